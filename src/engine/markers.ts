@@ -1,0 +1,74 @@
+import { Node, type SourceFile } from 'ts-morph';
+import type { RuleId } from '../rules/rules.js';
+import { TODO_MARKER } from '../rules/rules.js';
+
+/** The statement (or class member) a marker comment is attached above. */
+export function anchorOf(node: Node): Node {
+  let current: Node = node;
+  for (;;) {
+    const parent = current.getParent();
+    if (
+      !parent ||
+      Node.isSourceFile(parent) ||
+      Node.isBlock(parent) ||
+      Node.isCaseClause(parent) ||
+      Node.isDefaultClause(parent) ||
+      // A marker above a whole class would be vague: class members are anchors of their own.
+      Node.isClassDeclaration(parent) ||
+      Node.isClassExpression(parent)
+    ) {
+      return current;
+    }
+    current = parent;
+  }
+}
+
+export function markerText(rule: RuleId, message: string): string {
+  return `// ${TODO_MARKER}(${rule}): ${message.replace(/\s*\n\s*/g, ' ')}`;
+}
+
+export interface PendingMarker {
+  anchor: Node;
+  rule: RuleId;
+  message: string;
+}
+
+export interface PlacedMarker {
+  rule: RuleId;
+  message: string;
+  line: number;
+  column: number;
+  inserted: boolean;
+}
+
+/**
+ * Write queued markers into the file, each on its own line above its anchor.
+ * Runs after a transform finishes because raw text insertion makes ts-morph forget node wrappers;
+ * positions are collected first and spliced from the end so earlier offsets stay valid.
+ * An anchor that already carries a marker for the same rule is left alone (idempotence);
+ * two queued markers for the same anchor and rule become one.
+ */
+export function applyMarkers(file: SourceFile, pending: readonly PendingMarker[]): PlacedMarker[] {
+  if (pending.length === 0) return [];
+  const text = file.getFullText();
+  const seen = new Set<string>();
+  const placed: Array<PlacedMarker & { offset: number; indent: string }> = [];
+  for (const { anchor, rule, message } of pending) {
+    const offset = anchor.getStart();
+    const key = `${offset}:${rule}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const { line, column } = file.getLineAndColumnAtPos(offset);
+    const already = anchor.getLeadingCommentRanges().some((range) => range.getText().includes(`${TODO_MARKER}(${rule})`));
+    const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
+    const indent = /^[ \t]*/.exec(text.slice(lineStart, offset))?.[0] ?? '';
+    placed.push({ rule, message, line, column, inserted: !already, offset, indent });
+  }
+  let next = text;
+  for (const marker of [...placed].sort((a, b) => b.offset - a.offset)) {
+    if (!marker.inserted) continue;
+    next = `${next.slice(0, marker.offset)}${markerText(marker.rule, marker.message)}\n${marker.indent}${next.slice(marker.offset)}`;
+  }
+  if (next !== text) file.replaceWithText(next);
+  return placed.map(({ rule, message, line, column, inserted }) => ({ rule, message, line, column, inserted }));
+}

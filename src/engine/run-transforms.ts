@@ -1,0 +1,122 @@
+import type { SourceFile } from 'ts-morph';
+import { fileError, todo, type Diagnostic } from './diagnostics.js';
+import { applyMarkers, anchorOf, type PendingMarker } from './markers.js';
+import { createMemoryProject, projectPath, relativeOf, syntaxErrors } from './parse.js';
+import type { OptionValues, Transform, TransformContext } from './transform.js';
+import { detectSdkLine } from './sdk-detect.js';
+
+/** Root-relative path → file text. */
+export type FileMap = Readonly<Record<string, string>>;
+
+export interface TransformFilesOptions {
+  transforms: readonly Transform[];
+  /** Per-transform option values (by transform id); defaults come from the transform's own option table. */
+  options?: Readonly<Record<string, OptionValues>>;
+  /** Reads a root-relative file that exists on disk but is not in `files`; undefined when there is none. */
+  readExisting?: (relPath: string) => string | undefined;
+}
+
+export interface TransformFilesResult {
+  /** Files whose text changed, and files transforms emitted, with their new text. */
+  changed: Record<string, string>;
+  diagnostics: Diagnostic[];
+  /** Which transforms changed which files (for the summary). */
+  applied: Array<{ file: string; transform: string }>;
+}
+
+export function resolveOptions(transform: Transform, given: OptionValues | undefined): OptionValues {
+  const values: Record<string, string | boolean> = {};
+  for (const option of transform.options ?? []) values[option.name] = given?.[option.name] ?? option.default;
+  return values;
+}
+
+/**
+ * Run transforms over a set of connected files held in memory. This is the single path every caller uses:
+ * the CLI (directly or in a worker), the library API and the fixture tests. Nothing here touches disk.
+ *
+ * Each file is all-or-nothing per transform: if a transform throws, that file goes back to the text it had
+ * before the transform ran, the error is recorded, and the run carries on with the next file.
+ */
+export function transformFiles(files: FileMap, settings: TransformFilesOptions): TransformFilesResult {
+  const project = createMemoryProject();
+  const diagnostics: Diagnostic[] = [];
+  const original = new Map<string, string>();
+  const emitted = new Map<string, { text: string; by: string }>();
+  const applied: TransformFilesResult['applied'] = [];
+  const sources: SourceFile[] = [];
+
+  for (const [relPath, text] of Object.entries(files)) {
+    const file = project.createSourceFile(projectPath(relPath), text, { overwrite: true });
+    const errors = syntaxErrors(file);
+    if (errors.length > 0) {
+      diagnostics.push(fileError(relPath, 'parse-error', `cannot parse: ${errors[0]}${errors.length > 1 ? ` (+${errors.length - 1} more)` : ''}`));
+      project.removeSourceFile(file);
+      continue;
+    }
+    original.set(relPath, text);
+    sources.push(file);
+  }
+
+  const fileExists = (relPath: string) =>
+    original.has(relPath) || emitted.has(relPath) || settings.readExisting?.(relPath) !== undefined;
+
+  for (const transform of settings.transforms) {
+    const options = resolveOptions(transform, settings.options?.[transform.id]);
+    for (const file of sources) {
+      const relPath = relativeOf(file);
+      const before = file.getFullText();
+      if (!transform.vocabulary.test(before)) continue;
+      const pending: PendingMarker[] = [];
+      const local: Diagnostic[] = [];
+      const context: TransformContext = {
+        file,
+        relPath,
+        project,
+        sdk: detectSdkLine(file),
+        options,
+        report: (d) => local.push({ ...d, file: relPath, transform: transform.id }),
+        addMarker: (node, rule, message) => pending.push({ anchor: anchorOf(node), rule, message }),
+        emitFile: (path, text) => {
+          const prior = emitted.get(path);
+          if (prior && prior.text !== text) {
+            local.push({ ...fileError(path, 'conflict', `${transform.id} and ${prior.by} write different contents to ${path}`), transform: transform.id });
+            return;
+          }
+          emitted.set(path, { text, by: transform.id });
+        },
+        fileExists,
+      };
+      try {
+        transform.apply(context);
+        for (const marker of applyMarkers(file, pending)) {
+          if (marker.inserted) local.push(todo(relPath, marker, marker.rule, marker.message, transform.id));
+        }
+        diagnostics.push(...local);
+        if (file.getFullText() !== before) applied.push({ file: relPath, transform: transform.id });
+      } catch (error) {
+        file.replaceWithText(before);
+        diagnostics.push({
+          ...fileError(relPath, 'transform-error', `${transform.id} failed: ${error instanceof Error ? error.message : String(error)}`),
+          transform: transform.id,
+        });
+      }
+    }
+  }
+
+  const changed: Record<string, string> = {};
+  for (const file of sources) {
+    const relPath = relativeOf(file);
+    const text = file.getFullText();
+    if (text !== original.get(relPath)) changed[relPath] = text;
+  }
+  for (const [path, { text, by }] of emitted) {
+    const current = changed[path] ?? original.get(path) ?? settings.readExisting?.(path);
+    if (current === text) continue;
+    if (current !== undefined) {
+      diagnostics.push({ ...fileError(path, 'conflict', `refusing to overwrite ${path}, which the project already has`), transform: by });
+      continue;
+    }
+    changed[path] = text;
+  }
+  return { changed, diagnostics, applied };
+}

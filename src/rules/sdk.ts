@@ -1,0 +1,23 @@
+/**
+ * Which MCP SDK line a module speaks, keyed by import specifier prefix.
+ * v1: the single `@modelcontextprotocol/sdk` package; v2: the split packages.
+ */
+export type SdkLine = 'v1' | 'v2';
+
+export const SDK_MODULES: ReadonlyArray<{ prefix: string; line: SdkLine; role: 'server' | 'client' | 'http' }> = [
+  { prefix: '@modelcontextprotocol/sdk/server', line: 'v1', role: 'server' },
+  { prefix: '@modelcontextprotocol/sdk/types', line: 'v1', role: 'server' },
+  { prefix: '@modelcontextprotocol/sdk/shared', line: 'v1', role: 'server' },
+  { prefix: '@modelcontextprotocol/sdk/client', line: 'v1', role: 'client' },
+  { prefix: '@modelcontextprotocol/server', line: 'v2', role: 'server' },
+  { prefix: '@modelcontextprotocol/core', line: 'v2', role: 'server' },
+  { prefix: '@modelcontextprotocol/node', line: 'v2', role: 'http' },
+  { prefix: '@modelcontextprotocol/express', line: 'v2', role: 'http' },
+  { prefix: '@modelcontextprotocol/hono', line: 'v2', role: 'http' },
+  { prefix: '@modelcontextprotocol/client', line: 'v2', role: 'client' },
+];
+
+export function sdkLineOf(specifier: string): SdkLine | undefined {
+  return SDK_MODULES.find((m) => specifier === m.prefix || specifier.startsWith(`${m.prefix}/`) || specifier.startsWith(`${m.prefix}.`))
+    ?.line;
+}

@@ -1,0 +1,159 @@
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import ts from 'typescript';
+import { describe, expect, it } from 'vitest';
+import { transformFiles, type FileMap } from '../../src/engine/run-transforms.js';
+import { createMemoryProject, syntaxErrors } from '../../src/engine/parse.js';
+import type { OptionValues, Transform } from '../../src/engine/transform.js';
+import { getTransform } from '../../transforms/index.js';
+
+export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const FIXTURES_ROOT = join(REPO_ROOT, 'test', 'fixtures');
+
+/** One fixture: the files before, the files expected after, and option values. */
+export interface FixtureCase {
+  name: string;
+  input: Record<string, string>;
+  output: Record<string, string>;
+  options?: OptionValues;
+}
+
+const SINGLE_FILE = /^(?<name>.+)\.input\.(?<ext>[cm]?[jt]sx?)$/;
+
+function readTree(dir: string, base = dir, out: Record<string, string> = {}): Record<string, string> {
+  for (const entry of readdirSync(dir)) {
+    const path = join(dir, entry);
+    if (statSync(path).isDirectory()) readTree(path, base, out);
+    else out[relative(base, path).split('\\').join('/')] = readFileSync(path, 'utf8');
+  }
+  return out;
+}
+
+function readOptions(path: string): OptionValues | undefined {
+  return existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as OptionValues) : undefined;
+}
+
+/**
+ * Fixture cases for a transform, discovered from test/fixtures/<id>/:
+ * - `<case>.input.<ext>` + `<case>.output.<ext>` (+ optional `<case>.options.json`): one file, named `index.<ext>`;
+ * - `<case>/input/**` + `<case>/output/**` (+ optional `<case>/options.json`): several files; output lists
+ *   every file after the run, emitted ones included.
+ */
+export function loadFixtureCases(transformId: string): FixtureCase[] {
+  const dir = join(FIXTURES_ROOT, transformId);
+  if (!existsSync(dir)) return [];
+  const cases: FixtureCase[] = [];
+  for (const entry of readdirSync(dir).sort()) {
+    const path = join(dir, entry);
+    const single = SINGLE_FILE.exec(entry);
+    if (single?.groups) {
+      const { name, ext } = single.groups as { name: string; ext: string };
+      const outputPath = join(dir, `${name}.output.${ext}`);
+      if (!existsSync(outputPath)) throw new Error(`fixture ${transformId}/${entry} has no ${name}.output.${ext}`);
+      cases.push({
+        name,
+        input: { [`index.${ext}`]: readFileSync(path, 'utf8') },
+        output: { [`index.${ext}`]: readFileSync(outputPath, 'utf8') },
+        options: readOptions(join(dir, `${name}.options.json`)),
+      });
+    } else if (statSync(path).isDirectory() && existsSync(join(path, 'input'))) {
+      cases.push({
+        name: entry,
+        input: readTree(join(path, 'input')),
+        output: readTree(join(path, 'output')),
+        options: readOptions(join(path, 'options.json')),
+      });
+    }
+  }
+  return cases;
+}
+
+/** Apply one transform to a fixture's input and return every file afterwards (unchanged ones included). */
+export function runFixture(transform: Transform, fixture: { input: FileMap; options?: OptionValues }) {
+  const result = transformFiles(fixture.input, {
+    transforms: [transform],
+    options: fixture.options ? { [transform.id]: fixture.options } : undefined,
+  });
+  return { files: { ...fixture.input, ...result.changed }, result };
+}
+
+function requireTransform(transformId: string): Transform {
+  const transform = getTransform(transformId);
+  if (!transform) throw new Error(`no transform registered with id ${transformId}`);
+  return transform;
+}
+
+/**
+ * The standard suite for a transform: for every fixture, the output must match exactly (whole files, not
+ * fragments), a second run over the output must change nothing and report no new marker, and every output
+ * must parse. Transforms pass `transform` directly when they are not in the registry yet.
+ */
+export function describeTransformFixtures(transformId: string, transform?: Transform): void {
+  const cases = loadFixtureCases(transformId);
+  describe(`${transformId} fixtures`, () => {
+    it('has fixtures', () => expect(cases.length).toBeGreaterThan(0));
+    for (const fixture of cases) {
+      describe(fixture.name, () => {
+        const subject = () => transform ?? requireTransform(transformId);
+        it('produces the expected output', () => {
+          const { files, result } = runFixture(subject(), fixture);
+          expect(result.diagnostics.filter((d) => d.level === 'error')).toEqual([]);
+          expect(Object.keys(files).sort()).toEqual(Object.keys(fixture.output).sort());
+          for (const [path, text] of Object.entries(fixture.output)) expect(files[path], path).toBe(text);
+        });
+        it('is idempotent', () => {
+          const { result } = runFixture(subject(), { input: fixture.output, options: fixture.options });
+          expect(result.changed).toEqual({});
+          expect(result.diagnostics.filter((d) => d.rule === 'todo-marker' || d.message.includes('@mcp-sessionless-todo'))).toEqual([]);
+        });
+        it('outputs parse', () => {
+          const project = createMemoryProject();
+          for (const [path, text] of Object.entries(fixture.output)) {
+            expect(syntaxErrors(project.createSourceFile(`/${path}`, text)), path).toEqual([]);
+          }
+        });
+      });
+    }
+  });
+}
+
+const TYPECHECK_ROOT = join(REPO_ROOT, 'test', '.typecheck');
+
+/**
+ * Type-check every TypeScript output of a transform's fixtures against the real SDK packages in
+ * node_modules (strict). Outputs are copied under test/.typecheck/ so module resolution finds the
+ * repository's node_modules. Returns `path: message` strings, empty when all is well.
+ */
+export function typecheckFixtureOutputs(transformId: string, which: 'output' | 'input' = 'output'): string[] {
+  const target = join(TYPECHECK_ROOT, `${transformId}-${which}`);
+  rmSync(target, { recursive: true, force: true });
+  const roots: string[] = [];
+  for (const fixture of loadFixtureCases(transformId)) {
+    for (const [path, text] of Object.entries(fixture[which])) {
+      if (!/\.[cm]?tsx?$/.test(path)) continue;
+      const file = join(target, fixture.name, path);
+      mkdirSync(dirname(file), { recursive: true });
+      writeFileSync(file, text);
+      roots.push(file);
+    }
+  }
+  if (roots.length === 0) return [];
+  writeFileSync(join(target, 'package.json'), JSON.stringify({ type: 'module' }));
+  const program = ts.createProgram(roots, {
+    strict: true,
+    noEmit: true,
+    target: ts.ScriptTarget.ES2022,
+    module: ts.ModuleKind.NodeNext,
+    moduleResolution: ts.ModuleResolutionKind.NodeNext,
+    types: ['node'],
+    typeRoots: [join(REPO_ROOT, 'node_modules', '@types')],
+    skipLibCheck: true,
+    esModuleInterop: true,
+  });
+  const messages = ts.getPreEmitDiagnostics(program).map((d) => {
+    const where = d.file ? `${relative(target, d.file.fileName)}:${d.file.getLineAndCharacterOfPosition(d.start ?? 0).line + 1}` : '';
+    return `${where} ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`;
+  });
+  return messages;
+}

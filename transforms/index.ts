@@ -1,0 +1,21 @@
+import type { Transform } from '../src/engine/transform.js';
+
+/**
+ * Every transform, in the order a migration applies them. Order matters:
+ * 1. state → handles first: they need the session/process state still in place to find readers and writers;
+ * 2. static lists and per-request context next: gates that depended on session state now check handles;
+ * 3. transports last: once no code reads the session id, the plumbing that minted it can go.
+ * `--list`, `--transforms` validation and the reports all derive from this array.
+ */
+export const TRANSFORMS: readonly Transform[] = [];
+
+export function getTransform(id: string): Transform | undefined {
+  return TRANSFORMS.find((transform) => transform.id === id);
+}
+
+/** Resolve user-given ids, keeping registry order; unknown ids are returned separately for a clear error. */
+export function selectTransforms(ids: readonly string[] | undefined): { selected: Transform[]; unknown: string[] } {
+  if (!ids || ids.length === 0) return { selected: [...TRANSFORMS], unknown: [] };
+  const unknown = ids.filter((id) => !getTransform(id));
+  return { selected: TRANSFORMS.filter((t) => ids.includes(t.id)), unknown };
+}
