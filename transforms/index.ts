@@ -9,13 +9,16 @@ import type { Transform } from '../src/engine/transform.js';
  */
 export const TRANSFORMS: readonly Transform[] = [];
 
-export function getTransform(id: string): Transform | undefined {
-  return TRANSFORMS.find((transform) => transform.id === id);
+export function getTransform(id: string, registry: readonly Transform[] = TRANSFORMS): Transform | undefined {
+  return registry.find((transform) => transform.id === id);
 }
 
 /** Resolve user-given ids, keeping registry order; unknown ids are returned separately for a clear error. */
-export function selectTransforms(ids: readonly string[] | undefined): { selected: Transform[]; unknown: string[] } {
-  if (!ids || ids.length === 0) return { selected: [...TRANSFORMS], unknown: [] };
-  const unknown = ids.filter((id) => !getTransform(id));
-  return { selected: TRANSFORMS.filter((t) => ids.includes(t.id)), unknown };
+export function selectTransforms(
+  ids: readonly string[] | undefined,
+  registry: readonly Transform[] = TRANSFORMS,
+): { selected: Transform[]; unknown: string[] } {
+  if (!ids || ids.length === 0) return { selected: [...registry], unknown: [] };
+  const unknown = ids.filter((id) => !getTransform(id, registry));
+  return { selected: registry.filter((t) => ids.includes(t.id)), unknown };
 }

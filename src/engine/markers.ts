@@ -2,7 +2,7 @@ import { Node, type SourceFile } from 'ts-morph';
 import type { RuleId } from '../rules/rules.js';
 import { TODO_MARKER } from '../rules/rules.js';
 
-/** The statement (or class member) a marker comment is attached above. */
+/** The statement, class member or object property a marker comment is attached above. */
 export function anchorOf(node: Node): Node {
   let current: Node = node;
   for (;;) {
@@ -13,9 +13,10 @@ export function anchorOf(node: Node): Node {
       Node.isBlock(parent) ||
       Node.isCaseClause(parent) ||
       Node.isDefaultClause(parent) ||
-      // A marker above a whole class would be vague: class members are anchors of their own.
+      // A marker above a whole class or object would be vague: members and properties are anchors of their own.
       Node.isClassDeclaration(parent) ||
-      Node.isClassExpression(parent)
+      Node.isClassExpression(parent) ||
+      Node.isObjectLiteralExpression(parent)
     ) {
       return current;
     }

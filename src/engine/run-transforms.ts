@@ -12,13 +12,18 @@ export interface TransformFilesOptions {
   transforms: readonly Transform[];
   /** Per-transform option values (by transform id); defaults come from the transform's own option table. */
   options?: Readonly<Record<string, OptionValues>>;
-  /** Reads a root-relative file that exists on disk but is not in `files`; undefined when there is none. */
-  readExisting?: (relPath: string) => string | undefined;
+  /**
+   * Root-relative paths that exist in the project but are not in `files`, so `fileExists` can see them.
+   * Whether an emitted file may replace one of them is decided by the caller, which can read the disk.
+   */
+  existingPaths?: ReadonlySet<string>;
 }
 
 export interface TransformFilesResult {
   /** Files whose text changed, and files transforms emitted, with their new text. */
   changed: Record<string, string>;
+  /** The subset of `changed` that transforms emitted whole (not edits of an input file). */
+  emitted: string[];
   diagnostics: Diagnostic[];
   /** Which transforms changed which files (for the summary). */
   applied: Array<{ file: string; transform: string }>;
@@ -58,7 +63,7 @@ export function transformFiles(files: FileMap, settings: TransformFilesOptions):
   }
 
   const fileExists = (relPath: string) =>
-    original.has(relPath) || emitted.has(relPath) || settings.readExisting?.(relPath) !== undefined;
+    original.has(relPath) || emitted.has(relPath) || (settings.existingPaths?.has(relPath) ?? false);
 
   for (const transform of settings.transforms) {
     const options = resolveOptions(transform, settings.options?.[transform.id]);
@@ -104,19 +109,21 @@ export function transformFiles(files: FileMap, settings: TransformFilesOptions):
   }
 
   const changed: Record<string, string> = {};
+  const emittedPaths: string[] = [];
   for (const file of sources) {
     const relPath = relativeOf(file);
     const text = file.getFullText();
     if (text !== original.get(relPath)) changed[relPath] = text;
   }
   for (const [path, { text, by }] of emitted) {
-    const current = changed[path] ?? original.get(path) ?? settings.readExisting?.(path);
+    const current = changed[path] ?? original.get(path);
     if (current === text) continue;
     if (current !== undefined) {
       diagnostics.push({ ...fileError(path, 'conflict', `refusing to overwrite ${path}, which the project already has`), transform: by });
       continue;
     }
     changed[path] = text;
+    emittedPaths.push(path);
   }
-  return { changed, diagnostics, applied };
+  return { changed, emitted: emittedPaths, diagnostics, applied };
 }

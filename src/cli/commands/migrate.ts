@@ -1,0 +1,123 @@
+import { writeFile } from 'node:fs/promises';
+import type { Command } from 'commander';
+import { migrate, type MigrateProgress, type MigrateResult } from '../../engine/migrate.js';
+import { patchOf, unifiedDiff } from '../../engine/diff.js';
+import { TRANSFORMS } from '../../../transforms/index.js';
+import { toMigrateJson, summarize } from '../../report/migrate/json.js';
+import { toMigrateMarkdown } from '../../report/migrate/markdown.js';
+import { packageVersion } from '../../version.js';
+import { colorDiff, colorsFor, formatDiagnostic, MARKER_GREP, progressLine } from '../output.js';
+import { parseList, parseSetting } from '../options.js';
+import { EXIT } from '../exit-codes.js';
+
+interface MigrateFlags {
+  write?: boolean;
+  allowDirty?: boolean;
+  check?: boolean;
+  list?: boolean;
+  transforms?: string[];
+  set?: Record<string, Record<string, string | boolean>>;
+  report?: 'json' | 'markdown';
+  output?: string;
+  patch?: string;
+  include?: string[];
+  exclude?: string[];
+  format?: boolean;
+  workers?: string;
+  diff?: boolean;
+}
+
+export function registerMigrateCommand(program: Command): void {
+  program
+    .command('migrate')
+    .description('rewrite session-dependent server code into sessionless code (dry run unless --write)')
+    .argument('[path]', 'project folder or file', '.')
+    .option('--write', 'apply the changes to disk (default: dry run that prints diffs)')
+    .option('--allow-dirty', 'with --write, run even when the git work tree has uncommitted changes')
+    .option('--check', 'dry run that exits 2 when changes are pending (for CI)')
+    .option('--list', 'list the available transforms and exit')
+    .option('--transforms <ids>', 'comma-separated transform ids to run (default: all, in registry order)', parseList)
+    .option('--set <transform.option=value>', 'set a transform option (repeatable)', parseSetting)
+    .option('--report <format>', 'print a report instead of diffs: json | markdown')
+    .option('--output <file>', 'write the report to a file instead of stdout')
+    .option('--patch <file>', 'also write all changes as one unified diff (git apply-able)')
+    .option('--include <glob>', 'only files matching this glob (repeatable)', parseList)
+    .option('--exclude <glob>', 'skip files matching this glob (repeatable)', parseList)
+    .option('--no-format', "do not run the project's Prettier/Biome over changed files")
+    .option('--no-diff', 'print only the summary, not the diffs')
+    .option('--workers <n>', 'worker threads for large trees (default: auto)')
+    .action(async (path: string, flags: MigrateFlags) => {
+      if (flags.list) return listTransforms();
+      if (flags.report && !['json', 'markdown'].includes(flags.report)) {
+        throw new UsageError(`--report must be json or markdown; got "${flags.report}"`);
+      }
+      if (flags.write && flags.check) throw new UsageError('--check is a dry run; it cannot be combined with --write');
+      const workers = flags.workers === undefined || flags.workers === 'auto' ? 'auto' : Number(flags.workers);
+      if (workers !== 'auto' && (!Number.isInteger(workers) || workers < 1)) throw new UsageError(`--workers must be a positive integer or auto; got "${flags.workers}"`);
+
+      const progress = progressLine(process.stderr);
+      const result = await migrate({
+        path,
+        include: flags.include,
+        exclude: flags.exclude,
+        transforms: flags.transforms,
+        transformOptions: flags.set,
+        write: flags.write,
+        allowDirty: flags.allowDirty,
+        format: flags.format,
+        workers,
+        onProgress: (p: MigrateProgress) => progress.update(`${p.phase} ${p.done}/${p.total}`),
+      });
+      progress.done();
+
+      if (flags.patch) await writeFile(flags.patch, patchOf(result.changes));
+      if (flags.report) await emitReport(result, flags.report, flags.output);
+      else printHuman(result, flags);
+      process.exitCode = exitCodeOf(result, flags);
+    });
+}
+
+export class UsageError extends Error {}
+
+function exitCodeOf(result: MigrateResult, flags: MigrateFlags): number {
+  if (result.diagnostics.some((d) => d.level === 'error')) return EXIT.error;
+  if (flags.check && result.changes.length > 0) return EXIT.pending;
+  return EXIT.ok;
+}
+
+async function emitReport(result: MigrateResult, format: 'json' | 'markdown', output: string | undefined) {
+  const text = format === 'json' ? `${JSON.stringify(toMigrateJson(result, packageVersion()), null, 2)}\n` : toMigrateMarkdown(result);
+  if (output) await writeFile(output, text);
+  else process.stdout.write(text);
+}
+
+function printHuman(result: MigrateResult, flags: MigrateFlags) {
+  const out = colorsFor(process.stdout);
+  const err = colorsFor(process.stderr);
+  if (flags.diff !== false) {
+    for (const change of result.changes) process.stdout.write(`${colorDiff(unifiedDiff(change.path, change.before, change.after), out)}\n`);
+  }
+  for (const diagnostic of result.diagnostics) process.stderr.write(`${formatDiagnostic(diagnostic, err)}\n`);
+  const summary = summarize(result);
+  const verb = result.written.length > 0 ? 'changed' : 'would change';
+  const lines = [
+    `${summary.changed} file(s) ${verb}` +
+      ` · ${result.stats.discovered} scanned · ${result.stats.parsed} parsed · ${result.stats.durationMs} ms` +
+      (result.formatter ? ` · formatted with ${result.formatter}` : ''),
+  ];
+  if (summary.errors > 0) lines.push(err.red(`${summary.errors} error(s): the files named above were left unchanged`));
+  if (summary.todos > 0) lines.push(`${summary.todos} follow-up marker(s) left for review: ${MARKER_GREP}`);
+  if (result.written.length === 0 && summary.changed > 0) lines.push(err.dim('dry run: nothing written; re-run with --write to apply'));
+  process.stderr.write(`${lines.join('\n')}\n`);
+}
+
+function listTransforms() {
+  const c = colorsFor(process.stdout);
+  for (const t of TRANSFORMS) {
+    process.stdout.write(`${c.bold(t.id)}  ${c.dim(`[${t.rules.join(', ')}; ${t.patterns.join(', ')}]`)}\n  ${t.title}. ${t.description}\n`);
+    for (const option of t.options ?? []) {
+      process.stdout.write(`    --set ${t.id}.${option.name}=<${option.choices?.join('|') ?? 'value'}>  ${option.description} (default: ${String(option.default)})\n`);
+    }
+  }
+  if (TRANSFORMS.length === 0) process.stdout.write('no transforms registered\n');
+}

@@ -1,0 +1,38 @@
+import { Command, CommanderError } from 'commander';
+import { RunError } from '../engine/errors.js';
+import { packageVersion } from '../version.js';
+import { registerMigrateCommand, UsageError } from './commands/migrate.js';
+import { EXIT } from './exit-codes.js';
+import { colorsFor } from './output.js';
+
+/** Build the program; exported so tests can drive the CLI in-process. */
+export function buildProgram(): Command {
+  const program = new Command('mcp-sessionless')
+    .description('Audit and migrate MCP servers to sessionless MCP (protocol revision 2026-07-28)')
+    .version(packageVersion(), '-v, --version')
+    .showHelpAfterError('(run mcp-sessionless --help for usage)')
+    .exitOverride();
+  registerMigrateCommand(program);
+  return program;
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  const program = buildProgram();
+  const c = colorsFor(process.stderr);
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // --help and --version end through here with exit code 0; usage errors were already printed by commander.
+      return error.exitCode === 0 ? EXIT.ok : EXIT.error;
+    }
+    if (error instanceof RunError || error instanceof UsageError) {
+      process.stderr.write(`${c.red('error')}: ${error.message}\n`);
+      for (const line of error instanceof RunError ? error.details : []) process.stderr.write(`  ${line}\n`);
+      return EXIT.error;
+    }
+    process.stderr.write(`${c.red('internal error')}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    return EXIT.error;
+  }
+}

@@ -1,0 +1,245 @@
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { TRANSFORMS, selectTransforms } from '../../transforms/index.js';
+import { fileError, type Diagnostic } from './diagnostics.js';
+import { discoverFiles } from './discover.js';
+import { flushToDisk, readSources } from './disk.js';
+import { groupByImports } from './components.js';
+import { findProjectFormatter, formatText } from './formatters.js';
+import { workTreeState } from './git.js';
+import { RunError } from './errors.js';
+import { resolveOptions, transformFiles, type TransformFilesResult } from './run-transforms.js';
+import type { TransformJob } from './transform-job.js';
+import type { OptionValues, Transform } from './transform.js';
+import { VirtualTree, type FileChange } from './vfs.js';
+import { runInWorkers } from './worker-pool.js';
+
+export interface MigrateOptions {
+  /** A project folder or a single file. */
+  path: string;
+  include?: readonly string[];
+  exclude?: readonly string[];
+  /** Transform ids to run (registry order is kept); all when empty. */
+  transforms?: readonly string[];
+  /** Option values by transform id, e.g. `{ 'session-state-to-handles': { store: 'redis' } }`. */
+  transformOptions?: Readonly<Record<string, OptionValues>>;
+  /** Flush the virtual tree to disk. Default false: a dry run. */
+  write?: boolean;
+  /** With `write`, proceed even when the git work tree has uncommitted changes. */
+  allowDirty?: boolean;
+  /** Run the project's own Prettier/Biome over changed files (default true). */
+  format?: boolean;
+  /** Worker threads for large trees: a number, or 'auto' (default) which uses them only when it pays off. */
+  workers?: number | 'auto';
+  onProgress?: (progress: MigrateProgress) => void;
+  /**
+   * Run these transforms instead of the built-in registry (for custom transforms built on the engine).
+   * They run in-process: worker threads can only load the built-in registry.
+   */
+  registry?: readonly Transform[];
+}
+
+export interface MigrateProgress {
+  phase: 'discover' | 'transform' | 'format' | 'write';
+  done: number;
+  total: number;
+}
+
+export interface MigrateStats {
+  /** Source files found under the path. */
+  discovered: number;
+  /** Files that passed the text pre-filter, plus the files they import: the only ones parsed. */
+  parsed: number;
+  /** Independent groups of connected files. */
+  groups: number;
+  changed: number;
+  workers: number;
+  durationMs: number;
+}
+
+export interface MigrateResult {
+  root: string;
+  changes: FileChange[];
+  diagnostics: Diagnostic[];
+  stats: MigrateStats;
+  /** Paths written to disk (empty on a dry run). */
+  written: string[];
+  formatter?: string;
+}
+
+/** Below this many files to parse, starting worker threads costs more than it saves. */
+const WORKER_THRESHOLD = 400;
+
+/**
+ * Migrate a project: discover, pre-filter, group connected files, transform each group (in worker threads on
+ * large trees), collect everything in a virtual tree, format, and — only with `write` — flush to disk.
+ * Dry run and write share every step but the last.
+ */
+export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
+  const started = performance.now();
+  const target = resolve(options.path);
+  if (!existsSync(target)) throw new RunError('missing-path', `path not found: ${options.path}`);
+  const isFile = statSync(target).isFile();
+  const root = isFile ? dirname(target) : target;
+
+  const registry = options.registry ?? TRANSFORMS;
+  const { selected, unknown } = selectTransforms(options.transforms, registry);
+  if (unknown.length > 0) {
+    throw new RunError('unknown-transform', `unknown transform${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}`, [
+      `available: ${registry.map((t) => t.id).join(', ') || '(none)'}`,
+    ]);
+  }
+  const transformOptions = validateOptions(selected, options.transformOptions ?? {});
+
+  if (options.write && !options.allowDirty) {
+    const state = await workTreeState(root);
+    if (state.kind === 'dirty') {
+      throw new RunError('dirty-tree', 'the git work tree has uncommitted changes; commit or stash them, or pass --allow-dirty', state.files.slice(0, 20));
+    }
+  }
+
+  const progress = options.onProgress ?? (() => {});
+  const paths = isFile ? [target.slice(root.length + 1)] : await discoverFiles(root, options);
+  progress({ phase: 'discover', done: paths.length, total: paths.length });
+  const { texts, diagnostics } = await readSources(root, paths);
+
+  // The cheap pre-filter: a file no selected transform's vocabulary matches is never parsed.
+  const seeds = [...texts.keys()].filter((path) => selected.some((t) => t.vocabulary.test(texts.get(path) ?? '')));
+  const groups = groupByImports(seeds, texts);
+  const jobs: TransformJob[] = groups.map((group) => ({
+    files: Object.fromEntries(group.map((path) => [path, texts.get(path) ?? ''])),
+    transformIds: selected.map((t) => t.id),
+    options: transformOptions,
+    existingPaths: paths,
+  }));
+  const parsed = groups.reduce((sum, group) => sum + group.length, 0);
+  const workerCount = options.registry ? 1 : chooseWorkers(options.workers, parsed);
+  const results = await runJobs(jobs, selected, workerCount, (done) => progress({ phase: 'transform', done, total: jobs.length }));
+
+  const tree = new VirtualTree((path) => texts.get(path) ?? readIfPresent(join(root, path)));
+  for (const result of results) {
+    diagnostics.push(...result.diagnostics);
+    const emitted = new Set(result.emitted);
+    for (const [path, text] of Object.entries(result.changed)) {
+      const by = result.applied.filter((a) => a.file === path).map((a) => a.transform);
+      tree.record(path, text, [...new Set(by)], emitted.has(path));
+    }
+  }
+  diagnostics.push(...tree.diagnostics);
+
+  let formatter: string | undefined;
+  if (options.format !== false && tree.list().length > 0) {
+    formatter = await formatChanges(root, tree, diagnostics, progress);
+  }
+
+  const changes = tree.list();
+  let written: string[] = [];
+  if (options.write) {
+    progress({ phase: 'write', done: 0, total: changes.length });
+    const flushed = await flushToDisk(root, changes);
+    written = flushed.written;
+    diagnostics.push(...flushed.diagnostics);
+  }
+
+  return {
+    root,
+    changes,
+    diagnostics: sortDiagnostics(diagnostics),
+    written,
+    formatter,
+    stats: {
+      discovered: paths.length,
+      parsed,
+      groups: groups.length,
+      changed: changes.length,
+      workers: workerCount,
+      durationMs: Math.round(performance.now() - started),
+    },
+  };
+}
+
+function validateOptions(selected: readonly Transform[], given: Readonly<Record<string, OptionValues>>): Record<string, OptionValues> {
+  const out: Record<string, OptionValues> = {};
+  for (const [id, values] of Object.entries(given)) {
+    const transform = selected.find((t) => t.id === id);
+    if (!transform) throw new RunError('invalid-option', `options given for ${id}, which is not among the transforms being run`);
+    for (const [name, value] of Object.entries(values)) {
+      const spec = transform.options?.find((o) => o.name === name);
+      if (!spec) {
+        const known = transform.options?.map((o) => o.name).join(', ') || 'none';
+        throw new RunError('invalid-option', `${id} has no option "${name}" (its options: ${known})`);
+      }
+      if (spec.choices && !spec.choices.includes(String(value))) {
+        throw new RunError('invalid-option', `${id}.${name} must be one of ${spec.choices.join(', ')}; got "${String(value)}"`);
+      }
+    }
+  }
+  for (const transform of selected) out[transform.id] = resolveOptions(transform, given[transform.id]);
+  return out;
+}
+
+function chooseWorkers(requested: number | 'auto' | undefined, parsed: number): number {
+  if (typeof requested === 'number') return Math.max(1, Math.floor(requested));
+  return parsed >= WORKER_THRESHOLD ? Math.max(1, Math.min(availableParallelism(), 8)) : 1;
+}
+
+/** Compiled builds run groups in worker threads; from sources (tests), or for one worker, in-process. */
+async function runJobs(
+  jobs: readonly TransformJob[],
+  selected: readonly Transform[],
+  workers: number,
+  onDone: (done: number) => void,
+): Promise<TransformFilesResult[]> {
+  const workerUrl = new URL('./transform-worker.js', import.meta.url);
+  if (workers > 1 && jobs.length > 1 && existsSync(fileURLToPath(workerUrl))) {
+    return runInWorkers<TransformJob, TransformFilesResult>(workerUrl, jobs, workers, failedJob, onDone);
+  }
+  return jobs.map((job, index) => {
+    const result = transformFiles(job.files, { transforms: selected, options: job.options, existingPaths: new Set(job.existingPaths) });
+    onDone(index + 1);
+    return result;
+  });
+}
+
+function failedJob(job: TransformJob, error: Error): TransformFilesResult {
+  return {
+    changed: {},
+    emitted: [],
+    applied: [],
+    diagnostics: Object.keys(job.files).map((path) => fileError(path, 'transform-error', `worker failed: ${error.message}`)),
+  };
+}
+
+async function formatChanges(
+  root: string,
+  tree: VirtualTree,
+  diagnostics: Diagnostic[],
+  progress: (p: MigrateProgress) => void,
+): Promise<string | undefined> {
+  const formatter = findProjectFormatter(root);
+  if (!formatter) return undefined;
+  const changes = tree.list();
+  for (const [index, change] of changes.entries()) {
+    try {
+      tree.update(change.path, await formatText(formatter, join(root, change.path), change.after, root));
+    } catch (error) {
+      diagnostics.push({ ...fileError(change.path, 'format-error', (error as Error).message), level: 'warning' });
+    }
+    progress({ phase: 'format', done: index + 1, total: changes.length });
+  }
+  return formatter.name;
+}
+
+function readIfPresent(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+function sortDiagnostics(diagnostics: Diagnostic[]): Diagnostic[] {
+  return diagnostics.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column);
+}

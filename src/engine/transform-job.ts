@@ -1,0 +1,10 @@
+import type { OptionValues } from './transform.js';
+
+/** One group of connected files to transform: what crosses a worker boundary (plain data only). */
+export interface TransformJob {
+  files: Record<string, string>;
+  transformIds: string[];
+  options: Record<string, OptionValues>;
+  /** Every source path of the project, so transforms can tell whether a file they would emit exists. */
+  existingPaths: string[];
+}

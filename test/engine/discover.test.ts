@@ -1,0 +1,62 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { discoverFiles } from '../../src/engine/discover.js';
+import { groupByImports } from '../../src/engine/components.js';
+
+const root = mkdtempSync(join(tmpdir(), 'mcp-sl-discover-'));
+const files: Record<string, string> = {
+  '.gitignore': 'build/\n*.generated.ts\n',
+  'src/server.ts': "import { carts } from './state.js';\nimport './tools/index.js';\n",
+  'src/state.ts': 'export const carts = new Map();\n',
+  'src/tools/index.ts': "export * from '../util';\n",
+  'src/util.ts': 'export const x = 1;\n',
+  'src/lonely.mts': 'export {};\n',
+  'src/types.d.ts': 'declare const y: number;\n',
+  'src/api.generated.ts': 'export {};\n',
+  'src/README.md': '# not code\n',
+  'build/out.js': 'ignored();\n',
+  'node_modules/pkg/index.js': 'ignored();\n',
+  'packages/app/.gitignore': 'secret.ts\n',
+  'packages/app/secret.ts': 'export {};\n',
+  'packages/app/main.js': "require('./secret.ts');\n",
+};
+for (const [path, text] of Object.entries(files)) {
+  mkdirSync(dirname(join(root, path)), { recursive: true });
+  writeFileSync(join(root, path), text);
+}
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+describe('discoverFiles', () => {
+  it('finds source files, honouring root and nested .gitignore files and skipping node_modules and .d.ts', async () => {
+    expect(await discoverFiles(root)).toEqual(['packages/app/main.js', 'src/lonely.mts', 'src/server.ts', 'src/state.ts', 'src/tools/index.ts', 'src/util.ts']);
+  });
+
+  it('applies --include and --exclude globs', async () => {
+    expect(await discoverFiles(root, { include: ['src/**'], exclude: ['**/util.ts', 'src/tools/**'] })).toEqual([
+      'src/lonely.mts',
+      'src/server.ts',
+      'src/state.ts',
+    ]);
+  });
+
+  it('accepts a single file', async () => {
+    expect(await discoverFiles(join(root, 'src/state.ts'))).toEqual(['state.ts']);
+  });
+
+  it('rejects a missing path', async () => {
+    await expect(discoverFiles(join(root, 'nope'))).rejects.toThrow(/ENOENT/);
+  });
+});
+
+describe('groupByImports', () => {
+  it('pulls in what seeds import (.js specifiers naming .ts files, index files) and keeps unrelated files apart', () => {
+    const texts = new Map(Object.entries(files).filter(([p]) => p.endsWith('.ts') || p.endsWith('.mts')));
+    texts.set('other.ts', 'export const z = 2;\n');
+    expect(groupByImports(['src/server.ts', 'other.ts'], texts)).toEqual([
+      ['other.ts'],
+      ['src/server.ts', 'src/state.ts', 'src/tools/index.ts', 'src/util.ts'],
+    ]);
+  });
+});

@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { transformFiles } from '../../src/engine/run-transforms.js';
+import type { Transform } from '../../src/engine/transform.js';
+import { sampleTransform } from './sample-transform.js';
+
+const SERVER = `// entry
+const transport = new StreamableHTTPServerTransport({
+  sessionIdGenerator: () => randomUUID(), // keep this comment
+  onsessioninitialized: (id) => {
+    transports[id] = transport;
+  },
+});
+`;
+
+describe('transformFiles', () => {
+  it('edits only the touched node and places one marker above its statement', () => {
+    const { changed, diagnostics } = transformFiles({ 'a.ts': SERVER }, { transforms: [sampleTransform] });
+    expect(changed['a.ts']).toBe(`// entry
+const transport = new StreamableHTTPServerTransport({
+  sessionIdGenerator: undefined, // keep this comment
+  // @mcp-sessionless-todo(SL001): remove the session hook
+  onsessioninitialized: (id) => {
+    transports[id] = transport;
+  },
+});
+`);
+    expect(diagnostics).toMatchObject([{ level: 'warning', rule: 'SL001', file: 'a.ts', line: 4, transform: 'sample-generator' }]);
+  });
+
+  it('is idempotent: a second run changes nothing and adds no marker', () => {
+    const first = transformFiles({ 'a.ts': SERVER }, { transforms: [sampleTransform] }).changed['a.ts'] as string;
+    const second = transformFiles({ 'a.ts': first }, { transforms: [sampleTransform] });
+    expect(second.changed).toEqual({});
+    expect(second.diagnostics).toEqual([]);
+  });
+
+  it('passes option values, defaults filled in', () => {
+    const { changed } = transformFiles({ 'a.ts': SERVER }, { transforms: [sampleTransform], options: { 'sample-generator': { mode: 'loud' } } });
+    expect(changed['a.ts']).toContain('remove the session hook!');
+  });
+
+  it('rolls a file back when a transform throws, and carries on with the other files', () => {
+    const broken = `// THROW_IN_TRANSFORM\n${SERVER}`;
+    const { changed, diagnostics } = transformFiles({ 'bad.ts': broken, 'good.ts': SERVER }, { transforms: [sampleTransform] });
+    expect(Object.keys(changed)).toEqual(['good.ts']);
+    expect(diagnostics.find((d) => d.file === 'bad.ts')).toMatchObject({ level: 'error', rule: 'transform-error', message: 'sample-generator failed: boom' });
+  });
+
+  it('reports unparseable files and leaves them alone', () => {
+    const { changed, diagnostics } = transformFiles({ 'broken.ts': 'const x = {\n sessionIdGenerator: () => 1,\n', 'good.ts': SERVER }, { transforms: [sampleTransform] });
+    expect(Object.keys(changed)).toEqual(['good.ts']);
+    expect(diagnostics[0]).toMatchObject({ file: 'broken.ts', rule: 'parse-error', level: 'error' });
+    expect(diagnostics[0]?.message).toMatch(/^cannot parse: 3:1 /);
+  });
+
+  it('reports conflicting emitted files and refuses to overwrite an input file', () => {
+    const emitter = (id: string, text: string): Transform => ({
+      ...sampleTransform,
+      id,
+      vocabulary: /./,
+      apply: (ctx) => ctx.emitFile('store.ts', text),
+    });
+    const conflict = transformFiles({ 'a.ts': 'export {};\n' }, { transforms: [emitter('one', 'A'), emitter('two', 'B')] });
+    expect(conflict.changed).toEqual({ 'store.ts': 'A' });
+    expect(conflict.diagnostics).toMatchObject([{ rule: 'conflict', file: 'store.ts', transform: 'two' }]);
+    const clobber = transformFiles({ 'store.ts': 'mine\n' }, { transforms: [emitter('one', 'A')] });
+    expect(clobber.changed).toEqual({});
+    expect(clobber.diagnostics).toMatchObject([{ rule: 'conflict', file: 'store.ts' }]);
+  });
+});
