@@ -1,8 +1,8 @@
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { migrate, type MigrateProgress, type MigrateResult } from '../../engine/migrate.js';
+import type { Transform } from '../../engine/transform.js';
+import type { MigrateProgress, MigrateResult } from '../../engine/migrate.js';
 import { patchOf, unifiedDiff } from '../../engine/diff.js';
-import { TRANSFORMS } from '../../../transforms/index.js';
 import { toMigrateJson, summarize } from '../../report/migrate/json.js';
 import { toMigrateMarkdown } from '../../report/migrate/markdown.js';
 import { packageVersion } from '../../version.js';
@@ -47,7 +47,8 @@ export function registerMigrateCommand(program: Command): void {
     .option('--no-diff', 'print only the summary, not the diffs')
     .option('--workers <n>', 'worker threads for large trees (default: auto)')
     .action(async (path: string, flags: MigrateFlags) => {
-      if (flags.list) return listTransforms();
+      // The engine (ts-morph, TypeScript) loads only when a command needs it, so --help stays instant.
+      if (flags.list) return listTransforms((await import('../../../transforms/index.js')).TRANSFORMS);
       if (flags.report && !['json', 'markdown'].includes(flags.report)) {
         throw new UsageError(`--report must be json or markdown; got "${flags.report}"`);
       }
@@ -56,6 +57,7 @@ export function registerMigrateCommand(program: Command): void {
       if (workers !== 'auto' && (!Number.isInteger(workers) || workers < 1)) throw new UsageError(`--workers must be a positive integer or auto; got "${flags.workers}"`);
 
       const progress = progressLine(process.stderr);
+      const { migrate } = await import('../../engine/migrate.js');
       const result = await migrate({
         path,
         include: flags.include,
@@ -111,7 +113,7 @@ function printHuman(result: MigrateResult, flags: MigrateFlags) {
   process.stderr.write(`${lines.join('\n')}\n`);
 }
 
-function listTransforms() {
+function listTransforms(TRANSFORMS: readonly Transform[]) {
   const c = colorsFor(process.stdout);
   for (const t of TRANSFORMS) {
     process.stdout.write(`${c.bold(t.id)}  ${c.dim(`[${t.rules.join(', ')}; ${t.patterns.join(', ')}]`)}\n  ${t.title}. ${t.description}\n`);
