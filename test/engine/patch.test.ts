@@ -1,0 +1,23 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { patchOf } from '../../src/engine/diff.js';
+import { tempProject, type TempProject } from '../helpers/temp-project.js';
+
+let project: TempProject | undefined;
+afterEach(() => project?.remove());
+
+describe('patchOf', () => {
+  it('produces one patch that git apply accepts, new files included', () => {
+    project = tempProject({ 'src/a.ts': 'one\ntwo\nthree\n', 'src/b.ts': 'keep\n' }, { git: true });
+    const patch = patchOf([
+      { path: 'src/a.ts', before: 'one\ntwo\nthree\n', after: 'one\n2\nthree\n', transforms: ['t'] },
+      { path: 'src/store.ts', before: undefined, after: 'export const store = 1;\n', transforms: [] },
+    ]);
+    writeFileSync(join(project.dir, 'out.diff'), patch);
+    project.git('apply', '--check', 'out.diff');
+    project.git('apply', 'out.diff');
+    expect(project.read('src/a.ts')).toBe('one\n2\nthree\n');
+    expect(project.read('src/store.ts')).toBe('export const store = 1;\n');
+  });
+});
