@@ -1,0 +1,45 @@
+import type { SourceFile } from 'ts-morph';
+import type { Transform } from '../src/engine/transform.js';
+import type { SdkLine } from '../src/rules/sdk.js';
+import { analyseCacheScope } from './lists/cache-scope.js';
+import { analyseDerivedResources } from './lists/derived-resources.js';
+import { analyseGates } from './lists/gates.js';
+import { findRegistrations, findRequestHandlers, handlerSites } from './lists/handlers.js';
+import { analyseListChanged } from './lists/list-changed.js';
+import { merge, settle, type Findings } from './lists/steps.js';
+
+function analyse(file: SourceFile, sdk: SdkLine): Findings {
+  const registrations = findRegistrations(file);
+  const requests = findRequestHandlers(file);
+  const scan = { file, sdk, registrations, requests, sites: handlerSites(registrations, requests) };
+  // Resources first: their rewrite removes registrations that the gate pass would otherwise look at.
+  const rewrites = merge(analyseDerivedResources(scan), analyseGates(scan), analyseCacheScope(scan, sdk));
+  return merge(rewrites, analyseListChanged(scan, rewrites.marks));
+}
+
+/**
+ * Static lists (SL004, SL010; P4, P8). Under the 2026-07-28 revision tools/list, prompts/list and
+ * resources/list must not depend on the connection or on earlier calls:
+ * - tools and prompts switched on per call (`enable()`/`disable()`, `registerTool` inside a handler) are
+ *   registered up front and check, at call time, the state the enabling call set, answering
+ *   "call login first" until it holds; the dependency goes into their description;
+ * - resources/list built from what calls created becomes a resource template, and the creating tool
+ *   returns a `resource_link`;
+ * - lists filtered by the request's credentials stay (that is allowed) and, on v2, are marked
+ *   `cacheScope: 'private'`.
+ * What cannot be decided is left in place with one marker.
+ */
+export const staticListsTransform: Transform = {
+  id: 'static-lists',
+  title: 'Static tool, prompt and resource lists',
+  description:
+    'Register every tool, prompt and resource up front: gates become call-time checks with helpful errors, lists derived from earlier calls become resource templates with resource_link results, and credential-filtered lists are cached privately.',
+  rules: ['SL004', 'SL010'],
+  patterns: ['P4', 'P8'],
+  vocabulary: /register(Tool|Prompt|Resource)|\.(tool|prompt|resource)\s*\(|ListChanged|list_changed|ListResourcesRequestSchema|resources\/list|authInfo/,
+  apply(context) {
+    const sdk = context.sdk;
+    if (!sdk) return;
+    settle(context, (file) => analyse(file, sdk));
+  },
+};
