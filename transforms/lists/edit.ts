@@ -149,7 +149,10 @@ export function removeStatement(file: SourceFile, statement: Statement): Splice 
     if (/\n[ \t]*\n/.test(text.slice(range.getEnd(), start))) continue;
     from = Math.min(from, commentLineStart);
   }
-  return { start: from, end: lineEnd, text: '' };
+  // Between two blank lines, take one of them along so the gap does not double.
+  const blankAfter = /^[ \t]*\r?\n/.exec(text.slice(lineEnd));
+  const end2 = blankAfter && /\n[ \t]*\r?\n$/.test(text.slice(0, from)) ? lineEnd + blankAfter[0].length : lineEnd;
+  return { start: from, end: end2, text: '' };
 }
 
 /**

@@ -1,0 +1,139 @@
+import { Node, SyntaxKind, type CallExpression, type Statement, type VariableDeclaration } from 'ts-morph';
+import {
+  CONTEXT_MARKERS,
+  HANDLER_FACTORY,
+  RESOURCE_UPDATED_NOTIFICATION,
+  RESOURCE_UPDATED_SENDER,
+  ROOTS_METHOD,
+  SUBSCRIBE_METHODS,
+} from '../../src/rules/context-sdk.js';
+import { contains, declarationOf, methodCall, rootIdentifier, stringValue } from './ast.js';
+import { removeStatements, type Splice } from './edit.js';
+import { standaloneStatement } from './gates.js';
+import { enclosingSite } from './handlers.js';
+import type { ContextScan } from './context-cached.js';
+import type { Findings, Mark } from './steps.js';
+
+/** The `uri` a resource-updated send names, from `sendResourceUpdated({ uri })` or a hand-built notification. */
+function updatedUri(call: CallExpression): Node | undefined {
+  const parts = methodCall(call);
+  const [arg] = call.getArguments();
+  if (!parts || !arg || !Node.isObjectLiteralExpression(arg)) return undefined;
+  let params: Node | undefined = arg;
+  if (parts.method !== RESOURCE_UPDATED_SENDER) {
+    if (parts.method !== 'notification' && parts.method !== 'sendNotification') return undefined;
+    const method = arg.getProperty('method');
+    if (!method || !Node.isPropertyAssignment(method) || stringValue(method.getInitializer()) !== RESOURCE_UPDATED_NOTIFICATION) return undefined;
+    const paramsProperty = arg.getProperty('params');
+    params = paramsProperty && Node.isPropertyAssignment(paramsProperty) ? paramsProperty.getInitializer() : undefined;
+  }
+  if (!params || !Node.isObjectLiteralExpression(params)) return undefined;
+  const uri = params.getProperty('uri');
+  if (uri && Node.isShorthandPropertyAssignment(uri)) return uri.getNameNode();
+  return uri && Node.isPropertyAssignment(uri) ? uri.getInitializer() : undefined;
+}
+
+/** `const handler = createMcpHandler(...)` at module level: its `notify` reaches every listen stream. */
+function moduleHandler(scan: ContextScan): VariableDeclaration | undefined {
+  return scan.file
+    .getVariableDeclarations()
+    .find((d) => {
+      const init = d.getInitializer();
+      return d.getVariableStatement()?.getDeclarationKind() === 'const' && !!init && Node.isCallExpression(init) && init.getExpression().getText() === HANDLER_FACTORY;
+    });
+}
+
+function mentions(node: Node, names: readonly string[]): boolean {
+  return [node, ...node.getDescendantsOfKind(SyntaxKind.Identifier)].some((id) => Node.isIdentifier(id) && names.includes(id.getText()));
+}
+
+/** Variables the subscribe handlers keep their per-session bookkeeping in. */
+function subscriptionStores(handlers: readonly Node[]): Set<VariableDeclaration> {
+  const stores = new Set<VariableDeclaration>();
+  for (const handler of handlers) {
+    for (const call of handler.getDescendantsOfKind(SyntaxKind.CallExpression)) {
+      const parts = methodCall(call);
+      const root = parts && rootIdentifier(parts.receiver);
+      const declaration = root && declarationOf(root);
+      if (declaration && Node.isVariableDeclaration(declaration) && !contains(handler, declaration)) stores.add(declaration);
+    }
+  }
+  return stores;
+}
+
+/**
+ * Resource subscriptions tracked per session (`resources/subscribe` handlers keeping
+ * `Map<uri, Set<sessionId>>`). On 2026-07-28 clients open `subscriptions/listen` and the server publishes
+ * with `handler.notify.resourceUpdated(uri)`; the SDK does the filtering per stream.
+ */
+function subscriptions(scan: ContextScan): Findings {
+  const { file } = scan;
+  const handlers = scan.requests.filter((r) => SUBSCRIBE_METHODS.includes(r.method));
+  const [first] = handlers;
+  if (!first) return { edits: [], marks: [] };
+  const mark = (message: string): Findings => ({ edits: [], marks: [{ node: first.call, rule: 'SL005', message }] });
+  if (scan.sdk === 'v1') return mark(CONTEXT_MARKERS.subscriptionsV1());
+  const handler = moduleHandler(scan);
+  if (!handler) return mark(CONTEXT_MARKERS.subscriptionsNoHandler());
+  const statements = handlers.map((h) => standaloneStatement(h.call));
+  if (statements.some((s) => !s) || handlers.some((h) => !h.handler)) return mark(CONTEXT_MARKERS.subscriptionsShape());
+  const stores = subscriptionStores(handlers.map((h) => h.handler!));
+  const storeNames = [...stores].map((s) => s.getName());
+
+  const splices: Splice[] = [];
+  const replaced: Statement[] = [];
+  for (const call of file.getDescendantsOfKind(SyntaxKind.CallExpression)) {
+    const uri = updatedUri(call);
+    if (!uri) continue;
+    const statement = standaloneStatement(call);
+    if (!statement) return mark(CONTEXT_MARKERS.subscriptionsShape());
+    // A loop over the sessions subscribed to the URI, or a check that anyone is, becomes one publish:
+    // the SDK filters per listen stream.
+    let target: Statement = statement;
+    const fn = statement.getFirstAncestor((a) => Node.isArrowFunction(a) || Node.isFunctionExpression(a) || Node.isFunctionDeclaration(a) || Node.isMethodDeclaration(a));
+    for (let current: Node | undefined = statement.getParent(); current && current !== fn; current = current.getParent()) {
+      const test = Node.isForOfStatement(current) || Node.isIfStatement(current) ? current.getExpression() : undefined;
+      if (!test || !mentions(test, storeNames)) continue;
+      if (Node.isIfStatement(current) && current.getElseStatement()) return mark(CONTEXT_MARKERS.subscriptionsShape());
+      target = current as Statement;
+    }
+    if (Node.isForOfStatement(target)) {
+      // The URI must not come from the loop over sessions, or one publish could not stand for it.
+      const loopNames = new Set(target.getInitializer().getDescendantsOfKind(SyntaxKind.Identifier).map((id) => id.getText()));
+      const uriNames = [uri, ...uri.getDescendantsOfKind(SyntaxKind.Identifier)].filter(Node.isIdentifier).map((id) => id.getText());
+      if (uriNames.some((name) => loopNames.has(name))) return mark(CONTEXT_MARKERS.subscriptionsShape());
+    }
+    if (replaced.includes(target)) continue;
+    replaced.push(target);
+    splices.push({ start: target.getStart(), end: target.getEnd(), text: `${handler.getName()}.notify.resourceUpdated(${uri.getText()});` });
+  }
+  const removed: Statement[] = statements.map((s) => s!);
+  for (const store of stores) {
+    const name = store.getNameNode();
+    const statement = store.getVariableStatement();
+    if (!Node.isIdentifier(name) || !statement || statement.getDeclarations().length !== 1) continue;
+    const outside = name
+      .findReferencesAsNodes()
+      .filter((r) => r !== name && r.getSourceFile() === file)
+      .filter((r) => ![...removed, ...replaced].some((s) => contains(s, r)));
+    if (outside.length === 0) removed.push(statement);
+  }
+  splices.push(...removeStatements(file, removed));
+  return { edits: [{ what: 'publish resource updates to listen streams', splices }], marks: [] };
+}
+
+/** Roots fetched outside any request (at initialize, on roots/list_changed): one marker each. */
+function cachedRoots(scan: ContextScan): Mark[] {
+  const marks: Mark[] = [];
+  for (const call of scan.file.getDescendantsOfKind(SyntaxKind.CallExpression)) {
+    const parts = methodCall(call);
+    if (!parts || parts.method !== ROOTS_METHOD || enclosingSite(call, scan.sites)) continue;
+    marks.push({ node: call, rule: 'SL005', message: CONTEXT_MARKERS.roots() });
+  }
+  return marks;
+}
+
+export function analyseSubscriptionsAndRoots(scan: ContextScan): Findings {
+  const found = subscriptions(scan);
+  return { edits: found.edits, marks: [...found.marks, ...cachedRoots(scan)] };
+}

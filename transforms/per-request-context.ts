@@ -1,0 +1,39 @@
+import type { SourceFile } from 'ts-morph';
+import type { Transform } from '../src/engine/transform.js';
+import type { SdkLine } from '../src/rules/sdk.js';
+import { analyseCachedContext } from './lists/context-cached.js';
+import { analyseSubscriptionsAndRoots } from './lists/context-subscriptions.js';
+import { findRegistrations, findRequestHandlers, handlerSites } from './lists/handlers.js';
+import { merge, settle, type Findings } from './lists/steps.js';
+
+function analyse(file: SourceFile, sdk: SdkLine): Findings {
+  const requests = findRequestHandlers(file);
+  const scan = { file, sdk, requests, sites: handlerSites(findRegistrations(file), requests) };
+  return merge(analyseCachedContext(scan), analyseSubscriptionsAndRoots(scan));
+}
+
+/**
+ * Per-request context (SL005; P9). Under the 2026-07-28 revision nothing is learned once per
+ * connection: every request carries the client's capabilities, identity and log level in its `_meta`
+ * envelope, and resource updates go out on `subscriptions/listen` streams.
+ * - v2: client capabilities / version cached in `oninitialized` and a log level stored by a
+ *   `logging/setLevel` handler are read per request from `ctx.mcpReq.envelope` (through a small helper
+ *   written into the file); per-session `resources/subscribe` bookkeeping becomes
+ *   `handler.notify.resourceUpdated(uri)` on the module's `createMcpHandler`.
+ * - v1, and anything that needs judgment (values read outside handlers, roots fetched at initialize):
+ *   one marker with the reason.
+ */
+export const perRequestContextTransform: Transform = {
+  id: 'per-request-context',
+  title: 'Per-request context instead of connection state',
+  description:
+    'Read client capabilities, client info and log level from each request instead of caching them at initialize, and publish resource updates to subscriptions/listen streams instead of per-session subscriber lists.',
+  rules: ['SL005'],
+  patterns: ['P9'],
+  vocabulary: /getClientCapabilities|getClientVersion|oninitialized|SetLevelRequestSchema|logging\/setLevel|listRoots|SubscribeRequestSchema|resources\/subscribe|sendResourceUpdated|resources\/updated/,
+  apply(context) {
+    const sdk = context.sdk;
+    if (!sdk) return;
+    settle(context, (file) => analyse(file, sdk));
+  },
+};
