@@ -15,3 +15,10 @@ export { TRANSFORMS, getTransform, selectTransforms } from '../transforms/index.
 export { toMigrateJson, MIGRATE_REPORT_SCHEMA_VERSION, type MigrateJsonReport } from './report/migrate/json.js';
 export { toMigrateMarkdown } from './report/migrate/markdown.js';
 export { packageVersion } from './version.js';
+export {
+  renderHandleStore,
+  HANDLE_STORE_DEFAULT_PATH,
+  handleStoreDefaultPath,
+  type HandleStoreRenderOptions,
+} from './templates/handle-store.js';
+export { renderTemplate, renderTemplateDirectory } from './templates/render.js';
