@@ -1,0 +1,110 @@
+/**
+ * `analyzeProject`: build the ServerModel of a ts-morph project in one pass over its files.
+ * Order matters: registrations and entry points first (everything else is attributed to them), then the
+ * call graph, then state (whose keys need the parameter roles), then what depends on state.
+ */
+import { Node, type Project, type SourceFile } from 'ts-morph';
+import { findClientContext } from './client-context.js';
+import { AnalysisContext } from './context.js';
+import { resolveFunction } from './functions.js';
+import { findListMutations } from './lists.js';
+import type { RequestHandler, ServerModel, SessionIdRead, StateVariable, TransportSite } from './model.js';
+import { Origins } from './origins.js';
+import { findPlumbing, findSessionIdReads } from './plumbing.js';
+import { Reach, type OtherRoot } from './reach.js';
+import { findRegistrations } from './registrations.js';
+import { findFactories, findServers, findTransports } from './servers.js';
+import { findStates } from './state.js';
+import { enclosingFunction, unwrap } from './syntax.js';
+import { INITIALIZED_CALLBACK, STATELESS_HELPERS } from './vocabulary.js';
+
+export interface AnalyzeOptions {
+  /** Analyse only these files of the project (default: all). Imports between them are followed; others are not. */
+  files?: readonly SourceFile[];
+}
+
+/** Callbacks on transports and servers that run outside any tool call but still see requests. */
+const LIFECYCLE_CALLBACKS = ['onclose', 'onerror', INITIALIZED_CALLBACK];
+
+export function analyzeProject(project: Project, options: AnalyzeOptions = {}): ServerModel {
+  const ctx = new AnalysisContext(options.files ?? project.getSourceFiles());
+  const servers = findServers(ctx);
+  const transports = findTransports(ctx);
+  const { registrations, requestHandlers } = findRegistrations(ctx);
+  const reach = new Reach(ctx, registrations, otherRoots(ctx, transports, requestHandlers));
+  const handlerNodes = new Set<Node>([
+    ...registrations.flatMap((r) => (r.handler ? [r.handler] : [])),
+    ...requestHandlers.flatMap((h) => (h.handler ? [h.handler] : [])),
+  ]);
+  const factories = findFactories(ctx, servers, registrations, transports, handlerNodes);
+  const origins = new Origins(ctx, reach, registrations);
+  const states = findStates(ctx, reach, origins, servers, factories, registrations);
+  const sessionIdReads = findSessionIdReads(ctx, reach, origins);
+  linkReadsToState(sessionIdReads, states);
+  const plumbing = findPlumbing(ctx, transports, states, sessionIdReads);
+  const listMutations = findListMutations(ctx, reach, registrations);
+  const clientContext = findClientContext(ctx, reach, requestHandlers);
+  const usesStatelessHelpers = ctx.files.some((info) =>
+    ctx.nodesOf(info).calls.some((call) => {
+      const callee = unwrap(call.getExpression());
+      return STATELESS_HELPERS.includes(Node.isPropertyAccessExpression(callee) ? callee.getName() : callee.getText());
+    }),
+  );
+  return {
+    files: ctx.files,
+    servers,
+    factories,
+    registrations,
+    requestHandlers,
+    states,
+    sessionIdReads,
+    transports,
+    plumbing,
+    listMutations,
+    clientContext,
+    usesStatelessHelpers,
+  };
+}
+
+/** Entry points besides registrations: session callbacks, `onclose`/`oninitialized`, low-level non-tool handlers. */
+function otherRoots(ctx: AnalysisContext, transports: readonly TransportSite[], requestHandlers: readonly RequestHandler[]): OtherRoot[] {
+  const out: OtherRoot[] = [];
+  for (const transport of transports) {
+    for (const callback of transport.callbacks) {
+      const fn = Node.isPropertyAssignment(callback) ? resolveFunction(ctx.resolver, callback.getInitializer()) : Node.isMethodDeclaration(callback) ? callback : undefined;
+      if (fn) out.push({ node: fn, label: Node.isPropertyAssignment(callback) || Node.isMethodDeclaration(callback) ? callback.getName() : 'session callback' });
+    }
+  }
+  for (const info of ctx.files) {
+    for (const assignment of ctx.nodesOf(info).assignments) {
+      const left = assignment.getLeft();
+      if (!Node.isPropertyAccessExpression(left) || !LIFECYCLE_CALLBACKS.includes(left.getName())) continue;
+      const fn = resolveFunction(ctx.resolver, assignment.getRight());
+      if (fn) out.push({ node: fn, label: left.getName() });
+    }
+  }
+  for (const handler of requestHandlers) if (handler.handler) out.push({ node: handler.handler, label: handler.method });
+  return out;
+}
+
+/**
+ * A context session id read (`extra.sessionId`, `ctx.sessionId`) belongs to a session-keyed state when it is, or
+ * feeds, the key of one of its accesses. Transport and header reads are plumbing and stay unlinked.
+ */
+function linkReadsToState(reads: readonly SessionIdRead[], states: readonly StateVariable[]): void {
+  const keyed = states.filter((s) => s.dependence === 'session-keyed' || s.dependence === 'routing');
+  for (const read of reads) {
+    if (read.source !== 'context') continue;
+    for (const state of keyed) {
+      const accesses = state.accesses.filter((a) => a.keyOrigin === 'session' && a.key);
+      const inKey = accesses.some((a) => a.key && read.node.getStart() >= a.key.getStart() && read.node.getEnd() <= a.key.getEnd() && a.key.getSourceFile() === read.node.getSourceFile());
+      const fn = enclosingFunction(read.node);
+      const sameFunction = fn !== undefined && accesses.some((a) => a.node.getAncestors().includes(fn));
+      const sameHandlers = read.by.length > 0 && read.by.every((r) => accesses.some((a) => a.by.includes(r)));
+      if (inKey || sameFunction || sameHandlers) {
+        read.keyOf = state;
+        break;
+      }
+    }
+  }
+}

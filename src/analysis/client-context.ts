@@ -1,0 +1,117 @@
+/**
+ * Client context kept from earlier requests (P9): capabilities/version/roots read at initialize or cached,
+ * per-connection log level and resource subscriptions kept by low-level handlers.
+ */
+import { Node, SyntaxKind, type CallExpression } from 'ts-morph';
+import type { AnalysisContext } from './context.js';
+import type { ClientContextSite, FunctionNode, RequestHandler } from './model.js';
+import type { Reach } from './reach.js';
+import { enclosingFunction, outermostWrapper } from './syntax.js';
+import { CLIENT_CONTEXT_METHODS, INITIALIZED_CALLBACK, MUTATING_METHODS } from './vocabulary.js';
+
+/** Labels Reach uses for `oninitialized` code (assigned callback or initialized-notification handler). */
+export const INITIALIZED_LABELS = new Set(['oninitialized', 'notifications/initialized']);
+
+export function findClientContext(ctx: AnalysisContext, reach: Reach, requestHandlers: readonly RequestHandler[]): ClientContextSite[] {
+  const out: ClientContextSite[] = [];
+  for (const info of ctx.files) {
+    const nodes = ctx.nodesOf(info);
+    for (const call of nodes.calls) {
+      const callee = call.getExpression();
+      if (!Node.isPropertyAccessExpression(callee)) continue;
+      const kind = CLIENT_CONTEXT_METHODS[callee.getName()];
+      if (!kind || !/server|mcp/i.test(callee.getExpression().getText())) continue;
+      const initialized = reach.othersAt(call).some((label) => INITIALIZED_LABELS.has(label));
+      const cachedIn = outerTarget(ctx, call);
+      out.push({
+        kind,
+        node: call,
+        file: info.file,
+        use: initialized || cachedIn ? 'cached' : 'per-call',
+        state: cachedIn,
+        sdk: info.sdk,
+        by: reach.registrationsAt(call),
+      });
+    }
+    for (const assignment of nodes.assignments) {
+      const left = assignment.getLeft();
+      if (Node.isPropertyAccessExpression(left) && left.getName() === INITIALIZED_CALLBACK) {
+        out.push({ kind: 'initialized-callback', node: assignment, file: info.file, use: 'callback', sdk: info.sdk, by: [] });
+      }
+    }
+  }
+  for (const handler of requestHandlers) {
+    const kind =
+      handler.role === 'set-level'
+        ? 'log-level'
+        : handler.role === 'subscribe' || handler.role === 'unsubscribe'
+          ? 'subscriptions'
+          : handler.method === 'notifications/roots/list_changed'
+            ? 'roots'
+            : handler.method === 'notifications/initialized'
+              ? 'initialized-callback'
+              : undefined;
+    if (!kind || !handler.handler) continue;
+    const state = outerWrite(ctx, handler.handler);
+    if (kind === 'initialized-callback') {
+      out.push({ kind, node: handler.call, file: handler.file, use: 'callback', sdk: ctx.fileInfo(handler.call)?.sdk, by: [] });
+    } else if (state) {
+      out.push({ kind, node: handler.call, file: handler.file, use: 'cached', state, sdk: ctx.fileInfo(handler.call)?.sdk, by: [] });
+    }
+  }
+  return out;
+}
+
+/** The outer variable or `this` field a call's result is stored in (`caps = server.getClientCapabilities()`). */
+function outerTarget(ctx: AnalysisContext, call: CallExpression): string | undefined {
+  let current: Node = outermostWrapper(call);
+  for (let i = 0; i < 4; i++) {
+    const parent = current.getParent();
+    if (parent && (Node.isPropertyAccessExpression(parent) || Node.isElementAccessExpression(parent)) && parent.getExpression() === current) {
+      current = outermostWrapper(parent);
+      continue;
+    }
+    break;
+  }
+  const parent = current.getParent();
+  if (!parent) return undefined;
+  if (Node.isBinaryExpression(parent) && parent.getRight() === current && parent.getOperatorToken().getKind() === SyntaxKind.EqualsToken) {
+    return outerName(ctx, parent.getLeft(), call);
+  }
+  if (Node.isVariableDeclaration(parent) && !enclosingFunction(parent)) return parent.getName();
+  if (Node.isPropertyDeclaration(parent)) return parent.getName();
+  return undefined;
+}
+
+/** The name of an assignment target that outlives the function doing the assignment. */
+function outerName(ctx: AnalysisContext, target: Node, at: Node): string | undefined {
+  if (Node.isPropertyAccessExpression(target) && target.getExpression().getKind() === SyntaxKind.ThisKeyword) return `this.${target.getName()}`;
+  const root = Node.isPropertyAccessExpression(target) || Node.isElementAccessExpression(target) ? rootIdentifier(target) : target;
+  if (!root || !Node.isIdentifier(root)) return undefined;
+  const binding = ctx.resolver.resolve(root);
+  if (binding?.kind !== 'declaration') return undefined;
+  const fn = enclosingFunction(at);
+  return fn && binding.node.getAncestors().includes(fn) ? undefined : target.getText();
+}
+
+function rootIdentifier(node: Node): Node | undefined {
+  let current = node;
+  while (Node.isPropertyAccessExpression(current) || Node.isElementAccessExpression(current)) current = current.getExpression();
+  return current;
+}
+
+/** The first outer variable/field a handler assigns or changes in place (`level = …`, `subscriptions.add(uri)`). */
+function outerWrite(ctx: AnalysisContext, fn: FunctionNode): string | undefined {
+  for (const assignment of fn.getDescendantsOfKind(SyntaxKind.BinaryExpression)) {
+    if (assignment.getOperatorToken().getKind() !== SyntaxKind.EqualsToken) continue;
+    const name = outerName(ctx, assignment.getLeft(), assignment);
+    if (name) return name;
+  }
+  for (const call of fn.getDescendantsOfKind(SyntaxKind.CallExpression)) {
+    const callee = call.getExpression();
+    if (!Node.isPropertyAccessExpression(callee) || !MUTATING_METHODS.includes(callee.getName())) continue;
+    const name = outerName(ctx, callee.getExpression(), call);
+    if (name) return name;
+  }
+  return undefined;
+}

@@ -1,0 +1,111 @@
+/** Resolving an expression that denotes a function (a callee, a handler passed by name) to its body. */
+import { Node, SyntaxKind, type ClassDeclaration, type ClassExpression } from 'ts-morph';
+import type { FunctionNode } from './model.js';
+import type { Binding, Resolver } from './scope.js';
+import { isFunctionNode, unwrap } from './syntax.js';
+
+/** The function an expression denotes: an inline function, a name bound to one, `this.method`, `module.fn`, `obj.method`. */
+export function resolveFunction(resolver: Resolver, expression: Node | undefined, depth = 0): FunctionNode | undefined {
+  if (!expression || depth > 4) return undefined;
+  const node = unwrap(expression);
+  if (isFunctionNode(node)) return node;
+  if (Node.isIdentifier(node)) return functionOfBinding(resolver, resolver.resolve(node), depth);
+  if (Node.isCallExpression(node)) {
+    // `this.handle.bind(this)` and `fn.bind(x)`
+    const callee = node.getExpression();
+    if (Node.isPropertyAccessExpression(callee) && callee.getName() === 'bind') return resolveFunction(resolver, callee.getExpression(), depth + 1);
+    return undefined;
+  }
+  if (Node.isPropertyAccessExpression(node)) {
+    const name = node.getName();
+    const receiver = unwrap(node.getExpression());
+    if (receiver.getKind() === SyntaxKind.ThisKeyword) {
+      const owner = node.getFirstAncestor((a): a is ClassDeclaration | ClassExpression => Node.isClassDeclaration(a) || Node.isClassExpression(a));
+      return owner ? classMember(owner, name) : undefined;
+    }
+    if (Node.isPropertyAccessExpression(receiver) && unwrap(receiver.getExpression()).getKind() === SyntaxKind.ThisKeyword) {
+      // `this.manager.open()` where the field holds `new Manager()`
+      const owner = receiver.getFirstAncestor((a): a is ClassDeclaration | ClassExpression => Node.isClassDeclaration(a) || Node.isClassExpression(a));
+      const created = owner ? fieldInitializer(owner, receiver.getName()) : undefined;
+      const cls = created ? classOfNew(resolver, created) : undefined;
+      return cls ? classMember(cls, name) : undefined;
+    }
+    if (Node.isIdentifier(receiver)) {
+      const binding = resolver.resolve(receiver);
+      if (binding?.kind === 'module') return functionOfBinding(resolver, resolver.resolveMember(binding.file, name), depth);
+      if (binding?.kind === 'declaration' && Node.isVariableDeclaration(binding.node)) {
+        const initializer = binding.node.getInitializer();
+        const value = initializer ? unwrap(initializer) : undefined;
+        if (value && Node.isObjectLiteralExpression(value)) {
+          const property = value.getProperty(name);
+          if (property && Node.isMethodDeclaration(property)) return property;
+          if (property && Node.isPropertyAssignment(property)) return resolveFunction(resolver, property.getInitializer(), depth + 1);
+          if (property && Node.isShorthandPropertyAssignment(property)) return resolveFunction(resolver, property.getNameNode(), depth + 1);
+        }
+        if (value && Node.isNewExpression(value)) {
+          const cls = classOfNew(resolver, value);
+          return cls ? classMember(cls, name) : undefined;
+        }
+      }
+    }
+  }
+  return undefined;
+}
+
+function functionOfBinding(resolver: Resolver, binding: Binding | undefined, depth: number): FunctionNode | undefined {
+  if (!binding) return undefined;
+  if (binding.kind === 'expression') return resolveFunction(resolver, binding.node, depth + 1);
+  if (binding.kind !== 'declaration') return undefined;
+  const node = binding.node;
+  if (isFunctionNode(node)) return node;
+  if (Node.isVariableDeclaration(node)) {
+    const initializer = node.getInitializer();
+    return initializer && isFunctionNode(unwrap(initializer)) ? (unwrap(initializer) as FunctionNode) : undefined;
+  }
+  return undefined;
+}
+
+/** A method, or a property holding an arrow function, of a class (own members only). */
+export function classMember(owner: ClassDeclaration | ClassExpression, name: string): FunctionNode | undefined {
+  const method = owner.getMethod(name);
+  if (method) return method;
+  const property = owner.getProperty(name);
+  const initializer = property?.getInitializer();
+  return initializer && isFunctionNode(unwrap(initializer)) ? (unwrap(initializer) as FunctionNode) : undefined;
+}
+
+/** What a class field is initialised with: the property initializer, or the first `this.name = …` in the constructor. */
+export function fieldInitializer(owner: ClassDeclaration | ClassExpression, name: string): Node | undefined {
+  const initializer = owner.getProperty(name)?.getInitializer();
+  if (initializer) return unwrap(initializer);
+  for (const ctor of owner.getConstructors()) {
+    for (const assignment of ctor.getDescendantsOfKind(SyntaxKind.BinaryExpression)) {
+      const left = assignment.getLeft();
+      if (
+        assignment.getOperatorToken().getKind() === SyntaxKind.EqualsToken &&
+        Node.isPropertyAccessExpression(left) &&
+        left.getExpression().getKind() === SyntaxKind.ThisKeyword &&
+        left.getName() === name
+      ) {
+        return unwrap(assignment.getRight());
+      }
+    }
+  }
+  return undefined;
+}
+
+/** The class a `new X(…)` instantiates, when X resolves to a class in the project. */
+export function classOfNew(resolver: Resolver, node: Node): ClassDeclaration | ClassExpression | undefined {
+  if (!Node.isNewExpression(node)) return undefined;
+  const callee = unwrap(node.getExpression());
+  if (!Node.isIdentifier(callee)) return undefined;
+  const binding = resolver.resolve(callee);
+  if (binding?.kind !== 'declaration') return undefined;
+  if (Node.isClassDeclaration(binding.node)) return binding.node;
+  if (Node.isVariableDeclaration(binding.node)) {
+    const initializer = binding.node.getInitializer();
+    const value = initializer ? unwrap(initializer) : undefined;
+    if (value && Node.isClassExpression(value)) return value;
+  }
+  return undefined;
+}

@@ -1,0 +1,200 @@
+/**
+ * Where a value comes from: the session id (context, transport or header), a tool argument, a freshly minted id,
+ * a literal, or something else. Keys of state accesses are classified with this; so is "was the stored value
+ * derived from the handler's inputs".
+ */
+import { Node, SyntaxKind, ts, type Identifier, type ParameterDeclaration } from 'ts-morph';
+import type { AnalysisContext } from './context.js';
+import type { KeyOrigin, Registration, SessionIdRead } from './model.js';
+import type { Reach } from './reach.js';
+import { isFunctionBoundary, literalText, unwrap } from './syntax.js';
+import { ID_MINTERS, SESSION_HEADER, SESSION_ID_NAMES, SESSION_ID_PROPERTIES, SESSION_OPTIONS } from './vocabulary.js';
+
+/** The role a parameter plays for the handler that declares it. */
+export type ParamRole = 'args' | 'context' | 'session-id';
+
+const RANK: Record<KeyOrigin, number> = { session: 5, minted: 4, argument: 3, other: 2, constant: 1 };
+
+function strongest(origins: readonly KeyOrigin[]): KeyOrigin {
+  return origins.reduce<KeyOrigin>((best, o) => (RANK[o] > RANK[best] ? o : best), 'constant');
+}
+
+export class Origins {
+  private readonly roles = new Map<ts.Node, ParamRole>();
+
+  constructor(
+    private readonly ctx: AnalysisContext,
+    private readonly reach: Reach,
+    registrations: readonly Registration[],
+  ) {
+    for (const registration of registrations) {
+      if (registration.argsParam) this.roles.set(registration.argsParam.compilerNode, 'args');
+      if (registration.contextParam) this.roles.set(registration.contextParam.compilerNode, 'context');
+    }
+    // Parameters of onsessioninitialized / onsessionclosed callbacks are session ids.
+    for (const info of ctx.files) {
+      for (const property of ctx.nodesOf(info).propertyAssignments) {
+        if (!SESSION_OPTIONS.callbacks.includes(property.getName())) continue;
+        const value = property.getInitializer();
+        const fn = value ? unwrap(value) : undefined;
+        if (fn && (Node.isArrowFunction(fn) || Node.isFunctionExpression(fn))) {
+          const first = fn.getParameters()[0];
+          if (first) this.roles.set(first.compilerNode, 'session-id');
+        }
+      }
+    }
+  }
+
+  roleOf(parameter: ParameterDeclaration): ParamRole | undefined {
+    return this.roles.get(parameter.compilerNode);
+  }
+
+  /**
+   * Whether an expression reads the session id directly: `extra.sessionId`, `ctx.sessionId`, `transport.sessionId`,
+   * `req.query.sessionId` (SSE routing), or the `mcp-session-id` header. `args.sessionId` is a tool argument, not this.
+   */
+  sessionIdSource(node: Node): SessionIdRead['source'] | undefined {
+    const inner = unwrap(node);
+    const property = Node.isPropertyAccessExpression(inner)
+      ? inner.getName()
+      : Node.isElementAccessExpression(inner)
+        ? literalText(inner.getArgumentExpression())
+        : undefined;
+    if (property !== undefined && (Node.isPropertyAccessExpression(inner) || Node.isElementAccessExpression(inner))) {
+      if (property.toLowerCase() === SESSION_HEADER) return 'header';
+      if (SESSION_ID_PROPERTIES.includes(property)) {
+        const receiver = unwrap(inner.getExpression());
+        if (this.isArgumentValue(receiver)) return undefined;
+        return /transport/i.test(receiver.getText()) ? 'transport' : 'context';
+      }
+      return undefined;
+    }
+    if (Node.isCallExpression(inner)) {
+      const callee = inner.getExpression();
+      const args = inner.getArguments();
+      if (Node.isPropertyAccessExpression(callee) && args.length === 1 && ['header', 'get', 'getHeader'].includes(callee.getName())) {
+        if (literalText(args[0])?.toLowerCase() === SESSION_HEADER) return 'header';
+      }
+    }
+    return undefined;
+  }
+
+  /** Where a key (or any value) comes from. */
+  origin(node: Node, depth = 0): KeyOrigin {
+    if (depth > 6) return 'other';
+    const inner = unwrap(node);
+    if (this.sessionIdSource(inner)) return 'session';
+    if (Node.isStringLiteral(inner) || Node.isNoSubstitutionTemplateLiteral(inner) || Node.isNumericLiteral(inner)) return 'constant';
+    if (Node.isBinaryExpression(inner)) return strongest([this.origin(inner.getLeft(), depth + 1), this.origin(inner.getRight(), depth + 1)]);
+    if (Node.isConditionalExpression(inner)) return strongest([this.origin(inner.getWhenTrue(), depth + 1), this.origin(inner.getWhenFalse(), depth + 1)]);
+    if (Node.isTemplateExpression(inner)) return strongest(inner.getTemplateSpans().map((span) => this.origin(span.getExpression(), depth + 1)));
+    if (Node.isCallExpression(inner)) {
+      const callee = unwrap(inner.getExpression());
+      const name = Node.isIdentifier(callee) ? callee.getText() : Node.isPropertyAccessExpression(callee) ? callee.getName() : '';
+      if (ID_MINTERS.test(name)) return 'minted';
+      // `String(id)`, `id.toString()`, `keyFor(extra.sessionId)`: the strongest origin among what goes in.
+      const parts = inner.getArguments().map((a) => this.origin(a, depth + 1));
+      if (Node.isPropertyAccessExpression(callee)) parts.push(this.origin(callee.getExpression(), depth + 1));
+      const best = parts.length ? strongest(parts) : 'other';
+      return best === 'constant' ? 'other' : best;
+    }
+    if (Node.isPropertyAccessExpression(inner) || Node.isElementAccessExpression(inner)) {
+      if (this.isArgumentValue(inner)) return 'argument';
+      return this.origin(inner.getExpression(), depth + 1) === 'session' ? 'session' : 'other';
+    }
+    if (Node.isIdentifier(inner)) return this.identifierOrigin(inner, depth);
+    return 'other';
+  }
+
+  /** Whether an expression is (part of) the tool arguments: `args`, `args.x`, `{ x }` destructured, `request.params.arguments.x`. */
+  isArgumentValue(node: Node): boolean {
+    let current = unwrap(node);
+    while (Node.isPropertyAccessExpression(current) || Node.isElementAccessExpression(current)) {
+      if (Node.isPropertyAccessExpression(current) && current.getName() === 'arguments') return true;
+      current = unwrap(current.getExpression());
+    }
+    if (!Node.isIdentifier(current)) return false;
+    const parameter = this.parameterOf(current);
+    return parameter !== undefined && this.roles.get(parameter.compilerNode) === 'args';
+  }
+
+  private parameterOf(identifier: Identifier): ParameterDeclaration | undefined {
+    const binding = this.ctx.resolver.resolve(identifier);
+    if (binding?.kind !== 'declaration') return undefined;
+    if (Node.isParameterDeclaration(binding.node)) return binding.node;
+    if (Node.isBindingElement(binding.node)) return binding.node.getFirstAncestorByKind(SyntaxKind.Parameter);
+    return undefined;
+  }
+
+  private identifierOrigin(identifier: Identifier, depth: number): KeyOrigin {
+    const binding = this.ctx.resolver.resolve(identifier);
+    const byName = (name: string): KeyOrigin => (SESSION_ID_NAMES.test(name) ? 'session' : 'other');
+    if (!binding || binding.kind !== 'declaration') return byName(identifier.getText());
+    const declaration = binding.node;
+    if (Node.isParameterDeclaration(declaration) || (Node.isBindingElement(declaration) && declaration.getFirstAncestorByKind(SyntaxKind.Parameter))) {
+      const parameter = Node.isParameterDeclaration(declaration) ? declaration : (declaration.getFirstAncestorByKind(SyntaxKind.Parameter) as ParameterDeclaration);
+      const role = this.roles.get(parameter.compilerNode);
+      if (role === 'args') return 'argument';
+      if (role === 'session-id') return 'session';
+      if (Node.isBindingElement(declaration)) {
+        const property = declaration.getPropertyNameNode()?.getText() ?? declaration.getName();
+        if (role === 'context') return SESSION_ID_PROPERTIES.includes(property) ? 'session' : 'other';
+      }
+      if (role === 'context') return 'other';
+      if (SESSION_ID_NAMES.test(binding.name)) return 'session';
+      return this.parameterOriginFromCalls(parameter, depth);
+    }
+    if (Node.isBindingElement(declaration)) {
+      const variable = declaration.getFirstAncestorByKind(SyntaxKind.VariableDeclaration);
+      const initializer = variable?.getInitializer();
+      const property = declaration.getPropertyNameNode()?.getText() ?? declaration.getName();
+      if (!initializer) return byName(binding.name);
+      const from = this.origin(initializer, depth + 1);
+      if (from === 'argument' || this.isArgumentValue(initializer)) return 'argument';
+      if (SESSION_ID_PROPERTIES.includes(property)) return 'session';
+      return from === 'session' ? 'session' : byName(binding.name);
+    }
+    if (Node.isVariableDeclaration(declaration)) {
+      const initializer = declaration.getInitializer();
+      if (initializer) {
+        const from = this.origin(initializer, depth + 1);
+        return from === 'other' ? byName(binding.name) : from;
+      }
+      return byName(binding.name);
+    }
+    return 'other';
+  }
+
+  /** A helper's parameter takes the origin of the arguments its callers pass. */
+  private parameterOriginFromCalls(parameter: ParameterDeclaration, depth: number): KeyOrigin {
+    const fn = parameter.getParent();
+    const index = fn && isFunctionBoundary(fn) ? (fn as unknown as { getParameters(): ParameterDeclaration[] }).getParameters().indexOf(parameter) : -1;
+    const sites = fn ? (this.reach.callSites.get(fn.compilerNode) ?? []) : [];
+    const origins = sites.map((call) => call.getArguments()[index]).filter((a): a is Node => a !== undefined).map((a) => this.origin(a, depth + 1));
+    return origins.length ? strongest(origins) : 'other';
+  }
+
+  /**
+   * Whether a value is derived from the inputs of the function computing it: any parameter (tool arguments,
+   * context, a helper's parameters), or a local initialised from one.
+   */
+  fromInput(node: Node | undefined, depth = 0): boolean {
+    if (!node || depth > 3) return false;
+    const identifiers = Node.isIdentifier(node) ? [node] : node.getDescendantsOfKind(SyntaxKind.Identifier);
+    for (const identifier of identifiers.slice(0, 60)) {
+      const parent = identifier.getParent();
+      if (parent && Node.isPropertyAccessExpression(parent) && parent.getNameNode() === identifier) continue;
+      if (parent && Node.isPropertyAssignment(parent) && parent.getNameNode() === identifier) continue;
+      const binding = this.ctx.resolver.resolve(identifier);
+      if (binding?.kind !== 'declaration') continue;
+      const declaration = binding.node;
+      if (Node.isParameterDeclaration(declaration)) return true;
+      if (Node.isBindingElement(declaration) && declaration.getFirstAncestorByKind(SyntaxKind.Parameter)) return true;
+      if ((Node.isVariableDeclaration(declaration) || Node.isBindingElement(declaration)) && declaration.getFirstAncestor(isFunctionBoundary)) {
+        const variable = Node.isVariableDeclaration(declaration) ? declaration : declaration.getFirstAncestorByKind(SyntaxKind.VariableDeclaration);
+        if (variable && variable.getInitializer() && this.fromInput(variable.getInitializer(), depth + 1)) return true;
+      }
+    }
+    return false;
+  }
+}

@@ -1,0 +1,116 @@
+/**
+ * Which code runs on behalf of which handler: each registration's handler (or low-level branch) plus every
+ * function it calls, followed through the same file, class methods and relative imports.
+ * A node belongs to the handlers of its nearest enclosing reached function; an inline handler nested in
+ * another handler (registered during a call) belongs to the inner one only.
+ */
+import { Node, ts, type CallExpression } from 'ts-morph';
+import type { AnalysisContext } from './context.js';
+import { resolveFunction } from './functions.js';
+import type { FunctionNode, Registration } from './model.js';
+
+/** A non-registration entry point: a session callback, `oninitialized`, a low-level list/read handler. */
+export interface OtherRoot {
+  node: Node;
+  label: string;
+}
+
+export class Reach {
+  private readonly owners = new Map<ts.Node, Set<Registration>>();
+  private readonly others = new Map<ts.Node, Set<string>>();
+  /** Handler roots: walking up stops at the first one. */
+  private readonly handlerRoots = new Set<ts.Node>();
+  /** Calls found to each reached function, for following arguments into parameters. */
+  readonly callSites = new Map<ts.Node, CallExpression[]>();
+
+  constructor(
+    private readonly ctx: AnalysisContext,
+    registrations: readonly Registration[],
+    otherRoots: readonly OtherRoot[],
+  ) {
+    for (const registration of registrations) {
+      const root = registration.branch ?? registration.handler;
+      if (root) this.handlerRoots.add(root.compilerNode);
+    }
+    for (const registration of registrations) {
+      const root = registration.branch ?? registration.handler;
+      if (root) this.walk(root, (node) => add(this.owners, node, registration));
+    }
+    for (const other of otherRoots) this.walk(other.node, (node) => add(this.others, node, other.label));
+  }
+
+  /** Registrations whose handlers (or the helpers they call) contain `node`. */
+  registrationsAt(node: Node): Registration[] {
+    const out = new Set<Registration>();
+    for (let current: Node | undefined = node; current; current = current.getParent()) {
+      for (const registration of this.owners.get(current.compilerNode) ?? []) out.add(registration);
+      if (this.handlerRoots.has(current.compilerNode)) break;
+    }
+    return [...out];
+  }
+
+  /** Labels of the other entry points whose code contains `node`. */
+  othersAt(node: Node): string[] {
+    const out = new Set<string>();
+    for (let current: Node | undefined = node; current; current = current.getParent()) {
+      for (const label of this.others.get(current.compilerNode) ?? []) out.add(label);
+    }
+    return [...out];
+  }
+
+  /** Whether `node` runs inside any handler or other entry point. */
+  isHandled(node: Node): boolean {
+    return this.registrationsAt(node).length > 0 || this.othersAt(node).length > 0;
+  }
+
+  private walk(root: Node, mark: (node: Node) => void): void {
+    const seen = new Set<ts.Node>();
+    const queue: Node[] = [root];
+    mark(root);
+    seen.add(root.compilerNode);
+    while (queue.length > 0) {
+      const current = queue.pop() as Node;
+      for (const target of this.calledFrom(current)) {
+        if (seen.has(target.compilerNode)) continue;
+        seen.add(target.compilerNode);
+        mark(target);
+        queue.push(target);
+      }
+    }
+  }
+
+  /** Functions called (or passed as callbacks) from a node's code, not descending into nested handlers. */
+  private calledFrom(root: Node): FunctionNode[] {
+    const out: FunctionNode[] = [];
+    const visit = (node: Node) => {
+      if (node !== root && this.handlerRoots.has(node.compilerNode)) return;
+      if (Node.isCallExpression(node)) {
+        const target = resolveFunction(this.ctx.resolver, node.getExpression());
+        if (target) {
+          out.push(target);
+          const sites = this.callSites.get(target.compilerNode);
+          if (sites) {
+            if (!sites.includes(node)) sites.push(node);
+          } else this.callSites.set(target.compilerNode, [node]);
+        }
+        // Functions passed by name as callbacks run on the handler's behalf too (`items.map(format)`).
+        for (const arg of node.getArguments()) {
+          if (Node.isIdentifier(arg) || Node.isPropertyAccessExpression(arg)) {
+            const callback = resolveFunction(this.ctx.resolver, arg);
+            if (callback) out.push(callback);
+          }
+        }
+      }
+      node.forEachChild(visit);
+    };
+    visit(root);
+    return out;
+  }
+}
+
+function add<T>(map: Map<ts.Node, Set<T>>, node: Node, value: T): void {
+  const set = map.get(node.compilerNode);
+  if (set) set.add(value);
+  else map.set(node.compilerNode, new Set([value]));
+}
+

@@ -1,0 +1,259 @@
+/**
+ * Tool, resource and prompt registrations on both SDK lines, low-level `setRequestHandler` handlers, and the
+ * tools a low-level `tools/call` handler serves from a `switch`/`if` on the tool name.
+ */
+import { Node, SyntaxKind, type CallExpression, type ClassDeclaration, type ClassExpression, type Expression } from 'ts-morph';
+import type { AnalysisContext } from './context.js';
+import type { FileInfo, FunctionNode, Registration, RequestHandler } from './model.js';
+import { resolveFunction } from './functions.js';
+import { literalText, outermostWrapper, unwrap } from './syntax.js';
+import {
+  CLIENT_NOTIFICATIONS,
+  CONTEXT_PARAM_NAMES,
+  NOTIFICATION_HANDLER_METHODS,
+  REGISTRATION_METHODS,
+  REQUEST_HANDLER_METHODS,
+  REQUEST_METHODS,
+  type RegistrationShape,
+} from './vocabulary.js';
+
+/** Annotation keys: an object of only these in a legacy `tool(…)` call is annotations, not a schema. */
+const ANNOTATION_KEYS = new Set(['title', 'readOnlyHint', 'destructiveHint', 'idempotentHint', 'openWorldHint']);
+
+export function findRegistrations(ctx: AnalysisContext): { registrations: Registration[]; requestHandlers: RequestHandler[] } {
+  const registrations: Registration[] = [];
+  const requestHandlers: RequestHandler[] = [];
+  for (const info of ctx.files) {
+    for (const call of ctx.nodesOf(info).calls) {
+      const callee = call.getExpression();
+      if (!Node.isPropertyAccessExpression(callee)) continue;
+      const method = callee.getName();
+      const shape = REGISTRATION_METHODS[method];
+      if (shape) {
+        const registration = readRegistration(ctx, info, call, method, shape, callee.getExpression());
+        if (registration) registrations.push(registration);
+      } else if (REQUEST_HANDLER_METHODS.includes(method) || NOTIFICATION_HANDLER_METHODS.includes(method)) {
+        readRequestHandler(ctx, info, call, method, registrations, requestHandlers);
+      }
+    }
+  }
+  return { registrations, requestHandlers };
+}
+
+/** Whether a receiver plausibly is an MCP server (avoids `router.tool(…)`-style lookalikes in non-SDK files). */
+function plausibleServer(info: FileInfo, receiver: Expression): boolean {
+  if (info.sdk) return true;
+  return /server|mcp/i.test(receiver.getText());
+}
+
+function readRegistration(
+  ctx: AnalysisContext,
+  info: FileInfo,
+  call: CallExpression,
+  method: string,
+  shape: RegistrationShape,
+  receiver: Expression,
+): Registration | undefined {
+  const args = call.getArguments();
+  if (args.length < 2 || !plausibleServer(info, receiver)) return undefined;
+  const nameNode = args[0];
+  const name = literalText(nameNode);
+  if (nameNode && !name && !Node.isIdentifier(nameNode) && !Node.isTemplateExpression(nameNode) && !Node.isPropertyAccessExpression(nameNode)) return undefined;
+  const handlerArg = args[args.length - 1];
+  const handler = resolveFunction(ctx.resolver, handlerArg);
+  if (!handler && !(handlerArg && Node.isIdentifier(handlerArg))) return undefined;
+
+  const middle = args.slice(1, -1);
+  let config: Node | undefined;
+  let contextIndex: number;
+  let argsIndex: number | undefined;
+  let listCallback: FunctionNode | undefined;
+  if (shape.kind === 'resource') {
+    const target = middle[0] ? unwrap(middle[0]) : undefined;
+    const template = target ? templateOf(ctx, target) : undefined;
+    config = shape.style === 'config' ? middle[1] : middle.find((m) => Node.isObjectLiteralExpression(unwrap(m)));
+    contextIndex = template ? 2 : 1;
+    argsIndex = template ? 1 : 0;
+    if (template) listCallback = listCallbackOf(ctx, template);
+  } else if (shape.style === 'config') {
+    config = middle[0];
+    const literal = config ? unwrap(config) : undefined;
+    const hasArgs = literal && Node.isObjectLiteralExpression(literal) && shape.argsProperty ? Boolean(literal.getProperty(shape.argsProperty)) : undefined;
+    ({ contextIndex, argsIndex } = layout(handler, hasArgs));
+  } else {
+    const schema = middle.find((m) => !literalText(m) && !isAnnotations(m));
+    config = schema;
+    ({ contextIndex, argsIndex } = layout(handler, schema ? true : middle.length === 0 || middle.every((m) => literalText(m) !== undefined) ? false : undefined));
+  }
+  const params = handler ? handler.getParameters() : [];
+  const contextParam = params[contextIndex];
+  const label = name ? (shape.kind === 'tool' ? name : `${shape.kind} ${name}`) : `${shape.kind} ${nameNode?.getText() ?? '?'}`;
+  return {
+    kind: shape.kind,
+    method,
+    name,
+    label,
+    file: info.file,
+    call,
+    nameNode,
+    config,
+    handler,
+    argsParam: argsIndex === undefined ? undefined : params[argsIndex],
+    contextParam,
+    contextName: contextParam && Node.isIdentifier(contextParam.getNameNode()) ? contextParam.getName() : undefined,
+    sdk: info.sdk,
+    receiver,
+    ownerClass: ownerClassOf(call),
+    registeredInside: [],
+    handle: handleOf(call),
+    listCallback,
+  };
+}
+
+/** Where the arguments and the context sit among a handler's parameters. */
+function layout(handler: FunctionNode | undefined, hasArgs: boolean | undefined): { contextIndex: number; argsIndex: number | undefined } {
+  if (hasArgs === true) return { contextIndex: 1, argsIndex: 0 };
+  if (hasArgs === false) return { contextIndex: 0, argsIndex: undefined };
+  const params = handler?.getParameters() ?? [];
+  if (params.length >= 2) return { contextIndex: 1, argsIndex: 0 };
+  const only = params[0];
+  if (only && Node.isIdentifier(only.getNameNode()) && CONTEXT_PARAM_NAMES.test(only.getName())) return { contextIndex: 0, argsIndex: undefined };
+  return { contextIndex: 1, argsIndex: 0 };
+}
+
+function isAnnotations(node: Node): boolean {
+  const inner = unwrap(node);
+  if (!Node.isObjectLiteralExpression(inner)) return false;
+  const properties = inner.getProperties();
+  return properties.length > 0 && properties.every((p) => Node.isPropertyAssignment(p) && ANNOTATION_KEYS.has(p.getName()));
+}
+
+/** `new ResourceTemplate(…)`, inline or through a variable. */
+function templateOf(ctx: AnalysisContext, node: Node): Node | undefined {
+  if (Node.isNewExpression(node) && /ResourceTemplate$/.test(node.getExpression().getText())) return node;
+  if (Node.isIdentifier(node)) {
+    const binding = ctx.resolver.resolve(node);
+    if (binding?.kind === 'declaration' && Node.isVariableDeclaration(binding.node)) {
+      const initializer = binding.node.getInitializer();
+      return initializer ? templateOf(ctx, unwrap(initializer)) : undefined;
+    }
+  }
+  return undefined;
+}
+
+function listCallbackOf(ctx: AnalysisContext, template: Node): FunctionNode | undefined {
+  if (!Node.isNewExpression(template)) return undefined;
+  const options = template.getArguments()[1];
+  const literal = options ? unwrap(options) : undefined;
+  if (!literal || !Node.isObjectLiteralExpression(literal)) return undefined;
+  const list = literal.getProperty('list');
+  if (!list) return undefined;
+  if (Node.isMethodDeclaration(list)) return list;
+  if (Node.isPropertyAssignment(list)) return resolveFunction(ctx.resolver, list.getInitializer());
+  if (Node.isShorthandPropertyAssignment(list)) return resolveFunction(ctx.resolver, list.getNameNode());
+  return undefined;
+}
+
+function ownerClassOf(node: Node): ClassDeclaration | ClassExpression | undefined {
+  return node.getFirstAncestor((a): a is ClassDeclaration | ClassExpression => Node.isClassDeclaration(a) || Node.isClassExpression(a));
+}
+
+/** The variable or field a registration's returned handle is stored in. */
+function handleOf(call: CallExpression): Registration['handle'] {
+  const outer = outermostWrapper(call);
+  const parent = outer.getParent();
+  if (parent && Node.isVariableDeclaration(parent) && Node.isIdentifier(parent.getNameNode())) return { name: parent.getName(), node: parent };
+  if (parent && Node.isBinaryExpression(parent) && parent.getRight() === outer && parent.getOperatorToken().getKind() === SyntaxKind.EqualsToken) {
+    const left = parent.getLeft();
+    if (Node.isIdentifier(left)) return { name: left.getText(), node: left };
+    if (Node.isPropertyAccessExpression(left)) return { name: left.getName(), node: left };
+  }
+  if (parent && Node.isPropertyDeclaration(parent)) return { name: parent.getName(), node: parent };
+  return undefined;
+}
+
+function requestMethodOf(node: Node | undefined): string | undefined {
+  if (!node) return undefined;
+  const inner = unwrap(node);
+  const literal = literalText(inner);
+  if (literal) return literal;
+  if (Node.isIdentifier(inner)) return inner.getText();
+  if (Node.isPropertyAccessExpression(inner)) return inner.getName();
+  return undefined;
+}
+
+function readRequestHandler(
+  ctx: AnalysisContext,
+  info: FileInfo,
+  call: CallExpression,
+  method: string,
+  registrations: Registration[],
+  requestHandlers: RequestHandler[],
+): void {
+  const args = call.getArguments();
+  if (args.length < 2) return;
+  const key = requestMethodOf(args[0]);
+  if (!key) return;
+  const handler = resolveFunction(ctx.resolver, args[args.length - 1]);
+  const params = handler?.getParameters() ?? [];
+  if (NOTIFICATION_HANDLER_METHODS.includes(method)) {
+    requestHandlers.push({ call, file: info.file, method: CLIENT_NOTIFICATIONS[key] ?? key, role: 'notification', handler, contextParam: params[1] });
+    return;
+  }
+  const known = REQUEST_METHODS[key];
+  if (!known) {
+    requestHandlers.push({ call, file: info.file, method: key, role: 'other', handler, contextParam: params[1] });
+    return;
+  }
+  if (known.role !== 'call-tool') {
+    requestHandlers.push({ call, file: info.file, method: known.method, role: known.role, handler, contextParam: params[1] });
+    return;
+  }
+  const base = {
+    kind: 'tool' as const,
+    method,
+    file: info.file,
+    call,
+    config: undefined,
+    handler,
+    argsParam: params[0],
+    contextParam: params[1],
+    contextName: params[1] && Node.isIdentifier(params[1].getNameNode()) ? params[1].getName() : undefined,
+    sdk: info.sdk,
+    receiver: (call.getExpression() as Node).asKind(SyntaxKind.PropertyAccessExpression)?.getExpression(),
+    ownerClass: ownerClassOf(call),
+    registeredInside: [],
+  };
+  const branches = handler ? toolBranches(handler) : [];
+  if (branches.length === 0) {
+    registrations.push({ ...base, name: undefined, label: 'tools/call', nameNode: undefined });
+    return;
+  }
+  for (const branch of branches) registrations.push({ ...base, name: branch.name, label: branch.name, nameNode: branch.label, branch: branch.node });
+}
+
+/** Tool names a low-level handler dispatches on: `switch (request.params.name) { case 'x': … }` or `if (name === 'x') …`. */
+function toolBranches(handler: FunctionNode): Array<{ name: string; label: Node; node: Node }> {
+  const out: Array<{ name: string; label: Node; node: Node }> = [];
+  const isToolName = (expression: Node) => /(?:^|\.)(?:name|toolName|tool)$/.test(unwrap(expression).getText());
+  for (const statement of handler.getDescendantsOfKind(SyntaxKind.SwitchStatement)) {
+    if (!isToolName(statement.getExpression())) continue;
+    for (const clause of statement.getCaseBlock().getClauses()) {
+      if (!Node.isCaseClause(clause)) continue;
+      const name = literalText(clause.getExpression());
+      if (name) out.push({ name, label: clause.getExpression(), node: clause });
+    }
+  }
+  for (const statement of handler.getDescendantsOfKind(SyntaxKind.IfStatement)) {
+    const condition = unwrap(statement.getExpression());
+    if (!Node.isBinaryExpression(condition)) continue;
+    const op = condition.getOperatorToken().getKind();
+    if (op !== SyntaxKind.EqualsEqualsEqualsToken && op !== SyntaxKind.EqualsEqualsToken) continue;
+    const [left, right] = [condition.getLeft(), condition.getRight()];
+    const name = literalText(right) ?? literalText(left);
+    const subject = literalText(right) !== undefined ? left : right;
+    if (name && isToolName(subject)) out.push({ name, label: literalText(right) !== undefined ? right : left, node: statement.getThenStatement() });
+  }
+  return out;
+}
+

@@ -1,0 +1,392 @@
+/**
+ * State a server keeps between requests: module-level variables and containers, variables captured from a
+ * server factory, and fields of classes whose instances own a server or serve its handlers. Every access is
+ * classified (read/write, keyed by what) and attributed to the handlers that run it.
+ */
+import { Node, SyntaxKind, type ClassDeclaration, type ClassExpression, type Identifier, type VariableDeclaration } from 'ts-morph';
+import type { AnalysisContext } from './context.js';
+import type { KeyOrigin, Registration, ServerFactory, ServerInstance, StateAccess, StateDependence, StateKind, StateVariable } from './model.js';
+import type { Origins } from './origins.js';
+import type { Reach } from './reach.js';
+import { enclosingFunction, isFunctionNode, isNullish, isWriteTarget, outermostWrapper, unwrap } from './syntax.js';
+import {
+  CONTAINER_CONSTRUCTORS,
+  CONTAINER_TYPES,
+  GATEWAY_NAMES,
+  KEYED_METHODS,
+  KEYED_WRITES,
+  MUTATING_METHODS,
+  SERVER_CLASSES,
+  TRANSPORT_CLASSES,
+  UPSTREAM_CLASSES,
+} from './vocabulary.js';
+
+interface Candidate {
+  name: string;
+  kind: StateKind;
+  file: string;
+  declaration: Node;
+  container?: StateVariable['container'];
+  mutableBinding: boolean;
+  factory?: ServerFactory;
+  ownerClass?: ClassDeclaration | ClassExpression;
+  typeText: string;
+}
+
+export function findStates(
+  ctx: AnalysisContext,
+  reach: Reach,
+  origins: Origins,
+  servers: readonly ServerInstance[],
+  factories: readonly ServerFactory[],
+  registrations: readonly Registration[],
+): StateVariable[] {
+  const serverHolders = new Set<Node>(servers.flatMap((s) => (s.holder?.kind === 'variable' ? [s.holder.node] : [])));
+  const candidates: Candidate[] = [];
+  for (const info of ctx.files) {
+    for (const statement of info.sourceFile.getVariableStatements()) {
+      for (const declaration of statement.getDeclarations()) {
+        const candidate = variableCandidate(declaration, 'module', info.file, serverHolders);
+        if (candidate) candidates.push(candidate);
+      }
+    }
+  }
+  for (const factory of factories) {
+    const body = factory.node.getBody();
+    if (!body || !Node.isBlock(body)) continue;
+    for (const statement of body.getStatements()) {
+      if (!Node.isVariableStatement(statement)) continue;
+      for (const declaration of statement.getDeclarations()) {
+        const candidate = variableCandidate(declaration, 'factory-closure', factory.file, serverHolders);
+        if (candidate) candidates.push({ ...candidate, factory });
+      }
+    }
+  }
+  for (const owner of stateClasses(ctx, reach, servers, registrations)) candidates.push(...fieldCandidates(ctx, owner, servers));
+
+  return candidates.map((candidate) => buildState(ctx, reach, origins, candidate, servers));
+}
+
+function variableCandidate(declaration: VariableDeclaration, kind: StateKind, file: string, serverHolders: ReadonlySet<Node>): Candidate | undefined {
+  const nameNode = declaration.getNameNode();
+  if (!Node.isIdentifier(nameNode) || serverHolders.has(declaration)) return undefined;
+  const mutableBinding = declaration.getVariableStatement()?.getDeclarationKind() !== 'const';
+  const typeText = declaration.getTypeNode()?.getText() ?? '';
+  const initializer = declaration.getInitializer();
+  const value = initializer ? unwrap(initializer) : undefined;
+  const container = containerOf(value, typeText);
+  if (value && (isFunctionNode(value) || Node.isClassExpression(value) || isInstanceOf(value, [...SERVER_CLASSES.map((c) => c.name), ...Object.keys(TRANSPORT_CLASSES)]))) return undefined;
+  if (value && Node.isCallExpression(value) && value.getExpression().getText() === 'require') return undefined;
+  if (!mutableBinding && !container) return undefined;
+  if (container === 'object' && value && Node.isObjectLiteralExpression(value) && value.getProperties().length > 0 && value.getProperties().every((p) => Node.isMethodDeclaration(p))) {
+    return undefined;
+  }
+  return { name: nameNode.getText(), kind, file, declaration, container, mutableBinding, typeText };
+}
+
+function isInstanceOf(node: Node, classNames: readonly string[]): boolean {
+  if (!Node.isNewExpression(node)) return false;
+  const callee = unwrap(node.getExpression());
+  const name = Node.isPropertyAccessExpression(callee) ? callee.getName() : callee.getText();
+  return classNames.includes(name);
+}
+
+function containerOf(value: Node | undefined, typeText: string): StateVariable['container'] {
+  if (value && Node.isNewExpression(value)) {
+    const name = unwrap(value.getExpression()).getText();
+    if (CONTAINER_CONSTRUCTORS.includes(name)) return name === 'Array' ? 'array' : /Set$/.test(name) ? 'set' : 'map';
+  }
+  if (value && Node.isArrayLiteralExpression(value)) return 'array';
+  if (value && Node.isObjectLiteralExpression(value)) return 'object';
+  if (value && Node.isCallExpression(value) && /^Object\.create$/.test(value.getExpression().getText())) return 'object';
+  if (CONTAINER_TYPES.test(typeText)) return /^(?:Weak)?Set\b/.test(typeText) ? 'set' : /\[\]$|^Array\b/.test(typeText) ? 'array' : typeText.startsWith('{') || typeText.startsWith('Record') ? 'object' : 'map';
+  return undefined;
+}
+
+/** Classes whose fields can be state: they own a server, hold registrations, or serve handlers' calls. */
+function stateClasses(
+  ctx: AnalysisContext,
+  reach: Reach,
+  servers: readonly ServerInstance[],
+  registrations: readonly Registration[],
+): Array<ClassDeclaration | ClassExpression> {
+  const out = new Set<ClassDeclaration | ClassExpression>();
+  for (const server of servers) if (server.ownerClass) out.add(server.ownerClass);
+  for (const registration of registrations) if (registration.ownerClass) out.add(registration.ownerClass);
+  for (const info of ctx.files) {
+    for (const owner of ctx.nodesOf(info).classes) {
+      if (out.has(owner)) continue;
+      if (owner.getMethods().some((m) => reach.registrationsAt(m).length > 0)) out.add(owner);
+    }
+  }
+  return [...out];
+}
+
+function fieldCandidates(ctx: AnalysisContext, owner: ClassDeclaration | ClassExpression, servers: readonly ServerInstance[]): Candidate[] {
+  const file = ctx.fileInfo(owner)?.file ?? '';
+  const serverFields = new Set(servers.filter((s) => s.ownerClass === owner && s.holder?.kind === 'field').map((s) => s.holder?.name));
+  const byName = new Map<string, Candidate>();
+  for (const property of owner.getProperties()) {
+    if (property.isStatic()) continue;
+    const name = property.getName();
+    const initializer = property.getInitializer();
+    const value = initializer ? unwrap(initializer) : undefined;
+    if (serverFields.has(name) || (value && (isFunctionNode(value) || isInstanceOf(value, [...SERVER_CLASSES.map((c) => c.name), ...Object.keys(TRANSPORT_CLASSES)])))) continue;
+    const typeText = property.getTypeNode()?.getText() ?? '';
+    byName.set(name, { name, kind: 'class-field', file, declaration: property, container: containerOf(value, typeText), mutableBinding: !property.isReadonly(), ownerClass: owner, typeText });
+  }
+  for (const ctor of owner.getConstructors()) {
+    for (const assignment of ctor.getDescendantsOfKind(SyntaxKind.BinaryExpression)) {
+      const left = assignment.getLeft();
+      if (assignment.getOperatorToken().getKind() !== SyntaxKind.EqualsToken || !Node.isPropertyAccessExpression(left)) continue;
+      if (left.getExpression().getKind() !== SyntaxKind.ThisKeyword) continue;
+      const name = left.getName();
+      if (byName.has(name) || serverFields.has(name)) continue;
+      const value = unwrap(assignment.getRight());
+      if (isFunctionNode(value) || isInstanceOf(value, [...SERVER_CLASSES.map((c) => c.name), ...Object.keys(TRANSPORT_CLASSES)])) continue;
+      byName.set(name, { name, kind: 'class-field', file, declaration: assignment, container: containerOf(value, ''), mutableBinding: true, ownerClass: owner, typeText: '' });
+    }
+  }
+  return [...byName.values()];
+}
+
+function buildState(ctx: AnalysisContext, reach: Reach, origins: Origins, candidate: Candidate, servers: readonly ServerInstance[]): StateVariable {
+  const references = candidate.kind === 'class-field' ? fieldReferences(candidate) : variableReferences(ctx, candidate);
+  const accesses = references.map((node) => classify(ctx, reach, origins, node, candidate.file));
+  const holdsTransports = /Transport/.test(candidate.typeText) || accesses.some((a) => a.mode === 'write' && valueLooksLike(a, /transport/i, Object.keys(TRANSPORT_CLASSES)));
+  const sessionKey = accesses.find((a) => a.keyOrigin === 'session')?.key;
+  const holdsUpstreams =
+    sessionKey !== undefined &&
+    !holdsTransports &&
+    (GATEWAY_NAMES.test(candidate.name) || accesses.some((a) => a.mode === 'write' && valueLooksLike(a, /upstream|backend/i, UPSTREAM_CLASSES)));
+  const state: StateVariable = {
+    name: candidate.name,
+    kind: candidate.kind,
+    file: candidate.file,
+    declaration: candidate.declaration,
+    factory: candidate.factory,
+    ownerClass: candidate.ownerClass,
+    container: candidate.container,
+    mutableBinding: candidate.mutableBinding,
+    sessionKey,
+    holdsTransports,
+    holdsUpstreams,
+    perConnectionClass: candidate.ownerClass ? servers.some((s) => s.ownerClass === candidate.ownerClass) : undefined,
+    accesses,
+    readers: labels(accesses.filter((a) => a.mode === 'read')),
+    writers: labels(accesses.filter((a) => a.mode === 'write')),
+    dependence: 'unwritten',
+  };
+  state.dependence = dependenceOf(state);
+  return state;
+}
+
+function labels(accesses: readonly StateAccess[]): string[] {
+  return [...new Set(accesses.flatMap((a) => a.by.map((r) => r.label)))];
+}
+
+/** Whether a write stores something that looks like a transport/upstream (by name or by constructor). */
+function valueLooksLike(access: StateAccess, name: RegExp, classes: readonly string[]): boolean {
+  const value = access.value;
+  if (!value) return false;
+  const inner = unwrap(value);
+  if (Node.isIdentifier(inner) || Node.isPropertyAccessExpression(inner)) return name.test(inner.getText());
+  return isInstanceOf(inner, classes);
+}
+
+/** Identifiers (and `module.name` accesses) across the project that resolve to the candidate's declaration. */
+function variableReferences(ctx: AnalysisContext, candidate: Candidate): Node[] {
+  const declaration = candidate.declaration as VariableDeclaration;
+  const exported = candidate.kind === 'module' && declaration.getVariableStatement()?.isExported();
+  const files = exported ? ctx.files : ctx.files.filter((f) => f.file === candidate.file);
+  const out: Node[] = [];
+  for (const info of files) {
+    if (!ctx.resolver.mentions(info.sourceFile, candidate.name)) continue;
+    for (const identifier of ctx.resolver.identifiersNamed(info.sourceFile, candidate.name)) {
+      if (candidate.factory && !identifier.getAncestors().includes(candidate.factory.node)) continue;
+      const reference = referenceNode(ctx, identifier, candidate);
+      if (reference) out.push(reference);
+    }
+  }
+  return out;
+}
+
+function referenceNode(ctx: AnalysisContext, identifier: Identifier, candidate: Candidate): Node | undefined {
+  const parent = identifier.getParent();
+  if (!parent || parent === candidate.declaration) return undefined;
+  if (Node.isPropertyAccessExpression(parent) && parent.getNameNode() === identifier) {
+    // `store.carts` where `store` is `import * as store from './carts.js'`
+    const receiver = unwrap(parent.getExpression());
+    if (!Node.isIdentifier(receiver)) return undefined;
+    const binding = ctx.resolver.resolve(receiver);
+    return binding?.kind === 'module' && binding.file === candidate.file ? parent : undefined;
+  }
+  if (
+    (Node.isPropertyAssignment(parent) && parent.getNameNode() === identifier) ||
+    Node.isExportSpecifier(parent) ||
+    Node.isImportSpecifier(parent) ||
+    Node.isTypeReference(parent) ||
+    Node.isTypeQuery(parent) ||
+    Node.isQualifiedName(parent) ||
+    (Node.isBindingElement(parent) && parent.getPropertyNameNode() === identifier) ||
+    ((Node.isMethodDeclaration(parent) || Node.isPropertyDeclaration(parent) || Node.isPropertySignature(parent)) && parent.getNameNode() === identifier)
+  ) {
+    return undefined;
+  }
+  const binding = ctx.resolver.resolve(identifier);
+  return binding?.kind === 'declaration' && binding.node === candidate.declaration ? identifier : undefined;
+}
+
+/** `this.name` accesses inside the owning class. */
+function fieldReferences(candidate: Candidate): Node[] {
+  const owner = candidate.ownerClass;
+  if (!owner) return [];
+  return owner
+    .getDescendantsOfKind(SyntaxKind.PropertyAccessExpression)
+    .filter((access) => access.getName() === candidate.name && access.getExpression().getKind() === SyntaxKind.ThisKeyword);
+}
+
+/** Read or write, and through which key. */
+function classify(ctx: AnalysisContext, reach: Reach, origins: Origins, reference: Node, file: string): StateAccess {
+  const base = { node: reference, file: ctx.fileInfo(reference)?.file ?? file, by: reach.registrationsAt(reference), byOther: reach.othersAt(reference) };
+  const outer = outermostWrapper(reference);
+  const parent = outer.getParent();
+  if (isWriteTarget(reference)) {
+    const assignment = Node.isBinaryExpression(parent) ? parent : undefined;
+    const value = assignment?.getRight();
+    const operator = assignment?.getOperatorToken().getKind();
+    const lazy = operator === SyntaxKind.QuestionQuestionEqualsToken || operator === SyntaxKind.BarBarEqualsToken || isLazyGuarded(reference);
+    return {
+      ...base,
+      mode: 'write',
+      op: 'assign',
+      value,
+      valueFromInput: origins.fromInput(value),
+      reset: operator === SyntaxKind.EqualsToken && isNullish(value),
+      lazyInit: lazy,
+    };
+  }
+  if (parent && Node.isPropertyAccessExpression(parent) && parent.getExpression() === outer) {
+    const name = parent.getName();
+    const call = parent.getParent();
+    if (call && Node.isCallExpression(call) && call.getExpression() === parent) {
+      const args = call.getArguments();
+      if (KEYED_METHODS.includes(name) && args[0]) {
+        const key = args[0];
+        const keyOrigin = origins.origin(key);
+        if (KEYED_WRITES.includes(name)) return { ...base, mode: 'write', op: 'keyed', key, keyOrigin, value: args[1], valueFromInput: origins.fromInput(args[1]) };
+        if (name === 'get' && (isMutatedChain(call) || aliasMutated(ctx, call))) return { ...base, mode: 'write', op: 'keyed', key, keyOrigin };
+        return { ...base, mode: 'read', op: 'keyed-read', key, keyOrigin };
+      }
+      if (name === 'add' && args[0]) return { ...base, mode: 'write', op: 'keyed', key: args[0], keyOrigin: origins.origin(args[0]), value: args[0], valueFromInput: origins.fromInput(args[0]) };
+      if (MUTATING_METHODS.includes(name)) return { ...base, mode: 'write', op: 'mutate', value: args[0], valueFromInput: origins.fromInput(args[0]) };
+      return { ...base, mode: 'read', op: 'read' };
+    }
+    if (isWriteTarget(parent)) {
+      const assignment = outermostWrapper(parent).getParent();
+      const value = assignment && Node.isBinaryExpression(assignment) ? assignment.getRight() : undefined;
+      return { ...base, mode: 'write', op: 'keyed', key: parent.getNameNode(), keyOrigin: 'constant', value, valueFromInput: origins.fromInput(value), reset: isNullish(value) && value !== undefined };
+    }
+    if (isMutatedChain(parent)) return { ...base, mode: 'write', op: 'keyed', key: parent.getNameNode(), keyOrigin: 'constant' };
+    return { ...base, mode: 'read', op: 'read' };
+  }
+  if (parent && Node.isElementAccessExpression(parent) && parent.getExpression() === outer) {
+    const key = parent.getArgumentExpression();
+    const keyOrigin: KeyOrigin | undefined = key ? origins.origin(key) : undefined;
+    if (isWriteTarget(parent)) {
+      const assignment = outermostWrapper(parent).getParent();
+      const value = assignment && Node.isBinaryExpression(assignment) ? assignment.getRight() : undefined;
+      return { ...base, mode: 'write', op: 'keyed', key, keyOrigin, value, valueFromInput: origins.fromInput(value) };
+    }
+    if (isMutatedChain(parent) || aliasMutated(ctx, parent)) return { ...base, mode: 'write', op: 'keyed', key, keyOrigin };
+    return { ...base, mode: 'read', op: 'keyed-read', key, keyOrigin };
+  }
+  if (aliasMutated(ctx, reference)) return { ...base, mode: 'write', op: 'mutate' };
+  return { ...base, mode: 'read', op: 'read' };
+}
+
+/** `x.get(k).push(…)`, `x[k].items = …`, `x.list.push(…)`: the value reached from `node` is changed in place. */
+function isMutatedChain(node: Node): boolean {
+  let current = outermostWrapper(node);
+  for (let i = 0; i < 6; i++) {
+    const parent = current.getParent();
+    if (!parent) return false;
+    if (Node.isPropertyAccessExpression(parent) && parent.getExpression() === current) {
+      const call = parent.getParent();
+      if (call && Node.isCallExpression(call) && call.getExpression() === parent) {
+        return MUTATING_METHODS.includes(parent.getName()) && !['get', 'has'].includes(parent.getName());
+      }
+      if (isWriteTarget(parent)) return true;
+      current = outermostWrapper(parent);
+      continue;
+    }
+    if (Node.isElementAccessExpression(parent) && parent.getExpression() === current) {
+      if (isWriteTarget(parent)) return true;
+      current = outermostWrapper(parent);
+      continue;
+    }
+    return false;
+  }
+  return false;
+}
+
+/** `const cart = carts.get(id) ?? []; cart.push(…)`: the local alias is changed in place. */
+function aliasMutated(ctx: AnalysisContext, node: Node): boolean {
+  let current = outermostWrapper(node);
+  let parent = current.getParent();
+  while (parent && Node.isBinaryExpression(parent) && parent.getLeft() === current && ['??', '||'].includes(parent.getOperatorToken().getText())) {
+    current = outermostWrapper(parent);
+    parent = current.getParent();
+  }
+  if (!parent || !Node.isVariableDeclaration(parent) || parent.getInitializer() !== current) return false;
+  const nameNode = parent.getNameNode();
+  if (!Node.isIdentifier(nameNode)) return false;
+  const scope = enclosingFunction(parent) ?? parent.getSourceFile();
+  const file = parent.getSourceFile();
+  for (const identifier of ctx.resolver.identifiersNamed(file, nameNode.getText())) {
+    if (identifier === nameNode || !identifier.getAncestors().includes(scope)) continue;
+    const binding = ctx.resolver.resolve(identifier);
+    if (binding?.kind !== 'declaration' || binding.node !== parent) continue;
+    if (isMutatedChain(identifier)) return true;
+  }
+  return false;
+}
+
+/** `if (!x) x = …` / `if (x == null) { x = … }` / `x = x ?? …`: lazy initialisation of a shared resource. */
+function isLazyGuarded(reference: Node): boolean {
+  const text = reference.getText();
+  const assignment = outermostWrapper(reference).getParent();
+  if (assignment && Node.isBinaryExpression(assignment)) {
+    const right = unwrap(assignment.getRight());
+    if (Node.isBinaryExpression(right) && ['??', '||'].includes(right.getOperatorToken().getText()) && unwrap(right.getLeft()).getText() === text) return true;
+  }
+  const escaped = text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const guard = new RegExp(`!\\s*${escaped}\\b|\\b${escaped}\\s*(?:===?|!==?)\\s*(?:null|undefined)\\b|typeof\\s+${escaped}\\b`);
+  for (let current: Node | undefined = reference.getParent(); current && !isFunctionNode(current); current = current.getParent()) {
+    if (Node.isIfStatement(current) && guard.test(current.getExpression().getText())) return true;
+  }
+  return false;
+}
+
+/**
+ * How a state variable depends on earlier requests (see StateDependence).
+ * Module-level state keyed by a tool argument or a minted id is a handle store or a cache: already sessionless.
+ * State a per-session factory or per-connection object holds is session state whatever its keys.
+ */
+function dependenceOf(state: StateVariable): StateDependence {
+  if (state.holdsTransports) return 'routing';
+  if (state.accesses.some((a) => a.keyOrigin === 'session')) return 'session-keyed';
+  const handlerWrites = state.accesses.filter((a) => a.mode === 'write' && a.by.length > 0);
+  const perInstance = state.kind === 'factory-closure' || (state.kind === 'class-field' && state.perConnectionClass === true);
+  const setting = (a: StateAccess): boolean => {
+    if (a.op === 'assign') return !a.reset && (!a.lazyInit || a.valueFromInput === true);
+    if (a.op === 'mutate') return true;
+    if (a.op === 'keyed') return perInstance ? !a.reset : a.keyOrigin === 'constant' && !a.reset;
+    return false;
+  };
+  if (handlerWrites.some(setting)) return 'implicit';
+  if (handlerWrites.some((a) => a.op === 'keyed')) return 'handle-store';
+  if (handlerWrites.length > 0) return 'lazy-global';
+  return 'unwritten';
+}
+

@@ -1,0 +1,120 @@
+/** Small syntactic helpers shared by the analysis passes. */
+import { Node, SyntaxKind, type Expression, type SourceFile } from 'ts-morph';
+import { relativeOf } from '../engine/parse.js';
+import type { FunctionNode, Location } from './model.js';
+
+export function isFunctionNode(node: Node | undefined): node is FunctionNode {
+  return (
+    node !== undefined &&
+    (Node.isArrowFunction(node) || Node.isFunctionExpression(node) || Node.isFunctionDeclaration(node) || Node.isMethodDeclaration(node))
+  );
+}
+
+/** Any function-like boundary, including constructors and accessors (for "nearest enclosing function"). */
+export function isFunctionBoundary(node: Node): boolean {
+  return isFunctionNode(node) || Node.isConstructorDeclaration(node) || Node.isGetAccessorDeclaration(node) || Node.isSetAccessorDeclaration(node);
+}
+
+export function enclosingFunction(node: Node): Node | undefined {
+  return node.getParentWhile((parent) => !isFunctionBoundary(parent))?.getParent() ?? undefined;
+}
+
+/** The literal text of a string-ish node (`'x'`, `"x"`, `` `x` `` without substitutions). */
+export function literalText(node: Node | undefined): string | undefined {
+  if (!node) return undefined;
+  if (Node.isStringLiteral(node) || Node.isNoSubstitutionTemplateLiteral(node)) return node.getLiteralText();
+  return undefined;
+}
+
+/** Strip wrappers that do not change which value an expression denotes: parentheses, `!`, `as`, `satisfies`, `await`. */
+export function unwrap(node: Node): Node {
+  let current = node;
+  for (;;) {
+    if (
+      Node.isParenthesizedExpression(current) ||
+      Node.isNonNullExpression(current) ||
+      Node.isAsExpression(current) ||
+      Node.isSatisfiesExpression(current) ||
+      Node.isTypeAssertion(current) ||
+      Node.isAwaitExpression(current)
+    ) {
+      current = current.getExpression();
+    } else return current;
+  }
+}
+
+/** Walk up from an expression through wrappers, returning the outermost wrapper. */
+export function outermostWrapper(node: Node): Node {
+  let current = node;
+  for (;;) {
+    const parent = current.getParent();
+    if (
+      parent &&
+      (Node.isParenthesizedExpression(parent) ||
+        Node.isNonNullExpression(parent) ||
+        Node.isAsExpression(parent) ||
+        Node.isSatisfiesExpression(parent) ||
+        Node.isTypeAssertion(parent) ||
+        Node.isAwaitExpression(parent))
+    ) {
+      current = parent;
+    } else return current;
+  }
+}
+
+/** The method name of `a.b.name(…)` or `name(…)`. */
+export function calleeName(expression: Expression): string | undefined {
+  const callee = unwrap(expression);
+  if (Node.isIdentifier(callee)) return callee.getText();
+  if (Node.isPropertyAccessExpression(callee)) return callee.getName();
+  return undefined;
+}
+
+export function isNullish(node: Node | undefined): boolean {
+  if (!node) return true;
+  const inner = unwrap(node);
+  return inner.getKind() === SyntaxKind.NullKeyword || (Node.isIdentifier(inner) && inner.getText() === 'undefined') || Node.isVoidExpression(inner);
+}
+
+export const ASSIGNMENT_OPERATORS = new Set<SyntaxKind>([
+  SyntaxKind.EqualsToken,
+  SyntaxKind.PlusEqualsToken,
+  SyntaxKind.MinusEqualsToken,
+  SyntaxKind.AsteriskEqualsToken,
+  SyntaxKind.SlashEqualsToken,
+  SyntaxKind.PercentEqualsToken,
+  SyntaxKind.BarBarEqualsToken,
+  SyntaxKind.AmpersandAmpersandEqualsToken,
+  SyntaxKind.QuestionQuestionEqualsToken,
+  SyntaxKind.BarEqualsToken,
+  SyntaxKind.AmpersandEqualsToken,
+]);
+
+/** Whether `node` is the target of an assignment, compound assignment, `++`/`--` or `delete`. */
+export function isWriteTarget(node: Node): boolean {
+  const outer = outermostWrapper(node);
+  const parent = outer.getParent();
+  if (!parent) return false;
+  if (Node.isBinaryExpression(parent)) return parent.getLeft() === outer && ASSIGNMENT_OPERATORS.has(parent.getOperatorToken().getKind());
+  if (Node.isPrefixUnaryExpression(parent) || Node.isPostfixUnaryExpression(parent)) {
+    const op = parent.getOperatorToken();
+    return op === SyntaxKind.PlusPlusToken || op === SyntaxKind.MinusMinusToken;
+  }
+  if (Node.isDeleteExpression(parent)) return true;
+  // Destructuring assignment targets: `[a, b] = …`, `({ a } = …)`.
+  if ((Node.isArrayLiteralExpression(parent) || Node.isShorthandPropertyAssignment(parent)) && isWriteTarget(parent)) return true;
+  return false;
+}
+
+export function locationOf(node: Node, file?: SourceFile): Location {
+  const source = file ?? node.getSourceFile();
+  const { line, column } = source.getLineAndColumnAtPos(node.getStart());
+  return { file: relativeOf(source), line, column };
+}
+
+/** Name of a class member, property or binding when it is a plain identifier or string. */
+export function nameText(node: Node | undefined): string | undefined {
+  if (!node) return undefined;
+  if (Node.isIdentifier(node) || Node.isPrivateIdentifier(node)) return node.getText();
+  return literalText(node);
+}
