@@ -28,7 +28,7 @@ export const MARKERS = {
   notInline: (name: string) =>
     `${name} is gated per call but its handler is not written inline; register it up front and check the precondition at the top of the handler`,
   stateGate: (state: string) =>
-    `${state} decides which tools may be called and lives as long as the process, shared by every client; make the tool that sets it return a handle and have the gated tools take that handle`,
+    `${state} decides what may be called and lives as long as the process, shared by every client; make the tool that sets it return a handle and have the gated tools take that handle`,
   dynamicName: (kind: string, by: string | undefined) =>
     `a ${kind} is registered while serving ${by ?? 'a call'} under a computed name, so the list depends on earlier calls; register a fixed set up front`,
   captures: (name: string, names: readonly string[]) =>

@@ -89,8 +89,8 @@ export const AUTH_CONDITION = /\b(authInfo|scopes|scope|clientId|principal|roles
 
 /**
  * A call that resolves a state handle against the caller (the handle-store contract
- * `resolve(kind, id, principal)`). A gated handler that already makes one errors helpfully
- * without the handle, so the transform only has to drop the list toggles.
+ * `handles.resolve(kind, id, principal)`, as the state transforms write it). A gated handler that
+ * already makes one errors helpfully without the handle, so the transform only drops the toggles.
  */
 export const HANDLE_RESOLVE_METHODS: readonly string[] = ['resolve', 'resolveHandle'];
 

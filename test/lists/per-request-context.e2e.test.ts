@@ -18,20 +18,23 @@ describe('per-request-context e2e (v2 over HTTP)', () => {
   let formsBefore: Served;
   let sync: Served;
   let sensors: Served;
+  let hello: Served;
   beforeAll(async () => {
-    const [formsModule, formsInput, syncModule, sensorModule] = await Promise.all([
+    const [formsModule, formsInput, syncModule, sensorModule, helloModule] = await Promise.all([
       importFixture<{ createServer: Factory }>('per-request-context/client-capabilities-v2.output.ts'),
       importFixture<{ createServer: Factory }>('per-request-context/client-capabilities-v2.input.ts'),
       importFixture<{ createServer: Factory }>('per-request-context/log-level-v2.output.ts'),
       importFixture<{ handler: ReturnType<typeof createMcpHandler> }>('per-request-context/subscriptions-v2.output.ts'),
+      importFixture<{ createServer: Factory }>('per-request-context/client-info-js.output.js'),
     ]);
-    [forms, formsBefore, sync, sensors] = await Promise.all([
+    [forms, formsBefore, sync, sensors, hello] = await Promise.all([
       serveV2(formsModule.createServer),
       serveV2(formsInput.createServer),
       serveV2(syncModule.createServer),
       serveHandlerV2(sensorModule.handler),
+      serveV2(helloModule.createServer),
     ]);
-    served.push(forms, formsBefore, sync, sensors);
+    served.push(forms, formsBefore, sync, sensors, hello);
   });
   afterAll(async () => {
     await Promise.all(clients.map((c) => c.close()));
@@ -54,6 +57,11 @@ describe('per-request-context e2e (v2 over HTTP)', () => {
     expect(textOf(await alpha.callTool({ name: 'ask', arguments: { question: 'ok?' } }))).toBe('Would ask: ok?');
     expect(textOf(await beta.callTool({ name: 'ask', arguments: { question: 'ok?' } }))).toBe('This client cannot ask: ok?');
     expect(bytes(await alpha.listTools(undefined, bypass))).toBe(bytes(await beta.listTools(undefined, bypass)));
+  });
+
+  it('the JavaScript helper reads the envelope too', async () => {
+    const client = await open(hello.url, { name: 'gamma' });
+    expect(textOf(await client.callTool({ name: 'hello', arguments: {} }))).toBe('Hello, gamma');
   });
 
   it('the unmigrated server never learns them: oninitialized does not run for 2026-07-28 clients', async () => {

@@ -102,13 +102,16 @@ export function initiallyTruthy(condition: GateCondition): boolean | undefined {
   return literal ? true : undefined;
 }
 
+const NOT_HANDLE_STORES = new Set(['Promise', 'path', 'posix', 'win32', 'dns', 'require']);
+
 /** Does a handler already resolve a state handle (and so answer helpfully when it is missing)? */
 export function resolvesHandle(fn: FunctionLike | undefined): boolean {
   if (!fn) return false;
   return fn.getDescendantsOfKind(SyntaxKind.CallExpression).some((call) => {
     const parts = methodCall(call);
     const args = call.getArguments();
-    return !!parts && HANDLE_RESOLVE_METHODS.includes(parts.method) && args.length >= 2 && stringValue(args[0]) !== undefined;
+    // `handles.resolve(kind, id, principal)`; `Promise.resolve(x)` and `path.resolve(a, b)` are not.
+    return !!parts && HANDLE_RESOLVE_METHODS.includes(parts.method) && args.length === 3 && !NOT_HANDLE_STORES.has(parts.receiver.getText());
   });
 }
 

@@ -115,8 +115,12 @@ function guardText(file: SourceFile, kind: ListKind, condition: GateCondition, m
 
 /** Splices that state the dependency in the registration's description. */
 function describeSplices(file: SourceFile, registration: Registration, sentence: string): Splice[] {
-  if (registration.style === 'config') {
-    const config = registration.config;
+  const args = registration.call.getArguments();
+  // Legacy `resource(name, uri, [metadata], cb)`: the description lives in the metadata object.
+  const legacyMetadata = registration.kind === 'resource' && registration.style === 'legacy' && args.length === 4 && Node.isObjectLiteralExpression(args[2]) ? args[2] : undefined;
+  if (registration.kind === 'resource' && registration.style === 'legacy' && !legacyMetadata) return [];
+  if (registration.style === 'config' || legacyMetadata) {
+    const config = legacyMetadata ?? registration.config;
     if (!config) return [];
     const property = config.getProperty('description');
     if (!property) return [appendMember(file, config, `description: ${quote(file, sentence)}`)];
@@ -129,7 +133,6 @@ function describeSplices(file: SourceFile, registration: Registration, sentence:
     if (value !== undefined) return [{ start: init.getStart(), end: init.getEnd(), text: quote(file, withSentence(value, sentence)) }];
     return [{ start: init.getEnd(), end: init.getEnd(), text: ` + ${quote(file, ` ${sentence}`)}` }];
   }
-  const args = registration.call.getArguments();
   const second = args[1];
   if (!second) return [];
   const value = args.length > 2 ? stringValue(second) : undefined;
