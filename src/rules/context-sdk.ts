@@ -1,3 +1,5 @@
+import { INITIALIZED_CALLBACK } from '../analysis/vocabulary.js';
+
 /**
  * Per-request context on the 2026-07-28 revision (SL005): what used to be learned once per connection
  * and what each request now carries in its `_meta` envelope. The per-request-context transform reads
@@ -48,7 +50,7 @@ export const LOG_LEVEL: EnvelopeValue = {
 export const V2_SERVER_MODULE = '@modelcontextprotocol/server';
 
 /** Hooks that run once per connection. */
-export const CONNECTION_HOOKS: readonly string[] = ['oninitialized'];
+export const CONNECTION_HOOKS: readonly string[] = [INITIALIZED_CALLBACK];
 
 /** Server→client request that used to be made once per connection. */
 export const ROOTS_METHOD = 'listRoots';

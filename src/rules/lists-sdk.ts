@@ -1,71 +1,34 @@
 /**
- * What the MCP SDKs call the things that make tools/list, prompts/list and resources/list vary:
- * registrations, the toggles on what they return, list_changed notifications and list handlers.
- * Both SDK lines share the names below unless a row says otherwise; the static-lists transform
- * reads only these tables, so a renamed SDK method is a one-line change here.
+ * What the list transforms know about tools/list, prompts/list and resources/list beyond the shared
+ * SDK vocabulary: cacheable list methods, where added imports come from, what a credentials check
+ * and a handle lookup look like. The transforms read only these tables.
  */
 
+import {
+  LIST_CHANGED_NOTIFICATIONS,
+  LIST_CHANGED_SENDERS,
+  REGISTRATION_METHODS,
+  REQUEST_METHODS,
+  TOGGLE_METHODS,
+  type PrimitiveKind,
+} from '../analysis/vocabulary.js';
+
+// The SDK vocabulary (registration methods, toggles, list_changed senders, request methods) is the
+// shared analysis table; this module adds only what the list transforms need on top of it.
+export { LIST_CHANGED_NOTIFICATIONS, LIST_CHANGED_SENDERS, REGISTRATION_METHODS, REQUEST_METHODS, TOGGLE_METHODS };
+
 /** The three listable primitive kinds. */
-export type ListKind = 'tool' | 'prompt' | 'resource';
+export type ListKind = PrimitiveKind;
 
 /** A list method whose result carries SEP-2549 cache fields on the 2026-07-28 revision. */
 export type CacheableListMethod = 'tools/list' | 'prompts/list' | 'resources/list' | 'resources/templates/list';
 
-export interface RegistrationMethod {
-  kind: ListKind;
-  /** `registerTool`-style methods take a config object at index 1; legacy `tool()` takes loose arguments. */
-  style: 'config' | 'legacy';
-}
-
-/** High-level `McpServer` registration methods (v2 dropped the legacy ones). */
-export const REGISTRATION_METHODS: Readonly<Record<string, RegistrationMethod>> = {
-  registerTool: { kind: 'tool', style: 'config' },
-  tool: { kind: 'tool', style: 'legacy' },
-  registerPrompt: { kind: 'prompt', style: 'config' },
-  prompt: { kind: 'prompt', style: 'legacy' },
-  registerResource: { kind: 'resource', style: 'config' },
-  resource: { kind: 'resource', style: 'legacy' },
-};
-
 /** Methods on a RegisteredTool / RegisteredPrompt / RegisteredResource that change what the list shows. */
 export type ToggleMethod = 'enable' | 'disable' | 'update' | 'remove';
-export const TOGGLE_METHODS: readonly ToggleMethod[] = ['enable', 'disable', 'update', 'remove'];
-
-/** Calls that tell clients to refetch a list, by the list they concern. */
-export const LIST_CHANGED_SENDERS: Readonly<Record<string, ListKind>> = {
-  sendToolListChanged: 'tool',
-  sendPromptListChanged: 'prompt',
-  sendResourceListChanged: 'resource',
-};
-
-/** The same notifications sent by hand with `server.notification({ method })`. */
-export const LIST_CHANGED_NOTIFICATIONS: Readonly<Record<string, ListKind>> = {
-  'notifications/tools/list_changed': 'tool',
-  'notifications/prompts/list_changed': 'prompt',
-  'notifications/resources/list_changed': 'resource',
-};
-
-/**
- * Request methods whose handlers serve a request (v2 passes the method string, v1 a schema constant).
- * `list` marks the list endpoints; the rest are handlers in which a side effect counts as "driven by a call".
- */
-export const REQUEST_HANDLER_METHODS: Readonly<Record<string, { method: string; list?: ListKind }>> = {
-  ListToolsRequestSchema: { method: 'tools/list', list: 'tool' },
-  ListPromptsRequestSchema: { method: 'prompts/list', list: 'prompt' },
-  ListResourcesRequestSchema: { method: 'resources/list', list: 'resource' },
-  ListResourceTemplatesRequestSchema: { method: 'resources/templates/list' },
-  CallToolRequestSchema: { method: 'tools/call' },
-  GetPromptRequestSchema: { method: 'prompts/get' },
-  ReadResourceRequestSchema: { method: 'resources/read' },
-  SetLevelRequestSchema: { method: 'logging/setLevel' },
-  SubscribeRequestSchema: { method: 'resources/subscribe' },
-  UnsubscribeRequestSchema: { method: 'resources/unsubscribe' },
-  CompleteRequestSchema: { method: 'completion/complete' },
-};
 
 /** v1 schema constant for a request method, for handlers the transform adds. */
 export function requestSchemaFor(method: string): string | undefined {
-  return Object.entries(REQUEST_HANDLER_METHODS).find(([, row]) => row.method === method)?.[0];
+  return Object.entries(REQUEST_METHODS).find(([name, row]) => name.endsWith('Schema') && row.method === method)?.[0];
 }
 
 /** Which cacheable list a registration of this kind appears in. */

@@ -1,5 +1,5 @@
 import { Node, SyntaxKind, type CallExpression, type Expression, type ObjectLiteralExpression, type SourceFile } from 'ts-morph';
-import { lookup, REGISTRATION_METHODS, REQUEST_HANDLER_METHODS, type ListKind } from '../../src/rules/lists-sdk.js';
+import { lookup, REGISTRATION_METHODS, REQUEST_METHODS, type ListKind } from '../../src/rules/lists-sdk.js';
 import { contains, enclosingFunction, isFunctionLike, methodCall, stringValue, type FunctionLike } from './ast.js';
 
 /** One `server.registerTool(...)`-style call. */
@@ -63,7 +63,7 @@ export function findRegistrations(file: SourceFile): Registration[] {
     const template = row.kind === 'resource' && Node.isNewExpression(args[1]) && args[1].getExpression().getText() === 'ResourceTemplate';
     let ctxIndex: number;
     if (row.kind === 'resource') ctxIndex = template ? 2 : 1;
-    else if (row.style === 'config') ctxIndex = config?.getProperty(row.kind === 'tool' ? 'inputSchema' : 'argsSchema') ? 1 : 0;
+    else if (row.style === 'config') ctxIndex = row.argsProperty && config?.getProperty(row.argsProperty) ? 1 : 0;
     else ctxIndex = legacyTakesArgs(call, row.kind) ? 1 : 0;
     found.push({
       call,
@@ -85,7 +85,7 @@ export function findRegistrations(file: SourceFile): Registration[] {
 export function requestMethodOf(node: Node | undefined): string | undefined {
   const literal = stringValue(node);
   if (literal !== undefined) return literal;
-  if (node && Node.isIdentifier(node)) return lookup(REQUEST_HANDLER_METHODS, node.getText())?.method;
+  if (node && Node.isIdentifier(node)) return lookup(REQUEST_METHODS, node.getText())?.method;
   return undefined;
 }
 
