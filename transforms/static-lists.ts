@@ -2,7 +2,8 @@ import type { SourceFile } from 'ts-morph';
 import type { Transform } from '../src/engine/transform.js';
 import type { SdkLine } from '../src/rules/sdk.js';
 import { analyseCacheScope } from './lists/cache-scope.js';
-import { analyseDerivedResources } from './lists/derived-resources.js';
+import { analyseDerivedLists } from './lists/derived-lists.js';
+import { analyseDynamicResources } from './lists/dynamic-resources.js';
 import { analyseGates } from './lists/gates.js';
 import { findRegistrations, findRequestHandlers, handlerSites } from './lists/handlers.js';
 import { analyseListChanged } from './lists/list-changed.js';
@@ -13,7 +14,12 @@ function analyse(file: SourceFile, sdk: SdkLine): Findings {
   const requests = findRequestHandlers(file);
   const scan = { file, sdk, registrations, requests, sites: handlerSites(registrations, requests) };
   // Resources first: their rewrite removes registrations that the gate pass would otherwise look at.
-  const rewrites = merge(analyseDerivedResources(scan), analyseGates(scan), analyseCacheScope(scan, sdk));
+  // Each round applies one edit, so later passes only run once the earlier ones have nothing left.
+  const resources = merge(analyseDerivedLists(scan), analyseDynamicResources(scan));
+  if (resources.edits.length > 0) return resources;
+  const gates = analyseGates(scan);
+  if (gates.edits.length > 0) return gates;
+  const rewrites = merge(resources, gates, analyseCacheScope(scan, sdk));
   return merge(rewrites, analyseListChanged(scan, rewrites.marks));
 }
 

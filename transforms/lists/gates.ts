@@ -258,12 +258,19 @@ export function analyseGates(scan: ListScan): Findings {
   const edits: Edit[] = [];
   const hoists: Edit[] = [];
   const marks: Mark[] = [];
+  // Finding references is the expensive step: only bindings something calls a toggle on need it.
+  const toggled = new Set<string>();
+  for (const access of scan.file.getDescendantsOfKind(SyntaxKind.PropertyAccessExpression)) {
+    if ((TOGGLE_METHODS as readonly string[]).includes(access.getName()) && Node.isCallExpression(access.getParent())) toggled.add(access.getExpression().getText());
+  }
   for (const registration of scan.registrations) {
     const binding = bindingOf(registration);
-    if (binding) {
-      const toggled = toggledGate(scan, registration, binding);
-      edits.push(...toggled.edits);
-      marks.push(...toggled.marks);
+    if (binding && toggled.has(binding.getName())) {
+      const found = toggledGate(scan, registration, binding);
+      edits.push(...found.edits);
+      marks.push(...found.marks);
+      // One edit per round is all the caller applies; the rest is analysed again afterwards.
+      if (edits.length > 0) return { edits, marks };
     }
     if (registration.kind !== 'resource') {
       const hoisted = hoistedGate(scan, registration);

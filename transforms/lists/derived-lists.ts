@@ -1,26 +1,12 @@
-import {
-  Node,
-  SyntaxKind,
-  type ArrayLiteralExpression,
-  type CallExpression,
-  type Expression,
-  type ObjectLiteralExpression,
-  type SourceFile,
-  type Statement,
-} from 'ts-morph';
+import { Node, SyntaxKind, type ArrayLiteralExpression, type CallExpression, type Expression, type ObjectLiteralExpression, type SourceFile } from 'ts-morph';
 import { MARKERS } from '../../src/rules/lists-messages.js';
-import { requestSchemaFor, RESOURCE_TEMPLATE_MODULE, V1_TYPES_MODULE } from '../../src/rules/lists-sdk.js';
-import type { SdkLine } from '../../src/rules/sdk.js';
-import { capturedFrom, contains, declarationOf, enclosingFunction, importedFrom, methodCall, quote, rootIdentifier, statementOf, stringValue, type FunctionLike } from './ast.js';
-import { appendMember, indentAt, indentUnit, insertAfter, insertAtBodyStart, reindent, removeStatements, spliceText, type Splice } from './edit.js';
-import { listChangedStatements, standaloneStatement, type ListScan } from './gates.js';
+import { requestSchemaFor, V1_TYPES_MODULE } from '../../src/rules/lists-sdk.js';
+import { contains, declarationOf, enclosingFunction, importedFrom, methodCall, quote, rootIdentifier, statementOf, stringValue, type FunctionLike } from './ast.js';
+import { appendMember, indentUnit, insertAfter, removeStatements, spliceText, type Splice } from './edit.js';
+import { listChangedStatements, standaloneStatement } from './gates.js';
 import { toolReaching, type RequestHandler } from './handlers.js';
+import { contentAfter, propertyText, returnedObject, sharedCollectionMarker, type ResourceScan } from './resource-links.js';
 import type { DeferredMarker, Edit, Findings, Mark } from './steps.js';
-
-export interface ResourceScan extends ListScan {
-  requests: RequestHandler[];
-  sdk: SdkLine;
-}
 
 /** How a list entry is computed from one item of a collection. */
 interface Mapping {
@@ -57,20 +43,6 @@ function sourceOf(node: Expression): { collection: Expression; view: 'keys' | 'v
   return Node.isIdentifier(current) || Node.isPropertyAccessExpression(current) ? { collection: current as Expression, view: 'values' } : undefined;
 }
 
-function returnedObject(fn: FunctionLike): ObjectLiteralExpression | undefined {
-  const body = fn.getBody();
-  if (!body) return undefined;
-  let expression: Node | undefined;
-  if (Node.isBlock(body)) {
-    const returns = body.getStatements().filter(Node.isReturnStatement);
-    expression = returns.length === 1 ? returns[0]!.getExpression() : undefined;
-  } else expression = body;
-  while (expression && (Node.isParenthesizedExpression(expression) || Node.isAsExpression(expression) || Node.isSatisfiesExpression(expression))) {
-    expression = expression.getExpression();
-  }
-  return expression && Node.isObjectLiteralExpression(expression) ? expression : undefined;
-}
-
 function mappingOf(element: Node, expression: Expression, listHandler: FunctionLike): Mapping | undefined {
   if (!Node.isCallExpression(expression)) return undefined;
   const parts = methodCall(expression);
@@ -105,11 +77,6 @@ function derivedMappings(handler: FunctionLike): { mappings: Mapping[]; array?: 
   return { mappings: mapping ? [mapping] : [] };
 }
 
-function propertyText(entry: ObjectLiteralExpression, name: string): Expression | undefined {
-  const property = entry.getProperty(name);
-  return property && Node.isPropertyAssignment(property) ? property.getInitializer() : undefined;
-}
-
 /** `screenshot://${name}` → `screenshot://{name}`; `${note.id}` → `{id}`. */
 function uriTemplateOf(uri: Expression | undefined, param: string): string | undefined {
   if (!uri || !Node.isTemplateExpression(uri)) return undefined;
@@ -142,28 +109,6 @@ function substitute(node: Node, param: string, value: Node): string {
     splices.push({ start: identifier.getStart(), end: identifier.getEnd(), text: simple ? value.getText() : `(${value.getText()})` });
   }
   return spliceText(node.getText(), base, splices);
-}
-
-/** The `content: [...]` array of the first object literal returned after `statement` in `fn`. */
-function contentAfter(statement: Statement, fn: FunctionLike): ArrayLiteralExpression | undefined {
-  let anchor: Node | undefined = statement;
-  while (anchor && contains(fn, anchor)) {
-    const container = anchor.getParent();
-    if (!container) return undefined;
-    const siblings = Node.isBlock(container) || Node.isCaseClause(container) || Node.isDefaultClause(container) ? container.getStatements() : [];
-    for (const sibling of siblings.slice(siblings.indexOf(anchor as Statement) + 1)) {
-      if (!Node.isReturnStatement(sibling)) continue;
-      let expression: Node | undefined = sibling.getExpression();
-      while (expression && (Node.isParenthesizedExpression(expression) || Node.isAsExpression(expression) || Node.isSatisfiesExpression(expression))) {
-        expression = expression.getExpression();
-      }
-      const content = expression && Node.isObjectLiteralExpression(expression) ? propertyText(expression, 'content') : undefined;
-      return content && Node.isArrayLiteralExpression(content) ? content : undefined;
-    }
-    if (container === fn.getBody()) return undefined;
-    anchor = statementOf(container.getParentOrThrow());
-  }
-  return undefined;
 }
 
 /** Calls that add an item to `collection`: `m.set(k, v)`, `list.push(v)`. */
@@ -205,21 +150,6 @@ function templateText(file: SourceFile, mapping: Mapping, uriTemplate: string): 
   return `{ ${parts.join(', ')} }`;
 }
 
-function sharedCollectionMarker(mapping: Mapping, uriTemplate: string): DeferredMarker[] {
-  const declaration = declarationOf(mapping.collectionRoot);
-  if (!declaration || !Node.isVariableDeclaration(declaration)) return [];
-  const name = declaration.getName();
-  const text = declaration.getText();
-  const scheme = uriTemplate.split('://')[0] ?? 'resource';
-  return [
-    {
-      rule: 'SL003',
-      message: MARKERS.sharedCollection(name, `${scheme}://{<handle>_id}/${uriTemplate.slice(scheme.length + 3)}`),
-      locate: (file) => file.getDescendantsOfKind(SyntaxKind.VariableDeclaration).find((d) => d.getName() === name && d.getText() === text),
-    },
-  ];
-}
-
 /** Removal of a spread element from an array literal, with its comma. */
 function removeElement(element: Node): Splice {
   const array = element.getParentOrThrow() as ArrayLiteralExpression;
@@ -248,10 +178,11 @@ function derivedListEdit(scan: ResourceScan, list: RequestHandler): Findings {
   if (!uriTemplate) return mark(MARKERS.derivedList(mapping.collection));
 
   const splices: Splice[] = [removeElement(mapping.element)];
-  const markers: DeferredMarker[] = sharedCollectionMarker(mapping, uriTemplate);
+  const markers: DeferredMarker[] = sharedCollectionMarker(declarationOf(mapping.collectionRoot), uriTemplate);
   const template = templateText(file, mapping, uriTemplate);
   const templates = requests.find((r) => r.method === 'resources/templates/list' && r.handler);
-  const templatesArray = templates && propertyText(returnedObject(templates.handler!) ?? (undefined as never), 'resourceTemplates');
+  const templatesResult = templates && returnedObject(templates.handler!);
+  const templatesArray = templatesResult && propertyText(templatesResult, 'resourceTemplates');
   const imports: Edit['imports'] = [];
   if (templates && templatesArray && Node.isArrayLiteralExpression(templatesArray)) {
     splices.push(appendMember(file, templatesArray, template));
@@ -293,101 +224,8 @@ function derivedListEdit(scan: ResourceScan, list: RequestHandler): Findings {
   return { edits: [{ what: `template for ${mapping.collection}`, splices, imports, markers }], marks: [] };
 }
 
-/** `server.registerResource(title, \`note://${title}\`, …)` inside a tool: a template registered up front. */
-function dynamicResourceEdit(scan: ResourceScan, index: number): Findings {
-  const { file, sites, sdk } = scan;
-  const registration = scan.registrations[index]!;
-  const receiverRoot = rootIdentifier(registration.receiver);
-  const receiverDeclaration = receiverRoot && declarationOf(receiverRoot);
-  if (!receiverDeclaration || enclosingFunction(registration.call) === enclosingFunction(receiverDeclaration) || registration.template) {
-    return { edits: [], marks: [] };
-  }
-  const by = toolReaching(registration.call, sites);
-  const mark = (why: string): Findings => ({ edits: [], marks: [{ node: registration.call, rule: 'SL004', message: MARKERS.dynamicResource(by, why) }] });
-  const statement = standaloneStatement(registration.call);
-  const args = registration.call.getArguments();
-  const [nameArg, uri, config, callback] = args.length === 4 ? args : [args[0], args[1], undefined, args[2]];
-  if (!statement || statement.getExpression() !== registration.call || !nameArg || !uri || !callback) return mark('not a plain statement');
-  if (!Node.isTemplateExpression(uri)) return mark('its URI is not built from the call');
-  if (!(Node.isArrowFunction(callback) || Node.isFunctionExpression(callback))) return mark('its read callback is not written inline');
-
-  let outer = enclosingFunction(registration.call)!;
-  const startupScope = enclosingFunction(receiverDeclaration);
-  for (let next = enclosingFunction(outer); next && next !== startupScope; next = enclosingFunction(next)) outer = next;
-  const anchor = statementOf(outer);
-  const variables: string[] = [];
-  let uriTemplate = uri.getHead().getLiteralText();
-  for (const span of uri.getTemplateSpans()) {
-    const expression = span.getExpression();
-    if (!Node.isIdentifier(expression)) return mark('its URI uses more than plain values');
-    variables.push(expression.getText());
-    uriTemplate += `{${expression.getText()}}${span.getLiteral().getLiteralText()}`;
-  }
-  const captured = new Set(capturedFrom(callback, outer).map((id) => id.getText()));
-  const foreign = [...captured].filter((name) => !variables.includes(name));
-  if (foreign.length > 0) return mark(`its contents come from ${foreign.join(', ')} of that call`);
-  if (config && capturedFrom(config, outer).length > 0) return mark('its metadata comes from that call');
-  // Unknown ids must still fail: the template checks the collection the tool adds to.
-  const fn = enclosingFunction(registration.call)!;
-  const store = fn
-    .getDescendantsOfKind(SyntaxKind.CallExpression)
-    .map((call) => ({ call, parts: methodCall(call) }))
-    .find(({ call, parts }) => parts?.method === 'set' && variables.includes(call.getArguments()[0]?.getText() ?? ''));
-  if (!store || !anchor) return mark('nothing says which ids exist');
-  const collection = store.parts!.receiver.getText();
-  const keyVariable = store.call.getArguments()[0]!.getText();
-
-  // The new read callback: (uri, variables, ...rest) with the call's values read from the URI.
-  const params = callback.getParameters();
-  const uriParam = params[0]?.getName() ?? 'uri';
-  const rest = params.slice(1).map((p) => p.getText());
-  const unit = indentUnit(file);
-  const reads = variables
-    .filter((name) => captured.has(name) || name === keyVariable)
-    .map((name) => `const ${name} = String(variables.${name});`);
-  const guard = `if (!${collection}.has(${keyVariable})) {\n${unit}throw new Error(\`Unknown resource \${${uriParam}.href}: call ${by ?? 'the tool that creates it'} first.\`);\n}`;
-  const bodySplice = insertAtBodyStart(file, callback, [...reads, guard].join('\n'));
-  const paramsText = [params[0]?.getText() ?? 'uri', 'variables', ...rest].join(', ');
-  const openParen = callback.getFirstChildByKindOrThrow(SyntaxKind.OpenParenToken);
-  const closeParen = callback.getFirstChildByKindOrThrow(SyntaxKind.CloseParenToken);
-  const newCallback = spliceText(callback.getText(), callback.getStart(), [
-    { start: openParen.getEnd(), end: closeParen.getStart(), text: paramsText },
-    bodySplice,
-  ]);
-  const baseIndent = indentAt(file, statement.getStart());
-  const templateName = stringValue(nameArg) ?? uriTemplate.split(':')[0]!;
-  const templateExpression = `new ResourceTemplate(${quote(file, uriTemplate)}, { list: undefined })`;
-  const registrationText = `${registration.receiver.getText()}.registerResource(${quote(file, templateName)}, ${templateExpression}, ${config ? reindent(config.getText(), baseIndent, '') : '{}'}, ${reindent(newCallback, baseIndent, '')});`;
-
-  const splices: Splice[] = [insertAfter(file, anchor, registrationText), ...removeStatements(file, [statement, ...listChangedStatements([fn], 'resource')])];
-  const content = contentAfter(statement, fn);
-  const mimeType = config && Node.isObjectLiteralExpression(config) ? propertyText(config, 'mimeType') : undefined;
-  const link = [`type: ${quote(file, 'resource_link')}`, `uri: ${uri.getText()}`, `name: ${nameArg.getText()}`];
-  if (mimeType) link.push(`mimeType: ${mimeType.getText()}`);
-  const markers: DeferredMarker[] = [];
-  if (content) splices.push(appendMember(file, content, `{ ${link.join(', ')} }`));
-  else {
-    const text = store.call.getText();
-    markers.push({ rule: 'SL004', message: `${by ?? 'this call'} creates ${uriTemplate}: return a resource_link to it in its content`, locate: (f) => f.getDescendantsOfKind(SyntaxKind.CallExpression).find((c) => c.getText() === text) });
-  }
-  const storeRoot = rootIdentifier(store.parts!.receiver);
-  const storeDeclaration = storeRoot && declarationOf(storeRoot);
-  if (storeDeclaration && Node.isVariableDeclaration(storeDeclaration)) {
-    const name = storeDeclaration.getName();
-    const text = storeDeclaration.getText();
-    const scheme = uriTemplate.split('://')[0] ?? 'resource';
-    markers.push({
-      rule: 'SL003',
-      message: MARKERS.sharedCollection(name, `${scheme}://{<handle>_id}/${uriTemplate.slice(scheme.length + 3)}`),
-      locate: (f) => f.getDescendantsOfKind(SyntaxKind.VariableDeclaration).find((d) => d.getName() === name && d.getText() === text),
-    });
-  }
-  const module = importedFrom(file, 'McpServer') ?? RESOURCE_TEMPLATE_MODULE[sdk];
-  return { edits: [{ what: `template for ${uriTemplate}`, splices, imports: [{ module, name: 'ResourceTemplate' }], markers }], marks: [] };
-}
-
-/** Resource lists that depend on earlier calls (P8). */
-export function analyseDerivedResources(scan: ResourceScan): Findings {
+/** A low-level resources/list built from what calls created (P8). */
+export function analyseDerivedLists(scan: ResourceScan): Findings {
   const edits: Edit[] = [];
   const marks: Mark[] = [];
   for (const list of scan.requests) {
@@ -396,11 +234,5 @@ export function analyseDerivedResources(scan: ResourceScan): Findings {
     edits.push(...found.edits);
     marks.push(...found.marks);
   }
-  scan.registrations.forEach((registration, index) => {
-    if (registration.kind !== 'resource') return;
-    const found = dynamicResourceEdit(scan, index);
-    edits.push(...found.edits);
-    marks.push(...found.marks);
-  });
   return { edits, marks };
 }
