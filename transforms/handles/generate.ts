@@ -1,0 +1,153 @@
+/**
+ * Code the handle transforms write from scratch: kind declarations, creator and destroy tools, and the
+ * store calls inside handlers. Everything here is text in the project's own style (indent unit, quotes);
+ * the calls match the exports of the rendered handle-store module (defineHandleKind, handles, principalOf,
+ * describeLifetime, describeHandleParam).
+ */
+import type { SdkLine } from '../../src/rules/sdk.js';
+import type { KindNames } from './naming.js';
+
+/** The handle-store exports generated code uses. */
+export type StoreExport = 'defineHandleKind' | 'handles' | 'principalOf' | 'describeLifetime' | 'describeHandleParam';
+
+/** Style of the file code is written into. */
+export interface Style {
+  /** One indentation level. */
+  unit: string;
+  quote: string;
+  sdk: SdkLine | undefined;
+  /** TypeScript (type arguments allowed). */
+  typed: boolean;
+}
+
+export function str(style: Style, text: string): string {
+  return `${style.quote}${text.replace(/\\/g, '\\\\').split(style.quote).join(`\\${style.quote}`)}${style.quote}`;
+}
+
+/** `30 * 60` for whole minutes, else the number of seconds. */
+export function ttlText(seconds: number): string {
+  if (seconds >= 3600 && seconds % 3600 === 0) return `${seconds / 3600} * 60 * 60`;
+  if (seconds >= 60 && seconds % 60 === 0) return `${seconds / 60} * 60`;
+  return String(seconds);
+}
+
+export interface KindSpec {
+  names: KindNames;
+  /** The value type (TypeScript only). */
+  valueType: string | undefined;
+  ttlSeconds: number;
+  serializable: boolean;
+  /** `(db) => db.close()`: releases a value on destroy and expiry. */
+  dispose: string | undefined;
+  exported: boolean;
+}
+
+/** `const connections = defineHandleKind<Database>({ … });` */
+export function kindDeclaration(style: Style, spec: KindSpec, indent = ''): string {
+  const { names } = spec;
+  const inner = indent + style.unit;
+  const lines = [
+    `name: ${str(style, names.kindName)},`,
+    ...(names.noun !== names.kindName ? [`noun: ${str(style, names.noun)},`] : []),
+    `idParam: ${str(style, names.idParam)},`,
+    `creator: ${str(style, names.creator)},`,
+    `ttlSeconds: ${ttlText(spec.ttlSeconds)},`,
+    `serializable: ${spec.serializable},`,
+    ...(spec.dispose ? [`dispose: ${spec.dispose},`] : []),
+  ];
+  const typeArgs = style.typed && spec.valueType ? `<${spec.valueType}>` : '';
+  return `${spec.exported ? 'export ' : ''}const ${names.kindConst} = defineHandleKind${typeArgs}({\n${lines.map((l) => `${inner}${l}\n`).join('')}${indent}});`;
+}
+
+/** `principalOf(extra)` */
+export function principal(context: string): string {
+  return `principalOf(${context})`;
+}
+
+/** The schema of an id parameter, with the description saying where the id comes from. */
+export function idSchema(names: KindNames): string {
+  return `z.string().describe(describeHandleParam(${names.kindConst}))`;
+}
+
+/** `cart_id: z.string()` as an output schema on either SDK line. */
+export function outputSchema(style: Style, names: KindNames): string {
+  const shape = `{ ${names.idParam}: z.string() }`;
+  return style.sdk === 'v2' ? `z.object(${shape})` : shape;
+}
+
+/** An input schema holding just the id parameter. */
+export function idInputSchema(style: Style, names: KindNames): string {
+  const shape = `{ ${names.idParam}: ${idSchema(names)} }`;
+  return style.sdk === 'v2' ? `z.object(${shape})` : shape;
+}
+
+/** A sentence listing the tools a handle is for: "add_to_cart, view_cart and checkout". */
+export function toolList(names: readonly string[]): string {
+  if (names.length <= 1) return names.join('');
+  return `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
+}
+
+/** The content item carrying the handle for the model, and the structured result. */
+export function handleTextItem(style: Style, names: KindNames): string {
+  return `{ type: ${str(style, 'text')}, text: JSON.stringify({ ${names.idParam} }) }`;
+}
+
+export function structuredContent(names: KindNames): string {
+  return `structuredContent: { ${names.idParam} }`;
+}
+
+/** A generated creator tool for state that used to be created lazily: it mints a handle to `initial`. */
+export function creatorTool(
+  style: Style,
+  spec: { receiver: string; names: KindNames; initial: string; users: readonly string[]; indent: string },
+): string {
+  const { names, indent, unit } = { ...spec, unit: style.unit };
+  const i1 = indent + unit;
+  const i2 = i1 + unit;
+  const context = style.sdk === 'v2' ? 'ctx' : 'extra';
+  const description = `\`Create a ${names.noun} and return its ${names.idParam}, for ${toolList(spec.users)}. \${describeLifetime(${names.kindConst})}\``;
+  return [
+    `${spec.receiver}.registerTool(`,
+    `${i1}${str(style, names.creator)},`,
+    `${i1}{`,
+    `${i2}description: ${description},`,
+    `${i2}outputSchema: ${outputSchema(style, names)},`,
+    `${i1}},`,
+    `${i1}async (${context}) => {`,
+    `${i2}const ${names.idParam} = await handles.mint(${names.kindConst}, ${spec.initial}, ${principal(context)});`,
+    `${i2}return { content: [${handleTextItem(style, names)}], ${structuredContent(names)} };`,
+    `${i1}},`,
+    `${indent});`,
+  ].join('\n');
+}
+
+/** A generated destroy tool, for state the old code released when the session or connection ended. */
+export function destroyTool(style: Style, spec: { receiver: string; names: KindNames; indent: string }): string {
+  const { names, indent } = spec;
+  const i1 = indent + style.unit;
+  const i2 = i1 + style.unit;
+  const context = style.sdk === 'v2' ? 'ctx' : 'extra';
+  const done = `\`Destroyed ${names.noun} \${${names.idParam}}\``;
+  return [
+    `${spec.receiver}.registerTool(`,
+    `${i1}${str(style, names.destroy)},`,
+    `${i1}{`,
+    `${i2}description: ${str(style, `Discard a ${names.noun}; its ${names.idParam} stops working.`)},`,
+    `${i2}inputSchema: ${idInputSchema(style, names)},`,
+    `${i1}},`,
+    `${i1}async ({ ${names.idParam} }, ${context}) => {`,
+    `${i2}await handles.destroy(${names.kindConst}, ${names.idParam}, ${principal(context)});`,
+    `${i2}return { content: [{ type: ${str(style, 'text')}, text: ${done} }] };`,
+    `${i1}},`,
+    `${indent});`,
+  ].join('\n');
+}
+
+/** Store calls used inside rewritten handlers. */
+export const call = {
+  resolve: (names: KindNames, id: string, context: string) => `await handles.resolve(${names.kindConst}, ${id}, ${principal(context)})`,
+  update: (names: KindNames, id: string, context: string, value: string) =>
+    `await handles.update(${names.kindConst}, ${id}, ${principal(context)}, () => ${value})`,
+  destroy: (names: KindNames, id: string, context: string) => `await handles.destroy(${names.kindConst}, ${id}, ${principal(context)})`,
+  mint: (names: KindNames, value: string, context: string) => `await handles.mint(${names.kindConst}, ${value}, ${principal(context)})`,
+};

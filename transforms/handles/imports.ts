@@ -1,0 +1,110 @@
+import { posix } from 'node:path';
+import { Node, SyntaxKind, type SourceFile } from 'ts-morph';
+import type { TextEdits } from './edits.js';
+
+/**
+ * The specifier a file uses to import another project file, in the project's own convention:
+ * `./handle-store.js` when relative imports carry extensions (NodeNext, plain ESM), `./handle-store`
+ * when they are written without (bundlers).
+ */
+export function specifierFor(file: SourceFile, fromPath: string, targetPath: string): string {
+  let relative = posix.relative(posix.dirname(fromPath), targetPath);
+  if (!relative.startsWith('.')) relative = `./${relative}`;
+  const withoutExt = relative.replace(/\.[cm]?[jt]sx?$/, '');
+  const relatives = file.getImportDeclarations().map((d) => d.getModuleSpecifierValue()).filter((s) => s.startsWith('.'));
+  const bare = relatives.length > 0 && relatives.every((s) => !/\.[cm]?[jt]sx?$/.test(s));
+  return bare ? withoutExt : `${withoutExt}.js`;
+}
+
+/** Whether a file is CommonJS (requires, no ESM imports or exports). */
+export function isCommonJs(file: SourceFile): boolean {
+  if (file.getImportDeclarations().length > 0 || file.getExportDeclarations().length > 0) return false;
+  if (file.getStatements().some((s) => Node.isExportable(s) && s.isExported())) return false;
+  return /\brequire\(\s*['"]/.test(file.getFullText()) || /\bmodule\.exports\b/.test(file.getFullText());
+}
+
+/** Names a file already imports from `specifier`. */
+function importedFrom(file: SourceFile, specifier: string): Set<string> {
+  const names = new Set<string>();
+  for (const declaration of file.getImportDeclarations()) {
+    if (declaration.getModuleSpecifierValue() !== specifier) continue;
+    for (const named of declaration.getNamedImports()) names.add((named.getAliasNode() ?? named.getNameNode()).getText());
+  }
+  return names;
+}
+
+/**
+ * Import `names` from `specifier`: added to an existing named import of that module, else as a new import
+ * after the last one (or at the top). Names already imported are skipped.
+ */
+export function addNamedImports(edits: TextEdits, file: SourceFile, specifier: string, names: readonly string[], quote: string): void {
+  const have = importedFrom(file, specifier);
+  const missing = [...new Set(names)].filter((name) => !have.has(name)).sort();
+  if (missing.length === 0) return;
+  const existing = file.getImportDeclarations().find((d) => d.getModuleSpecifierValue() === specifier && d.getNamedImports().length > 0);
+  if (existing) {
+    const named = existing.getNamedImports();
+    const all = [...named.map((n) => n.getText()), ...missing].sort((a, b) => a.localeCompare(b));
+    edits.replace(named[0]!.getStart(), named[named.length - 1]!.getEnd(), all.join(', '));
+    return;
+  }
+  const line = `import { ${missing.join(', ')} } from ${quote}${specifier}${quote};`;
+  insertImportLine(edits, file, line);
+}
+
+/** Import `z` from zod when the file has no `z` binding yet. */
+export function ensureZod(edits: TextEdits, file: SourceFile, quote: string): void {
+  const hasZ = file.getImportDeclarations().some((d) => {
+    if (!/^zod(?:\/|$)/.test(d.getModuleSpecifierValue())) return false;
+    return d.getNamespaceImport()?.getText() === 'z' || d.getNamedImports().some((n) => (n.getAliasNode() ?? n.getNameNode()).getText() === 'z');
+  });
+  if (!hasZ) insertImportLine(edits, file, `import { z } from ${quote}zod${quote};`);
+}
+
+function insertImportLine(edits: TextEdits, file: SourceFile, line: string): void {
+  const imports = file.getImportDeclarations();
+  const last = imports[imports.length - 1];
+  if (last) {
+    edits.insert(last.getEnd(), `\n${line}`);
+    return;
+  }
+  const first = file.getStatements()[0];
+  if (!first) {
+    edits.insert(file.getEnd(), `${line}\n`);
+    return;
+  }
+  // Above the first statement and its comments, below a shebang or a file header separated by a blank line.
+  const comments = first.getLeadingCommentRanges();
+  const text = file.getFullText();
+  const header = comments.findIndex((range, index) => {
+    const next = comments[index + 1]?.getPos() ?? first.getStart();
+    return /\n\s*\n/.test(text.slice(range.getEnd(), next));
+  });
+  const at = header === -1 ? (comments[0]?.getPos() ?? first.getStart()) : (comments[header + 1]?.getPos() ?? first.getStart());
+  edits.insert(at, `${line}\n\n`);
+}
+
+/**
+ * After removing statements that used an imported name, remove the import too when nothing else in the file
+ * uses it (the whole declaration when it was its only name).
+ */
+export function dropImportIfUnused(edits: TextEdits, file: SourceFile, name: string, removed: readonly Node[]): void {
+  const uses = file.getDescendantsOfKind(SyntaxKind.Identifier).filter((identifier) => {
+    if (identifier.getText() !== name) return false;
+    if (identifier.getFirstAncestorByKind(SyntaxKind.ImportDeclaration)) return false;
+    return !removed.some((statement) => identifier.getAncestors().includes(statement as never));
+  });
+  if (uses.length > 0) return;
+  for (const declaration of file.getImportDeclarations()) {
+    const named = declaration.getNamedImports().find((n) => (n.getAliasNode() ?? n.getNameNode()).getText() === name);
+    if (!named) continue;
+    const only = declaration.getNamedImports().length === 1 && !declaration.getDefaultImport() && !declaration.getNamespaceImport();
+    if (only) {
+      edits.removeStatement(declaration);
+    } else {
+      const text = file.getFullText();
+      const end = /^\s*,\s*/.exec(text.slice(named.getEnd()))?.[0].length ?? 0;
+      edits.replace(named.getStart(), named.getEnd() + end, '');
+    }
+  }
+}

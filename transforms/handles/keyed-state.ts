@@ -1,0 +1,377 @@
+/**
+ * Session-keyed state → handles (P1): `carts.get(extra.sessionId)` becomes `handles.resolve(carts, cart_id, …)`.
+ * The container's declaration becomes the kind declaration under the same name (other modules import it);
+ * whatever created an entry lazily (`?? []`, `if (!carts.has(id)) carts.set(id, [])`) becomes a creator tool.
+ */
+import { Node, SyntaxKind, type Expression, type Statement } from 'ts-morph';
+import type { Registration, StateAccess, StateVariable } from '../../src/analysis/index.js';
+import { isWriteTarget, outermostWrapper, unwrap } from '../../src/analysis/syntax.js';
+import { relativeOf } from '../../src/engine/parse.js';
+import { MUTATING_METHODS, NON_JSON_CONSTRUCTORS } from '../../src/rules/handles-values.js';
+import { roleOf } from '../../src/rules/handles-verbs.js';
+import { addHandleToResult, makeCreator } from './creator.js';
+import { writeBackPoint } from './effects.js';
+import { call, creatorTool, destroyTool, idSchema, kindDeclaration } from './generate.js';
+import { indentOf } from './layout.js';
+import { kindNames, thingOf, type KindNames } from './naming.js';
+import { addIdParam, ensureAsync, ensureContext } from './params.js';
+import { dropImportIfUnused } from './imports.js';
+import { readToolCall, type InlineHandler, type ToolCall } from './registration.js';
+import { byTool, inputNamesOf, isDataExpression, isDeadGuard, returnsOf, statementOf, styleOf, Undecided, type SiteResult } from './site.js';
+import type { PlanContext } from './value-state.js';
+
+/** One keyed operation on the container, read from the code around an access. */
+type Operation =
+  | { op: 'get'; access: StateAccess; replace: Node; fallback?: Expression }
+  | { op: 'set'; access: StateAccess; statement: Statement; value: Expression }
+  | { op: 'delete'; access: StateAccess; statement: Statement }
+  | { op: 'has'; access: StateAccess; node: Node };
+
+interface KeyedUse {
+  registration: Registration;
+  tool: ToolCall;
+  operations: Operation[];
+}
+
+export function planKeyedState(state: StateVariable, plan: PlanContext): SiteResult {
+  const declaration = state.declaration;
+  if (!Node.isVariableDeclaration(declaration) || declaration.getVariableStatement()?.getDeclarations().length !== 1) {
+    throw new Undecided(declaration, `${state.name} is not declared on its own`);
+  }
+  const statement = declaration.getVariableStatement()!;
+  const name = state.name;
+  const { tools, outside } = byTool(state, plan.model.registrations);
+
+  // Outside the tools, only "forget this session's entry" (transport.onclose) is understood: a destroy tool replaces it.
+  const cleanups: Statement[] = [];
+  for (const access of outside) {
+    const operation = operationOf(access, declaration);
+    if (operation.op !== 'delete' || access.keyOrigin !== 'session') {
+      const where = access.byOther.join(', ') || (access.by.length ? `a helper of ${access.by.map((r) => r.label).join(', ')}` : 'code outside the tools');
+      throw new Undecided(declaration, `${name} is used in ${where}, not only by tools keyed by the session: if it is shared across sessions on purpose keep it, else pass a handle there`);
+    }
+    cleanups.push(operation.statement);
+  }
+
+  const uses: KeyedUse[] = [];
+  for (const [registration, accesses] of tools) {
+    const tool = readToolCall(registration.call);
+    if (!tool?.handler) throw new Undecided(declaration, `${name} is used by ${registration.label}, whose handler is not written inline`);
+    for (const access of accesses) {
+      if (access.keyOrigin !== 'session') throw new Undecided(declaration, `${registration.label} uses ${name} without the session id as key; decide what the key means first`);
+    }
+    uses.push({ registration, tool, operations: accesses.map((access) => operationOf(access, declaration)) });
+  }
+  if (uses.length === 0) throw new Undecided(declaration, `no tool uses ${name}`);
+
+  // Lazy creation: `?? init`, `if (!m.has(k)) m.set(k, init)`, `if (!x) { x = init; m.set(k, x) }`.
+  const lazy = new Map<KeyedUse, { statements: Statement[]; initial: Expression | undefined }>();
+  let initial: Expression | undefined;
+  for (const use of uses) {
+    const found = lazyCreation(use, name);
+    lazy.set(use, found);
+    initial ??= found.initial ?? use.operations.find((o): o is Extract<Operation, { op: 'get' }> => o.op === 'get' && !!o.fallback)?.fallback;
+  }
+  const creator = uses.find((use) => roleOf(use.tool.name) === 'creator' && use.operations.some((o) => o.op === 'set' && !lazy.get(use)!.statements.includes(o.statement)));
+  if (!creator && !initial) throw new Undecided(declaration, `nothing creates an entry of ${name}; add a creator tool that takes its setup as parameters`);
+
+  const thing = plan.options.names[name] ?? thingOf({ from: 'container', name });
+  const users = uses.filter((use) => use !== creator);
+  const needsDestroy = cleanups.length > 0 && !users.some((use) => roleOf(use.tool.name) === 'cleanup' && use.operations.some((o) => o.op === 'delete'));
+  const names = kindNames(thing, {
+    creatorTemplate: plan.options.creatorTemplate,
+    destroyTemplate: plan.options.destroyTemplate,
+    existingConst: name,
+    creator: creator?.tool.name,
+  });
+  const file = declaration.getSourceFile();
+  const style = styleOf(file, plan.model.files.find((f) => f.sourceFile === file)?.sdk);
+  const valueType = style.typed ? valueTypeOf(declaration) : undefined;
+
+  // JSON data only, and every change reaches the store: then the kind may live in Redis.
+  const writeBacks = new Map<KeyedUse, Array<{ local: string; after: Statement }>>();
+  let serializable = !(valueType && (valueType.includes('=>') || NON_JSON_CONSTRUCTORS.some((n) => new RegExp(`\\b${n}\\b`).test(valueType))));
+  if (initial && !isDataExpression(initial, new Set())) serializable = false;
+  for (const use of uses) {
+    const inputs = inputNamesOf(use.tool.handler, !!use.tool.schema);
+    const locals = boundLocals(use);
+    for (const operation of use.operations) {
+      if (operation.op === 'set' && !isDataExpression(operation.value, new Set([...inputs, ...locals.keys()]))) serializable = false;
+      if (operation.op === 'get' && isChainMutated(operation.replace)) serializable = false;
+    }
+    const pending: Array<{ local: string; after: Statement }> = [];
+    for (const [local, node] of locals) {
+      const mutations = localMutations(use.tool.handler!, local, node);
+      if (mutations.length === 0) continue;
+      const lastMutation = Math.max(...mutations.map((m) => m.getStart()));
+      const savedAfter = use.operations.some((o) => o.op === 'set' && unwrap(o.value).getText() === local && o.statement.getStart() > lastMutation);
+      if (savedAfter) continue;
+      const after = writeBackPoint(use.tool.handler!, mutations);
+      if (!after) serializable = false;
+      else pending.push({ local, after });
+    }
+    writeBacks.set(use, pending);
+  }
+
+  const edits = plan.edits;
+  for (const cleanup of cleanups) edits.for(cleanup.getSourceFile()).removeStatement(cleanup);
+  for (const cleanupFile of new Set(cleanups.map((c) => c.getSourceFile()))) {
+    if (cleanupFile !== file) dropImportIfUnused(edits.for(cleanupFile), cleanupFile, name, cleanups);
+  }
+  const userNames = [...users.map((use) => use.tool.name), ...(needsDestroy ? [names.destroy] : [])];
+  if (creator) rewriteKeyedCreator(creator, name, names, userNames, lazy.get(creator)!.statements, plan);
+  for (const use of users) rewriteKeyedUser(use, names, lazy.get(use)!.statements, serializable ? writeBacks.get(use)! : [], plan);
+
+  if (!creator) {
+    const anchorUse = uses[0]!;
+    const anchor = statementOf(anchorUse.registration.call)!;
+    const anchorStyle = styleOf(anchor.getSourceFile(), anchorUse.registration.sdk);
+    const text = creatorTool(anchorStyle, { receiver: receiverOf(anchorUse.tool), names, initial: initial!.getText(), users: userNames, indent: indentOf(anchor) });
+    edits.for(anchor.getSourceFile()).insert(anchor.getStart(), `${text}\n\n${indentOf(anchor)}`);
+    edits.use(anchor.getSourceFile(), ['handles', 'principalOf', 'describeLifetime'], true);
+  }
+  if (needsDestroy) {
+    const lastUse = uses[uses.length - 1]!;
+    const last = statementOf(lastUse.registration.call)!;
+    const text = destroyTool(styleOf(last.getSourceFile(), lastUse.registration.sdk), { receiver: receiverOf(lastUse.tool), names, indent: indentOf(last) });
+    edits.for(last.getSourceFile()).insert(last.getEnd(), `\n\n${indentOf(last)}${text}`);
+    edits.use(last.getSourceFile(), ['handles', 'principalOf', 'describeHandleParam'], true);
+  }
+
+  edits.for(file).replaceNode(statement, kindDeclaration(style, { names, valueType, ttlSeconds: plan.options.ttlSeconds, serializable, dispose: undefined, exported: statement.isExported() }));
+  edits.use(file, ['defineHandleKind']);
+  plan.taken.add(thing);
+  const { line } = file.getLineAndColumnAtPos(declaration.getStart());
+  return {
+    pattern: 'P1',
+    rule: 'SL003',
+    state: name,
+    file: relativeOf(file),
+    line,
+    summary: `${name} keyed by session → ${names.idParam} handles from ${names.creator}${serializable ? '' : ' (kept in process memory)'}`,
+  };
+}
+
+/** What an access does to the container, and the code that does it. */
+function operationOf(access: StateAccess, declaration: Node): Operation {
+  const reference = outermostWrapper(access.node);
+  const parent = reference.getParent();
+  if (parent && Node.isPropertyAccessExpression(parent)) {
+    const method = parent.getName();
+    const invocation = parent.getParent();
+    if (invocation && Node.isCallExpression(invocation) && invocation.getExpression() === parent) {
+      if (method === 'get') return getOperation(access, invocation);
+      if (method === 'has') return { op: 'has', access, node: invocation };
+      const statement = wholeStatement(invocation);
+      if (method === 'set' && statement) return { op: 'set', access, statement, value: invocation.getArguments()[1] as Expression };
+      if (method === 'delete' && statement) return { op: 'delete', access, statement };
+    }
+  }
+  if (parent && Node.isElementAccessExpression(parent) && parent.getExpression() === reference) {
+    const outer = outermostWrapper(parent);
+    const holder = outer.getParent();
+    if (holder && Node.isDeleteExpression(holder)) {
+      const statement = wholeStatement(holder);
+      if (statement) return { op: 'delete', access, statement };
+    }
+    if (holder && Node.isBinaryExpression(holder) && holder.getLeft() === outer) {
+      const statement = wholeStatement(holder);
+      const operator = holder.getOperatorToken().getKind();
+      if (statement && operator === SyntaxKind.EqualsToken) return { op: 'set', access, statement, value: holder.getRight() };
+    }
+    if (!holder || !(Node.isBinaryExpression(holder) && holder.getLeft() === outer)) return getOperation(access, parent);
+  }
+  throw new Undecided(declaration, `${access.node.getText()} is used as a whole at line ${access.node.getStartLineNumber()} (size, iteration, passing it on), not one session's entry`);
+}
+
+/** A read of one entry; `?? init` / `|| init` / `!` around it go with it (the handle always resolves). */
+function getOperation(access: StateAccess, read: Node): Operation {
+  let replace = outermostWrapper(read);
+  let fallback: Expression | undefined;
+  const parent = replace.getParent();
+  if (parent && Node.isBinaryExpression(parent) && parent.getLeft() === replace && ['??', '||'].includes(parent.getOperatorToken().getText())) {
+    fallback = parent.getRight();
+    replace = parent;
+  }
+  return { op: 'get', access, replace, fallback };
+}
+
+/** The expression statement that is exactly `node` (no value used). */
+function wholeStatement(node: Node): Statement | undefined {
+  const outer = outermostWrapper(node);
+  const parent = outer.getParent();
+  return parent && Node.isExpressionStatement(parent) ? parent : undefined;
+}
+
+/** Locals bound to an entry: `const cart = carts.get(id) ?? []`. */
+function boundLocals(use: KeyedUse): Map<string, Node> {
+  const out = new Map<string, Node>();
+  for (const operation of use.operations) {
+    if (operation.op !== 'get') continue;
+    const holder = operation.replace.getParent();
+    if (holder && Node.isVariableDeclaration(holder) && Node.isIdentifier(holder.getNameNode())) out.set(holder.getName(), holder);
+  }
+  return out;
+}
+
+/** Changes made in place to a local (`cart.push(…)`, `cart.total = …`). */
+function localMutations(handler: InlineHandler, local: string, declaration: Node): Node[] {
+  return handler.getDescendantsOfKind(SyntaxKind.Identifier).filter((identifier) => {
+    if (identifier.getText() !== local || identifier.getParent() === declaration) return false;
+    return isChainMutated(identifier);
+  });
+}
+
+/** `x.push(…)`, `x.a = …`, `x[i] = …`, `x.list.push(…)`: the value reached from `node` changes in place. */
+function isChainMutated(node: Node): boolean {
+  let current = outermostWrapper(node);
+  for (;;) {
+    const parent = current.getParent();
+    if (!parent) return false;
+    if (Node.isPropertyAccessExpression(parent) && parent.getExpression() === current) {
+      const invocation = parent.getParent();
+      if (invocation && Node.isCallExpression(invocation) && invocation.getExpression() === parent) return MUTATING_METHODS.includes(parent.getName());
+      current = outermostWrapper(parent);
+    } else if (Node.isElementAccessExpression(parent) && parent.getExpression() === current) {
+      current = outermostWrapper(parent);
+    } else {
+      return current !== outermostWrapper(node) && isWriteTarget(current);
+    }
+  }
+}
+
+/** Statements that only created an entry on first use, with the value they created. */
+function lazyCreation(use: KeyedUse, name: string): { statements: Statement[]; initial: Expression | undefined } {
+  const statements: Statement[] = [];
+  let initial: Expression | undefined;
+  const locals = boundLocals(use);
+  for (const operation of use.operations) {
+    if (operation.op !== 'set') continue;
+    const guard = operation.statement.getParent()?.getKind() === SyntaxKind.Block ? operation.statement.getParent()?.getParent() : operation.statement.getParent();
+    if (!guard || !Node.isIfStatement(guard) || guard.getElseStatement()) continue;
+    const condition = unwrap(guard.getExpression());
+    const negated = Node.isPrefixUnaryExpression(condition) && condition.getOperatorToken() === SyntaxKind.ExclamationToken ? unwrap(condition.getOperand()) : undefined;
+    const then = guard.getThenStatement();
+    const inner = Node.isBlock(then) ? then.getStatements() : [then];
+    // if (!carts.has(id)) carts.set(id, init)
+    if (negated && Node.isCallExpression(negated) && negated.getExpression().getText() === `${name}.has` && inner.length === 1) {
+      statements.push(guard);
+      initial ??= operation.value;
+      continue;
+    }
+    // if (!cart) { cart = init; carts.set(id, cart); }
+    if (negated && Node.isIdentifier(negated) && locals.has(negated.getText()) && inner.length === 2) {
+      const assignment = inner[0]!;
+      if (Node.isExpressionStatement(assignment)) {
+        const expression = unwrap(assignment.getExpression());
+        if (Node.isBinaryExpression(expression) && expression.getLeft().getText() === negated.getText() && expression.getOperatorToken().getText() === '=') {
+          statements.push(guard);
+          initial ??= expression.getRight();
+        }
+      }
+    }
+  }
+  return { statements, initial };
+}
+
+function valueTypeOf(declaration: Node): string | undefined {
+  if (!Node.isVariableDeclaration(declaration)) return undefined;
+  const typeText = declaration.getTypeNode()?.getText();
+  const initializer = declaration.getInitializer();
+  const fromNew = initializer && Node.isNewExpression(initializer) ? initializer.getTypeArguments().map((t) => t.getText()) : [];
+  if (fromNew.length === 2) return fromNew[1];
+  if (!typeText) return undefined;
+  const generic = /^(?:Map|Record|ReadonlyMap)<\s*[^,]+,\s*([\s\S]+)>$/.exec(typeText);
+  if (generic?.[1]) return generic[1].trim();
+  const indexed = /^\{\s*\[[^\]]+\]\s*:\s*([\s\S]+?);?\s*\}$/.exec(typeText);
+  return indexed?.[1]?.trim();
+}
+
+function receiverOf(tool: ToolCall): string {
+  const callee = tool.call.getExpression();
+  return Node.isPropertyAccessExpression(callee) ? callee.getExpression().getText() : 'server';
+}
+
+/** Keys that were only a session id read into a local (`const sid = extra.sessionId!`): drop them with their last use. */
+function dropSessionLocals(use: KeyedUse, removedOrReplaced: readonly Node[], edits: ReturnType<PlanContext['edits']['for']>): void {
+  const handler = use.tool.handler!;
+  const keys = use.operations.map((o) => o.access.key).filter((k): k is Node => !!k && Node.isIdentifier(unwrap(k)));
+  for (const key of keys) {
+    const local = unwrap(key).getText();
+    const declaration = handler.getDescendantsOfKind(SyntaxKind.VariableDeclaration).find((d) => d.getName() === local);
+    if (!declaration) continue;
+    const references = handler.getDescendantsOfKind(SyntaxKind.Identifier).filter((id) => id.getText() === local && id.getParent() !== declaration);
+    if (references.every((id) => removedOrReplaced.some((r) => id.getAncestors().includes(r as never)))) {
+      const statement = declaration.getVariableStatement();
+      if (statement && statement.getDeclarations().length === 1) edits.removeStatement(statement);
+    }
+  }
+}
+
+function rewriteKeyedUser(use: KeyedUse, names: KindNames, lazyStatements: readonly Statement[], writeBacks: Array<{ local: string; after: Statement }>, plan: PlanContext): void {
+  const { tool } = use;
+  const handler = tool.handler!;
+  const edits = plan.edits.for(handler.getSourceFile());
+  const ids = addIdParam(edits, tool, { idParam: names.idParam, schema: idSchema(names), sdk: use.registration.sdk });
+  if (typeof ids === 'string') throw new Undecided(use.registration.call, ids);
+  ensureAsync(edits, handler);
+  const touched: Node[] = [...lazyStatements];
+  for (const statement of lazyStatements) edits.removeStatement(statement);
+  const locals = boundLocals(use);
+  for (const operation of use.operations) {
+    if (lazyStatements.some((s) => operation.access.node.getAncestors().includes(s as never))) continue;
+    switch (operation.op) {
+      case 'get': {
+        const resolved = call.resolve(names, ids.id, ids.context);
+        const parent = operation.replace.getParent();
+        const needsParens = parent && (Node.isPropertyAccessExpression(parent) || Node.isElementAccessExpression(parent) || Node.isCallExpression(parent));
+        edits.replaceNode(operation.replace, needsParens ? `(${resolved})` : resolved);
+        touched.push(operation.replace);
+        break;
+      }
+      case 'set':
+        edits.replaceNode(operation.statement, `${call.update(names, ids.id, ids.context, operation.value.getText())};`);
+        touched.push(operation.statement);
+        break;
+      case 'delete':
+        edits.replaceNode(operation.statement, `${call.destroy(names, ids.id, ids.context)};`);
+        touched.push(operation.statement);
+        break;
+      case 'has':
+        throw new Undecided(use.registration.call, `${tool.name} checks whether this session has an entry; with handles it always has one once created`);
+    }
+  }
+  // Guards like `if (!cart) return …` on a resolved entry can no longer fire.
+  for (const local of locals.keys()) {
+    for (const statement of handler.getDescendantsOfKind(SyntaxKind.IfStatement)) {
+      if (isDeadGuard(statement, local)) edits.removeStatement(statement);
+    }
+  }
+  for (const { local, after } of writeBacks) edits.insert(after.getEnd(), `\n${indentOf(after)}${call.update(names, ids.id, ids.context, local)};`);
+  dropSessionLocals(use, touched, edits);
+  plan.edits.use(handler.getSourceFile(), ['handles', 'principalOf', 'describeHandleParam'], true);
+}
+
+/** A tool that stores the session's entry on purpose (`start_game`): it mints the handle instead and returns it. */
+function rewriteKeyedCreator(use: KeyedUse, name: string, names: KindNames, users: readonly string[], lazyStatements: readonly Statement[], plan: PlanContext): void {
+  const { tool } = use;
+  const handler = tool.handler!;
+  const file = handler.getSourceFile();
+  const edits = plan.edits.for(file);
+  const style = styleOf(file, use.registration.sdk);
+  const set = use.operations.find((o): o is Extract<Operation, { op: 'set' }> => o.op === 'set' && !lazyStatements.includes(o.statement))!;
+  if (set.statement.getParent() !== handler.getBody()) throw new Undecided(use.registration.call, `${tool.name} stores the entry inside a nested block`);
+  if (use.operations.some((o) => o !== set)) throw new Undecided(use.registration.call, `${tool.name} both creates and reads ${name}`);
+  const context = ensureContext(edits, tool, use.registration.sdk);
+  if (!context) throw new Undecided(use.registration.call, `the context parameter of ${tool.name} is destructured`);
+  ensureAsync(edits, handler);
+  makeCreator(edits, tool, style, names, users);
+  edits.replaceNode(set.statement, `const ${names.idParam} = ${call.mint(names, set.value.getText(), context)};`);
+  for (const result of returnsOf(handler)) {
+    if (result.getStart() < set.statement.getEnd()) continue;
+    const expression = (result as Node & { getExpression(): Node | undefined }).getExpression();
+    if (!expression || !addHandleToResult(edits, expression, style, names)) throw new Undecided(use.registration.call, `${tool.name} returns a result that is not an object literal`);
+  }
+  dropSessionLocals(use, [set.statement], edits);
+  plan.edits.use(file, ['handles', 'principalOf', 'describeLifetime'], true);
+}

@@ -1,0 +1,130 @@
+import { Node, type ObjectLiteralExpression, type SourceFile } from 'ts-morph';
+import type { TextEdits } from './edits.js';
+import { lineStartOf } from './edits.js';
+
+/** Lines longer than this after an insertion are broken up, the way a reviewer would write them by hand. */
+export const MAX_LINE = 100;
+
+/** The indentation of the line a node starts on. */
+export function indentOf(node: Node): string {
+  const text = node.getSourceFile().getFullText();
+  const start = lineStartOf(text, node.getStart());
+  return /^[ \t]*/.exec(text.slice(start))?.[0] ?? '';
+}
+
+/** The file's indentation unit, guessed from its first indented line (two spaces when nothing says otherwise). */
+export function indentUnit(file: SourceFile): string {
+  const match = /\n([ \t]+)\S/.exec(file.getFullText());
+  if (!match?.[1]) return '  ';
+  return match[1].startsWith('\t') ? '\t' : ' '.repeat(Math.min(match[1].length, 4));
+}
+
+/** The whole text of the line holding `pos`. */
+export function lineAt(text: string, pos: number): string {
+  const start = lineStartOf(text, pos);
+  const end = text.indexOf('\n', pos);
+  return text.slice(start, end === -1 ? text.length : end);
+}
+
+/** Whether a node is written on one line. */
+export function isSingleLine(node: Node): boolean {
+  return !node.getText().includes('\n');
+}
+
+/** Shift every line but the first of `text` by `delta` (a whitespace string to add, or a negative count to remove). */
+export function reindent(text: string, add: string): string {
+  return text.replace(/\n(?=[^\n])/g, `\n${add}`);
+}
+
+/** The file's quote style for new string literals. */
+export function quoteOf(file: SourceFile): string {
+  const text = file.getFullText();
+  const single = (text.match(/'/g) ?? []).length;
+  const double = (text.match(/"/g) ?? []).length;
+  return double > single ? '"' : "'";
+}
+
+/** Whether the file ends statements with semicolons. */
+export function usesSemicolons(file: SourceFile): boolean {
+  const statements = file.getStatements();
+  if (statements.length === 0) return true;
+  return statements.some((statement) => statement.getText().trimEnd().endsWith(';'));
+}
+
+/**
+ * Add properties to an object literal, keeping its style: a multi-line object gets one line per new
+ * property; a one-line object stays on one line unless that line would grow past {@link MAX_LINE},
+ * in which case it is broken into one property per line.
+ * `first` puts the new properties before the existing ones (a handle id reads best first).
+ */
+export function addProperties(
+  edits: TextEdits,
+  object: ObjectLiteralExpression,
+  properties: readonly string[],
+  first = false,
+  /** Characters other edits add to the same line. */
+  extraWidth = 0,
+): void {
+  if (properties.length === 0) return;
+  const existing = object.getProperties();
+  const open = object.getStart() + 1;
+  const close = object.getEnd() - 1;
+  const unit = indentUnit(object.getSourceFile());
+  const base = indentOf(object);
+  if (existing.length === 0) {
+    const inline = `{ ${properties.join(', ')} }`;
+    if (lineAt(edits.text, object.getStart()).length + inline.length - object.getText().length <= MAX_LINE) {
+      edits.replaceNode(object, inline);
+    } else {
+      edits.replaceNode(object, `{\n${properties.map((p) => `${base}${unit}${p},\n`).join('')}${base}}`);
+    }
+    return;
+  }
+  if (!isSingleLine(object)) {
+    const inner = indentOf(existing[0]!);
+    if (first) {
+      edits.insert(existing[0]!.getStart(), properties.map((p) => `${p},\n${inner}`).join(''));
+    } else {
+      if (hasTrailingComma(object)) {
+        edits.insert(trailingCommaEnd(object), properties.map((p) => `\n${inner}${p},`).join(''));
+      } else {
+        edits.insert(existing[existing.length - 1]!.getEnd(), properties.map((p) => `,\n${inner}${p}`).join(''));
+      }
+    }
+    return;
+  }
+  const added = properties.join(', ').length + 2 + extraWidth;
+  if (lineAt(edits.text, object.getStart()).length + added <= MAX_LINE) {
+    if (first) edits.insert(existing[0]!.getStart(), `${properties.join(', ')}, `);
+    else edits.insert(existing[existing.length - 1]!.getEnd(), `, ${properties.join(', ')}`);
+    return;
+  }
+  // Break the one-line object up: new lines at the boundaries only, so edits inside properties still apply.
+  const lines = (texts: readonly string[]) => texts.map((p) => `\n${base}${unit}${p},`).join('');
+  edits.replace(open, existing[0]!.getStart(), first ? lines(properties) + `\n${base}${unit}` : `\n${base}${unit}`);
+  for (let i = 1; i < existing.length; i++) edits.replace(existing[i - 1]!.getEnd(), existing[i]!.getStart(), `,\n${base}${unit}`);
+  const tailStart = existing[existing.length - 1]!.getEnd();
+  edits.replace(tailStart, close, `,${first ? '' : lines(properties)}\n${base}`);
+}
+
+function hasTrailingComma(object: ObjectLiteralExpression): boolean {
+  const last = object.getProperties().at(-1);
+  if (!last) return false;
+  return /^\s*,/.test(object.getSourceFile().getFullText().slice(last.getEnd(), object.getEnd() - 1));
+}
+
+function trailingCommaEnd(object: ObjectLiteralExpression): number {
+  const last = object.getProperties().at(-1)!;
+  const text = object.getSourceFile().getFullText();
+  return text.indexOf(',', last.getEnd()) + 1;
+}
+
+/** A property of an object literal by name (`inputSchema`), when written as `name: value` or shorthand. */
+export function propertyNamed(object: ObjectLiteralExpression, name: string): Node | undefined {
+  return object.getProperties().find((property) => {
+    if (Node.isPropertyAssignment(property) || Node.isShorthandPropertyAssignment(property) || Node.isMethodDeclaration(property)) {
+      return property.getName() === name || property.getName() === `'${name}'` || property.getName() === `"${name}"`;
+    }
+    return false;
+  });
+}

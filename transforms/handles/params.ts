@@ -1,0 +1,113 @@
+import { Node, SyntaxKind, type ParameterDeclaration } from 'ts-morph';
+import type { SdkLine } from '../../src/rules/sdk.js';
+import type { TextEdits } from './edits.js';
+import { addProperties } from './layout.js';
+import { shapeLiteral, type InlineHandler, type ToolCall } from './registration.js';
+
+/** How generated code inside a handler reaches the handle id and the request context. */
+export interface HandlerNames {
+  /** Expression for the id: the destructured name, or `args.<id>`. */
+  id: string;
+  /** Name of the request-context parameter (declared by us when the handler had none). */
+  context: string;
+}
+
+/** The context parameter's conventional name on each SDK line. */
+export function defaultContextName(sdk: SdkLine | undefined): string {
+  return sdk === 'v2' ? 'ctx' : 'extra';
+}
+
+/**
+ * Give a tool a required string parameter (`cart_id`) carrying a handle: in its input schema (first, since it
+ * says what the call acts on) and in its handler's parameters. Returns how the handler reaches the id and the
+ * request context, or a reason when the schema or handler is written in a way we do not edit.
+ */
+export function addIdParam(
+  edits: TextEdits,
+  tool: ToolCall,
+  spec: { idParam: string; schema: string; sdk: SdkLine | undefined },
+): HandlerNames | string {
+  const handler = tool.handler;
+  if (!handler) return `the handler of ${tool.name} is not written inline`;
+  const property = `${spec.idParam}: ${spec.schema}`;
+  if (tool.schema) {
+    const shape = shapeLiteral(tool.schema);
+    if (!shape) return `the input schema of ${tool.name} is not an object literal or z.object({…})`;
+    addProperties(edits, shape, [property], true);
+  } else if (tool.config) {
+    addProperties(edits, tool.config, [`inputSchema: ${spec.sdk === 'v2' ? `z.object({ ${property} })` : `{ ${property} }`}`]);
+  } else {
+    // tool(name, description?, shape, annotations?, handler): the shape goes right before annotations or the handler.
+    const before = tool.annotations ?? tool.call.getArguments().at(-1)!;
+    edits.insert(before.getStart(), `{ ${property} }, `);
+  }
+  return addHandlerParams(edits, handler, tool, spec.idParam, defaultContextName(spec.sdk));
+}
+
+function addHandlerParams(edits: TextEdits, handler: InlineHandler, tool: ToolCall, id: string, contextName: string): HandlerNames | string {
+  const params = handler.getParameters();
+  const context = tool.context;
+  if (context && !Node.isIdentifier(context.getNameNode())) return `the context parameter of ${tool.name} is destructured`;
+  const contextText = context?.getName() ?? contextName;
+  if (!tool.schema) {
+    // The handler took only the context; now it takes the arguments first.
+    const list = `{ ${id} }, ${contextText}`;
+    if (params.length > 0) replaceParamList(edits, handler, params, list);
+    else insertIntoEmptyParens(edits, handler, list);
+    return { id, context: contextText };
+  }
+  const args = tool.args;
+  if (!args) {
+    insertIntoEmptyParens(edits, handler, `{ ${id} }, ${contextText}`);
+    return { id, context: contextText };
+  }
+  const nameNode = args.getNameNode();
+  let idExpression = id;
+  if (Node.isObjectBindingPattern(nameNode)) {
+    const elements = nameNode.getElements();
+    if (elements.length > 0) edits.insert(elements[0]!.getStart(), `${id}, `);
+    else edits.replaceNode(nameNode, `{ ${id} }`);
+  } else if (Node.isIdentifier(nameNode)) {
+    idExpression = `${nameNode.getText()}.${id}`;
+  } else {
+    return `the arguments parameter of ${tool.name} is an array pattern`;
+  }
+  if (!context) edits.insert(args.getEnd(), `, ${contextText}`);
+  return { id: idExpression, context: contextText };
+}
+
+function replaceParamList(edits: TextEdits, handler: InlineHandler, params: ParameterDeclaration[], list: string): void {
+  const first = params[0]!;
+  const last = params[params.length - 1]!;
+  const parenthesized = handler.getFirstChildByKind(SyntaxKind.OpenParenToken) !== undefined;
+  edits.replace(first.getStart(), last.getEnd(), parenthesized ? list : `(${list})`);
+}
+
+function insertIntoEmptyParens(edits: TextEdits, handler: InlineHandler, list: string): void {
+  const open = handler.getFirstChildByKindOrThrow(SyntaxKind.OpenParenToken);
+  edits.insert(open.getEnd(), list);
+}
+
+/** Make a handler async (generated code awaits the store). */
+export function ensureAsync(edits: TextEdits, handler: InlineHandler): void {
+  if (handler.isAsync()) return;
+  edits.insert(handler.getStart(), 'async ');
+}
+
+/**
+ * Make sure a handler declares the request context (creators need it for the principal) and return its name.
+ * A handler with a schema but no parameters gets `_args` first.
+ */
+export function ensureContext(edits: TextEdits, tool: ToolCall, sdk: SdkLine | undefined): string | undefined {
+  const handler = tool.handler;
+  if (!handler) return undefined;
+  if (tool.context) return Node.isIdentifier(tool.context.getNameNode()) ? tool.context.getName() : undefined;
+  const name = defaultContextName(sdk);
+  if (tool.schema) {
+    if (tool.args) edits.insert(tool.args.getEnd(), `, ${name}`);
+    else insertIntoEmptyParens(edits, handler, `_args, ${name}`);
+  } else {
+    insertIntoEmptyParens(edits, handler, name);
+  }
+  return name;
+}

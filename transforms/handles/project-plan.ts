@@ -1,0 +1,149 @@
+/**
+ * Plan every handle migration of a project at once, from the untouched project, then hand each file its
+ * share when the runner reaches it. Planning up front matters: a piece of state is declared in one file,
+ * created in a second and cleaned up in a third, and all three must agree on names and on what the store
+ * holds, whichever file the runner visits first.
+ */
+import type { Project } from 'ts-morph';
+import { analyzeProject, type ServerModel, type StateVariable } from '../../src/analysis/index.js';
+import { relativeOf } from '../../src/engine/parse.js';
+import type { PatternId, RuleId } from '../../src/rules/rules.js';
+import { TextEdits } from './edits.js';
+import type { StoreExport } from './generate.js';
+import { addNamedImports, ensureZod, isCommonJs, specifierFor } from './imports.js';
+import { planKeyedState } from './keyed-state.js';
+import { quoteOf } from './layout.js';
+import { planRecordState, recordGroups } from './record-state.js';
+import { SiteEdits, Undecided, type SiteResult } from './site.js';
+import { storePathFor, type HandleOptions } from './store-file.js';
+import { planValueState, valuePattern, type PlanContext } from './value-state.js';
+
+/** Which patterns a transform migrates. */
+export type Family = 'session' | 'process';
+
+const FAMILY_PATTERNS: Record<Family, readonly PatternId[]> = {
+  session: ['P1', 'P5', 'P6', 'P7'],
+  process: ['P2'],
+};
+
+/** A marker to leave, by position in the untouched file. */
+export interface PlannedMarker {
+  pos: number;
+  rule: RuleId;
+  pattern: PatternId;
+  message: string;
+}
+
+/** One file's share of the plan. */
+export interface FilePlan {
+  /** The file's text when planned: the plan applies only to exactly this text. */
+  text: string;
+  edits: TextEdits;
+  markers: PlannedMarker[];
+  results: SiteResult[];
+}
+
+export interface ProjectPlan {
+  files: Map<string, FilePlan>;
+  /** Where the handle-store module goes, when any site was migrated. */
+  storePath: string | undefined;
+}
+
+/** Which pattern a state follows, if it is one the handle transforms handle. */
+export function patternOf(state: StateVariable, model: ServerModel): PatternId | undefined {
+  if (state.dependence === 'session-keyed' && !state.holdsTransports && !state.holdsUpstreams) return 'P1';
+  if (state.dependence !== 'implicit') return undefined;
+  if (state.kind === 'class-field') return 'P6';
+  return valuePattern(state, model);
+}
+
+export function planProject(project: Project, family: Family, options: HandleOptions): ProjectPlan {
+  const model = analyzeProject(project);
+  const files = new Map<string, FilePlan>();
+  const fileOf = (path: string): FilePlan => {
+    let plan = files.get(path);
+    if (!plan) {
+      const sourceFile = project.getSourceFileOrThrow(`/${path}`);
+      plan = { text: sourceFile.getFullText(), edits: new TextEdits(sourceFile), markers: [], results: [] };
+      files.set(path, plan);
+    }
+    return plan;
+  };
+  const taken = new Set<string>();
+  const imports = new Map<string, { store: Set<StoreExport>; zod: boolean }>();
+  let storePath: string | undefined;
+
+  const sites: Array<{ pattern: PatternId; states: StateVariable[] }> = [];
+  const grouped = new Set<StateVariable>();
+  for (const group of recordGroups(model)) {
+    if (!FAMILY_PATTERNS[family].includes('P6')) break;
+    sites.push({ pattern: 'P6', states: group });
+    for (const state of group) grouped.add(state);
+  }
+  for (const state of model.states) {
+    if (grouped.has(state)) continue;
+    const pattern = patternOf(state, model);
+    if (!pattern || pattern === 'P6' || !FAMILY_PATTERNS[family].includes(pattern)) continue;
+    sites.push({ pattern, states: [state] });
+  }
+
+  for (const { pattern, states } of sites) {
+    const first = states[0]!;
+    const rule: RuleId = pattern === 'P2' ? 'SL006' : 'SL003';
+    const declarationFile = relativeOf(first.declaration.getSourceFile());
+    if (isCommonJs(first.declaration.getSourceFile())) {
+      fileOf(declarationFile).markers.push({
+        pos: first.declaration.getStart(),
+        rule,
+        pattern,
+        message: `${first.name} spans requests; this CommonJS module cannot import the ESM handle store: make ${first.name} a handle by hand or convert the module to ESM`,
+      });
+      continue;
+    }
+    const edits = new SiteEdits();
+    const context: PlanContext = { model, options, edits, taken };
+    try {
+      const result =
+        pattern === 'P1'
+          ? planKeyedState(first, context)
+          : pattern === 'P6'
+            ? planRecordState(states, context)
+            : planValueState(first, pattern, context);
+      commit(edits, fileOf);
+      fileOf(result.file).results.push(result);
+      for (const [path, used] of edits.imports) {
+        const entry = imports.get(path) ?? { store: new Set<StoreExport>(), zod: false };
+        for (const name of used.store) entry.store.add(name);
+        entry.zod ||= used.zod;
+        imports.set(path, entry);
+      }
+      storePath ??= storePathFor(project, options, declarationFile);
+    } catch (error) {
+      if (!(error instanceof Undecided) && !(error instanceof Error && error.message.startsWith('overlapping edits'))) throw error;
+      const message = error instanceof Undecided ? error.message : `${first.name} could not be rewritten automatically (${error.message}); make it a handle by hand`;
+      fileOf(declarationFile).markers.push({ pos: first.declaration.getStart(), rule, pattern, message });
+    }
+  }
+
+  if (storePath) {
+    for (const [path, used] of imports) {
+      const plan = fileOf(path);
+      const sourceFile = project.getSourceFileOrThrow(`/${path}`);
+      const quote = quoteOf(sourceFile);
+      if (used.store.size > 0) addNamedImports(plan.edits, sourceFile, specifierFor(sourceFile, path, storePath), [...used.store], quote);
+      if (used.zod) ensureZod(plan.edits, sourceFile, quote);
+    }
+  }
+  return { files, storePath };
+}
+
+/** Move a site's edits into the project plan; a clash with an earlier site's edits rejects the whole site. */
+function commit(site: SiteEdits, fileOf: (path: string) => FilePlan): void {
+  const staged: Array<{ target: TextEdits; edits: TextEdits }> = [];
+  for (const [path, edits] of site.files) staged.push({ target: fileOf(path).edits, edits });
+  for (const { target, edits } of staged) {
+    const trial = target.clone();
+    trial.merge(edits);
+  }
+  for (const { target, edits } of staged) target.merge(edits);
+}

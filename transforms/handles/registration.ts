@@ -1,0 +1,117 @@
+import {
+  Node,
+  type ArrowFunction,
+  type CallExpression,
+  type Expression,
+  type FunctionExpression,
+  type ObjectLiteralExpression,
+  type ParameterDeclaration,
+} from 'ts-morph';
+import { literalText, unwrap } from '../../src/analysis/syntax.js';
+import { propertyNamed } from './layout.js';
+
+/** A tool handler written inline (the only kind the handle rewrites edit). */
+export type InlineHandler = ArrowFunction | FunctionExpression;
+
+/** Keys that only tool annotations have: tell `tool(name, annotations, cb)` from `tool(name, shape, cb)`. */
+const ANNOTATION_KEYS = new Set(['title', 'readOnlyHint', 'destructiveHint', 'idempotentHint', 'openWorldHint']);
+
+/**
+ * One tool registration, in either SDK form:
+ * - `server.tool(name, description?, shape?, annotations?, handler)` (v1);
+ * - `server.registerTool(name, { description, inputSchema, outputSchema, … }, handler)` (v1 and v2).
+ */
+export interface ToolCall {
+  call: CallExpression;
+  method: 'tool' | 'registerTool';
+  name: string;
+  /** The description node (a string or template literal), when the tool has one. */
+  description: Expression | undefined;
+  /** `registerTool`'s config object. */
+  config: ObjectLiteralExpression | undefined;
+  /** The input schema: a raw shape object literal, a `z.object({…})` call, or another expression. */
+  schema: Expression | undefined;
+  /** `tool(…)`'s annotations argument. */
+  annotations: ObjectLiteralExpression | undefined;
+  handler: InlineHandler | undefined;
+  /** The parsed-arguments parameter (only when the tool has an input schema). */
+  args: ParameterDeclaration | undefined;
+  /** The request-context parameter (`extra` on v1, `ctx` on v2). */
+  context: ParameterDeclaration | undefined;
+}
+
+/** Read a registration call; undefined when it is not a tool registration with a literal name. */
+export function readToolCall(call: CallExpression): ToolCall | undefined {
+  const callee = call.getExpression();
+  if (!Node.isPropertyAccessExpression(callee)) return undefined;
+  const method = callee.getName();
+  if (method !== 'tool' && method !== 'registerTool') return undefined;
+  const args = call.getArguments() as Expression[];
+  const name = literalText(args[0]);
+  if (name === undefined) return undefined;
+  const last = args[args.length - 1];
+  const handlerNode = last && unwrap(last);
+  const handler = handlerNode && (Node.isArrowFunction(handlerNode) || Node.isFunctionExpression(handlerNode)) ? handlerNode : undefined;
+  const found: ToolCall = {
+    call,
+    method,
+    name,
+    description: undefined,
+    config: undefined,
+    schema: undefined,
+    annotations: undefined,
+    handler,
+    args: undefined,
+    context: undefined,
+  };
+  if (method === 'registerTool') {
+    const config = args[1];
+    if (!config || !Node.isObjectLiteralExpression(config)) return undefined;
+    found.config = config;
+    found.description = initializerOf(propertyNamed(config, 'description'));
+    found.schema = initializerOf(propertyNamed(config, 'inputSchema'));
+  } else {
+    for (const arg of args.slice(1, -1)) {
+      if (literalText(arg) !== undefined || Node.isTemplateExpression(arg)) found.description = arg;
+      else if (Node.isObjectLiteralExpression(arg) && isAnnotations(arg)) found.annotations = arg;
+      else found.schema = arg;
+    }
+  }
+  if (handler) {
+    const params = handler.getParameters();
+    if (found.schema) {
+      found.args = params[0];
+      found.context = params[1];
+    } else {
+      found.context = params[0];
+    }
+  }
+  return found;
+}
+
+function initializerOf(property: Node | undefined): Expression | undefined {
+  if (property && Node.isPropertyAssignment(property)) return property.getInitializer();
+  return undefined;
+}
+
+function isAnnotations(object: ObjectLiteralExpression): boolean {
+  const names = object.getProperties().map((p) => (Node.isPropertyAssignment(p) || Node.isShorthandPropertyAssignment(p) ? p.getName() : ''));
+  return names.length > 0 && names.every((name) => ANNOTATION_KEYS.has(name));
+}
+
+/** The object literal holding a schema's fields: the raw shape itself, or the argument of `z.object({…})`. */
+export function shapeLiteral(schema: Expression | undefined): ObjectLiteralExpression | undefined {
+  if (!schema) return undefined;
+  if (Node.isObjectLiteralExpression(schema)) return schema;
+  if (Node.isCallExpression(schema)) {
+    const callee = schema.getExpression();
+    const arg = schema.getArguments()[0];
+    if (Node.isPropertyAccessExpression(callee) && callee.getName() === 'object' && arg && Node.isObjectLiteralExpression(arg)) return arg;
+  }
+  return undefined;
+}
+
+/** Whether a schema is written as a raw shape (`{ a: z.string() }`) rather than `z.object(…)`. */
+export function isRawShape(schema: Expression | undefined): boolean {
+  return schema !== undefined && Node.isObjectLiteralExpression(schema);
+}

@@ -1,0 +1,165 @@
+/**
+ * Shared vocabulary of the handle planners: a planned change to one piece of state (a "site"), the edits it
+ * makes across files, and small AST questions every planner asks.
+ */
+import { Node, SyntaxKind, type SourceFile, type Statement } from 'ts-morph';
+import type { Registration, StateAccess, StateVariable } from '../../src/analysis/index.js';
+import { isNullish, unwrap } from '../../src/analysis/syntax.js';
+import { relativeOf } from '../../src/engine/parse.js';
+import type { PatternId, RuleId } from '../../src/rules/rules.js';
+import { DEAD_GUARD_EXITS } from '../../src/rules/handles-values.js';
+import { TextEdits } from './edits.js';
+import type { StoreExport, Style } from './generate.js';
+import { indentUnit, quoteOf } from './layout.js';
+import type { InlineHandler } from './registration.js';
+
+/** Why a site could not be migrated: one marker at `node`. */
+export class Undecided extends Error {
+  constructor(
+    readonly node: Node,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Edits one site makes, per file, plus the imports each file then needs. Committed only when the whole site plans. */
+export class SiteEdits {
+  readonly files = new Map<string, TextEdits>();
+  /** Per file: handle-store exports used, whether `z` is used, and names to import from other project files. */
+  readonly imports = new Map<string, { store: Set<StoreExport>; zod: boolean }>();
+
+  for(file: SourceFile): TextEdits {
+    const path = relativeOf(file);
+    let edits = this.files.get(path);
+    if (!edits) {
+      edits = new TextEdits(file);
+      this.files.set(path, edits);
+    }
+    return edits;
+  }
+
+  use(file: SourceFile, names: readonly StoreExport[], zod = false): void {
+    const path = relativeOf(file);
+    let entry = this.imports.get(path);
+    if (!entry) {
+      entry = { store: new Set(), zod: false };
+      this.imports.set(path, entry);
+    }
+    for (const name of names) entry.store.add(name);
+    entry.zod ||= zod;
+  }
+}
+
+/** A migrated site, for the closing counts and reports. */
+export interface SiteResult {
+  pattern: PatternId;
+  rule: RuleId;
+  state: string;
+  file: string;
+  line: number;
+  /** What became of it, in one sentence for the report. */
+  summary: string;
+}
+
+/** The style of a file, for generated code. */
+export function styleOf(file: SourceFile, sdk: Style['sdk']): Style {
+  return { unit: indentUnit(file), quote: quoteOf(file), sdk, typed: /\.[cm]?tsx?$/.test(file.getFilePath()) };
+}
+
+/** The single registration whose own inline handler contains `node`, if any. */
+export function ownerTool(access: StateAccess): Registration | undefined {
+  return access.by.find((registration) => registration.handler && access.node.getAncestors().includes(registration.handler));
+}
+
+/** Accesses grouped by the tool whose handler holds them, in registration order; the rest separately. */
+export function byTool(state: StateVariable, registrations: readonly Registration[]): { tools: Map<Registration, StateAccess[]>; outside: StateAccess[] } {
+  const tools = new Map<Registration, StateAccess[]>();
+  const outside: StateAccess[] = [];
+  for (const registration of registrations) {
+    const mine = state.accesses.filter((access) => ownerTool(access) === registration);
+    if (mine.length > 0) tools.set(registration, mine);
+  }
+  for (const access of state.accesses) if (!ownerTool(access)) outside.push(access);
+  return { tools, outside };
+}
+
+/** The statement holding a node (the nearest ancestor that is a statement in a block or file). */
+export function statementOf(node: Node): Statement | undefined {
+  let current: Node | undefined = node;
+  while (current) {
+    const parent = current.getParent();
+    if (parent && (Node.isBlock(parent) || Node.isSourceFile(parent) || Node.isCaseClause(parent) || Node.isDefaultClause(parent))) {
+      return current as Statement;
+    }
+    current = parent;
+  }
+  return undefined;
+}
+
+/** Whether `statement` is `x = value;` for the reference `ref` (the assignment is the whole statement). */
+export function isAssignmentStatement(statement: Node, ref: Node): boolean {
+  if (!Node.isExpressionStatement(statement)) return false;
+  const expression = unwrap(statement.getExpression());
+  return Node.isBinaryExpression(expression) && expression.getOperatorToken().getKind() === SyntaxKind.EqualsToken && unwrap(expression.getLeft()) === ref;
+}
+
+/**
+ * `if (!db) return …;` / `if (db == null) throw …` / `if (!db) { return … }`: a guard made dead by a resolve,
+ * which throws for a missing handle. Only guards with no else branch and an immediate exit qualify.
+ */
+export function isDeadGuard(statement: Node, name: string): boolean {
+  if (!Node.isIfStatement(statement) || statement.getElseStatement()) return false;
+  const condition = unwrap(statement.getExpression());
+  const names = (node: Node) => unwrap(node).getText() === name;
+  const tests =
+    (Node.isPrefixUnaryExpression(condition) && condition.getOperatorToken() === SyntaxKind.ExclamationToken && names(condition.getOperand())) ||
+    (Node.isBinaryExpression(condition) &&
+      ['==', '==='].includes(condition.getOperatorToken().getText()) &&
+      ((names(condition.getLeft()) && isNullish(condition.getRight())) || (names(condition.getRight()) && isNullish(condition.getLeft()))));
+  if (!tests) return false;
+  const then = statement.getThenStatement();
+  const exits = Node.isBlock(then) ? then.getStatements() : [then];
+  return exits.length === 1 && DEAD_GUARD_EXITS.some((kind) => exits[0]!.getKindName().toLowerCase().startsWith(kind));
+}
+
+/** Return statements of a handler (not of functions nested in it). */
+export function returnsOf(handler: InlineHandler): Node[] {
+  return handler.getDescendantsOfKind(SyntaxKind.ReturnStatement).filter((statement) => nearestFunction(statement) === handler);
+}
+
+export function nearestFunction(node: Node): Node | undefined {
+  return node.getFirstAncestor((ancestor) => Node.isArrowFunction(ancestor) || Node.isFunctionExpression(ancestor) || Node.isFunctionDeclaration(ancestor) || Node.isMethodDeclaration(ancestor));
+}
+
+/** Whether a value expression is JSON data: literals, arrays and objects of data, and values taken from tool arguments. */
+export function isDataExpression(node: Node | undefined, inputNames: ReadonlySet<string>): boolean {
+  if (!node) return true;
+  const inner = unwrap(node);
+  if (Node.isStringLiteral(inner) || Node.isNumericLiteral(inner) || Node.isNoSubstitutionTemplateLiteral(inner) || Node.isTemplateExpression(inner)) return true;
+  if ([SyntaxKind.TrueKeyword, SyntaxKind.FalseKeyword, SyntaxKind.NullKeyword].includes(inner.getKind()) || isNullish(inner)) return true;
+  if (Node.isPrefixUnaryExpression(inner)) return isDataExpression(inner.getOperand(), inputNames);
+  if (Node.isArrayLiteralExpression(inner)) return inner.getElements().every((element) => isDataExpression(element, inputNames));
+  if (Node.isObjectLiteralExpression(inner)) {
+    return inner.getProperties().every((property) => {
+      if (Node.isPropertyAssignment(property)) return isDataExpression(property.getInitializer(), inputNames);
+      if (Node.isShorthandPropertyAssignment(property)) return inputNames.has(property.getName());
+      if (Node.isSpreadAssignment(property)) return isDataExpression(property.getExpression(), inputNames);
+      return false;
+    });
+  }
+  if (Node.isIdentifier(inner)) return inputNames.has(inner.getText());
+  if (Node.isPropertyAccessExpression(inner)) return isDataExpression(inner.getExpression(), inputNames);
+  return false;
+}
+
+/** Names a handler receives as tool arguments (destructured names, or the arguments object). */
+export function inputNamesOf(handler: InlineHandler | undefined, hasSchema: boolean): Set<string> {
+  const names = new Set<string>();
+  const args = hasSchema ? handler?.getParameters()[0] : undefined;
+  if (!args) return names;
+  const nameNode = args.getNameNode();
+  if (Node.isIdentifier(nameNode)) names.add(nameNode.getText());
+  else if (Node.isObjectBindingPattern(nameNode)) for (const element of nameNode.getElements()) names.add(element.getName());
+  return names;
+}
