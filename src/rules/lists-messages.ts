@@ -25,6 +25,8 @@ export const MARKERS = {
     `${name} changes with ${method}() while serving a call, so the list differs between clients and over time; register its final shape up front and check the precondition when it is called`,
   noCondition: (name: string, by: string | undefined) =>
     `${name} is switched on or off while serving ${by ?? 'a call'} and no state assignment next to the switch says when; register it up front and make its handler return a tool error until its precondition holds ("call ${by ?? '<tool>'} first")`,
+  connectionToggle: (name: string) =>
+    `${name} is switched on or off when a client connects (oninitialized), so clients see different lists; register it up front and have its handler check what it needs from the request (ctx.mcpReq.envelope) when called`,
   notInline: (name: string) =>
     `${name} is gated per call but its handler is not written inline; register it up front and check the precondition at the top of the handler`,
   stateGate: (state: string) =>

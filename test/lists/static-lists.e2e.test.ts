@@ -77,14 +77,21 @@ describe('static-lists e2e, v2 over HTTP', () => {
   let bank: Served;
   let tickets: Served;
   let notes: Served;
+  let bookmarks: Served;
   beforeAll(async () => {
-    const [bankModule, ticketModule, notesModule] = await Promise.all([
+    const [bankModule, ticketModule, notesModule, bookmarkModule] = await Promise.all([
       importFixture<{ createServer: Factory }>('static-lists/login-gate-v2.output.ts'),
       importFixture<{ createServer: Factory }>('static-lists/advanced-tools-v2.output.ts'),
       importFixture<{ createServer: Factory }>('static-lists/notes-v2.output.ts'),
+      importFixture<{ createServer: Factory }>('static-lists/bookmarks-v2.output.ts'),
     ]);
-    [bank, tickets, notes] = await Promise.all([serveV2(bankModule.createServer), serveV2(ticketModule.createServer), serveV2(notesModule.createServer)]);
-    served.push(bank, tickets, notes);
+    [bank, tickets, notes, bookmarks] = await Promise.all([
+      serveV2(bankModule.createServer),
+      serveV2(ticketModule.createServer),
+      serveV2(notesModule.createServer),
+      serveV2(bookmarkModule.createServer),
+    ]);
+    served.push(bank, tickets, notes, bookmarks);
   });
   afterAll(async () => {
     await Promise.all(clients.map((c) => c.close()));
@@ -138,6 +145,17 @@ describe('static-lists e2e, v2 over HTTP', () => {
     const link = (saved.content as Array<{ type: string; uri?: string }>).find((c) => c.type === 'resource_link');
     expect(link).toMatchObject({ uri: 'note://todo', name: 'todo', mimeType: 'text/plain' });
     expect((await second.readResource({ uri: link!.uri! })).contents[0]).toMatchObject({ text: 'buy milk' });
+    expect(bytes(await first.listResources(undefined, bypass))).toBe(bytes(before));
+    expect(bytes(await second.listResources(undefined, bypass))).toBe(bytes(before));
+  });
+
+  it('bookmarks: the template no longer lists what calls added; add_bookmark links to it', async () => {
+    const [first, second] = await Promise.all([open(bookmarks.url), open(bookmarks.url)]);
+    const before = await first.listResources(undefined, bypass);
+    const added = await first.callTool({ name: 'add_bookmark', arguments: { url: 'https://example.com/' } });
+    const link = (added.content as Array<{ type: string; uri?: string }>).find((c) => c.type === 'resource_link');
+    expect(link).toMatchObject({ uri: 'bookmark://1', name: 'https://example.com/' });
+    expect((await second.readResource({ uri: link!.uri! })).contents[0]).toMatchObject({ text: 'https://example.com/' });
     expect(bytes(await first.listResources(undefined, bypass))).toBe(bytes(before));
     expect(bytes(await second.listResources(undefined, bypass))).toBe(bytes(before));
   });

@@ -1,4 +1,4 @@
-import { Node, SyntaxKind, type ArrayLiteralExpression, type CallExpression, type Expression, type ObjectLiteralExpression, type SourceFile } from 'ts-morph';
+import { Node, SyntaxKind, type ArrayLiteralExpression, type CallExpression, type Expression, type NewExpression, type ObjectLiteralExpression, type SourceFile } from 'ts-morph';
 import { MARKERS } from '../../src/rules/lists-messages.js';
 import { requestSchemaFor, V1_TYPES_MODULE } from '../../src/rules/lists-sdk.js';
 import { contains, declarationOf, enclosingFunction, importedFrom, methodCall, quote, rootIdentifier, statementOf, stringValue, type FunctionLike } from './ast.js';
@@ -168,7 +168,7 @@ function removeElement(element: Node): Splice {
 
 /** A low-level resources/list handler that lists what calls created (the puppeteer screenshot shape). */
 function derivedListEdit(scan: ResourceScan, list: RequestHandler): Findings {
-  const { file, requests, sites, sdk } = scan;
+  const { file, requests, sdk } = scan;
   const handler = list.handler!;
   const { mappings } = derivedMappings(handler);
   const mapping = mappings[0];
@@ -201,11 +201,23 @@ function derivedListEdit(scan: ResourceScan, list: RequestHandler): Findings {
     splices.push(insertAfter(file, statement, body));
   }
 
+  const creators = creatorEdits(scan, mapping, uriTemplate, handler);
+  return { edits: [{ what: `template for ${mapping.collection}`, splices: [...splices, ...creators.splices], imports, markers: [...markers, ...creators.markers] }], marks: [] };
+}
+
+/**
+ * The tools that add to the listed collection: each returns a resource_link to what it added, and
+ * stops announcing list changes. A creator whose result is not a literal content array gets a marker.
+ */
+function creatorEdits(scan: ResourceScan, mapping: Mapping, uriTemplate: string, lister: FunctionLike): { splices: Splice[]; markers: DeferredMarker[] } {
+  const { file, sites } = scan;
+  const splices: Splice[] = [];
+  const markers: DeferredMarker[] = [];
   const creatorFns: FunctionLike[] = [];
   for (const addition of additions(file, mapping.collection)) {
     const statement = standaloneStatement(addition.call);
     const fn = enclosingFunction(addition.call);
-    if (!statement || !fn || contains(handler, addition.call)) continue;
+    if (!statement || !fn || contains(lister, addition.call)) continue;
     const tool = toolReaching(addition.call, sites);
     const link = linkText(file, mapping, addition);
     const content = contentAfter(statement, fn);
@@ -221,16 +233,46 @@ function derivedListEdit(scan: ResourceScan, list: RequestHandler): Findings {
     }
   }
   splices.push(...removeStatements(file, listChangedStatements(creatorFns, 'resource')));
-  return { edits: [{ what: `template for ${mapping.collection}`, splices, imports, markers }], marks: [] };
+  return { splices, markers };
 }
 
-/** A low-level resources/list built from what calls created (P8). */
+/**
+ * `new ResourceTemplate(t, { list: () => ({ resources: [...notes.keys()].map(…) }) })`: the template
+ * stays, its list callback (what resources/list shows) goes, and creators link to what they add.
+ */
+function templateListEdit(scan: ResourceScan, template: NewExpression): Findings {
+  const callbacks = template.getArguments()[1];
+  const list = callbacks && Node.isObjectLiteralExpression(callbacks) ? callbacks.getProperty('list') : undefined;
+  const lister = list && Node.isPropertyAssignment(list) ? list.getInitializer() : undefined;
+  if (!lister || !(Node.isArrowFunction(lister) || Node.isFunctionExpression(lister))) return { edits: [], marks: [] };
+  const { mappings, array } = derivedMappings(lister);
+  const mapping = mappings[0];
+  if (!mapping) return { edits: [], marks: [] };
+  const uriTemplate = uriTemplateOf(propertyText(mapping.entry, 'uri'), mapping.param);
+  // Fixed entries next to the derived ones would vanish with the callback: that needs a person.
+  if (!uriTemplate || (array && array.getElements().length !== mappings.length)) {
+    return { edits: [], marks: [{ node: mapping.element, rule: 'SL004', message: MARKERS.derivedList(mapping.collection) }] };
+  }
+  const creators = creatorEdits(scan, mapping, uriTemplate, lister);
+  const splices: Splice[] = [{ start: lister.getStart(), end: lister.getEnd(), text: 'undefined' }, ...creators.splices];
+  const markers = [...sharedCollectionMarker(declarationOf(mapping.collectionRoot), uriTemplate), ...creators.markers];
+  return { edits: [{ what: `stop listing ${mapping.collection}`, splices, markers }], marks: [] };
+}
+
+/** resources/list built from what calls created (P8): a low-level handler or a template's list callback. */
 export function analyseDerivedLists(scan: ResourceScan): Findings {
   const edits: Edit[] = [];
   const marks: Mark[] = [];
   for (const list of scan.requests) {
     if (list.method !== 'resources/list' || !list.handler) continue;
     const found = derivedListEdit(scan, list);
+    edits.push(...found.edits);
+    marks.push(...found.marks);
+  }
+  for (const registration of scan.registrations) {
+    const template = registration.call.getArguments()[1];
+    if (!registration.template || !template || !Node.isNewExpression(template)) continue;
+    const found = templateListEdit(scan, template);
     edits.push(...found.edits);
     marks.push(...found.marks);
   }

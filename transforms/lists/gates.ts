@@ -5,6 +5,7 @@ import { capturedFrom, declarationOf, enclosingFunction, methodCall, quote, refe
 import { appendMember, indentAt, indentUnit, insertAfter, insertAtBodyStart, reindent, removeStatements, spliceText, type Splice } from './edit.js';
 import { agreed, conditionsNear, initiallyTruthy, locateDeclaration, resolvesHandle, visibleAt, type GateCondition } from './gate-condition.js';
 import { runsPerCall, toolReaching, type HandlerSite, type Registration } from './handlers.js';
+import { inConnectionHook } from './request-context.js';
 import type { Edit, Findings, Mark } from './steps.js';
 
 /** What one analysis round of the list transforms sees. */
@@ -163,6 +164,9 @@ function toggledGate(scan: ListScan, registration: Registration, binding: Variab
   if (reshaping) return mark(reshaping.call, MARKERS.toggleShape(name, reshaping.method));
   const embedded = toggles.find((t) => !t.statement);
   if (embedded) return mark(embedded.call, MARKERS.noCondition(name, toolReaching(embedded.call, sites)));
+  // Switched when a client connects: the condition is about the client, which each request now states.
+  const onConnect = perCall.find((t) => inConnectionHook(t.call));
+  if (onConnect) return mark(onConnect.call, MARKERS.connectionToggle(name));
   const startup = toggles.filter((t) => !t.perCall);
   const initiallyShown = startup.length > 0 ? startup[startup.length - 1]!.shows! : true;
   const touched = perCall.map((t) => enclosingFunction(t.call)).filter((fn): fn is FunctionLike => !!fn);
