@@ -34,6 +34,19 @@ export function buildFixture(fixture: string): string {
   return out;
 }
 
+/** Transpile a set of project files (root-relative paths) into `.servers/<name>/` as an ES module package. */
+export function buildProject(name: string, files: Record<string, string>): string {
+  const root = join(SERVERS, name);
+  for (const [path, source] of Object.entries(files)) {
+    const { outputText } = ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 }, fileName: path });
+    const out = join(root, path.replace(/\.ts$/, '.js'));
+    mkdirSync(dirname(out), { recursive: true });
+    writeFileSync(out, outputText);
+  }
+  writeFileSync(join(root, 'package.json'), JSON.stringify({ type: 'module' }));
+  return root;
+}
+
 export async function importFixture<T>(fixture: string): Promise<T> {
   return (await import(pathToFileURL(buildFixture(fixture)).href)) as T;
 }
@@ -112,6 +125,7 @@ export async function serveV1(factory: (authInfo?: AuthInfo) => McpServerV1): Pr
   const app = express();
   app.use(express.json());
   app.post('/mcp', requireBearerAuthV1({ verifier: verifierV1 }), async (req, res) => {
+    // The v1 transport hands `req.auth` to handlers as `extra.authInfo`.
     const server = factory((req as unknown as { auth?: AuthInfo }).auth);
     const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
     res.on('close', () => {

@@ -1,9 +1,17 @@
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Client } from '@modelcontextprotocol/client';
 import type { AuthInfo, McpServer } from '@modelcontextprotocol/server';
 import type { Client as ClientV1 } from '@modelcontextprotocol/sdk/client/index.js';
 import type { McpServer as McpServerV1 } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { buildFixture, bytes, connectV1Http, connectV1Stdio, connectV2, importFixture, serveV1, serveV2, textOf, type Served } from './harness.js';
+import { transformFiles } from '../../src/engine/run-transforms.js';
+import { perRequestContextTransform } from '../../transforms/per-request-context.js';
+import { processStateToHandlesTransform } from '../../transforms/process-state-to-handles.js';
+import { sessionStateToHandlesTransform } from '../../transforms/session-state-to-handles.js';
+import { staticListsTransform } from '../../transforms/static-lists.js';
+import { buildFixture, buildProject, bytes, connectV1Http, connectV1Stdio, connectV2, importFixture, serveV1, serveV2, textOf, type Served } from './harness.js';
 
 /*
  * The migrated fixture servers, run for real: lists must be byte-identical across connections and
@@ -216,5 +224,43 @@ describe('static-lists e2e, credential-filtered lists', () => {
     expect(readerA!.tools.map((t) => t.name)).toEqual(['read_report']);
     expect(writer!.tools.map((t) => t.name)).toEqual(['read_report', 'publish_report']);
     expect(bytes(readerB)).toBe(bytes(readerA));
+  });
+});
+
+describe('static-lists e2e, after the state transform', () => {
+  let served: Served;
+  const closers: Array<() => Promise<void>> = [];
+  beforeAll(async () => {
+    // The registry order: state becomes handles first, then the lists become static.
+    const input = readFileSync(join(dirname(fileURLToPath(import.meta.url)), 'fixtures', 'pipeline', 'admin-server.ts'), 'utf8');
+    const run = transformFiles({ 'src/server.ts': input }, { transforms: [sessionStateToHandlesTransform, processStateToHandlesTransform, staticListsTransform, perRequestContextTransform] });
+    expect(run.diagnostics.filter((d) => d.level === 'error')).toEqual([]);
+    const root = buildProject('pipeline-admin', { 'src/server.ts': input, ...run.changed });
+    const module = (await import(pathToFileURL(join(root, 'src', 'server.js')).href)) as { buildServer: () => McpServerV1 };
+    served = await serveV1(module.buildServer);
+  });
+  afterAll(async () => {
+    await Promise.all(closers.map((close) => close()));
+    await served.close();
+  });
+
+  it('the gated tool takes the login handle; lists stay the same for everyone, before and after login', async () => {
+    const [writer, reader] = await Promise.all([connectV1Http(served.url, 'writer-token'), connectV1Http(served.url, 'reader-token')]);
+    closers.push(() => writer.close(), () => reader.close());
+    const before = await writer.listTools();
+    const deleteUser = before.tools.find((t) => t.name === 'delete_user');
+    expect(deleteUser?.description).toBe('Delete a user. Requires calling login first.');
+    expect(deleteUser?.inputSchema.properties?.session_id).toMatchObject({ description: 'The session_id returned by login().' });
+
+    const login = await writer.callTool({ name: 'login', arguments: { user: 'root' } });
+    const { session_id } = login.structuredContent as { session_id: string };
+    expect(textOf(await writer.callTool({ name: 'delete_user', arguments: { session_id, id: 'u1' } }))).toBe('root deleted Ada');
+    // Another principal holding the id is refused, with a message naming the tool to call.
+    const refused = await reader.callTool({ name: 'delete_user', arguments: { session_id, id: 'u1' } });
+    expect(refused.isError).toBe(true);
+    expect(textOf(refused)).toContain('login');
+
+    expect(bytes(await writer.listTools())).toBe(bytes(before));
+    expect(bytes(await reader.listTools())).toBe(bytes(before));
   });
 });
