@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import ts from 'typescript';
 import { discoverFiles } from '../engine/discover.js';
+import { findProjectFormatter, formatText } from '../engine/formatters.js';
 import type { FileChange } from '../engine/vfs.js';
 import { handleStoreDefaultPath } from '../templates/handle-store.js';
 import { renderTemplate } from '../templates/render.js';
@@ -24,6 +25,8 @@ export interface AddHandleRequest {
   server?: string;
   /** Default backend of the handle store, when the project has none yet (default memory). */
   store?: StoreChoice;
+  /** Format the written files with the project's own Prettier or Biome, when it has one (default true). */
+  format?: boolean;
 }
 
 /** The files `add handle` would write and what that changes on disk. */
@@ -70,33 +73,58 @@ export async function planAddHandle(request: AddHandleRequest): Promise<AddHandl
   const stem = fileStem(family.kind);
   const modulePath = posix.join(posix.dirname(handleStore), 'handles', `${stem}${javascript ? '.js' : '.ts'}`);
 
-  const files: FileMap = {};
-  const notes: string[] = [];
-  const emit = (path: string, content: string) => {
-    const existing = readExisting(root, path);
-    if (existing !== undefined && existing !== content) notes.push(`${path} exists with other content; kept as it is`);
-    else files[path] = content;
-  };
-
+  const desired: FileMap = {};
+  // The family's own files: a copy the user has edited is kept, never overwritten.
+  const ownFiles = new Set<string>();
   const data = familyData(family, { storeImport: specifier(modulePath, handleStore) });
   const file = parseSource(server, serverText);
   try {
-    if (wireFamily(file, { registerFn: data.registerFn, familyImport: specifier(server, modulePath) }) === 'added') files[server] = file.getFullText();
+    if (wireFamily(file, { registerFn: data.registerFn, familyImport: specifier(server, modulePath) }) === 'added') desired[server] = file.getFullText();
   } catch (error) {
     throw new ScaffoldError('server-not-found', `cannot register the family in ${server}: ${(error as Error).message}`);
   }
-  emit(modulePath, asLanguage(renderTemplate(FAMILY_TEMPLATES.module, data), javascript));
-  if (generated) emit(PROJECT_PATHS.familyTest(stem), renderTemplate(FAMILY_TEMPLATES.test, data));
-
+  desired[modulePath] = asLanguage(renderTemplate(FAMILY_TEMPLATES.module, data), javascript);
+  ownFiles.add(modulePath);
+  if (generated) {
+    desired[PROJECT_PATHS.familyTest(stem)] = renderTemplate(FAMILY_TEMPLATES.test, data);
+    ownFiles.add(PROJECT_PATHS.familyTest(stem));
+  }
   if (!existingStore) {
     const store = request.store ?? 'memory';
-    files[handleStore] = handleStoreModule(store, javascript ? 'js' : 'ts');
+    desired[handleStore] = handleStoreModule(store, javascript ? 'js' : 'ts');
+  }
+
+  const notes: string[] = [];
+  const formatted = request.format === false ? desired : await formatFiles(root, desired, notes);
+  const files: FileMap = {};
+  for (const [path, content] of Object.entries(formatted)) {
+    const existing = readExisting(root, path);
+    if (ownFiles.has(path) && existing !== undefined && existing !== content) notes.push(`${path} exists with other content; kept as it is`);
+    else files[path] = content;
+  }
+  if (!existingStore) {
     // The runtime loads ioredis only for the Redis backend; the family imports zod.
-    const withDeps = addDependencies(packageJson, store === 'redis' ? ['zod', 'ioredis'] : ['zod']);
+    const withDeps = addDependencies(packageJson, request.store === 'redis' ? ['zod', 'ioredis'] : ['zod']);
     if (withDeps !== packageJson) files['package.json'] = withDeps;
   }
 
   return { root, family, server, handleStore, generated, files, changes: planFiles(root, files), notes };
+}
+
+/** Format each file with the project's Prettier or Biome, as `migrate` does; a file that fails stays as rendered, with a note. */
+async function formatFiles(root: string, files: FileMap, notes: string[]): Promise<FileMap> {
+  const formatter = findProjectFormatter(root);
+  if (!formatter) return files;
+  const formatted: FileMap = {};
+  for (const [path, content] of Object.entries(files)) {
+    try {
+      formatted[path] = await formatText(formatter, join(root, path), content, root);
+    } catch (error) {
+      formatted[path] = content;
+      notes.push(`${path} not formatted: ${(error as Error).message}`);
+    }
+  }
+  return formatted;
 }
 
 /** The one source file that constructs a v2 McpServer; an error names the candidates otherwise. */

@@ -1,9 +1,11 @@
-import { existsSync } from 'node:fs';
+import { existsSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { planAddHandle } from '../../src/scaffold/add-handle.js';
 import { renderNewProject } from '../../src/scaffold/render-new.js';
 import { renderHandleStore } from '../../src/templates/handle-store.js';
+import { writeChanges } from '../../src/scaffold/writer.js';
+import { REPO_ROOT } from '../helpers/fixtures.js';
 import { tempProject, type TempProject } from '../helpers/temp-project.js';
 import { runScaffoldCli } from './cli.js';
 import { optionsWith } from './options.js';
@@ -132,6 +134,19 @@ describe('add handle on a hand-written v2 server', () => {
     const after = project.hash();
     expect(runScaffoldCli([...CART, '--write'], { cwd: project.dir }).code).toBe(0);
     expect(project.hash()).toBe(after);
+  });
+
+  it("formats what it writes with the project's own Prettier, and stays idempotent", async () => {
+    project = tempProject({ 'package.json': PACKAGE, 'src/index.ts': HAND_WRITTEN, '.prettierrc': '{ "semi": false, "printWidth": 120 }\n' });
+    symlinkSync(join(REPO_ROOT, 'node_modules'), join(project.dir, 'node_modules'), 'dir');
+    const plan = await planAddHandle({ root: project.dir, family: { kind: 'notebook', item: 'note' } });
+    expect(plan.notes).toEqual([]);
+    expect(plan.files['src/handles/notebook.ts']).toContain('import * as z from "zod"\n');
+    expect(plan.files['src/index.ts']).toContain('  registerNotebookHandles(server)\n');
+    await writeChanges(project.dir, plan.changes);
+    const again = await planAddHandle({ root: project.dir, family: { kind: 'notebook', item: 'note' } });
+    expect(again.changes).toEqual([]);
+    expect(again.notes).toEqual([]);
   });
 
   it('writes JavaScript next to a JavaScript server and reuses the handle store the project has', async () => {

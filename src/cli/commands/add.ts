@@ -19,6 +19,7 @@ interface AddHandleFlags extends Record<string, unknown> {
   write?: boolean;
   yes?: boolean;
   diff?: boolean;
+  format?: boolean;
 }
 
 /** `add handle <kind>`: a dry run that prints diffs unless --write, like migrate. */
@@ -36,6 +37,7 @@ export function registerAddCommand(program: Command): void {
     .option('--write', 'apply the changes (default: dry run that prints diffs)')
     .option('-y, --yes', 'use the default for every value not given as a flag; never prompt')
     .option('--no-diff', 'print only the summary, not the diffs')
+    .option('--no-format', "do not run the project's Prettier/Biome over the written files")
     .action(async (kind: string, flags: AddHandleFlags) => {
       try {
         await runAddHandle(kind, flags);
@@ -66,6 +68,7 @@ async function runAddHandle(kind: string, flags: AddHandleFlags): Promise<void> 
     family: { kind, item: String(answers.item) },
     server: flags.server,
     store: answers.store as StoreChoice | undefined,
+    format: flags.format,
   });
 
   const c = colorsFor(process.stdout);
