@@ -1,0 +1,109 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, connect } from 'node:net';
+import { join } from 'node:path';
+import ts from 'typescript';
+import { FIXTURES_ROOT, REPO_ROOT } from '../helpers/fixtures.js';
+
+/**
+ * Running migrated fixture servers for real. Outputs are copied under test/.tmp/ (inside the repository,
+ * so `node_modules` resolves) and transpiled with the TypeScript API: Node 20 cannot strip types.
+ */
+
+const RUN_ROOT = join(REPO_ROOT, 'test', '.tmp', 'transport-e2e');
+
+/**
+ * Write a fixture as a runnable module and return its path. `suite` keeps the files of test files that
+ * run in parallel apart; `which` picks the migrated output (default) or the original input.
+ */
+export function runnableFixture(suite: string, name: string, which: 'output' | 'input' = 'output'): string {
+  const dir = join(RUN_ROOT, suite, `${name}.${which}`);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const fixture = join(FIXTURES_ROOT, 'stateless-transport', `${name}.${which}`);
+  if (existsSync(`${fixture}.js`)) {
+    // Plain JavaScript fixtures here are CommonJS and run as they are.
+    const file = join(dir, 'index.cjs');
+    writeFileSync(file, readFileSync(`${fixture}.js`, 'utf8'));
+    return file;
+  }
+  const { outputText } = ts.transpileModule(readFileSync(`${fixture}.ts`, 'utf8'), {
+    fileName: `${name}.ts`,
+    compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
+  });
+  const file = join(dir, 'index.mjs');
+  writeFileSync(file, outputText);
+  return file;
+}
+
+export function removeRunnables(suite: string): void {
+  rmSync(join(RUN_ROOT, suite), { recursive: true, force: true });
+}
+
+/** A port nothing listens on right now. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+function accepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+export interface RunningServer {
+  url: string;
+  child: ChildProcess;
+  stop(): Promise<void>;
+}
+
+/** Start a server module with PORT set and wait until it accepts connections (10 s at most). */
+export async function startServer(file: string): Promise<RunningServer> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [file], { env: { ...process.env, PORT: String(port) }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout?.on('data', (chunk) => (output += String(chunk)));
+  child.stderr?.on('data', (chunk) => (output += String(chunk)));
+  const stop = () =>
+    new Promise<void>((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
+      child.once('exit', () => resolve());
+      child.kill('SIGTERM');
+    });
+  const deadline = Date.now() + 10_000;
+  while (!(await accepts(port))) {
+    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}:\n${output}`);
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(`server did not listen on ${port} within 10 s:\n${output}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return { url: `http://127.0.0.1:${port}/mcp`, child, stop };
+}
+
+/** A fetch that remembers every response's session header (there must never be one). */
+export function recordingFetch(): { fetch: typeof fetch; sessionHeaders: string[]; responses: number } {
+  const record = { sessionHeaders: [] as string[], responses: 0 };
+  const wrapped: typeof fetch = async (input, init) => {
+    const response = await fetch(input, init);
+    record.responses++;
+    const header = response.headers.get('mcp-session-id');
+    if (header !== null) record.sessionHeaders.push(header);
+    return response;
+  };
+  return Object.assign(record, { fetch: wrapped });
+}

@@ -1,0 +1,115 @@
+import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import { Client as ClientV1 } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport as StreamableHTTPClientTransportV1 } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { recordingFetch, removeRunnables, runnableFixture, startServer, type RunningServer } from './e2e-support.js';
+
+/**
+ * Every migrated HTTP fixture, started for real on 127.0.0.1 and driven by the real SDK clients:
+ * the v2 Client negotiating (`versionNegotiation: auto`, so v2 entries must reach the 2026-07-28 era)
+ * and the v1 Client (2025 era, served statelessly). No response may carry an Mcp-Session-Id, and GET
+ * and DELETE on the endpoint answer 405.
+ */
+interface Case {
+  name: string;
+  line: 'v1' | 'v2';
+  /** Methods whose route the output serves with 405 (inputs without a DELETE route keep having none). */
+  rejects: ReadonlyArray<'GET' | 'DELETE'>;
+}
+
+const CASES: readonly Case[] = [
+  { name: 'express-v1', line: 'v1', rejects: ['GET', 'DELETE'] },
+  { name: 'express-v2', line: 'v2', rejects: ['GET', 'DELETE'] },
+  { name: 'node-http-v1', line: 'v1', rejects: ['GET', 'DELETE'] },
+  { name: 'node-http-v2', line: 'v2', rejects: ['GET', 'DELETE'] },
+  { name: 'hono-v1', line: 'v1', rejects: ['GET', 'DELETE'] },
+  { name: 'hono-v2', line: 'v2', rejects: ['GET', 'DELETE'] },
+  { name: 'sse-express-v1', line: 'v1', rejects: ['GET', 'DELETE'] },
+  { name: 'compat-sse-streamable-v1', line: 'v1', rejects: ['GET', 'DELETE'] },
+  { name: 'express-inline-server-v1', line: 'v1', rejects: ['GET', 'DELETE'] },
+  { name: 'singleton-module-transport-v1', line: 'v1', rejects: ['GET', 'DELETE'] },
+  { name: 'json-response-sessions-v1', line: 'v1', rejects: ['GET'] },
+  { name: 'stateless-per-request-v2', line: 'v2', rejects: ['GET', 'DELETE'] },
+  { name: 'cjs-express-v1', line: 'v1', rejects: ['GET'] },
+];
+
+const SUITE = 'http';
+afterAll(() => removeRunnables(SUITE));
+
+for (const testCase of CASES) {
+  describe(`${testCase.name} (migrated)`, () => {
+    let server: RunningServer;
+    beforeAll(async () => {
+      server = await startServer(runnableFixture(SUITE, testCase.name));
+    });
+    afterAll(async () => {
+      await server?.stop();
+    });
+
+    it('serves the v2 Client without a session', async () => {
+      const recorder = recordingFetch();
+      const client = new Client({ name: 'e2e', version: '1.0.0' }, { versionNegotiation: { mode: 'auto' } });
+      const transport = new StreamableHTTPClientTransport(new URL(server.url), { fetch: recorder.fetch });
+      await client.connect(transport);
+      try {
+        expect(client.getProtocolEra()).toBe(testCase.line === 'v2' ? 'modern' : 'legacy');
+        if (testCase.line === 'v2') expect(client.getNegotiatedProtocolVersion()).toBe('2026-07-28');
+        const { tools } = await client.listTools();
+        expect(tools.map((t) => t.name)).toContain('echo');
+        const result = await client.callTool({ name: 'echo', arguments: { message: 'hello' } });
+        expect(result.content).toEqual([{ type: 'text', text: 'hello' }]);
+        expect(transport.sessionId).toBeUndefined();
+      } finally {
+        await client.close();
+      }
+      expect(recorder.responses).toBeGreaterThan(1);
+      expect(recorder.sessionHeaders).toEqual([]);
+    });
+
+    it('serves the v1 Client without a session', async () => {
+      const recorder = recordingFetch();
+      const client = new ClientV1({ name: 'e2e-v1', version: '1.0.0' });
+      const transport = new StreamableHTTPClientTransportV1(new URL(server.url), { fetch: recorder.fetch });
+      await client.connect(transport);
+      try {
+        const { tools } = await client.listTools();
+        expect(tools.map((t) => t.name)).toContain('echo');
+        const result = await client.callTool({ name: 'echo', arguments: { message: 'hi v1' } });
+        expect(result.content).toEqual([{ type: 'text', text: 'hi v1' }]);
+        expect(transport.sessionId).toBeUndefined();
+      } finally {
+        await client.close();
+      }
+      expect(recorder.sessionHeaders).toEqual([]);
+    });
+
+    for (const method of testCase.rejects) {
+      it(`answers ${method} with 405`, async () => {
+        const response = await fetch(server.url, { method, headers: { accept: 'application/json, text/event-stream' } });
+        expect(response.status).toBe(405);
+        expect(response.headers.get('mcp-session-id')).toBeNull();
+        await response.body?.cancel();
+      });
+    }
+  });
+}
+
+// The recorder must be able to see a session: the unmigrated canonical server hands one out.
+describe('express-v1 before migration (control)', () => {
+  let server: RunningServer;
+  beforeAll(async () => {
+    server = await startServer(runnableFixture(SUITE, 'express-v1', 'input'));
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  it('issues an Mcp-Session-Id', async () => {
+    const recorder = recordingFetch();
+    const client = new ClientV1({ name: 'e2e-control', version: '1.0.0' });
+    const transport = new StreamableHTTPClientTransportV1(new URL(server.url), { fetch: recorder.fetch });
+    await client.connect(transport);
+    await client.close();
+    expect(recorder.sessionHeaders.length).toBeGreaterThan(0);
+  });
+});

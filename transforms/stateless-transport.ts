@@ -1,0 +1,90 @@
+import type { Transform, TransformContext } from '../src/engine/transform.js';
+import { DEFAULT_STREAMABLE_PATH } from '../src/rules/transport-symbols.js';
+import { planHttpEntry } from './transport/http-entry.js';
+import { addImports, pruneImports } from './transport/imports.js';
+import { removeOrphans } from './transport/orphans.js';
+import type { PhaseInput, PhaseOutput, TransportOptions } from './transport/phase.js';
+import { planStdioEntry } from './transport/stdio-entry.js';
+import { detectStyle } from './transport/style.js';
+import { TextEdits, type MarkerRequest } from './transport/text-edits.js';
+
+/**
+ * Sessionless serving for server entry files (patterns P3 and P10):
+ * - Streamable HTTP with session routing (`transports[sessionId]`, `isInitializeRequest`, session-id
+ *   header reads, GET/DELETE session routes, `sessionIdGenerator`, `eventStore`) becomes, on v2,
+ *   `createMcpHandler(factory)` (+ `toNodeHandler` for Node and Express), and on v1 a fresh
+ *   `StreamableHTTPServerTransport({ sessionIdGenerator: undefined })` per request with 405 for GET/DELETE;
+ * - the deprecated HTTP+SSE transport (`SSEServerTransport`, `/messages?sessionId=`) becomes the same
+ *   stateless Streamable HTTP entry, with a marker where the public URL changes;
+ * - stdio on v2: `server.connect(new StdioServerTransport())` becomes `serveStdio(factory)`.
+ * Auth middleware, CORS, host validation, custom routes and logging are statements we never touch.
+ * State the old one-server-per-session model kept alive (factory closures, session-keyed maps) stops the
+ * rewrite with a marker: that is the state transforms' job, and they run before this one.
+ */
+
+/** Phases run in order over the same file; each sees the previous one's result. */
+const PHASES: ReadonlyArray<(input: PhaseInput) => PhaseOutput | undefined> = [planHttpEntry, planStdioEntry];
+
+/** Write edits into the file; returns the markers mapped onto the new text. */
+function commit(context: TransformContext, edits: TextEdits, markers: readonly MarkerRequest[]): MarkerRequest[] {
+  const result = edits.apply(markers);
+  if (result.text !== context.file.getFullText()) context.file.replaceWithText(result.text);
+  return result.markers;
+}
+
+/** After a rewrite: drop declarations and imports it made dead, then add what the new code needs. */
+function tidy(context: TransformContext, input: PhaseInput, output: PhaseOutput, markers: MarkerRequest[]): MarkerRequest[] {
+  const candidates = new Set(output.candidates);
+  let round = output.candidates;
+  for (let i = 0; i < 8 && round.size > 0; i++) {
+    const edits = new TextEdits(context.file.getFullText());
+    round = removeOrphans(context.file, edits, round);
+    if (edits.size === 0) break;
+    for (const name of round) candidates.add(name);
+    markers = commit(context, edits, markers);
+  }
+  let edits = new TextEdits(context.file.getFullText());
+  addImports(context.file, edits, input.style, output.imports);
+  markers = commit(context, edits, markers);
+  edits = new TextEdits(context.file.getFullText());
+  pruneImports(context.file, edits, candidates);
+  return commit(context, edits, markers);
+}
+
+export const statelessTransport: Transform = {
+  id: 'stateless-transport',
+  title: 'Stateless transports',
+  description:
+    'Remove session plumbing from server entry points: Streamable HTTP session maps and GET/DELETE session routes become createMcpHandler (v2) or a per-request transport answering 405 to GET/DELETE (v1); HTTP+SSE becomes Streamable HTTP; stdio on v2 uses serveStdio.',
+  rules: ['SL001', 'SL002'],
+  patterns: ['P3', 'P10'],
+  vocabulary: /StreamableHTTPServerTransport|SSEServerTransport|StdioServerTransport|sessionIdGenerator|isInitializeRequest|mcp-session-id/i,
+  options: [
+    {
+      name: 'output',
+      description: 'auto: write serving code for the SDK line the file uses; v2: write v2 entries (createMcpHandler, serveStdio) into v1 files too, for projects that also run @modelcontextprotocol/codemod v1-to-v2',
+      default: 'auto',
+      choices: ['auto', 'v2'],
+    },
+    { name: 'path', description: 'endpoint path of the Streamable HTTP route that replaces an HTTP+SSE pair', default: DEFAULT_STREAMABLE_PATH },
+  ],
+  apply(context) {
+    const options: TransportOptions = {
+      output: context.options.output === 'v2' ? 'v2' : 'auto',
+      path: typeof context.options.path === 'string' && context.options.path.startsWith('/') ? context.options.path : DEFAULT_STREAMABLE_PATH,
+    };
+    let markers: MarkerRequest[] = [];
+    for (const phase of PHASES) {
+      const input: PhaseInput = { file: context.file, project: context.project, options, style: detectStyle(context.file) };
+      const output = phase(input);
+      if (!output) continue;
+      const changes = output.edits.size > 0;
+      markers = commit(context, output.edits, [...markers, ...output.markers]);
+      if (changes) markers = tidy(context, input, output, markers);
+    }
+    for (const marker of markers) {
+      const node = context.file.getDescendantAtPos(marker.pos);
+      if (node) context.addMarker(node, marker.rule, marker.message);
+    }
+  },
+};

@@ -1,0 +1,289 @@
+import { Node, SyntaxKind, type CallExpression } from 'ts-morph';
+import type { Plumbing } from './plumbing.js';
+import { enclosingFunction, isFunctionLike, isPure, referencesIn, within, type FunctionLike } from './syntax.js';
+
+/**
+ * Which statements are session plumbing. The unit is the statement: a statement that touches the plumbing
+ * goes, every other statement stays byte for byte. We only look inside a few containers whose own header
+ * is plumbing-free: `try` blocks (error handling around the transport stays), branches of URL routing
+ * `if`s (custom routes stay), and lifecycle callbacks (`process.on('SIGINT', …)` keeps its logging and
+ * exit). Anything we cannot split that way is a problem and the entry is left alone.
+ */
+
+/** Calls that hand a request to a transport. */
+const SERVE_METHODS = ['handleRequest', 'handlePostMessage'];
+
+/** A `GET`/`DELETE` branch of a method dispatch (`if (req.method === 'GET') { …session stream… }`). */
+export interface SessionBranch {
+  block: Node;
+  /** The branch ended the handler (`return`), so its replacement must too. */
+  returns: boolean;
+}
+
+export interface HandlerPlan {
+  removed: Node[];
+  /** The removed statement whose place the new serving code takes (it held the last serve call). */
+  anchor?: Node;
+  /** That serve call (its arguments give the request, response and parsed body expressions). */
+  serveCall?: CallExpression;
+  /** The handler is an arrow with an expression body, which is the anchor. */
+  expressionBody?: boolean;
+  /** Every top-level statement of the body goes (nothing of the old handler is kept). */
+  whole: boolean;
+  /** The anchor sits in a POST-only branch, so the new code needs no method guard of its own. */
+  postOnly: boolean;
+  /** The anchor returned and code follows it: the new code must return too, or it would run on into that code. */
+  returnAfter: boolean;
+  sessionBranches: SessionBranch[];
+  problems: string[];
+}
+
+export function serveCalls(node: Node, plumbing: Plumbing): CallExpression[] {
+  return [node, ...node.getDescendantsOfKind(SyntaxKind.CallExpression)].filter((call): call is CallExpression => {
+    if (!Node.isCallExpression(call)) return false;
+    const callee = call.getExpression();
+    return Node.isPropertyAccessExpression(callee) && SERVE_METHODS.includes(callee.getName()) && plumbing.touches(callee.getExpression());
+  });
+}
+
+function namesIn(condition: Node): string[] {
+  return [
+    ...condition.getDescendantsOfKind(SyntaxKind.PropertyAccessExpression).map((p) => p.getName()),
+    ...condition.getDescendantsOfKind(SyntaxKind.Identifier).map((i) => i.getText()),
+  ];
+}
+
+function isRouteTest(condition: Node): boolean {
+  const names = namesIn(condition);
+  return names.some((n) => ['url', 'pathname', 'path', 'originalUrl'].includes(n)) && !names.includes('method');
+}
+
+/** What an HTTP method test selects: POST traffic, the GET/DELETE session traffic, or something else. */
+function methodBranch(condition: Node | undefined): 'post' | 'session' | 'other' {
+  if (!condition) return 'other';
+  const methods = condition
+    .getDescendantsOfKind(SyntaxKind.StringLiteral)
+    .map((l) => l.getLiteralValue().toUpperCase())
+    .filter((m) => ['POST', 'GET', 'DELETE', 'PUT', 'PATCH', 'OPTIONS', 'HEAD'].includes(m));
+  const negated = condition.getDescendantsOfKind(SyntaxKind.ExclamationEqualsEqualsToken).length + condition.getDescendantsOfKind(SyntaxKind.ExclamationEqualsToken).length > 0;
+  if (methods.length === 0) return 'other';
+  if (negated) return methods.every((m) => m === 'POST') ? 'session' : 'other';
+  if (methods.every((m) => m === 'POST')) return 'post';
+  return methods.every((m) => m === 'GET' || m === 'DELETE') ? 'session' : 'other';
+}
+
+/**
+ * Declarations kept in `block` whose every use is in removed code (`const cutoff = Date.now() - IDLE_MS`
+ * next to the loop over sessions) would be left dead: they go too, as long as dropping them cannot
+ * change anything (pure initializer). `keep` holds declarations the new code still needs.
+ */
+function dropDeadLocals(block: Node, removed: Node[], plumbing: Plumbing, keep: ReadonlySet<unknown> = new Set()): void {
+  const statements = Node.isBlock(block) || Node.isSourceFile(block) ? block.getStatements() : [];
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const statement of statements) {
+      if (removed.includes(statement) || !Node.isVariableStatement(statement)) continue;
+      const [declaration, ...more] = statement.getDeclarations();
+      if (!declaration || more.length > 0 || !Node.isIdentifier(declaration.getNameNode()) || keep.has(declaration.compilerNode)) continue;
+      if (!isPure(declaration.getInitializer())) continue;
+      const uses = referencesIn(block).filter((id) => plumbing.resolver.of(id)?.compilerNode === declaration.compilerNode);
+      if (uses.length > 0 && uses.every((use) => removed.some((r) => within(use, r)))) {
+        removed.push(statement);
+        grew = true;
+      }
+    }
+  }
+}
+
+function returnsAtTop(node: Node, fn: FunctionLike): boolean {
+  return [node, ...node.getDescendantsOfKind(SyntaxKind.ReturnStatement)].some((r) => Node.isReturnStatement(r) && enclosingFunction(r) === fn);
+}
+
+/** Plan the body of a handler that serves MCP requests. */
+export function planHandler(handler: FunctionLike, plumbing: Plumbing): HandlerPlan {
+  const plan: HandlerPlan = { removed: [], whole: false, postOnly: false, returnAfter: false, sessionBranches: [], problems: [] };
+  const body = handler.getBody();
+  if (body && !Node.isBlock(body)) {
+    const call = serveCalls(body, plumbing).pop();
+    if (call) return { ...plan, anchor: body, serveCall: call, expressionBody: true, whole: true };
+  }
+  if (!body || !Node.isBlock(body)) {
+    plan.problems.push('the handler has no block body');
+    return plan;
+  }
+  const visited: Node[] = [];
+  const postBlocks: Node[] = [];
+  const branches = (statement: Node, each: (branch: Node, condition: Node | undefined) => void) => {
+    for (let branch: Node | undefined = statement; branch; ) {
+      if (Node.isIfStatement(branch)) {
+        each(branch.getThenStatement(), branch.getExpression());
+        branch = branch.getElseStatement();
+      } else {
+        each(branch, undefined);
+        branch = undefined;
+      }
+    }
+  };
+  const visit = (block: Node) => {
+    const statements = Node.isBlock(block) ? block.getStatements() : [block];
+    visited.push(block);
+    for (const statement of statements) {
+      if (!plumbing.touches(statement)) continue;
+      if (Node.isTryStatement(statement) && ![statement.getCatchClause(), statement.getFinallyBlock()].some((h) => h && plumbing.touches(h))) {
+        visit(statement.getTryBlock());
+        continue;
+      }
+      const condition = Node.isIfStatement(statement) ? statement.getExpression() : undefined;
+      if (condition && !plumbing.touches(condition) && isRouteTest(condition)) {
+        branches(statement, (branch) => {
+          if (Node.isBlock(branch)) visit(branch);
+          else if (plumbing.touches(branch)) plan.problems.push('a routing branch without braces holds session plumbing');
+        });
+        continue;
+      }
+      if (condition && !plumbing.touches(condition) && namesIn(condition).includes('method')) {
+        let previous: 'post' | 'session' | 'other' = 'other';
+        branches(statement, (branch, test) => {
+          // A final `else` after a POST branch is everything but POST: the session methods.
+          const selects = test ? methodBranch(test) : previous === 'post' ? 'session' : 'other';
+          previous = selects;
+          if (!plumbing.touches(branch)) return;
+          if (!Node.isBlock(branch)) plan.problems.push('a method branch without braces holds session plumbing');
+          else if (selects === 'post') {
+            postBlocks.push(branch);
+            visit(branch);
+          } else if (selects === 'session') plan.sessionBranches.push({ block: branch, returns: returnsAtTop(branch, handler) });
+          else plan.problems.push(`the method branch at line ${branch.getStartLineNumber()} mixes session plumbing with other methods`);
+        });
+        continue;
+      }
+      plan.removed.push(statement);
+    }
+  };
+  visit(body);
+  const calls = plan.removed.flatMap((statement) => serveCalls(statement, plumbing).map((call) => ({ statement, call })));
+  const last = calls[calls.length - 1];
+  if (!last) {
+    plan.problems.push('no request is handed to a transport in the handler');
+    return plan;
+  }
+  // Whatever the new code passes on (a parsed body) must stay.
+  const needed = new Set(last.call.getArguments().flatMap((a) => referencesIn(a).map((id) => plumbing.resolver.of(id)?.compilerNode)));
+  for (const block of [...visited].reverse()) dropDeadLocals(block, plan.removed, plumbing, needed);
+  const removedSet = new Set(plan.removed.map((r) => r.compilerNode));
+  plan.whole = body.getStatements().every((statement) => removedSet.has(statement.compilerNode));
+  plan.anchor = last.statement;
+  plan.serveCall = last.call;
+  plan.postOnly = postBlocks.some((b) => within(last.statement, b));
+  const siblings = (last.statement.getParentOrThrow() as Node & { getStatements?(): Node[] }).getStatements?.() ?? [];
+  const after = siblings.slice(siblings.indexOf(last.statement) + 1).some((s) => !removedSet.has(s.compilerNode));
+  plan.returnAfter = after && returnsAtTop(last.statement, handler);
+  for (const block of visited) {
+    const statements = Node.isBlock(block) ? block.getStatements() : [];
+    const emptied = block !== body && statements.length > 0 && statements.every((s) => removedSet.has(s.compilerNode));
+    if (emptied && !within(last.statement, block)) plan.problems.push(`the routing branch at line ${block.getStartLineNumber()} would no longer answer`);
+  }
+  return plan;
+}
+
+export interface ModulePlan {
+  removed: Node[];
+  problems: string[];
+}
+
+/** Whether the plumbing a statement touches is all inside function arguments of the statement's call. */
+function callbackArguments(statement: Node, plumbing: Plumbing): FunctionLike[] | undefined {
+  if (!Node.isExpressionStatement(statement)) return undefined;
+  let expression: Node = statement.getExpression();
+  if (Node.isAwaitExpression(expression)) expression = expression.getExpression();
+  // `setInterval(…).unref()`: look through a trailing method call with no arguments.
+  if (Node.isCallExpression(expression) && expression.getArguments().length === 0) {
+    const callee = expression.getExpression();
+    if (Node.isPropertyAccessExpression(callee) && Node.isCallExpression(callee.getExpression())) expression = callee.getExpression();
+  }
+  if (!Node.isCallExpression(expression)) return undefined;
+  const functions = expression.getArguments().filter((a): a is FunctionLike => isFunctionLike(a));
+  const touchingFunctions = functions.filter((f) => plumbing.touches(f));
+  if (touchingFunctions.length === 0) return undefined;
+  if (plumbing.touches(expression.getExpression())) return undefined;
+  if (expression.getArguments().some((a) => !isFunctionLike(a) && plumbing.touches(a))) return undefined;
+  const [first] = expression.getArguments();
+  if (first && Node.isStringLiteral(first) && first.getLiteralValue().startsWith('/')) return undefined;
+  return touchingFunctions;
+}
+
+/**
+ * Plan module-level code (and functions that set up the server, such as `main()`): drop declarations of
+ * maps and module-wide transports, and the plumbing inside lifecycle callbacks. Route registrations of
+ * the entry (`entry`) and the handler functions (`handlers`) are planned elsewhere.
+ */
+export function planModule(statements: readonly Node[], plumbing: Plumbing, entry: readonly Node[], handlers: readonly FunctionLike[]): ModulePlan {
+  const plan: ModulePlan = { removed: [], problems: [] };
+  const entrySet = new Set(entry.map((e) => e.compilerNode));
+  const outside = (node: Node) => plumbing.touchingNodes(node).some((n) => !handlers.some((h) => within(n, h)));
+  const visit = (list: readonly Node[]) => {
+    const container = list[0]?.getParent();
+    for (const statement of list) {
+      if (entrySet.has(statement.compilerNode) || Node.isImportDeclaration(statement) || !outside(statement)) continue;
+      const fn = declaredFunction(statement);
+      if (fn) {
+        const body = fn.getBody();
+        const holdsEntry = entry.some((e) => within(e, fn));
+        // Setup functions (`main`) and argument-less cleanup helpers (`shutdown`) are split; request helpers are not.
+        if (body && Node.isBlock(body) && (holdsEntry || fn.getParameters().length === 0)) visit(body.getStatements());
+        else plan.problems.push(`the helper at line ${statement.getStartLineNumber()} uses session plumbing`);
+        continue;
+      }
+      const callbacks = callbackArguments(statement, plumbing);
+      if (callbacks) {
+        const before = plan.removed.length;
+        let everything = true;
+        for (const callback of callbacks) {
+          const body = callback.getBody();
+          if (!body || !Node.isBlock(body)) continue;
+          visit(body.getStatements());
+          const removed = new Set(plan.removed.slice(before).map((r) => r.compilerNode));
+          if (body.getStatements().some((s) => !removed.has(s.compilerNode))) everything = false;
+        }
+        // A callback that only tended sessions goes entirely (an empty `process.on('SIGINT', …)` would swallow Ctrl-C).
+        if (everything) plan.removed.splice(before, plan.removed.length - before, statement);
+        continue;
+      }
+      if (Node.isIfStatement(statement) && !plumbing.touches(statement.getExpression())) {
+        for (const branch of [statement.getThenStatement(), statement.getElseStatement()]) {
+          if (branch && Node.isBlock(branch)) visit(branch.getStatements());
+          else if (branch && outside(branch)) plan.problems.push(`an if without braces at line ${branch.getStartLineNumber()} holds session plumbing`);
+        }
+        continue;
+      }
+      if (Node.isTryStatement(statement) && ![statement.getCatchClause(), statement.getFinallyBlock()].some((n) => n && outside(n))) {
+        visit(statement.getTryBlock().getStatements());
+        continue;
+      }
+      if (isRouteCall(statement)) {
+        plan.problems.push(`the route at line ${statement.getStartLineNumber()} reads session state`);
+        continue;
+      }
+      plan.removed.push(statement);
+    }
+    if (container) dropDeadLocals(container, plan.removed, plumbing);
+  };
+  visit(statements);
+  return plan;
+}
+
+/** The function a statement declares: `function f() {}` or `const f = () => {}`. */
+export function declaredFunction(statement: Node): FunctionLike | undefined {
+  if (Node.isFunctionDeclaration(statement)) return statement;
+  if (!Node.isVariableStatement(statement)) return undefined;
+  const declarations = statement.getDeclarations();
+  const initializer = declarations.length === 1 ? declarations[0]?.getInitializer() : undefined;
+  return initializer && isFunctionLike(initializer) ? initializer : undefined;
+}
+
+function isRouteCall(statement: Node): boolean {
+  const expression = Node.isExpressionStatement(statement) ? statement.getExpression() : undefined;
+  if (!expression || !Node.isCallExpression(expression)) return false;
+  const [first] = expression.getArguments();
+  return first !== undefined && Node.isStringLiteral(first) && first.getLiteralValue().startsWith('/');
+}

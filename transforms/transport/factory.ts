@@ -1,0 +1,171 @@
+import { Node, SyntaxKind, type CallExpression, type Identifier, type SourceFile } from 'ts-morph';
+import { SERVER_CLASSES } from '../../src/rules/transport-symbols.js';
+import { bindingsFor } from './imports.js';
+import type { MovedStatement } from './snippets.js';
+import { reindent } from './style.js';
+import { statementStart } from './text-edits.js';
+import type { Plumbing } from './plumbing.js';
+import { enclosingFunction, isFunctionLike, referencesIn, within, type FunctionLike, type Resolver } from './syntax.js';
+
+/**
+ * Where the per-request server comes from. Serving statelessly needs a factory: a function that builds a
+ * fully configured server. Three shapes lead there:
+ * - `call`: the old code already called one (`const server = buildServer()`); reuse it;
+ * - `inline`: the handler built the server itself (`new McpServer(…)` then `server.registerTool(…)`);
+ *   those statements move into a new factory function;
+ * - `singleton`: one module-wide server was connected to every session's transport; its declaration and
+ *   the statements configuring it are wrapped into a factory function where they stand.
+ */
+export type ServerFactory =
+  | { kind: 'call'; call: CallExpression; callee: Identifier; awaited: boolean; text: string; declaration?: Node }
+  | { kind: 'inline' | 'singleton'; declaration: Node; variable: string; configure: Node[] };
+
+export type FactoryResult = { factory: ServerFactory } | { problem: string };
+
+function unwrap(node: Node): { node: Node; awaited: boolean } {
+  let current = node;
+  let awaited = false;
+  for (;;) {
+    if (Node.isParenthesizedExpression(current) || Node.isAsExpression(current) || Node.isNonNullExpression(current)) current = current.getExpression();
+    else if (Node.isAwaitExpression(current)) {
+      awaited = true;
+      current = current.getExpression();
+    } else return { node: current, awaited };
+  }
+}
+
+function isServerClass(node: Node, file: SourceFile, resolver: Resolver): boolean {
+  if (!Node.isNewExpression(node)) return false;
+  const callee = node.getExpression();
+  if (!Node.isIdentifier(callee)) return false;
+  const declaration = resolver.of(callee);
+  return declaration !== undefined && bindingsFor(file, SERVER_CLASSES).has(declaration.compilerNode);
+}
+
+/** Statements after `declaration` in its block that only configure `variable`: `server.registerTool(…)`, `setup(server)`. */
+function configuring(declaration: Node, variable: Node, plumbing: Plumbing, resolver: Resolver): Node[] {
+  const statement = declaration.getParentOrThrow().getParentOrThrow();
+  const block = statement.getParentOrThrow();
+  if (!Node.isBlock(block) && !Node.isSourceFile(block)) return [];
+  const siblings = block.getStatements();
+  const out: Node[] = [];
+  for (const sibling of siblings.slice(siblings.indexOf(statement as never) + 1)) {
+    if (!Node.isExpressionStatement(sibling)) continue;
+    const usesServer = referencesIn(sibling).some((id) => resolver.of(id)?.compilerNode === variable.compilerNode);
+    const otherPlumbing = plumbing.touchingNodes(sibling).some((n) => !(Node.isIdentifier(n) && resolver.of(n)?.compilerNode === variable.compilerNode));
+    const connects = sibling.getDescendantsOfKind(SyntaxKind.CallExpression).some((c) => c.getExpression().getText().endsWith('.connect'));
+    if (usesServer && !otherPlumbing && !connects) out.push(sibling);
+  }
+  return out;
+}
+
+/** Resolve the factory behind every `server.connect(<session transport>)` inside `scope` nodes. */
+export function resolveFactory(file: SourceFile, plumbing: Plumbing, resolver: Resolver, scope: readonly Node[], handlers: readonly FunctionLike[]): FactoryResult {
+  const connects = file.getDescendantsOfKind(SyntaxKind.CallExpression).filter((call) => {
+    const callee = call.getExpression();
+    const [arg] = call.getArguments();
+    return Node.isPropertyAccessExpression(callee) && callee.getName() === 'connect' && arg !== undefined && plumbing.touches(arg) && scope.some((s) => within(call, s));
+  });
+  if (connects.length === 0) return { problem: 'no server is connected to the session transports' };
+  const found: ServerFactory[] = [];
+  for (const connect of connects) {
+    const callee = connect.getExpression();
+    if (!Node.isPropertyAccessExpression(callee)) continue;
+    const receiver = unwrap(callee.getExpression());
+    const result = factoryOf(receiver.node, file, plumbing, resolver, handlers);
+    if ('problem' in result) return result;
+    found.push(result.factory);
+  }
+  const [first] = found;
+  if (!first) return { problem: 'no server is connected to the session transports' };
+  const key = (f: ServerFactory) => (f.kind === 'call' ? `call:${f.callee.getText()}:${f.text}` : `${f.kind}:${f.declaration.getStart()}`);
+  if (found.some((f) => key(f) !== key(first))) return { problem: 'sessions are connected to servers built in different ways' };
+  return { factory: first };
+}
+
+function factoryOf(receiver: Node, file: SourceFile, plumbing: Plumbing, resolver: Resolver, handlers: readonly FunctionLike[]): FactoryResult {
+  if (Node.isCallExpression(receiver)) return callFactory(receiver, false);
+  if (!Node.isIdentifier(receiver)) return { problem: `cannot tell which server \`${receiver.getText()}\` is` };
+  const declaration = resolver.of(receiver);
+  if (!declaration || !Node.isVariableDeclaration(declaration)) return { problem: `the server \`${receiver.getText()}\` is not a local variable (a parameter or an import)` };
+  const initializer = declaration.getInitializer();
+  if (!initializer) return { problem: `the server \`${receiver.getText()}\` has no initializer` };
+  const { node, awaited } = unwrap(initializer);
+  const statement = declaration.getParentOrThrow().getParentOrThrow();
+  if (!Node.isVariableStatement(statement) || statement.getDeclarations().length !== 1) return { problem: `the server \`${receiver.getText()}\` shares its declaration` };
+  const inHandler = handlers.some((h) => within(declaration, h));
+  if (Node.isCallExpression(node)) {
+    const result = callFactory(node, awaited);
+    if ('factory' in result && !inHandler) result.factory = { ...result.factory, declaration };
+    return result;
+  }
+  if (!isServerClass(node, file, resolver)) return { problem: `the server \`${receiver.getText()}\` is not built by an SDK server class or a factory call` };
+  if (statement.isExported()) return { problem: `the server \`${receiver.getText()}\` is exported` };
+  return {
+    factory: { kind: inHandler ? 'inline' : 'singleton', declaration, variable: receiver.getText(), configure: configuring(declaration, declaration, plumbing, resolver) },
+  };
+}
+
+function callFactory(call: CallExpression, awaited: boolean): FactoryResult {
+  const callee = call.getExpression();
+  if (!Node.isIdentifier(callee)) return { problem: `the server comes from \`${callee.getText()}\`, which is not a plain function call` };
+  return { factory: { kind: 'call', call, callee, awaited, text: `${awaited ? 'await ' : ''}${call.getText()}` } };
+}
+
+/** The function a factory call invokes, when it is declared in this file or a relative import of it. */
+export function factoryFunction(factory: ServerFactory, resolver: Resolver, findExported: (file: SourceFile, specifier: string, name: string) => FunctionLike | undefined): FunctionLike | undefined {
+  if (factory.kind !== 'call') return undefined;
+  const declaration = resolver.of(factory.callee);
+  if (!declaration) return undefined;
+  if (Node.isFunctionDeclaration(declaration)) return declaration;
+  if (Node.isVariableDeclaration(declaration)) {
+    const initializer = declaration.getInitializer();
+    return initializer && isFunctionLike(initializer) ? initializer : undefined;
+  }
+  if (Node.isImportSpecifier(declaration)) {
+    const importDeclaration = declaration.getImportDeclaration();
+    const specifier = importDeclaration.getModuleSpecifierValue();
+    if (!specifier.startsWith('.')) return undefined;
+    return findExported(importDeclaration.getSourceFile(), specifier, declaration.getName());
+  }
+  return undefined;
+}
+
+/** Whether every identifier `node` uses is declared outside `handlers` (so code at module level can use it). */
+export function usesOnlyOuterNames(node: Node, handlers: readonly FunctionLike[], resolver: Resolver, except: Node[] = []): string | undefined {
+  for (const id of referencesIn(node)) {
+    const declaration = resolver.of(id);
+    if (!declaration || except.some((e) => within(declaration, e))) continue;
+    if (handlers.some((h) => within(declaration, h))) return id.getText();
+    const owner = enclosingFunction(declaration);
+    if (owner && handlers.some((h) => h === owner)) return id.getText();
+  }
+  return undefined;
+}
+
+/**
+ * How the v2 entries (`createMcpHandler`, `serveStdio`) refer to a factory: the function itself when it
+ * takes no parameters (the entries pass a context object, which a parameter with a default would
+ * swallow) and is hoisted or declared before `position`; otherwise a wrapper arrow around the old call.
+ */
+export function factoryReference(factory: Extract<ServerFactory, { kind: 'call' }>, resolver: Resolver, position: number): string {
+  const target = resolver.of(factory.callee);
+  const fn = target && Node.isVariableDeclaration(target) ? target.getInitializer() : target;
+  const declaredBefore = target !== undefined && (Node.isFunctionDeclaration(target) || (Node.isVariableDeclaration(target) && target.getVariableStatement()?.getDeclarationKind() === 'const' && target.getEnd() < position));
+  const bare = factory.call.getArguments().length === 0 && fn !== undefined && isFunctionLike(fn) && fn.getParameters().length === 0 && declaredBefore;
+  return bare ? factory.callee.getText() : `() => ${factory.call.getText()}`;
+}
+
+/**
+ * The statements a factory function is made of, with the comments directly above each one and the
+ * blank lines between them as the author wrote them.
+ */
+export function movedStatements(statements: readonly Node[], from: (node: Node) => string, to: string): MovedStatement[] {
+  return statements.map((statement, i) => {
+    const text = statement.getSourceFile().getFullText();
+    const start = statementStart(text, statement);
+    const previous = statements[i - 1];
+    const gap = previous ? text.slice(previous.getEnd(), start) : '';
+    return { text: reindent(statement, from(statement), to, start), blankBefore: /\n[ \t]*\n/.test(gap) };
+  });
+}

@@ -1,0 +1,200 @@
+import { Node, type SourceFile } from 'ts-morph';
+import { DEFAULT_STREAMABLE_PATH } from '../../src/rules/transport-symbols.js';
+import { planHandler, planModule, serveCalls, type HandlerPlan } from './erase.js';
+import { resolveFactory, usesOnlyOuterNames, type ServerFactory } from './factory.js';
+import { guardState } from './http-guards.js';
+import { buildHttpEdits } from './http-edits.js';
+import { transportOptions } from './http-options.js';
+import { blocked, type PhaseInput, type PhaseOutput } from './phase.js';
+import { analysePlumbing, findConstructions, type Construction, type Plumbing } from './plumbing.js';
+import { findRegistrations, type Registration } from './routes.js';
+import { Resolver, referencesIn, within, type FunctionLike } from './syntax.js';
+
+/**
+ * Streamable HTTP (and deprecated HTTP+SSE) entries: find the session routing of a server entry file,
+ * decide whether it can be rewritten safely, and hand a complete plan to `buildHttpEdits`.
+ */
+
+export type Role = 'post' | 'all' | 'session' | 'sse-open' | 'sse-post';
+
+/** One handler function that serves MCP POSTs after the rewrite. */
+export interface Serving {
+  fn: FunctionLike;
+  registrations: Registration[];
+  plan: HandlerPlan;
+  /** The function sees every method (app.all, createServer, or shared by several routes). */
+  all: boolean;
+}
+
+export interface HttpPlan {
+  file: SourceFile;
+  target: 'v1' | 'v2';
+  kind: 'node' | 'web';
+  plumbing: Plumbing;
+  resolver: Resolver;
+  serving: Serving[];
+  /** GET/DELETE registrations whose handler is replaced. */
+  sessions: Registration[];
+  sse: { mode: 'none' | 'drop' | 'convert'; open: Registration[]; post: Registration[]; path: string };
+  /** Module-level statements (and lifecycle callback statements) that go. */
+  moduleRemoved: Node[];
+  /** Named handler functions (session/SSE routes) that go with their routes. */
+  handlerDeclarations: Node[];
+  factory: ServerFactory;
+  options: string[];
+  /** The local name of the v1 streamable transport class, when it is already imported. */
+  transportClass?: string;
+}
+
+export function planHttpEntry(input: PhaseInput): PhaseOutput | undefined {
+  const { file } = input;
+  const resolver = new Resolver();
+  const constructions = findConstructions(file, resolver, ['node', 'web', 'sse']);
+  if (constructions.length === 0) return undefined;
+  const registrations = findRegistrations(file, resolver);
+  const plumbing = analysePlumbing(file, resolver, registrations, constructions);
+  const outcome = analyse(input, resolver, constructions, plumbing);
+  if (outcome === undefined) return undefined;
+  const [first] = constructions;
+  if (typeof outcome === 'string') {
+    if (!plumbing.sessionful || !first) return undefined;
+    return blocked(file, [{ pos: first.node.getStart(), rule: 'SL002', message: `session routing recognised but not rewritten: ${outcome}` }]);
+  }
+  if ('markers' in outcome) return outcome;
+  return buildHttpEdits(outcome, input.style);
+}
+
+function roleOf(registration: Registration, plumbing: Plumbing): Role {
+  if (plumbing.constructions.some((c) => c.cls.kind === 'sse' && within(c.node, registration.handler))) return 'sse-open';
+  const posts = serveCalls(registration.handler, plumbing).some((call) => call.getExpression().getText().endsWith('.handlePostMessage'));
+  if (posts) return 'sse-post';
+  return registration.method === 'post' ? 'post' : registration.method === 'all' ? 'all' : 'session';
+}
+
+/** A plan, a reason not to rewrite (string), markers for state that blocks it, or undefined (nothing to do). */
+function analyse(input: PhaseInput, resolver: Resolver, constructions: readonly Construction[], plumbing: Plumbing): HttpPlan | string | PhaseOutput | undefined {
+  const { file } = input;
+  const lines = new Set(constructions.map((c) => c.cls.line));
+  const streamKinds = new Set(constructions.filter((c) => c.cls.kind !== 'sse').map((c) => c.cls.kind));
+  const target = input.options.output === 'v2' || lines.has('v2') ? 'v2' : 'v1';
+  if (!plumbing.sessionful && target === 'v1') return undefined;
+  if (lines.size > 1) return 'the file mixes SDK v1 and v2 transports';
+  if (streamKinds.size > 1) return 'the file mixes Node and web-standard transports';
+  const kind = streamKinds.has('web') ? 'web' : 'node';
+
+  if (plumbing.registrations.length === 0) return 'the session routing is not inside a route handler (app.post(…), createServer(…)) this transform recognises';
+  const roles = new Map<Registration, Role>();
+  for (const registration of plumbing.registrations) roles.set(registration, roleOf(registration, plumbing));
+  // A function mounted for several methods serves them all.
+  for (const registration of plumbing.registrations) {
+    const shared = plumbing.registrations.filter((r) => r.handler === registration.handler);
+    if (new Set(shared.map((r) => roles.get(r))).size > 1) for (const r of shared) roles.set(r, 'all');
+  }
+  const withRole = (...wanted: Role[]) => plumbing.registrations.filter((r) => wanted.includes(roles.get(r) as Role));
+  const open = withRole('sse-open');
+  const posts = withRole('sse-post');
+  const streamable = withRole('post', 'all');
+  const hasSse = open.length > 0 || posts.length > 0;
+  if ([...open, ...posts].some((r) => r.kind === 'createServer')) return 'HTTP+SSE is served from a plain node:http handler';
+  const path = input.options.path || DEFAULT_STREAMABLE_PATH;
+  const sseMode = !hasSse ? 'none' : streamable.length > 0 ? 'drop' : 'convert';
+  if (sseMode === 'convert') {
+    const [post] = posts;
+    if (posts.length !== 1 || open.length === 0 || !post) return 'the HTTP+SSE endpoints are not one GET stream route and one POST message route';
+    const taken = findRegistrations(file, resolver).some((r) => r.router === post.router && r.path === path && !plumbing.registrations.includes(r));
+    if (taken) return `the app already has routes on ${path}`;
+  }
+  const servingRegistrations = sseMode === 'convert' ? posts : streamable;
+  if (servingRegistrations.length === 0) return 'no handler serves MCP POST requests';
+
+  const serving: Serving[] = [];
+  for (const registration of servingRegistrations) {
+    const existing = serving.find((s) => s.fn === registration.handler);
+    if (existing) {
+      existing.registrations.push(registration);
+      continue;
+    }
+    const plan = planHandler(registration.handler, plumbing);
+    if (plan.problems.length > 0) return plan.problems[0];
+    serving.push({ fn: registration.handler, registrations: [registration], plan, all: roles.get(registration) === 'all' || registration.kind === 'createServer' });
+  }
+  const sessions = withRole('session');
+  const handlers = plumbing.registrations.map((r) => r.handler);
+  const entry = plumbing.registrations.map((r) => r.statement);
+  const modulePlan = planModule(file.getStatements(), plumbing, entry, handlers);
+  if (modulePlan.problems[0]) return modulePlan.problems[0];
+
+  // Route handlers declared by name (`const handleSessionRequest = …`) go when every use of them goes.
+  const replacedArgs = [...sessions, ...(sseMode === 'none' ? [] : open), ...(sseMode === 'drop' ? posts : [])].map((r) => r.handlerArg);
+  const handlerDeclarations: Node[] = [];
+  for (const arg of replacedArgs) {
+    if (!Node.isIdentifier(arg)) continue;
+    const declaration = resolver.of(arg);
+    const statement = declaration && (Node.isFunctionDeclaration(declaration) ? declaration : declaration.getParent()?.getParent());
+    if (!statement || handlerDeclarations.includes(statement)) continue;
+    const uses = referencesIn(file).filter((id) => resolver.of(id)?.compilerNode === declaration.compilerNode);
+    if (uses.some((id) => !replacedArgs.some((a) => within(id, a)))) return `the handler \`${arg.getText()}\` is used elsewhere too`;
+    if (Node.isVariableStatement(statement) || Node.isFunctionDeclaration(statement)) {
+      if (statement.isExported()) return `the handler \`${arg.getText()}\` is exported`;
+      handlerDeclarations.push(statement);
+    }
+  }
+
+  const scope = [...handlers, ...modulePlan.removed];
+  const factoryResult = resolveFactory(file, plumbing, resolver, scope, handlers);
+  if ('problem' in factoryResult) return factoryResult.problem;
+  const factoryProblem = checkFactory(factoryResult.factory, file, resolver, handlers, [...modulePlan.removed, ...handlers]);
+  if (factoryProblem) return factoryProblem;
+  const stateMarkers = guardState(input, plumbing, resolver, factoryResult.factory, constructions);
+  if (stateMarkers) return stateMarkers;
+  const options = transportOptions(constructions, target);
+  if (typeof options === 'string') return options;
+
+  const transportClass = kind === 'node' || kind === 'web' ? constructions.find((c) => c.cls.kind === kind)?.node.getExpression().getText() : undefined;
+  return {
+    file,
+    target,
+    kind,
+    plumbing,
+    resolver,
+    serving,
+    sessions,
+    sse: { mode: sseMode, open, post: posts, path },
+    moduleRemoved: modulePlan.removed,
+    handlerDeclarations,
+    factory: factoryResult.factory,
+    options,
+    transportClass,
+  };
+}
+
+/**
+ * A factory can only move where the new code needs it: a module-wide server must not be used by anything
+ * but its configuration and the session routing; statements moved out of a handler must not use the
+ * handler's own variables; a factory call the v2 entry makes at module level must not either.
+ */
+function checkFactory(factory: ServerFactory, file: SourceFile, resolver: Resolver, handlers: readonly FunctionLike[], going: readonly Node[]): string | undefined {
+  if (factory.kind === 'call') {
+    if (factory.declaration) {
+      const statement = factory.declaration.getParentOrThrow().getParentOrThrow();
+      const stray = referencesIn(file).find(
+        (id) => resolver.of(id)?.compilerNode === factory.declaration?.compilerNode && !going.some((g) => within(id, g)) && !within(id, statement),
+      );
+      if (stray) return `the server \`${stray.getText()}\` is also used at line ${stray.getStartLineNumber()}`;
+    }
+    return undefined;
+  }
+  const statement = factory.declaration.getParentOrThrow().getParentOrThrow();
+  const moved = [statement, ...factory.configure];
+  const stray = referencesIn(file).find(
+    (id) => resolver.of(id)?.compilerNode === factory.declaration.compilerNode && ![...moved, ...going].some((g) => within(id, g)),
+  );
+  if (stray) return `the server \`${factory.variable}\` is also used at line ${stray.getStartLineNumber()}`;
+  if (factory.kind === 'inline') {
+    for (const node of moved) {
+      const local = usesOnlyOuterNames(node, handlers, resolver, moved);
+      if (local) return `building the server uses \`${local}\`, a variable of the request handler`;
+    }
+  }
+  return undefined;
+}

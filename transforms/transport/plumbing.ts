@@ -1,0 +1,184 @@
+import { Node, SyntaxKind, type NewExpression, type ObjectLiteralExpression, type SourceFile, type ts } from 'ts-morph';
+import { SESSION_HEADER, SESSION_HELPERS, SSE_SESSION_PARAM, TRANSPORT_CLASSES, type TransportClass } from '../../src/rules/transport-symbols.js';
+import { bindingsFor } from './imports.js';
+import type { Registration } from './routes.js';
+import { enclosingFunction, isFunctionLike, referencesIn, within, type FunctionLike, type Resolver } from './syntax.js';
+
+/** A `new <SDK transport>(…)` in the file. */
+export interface Construction {
+  node: NewExpression;
+  cls: TransportClass;
+}
+
+/**
+ * The session plumbing of one file: the declarations whose every use exists only to route sessions
+ * (transport maps, per-session transports and servers, session-id variables, `isInitializeRequest`),
+ * and the registered handlers that use them. Identity is by declaration, so a `session` variable in a
+ * tool handler is never confused with the routing code's `session`.
+ */
+export interface Plumbing {
+  constructions: Construction[];
+  /** Declaration compiler nodes. */
+  seeds: Set<ts.Node>;
+  /** Registrations whose handler takes part in session routing. */
+  registrations: Registration[];
+  /** Whether anything here actually keeps sessions (v1 entries without that are already stateless). */
+  sessionful: boolean;
+  /** Whether a node uses or declares plumbing (or constructs a transport). */
+  touches(node: Node): boolean;
+  /** The identifiers, constructions and declarations inside `node` that make it plumbing. */
+  touchingNodes(node: Node): Node[];
+  resolver: Resolver;
+}
+
+export function findConstructions(file: SourceFile, resolver: Resolver, kinds: ReadonlyArray<TransportClass['kind']>): Construction[] {
+  const classes = bindingsFor(file, TRANSPORT_CLASSES.filter((c) => kinds.includes(c.kind)));
+  const out: Construction[] = [];
+  for (const node of file.getDescendantsOfKind(SyntaxKind.NewExpression)) {
+    const callee = node.getExpression();
+    if (!Node.isIdentifier(callee)) continue;
+    const declaration = resolver.of(callee);
+    const cls = declaration ? classes.get(declaration.compilerNode) : undefined;
+    if (cls) out.push({ node, cls });
+  }
+  return out;
+}
+
+/** The object literal a construction is configured with, when it is written inline. */
+export function optionsOf(construction: Construction): ObjectLiteralExpression | undefined {
+  const [first] = construction.node.getArguments();
+  return first && Node.isObjectLiteralExpression(first) ? first : undefined;
+}
+
+const SESSION_OPTIONS = ['onsessioninitialized', 'onsessionclosed', 'eventStore'];
+
+function constructsSessions(construction: Construction): boolean | undefined {
+  if (construction.cls.kind === 'sse') return true;
+  const args = construction.node.getArguments();
+  if (args.length === 0) return false;
+  const options = optionsOf(construction);
+  if (!options) return undefined;
+  for (const property of options.getProperties()) {
+    const name = Node.isPropertyAssignment(property) || Node.isShorthandPropertyAssignment(property) || Node.isMethodDeclaration(property) ? property.getName() : undefined;
+    if (!name) return undefined;
+    if (SESSION_OPTIONS.includes(name)) return true;
+    if (name === 'sessionIdGenerator') {
+      const value = Node.isPropertyAssignment(property) ? property.getInitializer()?.getText() : undefined;
+      if (value !== 'undefined') return true;
+    }
+  }
+  return false;
+}
+
+/** The variable a value is stored into: `const x = value` or `x = value`. */
+function storedInto(value: Node, resolver: Resolver): Node | undefined {
+  let node = value;
+  let parent = node.getParent();
+  while (parent && (Node.isAsExpression(parent) || Node.isParenthesizedExpression(parent) || Node.isAwaitExpression(parent))) {
+    node = parent;
+    parent = parent.getParent();
+  }
+  if (parent && Node.isVariableDeclaration(parent) && parent.getInitializer() === node) return parent;
+  if (parent && Node.isBinaryExpression(parent) && parent.getOperatorToken().getKind() === SyntaxKind.EqualsToken && parent.getRight() === node) {
+    const left = parent.getLeft();
+    return Node.isIdentifier(left) ? resolver.of(left) : undefined;
+  }
+  return undefined;
+}
+
+function mentionsSessionId(initializer: Node): boolean {
+  const nodes = [initializer, ...initializer.getDescendants()];
+  for (const literal of nodes.filter(Node.isStringLiteral)) {
+    const value = literal.getLiteralValue();
+    if (value.toLowerCase() === SESSION_HEADER) return true;
+    // `url.searchParams.get('sessionId')`: the HTTP+SSE message endpoint's session parameter.
+    if (value === SSE_SESSION_PARAM && Node.isCallExpression(literal.getParent())) return true;
+  }
+  return nodes
+    .filter(Node.isPropertyAccessExpression)
+    .some((access) => access.getName() === SSE_SESSION_PARAM && /(^|\.)query$/.test(access.getExpression().getText()));
+}
+
+export function analysePlumbing(file: SourceFile, resolver: Resolver, registrations: readonly Registration[], constructions: readonly Construction[]): Plumbing {
+  const seeds = new Set<ts.Node>();
+  // Maps and session-id variables are what make an entry sessionful; the rest only follows from them.
+  const sessionKeys = new Set<ts.Node>();
+  const add = (node: Node | undefined, keysSessions = false) => {
+    if (node && keysSessions) sessionKeys.add(node.compilerNode);
+    if (node && !seeds.has(node.compilerNode)) {
+      seeds.add(node.compilerNode);
+      return true;
+    }
+    return false;
+  };
+  const refersToSeed = (node: Node) => referencesIn(node).some((id) => seeds.has(resolver.of(id)?.compilerNode as ts.Node));
+  const touchingNodes = (node: Node): Node[] => [
+    ...referencesIn(node).filter((id) => seeds.has(resolver.of(id)?.compilerNode as ts.Node)),
+    ...constructions.filter((c) => within(c.node, node)).map((c) => c.node),
+    ...[node, ...node.getDescendantsOfKind(SyntaxKind.VariableDeclaration)].filter((d) => seeds.has(d.compilerNode)),
+  ];
+  const touches = (node: Node) => touchingNodes(node).length > 0;
+
+  const helpers = [...bindingsFor(file, SESSION_HELPERS).keys()] as ts.Node[];
+  for (const node of helpers) seeds.add(node);
+  for (const construction of constructions) add(storedInto(construction.node, resolver));
+  const classNames = new Set(constructions.map((c) => c.node.getExpression().getText()));
+  for (const declaration of file.getDescendantsOfKind(SyntaxKind.VariableDeclaration)) {
+    const type = declaration.getTypeNode();
+    if (type && type.getDescendantsOfKind(SyntaxKind.Identifier).some((id) => classNames.has(id.getText()))) add(declaration);
+  }
+  // Maps that store transports: `transports[id] = transport`, `sessions.set(id, { transport, … })`.
+  const addMaps = () => {
+    let grew = false;
+    for (const assignment of file.getDescendantsOfKind(SyntaxKind.BinaryExpression)) {
+      const left = assignment.getLeft();
+      if (assignment.getOperatorToken().getKind() !== SyntaxKind.EqualsToken || !Node.isElementAccessExpression(left)) continue;
+      const target = left.getExpression();
+      if (Node.isIdentifier(target) && refersToSeed(assignment.getRight())) grew = add(resolver.of(target), true) || grew;
+    }
+    for (const call of file.getDescendantsOfKind(SyntaxKind.CallExpression)) {
+      const callee = call.getExpression();
+      const value = call.getArguments()[1];
+      if (!Node.isPropertyAccessExpression(callee) || callee.getName() !== 'set' || !value || !refersToSeed(value)) continue;
+      const target = callee.getExpression();
+      if (Node.isIdentifier(target)) grew = add(resolver.of(target), true) || grew;
+    }
+    return grew;
+  };
+  addMaps();
+
+  const handlerNodes = () => registrations.filter((r) => touches(r.handler)).map((r) => r.handler);
+  const insideHandler = (node: Node, handlers: readonly FunctionLike[]) => handlers.some((h) => within(node, h));
+  for (let grew = true; grew; ) {
+    grew = false;
+    const handlers = handlerNodes();
+    for (const declaration of file.getDescendantsOfKind(SyntaxKind.VariableDeclaration)) {
+      if (seeds.has(declaration.compilerNode)) continue;
+      const initializer = declaration.getInitializer();
+      if (!initializer) continue;
+      const inHandler = insideHandler(declaration, handlers);
+      // Outside handlers only direct uses count: `createServer(handler)` is not plumbing because its handler is.
+      const direct = referencesIn(initializer).some((id) => seeds.has(resolver.of(id)?.compilerNode as ts.Node) && !id.getFirstAncestor((a) => isFunctionLike(a) && within(a, initializer)));
+      const derived = inHandler ? refersToSeed(initializer) : direct;
+      const sessionId = inHandler && mentionsSessionId(initializer);
+      if (derived || sessionId) grew = add(declaration, sessionId) || grew;
+    }
+    // A server connected to a per-request transport inside a handler is per-session plumbing too.
+    for (const call of file.getDescendantsOfKind(SyntaxKind.CallExpression)) {
+      const callee = call.getExpression();
+      const [arg] = call.getArguments();
+      if (!Node.isPropertyAccessExpression(callee) || callee.getName() !== 'connect' || !arg || !touches(arg)) continue;
+      const receiver = callee.getExpression();
+      if (!Node.isIdentifier(receiver) || !insideHandler(call, handlers)) continue;
+      const declaration = resolver.of(receiver);
+      const owner = declaration ? enclosingFunction(declaration) : undefined;
+      if (declaration && owner && handlers.some((h) => within(owner, h))) grew = add(declaration) || grew;
+    }
+    grew = addMaps() || grew;
+  }
+
+  const mcp = registrations.filter((r) => touches(r.handler));
+  const helperUsed = referencesIn(file).some((id) => helpers.includes(resolver.of(id)?.compilerNode as ts.Node));
+  const sessionful = constructions.some((c) => constructsSessions(c) === true) || sessionKeys.size > 0 || helperUsed;
+  return { constructions: [...constructions], seeds, registrations: mcp, sessionful, touches, touchingNodes, resolver };
+}

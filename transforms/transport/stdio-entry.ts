@@ -1,0 +1,80 @@
+import { Node, SyntaxKind } from 'ts-morph';
+import { V2_ENTRY_IMPORTS } from '../../src/rules/transport-symbols.js';
+import { factoryReference, movedStatements, resolveFactory } from './factory.js';
+import { blocked, type PhaseInput, type PhaseOutput } from './phase.js';
+import { analysePlumbing, findConstructions } from './plumbing.js';
+import { factoryFunction } from './snippets.js';
+import { indentOf } from './style.js';
+import { freshName, referencesIn, Resolver, statementOf, within } from './syntax.js';
+import { applyStatementActions, TextEdits, type StatementAction } from './text-edits.js';
+
+/**
+ * stdio on v2: `server.connect(new StdioServerTransport())` becomes `serveStdio(factory)`, which serves
+ * both protocol eras and answers `server/discover`. There is no factory trap here: `serveStdio` keeps ONE
+ * instance per connection, exactly like the old single connect, so factory state lives as long as before.
+ * v1 files are left alone (v1 has no `serveStdio`) unless the v2 output option is set.
+ */
+export function planStdioEntry(input: PhaseInput): PhaseOutput | undefined {
+  const { file, style } = input;
+  const resolver = new Resolver();
+  const constructions = findConstructions(file, resolver, ['stdio']).filter((c) => c.cls.line === 'v2' || input.options.output === 'v2');
+  const [construction] = constructions;
+  if (!construction) return undefined;
+  const fail = (reason: string) => blocked(file, [{ pos: construction.node.getStart(), rule: 'SL001', message: `stdio entry not moved to serveStdio: ${reason}` }]);
+  if (constructions.length > 1) return fail('the file builds more than one stdio transport');
+  const plumbing = analysePlumbing(file, resolver, [], constructions);
+  const connects = file.getDescendantsOfKind(SyntaxKind.CallExpression).filter((call) => {
+    const callee = call.getExpression();
+    const [arg] = call.getArguments();
+    return Node.isPropertyAccessExpression(callee) && callee.getName() === 'connect' && arg !== undefined && plumbing.touches(arg);
+  });
+  const [connect] = connects;
+  if (!connect || connects.length > 1) return fail('the transport is not connected exactly once');
+  const statement = statementOf(connect);
+  const expression = Node.isExpressionStatement(statement) ? statement.getExpression() : undefined;
+  const bare = expression && (expression === connect || (Node.isAwaitExpression(expression) && expression.getExpression() === connect));
+  if (!bare) return fail('the connect call is part of a larger expression');
+
+  const transportDeclaration = [...plumbing.seeds].map((s) => file.getDescendants().find((d) => d.compilerNode === s)).find((d) => d && Node.isVariableDeclaration(d));
+  const going: Node[] = [statement];
+  if (transportDeclaration) {
+    const declarationStatement = transportDeclaration.getParentOrThrow().getParentOrThrow();
+    if (!Node.isVariableStatement(declarationStatement) || declarationStatement.getDeclarations().length !== 1) return fail('the transport shares its declaration');
+    going.push(declarationStatement);
+  }
+  const stray = referencesIn(file).find((id) => plumbing.touches(id) && !going.some((g) => within(id, g)));
+  if (stray) return fail(`the transport is also used at line ${stray.getStartLineNumber()}`);
+
+  const result = resolveFactory(file, plumbing, resolver, [statement], []);
+  if ('problem' in result) return fail(result.problem);
+  const factory = result.factory;
+  const actions = new Map<unknown, { node: Node; action: StatementAction }>();
+  const act = (node: Node, action: StatementAction) => actions.set(node.compilerNode, { node, action });
+  let factoryRef: string;
+  if (factory.kind === 'call') {
+    factoryRef = factoryReference(factory, resolver, statement.getStart());
+    if (factory.declaration) going.push(factory.declaration.getParentOrThrow().getParentOrThrow());
+  } else {
+    const declarationStatement = factory.declaration.getParentOrThrow().getParentOrThrow();
+    const moved = [declarationStatement, ...factory.configure];
+    const name = freshName(file, ['buildServer', 'buildMcpServer']);
+    const indent = indentOf(file.getFullText(), declarationStatement.getStart());
+    act(declarationStatement, { kind: 'replace', text: factoryFunction(name, movedStatements(moved, () => indent, `${indent}${style.unit}`), factory.variable, style, indent) });
+    for (const configure of factory.configure) act(configure, { kind: 'remove' });
+    going.push(...moved);
+    factoryRef = name;
+  }
+  const serverDeclaration = factory.kind === 'call' ? factory.declaration : factory.declaration;
+  if (serverDeclaration) {
+    const uses = referencesIn(file).filter((id) => resolver.of(id)?.compilerNode === serverDeclaration.compilerNode);
+    const other = uses.find((id) => !going.some((g) => within(id, g)));
+    if (other) return fail(`the server is also used at line ${other.getStartLineNumber()}`);
+  }
+
+  for (const node of going) if (!actions.has(node.compilerNode) && node !== statement) act(node, { kind: 'remove' });
+  act(statement, { kind: 'replace', text: `${indentOf(file.getFullText(), statement.getStart())}serveStdio(${factoryRef})${style.semi}` });
+  const edits = new TextEdits(file.getFullText());
+  applyStatementActions(edits, actions);
+  const candidates = new Set(going.flatMap((g) => referencesIn(g).map((id) => id.getText())));
+  return { edits, markers: [], candidates, imports: [V2_ENTRY_IMPORTS.serveStdio] };
+}
