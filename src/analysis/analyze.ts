@@ -8,7 +8,7 @@ import { findClientContext } from './client-context.js';
 import { AnalysisContext } from './context.js';
 import { resolveFunction } from './functions.js';
 import { findListMutations } from './lists.js';
-import type { RequestHandler, ServerModel, SessionIdRead, StateVariable, TransportSite } from './model.js';
+import type { Registration, RequestHandler, ServerModel, SessionIdRead, StateVariable, TransportSite } from './model.js';
 import { Origins } from './origins.js';
 import { findPlumbing, findSessionIdReads } from './plumbing.js';
 import { Reach, type OtherRoot } from './reach.js';
@@ -31,7 +31,7 @@ export function analyzeProject(project: Project, options: AnalyzeOptions = {}): 
   const servers = findServers(ctx);
   const transports = findTransports(ctx);
   const { registrations, requestHandlers } = findRegistrations(ctx);
-  const reach = new Reach(ctx, registrations, otherRoots(ctx, transports, requestHandlers));
+  const reach = new Reach(ctx, registrations, otherRoots(ctx, transports, requestHandlers, registrations));
   const handlerNodes = new Set<Node>([
     ...registrations.flatMap((r) => (r.handler ? [r.handler] : [])),
     ...requestHandlers.flatMap((h) => (h.handler ? [h.handler] : [])),
@@ -67,7 +67,12 @@ export function analyzeProject(project: Project, options: AnalyzeOptions = {}): 
 }
 
 /** Entry points besides registrations: session callbacks, `onclose`/`oninitialized`, low-level non-tool handlers. */
-function otherRoots(ctx: AnalysisContext, transports: readonly TransportSite[], requestHandlers: readonly RequestHandler[]): OtherRoot[] {
+function otherRoots(
+  ctx: AnalysisContext,
+  transports: readonly TransportSite[],
+  requestHandlers: readonly RequestHandler[],
+  registrations: readonly Registration[],
+): OtherRoot[] {
   const out: OtherRoot[] = [];
   for (const transport of transports) {
     for (const callback of transport.callbacks) {
@@ -84,6 +89,8 @@ function otherRoots(ctx: AnalysisContext, transports: readonly TransportSite[], 
     }
   }
   for (const handler of requestHandlers) if (handler.handler) out.push({ node: handler.handler, label: handler.method });
+  // A resource template's `list` callback answers resources/list.
+  for (const registration of registrations) if (registration.listCallback) out.push({ node: registration.listCallback, label: 'resources/list' });
   return out;
 }
 

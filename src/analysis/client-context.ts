@@ -7,7 +7,7 @@ import type { AnalysisContext } from './context.js';
 import type { ClientContextSite, FunctionNode, RequestHandler } from './model.js';
 import type { Reach } from './reach.js';
 import { enclosingFunction, outermostWrapper } from './syntax.js';
-import { CLIENT_CONTEXT_METHODS, INITIALIZED_CALLBACK, MUTATING_METHODS } from './vocabulary.js';
+import { CLIENT_CONTEXT_METHODS, INITIALIZED_CALLBACK, MUTATING_METHODS, lookup } from './vocabulary.js';
 
 /** Labels Reach uses for `oninitialized` code (assigned callback or initialized-notification handler). */
 export const INITIALIZED_LABELS = new Set(['oninitialized', 'notifications/initialized']);
@@ -19,7 +19,7 @@ export function findClientContext(ctx: AnalysisContext, reach: Reach, requestHan
     for (const call of nodes.calls) {
       const callee = call.getExpression();
       if (!Node.isPropertyAccessExpression(callee)) continue;
-      const kind = CLIENT_CONTEXT_METHODS[callee.getName()];
+      const kind = lookup(CLIENT_CONTEXT_METHODS, callee.getName());
       if (!kind || !/server|mcp/i.test(callee.getExpression().getText())) continue;
       const initialized = reach.othersAt(call).some((label) => INITIALIZED_LABELS.has(label));
       const cachedIn = outerTarget(ctx, call);

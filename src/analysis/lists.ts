@@ -4,7 +4,7 @@ import type { AnalysisContext } from './context.js';
 import type { ListMutation, Registration } from './model.js';
 import type { Reach } from './reach.js';
 import { literalText, unwrap } from './syntax.js';
-import { LIST_CHANGED_NOTIFICATIONS, LIST_CHANGED_SENDERS, TOGGLE_METHODS, type PrimitiveKind } from './vocabulary.js';
+import { LIST_CHANGED_NOTIFICATIONS, LIST_CHANGED_SENDERS, TOGGLE_METHODS, type PrimitiveKind, lookup } from './vocabulary.js';
 
 export function findListMutations(ctx: AnalysisContext, reach: Reach, registrations: readonly Registration[]): ListMutation[] {
   const out: ListMutation[] = [];
@@ -28,7 +28,7 @@ export function findListMutations(ctx: AnalysisContext, reach: Reach, registrati
       const callee = unwrap(call.getExpression());
       if (!Node.isPropertyAccessExpression(callee)) continue;
       const method = callee.getName();
-      const sender = LIST_CHANGED_SENDERS[method];
+      const sender = lookup(LIST_CHANGED_SENDERS, method);
       if (sender) {
         out.push({ kind: 'list-changed', list: sender, node: call, file: info.file, triggeredBy: reach.registrationsAt(call), triggeredByOther: reach.othersAt(call) });
         continue;
@@ -56,7 +56,7 @@ function notifiedList(arg: Node | undefined): PrimitiveKind | undefined {
   if (!literal || !Node.isObjectLiteralExpression(literal)) return undefined;
   const method = literal.getProperty('method');
   if (!method || !Node.isPropertyAssignment(method)) return undefined;
-  return LIST_CHANGED_NOTIFICATIONS[literalText(method.getInitializer()) ?? ''];
+  return lookup(LIST_CHANGED_NOTIFICATIONS, literalText(method.getInitializer()) ?? '');
 }
 
 function listFromName(text: string): PrimitiveKind | undefined {

@@ -169,6 +169,8 @@ export interface StateAccess {
   reset?: boolean;
   /** Inside a lazy-initialisation guard (`if (!x) x = …`, `x ??= …`). */
   lazyInit?: boolean;
+  /** The lazy initialisation sits in a getter that returns the variable (`getBrowser()`): a shared resource. */
+  inGetter?: boolean;
   /** Registrations whose handlers (or helpers they call) contain this access. */
   by: Registration[];
   /** Low-level request handlers (other than tools/call) and session callbacks containing it. */

@@ -9,7 +9,7 @@ import type { Origins } from './origins.js';
 import type { Reach } from './reach.js';
 import { resolveFunction } from './functions.js';
 import { enclosingFunction, literalText, unwrap } from './syntax.js';
-import { RESPONSE_RECEIVERS, ROUTE_METHODS, SESSION_ERROR_TEXT, SESSION_HEADER, SESSION_ROUTING_HELPERS } from './vocabulary.js';
+import { RESPONSE_RECEIVERS, ROUTE_METHODS, SESSION_ERROR_TEXT, SESSION_HEADER, SESSION_ROUTING_HELPERS, lookup } from './vocabulary.js';
 
 export function findSessionIdReads(ctx: AnalysisContext, reach: Reach, origins: Origins): SessionIdRead[] {
   const out: SessionIdRead[] = [];
@@ -126,7 +126,7 @@ function isResponseHeaders(property: Node): boolean {
 function sessionRoute(ctx: AnalysisContext, call: CallExpression, transportMaps: readonly StateVariable[]): string | undefined {
   const callee = call.getExpression();
   if (!Node.isPropertyAccessExpression(callee)) return undefined;
-  const method = ROUTE_METHODS[callee.getName()];
+  const method = lookup(ROUTE_METHODS, callee.getName());
   if (!method || method === 'POST') return undefined;
   const args = call.getArguments();
   const path = literalText(args[0]);

@@ -15,6 +15,7 @@ import {
   REQUEST_HANDLER_METHODS,
   REQUEST_METHODS,
   type RegistrationShape,
+  lookup,
 } from './vocabulary.js';
 
 /** Annotation keys: an object of only these in a legacy `tool(…)` call is annotations, not a schema. */
@@ -28,7 +29,7 @@ export function findRegistrations(ctx: AnalysisContext): { registrations: Regist
       const callee = call.getExpression();
       if (!Node.isPropertyAccessExpression(callee)) continue;
       const method = callee.getName();
-      const shape = REGISTRATION_METHODS[method];
+      const shape = lookup(REGISTRATION_METHODS, method);
       if (shape) {
         const registration = readRegistration(ctx, info, call, method, shape, callee.getExpression());
         if (registration) registrations.push(registration);
@@ -87,7 +88,8 @@ function readRegistration(
   }
   const params = handler ? handler.getParameters() : [];
   const contextParam = params[contextIndex];
-  const label = name ? (shape.kind === 'tool' ? name : `${shape.kind} ${name}`) : `${shape.kind} ${nameNode?.getText() ?? '?'}`;
+  const shown = name ?? nameNode?.getText() ?? '?';
+  const label = shape.kind === 'tool' ? shown : `${shape.kind} ${shown}`;
   return {
     kind: shape.kind,
     method,
@@ -197,10 +199,10 @@ function readRequestHandler(
   const handler = resolveFunction(ctx.resolver, args[args.length - 1]);
   const params = handler?.getParameters() ?? [];
   if (NOTIFICATION_HANDLER_METHODS.includes(method)) {
-    requestHandlers.push({ call, file: info.file, method: CLIENT_NOTIFICATIONS[key] ?? key, role: 'notification', handler, contextParam: params[1] });
+    requestHandlers.push({ call, file: info.file, method: lookup(CLIENT_NOTIFICATIONS, key) ?? key, role: 'notification', handler, contextParam: params[1] });
     return;
   }
-  const known = REQUEST_METHODS[key];
+  const known = lookup(REQUEST_METHODS, key);
   if (!known) {
     requestHandlers.push({ call, file: info.file, method: key, role: 'other', handler, contextParam: params[1] });
     return;

@@ -6,7 +6,7 @@ import { Node, SyntaxKind, type ClassDeclaration, type ClassExpression, type New
 import type { AnalysisContext } from './context.js';
 import type { FactoryInvocation, FunctionNode, Registration, ServerFactory, ServerInstance, TransportSite } from './model.js';
 import { enclosingFunction, isFunctionNode, literalText, outermostWrapper, unwrap } from './syntax.js';
-import { ROUTE_METHODS, SERVER_CLASSES, SESSION_OPTIONS, SESSION_ROUTING_HELPERS, STATELESS_HELPERS, TRANSPORT_CLASSES } from './vocabulary.js';
+import { ROUTE_METHODS, SERVER_CLASSES, SESSION_OPTIONS, SESSION_ROUTING_HELPERS, STATELESS_HELPERS, TRANSPORT_CLASSES, lookup } from './vocabulary.js';
 
 /** The class name a `new` expression instantiates, as written (`McpServer`, `sdk.McpServer` → `McpServer`). */
 function constructedName(node: NewExpression): string | undefined {
@@ -58,7 +58,7 @@ export function findTransports(ctx: AnalysisContext): TransportSite[] {
     for (const node of ctx.nodesOf(info).news) {
       const local = constructedName(node);
       const name = local ? (ctx.sdkName(info, local) ?? local) : undefined;
-      const kind = name ? TRANSPORT_CLASSES[name] : undefined;
+      const kind = name ? lookup(TRANSPORT_CLASSES, name) : undefined;
       if (!name || !kind) continue;
       const options = optionsOf(ctx, node, kind === 'sse' ? -1 : 0);
       const generator = options?.getProperty(SESSION_OPTIONS.generator);
@@ -203,7 +203,7 @@ function scopeInvocation(ctx: AnalysisContext, fn: Node, transports: readonly Tr
   if (call && Node.isCallExpression(call)) {
     const callee = call.getExpression();
     const name = Node.isPropertyAccessExpression(callee) ? callee.getName() : callee.getText();
-    if ((ROUTE_METHODS[name] && literalText(call.getArguments()[0])?.startsWith('/')) || name === 'createServer') return 'per-request';
+    if ((lookup(ROUTE_METHODS, name) && literalText(call.getArguments()[0])?.startsWith('/')) || name === 'createServer') return 'per-request';
   }
   const outer = enclosingFunction(fn);
   return outer ? scopeInvocation(ctx, outer, transports, undefined) : 'unknown';

@@ -71,9 +71,10 @@ function variableCandidate(declaration: VariableDeclaration, kind: StateKind, fi
   const nameNode = declaration.getNameNode();
   if (!Node.isIdentifier(nameNode) || serverHolders.has(declaration)) return undefined;
   const mutableBinding = declaration.getVariableStatement()?.getDeclarationKind() !== 'const';
-  const typeText = declaration.getTypeNode()?.getText() ?? '';
   const initializer = declaration.getInitializer();
   const value = initializer ? unwrap(initializer) : undefined;
+  // `new Map<string, Transport>()` carries its types on the constructor call.
+  const typeText = declaration.getTypeNode()?.getText() ?? (value && Node.isNewExpression(value) ? value.getTypeArguments().map((t) => t.getText()).join(', ') : '');
   const container = containerOf(value, typeText);
   if (value && (isFunctionNode(value) || Node.isClassExpression(value) || isInstanceOf(value, [...SERVER_CLASSES.map((c) => c.name), ...Object.keys(TRANSPORT_CLASSES)]))) return undefined;
   if (value && Node.isCallExpression(value) && value.getExpression().getText() === 'require') return undefined;
@@ -132,7 +133,7 @@ function fieldCandidates(ctx: AnalysisContext, owner: ClassDeclaration | ClassEx
     const initializer = property.getInitializer();
     const value = initializer ? unwrap(initializer) : undefined;
     if (serverFields.has(name) || (value && (isFunctionNode(value) || isInstanceOf(value, [...SERVER_CLASSES.map((c) => c.name), ...Object.keys(TRANSPORT_CLASSES)])))) continue;
-    const typeText = property.getTypeNode()?.getText() ?? '';
+    const typeText = property.getTypeNode()?.getText() ?? (value && Node.isNewExpression(value) ? value.getTypeArguments().map((t) => t.getText()).join(', ') : '');
     byName.set(name, { name, kind: 'class-field', file, declaration: property, container: containerOf(value, typeText), mutableBinding: !property.isReadonly(), ownerClass: owner, typeText });
   }
   for (const ctor of owner.getConstructors()) {
@@ -153,12 +154,13 @@ function fieldCandidates(ctx: AnalysisContext, owner: ClassDeclaration | ClassEx
 function buildState(ctx: AnalysisContext, reach: Reach, origins: Origins, candidate: Candidate, servers: readonly ServerInstance[]): StateVariable {
   const references = candidate.kind === 'class-field' ? fieldReferences(candidate) : variableReferences(ctx, candidate);
   const accesses = references.map((node) => classify(ctx, reach, origins, node, candidate.file));
-  const holdsTransports = /Transport/.test(candidate.typeText) || accesses.some((a) => a.mode === 'write' && valueLooksLike(a, /transport/i, Object.keys(TRANSPORT_CLASSES)));
+  const holdsTransports =
+    /Transport\b/.test(candidate.typeText) || accesses.some((a) => a.mode === 'write' && valueLooksLike(ctx, a, /transport/i, Object.keys(TRANSPORT_CLASSES)));
   const sessionKey = accesses.find((a) => a.keyOrigin === 'session')?.key;
   const holdsUpstreams =
     sessionKey !== undefined &&
     !holdsTransports &&
-    (GATEWAY_NAMES.test(candidate.name) || accesses.some((a) => a.mode === 'write' && valueLooksLike(a, /upstream|backend/i, UPSTREAM_CLASSES)));
+    (GATEWAY_NAMES.test(candidate.name) || accesses.some((a) => a.mode === 'write' && valueLooksLike(ctx, a, /upstream|backend/i, UPSTREAM_CLASSES)));
   const state: StateVariable = {
     name: candidate.name,
     kind: candidate.kind,
@@ -185,13 +187,19 @@ function labels(accesses: readonly StateAccess[]): string[] {
   return [...new Set(accesses.flatMap((a) => a.by.map((r) => r.label)))];
 }
 
-/** Whether a write stores something that looks like a transport/upstream (by name or by constructor). */
-function valueLooksLike(access: StateAccess, name: RegExp, classes: readonly string[]): boolean {
+/** Whether a write stores something that looks like a transport/upstream: by name, by constructor, or a variable built by one. */
+function valueLooksLike(ctx: AnalysisContext, access: StateAccess, name: RegExp, classes: readonly string[]): boolean {
   const value = access.value;
   if (!value) return false;
   const inner = unwrap(value);
-  if (Node.isIdentifier(inner) || Node.isPropertyAccessExpression(inner)) return name.test(inner.getText());
-  return isInstanceOf(inner, classes);
+  if (isInstanceOf(inner, classes)) return true;
+  if (Node.isPropertyAccessExpression(inner)) return name.test(inner.getText());
+  if (!Node.isIdentifier(inner)) return false;
+  if (name.test(inner.getText())) return true;
+  const binding = ctx.resolver.resolve(inner);
+  if (binding?.kind !== 'declaration' || !Node.isVariableDeclaration(binding.node)) return false;
+  const initializer = binding.node.getInitializer();
+  return initializer !== undefined && isInstanceOf(unwrap(initializer), classes);
 }
 
 /** Identifiers (and `module.name` accesses) across the project that resolve to the candidate's declaration. */
@@ -264,6 +272,7 @@ function classify(ctx: AnalysisContext, reach: Reach, origins: Origins, referenc
       valueFromInput: origins.fromInput(value),
       reset: operator === SyntaxKind.EqualsToken && isNullish(value),
       lazyInit: lazy,
+      inGetter: lazy && returnsItself(reference),
     };
   }
   if (parent && Node.isPropertyAccessExpression(parent) && parent.getExpression() === outer) {
@@ -368,6 +377,17 @@ function isLazyGuarded(reference: Node): boolean {
   return false;
 }
 
+/** Whether the function around a reference returns that same reference (`if (!x) x = …; return x`). */
+function returnsItself(reference: Node): boolean {
+  const fn = enclosingFunction(reference);
+  if (!fn) return false;
+  const text = reference.getText();
+  return fn.getDescendantsOfKind(SyntaxKind.ReturnStatement).some((r) => {
+    const expression = r.getExpression();
+    return expression !== undefined && unwrap(expression).getText() === text && enclosingFunction(r) === fn;
+  });
+}
+
 /**
  * How a state variable depends on earlier requests (see StateDependence).
  * Module-level state keyed by a tool argument or a minted id is a handle store or a cache: already sessionless.
@@ -378,8 +398,12 @@ function dependenceOf(state: StateVariable): StateDependence {
   if (state.accesses.some((a) => a.keyOrigin === 'session')) return 'session-keyed';
   const handlerWrites = state.accesses.filter((a) => a.mode === 'write' && a.by.length > 0);
   const perInstance = state.kind === 'factory-closure' || (state.kind === 'class-field' && state.perConnectionClass === true);
+  // Lazily created inline by some tools and used by others (`if (!page) page = …` in navigate, read by screenshot):
+  // the first tool decides what the others see. Created and used by the same tools only, it is a cache.
+  const lazyWriters = new Set(handlerWrites.filter((a) => a.op === 'assign' && a.lazyInit).flatMap((a) => a.by));
+  const readElsewhere = state.accesses.some((a) => a.mode === 'read' && a.by.some((r) => !lazyWriters.has(r)));
   const setting = (a: StateAccess): boolean => {
-    if (a.op === 'assign') return !a.reset && (!a.lazyInit || a.valueFromInput === true);
+    if (a.op === 'assign') return !a.reset && (!a.lazyInit || a.valueFromInput === true || (!a.inGetter && readElsewhere));
     if (a.op === 'mutate') return true;
     if (a.op === 'keyed') return perInstance ? !a.reset : a.keyOrigin === 'constant' && !a.reset;
     return false;

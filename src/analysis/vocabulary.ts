@@ -4,6 +4,11 @@
  */
 import type { SdkLine } from '../rules/sdk.js';
 
+/** A table lookup that never finds `Object.prototype` members (`toString`, `constructor`) as entries. */
+export function lookup<T>(table: Readonly<Record<string, T>>, key: string): T | undefined {
+  return Object.hasOwn(table, key) ? table[key] : undefined;
+}
+
 /** The three listable primitive kinds, plus low-level request handlers. */
 export type PrimitiveKind = 'tool' | 'resource' | 'prompt';
 
@@ -112,7 +117,8 @@ export const SESSION_ID_PROPERTIES: readonly string[] = ['sessionId'];
 export const SESSION_ID_NAMES = /^(?:session_?id|sid|sessionKey|mcpSessionId|session_key|sess(?:ion)?Id)$/i;
 
 /** Response texts servers send when routing by session fails (SL002). */
-export const SESSION_ERROR_TEXT = /session (?:id )?(?:not found|required|expired|is required)|no valid session|invalid or missing session|invalid session|missing session|unknown session|session.*(?:does not exist|terminated)/i;
+export const SESSION_ERROR_TEXT =
+  /session (?:id )?(?:not found|required|expired|is required)|no valid session|invalid or missing session|invalid session|missing session|unknown session|session.*(?:does not exist|terminated)|no transport found for session|transport not found/i;
 
 /** Methods that change a container in place, by container family. */
 export const MUTATING_METHODS: readonly string[] = [
@@ -136,12 +142,12 @@ export const ID_MINTERS = /^(?:randomUUID|randomBytes|uuid|uuidv4|v4|nanoid|crea
 
 /**
  * Tool names of "current selection" setters (P7): the tool sets what later calls act on.
- * Matched against the tool name split on `_`, `-` and camel case, first word.
+ * Matched against the first word of the tool name (split on `_`, `-`, camel case); `cd`/`chdir` as any word (`ssh_cd`).
  */
-export const SETTER_VERBS: readonly string[] = ['use', 'select', 'set', 'switch', 'activate', 'choose', 'change', 'focus', 'cd', 'chdir', 'checkout', 'pick', 'enter'];
+export const SETTER_VERBS: readonly string[] = ['use', 'select', 'set', 'switch', 'activate', 'choose', 'change', 'focus', 'cd', 'chdir'];
 
 /** State names that say "current selection" (P7). */
-export const SELECTION_NAMES = /^(?:current|active|selected|chosen|focused|default|cwd$|workingDir|working_dir)/i;
+export const SELECTION_NAMES = /^(?:current|active|selected|chosen|focused)/i;
 
 /** State names that say "who the caller is": bound to a session they make auth depend on the session (SL008). */
 export const AUTH_NAMES = /auth|token|user|principal|credential|identity|account|login|apikey|api_key|bearer|session_?user|claims|scopes?$/i;

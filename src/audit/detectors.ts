@@ -1,0 +1,286 @@
+/**
+ * Detectors: rules over the ServerModel that turn its facts into findings. Each detector reads the model only;
+ * what a finding means (rule, pattern, fix, wording) comes from CATALOG.
+ */
+import { Node } from 'ts-morph';
+import type { ListMutation, ServerModel, StateVariable } from '../analysis/index.js';
+import { locationOf } from '../analysis/index.js';
+import { AUTH_NAMES, SELECTION_NAMES, SETTER_VERBS } from '../analysis/vocabulary.js';
+import { RULES, type RuleId } from '../rules/rules.js';
+import { CATALOG } from './catalog.js';
+import type { Finding, FindingKind, FixedBy, SurveyCategory } from './types.js';
+
+interface Draft {
+  kind: FindingKind;
+  node: Node;
+  state?: string;
+  readers?: readonly string[];
+  writers?: readonly string[];
+  detail?: string;
+  rule?: RuleId;
+  pattern?: Finding['pattern'];
+  fixedBy?: FixedBy;
+  category?: SurveyCategory;
+}
+
+/** Plumbing kinds that show the session id is routed on (anything beyond a bare generator). */
+const ROUTING_PLUMBING = new Set([
+  'transport-map',
+  'session-callback',
+  'session-header-read',
+  'session-header-write',
+  'session-header-forward',
+  'initialize-routing',
+  'session-error',
+  'session-route',
+  'sse-transport',
+]);
+
+export function detectFindings(model: ServerModel): Finding[] {
+  const drafts: Draft[] = [];
+  // Served per connection or per request (HTTP, sessions, factories run per request) rather than one stdio process.
+  const sessionful =
+    model.transports.some((t) => t.sessionful || t.kind !== 'stdio') ||
+    model.plumbing.some((p) => ROUTING_PLUMBING.has(p.kind)) ||
+    model.factories.some((f) => f.invocation === 'per-request' || f.invocation === 'per-session');
+  const processScope: Partial<Draft> = { rule: 'SL006', fixedBy: 'process-state-to-handles', category: 'process-lifetime-state' };
+
+  for (const state of model.states) drafts.push(...stateFindings(state, sessionful, processScope));
+
+  const contextReads = model.sessionIdReads.filter((r) => r.source === 'context');
+  for (const read of contextReads) {
+    if (read.keyOf) continue;
+    drafts.push({ kind: 'session-id-read', node: read.node, readers: labels(read.by), detail: ` (${read.node.getText()})` });
+  }
+
+  const generatorOnly =
+    !model.plumbing.some((p) => ROUTING_PLUMBING.has(p.kind)) &&
+    contextReads.length === 0 &&
+    !model.states.some((s) => s.dependence === 'session-keyed');
+  for (const site of model.plumbing) {
+    switch (site.kind) {
+      case 'transport-map':
+        drafts.push({ kind: 'transport-map', node: nameOf(site.node), state: site.detail });
+        break;
+      case 'session-id-generator':
+        drafts.push({ kind: generatorOnly ? 'unused-session-id-generator' : 'session-id-generator', node: site.node });
+        break;
+      case 'session-callback':
+        drafts.push({ kind: 'session-callback', node: site.node, detail: site.detail });
+        break;
+      case 'session-header-read':
+        drafts.push({ kind: 'session-header', node: site.node, detail: 'reads' });
+        break;
+      case 'session-header-write':
+        drafts.push({ kind: 'session-header', node: site.node, detail: 'sets' });
+        break;
+      case 'session-header-forward':
+        drafts.push({ kind: 'gateway-header-forward', node: site.node });
+        break;
+      case 'initialize-routing':
+        drafts.push({ kind: 'initialize-routing', node: site.node });
+        break;
+      case 'session-error':
+        drafts.push({ kind: 'session-error', node: site.node, detail: `"${truncate(literal(site.node), 48)}"` });
+        break;
+      case 'session-route':
+        drafts.push({ kind: 'session-route', node: site.node, detail: site.detail });
+        break;
+      case 'sse-transport':
+        drafts.push({ kind: 'sse-transport', node: site.node });
+        break;
+      default:
+        break; // event stores and transport.sessionId reads go with the plumbing above
+    }
+  }
+
+  drafts.push(...listFindings(model, sessionful ? {} : { category: 'process-lifetime-state' }));
+  drafts.push(...derivedListFindings(model, sessionful ? {} : { category: 'process-lifetime-state' }));
+
+  for (const site of model.clientContext) {
+    const scope: Partial<Draft> = sessionful ? {} : { category: 'process-lifetime-state' };
+    const automated = site.sdk === 'v2' && ['capabilities', 'version', 'log-level', 'subscriptions'].includes(site.kind);
+    if (site.use === 'cached') {
+      drafts.push({ kind: 'client-context', node: site.node, state: site.state, readers: labels(site.by), detail: cachedDetail(site.kind, site.state), fixedBy: automated ? 'per-request-context' : 'manual', ...scope });
+    } else if (site.use === 'per-call' && site.sdk !== 'v2' && site.by.length > 0) {
+      const what = site.kind === 'roots' ? 'listRoots() asks the client over the session\'s standalone stream' : `${site.kind === 'capabilities' ? 'getClientCapabilities()' : 'getClientVersion()'} returns what initialize negotiated on this connection`;
+      drafts.push({ kind: 'client-context', node: site.node, readers: labels(site.by), detail: what, fixedBy: 'manual', ...scope });
+    }
+  }
+
+  return finalize(drafts);
+}
+
+function stateFindings(state: StateVariable, sessionful: boolean, processScope: Partial<Draft>): Draft[] {
+  const base = { node: nameOf(state.declaration), state: stateLabel(state), readers: state.readers, writers: state.writers };
+  if (state.dependence === 'session-keyed') {
+    if (state.holdsUpstreams) return [{ ...base, kind: 'gateway-upstream-map' }];
+    if (isAuthState(state)) return [{ ...base, kind: 'auth-bound-to-session' }];
+    // Keyed by session, only the name makes it a selection: a setter tool alone is ordinary per-session data.
+    if (SELECTION_NAMES.test(state.name)) return [{ ...base, kind: 'selection-state' }];
+    return [{ ...base, kind: 'session-keyed-state', detail: state.sessionKey ? ` (${state.sessionKey.getText()})` : '' }];
+  }
+  if (state.dependence !== 'implicit' || state.readers.length === 0) return [];
+  const perSession =
+    state.kind === 'factory-closure'
+      ? sessionful || state.factory?.invocation === 'per-request' || state.factory?.invocation === 'per-session'
+      : state.kind === 'class-field'
+        ? state.perConnectionClass === true && sessionful
+        : false;
+  const scope: Partial<Draft> = perSession ? {} : processScope;
+  if (isSelection(state)) return [{ ...base, kind: 'selection-state', ...scope }];
+  if (state.kind === 'module' || (state.kind === 'class-field' && !state.perConnectionClass)) return [{ ...base, kind: 'process-state' }];
+  if (state.kind === 'factory-closure') {
+    const invocation = state.factory?.invocation;
+    const detail = invocation === 'per-request' ? ' and silently resets on every request (the factory runs per request)' : invocation === 'per-session' ? ' (one server per session)' : '';
+    return [{ ...base, kind: 'factory-closure-state', detail, ...(perSession ? {} : { rule: 'SL006', category: 'process-lifetime-state' }) }];
+  }
+  return [{ ...base, kind: 'class-field-state', ...(perSession ? {} : { rule: 'SL006', category: 'process-lifetime-state' }) }];
+}
+
+/** The state a finding names: the variable, or `this.field` for class fields. */
+function stateLabel(state: StateVariable): string {
+  return state.kind === 'class-field' ? `this.${state.name}` : state.name;
+}
+
+/** "Current selection" state: set by a setter-named tool, or named like a selection. */
+function isSelection(state: StateVariable): boolean {
+  if (SELECTION_NAMES.test(state.name)) return true;
+  const constantKeys = state.accesses.filter((a) => a.mode === 'write' && a.keyOrigin === 'constant' && a.key).map((a) => a.key?.getText() ?? '');
+  if (constantKeys.some((key) => SELECTION_NAMES.test(key.replace(/^['"`]|['"`]$/g, '')))) return true;
+  // Every tool that sets it (resets such as `disconnect` aside) is a setter: `use_database`, `select_tab`.
+  const setters = new Set(state.accesses.filter((a) => a.mode === 'write' && !a.reset).flatMap((a) => a.by.map((r) => r.label)));
+  return setters.size > 0 && [...setters].every(isSetterName);
+}
+
+function isSetterName(name: string): boolean {
+  const words = name.split(/[_\-\s.]|(?=[A-Z])/).filter(Boolean).map((w) => w.toLowerCase());
+  if (words.some((w) => w === 'cd' || w === 'chdir')) return true;
+  return SETTER_VERBS.includes(words[0] ?? '') && words.length > 1;
+}
+
+/** Who-the-caller-is bound to a session: the map's name, or what is stored in it, says auth. */
+function isAuthState(state: StateVariable): boolean {
+  if (AUTH_NAMES.test(state.name)) return true;
+  return state.accesses.some((a) => a.mode === 'write' && a.value !== undefined && /\bauth(?:Info)?\b|\.auth\b|token/i.test(a.value.getText()));
+}
+
+function listFindings(model: ServerModel, scope: Partial<Draft>): Draft[] {
+  const drafts: Draft[] = [];
+  const triggered = (m: ListMutation) => m.triggeredBy.length > 0 || m.triggeredByOther.length > 0;
+  const toggledLater = new Set(model.listMutations.filter((m) => m.kind === 'toggle' && triggered(m) && m.target).map((m) => m.target));
+  for (const mutation of model.listMutations) {
+    const writers = [...labels(mutation.triggeredBy), ...mutation.triggeredByOther];
+    const pattern = mutation.list === 'resource' ? 'P8' : 'P4';
+    if (mutation.kind === 'toggle') {
+      if (!triggered(mutation) && !(mutation.target && toggledLater.has(mutation.target))) continue;
+      const receiver = Node.isCallExpression(mutation.node) ? mutation.node.getExpression().getText() : mutation.method ?? '';
+      const where = writers.length ? ` in ${writers.join(', ')}` : ' at startup';
+      drafts.push({ kind: 'list-toggle', node: mutation.node, state: mutation.target?.label ?? receiver.replace(/\.\w+$/, ''), writers, detail: `${receiver}()${where}`, pattern, ...scope });
+    } else if (mutation.kind === 'register-in-handler') {
+      drafts.push({ kind: 'register-in-handler', node: mutation.node, state: mutation.target?.label, writers, pattern, ...scope });
+    } else if (triggered(mutation)) {
+      drafts.push({ kind: 'list-changed', node: mutation.node, writers, detail: mutation.list, pattern, ...scope });
+    }
+  }
+  return drafts;
+}
+
+/** resources/list (or a template's list callback) enumerating state that tools write. */
+function derivedListFindings(model: ServerModel, scope: Partial<Draft>): Draft[] {
+  const drafts: Draft[] = [];
+  for (const state of model.states) {
+    if (state.writers.length === 0 || !['implicit', 'handle-store', 'session-keyed'].includes(state.dependence)) continue;
+    const read = state.accesses.find((a) => a.mode === 'read' && a.byOther.includes('resources/list'));
+    if (!read) continue;
+    drafts.push({ kind: 'derived-resource-list', node: read.node, state: stateLabel(state), readers: ['resources/list'], writers: state.writers, ...scope });
+  }
+  return drafts;
+}
+
+function cachedDetail(kind: string, state: string | undefined): string {
+  const where = state ? ` in ${state}` : '';
+  switch (kind) {
+    case 'capabilities':
+      return `client capabilities are kept from initialize${where}`;
+    case 'version':
+      return `client info is kept from initialize${where}`;
+    case 'roots':
+      return `roots are fetched once per connection${where}`;
+    case 'log-level':
+      return `the log level from logging/setLevel is kept per connection${where}`;
+    default:
+      return `resource subscriptions are kept per connection${where}`;
+  }
+}
+
+function labels(registrations: ReadonlyArray<{ label: string }>): string[] {
+  return [...new Set(registrations.map((r) => r.label))];
+}
+
+/** Point at a declaration's name rather than its first keyword. */
+function nameOf(node: Node): Node {
+  if (Node.isVariableDeclaration(node) || Node.isPropertyDeclaration(node)) return node.getNameNode();
+  if (Node.isBinaryExpression(node)) {
+    const left = node.getLeft();
+    return Node.isPropertyAccessExpression(left) ? left.getNameNode() : left;
+  }
+  return node;
+}
+
+function literal(node: Node): string {
+  if (Node.isStringLiteral(node) || Node.isNoSubstitutionTemplateLiteral(node)) return node.getLiteralText();
+  if (Node.isTemplateExpression(node)) return `${node.getHead().getLiteralText()}…`;
+  return node.getText();
+}
+
+function truncate(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
+const SEVERITY: Record<string, Finding['severity']> = {
+  MUST: 'error',
+  'MUST NOT': 'error',
+  removed: 'error',
+  SHOULD: 'warning',
+  'SHOULD NOT': 'warning',
+  guidance: 'note',
+};
+
+function finalize(drafts: readonly Draft[]): Finding[] {
+  const seen = new Set<string>();
+  const out: Finding[] = [];
+  for (const draft of drafts) {
+    const entry = CATALOG[draft.kind];
+    const at = locationOf(draft.node);
+    const key = `${draft.kind}:${at.file}:${at.line}:${at.column}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const rule = draft.rule ?? entry.rule;
+    const readers = [...(draft.readers ?? [])];
+    const writers = [...(draft.writers ?? [])];
+    const fill: Record<string, string> = {
+      state: draft.state ?? 'this state',
+      readers: readers.length ? readers.join(', ') : 'no tool',
+      writers: writers.length ? writers.join(', ') : 'no tool',
+      detail: draft.detail ?? '',
+    };
+    const finding: Finding = {
+      rule,
+      pattern: draft.pattern ?? entry.pattern,
+      kind: draft.kind,
+      severity: SEVERITY[RULES[rule].level] ?? 'warning',
+      file: at.file,
+      line: at.line,
+      column: at.column,
+      readers,
+      writers,
+      message: entry.message.replace(/\{(\w+)\}/g, (_, name: string) => fill[name] ?? ''),
+      fixedBy: draft.fixedBy ?? entry.fixedBy,
+      category: draft.category ?? entry.category,
+    };
+    if (draft.state) finding.state = draft.state;
+    out.push(finding);
+  }
+  return out.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column || a.rule.localeCompare(b.rule));
+}

@@ -1,0 +1,52 @@
+/** Human text: findings grouped by file, then a summary. Colors come from the caller (on only for a TTY). */
+import type pc from 'picocolors';
+import type { AuditReport, Finding } from '../../audit/types.js';
+import { summarizeAudit } from './summary.js';
+
+type Colors = ReturnType<typeof pc.createColors>;
+
+export function toAuditText(report: AuditReport, c: Colors): string {
+  const lines: string[] = [];
+  const byFile = new Map<string, Finding[]>();
+  for (const finding of report.findings) byFile.set(finding.file, [...(byFile.get(finding.file) ?? []), finding]);
+  for (const [file, findings] of byFile) {
+    lines.push(c.underline(c.bold(file)));
+    for (const f of findings) {
+      const severity = f.severity === 'error' ? c.red('error  ') : f.severity === 'warning' ? c.yellow('warning') : c.blue('note   ');
+      lines.push(`  ${c.dim(`${f.line}:${f.column}`.padEnd(8))} ${severity} ${c.bold(f.rule)} ${c.dim(f.pattern.padEnd(3))} ${f.message}`);
+      const facts = [
+        f.state ? `state ${c.cyan(f.state)}` : '',
+        f.writers.length ? `written by ${f.writers.join(', ')}` : '',
+        f.readers.length ? `read by ${f.readers.join(', ')}` : '',
+        `fix: ${f.fixedBy === 'manual' ? c.magenta('manual') : c.green(`migrate --transforms ${f.fixedBy}`)}`,
+      ].filter(Boolean);
+      lines.push(`  ${' '.repeat(8)} ${c.dim(facts.join(' · '))}`);
+    }
+    lines.push('');
+  }
+  for (const error of report.errors) {
+    const where = error.line > 0 ? `${error.file}:${error.line}:${error.column}` : error.file;
+    lines.push(`${where}  ${c.red('error')}  ${c.dim(error.code)}  ${error.message}`);
+  }
+  if (report.errors.length > 0) lines.push('');
+  const summary = summarizeAudit(report);
+  const counts =
+    summary.findings === 0
+      ? c.green('no session dependence found')
+      : `${summary.findings} finding(s) in ${summary.files} file(s): ${[
+          summary.bySeverity.error ? c.red(`${summary.bySeverity.error} error(s)`) : '',
+          summary.bySeverity.warning ? c.yellow(`${summary.bySeverity.warning} warning(s)`) : '',
+          summary.bySeverity.note ? `${summary.bySeverity.note} note(s)` : '',
+        ]
+          .filter(Boolean)
+          .join(', ')}`;
+  lines.push(counts);
+  const { primary, categories } = report.classification;
+  const others = categories.filter((cat) => cat !== primary);
+  lines.push(`classification: ${c.bold(primary)}${others.length ? c.dim(` (also ${others.join(', ')})`) : ''}`);
+  const automatic = Object.entries(summary.byFixedBy).filter(([id]) => id !== 'manual');
+  if (automatic.length > 0) lines.push(`fixable by migrate: ${automatic.map(([id, n]) => `${id} ${n}`).join(', ')}${summary.byFixedBy.manual ? ` · manual: ${summary.byFixedBy.manual}` : ''}`);
+  if (report.errors.length > 0) lines.push(c.red(`${report.errors.length} file(s) could not be audited`));
+  lines.push(c.dim(`${report.stats.discovered} file(s) scanned · ${report.stats.parsed} parsed · ${report.stats.durationMs} ms`));
+  return `${lines.join('\n')}\n`;
+}
