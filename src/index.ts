@@ -22,3 +22,15 @@ export {
   type HandleStoreRenderOptions,
 } from './templates/handle-store.js';
 export { renderTemplate, renderTemplateDirectory } from './templates/render.js';
+export {
+  renderNewProject,
+  planNewProject,
+  planAddHandle,
+  findHandleStore,
+  resolveAnswers,
+  NEW_QUESTIONS,
+  ScaffoldError,
+  type NewProjectOptions,
+  type AddHandlePlan,
+  type FamilySpec,
+} from './scaffold/index.js';

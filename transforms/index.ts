@@ -1,4 +1,9 @@
 import type { Transform } from '../src/engine/transform.js';
+import { perRequestContextTransform } from './per-request-context.js';
+import { processStateToHandlesTransform } from './process-state-to-handles.js';
+import { sessionStateToHandlesTransform } from './session-state-to-handles.js';
+import { statelessTransport } from './stateless-transport.js';
+import { staticListsTransform } from './static-lists.js';
 
 /**
  * Every transform, in the order a migration applies them. Order matters:
@@ -7,7 +12,13 @@ import type { Transform } from '../src/engine/transform.js';
  * 3. transports last: once no code reads the session id, the plumbing that minted it can go.
  * `--list`, `--transforms` validation and the reports all derive from this array.
  */
-export const TRANSFORMS: readonly Transform[] = [];
+export const TRANSFORMS: readonly Transform[] = [
+  sessionStateToHandlesTransform,
+  processStateToHandlesTransform,
+  staticListsTransform,
+  perRequestContextTransform,
+  statelessTransport,
+];
 
 export function getTransform(id: string, registry: readonly Transform[] = TRANSFORMS): Transform | undefined {
   return registry.find((transform) => transform.id === id);

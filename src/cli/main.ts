@@ -1,18 +1,22 @@
 import { Command, CommanderError } from 'commander';
 import { RunError } from '../engine/errors.js';
 import { packageVersion } from '../version.js';
+import { registerAddCommand } from './commands/add.js';
 import { registerMigrateCommand, UsageError } from './commands/migrate.js';
+import { registerNewCommand } from './commands/new.js';
 import { EXIT } from './exit-codes.js';
 import { colorsFor } from './output.js';
 
 /** Build the program; exported so tests can drive the CLI in-process. */
 export function buildProgram(): Command {
   const program = new Command('mcp-sessionless')
-    .description('Audit and migrate MCP servers to sessionless MCP (protocol revision 2026-07-28)')
+    .description('Audit, migrate and scaffold sessionless MCP servers (protocol revision 2026-07-28)')
     .version(packageVersion(), '-v, --version')
     .showHelpAfterError('(run mcp-sessionless --help for usage)')
     .exitOverride();
   registerMigrateCommand(program);
+  registerNewCommand(program);
+  registerAddCommand(program);
   return program;
 }
 
