@@ -4,10 +4,11 @@
  * Each case must match exactly; over the whole set, precision and recall are measured and printed.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { auditFiles, type Finding, type SurveyCategory } from '../../src/audit/index.js';
 import { FIXTURES_ROOT } from '../helpers/fixtures.js';
+import { readFixture } from './fixture-files.js';
 
 interface ExpectedFinding {
   rule: string;
@@ -27,19 +28,6 @@ interface Expected {
 }
 
 const ROOT = join(FIXTURES_ROOT, 'audit');
-
-export function readFixture(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (folder: string) => {
-    for (const entry of readdirSync(folder).sort()) {
-      const path = join(folder, entry);
-      if (statSync(path).isDirectory()) walk(path);
-      else if (entry !== 'expected.json') out[relative(dir, path).split('\\').join('/')] = readFileSync(path, 'utf8');
-    }
-  };
-  walk(dir);
-  return out;
-}
 
 /** The identity of a finding for matching: where, which rule and pattern, and which state. */
 const keyOf = (f: { rule: string; pattern: string; file: string; line: number; state?: string }) => `${f.file}:${f.line} ${f.rule}/${f.pattern} ${f.state ?? '-'}`;
