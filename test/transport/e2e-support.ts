@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
-import { join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import ts from 'typescript';
 import { FIXTURES_ROOT, REPO_ROOT } from '../helpers/fixtures.js';
 
@@ -20,6 +20,24 @@ export function runnableFixture(suite: string, name: string, which: 'output' | '
   const dir = join(RUN_ROOT, suite, `${name}.${which}`);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
+  const tree = join(FIXTURES_ROOT, 'stateless-transport', name, which);
+  // Multi-file cases: every module transpiled next to the others; `src/main.ts` is the entry.
+  if (existsSync(tree)) {
+    writeFileSync(join(dir, 'package.json'), JSON.stringify({ type: 'module' }));
+    const walk = (folder: string) => {
+      for (const entry of readdirSync(folder)) {
+        const path = join(folder, entry);
+        if (statSync(path).isDirectory()) walk(path);
+        else if (path.endsWith('.ts')) {
+          const out = join(dir, relative(tree, path)).replace(/\.ts$/, '.js');
+          mkdirSync(dirname(out), { recursive: true });
+          writeFileSync(out, transpile(readFileSync(path, 'utf8'), path));
+        }
+      }
+    };
+    walk(tree);
+    return join(dir, 'src', 'main.js');
+  }
   const fixture = join(FIXTURES_ROOT, 'stateless-transport', `${name}.${which}`);
   if (existsSync(`${fixture}.js`)) {
     // Plain JavaScript fixtures here are CommonJS and run as they are.
@@ -27,13 +45,13 @@ export function runnableFixture(suite: string, name: string, which: 'output' | '
     writeFileSync(file, readFileSync(`${fixture}.js`, 'utf8'));
     return file;
   }
-  const { outputText } = ts.transpileModule(readFileSync(`${fixture}.ts`, 'utf8'), {
-    fileName: `${name}.ts`,
-    compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
-  });
   const file = join(dir, 'index.mjs');
-  writeFileSync(file, outputText);
+  writeFileSync(file, transpile(readFileSync(`${fixture}.ts`, 'utf8'), `${name}.ts`));
   return file;
+}
+
+function transpile(source: string, fileName: string): string {
+  return ts.transpileModule(source, { fileName, compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } }).outputText;
 }
 
 export function removeRunnables(suite: string): void {

@@ -31,6 +31,8 @@ const CASES: readonly Case[] = [
   { name: 'json-response-sessions-v1', line: 'v1', rejects: ['GET'] },
   { name: 'stateless-per-request-v2', line: 'v2', rejects: ['GET', 'DELETE'] },
   { name: 'cjs-express-v1', line: 'v1', rejects: ['GET'] },
+  { name: 'event-store-v1', line: 'v1', rejects: ['GET', 'DELETE'] },
+  { name: 'factory-elsewhere-v2', line: 'v2', rejects: ['GET'] },
 ];
 
 const SUITE = 'http';

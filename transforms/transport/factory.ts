@@ -1,4 +1,4 @@
-import { Node, SyntaxKind, type CallExpression, type Identifier, type SourceFile } from 'ts-morph';
+import { Node, SyntaxKind, type CallExpression, type Identifier, type NewExpression, type SourceFile } from 'ts-morph';
 import { SERVER_CLASSES } from '../../src/rules/transport-symbols.js';
 import { bindingsFor } from './imports.js';
 import type { MovedStatement } from './snippets.js';
@@ -17,7 +17,7 @@ import { enclosingFunction, isFunctionLike, referencesIn, within, type FunctionL
  *   the statements configuring it are wrapped into a factory function where they stand.
  */
 export type ServerFactory =
-  | { kind: 'call'; call: CallExpression; callee: Identifier; awaited: boolean; text: string; declaration?: Node }
+  | { kind: 'call'; call: CallExpression | NewExpression; callee: Identifier; awaited: boolean; text: string; declaration?: Node }
   | { kind: 'inline' | 'singleton'; declaration: Node; variable: string; configure: Node[] };
 
 export type FactoryResult = { factory: ServerFactory } | { problem: string };
@@ -85,6 +85,8 @@ export function resolveFactory(file: SourceFile, plumbing: Plumbing, resolver: R
 
 function factoryOf(receiver: Node, file: SourceFile, plumbing: Plumbing, resolver: Resolver, handlers: readonly FunctionLike[]): FactoryResult {
   if (Node.isCallExpression(receiver)) return callFactory(receiver, false);
+  // `await new McpServer(…).connect(transport)`: the construction itself is the factory.
+  if (isServerClass(receiver, file, resolver)) return callFactory(receiver as NewExpression, false);
   if (!Node.isIdentifier(receiver)) return { problem: `cannot tell which server \`${receiver.getText()}\` is` };
   const declaration = resolver.of(receiver);
   if (!declaration || !Node.isVariableDeclaration(declaration)) return { problem: `the server \`${receiver.getText()}\` is not a local variable (a parameter or an import)` };
@@ -106,15 +108,15 @@ function factoryOf(receiver: Node, file: SourceFile, plumbing: Plumbing, resolve
   };
 }
 
-function callFactory(call: CallExpression, awaited: boolean): FactoryResult {
+function callFactory(call: CallExpression | NewExpression, awaited: boolean): FactoryResult {
   const callee = call.getExpression();
   if (!Node.isIdentifier(callee)) return { problem: `the server comes from \`${callee.getText()}\`, which is not a plain function call` };
   return { factory: { kind: 'call', call, callee, awaited, text: `${awaited ? 'await ' : ''}${call.getText()}` } };
 }
 
 /** The function a factory call invokes, when it is declared in this file or a relative import of it. */
-export function factoryFunction(factory: ServerFactory, resolver: Resolver, findExported: (file: SourceFile, specifier: string, name: string) => FunctionLike | undefined): FunctionLike | undefined {
-  if (factory.kind !== 'call') return undefined;
+export function resolveFactoryFunction(factory: ServerFactory, resolver: Resolver, findExported: (file: SourceFile, specifier: string, name: string) => FunctionLike | undefined): FunctionLike | undefined {
+  if (factory.kind !== 'call' || Node.isNewExpression(factory.call)) return undefined;
   const declaration = resolver.of(factory.callee);
   if (!declaration) return undefined;
   if (Node.isFunctionDeclaration(declaration)) return declaration;
@@ -148,11 +150,15 @@ export function usesOnlyOuterNames(node: Node, handlers: readonly FunctionLike[]
  * takes no parameters (the entries pass a context object, which a parameter with a default would
  * swallow) and is hoisted or declared before `position`; otherwise a wrapper arrow around the old call.
  */
-export function factoryReference(factory: Extract<ServerFactory, { kind: 'call' }>, resolver: Resolver, position: number): string {
+export function factoryReference(factory: Extract<ServerFactory, { kind: 'call' }>, resolver: Resolver, position: number, resolved?: FunctionLike): string {
   const target = resolver.of(factory.callee);
-  const fn = target && Node.isVariableDeclaration(target) ? target.getInitializer() : target;
-  const declaredBefore = target !== undefined && (Node.isFunctionDeclaration(target) || (Node.isVariableDeclaration(target) && target.getVariableStatement()?.getDeclarationKind() === 'const' && target.getEnd() < position));
-  const bare = factory.call.getArguments().length === 0 && fn !== undefined && isFunctionLike(fn) && fn.getParameters().length === 0 && declaredBefore;
+  // An imported function is a live, hoisted binding; a local one must be hoisted or declared before use.
+  const imported = target !== undefined && Node.isImportSpecifier(target) && resolved !== undefined;
+  const fn = imported ? resolved : target && Node.isVariableDeclaration(target) ? target.getInitializer() : target;
+  const declaredBefore =
+    imported ||
+    (target !== undefined && (Node.isFunctionDeclaration(target) || (Node.isVariableDeclaration(target) && target.getVariableStatement()?.getDeclarationKind() === 'const' && target.getEnd() < position)));
+  const bare = Node.isCallExpression(factory.call) && factory.call.getArguments().length === 0 && fn !== undefined && isFunctionLike(fn) && fn.getParameters().length === 0 && declaredBefore;
   return bare ? factory.callee.getText() : `() => ${factory.call.getText()}`;
 }
 

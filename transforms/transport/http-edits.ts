@@ -8,7 +8,7 @@ import { findRegistrations } from './routes.js';
 import { conciseHandler, factoryFunction, serveLines, sessionBranchLines, sessionRouteHandler, v2HandlerDeclaration } from './snippets.js';
 import { serveCalls } from './erase.js';
 import { indentOf, quoted, render, type Style } from './style.js';
-import { freshName, isFunctionLike, referencesIn, within, type FunctionLike } from './syntax.js';
+import { freshName, type FunctionLike, isFunctionLike, markerPosition, referencesIn, within } from './syntax.js';
 import { applyStatementActions, statementStart, TextEdits, type MarkerRequest, type StatementAction } from './text-edits.js';
 
 /**
@@ -41,7 +41,7 @@ export function buildHttpEdits(plan: HttpPlan, style: Style): PhaseOutput {
   if (factory.kind === 'call') {
     factoryCall = factory.text;
     const firstRoute = Math.min(...plan.plumbing.registrations.map((r) => r.statement.getStart()));
-    factoryRef = factoryReference(factory, resolver, firstRoute);
+    factoryRef = factoryReference(factory, resolver, firstRoute, plan.factoryFn);
     if (factory.declaration) act(factory.declaration.getParentOrThrow().getParentOrThrow(), remove);
   } else {
     const statement = factory.declaration.getParentOrThrow().getParentOrThrow();
@@ -99,7 +99,7 @@ export function buildHttpEdits(plan: HttpPlan, style: Style): PhaseOutput {
   if (sse.mode === 'drop') {
     for (const registration of [...sse.open, ...sse.post]) act(registration.statement, remove);
     const first = plan.serving[0]?.registrations[0];
-    if (first) markers.push({ pos: first.statement.getStart(), rule: 'SL002', message: `the deprecated HTTP+SSE endpoints (${describe(sse.open, sse.post)}) were removed: their clients must use this Streamable HTTP endpoint instead.` });
+    if (first) markers.push({ pos: markerPosition(first.statement), rule: 'SL002', message: `the deprecated HTTP+SSE endpoints (${describe(sse.open, sse.post)}) were removed: their clients must use this Streamable HTTP endpoint instead.` });
   } else if (sse.mode === 'convert') {
     const [post] = sse.post;
     for (const [i, open] of sse.open.entries()) {
@@ -118,7 +118,7 @@ export function buildHttpEdits(plan: HttpPlan, style: Style): PhaseOutput {
     }
     if (post?.pathNode) {
       nodeEdits.push({ node: post.pathNode, text: quoted(style, sse.path) });
-      markers.push({ pos: post.statement.getStart(), rule: 'SL002', message: `the MCP endpoint moved from ${describe(sse.open, sse.post)} (deprecated HTTP+SSE) to POST ${sse.path} (Streamable HTTP): update client configurations and proxies that name the old URLs.` });
+      markers.push({ pos: markerPosition(post.statement), rule: 'SL002', message: `the MCP endpoint moved from ${describe(sse.open, sse.post)} (deprecated HTTP+SSE) to POST ${sse.path} (Streamable HTTP): update client configurations and proxies that name the old URLs.` });
     }
   }
 
@@ -134,7 +134,7 @@ export function buildHttpEdits(plan: HttpPlan, style: Style): PhaseOutput {
 
   const problem = problems[0] ?? safetyProblem();
   const [firstConstruction] = plan.plumbing.constructions;
-  if (problem && firstConstruction) return blocked(file, [{ pos: firstConstruction.node.getStart(), rule: 'SL002', message: `session routing recognised but not rewritten: ${problem}` }]);
+  if (problem && firstConstruction) return blocked(file, [{ pos: markerPosition(firstConstruction.node), rule: 'SL002', message: `session routing recognised but not rewritten: ${problem}` }]);
 
   const candidates = new Set<string>();
   for (const node of [...[...actions.values()].map((a) => a.node), ...nodeEdits.map((e) => e.node)]) {

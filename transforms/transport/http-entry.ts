@@ -1,14 +1,14 @@
 import { Node, type SourceFile } from 'ts-morph';
 import { DEFAULT_STREAMABLE_PATH } from '../../src/rules/transport-symbols.js';
 import { planHandler, planModule, serveCalls, type HandlerPlan } from './erase.js';
-import { resolveFactory, usesOnlyOuterNames, type ServerFactory } from './factory.js';
-import { guardState } from './http-guards.js';
+import { resolveFactory, resolveFactoryFunction, usesOnlyOuterNames, type ServerFactory } from './factory.js';
+import { exportedFunction, guardState } from './http-guards.js';
 import { buildHttpEdits } from './http-edits.js';
 import { transportOptions } from './http-options.js';
 import { blocked, type PhaseInput, type PhaseOutput } from './phase.js';
 import { analysePlumbing, findConstructions, type Construction, type Plumbing } from './plumbing.js';
 import { findRegistrations, type Registration } from './routes.js';
-import { Resolver, referencesIn, within, type FunctionLike } from './syntax.js';
+import { type FunctionLike, markerPosition, referencesIn, Resolver, within } from './syntax.js';
 
 /**
  * Streamable HTTP (and deprecated HTTP+SSE) entries: find the session routing of a server entry file,
@@ -41,6 +41,8 @@ export interface HttpPlan {
   /** Named handler functions (session/SSE routes) that go with their routes. */
   handlerDeclarations: Node[];
   factory: ServerFactory;
+  /** The function behind a `call` factory, when it could be found (this file or a relative import). */
+  factoryFn?: FunctionLike;
   options: string[];
   /** The local name of the v1 streamable transport class, when it is already imported. */
   transportClass?: string;
@@ -58,7 +60,7 @@ export function planHttpEntry(input: PhaseInput): PhaseOutput | undefined {
   const [first] = constructions;
   if (typeof outcome === 'string') {
     if (!plumbing.sessionful || !first) return undefined;
-    return blocked(file, [{ pos: first.node.getStart(), rule: 'SL002', message: `session routing recognised but not rewritten: ${outcome}` }]);
+    return blocked(file, [{ pos: markerPosition(first.node), rule: 'SL002', message: `session routing recognised but not rewritten: ${outcome}` }]);
   }
   if ('markers' in outcome) return outcome;
   return buildHttpEdits(outcome, input.style);
@@ -145,7 +147,8 @@ function analyse(input: PhaseInput, resolver: Resolver, constructions: readonly 
   if ('problem' in factoryResult) return factoryResult.problem;
   const factoryProblem = checkFactory(factoryResult.factory, file, resolver, handlers, [...modulePlan.removed, ...handlers]);
   if (factoryProblem) return factoryProblem;
-  const stateMarkers = guardState(input, plumbing, resolver, factoryResult.factory, constructions);
+  const factoryFn = resolveFactoryFunction(factoryResult.factory, resolver, exportedFunction(input));
+  const stateMarkers = guardState(input, plumbing, resolver, factoryFn, constructions);
   if (stateMarkers) return stateMarkers;
   const options = transportOptions(constructions, target);
   if (typeof options === 'string') return options;
@@ -163,6 +166,7 @@ function analyse(input: PhaseInput, resolver: Resolver, constructions: readonly 
     moduleRemoved: modulePlan.removed,
     handlerDeclarations,
     factory: factoryResult.factory,
+    factoryFn,
     options,
     transportClass,
   };

@@ -1,11 +1,10 @@
 import { Node, type SourceFile } from 'ts-morph';
 import { resolveRelative } from '../../src/engine/components.js';
 import { relativeOf } from '../../src/engine/parse.js';
-import { factoryFunction, type ServerFactory } from './factory.js';
 import { blocked, type PhaseInput, type PhaseOutput } from './phase.js';
 import type { Construction, Plumbing } from './plumbing.js';
 import { factoryClosureState, sessionKeyedState, type StateFinding } from './state-guard.js';
-import { isFunctionLike, type FunctionLike, type Resolver } from './syntax.js';
+import { type FunctionLike, isFunctionLike, markerPosition, type Resolver } from './syntax.js';
 
 /** An exported function of a module the entry imports relatively (the server factory is often in `server.ts`). */
 export function exportedFunction(input: PhaseInput): (from: SourceFile, specifier: string, name: string) => FunctionLike | undefined {
@@ -33,10 +32,9 @@ function factoryName(fn: FunctionLike): string {
  * or undefined when there is none. Markers go on the state in this file; state in another file is
  * named by one marker at the first transport construction here (markers are written per file).
  */
-export function guardState(input: PhaseInput, plumbing: Plumbing, resolver: Resolver, factory: ServerFactory, constructions: readonly Construction[]): PhaseOutput | undefined {
+export function guardState(input: PhaseInput, plumbing: Plumbing, resolver: Resolver, fn: FunctionLike | undefined, constructions: readonly Construction[]): PhaseOutput | undefined {
   const { file } = input;
   const keyed = sessionKeyedState(file, resolver, plumbing.seeds, plumbing.seeds);
-  const fn = factoryFunction(factory, resolver, exportedFunction(input));
   const closure = fn ? factoryClosureState(fn, resolver) : [];
   const elsewhere: StateFinding[] = [];
   if (fn && fn.getSourceFile() !== file) {
@@ -45,14 +43,14 @@ export function guardState(input: PhaseInput, plumbing: Plumbing, resolver: Reso
   const markers: PhaseOutput['markers'] = [];
   for (const finding of keyed) {
     markers.push({
-      pos: finding.node.getStart(),
+      pos: markerPosition(finding.node),
       rule: 'SL003',
       message: `\`${finding.name}\` is keyed by the session id (P1); without sessions every client would share one entry. Give it an explicit handle; the session transport stays until then.`,
     });
   }
   for (const finding of closure) {
     markers.push({
-      pos: finding.node.getStart(),
+      pos: markerPosition(finding.node),
       rule: 'SL003',
       message: `\`${finding.name}\` lives in the server factory \`${fn ? factoryName(fn) : ''}\` and tool handlers change it (P5): a server per request would reset it on every request. Make it handle-keyed state, or module state if all clients may share it; the session transport stays until then.`,
     });
@@ -60,7 +58,7 @@ export function guardState(input: PhaseInput, plumbing: Plumbing, resolver: Reso
   const [first] = constructions;
   if (elsewhere.length > 0 && first && fn) {
     markers.push({
-      pos: first.node.getStart(),
+      pos: markerPosition(first.node),
       rule: 'SL003',
       message: `the server factory \`${factoryName(fn)}\` (${relativeOf(fn.getSourceFile())}) keeps state between requests (${[...new Set(elsewhere.map((f) => f.name))].join(', ')}); the session transport stays until that state has explicit handles.`,
     });

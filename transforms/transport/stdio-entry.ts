@@ -1,11 +1,12 @@
 import { Node, SyntaxKind } from 'ts-morph';
 import { V2_ENTRY_IMPORTS } from '../../src/rules/transport-symbols.js';
-import { factoryReference, movedStatements, resolveFactory } from './factory.js';
+import { factoryReference, movedStatements, resolveFactory, resolveFactoryFunction } from './factory.js';
+import { exportedFunction } from './http-guards.js';
 import { blocked, type PhaseInput, type PhaseOutput } from './phase.js';
 import { analysePlumbing, findConstructions } from './plumbing.js';
 import { factoryFunction } from './snippets.js';
 import { indentOf } from './style.js';
-import { freshName, referencesIn, Resolver, statementOf, within } from './syntax.js';
+import { freshName, markerPosition, referencesIn, Resolver, statementOf, within } from './syntax.js';
 import { applyStatementActions, TextEdits, type StatementAction } from './text-edits.js';
 
 /**
@@ -20,7 +21,7 @@ export function planStdioEntry(input: PhaseInput): PhaseOutput | undefined {
   const constructions = findConstructions(file, resolver, ['stdio']).filter((c) => c.cls.line === 'v2' || input.options.output === 'v2');
   const [construction] = constructions;
   if (!construction) return undefined;
-  const fail = (reason: string) => blocked(file, [{ pos: construction.node.getStart(), rule: 'SL001', message: `stdio entry not moved to serveStdio: ${reason}` }]);
+  const fail = (reason: string) => blocked(file, [{ pos: markerPosition(construction.node), rule: 'SL001', message: `stdio entry not moved to serveStdio: ${reason}` }]);
   if (constructions.length > 1) return fail('the file builds more than one stdio transport');
   const plumbing = analysePlumbing(file, resolver, [], constructions);
   const connects = file.getDescendantsOfKind(SyntaxKind.CallExpression).filter((call) => {
@@ -52,7 +53,7 @@ export function planStdioEntry(input: PhaseInput): PhaseOutput | undefined {
   const act = (node: Node, action: StatementAction) => actions.set(node.compilerNode, { node, action });
   let factoryRef: string;
   if (factory.kind === 'call') {
-    factoryRef = factoryReference(factory, resolver, statement.getStart());
+    factoryRef = factoryReference(factory, resolver, statement.getStart(), resolveFactoryFunction(factory, resolver, exportedFunction(input)));
     if (factory.declaration) going.push(factory.declaration.getParentOrThrow().getParentOrThrow());
   } else {
     const declarationStatement = factory.declaration.getParentOrThrow().getParentOrThrow();

@@ -232,3 +232,20 @@ export function isPure(node: Node | undefined): boolean {
   }
   return false;
 }
+
+/**
+ * Where a marker for `node` goes: the start of the innermost statement around it that begins its own
+ * line, so the marker comment never lands after code on the same line (where a later run would not
+ * recognise it as the statement's marker).
+ */
+export function markerPosition(node: Node): number {
+  const text = node.getSourceFile().getFullText();
+  let current: Node = statementOf(node);
+  for (;;) {
+    const start = current.getStart();
+    const lineStart = text.lastIndexOf('\n', start - 1) + 1;
+    const parent = current.getParent();
+    if (/^[ \t]*$/.test(text.slice(lineStart, start)) || !parent || Node.isSourceFile(parent)) return start;
+    current = statementOf(parent);
+  }
+}
