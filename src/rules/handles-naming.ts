@@ -66,6 +66,7 @@ export const SELECTION_PREFIX = /^(?:current|active|selected|chosen|focused)(?=[
 /** Irregular plurals (singular → plural); regular words take `s`/`es`/`ies`. */
 export const IRREGULAR_PLURALS: Readonly<Record<string, string>> = {
   history: 'histories',
+  quiz: 'quizzes',
   preferences: 'preferenceSets',
   settings: 'settingSets',
   data: 'dataSets',

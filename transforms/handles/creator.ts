@@ -1,6 +1,6 @@
 import { Node, type Expression, type ObjectLiteralExpression } from 'ts-morph';
 import type { TextEdits } from './edits.js';
-import { handleTextItem, outputSchema, structuredContent, toolList, type Style } from './generate.js';
+import { handleTextItem, outputSchema, structuredContent, toolList, withArticle, type Style } from './generate.js';
 import { addProperties, indentOf, isSingleLine, lineAt, MAX_LINE, propertyNamed } from './layout.js';
 import type { KindNames } from './naming.js';
 import type { ToolCall } from './registration.js';
@@ -41,7 +41,7 @@ export function makeCreator(edits: TextEdits, tool: ToolCall, style: Style, name
 
 /** The creator's description: what it did, then which tools take the handle, then its lifetime. */
 function describedCreator(description: Expression | undefined, names: KindNames, users: readonly string[]): string {
-  const added = `Returns a ${names.idParam} for ${toolList(users)}. \${describeLifetime(${names.kindConst})}`;
+  const added = `Returns ${withArticle(names.idParam)} for ${toolList(users)}. \${describeLifetime(${names.kindConst})}`;
   if (!description) return `\`${added}\``;
   if (Node.isTemplateExpression(description)) {
     const text = description.getText();

@@ -24,6 +24,11 @@ export function str(style: Style, text: string): string {
   return `${style.quote}${text.replace(/\\/g, '\\\\').split(style.quote).join(`\\${style.quote}`)}${style.quote}`;
 }
 
+/** `a cart`, `an active project`. */
+export function withArticle(word: string): string {
+  return `${/^[aeiou]/i.test(word) ? 'an' : 'a'} ${word}`;
+}
+
 /** `30 * 60` for whole minutes, else the number of seconds. */
 export function ttlText(seconds: number): string {
   if (seconds >= 3600 && seconds % 3600 === 0) return `${seconds / 3600} * 60 * 60`;
@@ -105,7 +110,7 @@ export function creatorTool(
   const i1 = indent + unit;
   const i2 = i1 + unit;
   const context = style.sdk === 'v2' ? 'ctx' : 'extra';
-  const description = `\`Create a ${names.noun} and return its ${names.idParam}, for ${toolList(spec.users)}. \${describeLifetime(${names.kindConst})}\``;
+  const description = `\`Create ${withArticle(names.noun)} and return its ${names.idParam}, for ${toolList(spec.users)}. \${describeLifetime(${names.kindConst})}\``;
   return [
     `${spec.receiver}.registerTool(`,
     `${i1}${str(style, names.creator)},`,
@@ -147,7 +152,7 @@ export function destroyTool(style: Style, spec: { receiver: string; names: KindN
 export const call = {
   resolve: (names: KindNames, id: string, context: string) => `await handles.resolve(${names.kindConst}, ${id}, ${principal(context)})`,
   update: (names: KindNames, id: string, context: string, value: string) =>
-    `await handles.update(${names.kindConst}, ${id}, ${principal(context)}, () => ${value})`,
+    `await handles.update(${names.kindConst}, ${id}, ${principal(context)}, () => ${value.trimStart().startsWith('{') ? `(${value})` : value})`,
   destroy: (names: KindNames, id: string, context: string) => `await handles.destroy(${names.kindConst}, ${id}, ${principal(context)})`,
   mint: (names: KindNames, value: string, context: string) => `await handles.mint(${names.kindConst}, ${value}, ${principal(context)})`,
 };

@@ -53,14 +53,25 @@ export function planKeyedState(state: StateVariable, plan: PlanContext): SiteRes
     cleanups.push(operation.statement);
   }
 
+  // A callback that pushes to one session has nowhere to go without sessions: a person must choose the new path.
+  for (const access of state.accesses) {
+    const value = access.value ? unwrap(access.value) : undefined;
+    if (value && (Node.isArrowFunction(value) || Node.isFunctionExpression(value))) {
+      throw new Undecided(
+        declaration,
+        `${name} keeps a callback that pushes to "this session", and sessionless MCP has no session to push to: deliver through subscriptions/listen or return the data from a tool call, then remove ${name}`,
+      );
+    }
+  }
   const uses: KeyedUse[] = [];
   for (const [registration, accesses] of tools) {
     const tool = readToolCall(registration.call);
     if (!tool?.handler) throw new Undecided(declaration, `${name} is used by ${registration.label}, whose handler is not written inline`);
+    const operations = accesses.map((access) => operationOf(access, declaration));
     for (const access of accesses) {
       if (access.keyOrigin !== 'session') throw new Undecided(declaration, `${registration.label} uses ${name} without the session id as key; decide what the key means first`);
     }
-    uses.push({ registration, tool, operations: accesses.map((access) => operationOf(access, declaration)) });
+    uses.push({ registration, tool, operations });
   }
   if (uses.length === 0) throw new Undecided(declaration, `no tool uses ${name}`);
 
@@ -81,7 +92,7 @@ export function planKeyedState(state: StateVariable, plan: PlanContext): SiteRes
   const names = kindNames(thing, {
     creatorTemplate: plan.options.creatorTemplate,
     destroyTemplate: plan.options.destroyTemplate,
-    existingConst: name,
+    existingConst: statement.isExported() ? name : undefined,
     creator: creator?.tool.name,
   });
   const file = declaration.getSourceFile();
@@ -181,7 +192,10 @@ function operationOf(access: StateAccess, declaration: Node): Operation {
     }
     if (!holder || !(Node.isBinaryExpression(holder) && holder.getLeft() === outer)) return getOperation(access, parent);
   }
-  throw new Undecided(declaration, `${access.node.getText()} is used as a whole at line ${access.node.getStartLineNumber()} (size, iteration, passing it on), not one session's entry`);
+  throw new Undecided(
+    declaration,
+    `${access.node.getText()} is also used as a whole (line ${access.node.getStartLineNumber()}: size, iteration or passing it on), which looks like state shared across sessions on purpose; decide whether its entries belong to one caller (then hand out handles) or to everyone (then key them explicitly)`,
+  );
 }
 
 /** A read of one entry; `?? init` / `|| init` / `!` around it go with it (the handle always resolves). */
@@ -295,9 +309,8 @@ function receiverOf(tool: ToolCall): string {
 /** Keys that were only a session id read into a local (`const sid = extra.sessionId!`): drop them with their last use. */
 function dropSessionLocals(use: KeyedUse, removedOrReplaced: readonly Node[], edits: ReturnType<PlanContext['edits']['for']>): void {
   const handler = use.tool.handler!;
-  const keys = use.operations.map((o) => o.access.key).filter((k): k is Node => !!k && Node.isIdentifier(unwrap(k)));
-  for (const key of keys) {
-    const local = unwrap(key).getText();
+  const locals = new Set(use.operations.map((o) => o.access.key).filter((k): k is Node => !!k && Node.isIdentifier(unwrap(k))).map((k) => unwrap(k).getText()));
+  for (const local of locals) {
     const declaration = handler.getDescendantsOfKind(SyntaxKind.VariableDeclaration).find((d) => d.getName() === local);
     if (!declaration) continue;
     const references = handler.getDescendantsOfKind(SyntaxKind.Identifier).filter((id) => id.getText() === local && id.getParent() !== declaration);

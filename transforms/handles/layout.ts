@@ -67,8 +67,6 @@ export function addProperties(
 ): void {
   if (properties.length === 0) return;
   const existing = object.getProperties();
-  const open = object.getStart() + 1;
-  const close = object.getEnd() - 1;
   const unit = indentUnit(object.getSourceFile());
   const base = indentOf(object);
   if (existing.length === 0) {
@@ -94,17 +92,37 @@ export function addProperties(
     return;
   }
   const added = properties.join(', ').length + 2 + extraWidth;
-  if (lineAt(edits.text, object.getStart()).length + added <= MAX_LINE) {
-    if (first) edits.insert(existing[0]!.getStart(), `${properties.join(', ')}, `);
-    else edits.insert(existing[existing.length - 1]!.getEnd(), `, ${properties.join(', ')}`);
-    return;
+  // Single-line objects around this one on the same line: the outermost breaks up first, then the next one in,
+  // until the line holding the new properties fits (how one would rewrap by hand).
+  const chain = [object, ...object.getAncestors().filter((a): a is ObjectLiteralExpression => Node.isObjectLiteralExpression(a))]
+    .filter((o) => isSingleLine(o) && o.getStartLineNumber() === object.getStartLineNumber())
+    .reverse();
+  let lineLength = lineAt(edits.text, object.getStart()).length;
+  let indent = base;
+  for (const outer of chain) {
+    if (lineLength + added <= MAX_LINE) break;
+    const inner = indent + unit;
+    const parts = outer.getProperties();
+    const isTarget = outer === object;
+    explode(edits, outer, indent, unit, isTarget ? properties : [], first);
+    if (isTarget) return;
+    const holder = parts.find((p) => object.getAncestors().includes(p as never))!;
+    lineLength = inner.length + holder.getText().length + 1;
+    indent = inner;
   }
-  // Break the one-line object up: new lines at the boundaries only, so edits inside properties still apply.
+  if (first) edits.insert(existing[0]!.getStart(), `${properties.join(', ')}, `);
+  else edits.insert(existing[existing.length - 1]!.getEnd(), `, ${properties.join(', ')}`);
+}
+
+/** Break a one-line object into one property per line (edits only at the boundaries), adding `properties`. */
+function explode(edits: TextEdits, object: ObjectLiteralExpression, base: string, unit: string, properties: readonly string[], first: boolean): void {
+  const existing = object.getProperties();
   const lines = (texts: readonly string[]) => texts.map((p) => `\n${base}${unit}${p},`).join('');
+  const open = object.getStart() + 1;
+  const close = object.getEnd() - 1;
   edits.replace(open, existing[0]!.getStart(), first ? lines(properties) + `\n${base}${unit}` : `\n${base}${unit}`);
   for (let i = 1; i < existing.length; i++) edits.replace(existing[i - 1]!.getEnd(), existing[i]!.getStart(), `,\n${base}${unit}`);
-  const tailStart = existing[existing.length - 1]!.getEnd();
-  edits.replace(tailStart, close, `,${first ? '' : lines(properties)}\n${base}`);
+  edits.replace(existing[existing.length - 1]!.getEnd(), close, `,${first ? '' : lines(properties)}\n${base}`);
 }
 
 function hasTrailingComma(object: ObjectLiteralExpression): boolean {

@@ -1,11 +1,187 @@
-import type { ServerModel, StateVariable } from '../../src/analysis/index.js';
-import { Undecided, type SiteResult } from './site.js';
+/**
+ * Per-connection class fields → one handle per connection's worth of state (P6). The fields a class kept for
+ * "its" client (`this.cells`, `this.nextId`) become one record behind a handle; tools resolve the record and
+ * use `notebook.cells` where they used `this.cells`. The fields' initial values make the creator's record.
+ */
+import { Node, SyntaxKind, type ClassDeclaration, type ClassExpression, type PropertyAccessExpression, type Statement } from 'ts-morph';
+import type { Registration, ServerModel, StateAccess, StateVariable } from '../../src/analysis/index.js';
+import { unwrap } from '../../src/analysis/syntax.js';
+import { relativeOf } from '../../src/engine/parse.js';
+import { NON_JSON_CONSTRUCTORS } from '../../src/rules/handles-values.js';
+import { CLEANUP_VERBS, wordsOf } from '../../src/rules/handles-verbs.js';
+import { prependToBody } from './body.js';
+import { writeBackPoint } from './effects.js';
+import { call, creatorTool, destroyTool, idSchema, kindDeclaration } from './generate.js';
+import { indentOf } from './layout.js';
+import { camelCase, kindNames, thingOf } from './naming.js';
+import { addIdParam, ensureAsync } from './params.js';
+import { readToolCall, type ToolCall } from './registration.js';
+import { aboveTopLevel, byTool, isDataExpression, statementOf, styleOf, Undecided, type SiteResult } from './site.js';
 import type { PlanContext } from './value-state.js';
 
-export function recordGroups(_model: ServerModel): StateVariable[][] {
-  return [];
+/** Implicit state in fields of one class: each group becomes one kind. */
+export function recordGroups(model: ServerModel): StateVariable[][] {
+  const groups = new Map<ClassDeclaration | ClassExpression, StateVariable[]>();
+  for (const state of model.states) {
+    if (state.kind !== 'class-field' || state.dependence !== 'implicit' || !state.ownerClass) continue;
+    const group = groups.get(state.ownerClass) ?? [];
+    group.push(state);
+    groups.set(state.ownerClass, group);
+  }
+  return [...groups.values()];
 }
 
-export function planRecordState(states: StateVariable[], _plan: PlanContext): SiteResult {
-  throw new Undecided(states[0]!.declaration, 'not yet');
+interface Field {
+  state: StateVariable;
+  /** Initial value text. */
+  initial: string;
+  initialNode: Node;
+  type: string | undefined;
+  /** The declaration statement to remove (a property declaration, or `this.x = …` in the constructor). */
+  declaration: Node;
+}
+
+export function planRecordState(states: StateVariable[], plan: PlanContext): SiteResult {
+  const owner = states[0]!.ownerClass!;
+  const className = owner.getName() ?? 'state';
+  const anchorNode = states[0]!.declaration;
+  const file = owner.getSourceFile();
+  const style = styleOf(file, plan.model.files.find((f) => f.sourceFile === file)?.sdk);
+
+  const fields = states.map((state) => fieldOf(state, style.typed));
+  const tools = new Map<Registration, StateAccess[]>();
+  const cleanups: Statement[] = [];
+  for (const state of states) {
+    const { tools: byRegistration, outside } = byTool(state, plan.model.registrations);
+    for (const [registration, accesses] of byRegistration) tools.set(registration, [...(tools.get(registration) ?? []), ...accesses]);
+    for (const access of outside) {
+      const statement = statementOf(access.node);
+      if (statement && fields.some((f) => f.declaration === statement || statement.getDescendants().includes(f.declaration as never))) continue;
+      const method = access.node.getFirstAncestorByKind(SyntaxKind.MethodDeclaration);
+      const verb = wordsOf(method?.getName() ?? '')[0] ?? '';
+      if (method && CLEANUP_VERBS.includes(verb) && statement && isFieldReset(statement, access.node)) {
+        cleanups.push(statement);
+        continue;
+      }
+      throw new Undecided(anchorNode, `${className}.${state.name} is used outside the tools (${method ? `${method.getName()}()` : 'elsewhere'}); pass the state there explicitly, or keep it if it is shared on purpose`);
+    }
+  }
+  const uses: Array<{ registration: Registration; tool: ToolCall; accesses: StateAccess[] }> = [];
+  for (const registration of plan.model.registrations) {
+    const accesses = tools.get(registration);
+    if (!accesses) continue;
+    const tool = readToolCall(registration.call);
+    if (!tool?.handler) throw new Undecided(anchorNode, `${registration.label} uses ${className} state but its handler is not written inline`);
+    uses.push({ registration, tool, accesses });
+  }
+  if (uses.length === 0) throw new Undecided(anchorNode, `no tool uses the state of ${className}`);
+
+  const thing = plan.options.names[className] ?? thingOf({ from: 'class', name: className });
+  const names = kindNames(thing, { creatorTemplate: plan.options.creatorTemplate, destroyTemplate: plan.options.destroyTemplate });
+  const local = camelCase(thing);
+  for (const use of uses) {
+    if (use.tool.handler!.getDescendantsOfKind(SyntaxKind.Identifier).some((id) => id.getText() === local)) {
+      throw new Undecided(anchorNode, `${use.tool.name} already has a variable named ${local}; rename it or set a name with the names option`);
+    }
+  }
+  const valueType = style.typed ? recordType(fields) : undefined;
+  if (style.typed && !valueType) throw new Undecided(anchorNode, `give the fields of ${className} types so the handle kind can be typed`);
+
+  const writeBacks = new Map<Registration, Statement | undefined>();
+  for (const use of uses) {
+    const writes = use.accesses.filter((a) => a.mode === 'write').map((a) => a.node);
+    if (writes.length > 0) writeBacks.set(use.registration, writeBackPoint(use.tool.handler!, writes));
+  }
+  const serializable =
+    fields.every((f) => isDataExpression(f.initialNode, new Set()) && !(f.type && NON_JSON_CONSTRUCTORS.some((n) => new RegExp(`\\b${n}\\b`).test(f.type!)))) &&
+    [...writeBacks.values()].every((point) => point !== undefined);
+
+  const edits = plan.edits;
+  const fileEdits = edits.for(file);
+  for (const field of fields) fileEdits.removeStatement(field.declaration);
+  for (const cleanup of cleanups) fileEdits.removeStatement(cleanup);
+
+  const needsDestroy = cleanups.length > 0;
+  const userNames = [...uses.map((use) => use.tool.name), ...(needsDestroy ? [names.destroy] : [])];
+  for (const use of uses) {
+    const handler = use.tool.handler!;
+    const ids = addIdParam(fileEdits, use.tool, { idParam: names.idParam, schema: idSchema(names), sdk: use.registration.sdk });
+    if (typeof ids === 'string') throw new Undecided(anchorNode, ids);
+    ensureAsync(fileEdits, handler);
+    prependToBody(fileEdits, handler, [`const ${local} = ${call.resolve(names, ids.id, ids.context)};`]);
+    for (const access of use.accesses) {
+      const reference = access.node as PropertyAccessExpression;
+      fileEdits.replace(reference.getStart(), reference.getExpression().getEnd(), local);
+    }
+    const point = writeBacks.get(use.registration);
+    if (point && serializable) fileEdits.insert(point.getEnd(), `\n${indentOf(point)}${call.update(names, ids.id, ids.context, local)};`);
+  }
+  edits.use(file, ['handles', 'principalOf', 'describeHandleParam', 'describeLifetime', 'defineHandleKind'], true);
+
+  const first = uses[0]!;
+  const anchor = statementOf(first.registration.call)!;
+  const initial = `{ ${fields.map((f) => (f.initial === f.state.name ? f.state.name : `${f.state.name}: ${f.initial}`)).join(', ')} }`;
+  fileEdits.insert(anchor.getStart(), `${creatorTool(style, { receiver: receiverOf(first.tool), names, initial, users: userNames, indent: indentOf(anchor) })}\n\n${indentOf(anchor)}`);
+  if (needsDestroy) {
+    const last = statementOf(uses[uses.length - 1]!.registration.call)!;
+    fileEdits.insert(last.getEnd(), `\n\n${indentOf(last)}${destroyTool(style, { receiver: receiverOf(uses[uses.length - 1]!.tool), names, indent: indentOf(last) })}`);
+  }
+
+  // The kind is declared once, above the class.
+  const at = aboveTopLevel(owner);
+  const kind = kindDeclaration(style, { names, valueType, ttlSeconds: plan.options.ttlSeconds, serializable, dispose: undefined, exported: false });
+  fileEdits.insert(at, `${kind}\n\n`);
+  plan.taken.add(thing);
+
+  const { line } = file.getLineAndColumnAtPos(anchorNode.getStart());
+  return {
+    pattern: 'P6',
+    rule: 'SL003',
+    state: `${className} (${states.map((s) => s.name).join(', ')})`,
+    file: relativeOf(file),
+    line,
+    summary: `${className} fields ${states.map((s) => s.name).join(', ')} → one ${names.noun} record behind ${names.idParam} from ${names.creator}`,
+  };
+}
+
+function fieldOf(state: StateVariable, typed: boolean): Field {
+  const declaration = state.declaration;
+  if (Node.isPropertyDeclaration(declaration)) {
+    const initializer = declaration.getInitializer();
+    if (!initializer) throw new Undecided(declaration, `${state.name} has no initial value for the creator to start from`);
+    const type = declaration.getTypeNode()?.getText() ?? (typed ? literalType(initializer) : undefined);
+    return { state, initial: initializer.getText(), initialNode: initializer, type, declaration };
+  }
+  // `this.x = …` in the constructor: the whole statement goes.
+  const statement = statementOf(declaration);
+  if (!statement || !Node.isBinaryExpression(declaration) || !statement.getParent()?.getParent() || !Node.isConstructorDeclaration(statement.getParent()!.getParent()!)) {
+    throw new Undecided(declaration, `${state.name} is first set outside the constructor`);
+  }
+  const right = declaration.getRight();
+  return { state, initial: right.getText(), initialNode: right, type: typed ? literalType(right) : undefined, declaration: statement };
+}
+
+function literalType(node: Node): string | undefined {
+  const inner = unwrap(node);
+  if (Node.isStringLiteral(inner) || Node.isNoSubstitutionTemplateLiteral(inner)) return 'string';
+  if (Node.isNumericLiteral(inner)) return 'number';
+  if (inner.getText() === 'true' || inner.getText() === 'false') return 'boolean';
+  return undefined;
+}
+
+function recordType(fields: readonly Field[]): string | undefined {
+  if (fields.some((f) => !f.type)) return undefined;
+  return `{ ${fields.map((f) => `${f.state.name}: ${f.type}`).join('; ')} }`;
+}
+
+/** `this.x = <anything>;` as a whole statement: a cleanup method resetting a field. */
+function isFieldReset(statement: Node, reference: Node): boolean {
+  if (!Node.isExpressionStatement(statement)) return false;
+  const expression = unwrap(statement.getExpression());
+  return Node.isBinaryExpression(expression) && expression.getOperatorToken().getKind() === SyntaxKind.EqualsToken && expression.getLeft() === reference;
+}
+
+function receiverOf(tool: ToolCall): string {
+  const callee = tool.call.getExpression();
+  return Node.isPropertyAccessExpression(callee) ? callee.getExpression().getText() : 'server';
 }

@@ -94,9 +94,17 @@ function initializerOf(property: Node | undefined): Expression | undefined {
   return undefined;
 }
 
+/** Annotations hold literal hints (`{ title: 'x', readOnlyHint: true }`); a raw shape holds schemas (`{ title: z.string() }`). */
 function isAnnotations(object: ObjectLiteralExpression): boolean {
-  const names = object.getProperties().map((p) => (Node.isPropertyAssignment(p) || Node.isShorthandPropertyAssignment(p) ? p.getName() : ''));
-  return names.length > 0 && names.every((name) => ANNOTATION_KEYS.has(name));
+  const properties = object.getProperties();
+  return (
+    properties.length > 0 &&
+    properties.every((p) => {
+      if (!Node.isPropertyAssignment(p) || !ANNOTATION_KEYS.has(p.getName())) return false;
+      const value = p.getInitializer();
+      return value !== undefined && (literalText(value) !== undefined || ['true', 'false'].includes(value.getText()));
+    })
+  );
 }
 
 /** The object literal holding a schema's fields: the raw shape itself, or the argument of `z.object({…})`. */

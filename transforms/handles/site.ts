@@ -97,6 +97,19 @@ export function statementOf(node: Node): Statement | undefined {
   return undefined;
 }
 
+/** The top-level statement of its file that holds `node` (the node itself when it is one). */
+export function topLevelOf(node: Node): Node {
+  let current = node;
+  while (current.getParent() && !Node.isSourceFile(current.getParent()!)) current = current.getParent()!;
+  return current;
+}
+
+/** Where to put a declaration above a top-level statement: before its leading comments. */
+export function aboveTopLevel(node: Node): number {
+  const top = topLevelOf(node);
+  return top.getLeadingCommentRanges()[0]?.getPos() ?? top.getStart();
+}
+
 /** Whether `statement` is `x = value;` for the reference `ref` (the assignment is the whole statement). */
 export function isAssignmentStatement(statement: Node, ref: Node): boolean {
   if (!Node.isExpressionStatement(statement)) return false;

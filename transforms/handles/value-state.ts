@@ -14,12 +14,13 @@ import type { PatternId } from '../../src/rules/rules.js';
 import { prependToBody } from './body.js';
 import { addHandleToResult, makeCreator } from './creator.js';
 import { disposeOf, isResetStatement, writeBackPoint } from './effects.js';
-import { call, creatorTool, destroyTool, idSchema, kindDeclaration } from './generate.js';
+import { call, creatorTool, destroyTool, idSchema, kindDeclaration, toolList } from './generate.js';
 import { indentOf } from './layout.js';
 import { kindNames, thingOf, type KindNames } from './naming.js';
 import { addIdParam, ensureAsync, ensureContext } from './params.js';
 import { readToolCall, type ToolCall } from './registration.js';
 import {
+  aboveTopLevel,
   byTool,
   inputNamesOf,
   isAssignmentStatement,
@@ -81,9 +82,10 @@ export function planValueState(state: StateVariable, pattern: PatternId, plan: P
   if (!creator) {
     if (pattern === 'P2') {
       const writers = uses.filter((use) => use.accesses.some((a) => a.mode === 'write')).map((use) => use.tool.name);
+      const by = writers.length === 1 ? `${writers[0]}, which does not create it` : `${toolList(writers)}, none of which creates it`;
       throw new Undecided(
         declaration,
-        `${name} lives as long as the process and is written by ${writers.join(', ') || 'no tool'}, none of which creates it; if it belongs to one caller, make the tool that sets it return a handle, else keep it global`,
+        `${name} lives as long as the process and is set by ${by}; if it belongs to one caller, make a tool that takes its setup return a handle to it, else keep it global on purpose`,
       );
     }
     if (initializer && !isNullish(initializer)) initial = initializer.getText();
@@ -165,9 +167,8 @@ export function planValueState(state: StateVariable, pattern: PatternId, plan: P
   if (state.kind === 'module') {
     edits.for(file).replaceNode(statement, kind);
   } else {
-    const top = statement.getFirstAncestor((node) => Node.isSourceFile(node.getParent() ?? node)) ?? statement;
     const comments = statement.getLeadingCommentRanges().map((range) => `${range.getText()}\n`).join('');
-    const at = top.getLeadingCommentRanges()[0]?.getPos() ?? top.getStart();
+    const at = aboveTopLevel(statement);
     edits.for(file).removeStatement(statement);
     edits.for(file).insert(at, `${comments}${kind}\n\n`);
   }
@@ -181,7 +182,10 @@ export function planValueState(state: StateVariable, pattern: PatternId, plan: P
     state: name,
     file: relativeOf(file),
     line,
-    summary: `${name} → ${names.idParam} handles from ${names.creator}${serializable ? '' : ' (kept in process memory: live or changed-in-place values)'}`,
+    summary:
+      `${name} → ${names.idParam} handles from ${names.creator}` +
+      (serializable ? '' : ' (kept in process memory: live or changed-in-place values)') +
+      (creator && initializer && !isNullish(initializer) ? `; its default ${initializer.getText()} no longer applies: callers call ${names.creator} first` : ''),
   };
 }
 
@@ -260,14 +264,16 @@ function rewriteCreator(use: ToolUse, name: string, names: KindNames, users: rea
   makeCreator(edits, tool, style, names, users);
 
   // Before the assignment only "close the previous one" may touch the value: each call now makes a new handle.
+  const previous = new Set<Statement>();
   for (const access of use.accesses) {
     if (access === assignment || access.node.getStart() > statement.getStart()) continue;
     const earlier = statementOf(access.node);
     if (!earlier || !(disposeOf(earlier, name) || isResetStatement(earlier, name))) {
       throw new Undecided(use.registration.call, `${tool.name} reads ${name} before setting it`);
     }
-    edits.removeStatement(earlier);
+    previous.add(earlier);
   }
+  for (const earlier of previous) edits.removeStatement(earlier);
   const value = (assignment.node.getParentOrThrow() as Node & { getRight(): Node }).getRight();
   const readLater = use.accesses.some((a) => a !== assignment && a.node.getStart() > statement.getEnd());
   const simple = Node.isIdentifier(value) || Node.isPropertyAccessExpression(value) || Node.isLiteralExpression(value);
@@ -325,6 +331,15 @@ function rewriteUser(
     }
   }
   const remaining = ordered.filter((a) => !removed.has(statementOf(a.node)!));
+  // Only replaced (`notes = []`): each replacement is an update, with nothing to resolve first.
+  if (remaining.length > 0 && remaining.every((a) => a.op === 'assign' && isAssignmentStatement(statementOf(a.node)!, a.node))) {
+    for (const access of remaining) {
+      const value = (access.node.getParentOrThrow() as Node & { getRight(): Node }).getRight().getText();
+      edits.replaceNode(statementOf(access.node)!, `${call.update(names, ids.id, ids.context, value)};`);
+    }
+    plan.edits.use(file, ['handles', 'principalOf', 'describeHandleParam'], true);
+    return dispose;
+  }
   const assigned = remaining.some((a) => a.op === 'assign');
   if (remaining.length > 0) {
     const keyword = assigned ? 'let' : 'const';
