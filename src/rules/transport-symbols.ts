@@ -25,6 +25,8 @@ export const TRANSPORT_CLASSES: readonly TransportClass[] = [
   { name: 'NodeStreamableHTTPServerTransport', module: '@modelcontextprotocol/node', line: 'v2', kind: 'node' },
   { name: 'WebStandardStreamableHTTPServerTransport', module: '@modelcontextprotocol/server', line: 'v2', kind: 'web' },
   { name: 'StdioServerTransport', module: '@modelcontextprotocol/server/stdio', line: 'v2', kind: 'stdio' },
+  // Where the official v1-to-v2 codemod points `…/sdk/server/stdio.js` imports.
+  { name: 'StdioServerTransport', module: '@modelcontextprotocol/server', line: 'v2', kind: 'stdio' },
 ];
 
 /** SDK server classes: `new` of one of these is a server instance (for factory extraction). */

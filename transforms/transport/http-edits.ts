@@ -3,10 +3,10 @@ import { V1_STREAMABLE, V2_ENTRY_IMPORTS } from '../../src/rules/transport-symbo
 import { factoryReference, movedStatements, usesOnlyOuterNames } from './factory.js';
 import type { HttpPlan, Serving } from './http-entry.js';
 import { importedBindings, v1Specifier } from './imports.js';
+import { serveCalls } from './erase.js';
 import { blocked, type PhaseOutput } from './phase.js';
 import { findRegistrations } from './routes.js';
 import { conciseHandler, factoryFunction, serveLines, sessionBranchLines, sessionRouteHandler, v2HandlerDeclaration } from './snippets.js';
-import { serveCalls } from './erase.js';
 import { indentOf, quoted, render, type Style } from './style.js';
 import { freshName, type FunctionLike, isFunctionLike, markerPosition, referencesIn, within } from './syntax.js';
 import { applyStatementActions, statementStart, TextEdits, type MarkerRequest, type StatementAction } from './text-edits.js';
@@ -36,24 +36,19 @@ export function buildHttpEdits(plan: HttpPlan, style: Style): PhaseOutput {
   // Where the server comes from, for the v1 per-request code (`factoryCall`) and the v2 entry (`factoryRef`).
   let factoryCall = `${factoryName}()`;
   let factoryRef = factoryName;
-  let extracted: string | undefined;
   const factory = plan.factory;
   if (factory.kind === 'call') {
     factoryCall = factory.text;
     const firstRoute = Math.min(...plan.plumbing.registrations.map((r) => r.statement.getStart()));
     factoryRef = factoryReference(factory, resolver, firstRoute, plan.factoryFn);
     if (factory.declaration) act(factory.declaration.getParentOrThrow().getParentOrThrow(), remove);
-  } else {
+  } else if (factory.kind === 'singleton') {
+    // The module-wide server becomes a factory where it stands; its configuration moves in with it.
     const statement = factory.declaration.getParentOrThrow().getParentOrThrow();
-    if (factory.kind === 'singleton') {
-      const moved = [statement, ...factory.configure];
-      const indent = indentOf(text, statement.getStart());
-      const pieces = movedStatements(moved, () => indent, `${indent}${style.unit}`);
-      act(statement, { kind: 'replace', text: factoryFunction(factoryName, pieces, factory.variable, style, indent) });
-      for (const configure of factory.configure) act(configure, remove);
-    } else {
-      extracted = factoryName;
-    }
+    const indent = indentOf(text, statement.getStart());
+    const pieces = movedStatements([statement, ...factory.configure], () => indent, `${indent}${style.unit}`);
+    act(statement, { kind: 'replace', text: factoryFunction(factoryName, pieces, factory.variable, style, indent) });
+    for (const configure of factory.configure) act(configure, remove);
   }
 
   for (const serving of plan.serving) planServing(serving);
@@ -124,10 +119,10 @@ export function buildHttpEdits(plan: HttpPlan, style: Style): PhaseOutput {
 
   // The module-level pieces (extracted factory, v2 entry) go in front of the first route that uses them.
   const preamble: string[] = [];
-  if (extracted && factory.kind === 'inline') {
-    const statement = factory.declaration.getParentOrThrow().getParentOrThrow();
-    const moved = [statement, ...factory.configure];
-    preamble.push(factoryFunction(extracted, movedStatements(moved, (m) => indentOf(text, m.getStart()), style.unit), factory.variable, style, ''));
+  if (factory.kind === 'inline') {
+    // A server the handler built itself: its construction and configuration become a module function.
+    const moved = [factory.declaration.getParentOrThrow().getParentOrThrow(), ...factory.configure];
+    preamble.push(factoryFunction(factoryName, movedStatements(moved, (m) => indentOf(text, m.getStart()), style.unit), factory.variable, style, ''));
   }
   if (target === 'v2') preamble.push(v2HandlerDeclaration({ kind, name: handlerName, factory: factoryRef, options: plan.options }, style));
   if (preamble.length > 0) placePreamble(preamble);
@@ -159,8 +154,8 @@ export function buildHttpEdits(plan: HttpPlan, style: Style): PhaseOutput {
     const webOptions = kind === 'web' ? second : undefined;
     const [registration] = serving.registrations;
     const inline = registration !== undefined && registration.handlerArg === fn && serving.registrations.length === 1;
-    if (target === 'v2' && inline && handlerPlan.whole && registration) {
-      const params = fn.getParameters().map((p) => (p as Node & { getName(): string }).getName());
+    const params = parameterNames(fn);
+    if (target === 'v2' && inline && handlerPlan.whole && registration && params.length > 0) {
       nodeEdits.push({ node: registration.handlerArg, text: conciseHandler({ kind, handler: handlerName, params, req, res, body, webOptions }) });
       return;
     }
