@@ -16,15 +16,13 @@ import { findRegistrations } from './registrations.js';
 import { findFactories, findServers, findTransports } from './servers.js';
 import { findStates } from './state.js';
 import { enclosingFunction, unwrap } from './syntax.js';
-import { INITIALIZED_CALLBACK, STATELESS_HELPERS } from './vocabulary.js';
+import { LIFECYCLE_CALLBACKS, STATELESS_HELPERS } from './vocabulary.js';
 
 export interface AnalyzeOptions {
   /** Analyse only these files of the project (default: all). Imports between them are followed; others are not. */
   files?: readonly SourceFile[];
 }
 
-/** Callbacks on transports and servers that run outside any tool call but still see requests. */
-const LIFECYCLE_CALLBACKS = ['onclose', 'onerror', INITIALIZED_CALLBACK];
 
 export function analyzeProject(project: Project, options: AnalyzeOptions = {}): ServerModel {
   const ctx = new AnalysisContext(options.files ?? project.getSourceFiles());

@@ -4,7 +4,7 @@ import type { AnalysisContext } from './context.js';
 import type { ListMutation, Registration } from './model.js';
 import type { Reach } from './reach.js';
 import { literalText, unwrap } from './syntax.js';
-import { LIST_CHANGED_NOTIFICATIONS, LIST_CHANGED_SENDERS, TOGGLE_METHODS, type PrimitiveKind, lookup } from './vocabulary.js';
+import { LIST_CHANGED_NOTIFICATIONS, LIST_CHANGED_SENDERS, NOTIFICATION_SENDERS, TOGGLE_METHODS, type PrimitiveKind, lookup } from './vocabulary.js';
 
 export function findListMutations(ctx: AnalysisContext, reach: Reach, registrations: readonly Registration[]): ListMutation[] {
   const out: ListMutation[] = [];
@@ -33,7 +33,7 @@ export function findListMutations(ctx: AnalysisContext, reach: Reach, registrati
         out.push({ kind: 'list-changed', list: sender, node: call, file: info.file, triggeredBy: reach.registrationsAt(call), triggeredByOther: reach.othersAt(call) });
         continue;
       }
-      if (['notification', 'sendNotification', 'notify'].includes(method)) {
+      if (NOTIFICATION_SENDERS.includes(method)) {
         const list = notifiedList(call.getArguments()[0]);
         if (list) out.push({ kind: 'list-changed', list, node: call, file: info.file, triggeredBy: reach.registrationsAt(call), triggeredByOther: reach.othersAt(call) });
         continue;

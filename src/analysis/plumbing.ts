@@ -81,13 +81,11 @@ export function findPlumbing(
       }
       if (SESSION_ERROR_TEXT.test(text) && enclosingFunction(literal)) out.push({ kind: 'session-error', node: literal, file: info.file });
     }
-    for (const template of info.sourceFile.getDescendantsOfKind(SyntaxKind.TemplateExpression)) {
+    for (const template of nodes.templates) {
       if (SESSION_ERROR_TEXT.test(template.getHead().getLiteralText())) out.push({ kind: 'session-error', node: template, file: info.file });
     }
-    for (const binary of info.sourceFile.getDescendantsOfKind(SyntaxKind.BinaryExpression)) {
+    for (const binary of nodes.initializeComparisons) {
       // `body.method === 'initialize'`: hand-written initialize routing.
-      const op = binary.getOperatorToken().getKind();
-      if (op !== SyntaxKind.EqualsEqualsEqualsToken && op !== SyntaxKind.EqualsEqualsToken) continue;
       const literal = literalText(binary.getRight()) ?? literalText(binary.getLeft());
       const other = literalText(binary.getRight()) !== undefined ? binary.getLeft() : binary.getRight();
       if (literal === 'initialize' && /\.method$/.test(unwrap(other).getText())) out.push({ kind: 'initialize-routing', node: binary, file: info.file });

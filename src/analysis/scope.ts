@@ -6,7 +6,7 @@
 import { Node, SyntaxKind, ts, type Identifier, type SourceFile } from 'ts-morph';
 import { resolveRelative } from '../engine/components.js';
 import { relativeOf } from '../engine/parse.js';
-import { literalText, unwrap } from './syntax.js';
+import { literalText, unwrap, wrapNode } from './syntax.js';
 
 /** What a name resolves to. */
 export type Binding =
@@ -54,8 +54,8 @@ export class Resolver {
   /** Every identifier named `name` in a file (compiler nodes are indexed once; wrappers made on demand). */
   identifiersNamed(file: SourceFile, name: string): Identifier[] {
     return (this.index(file).get(name) ?? [])
-      .map((id) => file.getDescendantAtPos(id.getStart(file.compilerNode)))
-      .filter((node): node is Identifier => node !== undefined && Node.isIdentifier(node));
+      .map((id) => wrapNode<Identifier>(file, id))
+      .filter((node): node is Identifier => node !== undefined);
   }
 
   /** Whether a file mentions a name at all (cheap check before resolving). */
@@ -179,14 +179,16 @@ export class Resolver {
     const file = this.files.get(relPath);
     if (!file || depth > 8) return undefined;
     for (const statement of file.getStatements()) {
-      if (Node.isVariableStatement(statement) && statement.isExported()) {
+      if (Node.isVariableStatement(statement) && statement.hasExportKeyword()) {
         for (const declaration of statement.getDeclarations()) {
           const nameNode = declaration.getNameNode();
           if (Node.isIdentifier(nameNode) && nameNode.getText() === name) return { kind: 'declaration', node: declaration, name, file: relPath };
         }
-      } else if ((Node.isFunctionDeclaration(statement) || Node.isClassDeclaration(statement)) && statement.isExported()) {
+      } else if ((Node.isFunctionDeclaration(statement) || Node.isClassDeclaration(statement)) && statement.hasExportKeyword()) {
         const own = statement.getName();
-        if ((own === name && !statement.isDefaultExport()) || (name === 'default' && statement.isDefaultExport())) {
+        // Syntactic checks only: `isExported()`/`isDefaultExport()` would build a type checker.
+        const isDefault = statement.hasDefaultKeyword();
+        if ((own === name && !isDefault) || (name === 'default' && isDefault)) {
           return { kind: 'declaration', node: statement, name: own ?? 'default', file: relPath };
         }
       } else if (Node.isExportDeclaration(statement)) {

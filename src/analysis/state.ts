@@ -205,7 +205,7 @@ function valueLooksLike(ctx: AnalysisContext, access: StateAccess, name: RegExp,
 /** Identifiers (and `module.name` accesses) across the project that resolve to the candidate's declaration. */
 function variableReferences(ctx: AnalysisContext, candidate: Candidate): Node[] {
   const declaration = candidate.declaration as VariableDeclaration;
-  const exported = candidate.kind === 'module' && declaration.getVariableStatement()?.isExported();
+  const exported = candidate.kind === 'module' && declaration.getVariableStatement()?.hasExportKeyword();
   const files = exported ? ctx.files : ctx.files.filter((f) => f.file === candidate.file);
   const out: Node[] = [];
   for (const info of files) {

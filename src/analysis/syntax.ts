@@ -1,5 +1,5 @@
 /** Small syntactic helpers shared by the analysis passes. */
-import { Node, SyntaxKind, type Expression, type SourceFile } from 'ts-morph';
+import { Node, SyntaxKind, type Expression, type SourceFile, type ts } from 'ts-morph';
 import { relativeOf } from '../engine/parse.js';
 import type { FunctionNode, Location } from './model.js';
 
@@ -117,4 +117,19 @@ export function nameText(node: Node | undefined): string | undefined {
   if (!node) return undefined;
   if (Node.isIdentifier(node) || Node.isPrivateIdentifier(node)) return node.getText();
   return literalText(node);
+}
+
+/**
+ * Wrap a compiler node of `file` as its ts-morph node. ts-morph's own node factory (what `getDescendantsOfKind`
+ * uses) is the cheap way; where a ts-morph build lacks it, fall back to the public API: the deepest node at the
+ * start position, walked up to the node itself.
+ */
+export function wrapNode<T extends Node>(file: SourceFile, node: ts.Node): T | undefined {
+  const factory = (file as unknown as { _getNodeFromCompilerNode?: (n: ts.Node) => Node })._getNodeFromCompilerNode;
+  if (typeof factory === 'function') return factory.call(file, node) as T;
+  for (let current = file.getDescendantAtPos(node.getStart(file.compilerNode)); current; current = current.getParent()) {
+    if (current.compilerNode === node) return current as T;
+    if (current.getPos() < node.pos) return undefined;
+  }
+  return undefined;
 }

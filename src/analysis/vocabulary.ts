@@ -205,3 +205,30 @@ export const CONTEXT_PARAM_NAMES = /^(?:extra|ctx|context|requestExtra|handlerEx
  */
 export const ANALYSIS_VOCABULARY =
   /@modelcontextprotocol\/|McpServer|sessionId|mcp-session-id|sessionIdGenerator|registerTool|setRequestHandler|\.tool\(|\.resource\(|\.prompt\(|Transport\b/i;
+
+/** Callbacks on transports and servers that run outside any tool call but still see requests. */
+export const LIFECYCLE_CALLBACKS: readonly string[] = ['onclose', 'onerror', INITIALIZED_CALLBACK];
+
+/** Methods that send a notification by hand (`server.notification({ method })`). */
+export const NOTIFICATION_SENDERS: readonly string[] = ['notification', 'sendNotification', 'notify'];
+
+/** Call names worth wrapping in the one walk over each file (see context.ts): every name a pass reads calls for. */
+export const CALL_NAMES: ReadonlySet<string> = new Set([
+  ...Object.keys(REGISTRATION_METHODS),
+  ...REQUEST_HANDLER_METHODS,
+  ...NOTIFICATION_HANDLER_METHODS,
+  ...SESSION_ROUTING_HELPERS,
+  ...STATELESS_HELPERS,
+  ...Object.keys(LIST_CHANGED_SENDERS),
+  ...NOTIFICATION_SENDERS,
+  ...TOGGLE_METHODS,
+  ...Object.keys(CLIENT_CONTEXT_METHODS),
+  'setHeader',
+  'getHeader',
+  'header',
+  'append',
+]);
+
+/** Generic call names that matter only with a session-header or route-path first argument (`req.get('mcp-session-id')`, `app.get('/mcp', …)`). */
+export const ARGUMENT_CALL_NAMES: ReadonlySet<string> = new Set(['get', 'set', 'post', 'delete', 'all', 'header', 'getHeader', 'setHeader', 'append']);
+
