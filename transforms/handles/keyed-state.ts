@@ -16,8 +16,8 @@ import { indentOf } from './layout.js';
 import { kindNames, thingOf, type KindNames } from './naming.js';
 import { addIdParam, ensureAsync, ensureContext } from './params.js';
 import { dropImportIfUnused } from './imports.js';
-import { readToolCall, type InlineHandler, type ToolCall } from './registration.js';
-import { byTool, inputNamesOf, isDataExpression, isDeadGuard, returnsOf, statementOf, styleOf, Undecided, type SiteResult } from './site.js';
+import type { InlineHandler, ToolCall } from './registration.js';
+import { byTool, editableTool, inputNamesOf, isDataExpression, isDeadGuard, returnsOf, statementOf, styleOf, Undecided, type SiteResult } from './site.js';
 import type { PlanContext } from './value-state.js';
 
 /** One keyed operation on the container, read from the code around an access. */
@@ -65,8 +65,7 @@ export function planKeyedState(state: StateVariable, plan: PlanContext): SiteRes
   }
   const uses: KeyedUse[] = [];
   for (const [registration, accesses] of tools) {
-    const tool = readToolCall(registration.call);
-    if (!tool?.handler) throw new Undecided(declaration, `${name} is used by ${registration.label}, whose handler is not written inline`);
+    const tool = editableTool(registration, declaration, name);
     const operations = accesses.map((access) => operationOf(access, declaration));
     for (const access of accesses) {
       if (access.keyOrigin !== 'session') throw new Undecided(declaration, `${registration.label} uses ${name} without the session id as key; decide what the key means first`);

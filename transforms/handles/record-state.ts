@@ -15,8 +15,8 @@ import { call, creatorTool, destroyTool, idSchema, kindDeclaration } from './gen
 import { indentOf } from './layout.js';
 import { camelCase, kindNames, thingOf } from './naming.js';
 import { addIdParam, ensureAsync } from './params.js';
-import { readToolCall, type ToolCall } from './registration.js';
-import { aboveTopLevel, byTool, isDataExpression, statementOf, styleOf, Undecided, type SiteResult } from './site.js';
+import type { ToolCall } from './registration.js';
+import { aboveTopLevel, byTool, editableTool, isDataExpression, statementOf, styleOf, Undecided, type SiteResult } from './site.js';
 import type { PlanContext } from './value-state.js';
 
 /** Implicit state in fields of one class: each group becomes one kind. */
@@ -70,8 +70,7 @@ export function planRecordState(states: StateVariable[], plan: PlanContext): Sit
   for (const registration of plan.model.registrations) {
     const accesses = tools.get(registration);
     if (!accesses) continue;
-    const tool = readToolCall(registration.call);
-    if (!tool?.handler) throw new Undecided(anchorNode, `${registration.label} uses ${className} state but its handler is not written inline`);
+    const tool = editableTool(registration, anchorNode, `the state of ${className}`);
     uses.push({ registration, tool, accesses });
   }
   if (uses.length === 0) throw new Undecided(anchorNode, `no tool uses the state of ${className}`);

@@ -11,7 +11,7 @@ import { DEAD_GUARD_EXITS } from '../../src/rules/handles-values.js';
 import { TextEdits } from './edits.js';
 import type { StoreExport, Style } from './generate.js';
 import { indentUnit, quoteOf } from './layout.js';
-import type { InlineHandler } from './registration.js';
+import { readToolCall, type InlineHandler, type ToolCall } from './registration.js';
 
 /** Why a site could not be migrated: one marker at `node`. */
 export class Undecided extends Error {
@@ -82,6 +82,20 @@ export function byTool(state: StateVariable, registrations: readonly Registratio
   }
   for (const access of state.accesses) if (!ownerTool(access)) outside.push(access);
   return { tools, outside };
+}
+
+/**
+ * The tool registration a planner can edit, or the reason it cannot: resources and prompts take no handle
+ * parameter, low-level `tools/call` switches and handlers passed by name are not rewritten.
+ */
+export function editableTool(registration: Registration, anchor: Node, state: string): ToolCall & { handler: InlineHandler } {
+  if (registration.kind !== 'tool') {
+    throw new Undecided(anchor, `${state} is read by ${registration.label}, which cannot take a handle parameter; serve it as a resource template keyed by the handle`);
+  }
+  const tool = readToolCall(registration.call);
+  if (!tool) throw new Undecided(anchor, `${state} is used by ${registration.label} in a low-level tools/call handler; add its handle argument there by hand`);
+  if (!tool.handler) throw new Undecided(anchor, `${state} is used by ${registration.label}, whose handler is passed by name; write it inline or add the handle parameter by hand`);
+  return tool as ToolCall & { handler: InlineHandler };
 }
 
 /** The statement holding a node (the nearest ancestor that is a statement in a block or file). */

@@ -18,10 +18,11 @@ import { call, creatorTool, destroyTool, idSchema, kindDeclaration, toolList } f
 import { indentOf } from './layout.js';
 import { kindNames, thingOf, type KindNames } from './naming.js';
 import { addIdParam, ensureAsync, ensureContext } from './params.js';
-import { readToolCall, type ToolCall } from './registration.js';
+import type { ToolCall } from './registration.js';
 import {
   aboveTopLevel,
   byTool,
+  editableTool,
   inputNamesOf,
   isAssignmentStatement,
   isDataExpression,
@@ -64,11 +65,13 @@ export function planValueState(state: StateVariable, pattern: PatternId, plan: P
   if (!Node.isVariableDeclaration(declaration)) throw new Undecided(declaration, `${state.name} is not a plain variable`);
   const statement = declaration.getVariableStatement();
   if (!statement || statement.getDeclarations().length !== 1) throw new Undecided(declaration, `${state.name} is declared together with other variables; split the declaration first`);
+  if (statement.isExported() && state.accesses.some((a) => a.node.getSourceFile() !== declaration.getSourceFile())) {
+    throw new Undecided(declaration, `${state.name} is exported and used by other modules; move the tools that use it next to it, or make it a handle by hand`);
+  }
   const { tools, outside } = byTool(state, plan.model.registrations);
   const uses: ToolUse[] = [];
   for (const [registration, accesses] of tools) {
-    const tool = readToolCall(registration.call);
-    if (!tool?.handler) throw new Undecided(declaration, `${state.name} is used by ${registration.label}, whose handler is not written inline`);
+    const tool = editableTool(registration, declaration, state.name);
     uses.push({ registration, tool, accesses });
   }
   const name = state.name;

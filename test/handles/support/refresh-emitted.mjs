@@ -1,8 +1,8 @@
 // Re-renders every emitted handle-store module in this part's fixture outputs, after the template changes:
 //   node test/handles/support/refresh-emitted.mjs
 import { execFileSync } from 'node:child_process';
-import { readdirSync, statSync, writeFileSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync, readdirSync, statSync, writeFileSync, readFileSync } from 'node:fs';
+import { dirname, join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -30,8 +30,11 @@ for (const transform of ['session-state-to-handles', 'process-state-to-handles']
     } catch {}
     try {
       walk(output, (path) => {
-        const match = /handle-store\.(ts|js)$/.exec(path);
-        if (match) writeFileSync(path, rendered(match[1], options.store ?? 'memory'));
+        const custom = options['handle-store-path'];
+        const match = custom ? (path.endsWith(custom) ? /\.(ts|js)$/.exec(path) : null) : /handle-store\.(ts|js)$/.exec(path);
+        // A store the fixture's input already had is the user's file: never rewritten.
+        const own = existsSync(path.replace(`${sep}output${sep}`, `${sep}input${sep}`));
+        if (match && !own) writeFileSync(path, rendered(match[1], options.store ?? 'memory'));
       });
     } catch {}
   }
