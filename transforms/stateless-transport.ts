@@ -83,6 +83,11 @@ export const statelessTransport: Transform = {
       if (changes) markers = tidy(context, input, output, markers);
     }
     for (const marker of markers) {
+      if (marker.level === 'info') {
+        const { line, column } = context.file.getLineAndColumnAtPos(marker.pos);
+        context.report({ level: 'info', rule: marker.rule, line, column, message: marker.message });
+        continue;
+      }
       const node = context.file.getDescendantAtPos(marker.pos);
       if (node) context.addMarker(node, marker.rule, marker.message);
     }

@@ -264,6 +264,10 @@ export function planModule(statements: readonly Node[], plumbing: Plumbing, entr
         plan.problems.push(`the route at line ${statement.getStartLineNumber()} reads session state`);
         continue;
       }
+      if (Node.isExportable(statement) && statement.isExported()) {
+        plan.problems.push(`the session plumbing at line ${statement.getStartLineNumber()} is exported, so other modules may use it`);
+        continue;
+      }
       plan.removed.push(statement);
     }
     if (container) dropDeadLocals(container, plan.removed, plumbing);

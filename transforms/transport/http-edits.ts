@@ -140,6 +140,15 @@ export function buildHttpEdits(plan: HttpPlan, style: Style): PhaseOutput {
     if (edit.at === 'start') edits.replace(edit.node.getStart(), edit.node.getStart(), edit.text);
     else edits.replaceNode(edit.node, edit.text);
   }
+  const route = plan.serving[0]?.registrations[0]?.statement;
+  if (route && factory.kind === 'call' && !plan.factoryFn && Node.isCallExpression(factory.call) && Node.isImportSpecifier(resolver.of(factory.callee) ?? file)) {
+    markers.push({
+      pos: markerPosition(route),
+      rule: 'SL003',
+      level: 'info',
+      message: `the server factory \`${factory.callee.getText()}\` is imported from a module this run does not include, so it was not checked for per-session state (P5): one server now serves one request`,
+    });
+  }
   return { edits, markers, candidates, imports: wantedImports() };
 
   function planServing(serving: Serving): void {

@@ -121,6 +121,13 @@ function analyse(input: PhaseInput, resolver: Resolver, constructions: readonly 
     serving.push({ fn: registration.handler, registrations: [registration], plan, all: roles.get(registration) === 'all' || registration.kind === 'createServer' });
   }
   const sessions = withRole('session');
+  // Only GET/DELETE on the MCP endpoint itself are session routes; another route that reads session state
+  // (a health check counting sessions) is application code we must not replace.
+  const endpoint = new Set(servingRegistrations.map((r) => `${r.router} ${r.path}`));
+  const stray = sessions.find((r) => !endpoint.has(`${r.router} ${r.path}`));
+  if (stray) {
+    return blocked(file, [{ pos: markerPosition(stray.statement), rule: 'SL002', message: `session routing not rewritten: this ${stray.method.toUpperCase()} ${stray.path} route reads the session map; make it independent of sessions first` }]);
+  }
   const handlers = plumbing.registrations.map((r) => r.handler);
   const entry = plumbing.registrations.map((r) => r.statement);
   const modulePlan = planModule(file.getStatements(), plumbing, entry, handlers);

@@ -13,6 +13,8 @@ export interface MarkerRequest {
   pos: number;
   rule: RuleId;
   message: string;
+  /** `info`: a note for the report only, no comment in the code. */
+  level?: 'info';
 }
 
 interface Edit {
