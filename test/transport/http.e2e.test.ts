@@ -33,6 +33,7 @@ const CASES: readonly Case[] = [
   { name: 'cjs-express-v1', line: 'v1', rejects: ['GET'] },
   { name: 'event-store-v1', line: 'v1', rejects: ['GET', 'DELETE'] },
   { name: 'factory-elsewhere-v2', line: 'v2', rejects: ['GET'] },
+  { name: 'factory-readonly-closure-v2', line: 'v2', rejects: ['GET', 'DELETE'] },
 ];
 
 const SUITE = 'http';

@@ -191,11 +191,6 @@ export function freshName(file: SourceFile, preferred: readonly string[], taken:
   for (let i = 2; ; i++) if (!used.has(`${base}${i}`) && !taken.has(`${base}${i}`)) return `${base}${i}`;
 }
 
-/** The innermost function-like or source file a declaration belongs to (its variable scope owner). */
-export function scopeOwner(node: Node): Node {
-  return node.getFirstAncestor((a) => isFunctionLike(a) || Node.isSourceFile(a)) ?? node.getSourceFile();
-}
-
 /** Calls that only compute a value. */
 const PURE_CALLS = ['Date.now', 'Number', 'String', 'Boolean', 'Symbol'];
 
