@@ -16,6 +16,8 @@ interface Draft {
   state?: string;
   readers?: readonly string[];
   writers?: readonly string[];
+  /** Writers named in the message, when narrower than `writers` (tools that only reset the state are left out). */
+  setters?: readonly string[];
   detail?: string;
   rule?: RuleId;
   pattern?: Finding['pattern'];
@@ -112,7 +114,8 @@ export function detectFindings(model: ServerModel): Finding[] {
 }
 
 function stateFindings(state: StateVariable, sessionful: boolean, processScope: Partial<Draft>): Draft[] {
-  const base = { node: nameOf(state.declaration), state: stateLabel(state), readers: state.readers, writers: state.writers };
+  const setters = [...new Set(state.accesses.filter((a) => a.mode === 'write' && !a.reset).flatMap((a) => a.by.map((r) => r.label)))];
+  const base = { node: nameOf(state.declaration), state: stateLabel(state), readers: state.readers, writers: state.writers, setters: setters.length ? setters : undefined };
   if (state.dependence === 'session-keyed') {
     if (state.holdsUpstreams) return [{ ...base, kind: 'gateway-upstream-map' }];
     if (isAuthState(state)) return [{ ...base, kind: 'auth-bound-to-session' }];
@@ -262,7 +265,7 @@ function finalize(drafts: readonly Draft[]): Finding[] {
     const fill: Record<string, string> = {
       state: draft.state ?? 'this state',
       readers: readers.length ? readers.join(', ') : 'no tool',
-      writers: writers.length ? writers.join(', ') : 'no tool',
+      writers: (draft.setters ?? writers).length ? (draft.setters ?? writers).join(', ') : 'no tool',
       detail: draft.detail ?? '',
     };
     const finding: Finding = {
