@@ -20,6 +20,9 @@ import type { InlineHandler, ToolCall } from './registration.js';
 import { byTool, editableTool, inputNamesOf, isDataExpression, isDeadGuard, returnsOf, statementOf, styleOf, Undecided, type SiteResult } from './site.js';
 import type { PlanContext } from './value-state.js';
 
+/** Stored values that push to the caller's session: `extra.sendNotification`, `ctx.mcpReq.notify`, a server. */
+const PUSH_NAMES = /^[\w.]*(?:sendNotification|sendLoggingMessage|notify|sendRequest|server)$/;
+
 /** One keyed operation on the container, read from the code around an access. */
 type Operation =
   | { op: 'get'; access: StateAccess; replace: Node; fallback?: Expression }
@@ -42,6 +45,16 @@ export function planKeyedState(state: StateVariable, plan: PlanContext): SiteRes
   const name = state.name;
   const { tools, outside } = byTool(state, plan.model.registrations);
 
+  // A callback that pushes to one session has nowhere to go without sessions: a person must choose the new path.
+  for (const access of state.accesses) {
+    const value = access.value ? unwrap(access.value) : undefined;
+    if (value && (Node.isArrowFunction(value) || Node.isFunctionExpression(value) || PUSH_NAMES.test(value.getText()))) {
+      throw new Undecided(
+        declaration,
+        `${name} keeps a callback that pushes to "this session", and sessionless MCP has no session to push to: deliver through subscriptions/listen or return the data from a tool call, then remove ${name}`,
+      );
+    }
+  }
   // Outside the tools, only "forget this session's entry" (transport.onclose) is understood: a destroy tool replaces it.
   const cleanups: Statement[] = [];
   for (const access of outside) {
@@ -53,16 +66,6 @@ export function planKeyedState(state: StateVariable, plan: PlanContext): SiteRes
     cleanups.push(operation.statement);
   }
 
-  // A callback that pushes to one session has nowhere to go without sessions: a person must choose the new path.
-  for (const access of state.accesses) {
-    const value = access.value ? unwrap(access.value) : undefined;
-    if (value && (Node.isArrowFunction(value) || Node.isFunctionExpression(value))) {
-      throw new Undecided(
-        declaration,
-        `${name} keeps a callback that pushes to "this session", and sessionless MCP has no session to push to: deliver through subscriptions/listen or return the data from a tool call, then remove ${name}`,
-      );
-    }
-  }
   const uses: KeyedUse[] = [];
   for (const [registration, accesses] of tools) {
     const tool = editableTool(registration, declaration, name);
@@ -97,6 +100,9 @@ export function planKeyedState(state: StateVariable, plan: PlanContext): SiteRes
   const file = declaration.getSourceFile();
   const style = styleOf(file, plan.model.files.find((f) => f.sourceFile === file)?.sdk);
   const valueType = style.typed ? valueTypeOf(declaration) : undefined;
+  if (style.typed && !valueType) {
+    throw new Undecided(declaration, `give ${name} its value type (for example \`new Map<string, Cart>()\`) so its handle kind can be typed, then migrate again`);
+  }
 
   // JSON data only, and every change reaches the store: then the kind may live in Redis.
   const writeBacks = new Map<KeyedUse, Array<{ local: string; after: Statement }>>();

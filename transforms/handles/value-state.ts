@@ -110,6 +110,9 @@ export function planValueState(state: StateVariable, pattern: PatternId, plan: P
   const file = declaration.getSourceFile();
   const style = styleOf(file, plan.model.files.find((f) => f.sourceFile === file)?.sdk);
   const valueType = style.typed ? valueTypeOf(declaration) : undefined;
+  if (style.typed && !valueType) {
+    throw new Undecided(declaration, `annotate the type of ${name} (for example \`let ${name}: Connection | null\`) so its handle kind can be typed, then migrate again`);
+  }
 
   // Values must be JSON data to live in Redis; changed copies must be written back, which needs a safe spot.
   const writtenValues = [
@@ -164,7 +167,7 @@ export function planValueState(state: StateVariable, pattern: PatternId, plan: P
     valueType,
     ttlSeconds: plan.options.ttlSeconds,
     serializable,
-    dispose: dispose && style.typed && !valueType ? undefined : dispose,
+    dispose,
     exported: statement.isExported(),
   });
   if (state.kind === 'module') {
