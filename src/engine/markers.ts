@@ -2,8 +2,28 @@ import { Node, type SourceFile } from 'ts-morph';
 import type { RuleId } from '../rules/rules.js';
 import { TODO_MARKER } from '../rules/rules.js';
 
-/** The statement, class member or object property a marker comment is attached above. */
+/**
+ * The statement, class member or object property a marker comment is attached above. It must start its own
+ * line (`if (x) { stmt` would put the comment after code, where a second run cannot see it), so an anchor
+ * sharing its line with earlier code climbs to the enclosing one that does not.
+ */
 export function anchorOf(node: Node): Node {
+  let anchor = innermostAnchor(node);
+  while (!startsItsLine(anchor)) {
+    const parent = anchor.getParent();
+    if (!parent || Node.isSourceFile(parent)) break;
+    anchor = innermostAnchor(parent);
+  }
+  return anchor;
+}
+
+function startsItsLine(node: Node): boolean {
+  const text = node.getSourceFile().getFullText();
+  const start = node.getStart();
+  return /^[ \t]*$/.test(text.slice(text.lastIndexOf('\n', start - 1) + 1, start));
+}
+
+function innermostAnchor(node: Node): Node {
   let current: Node = node;
   for (;;) {
     const parent = current.getParent();

@@ -72,6 +72,7 @@ export function transformFiles(files: FileMap, settings: TransformFilesOptions):
       const before = file.getFullText();
       if (!transform.vocabulary.test(before)) continue;
       const pending: PendingMarker[] = [];
+      const pendingEmits = new Map<string, { text: string; by: string }>();
       const local: Diagnostic[] = [];
       const context: TransformContext = {
         file,
@@ -81,13 +82,14 @@ export function transformFiles(files: FileMap, settings: TransformFilesOptions):
         options,
         report: (d) => local.push({ ...d, file: relPath, transform: transform.id }),
         addMarker: (node, rule, message) => pending.push({ anchor: anchorOf(node), rule, message }),
+        // Held back until the transform succeeds on this file, so a rollback also drops what it emitted.
         emitFile: (path, text) => {
-          const prior = emitted.get(path);
+          const prior = emitted.get(path) ?? pendingEmits.get(path);
           if (prior && prior.text !== text) {
             local.push({ ...fileError(path, 'conflict', `${transform.id} and ${prior.by} write different contents to ${path}`), transform: transform.id });
             return;
           }
-          emitted.set(path, { text, by: transform.id });
+          pendingEmits.set(path, { text, by: transform.id });
         },
         fileExists,
       };
@@ -97,6 +99,7 @@ export function transformFiles(files: FileMap, settings: TransformFilesOptions):
           if (marker.inserted) local.push(todo(relPath, marker, marker.rule, marker.message, transform.id));
         }
         diagnostics.push(...local);
+        for (const [path, emit] of pendingEmits) emitted.set(path, emit);
         if (file.getFullText() !== before) applied.push({ file: relPath, transform: transform.id });
       } catch (error) {
         file.replaceWithText(before);

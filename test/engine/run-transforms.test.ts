@@ -68,3 +68,38 @@ const transport = new StreamableHTTPServerTransport({
     expect(clobber.diagnostics).toMatchObject([{ rule: 'conflict', file: 'store.ts' }]);
   });
 });
+
+describe('markers and rollback edge cases', () => {
+  const markInner: Transform = {
+    ...sampleTransform,
+    id: 'mark-inner',
+    vocabulary: /touch\(/,
+    apply: (ctx) => {
+      const call = ctx.file.getDescendants().find((n) => n.getText() === 'touch()');
+      if (call) ctx.addMarker(call, 'SL003', 'decide');
+    },
+  };
+
+  it('never puts a marker after code on the same line: it climbs to a statement that starts its line', () => {
+    const input = 'function f(x: boolean) {\n  if (x) { touch(); }\n}\n';
+    const first = transformFiles({ 'a.ts': input }, { transforms: [markInner] });
+    expect(first.changed['a.ts']).toBe('function f(x: boolean) {\n  // @mcp-sessionless-todo(SL003): decide\n  if (x) { touch(); }\n}\n');
+    expect(transformFiles({ 'a.ts': first.changed['a.ts'] as string }, { transforms: [markInner] }).changed).toEqual({});
+  });
+
+  it('drops what a transform emitted when it throws on that file', () => {
+    const emitThenThrow: Transform = {
+      ...sampleTransform,
+      id: 'emit-then-throw',
+      vocabulary: /./,
+      apply: (ctx) => {
+        ctx.emitFile('store.ts', 'export {};\n');
+        throw new Error('late failure');
+      },
+    };
+    const result = transformFiles({ 'a.ts': 'export const a = 1;\n' }, { transforms: [emitThenThrow] });
+    expect(result.changed).toEqual({});
+    expect(result.emitted).toEqual([]);
+    expect(result.diagnostics).toMatchObject([{ rule: 'transform-error', file: 'a.ts' }]);
+  });
+});
