@@ -34,3 +34,12 @@ export {
   type AddHandlePlan,
   type FamilySpec,
 } from './scaffold/index.js';
+export {
+  auditProject,
+  auditFiles,
+  type AuditOptions,
+  type AuditReport,
+  type Finding,
+  type SurveyCategory,
+  type Classification,
+} from './audit/index.js';

@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { RunError } from '../engine/errors.js';
 import { packageVersion } from '../version.js';
 import { registerAddCommand } from './commands/add.js';
+import { registerAuditCommand } from './commands/audit.js';
 import { registerMigrateCommand, UsageError } from './commands/migrate.js';
 import { registerNewCommand } from './commands/new.js';
 import { EXIT } from './exit-codes.js';
@@ -14,6 +15,7 @@ export function buildProgram(): Command {
     .version(packageVersion(), '-v, --version')
     .showHelpAfterError('(run mcp-sessionless --help for usage)')
     .exitOverride();
+  registerAuditCommand(program);
   registerMigrateCommand(program);
   registerNewCommand(program);
   registerAddCommand(program);
