@@ -14,9 +14,9 @@ import { addNamedImports, ensureZod, isCommonJs, specifierFor } from './imports.
 import { planKeyedState } from './keyed-state.js';
 import { quoteOf } from './layout.js';
 import { planRecordState, recordGroups } from './record-state.js';
-import { SiteEdits, Undecided, type SiteResult } from './site.js';
+import { SiteEdits, Undecided, type PlanContext, type SiteResult } from './site.js';
 import { storePathFor, type HandleOptions } from './store-file.js';
-import { planValueState, valuePattern, type PlanContext } from './value-state.js';
+import { planValueState, valuePattern } from './value-state.js';
 
 /** Which patterns a transform migrates. */
 export type Family = 'session' | 'process';

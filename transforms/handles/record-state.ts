@@ -15,9 +15,9 @@ import { call, creatorTool, destroyTool, idSchema, kindDeclaration } from './gen
 import { indentOf } from './layout.js';
 import { camelCase, kindNames, thingOf } from './naming.js';
 import { addIdParam, ensureAsync } from './params.js';
-import type { ToolCall } from './registration.js';
-import { aboveTopLevel, byTool, editableTool, isDataExpression, statementOf, styleOf, Undecided, type SiteResult } from './site.js';
-import type { PlanContext } from './value-state.js';
+import { receiverOf, type ToolCall } from './registration.js';
+import { aboveTopLevel, byTool, editableTool, isDataExpression, statementOf, styleOf, Undecided, type PlanContext, type SiteResult } from './site.js';
+
 
 /** Implicit state in fields of one class: each group becomes one kind. */
 export function recordGroups(model: ServerModel): StateVariable[][] {
@@ -180,7 +180,3 @@ function isFieldReset(statement: Node, reference: Node): boolean {
   return Node.isBinaryExpression(expression) && expression.getOperatorToken().getKind() === SyntaxKind.EqualsToken && expression.getLeft() === reference;
 }
 
-function receiverOf(tool: ToolCall): string {
-  const callee = tool.call.getExpression();
-  return Node.isPropertyAccessExpression(callee) ? callee.getExpression().getText() : 'server';
-}

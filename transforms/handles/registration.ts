@@ -123,3 +123,9 @@ export function shapeLiteral(schema: Expression | undefined): ObjectLiteralExpre
 export function isRawShape(schema: Expression | undefined): boolean {
   return schema !== undefined && Node.isObjectLiteralExpression(schema);
 }
+
+/** The server expression a registration is called on (`server`, `this.server`), for generated registrations next to it. */
+export function receiverOf(tool: ToolCall): string {
+  const callee = tool.call.getExpression();
+  return Node.isPropertyAccessExpression(callee) ? callee.getExpression().getText() : 'server';
+}

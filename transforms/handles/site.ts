@@ -3,7 +3,7 @@
  * makes across files, and small AST questions every planner asks.
  */
 import { Node, SyntaxKind, type SourceFile, type Statement } from 'ts-morph';
-import type { Registration, StateAccess, StateVariable } from '../../src/analysis/index.js';
+import type { Registration, ServerModel, StateAccess, StateVariable } from '../../src/analysis/index.js';
 import { isNullish, unwrap } from '../../src/analysis/syntax.js';
 import { relativeOf } from '../../src/engine/parse.js';
 import type { PatternId, RuleId } from '../../src/rules/rules.js';
@@ -12,6 +12,7 @@ import { TextEdits } from './edits.js';
 import type { StoreExport, Style } from './generate.js';
 import { indentUnit, quoteOf } from './layout.js';
 import { readToolCall, type InlineHandler, type ToolCall } from './registration.js';
+import type { HandleOptions } from './store-file.js';
 
 /** Why a site could not be migrated: one marker at `node`. */
 export class Undecided extends Error {
@@ -49,6 +50,15 @@ export class SiteEdits {
     for (const name of names) entry.store.add(name);
     entry.zod ||= zod;
   }
+}
+
+/** What the project-level planner hands a pattern planner. */
+export interface PlanContext {
+  model: ServerModel;
+  options: HandleOptions;
+  edits: SiteEdits;
+  /** Thing names already given to other kinds in this project. */
+  taken: Set<string>;
 }
 
 /** A migrated site, for the closing counts and reports. */
