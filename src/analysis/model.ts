@@ -158,6 +158,8 @@ export interface StateAccess {
    * `keyed` (keyed set/delete/index assignment); reads are `read` or `keyed-read`.
    */
   op: 'assign' | 'mutate' | 'keyed' | 'read' | 'keyed-read';
+  /** A write that reads the current value first (`m.get(k).push(x)`, `const c = m.get(k); c.n++`): the handler also reads. */
+  alsoReads?: boolean;
   /** The key expression of a keyed access. */
   key?: Node;
   keyOrigin?: KeyOrigin;

@@ -2,7 +2,7 @@
  * Tool, resource and prompt registrations on both SDK lines, low-level `setRequestHandler` handlers, and the
  * tools a low-level `tools/call` handler serves from a `switch`/`if` on the tool name.
  */
-import { Node, SyntaxKind, type CallExpression, type ClassDeclaration, type ClassExpression, type Expression } from 'ts-morph';
+import { Node, SyntaxKind, type CallExpression, type ClassDeclaration, type ClassExpression, type Expression, type Identifier, type ObjectLiteralExpression } from 'ts-morph';
 import type { AnalysisContext } from './context.js';
 import type { FileInfo, FunctionNode, Registration, RequestHandler } from './model.js';
 import { resolveFunction } from './functions.js';
@@ -31,8 +31,15 @@ export function findRegistrations(ctx: AnalysisContext): { registrations: Regist
       const method = callee.getName();
       const shape = lookup(REGISTRATION_METHODS, method);
       if (shape) {
-        const registration = readRegistration(ctx, info, call, method, shape, callee.getExpression());
-        if (registration) registrations.push(registration);
+        const receiver = callee.getExpression();
+        if (!plausibleServer(info, receiver)) continue;
+        // `for (const tool of TOOLS) server.registerTool(tool.name, tool.config, tool.handler)`: one per table entry.
+        const entries = tableEntries(ctx, call.getArguments());
+        const argumentLists = entries ?? [call.getArguments()];
+        for (const args of argumentLists) {
+          const registration = readRegistration(ctx, info, call, method, shape, receiver, args);
+          if (registration) registrations.push(registration);
+        }
       } else if (REQUEST_HANDLER_METHODS.includes(method) || NOTIFICATION_HANDLER_METHODS.includes(method)) {
         readRequestHandler(ctx, info, call, method, registrations, requestHandlers);
       }
@@ -54,9 +61,9 @@ function readRegistration(
   method: string,
   shape: RegistrationShape,
   receiver: Expression,
+  args: readonly Node[],
 ): Registration | undefined {
-  const args = call.getArguments();
-  if (args.length < 2 || !plausibleServer(info, receiver)) return undefined;
+  if (args.length < 2) return undefined;
   const nameNode = args[0];
   const name = literalText(nameNode);
   if (nameNode && !name && !Node.isIdentifier(nameNode) && !Node.isTemplateExpression(nameNode) && !Node.isPropertyAccessExpression(nameNode)) return undefined;
@@ -259,3 +266,107 @@ function toolBranches(handler: FunctionNode): Array<{ name: string; label: Node;
   return out;
 }
 
+
+/**
+ * Registrations driven by a table: the call's arguments read properties of a loop element
+ * (`for (const t of TOOLS)`, `TOOLS.forEach((t) => …)`, `Object.values(TOOLS)`, destructured or not).
+ * Returns, per table entry, the arguments with each element property replaced by that entry's value;
+ * undefined when the call is not table-driven or the table is not a literal the analysis can see.
+ */
+function tableEntries(ctx: AnalysisContext, args: readonly Node[]): Node[][] | undefined {
+  let element: Node | undefined;
+  const propertyOf = (arg: Node): string | undefined => {
+    const inner = unwrap(arg);
+    if (Node.isPropertyAccessExpression(inner) && Node.isIdentifier(inner.getExpression())) {
+      const binding = ctx.resolver.resolve(inner.getExpression() as Identifier);
+      if (binding?.kind === 'declaration' && loopIterable(binding.node)) {
+        element = binding.node;
+        return inner.getName();
+      }
+    }
+    if (Node.isIdentifier(inner)) {
+      const binding = ctx.resolver.resolve(inner);
+      if (binding?.kind === 'declaration' && Node.isBindingElement(binding.node)) {
+        const holder = binding.node.getParent()?.getParent();
+        if (holder && loopIterable(holder)) {
+          element = holder;
+          return binding.node.getPropertyNameNode()?.getText() ?? binding.node.getName();
+        }
+      }
+    }
+    return undefined;
+  };
+  const properties = args.map(propertyOf);
+  if (!element || properties.every((p) => p === undefined)) return undefined;
+  const iterable = loopIterable(element);
+  const rows = iterable ? tableRows(ctx, iterable) : undefined;
+  if (!rows || rows.length === 0) return undefined;
+  return rows.map((row) =>
+    args.map((arg, index) => {
+      const property = properties[index];
+      if (property === undefined) return arg;
+      const member = row.getProperty(property);
+      if (member && Node.isPropertyAssignment(member)) return member.getInitializerOrThrow();
+      if (member && (Node.isMethodDeclaration(member) || Node.isShorthandPropertyAssignment(member))) return Node.isShorthandPropertyAssignment(member) ? member.getNameNode() : member;
+      return arg;
+    }),
+  );
+}
+
+/** The iterable a loop variable (or iteration-callback parameter) walks over. */
+function loopIterable(declaration: Node): Node | undefined {
+  if (Node.isVariableDeclaration(declaration)) {
+    const list = declaration.getParent();
+    const loop = list?.getParent();
+    if (loop && Node.isForOfStatement(loop)) return loop.getExpression();
+    return undefined;
+  }
+  if (Node.isParameterDeclaration(declaration)) {
+    const fn = declaration.getParent();
+    const call = fn ? outermostWrapper(fn).getParent() : undefined;
+    if (!call || !Node.isCallExpression(call) || fn?.getParentIfKind(SyntaxKind.CallExpression) === undefined) return undefined;
+    const callee = call.getExpression();
+    if (!Node.isPropertyAccessExpression(callee) || !['forEach', 'map'].includes(callee.getName())) return undefined;
+    if ((fn as FunctionNode).getParameters()[0] !== declaration) return undefined;
+    return callee.getExpression();
+  }
+  return undefined;
+}
+
+/** The object literals of a literal table: `[{…}, {…}]`, `Object.values({ a: {…} })`, through variables and imports. */
+function tableRows(ctx: AnalysisContext, node: Node, depth = 0): ObjectLiteralExpression[] | undefined {
+  if (depth > 4) return undefined;
+  const inner = unwrap(node);
+  if (Node.isArrayLiteralExpression(inner)) {
+    return inner.getElements().flatMap((e) => {
+      const row = rowOf(ctx, e, depth);
+      return row ? [row] : [];
+    });
+  }
+  if (Node.isCallExpression(inner) && /^Object\.values$/.test(inner.getExpression().getText())) {
+    const target = inner.getArguments()[0];
+    const object = target ? valueOf(ctx, target, depth) : undefined;
+    if (!object || !Node.isObjectLiteralExpression(object)) return undefined;
+    return object.getProperties().flatMap((p) => {
+      const row = Node.isPropertyAssignment(p) ? rowOf(ctx, p.getInitializerOrThrow(), depth) : undefined;
+      return row ? [row] : [];
+    });
+  }
+  const value = valueOf(ctx, inner, depth);
+  return value && value !== inner ? tableRows(ctx, value, depth + 1) : undefined;
+}
+
+function rowOf(ctx: AnalysisContext, node: Node, depth: number): ObjectLiteralExpression | undefined {
+  const value = valueOf(ctx, node, depth);
+  return value && Node.isObjectLiteralExpression(value) ? value : undefined;
+}
+
+/** What an identifier holds when it is a variable initialised with a literal (followed across imports). */
+function valueOf(ctx: AnalysisContext, node: Node, depth: number): Node | undefined {
+  const inner = unwrap(node);
+  if (!Node.isIdentifier(inner) || depth > 4) return inner;
+  const binding = ctx.resolver.resolve(inner);
+  if (binding?.kind !== 'declaration' || !Node.isVariableDeclaration(binding.node)) return undefined;
+  const initializer = binding.node.getInitializer();
+  return initializer ? valueOf(ctx, initializer, depth + 1) : undefined;
+}

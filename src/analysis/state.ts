@@ -175,7 +175,7 @@ function buildState(ctx: AnalysisContext, reach: Reach, origins: Origins, candid
     holdsUpstreams,
     perConnectionClass: candidate.ownerClass ? servers.some((s) => s.ownerClass === candidate.ownerClass) : undefined,
     accesses,
-    readers: labels(accesses.filter((a) => a.mode === 'read')),
+    readers: labels(accesses.filter((a) => a.mode === 'read' || a.alsoReads === true)),
     writers: labels(accesses.filter((a) => a.mode === 'write')),
     dependence: 'unwritten',
   };
@@ -284,7 +284,7 @@ function classify(ctx: AnalysisContext, reach: Reach, origins: Origins, referenc
         const key = args[0];
         const keyOrigin = origins.origin(key);
         if (KEYED_WRITES.includes(name)) return { ...base, mode: 'write', op: 'keyed', key, keyOrigin, value: args[1], valueFromInput: origins.fromInput(args[1]) };
-        if (name === 'get' && (isMutatedChain(call) || aliasMutated(ctx, call))) return { ...base, mode: 'write', op: 'keyed', key, keyOrigin };
+        if (name === 'get' && (isMutatedChain(call) || aliasMutated(ctx, call))) return { ...base, mode: 'write', op: 'keyed', key, keyOrigin, alsoReads: true };
         return { ...base, mode: 'read', op: 'keyed-read', key, keyOrigin };
       }
       if (name === 'add' && args[0]) return { ...base, mode: 'write', op: 'keyed', key: args[0], keyOrigin: origins.origin(args[0]), value: args[0], valueFromInput: origins.fromInput(args[0]) };
@@ -307,7 +307,7 @@ function classify(ctx: AnalysisContext, reach: Reach, origins: Origins, referenc
       const value = assignment && Node.isBinaryExpression(assignment) ? assignment.getRight() : undefined;
       return { ...base, mode: 'write', op: 'keyed', key, keyOrigin, value, valueFromInput: origins.fromInput(value) };
     }
-    if (isMutatedChain(parent) || aliasMutated(ctx, parent)) return { ...base, mode: 'write', op: 'keyed', key, keyOrigin };
+    if (isMutatedChain(parent) || aliasMutated(ctx, parent)) return { ...base, mode: 'write', op: 'keyed', key, keyOrigin, alsoReads: true };
     return { ...base, mode: 'read', op: 'keyed-read', key, keyOrigin };
   }
   if (aliasMutated(ctx, reference)) return { ...base, mode: 'write', op: 'mutate' };

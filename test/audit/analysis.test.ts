@@ -31,7 +31,7 @@ describe('analysis: bundled examples', () => {
     expect(carts.dependence).toBe('session-keyed');
     expect(carts.sessionKey?.getText()).toBe('extra.sessionId!');
     expect(carts.writers.sort()).toEqual(['add_to_cart', 'checkout']);
-    expect(carts.readers.sort()).toEqual(['checkout', 'view_cart']);
+    expect(carts.readers.sort()).toEqual(['add_to_cart', 'checkout', 'view_cart']);
     expect(state(model, 'transports').dependence).toBe('routing');
     expect(state(model, 'CATALOG').dependence).toBe('unwritten');
     expect(new Set(model.plumbing.map((p) => p.kind))).toEqual(
