@@ -7,7 +7,7 @@ import { Node, SyntaxKind, type Expression, type Statement } from 'ts-morph';
 import type { Registration, StateAccess } from '../../src/analysis/index.js';
 import { isWriteTarget, outermostWrapper, unwrap } from '../../src/analysis/syntax.js';
 import { MUTATING_METHODS } from '../../src/rules/handles-values.js';
-import type { InlineHandler, ToolCall } from './registration.js';
+import type { EditableTool, InlineHandler } from './registration.js';
 import { Undecided } from './site.js';
 
 /** One keyed operation on the container, read from the code around an access. */
@@ -19,7 +19,7 @@ export type Operation =
 
 export interface KeyedUse {
   registration: Registration;
-  tool: ToolCall;
+  tool: EditableTool;
   operations: Operation[];
 }
 

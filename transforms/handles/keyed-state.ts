@@ -18,7 +18,7 @@ import { dropImportIfUnused } from './imports.js';
 import { boundLocals, isChainMutated, lazyCreation, localMutations, operationOf, type KeyedUse, type Operation } from './keyed-operations.js';
 import { addIdParam, ensureAsync, ensureContext } from './params.js';
 import { receiverOf } from './registration.js';
-import { byTool, editableTool, inputNamesOf, isDataExpression, isDeadGuard, returnsOf, statementOf, styleOf, Undecided, type PlanContext, type SiteResult } from './site.js';
+import { byTool, editableTool, inputNamesOf, isDataExpression, isDeadGuard, returnsOf, statementOf, styleOf, Undecided, usesHandlerScope, type PlanContext, type SiteResult } from './site.js';
 
 
 /** Stored values that push to the caller's session: `extra.sendNotification`, `ctx.mcpReq.notify`, a server. */
@@ -72,6 +72,10 @@ export function planKeyedState(state: StateVariable, plan: PlanContext): SiteRes
     const found = lazyCreation(use, name);
     lazy.set(use, found);
     initial ??= found.initial ?? use.operations.find((o): o is Extract<Operation, { op: 'get' }> => o.op === 'get' && !!o.fallback)?.fallback;
+  }
+  const lazyOwner = initial && uses.find((use) => initial!.getAncestors().includes(use.tool.handler as never));
+  if (initial && lazyOwner && usesHandlerScope(initial, lazyOwner.tool.handler)) {
+    throw new Undecided(declaration, `${name} entries start from values of ${lazyOwner.tool.name}'s call (${initial.getText()}); make a creator tool that takes those as parameters`);
   }
   const creator = uses.find((use) => roleOf(use.tool.name) === 'creator' && use.operations.some((o) => o.op === 'set' && !lazy.get(use)!.statements.includes(o.statement)));
   if (!creator && !initial) throw new Undecided(declaration, `nothing creates an entry of ${name}; add a creator tool that takes its setup as parameters`);

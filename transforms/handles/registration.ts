@@ -40,6 +40,9 @@ export interface ToolCall {
   context: ParameterDeclaration | undefined;
 }
 
+/** A tool whose handler is written inline: the only kind the handle rewrites edit. */
+export type EditableTool = ToolCall & { handler: InlineHandler };
+
 /** Read a registration call; undefined when it is not a tool registration with a literal name. */
 export function readToolCall(call: CallExpression): ToolCall | undefined {
   const callee = call.getExpression();

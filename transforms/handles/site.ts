@@ -11,7 +11,7 @@ import { DEAD_GUARD_EXITS } from '../../src/rules/handles-values.js';
 import { TextEdits } from './edits.js';
 import type { StoreExport, Style } from './generate.js';
 import { indentUnit, quoteOf } from './layout.js';
-import { readToolCall, type InlineHandler, type ToolCall } from './registration.js';
+import { readToolCall, type EditableTool, type InlineHandler } from './registration.js';
 import type { HandleOptions } from './store-file.js';
 
 /** Why a site could not be migrated: one marker at `node`. */
@@ -98,14 +98,14 @@ export function byTool(state: StateVariable, registrations: readonly Registratio
  * The tool registration a planner can edit, or the reason it cannot: resources and prompts take no handle
  * parameter, low-level `tools/call` switches and handlers passed by name are not rewritten.
  */
-export function editableTool(registration: Registration, anchor: Node, state: string): ToolCall & { handler: InlineHandler } {
+export function editableTool(registration: Registration, anchor: Node, state: string): EditableTool {
   if (registration.kind !== 'tool') {
     throw new Undecided(anchor, `${state} is read by ${registration.label}, which cannot take a handle parameter; serve it as a resource template keyed by the handle`);
   }
   const tool = readToolCall(registration.call);
   if (!tool) throw new Undecided(anchor, `${state} is used by ${registration.label} in a low-level tools/call handler; add its handle argument there by hand`);
   if (!tool.handler) throw new Undecided(anchor, `${state} is used by ${registration.label}, whose handler is passed by name; write it inline or add the handle parameter by hand`);
-  return tool as ToolCall & { handler: InlineHandler };
+  return tool as EditableTool;
 }
 
 /** The statement holding a node (the nearest ancestor that is a statement in a block or file). */
@@ -199,4 +199,24 @@ export function inputNamesOf(handler: InlineHandler | undefined, hasSchema: bool
   if (Node.isIdentifier(nameNode)) names.add(nameNode.getText());
   else if (Node.isObjectBindingPattern(nameNode)) for (const element of nameNode.getElements()) names.add(element.getName());
   return names;
+}
+
+/**
+ * Whether an expression taken from inside a handler (a lazy default such as `?? { currency }`) still means
+ * the same next to the handler's registration: it must not use the handler's parameters or locals.
+ */
+export function usesHandlerScope(expression: Node, handler: InlineHandler): boolean {
+  const local = new Set<string>();
+  for (const parameter of handler.getParameters()) for (const id of parameter.getDescendantsOfKind(SyntaxKind.Identifier)) local.add(id.getText());
+  for (const parameter of handler.getParameters()) {
+    const name = parameter.getNameNode();
+    if (Node.isIdentifier(name)) local.add(name.getText());
+  }
+  for (const declaration of handler.getDescendantsOfKind(SyntaxKind.VariableDeclaration)) local.add(declaration.getName());
+  return [expression, ...expression.getDescendantsOfKind(SyntaxKind.Identifier)].some((id) => {
+    if (!Node.isIdentifier(id) || !local.has(id.getText())) return false;
+    const parent = id.getParent();
+    // `{ currency: 'EUR' }` names a property, not the variable.
+    return !(parent && Node.isPropertyAssignment(parent) && parent.getNameNode() === id) && !(parent && Node.isPropertyAccessExpression(parent) && parent.getNameNode() === id);
+  });
 }

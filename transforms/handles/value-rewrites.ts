@@ -11,13 +11,13 @@ import { call, idSchema } from './generate.js';
 import { indentOf } from './layout.js';
 import type { KindNames } from './naming.js';
 import { addIdParam, ensureAsync, ensureContext } from './params.js';
-import type { ToolCall } from './registration.js';
+import type { EditableTool } from './registration.js';
 import { isAssignmentStatement, isDeadGuard, returnsOf, statementOf, styleOf, Undecided, type PlanContext } from './site.js';
 
 /** One tool's part in the state's life. */
 export interface ToolUse {
   registration: Registration;
-  tool: ToolCall;
+  tool: EditableTool;
   accesses: StateAccess[];
 }
 

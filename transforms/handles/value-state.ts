@@ -25,6 +25,7 @@ import {
   statementOf,
   styleOf,
   Undecided,
+  usesHandlerScope,
   type PlanContext,
   type SiteResult,
 } from './site.js';
@@ -70,7 +71,13 @@ export function planValueState(state: StateVariable, pattern: PatternId, plan: P
       );
     }
     if (initializer && !isNullish(initializer)) initial = initializer.getText();
-    else if (lazy.length > 0 && lazy[0]!.value) initial = lazy[0]!.value.getText();
+    else if (lazy.length > 0 && lazy[0]!.value) {
+      const owner = uses.find((use) => use.accesses.includes(lazy[0]!))!;
+      if (usesHandlerScope(lazy[0]!.value, owner.tool.handler)) {
+        throw new Undecided(declaration, `${name} starts from values of ${owner.tool.name}'s call (${lazy[0]!.value.getText()}); make a creator tool that takes those as parameters`);
+      }
+      initial = lazy[0]!.value.getText();
+    }
     else throw new Undecided(declaration, `no tool creates ${name}; add one that takes its setup as parameters and returns a handle`);
   }
   const users = uses.filter((use) => use !== creator);
