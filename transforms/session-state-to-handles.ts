@@ -1,6 +1,7 @@
 import type { Transform } from '../src/engine/transform.js';
+import type { ProjectPlan } from './handles/project-plan.js';
 import { HANDLE_OPTIONS } from './handles/store-file.js';
-import { applyHandlePlan } from './handles/transform.js';
+import { applyHandlePlan, planHandles } from './handles/transform.js';
 
 /**
  * Session and connection state → explicit state handles (SL003; P1, P5, P6, P7).
@@ -13,17 +14,16 @@ import { applyHandlePlan } from './handles/transform.js';
  * handle store written into the project; cleanup paths become `destroy_<thing>`. What cannot be decided
  * (state shared across sessions on purpose, server push to "this session") gets one marker.
  */
-export const sessionStateToHandlesTransform: Transform = {
+export const sessionStateToHandlesTransform: Transform<ProjectPlan> = {
   id: 'session-state-to-handles',
   title: 'Session state → explicit handles',
   description:
     'Rewrite state kept per session or connection (session-keyed maps, factory closures, per-connection class fields, current-selection setters) into principal-bound handles that a creator tool returns and every dependent tool takes as a parameter.',
   rules: ['SL003'],
   patterns: ['P1', 'P5', 'P6', 'P7'],
-  // Every file that can hold, use or clean up such state: declarations, handlers and session callbacks.
-  vocabulary: /sessionId|\b(?:let|var)\s|new\s+(?:Map|Set)\b|=\s*(?:\[|\{)|\bthis\.|registerTool|\.tool\(/,
+  // Groups with MCP registrations or session ids; the state's own module is reached through the imports.
+  vocabulary: /sessionId|registerTool|\.tool\(|setRequestHandler|McpServer/,
   options: HANDLE_OPTIONS,
-  apply(context) {
-    applyHandlePlan(context, 'session');
-  },
+  prepare: (context) => planHandles(context, 'session'),
+  apply: applyHandlePlan,
 };

@@ -51,8 +51,9 @@ export function finding(
 }
 
 /** A follow-up a human must decide; the transform also left a marker comment at `at`. */
-export function todo(file: string, at: Position, rule: RuleId, message: string, transform: string): Diagnostic {
-  return { level: 'warning', rule, file, line: at.line, column: at.column, message: `${TODO_MARKER}(${rule}): ${message}`, transform };
+export function todo(file: string, at: Position, rule: RuleId, message: string, transform: string, pattern?: PatternId): Diagnostic {
+  const diagnostic: Diagnostic = { level: 'warning', rule, file, line: at.line, column: at.column, message: `${TODO_MARKER}(${rule}): ${message}`, transform };
+  return pattern ? { ...diagnostic, pattern } : diagnostic;
 }
 
 function pick(extra: { pattern?: PatternId; transform?: string }): Partial<Diagnostic> {

@@ -1,5 +1,5 @@
 import { Node, type SourceFile } from 'ts-morph';
-import type { RuleId } from '../rules/rules.js';
+import type { PatternId, RuleId } from '../rules/rules.js';
 import { TODO_MARKER } from '../rules/rules.js';
 
 /**
@@ -52,11 +52,13 @@ export interface PendingMarker {
   anchor: Node;
   rule: RuleId;
   message: string;
+  pattern?: PatternId;
 }
 
 export interface PlacedMarker {
   rule: RuleId;
   message: string;
+  pattern?: PatternId;
   line: number;
   column: number;
   inserted: boolean;
@@ -74,7 +76,7 @@ export function applyMarkers(file: SourceFile, pending: readonly PendingMarker[]
   const text = file.getFullText();
   const seen = new Set<string>();
   const placed: Array<PlacedMarker & { offset: number; indent: string }> = [];
-  for (const { anchor, rule, message } of pending) {
+  for (const { anchor, rule, message, pattern } of pending) {
     const offset = anchor.getStart();
     const key = `${offset}:${rule}`;
     if (seen.has(key)) continue;
@@ -83,7 +85,7 @@ export function applyMarkers(file: SourceFile, pending: readonly PendingMarker[]
     const already = anchor.getLeadingCommentRanges().some((range) => range.getText().includes(`${TODO_MARKER}(${rule})`));
     const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
     const indent = /^[ \t]*/.exec(text.slice(lineStart, offset))?.[0] ?? '';
-    placed.push({ rule, message, line, column, inserted: !already, offset, indent });
+    placed.push({ rule, message, pattern, line, column, inserted: !already, offset, indent });
   }
   let next = text;
   for (const marker of [...placed].sort((a, b) => b.offset - a.offset)) {
@@ -91,5 +93,5 @@ export function applyMarkers(file: SourceFile, pending: readonly PendingMarker[]
     next = `${next.slice(0, marker.offset)}${markerText(marker.rule, marker.message)}\n${marker.indent}${next.slice(marker.offset)}`;
   }
   if (next !== text) file.replaceWithText(next);
-  return placed.map(({ rule, message, line, column, inserted }) => ({ rule, message, line, column, inserted }));
+  return placed.map(({ rule, message, pattern, line, column, inserted }) => ({ rule, message, pattern, line, column, inserted }));
 }

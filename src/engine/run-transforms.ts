@@ -67,10 +67,25 @@ export function transformFiles(files: FileMap, settings: TransformFilesOptions):
 
   for (const transform of settings.transforms) {
     const options = resolveOptions(transform, settings.options?.[transform.id]);
-    for (const file of sources) {
+    // The vocabulary decides whether a transform runs on a group at all. A transform that plans the group
+    // (prepare) then visits every file, since its edits can land in files without the vocabulary (a state
+    // module imported by the handlers); one without a plan visits only the files that match.
+    const matching = sources.filter((file) => transform.vocabulary.test(file.getFullText()));
+    if (matching.length === 0) continue;
+    const targets = transform.prepare ? sources : matching;
+    let plan: unknown;
+    try {
+      plan = transform.prepare?.({ project, files: sources.map(relativeOf), options });
+    } catch (error) {
+      // Nothing was edited yet: report the failure on every file it would have touched and skip this transform.
+      for (const file of targets) {
+        diagnostics.push({ ...fileError(relativeOf(file), 'transform-error', `${transform.id} failed while planning: ${messageOf(error)}`), transform: transform.id });
+      }
+      continue;
+    }
+    for (const file of targets) {
       const relPath = relativeOf(file);
       const before = file.getFullText();
-      if (!transform.vocabulary.test(before)) continue;
       const pending: PendingMarker[] = [];
       const pendingEmits = new Map<string, { text: string; by: string }>();
       const local: Diagnostic[] = [];
@@ -80,8 +95,9 @@ export function transformFiles(files: FileMap, settings: TransformFilesOptions):
         project,
         sdk: detectSdkLine(file),
         options,
+        plan,
         report: (d) => local.push({ ...d, file: relPath, transform: transform.id }),
-        addMarker: (node, rule, message) => pending.push({ anchor: anchorOf(node), rule, message }),
+        addMarker: (node, rule, message, pattern) => pending.push({ anchor: anchorOf(node), rule, message, pattern }),
         // Held back until the transform succeeds on this file, so a rollback also drops what it emitted.
         emitFile: (path, text) => {
           const prior = emitted.get(path) ?? pendingEmits.get(path);
@@ -96,7 +112,7 @@ export function transformFiles(files: FileMap, settings: TransformFilesOptions):
       try {
         transform.apply(context);
         for (const marker of applyMarkers(file, pending)) {
-          if (marker.inserted) local.push(todo(relPath, marker, marker.rule, marker.message, transform.id));
+          if (marker.inserted) local.push(todo(relPath, marker, marker.rule, marker.message, transform.id, marker.pattern));
         }
         diagnostics.push(...local);
         for (const [path, emit] of pendingEmits) emitted.set(path, emit);
@@ -104,7 +120,7 @@ export function transformFiles(files: FileMap, settings: TransformFilesOptions):
       } catch (error) {
         file.replaceWithText(before);
         diagnostics.push({
-          ...fileError(relPath, 'transform-error', `${transform.id} failed: ${error instanceof Error ? error.message : String(error)}`),
+          ...fileError(relPath, 'transform-error', `${transform.id} failed: ${messageOf(error)}`),
           transform: transform.id,
         });
       }
@@ -129,4 +145,8 @@ export function transformFiles(files: FileMap, settings: TransformFilesOptions):
     emittedPaths.push(path);
   }
   return { changed, emitted: emittedPaths, diagnostics, applied };
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

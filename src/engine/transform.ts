@@ -14,8 +14,17 @@ export interface TransformOption {
 
 export type OptionValues = Readonly<Record<string, string | boolean>>;
 
+/** What a transform sees once per group of connected files, before any file is edited. */
+export interface PrepareContext {
+  /** The project holding every file of the group, as the previous transforms left it. */
+  readonly project: Project;
+  /** Root-relative paths of the group's files that parsed. */
+  readonly files: readonly string[];
+  readonly options: OptionValues;
+}
+
 /** Everything a transform may touch while it runs over one source file. */
-export interface TransformContext {
+export interface TransformContext<Plan = unknown> {
   /** The file being transformed; edit it through ts-morph (edits outside the touched nodes keep their text). */
   readonly file: SourceFile;
   /** Path relative to the run root, forward slashes. */
@@ -26,13 +35,15 @@ export interface TransformContext {
   readonly sdk: SdkLine | undefined;
   /** Option values for this transform, defaults filled in. */
   readonly options: OptionValues;
+  /** What `prepare` returned for this group (undefined when the transform has no `prepare`). */
+  readonly plan: Plan;
   /** Record a diagnostic about this file (file path is filled in). */
   report(diagnostic: Omit<Diagnostic, 'file' | 'transform'>): void;
   /**
    * Leave one `@mcp-sessionless-todo(<rule>)` comment above the statement holding `node` and report it.
    * Never inserted twice: a second run over migrated code finds the marker and does nothing.
    */
-  addMarker(node: Node, rule: RuleId, message: string): void;
+  addMarker(node: Node, rule: RuleId, message: string, pattern?: PatternId): void;
   /**
    * Write a whole file into the run's virtual tree (root-relative path), e.g. the handle-store module.
    * Two writes of different content to one path are a conflict, reported before anything touches disk.
@@ -42,7 +53,7 @@ export interface TransformContext {
   fileExists(relPath: string): boolean;
 }
 
-export interface Transform {
+export interface Transform<Plan = unknown> {
   /** Stable kebab-case id used by `--transforms` and in reports. */
   id: string;
   title: string;
@@ -50,10 +61,19 @@ export interface Transform {
   rules: readonly RuleId[];
   patterns: readonly PatternId[];
   /**
-   * Cheap text test run before parsing: a file that does not match is never parsed for this transform.
-   * Keep it broad (false negatives lose fixes); precision comes from the AST checks in `apply`.
+   * Cheap text test run before parsing: files that match (and the files they import) are the only ones parsed,
+   * and a transform runs on a group of connected files only when one of them matches. Without `prepare`, `apply`
+   * is called on matching files only; with it, on every file of the group. Name MCP or session vocabulary here,
+   * not general syntax (`let`, `new Map`): matching ordinary code makes every file of a project get parsed.
    */
   vocabulary: RegExp;
   options?: readonly TransformOption[];
-  apply(context: TransformContext): void;
+  /**
+   * Optional: look at the whole group once, before any file is edited, and return a plan that every `apply`
+   * call of this group receives as `context.plan`. For transforms whose edits span files (state declared in one
+   * module, created in a second, cleaned up in a third) and must agree. Called only for groups where some file
+   * matches `vocabulary`.
+   */
+  prepare?(context: PrepareContext): Plan;
+  apply(context: TransformContext<Plan>): void;
 }

@@ -103,3 +103,35 @@ describe('markers and rollback edge cases', () => {
     expect(result.diagnostics).toMatchObject([{ rule: 'transform-error', file: 'a.ts' }]);
   });
 });
+
+describe('prepare', () => {
+  it('plans once per group before any edit, hands the plan to every file, and visits files without the vocabulary', () => {
+    const seen: string[] = [];
+    let plans = 0;
+    const planned: Transform<Record<string, string>> = {
+      ...sampleTransform,
+      id: 'planned',
+      vocabulary: /registerTool/,
+      prepare: ({ files }) => {
+        plans++;
+        return Object.fromEntries(files.map((f) => [f, `// planned for ${f}\n`]));
+      },
+      apply: (ctx) => {
+        seen.push(ctx.relPath);
+        ctx.file.insertText(0, ctx.plan[ctx.relPath] ?? '');
+      },
+    };
+    const { changed } = transformFiles({ 'server.ts': 'registerTool();\n', 'state.ts': 'export const m = new Map();\n' }, { transforms: [planned] });
+    expect(plans).toBe(1);
+    expect(seen).toEqual(['server.ts', 'state.ts']);
+    expect(changed['state.ts']).toBe('// planned for state.ts\nexport const m = new Map();\n');
+  });
+
+  it('skips groups where no file has the vocabulary, and reports a planning failure on the matching files', () => {
+    const failing: Transform = { ...sampleTransform, id: 'failing', vocabulary: /registerTool/, prepare: () => { throw new Error('no plan'); } };
+    expect(transformFiles({ 'a.ts': 'export {};\n' }, { transforms: [failing] }).diagnostics).toEqual([]);
+    const result = transformFiles({ 'a.ts': 'registerTool();\n', 'b.ts': 'export {};\n' }, { transforms: [failing] });
+    expect(result.changed).toEqual({});
+    expect(result.diagnostics).toMatchObject([{ file: 'a.ts', rule: 'transform-error', message: 'failing failed while planning: no plan' }]);
+  });
+});

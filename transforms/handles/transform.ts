@@ -1,35 +1,18 @@
 /**
- * The part both handle transforms share: plan the project once (cached per project for the run), then apply
- * each file's share when the runner reaches it.
+ * The part both handle transforms share: plan the group once (the engine's prepare step), then apply each
+ * file's share when the runner reaches it.
  */
-import type { Project } from 'ts-morph';
-import type { TransformContext } from '../../src/engine/transform.js';
+import type { PrepareContext, TransformContext } from '../../src/engine/transform.js';
 import { planProject, type Family, type ProjectPlan } from './project-plan.js';
 import { emitStore, readOptions } from './store-file.js';
 
-/**
- * Plans by project. A WeakMap keyed by the run's Project: the runner builds one Project per run and visits its
- * files one by one, and the plan must come from the project as it was before the first of them was edited.
- * Entries go away with their Project.
- */
-const plans = new WeakMap<Project, Map<Family, ProjectPlan>>();
-
-function planFor(context: TransformContext, family: Family): ProjectPlan {
-  let byFamily = plans.get(context.project);
-  if (!byFamily) {
-    byFamily = new Map();
-    plans.set(context.project, byFamily);
-  }
-  let plan = byFamily.get(family);
-  if (!plan) {
-    plan = planProject(context.project, family, readOptions(context));
-    byFamily.set(family, plan);
-  }
-  return plan;
+/** Plan every file's edits from the group as it is before the first of them is edited. */
+export function planHandles(context: PrepareContext, family: Family): ProjectPlan {
+  return planProject(context.project, family, readOptions(context));
 }
 
-export function applyHandlePlan(context: TransformContext, family: Family): void {
-  const plan = planFor(context, family);
+export function applyHandlePlan(context: TransformContext<ProjectPlan>): void {
+  const { plan } = context;
   const share = plan.files.get(context.relPath);
   if (!share) return;
   if (context.file.getFullText() !== share.text) {
