@@ -77,8 +77,8 @@ export function transformFiles(files: FileMap, settings: TransformFilesOptions):
     try {
       plan = transform.prepare?.({ project, files: sources.map(relativeOf), options });
     } catch (error) {
-      // Nothing was edited yet: report the failure on every file it would have touched and skip this transform.
-      for (const file of targets) {
+      // Nothing was edited yet: report the failure on the files that called for the transform, and skip it.
+      for (const file of matching) {
         diagnostics.push({ ...fileError(relativeOf(file), 'transform-error', `${transform.id} failed while planning: ${messageOf(error)}`), transform: transform.id });
       }
       continue;
