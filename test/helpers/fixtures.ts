@@ -7,6 +7,7 @@ import { transformFiles, type FileMap } from '../../src/engine/run-transforms.js
 import { createMemoryProject, syntaxErrors } from '../../src/engine/parse.js';
 import type { OptionValues, Transform } from '../../src/engine/transform.js';
 import { getTransform } from '../../transforms/index.js';
+import { renderHandleStore, type HandleStoreRenderOptions } from '../../src/templates/handle-store.js';
 
 export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const FIXTURES_ROOT = join(REPO_ROOT, 'test', 'fixtures');
@@ -21,13 +22,28 @@ export interface FixtureCase {
 
 const SINGLE_FILE = /^(?<name>.+)\.input\.(?<ext>[cm]?[jt]sx?)$/;
 
+/**
+ * A generated module that transforms emit whole (the handle store) is not copied into every fixture:
+ * `<path>.render.json` holds its render options and stands for `<path>` with the rendered text, so a template
+ * change needs no fixture edits and the expected output is still compared byte for byte.
+ */
+const RENDERED = '.render.json';
+
 function readTree(dir: string, base = dir, out: Record<string, string> = {}): Record<string, string> {
   for (const entry of readdirSync(dir)) {
     const path = join(dir, entry);
+    const relPath = relative(base, path).split('\\').join('/');
     if (statSync(path).isDirectory()) readTree(path, base, out);
-    else out[relative(base, path).split('\\').join('/')] = readFileSync(path, 'utf8');
+    else if (relPath.endsWith(RENDERED)) out[relPath.slice(0, -RENDERED.length)] = renderPlaceholder(path);
+    else out[relPath] = readFileSync(path, 'utf8');
   }
   return out;
+}
+
+function renderPlaceholder(path: string): string {
+  const { template, ...options } = JSON.parse(readFileSync(path, 'utf8')) as { template: string } & HandleStoreRenderOptions;
+  if (template !== 'handle-store') throw new Error(`${path}: unknown template "${template}"`);
+  return renderHandleStore(options);
 }
 
 function readOptions(path: string): OptionValues | undefined {
@@ -38,7 +54,7 @@ function readOptions(path: string): OptionValues | undefined {
  * Fixture cases for a transform, discovered from test/fixtures/<id>/:
  * - `<case>.input.<ext>` + `<case>.output.<ext>` (+ optional `<case>.options.json`): one file, named `index.<ext>`;
  * - `<case>/input/**` + `<case>/output/**` (+ optional `<case>/options.json`): several files; output lists
- *   every file after the run, emitted ones included.
+ *   every file after the run, emitted ones included (a rendered handle store as a `<path>.render.json` placeholder).
  */
 export function loadFixtureCases(transformId: string): FixtureCase[] {
   const dir = join(FIXTURES_ROOT, transformId);
