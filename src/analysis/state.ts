@@ -173,7 +173,7 @@ function buildState(ctx: AnalysisContext, reach: Reach, origins: Origins, candid
     sessionKey,
     holdsTransports,
     holdsUpstreams,
-    perConnectionClass: candidate.ownerClass ? servers.some((s) => s.ownerClass === candidate.ownerClass) : undefined,
+    perConnectionClass: candidate.ownerClass ? servers.some((s) => s.ownerClass === candidate.ownerClass) && !onlyModuleInstances(ctx, candidate.ownerClass) : undefined,
     accesses,
     readers: labels(accesses.filter((a) => a.mode === 'read' || a.alsoReads === true)),
     writers: labels(accesses.filter((a) => a.mode === 'write')),
@@ -200,6 +200,26 @@ function valueLooksLike(ctx: AnalysisContext, access: StateAccess, name: RegExp,
   if (binding?.kind !== 'declaration' || !Node.isVariableDeclaration(binding.node)) return false;
   const initializer = binding.node.getInitializer();
   return initializer !== undefined && isInstanceOf(unwrap(initializer), classes);
+}
+
+/**
+ * Whether every `new Owner(…)` in the project runs at module level: one instance per process, however many
+ * connections there are. A class never instantiated here (exported for an entry elsewhere) counts as per connection.
+ */
+function onlyModuleInstances(ctx: AnalysisContext, owner: ClassDeclaration | ClassExpression): boolean {
+  const name = owner.getName();
+  if (!name) return false;
+  const sites: Node[] = [];
+  for (const info of ctx.files) {
+    if (!ctx.resolver.mentions(info.sourceFile, name)) continue;
+    for (const identifier of ctx.resolver.identifiersNamed(info.sourceFile, name)) {
+      const parent = identifier.getParent();
+      if (!parent || !Node.isNewExpression(parent) || parent.getExpression() !== identifier) continue;
+      const binding = ctx.resolver.resolve(identifier);
+      if (binding?.kind === 'declaration' && binding.node === owner) sites.push(parent);
+    }
+  }
+  return sites.length > 0 && sites.every((site) => enclosingFunction(site) === undefined);
 }
 
 /** Identifiers (and `module.name` accesses) across the project that resolve to the candidate's declaration. */
