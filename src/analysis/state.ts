@@ -154,8 +154,11 @@ function fieldCandidates(ctx: AnalysisContext, owner: ClassDeclaration | ClassEx
 function buildState(ctx: AnalysisContext, reach: Reach, origins: Origins, candidate: Candidate, servers: readonly ServerInstance[]): StateVariable {
   const references = candidate.kind === 'class-field' ? fieldReferences(candidate) : variableReferences(ctx, candidate);
   const accesses = references.map((node) => classify(ctx, reach, origins, node, candidate.file));
+  // A routing map holds many transports: a container, or something written under keys. One `let transport` is not one.
+  const keyedWrites = accesses.filter((a) => a.mode === 'write' && a.op === 'keyed');
   const holdsTransports =
-    /Transport\b/.test(candidate.typeText) || accesses.some((a) => a.mode === 'write' && valueLooksLike(ctx, a, /transport/i, Object.keys(TRANSPORT_CLASSES)));
+    (candidate.container !== undefined || keyedWrites.length > 0) &&
+    (/Transport\b/.test(candidate.typeText) || keyedWrites.some((a) => valueLooksLike(ctx, a, /transport/i, Object.keys(TRANSPORT_CLASSES))));
   const sessionKey = accesses.find((a) => a.keyOrigin === 'session')?.key;
   const holdsUpstreams =
     sessionKey !== undefined &&
