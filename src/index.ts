@@ -43,3 +43,5 @@ export {
   type SurveyCategory,
   type Classification,
 } from './audit/index.js';
+export { toAuditText, toAuditJson, toSarif, toAuditMarkdown, AUDIT_REPORT_SCHEMA_VERSION, type AuditJsonReport, type SarifLog } from './report/audit/index.js';
+export { analyzeProject, analyzeSources, type AnalyzeOptions, type AnalyzedSources, type ServerModel } from './analysis/index.js';
