@@ -1,4 +1,5 @@
 import type { Transform } from '../src/engine/transform.js';
+import { markLeftoversTransform } from './mark-leftovers.js';
 import { perRequestContextTransform } from './per-request-context.js';
 import { processStateToHandlesTransform } from './process-state-to-handles.js';
 import { sessionStateToHandlesTransform } from './session-state-to-handles.js';
@@ -9,7 +10,8 @@ import { staticListsTransform } from './static-lists.js';
  * Every transform, in the order a migration applies them. Order matters:
  * 1. state → handles first: they need the session/process state still in place to find readers and writers;
  * 2. static lists and per-request context next: gates that depended on session state now check handles;
- * 3. transports last: once no code reads the session id, the plumbing that minted it can go.
+ * 3. transports next: once no code reads the session id, the plumbing that minted it can go;
+ * 4. markers for whatever is left last: it audits what the others produced.
  * `--list`, `--transforms` validation and the reports all derive from this array.
  */
 export const TRANSFORMS: readonly Transform[] = [
@@ -18,6 +20,7 @@ export const TRANSFORMS: readonly Transform[] = [
   staticListsTransform,
   perRequestContextTransform,
   statelessTransport,
+  markLeftoversTransform,
 ];
 
 export function getTransform(id: string, registry: readonly Transform[] = TRANSFORMS): Transform | undefined {

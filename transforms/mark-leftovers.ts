@@ -1,0 +1,51 @@
+import type { Node } from 'ts-morph';
+import { analyzeProject } from '../src/analysis/index.js';
+import { ANALYSIS_VOCABULARY } from '../src/analysis/vocabulary.js';
+import { detectFindings } from '../src/audit/detectors.js';
+import type { Finding } from '../src/audit/types.js';
+import { anchorOf } from '../src/engine/markers.js';
+import { projectPath } from '../src/engine/parse.js';
+import type { Transform } from '../src/engine/transform.js';
+import { TODO_MARKER } from '../src/rules/rules.js';
+
+/**
+ * Runs last: audits the group as the other transforms left it and puts one marker on every session dependence
+ * that is still there, so a migration never ends with a finding nobody was told about. A statement that already
+ * carries a marker (from the transform that declined to rewrite it) gets no second one.
+ */
+export const markLeftoversTransform: Transform<readonly Finding[]> = {
+  id: 'mark-leftovers',
+  title: 'Markers for what is left',
+  description:
+    'Audit the migrated code and leave one @mcp-sessionless-todo marker on each remaining session dependence (gateways, auth bound to sessions, sites another transform declined), so `git grep` lists everything still to decide.',
+  rules: ['SL001', 'SL002', 'SL003', 'SL004', 'SL005', 'SL006', 'SL008'],
+  patterns: ['P1', 'P2', 'P3', 'P4', 'P5', 'P6', 'P7', 'P8', 'P9', 'P10'],
+  vocabulary: ANALYSIS_VOCABULARY,
+  prepare: ({ project, files }) => {
+    const sources = files.map((path) => project.getSourceFileOrThrow(projectPath(path)));
+    return detectFindings(analyzeProject(project, { files: sources }));
+  },
+  apply(context) {
+    for (const finding of context.plan) {
+      if (finding.file !== context.relPath) continue;
+      const node = nodeAt(context.file, finding.line, finding.column);
+      if (hasMarker(anchorOf(node))) continue;
+      context.addMarker(node, finding.rule, leftoverMessage(finding), finding.pattern);
+    }
+  },
+};
+
+function leftoverMessage(finding: Finding): string {
+  if (finding.fixedBy === 'manual') return finding.message;
+  return `${finding.message} (not rewritten: once the other markers of this server are resolved, run migrate again; ${finding.fixedBy} handles it then)`;
+}
+
+function nodeAt(file: Node, line: number, column: number): Node {
+  const source = file.getSourceFile();
+  const pos = source.compilerNode.getPositionOfLineAndCharacter(line - 1, column - 1);
+  return source.getDescendantAtPos(pos) ?? source;
+}
+
+function hasMarker(anchor: Node): boolean {
+  return anchor.getLeadingCommentRanges().some((range) => range.getText().includes(TODO_MARKER));
+}
