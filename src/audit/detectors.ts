@@ -6,7 +6,7 @@ import { Node } from 'ts-morph';
 import type { ListMutation, ServerModel, StateVariable } from '../analysis/index.js';
 import { locationOf } from '../analysis/index.js';
 import { AUTH_NAMES, SELECTION_NAMES, SETTER_VERBS } from '../analysis/vocabulary.js';
-import { RULES, type RuleId } from '../rules/rules.js';
+import { RULES, SEVERITY_OF_LEVEL, type RuleId } from '../rules/rules.js';
 import { CATALOG } from './catalog.js';
 import type { Finding, FindingKind, FixedBy, SurveyCategory } from './types.js';
 
@@ -241,14 +241,6 @@ function truncate(text: string, max: number): string {
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 
-const SEVERITY: Record<string, Finding['severity']> = {
-  MUST: 'error',
-  'MUST NOT': 'error',
-  removed: 'error',
-  SHOULD: 'warning',
-  'SHOULD NOT': 'warning',
-  guidance: 'note',
-};
 
 function finalize(drafts: readonly Draft[]): Finding[] {
   const seen = new Set<string>();
@@ -272,7 +264,7 @@ function finalize(drafts: readonly Draft[]): Finding[] {
       rule,
       pattern: draft.pattern ?? entry.pattern,
       kind: draft.kind,
-      severity: SEVERITY[RULES[rule].level] ?? 'warning',
+      severity: SEVERITY_OF_LEVEL[RULES[rule].level],
       file: at.file,
       line: at.line,
       column: at.column,

@@ -16,6 +16,18 @@ export type RuleId =
 
 export type RuleLevel = 'MUST' | 'MUST NOT' | 'SHOULD' | 'SHOULD NOT' | 'removed' | 'guidance';
 
+/** How loudly a finding under a rule is reported: the spec's requirement level decides (also SARIF's level). */
+export type Severity = 'error' | 'warning' | 'note';
+
+export const SEVERITY_OF_LEVEL: Record<RuleLevel, Severity> = {
+  MUST: 'error',
+  'MUST NOT': 'error',
+  removed: 'error',
+  SHOULD: 'warning',
+  'SHOULD NOT': 'warning',
+  guidance: 'note',
+};
+
 export interface Rule {
   id: RuleId;
   title: string;

@@ -3,22 +3,12 @@
  * ruleIndex stays stable across runs); artifact URIs are root-relative against %SRCROOT%.
  */
 import type { AuditReport, Finding } from '../../audit/types.js';
-import { RULES, PATTERNS, type Rule, type RuleId } from '../../rules/rules.js';
+import { RULES, PATTERNS, SEVERITY_OF_LEVEL, type Rule, type RuleId, type Severity } from '../../rules/rules.js';
 
 export const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
 const INFORMATION_URI = 'https://github.com/modelcontextprotocol/modelcontextprotocol';
 const RULE_IDS = Object.keys(RULES) as RuleId[];
 
-type SarifLevel = 'error' | 'warning' | 'note';
-
-const LEVEL_OF: Record<Rule['level'], SarifLevel> = {
-  MUST: 'error',
-  'MUST NOT': 'error',
-  removed: 'error',
-  SHOULD: 'warning',
-  'SHOULD NOT': 'warning',
-  guidance: 'note',
-};
 
 /** PascalCase rule name SARIF viewers show next to the id. */
 function ruleName(rule: Rule): string {
@@ -45,14 +35,14 @@ export interface SarifRule {
   shortDescription: { text: string };
   fullDescription: { text: string };
   help: { text: string; markdown: string };
-  defaultConfiguration: { level: SarifLevel };
+  defaultConfiguration: { level: Severity };
   properties: { tags: string[]; precision: 'high' | 'medium' };
 }
 
 export interface SarifResult {
   ruleId: RuleId;
   ruleIndex: number;
-  level: SarifLevel;
+  level: Severity;
   message: { text: string };
   locations: Array<{ physicalLocation: { artifactLocation: { uri: string; uriBaseId: '%SRCROOT%'; index: number }; region: { startLine: number; startColumn: number } } }>;
   partialFingerprints: { 'mcpSessionless/v1': string };
@@ -114,7 +104,7 @@ function sarifRule(rule: Rule): SarifRule {
     shortDescription: { text: rule.title },
     fullDescription: { text: rule.help },
     help: { text: rule.help, markdown: `**${rule.title}** (${rule.level}, MCP 2026-07-28)\n\n${rule.help}` },
-    defaultConfiguration: { level: LEVEL_OF[rule.level] },
+    defaultConfiguration: { level: SEVERITY_OF_LEVEL[rule.level] },
     properties: { tags: ['mcp', 'sessionless', rule.level], precision: rule.id === 'SL005' || rule.id === 'SL006' ? 'medium' : 'high' },
   };
 }
