@@ -28,7 +28,11 @@ const PHASES: ReadonlyArray<(input: PhaseInput) => PhaseOutput | undefined> = [p
 /** Write edits into the file; returns the markers mapped onto the new text. */
 function commit(context: TransformContext, edits: TextEdits, markers: readonly MarkerRequest[]): MarkerRequest[] {
   const result = edits.apply(markers);
-  if (result.text !== context.file.getFullText()) context.file.replaceWithText(result.text);
+  if (result.text !== context.file.getFullText()) {
+    // No node is held across a commit (markers are offsets), so ts-morph need not map old nodes onto the new tree.
+    context.file.forgetDescendants();
+    context.file.replaceWithText(result.text);
+  }
   return result.markers;
 }
 

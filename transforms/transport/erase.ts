@@ -1,6 +1,7 @@
 import { Node, SyntaxKind, type CallExpression } from 'ts-morph';
 import type { Plumbing } from './plumbing.js';
 import { enclosingFunction, isFunctionLike, isPure, referencesIn, within, type FunctionLike } from './syntax.js';
+import { isExported } from './exports.js';
 
 /**
  * Which statements are session plumbing. The unit is the statement: a statement that touches the plumbing
@@ -264,7 +265,7 @@ export function planModule(statements: readonly Node[], plumbing: Plumbing, entr
         plan.problems.push(`the route at line ${statement.getStartLineNumber()} reads session state`);
         continue;
       }
-      if (Node.isExportable(statement) && statement.isExported()) {
+      if (Node.isExportable(statement) && isExported(statement)) {
         plan.problems.push(`the session plumbing at line ${statement.getStartLineNumber()} is exported, so other modules may use it`);
         continue;
       }

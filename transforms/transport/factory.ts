@@ -6,6 +6,7 @@ import { reindent } from './style.js';
 import { statementStart } from './text-edits.js';
 import type { Plumbing } from './plumbing.js';
 import { enclosingFunction, isFunctionLike, referencesIn, within, type FunctionLike, type Resolver } from './syntax.js';
+import { isExported } from './exports.js';
 
 /**
  * Where the per-request server comes from. Serving statelessly needs a factory: a function that builds a
@@ -102,7 +103,7 @@ function factoryOf(receiver: Node, file: SourceFile, plumbing: Plumbing, resolve
     return result;
   }
   if (!isServerClass(node, file, resolver)) return { problem: `the server \`${receiver.getText()}\` is not built by an SDK server class or a factory call` };
-  if (statement.isExported()) return { problem: `the server \`${receiver.getText()}\` is exported` };
+  if (isExported(statement)) return { problem: `the server \`${receiver.getText()}\` is exported` };
   return {
     factory: { kind: inHandler ? 'inline' : 'singleton', declaration, variable: receiver.getText(), configure: configuring(declaration, declaration, plumbing, resolver) },
   };

@@ -9,6 +9,7 @@ import { blocked, type PhaseInput, type PhaseOutput } from './phase.js';
 import { analysePlumbing, findConstructions, type Construction, type Plumbing } from './plumbing.js';
 import { findRegistrations, type Registration } from './routes.js';
 import { type FunctionLike, markerPosition, referencesIn, Resolver, within } from './syntax.js';
+import { isExported } from './exports.js';
 
 /**
  * Streamable HTTP (and deprecated HTTP+SSE) entries: find the session routing of a server entry file,
@@ -144,7 +145,7 @@ function analyse(input: PhaseInput, resolver: Resolver, constructions: readonly 
     const uses = referencesIn(file).filter((id) => resolver.of(id)?.compilerNode === declaration.compilerNode);
     if (uses.some((id) => !replacedArgs.some((a) => within(id, a)))) return `the handler \`${arg.getText()}\` is used elsewhere too`;
     if (Node.isVariableStatement(statement) || Node.isFunctionDeclaration(statement)) {
-      if (statement.isExported()) return `the handler \`${arg.getText()}\` is exported`;
+      if (isExported(statement)) return `the handler \`${arg.getText()}\` is exported`;
       handlerDeclarations.push(statement);
     }
   }

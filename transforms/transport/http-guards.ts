@@ -1,6 +1,7 @@
 import { Node, type SourceFile } from 'ts-morph';
 import { resolveRelative } from '../../src/engine/components.js';
 import { relativeOf } from '../../src/engine/parse.js';
+import { isExported } from './exports.js';
 import { blocked, type PhaseInput, type PhaseOutput } from './phase.js';
 import type { Construction, Plumbing } from './plumbing.js';
 import { factoryClosureState, sessionKeyedState, type StateFinding } from './state-guard.js';
@@ -14,9 +15,10 @@ export function exportedFunction(input: PhaseInput): (from: SourceFile, specifie
     const file = target ? input.project.getSourceFile(`/${target}`) : undefined;
     if (!file) return undefined;
     const fn = file.getFunction(name);
-    if (fn?.isExported()) return fn;
+    if (fn && isExported(fn)) return fn;
     const variable = file.getVariableDeclaration(name);
-    const initializer = variable?.getVariableStatement()?.isExported() ? variable.getInitializer() : undefined;
+    const statement = variable?.getVariableStatement();
+    const initializer = statement && isExported(statement) ? variable?.getInitializer() : undefined;
     return initializer && isFunctionLike(initializer) ? initializer : undefined;
   };
 }

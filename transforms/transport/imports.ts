@@ -1,7 +1,8 @@
-import { Node, type SourceFile } from 'ts-morph';
+import { Node, ts, type SourceFile } from 'ts-morph';
+import { identifierText } from './file-index.js';
 import { normalizeModule } from '../../src/rules/transport-symbols.js';
 import { quoted, type Style } from './style.js';
-import { referencesIn } from './syntax.js';
+import { referenceNodesIn } from './syntax.js';
 import type { TextEdits } from './text-edits.js';
 
 /** One binding a module brings into the file: ESM import or CommonJS `const { x } = require(…)`. */
@@ -105,13 +106,27 @@ export function addImports(file: SourceFile, edits: TextEdits, style: Style, wan
   else edits.replace(0, 0, `${fresh.join('\n')}\n`);
 }
 
+/** `require('m')` on compiler nodes. */
+function isRequireCall(node: ts.Node | undefined, source: ts.SourceFile): boolean {
+  if (!node || !ts.isCallExpression(node)) return false;
+  const [arg] = node.arguments;
+  return ts.isIdentifier(node.expression) && node.expression.getText(source) === 'require' && arg !== undefined && ts.isStringLiteral(arg);
+}
+
 /** Identifier texts still used anywhere outside import/require declarations. */
 function namesInUse(file: SourceFile): Set<string> {
+  const source = file.compilerNode;
   const used = new Set<string>();
-  for (const id of referencesIn(file)) {
-    const inImport = id.getFirstAncestor((a) => Node.isImportDeclaration(a));
-    const inRequire = id.getFirstAncestor((a) => Node.isVariableDeclaration(a) && requireSpecifier(a.getInitializer()) !== undefined);
-    if (!inImport && !(inRequire && id.getFirstAncestor((a) => Node.isObjectBindingPattern(a)))) used.add(id.getText());
+  for (const id of referenceNodesIn(file)) {
+    let inImport = false;
+    let inRequire = false;
+    let inPattern = false;
+    for (let a = id.parent; a; a = a.parent) {
+      if (ts.isImportDeclaration(a)) inImport = true;
+      else if (ts.isVariableDeclaration(a) && isRequireCall(a.initializer, source)) inRequire = true;
+      else if (ts.isObjectBindingPattern(a)) inPattern = true;
+    }
+    if (!inImport && !(inRequire && inPattern)) used.add(identifierText(source, id));
   }
   return used;
 }

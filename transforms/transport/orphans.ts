@@ -1,5 +1,7 @@
-import { Node, type SourceFile } from 'ts-morph';
-import { isPure, referencesIn, Resolver } from './syntax.js';
+import { Node, ts, type SourceFile } from 'ts-morph';
+import { isExportedNode } from './exports.js';
+import { identifierText, wrap } from './file-index.js';
+import { declarationNodeOf, isPureNode, referenceNodesIn } from './syntax.js';
 import { adjacentRuns, type TextEdits } from './text-edits.js';
 
 /**
@@ -11,43 +13,44 @@ import { adjacentRuns, type TextEdits } from './text-edits.js';
 
 /** Remove dead declarations named in `candidates`; returns the names those declarations used (the next round). */
 export function removeOrphans(file: SourceFile, edits: TextEdits, candidates: ReadonlySet<string>): Set<string> {
-  const resolver = new Resolver();
-  const used = new Set<unknown>();
-  for (const id of referencesIn(file)) {
-    const declaration = resolver.of(id);
+  const source = file.compilerNode;
+  const used = new Set<ts.Node>();
+  for (const id of referenceNodesIn(file)) {
+    const declaration = declarationNodeOf(file, id);
     // A use inside the declaration itself (recursion) does not keep it alive.
-    if (declaration && !(id.getPos() >= declaration.getPos() && id.getEnd() <= declaration.getEnd())) used.add(declaration.compilerNode);
+    if (declaration && !(id.pos >= declaration.pos && id.end <= declaration.end)) used.add(declaration);
   }
-  const dead: Node[] = [];
-  for (const statement of file.getDescendants()) {
-    const parent = statement.getParent();
-    if (!parent || !(Node.isSourceFile(parent) || Node.isBlock(parent))) continue;
-    if (Node.isFunctionDeclaration(statement)) {
-      const name = statement.getName();
-      if (name && candidates.has(name) && !statement.isExported() && !used.has(statement.compilerNode)) dead.push(statement);
-    } else if ((Node.isInterfaceDeclaration(statement) || Node.isTypeAliasDeclaration(statement)) && !statement.isExported()) {
-      if (candidates.has(statement.getName()) && !used.has(statement.compilerNode)) dead.push(statement);
-    } else if (Node.isVariableStatement(statement) && !statement.isExported()) {
-      const declarations = statement.getDeclarations();
-      const [declaration] = declarations;
-      if (declarations.length !== 1 || !declaration || !Node.isIdentifier(declaration.getNameNode())) continue;
-      if (candidates.has(declaration.getName()) && !used.has(declaration.compilerNode) && isPure(declaration.getInitializer())) dead.push(statement);
+  const named = (name: ts.Identifier | undefined) => name !== undefined && candidates.has(identifierText(source, name));
+  const dead: ts.Node[] = [];
+  const visit = (statement: ts.Node): void => {
+    const parent = statement.parent;
+    if (ts.isSourceFile(parent) || ts.isBlock(parent)) {
+      if (ts.isFunctionDeclaration(statement)) {
+        if (named(statement.name) && !isExportedNode(file, statement) && !used.has(statement)) dead.push(statement);
+      } else if ((ts.isInterfaceDeclaration(statement) || ts.isTypeAliasDeclaration(statement)) && !isExportedNode(file, statement)) {
+        if (named(statement.name) && !used.has(statement)) dead.push(statement);
+      } else if (ts.isVariableStatement(statement) && !isExportedNode(file, statement)) {
+        const declarations = statement.declarationList.declarations;
+        const [declaration] = declarations;
+        if (declarations.length === 1 && declaration && ts.isIdentifier(declaration.name)) {
+          if (named(declaration.name) && !used.has(declaration) && isPureNode(source, declaration.initializer)) dead.push(statement);
+        }
+      }
     }
-  }
+    ts.forEachChild(statement, visit);
+  };
+  ts.forEachChild(source, visit);
   // A dead function's own dead locals go with it.
-  const outermost = dead.filter((d) => !dead.some((o) => o !== d && d.getPos() >= o.getPos() && d.getEnd() <= o.getEnd()));
-  dead.splice(0, dead.length, ...outermost);
+  const outermost = dead.filter((d) => !dead.some((o) => o !== d && d.pos >= o.pos && d.end <= o.end));
   const next = new Set<string>();
-  const byParent = new Map<unknown, Node[]>();
-  for (const statement of dead) {
-    for (const id of referencesIn(statement)) next.add(id.getText());
-    const parent = statement.getParentOrThrow();
-    byParent.set(parent.compilerNode, [...(byParent.get(parent.compilerNode) ?? []), statement]);
+  const byParent = new Map<ts.Node, Node[]>();
+  for (const statement of outermost) {
+    for (const id of referenceNodesIn(file, statement)) next.add(identifierText(source, id));
+    byParent.set(statement.parent, [...(byParent.get(statement.parent) ?? []), wrap(file, statement)]);
   }
-  for (const statements of byParent.values()) {
-    const parent = statements[0]?.getParentOrThrow() as (Node & { getStatements(): Node[] }) | undefined;
-    if (!parent) continue;
-    for (const run of adjacentRuns(statements, parent.getStatements())) edits.removeRun(run);
+  for (const [parent, statements] of byParent) {
+    const siblings = wrap<Node & { getStatements(): Node[] }>(file, parent).getStatements();
+    for (const run of adjacentRuns(statements, siblings)) edits.removeRun(run);
   }
   return next;
 }

@@ -1,4 +1,4 @@
-import { Node, SyntaxKind, type SourceFile } from 'ts-morph';
+import { Node, SyntaxKind, ts, type SourceFile } from 'ts-morph';
 
 /** How the file writes code, so generated lines look like their neighbours. */
 export interface Style {
@@ -61,10 +61,13 @@ export function reindent(node: Node, from: string, to: string, start = node.getS
   const full = node.getSourceFile().getFullText();
   const text = full.slice(start, node.getEnd()).replace(/^[ \t]+/, '');
   const base = start + (full.slice(start, node.getEnd()).length - text.length);
-  const frozen = node
-    .getDescendants()
-    .filter((d) => Node.isTemplateExpression(d) || Node.isNoSubstitutionTemplateLiteral(d))
-    .map((d) => [d.getStart() - base, d.getEnd() - base] as const);
+  const source = node.getSourceFile().compilerNode;
+  const frozen: Array<readonly [number, number]> = [];
+  const visit = (child: ts.Node): void => {
+    if (ts.isTemplateExpression(child) || ts.isNoSubstitutionTemplateLiteral(child)) frozen.push([child.getStart(source) - base, child.end - base]);
+    ts.forEachChild(child, visit);
+  };
+  ts.forEachChild(node.compilerNode, visit);
   const lines = text.split('\n');
   let offset = 0;
   return lines

@@ -1,4 +1,5 @@
 import { Node, SyntaxKind, ts, type Identifier, type SourceFile } from 'ts-morph';
+import { fileIndex, identifiersIn, identifierText, indexCache, wrap, type FileIndex } from './file-index.js';
 
 /**
  * Small AST questions the transport transforms ask everywhere: is this identifier a use of a binding,
@@ -26,7 +27,10 @@ export function enclosingFunction(node: Node): FunctionLike | undefined {
 
 /** Whether an identifier names a binding being used (read, written, called, typed) rather than declared or a property name. */
 export function isReference(id: Identifier): boolean {
-  const node = id.compilerNode;
+  return isReferenceNode(id.compilerNode);
+}
+
+function isReferenceNode(node: ts.Identifier): boolean {
   const parent = node.parent;
   if (!parent) return false;
   if (ts.isPropertyAccessExpression(parent) && parent.name === node) return false;
@@ -63,100 +67,138 @@ export function isReference(id: Identifier): boolean {
   return true;
 }
 
+/** The file's reference identifiers, in document order (computed once per text). */
+function fileReferences(file: SourceFile): FileIndex {
+  const cache = indexCache<'index', FileIndex>(file, 'transport:references');
+  let references = cache.get('index');
+  if (!references) {
+    const index = fileIndex(file);
+    references = { ...index, identifiers: index.identifiers.filter(isReferenceNode) };
+    cache.set('index', references);
+  }
+  return references;
+}
+
+/** Compiler identifiers inside `node` of `file` (itself included) that are references, without wrapping them. */
+export function referenceNodesIn(file: SourceFile, node: ts.Node = file.compilerNode): ts.Identifier[] {
+  return identifiersIn(fileReferences(file), node);
+}
+
 /** Every identifier inside `node` (itself included) that is a reference. */
 export function referencesIn(node: Node): Identifier[] {
-  const out: Identifier[] = [];
-  if (Node.isIdentifier(node) && isReference(node)) out.push(node);
-  for (const id of node.getDescendantsOfKind(SyntaxKind.Identifier)) if (isReference(id)) out.push(id);
-  return out;
+  const file = node.getSourceFile();
+  return referenceNodesIn(file, node.compilerNode).map((id) => wrap<Identifier>(file, id));
 }
 
 /** Names a binding name (identifier or destructuring pattern) introduces, with their declaring nodes. */
-function bindingNames(name: Node | undefined, owner: Node, out: Array<[string, Node]>): void {
+function bindingNames(source: ts.SourceFile, name: ts.Node | undefined, owner: ts.Node, out: Array<[string, ts.Node]>): void {
   if (!name) return;
-  if (Node.isIdentifier(name)) {
-    out.push([name.getText(), owner]);
+  if (ts.isIdentifier(name)) {
+    out.push([identifierText(source, name), owner]);
     return;
   }
-  if (Node.isObjectBindingPattern(name) || Node.isArrayBindingPattern(name)) {
-    for (const element of name.getElements()) {
-      if (Node.isBindingElement(element)) bindingNames(element.getNameNode(), element, out);
+  if (ts.isObjectBindingPattern(name) || ts.isArrayBindingPattern(name)) {
+    for (const element of name.elements) {
+      if (ts.isBindingElement(element)) bindingNames(source, element.name, element, out);
     }
   }
 }
 
 /** What one statement declares in the scope it sits in: `[name, declaring node]`. */
-export function declarationsOf(statement: Node): Array<[string, Node]> {
-  const out: Array<[string, Node]> = [];
-  if (Node.isVariableStatement(statement)) {
-    for (const declaration of statement.getDeclarations()) bindingNames(declaration.getNameNode(), declaration, out);
+function declarationNodesOf(source: ts.SourceFile, statement: ts.Node, out: Array<[string, ts.Node]>): void {
+  if (ts.isVariableStatement(statement)) {
+    for (const declaration of statement.declarationList.declarations) bindingNames(source, declaration.name, declaration, out);
   } else if (
-    Node.isFunctionDeclaration(statement) ||
-    Node.isClassDeclaration(statement) ||
-    Node.isEnumDeclaration(statement) ||
-    Node.isInterfaceDeclaration(statement) ||
-    Node.isTypeAliasDeclaration(statement)
+    ts.isFunctionDeclaration(statement) ||
+    ts.isClassDeclaration(statement) ||
+    ts.isEnumDeclaration(statement) ||
+    ts.isInterfaceDeclaration(statement) ||
+    ts.isTypeAliasDeclaration(statement)
   ) {
-    const name = statement.getNameNode();
-    if (name) out.push([name.getText(), statement]);
-  } else if (Node.isImportDeclaration(statement)) {
-    const clause = statement.getImportClause();
-    const defaultImport = clause?.getDefaultImport();
-    if (defaultImport && clause) out.push([defaultImport.getText(), clause]);
-    const namespace = statement.getNamespaceImport();
-    if (namespace) out.push([namespace.getText(), namespace.getParentOrThrow()]);
-    for (const specifier of statement.getNamedImports()) out.push([specifier.getAliasNode()?.getText() ?? specifier.getName(), specifier]);
+    const name = statement.name;
+    if (name) out.push([identifierText(source, name), statement]);
+  } else if (ts.isImportDeclaration(statement)) {
+    const clause = statement.importClause;
+    if (clause?.name) out.push([identifierText(source, clause.name), clause]);
+    const bindings = clause?.namedBindings;
+    if (bindings && ts.isNamespaceImport(bindings)) out.push([identifierText(source, bindings.name), bindings]);
+    if (bindings && ts.isNamedImports(bindings)) {
+      for (const specifier of bindings.elements) out.push([identifierText(source, specifier.name), specifier]);
+    }
   }
-  return out;
 }
 
-function declaredIn(scope: Node, name: string): Node | undefined {
-  const found: Array<[string, Node]> = [];
-  if (isFunctionLike(scope)) {
-    for (const parameter of scope.getParameters()) {
-      if (Node.isParameterDeclaration(parameter)) bindingNames(parameter.getNameNode(), parameter, found);
+const FUNCTION_SCOPES = new Set([
+  ts.SyntaxKind.FunctionDeclaration,
+  ts.SyntaxKind.FunctionExpression,
+  ts.SyntaxKind.ArrowFunction,
+  ts.SyntaxKind.MethodDeclaration,
+  ts.SyntaxKind.Constructor,
+  ts.SyntaxKind.GetAccessor,
+  ts.SyntaxKind.SetAccessor,
+]);
+
+/** Every name a scope node declares, first declaration first; undefined for nodes that declare nothing. */
+function scopeNames(source: ts.SourceFile, scope: ts.Node): Array<[string, ts.Node]> | undefined {
+  const found: Array<[string, ts.Node]> = [];
+  if (FUNCTION_SCOPES.has(scope.kind)) {
+    const fn = scope as ts.SignatureDeclarationBase;
+    for (const parameter of fn.parameters) bindingNames(source, parameter.name, parameter, found);
+    if (ts.isFunctionExpression(scope) && scope.name) found.push([identifierText(source, scope.name), scope]);
+  } else if (ts.isBlock(scope) || ts.isSourceFile(scope) || ts.isModuleBlock(scope) || ts.isCaseClause(scope) || ts.isDefaultClause(scope)) {
+    for (const statement of scope.statements) declarationNodesOf(source, statement, found);
+  } else if (ts.isForStatement(scope) || ts.isForOfStatement(scope) || ts.isForInStatement(scope)) {
+    const initializer = scope.initializer;
+    if (initializer && ts.isVariableDeclarationList(initializer)) {
+      for (const declaration of initializer.declarations) bindingNames(source, declaration.name, declaration, found);
     }
-    if (Node.isFunctionExpression(scope)) {
-      const own = scope.getNameNode();
-      if (own) found.push([own.getText(), scope]);
-    }
-  } else if (Node.isBlock(scope) || Node.isSourceFile(scope) || Node.isModuleBlock(scope) || Node.isCaseClause(scope) || Node.isDefaultClause(scope)) {
-    for (const statement of scope.getStatements()) found.push(...declarationsOf(statement));
-  } else if (Node.isForStatement(scope) || Node.isForOfStatement(scope) || Node.isForInStatement(scope)) {
-    const initializer = scope.getInitializer();
-    if (initializer && Node.isVariableDeclarationList(initializer)) {
-      for (const declaration of initializer.getDeclarations()) bindingNames(declaration.getNameNode(), declaration, found);
-    }
-  } else if (Node.isCatchClause(scope)) {
-    const variable = scope.getVariableDeclaration();
-    if (variable) bindingNames(variable.getNameNode(), variable, found);
-  } else if (Node.isClassExpression(scope)) {
-    const own = scope.getNameNode();
-    if (own) found.push([own.getText(), scope]);
-  }
-  return found.find(([n]) => n === name)?.[1];
+  } else if (ts.isCatchClause(scope)) {
+    const variable = scope.variableDeclaration;
+    if (variable) bindingNames(source, variable.name, variable, found);
+  } else if (ts.isClassExpression(scope)) {
+    if (scope.name) found.push([identifierText(source, scope.name), scope]);
+  } else return undefined;
+  return found;
 }
 
 /**
  * Resolve an identifier to its declaration by walking lexical scopes outwards. Enough for the shapes we
  * rewrite (no `with`, no `var` hoisting out of nested blocks); `undefined` means a global or an unknown name.
+ * Each scope's names are listed once per file text and each identifier resolved once.
  */
-export function declarationOf(id: Identifier): Node | undefined {
-  const name = id.getText();
-  for (let scope: Node | undefined = id.getParent(); scope; scope = scope.getParent()) {
-    const found = declaredIn(scope, name);
-    if (found) return found;
+export function declarationNodeOf(file: SourceFile, id: ts.Identifier): ts.Node | undefined {
+  const resolved = indexCache<ts.Node, ts.Node | undefined>(file, 'transport:resolved');
+  if (resolved.has(id)) return resolved.get(id);
+  const scopes = indexCache<ts.Node, Map<string, ts.Node> | undefined>(file, 'transport:scopes');
+  const source = file.compilerNode;
+  const name = identifierText(source, id);
+  let found: ts.Node | undefined;
+  for (let scope: ts.Node | undefined = id.parent; scope && !found; scope = scope.parent) {
+    let names = scopes.get(scope);
+    if (names === undefined && !scopes.has(scope)) {
+      const list = scopeNames(source, scope);
+      if (list) {
+        names = new Map();
+        for (const [n, node] of list) if (!names.has(n)) names.set(n, node);
+      }
+      scopes.set(scope, names);
+    }
+    found = names?.get(name);
   }
-  return undefined;
+  resolved.set(id, found);
+  return found;
 }
 
-/** Memoised `declarationOf`, keyed by compiler node (wrappers stay stable while the tree is not edited). */
+export function declarationOf(id: Identifier): Node | undefined {
+  const file = id.getSourceFile();
+  const found = declarationNodeOf(file, id.compilerNode);
+  return found && wrap(file, found);
+}
+
+/** `declarationOf`, kept for the callers that hold one per analysis; results are cached per file text. */
 export class Resolver {
-  private readonly cache = new Map<ts.Node, Node | undefined>();
   of(id: Identifier): Node | undefined {
-    const key = id.compilerNode;
-    if (!this.cache.has(key)) this.cache.set(key, declarationOf(id));
-    return this.cache.get(key);
+    return declarationOf(id);
   }
 }
 
@@ -185,7 +227,8 @@ export function within(inner: Node, outer: Node): boolean {
 
 /** Every identifier text used anywhere in a file, to pick names that cannot collide. */
 export function freshName(file: SourceFile, preferred: readonly string[], taken: ReadonlySet<string> = new Set()): string {
-  const used = new Set(file.getDescendantsOfKind(SyntaxKind.Identifier).map((id) => id.getText()));
+  const source = file.compilerNode;
+  const used = new Set(fileIndex(file).identifiers.map((id) => identifierText(source, id)));
   for (const name of preferred) if (!used.has(name) && !taken.has(name)) return name;
   const base = preferred[0] ?? 'value';
   for (let i = 2; ; i++) if (!used.has(`${base}${i}`) && !taken.has(`${base}${i}`)) return `${base}${i}`;
@@ -196,34 +239,43 @@ const PURE_CALLS = ['Date.now', 'Number', 'String', 'Boolean', 'Symbol'];
 
 /** Whether evaluating an expression can have no effect beyond producing its value (so dropping it is safe). */
 export function isPure(node: Node | undefined): boolean {
+  return node === undefined || isPureNode(node.getSourceFile().compilerNode, node.compilerNode);
+}
+
+const PURE_KINDS = new Set([
+  ts.SyntaxKind.BigIntLiteral,
+  ts.SyntaxKind.NoSubstitutionTemplateLiteral,
+  ts.SyntaxKind.NumericLiteral,
+  ts.SyntaxKind.RegularExpressionLiteral,
+  ts.SyntaxKind.StringLiteral,
+  ts.SyntaxKind.TrueKeyword,
+  ts.SyntaxKind.FalseKeyword,
+  ts.SyntaxKind.NullKeyword,
+  ts.SyntaxKind.Identifier,
+  ts.SyntaxKind.ArrowFunction,
+  ts.SyntaxKind.FunctionExpression,
+  ts.SyntaxKind.ClassExpression,
+]);
+
+/** `isPure` on compiler nodes. */
+export function isPureNode(source: ts.SourceFile, node: ts.Node | undefined): boolean {
   if (!node) return true;
-  if (
-    Node.isLiteralExpression(node) ||
-    Node.isNoSubstitutionTemplateLiteral(node) ||
-    Node.isTrueLiteral(node) ||
-    Node.isFalseLiteral(node) ||
-    Node.isNullLiteral(node) ||
-    Node.isIdentifier(node) ||
-    Node.isArrowFunction(node) ||
-    Node.isFunctionExpression(node) ||
-    Node.isClassExpression(node)
-  ) {
-    return true;
+  const pure = (child: ts.Node | undefined) => isPureNode(source, child);
+  if (PURE_KINDS.has(node.kind)) return true;
+  if (ts.isParenthesizedExpression(node) || ts.isAsExpression(node) || ts.isNonNullExpression(node) || ts.isSatisfiesExpression(node)) return pure(node.expression);
+  if (ts.isPropertyAccessExpression(node)) return pure(node.expression);
+  if (ts.isTemplateExpression(node)) return node.templateSpans.every((span) => pure(span.expression));
+  if (ts.isArrayLiteralExpression(node)) return node.elements.every(pure);
+  if (ts.isObjectLiteralExpression(node)) return node.properties.every((p) => (ts.isPropertyAssignment(p) ? pure(p.initializer) : ts.isShorthandPropertyAssignment(p)));
+  if (ts.isNewExpression(node)) return (node.arguments ?? []).every(pure);
+  if (ts.isCallExpression(node)) {
+    const callee = node.expression.getText(source);
+    return (PURE_CALLS.includes(callee) || callee.startsWith('Math.')) && node.arguments.every(pure);
   }
-  if (Node.isParenthesizedExpression(node) || Node.isAsExpression(node) || Node.isNonNullExpression(node) || Node.isSatisfiesExpression(node)) return isPure(node.getExpression());
-  if (Node.isPropertyAccessExpression(node)) return isPure(node.getExpression());
-  if (Node.isTemplateExpression(node)) return node.getTemplateSpans().every((span) => isPure(span.getExpression()));
-  if (Node.isArrayLiteralExpression(node)) return node.getElements().every(isPure);
-  if (Node.isObjectLiteralExpression(node)) return node.getProperties().every((p) => (Node.isPropertyAssignment(p) ? isPure(p.getInitializer()) : Node.isShorthandPropertyAssignment(p)));
-  if (Node.isNewExpression(node)) return (node.getArguments() ?? []).every(isPure);
-  if (Node.isCallExpression(node)) {
-    const callee = node.getExpression().getText();
-    return (PURE_CALLS.includes(callee) || callee.startsWith('Math.')) && node.getArguments().every(isPure);
-  }
-  if (Node.isPrefixUnaryExpression(node)) return isPure(node.getOperand());
-  if (Node.isBinaryExpression(node)) {
-    const kind = node.getOperatorToken().getKind();
-    return !(kind >= SyntaxKind.FirstAssignment && kind <= SyntaxKind.LastAssignment) && isPure(node.getLeft()) && isPure(node.getRight());
+  if (ts.isPrefixUnaryExpression(node)) return pure(node.operand);
+  if (ts.isBinaryExpression(node)) {
+    const kind = node.operatorToken.kind;
+    return !(kind >= SyntaxKind.FirstAssignment && kind <= SyntaxKind.LastAssignment) && pure(node.left) && pure(node.right);
   }
   return false;
 }
