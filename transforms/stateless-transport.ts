@@ -7,6 +7,7 @@ import type { PhaseInput, PhaseOutput, TransportOptions } from './transport/phas
 import { planStdioEntry } from './transport/stdio-entry.js';
 import { detectStyle } from './transport/style.js';
 import { TextEdits, type MarkerRequest } from './transport/text-edits.js';
+import { replaceFileText } from '../src/engine/parse.js';
 
 /**
  * Sessionless serving for server entry files (patterns P3 and P10):
@@ -31,7 +32,7 @@ function commit(context: TransformContext, edits: TextEdits, markers: readonly M
   if (result.text !== context.file.getFullText()) {
     // No node is held across a commit (markers are offsets), so ts-morph need not map old nodes onto the new tree.
     context.file.forgetDescendants();
-    context.file.replaceWithText(result.text);
+    replaceFileText(context.file, result.text);
   }
   return result.markers;
 }

@@ -1,6 +1,7 @@
 import { Node, type SourceFile } from 'ts-morph';
 import type { PatternId, RuleId } from '../rules/rules.js';
 import { TODO_MARKER } from '../rules/rules.js';
+import { replaceFileText } from './parse.js';
 
 /**
  * The statement, class member or object property a marker comment is attached above. It must start its own
@@ -92,6 +93,6 @@ export function applyMarkers(file: SourceFile, pending: readonly PendingMarker[]
     if (!marker.inserted) continue;
     next = `${next.slice(0, marker.offset)}${markerText(marker.rule, marker.message)}\n${marker.indent}${next.slice(marker.offset)}`;
   }
-  if (next !== text) file.replaceWithText(next);
+  if (next !== text) replaceFileText(file, next);
   return placed.map(({ rule, message, pattern, line, column, inserted }) => ({ rule, message, pattern, line, column, inserted }));
 }

@@ -37,3 +37,11 @@ export function projectPath(relPath: string): string {
 export function relativeOf(file: SourceFile): string {
   return file.getFilePath().replace(/^\//, '');
 }
+
+/**
+ * Replace a file's whole text. Same result as `file.replaceWithText(text)`, without the indentation lookup
+ * that call makes first, which re-parses the file in ts-morph's language service on every edit.
+ */
+export function replaceFileText(file: SourceFile, text: string): void {
+  file.replaceText([file.getPos(), file.getEnd()], text);
+}

@@ -1,7 +1,7 @@
 import type { SourceFile } from 'ts-morph';
 import { fileError, todo, type Diagnostic } from './diagnostics.js';
 import { applyMarkers, anchorOf, type PendingMarker } from './markers.js';
-import { createMemoryProject, projectPath, relativeOf, syntaxErrors } from './parse.js';
+import { createMemoryProject, projectPath, relativeOf, replaceFileText, syntaxErrors } from './parse.js';
 import type { OptionValues, Transform, TransformContext } from './transform.js';
 import { detectSdkLine } from './sdk-detect.js';
 
@@ -118,7 +118,7 @@ export function transformFiles(files: FileMap, settings: TransformFilesOptions):
         for (const [path, emit] of pendingEmits) emitted.set(path, emit);
         if (file.getFullText() !== before) applied.push({ file: relPath, transform: transform.id });
       } catch (error) {
-        file.replaceWithText(before);
+        replaceFileText(file, before);
         diagnostics.push({
           ...fileError(relPath, 'transform-error', `${transform.id} failed: ${messageOf(error)}`),
           transform: transform.id,

@@ -1,6 +1,7 @@
 import { posix } from 'node:path';
 import { Node, SyntaxKind, type SourceFile } from 'ts-morph';
 import type { TextEdits } from './edits.js';
+import { isExported } from '../shared/exports.js';
 
 /**
  * The specifier a file uses to import another project file, in the project's own convention:
@@ -19,7 +20,7 @@ export function specifierFor(file: SourceFile, fromPath: string, targetPath: str
 /** Whether a file is CommonJS (requires, no ESM imports or exports). */
 export function isCommonJs(file: SourceFile): boolean {
   if (file.getImportDeclarations().length > 0 || file.getExportDeclarations().length > 0) return false;
-  if (file.getStatements().some((s) => Node.isExportable(s) && s.isExported())) return false;
+  if (file.getStatements().some((s) => isExported(s))) return false;
   return /\brequire\(\s*['"]/.test(file.getFullText()) || /\bmodule\.exports\b/.test(file.getFullText());
 }
 

@@ -19,6 +19,7 @@ import { boundLocals, isChainMutated, lazyCreation, localMutations, operationOf,
 import { addIdParam, ensureAsync, ensureContext } from './params.js';
 import { receiverOf } from './registration.js';
 import { byTool, editableTool, inputNamesOf, isDataExpression, isDeadGuard, returnsOf, statementOf, styleOf, Undecided, usesHandlerScope, type PlanContext, type SiteResult } from './site.js';
+import { isExported } from '../shared/exports.js';
 
 
 /** Stored values that push to the caller's session: `extra.sendNotification`, `ctx.mcpReq.notify`, a server. */
@@ -86,7 +87,7 @@ export function planKeyedState(state: StateVariable, plan: PlanContext): SiteRes
   const names = kindNames(thing, {
     creatorTemplate: plan.options.creatorTemplate,
     destroyTemplate: plan.options.destroyTemplate,
-    existingConst: statement.isExported() ? name : undefined,
+    existingConst: isExported(statement) ? name : undefined,
     creator: creator?.tool.name,
   });
   const file = declaration.getSourceFile();
@@ -146,7 +147,7 @@ export function planKeyedState(state: StateVariable, plan: PlanContext): SiteRes
     edits.use(last.getSourceFile(), ['handles', 'principalOf', 'describeHandleParam'], true);
   }
 
-  edits.for(file).replaceNode(statement, kindDeclaration(style, { names, valueType, ttlSeconds: plan.options.ttlSeconds, serializable, dispose: undefined, exported: statement.isExported() }));
+  edits.for(file).replaceNode(statement, kindDeclaration(style, { names, valueType, ttlSeconds: plan.options.ttlSeconds, serializable, dispose: undefined, exported: isExported(statement) }));
   edits.use(file, ['defineHandleKind']);
   plan.taken.add(thing);
   const { line } = file.getLineAndColumnAtPos(declaration.getStart());

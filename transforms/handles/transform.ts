@@ -5,6 +5,7 @@
 import type { PrepareContext, TransformContext } from '../../src/engine/transform.js';
 import { planProject, type Family, type ProjectPlan } from './project-plan.js';
 import { emitStore, readOptions } from './store-file.js';
+import { replaceFileText } from '../../src/engine/parse.js';
 
 /** Plan every file's edits from the group as it is before the first of them is edited. */
 export function planHandles(context: PrepareContext, family: Family): ProjectPlan {
@@ -24,7 +25,7 @@ export function applyHandlePlan(context: TransformContext<ProjectPlan>): void {
   }
   if (!share.edits.isEmpty) {
     const text = share.edits.apply();
-    context.file.replaceWithText(text);
+    replaceFileText(context.file, text);
     if (plan.storePath) emitStore(context, plan.storePath, readOptions(context));
   }
   for (const result of share.results) {

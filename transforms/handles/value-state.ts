@@ -30,6 +30,7 @@ import {
   type SiteResult,
 } from './site.js';
 import { rewriteCreator, rewriteUser, type ToolUse } from './value-rewrites.js';
+import { isExported } from '../shared/exports.js';
 
 /** Which value pattern a state follows, from who writes it and how it is named. */
 export function valuePattern(state: StateVariable, model: ServerModel): PatternId {
@@ -44,7 +45,7 @@ export function planValueState(state: StateVariable, pattern: PatternId, plan: P
   if (!Node.isVariableDeclaration(declaration)) throw new Undecided(declaration, `${state.name} is not a plain variable`);
   const statement = declaration.getVariableStatement();
   if (!statement || statement.getDeclarations().length !== 1) throw new Undecided(declaration, `${state.name} is declared together with other variables; split the declaration first`);
-  if (statement.isExported() && state.accesses.some((a) => a.node.getSourceFile() !== declaration.getSourceFile())) {
+  if (isExported(statement) && state.accesses.some((a) => a.node.getSourceFile() !== declaration.getSourceFile())) {
     throw new Undecided(declaration, `${state.name} is exported and used by other modules; move the tools that use it next to it, or make it a handle by hand`);
   }
   const { tools, outside } = byTool(state, plan.model.registrations);
@@ -153,7 +154,7 @@ export function planValueState(state: StateVariable, pattern: PatternId, plan: P
     ttlSeconds: plan.options.ttlSeconds,
     serializable,
     dispose,
-    exported: statement.isExported(),
+    exported: isExported(statement),
   });
   if (state.kind === 'module') {
     edits.for(file).replaceNode(statement, kind);

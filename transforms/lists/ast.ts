@@ -10,6 +10,7 @@ import {
   type SourceFile,
   type Statement,
 } from 'ts-morph';
+import { declarationOf as lexicalDeclarationOf, referencesTo as sameFileReferencesTo } from '../shared/declarations.js';
 
 /** Functions whose body can run as a request handler. */
 export type FunctionLike = ArrowFunction | FunctionExpression | FunctionDeclaration | MethodDeclaration;
@@ -32,9 +33,9 @@ export function methodCall(call: CallExpression): { receiver: Expression; method
   return { receiver: callee.getExpression(), method: callee.getName() };
 }
 
-/** The declaration an identifier refers to (first one), through the binder. */
+/** The declaration an identifier refers to, by lexical scope (no binder: it would build a program per edit). */
 export function declarationOf(identifier: Node): Node | undefined {
-  return identifier.getSymbol()?.getDeclarations()[0];
+  return Node.isIdentifier(identifier) ? lexicalDeclarationOf(identifier) : undefined;
 }
 
 export function contains(container: Node, node: Node): boolean {
@@ -92,9 +93,7 @@ export function referencesTo(declaration: Node): Node[] {
   if (!Node.isVariableDeclaration(declaration)) return [];
   const nameNode = declaration.getNameNode();
   if (!Node.isIdentifier(nameNode)) return [];
-  return nameNode
-    .findReferencesAsNodes()
-    .filter((reference) => reference.getSourceFile() === declaration.getSourceFile() && reference !== nameNode);
+  return sameFileReferencesTo(declaration);
 }
 
 /** Is `node` the target of an assignment (`x = …`, `x.y = …`, `x++`)? */

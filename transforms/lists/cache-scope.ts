@@ -1,7 +1,7 @@
 import { Node, type Expression, type NewExpression, type ObjectLiteralExpression, type SourceFile } from 'ts-morph';
 import { MARKERS } from '../../src/rules/lists-messages.js';
 import { AUTH_CONDITION, cacheableListOf, type CacheableListMethod } from '../../src/rules/lists-sdk.js';
-import { declarationOf, quote, rootIdentifier, stringValue } from './ast.js';
+import { declarationOf, quote, rootIdentifier, stringValue, referencesTo } from './ast.js';
 import { appendMember, type Splice } from './edit.js';
 import { bindingOf, type ListScan } from './gates.js';
 import type { RequestHandler } from './handlers.js';
@@ -43,9 +43,8 @@ function filteredLists(scan: ListScan & { requests: RequestHandler[] }): Map<New
     if (underAuthCondition(registration.call, scope)) add(construction, method);
     // Startup toggles under a credentials check filter the list just as well.
     const binding = bindingOf(registration);
-    const name = binding?.getNameNode();
-    if (!name || !Node.isIdentifier(name)) continue;
-    for (const reference of name.findReferencesAsNodes()) {
+    if (!binding || !Node.isIdentifier(binding.getNameNode())) continue;
+    for (const reference of referencesTo(binding)) {
       const access = reference.getParent();
       if (Node.isPropertyAccessExpression(access) && ['enable', 'disable', 'remove', 'update'].includes(access.getName()) && underAuthCondition(access, scope)) {
         add(construction, method);

@@ -2,12 +2,13 @@ import { Node, SyntaxKind, type CallExpression, type SourceFile, type Statement,
 import { CLIENT_ACCESSORS, CONTEXT_MARKERS, LOG_LEVEL, type EnvelopeValue } from '../../src/rules/context-sdk.js';
 import { lookup } from '../../src/rules/lists-sdk.js';
 import type { SdkLine } from '../../src/rules/sdk.js';
-import { contains, declarationOf, isFalsyLiteral, isWriteTarget, methodCall, rootIdentifier, statementOf } from './ast.js';
+import { contains, declarationOf, isFalsyLiteral, isWriteTarget, methodCall, rootIdentifier, statementOf, referencesTo } from './ast.js';
 import { isPure, type Splice } from './edit.js';
 import { standaloneStatement } from './gates.js';
 import { enclosingSite, type HandlerSite, type RequestHandler } from './handlers.js';
 import { contextParameter, helperImports, helperSplices, inConnectionHook, removeWithHooks } from './request-context.js';
 import type { Edit, Findings, Mark } from './steps.js';
+import { isExported } from '../shared/exports.js';
 
 export interface ContextScan {
   file: SourceFile;
@@ -49,9 +50,9 @@ function rewrite(scan: ContextScan, cached: Cached): Findings {
   const nameNode = cached.declaration.getNameNode();
   if (!Node.isIdentifier(nameNode)) return mark(cached.marker);
   const inWrites = (node: Node) => cached.writes.some((w) => contains(w, node));
-  const reads = nameNode.findReferencesAsNodes().filter((r) => r !== nameNode && r.getSourceFile() === file && !inWrites(r));
+  const reads = referencesTo(cached.declaration).filter((r) => !inWrites(r));
   const statement = cached.declaration.getVariableStatement();
-  if (!statement || statement.getDeclarations().length !== 1 || statement.isExported() || file.getImportDeclarations().length === 0) {
+  if (!statement || statement.getDeclarations().length !== 1 || isExported(statement) || file.getImportDeclarations().length === 0) {
     return mark(cached.marker);
   }
   const init = cached.declaration.getInitializer();

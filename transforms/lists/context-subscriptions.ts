@@ -7,7 +7,7 @@ import {
   ROOTS_METHOD,
   SUBSCRIBE_METHODS,
 } from '../../src/rules/context-sdk.js';
-import { contains, declarationOf, methodCall, rootIdentifier, stringValue } from './ast.js';
+import { contains, declarationOf, methodCall, rootIdentifier, stringValue, referencesTo } from './ast.js';
 import { removeStatements, type Splice } from './edit.js';
 import { standaloneStatement } from './gates.js';
 import { enclosingSite } from './handlers.js';
@@ -112,9 +112,7 @@ function subscriptions(scan: ContextScan): Findings {
     const name = store.getNameNode();
     const statement = store.getVariableStatement();
     if (!Node.isIdentifier(name) || !statement || statement.getDeclarations().length !== 1) continue;
-    const outside = name
-      .findReferencesAsNodes()
-      .filter((r) => r !== name && r.getSourceFile() === file)
+    const outside = referencesTo(store)
       .filter((r) => ![...removed, ...replaced].some((s) => contains(s, r)));
     if (outside.length === 0) removed.push(statement);
   }

@@ -1,5 +1,8 @@
 import { Node, SyntaxKind, type ArrayLiteralExpression, type ObjectLiteralExpression, type SourceFile, type Statement } from 'ts-morph';
 import type { FunctionLike } from './ast.js';
+import { replaceFileText } from '../../src/engine/parse.js';
+import { isExported } from '../shared/exports.js';
+import { declarationOf, referencesTo } from './ast.js';
 
 /*
  * Edits as text splices computed from one state of the tree and applied together. The list transforms
@@ -30,7 +33,7 @@ export function applySplices(file: SourceFile, splices: readonly Splice[]): void
   }
   // Nothing keeps wrappers across edits (every round re-analyses), and forgotten ones need no re-mapping.
   file.forgetDescendants();
-  file.replaceWithText(text);
+  replaceFileText(file, text);
 }
 
 /** Apply splices (positions relative to `base`) to a snippet of text. */
@@ -226,14 +229,13 @@ export function removeStatements(file: SourceFile, statements: Iterable<Statemen
   const inside = (node: Node) => [...removing].some((s) => s.getStart() <= node.getStart() && node.getEnd() <= s.getEnd());
   for (const identifier of conditionLocals) {
     if (!Node.isIdentifier(identifier)) continue;
-    const declaration = identifier.getSymbol()?.getDeclarations()[0];
+    const declaration = declarationOf(identifier);
     if (!declaration || !Node.isVariableDeclaration(declaration)) continue;
     const statement = declaration.getVariableStatement();
     const init = declaration.getInitializer();
-    if (!statement || statement.getDeclarations().length !== 1 || statement.isExported() || !init || !isPure(init)) continue;
-    const nameNode = declaration.getNameNode();
-    if (!Node.isIdentifier(nameNode)) continue;
-    const others = nameNode.findReferencesAsNodes().filter((r) => r !== nameNode && r.getSourceFile() === file);
+    if (!statement || statement.getDeclarations().length !== 1 || isExported(statement) || !init || !isPure(init)) continue;
+    if (!Node.isIdentifier(declaration.getNameNode())) continue;
+    const others = referencesTo(declaration);
     if (others.every(inside)) removing.add(statement);
   }
   return [...removing].filter((s) => ![...removing].some((o) => o !== s && o.getStart() <= s.getStart() && s.getEnd() <= o.getEnd())).map((s) => removeStatement(file, s));

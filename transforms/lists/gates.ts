@@ -7,6 +7,7 @@ import { agreed, conditionsNear, initiallyTruthy, locateDeclaration, resolvesHan
 import { runsPerCall, toolReaching, type HandlerSite, type Registration } from './handlers.js';
 import { inConnectionHook } from './request-context.js';
 import type { Edit, Findings, Mark } from './steps.js';
+import { isExported } from '../shared/exports.js';
 
 /** What one analysis round of the list transforms sees. */
 export interface ListScan {
@@ -207,7 +208,7 @@ function toggledGate(scan: ListScan, registration: Registration, binding: Variab
 /** `const x = server.registerTool(...)` → `server.registerTool(...)` once nothing reads `x`. */
 function unbindSplices(binding: VariableDeclaration, registration: Registration): Splice[] {
   const statement = binding.getVariableStatement();
-  if (!statement || statement.getDeclarations().length !== 1 || statement.isExported() || binding.getInitializer() !== registration.call) return [];
+  if (!statement || statement.getDeclarations().length !== 1 || isExported(statement) || binding.getInitializer() !== registration.call) return [];
   return [{ start: statement.getStart(), end: registration.call.getStart(), text: '' }];
 }
 

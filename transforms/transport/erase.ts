@@ -1,7 +1,8 @@
 import { Node, SyntaxKind, type CallExpression } from 'ts-morph';
 import type { Plumbing } from './plumbing.js';
-import { enclosingFunction, isFunctionLike, isPure, referencesIn, within, type FunctionLike } from './syntax.js';
-import { isExported } from './exports.js';
+import { referencesIn } from '../shared/declarations.js';
+import { enclosingFunction, isFunctionLike, isPure, within, type FunctionLike } from './syntax.js';
+import { isExported } from '../shared/exports.js';
 
 /**
  * Which statements are session plumbing. The unit is the statement: a statement that touches the plumbing

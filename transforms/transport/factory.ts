@@ -5,8 +5,9 @@ import type { MovedStatement } from './snippets.js';
 import { reindent } from './style.js';
 import { statementStart } from './text-edits.js';
 import type { Plumbing } from './plumbing.js';
-import { enclosingFunction, isFunctionLike, referencesIn, within, type FunctionLike, type Resolver } from './syntax.js';
-import { isExported } from './exports.js';
+import { referencesIn } from '../shared/declarations.js';
+import { enclosingFunction, isFunctionLike, within, type FunctionLike, type Resolver } from './syntax.js';
+import { isExported } from '../shared/exports.js';
 
 /**
  * Where the per-request server comes from. Serving statelessly needs a factory: a function that builds a

@@ -8,7 +8,8 @@ import { blocked, type PhaseOutput } from './phase.js';
 import { findRegistrations } from './routes.js';
 import { conciseHandler, factoryFunction, serveLines, sessionBranchLines, sessionRouteHandler, v2HandlerDeclaration } from './snippets.js';
 import { indentOf, quoted, render, type Style } from './style.js';
-import { freshName, type FunctionLike, isFunctionLike, markerPosition, referencesIn, within } from './syntax.js';
+import { referencesIn } from '../shared/declarations.js';
+import { freshName, type FunctionLike, isFunctionLike, markerPosition, within } from './syntax.js';
 import { applyStatementActions, statementStart, TextEdits, type MarkerRequest, type StatementAction } from './text-edits.js';
 
 /**

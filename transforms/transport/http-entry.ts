@@ -8,8 +8,9 @@ import { transportOptions } from './http-options.js';
 import { blocked, type PhaseInput, type PhaseOutput } from './phase.js';
 import { analysePlumbing, findConstructions, type Construction, type Plumbing } from './plumbing.js';
 import { findRegistrations, type Registration } from './routes.js';
-import { type FunctionLike, markerPosition, referencesIn, Resolver, within } from './syntax.js';
-import { isExported } from './exports.js';
+import { referencesIn } from '../shared/declarations.js';
+import { type FunctionLike, markerPosition, Resolver, within } from './syntax.js';
+import { isExported } from '../shared/exports.js';
 
 /**
  * Streamable HTTP (and deprecated HTTP+SSE) entries: find the session routing of a server entry file,

@@ -1,7 +1,7 @@
 import { Node, type SourceFile } from 'ts-morph';
 import { resolveRelative } from '../../src/engine/components.js';
 import { relativeOf } from '../../src/engine/parse.js';
-import { isExported } from './exports.js';
+import { isExported } from '../shared/exports.js';
 import { blocked, type PhaseInput, type PhaseOutput } from './phase.js';
 import type { Construction, Plumbing } from './plumbing.js';
 import { factoryClosureState, sessionKeyedState, type StateFinding } from './state-guard.js';

@@ -1,8 +1,8 @@
 import { Node, ts, type SourceFile } from 'ts-morph';
-import { identifierText } from './file-index.js';
+import { identifierText } from '../shared/file-index.js';
 import { normalizeModule } from '../../src/rules/transport-symbols.js';
 import { quoted, type Style } from './style.js';
-import { referenceNodesIn } from './syntax.js';
+import { referenceNodesIn } from '../shared/declarations.js';
 import type { TextEdits } from './text-edits.js';
 
 /** One binding a module brings into the file: ESM import or CommonJS `const { x } = require(…)`. */

@@ -1,7 +1,8 @@
 import { Node, ts, type SourceFile } from 'ts-morph';
-import { isExportedNode } from './exports.js';
-import { identifierText, wrap } from './file-index.js';
-import { declarationNodeOf, isPureNode, referenceNodesIn } from './syntax.js';
+import { isExportedNode } from '../shared/exports.js';
+import { identifierText, wrap } from '../shared/file-index.js';
+import { declarationNodeOf, referenceNodesIn } from '../shared/declarations.js';
+import { isPureNode } from './syntax.js';
 import { adjacentRuns, type TextEdits } from './text-edits.js';
 
 /**

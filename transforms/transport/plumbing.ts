@@ -2,7 +2,8 @@ import { Node, SyntaxKind, type NewExpression, type ObjectLiteralExpression, typ
 import { SESSION_HEADER, SESSION_HELPERS, SSE_SESSION_PARAM, TRANSPORT_CLASSES, type TransportClass } from '../../src/rules/transport-symbols.js';
 import { bindingsFor } from './imports.js';
 import type { Registration } from './routes.js';
-import { enclosingFunction, isFunctionLike, referencesIn, within, type FunctionLike, type Resolver } from './syntax.js';
+import { referencesIn } from '../shared/declarations.js';
+import { enclosingFunction, isFunctionLike, within, type FunctionLike, type Resolver } from './syntax.js';
 
 /** A `new <SDK transport>(…)` in the file. */
 export interface Construction {

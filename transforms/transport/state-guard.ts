@@ -1,6 +1,7 @@
 import { Node, SyntaxKind, VariableDeclarationKind, type SourceFile, type ts } from 'ts-morph';
 import { CONTAINER_CONSTRUCTORS, KEYED_METHODS, MUTATING_METHODS, SESSION_ID_PROPERTIES } from '../../src/rules/transport-state.js';
-import { enclosingFunction, referencesIn, type FunctionLike, type Resolver } from './syntax.js';
+import { referencesIn } from '../shared/declarations.js';
+import { enclosingFunction, type FunctionLike, type Resolver } from './syntax.js';
 
 /**
  * The checks that keep the transport rewrite from silently changing what a server does:

@@ -6,7 +6,8 @@ import { blocked, type PhaseInput, type PhaseOutput } from './phase.js';
 import { analysePlumbing, findConstructions } from './plumbing.js';
 import { factoryFunction } from './snippets.js';
 import { indentOf } from './style.js';
-import { freshName, markerPosition, referencesIn, Resolver, statementOf, within } from './syntax.js';
+import { referencesIn } from '../shared/declarations.js';
+import { freshName, markerPosition, Resolver, statementOf, within } from './syntax.js';
 import { applyStatementActions, TextEdits, type StatementAction } from './text-edits.js';
 
 /**

@@ -1,6 +1,6 @@
 import { ts, type Node, type SourceFile } from 'ts-morph';
 import { descendantsOfKind, fileIndex, identifierText } from './file-index.js';
-import { declarationNodeOf } from './syntax.js';
+import { declarationNodeOf } from './declarations.js';
 
 /**
  * Whether a declaration is visible to other modules, read from the syntax alone. ts-morph's `isExported()`
