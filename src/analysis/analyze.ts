@@ -3,7 +3,7 @@
  * Order matters: registrations and entry points first (everything else is attributed to them), then the
  * call graph, then state (whose keys need the parameter roles), then what depends on state.
  */
-import { Node, type Project, type SourceFile } from 'ts-morph';
+import { Node, ts, type Project, type SourceFile } from 'ts-morph';
 import { findClientContext } from './client-context.js';
 import { AnalysisContext } from './context.js';
 import { resolveFunction } from './functions.js';
@@ -24,8 +24,26 @@ export interface AnalyzeOptions {
 }
 
 
+/**
+ * The last model of each project, with the parsed texts it was built from. Migration analyses a group
+ * before each state transform and once more at the end; when nothing was edited in between, every edit
+ * re-parses a file (new compiler source file), so identical compiler files mean the model still holds.
+ * Callers treat the model as read-only.
+ */
+const lastModels = new WeakMap<Project, { sources: readonly ts.SourceFile[]; model: ServerModel }>();
+
 export function analyzeProject(project: Project, options: AnalyzeOptions = {}): ServerModel {
-  const ctx = new AnalysisContext(options.files ?? project.getSourceFiles());
+  const files = options.files ?? project.getSourceFiles();
+  const sources = files.map((file) => file.compilerNode);
+  const last = lastModels.get(project);
+  if (last && last.sources.length === sources.length && last.sources.every((source, i) => source === sources[i])) return last.model;
+  const model = buildModel(files);
+  lastModels.set(project, { sources, model });
+  return model;
+}
+
+function buildModel(files: readonly SourceFile[]): ServerModel {
+  const ctx = new AnalysisContext(files);
   const servers = findServers(ctx);
   const transports = findTransports(ctx);
   const { registrations, requestHandlers } = findRegistrations(ctx);

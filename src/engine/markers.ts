@@ -93,6 +93,10 @@ export function applyMarkers(file: SourceFile, pending: readonly PendingMarker[]
     if (!marker.inserted) continue;
     next = `${next.slice(0, marker.offset)}${markerText(marker.rule, marker.message)}\n${marker.indent}${next.slice(marker.offset)}`;
   }
-  if (next !== text) replaceFileText(file, next);
+  if (next !== text) {
+    // The transform is done with its nodes, so ts-morph need not map old wrappers onto the new tree.
+    file.forgetDescendants();
+    replaceFileText(file, next);
+  }
   return placed.map(({ rule, message, pattern, line, column, inserted }) => ({ rule, message, pattern, line, column, inserted }));
 }

@@ -23,7 +23,14 @@ type CompileOptions = NonNullable<Parameters<typeof handlebars.compile>[1]>;
  * (tests), `dist/src/templates` (the build) and `node_modules/mcp-sessionless/dist/src/templates`
  * (an installed tarball), so walk up to the package root rather than counting levels.
  */
+let root: string | undefined;
+
 export function templatesRoot(): string {
+  root ??= findTemplatesRoot();
+  return root;
+}
+
+function findTemplatesRoot(): string {
   for (let dir = dirname(fileURLToPath(import.meta.url)); ; dir = dirname(dir)) {
     if (isPackageRoot(dir) && existsSync(join(dir, 'templates'))) return join(dir, 'templates');
     if (dirname(dir) === dir) throw new Error('cannot find the templates folder of mcp-sessionless');
@@ -43,10 +50,18 @@ function locate(path: string): string {
   return isAbsolute(path) ? path : join(templatesRoot(), path);
 }
 
+/** Compiled templates by source: a migration renders the same store once per group of files. */
+const compiled = new Map<string, HandlebarsTemplateDelegate>();
+
 /** Render a Handlebars source string with the package's environment (strict, no escaping). `name` labels errors. */
 export function renderString(source: string, data: object, name = 'template'): string {
   try {
-    return handlebars.compile(source, COMPILE_OPTIONS)(data);
+    let template = compiled.get(source);
+    if (!template) {
+      template = handlebars.compile(source, COMPILE_OPTIONS);
+      compiled.set(source, template);
+    }
+    return template(data);
   } catch (error) {
     throw new Error(`${name}: ${error instanceof Error ? error.message : String(error)}`);
   }

@@ -7,6 +7,7 @@ import { analysePlumbing, findConstructions } from './plumbing.js';
 import { factoryFunction } from './snippets.js';
 import { indentOf } from './style.js';
 import { referencesIn } from '../shared/declarations.js';
+import { wrap } from '../shared/file-index.js';
 import { freshName, markerPosition, Resolver, statementOf, within } from './syntax.js';
 import { applyStatementActions, TextEdits, type StatementAction } from './text-edits.js';
 
@@ -37,7 +38,7 @@ export function planStdioEntry(input: PhaseInput): PhaseOutput | undefined {
   const bare = expression && (expression === connect || (Node.isAwaitExpression(expression) && expression.getExpression() === connect));
   if (!bare) return fail('the connect call is part of a larger expression');
 
-  const transportDeclaration = [...plumbing.seeds].map((s) => file.getDescendants().find((d) => d.compilerNode === s)).find((d) => d && Node.isVariableDeclaration(d));
+  const transportDeclaration = [...plumbing.seeds].map((seed) => wrap(file, seed)).find((node) => Node.isVariableDeclaration(node));
   const going: Node[] = [statement];
   if (transportDeclaration) {
     const declarationStatement = transportDeclaration.getParentOrThrow().getParentOrThrow();
