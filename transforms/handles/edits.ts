@@ -70,6 +70,19 @@ export class TextEdits {
     for (const edit of other.#edits) this.replace(edit.start, edit.end, edit.text);
   }
 
+  /**
+   * Where an offset of the current text lands in the new one: after edits that end at or before it
+   * (insertions at it included), and at the start of a replacement that covers it.
+   */
+  mapPosition(pos: number): number {
+    let shift = 0;
+    for (const edit of this.#edits) {
+      if (edit.end <= pos) shift += edit.text.length - (edit.end - edit.start);
+      else if (edit.start < pos) return this.mapPosition(edit.start);
+    }
+    return pos + shift;
+  }
+
   /** The new text. */
   apply(): string {
     const text = this.text;

@@ -19,14 +19,15 @@ export function applyHandlePlan(context: TransformContext<ProjectPlan>): void {
   if (context.file.getFullText() !== share.text) {
     throw new Error(`${context.relPath} changed after the handle migration was planned`);
   }
-  for (const marker of share.markers) {
-    const node = context.file.getDescendantAtPos(marker.pos) ?? context.file;
-    context.addMarker(node, marker.rule, marker.message);
-  }
   if (!share.edits.isEmpty) {
     const text = share.edits.apply();
     replaceFileText(context.file, text);
     if (plan.storePath) emitStore(context, plan.storePath, readOptions(context));
+  }
+  // Markers are placed on the edited text: a node found before the edit may not survive the re-parse.
+  for (const marker of share.markers) {
+    const node = context.file.getDescendantAtPos(share.edits.mapPosition(marker.pos)) ?? context.file;
+    context.addMarker(node, marker.rule, marker.message);
   }
   for (const result of share.results) {
     context.report({ level: 'info', rule: result.rule, pattern: result.pattern, line: result.line, column: 1, message: result.summary });
