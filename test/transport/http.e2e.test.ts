@@ -34,6 +34,8 @@ const CASES: readonly Case[] = [
   { name: 'event-store-v1', line: 'v1', rejects: ['GET', 'DELETE'] },
   { name: 'factory-elsewhere-v2', line: 'v2', rejects: ['GET'] },
   { name: 'factory-readonly-closure-v2', line: 'v2', rejects: ['GET', 'DELETE'] },
+  { name: 'session-error-guard-v1', line: 'v1', rejects: ['GET', 'DELETE'] },
+  { name: 'session-error-guard-v2', line: 'v2', rejects: ['GET', 'DELETE'] },
 ];
 
 const SUITE = 'http';

@@ -1,4 +1,5 @@
 import type { Node, SourceFile } from 'ts-morph';
+import { removalStart } from '../shared/statement-comments.js';
 
 /**
  * Edits of one file as ranges of its current text, all computed from the untouched tree and applied in
@@ -50,8 +51,7 @@ export class TextEdits {
   /** Remove a whole statement with its own leading comments and the rest of its line. */
   removeStatement(statement: Node): void {
     const text = this.text;
-    const comments = statement.getLeadingCommentRanges();
-    const start = lineStartOf(text, comments[0]?.getPos() ?? statement.getStart());
+    const start = removalStart(text, statement);
     let end = statement.getEnd();
     const newline = text.indexOf('\n', end);
     if (newline !== -1 && text.slice(end, newline).trim() === '') end = newline + 1;

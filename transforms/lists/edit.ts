@@ -3,6 +3,7 @@ import type { FunctionLike } from './ast.js';
 import { replaceFileText } from '../../src/engine/parse.js';
 import { isExported } from '../shared/exports.js';
 import { declarationOf, referencesTo } from './ast.js';
+import { removalStart } from '../shared/statement-comments.js';
 
 /*
  * Edits as text splices computed from one state of the tree and applied together. The list transforms
@@ -146,14 +147,7 @@ export function removeStatement(file: SourceFile, statement: Statement): Splice 
   const newline = text.indexOf('\n', end);
   const lineEnd = newline === -1 ? text.length : newline + 1;
   if (text.slice(lineStart, start).trim() !== '' || text.slice(end, lineEnd).trim() !== '') return { start, end, text: '' };
-  let from = lineStart;
-  for (const range of statement.getLeadingCommentRanges()) {
-    const commentLineStart = text.lastIndexOf('\n', range.getPos() - 1) + 1;
-    if (text.slice(commentLineStart, range.getPos()).trim() !== '') continue;
-    // Only comments directly above: no blank line between the comment and what follows it.
-    if (/\n[ \t]*\n/.test(text.slice(range.getEnd(), start))) continue;
-    from = Math.min(from, commentLineStart);
-  }
+  const from = removalStart(text, statement);
   // Between two blank lines, take one of them along so the gap does not double.
   const blankAfter = /^[ \t]*\r?\n/.exec(text.slice(lineEnd));
   const end2 = blankAfter && /\n[ \t]*\r?\n$/.test(text.slice(0, from)) ? lineEnd + blankAfter[0].length : lineEnd;

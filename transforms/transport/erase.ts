@@ -1,4 +1,5 @@
-import { Node, SyntaxKind, type CallExpression } from 'ts-morph';
+import { Node, SyntaxKind, type CallExpression, type IfStatement } from 'ts-morph';
+import { SESSION_ERROR_TEXT } from '../../src/analysis/vocabulary.js';
 import type { Plumbing } from './plumbing.js';
 import { referencesIn } from '../shared/declarations.js';
 import { enclosingFunction, isFunctionLike, isPure, within, type FunctionLike } from './syntax.js';
@@ -37,6 +38,14 @@ export interface HandlerPlan {
   /** The anchor returned and code follows it: the new code must return too, or it would run on into that code. */
   returnAfter: boolean;
   sessionBranches: SessionBranch[];
+  /**
+   * `if (req.method !== 'POST') { …Session not found… }` in front of a session lookup: no plumbing, but
+   * an answer only sessions gave. On v2 the entry answers those methods itself, so the guard goes; on v1
+   * its branch answers 405 like any other session route.
+   */
+  sessionGuards: SessionBranch[];
+  /** `whole`, counting the session guards as removed. */
+  wholeWithGuards: boolean;
   problems: string[];
 }
 
@@ -97,13 +106,31 @@ function dropDeadLocals(block: Node, removed: Node[], plumbing: Plumbing, keep: 
   }
 }
 
+/** Whether a branch answers with a session error (`404 "Session not found"`). */
+function answersSessionError(branch: Node): boolean {
+  return [...branch.getDescendantsOfKind(SyntaxKind.StringLiteral), ...branch.getDescendantsOfKind(SyntaxKind.NoSubstitutionTemplateLiteral)].some((literal) =>
+    SESSION_ERROR_TEXT.test(literal.getLiteralValue()),
+  );
+}
+
+/** `if (req.method !== 'POST') { …Session not found… }`, with no `else`. */
+function isSessionErrorGuard(statement: Node): statement is IfStatement {
+  return (
+    Node.isIfStatement(statement) &&
+    !statement.getElseStatement() &&
+    Node.isBlock(statement.getThenStatement()) &&
+    methodBranch(statement.getExpression()) === 'session' &&
+    answersSessionError(statement.getThenStatement())
+  );
+}
+
 function returnsAtTop(node: Node, fn: FunctionLike): boolean {
   return [node, ...node.getDescendantsOfKind(SyntaxKind.ReturnStatement)].some((r) => Node.isReturnStatement(r) && enclosingFunction(r) === fn);
 }
 
 /** Plan the body of a handler that serves MCP requests. */
 export function planHandler(handler: FunctionLike, plumbing: Plumbing): HandlerPlan {
-  const plan: HandlerPlan = { removed: [], whole: false, postOnly: false, returnAfter: false, sessionBranches: [], problems: [] };
+  const plan: HandlerPlan = { removed: [], whole: false, postOnly: false, returnAfter: false, sessionBranches: [], sessionGuards: [], wholeWithGuards: false, problems: [] };
   const body = handler.getBody();
   if (body && !Node.isBlock(body)) {
     const call = serveCalls(body, plumbing).pop();
@@ -130,7 +157,10 @@ export function planHandler(handler: FunctionLike, plumbing: Plumbing): HandlerP
     const statements = Node.isBlock(block) ? block.getStatements() : [block];
     visited.push(block);
     for (const statement of statements) {
-      if (!plumbing.touches(statement)) continue;
+      if (!plumbing.touches(statement)) {
+        if (isSessionErrorGuard(statement)) plan.sessionGuards.push({ block: statement.getThenStatement(), returns: returnsAtTop(statement, handler) });
+        continue;
+      }
       if (Node.isTryStatement(statement) && ![statement.getCatchClause(), statement.getFinallyBlock()].some((h) => h && plumbing.touches(h))) {
         visit(statement.getTryBlock());
         continue;
@@ -174,6 +204,8 @@ export function planHandler(handler: FunctionLike, plumbing: Plumbing): HandlerP
   for (const block of [...visited].reverse()) dropDeadLocals(block, plan.removed, plumbing, needed);
   const removedSet = new Set(plan.removed.map((r) => r.compilerNode));
   plan.whole = body.getStatements().every((statement) => removedSet.has(statement.compilerNode));
+  const guards = new Set(plan.sessionGuards.map((guard) => guard.block.getParentOrThrow().compilerNode));
+  plan.wholeWithGuards = body.getStatements().every((statement) => removedSet.has(statement.compilerNode) || guards.has(statement.compilerNode));
   plan.anchor = last.statement;
   plan.serveCall = last.call;
   plan.postOnly = postBlocks.some((b) => within(last.statement, b));

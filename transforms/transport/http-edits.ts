@@ -165,11 +165,17 @@ export function buildHttpEdits(plan: HttpPlan, style: Style): PhaseOutput {
     const [registration] = serving.registrations;
     const inline = registration !== undefined && registration.handlerArg === fn && serving.registrations.length === 1;
     const params = parameterNames(fn);
-    if (target === 'v2' && inline && handlerPlan.whole && registration && params.length > 0) {
+    const sessionBranches = target === 'v2' ? handlerPlan.sessionBranches : [...handlerPlan.sessionBranches, ...handlerPlan.sessionGuards];
+    const whole = handlerPlan.whole || (target === 'v2' && handlerPlan.wholeWithGuards);
+    if (target === 'v2' && inline && whole && registration && params.length > 0) {
       nodeEdits.push({ node: registration.handlerArg, text: conciseHandler({ kind, handler: handlerName, params, req, res, body, webOptions }) });
       return;
     }
-    const replaced = [...handlerPlan.removed, ...handlerPlan.sessionBranches.map((b) => b.block), ...(handlerPlan.expressionBody ? [anchor] : [])];
+    // v2 entries answer GET/DELETE themselves: a guard that answered them with a session error goes.
+    if (target === 'v2') for (const guard of handlerPlan.sessionGuards) act(guard.block.getParentOrThrow(), remove);
+    // On v1 a session guard ahead of the serving code becomes its 405 answer, so that code needs no second one.
+    const guardedBefore = target === 'v1' && handlerPlan.sessionGuards.some((guard) => guard.returns && guard.block.getParentOrThrow().getEnd() <= anchor.getStart());
+    const replaced = [...handlerPlan.removed, ...sessionBranches.map((b) => b.block), ...(handlerPlan.expressionBody ? [anchor] : [])];
     const kept = new Set(referencesIn(fn).filter((id) => !replaced.some((r) => within(id, r))).map((id) => id.getText()));
     const server = ['server', 'mcpServer', 'perRequestServer'].find((n) => !kept.has(n)) ?? 'mcpServer';
     const transport = ['transport', 'mcpTransport', 'perRequestTransport'].find((n) => !kept.has(n)) ?? 'mcpTransport';
@@ -177,7 +183,7 @@ export function buildHttpEdits(plan: HttpPlan, style: Style): PhaseOutput {
       {
         target,
         kind,
-        guard: serving.all && !handlerPlan.postOnly,
+        guard: serving.all && !handlerPlan.postOnly && !guardedBefore,
         req,
         res,
         body,
@@ -192,7 +198,7 @@ export function buildHttpEdits(plan: HttpPlan, style: Style): PhaseOutput {
       },
       style,
     );
-    for (const branch of handlerPlan.sessionBranches) {
+    for (const branch of sessionBranches) {
       const statements = (branch.block as Node & { getStatements(): Node[] }).getStatements();
       const call = serveCalls(branch.block, plan.plumbing).pop();
       const [branchReq = req, branchRes = res] = call?.getArguments().map((a) => a.getText()) ?? [];

@@ -1,5 +1,6 @@
 import type { Node } from 'ts-morph';
 import type { RuleId } from '../../src/rules/rules.js';
+import { removalStart } from '../shared/statement-comments.js';
 
 /**
  * Edits expressed as ranges of the current file text, computed from AST nodes and applied in one pass.
@@ -101,26 +102,12 @@ function lineStart(text: string, pos: number): number {
   return text.lastIndexOf('\n', pos - 1) + 1;
 }
 
-function onlyWhitespace(text: string, from: number, to: number): boolean {
-  return /^[ \t]*$/.test(text.slice(from, to));
-}
-
 /** From the first own-line comment attached to the first statement to the end of the last statement's line. */
 function runRange(text: string, statements: readonly Node[]): [number, number] {
   const first = statements[0];
   const last = statements[statements.length - 1];
   if (!first || !last) throw new Error('empty statement run');
-  let start = first.getStart();
-  // Comments directly above (no blank line between) describe the statement and go with it.
-  const comments = first.getLeadingCommentRanges();
-  for (let i = comments.length - 1; i >= 0; i--) {
-    const comment = comments[i];
-    if (!comment) break;
-    const between = text.slice(comment.getEnd(), start);
-    if ((between.match(/\n/g) ?? []).length > 1 || !onlyWhitespace(text, lineStart(text, comment.getPos()), comment.getPos())) break;
-    start = comment.getPos();
-  }
-  if (onlyWhitespace(text, lineStart(text, start), start)) start = lineStart(text, start);
+  const start = removalStart(text, first);
   let end = last.getEnd();
   const rest = /^[ \t]*(\/\/[^\n]*)?\r?\n/.exec(text.slice(end));
   if (rest) end += rest[0].length;
