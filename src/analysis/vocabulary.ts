@@ -2,7 +2,10 @@
  * What the analysis knows about the MCP SDKs and about session-dependent code, as data.
  * Code in src/analysis reads only these tables, so a renamed SDK symbol or a new idiom is a one-line change here.
  */
+
 import type { SdkLine } from '../rules/sdk.js';
+
+export { CONTAINER_CONSTRUCTORS, KEYED_METHODS, MUTATING_METHODS } from '../rules/containers.js';
 
 /** A table lookup that never finds `Object.prototype` members (`toString`, `constructor`) as entries. */
 export function lookup<T>(table: Readonly<Record<string, T>>, key: string): T | undefined {
@@ -120,19 +123,8 @@ export const SESSION_ID_NAMES = /^(?:session_?id|sid|sessionKey|mcpSessionId|ses
 export const SESSION_ERROR_TEXT =
   /session (?:id )?(?:not found|required|expired|is required)|no valid session|invalid or missing session|invalid session|missing session|unknown session|session.*(?:does not exist|terminated)|no transport found for session|transport not found/i;
 
-/** Methods that change a container in place, by container family. */
-export const MUTATING_METHODS: readonly string[] = [
-  'set', 'add', 'delete', 'clear', 'push', 'pop', 'shift', 'unshift', 'splice', 'sort', 'reverse', 'fill', 'copyWithin',
-];
-
-/** Methods whose first argument is a key (`carts.get(extra.sessionId)`). */
-export const KEYED_METHODS: readonly string[] = ['get', 'set', 'has', 'delete'];
-
 /** Keyed methods that write. */
 export const KEYED_WRITES: readonly string[] = ['set', 'delete'];
-
-/** Container constructors (`new Map()`), and call forms that create empty containers. */
-export const CONTAINER_CONSTRUCTORS: readonly string[] = ['Map', 'Set', 'WeakMap', 'WeakSet', 'Array'];
 
 /** Type names whose annotation marks a keyed container (`Record<string, X>`, `Map<string, X>`). */
 export const CONTAINER_TYPES = /^(?:Map|WeakMap|Record|Set|WeakSet|Array|ReadonlyMap)\b|\[\]$|^\{\s*\[/;

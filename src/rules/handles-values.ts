@@ -4,22 +4,7 @@
  * (they must stay in the process that made them).
  */
 
-/** Methods that change their receiver in place: arrays, Maps, Sets, and common mutable records. */
-export const MUTATING_METHODS: readonly string[] = [
-  'push',
-  'pop',
-  'shift',
-  'unshift',
-  'splice',
-  'sort',
-  'reverse',
-  'fill',
-  'copyWithin',
-  'set',
-  'delete',
-  'clear',
-  'add',
-];
+export { MUTATING_METHODS } from './containers.js';
 
 /** Constructors whose instances are not JSON data: a value built from one stays in this process. */
 export const NON_JSON_CONSTRUCTORS: readonly string[] = [

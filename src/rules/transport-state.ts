@@ -6,28 +6,7 @@
  * whose factory holds such state and marks it instead.
  */
 
-/** Constructors whose instances are mutable containers. */
-export const CONTAINER_CONSTRUCTORS: readonly string[] = ['Map', 'Set', 'WeakMap', 'WeakSet', 'Array'];
-
-/** Methods that change a container in place. */
-export const MUTATING_METHODS: readonly string[] = [
-  'set',
-  'add',
-  'delete',
-  'clear',
-  'push',
-  'pop',
-  'shift',
-  'unshift',
-  'splice',
-  'sort',
-  'reverse',
-  'fill',
-  'copyWithin',
-];
-
-/** Methods whose first argument is a key (session-keyed state: `carts.get(extra.sessionId)`). */
-export const KEYED_METHODS: readonly string[] = ['get', 'set', 'has', 'delete'];
+export { CONTAINER_CONSTRUCTORS, KEYED_METHODS, MUTATING_METHODS } from './containers.js';
 
 /** Property names that hold a session id on request contexts and transports. */
 export const SESSION_ID_PROPERTIES: readonly string[] = ['sessionId'];
