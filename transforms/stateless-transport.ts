@@ -30,8 +30,7 @@ const PHASES: ReadonlyArray<(input: PhaseInput) => PhaseOutput | undefined> = [p
 function commit(context: TransformContext, edits: TextEdits, markers: readonly MarkerRequest[]): MarkerRequest[] {
   const result = edits.apply(markers);
   if (result.text !== context.file.getFullText()) {
-    // No node is held across a commit (markers are offsets), so ts-morph need not map old nodes onto the new tree.
-    context.file.forgetDescendants();
+    // No node is held across a commit: markers are offsets.
     replaceFileText(context.file, result.text);
   }
   return result.markers;

@@ -1,7 +1,7 @@
 import { Node, type SourceFile } from 'ts-morph';
 import type { PatternId, RuleId } from '../rules/rules.js';
 import { TODO_MARKER } from '../rules/rules.js';
-import { replaceFileText } from './parse.js';
+import { isCurrentNode, replaceFileText } from './parse.js';
 
 /**
  * The statement, class member or object property a marker comment is attached above. It must start its own
@@ -78,6 +78,8 @@ export function applyMarkers(file: SourceFile, pending: readonly PendingMarker[]
   const seen = new Set<string>();
   const placed: Array<PlacedMarker & { offset: number; indent: string }> = [];
   for (const { anchor, rule, message, pattern } of pending) {
+    // A node from before the transform's last whole-file edit would give offsets into the old text.
+    if (!isCurrentNode(anchor)) throw new Error(`a marker (${rule}) is anchored to code the transform has since rewritten`);
     const offset = anchor.getStart();
     const key = `${offset}:${rule}`;
     if (seen.has(key)) continue;
@@ -93,10 +95,6 @@ export function applyMarkers(file: SourceFile, pending: readonly PendingMarker[]
     if (!marker.inserted) continue;
     next = `${next.slice(0, marker.offset)}${markerText(marker.rule, marker.message)}\n${marker.indent}${next.slice(marker.offset)}`;
   }
-  if (next !== text) {
-    // The transform is done with its nodes, so ts-morph need not map old wrappers onto the new tree.
-    file.forgetDescendants();
-    replaceFileText(file, next);
-  }
+  if (next !== text) replaceFileText(file, next);
   return placed.map(({ rule, message, pattern, line, column, inserted }) => ({ rule, message, pattern, line, column, inserted }));
 }

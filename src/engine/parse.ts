@@ -1,4 +1,4 @@
-import { Project, ts, type SourceFile } from 'ts-morph';
+import { Project, ts, type Node, type SourceFile } from 'ts-morph';
 
 /** Script kinds by extension: JS files are parsed too (plain-JS servers are common). */
 export const SOURCE_EXTENSIONS = ['.ts', '.tsx', '.mts', '.cts', '.js', '.jsx', '.mjs', '.cjs'] as const;
@@ -38,10 +38,26 @@ export function relativeOf(file: SourceFile): string {
   return file.getFilePath().replace(/^\//, '');
 }
 
+/** The part of ts-morph's compiler factory a whole-file replacement needs (internal, pinned by the ts-morph major). */
+interface CompilerFactory {
+  createCompilerSourceFileFromText(filePath: string, text: string, scriptKind: ts.ScriptKind): ts.SourceFile;
+  replaceCompilerNode(oldNode: SourceFile, newNode: ts.SourceFile): void;
+}
+
 /**
- * Replace a file's whole text. Same result as `file.replaceWithText(text)`, without the indentation lookup
- * that call makes first, which re-parses the file in ts-morph's language service on every edit.
+ * Replace a file's whole text: parse it once and swap the file's tree. ts-morph's own text edits also map
+ * every wrapped node onto the new tree (or, after `forgetDescendants()`, walk them all to forget them),
+ * which costs as much as the parse. No caller keeps nodes across a whole-file replacement: nodes of the
+ * old tree stay readable but describe the old text, and `isCurrentNode` tells them apart.
  */
 export function replaceFileText(file: SourceFile, text: string): void {
-  file.replaceText([file.getPos(), file.getEnd()], text);
+  const factory = (file as unknown as { _context: { compilerFactory: CompilerFactory } })._context.compilerFactory;
+  factory.replaceCompilerNode(file, factory.createCompilerSourceFileFromText(file.getFilePath(), text, file.getScriptKind()));
+}
+
+/** Whether a node belongs to its file's current tree (not to one a whole-file replacement swapped out). */
+export function isCurrentNode(node: Node): boolean {
+  let current: ts.Node = node.compilerNode;
+  while (current.parent) current = current.parent;
+  return current === node.getSourceFile().compilerNode;
 }

@@ -32,8 +32,7 @@ export function applySplices(file: SourceFile, splices: readonly Splice[]): void
     text = text.slice(0, splice.start) + splice.text + text.slice(splice.end);
     floor = splice.start;
   }
-  // Nothing keeps wrappers across edits (every round re-analyses), and forgotten ones need no re-mapping.
-  file.forgetDescendants();
+  // Nothing keeps nodes across edits: every round re-analyses.
   replaceFileText(file, text);
 }
 

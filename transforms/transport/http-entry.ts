@@ -53,7 +53,7 @@ export interface HttpPlan {
 export function planHttpEntry(input: PhaseInput): PhaseOutput | undefined {
   const { file } = input;
   const resolver = new Resolver();
-  const constructions = findConstructions(file, resolver, ['node', 'web', 'sse']);
+  const constructions = findConstructions(file, ['node', 'web', 'sse']);
   if (constructions.length === 0) return undefined;
   const registrations = findRegistrations(file, resolver);
   const plumbing = analysePlumbing(file, resolver, registrations, constructions);

@@ -1,8 +1,9 @@
-import { Node, SyntaxKind, type NewExpression, type ObjectLiteralExpression, type SourceFile, type ts } from 'ts-morph';
+import { Node, SyntaxKind, ts, type NewExpression, type ObjectLiteralExpression, type SourceFile } from 'ts-morph';
 import { SESSION_HEADER, SESSION_HELPERS, SSE_SESSION_PARAM, TRANSPORT_CLASSES, type TransportClass } from '../../src/rules/transport-symbols.js';
 import { bindingsFor } from './imports.js';
 import type { Registration } from './routes.js';
-import { referencesIn } from '../shared/declarations.js';
+import { declarationNodeOf, referencesIn } from '../shared/declarations.js';
+import { descendantsOfKind, fileIndex, wrap } from '../shared/file-index.js';
 import { enclosingFunction, isFunctionLike, within, type FunctionLike, type Resolver } from './syntax.js';
 
 /** A `new <SDK transport>(…)` in the file. */
@@ -32,15 +33,15 @@ export interface Plumbing {
   resolver: Resolver;
 }
 
-export function findConstructions(file: SourceFile, resolver: Resolver, kinds: ReadonlyArray<TransportClass['kind']>): Construction[] {
+export function findConstructions(file: SourceFile, kinds: ReadonlyArray<TransportClass['kind']>): Construction[] {
   const classes = bindingsFor(file, TRANSPORT_CLASSES.filter((c) => kinds.includes(c.kind)));
+  if (classes.size === 0) return [];
   const out: Construction[] = [];
-  for (const node of file.getDescendantsOfKind(SyntaxKind.NewExpression)) {
-    const callee = node.getExpression();
-    if (!Node.isIdentifier(callee)) continue;
-    const declaration = resolver.of(callee);
-    const cls = declaration ? classes.get(declaration.compilerNode) : undefined;
-    if (cls) out.push({ node, cls });
+  const index = fileIndex(file);
+  for (const node of descendantsOfKind(index, index.source, ts.SyntaxKind.NewExpression) as ts.NewExpression[]) {
+    if (!ts.isIdentifier(node.expression)) continue;
+    const cls = classes.get(declarationNodeOf(file, node.expression));
+    if (cls) out.push({ node: wrap<NewExpression>(file, node), cls });
   }
   return out;
 }

@@ -20,7 +20,7 @@ import { applyStatementActions, TextEdits, type StatementAction } from './text-e
 export function planStdioEntry(input: PhaseInput): PhaseOutput | undefined {
   const { file, style } = input;
   const resolver = new Resolver();
-  const constructions = findConstructions(file, resolver, ['stdio']).filter((c) => c.cls.line === 'v2' || input.options.output === 'v2');
+  const constructions = findConstructions(file, ['stdio']).filter((c) => c.cls.line === 'v2' || input.options.output === 'v2');
   const [construction] = constructions;
   if (!construction) return undefined;
   const fail = (reason: string) => blocked(file, [{ pos: markerPosition(construction.node), rule: 'SL001', message: `stdio entry not moved to serveStdio: ${reason}` }]);
