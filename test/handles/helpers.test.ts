@@ -4,6 +4,7 @@ import { createMemoryProject } from '../../src/engine/parse.js';
 import { roleOf, wordsOf } from '../../src/rules/handles-verbs.js';
 import { TextEdits } from '../../transforms/handles/edits.js';
 import { addProperties } from '../../transforms/handles/layout.js';
+import { freeLocalName } from '../../transforms/handles/local-names.js';
 import { kindNames, plural, singular, thingOf } from '../../transforms/handles/naming.js';
 import { addIdParam } from '../../transforms/handles/params.js';
 import { readToolCall } from '../../transforms/handles/registration.js';
@@ -38,6 +39,11 @@ describe('naming rules', () => {
   it('singular and plural', () => {
     expect(['carts', 'entries', 'boxes', 'status', 'people'].map(singular)).toEqual(['cart', 'entry', 'box', 'status', 'person']);
     expect(['cart', 'entry', 'box', 'quiz', 'history'].map(plural)).toEqual(['carts', 'entries', 'boxes', 'quizzes', 'histories']);
+  });
+
+  it('a thing already in the plural names its kind as it is', () => {
+    expect(kindNames('tabs', {}).kindConst).toBe('tabs');
+    expect(kindNames('todo_list', {}).kindConst).toBe('todoLists');
   });
 
   it('tool roles from their verbs', () => {
@@ -99,5 +105,17 @@ describe('adding a handle parameter to a tool', () => {
     const names = addIdParam(edits, readToolCall(file.getFirstDescendant(Node.isCallExpression)!)!, { idParam: 'cart_id', schema: 'z.string()', sdk: 'v2' });
     expect(names).toEqual({ id: 'args.cart_id', context: 'ctx' });
     expect(edits.apply()).toBe(`server.registerTool('add', {\n  inputSchema: z.object({ cart_id: z.string(), sku: z.string() }),\n}, (args, ctx) => ok(args));\n`);
+  });
+});
+
+describe('locals generated inside handlers', () => {
+  const handler = (source: string) => parse(source).getFirstDescendant(Node.isArrowFunction)!;
+  it('keeps the preferred name when only a property has it', () => {
+    expect(freeLocalName('tabs', [handler(`f(async () => this.tabs.push({ tabs: 1 }));\n`)])).toBe('tabs');
+  });
+  it('falls back to <name>State, then numbers, when a variable, a reserved name or the kind has it', () => {
+    expect(freeLocalName('tabs', [handler(`f(async () => { const tabs = 1; });\n`)])).toBe('tabsState');
+    expect(freeLocalName('tabs', [handler(`f(async () => 1);\n`)], ['tabs'])).toBe('tabsState');
+    expect(freeLocalName('tabs', [handler(`f(async () => { const tabs = 1; });\n`), handler(`g(async (tabsState) => tabsState);\n`)])).toBe('tabsState2');
   });
 });

@@ -38,6 +38,21 @@ const CASES: E2ECase[] = [
   },
   {
     transform,
+    fixture: 'tabs-v2-js',
+    sdk: 'v2',
+    http: { module: 'src/server.js', factory: 'createServer' },
+    creator: { tool: 'create_tabs', expect: 'tabs_id' },
+    idParam: 'tabs_id',
+    kindName: 'tabs',
+    steps: [
+      { tool: 'open_tab', args: { url: 'https://example.com' }, expect: 'tab 0: https://example.com' },
+      { tool: 'list_tabs', expect: '0: https://example.com' },
+    ],
+    probe: { tool: 'list_tabs', expect: '0: https://example.com' },
+    shared: true,
+  },
+  {
+    transform,
     fixture: 'todos-v1-js',
     sdk: 'v1',
     http: { module: 'src/server.js', factory: 'createServer' },

@@ -108,10 +108,16 @@ export function kindNames(
   return {
     thing,
     noun: thing.replace(/_/g, ' '),
-    kindConst: options.existingConst ?? camelCase(plural(thing)),
+    kindConst: options.existingConst ?? camelCase(pluralOf(thing)),
     kindName: (KIND_PREFIXES[thing] ?? thing).slice(0, 32),
     idParam: `${thing}${ID_PARAM_SUFFIX}`,
     creator: options.creator ?? fill(options.creatorTemplate || DEFAULT_CREATOR_NAME),
     destroy: options.destroy ?? fill(options.destroyTemplate || DEFAULT_DESTROY_NAME),
   };
+}
+
+/** A thing already named in the plural (`tabs`) keeps its name for the kind, instead of `tabses`. */
+function pluralOf(thing: string): string {
+  const last = thing.split('_').pop() ?? thing;
+  return singular(last) !== last ? thing : plural(thing);
 }

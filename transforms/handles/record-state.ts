@@ -13,6 +13,7 @@ import { prependToBody } from './body.js';
 import { writeBackPoint } from './effects.js';
 import { call, creatorTool, destroyTool, idSchema, kindDeclaration } from './generate.js';
 import { indentOf } from './layout.js';
+import { freeLocalName } from './local-names.js';
 import { camelCase, kindNames, thingOf } from './naming.js';
 import { addIdParam, ensureAsync } from './params.js';
 import { receiverOf, type ToolCall } from './registration.js';
@@ -77,12 +78,8 @@ export function planRecordState(states: StateVariable[], plan: PlanContext): Sit
 
   const thing = plan.options.names[className] ?? thingOf({ from: 'class', name: className });
   const names = kindNames(thing, { creatorTemplate: plan.options.creatorTemplate, destroyTemplate: plan.options.destroyTemplate });
-  const local = camelCase(thing);
-  for (const use of uses) {
-    if (use.tool.handler!.getDescendantsOfKind(SyntaxKind.Identifier).some((id) => id.getText() === local)) {
-      throw new Undecided(anchorNode, `${use.tool.name} already has a variable named ${local}; rename it or set a name with the names option`);
-    }
-  }
+  // One local name for the record in every tool, free in all of them (`this.tabs` names no variable).
+  const local = freeLocalName(camelCase(thing), uses.map((use) => use.tool.handler!), [names.idParam, names.kindConst]);
   const valueType = style.typed ? recordType(fields) : undefined;
   if (style.typed && !valueType) throw new Undecided(anchorNode, `give the fields of ${className} types so the handle kind can be typed`);
 
