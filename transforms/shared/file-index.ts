@@ -1,4 +1,4 @@
-import { ts, type Node, type SourceFile } from 'ts-morph';
+import { ts, type KindToNodeMappings, type Node, type SourceFile } from 'ts-morph';
 import { wrapNode } from '../../src/analysis/syntax.js';
 
 /**
@@ -137,6 +137,12 @@ export function descendantsOfKind(index: FileIndex, node: ts.Node, kind: Indexed
     out.push(candidate);
   }
   return out;
+}
+
+/** `node.getDescendantsOfKind(kind)` for an indexed kind, answered from the file's index. */
+export function nodesOfKind<K extends IndexedKind>(node: Node, kind: K): Array<KindToNodeMappings[K]> {
+  const file = node.getSourceFile();
+  return descendantsOfKind(fileIndex(file), node.compilerNode, kind).map((found) => wrap<KindToNodeMappings[K]>(file, found));
 }
 
 /** The ts-morph node for a compiler node of `file`. */

@@ -4,6 +4,7 @@ import type { Plumbing } from './plumbing.js';
 import { referencesIn } from '../shared/declarations.js';
 import { enclosingFunction, isFunctionLike, isPure, within, type FunctionLike } from './syntax.js';
 import { isExported } from '../shared/exports.js';
+import { nodesOfKind } from '../shared/file-index.js';
 
 /**
  * Which statements are session plumbing. The unit is the statement: a statement that touches the plumbing
@@ -50,7 +51,7 @@ export interface HandlerPlan {
 }
 
 export function serveCalls(node: Node, plumbing: Plumbing): CallExpression[] {
-  return [node, ...node.getDescendantsOfKind(SyntaxKind.CallExpression)].filter((call): call is CallExpression => {
+  return [node, ...nodesOfKind(node, SyntaxKind.CallExpression)].filter((call): call is CallExpression => {
     if (!Node.isCallExpression(call)) return false;
     const callee = call.getExpression();
     return Node.isPropertyAccessExpression(callee) && SERVE_METHODS.includes(callee.getName()) && plumbing.touches(callee.getExpression());
@@ -59,7 +60,7 @@ export function serveCalls(node: Node, plumbing: Plumbing): CallExpression[] {
 
 function namesIn(condition: Node): string[] {
   return [
-    ...condition.getDescendantsOfKind(SyntaxKind.PropertyAccessExpression).map((p) => p.getName()),
+    ...nodesOfKind(condition, SyntaxKind.PropertyAccessExpression).map((p) => p.getName()),
     ...condition.getDescendantsOfKind(SyntaxKind.Identifier).map((i) => i.getText()),
   ];
 }
@@ -125,7 +126,7 @@ function isSessionErrorGuard(statement: Node): statement is IfStatement {
 }
 
 function returnsAtTop(node: Node, fn: FunctionLike): boolean {
-  return [node, ...node.getDescendantsOfKind(SyntaxKind.ReturnStatement)].some((r) => Node.isReturnStatement(r) && enclosingFunction(r) === fn);
+  return [node, ...nodesOfKind(node, SyntaxKind.ReturnStatement)].some((r) => Node.isReturnStatement(r) && enclosingFunction(r) === fn);
 }
 
 /** Plan the body of a handler that serves MCP requests. */

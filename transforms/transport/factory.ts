@@ -8,6 +8,7 @@ import type { Plumbing } from './plumbing.js';
 import { referencesIn } from '../shared/declarations.js';
 import { enclosingFunction, isFunctionLike, within, type FunctionLike, type Resolver } from './syntax.js';
 import { isExported } from '../shared/exports.js';
+import { nodesOfKind } from '../shared/file-index.js';
 
 /**
  * Where the per-request server comes from. Serving statelessly needs a factory: a function that builds a
@@ -55,7 +56,7 @@ function configuring(declaration: Node, variable: Node, plumbing: Plumbing, reso
     if (!Node.isExpressionStatement(sibling)) continue;
     const usesServer = referencesIn(sibling).some((id) => resolver.of(id)?.compilerNode === variable.compilerNode);
     const otherPlumbing = plumbing.touchingNodes(sibling).some((n) => !(Node.isIdentifier(n) && resolver.of(n)?.compilerNode === variable.compilerNode));
-    const connects = sibling.getDescendantsOfKind(SyntaxKind.CallExpression).some((c) => c.getExpression().getText().endsWith('.connect'));
+    const connects = nodesOfKind(sibling, SyntaxKind.CallExpression).some((c) => c.getExpression().getText().endsWith('.connect'));
     if (usesServer && !otherPlumbing && !connects) out.push(sibling);
   }
   return out;
@@ -63,7 +64,7 @@ function configuring(declaration: Node, variable: Node, plumbing: Plumbing, reso
 
 /** Resolve the factory behind every `server.connect(<session transport>)` inside `scope` nodes. */
 export function resolveFactory(file: SourceFile, plumbing: Plumbing, resolver: Resolver, scope: readonly Node[], handlers: readonly FunctionLike[]): FactoryResult {
-  const connects = file.getDescendantsOfKind(SyntaxKind.CallExpression).filter((call) => {
+  const connects = nodesOfKind(file, SyntaxKind.CallExpression).filter((call) => {
     const callee = call.getExpression();
     const [arg] = call.getArguments();
     return Node.isPropertyAccessExpression(callee) && callee.getName() === 'connect' && arg !== undefined && plumbing.touches(arg) && scope.some((s) => within(call, s));

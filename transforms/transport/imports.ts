@@ -1,5 +1,5 @@
 import { Node, ts, type SourceFile } from 'ts-morph';
-import { identifierText } from '../shared/file-index.js';
+import { identifierText, indexCache } from '../shared/file-index.js';
 import { normalizeModule } from '../../src/rules/transport-symbols.js';
 import { quoted, type Style } from './style.js';
 import { referenceNodesIn } from '../shared/declarations.js';
@@ -24,7 +24,18 @@ function requireSpecifier(node: Node | undefined): string | undefined {
   return arg.getLiteralValue();
 }
 
-export function importedBindings(file: SourceFile): ImportedBinding[] {
+export function importedBindings(file: SourceFile): readonly ImportedBinding[] {
+  // Asked many times per file and text; the index cache goes with the text.
+  const cache = indexCache<'bindings', ImportedBinding[]>(file, 'imports:bindings');
+  let bindings = cache.get('bindings');
+  if (!bindings) {
+    bindings = readImportedBindings(file);
+    cache.set('bindings', bindings);
+  }
+  return bindings;
+}
+
+function readImportedBindings(file: SourceFile): ImportedBinding[] {
   const out: ImportedBinding[] = [];
   for (const declaration of file.getImportDeclarations()) {
     const module = declaration.getModuleSpecifierValue();

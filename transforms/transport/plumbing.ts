@@ -3,7 +3,7 @@ import { SESSION_HEADER, SESSION_HELPERS, SSE_SESSION_PARAM, TRANSPORT_CLASSES, 
 import { bindingsFor } from './imports.js';
 import type { Registration } from './routes.js';
 import { declarationNodeOf, referencesIn } from '../shared/declarations.js';
-import { descendantsOfKind, fileIndex, wrap } from '../shared/file-index.js';
+import { descendantsOfKind, fileIndex, nodesOfKind, wrap } from '../shared/file-index.js';
 import { enclosingFunction, isFunctionLike, within, type FunctionLike, type Resolver } from './syntax.js';
 
 /** A `new <SDK transport>(…)` in the file. */
@@ -117,7 +117,7 @@ export function analysePlumbing(file: SourceFile, resolver: Resolver, registrati
   const touchingNodes = (node: Node): Node[] => [
     ...referencesIn(node).filter((id) => seeds.has(resolver.of(id)?.compilerNode as ts.Node)),
     ...constructions.filter((c) => within(c.node, node)).map((c) => c.node),
-    ...[node, ...node.getDescendantsOfKind(SyntaxKind.VariableDeclaration)].filter((d) => seeds.has(d.compilerNode)),
+    ...[node, ...nodesOfKind(node, SyntaxKind.VariableDeclaration)].filter((d) => seeds.has(d.compilerNode)),
   ];
   const touches = (node: Node) => touchingNodes(node).length > 0;
 
@@ -125,20 +125,20 @@ export function analysePlumbing(file: SourceFile, resolver: Resolver, registrati
   for (const node of helpers) seeds.add(node);
   for (const construction of constructions) add(storedInto(construction.node, resolver));
   const classNames = new Set(constructions.map((c) => c.node.getExpression().getText()));
-  for (const declaration of file.getDescendantsOfKind(SyntaxKind.VariableDeclaration)) {
+  for (const declaration of nodesOfKind(file, SyntaxKind.VariableDeclaration)) {
     const type = declaration.getTypeNode();
     if (type && type.getDescendantsOfKind(SyntaxKind.Identifier).some((id) => classNames.has(id.getText()))) add(declaration);
   }
   // Maps that store transports: `transports[id] = transport`, `sessions.set(id, { transport, … })`.
   const addMaps = () => {
     let grew = false;
-    for (const assignment of file.getDescendantsOfKind(SyntaxKind.BinaryExpression)) {
+    for (const assignment of nodesOfKind(file, SyntaxKind.BinaryExpression)) {
       const left = assignment.getLeft();
       if (assignment.getOperatorToken().getKind() !== SyntaxKind.EqualsToken || !Node.isElementAccessExpression(left)) continue;
       const target = left.getExpression();
       if (Node.isIdentifier(target) && refersToSeed(assignment.getRight())) grew = add(resolver.of(target), true) || grew;
     }
-    for (const call of file.getDescendantsOfKind(SyntaxKind.CallExpression)) {
+    for (const call of nodesOfKind(file, SyntaxKind.CallExpression)) {
       const callee = call.getExpression();
       const value = call.getArguments()[1];
       if (!Node.isPropertyAccessExpression(callee) || callee.getName() !== 'set' || !value || !refersToSeed(value)) continue;
@@ -154,7 +154,7 @@ export function analysePlumbing(file: SourceFile, resolver: Resolver, registrati
   for (let grew = true; grew; ) {
     grew = false;
     const handlers = handlerNodes();
-    for (const declaration of file.getDescendantsOfKind(SyntaxKind.VariableDeclaration)) {
+    for (const declaration of nodesOfKind(file, SyntaxKind.VariableDeclaration)) {
       if (seeds.has(declaration.compilerNode)) continue;
       const initializer = declaration.getInitializer();
       if (!initializer) continue;
@@ -166,7 +166,7 @@ export function analysePlumbing(file: SourceFile, resolver: Resolver, registrati
       if (derived || sessionId) grew = add(declaration, sessionId) || grew;
     }
     // A server connected to a per-request transport inside a handler is per-session plumbing too.
-    for (const call of file.getDescendantsOfKind(SyntaxKind.CallExpression)) {
+    for (const call of nodesOfKind(file, SyntaxKind.CallExpression)) {
       const callee = call.getExpression();
       const [arg] = call.getArguments();
       if (!Node.isPropertyAccessExpression(callee) || callee.getName() !== 'connect' || !arg || !touches(arg)) continue;

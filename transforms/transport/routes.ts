@@ -2,6 +2,7 @@ import { Node, SyntaxKind, type CallExpression, type SourceFile } from 'ts-morph
 import { NODE_HTTP_MODULES, ROUTE_METHODS } from '../../src/rules/transport-symbols.js';
 import { importedBindings } from './imports.js';
 import { isFunctionLike, statementOf, stringValue, type FunctionLike, type Resolver } from './syntax.js';
+import { nodesOfKind } from '../shared/file-index.js';
 
 export type RouteMethod = 'post' | 'get' | 'delete' | 'all';
 
@@ -56,7 +57,7 @@ export function findRegistrations(file: SourceFile, resolver: Resolver): Registr
     if (NODE_HTTP_MODULES.includes(binding.module)) httpBindings.set(binding.node.compilerNode, binding.imported);
   }
   const out: Registration[] = [];
-  for (const call of file.getDescendantsOfKind(SyntaxKind.CallExpression)) {
+  for (const call of nodesOfKind(file, SyntaxKind.CallExpression)) {
     const args = call.getArguments();
     const last = args[args.length - 1];
     if (!last) continue;

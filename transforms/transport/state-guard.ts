@@ -2,6 +2,7 @@ import { Node, SyntaxKind, VariableDeclarationKind, type SourceFile, type ts } f
 import { CONTAINER_CONSTRUCTORS, KEYED_METHODS, MUTATING_METHODS, SESSION_ID_PROPERTIES } from '../../src/rules/transport-state.js';
 import { referencesIn } from '../shared/declarations.js';
 import { enclosingFunction, type FunctionLike, type Resolver } from './syntax.js';
+import { nodesOfKind } from '../shared/file-index.js';
 
 /**
  * The checks that keep the transport rewrite from silently changing what a server does:
@@ -63,7 +64,7 @@ export function factoryClosureState(factory: FunctionLike, resolver: Resolver): 
   const body = factory.getBody();
   if (!body) return [];
   const findings: StateFinding[] = [];
-  for (const declaration of body.getDescendantsOfKind(SyntaxKind.VariableDeclaration)) {
+  for (const declaration of nodesOfKind(body, SyntaxKind.VariableDeclaration)) {
     if (enclosingFunction(declaration) !== factory) continue;
     const name = declaration.getNameNode();
     if (!Node.isIdentifier(name)) continue;
@@ -101,11 +102,11 @@ export function sessionKeyedState(file: SourceFile, resolver: Resolver, plumbing
     const name = target.getText();
     if (!findings.has(name)) findings.set(name, { node: at, name });
   };
-  for (const call of file.getDescendantsOfKind(SyntaxKind.CallExpression)) {
+  for (const call of nodesOfKind(file, SyntaxKind.CallExpression)) {
     const callee = call.getExpression();
     if (Node.isPropertyAccessExpression(callee) && KEYED_METHODS.includes(callee.getName())) consider(callee.getExpression(), call.getArguments()[0], call);
   }
-  for (const access of file.getDescendantsOfKind(SyntaxKind.ElementAccessExpression)) {
+  for (const access of nodesOfKind(file, SyntaxKind.ElementAccessExpression)) {
     consider(access.getExpression(), access.getArgumentExpression(), access);
   }
   return [...findings.values()];

@@ -7,7 +7,7 @@ import { analysePlumbing, findConstructions } from './plumbing.js';
 import { factoryFunction } from './snippets.js';
 import { indentOf } from './style.js';
 import { referencesIn } from '../shared/declarations.js';
-import { wrap } from '../shared/file-index.js';
+import { nodesOfKind, wrap } from '../shared/file-index.js';
 import { freshName, markerPosition, Resolver, statementOf, within } from './syntax.js';
 import { applyStatementActions, TextEdits, type StatementAction } from './text-edits.js';
 
@@ -26,7 +26,7 @@ export function planStdioEntry(input: PhaseInput): PhaseOutput | undefined {
   const fail = (reason: string) => blocked(file, [{ pos: markerPosition(construction.node), rule: 'SL001', message: `stdio entry not moved to serveStdio: ${reason}` }]);
   if (constructions.length > 1) return fail('the file builds more than one stdio transport');
   const plumbing = analysePlumbing(file, resolver, [], constructions);
-  const connects = file.getDescendantsOfKind(SyntaxKind.CallExpression).filter((call) => {
+  const connects = nodesOfKind(file, SyntaxKind.CallExpression).filter((call) => {
     const callee = call.getExpression();
     const [arg] = call.getArguments();
     return Node.isPropertyAccessExpression(callee) && callee.getName() === 'connect' && arg !== undefined && plumbing.touches(arg);
