@@ -8,6 +8,7 @@ import { Node, ts, type CallExpression } from 'ts-morph';
 import type { AnalysisContext } from './context.js';
 import { resolveFunction } from './functions.js';
 import type { FunctionNode, Registration } from './model.js';
+import { wrapNode } from './syntax.js';
 
 /** A non-registration entry point: a session callback, `oninitialized`, a low-level list/read handler. */
 export interface OtherRoot {
@@ -22,6 +23,8 @@ export class Reach {
   private readonly handlerRoots = new Set<ts.Node>();
   /** Calls found to each reached function, for following arguments into parameters. */
   readonly callSites = new Map<ts.Node, CallExpression[]>();
+  /** What each reached function calls (the same helper is reached from many handlers). */
+  private readonly calls = new Map<ts.Node, FunctionNode[]>();
 
   constructor(
     private readonly ctx: AnalysisContext,
@@ -79,31 +82,39 @@ export class Reach {
     }
   }
 
-  /** Functions called (or passed as callbacks) from a node's code, not descending into nested handlers. */
+  /**
+   * Functions called (or passed as callbacks) from a node's code, not descending into nested handlers.
+   * The walk is over compiler nodes, wrapping only calls and their arguments; each function is read once.
+   */
   private calledFrom(root: Node): FunctionNode[] {
+    const known = this.calls.get(root.compilerNode);
+    if (known) return known;
     const out: FunctionNode[] = [];
-    const visit = (node: Node) => {
-      if (node !== root && this.handlerRoots.has(node.compilerNode)) return;
-      if (Node.isCallExpression(node)) {
-        const target = resolveFunction(this.ctx.resolver, node.getExpression());
-        if (target) {
+    const file = root.getSourceFile();
+    const visit = (node: ts.Node): void => {
+      if (node !== root.compilerNode && this.handlerRoots.has(node)) return;
+      if (ts.isCallExpression(node)) {
+        const call = wrapNode<CallExpression>(file, node);
+        const target = call && resolveFunction(this.ctx.resolver, call.getExpression());
+        if (call && target) {
           out.push(target);
           const sites = this.callSites.get(target.compilerNode);
           if (sites) {
-            if (!sites.includes(node)) sites.push(node);
-          } else this.callSites.set(target.compilerNode, [node]);
+            if (!sites.includes(call)) sites.push(call);
+          } else this.callSites.set(target.compilerNode, [call]);
         }
         // Functions passed by name as callbacks run on the handler's behalf too (`items.map(format)`).
-        for (const arg of node.getArguments()) {
-          if (Node.isIdentifier(arg) || Node.isPropertyAccessExpression(arg)) {
-            const callback = resolveFunction(this.ctx.resolver, arg);
-            if (callback) out.push(callback);
-          }
+        for (const arg of node.arguments) {
+          if (!ts.isIdentifier(arg) && !ts.isPropertyAccessExpression(arg)) continue;
+          const argument = wrapNode<Node>(file, arg);
+          const callback = argument && resolveFunction(this.ctx.resolver, argument);
+          if (callback) out.push(callback);
         }
       }
-      node.forEachChild(visit);
+      ts.forEachChild(node, visit);
     };
-    visit(root);
+    visit(root.compilerNode);
+    this.calls.set(root.compilerNode, out);
     return out;
   }
 }
