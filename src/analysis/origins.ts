@@ -7,7 +7,7 @@ import { Node, SyntaxKind, ts, type Identifier, type ParameterDeclaration } from
 import type { AnalysisContext } from './context.js';
 import type { KeyOrigin, Registration, SessionIdRead } from './model.js';
 import type { Reach } from './reach.js';
-import { isFunctionBoundary, literalText, unwrap } from './syntax.js';
+import { identifiersUnder, isFunctionBoundary, literalText, unwrap } from './syntax.js';
 import { ID_MINTERS, SESSION_HEADER, SESSION_ID_NAMES, SESSION_ID_PROPERTIES, SESSION_OPTIONS } from './vocabulary.js';
 
 /** The role a parameter plays for the handler that declares it. */
@@ -180,7 +180,7 @@ export class Origins {
    */
   fromInput(node: Node | undefined, depth = 0): boolean {
     if (!node || depth > 3) return false;
-    const identifiers = Node.isIdentifier(node) ? [node] : node.getDescendantsOfKind(SyntaxKind.Identifier);
+    const identifiers = Node.isIdentifier(node) ? [node] : identifiersUnder(node);
     for (const identifier of identifiers.slice(0, 60)) {
       const parent = identifier.getParent();
       if (parent && Node.isPropertyAccessExpression(parent) && parent.getNameNode() === identifier) continue;

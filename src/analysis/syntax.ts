@@ -1,5 +1,5 @@
 /** Small syntactic helpers shared by the analysis passes. */
-import { Node, SyntaxKind, type Expression, type SourceFile, type ts } from 'ts-morph';
+import { Node, SyntaxKind, ts, type Expression, type Identifier, type SourceFile } from 'ts-morph';
 import { relativeOf } from '../engine/parse.js';
 import type { FunctionNode, Location } from './model.js';
 
@@ -132,4 +132,22 @@ export function wrapNode<T extends Node>(file: SourceFile, node: ts.Node): T | u
     if (current.getPos() < node.pos) return undefined;
   }
   return undefined;
+}
+
+/**
+ * Identifiers under a node, in document order, found by walking compiler nodes (ts-morph's
+ * `getDescendantsOfKind(Identifier)` walks every token to find them, JSDoc included, and wraps each).
+ */
+export function identifiersUnder(node: Node): Identifier[] {
+  const file = node.getSourceFile();
+  const out: Identifier[] = [];
+  const visit = (current: ts.Node): void => {
+    if (ts.isIdentifier(current)) {
+      const wrapped = wrapNode<Identifier>(file, current);
+      if (wrapped) out.push(wrapped);
+    }
+    ts.forEachChild(current, visit);
+  };
+  ts.forEachChild(node.compilerNode, visit);
+  return out;
 }
