@@ -67,6 +67,22 @@ const CASES: E2ECase[] = [
     destroy: { tool: 'logout', expect: 'Signed out' },
     shared: true,
   },
+  {
+    transform,
+    fixture: 'postgres-v2-js',
+    sdk: 'v2',
+    stdio: { entry: 'src/index.js' },
+    creator: { tool: 'connect', args: { connectionString: 'postgres://db.example/shop' }, expect: 'connected to db.example' },
+    idParam: 'connection_id',
+    kindName: 'conn',
+    steps: [
+      { tool: 'query', args: { sql: 'select 1' }, expect: '"database":"shop"' },
+      { tool: 'status', expect: 'connected to db.example' },
+    ],
+    probe: { tool: 'status', expect: 'connected to db.example' },
+    destroy: { tool: 'disconnect', expect: 'disconnected' },
+    shared: false,
+  },
 ];
 
 for (const testCase of CASES) {

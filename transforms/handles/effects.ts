@@ -14,13 +14,14 @@ const SYNCHRONOUS_CALLBACKS = ['forEach', 'map', 'filter', 'reduce', 'some', 'ev
 
 /**
  * A statement that only releases `name` (`await db.close()`, `db?.close()`, `if (db) await db.close()`):
- * returns the dispose hook it amounts to, `(db) => db.close()`.
+ * returns the dispose hook it amounts to, `(db) => db.close()`. `parameter` is how the hook receives the value
+ * (`{ client }` when `client` is one part of a record).
  */
-export function disposeOf(statement: Node, name: string): string | undefined {
+export function disposeOf(statement: Node, name: string, parameter = name): string | undefined {
   if (Node.isIfStatement(statement) && !statement.getElseStatement() && unwrap(statement.getExpression()).getText() === name) {
     const then = statement.getThenStatement();
     const inner = Node.isBlock(then) ? then.getStatements() : [then];
-    return inner.length === 1 ? disposeOf(inner[0]!, name) : undefined;
+    return inner.length === 1 ? disposeOf(inner[0]!, name, parameter) : undefined;
   }
   if (!Node.isExpressionStatement(statement)) return undefined;
   const expression = unwrap(statement.getExpression());
@@ -29,7 +30,7 @@ export function disposeOf(statement: Node, name: string): string | undefined {
   if (!Node.isPropertyAccessExpression(callee) || !DISPOSE_METHODS.includes(callee.getName())) return undefined;
   if (unwrap(callee.getExpression()).getText() !== name) return undefined;
   const args = expression.getArguments().map((a) => a.getText()).join(', ');
-  return `(${name}) => ${name}.${callee.getName()}(${args})`;
+  return `(${parameter}) => ${name}.${callee.getName()}(${args})`;
 }
 
 /** `name = null;` / `name = undefined;` as a whole statement. */

@@ -9,13 +9,14 @@ import { analyzeProject, type ServerModel, type StateVariable } from '../../src/
 import { relativeOf } from '../../src/engine/parse.js';
 import type { PatternId, RuleId } from '../../src/rules/rules.js';
 import { TextEdits } from './edits.js';
-import type { StoreExport } from './generate.js';
+import { toolList, type StoreExport } from './generate.js';
 import { addNamedImports, ensureZod, isCommonJs, specifierFor } from './imports.js';
 import { planKeyedState } from './keyed-state.js';
 import { quoteOf } from './layout.js';
 import { planRecordState, recordGroups } from './record-state.js';
 import { SiteEdits, Undecided, type PlanContext, type SiteResult } from './site.js';
 import { storePathFor, type HandleOptions } from './store-file.js';
+import { valueGroups } from './value-groups.js';
 import { planValueState, valuePattern } from './value-state.js';
 
 /** Which patterns a transform migrates. */
@@ -80,6 +81,14 @@ export function planProject(project: Project, family: Family, options: HandleOpt
     sites.push({ pattern: 'P6', states: group });
     for (const state of group) grouped.add(state);
   }
+  const valueFamily = (state: StateVariable) => {
+    const pattern = patternOf(state, model);
+    return !!pattern && pattern !== 'P1' && pattern !== 'P6' && FAMILY_PATTERNS[family].includes(pattern);
+  };
+  for (const group of valueGroups(model, valueFamily)) {
+    sites.push({ pattern: patternOf(group[0]!, model)!, states: group });
+    for (const state of group) grouped.add(state);
+  }
   for (const state of model.states) {
     if (grouped.has(state)) continue;
     const pattern = patternOf(state, model);
@@ -108,7 +117,7 @@ export function planProject(project: Project, family: Family, options: HandleOpt
           ? planKeyedState(first, context)
           : pattern === 'P6'
             ? planRecordState(states, context)
-            : planValueState(first, pattern, context);
+            : planValueState(states, pattern, context);
       commit(edits, fileOf);
       fileOf(result.file).results.push(result);
       for (const [path, used] of edits.imports) {
@@ -120,8 +129,12 @@ export function planProject(project: Project, family: Family, options: HandleOpt
       storePath ??= storePathFor(project, options, declarationFile);
     } catch (error) {
       if (!(error instanceof Undecided) && !(error instanceof Error && error.message.startsWith('overlapping edits'))) throw error;
-      const message = error instanceof Undecided ? error.message : `${first.name} could not be rewritten automatically (${error.message}); make it a handle by hand`;
-      fileOf(declarationFile).markers.push({ pos: first.declaration.getStart(), rule, pattern, message });
+      const reason = error instanceof Undecided ? error.message : `${first.name} could not be rewritten automatically (${error.message}); make it a handle by hand`;
+      const together = pattern !== 'P6' && states.length > 1;
+      const message = together ? `${toolList(states.map((s) => s.name))} are set by one tool and move together as one handle: ${reason}` : reason;
+      // Values that move together are declined together: each keeps one marker, so none silently stays shared.
+      const marked = pattern === 'P6' ? [first] : states;
+      for (const state of marked) fileOf(relativeOf(state.declaration.getSourceFile())).markers.push({ pos: state.declaration.getStart(), rule, pattern, message });
     }
   }
 

@@ -3,7 +3,7 @@
  * The tool that establishes the value becomes the creator and returns a handle; every other tool that used
  * the value takes the handle and resolves it first; the tool that reset it destroys the handle.
  */
-import { Node, type Statement, type VariableDeclaration } from 'ts-morph';
+import { Node, type Statement, type VariableDeclaration, type VariableStatement } from 'ts-morph';
 import type { Registration, ServerModel, StateAccess, StateVariable } from '../../src/analysis/index.js';
 import { isNullish, unwrap } from '../../src/analysis/syntax.js';
 import { SELECTION_NAMES } from '../../src/analysis/vocabulary.js';
@@ -29,6 +29,7 @@ import {
   type PlanContext,
   type SiteResult,
 } from './site.js';
+import { partOf, recordOf, rewriteGroupCreator, rewriteGroupUser } from './value-group-rewrites.js';
 import { rewriteCreator, rewriteUser, type ToolUse } from './value-rewrites.js';
 import { isExported } from '../shared/exports.js';
 
@@ -40,22 +41,24 @@ export function valuePattern(state: StateVariable, model: ServerModel): PatternI
   return state.kind === 'factory-closure' ? 'P5' : 'P2';
 }
 
-export function planValueState(state: StateVariable, pattern: PatternId, plan: PlanContext): SiteResult {
-  const declaration = state.declaration;
-  if (!Node.isVariableDeclaration(declaration)) throw new Undecided(declaration, `${state.name} is not a plain variable`);
-  const statement = declaration.getVariableStatement();
-  if (!statement || statement.getDeclarations().length !== 1) throw new Undecided(declaration, `${state.name} is declared together with other variables; split the declaration first`);
-  if (isExported(statement) && state.accesses.some((a) => a.node.getSourceFile() !== declaration.getSourceFile())) {
-    throw new Undecided(declaration, `${state.name} is exported and used by other modules; move the tools that use it next to it, or make it a handle by hand`);
-  }
-  const { tools, outside } = byTool(state, plan.model.registrations);
+/**
+ * Plan one value, or several that one creator sets together (`states` in declaration order): a group becomes
+ * one record (`{ client, connectedTo }`) behind one handle, named after its first value.
+ */
+export function planValueState(states: readonly StateVariable[], pattern: PatternId, plan: PlanContext): SiteResult {
+  const state = states[0]!;
+  const parts = states.map((s) => s.name);
+  const grouped = states.length > 1;
+  const declared = states.map(declaredAlone);
+  const { declaration, statement } = declared[0]!;
+  const { tools, outside } = accessesByTool(states, plan.model.registrations);
   const uses: ToolUse[] = [];
   for (const [registration, accesses] of tools) {
-    const tool = editableTool(registration, declaration, state.name);
+    const tool = editableTool(registration, declaration, toolList(parts));
     uses.push({ registration, tool, accesses });
   }
   const name = state.name;
-  const outsideStatements = outside.map((access) => outsideCleanup(access, name, declaration));
+  const outsideStatements = outside.map((access) => ({ part: partOf(access), statement: outsideCleanup(access, partOf(access), declaration) }));
 
   // The creator: a tool named like one (connect, open, login, use_…) that assigns the value.
   const creator = uses.find((use) => ['creator', 'setter'].includes(roleOf(use.tool.name)) && use.accesses.some((a) => a.op === 'assign' && !a.reset && !a.lazyInit));
@@ -81,10 +84,11 @@ export function planValueState(state: StateVariable, pattern: PatternId, plan: P
     }
     else throw new Undecided(declaration, `no tool creates ${name}; add one that takes its setup as parameters and returns a handle`);
   }
+  if (grouped && !creator) throw new Undecided(declaration, `no tool creates ${toolList(parts)}`);
   const users = uses.filter((use) => use !== creator);
 
   const thing = uniqueThing(plan, plan.options.names[name] ?? thingOf({ from: pattern === 'P7' ? 'selection' : 'variable', name }));
-  const destroyers = users.filter((use) => isDestroyer(use, name));
+  const destroyers = users.filter((use) => parts.some((part) => isDestroyer(use, part)));
   const needsGeneratedDestroy = destroyers.length === 0 && outsideStatements.length > 0;
   const names = kindNames(thing, {
     creatorTemplate: plan.options.creatorTemplate,
@@ -95,10 +99,12 @@ export function planValueState(state: StateVariable, pattern: PatternId, plan: P
 
   const file = declaration.getSourceFile();
   const style = styleOf(file, plan.model.files.find((f) => f.sourceFile === file)?.sdk);
-  const valueType = style.typed ? valueTypeOf(declaration) : undefined;
-  if (style.typed && !valueType) {
-    throw new Undecided(declaration, `annotate the type of ${name} (for example \`let ${name}: Connection | null\`) so its handle kind can be typed, then migrate again`);
+  const partTypes = declared.map((d) => (style.typed ? valueTypeOf(d.declaration) : undefined));
+  const untyped = parts.find((_, index) => !partTypes[index]);
+  if (style.typed && untyped) {
+    throw new Undecided(declaration, `annotate the type of ${untyped} (for example \`let ${untyped}: Connection | null\`) so its handle kind can be typed, then migrate again`);
   }
+  const valueType = !style.typed ? undefined : grouped ? `{ ${parts.map((part, index) => `${part}: ${partTypes[index]}`).join('; ')} }` : partTypes[0];
 
   // Values must be JSON data to live in Redis; changed copies must be written back, which needs a safe spot.
   const writtenValues = [
@@ -120,15 +126,22 @@ export function planValueState(state: StateVariable, pattern: PatternId, plan: P
   let dispose: string | undefined;
   const edits = plan.edits;
   for (const removal of outsideStatements) {
-    dispose ??= disposeOf(removal, name);
-    edits.for(removal.getSourceFile()).removeStatement(removal);
+    dispose ??= disposeOf(removal.statement, removal.part, grouped ? recordOf([removal.part]) : removal.part);
+    edits.for(removal.statement.getSourceFile()).removeStatement(removal.statement);
   }
 
   const userNames = [...users.map((use) => use.tool.name), ...(needsGeneratedDestroy ? [names.destroy] : [])];
-  if (creator) rewriteCreator(creator, name, names, userNames, plan);
   for (const use of users) {
-    const released = rewriteUser(use, name, names, serializable ? writeBacks.get(use) : undefined, serializable, plan);
+    const writeBack = serializable ? writeBacks.get(use) : undefined;
+    const released = grouped ? rewriteGroupUser(use, parts, names, writeBack, serializable, plan) : rewriteUser(use, name, names, writeBack, serializable, plan);
     dispose ??= released;
+  }
+  if (creator && grouped) {
+    const types = new Map(parts.flatMap((part, index) => (partTypes[index] ? [[part, partTypes[index]!] as const] : [])));
+    const released = rewriteGroupCreator(creator, parts, types, names, userNames, plan);
+    dispose ??= released;
+  } else if (creator) {
+    rewriteCreator(creator, name, names, userNames, plan);
   }
 
   const anchorUse = uses[0] ?? creator;
@@ -156,6 +169,8 @@ export function planValueState(state: StateVariable, pattern: PatternId, plan: P
     dispose,
     exported: isExported(statement),
   });
+  // The other values of a group go: the kind's record holds them.
+  for (const other of declared.slice(1)) edits.for(file).removeStatement(other.statement);
   if (state.kind === 'module') {
     edits.for(file).replaceNode(statement, kind);
   } else {
@@ -171,14 +186,39 @@ export function planValueState(state: StateVariable, pattern: PatternId, plan: P
   return {
     pattern,
     rule: pattern === 'P2' ? 'SL006' : 'SL003',
-    state: name,
+    state: parts.join(', '),
     file: relativeOf(file),
     line,
     summary:
-      `${name} → ${names.idParam} handles from ${names.creator}` +
+      `${grouped ? `${toolList(parts)} → one ${names.noun} record behind` : `${name} →`} ${names.idParam} handles from ${names.creator}` +
       (serializable ? '' : ' (kept in process memory: live or changed-in-place values)') +
       (creator && initializer && !isNullish(initializer) ? `; its default ${initializer.getText()} no longer applies: callers call ${names.creator} first` : ''),
   };
+}
+
+/** A value's declaration, which must declare it alone. */
+function declaredAlone(state: StateVariable): { declaration: VariableDeclaration; statement: VariableStatement } {
+  const declaration = state.declaration;
+  if (!Node.isVariableDeclaration(declaration)) throw new Undecided(declaration, `${state.name} is not a plain variable`);
+  const statement = declaration.getVariableStatement();
+  if (!statement || statement.getDeclarations().length !== 1) throw new Undecided(declaration, `${state.name} is declared together with other variables; split the declaration first`);
+  if (isExported(statement) && state.accesses.some((a) => a.node.getSourceFile() !== declaration.getSourceFile())) {
+    throw new Undecided(declaration, `${state.name} is exported and used by other modules; move the tools that use it next to it, or make it a handle by hand`);
+  }
+  return { declaration, statement };
+}
+
+/** The accesses of every value, by tool in registration order (in source order within a tool); the rest apart. */
+function accessesByTool(states: readonly StateVariable[], registrations: readonly Registration[]): { tools: Map<Registration, StateAccess[]>; outside: StateAccess[] } {
+  const tools = new Map<Registration, StateAccess[]>();
+  const outside: StateAccess[] = [];
+  const each = states.map((state) => byTool(state, registrations));
+  for (const registration of registrations) {
+    const accesses = each.flatMap((found) => found.tools.get(registration) ?? []);
+    if (accesses.length > 0) tools.set(registration, states.length > 1 ? accesses.sort((a, b) => a.node.getStart() - b.node.getStart()) : accesses);
+  }
+  for (const found of each) outside.push(...found.outside);
+  return { tools, outside };
 }
 
 /** A statement outside any tool that only releases or resets the value (e.g. at shutdown): it goes, and a destroy tool replaces it. */
