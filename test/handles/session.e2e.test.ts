@@ -53,6 +53,21 @@ const CASES: E2ECase[] = [
   },
   {
     transform,
+    fixture: 'notebook-helper-v2',
+    sdk: 'v2',
+    http: { module: 'src/server.ts', factory: 'buildServer' },
+    creator: { tool: 'create_notebook', expect: 'notebook_id' },
+    idParam: 'notebook_id',
+    kindName: 'notebook',
+    steps: [
+      { tool: 'add_cell', args: { source: '1 + 1' }, expect: 'cell 0 added' },
+      { tool: 'run_cell', args: { index: 0 }, expect: 'cell 0: 5' },
+    ],
+    probe: { tool: 'list_cells', expect: '[0] 1 + 1 → 5' },
+    shared: true,
+  },
+  {
+    transform,
     fixture: 'todos-v1-js',
     sdk: 'v1',
     http: { module: 'src/server.js', factory: 'createServer' },

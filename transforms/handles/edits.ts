@@ -58,6 +58,23 @@ export class TextEdits {
     this.replace(start, end, '');
   }
 
+  /**
+   * Remove a whole declaration that stood between blank lines (a helper function): with it goes one of the
+   * blank lines around it, so its neighbours keep one blank line between them rather than two.
+   */
+  removeDeclaration(statement: Node): void {
+    const text = this.text;
+    const start = removalStart(text, statement);
+    let end = statement.getEnd();
+    const newline = text.indexOf('\n', end);
+    if (newline !== -1 && text.slice(end, newline).trim() === '') end = newline + 1;
+    const blankBefore = start === 0 || /\n[ \t]*\n[ \t]*$/.test(text.slice(0, start));
+    const blankAfter = /^[ \t]*\n/.exec(text.slice(end));
+    if (blankBefore && blankAfter) end += blankAfter[0].length;
+    else if (blankBefore && end >= text.length) return this.replace(text.slice(0, start).replace(/\n[ \t]*$/, '').length, end, '');
+    this.replace(start, end, '');
+  }
+
   /** A copy holding the same edits (to try a merge without committing it). */
   clone(): TextEdits {
     const copy = new TextEdits(this.file);

@@ -104,8 +104,10 @@ export function dropImportIfUnused(edits: TextEdits, file: SourceFile, name: str
       edits.removeStatement(declaration);
     } else {
       const text = file.getFullText();
-      const end = /^\s*,\s*/.exec(text.slice(named.getEnd()))?.[0].length ?? 0;
-      edits.replace(named.getStart(), named.getEnd() + end, '');
+      const after = /^\s*,\s*/.exec(text.slice(named.getEnd()))?.[0].length ?? 0;
+      // The last name takes the comma before it with it: `{ a, b }` → `{ a }`.
+      const before = after === 0 ? (/,\s*$/.exec(text.slice(0, named.getStart()))?.[0].length ?? 0) : 0;
+      edits.replace(named.getStart() - before, named.getEnd() + after, '');
     }
   }
 }

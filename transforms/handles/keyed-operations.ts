@@ -12,7 +12,7 @@ import { Undecided } from './site.js';
 
 /** One keyed operation on the container, read from the code around an access. */
 export type Operation =
-  | { op: 'get'; access: StateAccess; replace: Node; fallback?: Expression }
+  | { op: 'get'; access: StateAccess; replace: Node; fallback?: Expression; viaAccessor?: boolean }
   | { op: 'set'; access: StateAccess; statement: Statement; value: Expression }
   | { op: 'delete'; access: StateAccess; statement: Statement }
   | { op: 'has'; access: StateAccess; node: Node };
@@ -21,6 +21,8 @@ export interface KeyedUse {
   registration: Registration;
   tool: EditableTool;
   operations: Operation[];
+  /** The local holding the resolved entry, when accessor calls read it in place (`notebookOf(id)[i]`). */
+  entryLocal?: string;
 }
 
 /** What an access does to the container, and the code that does it. */
@@ -59,7 +61,7 @@ export function operationOf(access: StateAccess, declaration: Node): Operation {
 }
 
 /** A read of one entry; `?? init` / `|| init` / `!` around it go with it (the handle always resolves). */
-function getOperation(access: StateAccess, read: Node): Operation {
+export function getOperation(access: StateAccess, read: Node): Extract<Operation, { op: 'get' }> {
   let replace = outermostWrapper(read);
   let fallback: Expression | undefined;
   const parent = replace.getParent();
@@ -75,6 +77,29 @@ function wholeStatement(node: Node): Statement | undefined {
   const outer = outermostWrapper(node);
   const parent = outer.getParent();
   return parent && Node.isExpressionStatement(parent) ? parent : undefined;
+}
+
+/** Whether a read's value goes straight into a local (`const cart = …`). */
+export function isBound(operation: Extract<Operation, { op: 'get' }>): boolean {
+  const holder = operation.replace.getParent();
+  return !!holder && Node.isVariableDeclaration(holder) && Node.isIdentifier(holder.getNameNode());
+}
+
+/**
+ * Locals holding a part of an entry read in place (`const cell = notebookOf(id)[index]`), and changes made
+ * through the read itself: what changes the entry when no local holds the entry as a whole.
+ */
+export function partMutations(handler: InlineHandler, operation: Extract<Operation, { op: 'get' }>): Node[] {
+  const mutations: Node[] = isChainMutated(operation.replace) ? [operation.replace] : [];
+  let current = operation.replace;
+  for (let parent = current.getParent(); parent && (Node.isPropertyAccessExpression(parent) || Node.isElementAccessExpression(parent)) && parent.getExpression() === current; parent = current.getParent()) {
+    current = outermostWrapper(parent);
+  }
+  const holder = current.getParent();
+  if (current !== operation.replace && holder && Node.isVariableDeclaration(holder) && Node.isIdentifier(holder.getNameNode())) {
+    mutations.push(...localMutations(handler, holder.getName(), holder));
+  }
+  return mutations;
 }
 
 /** Locals bound to an entry: `const cart = carts.get(id) ?? []`. */

@@ -3,19 +3,22 @@
  * The container's declaration becomes the kind declaration under the same name (other modules import it);
  * whatever created an entry lazily (`?? []`, `if (!carts.has(id)) carts.set(id, [])`) becomes a creator tool.
  */
-import { Node, SyntaxKind, type Expression, type Statement } from 'ts-morph';
-import type { StateVariable } from '../../src/analysis/index.js';
+import { Node, SyntaxKind, type CallExpression, type Expression, type Statement } from 'ts-morph';
+import type { Registration, StateAccess, StateVariable } from '../../src/analysis/index.js';
 import { unwrap } from '../../src/analysis/syntax.js';
 import { relativeOf } from '../../src/engine/parse.js';
 import { NON_JSON_CONSTRUCTORS } from '../../src/rules/handles-values.js';
 import { roleOf } from '../../src/rules/handles-verbs.js';
 import { addHandleToResult, makeCreator } from './creator.js';
 import { writeBackPoint } from './effects.js';
-import { call, creatorTool, destroyTool, idSchema, kindDeclaration } from './generate.js';
+import { call, creatorTool, destroyTool, idSchema, kindDeclaration, toolList } from './generate.js';
 import { indentOf } from './layout.js';
-import { kindNames, thingOf, type KindNames } from './naming.js';
+import { camelCase, kindNames, thingOf, type KindNames } from './naming.js';
 import { dropImportIfUnused } from './imports.js';
-import { boundLocals, isChainMutated, lazyCreation, localMutations, operationOf, type KeyedUse, type Operation } from './keyed-operations.js';
+import { boundLocals, getOperation, isBound, isChainMutated, lazyCreation, localMutations, operationOf, partMutations, type KeyedUse, type Operation } from './keyed-operations.js';
+import { entryAccessors } from './entry-accessors.js';
+import { freeLocalName } from './local-names.js';
+import { prependToBody } from './body.js';
 import { addIdParam, ensureAsync, ensureContext } from './params.js';
 import { receiverOf } from './registration.js';
 import { byTool, editableTool, inputNamesOf, isDataExpression, isDeadGuard, returnsOf, statementOf, styleOf, Undecided, usesHandlerScope, type PlanContext, type SiteResult } from './site.js';
@@ -44,21 +47,28 @@ export function planKeyedState(state: StateVariable, plan: PlanContext): SiteRes
       );
     }
   }
-  // Outside the tools, only "forget this session's entry" (transport.onclose) is understood: a destroy tool replaces it.
+  // Outside the tools, "forget this session's entry" (transport.onclose) becomes a destroy tool, and a helper
+  // that only fetches the caller's entry (`cartFor(sessionId)`) gives way to a resolve in each tool calling it.
   const cleanups: Statement[] = [];
+  const inHelpers: StateAccess[] = [];
   for (const access of outside) {
-    const operation = operationOf(access, declaration);
-    if (operation.op !== 'delete' || access.keyOrigin !== 'session') {
-      const where = access.byOther.join(', ') || (access.by.length ? `a helper of ${access.by.map((r) => r.label).join(', ')}` : 'code outside the tools');
+    const operation = deleteOf(access, declaration);
+    if (operation && access.keyOrigin === 'session') cleanups.push(operation.statement);
+    else if (access.by.length > 0 && access.byOther.length === 0) inHelpers.push(access);
+    else {
+      const where = access.byOther.join(', ') || 'code outside the tools';
       throw new Undecided(declaration, `${name} is used in ${where}, not only by tools keyed by the session: if it is shared across sessions on purpose keep it, else pass a handle there`);
     }
-    cleanups.push(operation.statement);
   }
+  const accessors = inHelpers.length > 0 ? entryAccessors(name, inHelpers, plan.model, declaration) : [];
 
   const uses: KeyedUse[] = [];
-  for (const [registration, accesses] of tools) {
+  for (const registration of plan.model.registrations) {
+    const accesses = tools.get(registration) ?? [];
+    const calls = accessors.flatMap((accessor) => accessor.calls.filter((c) => c.registration === registration));
+    if (accesses.length === 0 && calls.length === 0) continue;
     const tool = editableTool(registration, declaration, name);
-    const operations = accesses.map((access) => operationOf(access, declaration));
+    const operations: Operation[] = [...accesses.map((access) => operationOf(access, declaration)), ...calls.map((c) => accessorRead(c.call, c.key, registration))];
     for (const access of accesses) {
       if (access.keyOrigin !== 'session') throw new Undecided(declaration, `${registration.label} uses ${name} without the session id as key; decide what the key means first`);
     }
@@ -74,6 +84,7 @@ export function planKeyedState(state: StateVariable, plan: PlanContext): SiteRes
     lazy.set(use, found);
     initial ??= found.initial ?? use.operations.find((o): o is Extract<Operation, { op: 'get' }> => o.op === 'get' && !!o.fallback)?.fallback;
   }
+  for (const accessor of accessors) initial ??= accessor.initial;
   const lazyOwner = initial && uses.find((use) => initial!.getAncestors().includes(use.tool.handler as never));
   if (initial && lazyOwner && usesHandlerScope(initial, lazyOwner.tool.handler)) {
     throw new Undecided(declaration, `${name} entries start from values of ${lazyOwner.tool.name}'s call (${initial.getText()}); make a creator tool that takes those as parameters`);
@@ -90,6 +101,11 @@ export function planKeyedState(state: StateVariable, plan: PlanContext): SiteRes
     existingConst: isExported(statement) ? name : undefined,
     creator: creator?.tool.name,
   });
+  for (const use of uses) {
+    if (use.operations.some((o) => o.op === 'get' && o.viaAccessor && !isBound(o))) {
+      use.entryLocal = freeLocalName(camelCase(thing), [use.tool.handler], [names.idParam, names.kindConst]);
+    }
+  }
   const file = declaration.getSourceFile();
   const style = styleOf(file, plan.model.files.find((f) => f.sourceFile === file)?.sdk);
   const valueType = style.typed ? valueTypeOf(declaration) : undefined;
@@ -104,11 +120,18 @@ export function planKeyedState(state: StateVariable, plan: PlanContext): SiteRes
   for (const use of uses) {
     const inputs = inputNamesOf(use.tool.handler, !!use.tool.schema);
     const locals = boundLocals(use);
+    const pending: Array<{ local: string; after: Statement }> = [];
+    const entryChanges: Node[] = [];
     for (const operation of use.operations) {
       if (operation.op === 'set' && !isDataExpression(operation.value, new Set([...inputs, ...locals.keys()]))) serializable = false;
-      if (operation.op === 'get' && isChainMutated(operation.replace)) serializable = false;
+      if (operation.op === 'get' && use.entryLocal && operation.viaAccessor && !isBound(operation)) entryChanges.push(...partMutations(use.tool.handler, operation));
+      else if (operation.op === 'get' && isChainMutated(operation.replace)) serializable = false;
     }
-    const pending: Array<{ local: string; after: Statement }> = [];
+    if (entryChanges.length > 0) {
+      const after = writeBackPoint(use.tool.handler, entryChanges);
+      if (!after) serializable = false;
+      else pending.push({ local: use.entryLocal!, after });
+    }
     for (const [local, node] of locals) {
       const mutations = localMutations(use.tool.handler!, local, node);
       if (mutations.length === 0) continue;
@@ -123,6 +146,10 @@ export function planKeyedState(state: StateVariable, plan: PlanContext): SiteRes
   }
 
   const edits = plan.edits;
+  for (const accessor of accessors) {
+    edits.for(accessor.statement.getSourceFile()).removeDeclaration(accessor.statement);
+    for (const importer of accessor.importers) dropImportIfUnused(edits.for(importer), importer, accessor.name, accessor.calls.map((c) => c.call));
+  }
   for (const cleanup of cleanups) edits.for(cleanup.getSourceFile()).removeStatement(cleanup);
   for (const cleanupFile of new Set(cleanups.map((c) => c.getSourceFile()))) {
     if (cleanupFile !== file) dropImportIfUnused(edits.for(cleanupFile), cleanupFile, name, cleanups);
@@ -157,8 +184,36 @@ export function planKeyedState(state: StateVariable, plan: PlanContext): SiteRes
     state: name,
     file: relativeOf(file),
     line,
-    summary: `${name} keyed by session → ${names.idParam} handles from ${names.creator}${serializable ? '' : ' (kept in process memory)'}`,
+    summary:
+      `${name} keyed by session → ${names.idParam} handles from ${names.creator}${serializable ? '' : ' (kept in process memory)'}` +
+      (accessors.length > 0 ? `; tools resolve the handle where they called ${toolList(accessors.map((a) => a.name))}` : ''),
   };
+}
+
+/** `m.delete(k)` as a whole statement, without deciding anything about other uses. */
+function deleteOf(access: StateAccess, declaration: Node): Extract<Operation, { op: 'delete' }> | undefined {
+  try {
+    const operation = operationOf(access, declaration);
+    return operation.op === 'delete' ? operation : undefined;
+  } catch (error) {
+    if (error instanceof Undecided) return undefined;
+    throw error;
+  }
+}
+
+/** A call of an entry accessor, read as what it amounts to: a read of the caller's entry. */
+function accessorRead(callNode: CallExpression, key: Node | undefined, registration: Registration): Operation {
+  const access: StateAccess = {
+    node: callNode,
+    file: relativeOf(callNode.getSourceFile()),
+    mode: 'read',
+    op: 'keyed-read',
+    key,
+    keyOrigin: 'session',
+    by: [registration],
+    byOther: [],
+  };
+  return { ...getOperation(access, callNode), viaAccessor: true };
 }
 
 function valueTypeOf(declaration: Node): string | undefined {
@@ -197,6 +252,7 @@ function rewriteKeyedUser(use: KeyedUse, names: KindNames, lazyStatements: reado
   const ids = addIdParam(edits, tool, { idParam: names.idParam, schema: idSchema(names), sdk: use.registration.sdk });
   if (typeof ids === 'string') throw new Undecided(use.registration.call, ids);
   ensureAsync(edits, handler);
+  if (use.entryLocal) prependToBody(edits, handler, [`const ${use.entryLocal} = ${call.resolve(names, ids.id, ids.context)};`]);
   const touched: Node[] = [...lazyStatements];
   for (const statement of lazyStatements) edits.removeStatement(statement);
   const locals = boundLocals(use);
@@ -204,6 +260,11 @@ function rewriteKeyedUser(use: KeyedUse, names: KindNames, lazyStatements: reado
     if (lazyStatements.some((s) => operation.access.node.getAncestors().includes(s as never))) continue;
     switch (operation.op) {
       case 'get': {
+        if (use.entryLocal && operation.viaAccessor && !isBound(operation)) {
+          edits.replaceNode(operation.replace, use.entryLocal);
+          touched.push(operation.replace);
+          break;
+        }
         const resolved = call.resolve(names, ids.id, ids.context);
         const parent = operation.replace.getParent();
         const needsParens = parent && (Node.isPropertyAccessExpression(parent) || Node.isElementAccessExpression(parent) || Node.isCallExpression(parent));
