@@ -68,6 +68,21 @@ const CASES: E2ECase[] = [
   },
   {
     transform,
+    fixture: 'cart-total-v1-js',
+    sdk: 'v1',
+    http: { module: 'src/server.js', factory: 'createServer' },
+    creator: { tool: 'create_cart', expect: 'cart_id' },
+    idParam: 'cart_id',
+    kindName: 'cart',
+    steps: [
+      { tool: 'add_to_cart', args: { sku: 'mug', quantity: 2 }, expect: 'Added 2 × mug' },
+      { tool: 'cart_total', expect: 'Total: 16' },
+    ],
+    probe: { tool: 'cart_total', expect: 'Total: 16' },
+    shared: true,
+  },
+  {
+    transform,
     fixture: 'todos-v1-js',
     sdk: 'v1',
     http: { module: 'src/server.js', factory: 'createServer' },

@@ -4,13 +4,14 @@
  * call becomes a resolve, the entry the helper created on first use becomes what the creator mints, and the
  * helper goes. A helper that does more, or that code without a handle calls, is left to a person.
  */
-import { Node, SyntaxKind, type CallExpression, type Expression, type SourceFile, type Statement } from 'ts-morph';
+import { Node, SyntaxKind, type CallExpression, type Expression, type ParameterDeclaration, type SourceFile, type Statement } from 'ts-morph';
 import type { Registration, ServerModel, StateAccess } from '../../src/analysis/index.js';
 import { unwrap } from '../../src/analysis/syntax.js';
 import { resolveRelative } from '../../src/engine/components.js';
 import { relativeOf } from '../../src/engine/parse.js';
 import { referencesTo } from '../shared/declarations.js';
 import { nearestFunction, Undecided } from './site.js';
+import { readThreaded, type ThreadedBody } from './threaded-helpers.js';
 
 /** A helper whose whole job is "the caller's entry": its calls become resolves. */
 export interface EntryAccessor {
@@ -23,6 +24,8 @@ export interface EntryAccessor {
   calls: Array<{ call: CallExpression; registration: Registration; key: Node | undefined }>;
   /** Files that import it; their import of it goes with it. */
   importers: SourceFile[];
+  /** For a helper that does more than fetch the entry: the entry is passed in instead, and the helper stays. */
+  threaded?: { fn: Node & { getParameters(): ParameterDeclaration[] }; body: ThreadedBody };
 }
 
 type HelperFunction = Node & { getParameters(): Array<{ getName(): string }>; getBody(): Node | undefined };
@@ -50,13 +53,17 @@ function accessorOf(container: string, fn: HelperFunction, accesses: readonly St
   const { name, declaration, statement } = declared;
   if (accesses.some((a) => a.keyOrigin !== 'session')) throw new Undecided(anchor, `${name} uses ${container} without the session id as key; decide what the key means first`);
   const reading = readAccessor(container, fn);
-  if (typeof reading === 'string') {
-    throw new Undecided(anchor, `${container} is used in ${name}, which ${reading}; pass the caller's entry to ${name} as a parameter by hand, or keep ${container} if it is shared on purpose`);
+  const body = typeof reading === 'string' ? readThreaded(container, fn as never, accesses, anchor) : undefined;
+  if (typeof body === 'string') {
+    throw new Undecided(anchor, `${container} is used in ${name}, which ${body}; pass the caller's entry to ${name} as a parameter by hand, or keep ${container} if it is shared on purpose`);
   }
-  if (reading.initial && usesOwnScope(reading.initial, fn)) {
-    throw new Undecided(anchor, `${name} starts ${container} entries from its own arguments (${reading.initial.getText()}); make a creator tool that takes those as parameters`);
+  const initial = body ? body.initial : (reading as Exclude<typeof reading, string>).initial;
+  if (initial && usesOwnScope(initial, fn)) {
+    throw new Undecided(anchor, `${name} starts ${container} entries from its own arguments (${initial.getText()}); make a creator tool that takes those as parameters`);
   }
-  const keyIndex = keyParameterIndex(fn, reading.keys);
+  const keyIndex = body ? body.keyIndex : keyParameterIndex(fn, (reading as Exclude<typeof reading, string>).keys);
+  // Arguments a rewrite drops must not do anything: all of them when the call goes, the key when the entry replaces it.
+  const dropped = (args: Node[]) => (!body ? args : body.keyParam && keyIndex !== undefined && args[keyIndex] ? [args[keyIndex]!] : []);
   const calls: EntryAccessor['calls'] = [];
   const importers: SourceFile[] = [];
   const references = [...referencesTo(declaration)];
@@ -74,11 +81,11 @@ function accessorOf(container: string, fn: HelperFunction, accesses: readonly St
     if (!registration) {
       throw new Undecided(anchor, `${container} is read through ${name}, which is also called outside the tools (line ${call.getStartLineNumber()} of ${relativeOf(call.getSourceFile())}) where there is no handle; keep ${container} if it is shared on purpose, else give that caller a handle`);
     }
-    if (!call.getArguments().every(isPlainArgument)) throw new Undecided(anchor, `a call of ${name} in ${registration.label} computes its arguments; name them first`);
+    if (!dropped(call.getArguments()).every(isPlainArgument)) throw new Undecided(anchor, `a call of ${name} in ${registration.label} computes its arguments; name them first`);
     calls.push({ call, registration, key: keyIndex === undefined ? undefined : call.getArguments()[keyIndex] });
   }
   if (calls.length === 0) throw new Undecided(anchor, `nothing calls ${name}`);
-  return { name, statement, initial: reading.initial, calls, importers };
+  return { name, statement, initial, calls, importers, threaded: body ? { fn: fn as never, body } : undefined };
 }
 
 /** `function f() {}` or `const f = () => …` / `const f = function () {}`, alone in its statement. */

@@ -3,7 +3,8 @@
  * has), which locals hold an entry, what changes an entry in place, and which statements only created an
  * entry on first use.
  */
-import { Node, SyntaxKind, type Expression, type Statement } from 'ts-morph';
+import { Node, SyntaxKind, type CallExpression, type Expression, type Statement } from 'ts-morph';
+import type { ThreadedBody } from './threaded-helpers.js';
 import type { Registration, StateAccess } from '../../src/analysis/index.js';
 import { isWriteTarget, outermostWrapper, unwrap } from '../../src/analysis/syntax.js';
 import { MUTATING_METHODS } from '../../src/rules/handles-values.js';
@@ -15,7 +16,9 @@ export type Operation =
   | { op: 'get'; access: StateAccess; replace: Node; fallback?: Expression; viaAccessor?: boolean }
   | { op: 'set'; access: StateAccess; statement: Statement; value: Expression }
   | { op: 'delete'; access: StateAccess; statement: Statement }
-  | { op: 'has'; access: StateAccess; node: Node };
+  | { op: 'has'; access: StateAccess; node: Node }
+  /** A call of a helper that now takes the caller's entry as a parameter. */
+  | { op: 'pass'; access: StateAccess; call: CallExpression; body: ThreadedBody };
 
 export interface KeyedUse {
   registration: Registration;
@@ -89,14 +92,14 @@ export function isBound(operation: Extract<Operation, { op: 'get' }>): boolean {
  * Locals holding a part of an entry read in place (`const cell = notebookOf(id)[index]`), and changes made
  * through the read itself: what changes the entry when no local holds the entry as a whole.
  */
-export function partMutations(handler: InlineHandler, operation: Extract<Operation, { op: 'get' }>): Node[] {
-  const mutations: Node[] = isChainMutated(operation.replace) ? [operation.replace] : [];
-  let current = operation.replace;
+export function partMutations(handler: InlineHandler, read: Node): Node[] {
+  const mutations: Node[] = isChainMutated(read) ? [read] : [];
+  let current = read;
   for (let parent = current.getParent(); parent && (Node.isPropertyAccessExpression(parent) || Node.isElementAccessExpression(parent)) && parent.getExpression() === current; parent = current.getParent()) {
     current = outermostWrapper(parent);
   }
   const holder = current.getParent();
-  if (current !== operation.replace && holder && Node.isVariableDeclaration(holder) && Node.isIdentifier(holder.getNameNode())) {
+  if (current !== read && holder && Node.isVariableDeclaration(holder) && Node.isIdentifier(holder.getNameNode())) {
     mutations.push(...localMutations(handler, holder.getName(), holder));
   }
   return mutations;

@@ -5,7 +5,7 @@
  */
 import { Node, SyntaxKind, type CallExpression, type Expression, type Statement } from 'ts-morph';
 import type { Registration, StateAccess, StateVariable } from '../../src/analysis/index.js';
-import { unwrap } from '../../src/analysis/syntax.js';
+import { outermostWrapper, unwrap } from '../../src/analysis/syntax.js';
 import { relativeOf } from '../../src/engine/parse.js';
 import { NON_JSON_CONSTRUCTORS } from '../../src/rules/handles-values.js';
 import { roleOf } from '../../src/rules/handles-verbs.js';
@@ -16,7 +16,8 @@ import { indentOf } from './layout.js';
 import { camelCase, kindNames, thingOf, type KindNames } from './naming.js';
 import { dropImportIfUnused } from './imports.js';
 import { boundLocals, getOperation, isBound, isChainMutated, lazyCreation, localMutations, operationOf, partMutations, type KeyedUse, type Operation } from './keyed-operations.js';
-import { entryAccessors } from './entry-accessors.js';
+import { entryAccessors, type EntryAccessor } from './entry-accessors.js';
+import { passEntry, threadEntry } from './threaded-helpers.js';
 import { freeLocalName } from './local-names.js';
 import { prependToBody } from './body.js';
 import { addIdParam, ensureAsync, ensureContext } from './params.js';
@@ -68,7 +69,10 @@ export function planKeyedState(state: StateVariable, plan: PlanContext): SiteRes
     const calls = accessors.flatMap((accessor) => accessor.calls.filter((c) => c.registration === registration));
     if (accesses.length === 0 && calls.length === 0) continue;
     const tool = editableTool(registration, declaration, name);
-    const operations: Operation[] = [...accesses.map((access) => operationOf(access, declaration)), ...calls.map((c) => accessorRead(c.call, c.key, registration))];
+    const operations: Operation[] = [
+      ...accesses.map((access) => operationOf(access, declaration)),
+      ...calls.map((c) => accessorUse(c.call, c.key, registration, accessors.find((a) => a.calls.includes(c))!)),
+    ];
     for (const access of accesses) {
       if (access.keyOrigin !== 'session') throw new Undecided(declaration, `${registration.label} uses ${name} without the session id as key; decide what the key means first`);
     }
@@ -102,7 +106,7 @@ export function planKeyedState(state: StateVariable, plan: PlanContext): SiteRes
     creator: creator?.tool.name,
   });
   for (const use of uses) {
-    if (use.operations.some((o) => o.op === 'get' && o.viaAccessor && !isBound(o))) {
+    if (use.operations.some((o) => o.op === 'pass' || (o.op === 'get' && o.viaAccessor && !isBound(o)))) {
       use.entryLocal = freeLocalName(camelCase(thing), [use.tool.handler], [names.idParam, names.kindConst]);
     }
   }
@@ -124,7 +128,8 @@ export function planKeyedState(state: StateVariable, plan: PlanContext): SiteRes
     const entryChanges: Node[] = [];
     for (const operation of use.operations) {
       if (operation.op === 'set' && !isDataExpression(operation.value, new Set([...inputs, ...locals.keys()]))) serializable = false;
-      if (operation.op === 'get' && use.entryLocal && operation.viaAccessor && !isBound(operation)) entryChanges.push(...partMutations(use.tool.handler, operation));
+      if (operation.op === 'get' && use.entryLocal && operation.viaAccessor && !isBound(operation)) entryChanges.push(...partMutations(use.tool.handler, operation.replace));
+      else if (operation.op === 'pass') entryChanges.push(...partMutations(use.tool.handler, outermostWrapper(operation.call)), ...(operation.body.changes ? [operation.call] : []));
       else if (operation.op === 'get' && isChainMutated(operation.replace)) serializable = false;
     }
     if (entryChanges.length > 0) {
@@ -147,6 +152,12 @@ export function planKeyedState(state: StateVariable, plan: PlanContext): SiteRes
 
   const edits = plan.edits;
   for (const accessor of accessors) {
+    if (accessor.threaded) {
+      const { fn, body } = accessor.threaded;
+      const parameter = freeLocalName(camelCase(thing), [fn], [names.kindConst]);
+      threadEntry(edits.for(fn.getSourceFile()), fn, body, parameter, valueType);
+      continue;
+    }
     edits.for(accessor.statement.getSourceFile()).removeDeclaration(accessor.statement);
     for (const importer of accessor.importers) dropImportIfUnused(edits.for(importer), importer, accessor.name, accessor.calls.map((c) => c.call));
   }
@@ -186,7 +197,8 @@ export function planKeyedState(state: StateVariable, plan: PlanContext): SiteRes
     line,
     summary:
       `${name} keyed by session → ${names.idParam} handles from ${names.creator}${serializable ? '' : ' (kept in process memory)'}` +
-      (accessors.length > 0 ? `; tools resolve the handle where they called ${toolList(accessors.map((a) => a.name))}` : ''),
+      (accessors.some((a) => !a.threaded) ? `; tools resolve the handle where they called ${toolList(accessors.filter((a) => !a.threaded).map((a) => a.name))}` : '') +
+      (accessors.some((a) => a.threaded) ? `; tools pass the resolved entry to ${toolList(accessors.filter((a) => a.threaded).map((a) => a.name))}` : ''),
   };
 }
 
@@ -201,8 +213,8 @@ function deleteOf(access: StateAccess, declaration: Node): Extract<Operation, { 
   }
 }
 
-/** A call of an entry accessor, read as what it amounts to: a read of the caller's entry. */
-function accessorRead(callNode: CallExpression, key: Node | undefined, registration: Registration): Operation {
+/** A call of an entry accessor, read as what it amounts to: a read of the caller's entry, or passing it on. */
+function accessorUse(callNode: CallExpression, key: Node | undefined, registration: Registration, accessor: EntryAccessor): Operation {
   const access: StateAccess = {
     node: callNode,
     file: relativeOf(callNode.getSourceFile()),
@@ -213,6 +225,7 @@ function accessorRead(callNode: CallExpression, key: Node | undefined, registrat
     by: [registration],
     byOther: [],
   };
+  if (accessor.threaded) return { op: 'pass', access, call: callNode, body: accessor.threaded.body };
   return { ...getOperation(access, callNode), viaAccessor: true };
 }
 
@@ -280,6 +293,11 @@ function rewriteKeyedUser(use: KeyedUse, names: KindNames, lazyStatements: reado
         edits.replaceNode(operation.statement, `${call.destroy(names, ids.id, ids.context)};`);
         touched.push(operation.statement);
         break;
+      case 'pass': {
+        const replaced = passEntry(edits, operation.call, operation.body, use.entryLocal!);
+        if (replaced) touched.push(replaced);
+        break;
+      }
       case 'has':
         throw new Undecided(use.registration.call, `${tool.name} checks whether this session has an entry; with handles it always has one once created`);
     }
