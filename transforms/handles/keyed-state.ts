@@ -129,7 +129,11 @@ export function planKeyedState(state: StateVariable, plan: PlanContext): SiteRes
     for (const operation of use.operations) {
       if (operation.op === 'set' && !isDataExpression(operation.value, new Set([...inputs, ...locals.keys()]))) serializable = false;
       if (operation.op === 'get' && use.entryLocal && operation.viaAccessor && !isBound(operation)) entryChanges.push(...partMutations(use.tool.handler, operation.replace));
-      else if (operation.op === 'pass') entryChanges.push(...partMutations(use.tool.handler, outermostWrapper(operation.call)), ...(operation.body.changes ? [operation.call] : []));
+      else if (operation.op === 'pass') {
+        entryChanges.push(...partMutations(use.tool.handler, outermostWrapper(operation.call)), ...(operation.body.changes ? [operation.call] : []));
+        // A change an async helper makes after the call returns cannot be written back after the call.
+        if (operation.body.changes && operation.body.async && !Node.isAwaitExpression(operation.call.getParent())) serializable = false;
+      }
       else if (operation.op === 'get' && isChainMutated(operation.replace)) serializable = false;
     }
     if (entryChanges.length > 0) {

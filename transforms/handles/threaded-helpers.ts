@@ -20,6 +20,8 @@ export interface ThreadedBody {
   initial: Expression | undefined;
   /** Whether the helper changes the entry in place: the tool writes it back after the call. */
   changes: boolean;
+  /** An async helper: its changes are done only once the call is awaited. */
+  async: boolean;
   /** The key parameter, when the entry lookups were its only use: the entry takes its place. */
   keyParam: ParameterDeclaration | undefined;
   /** Its position, to find the matching argument at each call. */
@@ -70,7 +72,8 @@ export function readThreaded(container: string, fn: HelperFunction, accesses: re
   const keyIndex = fn.getParameters().findIndex((p) => keys.some((k) => [k, ...k.getDescendantsOfKind(SyntaxKind.Identifier)].some((id) => id.getText() === p.getName())));
   const keyParam = keyIndex === -1 ? undefined : fn.getParameters()[keyIndex];
   const replaceable = keyParam && Node.isIdentifier(keyParam.getNameNode()) && !keyParam.hasQuestionToken() && !keyParam.getInitializer() && referencesOf(fn, keyParam.getName(), keyParam).every(gone);
-  return { reads, removals: [...removals], initial: initial ?? fallback, changes, keyParam: replaceable ? keyParam : undefined, keyIndex: keyIndex === -1 ? undefined : keyIndex };
+  const async = Node.isFunctionDeclaration(fn) || Node.isArrowFunction(fn) || Node.isFunctionExpression(fn) ? fn.isAsync() : true;
+  return { reads, removals: [...removals], initial: initial ?? fallback, changes, async, keyParam: replaceable ? keyParam : undefined, keyIndex: keyIndex === -1 ? undefined : keyIndex };
 }
 
 /** `if (!m.has(k)) m.set(k, init)` or `if (!entry) { entry = init; m.set(k, entry); }` around a node. */
