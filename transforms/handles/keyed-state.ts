@@ -134,7 +134,8 @@ export function planKeyedState(state: StateVariable, plan: PlanContext): SiteRes
         // A change an async helper makes after the call returns cannot be written back after the call.
         if (operation.body.changes && operation.body.async && !Node.isAwaitExpression(operation.call.getParent())) serializable = false;
       }
-      else if (operation.op === 'get' && isChainMutated(operation.replace)) serializable = false;
+      // A part of the entry changed through a local (`const cell = m.get(id)[i]; cell.x = …`) has no whole entry to write back.
+      else if (operation.op === 'get' && (isChainMutated(operation.replace) || (!isBound(operation) && partMutations(use.tool.handler, operation.replace).length > 0))) serializable = false;
     }
     if (entryChanges.length > 0) {
       const after = writeBackPoint(use.tool.handler, entryChanges);
