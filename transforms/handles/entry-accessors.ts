@@ -12,6 +12,7 @@ import { relativeOf } from '../../src/engine/parse.js';
 import { referencesTo } from '../shared/declarations.js';
 import { nearestFunction, Undecided } from './site.js';
 import { readThreaded, type ThreadedBody } from './threaded-helpers.js';
+import { identifiersOf, nodesOfKind } from '../shared/file-index.js';
 
 /** A helper whose whole job is "the caller's entry": its calls become resolves. */
 export interface EntryAccessor {
@@ -136,14 +137,14 @@ function isPlainArgument(node: Node): boolean {
 /** Which parameter carries the session key: the one the key expressions (or the locals they read) name. */
 function keyParameterIndex(fn: HelperFunction, keys: readonly Node[]): number | undefined {
   const names = new Set<string>();
-  for (const key of keys) for (const id of [key, ...key.getDescendantsOfKind(SyntaxKind.Identifier)]) if (Node.isIdentifier(id)) names.add(id.getText());
+  for (const key of keys) for (const id of [key, ...identifiersOf(key)]) if (Node.isIdentifier(id)) names.add(id.getText());
   const index = fn.getParameters().findIndex((p) => names.has(p.getName()));
   return index === -1 ? undefined : index;
 }
 
 function usesOwnScope(expression: Node, fn: HelperFunction): boolean {
-  const own = new Set([...fn.getParameters().map((p) => p.getName()), ...fn.getDescendantsOfKind(SyntaxKind.VariableDeclaration).map((d) => d.getName())]);
-  return [expression, ...expression.getDescendantsOfKind(SyntaxKind.Identifier)].some((id) => Node.isIdentifier(id) && own.has(id.getText()) && !isPropertyName(id));
+  const own = new Set([...fn.getParameters().map((p) => p.getName()), ...nodesOfKind(fn, SyntaxKind.VariableDeclaration).map((d) => d.getName())]);
+  return [expression, ...identifiersOf(expression)].some((id) => Node.isIdentifier(id) && own.has(id.getText()) && !isPropertyName(id));
 }
 
 function isPropertyName(id: Node): boolean {
@@ -263,7 +264,7 @@ function readAccessor(container: string, fn: HelperFunction): { initial: Express
   }
   // Locals that were neither the key nor the created entry would be lost with the helper.
   for (const [local, value] of created) {
-    const used = body.getDescendantsOfKind(SyntaxKind.Identifier).some((id) => id.getText() === local && keys.some((k) => k === id || k.getDescendants().includes(id)));
+    const used = identifiersOf(body).some((id) => id.getText() === local && keys.some((k) => k === id || k.getDescendants().includes(id)));
     if (!used && value !== initial) return `computes ${local}, which is neither its key nor the entry`;
   }
   return { initial, keys };
@@ -291,5 +292,5 @@ function assignmentOf(statement: Node, local: string): Expression | undefined {
 }
 
 function mentions(node: Node, name: string): boolean {
-  return [node, ...node.getDescendantsOfKind(SyntaxKind.Identifier)].some((id) => Node.isIdentifier(id) && id.getText() === name && !isPropertyName(id));
+  return [node, ...identifiersOf(node)].some((id) => Node.isIdentifier(id) && id.getText() === name && !isPropertyName(id));
 }

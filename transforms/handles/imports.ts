@@ -2,6 +2,7 @@ import { posix } from 'node:path';
 import { Node, SyntaxKind, type SourceFile } from 'ts-morph';
 import type { TextEdits } from './edits.js';
 import { isExported } from '../shared/exports.js';
+import { identifiersOf } from '../shared/file-index.js';
 
 /**
  * The specifier a file uses to import another project file, in the project's own convention:
@@ -90,7 +91,7 @@ function insertImportLine(edits: TextEdits, file: SourceFile, line: string): voi
  * uses it (the whole declaration when it was its only name).
  */
 export function dropImportIfUnused(edits: TextEdits, file: SourceFile, name: string, removed: readonly Node[]): void {
-  const uses = file.getDescendantsOfKind(SyntaxKind.Identifier).filter((identifier) => {
+  const uses = identifiersOf(file).filter((identifier) => {
     if (identifier.getText() !== name) return false;
     if (identifier.getFirstAncestorByKind(SyntaxKind.ImportDeclaration)) return false;
     return !removed.some((statement) => identifier.getAncestors().includes(statement as never));

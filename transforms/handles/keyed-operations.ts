@@ -10,6 +10,7 @@ import { isWriteTarget, outermostWrapper, unwrap } from '../../src/analysis/synt
 import { MUTATING_METHODS } from '../../src/rules/handles-values.js';
 import type { EditableTool, InlineHandler } from './registration.js';
 import { Undecided } from './site.js';
+import { identifiersOf } from '../shared/file-index.js';
 
 /** One keyed operation on the container, read from the code around an access. */
 export type Operation =
@@ -118,7 +119,7 @@ export function boundLocals(use: KeyedUse): Map<string, Node> {
 
 /** Changes made in place to a local (`cart.push(…)`, `cart.total = …`). */
 export function localMutations(handler: InlineHandler, local: string, declaration: Node): Node[] {
-  return handler.getDescendantsOfKind(SyntaxKind.Identifier).filter((identifier) => {
+  return identifiersOf(handler).filter((identifier) => {
     if (identifier.getText() !== local || identifier.getParent() === declaration) return false;
     return isChainMutated(identifier);
   });

@@ -24,6 +24,7 @@ import { addIdParam, ensureAsync, ensureContext } from './params.js';
 import { receiverOf } from './registration.js';
 import { byTool, editableTool, inputNamesOf, isDataExpression, isDeadGuard, returnsOf, statementOf, styleOf, Undecided, usesHandlerScope, type PlanContext, type SiteResult } from './site.js';
 import { isExported } from '../shared/exports.js';
+import { identifiersOf, nodesOfKind } from '../shared/file-index.js';
 
 
 /** Stored values that push to the caller's session: `extra.sendNotification`, `ctx.mcpReq.notify`, a server. */
@@ -253,9 +254,9 @@ function dropSessionLocals(use: KeyedUse, removedOrReplaced: readonly Node[], ed
   const handler = use.tool.handler!;
   const locals = new Set(use.operations.map((o) => o.access.key).filter((k): k is Node => !!k && Node.isIdentifier(unwrap(k))).map((k) => unwrap(k).getText()));
   for (const local of locals) {
-    const declaration = handler.getDescendantsOfKind(SyntaxKind.VariableDeclaration).find((d) => d.getName() === local);
+    const declaration = nodesOfKind(handler, SyntaxKind.VariableDeclaration).find((d) => d.getName() === local);
     if (!declaration) continue;
-    const references = handler.getDescendantsOfKind(SyntaxKind.Identifier).filter((id) => id.getText() === local && id.getParent() !== declaration);
+    const references = identifiersOf(handler).filter((id) => id.getText() === local && id.getParent() !== declaration);
     if (references.every((id) => removedOrReplaced.some((r) => id.getAncestors().includes(r as never)))) {
       const statement = declaration.getVariableStatement();
       if (statement && statement.getDeclarations().length === 1) edits.removeStatement(statement);

@@ -3,8 +3,9 @@
  * the preferred name when the handler does not use it, else the first free one of `<name>State`,
  * `<name>State2`, … so the new local never shadows a name the handler already uses.
  */
-import { Node, SyntaxKind } from 'ts-morph';
+import { Node } from 'ts-morph';
 import type { StoreExport } from './generate.js';
+import { identifiersOf } from '../shared/file-index.js';
 
 /** What generated code inside a handler refers to: a local of that name would hide it. */
 const GENERATED_REFERENCES: readonly StoreExport[] = ['handles', 'principalOf', 'describeHandleParam', 'describeLifetime', 'defineHandleKind'];
@@ -15,7 +16,7 @@ const FALLBACK_SUFFIX = 'State';
 /** Identifiers a scope binds or refers to; property names (`this.tabs`, `{ tabs: … }`) are not variables. */
 export function namesUsedIn(scope: Node): Set<string> {
   const used = new Set<string>();
-  for (const identifier of scope.getDescendantsOfKind(SyntaxKind.Identifier)) {
+  for (const identifier of identifiersOf(scope)) {
     if (!isPropertyName(identifier)) used.add(identifier.getText());
   }
   return used;

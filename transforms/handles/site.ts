@@ -13,6 +13,7 @@ import type { StoreExport, Style } from './generate.js';
 import { indentUnit, quoteOf } from './layout.js';
 import { readToolCall, type EditableTool, type InlineHandler } from './registration.js';
 import type { HandleOptions } from './store-file.js';
+import { identifiersOf, nodesOfKind } from '../shared/file-index.js';
 
 /** Why a site could not be migrated: one marker at `node`. */
 export class Undecided extends Error {
@@ -162,7 +163,7 @@ export function isDeadGuard(statement: Node, name: string): boolean {
 
 /** Return statements of a handler (not of functions nested in it). */
 export function returnsOf(handler: InlineHandler): Node[] {
-  return handler.getDescendantsOfKind(SyntaxKind.ReturnStatement).filter((statement) => nearestFunction(statement) === handler);
+  return nodesOfKind(handler, SyntaxKind.ReturnStatement).filter((statement) => nearestFunction(statement) === handler);
 }
 
 export function nearestFunction(node: Node): Node | undefined {
@@ -207,13 +208,13 @@ export function inputNamesOf(handler: InlineHandler | undefined, hasSchema: bool
  */
 export function usesHandlerScope(expression: Node, handler: InlineHandler): boolean {
   const local = new Set<string>();
-  for (const parameter of handler.getParameters()) for (const id of parameter.getDescendantsOfKind(SyntaxKind.Identifier)) local.add(id.getText());
+  for (const parameter of handler.getParameters()) for (const id of identifiersOf(parameter)) local.add(id.getText());
   for (const parameter of handler.getParameters()) {
     const name = parameter.getNameNode();
     if (Node.isIdentifier(name)) local.add(name.getText());
   }
-  for (const declaration of handler.getDescendantsOfKind(SyntaxKind.VariableDeclaration)) local.add(declaration.getName());
-  return [expression, ...expression.getDescendantsOfKind(SyntaxKind.Identifier)].some((id) => {
+  for (const declaration of nodesOfKind(handler, SyntaxKind.VariableDeclaration)) local.add(declaration.getName());
+  return [expression, ...identifiersOf(expression)].some((id) => {
     if (!Node.isIdentifier(id) || !local.has(id.getText())) return false;
     const parent = id.getParent();
     // `{ currency: 'EUR' }` names a property, not the variable.

@@ -9,6 +9,7 @@ import type { StateAccess } from '../../src/analysis/index.js';
 import { unwrap } from '../../src/analysis/syntax.js';
 import type { TextEdits } from './edits.js';
 import { isChainMutated, localMutations, operationOf } from './keyed-operations.js';
+import { identifiersOf, nodesOfKind } from '../shared/file-index.js';
 
 /** What threading the entry through a helper changes in it. */
 export interface ThreadedBody {
@@ -64,12 +65,12 @@ export function readThreaded(container: string, fn: HelperFunction, accesses: re
   }
   // `const key = sessionId ?? 'default'` goes when only the removed lookups read it.
   const gone = (node: Node) => [...reads, ...removals].some((r) => r === node || node.getAncestors().includes(r as never));
-  for (const declaration of fn.getDescendantsOfKind(SyntaxKind.VariableDeclaration)) {
+  for (const declaration of nodesOfKind(fn, SyntaxKind.VariableDeclaration)) {
     const statement = declaration.getVariableStatement();
     if (!statement || statement.getDeclarations().length !== 1 || !keys.some((k) => k.getText() === declaration.getName())) continue;
     if (referencesOf(fn, declaration.getName(), declaration).every(gone)) removals.add(statement);
   }
-  const keyIndex = fn.getParameters().findIndex((p) => keys.some((k) => [k, ...k.getDescendantsOfKind(SyntaxKind.Identifier)].some((id) => id.getText() === p.getName())));
+  const keyIndex = fn.getParameters().findIndex((p) => keys.some((k) => [k, ...identifiersOf(k)].some((id) => id.getText() === p.getName())));
   const keyParam = keyIndex === -1 ? undefined : fn.getParameters()[keyIndex];
   const replaceable = keyParam && Node.isIdentifier(keyParam.getNameNode()) && !keyParam.hasQuestionToken() && !keyParam.getInitializer() && referencesOf(fn, keyParam.getName(), keyParam).every(gone);
   const async = Node.isFunctionDeclaration(fn) || Node.isArrowFunction(fn) || Node.isFunctionExpression(fn) ? fn.isAsync() : true;
@@ -102,7 +103,7 @@ function creationGuard(node: Node, container: string): { statement: Statement; i
 }
 
 function referencesOf(scope: Node, name: string, declaration: Node): Node[] {
-  return scope.getDescendantsOfKind(SyntaxKind.Identifier).filter((id) => {
+  return identifiersOf(scope).filter((id) => {
     if (id.getText() !== name || id.getParent() === declaration) return false;
     const parent = id.getParent();
     return !(parent && (Node.isPropertyAccessExpression(parent) || Node.isPropertyAssignment(parent)) && parent.getNameNode() === id);

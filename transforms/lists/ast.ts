@@ -11,6 +11,7 @@ import {
   type Statement,
 } from 'ts-morph';
 import { declarationOf as lexicalDeclarationOf, referencesTo as sameFileReferencesTo } from '../shared/declarations.js';
+import { identifiersOf } from '../shared/file-index.js';
 
 /** Functions whose body can run as a request handler. */
 export type FunctionLike = ArrowFunction | FunctionExpression | FunctionDeclaration | MethodDeclaration;
@@ -76,7 +77,7 @@ export function rootIdentifier(node: Node): Node | undefined {
  */
 export function capturedFrom(node: Node, scope: Node): Node[] {
   const captured: Node[] = [];
-  for (const identifier of node.getDescendantsOfKind(SyntaxKind.Identifier)) {
+  for (const identifier of identifiersOf(node)) {
     const parent = identifier.getParent();
     // Property names and object keys are not references.
     if (Node.isPropertyAccessExpression(parent) && parent.getNameNode() === identifier) continue;

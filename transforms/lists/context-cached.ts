@@ -9,6 +9,7 @@ import { enclosingSite, type HandlerSite, type RequestHandler } from './handlers
 import { contextParameter, helperImports, helperSplices, inConnectionHook, removeWithHooks } from './request-context.js';
 import type { Edit, Findings, Mark } from './steps.js';
 import { isExported } from '../shared/exports.js';
+import { nodesOfKind } from '../shared/file-index.js';
 
 export interface ContextScan {
   file: SourceFile;
@@ -101,7 +102,7 @@ function receiverOf(call: CallExpression): { text: string; root: Node } | undefi
 function cachedAccessors(scan: ContextScan): Findings {
   const edits: Edit[] = [];
   const marks: Mark[] = [];
-  for (const call of scan.file.getDescendantsOfKind(SyntaxKind.CallExpression)) {
+  for (const call of nodesOfKind(scan.file, SyntaxKind.CallExpression)) {
     const parts = methodCall(call);
     const value = parts && lookup(CLIENT_ACCESSORS, parts.method);
     if (!parts || !value || call.getArguments().length > 0) continue;

@@ -13,6 +13,7 @@ import { standaloneStatement } from './gates.js';
 import { enclosingSite } from './handlers.js';
 import type { ContextScan } from './context-cached.js';
 import type { Findings, Mark } from './steps.js';
+import { identifiersOf, nodesOfKind } from '../shared/file-index.js';
 
 /** The `uri` a resource-updated send names, from `sendResourceUpdated({ uri })` or a hand-built notification. */
 function updatedUri(call: CallExpression): Node | undefined {
@@ -44,14 +45,14 @@ function moduleHandler(scan: ContextScan): VariableDeclaration | undefined {
 }
 
 function mentions(node: Node, names: readonly string[]): boolean {
-  return [node, ...node.getDescendantsOfKind(SyntaxKind.Identifier)].some((id) => Node.isIdentifier(id) && names.includes(id.getText()));
+  return [node, ...identifiersOf(node)].some((id) => Node.isIdentifier(id) && names.includes(id.getText()));
 }
 
 /** Variables the subscribe handlers keep their per-session bookkeeping in. */
 function subscriptionStores(handlers: readonly Node[]): Set<VariableDeclaration> {
   const stores = new Set<VariableDeclaration>();
   for (const handler of handlers) {
-    for (const call of handler.getDescendantsOfKind(SyntaxKind.CallExpression)) {
+    for (const call of nodesOfKind(handler, SyntaxKind.CallExpression)) {
       const parts = methodCall(call);
       const root = parts && rootIdentifier(parts.receiver);
       const declaration = root && declarationOf(root);
@@ -82,7 +83,7 @@ function subscriptions(scan: ContextScan): Findings {
 
   const splices: Splice[] = [];
   const replaced: Statement[] = [];
-  for (const call of file.getDescendantsOfKind(SyntaxKind.CallExpression)) {
+  for (const call of nodesOfKind(file, SyntaxKind.CallExpression)) {
     const uri = updatedUri(call);
     if (!uri) continue;
     const statement = standaloneStatement(call);
@@ -99,8 +100,8 @@ function subscriptions(scan: ContextScan): Findings {
     }
     if (Node.isForOfStatement(target)) {
       // The URI must not come from the loop over sessions, or one publish could not stand for it.
-      const loopNames = new Set(target.getInitializer().getDescendantsOfKind(SyntaxKind.Identifier).map((id) => id.getText()));
-      const uriNames = [uri, ...uri.getDescendantsOfKind(SyntaxKind.Identifier)].filter(Node.isIdentifier).map((id) => id.getText());
+      const loopNames = new Set(identifiersOf(target.getInitializer()).map((id) => id.getText()));
+      const uriNames = [uri, ...identifiersOf(uri)].filter(Node.isIdentifier).map((id) => id.getText());
       if (uriNames.some((name) => loopNames.has(name))) return mark(CONTEXT_MARKERS.subscriptionsShape());
     }
     if (replaced.includes(target)) continue;
@@ -123,7 +124,7 @@ function subscriptions(scan: ContextScan): Findings {
 /** Roots fetched outside any request (at initialize, on roots/list_changed): one marker each. */
 function cachedRoots(scan: ContextScan): Mark[] {
   const marks: Mark[] = [];
-  for (const call of scan.file.getDescendantsOfKind(SyntaxKind.CallExpression)) {
+  for (const call of nodesOfKind(scan.file, SyntaxKind.CallExpression)) {
     const parts = methodCall(call);
     if (!parts || parts.method !== ROOTS_METHOD || enclosingSite(call, scan.sites)) continue;
     marks.push({ node: call, rule: 'SL005', message: CONTEXT_MARKERS.roots() });

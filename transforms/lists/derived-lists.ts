@@ -7,6 +7,7 @@ import { listChangedStatements, standaloneStatement } from './gates.js';
 import { toolReaching, type RequestHandler } from './handlers.js';
 import { contentAfter, propertyText, returnedObject, sharedCollectionMarker, type ResourceScan } from './resource-links.js';
 import type { DeferredMarker, Edit, Findings, Mark } from './steps.js';
+import { identifiersOf, nodesOfKind } from '../shared/file-index.js';
 
 /** How a list entry is computed from one item of a collection. */
 interface Mapping {
@@ -94,7 +95,7 @@ function uriTemplateOf(uri: Expression | undefined, param: string): string | und
 function substitute(node: Node, param: string, value: Node): string {
   const base = node.getStart();
   const splices: Splice[] = [];
-  for (const identifier of node.getDescendantsOfKind(SyntaxKind.Identifier)) {
+  for (const identifier of identifiersOf(node)) {
     if (identifier.getText() !== param) continue;
     const parent = identifier.getParent();
     if (Node.isPropertyAccessExpression(parent) && parent.getNameNode() === identifier) continue;
@@ -114,7 +115,7 @@ function substitute(node: Node, param: string, value: Node): string {
 /** Calls that add an item to `collection`: `m.set(k, v)`, `list.push(v)`. */
 function additions(file: SourceFile, collection: string): Array<{ call: CallExpression; key?: Node; value: Node }> {
   const found: Array<{ call: CallExpression; key?: Node; value: Node }> = [];
-  for (const call of file.getDescendantsOfKind(SyntaxKind.CallExpression)) {
+  for (const call of nodesOfKind(file, SyntaxKind.CallExpression)) {
     const parts = methodCall(call);
     if (!parts || parts.receiver.getText() !== collection) continue;
     const args = call.getArguments();
@@ -143,7 +144,7 @@ function templateText(file: SourceFile, mapping: Mapping, uriTemplate: string): 
   parts.push(`name: ${quote(file, title || uriTemplate.split(':')[0]!)}`);
   for (const field of ['mimeType', 'description']) {
     const expression = propertyText(mapping.entry, field);
-    if (expression && !expression.getDescendantsOfKind(SyntaxKind.Identifier).some((id) => id.getText() === mapping.param)) {
+    if (expression && !identifiersOf(expression).some((id) => id.getText() === mapping.param)) {
       parts.push(`${field}: ${expression.getText()}`);
     }
   }
@@ -228,7 +229,7 @@ function creatorEdits(scan: ResourceScan, mapping: Mapping, uriTemplate: string,
       markers.push({
         rule: 'SL004',
         message: `${tool ?? 'this call'} creates a ${uriTemplate} resource: return a resource_link to it in its content`,
-        locate: (f) => f.getDescendantsOfKind(SyntaxKind.ExpressionStatement).find((s) => s.getText() === text),
+        locate: (f) => nodesOfKind(f, SyntaxKind.ExpressionStatement).find((s) => s.getText() === text),
       });
     }
   }

@@ -7,6 +7,7 @@ import { listChangedStatements, standaloneStatement } from './gates.js';
 import { toolReaching } from './handlers.js';
 import { contentAfter, propertyText, sharedCollectionMarker, type ResourceScan } from './resource-links.js';
 import type { DeferredMarker, Edit, Findings, Mark } from './steps.js';
+import { nodesOfKind } from '../shared/file-index.js';
 
 /** `server.registerResource(title, \`note://${title}\`, …)` inside a tool: a template registered up front. */
 function dynamicResourceEdit(scan: ResourceScan, index: number): Findings {
@@ -83,7 +84,7 @@ function dynamicResourceEdit(scan: ResourceScan, index: number): Findings {
   if (content) splices.push(appendMember(file, content, `{ ${link.join(', ')} }`));
   else {
     const text = store.call.getText();
-    markers.push({ rule: 'SL004', message: `${by ?? 'this call'} creates ${uriTemplate}: return a resource_link to it in its content`, locate: (f) => f.getDescendantsOfKind(SyntaxKind.CallExpression).find((c) => c.getText() === text) });
+    markers.push({ rule: 'SL004', message: `${by ?? 'this call'} creates ${uriTemplate}: return a resource_link to it in its content`, locate: (f) => nodesOfKind(f, SyntaxKind.CallExpression).find((c) => c.getText() === text) });
   }
   const storeRoot = rootIdentifier(store.parts!.receiver);
   markers.push(...sharedCollectionMarker(storeRoot && declarationOf(storeRoot), uriTemplate));

@@ -4,6 +4,7 @@ import { replaceFileText } from '../../src/engine/parse.js';
 import { isExported } from '../shared/exports.js';
 import { declarationOf, referencesTo } from './ast.js';
 import { removalStart } from '../shared/statement-comments.js';
+import { identifiersOf } from '../shared/file-index.js';
 
 /*
  * Edits as text splices computed from one state of the tree and applied together. The list transforms
@@ -215,7 +216,7 @@ export function removeStatements(file: SourceFile, statements: Iterable<Statemen
       if (removing.has(holder) || !block.getStatements().every((s) => removing.has(s)) || !isPure(holder.getExpression())) continue;
       for (const s of block.getStatements()) removing.delete(s);
       removing.add(holder);
-      conditionLocals.push(...holder.getExpression().getDescendantsOfKind(SyntaxKind.Identifier), holder.getExpression());
+      conditionLocals.push(...identifiersOf(holder.getExpression()), holder.getExpression());
       changed = true;
     }
   }

@@ -1,6 +1,7 @@
 import { Node, SyntaxKind, type SourceFile, type Statement } from 'ts-morph';
 import { HANDLE_RESOLVE_METHODS, lookup, REGISTRATION_METHODS } from '../../src/rules/lists-sdk.js';
 import { contains, declarationOf, isFalsyLiteral, methodCall, rootIdentifier, statementOf, stringValue, type FunctionLike } from './ast.js';
+import { nodesOfKind } from '../shared/file-index.js';
 
 /**
  * The call-time check that replaces a list toggle: the tool is available while `target` is truthy
@@ -107,7 +108,7 @@ const NOT_HANDLE_STORES = new Set(['Promise', 'path', 'posix', 'win32', 'dns', '
 /** Does a handler already resolve a state handle (and so answer helpfully when it is missing)? */
 export function resolvesHandle(fn: FunctionLike | undefined): boolean {
   if (!fn) return false;
-  return fn.getDescendantsOfKind(SyntaxKind.CallExpression).some((call) => {
+  return nodesOfKind(fn, SyntaxKind.CallExpression).some((call) => {
     const parts = methodCall(call);
     const args = call.getArguments();
     // `handles.resolve(kind, id, principal)`; `Promise.resolve(x)` and `path.resolve(a, b)` are not.
@@ -118,5 +119,5 @@ export function resolvesHandle(fn: FunctionLike | undefined): boolean {
 /** The variable statement / declaration that a deferred SL003 marker should sit on, found again by name. */
 export function locateDeclaration(name: string, text: string): (file: SourceFile) => Node | undefined {
   return (file) =>
-    file.getDescendantsOfKind(SyntaxKind.VariableDeclaration).find((d) => d.getName() === name && d.getText() === text);
+    nodesOfKind(file, SyntaxKind.VariableDeclaration).find((d) => d.getName() === name && d.getText() === text);
 }

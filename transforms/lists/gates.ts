@@ -8,6 +8,7 @@ import { runsPerCall, toolReaching, type HandlerSite, type Registration } from '
 import { inConnectionHook } from './request-context.js';
 import type { Edit, Findings, Mark } from './steps.js';
 import { isExported } from '../shared/exports.js';
+import { nodesOfKind } from '../shared/file-index.js';
 
 /** What one analysis round of the list transforms sees. */
 export interface ListScan {
@@ -97,7 +98,7 @@ export function listChangedKind(call: CallExpression): ListKind | undefined {
 export function listChangedStatements(fns: readonly FunctionLike[], kind: ListKind): Statement[] {
   const seen = new Set<Statement>();
   for (const fn of fns) {
-    for (const call of fn.getDescendantsOfKind(SyntaxKind.CallExpression)) {
+    for (const call of nodesOfKind(fn, SyntaxKind.CallExpression)) {
       const statement = listChangedKind(call) === kind ? standaloneStatement(call) : undefined;
       if (statement) seen.add(statement);
     }
@@ -265,7 +266,7 @@ export function analyseGates(scan: ListScan): Findings {
   const marks: Mark[] = [];
   // Finding references is the expensive step: only bindings something calls a toggle on need it.
   const toggled = new Set<string>();
-  for (const access of scan.file.getDescendantsOfKind(SyntaxKind.PropertyAccessExpression)) {
+  for (const access of nodesOfKind(scan.file, SyntaxKind.PropertyAccessExpression)) {
     if ((TOGGLE_METHODS as readonly string[]).includes(access.getName()) && Node.isCallExpression(access.getParent())) toggled.add(access.getExpression().getText());
   }
   for (const registration of scan.registrations) {

@@ -1,6 +1,7 @@
 import { Node, SyntaxKind, type CallExpression, type Expression, type ObjectLiteralExpression, type SourceFile } from 'ts-morph';
 import { lookup, REGISTRATION_METHODS, REQUEST_METHODS, type ListKind } from '../../src/rules/lists-sdk.js';
 import { contains, enclosingFunction, isFunctionLike, methodCall, stringValue, type FunctionLike } from './ast.js';
+import { nodesOfKind } from '../shared/file-index.js';
 
 /** One `server.registerTool(...)`-style call. */
 export interface Registration {
@@ -52,7 +53,7 @@ function legacyTakesArgs(call: CallExpression, kind: ListKind): boolean {
 
 export function findRegistrations(file: SourceFile): Registration[] {
   const found: Registration[] = [];
-  for (const call of file.getDescendantsOfKind(SyntaxKind.CallExpression)) {
+  for (const call of nodesOfKind(file, SyntaxKind.CallExpression)) {
     const parts = methodCall(call);
     const row = parts && lookup(REGISTRATION_METHODS, parts.method);
     if (!parts || !row) continue;
@@ -91,7 +92,7 @@ export function requestMethodOf(node: Node | undefined): string | undefined {
 
 export function findRequestHandlers(file: SourceFile): RequestHandler[] {
   const found: RequestHandler[] = [];
-  for (const call of file.getDescendantsOfKind(SyntaxKind.CallExpression)) {
+  for (const call of nodesOfKind(file, SyntaxKind.CallExpression)) {
     const parts = methodCall(call);
     if (!parts || parts.method !== 'setRequestHandler') continue;
     const method = requestMethodOf(call.getArguments()[0]);
@@ -142,7 +143,7 @@ export function toolReaching(node: Node, sites: readonly HandlerSite[]): string 
   const fn = enclosingFunction(node);
   const fnName = fn && (Node.isFunctionDeclaration(fn) ? fn.getName() : fn.getParent()?.isKind(SyntaxKind.VariableDeclaration) ? fn.getParent()!.asKindOrThrow(SyntaxKind.VariableDeclaration).getName() : undefined);
   if (!fnName) return undefined;
-  for (const call of node.getSourceFile().getDescendantsOfKind(SyntaxKind.CallExpression)) {
+  for (const call of nodesOfKind(node.getSourceFile(), SyntaxKind.CallExpression)) {
     if (call.getExpression().getText() !== fnName) continue;
     const caller = enclosingSite(call, sites);
     if (caller?.registration?.kind === 'tool') return caller.registration.name;

@@ -4,6 +4,7 @@ import { contains, enclosingFunction } from './ast.js';
 import { listChangedKind, type ListScan } from './gates.js';
 import { enclosingSite, toolReaching } from './handlers.js';
 import type { Findings, Mark } from './steps.js';
+import { nodesOfKind } from '../shared/file-index.js';
 
 /**
  * list_changed notifications still sent while serving a call once every rewrite has run. The rewrites
@@ -12,7 +13,7 @@ import type { Findings, Mark } from './steps.js';
  */
 export function analyseListChanged(scan: ListScan, others: readonly Mark[]): Findings {
   const marks: Mark[] = [];
-  for (const call of scan.file.getDescendantsOfKind(SyntaxKind.CallExpression)) {
+  for (const call of nodesOfKind(scan.file, SyntaxKind.CallExpression)) {
     const kind = listChangedKind(call);
     if (!kind) continue;
     if (!enclosingSite(call, scan.sites) && !toolReaching(call, scan.sites)) continue;

@@ -4,6 +4,7 @@ import { importedFrom } from './ast.js';
 import { removeStatements, type Splice } from './edit.js';
 import type { HandlerSite } from './handlers.js';
 import type { Edit } from './steps.js';
+import { identifiersOf } from '../shared/file-index.js';
 
 /** Placeholder names for parameters that come before the context one. */
 function fillerName(site: HandlerSite, index: number): string {
@@ -23,7 +24,7 @@ export function contextParameter(file: SourceFile, site: HandlerSite): { name: s
     const nameNode = existing.getNameNode();
     return Node.isIdentifier(nameNode) ? { name: nameNode.getText(), splices: [] } : undefined;
   }
-  const used = new Set(site.fn.getDescendantsOfKind(SyntaxKind.Identifier).map((id) => id.getText()));
+  const used = new Set(identifiersOf(site.fn).map((id) => id.getText()));
   const name = used.has('ctx') ? 'requestCtx' : 'ctx';
   const added: string[] = [];
   for (let index = params.length; index < site.ctxIndex; index++) added.push(fillerName(site, index));

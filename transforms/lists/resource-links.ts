@@ -5,6 +5,7 @@ import { contains, statementOf, type FunctionLike } from './ast.js';
 import type { ListScan } from './gates.js';
 import type { RequestHandler } from './handlers.js';
 import type { DeferredMarker } from './steps.js';
+import { nodesOfKind } from '../shared/file-index.js';
 
 /*
  * Shared by the two P8 rewrites: reading the literal objects handlers return, finding where a creator
@@ -67,7 +68,7 @@ export function sharedCollectionMarker(declaration: Node | undefined, uriTemplat
     {
       rule: 'SL003',
       message: MARKERS.sharedCollection(name, `${scheme}://{<handle>_id}/${uriTemplate.slice(scheme.length + 3)}`),
-      locate: (file) => file.getDescendantsOfKind(SyntaxKind.VariableDeclaration).find((d) => d.getName() === name && d.getText() === text),
+      locate: (file) => nodesOfKind(file, SyntaxKind.VariableDeclaration).find((d) => d.getName() === name && d.getText() === text),
     },
   ];
 }

@@ -1,4 +1,4 @@
-import { ts, type KindToNodeMappings, type Node, type SourceFile } from 'ts-morph';
+import { ts, type Identifier, type KindToNodeMappings, type Node, type SourceFile } from 'ts-morph';
 import { wrapNode } from '../../src/analysis/syntax.js';
 
 /**
@@ -143,6 +143,14 @@ export function descendantsOfKind(index: FileIndex, node: ts.Node, kind: Indexed
 export function nodesOfKind<K extends IndexedKind>(node: Node, kind: K): Array<KindToNodeMappings[K]> {
   const file = node.getSourceFile();
   return descendantsOfKind(fileIndex(file), node.compilerNode, kind).map((found) => wrap<KindToNodeMappings[K]>(file, found));
+}
+
+/** `node.getDescendantsOfKind(SyntaxKind.Identifier)`, answered from the file's index. */
+export function identifiersOf(node: Node): Identifier[] {
+  const file = node.getSourceFile();
+  return identifiersIn(fileIndex(file), node.compilerNode)
+    .filter((id) => id !== node.compilerNode)
+    .map((id) => wrap<Identifier>(file, id));
 }
 
 /** The ts-morph node for a compiler node of `file`. */
