@@ -1,5 +1,6 @@
 import { Node, type Statement } from 'ts-morph';
-import { lineStartOf, type TextEdits } from './edits.js';
+import type { TextEdits } from './edits.js';
+import { lineStart } from '../shared/statement-comments.js';
 import { indentOf, indentUnit } from './layout.js';
 import type { InlineHandler } from './registration.js';
 
@@ -17,7 +18,7 @@ export function prependToBody(edits: TextEdits, handler: InlineHandler, statemen
     const text = body.getSourceFile().getFullText();
     if (first && first.getStartLineNumber() > body.getStartLineNumber()) {
       // At the start of the first statement's line (above its comments), so removing that statement cannot clash.
-      const at = lineStartOf(text, first.getLeadingCommentRanges()[0]?.getPos() ?? first.getStart());
+      const at = lineStart(text, first.getLeadingCommentRanges()[0]?.getPos() ?? first.getStart());
       edits.insert(at, statements.map((s) => `${indentOf(first)}${s}\n`).join(''));
     } else {
       const inner = indentOf(handler) + unit;

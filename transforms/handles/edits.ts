@@ -113,8 +113,3 @@ export class TextEdits {
     return out + text.slice(cursor);
   }
 }
-
-/** Offset of the first character of the line holding `pos`. */
-export function lineStartOf(text: string, pos: number): number {
-  return text.lastIndexOf('\n', pos - 1) + 1;
-}

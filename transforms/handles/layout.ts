@@ -1,6 +1,6 @@
 import { Node, type ObjectLiteralExpression, type SourceFile } from 'ts-morph';
 import type { TextEdits } from './edits.js';
-import { lineStartOf } from './edits.js';
+import { lineStart } from '../shared/statement-comments.js';
 
 /** Lines longer than this after an insertion are broken up, the way a reviewer would write them by hand. */
 export const MAX_LINE = 100;
@@ -8,7 +8,7 @@ export const MAX_LINE = 100;
 /** The indentation of the line a node starts on. */
 export function indentOf(node: Node): string {
   const text = node.getSourceFile().getFullText();
-  const start = lineStartOf(text, node.getStart());
+  const start = lineStart(text, node.getStart());
   return /^[ \t]*/.exec(text.slice(start))?.[0] ?? '';
 }
 
@@ -21,7 +21,7 @@ export function indentUnit(file: SourceFile): string {
 
 /** The whole text of the line holding `pos`. */
 export function lineAt(text: string, pos: number): string {
-  const start = lineStartOf(text, pos);
+  const start = lineStart(text, pos);
   const end = text.indexOf('\n', pos);
   return text.slice(start, end === -1 ? text.length : end);
 }

@@ -21,6 +21,7 @@ export function removalStart(text: string, statement: Node): number {
   return from;
 }
 
-function lineStart(text: string, pos: number): number {
+/** Offset of the first character of the line holding `pos`. */
+export function lineStart(text: string, pos: number): number {
   return text.lastIndexOf('\n', pos - 1) + 1;
 }

@@ -1,6 +1,6 @@
 import type { Node } from 'ts-morph';
 import type { RuleId } from '../../src/rules/rules.js';
-import { removalStart } from '../shared/statement-comments.js';
+import { lineStart, removalStart } from '../shared/statement-comments.js';
 
 /**
  * Edits expressed as ranges of the current file text, computed from AST nodes and applied in one pass.
@@ -96,10 +96,6 @@ function mapOffset(pos: number, edits: ReadonlyArray<{ old: number; oldEnd: numb
     delta = edit.delta;
   }
   return pos + delta;
-}
-
-function lineStart(text: string, pos: number): number {
-  return text.lastIndexOf('\n', pos - 1) + 1;
 }
 
 /** From the first own-line comment attached to the first statement to the end of the last statement's line. */
