@@ -2,6 +2,7 @@ import type { Transform } from '../src/engine/transform.js';
 import { markLeftoversTransform } from './mark-leftovers.js';
 import { perRequestContextTransform } from './per-request-context.js';
 import { processStateToHandlesTransform } from './process-state-to-handles.js';
+import { sessionScopeTransform } from './session-scope.js';
 import { sessionStateToHandlesTransform } from './session-state-to-handles.js';
 import { statelessTransport } from './stateless-transport.js';
 import { staticListsTransform } from './static-lists.js';
@@ -9,6 +10,7 @@ import { staticListsTransform } from './static-lists.js';
 /**
  * Every transform, in the order a migration applies them. Order matters:
  * 1. state → handles first: they need the session/process state still in place to find readers and writers;
+ *    fine-grained handles before the one-record fallback, which takes only what they left;
  * 2. static lists and per-request context next: gates that depended on session state now check handles;
  * 3. transports next: once no code reads the session id, the plumbing that minted it can go;
  * 4. markers for whatever is left last: it audits what the others produced.
@@ -17,6 +19,7 @@ import { staticListsTransform } from './static-lists.js';
 export const TRANSFORMS: readonly Transform[] = [
   sessionStateToHandlesTransform,
   processStateToHandlesTransform,
+  sessionScopeTransform,
   staticListsTransform,
   perRequestContextTransform,
   statelessTransport,

@@ -1,0 +1,35 @@
+/**
+ * When module state that tools create lazily and share (`if (!browser) browser = await launch()`) is the
+ * state of a conversation rather than a shared resource, and what a conversation's record is called, as data.
+ * A browser page, a shell or a working directory carries what earlier calls did (the URL navigated to, the
+ * directory changed into); a connection pool or an API client does not.
+ */
+
+/** Names of lazily created values that carry a conversation's state. */
+export const CONVERSATIONAL_NAMES: readonly RegExp[] = [
+  /^(?:browser|page|tab|browserContext|context|frame)s?$/i,
+  /(?:Browser|Page|Tab|BrowserContext)$/,
+  /^(?:terminal|shell|pty|repl|term|sshClient|ssh)s?$/i,
+  /^(?:cwd|workingDirectory|currentDirectory)$/i,
+  /^(?:current|active|selected)[A-Z_]/,
+];
+
+/** Calls whose result is such a value, wherever it is stored: `chromium.launch()`, `browser.newPage()`, `spawn(…)`. */
+export const CONVERSATIONAL_CREATORS: readonly RegExp[] = [
+  /\b(?:chromium|firefox|webkit|puppeteer|playwright)\.launch\w*\(/,
+  /\.(?:newPage|newContext|launchPersistentContext|connectOverCDP)\(/,
+  /\b(?:pty|nodePty)\.spawn\(/,
+];
+
+/** The record's name from the state it holds, first match wins; `session` when nothing matches. */
+export const SCOPE_NOUNS: ReadonlyArray<{ test: RegExp; noun: string }> = [
+  { test: /browser|page|tab|frame/i, noun: 'browser' },
+  { test: /terminal|shell|pty|repl|ssh/i, noun: 'terminal' },
+  { test: /^(?:db|database|conn|connection|client|sql)$/i, noun: 'connection' },
+];
+
+/** The record's name when no entry of {@link SCOPE_NOUNS} matches. */
+export const DEFAULT_SCOPE_NOUN = 'session';
+
+/** Calls that register process shutdown work, whose statements about the state become the record's cleanup. */
+export const SHUTDOWN_EVENTS: readonly string[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'exit', 'beforeExit'];

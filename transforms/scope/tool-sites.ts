@@ -1,0 +1,138 @@
+/**
+ * One model of a tool registration for the record rewrite, whatever way the server declares its tools:
+ * `McpServer.registerTool`/`tool` (inline, by name, or in a loop over a table or tool classes) and the
+ * low-level `Server` with `tools/list` and `tools/call` request handlers. Every edit happens at the
+ * registration call, on the arguments as written: the handler is wrapped (`scope.tool(handler)`), the input
+ * schema gains the id (in the literal, or through `scope.inputShape(…)`), and low-level handlers are wrapped
+ * whole. The handlers' own code is never restructured.
+ */
+import { Node, SyntaxKind, type CallExpression, type Expression } from 'ts-morph';
+import type { Registration, RequestHandler } from '../../src/analysis/index.js';
+import { literalText, unwrap } from '../../src/analysis/syntax.js';
+import type { SdkLine } from '../../src/rules/sdk.js';
+import type { TextEdits } from '../handles/edits.js';
+import { addProperties, propertyNamed } from '../handles/layout.js';
+
+/** Keys only tool annotations have: tell `tool(name, annotations, cb)` from `tool(name, shape, cb)`. */
+const ANNOTATION_KEYS = new Set(['title', 'readOnlyHint', 'destructiveHint', 'idempotentHint', 'openWorldHint']);
+
+/** Names generated code uses. */
+export interface ScopeNames {
+  /** The scope constant (`browsers`). */
+  scope: string;
+  idParam: string;
+}
+
+/** An `McpServer` registration call, read for editing. */
+interface ServerToolCall {
+  call: CallExpression;
+  method: 'tool' | 'registerTool';
+  nameArg: Expression;
+  /** The name, when it is a literal (registrations in loops pass an expression). */
+  name: string | undefined;
+  handler: Expression;
+  /** registerTool's config, when written as an object literal. */
+  config: Expression | undefined;
+  /** The input schema expression (raw shape, `z.object(…)`, or anything else), when there is one. */
+  schema: Expression | undefined;
+  /** tool(…)'s annotations argument. */
+  annotations: Expression | undefined;
+}
+
+function readServerToolCall(call: CallExpression): ServerToolCall | undefined {
+  const callee = call.getExpression();
+  if (!Node.isPropertyAccessExpression(callee)) return undefined;
+  const method = callee.getName();
+  if (method !== 'tool' && method !== 'registerTool') return undefined;
+  const args = call.getArguments() as Expression[];
+  if (args.length < 2) return undefined;
+  const nameArg = args[0]!;
+  const handler = args[args.length - 1]!;
+  const middle = args.slice(1, -1);
+  if (method === 'registerTool') {
+    const config = middle[0];
+    const literal = config && unwrap(config);
+    const schemaProperty = literal && Node.isObjectLiteralExpression(literal) ? propertyNamed(literal, 'inputSchema') : undefined;
+    const schema = schemaProperty && Node.isPropertyAssignment(schemaProperty) ? schemaProperty.getInitializer() : undefined;
+    return { call, method, nameArg, name: literalText(nameArg), handler, config, schema, annotations: undefined };
+  }
+  const rest = middle.filter((arg) => literalText(arg) === undefined);
+  const isAnnotations = (arg: Expression) => {
+    const inner = unwrap(arg);
+    return Node.isObjectLiteralExpression(inner) && inner.getProperties().length > 0 && inner.getProperties().every((p) => Node.isPropertyAssignment(p) && ANNOTATION_KEYS.has(p.getName()));
+  };
+  const annotations = rest.find(isAnnotations);
+  const schema = rest.find((arg) => arg !== annotations);
+  return { call, method, nameArg, name: literalText(nameArg), handler, config: undefined, schema, annotations };
+}
+
+/** The id's schema in a zod shape. */
+function idProperty(names: ScopeNames): string {
+  return `${names.idParam}: z.string().describe(describeHandleParam(${names.scope}.kind))`;
+}
+
+/**
+ * Make an `McpServer` tool take the record's id and run inside its record. Returns a reason when the
+ * registration is written in a way this cannot edit.
+ */
+export function scopeServerTool(edits: TextEdits, call: CallExpression, names: ScopeNames, sdk: SdkLine | undefined): string | undefined {
+  const tool = readServerToolCall(call);
+  if (!tool) return `the registration at line ${call.getStartLineNumber()} is not a tool registration this can read`;
+  const nameHint = tool.name === undefined ? `, ${tool.nameArg.getText()}` : '';
+  let withoutArgs = false;
+  const schema = tool.schema ? unwrap(tool.schema) : undefined;
+  if (schema && Node.isObjectLiteralExpression(schema)) {
+    addProperties(edits, schema, [idProperty(names)], true);
+  } else if (schema && isZodObjectCall(schema)) {
+    const shape = unwrap((schema as CallExpression).getArguments()[0]!);
+    if (Node.isObjectLiteralExpression(shape)) addProperties(edits, shape, [idProperty(names)], true);
+    else wrapSchema(edits, tool.schema!, names, nameHint);
+  } else if (tool.schema) {
+    wrapSchema(edits, tool.schema, names, nameHint);
+  } else if (tool.method === 'registerTool') {
+    const config = tool.config && unwrap(tool.config);
+    if (!config || !Node.isObjectLiteralExpression(config)) return `the config of ${tool.name ?? tool.nameArg.getText()} is not written as an object literal`;
+    const shape = `{ ${idProperty(names)} }`;
+    addProperties(edits, config, [`inputSchema: ${sdk === 'v2' ? `z.object(${shape})` : shape}`]);
+    withoutArgs = true;
+  } else {
+    const before = tool.annotations ?? tool.handler;
+    edits.insert(before.getStart(), `{ ${idProperty(names)} }, `);
+    withoutArgs = true;
+  }
+  edits.insert(tool.handler.getStart(), `${names.scope}.${withoutArgs ? 'toolWithoutArgs' : 'tool'}(`);
+  edits.insert(tool.handler.getEnd(), `${nameHint})`);
+  return undefined;
+}
+
+function isZodObjectCall(node: Node): boolean {
+  return Node.isCallExpression(node) && /^z\.(?:object|strictObject|looseObject)$/.test(node.getExpression().getText()) && node.getArguments().length === 1;
+}
+
+function wrapSchema(edits: TextEdits, schema: Expression, names: ScopeNames, nameHint: string): void {
+  edits.insert(schema.getStart(), `${names.scope}.inputShape(`);
+  edits.insert(schema.getEnd(), `, z${nameHint})`);
+}
+
+/** Wrap a low-level request handler's function argument: `setRequestHandler(Schema, scope.callHandler(…))`. */
+export function scopeRequestHandler(edits: TextEdits, call: CallExpression, wrapper: 'callHandler' | 'listHandler', names: ScopeNames): void {
+  const handler = call.getArguments().at(-1)!;
+  edits.insert(handler.getStart(), `${names.scope}.${wrapper}(`);
+  edits.insert(handler.getEnd(), ')');
+}
+
+/** Whether a registration is a low-level `tools/call` handler (or one of its switch cases). */
+export function isLowLevel(registration: Registration): boolean {
+  return registration.method === 'setRequestHandler';
+}
+
+/** The low-level `tools/list` handler registered on the same server as a `tools/call` handler. */
+export function listHandlerFor(registration: Registration, handlers: readonly RequestHandler[]): RequestHandler | undefined {
+  const receiver = registration.receiver?.getText();
+  return handlers.find(
+    (handler) =>
+      handler.method === 'tools/list' &&
+      handler.call.getExpression().asKind(SyntaxKind.PropertyAccessExpression)?.getExpression().getText() === receiver &&
+      handler.call.getSourceFile() === registration.call.getSourceFile(),
+  );
+}
