@@ -1,6 +1,7 @@
 import type { SourceFile } from 'ts-morph';
 import { fileError, todo, type Diagnostic } from './diagnostics.js';
 import { applyMarkers, anchorOf, type PendingMarker } from './markers.js';
+import { TODO_MARKER } from '../rules/rules.js';
 import { createMemoryProject, projectPath, relativeOf, replaceFileText, syntaxErrors } from './parse.js';
 import type { OptionValues, Transform, TransformContext } from './transform.js';
 import { detectSdkLine } from './sdk-detect.js';
@@ -126,6 +127,14 @@ export function transformFiles(files: FileMap, settings: TransformFilesOptions):
       }
     }
   }
+
+  // A later transform may resolve what an earlier one marked (and remove its marker): report only the
+  // markers still in the code.
+  const finalText = new Map(sources.map((file) => [relativeOf(file), file.getFullText()]));
+  const stillMarked = (d: Diagnostic) => !d.message.startsWith(TODO_MARKER) || (finalText.get(d.file)?.includes(`// ${d.message.replace(/\s*\n\s*/g, ' ')}`) ?? true);
+  const kept = diagnostics.filter(stillMarked);
+  diagnostics.length = 0;
+  diagnostics.push(...kept);
 
   const changed: Record<string, string> = {};
   const emittedPaths: string[] = [];

@@ -22,7 +22,7 @@ import type { FilePlan, PlannedMarker, ProjectPlan } from '../handles/project-pl
 import { statementOf, styleOf } from '../handles/site.js';
 import { storePathFor, type HandleOptions } from '../handles/store-file.js';
 import { findCandidates, type ScopeCandidate } from './candidates.js';
-import { isLowLevel, listHandlerFor, scopeRequestHandler, scopeServerTool, type ScopeNames } from './tool-sites.js';
+import { isLowLevel, listHandlerFor, registrationStatement, scopeRequestHandler, scopeServerTool, type ScopeNames } from './tool-sites.js';
 
 /** The plan, plus where the scope module goes. */
 export interface ScopePlan extends ProjectPlan {
@@ -210,9 +210,9 @@ function planCandidate(
   if (creatorAt) {
     const toolFile = creatorAt.call.getSourceFile();
     const toolEdits = editsOf(toolFile);
-    const statement = statementOf(creatorAt.call)!;
+    const statement = registrationStatement(creatorAt.call)!;
     const sdkLine = model.files.find((info) => info.sourceFile === toolFile)?.sdk;
-    toolEdits.insert(statement.getStart(), `${lifecycleTools(styleOf(toolFile, sdkLine), names, creatorAt.receiver, indentOf(statement))}\n${indentOf(statement)}`);
+    toolEdits.insert(statement.getStart(), `${lifecycleTools(styleOf(toolFile, sdkLine), names, creatorAt.receiver, indentOf(statement))}\n\n${indentOf(statement)}`);
     need(toolFile, paths.storePath, 'describeHandleParam', 'principalOf');
   }
   need(file, paths.scopePath, 'defineScope');

@@ -56,14 +56,48 @@ function readServerToolCall(call: CallExpression): ServerToolCall | undefined {
     const schema = schemaProperty && Node.isPropertyAssignment(schemaProperty) ? schemaProperty.getInitializer() : undefined;
     return { call, method, nameArg, name: literalText(nameArg), handler, config, schema, annotations: undefined };
   }
-  const rest = middle.filter((arg) => literalText(arg) === undefined);
+  const { schema, annotations } = legacyArguments(middle);
+  return { call, method, nameArg, name: literalText(nameArg), handler, config: undefined, schema, annotations };
+}
+
+/**
+ * `tool(name, description?, shape?, annotations?, handler)`: which middle argument is which. Literals say it
+ * themselves; a table row's `tool.description` / `tool.schema` goes by position, then by its name.
+ */
+function legacyArguments(middle: readonly Expression[]): { schema: Expression | undefined; annotations: Expression | undefined } {
   const isAnnotations = (arg: Expression) => {
     const inner = unwrap(arg);
     return Node.isObjectLiteralExpression(inner) && inner.getProperties().length > 0 && inner.getProperties().every((p) => Node.isPropertyAssignment(p) && ANNOTATION_KEYS.has(p.getName()));
   };
-  const annotations = rest.find(isAnnotations);
+  const isDescription = (arg: Expression) => {
+    const inner = unwrap(arg);
+    if (literalText(inner) !== undefined || Node.isTemplateExpression(inner)) return true;
+    return !Node.isObjectLiteralExpression(inner) && !Node.isCallExpression(inner) && /desc|summary|title/i.test(inner.getText());
+  };
+  const rest = middle.length >= 2 || (middle[0] && isDescription(middle[0])) ? middle.slice(middle[0] && isDescription(middle[0]) ? 1 : 0) : [...middle];
+  const annotations = rest.length === 2 || (rest.length === 1 && isAnnotations(rest[0]!)) ? rest.at(-1) : undefined;
   const schema = rest.find((arg) => arg !== annotations);
-  return { call, method, nameArg, name: literalText(nameArg), handler, config: undefined, schema, annotations };
+  return { schema, annotations };
+}
+
+/** The statement to put the creator and destroyer registrations before: outside any loop over the tools. */
+export function registrationStatement(call: CallExpression): Node | undefined {
+  let statement: Node | undefined = call;
+  for (const ancestor of call.getAncestors()) {
+    if (Node.isIterationStatement(ancestor)) statement = ancestor;
+    else if ((Node.isArrowFunction(ancestor) || Node.isFunctionExpression(ancestor)) && isIterationCallback(ancestor)) statement = ancestor;
+    else if (Node.isFunctionDeclaration(ancestor) || Node.isMethodDeclaration(ancestor) || Node.isSourceFile(ancestor)) break;
+  }
+  let current: Node | undefined = statement;
+  while (current && !(current.getParent() && (Node.isBlock(current.getParent()!) || Node.isSourceFile(current.getParent()!)))) current = current.getParent();
+  return current;
+}
+
+function isIterationCallback(fn: Node): boolean {
+  const call = fn.getParent();
+  if (!call || !Node.isCallExpression(call)) return false;
+  const callee = call.getExpression();
+  return Node.isPropertyAccessExpression(callee) && ['forEach', 'map', 'flatMap'].includes(callee.getName());
 }
 
 /** The id's schema in a zod shape. */
