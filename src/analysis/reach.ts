@@ -7,8 +7,9 @@
 import { Node, ts, type CallExpression } from 'ts-morph';
 import type { AnalysisContext } from './context.js';
 import { resolveFunction } from './functions.js';
-import type { FunctionNode, Registration } from './model.js';
-import { wrapNode } from './syntax.js';
+import type { Registration } from './model.js';
+import { accessorsOf, isClassMemberName, methodsOf } from './classes.js';
+import { isWriteTarget, wrapNode } from './syntax.js';
 
 /** A non-registration entry point: a session callback, `oninitialized`, a low-level list/read handler. */
 export interface OtherRoot {
@@ -24,7 +25,7 @@ export class Reach {
   /** Calls found to each reached function, for following arguments into parameters. */
   readonly callSites = new Map<ts.Node, CallExpression[]>();
   /** What each reached function calls (the same helper is reached from many handlers). */
-  private readonly calls = new Map<ts.Node, FunctionNode[]>();
+  private readonly calls = new Map<ts.Node, Node[]>();
 
   constructor(
     private readonly ctx: AnalysisContext,
@@ -86,10 +87,10 @@ export class Reach {
    * Functions called (or passed as callbacks) from a node's code, not descending into nested handlers.
    * The walk is over compiler nodes, wrapping only calls and their arguments; each function is read once.
    */
-  private calledFrom(root: Node): FunctionNode[] {
+  private calledFrom(root: Node): Node[] {
     const known = this.calls.get(root.compilerNode);
     if (known) return known;
-    const out: FunctionNode[] = [];
+    const out: Node[] = [];
     const file = root.getSourceFile();
     const visit = (node: ts.Node): void => {
       if (node !== root.compilerNode && this.handlerRoots.has(node)) return;
@@ -102,6 +103,10 @@ export class Reach {
           if (sites) {
             if (!sites.includes(call)) sites.push(call);
           } else this.callSites.set(target.compilerNode, [call]);
+        } else if (call && ts.isPropertyAccessExpression(node.expression) && isClassMemberName(this.ctx, node.expression.name.text)) {
+          // `tool.execute(args)` over tool classes: every method the receiver's classes (and subclasses) define.
+          const callee = wrapNode<Node>(file, node.expression);
+          if (callee && Node.isPropertyAccessExpression(callee)) out.push(...methodsOf(this.ctx, callee.getExpression(), callee.getName()));
         }
         // Functions passed by name as callbacks run on the handler's behalf too (`items.map(format)`).
         for (const arg of node.arguments) {
@@ -110,6 +115,11 @@ export class Reach {
           const callback = argument && resolveFunction(this.ctx.resolver, argument);
           if (callback) out.push(callback);
         }
+      }
+      // `connections.current`: reading (or setting) an accessor runs it.
+      if (ts.isPropertyAccessExpression(node) && !(ts.isCallExpression(node.parent) && node.parent.expression === node) && isClassMemberName(this.ctx, node.name.text)) {
+        const access = wrapNode<Node>(file, node);
+        if (access && Node.isPropertyAccessExpression(access)) out.push(...accessorsOf(this.ctx, access.getExpression(), access.getName(), isWriteTarget(access)));
       }
       ts.forEachChild(node, visit);
     };

@@ -25,7 +25,7 @@ export const CONVERSATIONAL_CREATORS: readonly RegExp[] = [
 export const SCOPE_NOUNS: ReadonlyArray<{ test: RegExp; noun: string }> = [
   { test: /browser|page|tab|frame/i, noun: 'browser' },
   { test: /terminal|shell|pty|repl|ssh/i, noun: 'terminal' },
-  { test: /^(?:db|database|conn|connection|client|sql)$/i, noun: 'connection' },
+  { test: /^(?:db|database|conn|client|sql|pool)s?$|connection/i, noun: 'connection' },
 ];
 
 /** The record's name when no entry of {@link SCOPE_NOUNS} matches. */

@@ -1,11 +1,19 @@
 /**
  * Which module state becomes a conversation's record (the coarse handle), and which tools and shutdown
  * handlers reach it. This is the fallback behind the fine-grained handle transforms: whatever module state
- * they left in place that tools still create, change or read between calls.
+ * they left in place that tools still create, change or read between calls. Two shapes of member:
+ * - a module variable (`let browser`, `let workingDirectory`, `const history = []`): its references become
+ *   properties of the current record;
+ * - a module singleton whose class keeps the state in fields (`export const connections = new
+ *   ConnectionManager()`): the record holds the instance and the export becomes a stand-in for the current
+ *   record's instance, so the modules importing it stay as they are.
  */
-import { Node, type Identifier, type SourceFile } from 'ts-morph';
+import { posix } from 'node:path';
+import { Node, type ClassDeclaration, type ClassExpression, type Identifier, type SourceFile, type VariableDeclaration } from 'ts-morph';
 import type { Registration, ServerModel, StateVariable } from '../../src/analysis/index.js';
 import { literalText, unwrap } from '../../src/analysis/syntax.js';
+import { resolveRelative } from '../../src/engine/components.js';
+import { relativeOf } from '../../src/engine/parse.js';
 import { CONVERSATIONAL_CREATORS, CONVERSATIONAL_NAMES, SHUTDOWN_EVENTS } from '../../src/rules/scope-state.js';
 import { referencesTo } from '../shared/declarations.js';
 import { isExported } from '../shared/exports.js';
@@ -17,11 +25,16 @@ export interface ShutdownUse {
   handler: Node;
 }
 
+/** One thing the record holds. */
+export type ScopeMember =
+  | { kind: 'variable'; name: string; declaration: VariableDeclaration; state: StateVariable }
+  | { kind: 'instance'; name: string; declaration: VariableDeclaration; fields: StateVariable[] };
+
 /** The state one file keeps for a conversation, and everything that reaches it. */
 export interface ScopeCandidate {
   file: SourceFile;
-  states: StateVariable[];
-  /** Same-file references of each state, by state name (shutdown uses excluded). */
+  members: ScopeMember[];
+  /** Same-file references of each variable member, by name (shutdown uses excluded). */
   references: Map<string, Identifier[]>;
   /** References inside the shutdown statements, which move into the record's cleanup. */
   cleanupReferences: Identifier[];
@@ -67,77 +80,184 @@ function bodyStatementOf(node: Node, handler: Node): Node | undefined {
   return node.getAncestors().find((ancestor) => ancestor.getParent() === body);
 }
 
+/** `const x = new C()` at the top of a module: the one instance of `owner` the tools share. */
+function singletonOf(owner: ClassDeclaration | ClassExpression, model: ServerModel): VariableDeclaration | undefined {
+  const name = Node.isClassDeclaration(owner) ? owner.getName() : undefined;
+  if (!name) return undefined;
+  const found: VariableDeclaration[] = [];
+  for (const info of model.files) {
+    for (const statement of info.sourceFile.getVariableStatements()) {
+      for (const declaration of statement.getDeclarations()) {
+        const value = declaration.getInitializer();
+        if (value && Node.isNewExpression(unwrap(value)) && (unwrap(value) as Node & { getExpression(): Node }).getExpression().getText() === name) found.push(declaration);
+      }
+    }
+  }
+  const instances = model.files.flatMap((info) => info.sourceFile.getDescendants().filter((n) => Node.isNewExpression(n) && n.getExpression().getText() === name));
+  return found.length === 1 && instances.length === 1 ? found[0] : undefined;
+}
+
+/** Class-field state of a module singleton, by the singleton's declaration. */
+function singletonStates(model: ServerModel): Map<VariableDeclaration, StateVariable[]> {
+  const out = new Map<VariableDeclaration, StateVariable[]>();
+  for (const state of model.states) {
+    if (state.kind !== 'class-field' || state.dependence !== 'implicit' || state.perConnectionClass || !state.ownerClass) continue;
+    if (!state.accesses.some((access) => access.by.some((r) => r.kind === 'tool'))) continue;
+    const singleton = singletonOf(state.ownerClass, model);
+    if (!singleton) continue;
+    out.set(singleton, [...(out.get(singleton) ?? []), state]);
+  }
+  return out;
+}
+
+/** Every reference to a module singleton: in its own module, and through named imports of it elsewhere. */
+function singletonReferences(declaration: VariableDeclaration, model: ServerModel): Identifier[] {
+  const home = relativeOf(declaration.getSourceFile());
+  const known = new Set(model.files.map((info) => info.file));
+  const out = referencesTo(declaration);
+  for (const info of model.files) {
+    for (const importDeclaration of info.sourceFile.getImportDeclarations()) {
+      const specifier = importDeclaration.getModuleSpecifierValue();
+      if (!specifier.startsWith('.') || resolveRelative(info.file, specifier, known) !== home) continue;
+      for (const named of importDeclaration.getNamedImports()) {
+        if (named.getName() !== declaration.getName()) continue;
+        out.push(...referencesTo(named));
+      }
+    }
+  }
+  return out;
+}
+
 /**
  * Per file, the conversational state tools reach, or why it cannot be gathered. A file is all or nothing:
  * its states are created and cleaned up together (`ensureBrowser()` sets the browser and the page).
  */
 export function findCandidates(model: ServerModel): { candidates: ScopeCandidate[]; declines: ScopeDecline[] } {
-  const byFile = new Map<string, StateVariable[]>();
+  const byFile = new Map<SourceFile, ScopeMember[]>();
+  const add = (member: ScopeMember) => {
+    const file = member.declaration.getSourceFile();
+    byFile.set(file, [...(byFile.get(file) ?? []), member]);
+  };
+  const declines: ScopeDecline[] = [];
   for (const state of model.states) {
     if (!isConversational(state)) continue;
     if (!state.accesses.some((access) => access.by.some((r) => r.kind === 'tool'))) continue;
-    const list = byFile.get(state.file) ?? [];
-    list.push(state);
-    byFile.set(state.file, list);
+    const node = state.declaration;
+    if (!Node.isVariableDeclaration(node) || !Node.isIdentifier(node.getNameNode())) {
+      declines.push({ node, message: `${state.name} is not a plain variable declaration; give the tools that use it a handle by hand` });
+      continue;
+    }
+    add({ kind: 'variable', name: state.name, declaration: node, state });
   }
+  for (const [declaration, fields] of singletonStates(model)) add({ kind: 'instance', name: declaration.getName(), declaration, fields });
+
   const candidates: ScopeCandidate[] = [];
-  const declines: ScopeDecline[] = [];
-  for (const states of byFile.values()) {
-    const declaration = states[0]!.declaration;
-    const file = declaration.getSourceFile();
-    const references = new Map<string, Identifier[]>();
+  for (const [file, members] of byFile) {
+    const problems: ScopeDecline[] = [];
     const tools = new Set<Registration>();
     const shutdown = new Map<Node, ShutdownUse>();
-    const problems: ScopeDecline[] = [];
-    for (const state of states) {
-      const node = state.declaration;
-      if (!Node.isVariableDeclaration(node) || !Node.isIdentifier(node.getNameNode())) {
-        problems.push({ node, message: `${state.name} is not a plain variable declaration; give the tools that use it a handle by hand` });
+    const noteShutdown = (node: Node, name: string): boolean => {
+      const handler = shutdownHandlerOf(node);
+      if (!handler) return false;
+      const statement = bodyStatementOf(node, handler);
+      if (statement) shutdown.set(statement, { statement, handler });
+      else problems.push({ node, message: `${name} is released in a shutdown handler written in a way that cannot be moved to the record's cleanup` });
+      return true;
+    };
+    for (const member of members) {
+      const statement = member.declaration.getVariableStatement();
+      if (!statement || !Node.isSourceFile(statement.getParent())) {
+        problems.push({ node: member.declaration, message: `${member.name} is not declared at the top of its module; make it a handle by hand` });
         continue;
       }
-      const statement = node.getVariableStatement();
-      if (!statement || !Node.isSourceFile(statement.getParent()) || isExported(statement)) {
-        problems.push({ node, message: `${state.name} is exported or not declared at the top of its module; make it a handle by hand` });
+      if (member.kind === 'variable') {
+        if (isExported(statement)) problems.push({ node: member.declaration, message: `${member.name} is exported; make it a handle by hand` });
+        for (const access of member.state.accesses) {
+          for (const registration of access.by) tools.add(registration);
+          if (noteShutdown(access.node, member.name)) continue;
+          if (access.byOther.length > 0) {
+            problems.push({ node: access.node, message: `${member.name} is also used by ${access.byOther.join(', ')}, which cannot take a handle; serve it as a resource template keyed by the handle` });
+          } else if (access.by.length === 0 && access.node !== member.declaration.getNameNode()) {
+            problems.push({ node: access.node, message: `${member.name} is used outside any tool call (in ${file.getBaseName()}); decide whether it belongs to one conversation or to the whole server` });
+          }
+        }
         continue;
       }
-      for (const access of state.accesses) {
-        for (const registration of access.by) tools.add(registration);
-        const outsideTools = access.by.length === 0;
-        const handler = shutdownHandlerOf(access.node);
-        if (handler) {
-          const statement = bodyStatementOf(access.node, handler);
-          if (statement) shutdown.set(statement, { statement, handler });
-          else problems.push({ node: access.node, message: `${state.name} is released in a shutdown handler written in a way that cannot be moved to the record's cleanup` });
-        } else if (access.byOther.length > 0) {
-          problems.push({ node: access.node, message: `${state.name} is also used by ${access.byOther.join(', ')}, which cannot take a handle; serve it as a resource template keyed by the handle` });
-        } else if (outsideTools && access.node !== node.getNameNode()) {
-          problems.push({ node: access.node, message: `${state.name} is used outside any tool call (${file.getBaseName()}:${access.node.getStartLineNumber()}); decide whether it belongs to one conversation or to the whole server` });
+      for (const field of member.fields) for (const access of field.accesses) for (const registration of access.by) tools.add(registration);
+      // Field accesses outside tools must come from methods only shutdown handlers call.
+      const className = member.fields[0]!.ownerClass && Node.isClassDeclaration(member.fields[0]!.ownerClass) ? member.fields[0]!.ownerClass.getName() : undefined;
+      const references = singletonReferences(member.declaration, model);
+      for (const reference of references) {
+        if (noteShutdown(reference, member.name)) continue;
+        if (!reference.getFirstAncestor((a) => Node.isFunctionLikeDeclaration(a))) {
+          problems.push({ node: reference, message: `${member.name} (a ${className ?? 'class'} instance) is used while the server starts; decide whether it belongs to one conversation or to the whole server` });
+        }
+      }
+      for (const field of member.fields) {
+        for (const access of field.accesses) {
+          if (access.by.length > 0 || access.byOther.length > 0) continue;
+          const method = access.node.getFirstAncestor((a) => Node.isMethodDeclaration(a));
+          const methodName = method && Node.isMethodDeclaration(method) ? method.getName() : undefined;
+          const callers = references.filter((ref) => {
+            const parent = ref.getParent();
+            return parent && Node.isPropertyAccessExpression(parent) && parent.getName() === methodName;
+          });
+          // A member nothing calls is not a use; one called only while shutting down becomes the cleanup.
+          const accessor = access.node.getFirstAncestor((a) => Node.isGetAccessorDeclaration(a) || Node.isSetAccessorDeclaration(a));
+          const memberName = methodName ?? (accessor && (Node.isGetAccessorDeclaration(accessor) || Node.isSetAccessorDeclaration(accessor)) ? accessor.getName() : undefined);
+          const users = methodName ? callers : references.filter((ref) => {
+            const parent = ref.getParent();
+            return parent && Node.isPropertyAccessExpression(parent) && parent.getName() === memberName;
+          });
+          if (!memberName || !users.every((caller) => shutdownHandlerOf(caller))) {
+            problems.push({ node: access.node, message: `${member.name}.${field.name} is used outside any tool call; decide whether it belongs to one conversation or to the whole server` });
+          }
         }
       }
     }
-    const nonTools = [...tools].filter((r) => r.kind !== 'tool');
-    for (const registration of nonTools) {
-      problems.push({ node: registration.call, message: `${registration.label} reads ${states.map((s) => s.name).join(', ')} but cannot take a handle; serve it as a resource template keyed by the handle` });
-    }
-    if (problems.length > 0) {
-      declines.push(problems[0]!);
-      continue;
+    for (const registration of tools) {
+      if (registration.kind !== 'tool') {
+        problems.push({ node: registration.call, message: `${registration.label} reads ${members.map((m) => m.name).join(', ')} but cannot take a handle; serve it as a resource template keyed by the handle` });
+      }
     }
     const statements = [...shutdown.keys()];
     const inShutdown = (id: Identifier) => statements.some((statement) => id.getAncestors().includes(statement));
+    const references = new Map<string, Identifier[]>();
     const cleanupReferences: Identifier[] = [];
-    for (const state of states) {
-      const all = referencesTo(state.declaration);
-      references.set(state.name, all.filter((id) => !inShutdown(id)));
+    for (const member of members) {
+      const all = member.kind === 'variable' ? referencesTo(member.declaration) : singletonReferences(member.declaration, model);
+      if (member.kind === 'variable') references.set(member.name, all.filter((id) => !inShutdown(id)));
       cleanupReferences.push(...all.filter(inShutdown));
       const exported = all.find((id) => Node.isExportSpecifier(id.getParent()));
-      if (exported) problems.push({ node: exported, message: `${state.name} is exported; make it a handle by hand` });
+      if (exported) problems.push({ node: exported, message: `${member.name} is exported; make it a handle by hand` });
+    }
+    for (const use of shutdown.values()) {
+      if (use.statement.getSourceFile() !== file && !cleanupIsPortable(use.statement, cleanupReferences)) {
+        problems.push({ node: use.statement, message: `the shutdown code in ${posix.basename(relativeOf(use.statement.getSourceFile()))} uses more than the state; move it to the state's module by hand` });
+      }
     }
     if (problems.length > 0) {
       declines.push(problems[0]!);
       continue;
     }
-    candidates.push({ file, states, references, cleanupReferences, tools: [...tools].filter((r) => r.kind === 'tool'), shutdown: [...shutdown.values()] });
+    candidates.push({ file, members, references, cleanupReferences, tools: [...tools], shutdown: [...shutdown.values()] });
   }
   return { candidates, declines };
+}
+
+/**
+ * Whether a shutdown statement from another module means the same in the state's module: every name it uses
+ * is the state itself or a global (`process`, `console`).
+ */
+function cleanupIsPortable(statement: Node, stateReferences: readonly Identifier[]): boolean {
+  const own = new Set(stateReferences.filter((id) => id.getAncestors().includes(statement)));
+  return statement
+    .getDescendants()
+    .filter((n): n is Identifier => Node.isIdentifier(n))
+    .every((id) => own.has(id) || !Node.isIdentifier(id) || isPropertyName(id) || ['process', 'console', 'undefined'].includes(id.getText()));
+}
+
+function isPropertyName(id: Identifier): boolean {
+  const parent = id.getParent();
+  return parent !== undefined && Node.isPropertyAccessExpression(parent) && parent.getNameNode() === id;
 }

@@ -7,13 +7,14 @@
  */
 import { posix } from 'node:path';
 import { Node, SyntaxKind, type CallExpression, type Identifier, type Project, type SourceFile } from 'ts-morph';
-import { analyzeProject, type ServerModel, type StateVariable } from '../../src/analysis/index.js';
+import { analyzeProject, type ServerModel } from '../../src/analysis/index.js';
 import { isNullish } from '../../src/analysis/syntax.js';
 import { relativeOf } from '../../src/engine/parse.js';
 import { TODO_MARKER } from '../../src/rules/rules.js';
 import { DEFAULT_SCOPE_NOUN, SCOPE_NOUNS } from '../../src/rules/scope-state.js';
 import { TextEdits } from '../handles/edits.js';
 import { str, toolList, ttlText, type Style } from '../handles/generate.js';
+import { isExported } from '../shared/exports.js';
 import { addNamedImports, ensureZod, isCommonJs, specifierFor } from '../handles/imports.js';
 import { indentOf } from '../handles/layout.js';
 import { freeLocalName } from '../handles/local-names.js';
@@ -21,7 +22,7 @@ import { camelCase, plural } from '../handles/naming.js';
 import type { FilePlan, PlannedMarker, ProjectPlan } from '../handles/project-plan.js';
 import { statementOf, styleOf } from '../handles/site.js';
 import { storePathFor, type HandleOptions } from '../handles/store-file.js';
-import { findCandidates, type ScopeCandidate } from './candidates.js';
+import { findCandidates, type ScopeCandidate, type ScopeMember } from './candidates.js';
 import { isLowLevel, listHandlerFor, registrationStatement, scopeRequestHandler, scopeServerTool, type ScopeNames } from './tool-sites.js';
 
 /** The plan, plus where the scope module goes. */
@@ -57,7 +58,7 @@ export function planScopes(project: Project, options: HandleOptions): ScopePlan 
   for (const candidate of candidates) {
     const path = relativeOf(candidate.file);
     if (isCommonJs(candidate.file)) {
-      fileOf(candidate.file).markers.push(marker(candidate.states[0]!.declaration, `${stateList(candidate.states)} span tool calls; this CommonJS module cannot import the ESM handle store: give them a handle by hand or convert the module to ESM`));
+      fileOf(candidate.file).markers.push(marker(candidate.members[0]!.declaration, `${stateList(candidate.members)} span tool calls; this CommonJS module cannot import the ESM handle store: give them a handle by hand or convert the module to ESM`));
       continue;
     }
     storePath ??= storePathFor(project, options, path);
@@ -75,17 +76,17 @@ export function planScopes(project: Project, options: HandleOptions): ScopePlan 
     };
     const reason = planCandidate(candidate, model, options, toolNames, editsOf, { storePath, scopePath });
     if (reason) {
-      fileOf(candidate.file).markers.push(marker(candidate.states[0]!.declaration, reason));
+      fileOf(candidate.file).markers.push(marker(candidate.members[0]!.declaration, reason));
       continue;
     }
     for (const [key, edits] of trial) files.get(key)!.edits = edits;
     fileOf(candidate.file).results.push({
       pattern: 'P2',
       rule: 'SL006',
-      state: stateList(candidate.states),
+      state: stateList(candidate.members),
       file: path,
-      line: candidate.states[0]!.declaration.getStartLineNumber(),
-      summary: `${stateList(candidate.states)}: one record per conversation behind a handle, for ${toolList(uniqueLabels(candidate))}`,
+      line: candidate.members[0]!.declaration.getStartLineNumber(),
+      summary: `${stateList(candidate.members)}: one record per conversation behind a handle, for ${toolList(uniqueLabels(candidate))}`,
     });
   }
   return { files, storePath: scopePath ? storePath : undefined, scopePath };
@@ -95,16 +96,16 @@ function marker(node: Node, message: string): PlannedMarker {
   return { pos: node.getStart(), rule: 'SL006', pattern: 'P2', message };
 }
 
-function stateList(states: readonly StateVariable[]): string {
-  return toolList(states.map((s) => s.name));
+function stateList(members: readonly ScopeMember[]): string {
+  return toolList(members.map((m) => m.name));
 }
 
 function uniqueLabels(candidate: ScopeCandidate): string[] {
-  return [...new Set(candidate.tools.map((r) => r.name ?? r.label))];
+  return [...new Set(candidate.tools.map((r) => r.name ?? `the tools registered as ${r.label}`))];
 }
 
 function recordNames(candidate: ScopeCandidate, options: HandleOptions, toolNames: ReadonlySet<string>): RecordNames {
-  const names = candidate.states.map((s) => s.name);
+  const names = candidate.members.map((m) => m.name);
   const noun = options.names[names[0]!] ?? SCOPE_NOUNS.find((entry) => names.some((n) => entry.test.test(n)))?.noun ?? DEFAULT_SCOPE_NOUN;
   const free = (base: string) => {
     let name = base;
@@ -140,25 +141,45 @@ function planCandidate(
   const style = styleOf(file, sdk);
 
   // Declarations: the first becomes the scope, the others go.
-  const statements = [...new Set(candidate.states.map((s) => statementOf(s.declaration)!))];
+  const statements = [...new Set(candidate.members.map((m) => statementOf(m.declaration)!))];
   for (const statement of statements) {
-    if (!Node.isVariableStatement(statement)) return `${stateList(candidate.states)} are declared in a way this cannot rewrite`;
+    if (!Node.isVariableStatement(statement)) return `${stateList(candidate.members)} are declared in a way this cannot rewrite`;
     const declared = statement.getDeclarations().map((d) => d.getName());
-    if (!declared.every((name) => candidate.states.some((s) => s.name === name))) {
+    if (!declared.every((name) => candidate.members.some((m) => m.name === name))) {
       return `${declared.join(', ')} are declared together with values that do not belong to one conversation; declare them separately`;
     }
   }
   const first = statements.sort((a, b) => a.getStart() - b.getStart())[0]!;
   const lowLevel = candidate.tools.filter(isLowLevel);
-  const exported = candidate.tools.some((r) => r.call.getSourceFile() !== file);
-  const definition = scopeDefinition(candidate, names, style, lowLevel.length > 0 && lowLevel.some((r) => !r.name) ? 'all' : uniqueLabels(candidate), exported, indentOf(first));
-  edits.replace(first.getStart(), first.getEnd(), definition);
-  for (const statement of statements.slice(1)) edits.removeStatement(statement);
+  const exported = candidate.tools.some((r) => r.call.getSourceFile() !== file) || candidate.shutdown.some((use) => use.statement.getSourceFile() !== file);
+  const dynamicNames = candidate.tools.some((r) => !r.name);
+  const definition = scopeDefinition(candidate, names, style, dynamicNames ? 'all' : uniqueLabels(candidate), exported, indentOf(first));
+  // A singleton keeps its exported name: it now stands for the current record's instance.
+  const memberLines = (statement: Node) =>
+    candidate.members
+      .filter((m) => m.kind === 'instance' && statementOf(m.declaration) === statement)
+      .map((m) => `${isExported(statement) ? 'export ' : ''}const ${m.name} = ${names.scope}.member(${str(style, m.name)});`);
+  edits.replace(first.getStart(), first.getEnd(), [definition, ...memberLines(first)].join(`\n${indentOf(first)}`));
+  for (const statement of statements.slice(1)) {
+    const lines = memberLines(statement);
+    if (lines.length > 0) edits.replace(statement.getStart(), statement.getEnd(), lines.join(`\n${indentOf(statement)}`));
+    else edits.removeStatement(statement);
+  }
 
   // References become properties of the current record.
   for (const refs of candidate.references.values()) {
     for (const ref of refs) substitute(edits, ref, names.state);
   }
+
+  // Imports each file needs, added once per file at the end (two additions to one import would overlap).
+  const imports = new Map<SourceFile, { names: Map<string, Set<string>>; zod: boolean; drop: Set<string> }>();
+  const need = (target: SourceFile, path: string, ...wanted: string[]) => {
+    const entry = imports.get(target) ?? { names: new Map<string, Set<string>>(), zod: false, drop: new Set<string>() };
+    imports.set(target, entry);
+    const specifier = specifierFor(target, relativeOf(target), path);
+    entry.names.set(specifier, new Set([...(entry.names.get(specifier) ?? []), ...wanted]));
+    return entry;
+  };
 
   // Shutdown code: the first statement disposes every record; the state's statements become the cleanup.
   const shutdownByHandler = new Map<Node, Node[]>();
@@ -166,19 +187,16 @@ function planCandidate(
   for (const [handler, list] of shutdownByHandler) {
     const sorted = list.sort((a, b) => a.getStart() - b.getStart());
     const isAsync = (Node.isArrowFunction(handler) || Node.isFunctionExpression(handler)) && handler.isAsync();
+    const handlerFile = handler.getSourceFile();
+    const edits = editsOf(handlerFile);
+    if (handlerFile !== file) {
+      // The singleton's import may have served only the shutdown code that moved into the cleanup.
+      const entry = need(handlerFile, relativeOf(file), names.scope);
+      for (const member of candidate.members) if (!stillUsed(handlerFile, member.name, sorted)) entry.drop.add(member.name);
+    }
     edits.replace(sorted[0]!.getStart(), sorted[0]!.getEnd(), `${isAsync ? 'await' : 'void'} ${names.scope}.disposeAll();`);
     for (const statement of sorted.slice(1)) edits.removeStatement(statement);
   }
-
-  // Imports each file needs, added once per file at the end (two additions to one import would overlap).
-  const imports = new Map<SourceFile, { names: Map<string, Set<string>>; zod: boolean }>();
-  const need = (target: SourceFile, path: string, ...wanted: string[]) => {
-    const entry = imports.get(target) ?? { names: new Map<string, Set<string>>(), zod: false };
-    imports.set(target, entry);
-    const specifier = specifierFor(target, relativeOf(target), path);
-    entry.names.set(specifier, new Set([...(entry.names.get(specifier) ?? []), ...wanted]));
-    return entry;
-  };
 
   // The tools.
   const seen = new Set<CallExpression>();
@@ -189,7 +207,7 @@ function planCandidate(
     const toolFile = registration.call.getSourceFile();
     const toolEdits = editsOf(toolFile);
     if (toolFile === file && registration.call.getStart() < first.getStart()) {
-      return `${registration.label} is registered above ${stateList(candidate.states)}; move the declarations above the registrations`;
+      return `${registration.label} is registered above ${stateList(candidate.members)}; move the declarations above the registrations`;
     }
     if (isLowLevel(registration)) {
       const list = listHandlerFor(registration, model.requestHandlers);
@@ -219,11 +237,27 @@ function planCandidate(
   for (const [target, entry] of imports) {
     const targetEdits = editsOf(target);
     const quote = styleOf(target, undefined).quote;
-    for (const [specifier, wanted] of entry.names) addNamedImports(targetEdits, target, specifier, [...wanted], quote);
+    for (const [specifier, wanted] of entry.names) {
+      const declaration = target.getImportDeclarations().find((d) => d.getModuleSpecifierValue() === specifier && d.getNamedImports().length > 0);
+      const dropped = declaration?.getNamedImports().filter((n) => entry.drop.has(n.getName())) ?? [];
+      if (declaration && dropped.length > 0) {
+        const named = declaration.getNamedImports();
+        const kept = named.filter((n) => !dropped.includes(n)).map((n) => n.getText());
+        const all = [...new Set([...kept, ...wanted])].sort((x, y) => x.localeCompare(y));
+        targetEdits.replace(named[0]!.getStart(), named.at(-1)!.getEnd(), all.join(', '));
+      } else addNamedImports(targetEdits, target, specifier, [...wanted], quote);
+    }
     if (entry.zod) ensureZod(targetEdits, target, quote);
   }
-  removeStaleMarkers(edits, candidate.states);
+  removeStaleMarkers(edits, candidate.members);
   return undefined;
+}
+
+/** Whether a file still uses `name` outside the statements being replaced (and outside its imports). */
+function stillUsed(file: SourceFile, name: string, replaced: readonly Node[]): boolean {
+  return file
+    .getDescendantsOfKind(SyntaxKind.Identifier)
+    .some((id) => id.getText() === name && !id.getFirstAncestorByKind(SyntaxKind.ImportDeclaration) && !replaced.some((statement) => id.getAncestors().includes(statement)));
 }
 
 /** `page` → `browser.page`; `{ page }` → `{ page: browser.page }`. */
@@ -250,9 +284,8 @@ function substitutedText(node: Node, refs: readonly Identifier[], record: string
 }
 
 /** The initial value of one state in a fresh record, typed as the variable was. */
-function initialValue(state: StateVariable, typed: boolean): string {
-  const declaration = state.declaration;
-  if (!Node.isVariableDeclaration(declaration)) return 'undefined';
+function initialValue(member: ScopeMember, typed: boolean): string {
+  const declaration = member.declaration;
   const initializer = declaration.getInitializer();
   const annotation = declaration.getTypeNode()?.getText();
   const value = initializer ? initializer.getText() : 'undefined';
@@ -268,9 +301,12 @@ function scopeDefinition(candidate: ScopeCandidate, names: RecordNames, style: S
   const u = style.unit;
   const i1 = indent + u;
   const i2 = i1 + u;
-  const record = candidate.states.map((state) => `${i2}${state.name}: ${initialValue(state, style.typed)},`);
-  const cleanup = candidate.shutdown.map((use) => substitutedText(use.statement, candidate.cleanupReferences, names.state));
-  const what = candidate.states.length === 1 ? candidate.states[0]!.name : `${candidate.states.slice(0, -1).map((s) => s.name).join(', ')} and ${candidate.states.at(-1)!.name}`;
+  const record = candidate.members.map((member) => `${i2}${member.name}: ${initialValue(member, style.typed)},`);
+  // Variables become record properties; a singleton's name already stands for the record's instance.
+  const variables = new Set(candidate.members.filter((m) => m.kind === 'variable').map((m) => m.name));
+  const cleanupReferences = candidate.cleanupReferences.filter((ref) => variables.has(ref.getText()));
+  const cleanup = candidate.shutdown.map((use) => substitutedText(use.statement, cleanupReferences, names.state));
+  const what = stateList(candidate.members);
   const lines = [
     `/** What this server kept for the life of its process (${what}), now one record per conversation behind a ${names.idParam}. */`,
     `${exported ? 'export ' : ''}const ${names.scope} = defineScope({`,
@@ -288,8 +324,9 @@ function scopeDefinition(candidate: ScopeCandidate, names: RecordNames, style: S
       ? [`${i1}cleanup: async ()${style.typed ? ': Promise<void>' : ''} => {`, ...cleanup.map((text) => `${i2}${text.replace(/\n\s*/g, (m) => `\n${i2}`)}`), `${i1}},`]
       : []),
     `${indent}});`,
-    `${indent}/** The record of the ${names.idParam} the running tool call was given. */`,
-    `${indent}const ${names.state} = ${names.scope}.state;`,
+    ...(variables.size > 0
+      ? [`${indent}/** The record of the ${names.idParam} the running tool call was given. */`, `${indent}const ${names.state} = ${names.scope}.state;`]
+      : []),
   ];
   return lines.join('\n');
 }
@@ -322,11 +359,12 @@ function lifecycleTools(style: Style, names: RecordNames, receiver: string, inde
 }
 
 /** Markers the fine-grained transforms left on state this rewrite now handles. */
-function removeStaleMarkers(edits: TextEdits, states: readonly StateVariable[]): void {
+function removeStaleMarkers(edits: TextEdits, states: readonly ScopeMember[]): void {
   const text = edits.text;
   const pattern = new RegExp(`^[ \\t]*// ${TODO_MARKER.replace(/[.*+?^${}()|[\]\\-]/g, '\\$&')}\\(SL00[36]\\):[^\\n]*\\n`, 'gm');
   for (const match of text.matchAll(pattern)) {
-    if (!states.some((s) => new RegExp(`\\b${s.name}\\b`).test(match[0]))) continue;
+    const names = states.flatMap((s) => (s.kind === 'instance' ? [s.name, ...s.fields.map((f) => f.name)] : [s.name]));
+    if (!names.some((name) => new RegExp(`\\b${name}\\b`).test(match[0]))) continue;
     try {
       edits.replace(match.index!, match.index! + match[0].length, '');
     } catch {

@@ -1,0 +1,160 @@
+/**
+ * Class-based code the analysis follows without a type checker: which project classes a receiver can be an
+ * instance of (from `new C()`, a type annotation `C` / `C[]`, a loop over either, or `this`), their subclasses,
+ * and the methods and accessors a call or property read on it can run. This is how a tool registered in a
+ * loop over tool classes (`for (const tool of tools) server.registerTool(tool.name, …, (a) => tool.execute(a))`)
+ * reaches each subclass's `execute`, and how `connections.current` reaches a getter.
+ */
+import { Node, SyntaxKind, type ClassDeclaration, type ClassExpression } from 'ts-morph';
+import type { AnalysisContext } from './context.js';
+import { classOfNew } from './functions.js';
+import type { FunctionNode } from './model.js';
+import { unwrap } from './syntax.js';
+
+type ClassNode = ClassDeclaration | ClassExpression;
+
+/** Per analysis context: every project class declaration, and direct subclasses by base class. */
+const indexes = new WeakMap<AnalysisContext, { byName: Map<string, ClassNode[]>; subclasses: Map<ClassNode, ClassNode[]>; members: Set<string> }>();
+
+function indexOf(ctx: AnalysisContext) {
+  let index = indexes.get(ctx);
+  if (index) return index;
+  const byName = new Map<string, ClassNode[]>();
+  const all: ClassNode[] = [];
+  for (const info of ctx.files) {
+    for (const cls of info.sourceFile.getDescendantsOfKind(SyntaxKind.ClassDeclaration)) {
+      all.push(cls);
+      const name = cls.getName();
+      if (name) byName.set(name, [...(byName.get(name) ?? []), cls]);
+    }
+  }
+  const subclasses = new Map<ClassNode, ClassNode[]>();
+  const members = new Set<string>();
+  for (const cls of all) {
+    for (const member of cls.getMembers()) {
+      if (Node.isMethodDeclaration(member) || Node.isGetAccessorDeclaration(member) || Node.isSetAccessorDeclaration(member) || Node.isPropertyDeclaration(member)) members.add(member.getName());
+    }
+    const base = cls.getExtends()?.getExpression();
+    if (!base) continue;
+    for (const parent of classesNamed(ctx, byName, base)) subclasses.set(parent, [...(subclasses.get(parent) ?? []), cls]);
+  }
+  index = { byName, subclasses, members };
+  indexes.set(ctx, index);
+  return index;
+}
+
+/** Classes an expression naming a class (`BaseTool`, imported or not) stands for. */
+function classesNamed(ctx: AnalysisContext, byName: Map<string, ClassNode[]>, expression: Node): ClassNode[] {
+  const inner = unwrap(expression);
+  if (!Node.isIdentifier(inner)) return [];
+  const binding = ctx.resolver.resolve(inner);
+  if (binding?.kind === 'declaration' && Node.isClassDeclaration(binding.node)) return [binding.node];
+  return byName.get(inner.getText()) ?? [];
+}
+
+/** A class and every class that extends it, directly or not. */
+function withSubclasses(ctx: AnalysisContext, classes: readonly ClassNode[]): ClassNode[] {
+  const { subclasses } = indexOf(ctx);
+  const out = new Set<ClassNode>();
+  const queue = [...classes];
+  while (queue.length > 0) {
+    const cls = queue.pop()!;
+    if (out.has(cls)) continue;
+    out.add(cls);
+    queue.push(...(subclasses.get(cls) ?? []));
+  }
+  return [...out];
+}
+
+/** Project classes named by a type annotation: `C`, `C[]`, `Array<C>`, `readonly C[]`, `C | undefined`. */
+function classesOfType(ctx: AnalysisContext, type: Node | undefined, element: boolean): ClassNode[] {
+  if (!type) return [];
+  const { byName } = indexOf(ctx);
+  if (Node.isUnionTypeNode(type)) return type.getTypeNodes().flatMap((t) => classesOfType(ctx, t, element));
+  if (Node.isTypeOperatorTypeNode(type)) return classesOfType(ctx, type.getTypeNode(), element);
+  if (element && Node.isArrayTypeNode(type)) return classesOfType(ctx, type.getElementTypeNode(), false);
+  if (Node.isTypeReference(type)) {
+    const name = type.getTypeName().getText();
+    const args = type.getTypeArguments();
+    if (element && /^(?:Readonly)?Array$/.test(name) && args[0]) return classesOfType(ctx, args[0], false);
+    if (element) return [];
+    return classesNamed(ctx, byName, type.getTypeName());
+  }
+  return [];
+}
+
+/** Classes the values of an expression can be instances of: `new C()`, or an array of such. */
+function classesOfValue(ctx: AnalysisContext, value: Node | undefined, element: boolean, depth: number): ClassNode[] {
+  if (!value || depth > 4) return [];
+  const inner = unwrap(value);
+  if (!element) {
+    const cls = classOfNew(ctx.resolver, inner);
+    return cls ? [cls] : Node.isIdentifier(inner) ? classesOfReceiver(ctx, inner, depth + 1) : [];
+  }
+  if (Node.isArrayLiteralExpression(inner)) return inner.getElements().flatMap((e) => classesOfValue(ctx, e, false, depth + 1));
+  if (Node.isIdentifier(inner)) {
+    const binding = ctx.resolver.resolve(inner);
+    if (binding?.kind !== 'declaration' || !Node.isVariableDeclaration(binding.node)) return [];
+    const annotated = classesOfType(ctx, binding.node.getTypeNode(), true);
+    return annotated.length > 0 ? annotated : classesOfValue(ctx, binding.node.getInitializer(), true, depth + 1);
+  }
+  return [];
+}
+
+/** Classes a receiver expression can be an instance of (subclasses included), as far as the syntax tells. */
+export function classesOfReceiver(ctx: AnalysisContext, receiver: Node, depth = 0): ClassNode[] {
+  const inner = unwrap(receiver);
+  if (inner.getKind() === SyntaxKind.ThisKeyword) {
+    const owner = inner.getFirstAncestor((a): a is ClassNode => Node.isClassDeclaration(a) || Node.isClassExpression(a));
+    return owner ? withSubclasses(ctx, [owner]) : [];
+  }
+  if (!Node.isIdentifier(inner) || depth > 4) return [];
+  const binding = ctx.resolver.resolve(inner);
+  if (binding?.kind !== 'declaration') return [];
+  const node = binding.node;
+  let found: ClassNode[] = [];
+  if (Node.isVariableDeclaration(node)) {
+    found = classesOfType(ctx, node.getTypeNode(), false);
+    if (found.length === 0) found = classesOfValue(ctx, node.getInitializer(), false, depth);
+    const loop = node.getParent()?.getParent();
+    if (found.length === 0 && loop && Node.isForOfStatement(loop)) found = classesOfValue(ctx, loop.getExpression(), true, depth);
+  } else if (Node.isParameterDeclaration(node)) {
+    found = classesOfType(ctx, node.getTypeNode(), false);
+    // `tools.forEach((tool) => …)`: the parameter is an element of the array.
+    const fn = node.getParent();
+    const call = fn?.getParent();
+    if (found.length === 0 && call && Node.isCallExpression(call)) {
+      const callee = call.getExpression();
+      if (Node.isPropertyAccessExpression(callee) && ['forEach', 'map'].includes(callee.getName())) found = classesOfValue(ctx, callee.getExpression(), true, depth);
+    }
+  }
+  return withSubclasses(ctx, found);
+}
+
+/** Whether any project class has a member called `name` (a cheap test before resolving a receiver). */
+export function isClassMemberName(ctx: AnalysisContext, name: string): boolean {
+  return indexOf(ctx).members.has(name);
+}
+
+/** The methods (or arrow-function properties) named `name` that a call on the receiver can run. */
+export function methodsOf(ctx: AnalysisContext, receiver: Node, name: string): FunctionNode[] {
+  const out: FunctionNode[] = [];
+  for (const cls of classesOfReceiver(ctx, receiver)) {
+    const method = cls.getMethod(name);
+    if (method && method.getBody()) out.push(method);
+    const initializer = cls.getProperty(name)?.getInitializer();
+    const value = initializer && unwrap(initializer);
+    if (value && (Node.isArrowFunction(value) || Node.isFunctionExpression(value))) out.push(value);
+  }
+  return out;
+}
+
+/** The getter (or setter, for a write) that reading or writing `receiver.name` runs. */
+export function accessorsOf(ctx: AnalysisContext, receiver: Node, name: string, write: boolean): Node[] {
+  const out: Node[] = [];
+  for (const cls of classesOfReceiver(ctx, receiver)) {
+    const accessor = write ? cls.getSetAccessor(name) : cls.getGetAccessor(name);
+    if (accessor) out.push(accessor);
+  }
+  return out;
+}
