@@ -4,12 +4,12 @@
  * A node belongs to the handlers of its nearest enclosing reached function; an inline handler nested in
  * another handler (registered during a call) belongs to the inner one only.
  */
-import { Node, ts, type CallExpression } from 'ts-morph';
+import { Node, ts, type CallExpression, type SourceFile } from 'ts-morph';
 import type { AnalysisContext } from './context.js';
 import { resolveFunction } from './functions.js';
 import type { Registration } from './model.js';
 import { accessorsOf, isClassMemberName, methodsOf } from './classes.js';
-import { isWriteTarget, wrapNode } from './syntax.js';
+import { isWriteTarget, unwrap, wrapNode } from './syntax.js';
 
 /** A non-registration entry point: a session callback, `oninitialized`, a low-level list/read handler. */
 export interface OtherRoot {
@@ -92,6 +92,7 @@ export class Reach {
     if (known) return known;
     const out: Node[] = [];
     const file = root.getSourceFile();
+    let table: Node | undefined;
     const visit = (node: ts.Node): void => {
       if (node !== root.compilerNode && this.handlerRoots.has(node)) return;
       if (ts.isCallExpression(node)) {
@@ -103,6 +104,10 @@ export class Reach {
           if (sites) {
             if (!sites.includes(call)) sites.push(call);
           } else this.callSites.set(target.compilerNode, [call]);
+        } else if (call && (table = dispatchTable(this.ctx, node.expression, file))) {
+          // `handlers[request.params.name](args)`, or `const handler = handlers[name]; handler(args)`: every
+          // function of the table can run.
+          out.push(...tableFunctions(this.ctx, table));
         } else if (call && ts.isPropertyAccessExpression(node.expression) && isClassMemberName(this.ctx, node.expression.name.text)) {
           // `tool.execute(args)` over tool classes: every method the receiver's classes (and subclasses) define.
           const callee = wrapNode<Node>(file, node.expression);
@@ -135,3 +140,35 @@ function add<T>(map: Map<ts.Node, Set<T>>, node: Node, value: T): void {
   else map.set(node.compilerNode, new Set([value]));
 }
 
+/** The object a computed call dispatches through: `table[key](…)`, or a local bound to `table[key]`. */
+function dispatchTable(ctx: AnalysisContext, callee: ts.Expression, file: SourceFile): Node | undefined {
+  let expression: ts.Expression = callee;
+  while (ts.isParenthesizedExpression(expression) || ts.isNonNullExpression(expression)) expression = expression.expression;
+  if (ts.isElementAccessExpression(expression) && !ts.isLiteralExpression(expression.argumentExpression)) return wrapNode<Node>(file, expression.expression);
+  if (!ts.isIdentifier(expression)) return undefined;
+  const id = wrapNode<Node>(file, expression);
+  const binding = id && Node.isIdentifier(id) ? ctx.resolver.resolve(id) : undefined;
+  if (binding?.kind !== 'declaration' || !Node.isVariableDeclaration(binding.node)) return undefined;
+  const initializer = binding.node.getInitializer();
+  const inner = initializer && unwrap(initializer);
+  return inner && Node.isElementAccessExpression(inner) && !Node.isLiteralExpression(inner.getArgumentExpressionOrThrow()) ? inner.getExpression() : undefined;
+}
+
+/** The functions of an object literal table (through a variable), as a dispatch can reach them. */
+function tableFunctions(ctx: AnalysisContext, table: Node): Node[] {
+  let value: Node | undefined = table;
+  if (Node.isIdentifier(table)) {
+    const binding = ctx.resolver.resolve(table);
+    value = binding?.kind === 'declaration' && Node.isVariableDeclaration(binding.node) ? binding.node.getInitializer() : undefined;
+  }
+  if (!value || !Node.isObjectLiteralExpression(value)) return [];
+  const out: Node[] = [];
+  for (const property of value.getProperties()) {
+    if (Node.isMethodDeclaration(property)) out.push(property);
+    else if (Node.isPropertyAssignment(property) || Node.isShorthandPropertyAssignment(property)) {
+      const target = resolveFunction(ctx.resolver, Node.isPropertyAssignment(property) ? property.getInitializer() : property.getNameNode());
+      if (target) out.push(target);
+    }
+  }
+  return out;
+}

@@ -8,6 +8,7 @@ import { createMemoryProject, syntaxErrors } from '../../src/engine/parse.js';
 import type { OptionValues, Transform } from '../../src/engine/transform.js';
 import { getTransform } from '../../transforms/index.js';
 import { renderHandleStore, type HandleStoreRenderOptions } from '../../src/templates/handle-store.js';
+import { renderHandleScope } from '../../src/templates/handle-scope.js';
 
 export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const FIXTURES_ROOT = join(REPO_ROOT, 'test', 'fixtures');
@@ -41,7 +42,8 @@ function readTree(dir: string, base = dir, out: Record<string, string> = {}): Re
 }
 
 function renderPlaceholder(path: string): string {
-  const { template, ...options } = JSON.parse(readFileSync(path, 'utf8')) as { template: string } & HandleStoreRenderOptions;
+  const { template, ...options } = JSON.parse(readFileSync(path, 'utf8')) as { template: string } & HandleStoreRenderOptions & { storeSpecifier: string };
+  if (template === 'handle-scope') return renderHandleScope(options);
   if (template !== 'handle-store') throw new Error(`${path}: unknown template "${template}"`);
   return renderHandleStore(options);
 }

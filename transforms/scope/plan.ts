@@ -153,7 +153,7 @@ function planCandidate(
   const lowLevel = candidate.tools.filter(isLowLevel);
   const exported = candidate.tools.some((r) => r.call.getSourceFile() !== file) || candidate.shutdown.some((use) => use.statement.getSourceFile() !== file);
   const dynamicNames = candidate.tools.some((r) => !r.name);
-  const definition = scopeDefinition(candidate, names, style, dynamicNames ? 'all' : uniqueLabels(candidate), exported, indentOf(first));
+  const definition = scopeDefinition(candidate, names, style, { tools: dynamicNames ? 'all' : uniqueLabels(candidate), exported, ttlSeconds: options.ttlSeconds }, indentOf(first));
   // A singleton keeps its exported name: it now stands for the current record's instance.
   const memberLines = (statement: Node) =>
     candidate.members
@@ -297,7 +297,14 @@ function initialValue(member: ScopeMember, typed: boolean): string {
   return value;
 }
 
-function scopeDefinition(candidate: ScopeCandidate, names: RecordNames, style: Style, tools: readonly string[] | 'all', exported: boolean, indent: string): string {
+function scopeDefinition(
+  candidate: ScopeCandidate,
+  names: RecordNames,
+  style: Style,
+  spec: { tools: readonly string[] | 'all'; exported: boolean; ttlSeconds: number },
+  indent: string,
+): string {
+  const { tools, exported, ttlSeconds } = spec;
   const u = style.unit;
   const i1 = indent + u;
   const i2 = i1 + u;
@@ -315,7 +322,7 @@ function scopeDefinition(candidate: ScopeCandidate, names: RecordNames, style: S
     `${i1}creator: ${str(style, names.creator)},`,
     `${i1}destroyer: ${str(style, names.destroyer)},`,
     `${i1}summary: ${str(style, `Start a ${names.noun.replace(/_/g, ' ')}: the state the tools keep between calls (${what})`)},`,
-    `${i1}ttlSeconds: ${ttlText(30 * 60)},`,
+    `${i1}ttlSeconds: ${ttlText(ttlSeconds)},`,
     `${i1}tools: ${tools === 'all' ? str(style, 'all') : `[${tools.map((t) => str(style, t)).join(', ')}]`},`,
     `${i1}init: () => ({`,
     ...record,

@@ -83,7 +83,19 @@ export function buildCase(testCase: E2ECase): Built {
       if (built[i] !== committed[i]) differences.push(`${path}:${i + 1}: ${committed[i] ?? ''} → ${built[i] ?? ''}`);
     }
   }
-  const dir = join(REPO_ROOT, 'test', 'handles', '.tmp', `e2e-${testCase.fixture}-${process.pid}-${randomBytes(3).toString('hex')}`);
+  return writeBuild(testCase.fixture, files, differences);
+}
+
+/** The fixture's input, built the same way: the original server, to compare the migrated one against. */
+export function buildInput(testCase: E2ECase): Built {
+  const fixture = loadFixtureCases(testCase.transform.id).find((c) => c.name === testCase.fixture);
+  if (!fixture) throw new Error(`no fixture ${testCase.transform.id}/${testCase.fixture}`);
+  return writeBuild(`${testCase.fixture}-input`, fixture.input, []);
+}
+
+/** Files transpiled to JavaScript into test/handles/.tmp, where the real SDK packages resolve. */
+function writeBuild(name: string, files: Record<string, string>, differences: string[]): Built {
+  const dir = join(REPO_ROOT, 'test', 'handles', '.tmp', `e2e-${name}-${process.pid}-${randomBytes(3).toString('hex')}`);
   for (const [path, text] of Object.entries(files)) {
     const target = join(dir, path.replace(/\.ts$/, '.js'));
     mkdirSync(dirname(target), { recursive: true });
