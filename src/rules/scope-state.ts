@@ -21,6 +21,16 @@ export const CONVERSATIONAL_CREATORS: readonly RegExp[] = [
   /\b(?:pty|nodePty)\.spawn\(/,
 ];
 
+/**
+ * Words that name state a server shares across every client on purpose (configuration, caches, pools,
+ * telemetry): such state is not a conversation's, whatever tools do to it. Matched against the words of a
+ * variable or class name (`cachedChromePath`, `poolPromise`, `ConfigManager`), not substrings (`configured`).
+ */
+export const SHARED_WORDS: ReadonlySet<string> = new Set(['config', 'configuration', 'settings', 'cache', 'cached', 'registry', 'pool', 'telemetry', 'metrics', 'logger']);
+
+/** A module singleton (`const x = new C()`) holds a conversation's state only when its class or name says so. */
+export const CONVERSATIONAL_CLASSES: readonly RegExp[] = [/browser|page|tab|connection|database|terminal|shell|ssh|workspace|notebook|cart|repl/i];
+
 /** The record's name from the state it holds, first match wins; `session` when nothing matches. */
 export const SCOPE_NOUNS: ReadonlyArray<{ test: RegExp; noun: string }> = [
   { test: /browser|page|tab|frame/i, noun: 'browser' },

@@ -6,6 +6,7 @@
  */
 import type { Project } from 'ts-morph';
 import { analyzeProject, type ServerModel, type StateVariable } from '../../src/analysis/index.js';
+import { isSharedState } from '../../src/analysis/conversational.js';
 import { relativeOf } from '../../src/engine/parse.js';
 import type { PatternId, RuleId } from '../../src/rules/rules.js';
 import { TextEdits } from './edits.js';
@@ -53,7 +54,8 @@ export interface ProjectPlan {
 /** Which pattern a state follows, if it is one the handle transforms handle. */
 export function patternOf(state: StateVariable, model: ServerModel): PatternId | undefined {
   if (state.dependence === 'session-keyed' && !state.holdsTransports && !state.holdsUpstreams) return 'P1';
-  if (state.dependence !== 'implicit') return undefined;
+  // State the server shares with every client on purpose (a pool, a cache) is no conversation's handle.
+  if (state.dependence !== 'implicit' || isSharedState(state)) return undefined;
   if (state.kind === 'class-field') return 'P6';
   return valuePattern(state, model);
 }

@@ -14,8 +14,9 @@ import type { Registration, ServerModel, StateVariable } from '../../src/analysi
 import { literalText, unwrap } from '../../src/analysis/syntax.js';
 import { resolveRelative } from '../../src/engine/components.js';
 import { relativeOf } from '../../src/engine/parse.js';
-import { CONVERSATIONAL_CREATORS, CONVERSATIONAL_NAMES, SHUTDOWN_EVENTS } from '../../src/rules/scope-state.js';
-import { referencesTo } from '../shared/declarations.js';
+import { isConversationalLazyValue, isSharedByName, isSharedState } from '../../src/analysis/conversational.js';
+import { CONVERSATIONAL_CLASSES, SHUTDOWN_EVENTS } from '../../src/rules/scope-state.js';
+import { declarationOf, isReference, referencesTo } from '../shared/declarations.js';
 import { isExported } from '../shared/exports.js';
 
 /** A statement of a shutdown handler that uses the state: it becomes the record's cleanup. */
@@ -51,11 +52,11 @@ export interface ScopeDecline {
 
 /** Module state that carries a conversation: set by tools, or created lazily as a live per-conversation object. */
 export function isConversational(state: StateVariable): boolean {
-  if (state.kind !== 'module' || state.holdsTransports || state.holdsUpstreams) return false;
-  if (state.dependence === 'implicit') return true;
-  if (state.dependence !== 'lazy-global') return false;
-  if (CONVERSATIONAL_NAMES.some((test) => test.test(state.name))) return true;
-  return state.accesses.some((access) => access.value !== undefined && CONVERSATIONAL_CREATORS.some((test) => test.test(access.value!.getText())));
+  if (state.holdsTransports || state.holdsUpstreams || isSharedState(state)) return false;
+  // A server factory's own variables lived as long as its session; per request they would start empty.
+  if (state.kind === 'factory-closure') return state.dependence === 'implicit' && state.factory !== undefined;
+  if (state.kind !== 'module') return false;
+  return state.dependence === 'implicit' || isConversationalLazyValue(state);
 }
 
 /** The `process.on('SIGINT', handler)` handler holding a node, if any. */
@@ -105,6 +106,10 @@ function singletonStates(model: ServerModel): Map<VariableDeclaration, StateVari
     if (!state.accesses.some((access) => access.by.some((r) => r.kind === 'tool'))) continue;
     const singleton = singletonOf(state.ownerClass, model);
     if (!singleton) continue;
+    const className = Node.isClassDeclaration(state.ownerClass) ? (state.ownerClass.getName() ?? '') : '';
+    const names = [singleton.getName(), className];
+    if (names.some(isSharedByName)) continue;
+    if (!names.some((name) => CONVERSATIONAL_CLASSES.some((test) => test.test(name)))) continue;
     out.set(singleton, [...(out.get(singleton) ?? []), state]);
   }
   return out;
@@ -152,7 +157,14 @@ export function findCandidates(model: ServerModel): { candidates: ScopeCandidate
   for (const [declaration, fields] of singletonStates(model)) add({ kind: 'instance', name: declaration.getName(), declaration, fields });
 
   const candidates: ScopeCandidate[] = [];
-  for (const [file, members] of byFile) {
+  for (const [file, all] of byFile) {
+    // A member that cannot join the record stays as it was, with its own marker; the others still move.
+    const members = all.filter((member) => {
+      const problem = memberProblem(member, model);
+      if (problem) declines.push(problem);
+      return !problem;
+    });
+    if (members.length === 0) continue;
     const problems: ScopeDecline[] = [];
     const tools = new Set<Registration>();
     const shutdown = new Map<Node, ShutdownUse>();
@@ -166,8 +178,15 @@ export function findCandidates(model: ServerModel): { candidates: ScopeCandidate
     };
     for (const member of members) {
       const statement = member.declaration.getVariableStatement();
-      if (!statement || !Node.isSourceFile(statement.getParent())) {
-        problems.push({ node: member.declaration, message: `${member.name} is not declared at the top of its module; make it a handle by hand` });
+      const factory = member.kind === 'variable' ? member.state.factory?.node : undefined;
+      const home = factory ? factory.getBody() : file;
+      if (!statement || statement.getParent() !== home) {
+        problems.push({ node: member.declaration, message: `${member.name} is not declared at the top of its ${factory ? 'server factory' : 'module'}; make it a handle by hand` });
+        continue;
+      }
+      const local = factory ? factoryLocalIn(member.declaration.getInitializer(), factory) : undefined;
+      if (local) {
+        problems.push({ node: member.declaration, message: `${member.name} starts from ${local}, which only the server factory knows; give it a handle by hand` });
         continue;
       }
       if (member.kind === 'variable') {
@@ -175,9 +194,7 @@ export function findCandidates(model: ServerModel): { candidates: ScopeCandidate
         for (const access of member.state.accesses) {
           for (const registration of access.by) tools.add(registration);
           if (noteShutdown(access.node, member.name)) continue;
-          if (access.byOther.length > 0) {
-            problems.push({ node: access.node, message: `${member.name} is also used by ${access.byOther.join(', ')}, which cannot take a handle; serve it as a resource template keyed by the handle` });
-          } else if (access.by.length === 0 && access.node !== member.declaration.getNameNode()) {
+          if (access.by.length === 0 && access.byOther.length === 0 && access.node !== member.declaration.getNameNode()) {
             problems.push({ node: access.node, message: `${member.name} is used outside any tool call (in ${file.getBaseName()}); decide whether it belongs to one conversation or to the whole server` });
           }
         }
@@ -215,11 +232,7 @@ export function findCandidates(model: ServerModel): { candidates: ScopeCandidate
         }
       }
     }
-    for (const registration of tools) {
-      if (registration.kind !== 'tool') {
-        problems.push({ node: registration.call, message: `${registration.label} reads ${members.map((m) => m.name).join(', ')} but cannot take a handle; serve it as a resource template keyed by the handle` });
-      }
-    }
+
     const statements = [...shutdown.keys()];
     const inShutdown = (id: Identifier) => statements.some((statement) => id.getAncestors().includes(statement));
     const references = new Map<string, Identifier[]>();
@@ -240,9 +253,37 @@ export function findCandidates(model: ServerModel): { candidates: ScopeCandidate
       declines.push(problems[0]!);
       continue;
     }
-    candidates.push({ file, members, references, cleanupReferences, tools: [...tools], shutdown: [...shutdown.values()] });
+    candidates.push({ file, members, references, cleanupReferences, tools: [...tools].filter((r) => r.kind === 'tool'), shutdown: [...shutdown.values()] });
   }
   return { candidates, declines };
+}
+
+/** Why one member cannot join a record: read where no handle can be passed (resources, prompts, other handlers). */
+function memberProblem(member: ScopeMember, model: ServerModel): ScopeDecline | undefined {
+  void model;
+  const fields = member.kind === 'variable' ? [member.state] : member.fields;
+  for (const field of fields) {
+    for (const access of field.accesses) {
+      const reader = access.by.find((r) => r.kind !== 'tool');
+      if (reader) {
+        return { node: member.declaration, message: `${member.name} is also read by ${reader.label}, which cannot take a handle, so it stays shared by every conversation; serve it as a resource template keyed by the handle if it belongs to one` };
+      }
+      if (access.byOther.length > 0) {
+        return { node: member.declaration, message: `${member.name} is also used by ${access.byOther.join(', ')}, which cannot take a handle, so it stays shared by every conversation; decide whether it belongs to one` };
+      }
+    }
+  }
+  return undefined;
+}
+
+/** A name in an initializer that is declared inside the factory (its parameters and locals), if any. */
+function factoryLocalIn(initializer: Node | undefined, factory: Node): string | undefined {
+  if (!initializer) return undefined;
+  const ids = [initializer, ...initializer.getDescendants()].filter((n): n is Identifier => Node.isIdentifier(n) && isReference(n));
+  return ids.find((id) => {
+    const declaration = declarationOf(id);
+    return declaration !== undefined && declaration.getAncestors().includes(factory);
+  })?.getText();
 }
 
 /**

@@ -20,7 +20,7 @@ import { indentOf } from '../handles/layout.js';
 import { freeLocalName } from '../handles/local-names.js';
 import { camelCase, plural } from '../handles/naming.js';
 import type { FilePlan, PlannedMarker, ProjectPlan } from '../handles/project-plan.js';
-import { statementOf, styleOf } from '../handles/site.js';
+import { aboveTopLevel, statementOf, styleOf } from '../handles/site.js';
 import { storePathFor, type HandleOptions } from '../handles/store-file.js';
 import { findCandidates, type ScopeCandidate, type ScopeMember } from './candidates.js';
 import { isLowLevel, listHandlerFor, registrationStatement, scopeRequestHandler, scopeServerTool, type ScopeNames } from './tool-sites.js';
@@ -51,7 +51,13 @@ export function planScopes(project: Project, options: HandleOptions): ScopePlan 
     return plan;
   };
   const { candidates, declines } = findCandidates(model);
-  for (const decline of declines) fileOf(decline.node.getSourceFile()).markers.push(marker(decline.node, decline.message));
+  for (const decline of declines) {
+    // One marker per decision: a finer handle transform may have marked this state already.
+    const file = decline.node.getSourceFile();
+    const name = Node.isVariableDeclaration(decline.node) ? decline.node.getName() : undefined;
+    if (name && markedAlready(file.getFullText(), name)) continue;
+    fileOf(file).markers.push(marker(decline.node, decline.message));
+  }
   let storePath: string | undefined;
   let scopePath: string | undefined;
   const toolNames = new Set(model.registrations.flatMap((r) => (r.kind === 'tool' && r.name ? [r.name] : [])));
@@ -150,6 +156,10 @@ function planCandidate(
     }
   }
   const first = statements.sort((a, b) => a.getStart() - b.getStart())[0]!;
+  // Factory variables: the factory now runs per request, so the scope lives above it, in the module.
+  const factories = [...new Set(candidate.members.flatMap((m) => (m.kind === 'variable' && m.state.factory ? [m.state.factory.node] : [])))];
+  if (factories.length > 1) return `${stateList(candidate.members)} belong to different server factories; give them handles by hand`;
+  const factory = factories[0];
   const lowLevel = candidate.tools.filter(isLowLevel);
   const exported = candidate.tools.some((r) => r.call.getSourceFile() !== file) || candidate.shutdown.some((use) => use.statement.getSourceFile() !== file);
   const dynamicNames = candidate.tools.some((r) => !r.name);
@@ -159,7 +169,10 @@ function planCandidate(
     candidate.members
       .filter((m) => m.kind === 'instance' && statementOf(m.declaration) === statement)
       .map((m) => `${isExported(statement) ? 'export ' : ''}const ${m.name} = ${names.scope}.member(${str(style, m.name)});`);
-  edits.replace(first.getStart(), first.getEnd(), [definition, ...memberLines(first)].join(`\n${indentOf(first)}`));
+  if (factory) {
+    edits.insert(aboveTopLevel(factory), `${scopeDefinitionAtTop(definition, indentOf(first))}\n\n`);
+    edits.removeStatement(first);
+  } else edits.replace(first.getStart(), first.getEnd(), [definition, ...memberLines(first)].join(`\n${indentOf(first)}`));
   for (const statement of statements.slice(1)) {
     const lines = memberLines(statement);
     if (lines.length > 0) edits.replace(statement.getStart(), statement.getEnd(), lines.join(`\n${indentOf(statement)}`));
@@ -206,7 +219,7 @@ function planCandidate(
     seen.add(registration.call);
     const toolFile = registration.call.getSourceFile();
     const toolEdits = editsOf(toolFile);
-    if (toolFile === file && registration.call.getStart() < first.getStart()) {
+    if (toolFile === file && !factory && registration.call.getStart() < first.getStart()) {
       return `${registration.label} is registered above ${stateList(candidate.members)}; move the declarations above the registrations`;
     }
     if (isLowLevel(registration)) {
@@ -251,6 +264,14 @@ function planCandidate(
   }
   removeStaleMarkers(edits, candidate.members);
   return undefined;
+}
+
+/** A definition written for a statement inside the factory, moved to the module's top level. */
+function scopeDefinitionAtTop(definition: string, indent: string): string {
+  return definition
+    .split('\n')
+    .map((line) => (line.startsWith(indent) ? line.slice(indent.length) : line))
+    .join('\n');
 }
 
 /** Whether a file still uses `name` outside the statements being replaced (and outside its imports). */
@@ -363,6 +384,11 @@ function lifecycleTools(style: Style, names: RecordNames, receiver: string, inde
     `${i1}async ({ ${names.idParam} }, ${context}) => ${names.scope}.destroy(${names.idParam}, principalOf(${context})),`,
     `${indent});`,
   ].join('\n');
+}
+
+/** Whether a file already has a state marker that names `name`. */
+function markedAlready(text: string, name: string): boolean {
+  return text.split('\n').some((line) => line.includes(`${TODO_MARKER}(SL00`) && new RegExp(`\\b${name}\\b`).test(line));
 }
 
 /** Markers the fine-grained transforms left on state this rewrite now handles. */

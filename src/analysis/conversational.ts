@@ -1,0 +1,44 @@
+/**
+ * The one verdict on module state that tools keep between calls, shared by the audit and the transforms:
+ * whether it is a conversation's state (a browser page, a working directory, what a tool set for the calls
+ * after it) or state the server shares across every client on purpose (a pool, a cache, its configuration).
+ */
+import { Node } from 'ts-morph';
+import { CONVERSATIONAL_CREATORS, CONVERSATIONAL_NAMES, SHARED_WORDS } from '../rules/scope-state.js';
+import type { StateVariable } from './model.js';
+
+/** `cachedChromePath` → cached, chrome, path. */
+function wordsOf(name: string): string[] {
+  return name
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2')
+    .split(/[^A-Za-z0-9]+/)
+    .filter(Boolean)
+    .map((word) => word.toLowerCase());
+}
+
+/** Whether a name says the state is shared by every client on purpose. */
+export function isSharedByName(name: string): boolean {
+  return wordsOf(name).some((word) => SHARED_WORDS.has(word));
+}
+
+/** The state's own name and, for a class field, its class's name. */
+function namesOf(state: StateVariable): string[] {
+  const owner = state.ownerClass && Node.isClassDeclaration(state.ownerClass) ? state.ownerClass.getName() : undefined;
+  return owner ? [state.name, owner] : [state.name];
+}
+
+/** Whether state is shared by every client on purpose, so neither a finding nor a handle. */
+export function isSharedState(state: StateVariable): boolean {
+  return namesOf(state).some(isSharedByName);
+}
+
+/**
+ * Module state created lazily and shared by the tools (`if (!page) page = await browser.newPage()`) that is
+ * nonetheless a conversation's: the value carries what earlier calls did (the URL navigated to).
+ */
+export function isConversationalLazyValue(state: StateVariable): boolean {
+  if (state.kind !== 'module' || state.dependence !== 'lazy-global' || isSharedState(state)) return false;
+  if (CONVERSATIONAL_NAMES.some((test) => test.test(state.name))) return true;
+  return state.accesses.some((access) => access.value !== undefined && CONVERSATIONAL_CREATORS.some((test) => test.test(access.value!.getText())));
+}
