@@ -2,13 +2,14 @@
  * When module state that tools create lazily and share (`if (!browser) browser = await launch()`) is the
  * state of a conversation rather than a shared resource, and what a conversation's record is called, as data.
  * A browser page, a shell or a working directory carries what earlier calls did (the URL navigated to, the
- * directory changed into); a connection pool or an API client does not.
+ * directory changed into); a connection pool, an API client or the browser process itself does not (a
+ * browser created together with its page joins the page's record: see transforms/scope/candidates.ts).
  */
 
 /** Names of lazily created values that carry a conversation's state. */
 export const CONVERSATIONAL_NAMES: readonly RegExp[] = [
-  /^(?:browser|page|tab|browserContext|context|frame)s?$/i,
-  /(?:Browser|Page|Tab|BrowserContext)$/,
+  /^(?:page|tab|browserContext|context|frame)s?$/i,
+  /(?:Page|Tab|BrowserContext)$/,
   /^(?:terminal|shell|pty|repl|term|sshClient|ssh)s?$/i,
   /^(?:cwd|workingDirectory|currentDirectory)$/i,
   /^(?:current|active|selected)[A-Z_]/,
@@ -16,8 +17,7 @@ export const CONVERSATIONAL_NAMES: readonly RegExp[] = [
 
 /** Calls whose result is such a value, wherever it is stored: `chromium.launch()`, `browser.newPage()`, `spawn(…)`. */
 export const CONVERSATIONAL_CREATORS: readonly RegExp[] = [
-  /\b(?:chromium|firefox|webkit|puppeteer|playwright)\.launch\w*\(/,
-  /\.(?:newPage|newContext|launchPersistentContext|connectOverCDP)\(/,
+  /\.(?:newPage|newContext|launchPersistentContext)\(/,
   /\b(?:pty|nodePty)\.spawn\(/,
 ];
 

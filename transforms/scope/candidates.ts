@@ -144,8 +144,7 @@ export function findCandidates(model: ServerModel): { candidates: ScopeCandidate
     byFile.set(file, [...(byFile.get(file) ?? []), member]);
   };
   const declines: ScopeDecline[] = [];
-  for (const state of model.states) {
-    if (!isConversational(state)) continue;
+  for (const state of withCompanions(model.states.filter(isConversational), model.states)) {
     if (!state.accesses.some((access) => access.by.some((r) => r.kind === 'tool'))) continue;
     const node = state.declaration;
     if (!Node.isVariableDeclaration(node) || !Node.isIdentifier(node.getNameNode())) {
@@ -157,7 +156,8 @@ export function findCandidates(model: ServerModel): { candidates: ScopeCandidate
   for (const [declaration, fields] of singletonStates(model)) add({ kind: 'instance', name: declaration.getName(), declaration, fields });
 
   const candidates: ScopeCandidate[] = [];
-  for (const [file, all] of byFile) {
+  for (const [file, unordered] of byFile) {
+    const all = [...unordered].sort((a, b) => a.declaration.getStart() - b.declaration.getStart());
     // A member that cannot join the record stays as it was, with its own marker; the others still move.
     const members = all.filter((member) => {
       const problem = memberProblem(member, model);
@@ -256,6 +256,28 @@ export function findCandidates(model: ServerModel): { candidates: ScopeCandidate
     candidates.push({ file, members, references, cleanupReferences, tools: [...tools].filter((r) => r.kind === 'tool'), shutdown: [...shutdown.values()] });
   }
   return { candidates, declines };
+}
+
+/**
+ * Module values written in the same function as a conversation's state join its record: `ensureBrowser()`
+ * launches the browser and opens its page together, so a record holding only the page would never get one.
+ */
+function withCompanions(members: readonly StateVariable[], states: readonly StateVariable[]): StateVariable[] {
+  const out = new Set(members);
+  const writers = (state: StateVariable) => new Set(state.accesses.filter((a) => a.mode === 'write').flatMap((a) => (a.node.getFirstAncestor((n) => Node.isFunctionLikeDeclaration(n)) ? [a.node.getFirstAncestor((n) => Node.isFunctionLikeDeclaration(n))!] : [])));
+  for (let grown = true; grown; ) {
+    grown = false;
+    const functions = new Set([...out].flatMap((state) => [...writers(state)]));
+    for (const state of states) {
+      if (out.has(state) || state.kind !== 'module' || state.dependence !== 'lazy-global' || isSharedState(state)) continue;
+      if (state.file !== [...out][0]?.file) continue;
+      if ([...writers(state)].some((fn) => functions.has(fn))) {
+        out.add(state);
+        grown = true;
+      }
+    }
+  }
+  return [...out];
 }
 
 /** Why one member cannot join a record: read where no handle can be passed (resources, prompts, other handlers). */

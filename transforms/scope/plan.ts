@@ -61,8 +61,17 @@ export function planScopes(project: Project, options: HandleOptions): ScopePlan 
   let storePath: string | undefined;
   let scopePath: string | undefined;
   const toolNames = new Set(model.registrations.flatMap((r) => (r.kind === 'tool' && r.name ? [r.name] : [])));
-  for (const candidate of candidates) {
+  // One record per tool: where two modules' state reaches the same tools, the larger record takes them and
+  // the other is marked (two ids on one tool would be two handles for one conversation).
+  const claimed = new Map<Node, string>();
+  for (const candidate of [...candidates].sort((a, b) => b.members.length - a.members.length)) {
     const path = relativeOf(candidate.file);
+    const shared = candidate.tools.find((r) => claimed.has(r.call));
+    if (shared) {
+      const other = claimed.get(shared.call)!;
+      fileOf(candidate.file).markers.push(marker(candidate.members[0]!.declaration, `${stateList(candidate.members)} ${candidate.members.length === 1 ? 'serves' : 'serve'} ${shared.label} together with the state of ${other}; move them into ${other} to share its handle, or give them one by hand`));
+      continue;
+    }
     if (isCommonJs(candidate.file)) {
       fileOf(candidate.file).markers.push(marker(candidate.members[0]!.declaration, `${stateList(candidate.members)} span tool calls; this CommonJS module cannot import the ESM handle store: give them a handle by hand or convert the module to ESM`));
       continue;
@@ -86,6 +95,7 @@ export function planScopes(project: Project, options: HandleOptions): ScopePlan 
       continue;
     }
     for (const [key, edits] of trial) files.get(key)!.edits = edits;
+    for (const registration of candidate.tools) claimed.set(registration.call, path);
     fileOf(candidate.file).results.push({
       pattern: 'P2',
       rule: 'SL006',
@@ -160,7 +170,6 @@ function planCandidate(
   const factories = [...new Set(candidate.members.flatMap((m) => (m.kind === 'variable' && m.state.factory ? [m.state.factory.node] : [])))];
   if (factories.length > 1) return `${stateList(candidate.members)} belong to different server factories; give them handles by hand`;
   const factory = factories[0];
-  const lowLevel = candidate.tools.filter(isLowLevel);
   const exported = candidate.tools.some((r) => r.call.getSourceFile() !== file) || candidate.shutdown.some((use) => use.statement.getSourceFile() !== file);
   const dynamicNames = candidate.tools.some((r) => !r.name);
   const definition = scopeDefinition(candidate, names, style, { tools: dynamicNames ? 'all' : uniqueLabels(candidate), exported, ttlSeconds: options.ttlSeconds }, indentOf(first));
