@@ -73,6 +73,7 @@ async function runServer({ server, checkout, harnessRoot, tscTimeoutMs, keepScra
       migrateErrors: first.diagnostics.filter((d) => d.level === 'error').map((d) => `${d.file}: ${d.message}`),
       verify: runVerify(verify, server, dir),
       findings: { before: auditBefore.findings, after: auditAfter.findings },
+      ...(keepScratch ? { scratch: { root: scratchRoot, server: dir } } : {}),
     };
   } finally {
     if (!keepScratch) await rm(scratchRoot, { recursive: true, force: true });
