@@ -6,7 +6,7 @@
  *
  * For each server: find a git directory holding its repository (the template's {owner} and {repo} are filled in;
  * without --git-dir a blobless clone from GitHub is made under <checkouts>/.git/), `git archive` the pinned commit's
- * `extract` paths into <checkouts>/<name>/, then install its dependencies once with the manifest's command.
+ * `extract` paths into <checkouts>/<name>/, then install its dependencies once with the manifest's commands (argv lists, run in the server folder).
  * The harness symlinks those node_modules into its scratch copies, so installs happen here and only here.
  * Existing server folders are left as they are (delete one to fetch it again).
  */
@@ -52,10 +52,13 @@ for (const server of servers) {
   }
   execFileSync('tar', ['-x', '-C', dest], { input: archive.stdout });
   console.log(`${server.name}: ${server.repository}@${server.commit.slice(0, 10)} ${paths.join(' ')}`);
-  if (values['no-install'] || server.install?.installable === false || !server.install?.command) continue;
-  const [command, ...args] = server.install.command.split(' ');
-  const installed = spawnSync(command, args, { cwd: join(dest, server.folder), stdio: 'inherit' });
-  if (installed.status !== 0) console.log(`${server.name}: install failed (exit ${installed.status}); tsc figures will count missing modules`);
+  if (values['no-install']) continue;
+  for (const [command, ...args] of server.install?.commands ?? []) {
+    const installed = spawnSync(command, args, { cwd: join(dest, server.folder), stdio: 'inherit' });
+    if (installed.status === 0) continue;
+    console.log(`${server.name}: \`${[command, ...args].join(' ')}\` failed (exit ${installed.status}); tsc figures will count missing modules`);
+    break;
+  }
 }
 
 /** A git directory for owner/name: the template when given, else a blobless clone kept under <checkouts>/.git/. */
