@@ -27,7 +27,7 @@ async function runServer({ server, checkout, harnessRoot, tscTimeoutMs, keepScra
   const scratchRoot = await mkdtemp(join(tmpdir(), `batch-${server.name}-`));
   const scratchTree = join(scratchRoot, basename(checkout));
   try {
-    await copyTree(checkout, scratchTree, server.folder);
+    const modules = await copyTree(checkout, scratchTree, server.folder, harnessRoot);
     const dir = join(scratchTree, server.folder);
     const scope = { include: server.include ?? [], exclude: server.exclude ?? [] };
 
@@ -65,7 +65,7 @@ async function runServer({ server, checkout, harnessRoot, tscTimeoutMs, keepScra
       migrated: migratedSites(sitesBefore, sitesAfter, markersAfter),
       markers: markersAfter.length,
       markerReasons: groupReasons(newMarkers),
-      tsc: { ...tscFigures, typescript: tsc.source },
+      tsc: { ...tscFigures, typescript: tsc.source, modules },
       idempotent: second.changes.length === 0,
       idempotenceChanges: second.changes.map((c) => c.path),
       transport: transportBefore === 0 ? 'none' : transportAfter === 0 ? 'yes' : 'no',
@@ -80,11 +80,17 @@ async function runServer({ server, checkout, harnessRoot, tscTimeoutMs, keepScra
   }
 }
 
-/** Copy the checkout without node_modules, then link the server's installed node_modules into the copy. */
-async function copyTree(from, to, folder) {
+/**
+ * Copy the checkout without node_modules, then link the server's installed node_modules into the copy. A server
+ * whose dependencies cannot be installed gets the harness's own (Node types, the MCP SDK, zod), so that tsc checks
+ * its code instead of stopping at the first missing type library; which one was used is part of the row.
+ */
+async function copyTree(from, to, folder, harnessRoot) {
   await cp(from, to, { recursive: true, filter: (source) => basename(source) !== 'node_modules' && basename(source) !== '.git' });
-  const modules = join(from, folder, 'node_modules');
-  if (existsSync(modules)) await symlink(modules, join(to, folder, 'node_modules'), 'dir');
+  const own = join(from, folder, 'node_modules');
+  const modules = existsSync(own) ? own : join(harnessRoot, 'node_modules');
+  await symlink(modules, join(to, folder, 'node_modules'), 'dir');
+  return modules === own ? 'server' : 'harness';
 }
 
 /**

@@ -16,7 +16,8 @@ export const COLUMNS = [
 
 function tscCell(row, which) {
   if (row.tsc.error) return `n/a (${row.tsc.error})`;
-  return which === 'introduced' ? row.tsc.introduced.length : row.tsc[which];
+  const figure = which === 'introduced' ? row.tsc.introduced.length : row.tsc[which];
+  return row.tsc.modules === 'harness' ? `${figure}†` : figure;
 }
 
 export function totals(rows) {
