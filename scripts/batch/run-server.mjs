@@ -1,0 +1,107 @@
+/**
+ * One server of the batch, run in its own process so that a crash or a hang costs one row, not the run:
+ *
+ *   node scripts/batch/run-server.mjs <job.json> <result.json>
+ *
+ * Copies the checkout to a scratch folder (the checkout is never modified; its node_modules is linked, not
+ * copied), audits, type-checks, migrates with write, migrates again as a dry run (idempotence), audits and
+ * type-checks again, and writes the row's figures as JSON. Uses the engine library, never the CLI's stdout.
+ */
+import { spawnSync } from 'node:child_process';
+import { cp, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { pathToFileURL } from 'node:url';
+import { countByRule, migratedSites, stateSites, total, TRANSPORT_RULES } from './sites.mjs';
+import { addedMarkers, findMarkers, groupReasons } from './markers.mjs';
+import { introducedErrors, runTsc, tscFor } from './tsc.mjs';
+
+const [jobPath, resultPath] = process.argv.slice(2);
+const job = JSON.parse(await readFile(jobPath, 'utf8'));
+const engine = await import(pathToFileURL(join(job.harnessRoot, 'dist', 'src', 'index.js')).href);
+const row = await runServer(job, engine);
+await writeFile(resultPath, JSON.stringify(row, null, 2));
+
+async function runServer({ server, checkout, harnessRoot, tscTimeoutMs, keepScratch, verify }, engine) {
+  const scratchRoot = await mkdtemp(join(tmpdir(), `batch-${server.name}-`));
+  const scratchTree = join(scratchRoot, basename(checkout));
+  try {
+    const modules = await copyTree(checkout, scratchTree, server.folder, harnessRoot);
+    const dir = join(scratchTree, server.folder);
+    const scope = { include: server.include ?? [], exclude: server.exclude ?? [] };
+
+    const auditBefore = await engine.auditProject(dir, scope);
+    const tsc = tscFor(dir, harnessRoot);
+    const tscBefore = runTsc(dir, tsc, tscTimeoutMs);
+    const markersBefore = await findMarkers(dir, engine.TODO_MARKER);
+
+    const first = await engine.migrate({ path: dir, write: true, allowDirty: true, ...scope });
+    const second = await engine.migrate({ path: dir, write: false, allowDirty: true, ...scope });
+
+    const auditAfter = await engine.auditProject(dir, scope);
+    const tscAfter = runTsc(dir, tsc, tscTimeoutMs);
+    const markersAfter = await findMarkers(dir, engine.TODO_MARKER);
+    const newMarkers = addedMarkers(markersBefore, markersAfter);
+
+    const sitesBefore = stateSites(auditBefore.findings);
+    const sitesAfter = stateSites(auditAfter.findings);
+    const transportBefore = auditBefore.findings.filter((f) => TRANSPORT_RULES.includes(f.rule)).length;
+    const transportAfter = auditAfter.findings.filter((f) => TRANSPORT_RULES.includes(f.rule)).length;
+    const tscFigures =
+      tscBefore.error || tscAfter.error
+        ? { error: tscBefore.error ?? tscAfter.error }
+        : { before: tscBefore.diagnostics.length, after: tscAfter.diagnostics.length, introduced: introducedErrors(tscBefore.diagnostics, tscAfter.diagnostics) };
+
+    return {
+      name: server.name,
+      ok: true,
+      files: { discovered: first.stats.discovered, parsed: first.stats.parsed, changed: first.changes.length },
+      findingsBefore: countByRule(auditBefore.findings),
+      findingsAfter: countByRule(auditAfter.findings),
+      auditErrors: auditBefore.errors.length,
+      stateSites: total(sitesBefore),
+      stateSitesLeft: total(sitesAfter),
+      migrated: migratedSites(sitesBefore, sitesAfter, markersAfter),
+      markers: markersAfter.length,
+      markerReasons: groupReasons(newMarkers),
+      tsc: { ...tscFigures, typescript: tsc.source, modules },
+      idempotent: second.changes.length === 0,
+      idempotenceChanges: second.changes.map((c) => c.path),
+      transport: transportBefore === 0 ? 'none' : transportAfter === 0 ? 'yes' : 'no',
+      transportFindings: { before: transportBefore, after: transportAfter },
+      migrateErrors: first.diagnostics.filter((d) => d.level === 'error').map((d) => `${d.file}: ${d.message}`),
+      verify: runVerify(verify, server, dir),
+      findings: { before: auditBefore.findings, after: auditAfter.findings },
+      ...(keepScratch ? { scratch: { root: scratchRoot, server: dir } } : {}),
+    };
+  } finally {
+    if (!keepScratch) await rm(scratchRoot, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Copy the checkout without node_modules, then link the server's installed node_modules into the copy. A server
+ * whose dependencies cannot be installed gets the harness's own (Node types, the MCP SDK, zod), so that tsc checks
+ * its code instead of stopping at the first missing type library; which one was used is part of the row.
+ */
+async function copyTree(from, to, folder, harnessRoot) {
+  await cp(from, to, { recursive: true, filter: (source) => basename(source) !== 'node_modules' && basename(source) !== '.git' });
+  const own = join(from, folder, 'node_modules');
+  const modules = existsSync(own) ? own : join(harnessRoot, 'node_modules');
+  await symlink(modules, join(to, folder, 'node_modules'), 'dir');
+  return modules === own ? 'server' : 'harness';
+}
+
+/**
+ * The verify column: `n/a` until the CLI has a `verify` command and the manifest says how to start the server
+ * (`verify.args`, with `{dir}` for the migrated folder). Then the command's exit code decides.
+ */
+function runVerify(verify, server, dir) {
+  if (!verify.available) return { status: 'n/a', reason: 'no verify command in this build' };
+  if (!server.verify?.args) return { status: 'n/a', reason: 'no verify arguments in the manifest' };
+  const args = server.verify.args.map((a) => a.replaceAll('{dir}', dir));
+  const run = spawnSync(process.execPath, [verify.bin, 'verify', ...args], { cwd: dir, encoding: 'utf8', timeout: verify.timeoutMs });
+  if (run.error) return { status: 'error', reason: run.error.message };
+  return { status: run.status === 0 ? 'pass' : 'fail', reason: `exit ${run.status}` };
+}
