@@ -174,21 +174,6 @@ const CASES: E2ECase[] = [
     probe: { tool: 'list_tasks', expect: 'Ship the blog' },
     shared: true,
   },
-  {
-    transform,
-    fixture: 'database-v2-js',
-    sdk: 'v2',
-    http: { module: 'src/server.js', factory: 'createServer' },
-    creator: { tool: 'use_database', args: { name: 'archive' }, expect: 'Using archive' },
-    idParam: 'current_database_id',
-    kindName: 'current_database',
-    steps: [
-      { tool: 'list_tables', expect: 'logs' },
-      { tool: 'read_table', args: { table: 'users' }, expect: 'alan' },
-    ],
-    probe: { tool: 'list_tables', expect: 'logs' },
-    shared: true,
-  },
 ];
 
 for (const testCase of CASES) {

@@ -18,6 +18,7 @@ import { planRecordState, recordGroups } from './record-state.js';
 import { SiteEdits, Undecided, type PlanContext, type SiteResult } from './site.js';
 import { storePathFor, type HandleOptions } from './store-file.js';
 import { valueGroups } from './value-groups.js';
+import { planSelectionParams } from './selection-params.js';
 import { planValueState, valuePattern } from './value-state.js';
 
 /** Which patterns a transform migrates. */
@@ -111,15 +112,21 @@ export function planProject(project: Project, family: Family, options: HandleOpt
       });
       continue;
     }
-    const edits = new SiteEdits();
-    const context: PlanContext = { model, options, edits, taken };
+    let edits = new SiteEdits();
+    let context: PlanContext = { model, options, edits, taken };
+    // A selection of a value the caller can name becomes a parameter; else it becomes a handle.
+    const selection = pattern === 'P7' && states.length === 1 ? planSelectionParams(first, context) : undefined;
+    if (!selection) {
+      edits = new SiteEdits();
+      context = { model, options, edits, taken };
+    }
     try {
-      const result =
-        pattern === 'P1'
+      const result = selection ??
+        (pattern === 'P1'
           ? planKeyedState(first, context)
           : pattern === 'P6'
             ? planRecordState(states, context)
-            : planValueState(states, pattern, context);
+            : planValueState(states, pattern, context));
       commit(edits, fileOf);
       fileOf(result.file).results.push(result);
       for (const [path, used] of edits.imports) {
