@@ -320,6 +320,8 @@ function initialValue(member: ScopeMember, typed: boolean): string {
   const annotation = declaration.getTypeNode()?.getText();
   const value = initializer ? initializer.getText() : 'undefined';
   if (!typed) return value;
+  // `let page: Page | null;` starts undefined although its type says otherwise: keep both as they were.
+  if (annotation && !initializer) return /\bundefined\b/.test(annotation) ? `undefined as ${annotation}` : `undefined as unknown as ${annotation}`;
   if (annotation) return `${value} as ${annotation}`;
   // What `let x;`, `let x = null` and `let x = []` evolve into.
   if (!initializer || isNullish(initializer) || initializer.getKind() === SyntaxKind.NullKeyword) return `${value} as any`;
