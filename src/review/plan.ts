@@ -56,21 +56,27 @@ function reviewFile(change: FileChange, pending: PendingChanges, registry: reado
   const notes = pending.diagnostics.filter((d) => d.file === change.path && d.transform && !d.message.startsWith(TODO_MARKER) && d.level !== 'error');
   const placed = new Set<Diagnostic>();
   const hunks: ReviewHunk[] = hunksOf(change).map((hunk) => {
-    let transforms = authorsOf(footprint, hunk.changedOld);
-    if (transforms.length === 0) transforms = change.transforms.length > 0 ? [...change.transforms] : [FORMATTER];
-    const markers = hunk.lines.filter((l) => l.startsWith('+')).flatMap((l) => markerOfLine(l) ?? []);
+    const authors = authorsOf(footprint, hunk.changedOld);
+    const transforms = authors.length > 0 ? authors : change.transforms.length > 0 ? [...change.transforms] : [FORMATTER];
+    // The transforms' notes on a line the hunk changes, and the markers the hunk adds, say why.
     const near = notes.filter((d) => transforms.includes(d.transform ?? '') && (within(d.line, hunk.changedNew) || within(d.line, hunk.changedOld)));
     for (const d of near) placed.add(d);
-    return { ...hunk, transforms, rules: [], reasons: [...near.map((d) => d.message), ...markers.map((m) => `leaves a marker: ${m.message}`)], markerRules: markers.map((m) => m.rule), nearRules: near.map((d) => String(d.rule)) };
-  }).map(({ markerRules, nearRules, ...hunk }) => ({ ...hunk, rules: [...new Set([...nearRules, ...markerRules])] }));
+    const markers = hunk.lines.filter((l) => l.startsWith('+')).flatMap((l) => markerOfLine(l) ?? []);
+    return {
+      ...hunk,
+      transforms,
+      rules: [...new Set([...near.map((d) => String(d.rule)), ...markers.map((m) => m.rule)])],
+      reasons: [...near.map((d) => d.message), ...markers.map((m) => `leaves a marker: ${m.message}`)],
+    };
+  });
   // A note the transform made about the file but not about a line the diff shows goes with its first hunk.
   for (const note of notes.filter((d) => !placed.has(d))) {
     const first = hunks.find((h) => h.transforms.includes(note.transform ?? ''));
-    if (first) {
-      first.reasons.push(note.message);
-      if (!first.rules.includes(String(note.rule))) first.rules.push(String(note.rule));
-    }
+    if (!first) continue;
+    first.reasons.push(note.message);
+    if (!first.rules.includes(String(note.rule))) first.rules.push(String(note.rule));
   }
+  // Otherwise the transform's own rules and title.
   for (const hunk of hunks) {
     const own = hunk.transforms.map((id) => registry.find((t) => t.id === id)).filter((t): t is Transform => t !== undefined);
     if (hunk.rules.length === 0) hunk.rules = [...new Set(own.flatMap((t) => t.rules))];
