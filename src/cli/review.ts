@@ -162,3 +162,8 @@ function printOutcome(result: MigrateResult, tally: Tally): void {
 function write(text: string): void {
   process.stdout.write(text);
 }
+
+/** Ctrl-C (or a closed terminal) during a question: inquirer rejects with an ExitPromptError. */
+export function isCancelledPrompt(error: unknown): boolean {
+  return error instanceof Error && error.name === 'ExitPromptError';
+}

@@ -83,6 +83,22 @@ describe('migrate --interactive', () => {
     expect(project.hash()).toBe(hash);
   });
 
+  it('stops on Ctrl-C with exit code 130 and writes nothing, even what was accepted', () => {
+    project = reviewProject();
+    const hash = project.hash();
+    const run = runInTerminal(
+      ['migrate', '.', '--interactive'],
+      [
+        ['Accept this hunk \\(1/2', 'y\r'],
+        ['Accept this hunk \\(2/2', '\u0003'],
+      ],
+      project.dir,
+    );
+    expect(run.code, run.output).toBe(130);
+    expect(run.output).toContain('review cancelled; nothing was written');
+    expect(project.hash()).toBe(hash);
+  });
+
   it('refuses a dirty tree before asking anything, like --write', () => {
     project = reviewProject();
     project.write('src/scratch.ts', 'export {};\n');

@@ -85,8 +85,16 @@ export function registerMigrateCommand(program: Command): void {
         return;
       }
       if (flags.interactive) {
-        const { reviewInteractively } = await import('../review.js');
-        const outcome = await reviewInteractively(runOptions, progress);
+        const { reviewInteractively, isCancelledPrompt } = await import('../review.js');
+        const outcome = await reviewInteractively(runOptions, progress).catch((error: unknown) => {
+          if (!isCancelledPrompt(error)) throw error;
+          return undefined;
+        });
+        if (!outcome) {
+          process.stderr.write('\nreview cancelled; nothing was written\n');
+          process.exitCode = EXIT.cancelled;
+          return;
+        }
         if (flags.patch) await writeFile(flags.patch, patchOf(outcome.result.changes));
         process.exitCode = exitCodeOf(outcome.result, flags);
         return;
