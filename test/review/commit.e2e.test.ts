@@ -8,8 +8,8 @@ const projects: TempProject[] = [];
 afterEach(() => {
   for (const project of projects.splice(0)) project.remove();
 });
-function project(): TempProject {
-  const created = reviewProject();
+function project(options: { prettier?: boolean } = {}): TempProject {
+  const created = reviewProject(options);
   projects.push(created);
   return created;
 }
@@ -80,6 +80,19 @@ describe('migrate --write --commit', () => {
     expect(runCli(['migrate', written.dir, '--write']).code).toBe(0);
     expect(committed.hash()).toBe(written.hash());
     expect(committed.git('status', '--porcelain')).toBe('');
+  });
+
+  it("formats every commit with the project's Prettier, and still ends on the --write tree", () => {
+    const committed = project({ prettier: true });
+    const written = project({ prettier: true });
+    expect(runCli(['migrate', committed.dir, '--write', '--commit'], { env: GIT_IDENTITY }).code).toBe(0);
+    expect(runCli(['migrate', written.dir, '--write']).code).toBe(0);
+    expect(committed.hash()).toBe(written.hash());
+    // The first commit's files are formatted too (no semicolons), though a later transform changes server.ts again.
+    const first = committed.git('show', 'HEAD~1:src/server.ts');
+    expect(first).toContain("} from './handle-store.js'\n");
+    expect(first).toContain('sessionIdGenerator: () => randomUUID(),');
+    expect(first).not.toMatch(/;\n/);
   });
 
   it('refuses a dirty tree and a folder outside git, and needs --write', () => {

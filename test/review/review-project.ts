@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../helpers/fixtures.js';
@@ -9,17 +9,29 @@ import { tempProject, type TempProject } from '../helpers/temp-project.js';
  * A project with two independent parts: the cart example (its files and the handle store the run creates must
  * change together) and an admin server whose transport change is two separate hunks in one file.
  */
-export function reviewProject(): TempProject {
+export function reviewProject(options: { prettier?: boolean } = {}): TempProject {
   const read = (path: string) => readFileSync(join(REPO_ROOT, path), 'utf8');
-  return tempProject(
+  // With Prettier: the project's own config, and the repository's install linked in (ignored by git).
+  const formatting = options.prettier
+    ? { 'package.json': '{ "name": "p", "private": true }\n', '.prettierrc': '{ "singleQuote": true, "semi": false }\n', '.gitignore': 'node_modules\n' }
+    : {};
+  const project = tempProject(
     {
+      ...formatting,
       'src/carts.ts': read('examples/cart-server/src/carts.ts'),
       'src/catalog.ts': read('examples/cart-server/src/catalog.ts'),
       'src/server.ts': read('examples/cart-server/src/server.ts'),
       'src/admin.ts': read('test/fixtures/stateless-transport/express-v1.input.ts'),
     },
-    { git: true },
+    { git: !options.prettier },
   );
+  if (options.prettier) {
+    symlinkSync(join(REPO_ROOT, 'node_modules'), join(project.dir, 'node_modules'));
+    project.git('init', '-q', '-b', 'main');
+    project.git('add', '-A');
+    project.git('commit', '-qm', 'initial');
+  }
+  return project;
 }
 
 export const GIT_IDENTITY = { GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.com', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.com' };
