@@ -7,6 +7,7 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { TRANSFORMS } from '../../transforms/index.js';
+import { fileError } from '../engine/diagnostics.js';
 import { flushToDisk } from '../engine/disk.js';
 import { RunError } from '../engine/errors.js';
 import { findProjectFormatter, formatText } from '../engine/formatters.js';
@@ -55,30 +56,43 @@ export async function migrateWithCommits(options: Omit<MigrateOptions, 'write' |
     for (const path of Object.keys(step.files)) if (final.has(path)) lastStep.set(path, index);
   });
   const formatter = options.format === false ? undefined : findProjectFormatter(result.root);
+  // Intermediate texts are formatted as the final ones were; one the formatter rejects stays as the transform left it.
+  const formatted = async (text: string, path: string): Promise<string> => {
+    if (!formatter) return text;
+    try {
+      return await formatText(formatter, join(result.root, path), text, result.root);
+    } catch (error) {
+      result.diagnostics.push({ ...fileError(path, 'format-error', (error as Error).message), level: 'warning' });
+      return text;
+    }
+  };
   const markers = markersIn(result.changes, result.diagnostics);
 
-  const commits: TransformCommit[] = [];
-  const written = new Set<string>();
+  // Plan every commit first, so the markers go into the last one that really changes something.
+  const planned: Array<{ transform: string; changes: FileChange[] }> = [];
   const current = new Map<string, string | undefined>([...final].map(([path, change]) => [path, change.before]));
   for (const [index, step] of steps.entries()) {
     const changes: FileChange[] = [];
     for (const path of Object.keys(step.files).filter((p) => final.has(p)).sort()) {
       const change = final.get(path) as FileChange;
-      let text = lastStep.get(path) === index ? change.after : (textsAfterStep(steps, index, path, change.before) ?? '');
-      if (lastStep.get(path) !== index && formatter) text = await formatText(formatter, join(result.root, path), text, result.root).catch(() => text);
+      const text = lastStep.get(path) === index ? change.after : await formatted(textsAfterStep(steps, index, path, change.before) ?? '', path);
       if (text === current.get(path)) continue;
       changes.push({ path, before: current.get(path), after: text, transforms: [step.transform] });
       current.set(path, text);
     }
-    if (changes.length === 0) continue;
+    if (changes.length > 0) planned.push({ transform: step.transform, changes });
+  }
+
+  const commits: TransformCommit[] = [];
+  const written = new Set<string>();
+  for (const [index, { transform: id, changes }] of planned.entries()) {
     const flushed = await flushToDisk(result.root, changes);
     result.diagnostics.push(...flushed.diagnostics);
     if (flushed.written.length === 0) continue;
     for (const path of flushed.written) written.add(path);
-    const isLast = !steps.slice(index + 1).some((later) => Object.keys(later.files).some((p) => final.has(p)));
-    const transform = registry.find((t) => t.id === step.transform);
-    const message = commitMessage(step.transform, transform, changes.filter((c) => flushed.written.includes(c.path)), isLast ? markers : []);
-    commits.push({ transform: step.transform, files: flushed.written, message, sha: await commit(result.root, flushed.written, message) });
+    const transform = registry.find((t) => t.id === id);
+    const message = commitMessage(id, transform, changes.filter((c) => flushed.written.includes(c.path)), index === planned.length - 1 ? markers : []);
+    commits.push({ transform: id, files: flushed.written, message, sha: await commit(result.root, flushed.written, message) });
   }
   return { ...result, written: [...written].sort(), commits, markers };
 }

@@ -12,7 +12,7 @@ import { tempProject, type TempProject } from '../helpers/temp-project.js';
 export function reviewProject(options: { prettier?: boolean } = {}): TempProject {
   const read = (path: string) => readFileSync(join(REPO_ROOT, path), 'utf8');
   // With Prettier: the project's own config, and the repository's install linked in (ignored by git).
-  const formatting = options.prettier
+  const formatting: Record<string, string> = options.prettier
     ? { 'package.json': '{ "name": "p", "private": true }\n', '.prettierrc': '{ "singleQuote": true, "semi": false }\n', '.gitignore': 'node_modules\n' }
     : {};
   const project = tempProject(
