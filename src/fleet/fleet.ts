@@ -68,6 +68,9 @@ export async function auditFleet(paths: readonly string[], options: FleetOptions
     projects.push(await auditOne(path, options));
   }
   options.onProject?.(paths.length, paths.length, '');
+  // Two projects with one folder name (…/a/server, …/b/server) are told apart by the path as given.
+  const names = projects.map((p) => p.name);
+  for (const project of projects) if (names.indexOf(project.name) !== names.lastIndexOf(project.name)) project.name = project.path;
   return { projects, categories: shares(projects), totals: totalsOf(projects), durationMs: Math.round(performance.now() - started) };
 }
 
@@ -133,13 +136,15 @@ function totalsOf(projects: readonly FleetProject[]): FleetTotals {
 
 /**
  * Paths listed in a file, one per line; blank lines and `#` comments are skipped. Relative paths are read
- * from the list's own folder, so a list kept next to the checkouts works from anywhere.
+ * from the list's own folder, so a list kept next to the checkouts works from anywhere. `-` reads standard
+ * input, with paths relative to the working folder.
  */
 export function readPathList(listFile: string): string[] {
-  if (!existsSync(listFile)) throw new RunError('missing-path', `path list not found: ${listFile}`);
-  return readFileSync(listFile, 'utf8')
+  if (listFile !== '-' && !existsSync(listFile)) throw new RunError('missing-path', `path list not found: ${listFile}`);
+  const base = listFile === '-' ? process.cwd() : dirname(listFile);
+  return readFileSync(listFile === '-' ? 0 : listFile, 'utf8')
     .split(/\r?\n/)
     .map((line) => line.trim())
     .filter((line) => line !== '' && !line.startsWith('#'))
-    .map((line) => (isAbsolute(line) ? line : resolve(dirname(listFile), line)));
+    .map((line) => (isAbsolute(line) ? line : resolve(base, line)));
 }

@@ -3,6 +3,7 @@
  * fixture, one project each. Rows must agree with a single-project audit of the same folder, and the
  * migrate estimate with an in-memory migration of it.
  */
+import { spawnSync } from 'node:child_process';
 import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -123,6 +124,18 @@ describe('audit --summary', () => {
     expect(listed.projects[2]?.errors).toEqual([`path not found: ${join(project.dir, 'no-such-server')}`]);
     expect(listed.totals).toMatchObject({ projects: 3, audited: 2 });
     expect(listed.categories.reduce((n, c) => n + c.count, 0)).toBe(2);
+  });
+
+  it('reads the list from standard input, and tells projects with one folder name apart by their paths', () => {
+    const run = spawnSync(process.execPath, [join(REPO_ROOT, 'bin/mcp-sessionless.js'), 'audit', '--summary', '--paths-from', '-', '--format', 'json'], {
+      cwd: REPO_ROOT,
+      input: 'examples/cart-server/src\ntest/fixtures/audit/p1-v1-cart-multifile/src\n',
+      encoding: 'utf8',
+    });
+    expect(run.status, run.stderr).toBe(0);
+    const listed = JSON.parse(run.stdout) as FleetJsonReport;
+    expect(listed.projects.map((p) => p.name)).toEqual([join(REPO_ROOT, 'examples/cart-server/src'), join(REPO_ROOT, 'test/fixtures/audit/p1-v1-cart-multifile/src')]);
+    expect(listed.projects.map((p) => p.classification.primary)).toEqual(['session-keyed-app-state', 'session-keyed-app-state']);
   });
 
   it('rejects what a summary cannot do', () => {
