@@ -64,7 +64,10 @@ async function review(pending: PendingChanges, c: Colors, tally: Tally): Promise
   const units = planReview(pending, TRANSFORMS);
   const total = units.reduce((n, u) => n + u.files.reduce((m, f) => m + f.hunks.length, 0), 0);
   tally.total = total;
-  if (total === 0) return [];
+  if (total === 0) {
+    write(`${c.dim('No changes to review: migrate finds nothing to rewrite here.')}\n`);
+    return [];
+  }
   write(`${c.bold(`${pending.changes.length} file(s), ${total} hunk(s) to review.`)} ${c.dim('Keys: y accept, n skip, a accept the rest of the file, d skip the rest of the file, q quit.')}\n`);
   const decisions = new Map<string, Set<number>>();
   let quit = false;
