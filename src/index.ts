@@ -45,3 +45,11 @@ export {
 } from './audit/index.js';
 export { toAuditText, toAuditJson, toSarif, toAuditMarkdown, AUDIT_REPORT_SCHEMA_VERSION, type AuditJsonReport, type SarifLog } from './report/audit/index.js';
 export { analyzeProject, analyzeSources, type AnalyzeOptions, type AnalyzedSources, type ServerModel } from './analysis/index.js';
+export { migrateWithCommits, commitMessage, type CommitRunResult, type TransformCommit } from './review/commits.js';
+export { planReview, type ReviewUnit, type ReviewFile, type ReviewHunk } from './review/plan.js';
+export { acceptedChanges, type Decisions, type Accepted } from './review/accept.js';
+export { auditFleet, readPathList, type FleetReport, type FleetProject, type CategoryShare, type FleetTotals, type FleetOptions } from './fleet/fleet.js';
+export { measureProject, type MigrateEstimate } from './fleet/measure.js';
+export { toFleetText, toFleetMarkdown, toFleetJson, FLEET_REPORT_SCHEMA_VERSION, type FleetJsonReport } from './report/fleet/index.js';
+export type { PendingChanges } from './engine/migrate.js';
+export type { TransformStep } from './engine/run-transforms.js';

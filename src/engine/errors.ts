@@ -1,5 +1,5 @@
 /** Why a whole run could not start: the CLI maps these to a message and exit code 1. */
-export type RunErrorCode = 'missing-path' | 'unknown-transform' | 'invalid-option' | 'dirty-tree' | 'not-a-directory';
+export type RunErrorCode = 'missing-path' | 'unknown-transform' | 'invalid-option' | 'dirty-tree' | 'not-a-directory' | 'not-a-repository' | 'git-failed';
 
 export class RunError extends Error {
   constructor(

@@ -10,7 +10,8 @@ import { groupByImports } from './components.js';
 import { findProjectFormatter, formatText } from './formatters.js';
 import { workTreeState } from './git.js';
 import { RunError } from './errors.js';
-import { resolveOptions, transformFiles, type TransformFilesResult } from './run-transforms.js';
+import { resolveOptions, transformFiles, type TransformFilesResult, type TransformStep } from './run-transforms.js';
+import { mergeSteps } from './transform-steps.js';
 import type { TransformJob } from './transform-job.js';
 import type { OptionValues, Transform } from './transform.js';
 import { VirtualTree, type FileChange } from './vfs.js';
@@ -39,6 +40,21 @@ export interface MigrateOptions {
    * They run in-process: worker threads can only load the built-in registry.
    */
   registry?: readonly Transform[];
+  /** Also return each transform's output (`MigrateResult.steps`), for per-transform commits and review. */
+  recordSteps?: boolean;
+  /**
+   * With `write`: choose which of the pending changes to write (an interactive review). It runs after the
+   * dirty-tree guard and formatting, and what it returns goes through the same disk sink as a plain write.
+   */
+  selectChanges?: (pending: PendingChanges) => Promise<FileChange[]>;
+}
+
+/** What a run would write, handed to `selectChanges` before anything touches disk. */
+export interface PendingChanges {
+  root: string;
+  changes: FileChange[];
+  diagnostics: readonly Diagnostic[];
+  steps?: TransformStep[];
 }
 
 export interface MigrateProgress {
@@ -67,6 +83,8 @@ export interface MigrateResult {
   /** Paths written to disk (empty on a dry run). */
   written: string[];
   formatter?: string;
+  /** With `recordSteps`: what each transform produced, in run order, before formatting (see transform-steps.ts). */
+  steps?: TransformStep[];
 }
 
 /** Below this many files to parse, starting worker threads costs more than it saves. */
@@ -113,6 +131,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
     transformIds: selected.map((t) => t.id),
     options: transformOptions,
     existingPaths: paths,
+    recordSteps: options.recordSteps,
   }));
   const parsed = groups.reduce((sum, group) => sum + group.length, 0);
   const workerCount = options.registry ? 1 : chooseWorkers(options.workers, parsed);
@@ -134,7 +153,8 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
     formatter = await formatChanges(root, tree, diagnostics, progress);
   }
 
-  const changes = tree.list();
+  const steps = options.recordSteps ? mergeSteps(results, selected.map((t) => t.id)) : undefined;
+  const changes = options.write && options.selectChanges ? await options.selectChanges({ root, changes: tree.list(), diagnostics, steps }) : tree.list();
   let written: string[] = [];
   if (options.write) {
     progress({ phase: 'write', done: 0, total: changes.length });
@@ -149,6 +169,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
     diagnostics: sortDiagnostics(diagnostics),
     written,
     formatter,
+    ...(steps ? { steps } : {}),
     stats: {
       discovered: paths.length,
       parsed,
@@ -197,7 +218,12 @@ async function runJobs(
     return runInWorkers<TransformJob, TransformFilesResult>(workerUrl, jobs, workers, failedJob, onDone);
   }
   return jobs.map((job, index) => {
-    const result = transformFiles(job.files, { transforms: selected, options: job.options, existingPaths: new Set(job.existingPaths) });
+    const result = transformFiles(job.files, {
+      transforms: selected,
+      options: job.options,
+      existingPaths: new Set(job.existingPaths),
+      recordSteps: job.recordSteps,
+    });
     onDone(index + 1);
     return result;
   });

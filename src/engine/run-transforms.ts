@@ -18,6 +18,14 @@ export interface TransformFilesOptions {
    * Whether an emitted file may replace one of them is decided by the caller, which can read the disk.
    */
   existingPaths?: ReadonlySet<string>;
+  /** Also return each transform's output (see `TransformFilesResult.steps`), for per-transform commits and review. */
+  recordSteps?: boolean;
+}
+
+/** What one transform left in the files it changed or emitted: their whole text right after it ran. */
+export interface TransformStep {
+  transform: string;
+  files: Record<string, string>;
 }
 
 export interface TransformFilesResult {
@@ -28,6 +36,8 @@ export interface TransformFilesResult {
   diagnostics: Diagnostic[];
   /** Which transforms changed which files (for the summary). */
   applied: Array<{ file: string; transform: string }>;
+  /** With `recordSteps`: one entry per transform that changed something, in the order they ran. */
+  steps?: TransformStep[];
 }
 
 export function resolveOptions(transform: Transform, given: OptionValues | undefined): OptionValues {
@@ -50,6 +60,7 @@ export function transformFiles(files: FileMap, settings: TransformFilesOptions):
   const emitted = new Map<string, { text: string; by: string }>();
   const applied: TransformFilesResult['applied'] = [];
   const sources: SourceFile[] = [];
+  const steps: TransformStep[] = [];
 
   for (const [relPath, text] of Object.entries(files)) {
     const file = project.createSourceFile(projectPath(relPath), text, { overwrite: true });
@@ -126,6 +137,10 @@ export function transformFiles(files: FileMap, settings: TransformFilesOptions):
         });
       }
     }
+    if (settings.recordSteps) {
+      const step = stepOf(transform.id, sources, applied, emitted);
+      if (Object.keys(step.files).length > 0) steps.push(step);
+    }
   }
 
   // A later transform may resolve what an earlier one marked (and remove its marker): report only the
@@ -153,7 +168,21 @@ export function transformFiles(files: FileMap, settings: TransformFilesOptions):
     changed[path] = text;
     emittedPaths.push(path);
   }
-  return { changed, emitted: emittedPaths, diagnostics, applied };
+  return settings.recordSteps ? { changed, emitted: emittedPaths, diagnostics, applied, steps } : { changed, emitted: emittedPaths, diagnostics, applied };
+}
+
+/** The texts a transform just produced: the files it changed, and the files it emitted. */
+function stepOf(
+  id: string,
+  sources: readonly SourceFile[],
+  applied: TransformFilesResult['applied'],
+  emitted: ReadonlyMap<string, { text: string; by: string }>,
+): TransformStep {
+  const touched = new Set(applied.filter((a) => a.transform === id).map((a) => a.file));
+  const files: Record<string, string> = {};
+  for (const file of sources) if (touched.has(relativeOf(file))) files[relativeOf(file)] = file.getFullText();
+  for (const [path, emit] of emitted) if (emit.by === id) files[path] = emit.text;
+  return { transform: id, files };
 }
 
 function messageOf(error: unknown): string {

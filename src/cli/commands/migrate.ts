@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import type { Transform } from '../../engine/transform.js';
-import type { MigrateProgress, MigrateResult } from '../../engine/migrate.js';
+import type { MigrateOptions, MigrateProgress, MigrateResult } from '../../engine/migrate.js';
 import { patchOf, unifiedDiff } from '../../engine/diff.js';
 import { toMigrateJson, summarize } from '../../report/migrate/json.js';
 import { toMigrateMarkdown } from '../../report/migrate/markdown.js';
@@ -9,6 +9,7 @@ import { packageVersion } from '../../version.js';
 import { colorDiff, colorsFor, formatDiagnostic, MARKER_GREP, progressLine } from '../output.js';
 import { parseList, parseSetting } from '../options.js';
 import { EXIT } from '../exit-codes.js';
+import type { CommitRunResult } from '../../review/commits.js';
 
 interface MigrateFlags {
   write?: boolean;
@@ -25,6 +26,8 @@ interface MigrateFlags {
   format?: boolean;
   workers?: string;
   diff?: boolean;
+  commit?: boolean;
+  interactive?: boolean;
 }
 
 export function registerMigrateCommand(program: Command): void {
@@ -46,6 +49,8 @@ export function registerMigrateCommand(program: Command): void {
     .option('--no-format', "do not run the project's Prettier/Biome over changed files")
     .option('--no-diff', 'print only the summary, not the diffs')
     .option('--workers <n>', 'worker threads for large trees (default: auto)')
+    .option('--commit', 'with --write, make one git commit per transform that changed something')
+    .option('-i, --interactive', 'review the changes hunk by hunk on a terminal and write what you accept')
     .action(async (path: string, flags: MigrateFlags) => {
       // The engine (ts-morph, TypeScript) loads only when a command needs it, so --help stays instant.
       if (flags.list) return listTransforms((await import('../../../transforms/index.js')).TRANSFORMS);
@@ -56,9 +61,9 @@ export function registerMigrateCommand(program: Command): void {
       const workers = flags.workers === undefined || flags.workers === 'auto' ? 'auto' : Number(flags.workers);
       if (workers !== 'auto' && (!Number.isInteger(workers) || workers < 1)) throw new UsageError(`--workers must be a positive integer or auto; got "${flags.workers}"`);
 
+      checkWorkflowFlags(flags);
       const progress = progressLine(process.stderr);
-      const { migrate } = await import('../../engine/migrate.js');
-      const result = await migrate({
+      const runOptions: MigrateOptions = {
         path,
         include: flags.include,
         exclude: flags.exclude,
@@ -69,7 +74,33 @@ export function registerMigrateCommand(program: Command): void {
         format: flags.format,
         workers,
         onProgress: (p: MigrateProgress) => progress.update(`${p.phase} ${p.done}/${p.total}`),
-      });
+      };
+      if (flags.commit) {
+        const { migrateWithCommits } = await import('../../review/commits.js');
+        const result = await migrateWithCommits(runOptions);
+        progress.done();
+        printHuman(result, { ...flags, diff: false });
+        printCommits(result);
+        process.exitCode = exitCodeOf(result, flags);
+        return;
+      }
+      if (flags.interactive) {
+        const { reviewInteractively, isCancelledPrompt } = await import('../review.js');
+        const outcome = await reviewInteractively(runOptions, progress).catch((error: unknown) => {
+          if (!isCancelledPrompt(error)) throw error;
+          return undefined;
+        });
+        if (!outcome) {
+          process.stderr.write('\nreview cancelled; nothing was written\n');
+          process.exitCode = EXIT.cancelled;
+          return;
+        }
+        if (flags.patch) await writeFile(flags.patch, patchOf(outcome.result.changes));
+        process.exitCode = exitCodeOf(outcome.result, flags);
+        return;
+      }
+      const { migrate } = await import('../../engine/migrate.js');
+      const result = await migrate(runOptions);
       progress.done();
 
       if (flags.patch) await writeFile(flags.patch, patchOf(result.changes));
@@ -80,6 +111,27 @@ export function registerMigrateCommand(program: Command): void {
 }
 
 export class UsageError extends Error {}
+
+/** --commit and --interactive are ways of writing: they exclude the dry-run outputs and each other. */
+function checkWorkflowFlags(flags: MigrateFlags): void {
+  if (flags.commit && !flags.write) throw new UsageError('--commit applies the changes: pass it with --write');
+  if (flags.commit && flags.allowDirty) throw new UsageError('--commit needs a clean work tree, so the commits hold only the migration; it cannot be combined with --allow-dirty');
+  if (flags.interactive && flags.commit) throw new UsageError('--interactive and --commit cannot be combined');
+  for (const [given, name] of [
+    [flags.check, '--check'],
+    [flags.report, '--report'],
+  ] as const) {
+    if (given && (flags.commit || flags.interactive)) throw new UsageError(`${name} cannot be combined with ${flags.commit ? '--commit' : '--interactive'}`);
+  }
+  if (flags.interactive && !(process.stdin.isTTY && process.stdout.isTTY)) {
+    throw new UsageError('--interactive needs a terminal (stdin and stdout); without one, review the dry-run diffs and apply them with --write');
+  }
+}
+
+function printCommits(result: CommitRunResult): void {
+  const lines = result.commits.map((c) => `${c.sha.slice(0, 9)}  ${c.message.split('\n')[0]}  (${c.files.length} file(s))`);
+  process.stderr.write(`${result.commits.length} commit(s)${lines.length ? `:\n${lines.map((l) => `  ${l}`).join('\n')}` : ''}\n`);
+}
 
 function exitCodeOf(result: MigrateResult, flags: MigrateFlags): number {
   if (result.diagnostics.some((d) => d.level === 'error')) return EXIT.error;
