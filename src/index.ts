@@ -45,3 +45,31 @@ export {
 } from './audit/index.js';
 export { toAuditText, toAuditJson, toSarif, toAuditMarkdown, AUDIT_REPORT_SCHEMA_VERSION, type AuditJsonReport, type SarifLog } from './report/audit/index.js';
 export { analyzeProject, analyzeSources, type AnalyzeOptions, type AnalyzedSources, type ServerModel } from './analysis/index.js';
+export {
+  verifyServer,
+  replayConversation,
+  recordConversation,
+  startHttpRecorder,
+  readConversation,
+  handleWeaknesses,
+  failures,
+  parseHeaders,
+  VERIFY_CHECKS,
+  VerifyError,
+  toVerifyText,
+  toVerifyJson,
+  toVerifyJunit,
+  VERIFY_REPORT_SCHEMA_VERSION,
+  type VerifyOptions,
+  type VerifyTarget,
+  type HttpTarget,
+  type StdioTarget,
+  type VerifyReport,
+  type CheckOutcome,
+  type Conversation,
+  type RecordedStep,
+  type RecordOptions,
+  type HttpRecorder,
+  type VerifyCheckId,
+  type VerifyJsonReport,
+} from './verify/index.js';

@@ -1,0 +1,80 @@
+import { fillArguments } from './arguments.js';
+import type { Connection, ToolInfo, ToolResult } from './connect.js';
+import { messageOf } from './errors.js';
+import { findHandles } from './handle-tokens.js';
+import { snapshotLists, type ListSnapshot } from './lists.js';
+import type { Outcomes } from './outcomes.js';
+import { compareAfterCall } from './protocol-checks.js';
+import { kindOf, mayCall } from './tool-kinds.js';
+import type { VerifyReport } from './types.js';
+
+export interface ExplorePolicy {
+  callAll: boolean;
+  allowDestructive: boolean;
+  /** How many handles to mint per creator for the randomness checks (at least 3 to see a counter). */
+  mints: number;
+}
+
+/** The handles one creator minted, and the arguments it was called with. */
+export interface MintedHandles {
+  creator: string;
+  param: string;
+  ids: string[];
+  args: Record<string, unknown>;
+}
+
+/** A call verify makes: recorded in the report; a thrown protocol error becomes a warning, not a crash. */
+export async function callTool(connection: Connection, report: Pick<VerifyReport, 'calls'>, outcomes: Outcomes, name: string, args: Record<string, unknown>): Promise<ToolResult | undefined> {
+  try {
+    const result = await connection.callTool(name, args);
+    report.calls.push({ tool: name, isError: result.isError === true });
+    return result;
+  } catch (error) {
+    report.calls.push({ tool: name, isError: true });
+    outcomes.fail('tool-call', name, `${name} ${JSON.stringify(args)} failed with a protocol error: ${messageOf(error)}`);
+    return undefined;
+  }
+}
+
+/**
+ * Call every creator (several times, to mint several handles) and then every reader, with arguments from
+ * their schemas and the handles minted so far; after each call the lists must be what they were before.
+ */
+export async function explore(
+  connection: Connection,
+  tools: readonly ToolInfo[],
+  baseline: ListSnapshot,
+  policy: ExplorePolicy,
+  outcomes: Outcomes,
+  report: Pick<VerifyReport, 'calls'>,
+): Promise<MintedHandles[]> {
+  const callable = tools.filter((tool) => mayCall(tool, policy));
+  const creators = callable.filter((tool) => kindOf(tool) === 'creator');
+  const others = callable.filter((tool) => kindOf(tool) !== 'creator');
+  const minted: MintedHandles[] = [];
+  const known = new Map<string, unknown>();
+  const listsUnchangedBy = async (tool: string) => compareAfterCall(outcomes, baseline, await snapshotLists(connection), tool);
+
+  for (const creator of creators) {
+    const args = fillArguments(creator, known);
+    for (let i = 0; i < policy.mints; i++) {
+      const result = await callTool(connection, report, outcomes, creator.name, args);
+      await listsUnchangedBy(creator.name);
+      if (!result || result.isError) break;
+      for (const handle of findHandles(result, tools, creator.name)) {
+        let group = minted.find((m) => m.creator === creator.name && m.param === handle.param);
+        if (!group) minted.push((group = { creator: creator.name, param: handle.param, ids: [], args }));
+        group.ids.push(handle.value);
+        if (!known.has(handle.param)) known.set(handle.param, handle.value);
+      }
+    }
+  }
+  for (const tool of others) {
+    await callTool(connection, report, outcomes, tool.name, fillArguments(tool, known));
+    await listsUnchangedBy(tool.name);
+  }
+  for (const method of Object.keys(baseline) as Array<keyof ListSnapshot>) {
+    if (!outcomes.list.some((o) => o.check === 'lists-after-calls' && o.subject === method) && !baseline[method].absent) outcomes.pass('lists-after-calls', method);
+  }
+  return minted;
+}

@@ -1,0 +1,38 @@
+import type { ToolInfo } from './connect.js';
+
+/**
+ * Which tools verify may call on its own. Creators make something new and return its handle; readers only
+ * look. Names are matched on their first word (`create_cart`, `createCart`, `cart.create` is not matched).
+ */
+export const CREATOR_VERBS = ['create', 'open', 'connect', 'start', 'new', 'begin', 'launch', 'init'] as const;
+
+/** Verbs that only read: a tool named so (and not annotated destructive) is called like a readOnlyHint tool. */
+export const READER_VERBS = ['get', 'list', 'read', 'view', 'show', 'describe', 'search', 'find', 'fetch', 'lookup', 'inspect', 'count', 'echo', 'ping'] as const;
+
+/** Setters of a "current" selection, removed by migration (their value becomes a parameter). */
+export const SELECTION_SETTER_VERBS = ['use', 'set', 'select', 'switch', 'choose', 'activate'] as const;
+
+export type ToolKind = 'creator' | 'reader' | 'destructive' | 'other';
+
+export function firstWord(name: string): string {
+  return (name.split(/[_\-.\s]|(?=[A-Z])/)[0] ?? '').toLowerCase();
+}
+
+export function kindOf(tool: ToolInfo): ToolKind {
+  if (tool.annotations?.destructiveHint === true) return 'destructive';
+  const verb = firstWord(tool.name);
+  if ((CREATOR_VERBS as readonly string[]).includes(verb)) return 'creator';
+  if (tool.annotations?.readOnlyHint === true || (READER_VERBS as readonly string[]).includes(verb)) return 'reader';
+  return 'other';
+}
+
+export function isSelectionSetter(name: string): boolean {
+  return (SELECTION_SETTER_VERBS as readonly string[]).includes(firstWord(name));
+}
+
+/** Whether verify may call the tool: creators and readers by default, everything but destructive with --call-all. */
+export function mayCall(tool: ToolInfo, policy: { callAll: boolean; allowDestructive: boolean }): boolean {
+  const kind = kindOf(tool);
+  if (kind === 'destructive') return policy.allowDestructive;
+  return kind !== 'other' || policy.callAll;
+}
