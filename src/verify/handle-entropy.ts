@@ -49,6 +49,8 @@ function fixedPositions(tokens: readonly string[]): number {
 /** A run of digits at the same place in every token that goes up by small steps from one mint to the next. */
 function counterIn(tokens: readonly string[]): string | undefined {
   if (tokens.length < 2) return undefined;
+  // Only tokens of one shape (the same text around the digits) can be a counter; random ids differ around them.
+  if (new Set(tokens.map((token) => token.replace(/\d+/g, '#'))).size > 1) return undefined;
   const runs = tokens.map((token) => [...token.matchAll(/\d+/g)].map((m) => Number(m[0])));
   const width = Math.min(...runs.map((r) => r.length));
   for (let i = 0; i < width; i++) {

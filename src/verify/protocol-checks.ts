@@ -38,6 +38,8 @@ export async function checkListsAcrossConnections(outcomes: Outcomes, target: Ve
 export function compareAfterCall(outcomes: Outcomes, baseline: ListSnapshot, after: ListSnapshot, tool: string): void {
   for (const method of LIST_METHODS) {
     if (baseline[method].absent && after[method].absent) continue;
+    // One finding per list: the first call that changed it is the one to look at.
+    if (outcomes.list.some((o) => o.check === 'lists-after-calls' && o.subject === method)) continue;
     const change = describeListChange(baseline[method], after[method]);
     if (change) outcomes.fail('lists-after-calls', method, `${method} changed after calling ${tool}: ${change}. Register everything up front; lists must not follow earlier calls (SL004)`);
   }

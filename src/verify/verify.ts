@@ -6,6 +6,7 @@ import { askReaders, compareReaders, handleFreeReaders } from './implicit-state.
 import { snapshotLists } from './lists.js';
 import { Outcomes } from './outcomes.js';
 import { checkGetDelete, checkListsAcrossConnections, checkListsByPrincipal, checkSessionIds } from './protocol-checks.js';
+import { kindOf } from './tool-kinds.js';
 import type { VerifyReport, VerifyTarget } from './types.js';
 
 export interface VerifyOptions {
@@ -53,7 +54,7 @@ export async function verifyServer(target: VerifyTarget, options: VerifyOptions 
     const readers = handleFreeReaders(tools, policy);
     const before = await askReaders(first, readers);
     const minted = await explore(first, tools, baseline, policy, outcomes, report);
-    const creators = [...new Set(report.calls.map((call) => call.tool))].filter((name) => !readers.some((r) => r.name === name));
+    const creators = [...new Set(report.calls.map((call) => call.tool))].filter((name) => tools.some((tool) => tool.name === name && kindOf(tool) === 'creator'));
     // stdio: the same process serves the next conversation; HTTP: any connection may.
     const later = target.kind === 'stdio' ? first : await open(target);
     compareReaders(outcomes, before, await askReaders(later, readers), creators, target.kind === 'stdio' ? 'later in the same process' : 'on a new connection');
@@ -65,7 +66,7 @@ export async function verifyServer(target: VerifyTarget, options: VerifyOptions 
       await checkGetDelete(outcomes, target);
       if (target.headersB) await checkListsByPrincipal(outcomes, target, baseline, first.era);
     }
-    checkSessionIds(outcomes, opened);
+    if (target.kind === 'http') checkSessionIds(outcomes, opened);
   } finally {
     await Promise.allSettled(opened.map((connection) => connection.close()));
   }
