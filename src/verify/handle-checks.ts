@@ -27,7 +27,13 @@ export async function checkHandles(context: HandleCheckContext, minted: MintedHa
   const { outcomes, target } = context;
   const subject = `${minted.creator} (${minted.param})`;
   const weaknesses = handleWeaknesses(minted.ids, context.principalTexts);
-  outcomes.expect('handle-entropy', subject, weaknesses.length > 0 ? `${minted.param} from ${minted.creator} is guessable: ${weaknesses.join('; ')}. Mint ids from a CSPRNG, e.g. kind_ + 24 base64url chars (SL007)` : undefined);
+  const severe = weaknesses.some((w) => w.severe);
+  outcomes.expect(
+    'handle-entropy',
+    subject,
+    weaknesses.length > 0 ? `${minted.param} from ${minted.creator} is ${severe ? 'guessable' : 'short of SL007'}: ${weaknesses.map((w) => w.message).join('; ')}. Mint ids from a CSPRNG, e.g. kind_ + 24 base64url chars (SL007)` : undefined,
+    severe ? 'error' : 'warning',
+  );
 
   const consumer = consumerOf(context, minted);
   if (!consumer) {

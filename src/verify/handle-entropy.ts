@@ -1,48 +1,64 @@
 import { splitHandle } from './handle-tokens.js';
 
-/** What is wrong with a set of handles minted by one creator, in words; empty when they look random. */
-export function handleWeaknesses(ids: readonly string[], principalTexts: readonly string[] = [], now = Date.now()): string[] {
+/** One thing wrong with a creator's ids; `severe` when ids can be guessed, not merely a little short. */
+export interface HandleWeakness {
+  message: string;
+  severe: boolean;
+}
+
+/**
+ * What is wrong with a set of handles minted by one creator; empty when they look random. Under 128 bits
+ * but at least 96 (a UUIDv4 has 122) is not severe: short of SL007, yet not guessable in practice.
+ */
+export function handleWeaknesses(ids: readonly string[], principalTexts: readonly string[] = [], now = Date.now()): HandleWeakness[] {
   const tokens = ids.map((id) => splitHandle(id).token);
-  const problems: string[] = [];
-  if (new Set(ids).size < ids.length) problems.push('the same id was returned twice');
+  const problems: HandleWeakness[] = [];
+  if (new Set(ids).size < ids.length) problems.push({ message: 'the same id was returned twice', severe: true });
   const bits = Math.min(...tokens.map(estimatedBits)) - fixedPositions(tokens) * bitsPerChar(tokens[0] ?? '');
-  if (bits < 128) problems.push(`about ${Math.floor(bits)} bits of randomness (at least 128 expected); e.g. "${ids[0]}"`);
+  if (bits < 128) problems.push({ message: `about ${Math.floor(bits)} bits of randomness (at least 128 expected); e.g. "${ids[0]}"`, severe: bits < 96 });
   const counter = counterIn(tokens);
-  if (counter) problems.push(`ids count up (${counter})`);
+  if (counter) problems.push({ message: `ids count up (${counter})`, severe: true });
   const time = timestampIn(tokens, now);
-  if (time) problems.push(`ids carry the time (${time})`);
+  if (time) problems.push({ message: `ids carry the time (${time})`, severe: true });
   for (const text of principalTexts) {
     const lower = text.toLowerCase();
-    if (lower.length >= 4 && tokens.some((token) => token.toLowerCase().includes(lower))) problems.push(`ids contain the caller's identity ("${text}")`);
+    if (lower.length >= 4 && tokens.some((token) => token.toLowerCase().includes(lower))) problems.push({ message: `ids contain the caller's identity ("${text}")`, severe: true });
   }
   return problems;
 }
 
 /**
- * Randomness of one token, from its length and alphabet, less the characters that stay fixed across every
- * sample (a counter's zero padding, a UUID's version digit) — estimated per token here, fixed positions by
- * {@link counterIn}. Digits only: log2(10) per character; hex: 4; base32: 5; base62/base64url: ~6.
+ * Randomness of one token, from its length and alphabet: digits log2(10) per character, hex 4 (a UUID's
+ * dashes do not count), base32 5, base62 ~5.95, base64url 6. Characters that stay fixed across every
+ * sample are subtracted separately ({@link fixedPositions}).
  */
 export function estimatedBits(token: string): number {
-  return token.replace(/[-_]/g, '').length * bitsPerChar(token);
+  return significant(token).length * bitsPerChar(token);
+}
+
+/** The characters that carry information: a hex id's dashes are layout. */
+function significant(token: string): string {
+  return /^[0-9a-f]+(-[0-9a-f]+)+$/i.test(token) ? token.replace(/-/g, '') : token;
 }
 
 function bitsPerChar(token: string): number {
-  const chars = token.replace(/[-_]/g, '');
-  return /^\d+$/.test(chars) ? Math.log2(10) : /^[0-9a-f]+$/i.test(chars) ? 4 : /^[A-Z2-7]+$/.test(chars) ? 5 : /^[A-Za-z0-9]+$/.test(chars) ? Math.log2(62) : 6;
+  const chars = significant(token);
+  if (/^\d+$/.test(chars)) return Math.log2(10);
+  if (/^[0-9a-f]+$/i.test(chars)) return 4;
+  if (/^[A-Z2-7]+$/.test(chars)) return 5;
+  if (/^[A-Za-z0-9]+$/.test(chars)) return Math.log2(62);
+  return 6;
 }
 
 /**
- * Characters (separators aside) that are the same in every sample of equal length: structure, not randomness.
- * With three random samples a position matches by chance with probability 1/4096 (base64url) or 1/256 (hex).
+ * Characters that are the same in every sample of equal length: structure, not randomness. With three
+ * random samples a position matches by chance with probability 1/4096 (base64url) or 1/256 (hex).
  */
 function fixedPositions(tokens: readonly string[]): number {
-  if (tokens.length < 3 || new Set(tokens.map((t) => t.length)).size > 1) return 0;
+  const samples = tokens.map(significant);
+  if (samples.length < 3 || new Set(samples.map((t) => t.length)).size > 1) return 0;
   let fixed = 0;
-  for (let i = 0; i < tokens[0]!.length; i++) {
-    const char = tokens[0]![i]!;
-    if (!/[-_]/.test(char) && tokens.every((token) => token[i] === char)) fixed++;
-  }
+  for (let i = 0; i < samples[0]!.length; i++) if (samples.every((sample) => sample[i] === samples[0]![i])) fixed++;
   return fixed;
 }
 

@@ -6,6 +6,6 @@ export { readConversation, type Conversation, type RecordedStep } from './conver
 export { VERIFY_CHECKS, type VerifyCheckId } from './checks.js';
 export { VerifyError } from './errors.js';
 export { parseHeaders } from './connect.js';
-export { handleWeaknesses } from './handle-entropy.js';
+export { handleWeaknesses, type HandleWeakness } from './handle-entropy.js';
 export { failures, type VerifyTarget, type HttpTarget, type StdioTarget, type VerifyReport, type CheckOutcome, type OutcomeStatus } from './types.js';
 export { toVerifyText, toVerifyJson, toVerifyJunit, VERIFY_REPORT_SCHEMA_VERSION, type VerifyJsonReport } from './format/index.js';

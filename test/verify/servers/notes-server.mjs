@@ -6,6 +6,9 @@
 //   counter-handles  notebook ids count up: notebook_1, notebook_2, …
 //   shared-handles   a notebook_id works for any principal (no principal in the lookup)
 //   current-notebook create_notebook also sets a process-wide "current" notebook, which current_notes reads
+//   admin-public     alice's tools/list has admin_report, bob's not, and both say cacheScope "public"
+// and one variant that is allowed:
+//   admin-private    the same filtering, with cacheScope "private"
 //
 //   node notes-server.mjs http    serves http://127.0.0.1:<free port>/mcp and prints `LISTENING <port>`;
 //                                 bearer tokens token-alice → alice and token-bob → bob, others get 401
@@ -32,8 +35,16 @@ const mintId = () => (FAULTS.has('counter-handles') ? `notebook_${++minted}` : `
 const principalOf = (ctx) => ctx.http?.authInfo?.extra?.sub ?? 'local';
 const unknown = (id) => ({ isError: true, content: [{ type: 'text', text: `Unknown notebook_id "${id}": it expired or never existed. Call create_notebook for a new one.` }] });
 
-function buildServer() {
-  const server = new McpServer({ name: 'notes-server', version: '1.0.0' }, { capabilities: { tools: {}, resources: {}, prompts: {} } });
+const filtered = FAULTS.has('admin-public') ? 'public' : FAULTS.has('admin-private') ? 'private' : undefined;
+
+function buildServer(context) {
+  const server = new McpServer(
+    { name: 'notes-server', version: '1.0.0' },
+    { capabilities: { tools: {}, resources: {}, prompts: {} }, ...(filtered ? { cacheHints: { 'tools/list': { ttlMs: 60_000, cacheScope: filtered } } } : {}) },
+  );
+  if (filtered && context?.authInfo?.extra?.sub === 'alice') {
+    server.registerTool('admin_report', { description: 'Usage report (administrators only).', annotations: { readOnlyHint: true } }, async () => ({ content: [{ type: 'text', text: 'ok' }] }));
+  }
   server.registerTool(
     'create_notebook',
     {
