@@ -27,6 +27,8 @@ interface VerifyFlags extends TargetFlags {
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
 export function registerVerifyCommand(program: Command): void {
+  // `verify replay … --format json` is replay's option, not verify's: options belong to the command they follow.
+  program.enablePositionalOptions();
   const verify = program
     .command('verify')
     .description('check a running server against SEP-2567 (no sessions, static lists, sound handles); record and replay conversations')
@@ -40,6 +42,7 @@ export function registerVerifyCommand(program: Command): void {
     .option('--strict', 'warnings fail the run too (exit 2)')
     .option('--format <format>', `report format: ${FORMATS.join(' | ')}`, 'text')
     .option('--output <file>', 'write the report to a file instead of stdout')
+    .enablePositionalOptions()
     .action(async (command: string[], flags: VerifyFlags) => {
       const format = formatOf(flags.format);
       const target = await targetOf(flags, command);
@@ -80,8 +83,7 @@ export function registerVerifyCommand(program: Command): void {
       const format = formatOf(flags.format);
       const target = await targetOf(flags, command);
       const { replayConversation, readConversation } = await import('../../verify/replay.js');
-      const conversation = await readConversation(file);
-      await runAndReport(() => replayConversation(conversation, target), format, flags);
+      await runAndReport(async () => replayConversation(await readConversation(file), target), format, flags);
     });
 }
 
