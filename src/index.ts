@@ -47,6 +47,7 @@ export { toAuditText, toAuditJson, toSarif, toAuditMarkdown, AUDIT_REPORT_SCHEMA
 export { analyzeProject, analyzeSources, type AnalyzeOptions, type AnalyzedSources, type ServerModel } from './analysis/index.js';
 export {
   verifyServer,
+  readScenario,
   replayConversation,
   recordConversation,
   startHttpRecorder,
@@ -72,4 +73,6 @@ export {
   type HttpRecorder,
   type VerifyCheckId,
   type VerifyJsonReport,
+  type Scenario,
+  type ScenarioCall,
 } from './verify/index.js';

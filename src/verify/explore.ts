@@ -5,12 +5,13 @@ import { findHandles } from './handle-tokens.js';
 import { snapshotLists, type ListSnapshot } from './lists.js';
 import type { Outcomes } from './outcomes.js';
 import { compareAfterCall } from './protocol-checks.js';
-import { kindOf, mayCall } from './tool-kinds.js';
+import type { ScenarioCall } from './scenario.js';
+import { kindOf, mayCall, type CallPolicy } from './tool-kinds.js';
 import type { VerifyReport } from './types.js';
 
-export interface ExplorePolicy {
-  callAll: boolean;
-  allowDestructive: boolean;
+export interface ExplorePolicy extends CallPolicy {
+  /** Calls from a scenario file, made in order after the exploration. */
+  scenario: readonly ScenarioCall[];
   /** How many handles to mint per creator for the randomness checks (at least 3 to see a counter). */
   mints: number;
 }
@@ -50,7 +51,8 @@ export async function explore(
 ): Promise<MintedHandles[]> {
   const callable = tools.filter((tool) => mayCall(tool, policy));
   const creators = callable.filter((tool) => kindOf(tool) === 'creator');
-  const others = callable.filter((tool) => kindOf(tool) !== 'creator');
+  // Scenario calls come last, in their own order.
+  const others = callable.filter((tool) => kindOf(tool) !== 'creator' && !policy.scenario.some((call) => call.tool === tool.name));
   const minted: MintedHandles[] = [];
   const known = new Map<string, unknown>();
   const listsUnchangedBy = async (tool: string) => compareAfterCall(outcomes, baseline, await snapshotLists(connection), tool);
@@ -72,6 +74,16 @@ export async function explore(
   for (const tool of others) {
     await callTool(connection, report, outcomes, tool.name, fillArguments(tool, known));
     await listsUnchangedBy(tool.name);
+  }
+  for (const call of policy.scenario) {
+    const tool = tools.find((t) => t.name === call.tool);
+    if (!tool) {
+      outcomes.fail('tool-call', call.tool, `the scenario calls ${call.tool}, which tools/list does not have`);
+      continue;
+    }
+    const result = await callTool(connection, report, outcomes, tool.name, fillArguments(tool, known, call.arguments));
+    await listsUnchangedBy(tool.name);
+    for (const handle of result ? findHandles(result, tools, tool.name) : []) if (!known.has(handle.param)) known.set(handle.param, handle.value);
   }
   for (const method of Object.keys(baseline) as Array<keyof ListSnapshot>) {
     if (!outcomes.list.some((o) => o.check === 'lists-after-calls' && o.subject === method) && !baseline[method].absent) outcomes.pass('lists-after-calls', method);

@@ -6,7 +6,7 @@ import { handleWeaknesses } from './handle-entropy.js';
 import { textOf, unknownLike } from './handle-tokens.js';
 import { normaliseText } from './normalise.js';
 import type { Outcomes } from './outcomes.js';
-import { kindOf, mayCall } from './tool-kinds.js';
+import { kindOf, mayCall, type CallPolicy } from './tool-kinds.js';
 import type { VerifyTarget } from './types.js';
 
 export interface HandleCheckContext {
@@ -14,7 +14,7 @@ export interface HandleCheckContext {
   tools: readonly ToolInfo[];
   connection: Connection;
   outcomes: Outcomes;
-  policy: { callAll: boolean; allowDestructive: boolean };
+  policy: CallPolicy;
   /** Text that must not appear in ids: the caller's credentials. */
   principalTexts: string[];
 }

@@ -59,6 +59,8 @@ export function splitHandle(value: string): { prefix: string; token: string } {
 /** A well-formed id that names nothing: the same prefix, length and alphabet as a real one. */
 export function unknownLike(value: string): string {
   const { prefix, token } = splitHandle(value);
+  // Counter ids: any short number may already be taken, so go far past the count.
+  if (/^\d+$/.test(token)) return `${prefix}${'9'.repeat(token.length + 8)}`;
   const alphabet = /^\d+$/.test(token) ? '0123456789' : /^[0-9a-f-]+$/.test(token) ? '0123456789abcdef' : 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
   let replaced = '';
   for (const char of token) replaced += /[-_]/.test(char) ? char : alphabet[Math.floor(Math.random() * alphabet.length)];

@@ -4,13 +4,13 @@ import { messageOf } from './errors.js';
 import { textOf } from './handle-tokens.js';
 import { normaliseResult } from './normalise.js';
 import type { Outcomes } from './outcomes.js';
-import { kindOf, mayCall } from './tool-kinds.js';
+import { kindOf, mayCall, type CallPolicy } from './tool-kinds.js';
 
 /** What the readers that take no handle answered, by tool name. */
 export type ReaderAnswers = Map<string, { normalised: string; isError: boolean; text: string }>;
 
 /** Readers verify can call without a handle: nothing the client passes can carry state between calls. */
-export function handleFreeReaders(tools: readonly ToolInfo[], policy: { callAll: boolean; allowDestructive: boolean }): ToolInfo[] {
+export function handleFreeReaders(tools: readonly ToolInfo[], policy: CallPolicy): ToolInfo[] {
   return tools.filter((tool) => kindOf(tool) === 'reader' && mayCall(tool, policy) && !(tool.inputSchema?.required ?? []).some((name) => name.endsWith('_id')));
 }
 

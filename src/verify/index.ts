@@ -9,3 +9,4 @@ export { parseHeaders } from './connect.js';
 export { handleWeaknesses, type HandleWeakness } from './handle-entropy.js';
 export { failures, type VerifyTarget, type HttpTarget, type StdioTarget, type VerifyReport, type CheckOutcome, type OutcomeStatus } from './types.js';
 export { toVerifyText, toVerifyJson, toVerifyJunit, VERIFY_REPORT_SCHEMA_VERSION, type VerifyJsonReport } from './format/index.js';
+export { readScenario, type Scenario, type ScenarioCall } from './scenario.js';

@@ -36,12 +36,22 @@ function save(out: string): (conversation: Conversation) => void {
   return (conversation) => writeFileSync(out, `${JSON.stringify(conversation, null, 2)}\n`);
 }
 
+/** Write the empty conversation first, so a path that cannot be written fails before anything starts. */
+function startFile(out: string, conversation: Conversation): void {
+  try {
+    save(out)(conversation);
+  } catch (error) {
+    throw new VerifyError(`cannot write the conversation to ${out}: ${(error as Error).message}`);
+  }
+}
+
 /**
  * stdio: verify is the server the client started; it starts the real server and passes every line both
  * ways unchanged, reading the JSON-RPC messages as they go by.
  */
 async function recordStdio(target: StdioTarget, options: RecordOptions): Promise<Conversation> {
   const recorder = new ConversationRecorder(emptyConversation(describeTarget(target)), save(options.out));
+  startFile(options.out, recorder.conversation);
   const input = options.input ?? process.stdin;
   const output = options.output ?? process.stdout;
   const child = spawn(target.command, target.args ?? [], { cwd: target.cwd, env: { ...process.env, ...target.env }, stdio: ['pipe', 'pipe', 'inherit'] });
@@ -50,7 +60,6 @@ async function recordStdio(target: StdioTarget, options: RecordOptions): Promise
     child.once('error', (error) => reject(new VerifyError(`cannot start ${describeTarget(target)}: ${error.message}`)));
   });
   await started;
-  save(options.out)(recorder.conversation);
   createInterface({ input }).on('line', (line) => {
     parseAnd(line, (message) => recorder.fromClient(message));
     child.stdin.write(`${line}\n`);
@@ -72,7 +81,7 @@ export interface HttpRecorder {
 /** HTTP: listen on 127.0.0.1 and forward every request to the server, recording POSTed JSON-RPC. */
 export async function startHttpRecorder(target: HttpTarget, options: Pick<RecordOptions, 'out' | 'port'>): Promise<HttpRecorder> {
   const recorder = new ConversationRecorder(emptyConversation(describeTarget(target)), save(options.out));
-  save(options.out)(recorder.conversation);
+  startFile(options.out, recorder.conversation);
   const upstream = new URL(target.url);
   const server = createServer((req, res) => {
     forward(req, res, upstream, target.headers ?? {}, recorder).catch((error: Error) => {

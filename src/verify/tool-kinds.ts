@@ -30,8 +30,17 @@ export function isSelectionSetter(name: string): boolean {
   return (SELECTION_SETTER_VERBS as readonly string[]).includes(firstWord(name));
 }
 
+/** What the user allowed beyond the safe default. */
+export interface CallPolicy {
+  callAll: boolean;
+  allowDestructive: boolean;
+  /** Tools named in a scenario file: allowed whatever their kind. */
+  named?: readonly string[];
+}
+
 /** Whether verify may call the tool: creators and readers by default, everything but destructive with --call-all. */
-export function mayCall(tool: ToolInfo, policy: { callAll: boolean; allowDestructive: boolean }): boolean {
+export function mayCall(tool: ToolInfo, policy: CallPolicy): boolean {
+  if (policy.named?.includes(tool.name)) return true;
   const kind = kindOf(tool);
   if (kind === 'destructive') return policy.allowDestructive;
   return kind !== 'other' || policy.callAll;

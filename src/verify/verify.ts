@@ -5,6 +5,7 @@ import { checkHandles } from './handle-checks.js';
 import { askReaders, compareReaders, handleFreeReaders } from './implicit-state.js';
 import { snapshotLists } from './lists.js';
 import { Outcomes } from './outcomes.js';
+import type { Scenario } from './scenario.js';
 import { checkGetDelete, checkListsAcrossConnections, checkListsByPrincipal, checkSessionIds } from './protocol-checks.js';
 import { kindOf } from './tool-kinds.js';
 import type { VerifyReport, VerifyTarget } from './types.js';
@@ -16,6 +17,8 @@ export interface VerifyOptions {
   allowDestructive?: boolean;
   /** Handles minted per creator for the randomness checks. Default 3. */
   mints?: number;
+  /** Calls to make beyond the safe default (see {@link Scenario}). */
+  scenario?: Scenario;
 }
 
 /**
@@ -28,7 +31,14 @@ export async function verifyServer(target: VerifyTarget, options: VerifyOptions 
   const started = performance.now();
   const outcomes = new Outcomes();
   const report: VerifyReport = { target: describeTarget(target), outcomes: outcomes.list, calls: [], durationMs: 0 };
-  const policy: ExplorePolicy = { callAll: options.callAll ?? false, allowDestructive: options.allowDestructive ?? false, mints: Math.max(1, options.mints ?? 3) };
+  const scenario = options.scenario?.calls ?? [];
+  const policy: ExplorePolicy = {
+    callAll: options.callAll ?? false,
+    allowDestructive: options.allowDestructive ?? false,
+    named: scenario.map((call) => call.tool),
+    scenario,
+    mints: Math.max(1, options.mints ?? 3),
+  };
   const opened: Connection[] = [];
   const open = async (...args: Parameters<typeof connect>) => {
     const connection = await connect(...args);

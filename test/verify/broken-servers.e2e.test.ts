@@ -53,6 +53,11 @@ describe('the clean notes server', () => {
       expect(report.calls.map((c) => c.tool)).not.toContain('delete_notebook');
       const destructive = await verifyServer({ kind: 'http', url: server.url, headers: ALICE }, { callAll: true, allowDestructive: true });
       expect(destructive.calls.map((c) => c.tool)).toContain('delete_notebook');
+      // A scenario names its calls; missing required parameters (the notebook_id) come from minted handles.
+      const scenario = await verifyServer({ kind: 'http', url: server.url, headers: ALICE }, { scenario: { calls: [{ tool: 'add_note', arguments: { text: 'from the scenario' } }] } });
+      expect(failureLines(scenario)).toEqual([]);
+      expect(scenario.calls.at(-1)).toEqual({ tool: 'add_note', isError: false });
+      expect(scenario.calls.map((c) => c.tool)).not.toContain('delete_notebook');
     } finally {
       await server.stop();
     }

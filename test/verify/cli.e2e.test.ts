@@ -32,7 +32,6 @@ describe('mcp-sessionless verify', () => {
   });
 
   it('writes JSON and JUnit reports to a file', () => {
-    mkdirSync(tmpDir(''), { recursive: true });
     const jsonFile = tmpDir('report.json');
     const json = runCli(['verify', '--url', counter.url, '--header', auth(ALICE), '--format', 'json', '--output', jsonFile]);
     expect(json.code).toBe(2);
@@ -54,6 +53,12 @@ describe('mcp-sessionless verify', () => {
     expect(runCli(['verify']).stderr).toContain('nothing to verify');
     expect(runCli(['verify', '--url', clean.url, '--header', 'no colon']).stderr).toContain('a header is "Name: value"');
     expect(runCli(['verify', '--url', clean.url, '--format', 'xml']).code).toBe(1);
+    const unwritable = runCli(['verify', 'record', '--out', '/nonexistent-folder/conversation.json', '--', process.execPath, NOTES_SERVER, 'stdio']);
+    expect(unwritable.code).toBe(1);
+    expect(unwritable.stderr).toContain('cannot write the conversation to /nonexistent-folder/conversation.json');
+    const notAConversation = runCli(['verify', 'replay', NOTES_SERVER, '--', process.execPath, NOTES_SERVER, 'stdio']);
+    expect(notAConversation.code).toBe(1);
+    expect(notAConversation.stderr).toContain('cannot read the conversation');
   });
 
   it('verifies a stdio server it starts itself', () => {

@@ -102,3 +102,26 @@ describe('db-stdio: record through the stdio proxy (CLI), replay with the CLI', 
     expect(same.code, same.stdout).toBe(0);
   });
 });
+
+describe('a removed selection setter', () => {
+  it("threads use_warehouse's value into count_stock's new warehouse parameter", async () => {
+    const server = join(REPO_ROOT, 'test', 'verify', 'servers', 'inventory-server.mjs');
+    const out = tmpDir('inventory-conversation.json');
+    const bin = join(REPO_ROOT, 'bin', 'mcp-sessionless.js');
+    const client = new Client({ name: 'clerk', version: '1.0.0' });
+    await client.connect(
+      new StdioClientTransport({ command: process.execPath, args: [bin, 'verify', 'record', '--out', out, '--', process.execPath, server], env: { ...(process.env as Record<string, string>), ERA: 'old' }, stderr: 'pipe' }),
+    );
+    await client.callTool({ name: 'use_warehouse', arguments: { warehouse: 'lisbon' } });
+    await client.callTool({ name: 'count_stock', arguments: { sku: 'bolt-m4' } });
+    await client.close();
+    await expect.poll(() => existsSync(out) && (JSON.parse(readFileSync(out, 'utf8')) as Conversation).steps.length).toBe(3);
+    const conversation = JSON.parse(readFileSync(out, 'utf8')) as Conversation;
+    expect(JSON.stringify(conversation.steps[2]!.result)).toContain('7 × bolt-m4 in lisbon');
+
+    const report = await replayConversation(conversation, { kind: 'stdio', command: process.execPath, args: [server], env: { ERA: 'new' } });
+    expect(failureLines(report)).toEqual([]);
+    expect(report.outcomes).toContainEqual(expect.objectContaining({ check: 'replay', subject: 'step 2 (use_warehouse)', status: 'skip', message: 'use_warehouse is gone from the migrated server; its value "lisbon" is passed to later calls' }));
+    expect(report.outcomes).toContainEqual(expect.objectContaining({ check: 'replay', subject: 'step 3 (count_stock)', status: 'pass' }));
+  });
+});

@@ -103,7 +103,11 @@ export function removeTmp(): void {
   rmSync(TMP, { recursive: true, force: true });
 }
 
-export const tmpDir = (name: string) => join(TMP, name);
+/** A path under this run's scratch folder (created). */
+export function tmpDir(name: string): string {
+  mkdirSync(TMP, { recursive: true });
+  return join(TMP, name);
+}
 
 /** Failed outcomes of a report, as `check subject: message` lines, for readable assertions. */
 export function failureLines(report: VerifyReport, level?: CheckOutcome['level']): string[] {

@@ -21,6 +21,7 @@ interface VerifyFlags extends TargetFlags {
   output?: string;
   callAll?: boolean;
   allowDestructive?: boolean;
+  scenario?: string;
   strict?: boolean;
 }
 
@@ -39,6 +40,7 @@ export function registerVerifyCommand(program: Command): void {
     .option('--replica <url>', 'a second replica of the same server: handles must work there too')
     .option('--call-all', 'call every tool not annotated destructiveHint, not only creators and readers')
     .option('--allow-destructive', 'also call tools annotated destructiveHint')
+    .option('--scenario <file>', 'JSON file of further calls to make: { "calls": [{ "tool": …, "arguments": { … } }] }')
     .option('--strict', 'warnings fail the run too (exit 2)')
     .option('--format <format>', `report format: ${FORMATS.join(' | ')}`, 'text')
     .option('--output <file>', 'write the report to a file instead of stdout')
@@ -47,7 +49,12 @@ export function registerVerifyCommand(program: Command): void {
       const format = formatOf(flags.format);
       const target = await targetOf(flags, command);
       const { verifyServer } = await import('../../verify/verify.js');
-      await runAndReport(() => verifyServer(target, { callAll: flags.callAll, allowDestructive: flags.allowDestructive }), format, flags);
+      const { readScenario } = await import('../../verify/scenario.js');
+      await runAndReport(
+        async () => verifyServer(target, { callAll: flags.callAll, allowDestructive: flags.allowDestructive, scenario: flags.scenario ? await readScenario(flags.scenario) : undefined }),
+        format,
+        flags,
+      );
     });
 
   verify
@@ -61,12 +68,19 @@ export function registerVerifyCommand(program: Command): void {
     .action(async (command: string[], flags: { out: string; url?: string; header?: string[]; port: string }) => {
       const target = await targetOf(flags, command);
       const { recordConversation } = await import('../../verify/record.js');
-      const recording = await recordConversation(target, {
-        out: flags.out,
-        port: Number(flags.port),
-        onListening: (url) => process.stderr.write(`recording: point your client at ${url} (Ctrl-C to stop)\n`),
-      });
-      process.stderr.write(`recorded ${recording.steps.length} step(s) to ${flags.out}\n`);
+      const { VerifyError } = await import('../../verify/errors.js');
+      try {
+        const recording = await recordConversation(target, {
+          out: flags.out,
+          port: Number(flags.port),
+          onListening: (url) => process.stderr.write(`recording: point your client at ${url} (Ctrl-C to stop)\n`),
+        });
+        process.stderr.write(`recorded ${recording.steps.length} step(s) to ${flags.out}\n`);
+      } catch (error) {
+        if (!(error instanceof VerifyError)) throw error;
+        process.stderr.write(`${colorsFor(process.stderr).red('error')}: ${error.message}\n`);
+        process.exitCode = EXIT.error;
+      }
     });
 
   verify
