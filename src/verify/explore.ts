@@ -57,8 +57,11 @@ export async function explore(
   const known = new Map<string, unknown>();
   const listsUnchangedBy = async (tool: string) => compareAfterCall(outcomes, baseline, await snapshotLists(connection), tool);
 
+  // A scenario call of a creator gives the creator's arguments (a project name it knows), not one more call.
+  const scenarioArgs = (name: string) => policy.scenario.find((call) => call.tool === name)?.arguments;
+  const scenarioCalls = policy.scenario.filter((call) => !creators.some((creator) => creator.name === call.tool));
   for (const creator of creators) {
-    const args = fillArguments(creator, known);
+    const args = fillArguments(creator, known, scenarioArgs(creator.name));
     for (let i = 0; i < policy.mints; i++) {
       const result = await callTool(connection, report, outcomes, creator.name, args);
       await listsUnchangedBy(creator.name);
@@ -75,7 +78,7 @@ export async function explore(
     await callTool(connection, report, outcomes, tool.name, fillArguments(tool, known));
     await listsUnchangedBy(tool.name);
   }
-  for (const call of policy.scenario) {
+  for (const call of scenarioCalls) {
     const tool = tools.find((t) => t.name === call.tool);
     if (!tool) {
       outcomes.fail('tool-call', call.tool, `the scenario calls ${call.tool}, which tools/list does not have`);

@@ -110,5 +110,11 @@ async function attempt(connection: Connection, tool: string, args: Record<string
 /** A tool other than the creator that requires the handle, preferring readers; only tools verify may call. */
 function consumerOf(context: HandleCheckContext, minted: MintedHandles): ToolInfo | undefined {
   const takers = context.tools.filter((tool) => tool.name !== minted.creator && (tool.inputSchema?.required ?? []).includes(minted.param) && mayCall(tool, context.policy));
-  return takers.find((tool) => kindOf(tool) === 'reader') ?? takers[0];
+  // A reader leaves the handle as it was; a tool the user named comes next; a destructive one last.
+  return (
+    takers.find((tool) => kindOf(tool) === 'reader') ??
+    takers.find((tool) => context.policy.named?.includes(tool.name)) ??
+    takers.find((tool) => kindOf(tool) !== 'destructive') ??
+    takers[0]
+  );
 }

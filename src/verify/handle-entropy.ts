@@ -14,7 +14,12 @@ export function handleWeaknesses(ids: readonly string[], principalTexts: readonl
   const tokens = ids.map((id) => splitHandle(id).token);
   const problems: HandleWeakness[] = [];
   if (new Set(ids).size < ids.length) problems.push({ message: 'the same id was returned twice', severe: true });
-  const bits = Math.min(...tokens.map(estimatedBits)) - fixedPositions(tokens) * bitsPerChar(tokens[0] ?? '');
+  const uuid = uuidVersion(tokens);
+  // A few positions match in all samples by chance (hex, 32 characters, 3 samples: one in 8 runs has one, one
+  // in 130 two, one in 120,000 four); four or more is structure (a fixed field, zero padding).
+  const fixed = fixedPositions(tokens);
+  const bits = uuid === 4 ? 122 : Math.min(...tokens.map(estimatedBits)) - (fixed >= 4 ? fixed * bitsPerChar(tokens[0] ?? '') : 0);
+  if (uuid !== undefined && uuid !== 4) problems.push({ message: `ids are version ${uuid} UUIDs, built from the time (and a node id), not random`, severe: true });
   if (bits < 128) problems.push({ message: `about ${Math.floor(bits)} bits of randomness (at least 128 expected); e.g. "${ids[0]}"`, severe: bits < 96 });
   const counter = counterIn(tokens);
   if (counter) problems.push({ message: `ids count up (${counter})`, severe: true });
@@ -60,6 +65,12 @@ function fixedPositions(tokens: readonly string[]): number {
   let fixed = 0;
   for (let i = 0; i < samples[0]!.length; i++) if (samples.every((sample) => sample[i] === samples[0]![i])) fixed++;
   return fixed;
+}
+
+/** The UUID version when every token is a UUID. */
+function uuidVersion(tokens: readonly string[]): number | undefined {
+  const versions = tokens.map((token) => /^[0-9a-f]{8}-[0-9a-f]{4}-([1-8])[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}$/i.exec(token)?.[1]);
+  return versions.every((v) => v !== undefined) && new Set(versions).size === 1 ? Number(versions[0]) : undefined;
 }
 
 /** A run of digits at the same place in every token that goes up by small steps from one mint to the next. */

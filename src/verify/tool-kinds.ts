@@ -9,6 +9,9 @@ export const CREATOR_VERBS = ['create', 'open', 'connect', 'start', 'new', 'begi
 /** Verbs that only read: a tool named so (and not annotated destructive) is called like a readOnlyHint tool. */
 export const READER_VERBS = ['get', 'list', 'read', 'view', 'show', 'describe', 'search', 'find', 'fetch', 'lookup', 'inspect', 'count', 'echo', 'ping'] as const;
 
+/** Verbs that end or wipe something: treated like destructiveHint even when the annotation is missing. */
+export const DESTROYER_VERBS = ['destroy', 'delete', 'remove', 'drop', 'close', 'disconnect', 'end', 'stop', 'clear', 'reset', 'purge', 'kill', 'terminate', 'checkout'] as const;
+
 /** Setters of a "current" selection, removed by migration (their value becomes a parameter). */
 export const SELECTION_SETTER_VERBS = ['use', 'set', 'select', 'switch', 'choose', 'activate'] as const;
 
@@ -19,9 +22,11 @@ export function firstWord(name: string): string {
 }
 
 export function kindOf(tool: ToolInfo): ToolKind {
-  if (tool.annotations?.destructiveHint === true) return 'destructive';
   const verb = firstWord(tool.name);
-  if ((CREATOR_VERBS as readonly string[]).includes(verb)) return 'creator';
+  if (tool.annotations?.destructiveHint === true) return 'destructive';
+  // The server's own readOnlyHint outweighs a verb that sounds destructive.
+  if (tool.annotations?.readOnlyHint !== true && (DESTROYER_VERBS as readonly string[]).includes(verb)) return 'destructive';
+  if ((CREATOR_VERBS as readonly string[]).includes(verb) || mintsHandle(tool)) return 'creator';
   if (tool.annotations?.readOnlyHint === true || (READER_VERBS as readonly string[]).includes(verb)) return 'reader';
   return 'other';
 }
@@ -44,4 +49,16 @@ export function mayCall(tool: ToolInfo, policy: CallPolicy): boolean {
   const kind = kindOf(tool);
   if (kind === 'destructive') return policy.allowDestructive;
   return kind !== 'other' || policy.callAll;
+}
+
+/**
+ * A tool that returns a `*_id` it does not take: its output schema says so, or its description does
+ * ("… and return its cart_id"). Migrated selection setters (`set_active_project`) are creators of this kind.
+ */
+function mintsHandle(tool: ToolInfo): boolean {
+  const takes = new Set(Object.keys(tool.inputSchema?.properties ?? {}));
+  const outputs = Object.keys(tool.outputSchema?.properties ?? {}).filter((key) => key.endsWith('_id'));
+  if (outputs.some((key) => !takes.has(key))) return true;
+  const described = /\breturns?\b[^.]*?\b([a-z][a-z0-9_]*_id)\b/i.exec(tool.description ?? '')?.[1];
+  return described !== undefined && !takes.has(described);
 }

@@ -18,7 +18,7 @@ describe('handle randomness', () => {
   });
 
   it('accepts 16 random bytes in hex', () => {
-    expect(messages(mint(() => `conn_${randomBytes(16).toString('hex')}`))).toEqual([]);
+    for (let round = 0; round < 50; round++) expect(messages(mint(() => `conn_${randomBytes(16).toString('hex')}`))).toEqual([]);
   });
 
   it('finds counters, however they are padded', () => {
@@ -35,15 +35,26 @@ describe('handle randomness', () => {
     expect(messages(mint(() => `conn_alice_${randomBytes(24).toString('base64url')}`), ['alice'])).toContainEqual('severe: ids contain the caller\'s identity ("alice")');
   });
 
+  it('subtracts characters every sample shares (a fixed field) from the randomness', () => {
+    // 28 hex characters look like 112 bits; 8 of them are the same every time.
+    const structured = mint(() => `acct_0000-ffff-${randomBytes(10).toString('hex')}`);
+    expect(messages(structured)).toEqual([expect.stringMatching(/^severe: about (80|7\d) bits of randomness/)]);
+  });
+
   it('finds an id returned twice', () => {
     expect(messages(['cart_x', 'cart_x', 'cart_y'].map((id) => id + 'Q'.repeat(30)))).toContainEqual('severe: the same id was returned twice');
+  });
+
+  it('finds time-based UUIDs', () => {
+    const v1 = ['6ba7b810-9dad-11d1-80b4-00c04fd430c8', '6ba7b811-9dad-11d1-80b4-00c04fd430c8', '6ba7b812-9dad-11d1-80b4-00c04fd430c8'].map((u) => `job_${u}`);
+    expect(messages(v1)).toContainEqual('severe: ids are version 1 UUIDs, built from the time (and a node id), not random');
   });
 
   it('reports a UUIDv4 as short of 128 bits, but not as guessable', () => {
     const found = handleWeaknesses(mint(() => `sess_${randomUUID()}`));
     expect(found.length).toBe(1);
     expect(found[0]).toMatchObject({ severe: false });
-    expect(found[0]!.message).toMatch(/about 12\d bits/);
+    expect(found[0]!.message).toMatch(/^about 122 bits of randomness/);
   });
 });
 
@@ -94,6 +105,10 @@ describe('arguments from input schemas', () => {
     expect(kindOf({ name: 'checkout', annotations: { readOnlyHint: true } })).toBe('reader');
     expect(kindOf({ name: 'create_backup', annotations: { destructiveHint: true } })).toBe('destructive');
     expect(kindOf({ name: 'add_to_cart' })).toBe('other');
+    expect(kindOf({ name: 'destroy_cart' })).toBe('destructive');
+    expect(kindOf({ name: 'set_active_project', outputSchema: { type: 'object', properties: { active_project_id: { type: 'string' } } } })).toBe('creator');
+    expect(kindOf({ name: 'use_database', description: 'Switch database. Returns a current_database_id for list_tables.' })).toBe('creator');
+    expect(kindOf({ name: 'add_item', description: 'Add to the cart. Returns the cart_id it was given.', inputSchema: { type: 'object', properties: { cart_id: { type: 'string' } } } })).toBe('other');
   });
 });
 
