@@ -5,6 +5,7 @@ import { registerAddCommand } from './commands/add.js';
 import { registerAuditCommand } from './commands/audit.js';
 import { registerMigrateCommand, UsageError } from './commands/migrate.js';
 import { registerNewCommand } from './commands/new.js';
+import { registerVerifyCommand } from './commands/verify.js';
 import { EXIT } from './exit-codes.js';
 import { colorsFor } from './output.js';
 
@@ -19,6 +20,7 @@ export function buildProgram(): Command {
   registerMigrateCommand(program);
   registerNewCommand(program);
   registerAddCommand(program);
+  registerVerifyCommand(program);
   return program;
 }
 

@@ -1,0 +1,31 @@
+import type { ToolResult } from './connect.js';
+import { canonicalJson } from './lists.js';
+
+/**
+ * Values that legitimately differ between two runs of the same call, as data: each is replaced by a
+ * placeholder before results are compared. Order matters: longer shapes first, so a UUID is not half-eaten
+ * by the handle pattern.
+ */
+const VOLATILE: ReadonlyArray<[RegExp, string]> = [
+  [/\b\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?\b/g, '<time>'],
+  [/\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/gi, '<uuid>'],
+  // kind_ followed by a token with a digit or 16+ characters: a handle.
+  [/\b[a-z][a-z0-9]{1,31}_(?:(?=[A-Za-z0-9_-]*\d)[A-Za-z0-9_-]{6,}|[A-Za-z0-9_-]{16,})\b/g, '<handle>'],
+  // Epoch seconds or milliseconds.
+  [/\b1\d{9}(\d{3})?\b/g, '<time>'],
+  [/\b[0-9a-f]{24,}\b/gi, '<id>'],
+];
+
+export function normaliseText(text: string, knownIds: readonly string[] = []): string {
+  let out = text;
+  for (const id of [...knownIds].sort((a, b) => b.length - a.length)) if (id) out = out.split(id).join('<handle>');
+  for (const [pattern, placeholder] of VOLATILE) out = out.replace(pattern, placeholder);
+  return out;
+}
+
+/** A result reduced to what must be equal: error flag, text and structured content, volatile values replaced. */
+export function normaliseResult(result: ToolResult, knownIds: readonly string[] = []): string {
+  const content = (result.content ?? []).map((item) => (item.type === 'text' ? normaliseText(item.text ?? '', knownIds) : `[${item.type}]`));
+  const structured = result.structuredContent ? normaliseText(canonicalJson(result.structuredContent), knownIds) : undefined;
+  return canonicalJson({ isError: result.isError === true, content, structured });
+}
