@@ -77,6 +77,8 @@ export interface Finding {
   fixedBy: FixedBy;
   /** The survey category this finding puts its project in. */
   category: SurveyCategory;
+  /** Set on findings in tests or MCP client code (audited only with `--include-tests`, never classified). */
+  scope?: 'test' | 'client';
 }
 
 /** A file the audit could not read or parse; the rest of the audit still ran. */
@@ -111,11 +113,15 @@ export interface AuditStats {
   /** Files parsed (those passing the pre-filter, plus what they import). */
   parsed: number;
   projects: number;
+  /** Files left out of the server's audit: tests and test data, and MCP client code. */
+  excluded: { tests: number; client: number };
   durationMs: number;
 }
 
 export interface AuditReport {
   findings: Finding[];
+  /** Findings in tests and MCP client code, with `--include-tests` only; they do not count for classification or `--check`. */
+  separate: Finding[];
   errors: AuditError[];
   projects: ProjectAudit[];
   /** The whole audited tree, combining its projects. */

@@ -15,6 +15,7 @@ interface AuditFlags {
   check?: boolean;
   include?: string[];
   exclude?: string[];
+  includeTests?: boolean;
 }
 
 export function registerAuditCommand(program: Command): void {
@@ -27,12 +28,13 @@ export function registerAuditCommand(program: Command): void {
     .option('--check', 'exit 2 when any finding remains (for CI)')
     .option('--include <glob>', 'only files matching this glob (repeatable, or comma-separated)', parseList)
     .option('--exclude <glob>', 'skip files matching this glob (repeatable, or comma-separated)', parseList)
+    .option('--include-tests', 'also audit tests, fixtures and MCP client code, reported apart from the server')
     .action(async (path: string, flags: AuditFlags) => {
       if (!FORMATS.includes(flags.format as AuditFormat)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}; got "${flags.format}"`);
       const format = flags.format as AuditFormat;
       // The analysis (ts-morph, TypeScript) loads only now, so --help stays instant.
       const { auditProject } = await import('../../audit/index.js');
-      const report = await auditProject(path, { include: flags.include, exclude: flags.exclude });
+      const report = await auditProject(path, { include: flags.include, exclude: flags.exclude, includeTests: flags.includeTests });
       const formats = await import('../../report/audit/index.js');
       const version = packageVersion();
       const text =
