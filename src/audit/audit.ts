@@ -15,6 +15,7 @@ import { createMemoryProject, projectPath, syntaxErrors } from '../engine/parse.
 import type { SdkLine } from '../rules/sdk.js';
 import { classify, fromCategories } from './classify.js';
 import { detectFindings } from './detectors.js';
+import { withVerdicts } from './verdict.js';
 import type { AuditError, AuditReport, Finding, ProjectAudit } from './types.js';
 
 export interface AuditOptions {
@@ -69,7 +70,9 @@ function auditTexts(texts: ReadonlyMap<string, string>, discovered: number, erro
   for (const group of groups) {
     const result = analyseGroup(project, group, texts, errors);
     if (!result.project) continue;
-    findings.push(...result.findings);
+    // One verdict with migrate: what it fixes today, and the marker text of what it leaves.
+    const judged = result.findings.length > 0 ? withVerdicts(result.findings, Object.fromEntries(group.map((path) => [path, texts.get(path) ?? '']))) : [];
+    findings.push(...judged);
     projects.push(result.project);
   }
   findings.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column || a.rule.localeCompare(b.rule));

@@ -74,7 +74,13 @@ export interface Finding {
   writers: string[];
   /** One line a reviewer can act on. */
   message: string;
+  /**
+   * The transform that removes this finding when `migrate` runs today (checked by running it in memory), or
+   * `manual` when the finding would still be there afterwards.
+   */
   fixedBy: FixedBy;
+  /** When migrate leaves this finding, the text of the one marker that covers it, where it differs from `message` (a kept transport). */
+  decision?: string;
   /** The survey category this finding puts its project in. */
   category: SurveyCategory;
   /** Set on findings in tests or MCP client code (audited only with `--include-tests`, never classified). */

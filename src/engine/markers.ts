@@ -4,7 +4,7 @@ import { TODO_MARKER } from '../rules/rules.js';
 import { isCurrentNode, replaceFileText } from './parse.js';
 
 /**
- * The statement, class member or object property a marker comment is attached above. It must start its own
+ * The statement or class member a marker comment is attached above (never a place inside an expression). It must start its own
  * line (`if (x) { stmt` would put the comment after code, where a second run cannot see it), so an anchor
  * sharing its line with earlier code climbs to the enclosing one that does not.
  */
@@ -34,10 +34,10 @@ function innermostAnchor(node: Node): Node {
       Node.isBlock(parent) ||
       Node.isCaseClause(parent) ||
       Node.isDefaultClause(parent) ||
-      // A marker above a whole class or object would be vague: members and properties are anchors of their own.
+      // A marker above a whole class would be vague: members are anchors of their own. Object literals are
+      // not: a comment between properties sits inside an expression, so it goes above the enclosing statement.
       Node.isClassDeclaration(parent) ||
-      Node.isClassExpression(parent) ||
-      Node.isObjectLiteralExpression(parent)
+      Node.isClassExpression(parent)
     ) {
       return current;
     }

@@ -123,6 +123,8 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
     transformIds: selected.map((t) => t.id),
     options: transformOptions,
     existingPaths: paths,
+    // Built-in transforms only: a custom registry may migrate what the audit does not look for.
+    onlyWithFindings: !options.registry,
   }));
   const parsed = groups.reduce((sum, group) => sum + group.length, 0);
   const workerCount = options.registry ? 1 : chooseWorkers(options.workers, parsed);
@@ -208,7 +210,7 @@ async function runJobs(
     return runInWorkers<TransformJob, TransformFilesResult>(workerUrl, jobs, workers, failedJob, onDone);
   }
   return jobs.map((job, index) => {
-    const result = transformFiles(job.files, { transforms: selected, options: job.options, existingPaths: new Set(job.existingPaths) });
+    const result = transformFiles(job.files, { transforms: selected, options: job.options, existingPaths: new Set(job.existingPaths), onlyWithFindings: job.onlyWithFindings });
     onDone(index + 1);
     return result;
   });

@@ -1,4 +1,6 @@
 import type { SourceFile } from 'ts-morph';
+import { analyzeProject } from '../analysis/index.js';
+import { detectFindings } from '../audit/detectors.js';
 import { fileError, todo, type Diagnostic } from './diagnostics.js';
 import { applyMarkers, anchorOf, type PendingMarker } from './markers.js';
 import { TODO_MARKER } from '../rules/rules.js';
@@ -18,6 +20,11 @@ export interface TransformFilesOptions {
    * Whether an emitted file may replace one of them is decided by the caller, which can read the disk.
    */
   existingPaths?: ReadonlySet<string>;
+  /**
+   * Leave the group untouched when the audit finds no session dependence in it, so `migrate --check` and
+   * `audit --check` agree on a sessionless server (no serveStdio move, no cache hint, no marker there).
+   */
+  onlyWithFindings?: boolean;
 }
 
 export interface TransformFilesResult {
@@ -61,6 +68,10 @@ export function transformFiles(files: FileMap, settings: TransformFilesOptions):
     }
     original.set(relPath, text);
     sources.push(file);
+  }
+
+  if (settings.onlyWithFindings && detectFindings(analyzeProject(project, { files: sources })).length === 0) {
+    return { changed: {}, emitted: [], diagnostics, applied };
   }
 
   const fileExists = (relPath: string) =>

@@ -7,4 +7,6 @@ export interface TransformJob {
   options: Record<string, OptionValues>;
   /** Every source path of the project, so transforms can tell whether a file they would emit exists. */
   existingPaths: string[];
+  /** Leave the group alone when the audit finds no session dependence in it (see TransformFilesOptions). */
+  onlyWithFindings?: boolean;
 }

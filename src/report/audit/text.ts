@@ -46,6 +46,15 @@ function findingLines(all: readonly Finding[], lines: string[], c: Colors): void
   const byFile = new Map<string, Finding[]>();
   for (const finding of all) byFile.set(finding.file, [...(byFile.get(finding.file) ?? []), finding]);
   for (const [file, findings] of byFile) {
+    // A decision covering several findings (a kept transport) is spelled out once, then referred to.
+    const firstLine = new Map<string, number>();
+    const decided = (f: Finding): string => {
+      if (!f.decision) return 'manual';
+      const seen = firstLine.get(f.decision);
+      if (seen !== undefined) return `manual (the decision at line ${seen})`;
+      firstLine.set(f.decision, f.line);
+      return `manual: ${f.decision}`;
+    };
     lines.push(c.underline(c.bold(file)));
     for (const f of findings) {
       const severity = f.severity === 'error' ? c.red('error  ') : f.severity === 'warning' ? c.yellow('warning') : c.blue('note   ');
@@ -54,7 +63,7 @@ function findingLines(all: readonly Finding[], lines: string[], c: Colors): void
         f.state ? `state ${c.cyan(f.state)}` : '',
         f.writers.length ? `written by ${f.writers.join(', ')}` : '',
         f.readers.length ? `read by ${f.readers.join(', ')}` : '',
-        `fix: ${f.fixedBy === 'manual' ? c.magenta('manual') : c.green(`migrate --transforms ${f.fixedBy}`)}`,
+        `fix: ${f.fixedBy === 'manual' ? c.magenta(decided(f)) : c.green(`migrate --transforms ${f.fixedBy}`)}`,
       ].filter(Boolean);
       lines.push(`  ${' '.repeat(8)} ${c.dim(facts.join(' · '))}`);
     }
