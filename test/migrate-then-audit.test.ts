@@ -51,6 +51,11 @@ describe('migrate, then audit the result', () => {
       .filter((d) => !markedAt(after[d.at.file] ?? '', d.at.line, d.at.column) && !markedElsewhere(after[d.at.file] ?? '', d))
       .flatMap((d) => d.covers.map((f) => `${f.rule} ${f.file}:${f.line} ${f.message}`));
     expect(unmarked).toEqual([]);
+    // One verdict: what audit calls fixable is gone after migrate, and nothing left is called fixable again.
+    const claimed = before.filter((f) => f.fixedBy !== 'manual').map((f) => `${f.file} ${f.kind} ${f.state ?? ''}`);
+    const remaining = new Set(left.map((f) => `${f.file} ${f.kind} ${f.state ?? ''}`));
+    expect(claimed.filter((key) => remaining.has(key))).toEqual([]);
+    expect(left.filter((f) => f.fixedBy !== 'manual').map((f) => `${f.rule} ${f.file}:${f.line} ${f.fixedBy}`)).toEqual([]);
     tally.before += before.length;
     tally.gone += Math.max(0, before.length - left.length);
     tally.marked += left.length;
