@@ -1,6 +1,6 @@
 /**
  * Every audit fixture (each pattern on both SDK lines, plus the negatives) migrated with all transforms,
- * then audited again: whatever the audit still finds must sit under an @mcp-sessionless-todo marker,
+ * then audited again: whatever the audit still finds must be covered by the @mcp-sessionless-todo marker of its decision,
  * no transform may fail, and the migrated files must still parse.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -9,6 +9,8 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { auditFiles, TODO_MARKER, transformFiles, TRANSFORMS } from '../src/index.js';
 import { createMemoryProject, syntaxErrors } from '../src/engine/parse.js';
+import { markedElsewhere, planDecisions } from '../src/audit/decisions.js';
+import { anchorOf } from '../src/engine/markers.js';
 
 const root = fileURLToPath(new URL('./fixtures/audit', import.meta.url));
 
@@ -21,12 +23,11 @@ function readTree(dir: string, base = dir, out: Record<string, string> = {}): Re
   return out;
 }
 
-/** A finding counts as marked when a marker comment sits on one of the three lines above it, or on its line. */
-function markedNear(text: string, line: number): boolean {
-  return text
-    .split('\n')
-    .slice(Math.max(0, line - 4), line)
-    .some((l) => l.includes(TODO_MARKER));
+/** A finding counts as marked when a marker comment sits above the statement a marker for it is attached to. */
+function markedAt(text: string, line: number, column: number): boolean {
+  const file = createMemoryProject().createSourceFile('/marked.ts', text);
+  const node = file.getDescendantAtPos(file.compilerNode.getPositionOfLineAndCharacter(line - 1, column - 1)) ?? file;
+  return anchorOf(node).getLeadingCommentRanges().some((range) => range.getText().includes(TODO_MARKER));
 }
 
 const fixtures = readdirSync(root).sort();
@@ -44,8 +45,17 @@ describe('migrate, then audit the result', () => {
       expect(syntaxErrors(project.createSourceFile(`/${path}`, text)), path).toEqual([]);
     }
     const left = auditFiles(after).findings;
-    const unmarked = left.filter((f) => !markedNear(after[f.file] ?? '', f.line)).map((f) => `${f.rule} ${f.file}:${f.line} ${f.message}`);
+    // One marker per decision: a finding is covered when its decision's marker is there (near its first
+    // finding, or where the transform that declined it put it).
+    const unmarked = planDecisions(left)
+      .filter((d) => !markedAt(after[d.at.file] ?? '', d.at.line, d.at.column) && !markedElsewhere(after[d.at.file] ?? '', d))
+      .flatMap((d) => d.covers.map((f) => `${f.rule} ${f.file}:${f.line} ${f.message}`));
     expect(unmarked).toEqual([]);
+    // One verdict: what audit calls fixable is gone after migrate, and nothing left is called fixable again.
+    const claimed = before.filter((f) => f.fixedBy !== 'manual').map((f) => `${f.file} ${f.kind} ${f.state ?? ''}`);
+    const remaining = new Set(left.map((f) => `${f.file} ${f.kind} ${f.state ?? ''}`));
+    expect(claimed.filter((key) => remaining.has(key))).toEqual([]);
+    expect(left.filter((f) => f.fixedBy !== 'manual').map((f) => `${f.rule} ${f.file}:${f.line} ${f.fixedBy}`)).toEqual([]);
     tally.before += before.length;
     tally.gone += Math.max(0, before.length - left.length);
     tally.marked += left.length;

@@ -1,6 +1,7 @@
 import type { Node } from 'ts-morph';
 import { analyzeProject } from '../src/analysis/index.js';
 import { ANALYSIS_VOCABULARY } from '../src/analysis/vocabulary.js';
+import { markedElsewhere, planDecisions } from '../src/audit/decisions.js';
 import { detectFindings } from '../src/audit/detectors.js';
 import type { Finding } from '../src/audit/types.js';
 import { anchorOf } from '../src/engine/markers.js';
@@ -9,9 +10,10 @@ import type { Transform } from '../src/engine/transform.js';
 import { TODO_MARKER } from '../src/rules/rules.js';
 
 /**
- * Runs last: audits the group as the other transforms left it and puts one marker on every session dependence
- * that is still there, so a migration never ends with a finding nobody was told about. A statement that already
- * carries a marker (from the transform that declined to rewrite it) gets no second one.
+ * Runs last: audits the group as the other transforms left it and puts one marker on every decision still open
+ * (src/audit/decisions.ts: a kept transport once, a tool's listing once, each kind of state once), so a migration
+ * never ends with a finding nobody was told about. A statement that already carries a marker (from the transform
+ * that declined to rewrite it) gets no second one.
  */
 export const markLeftoversTransform: Transform<readonly Finding[]> = {
   id: 'mark-leftovers',
@@ -26,19 +28,17 @@ export const markLeftoversTransform: Transform<readonly Finding[]> = {
     return detectFindings(analyzeProject(project, { files: sources }));
   },
   apply(context) {
-    for (const finding of context.plan) {
-      if (finding.file !== context.relPath) continue;
-      const node = nodeAt(context.file, finding.line, finding.column);
+    const text = context.file.getFullText();
+    for (const decision of planDecisions(context.plan)) {
+      if (decision.at.file !== context.relPath) continue;
+      // Another transform already left this decision's marker (the transport transform's reason, a state's marker).
+      if (markedElsewhere(text, decision)) continue;
+      const node = nodeAt(context.file, decision.at.line, decision.at.column);
       if (hasMarker(anchorOf(node))) continue;
-      context.addMarker(node, finding.rule, leftoverMessage(finding), finding.pattern);
+      context.addMarker(node, decision.rule, decision.message, decision.at.pattern);
     }
   },
 };
-
-function leftoverMessage(finding: Finding): string {
-  if (finding.fixedBy === 'manual') return finding.message;
-  return `${finding.message} (not rewritten: once the other markers of this server are resolved, run migrate again; ${finding.fixedBy} handles it then)`;
-}
 
 function nodeAt(file: Node, line: number, column: number): Node {
   const source = file.getSourceFile();
@@ -49,3 +49,4 @@ function nodeAt(file: Node, line: number, column: number): Node {
 function hasMarker(anchor: Node): boolean {
   return anchor.getLeadingCommentRanges().some((range) => range.getText().includes(TODO_MARKER));
 }
+

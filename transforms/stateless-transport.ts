@@ -8,6 +8,7 @@ import { planStdioEntry } from './transport/stdio-entry.js';
 import { detectStyle } from './transport/style.js';
 import { TextEdits, type MarkerRequest } from './transport/text-edits.js';
 import { replaceFileText } from '../src/engine/parse.js';
+import { TRANSPORT_KEPT } from '../src/rules/marker-messages.js';
 
 /**
  * Sessionless serving for server entry files (patterns P3 and P10):
@@ -92,6 +93,8 @@ export const statelessTransport: Transform = {
         context.report({ level: 'info', rule: marker.rule, line, column, message: marker.message });
         continue;
       }
+      // One marker per kept transport: a file that already says why its transport stays gets no second one.
+      if (marker.message.startsWith(TRANSPORT_KEPT) && context.file.getFullText().includes(`(${marker.rule}): ${TRANSPORT_KEPT}`)) continue;
       const node = context.file.getDescendantAtPos(marker.pos);
       if (node) context.addMarker(node, marker.rule, marker.message);
     }

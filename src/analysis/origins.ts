@@ -8,7 +8,7 @@ import type { AnalysisContext } from './context.js';
 import type { KeyOrigin, Registration, SessionIdRead } from './model.js';
 import type { Reach } from './reach.js';
 import { identifiersUnder, isFunctionBoundary, literalText, unwrap } from './syntax.js';
-import { ID_MINTERS, SESSION_HEADER, SESSION_ID_NAMES, SESSION_ID_PROPERTIES, SESSION_OPTIONS } from './vocabulary.js';
+import { CONTEXT_PARAM_NAMES, ID_MINTERS, SESSION_HEADER, SESSION_ID_PROPERTIES, SESSION_OPTIONS } from './vocabulary.js';
 
 /** The role a parameter plays for the handler that declares it. */
 export type ParamRole = 'args' | 'context' | 'session-id';
@@ -65,7 +65,8 @@ export class Origins {
       if (SESSION_ID_PROPERTIES.includes(property)) {
         const receiver = unwrap(inner.getExpression());
         if (this.isArgumentValue(receiver)) return undefined;
-        return /transport/i.test(receiver.getText()) ? 'transport' : 'context';
+        if (/transport/i.test(receiver.getText())) return 'transport';
+        return this.carriesSession(receiver) ? 'context' : undefined;
       }
       return undefined;
     }
@@ -77,6 +78,23 @@ export class Origins {
       }
     }
     return undefined;
+  }
+
+  /**
+   * Whether `receiver.sessionId` is the MCP session id: the receiver is a request context (a handler's context
+   * parameter, or a parameter named or typed like one) or the SSE routing query (`req.query.sessionId`).
+   * A cloud-browser session object's `sessionId` is the application's own.
+   */
+  private carriesSession(receiver: Node): boolean {
+    if (/\b(?:req|request)\.query$/.test(receiver.getText())) return true;
+    let root: Node = receiver;
+    while (Node.isPropertyAccessExpression(root) || Node.isElementAccessExpression(root) || Node.isNonNullExpression(root)) root = unwrap(root.getExpression());
+    if (!Node.isIdentifier(root)) return false;
+    const parameter = this.parameterOf(root);
+    if (!parameter) return false;
+    if (this.roles.get(parameter.compilerNode) === 'context') return true;
+    const type = parameter.getTypeNode()?.getText() ?? '';
+    return CONTEXT_PARAM_NAMES.test(parameter.getName()) || /Extra|Context\b|Transport/.test(type);
   }
 
   /** Where a key (or any value) comes from. */
@@ -128,8 +146,9 @@ export class Origins {
 
   private identifierOrigin(identifier: Identifier, depth: number): KeyOrigin {
     const binding = this.ctx.resolver.resolve(identifier);
-    const byName = (name: string): KeyOrigin => (SESSION_ID_NAMES.test(name) ? 'session' : 'other');
-    if (!binding || binding.kind !== 'declaration') return byName(identifier.getText());
+    // Provenance, not words: a value named `sessionId` is the MCP session id only when it comes from one
+    // (the SDK context, a transport, the header, a session callback). A cloud-browser `sessionId` is not.
+    if (!binding || binding.kind !== 'declaration') return 'other';
     const declaration = binding.node;
     if (Node.isParameterDeclaration(declaration) || (Node.isBindingElement(declaration) && declaration.getFirstAncestorByKind(SyntaxKind.Parameter))) {
       const parameter = Node.isParameterDeclaration(declaration) ? declaration : (declaration.getFirstAncestorByKind(SyntaxKind.Parameter) as ParameterDeclaration);
@@ -141,26 +160,25 @@ export class Origins {
         if (role === 'context') return SESSION_ID_PROPERTIES.includes(property) ? 'session' : 'other';
       }
       if (role === 'context') return 'other';
-      if (SESSION_ID_NAMES.test(binding.name)) return 'session';
       return this.parameterOriginFromCalls(parameter, depth);
     }
     if (Node.isBindingElement(declaration)) {
       const variable = declaration.getFirstAncestorByKind(SyntaxKind.VariableDeclaration);
       const initializer = variable?.getInitializer();
       const property = declaration.getPropertyNameNode()?.getText() ?? declaration.getName();
-      if (!initializer) return byName(binding.name);
+      if (!initializer) return 'other';
       const from = this.origin(initializer, depth + 1);
       if (from === 'argument' || this.isArgumentValue(initializer)) return 'argument';
-      if (SESSION_ID_PROPERTIES.includes(property)) return 'session';
-      return from === 'session' ? 'session' : byName(binding.name);
+      if (SESSION_ID_PROPERTIES.includes(property) && (/transport/i.test(initializer.getText()) || this.carriesSession(unwrap(initializer)))) return 'session';
+      return from === 'session' ? 'session' : 'other';
     }
     if (Node.isVariableDeclaration(declaration)) {
       const initializer = declaration.getInitializer();
       if (initializer) {
         const from = this.origin(initializer, depth + 1);
-        return from === 'other' ? byName(binding.name) : from;
+        return from;
       }
-      return byName(binding.name);
+      return 'other';
     }
     return 'other';
   }

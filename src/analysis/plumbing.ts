@@ -79,10 +79,12 @@ export function findPlumbing(
         }
         continue;
       }
-      if (SESSION_ERROR_TEXT.test(text) && enclosingFunction(literal)) out.push({ kind: 'session-error', node: literal, file: info.file });
+      if (SESSION_ERROR_TEXT.test(text) && routesSessions(literal, transportMaps, sessionIdReads)) out.push({ kind: 'session-error', node: literal, file: info.file });
     }
     for (const template of nodes.templates) {
-      if (SESSION_ERROR_TEXT.test(template.getHead().getLiteralText())) out.push({ kind: 'session-error', node: template, file: info.file });
+      if (SESSION_ERROR_TEXT.test(template.getHead().getLiteralText()) && routesSessions(template, transportMaps, sessionIdReads)) {
+        out.push({ kind: 'session-error', node: template, file: info.file });
+      }
     }
     for (const binary of nodes.initializeComparisons) {
       // `body.method === 'initialize'`: hand-written initialize routing.
@@ -92,6 +94,22 @@ export function findPlumbing(
     }
   }
   return dedupe(out);
+}
+
+/**
+ * Provenance for session errors: "session expired" is the MCP session's error only in code that routes MCP
+ * sessions — a function (or one enclosing it) that reads the session id or header or uses a transport map.
+ * An OAuth "authorization session expired" or a browser "session not found" stays the application's own.
+ */
+function routesSessions(literal: Node, transportMaps: readonly StateVariable[], sessionIdReads: readonly SessionIdRead[]): boolean {
+  for (let fn = enclosingFunction(literal); fn; fn = enclosingFunction(fn)) {
+    const [start, end] = [fn.getStart(), fn.getEnd()];
+    if (sessionIdReads.some((read) => read.node.getSourceFile() === fn.getSourceFile() && read.node.getStart() >= start && read.node.getEnd() <= end)) return true;
+    const text = fn.getText();
+    if (text.toLowerCase().includes(SESSION_HEADER) || SESSION_ROUTING_HELPERS.some((helper) => text.includes(helper))) return true;
+    if (transportMaps.some((map) => map.declaration.getSourceFile() === fn.getSourceFile() && new RegExp(`\\b${map.name}\\b`).test(text))) return true;
+  }
+  return false;
 }
 
 function callbackName(node: Node): string {

@@ -74,9 +74,17 @@ export interface Finding {
   writers: string[];
   /** One line a reviewer can act on. */
   message: string;
+  /**
+   * The transform that removes this finding when `migrate` runs today (checked by running it in memory), or
+   * `manual` when the finding would still be there afterwards.
+   */
   fixedBy: FixedBy;
+  /** When migrate leaves this finding, the text of the one marker that covers it, where it differs from `message` (a kept transport). */
+  decision?: string;
   /** The survey category this finding puts its project in. */
   category: SurveyCategory;
+  /** Set on findings in tests or MCP client code (audited only with `--include-tests`, never classified). */
+  scope?: 'test' | 'client';
 }
 
 /** A file the audit could not read or parse; the rest of the audit still ran. */
@@ -111,11 +119,15 @@ export interface AuditStats {
   /** Files parsed (those passing the pre-filter, plus what they import). */
   parsed: number;
   projects: number;
+  /** Files left out of the server's audit: tests and test data, and MCP client code. */
+  excluded: { tests: number; client: number };
   durationMs: number;
 }
 
 export interface AuditReport {
   findings: Finding[];
+  /** Findings in tests and MCP client code, with `--include-tests` only; they do not count for classification or `--check`. */
+  separate: Finding[];
   errors: AuditError[];
   projects: ProjectAudit[];
   /** The whole audited tree, combining its projects. */

@@ -4,7 +4,7 @@ import { TODO_MARKER } from '../rules/rules.js';
 import { isCurrentNode, replaceFileText } from './parse.js';
 
 /**
- * The statement, class member or object property a marker comment is attached above. It must start its own
+ * The statement or class member a marker comment is attached above (never a place inside an expression). It must start its own
  * line (`if (x) { stmt` would put the comment after code, where a second run cannot see it), so an anchor
  * sharing its line with earlier code climbs to the enclosing one that does not.
  */
@@ -34,10 +34,10 @@ function innermostAnchor(node: Node): Node {
       Node.isBlock(parent) ||
       Node.isCaseClause(parent) ||
       Node.isDefaultClause(parent) ||
-      // A marker above a whole class or object would be vague: members and properties are anchors of their own.
+      // A marker above a whole class would be vague: members are anchors of their own. Object literals are
+      // not: a comment between properties sits inside an expression, so it goes above the enclosing statement.
       Node.isClassDeclaration(parent) ||
-      Node.isClassExpression(parent) ||
-      Node.isObjectLiteralExpression(parent)
+      Node.isClassExpression(parent)
     ) {
       return current;
     }
@@ -69,8 +69,8 @@ export interface PlacedMarker {
  * Write queued markers into the file, each on its own line above its anchor.
  * Runs after a transform finishes because raw text insertion makes ts-morph forget node wrappers;
  * positions are collected first and spliced from the end so earlier offsets stay valid.
- * An anchor that already carries a marker for the same rule is left alone (idempotence);
- * two queued markers for the same anchor and rule become one.
+ * An anchor that already carries a marker is left alone (idempotence, and one marker per statement);
+ * two queued markers for the same anchor become one.
  */
 export function applyMarkers(file: SourceFile, pending: readonly PendingMarker[]): PlacedMarker[] {
   if (pending.length === 0) return [];
@@ -81,11 +81,13 @@ export function applyMarkers(file: SourceFile, pending: readonly PendingMarker[]
     // A node from before the transform's last whole-file edit would give offsets into the old text.
     if (!isCurrentNode(anchor)) throw new Error(`a marker (${rule}) is anchored to code the transform has since rewritten`);
     const offset = anchor.getStart();
-    const key = `${offset}:${rule}`;
+    // One marker per statement: a second decision about the same statement (another rule, another transform)
+    // would only repeat what the person reading the first one is already deciding.
+    const key = `${offset}`;
     if (seen.has(key)) continue;
     seen.add(key);
     const { line, column } = file.getLineAndColumnAtPos(offset);
-    const already = anchor.getLeadingCommentRanges().some((range) => range.getText().includes(`${TODO_MARKER}(${rule})`));
+    const already = anchor.getLeadingCommentRanges().some((range) => range.getText().includes(TODO_MARKER));
     const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
     const indent = /^[ \t]*/.exec(text.slice(lineStart, offset))?.[0] ?? '';
     placed.push({ rule, message, pattern, line, column, inserted: !already, offset, indent });
@@ -96,5 +98,10 @@ export function applyMarkers(file: SourceFile, pending: readonly PendingMarker[]
     next = `${next.slice(0, marker.offset)}${markerText(marker.rule, marker.message)}\n${marker.indent}${next.slice(marker.offset)}`;
   }
   if (next !== text) replaceFileText(file, next);
-  return placed.map(({ rule, message, pattern, line, column, inserted }) => ({ rule, message, pattern, line, column, inserted }));
+  // Lines as the output has them: each marker inserted above shifts what follows by one line.
+  const insertedAt = placed.filter((m) => m.inserted).map((m) => m.offset);
+  return placed.map(({ rule, message, pattern, line, column, inserted, offset }) => {
+    const above = insertedAt.filter((o) => o < offset).length;
+    return { rule, message, pattern, line: line + above, column, inserted };
+  });
 }

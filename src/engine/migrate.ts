@@ -7,6 +7,7 @@ import { fileError, type Diagnostic } from './diagnostics.js';
 import { discoverFiles } from './discover.js';
 import { flushToDisk, readSources } from './disk.js';
 import { groupByImports } from './components.js';
+import { isClientGroup, splitTests } from './scope.js';
 import { findProjectFormatter, formatText } from './formatters.js';
 import { workTreeState } from './git.js';
 import { RunError } from './errors.js';
@@ -22,6 +23,8 @@ export interface MigrateOptions {
   path: string;
   include?: readonly string[];
   exclude?: readonly string[];
+  /** Also migrate tests, fixtures and MCP client code (left alone by default, like the audit leaves them out). */
+  includeTests?: boolean;
   /** Transform ids to run (registry order is kept); all when empty. */
   transforms?: readonly string[];
   /** Option values by transform id, e.g. `{ 'session-state-to-handles': { store: 'redis' } }`. */
@@ -70,6 +73,8 @@ export interface MigrateStats {
   parsed: number;
   /** Independent groups of connected files. */
   groups: number;
+  /** Files left out because they are tests or MCP client code (none with `includeTests`). */
+  excluded: { tests: number; client: number };
   changed: number;
   workers: number;
   durationMs: number;
@@ -123,15 +128,22 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
   progress({ phase: 'discover', done: paths.length, total: paths.length });
   const { texts, diagnostics } = await readSources(root, paths);
 
+  // Server code only unless asked: tests and MCP client code are neither seeds nor pulled in by imports.
+  const { tests, rest } = options.includeTests ? { tests: [], rest: [...texts.keys()] } : splitTests(texts.keys());
+  const scoped = new Map(rest.map((path) => [path, texts.get(path) ?? '']));
   // The cheap pre-filter: a file no selected transform's vocabulary matches is never parsed.
-  const seeds = [...texts.keys()].filter((path) => selected.some((t) => t.vocabulary.test(texts.get(path) ?? '')));
-  const groups = groupByImports(seeds, texts);
+  const seeds = rest.filter((path) => selected.some((t) => t.vocabulary.test(texts.get(path) ?? '')));
+  const connected = groupByImports(seeds, scoped);
+  const groups = options.includeTests ? connected : connected.filter((group) => !isClientGroup(group, texts));
+  const excluded = { tests: tests.length, client: connected.filter((group) => !groups.includes(group)).reduce((sum, g) => sum + g.length, 0) };
   const jobs: TransformJob[] = groups.map((group) => ({
     files: Object.fromEntries(group.map((path) => [path, texts.get(path) ?? ''])),
     transformIds: selected.map((t) => t.id),
     options: transformOptions,
     existingPaths: paths,
     recordSteps: options.recordSteps,
+    // Built-in transforms only: a custom registry may migrate what the audit does not look for.
+    onlyWithFindings: !options.registry,
   }));
   const parsed = groups.reduce((sum, group) => sum + group.length, 0);
   const workerCount = options.registry ? 1 : chooseWorkers(options.workers, parsed);
@@ -174,6 +186,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
       discovered: paths.length,
       parsed,
       groups: groups.length,
+      excluded,
       changed: changes.length,
       workers: workerCount,
       durationMs: Math.round(performance.now() - started),
@@ -223,6 +236,7 @@ async function runJobs(
       options: job.options,
       existingPaths: new Set(job.existingPaths),
       recordSteps: job.recordSteps,
+      onlyWithFindings: job.onlyWithFindings,
     });
     onDone(index + 1);
     return result;

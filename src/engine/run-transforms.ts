@@ -1,4 +1,6 @@
 import type { SourceFile } from 'ts-morph';
+import { analyzeProject } from '../analysis/index.js';
+import { detectFindings } from '../audit/detectors.js';
 import { fileError, todo, type Diagnostic } from './diagnostics.js';
 import { applyMarkers, anchorOf, type PendingMarker } from './markers.js';
 import { TODO_MARKER } from '../rules/rules.js';
@@ -20,6 +22,11 @@ export interface TransformFilesOptions {
   existingPaths?: ReadonlySet<string>;
   /** Also return each transform's output (see `TransformFilesResult.steps`), for per-transform commits and review. */
   recordSteps?: boolean;
+  /**
+   * Leave the group untouched when the audit finds no session dependence in it, so `migrate --check` and
+   * `audit --check` agree on a sessionless server (no serveStdio move, no cache hint, no marker there).
+   */
+  onlyWithFindings?: boolean;
 }
 
 /** What one transform left in the files it changed or emitted: their whole text right after it ran. */
@@ -72,6 +79,10 @@ export function transformFiles(files: FileMap, settings: TransformFilesOptions):
     }
     original.set(relPath, text);
     sources.push(file);
+  }
+
+  if (settings.onlyWithFindings && detectFindings(analyzeProject(project, { files: sources })).length === 0) {
+    return { changed: {}, emitted: [], diagnostics, applied };
   }
 
   const fileExists = (relPath: string) =>

@@ -9,4 +9,6 @@ export interface TransformJob {
   existingPaths: string[];
   /** Return each transform's output too (`TransformFilesResult.steps`). */
   recordSteps?: boolean;
+  /** Leave the group alone when the audit finds no session dependence in it (see TransformFilesOptions). */
+  onlyWithFindings?: boolean;
 }

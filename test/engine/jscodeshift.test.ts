@@ -17,9 +17,9 @@ const INPUT = `const transport = new StreamableHTTPServerTransport({
 describe('jscodeshift entry', () => {
   it('applies the transform through jscodeshift, with options from the runner', () => {
     const output = applyTransform({ default: toJscodeshift(sampleTransform), parser: 'ts' }, { mode: 'loud' }, { source: INPUT, path: 'src/a.ts' });
-    expect(output).toBe(`const transport = new StreamableHTTPServerTransport({
+    expect(output).toBe(`// @mcp-sessionless-todo(SL001): remove the session hook!
+const transport = new StreamableHTTPServerTransport({
   sessionIdGenerator: undefined,
-  // @mcp-sessionless-todo(SL001): remove the session hook!
   onsessioninitialized: (id) => {},
 });`);
   });

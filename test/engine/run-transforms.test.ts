@@ -15,16 +15,17 @@ const transport = new StreamableHTTPServerTransport({
 describe('transformFiles', () => {
   it('edits only the touched node and places one marker above its statement', () => {
     const { changed, diagnostics } = transformFiles({ 'a.ts': SERVER }, { transforms: [sampleTransform] });
+    // Never inside the object literal: above the statement that holds the property, where the output has it.
     expect(changed['a.ts']).toBe(`// entry
+// @mcp-sessionless-todo(SL001): remove the session hook
 const transport = new StreamableHTTPServerTransport({
   sessionIdGenerator: undefined, // keep this comment
-  // @mcp-sessionless-todo(SL001): remove the session hook
   onsessioninitialized: (id) => {
     transports[id] = transport;
   },
 });
 `);
-    expect(diagnostics).toMatchObject([{ level: 'warning', rule: 'SL001', file: 'a.ts', line: 4, transform: 'sample-generator' }]);
+    expect(diagnostics).toMatchObject([{ level: 'warning', rule: 'SL001', file: 'a.ts', line: 2, transform: 'sample-generator' }]);
   });
 
   it('is idempotent: a second run changes nothing and adds no marker', () => {

@@ -1,3 +1,4 @@
+import { placeOf } from '../shared/place.js';
 /**
  * Helpers that only fetch the caller's entry of a session-keyed container, creating it on first use
  * (`cartFor(sessionId)`, `notebookOf(ctx.sessionId)`). With handles the tool resolves the entry itself: each
@@ -75,12 +76,12 @@ function accessorOf(container: string, fn: HelperFunction, accesses: readonly St
   for (const reference of references) {
     const call = reference.getParent();
     if (!call || !Node.isCallExpression(call) || call.getExpression() !== reference) {
-      throw new Undecided(anchor, `${name} is passed around (line ${reference.getStartLineNumber()} of ${relativeOf(reference.getSourceFile())}), not only called by tools; pass the caller's ${container} entry to it by hand`);
+      throw new Undecided(anchor, `${name} is passed around (${placeOf(reference)} of ${relativeOf(reference.getSourceFile())}), not only called by tools; pass the caller's ${container} entry to it by hand`);
     }
     const handler = nearestFunction(call);
     const registration = model.registrations.find((r) => r.kind === 'tool' && r.handler && r.handler === handler);
     if (!registration) {
-      throw new Undecided(anchor, `${container} is read through ${name}, which is also called outside the tools (line ${call.getStartLineNumber()} of ${relativeOf(call.getSourceFile())}) where there is no handle; keep ${container} if it is shared on purpose, else give that caller a handle`);
+      throw new Undecided(anchor, `${container} is read through ${name}, which is also called outside the tools (${placeOf(call)} of ${relativeOf(call.getSourceFile())}) where there is no handle; keep ${container} if it is shared on purpose, else give that caller a handle`);
     }
     if (!dropped(call.getArguments()).every(isPlainArgument)) throw new Undecided(anchor, `a call of ${name} in ${registration.label} computes its arguments; name them first`);
     calls.push({ call, registration, key: keyIndex === undefined ? undefined : call.getArguments()[keyIndex] });
@@ -260,7 +261,7 @@ function readAccessor(container: string, fn: HelperFunction): { initial: Express
       if (value && Node.isIdentifier(value) && (entries.has(value.getText()) || created.has(value.getText()))) continue;
       return 'returns something other than the entry';
     }
-    return `does more than return the ${container} entry (line ${statement.getStartLineNumber()})`;
+    return `does more than return the ${container} entry (${placeOf(statement)})`;
   }
   // Locals that were neither the key nor the created entry would be lost with the helper.
   for (const [local, value] of created) {

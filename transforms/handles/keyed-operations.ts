@@ -1,3 +1,4 @@
+import { placeOf } from '../shared/place.js';
 /**
  * Reading keyed state (P1) in code: what each access to a session-keyed container does (get, set, delete,
  * has), which locals hold an entry, what changes an entry in place, and which statements only created an
@@ -60,7 +61,7 @@ export function operationOf(access: StateAccess, declaration: Node): Operation {
   }
   throw new Undecided(
     declaration,
-    `${access.node.getText()} is also used as a whole (line ${access.node.getStartLineNumber()}: size, iteration or passing it on), which looks like state shared across sessions on purpose; decide whether its entries belong to one caller (then hand out handles) or to everyone (then key them explicitly)`,
+    `${access.node.getText()} is also used as a whole (${placeOf(access.node)}: size, iteration or passing it on), which looks like state shared across sessions on purpose; decide whether its entries belong to one caller (then hand out handles) or to everyone (then key them explicitly)`,
   );
 }
 

@@ -138,12 +138,11 @@ export function planProject(project: Project, family: Family, options: HandleOpt
       storePath ??= storePathFor(project, options, declarationFile);
     } catch (error) {
       if (!(error instanceof Undecided) && !(error instanceof Error && error.message.startsWith('overlapping edits'))) throw error;
-      const reason = error instanceof Undecided ? error.message : `${first.name} could not be rewritten automatically (${error.message}); make it a handle by hand`;
+      const reason = error instanceof Undecided ? error.message : `${first.name} could not be rewritten automatically: two of its rewrites change the same code; make it a handle by hand`;
       const together = pattern !== 'P6' && states.length > 1;
       const message = together ? `${toolList(states.map((s) => s.name))} are set by one tool and move together as one handle: ${reason}` : reason;
-      // Values that move together are declined together: each keeps one marker, so none silently stays shared.
-      const marked = pattern === 'P6' ? [first] : states;
-      for (const state of marked) fileOf(relativeOf(state.declaration.getSourceFile())).markers.push({ pos: state.declaration.getStart(), rule, pattern, message });
+      // Values that move together are declined together, as one decision: one marker, on the first, naming them all.
+      fileOf(relativeOf(first.declaration.getSourceFile())).markers.push({ pos: first.declaration.getStart(), rule, pattern, message });
     }
   }
 

@@ -4,7 +4,7 @@ import { gateDescription, gateError, MARKERS, withSentence } from '../../src/rul
 import { capturedFrom, declarationOf, enclosingFunction, methodCall, quote, referencesTo, rootIdentifier, statementOf, stringValue, type FunctionLike } from './ast.js';
 import { appendMember, indentAt, indentUnit, insertAfter, insertAtBodyStart, reindent, removeStatements, spliceText, type Splice } from './edit.js';
 import { agreed, conditionsNear, initiallyTruthy, locateDeclaration, resolvesHandle, visibleAt, type GateCondition } from './gate-condition.js';
-import { runsPerCall, toolReaching, type HandlerSite, type Registration } from './handlers.js';
+import { enclosingSite, runsPerCall, toolReaching, type HandlerSite, type Registration } from './handlers.js';
 import { inConnectionHook } from './request-context.js';
 import type { Edit, Findings, Mark } from './steps.js';
 import { isExported } from '../shared/exports.js';
@@ -231,6 +231,9 @@ function hoistedGate(scan: ListScan, registration: Registration): Findings {
   if (!receiverDeclaration || !runsPerCall(registration.call, receiverDeclaration)) return { edits: [], marks: [] };
   const startupScope = enclosingFunction(receiverDeclaration);
   const by = toolReaching(registration.call, sites);
+  // A start-up helper (`registerMathTools(server)` called at module level, in a factory, `main()` or a
+  // constructor) runs once: only a registration a handler reaches is registered while serving a call.
+  if (!by && !enclosingSite(registration.call, sites)) return { edits: [], marks: [] };
   const mark = (message: string): Findings => ({ edits: [], marks: [{ node: registration.call, rule: 'SL004', message }] });
   const statement = standaloneStatement(registration.call);
   if (!registration.name) return mark(MARKERS.dynamicName(registration.kind, by));

@@ -1,3 +1,4 @@
+import { placeOf } from '../shared/place.js';
 import { Node, SyntaxKind, type CallExpression, type IfStatement } from 'ts-morph';
 import { SESSION_ERROR_TEXT } from '../../src/analysis/vocabulary.js';
 import type { Plumbing } from './plumbing.js';
@@ -186,7 +187,7 @@ export function planHandler(handler: FunctionLike, plumbing: Plumbing): HandlerP
             postBlocks.push(branch);
             visit(branch);
           } else if (selects === 'session') plan.sessionBranches.push({ block: branch, returns: returnsAtTop(branch, handler) });
-          else plan.problems.push(`the method branch at line ${branch.getStartLineNumber()} mixes session plumbing with other methods`);
+          else plan.problems.push(`the method branch ${placeOf(branch)} mixes session plumbing with other methods`);
         });
         continue;
       }
@@ -216,7 +217,7 @@ export function planHandler(handler: FunctionLike, plumbing: Plumbing): HandlerP
   for (const block of visited) {
     const statements = Node.isBlock(block) ? block.getStatements() : [];
     const emptied = block !== body && statements.length > 0 && statements.every((s) => removedSet.has(s.compilerNode));
-    if (emptied && !within(last.statement, block)) plan.problems.push(`the routing branch at line ${block.getStartLineNumber()} would no longer answer`);
+    if (emptied && !within(last.statement, block)) plan.problems.push(`the routing branch ${placeOf(block)} would no longer answer`);
   }
   return plan;
 }
@@ -266,7 +267,7 @@ export function planModule(statements: readonly Node[], plumbing: Plumbing, entr
         const holdsEntry = entry.some((e) => within(e, fn));
         // Setup functions (`main`) and argument-less cleanup helpers (`shutdown`) are split; request helpers are not.
         if (body && Node.isBlock(body) && (holdsEntry || fn.getParameters().length === 0)) visit(body.getStatements());
-        else plan.problems.push(`the helper at line ${statement.getStartLineNumber()} uses session plumbing`);
+        else plan.problems.push(`the helper ${placeOf(statement)} uses session plumbing`);
         continue;
       }
       const callbacks = callbackArguments(statement, plumbing);
@@ -287,7 +288,7 @@ export function planModule(statements: readonly Node[], plumbing: Plumbing, entr
       if (Node.isIfStatement(statement) && !plumbing.touches(statement.getExpression())) {
         for (const branch of [statement.getThenStatement(), statement.getElseStatement()]) {
           if (branch && Node.isBlock(branch)) visit(branch.getStatements());
-          else if (branch && outside(branch)) plan.problems.push(`an if without braces at line ${branch.getStartLineNumber()} holds session plumbing`);
+          else if (branch && outside(branch)) plan.problems.push(`an if without braces ${placeOf(branch)} holds session plumbing`);
         }
         continue;
       }
@@ -296,11 +297,11 @@ export function planModule(statements: readonly Node[], plumbing: Plumbing, entr
         continue;
       }
       if (isRouteCall(statement)) {
-        plan.problems.push(`the route at line ${statement.getStartLineNumber()} reads session state`);
+        plan.problems.push(`the route ${placeOf(statement)} reads session state`);
         continue;
       }
       if (Node.isExportable(statement) && isExported(statement)) {
-        plan.problems.push(`the session plumbing at line ${statement.getStartLineNumber()} is exported, so other modules may use it`);
+        plan.problems.push(`the session plumbing ${placeOf(statement)} is exported, so other modules may use it`);
         continue;
       }
       plan.removed.push(statement);

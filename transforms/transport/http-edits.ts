@@ -1,3 +1,5 @@
+import { placeOf } from '../shared/place.js';
+import { transportKeptBecause } from '../../src/rules/marker-messages.js';
 import { Node } from 'ts-morph';
 import { V1_STREAMABLE, V2_ENTRY_IMPORTS } from '../../src/rules/transport-symbols.js';
 import { factoryReference, movedStatements, usesOnlyOuterNames } from './factory.js';
@@ -130,7 +132,7 @@ export function buildHttpEdits(plan: HttpPlan, style: Style): PhaseOutput {
 
   const problem = problems[0] ?? safetyProblem();
   const [firstConstruction] = plan.plumbing.constructions;
-  if (problem && firstConstruction) return blocked(file, [{ pos: markerPosition(firstConstruction.node), rule: 'SL002', message: `session routing recognised but not rewritten: ${problem}` }]);
+  if (problem && firstConstruction) return blocked(file, [{ pos: markerPosition(firstConstruction.node), rule: 'SL002', message: transportKeptBecause(problem, 'serve each request statelessly by hand') }]);
 
   const candidates = new Set<string>();
   for (const node of [...[...actions.values()].map((a) => a.node), ...nodeEdits.map((e) => e.node)]) {
@@ -264,7 +266,7 @@ export function buildHttpEdits(plan: HttpPlan, style: Style): PhaseOutput {
       if (going.some((g) => within(id, g))) continue;
       const declaration = resolver.of(id);
       if (declaration && going.some((g) => within(declaration, g)) && !moved.some((m) => within(declaration, m))) {
-        return `\`${id.getText()}\` (line ${id.getStartLineNumber()}) is declared in the session routing that goes away`;
+        return `\`${id.getText()}\` (${placeOf(id)}) is declared in the session routing that goes away`;
       }
     }
     for (const serving of plan.serving) {

@@ -1,3 +1,5 @@
+import { placeOf } from '../shared/place.js';
+import { transportKeptBecause } from '../../src/rules/marker-messages.js';
 import { Node, type SourceFile } from 'ts-morph';
 import { DEFAULT_STREAMABLE_PATH } from '../../src/rules/transport-symbols.js';
 import { planHandler, planModule, serveCalls, type HandlerPlan } from './erase.js';
@@ -62,7 +64,7 @@ export function planHttpEntry(input: PhaseInput): PhaseOutput | undefined {
   const [first] = constructions;
   if (typeof outcome === 'string') {
     if (!plumbing.sessionful || !first) return undefined;
-    return blocked(file, [{ pos: markerPosition(first.node), rule: 'SL002', message: `session routing recognised but not rewritten: ${outcome}` }]);
+    return blocked(file, [{ pos: markerPosition(first.node), rule: 'SL002', message: transportKeptBecause(outcome, 'serve each request statelessly by hand') }]);
   }
   if ('markers' in outcome) return outcome;
   return buildHttpEdits(outcome, input.style);
@@ -128,7 +130,7 @@ function analyse(input: PhaseInput, resolver: Resolver, constructions: readonly 
   const endpoint = new Set(servingRegistrations.map((r) => `${r.router} ${r.path}`));
   const stray = sessions.find((r) => !endpoint.has(`${r.router} ${r.path}`));
   if (stray) {
-    return blocked(file, [{ pos: markerPosition(stray.statement), rule: 'SL002', message: `session routing not rewritten: this ${stray.method.toUpperCase()} ${stray.path} route reads the session map; make it independent of sessions first` }]);
+    return blocked(file, [{ pos: markerPosition(stray.statement), rule: 'SL002', message: transportKeptBecause(`the ${stray.method.toUpperCase()} ${stray.path} route reads the session map`, 'make it independent of sessions, then run migrate again') }]);
   }
   const handlers = plumbing.registrations.map((r) => r.handler);
   const entry = plumbing.registrations.map((r) => r.statement);
@@ -193,7 +195,7 @@ function checkFactory(factory: ServerFactory, file: SourceFile, resolver: Resolv
       const stray = referencesIn(file).find(
         (id) => resolver.of(id)?.compilerNode === factory.declaration?.compilerNode && !going.some((g) => within(id, g)) && !within(id, statement),
       );
-      if (stray) return `the server \`${stray.getText()}\` is also used at line ${stray.getStartLineNumber()}`;
+      if (stray) return `the server \`${stray.getText()}\` is also used ${placeOf(stray)}`;
     }
     return undefined;
   }
@@ -202,7 +204,7 @@ function checkFactory(factory: ServerFactory, file: SourceFile, resolver: Resolv
   const stray = referencesIn(file).find(
     (id) => resolver.of(id)?.compilerNode === factory.declaration.compilerNode && ![...moved, ...going].some((g) => within(id, g)),
   );
-  if (stray) return `the server \`${factory.variable}\` is also used at line ${stray.getStartLineNumber()}`;
+  if (stray) return `the server \`${factory.variable}\` is also used ${placeOf(stray)}`;
   if (factory.kind === 'inline') {
     for (const node of moved) {
       const local = usesOnlyOuterNames(node, handlers, resolver, moved);

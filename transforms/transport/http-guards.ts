@@ -2,6 +2,7 @@ import { Node, type SourceFile } from 'ts-morph';
 import { resolveRelative } from '../../src/engine/components.js';
 import { relativeOf } from '../../src/engine/parse.js';
 import { isExported } from '../shared/exports.js';
+import { transportKept } from '../../src/rules/marker-messages.js';
 import { blocked, type PhaseInput, type PhaseOutput } from './phase.js';
 import type { Construction, Plumbing } from './plumbing.js';
 import { factoryClosureState, sessionKeyedState, type StateFinding } from './state-guard.js';
@@ -42,28 +43,18 @@ export function guardState(input: PhaseInput, plumbing: Plumbing, resolver: Reso
   if (fn && fn.getSourceFile() !== file) {
     elsewhere.push(...closure.splice(0), ...sessionKeyedState(fn.getSourceFile(), resolver, new Set(), new Set()));
   }
-  const markers: PhaseOutput['markers'] = [];
-  for (const finding of keyed) {
-    markers.push({
-      pos: markerPosition(finding.node),
-      rule: 'SL003',
-      message: `\`${finding.name}\` is keyed by the session id (P1); without sessions every client would share one entry. Give it an explicit handle; the session transport stays until then.`,
-    });
-  }
-  for (const finding of closure) {
-    markers.push({
-      pos: markerPosition(finding.node),
-      rule: 'SL003',
-      message: `\`${finding.name}\` lives in the server factory \`${fn ? factoryName(fn) : ''}\` and tool handlers change it (P5): a server per request would reset it on every request. Make it handle-keyed state, or module state if all clients may share it; the session transport stays until then.`,
-    });
-  }
+  // One marker for the transport, naming what keeps it; the state itself gets its own marker from the state
+  // transforms (or mark-leftovers), at its declaration.
+  const factory = fn ? `\`${factoryName(fn)}\`` : 'the server factory';
+  const names = (found: readonly StateFinding[]) => [...new Set(found.map((f) => `\`${f.name}\``))].join(', ');
+  const blockers = [
+    keyed.length > 0 ? `${names(keyed)} (keyed by the session id)` : '',
+    closure.length > 0 ? `${names(closure)} (kept by ${factory} and changed by tools: a server per request would reset ${closure.length === 1 ? 'it' : 'them'})` : '',
+    elsewhere.length > 0 ? `${names(elsewhere)} (state of ${factory} in ${fn ? relativeOf(fn.getSourceFile()) : 'another file'})` : '',
+  ].filter(Boolean);
   const [first] = constructions;
-  if (elsewhere.length > 0 && first && fn) {
-    markers.push({
-      pos: markerPosition(first.node),
-      rule: 'SL003',
-      message: `the server factory \`${factoryName(fn)}\` (${relativeOf(fn.getSourceFile())}) keeps state between requests (${[...new Set(elsewhere.map((f) => f.name))].join(', ')}); the session transport stays until that state has explicit handles.`,
-    });
-  }
+  const markers: PhaseOutput['markers'] = [];
+  const at = first?.node ?? keyed[0]?.node ?? closure[0]?.node;
+  if (blockers.length > 0 && at) markers.push({ pos: markerPosition(at), rule: 'SL002', message: transportKept([], blockers) });
   return markers.length > 0 ? blocked(file, markers) : undefined;
 }

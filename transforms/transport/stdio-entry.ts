@@ -1,3 +1,4 @@
+import { placeOf } from '../shared/place.js';
 import { Node, SyntaxKind } from 'ts-morph';
 import { V2_ENTRY_IMPORTS } from '../../src/rules/transport-symbols.js';
 import { factoryReference, movedStatements, resolveFactory, resolveFactoryFunction } from './factory.js';
@@ -23,7 +24,8 @@ export function planStdioEntry(input: PhaseInput): PhaseOutput | undefined {
   const constructions = findConstructions(file, ['stdio']).filter((c) => c.cls.line === 'v2' || input.options.output === 'v2');
   const [construction] = constructions;
   if (!construction) return undefined;
-  const fail = (reason: string) => blocked(file, [{ pos: markerPosition(construction.node), rule: 'SL001', message: `stdio entry not moved to serveStdio: ${reason}` }]);
+  // Not a decision for a person: the old single connect keeps serving one client over stdio; say why, leave no marker.
+  const fail = (reason: string) => blocked(file, [{ pos: markerPosition(construction.node), rule: 'SL001', level: 'info', message: `stdio entry left as it is (serveStdio would also answer 2026-07-28 clients): ${reason}` }]);
   if (constructions.length > 1) return fail('the file builds more than one stdio transport');
   const plumbing = analysePlumbing(file, resolver, [], constructions);
   const connects = nodesOfKind(file, SyntaxKind.CallExpression).filter((call) => {
@@ -46,7 +48,7 @@ export function planStdioEntry(input: PhaseInput): PhaseOutput | undefined {
     going.push(declarationStatement);
   }
   const stray = referencesIn(file).find((id) => plumbing.touches(id) && !going.some((g) => within(id, g)));
-  if (stray) return fail(`the transport is also used at line ${stray.getStartLineNumber()}`);
+  if (stray) return fail(`the transport is also used outside the connect call (${placeOf(stray)})`);
 
   const result = resolveFactory(file, plumbing, resolver, [statement], []);
   if ('problem' in result) return fail(result.problem);
@@ -71,7 +73,7 @@ export function planStdioEntry(input: PhaseInput): PhaseOutput | undefined {
   if (serverDeclaration) {
     const uses = referencesIn(file).filter((id) => resolver.of(id)?.compilerNode === serverDeclaration.compilerNode);
     const other = uses.find((id) => !going.some((g) => within(id, g)));
-    if (other) return fail(`the server is also used at line ${other.getStartLineNumber()}`);
+    if (other) return fail(`the server is also used outside its set-up (${placeOf(other)})`);
   }
 
   for (const node of going) if (!actions.has(node.compilerNode) && node !== statement) act(node, { kind: 'remove' });
@@ -81,3 +83,4 @@ export function planStdioEntry(input: PhaseInput): PhaseOutput | undefined {
   const candidates = new Set(going.flatMap((g) => referencesIn(g).map((id) => id.getText())));
   return { edits, markers: [], candidates, imports: [V2_ENTRY_IMPORTS.serveStdio] };
 }
+

@@ -17,6 +17,7 @@ interface AuditFlags {
   exclude?: string[];
   summary?: boolean;
   pathsFrom?: string;
+  includeTests?: boolean;
 }
 
 async function runFleetSummary(given: string[], flags: AuditFlags): Promise<void> {
@@ -57,6 +58,7 @@ export function registerAuditCommand(program: Command): void {
     .option('--exclude <glob>', 'skip files matching this glob (repeatable, or comma-separated)', parseList)
     .option('--summary', 'fleet summary: one row per project path, the survey categories and what migrate would fix')
     .option('--paths-from <file>', 'with --summary, read project paths from a file (one per line; # comments)')
+    .option('--include-tests', 'also audit tests, fixtures and MCP client code, reported apart from the server')
     .action(async (paths: string[], flags: AuditFlags) => {
       if (!FORMATS.includes(flags.format as AuditFormat)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}; got "${flags.format}"`);
       if (flags.summary || flags.pathsFrom) return runFleetSummary(paths, flags);
@@ -65,7 +67,7 @@ export function registerAuditCommand(program: Command): void {
       const format = flags.format as AuditFormat;
       // The analysis (ts-morph, TypeScript) loads only now, so --help stays instant.
       const { auditProject } = await import('../../audit/index.js');
-      const report = await auditProject(path, { include: flags.include, exclude: flags.exclude });
+      const report = await auditProject(path, { include: flags.include, exclude: flags.exclude, includeTests: flags.includeTests });
       const formats = await import('../../report/audit/index.js');
       const version = packageVersion();
       const text =

@@ -23,6 +23,7 @@ interface MigrateFlags {
   patch?: string;
   include?: string[];
   exclude?: string[];
+  includeTests?: boolean;
   format?: boolean;
   workers?: string;
   diff?: boolean;
@@ -46,6 +47,7 @@ export function registerMigrateCommand(program: Command): void {
     .option('--patch <file>', 'also write all changes as one unified diff (git apply-able)')
     .option('--include <glob>', 'only files matching this glob (repeatable)', parseList)
     .option('--exclude <glob>', 'skip files matching this glob (repeatable)', parseList)
+    .option('--include-tests', 'also migrate tests, fixtures and MCP client code (left alone by default)')
     .option('--no-format', "do not run the project's Prettier/Biome over changed files")
     .option('--no-diff', 'print only the summary, not the diffs')
     .option('--workers <n>', 'worker threads for large trees (default: auto)')
@@ -67,6 +69,7 @@ export function registerMigrateCommand(program: Command): void {
         path,
         include: flags.include,
         exclude: flags.exclude,
+        includeTests: flags.includeTests,
         transforms: flags.transforms,
         transformOptions: flags.set,
         write: flags.write,
@@ -159,6 +162,8 @@ function printHuman(result: MigrateResult, flags: MigrateFlags) {
       ` · ${result.stats.discovered} scanned · ${result.stats.parsed} parsed · ${result.stats.durationMs} ms` +
       (result.formatter ? ` · formatted with ${result.formatter}` : ''),
   ];
+  const { tests, client } = result.stats.excluded;
+  if (tests + client > 0) lines.push(err.dim(`left alone: ${[tests ? `${tests} test file(s)` : '', client ? `${client} MCP client file(s)` : ''].filter(Boolean).join(', ')} (--include-tests to migrate them)`));
   if (summary.errors > 0) lines.push(err.red(`${summary.errors} error(s): the files named above were left unchanged`));
   if (summary.todos > 0) lines.push(`${summary.todos} follow-up marker(s) left for review: ${MARKER_GREP}`);
   if (result.written.length === 0 && summary.changed > 0) lines.push(err.dim('dry run: nothing written; re-run with --write to apply'));

@@ -13,6 +13,8 @@ export interface AuditJsonReport {
   classification: Classification;
   summary: AuditSummary;
   findings: Finding[];
+  /** Findings in tests and MCP client code (`--include-tests`), apart from the server's. */
+  separate: Finding[];
   errors: AuditError[];
   projects: ProjectAudit[];
   stats: AuditStats;
@@ -26,6 +28,7 @@ export function toAuditJson(report: AuditReport, options: { version: string; roo
     classification: report.classification,
     summary: summarizeAudit(report),
     findings: report.findings,
+    separate: report.separate,
     errors: report.errors,
     projects: report.projects,
     stats: report.stats,

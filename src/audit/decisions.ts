@@ -1,0 +1,113 @@
+/**
+ * One decision per marker. Findings that migrate leaves in place are grouped into the decisions a person has to
+ * make: a session transport that stays (one, naming what keeps it), a tool whose listing changes per call (one,
+ * however many toggles), one per kind of state (at its declaration). `mark-leftovers` writes these as markers
+ * and `audit` reports the same text for the same findings, so both speak with one voice.
+ */
+import type { RuleId } from '../rules/rules.js';
+import { TRANSPORT_KEPT, transportKept } from '../rules/marker-messages.js';
+import { TODO_MARKER } from '../rules/rules.js';
+import type { Finding, FindingKind } from './types.js';
+
+/** Findings that are parts of one session transport: the serving code stateless-transport rewrites as a whole. */
+export const TRANSPORT_KINDS: ReadonlySet<FindingKind> = new Set<FindingKind>([
+  'transport-map',
+  'session-id-generator',
+  'unused-session-id-generator',
+  'session-callback',
+  'session-header',
+  'initialize-routing',
+  'session-error',
+  'session-route',
+  'sse-transport',
+]);
+
+/** State a session transport cannot be served per request without: the transport stays until it has handles. */
+const BLOCKING_KINDS: ReadonlySet<FindingKind> = new Set<FindingKind>([
+  'session-keyed-state',
+  'auth-bound-to-session',
+  'gateway-upstream-map',
+  'gateway-header-forward',
+  'factory-closure-state',
+  'class-field-state',
+  'selection-state',
+  'session-id-read',
+]);
+
+/** Findings about one tool's place in the list: its toggles and registrations are one decision. */
+const LIST_KINDS: ReadonlySet<FindingKind> = new Set<FindingKind>(['list-toggle', 'register-in-handler']);
+
+export interface Decision {
+  rule: RuleId;
+  message: string;
+  /** Where the marker goes: the first finding of the group in source order (the transport map when there is one). */
+  at: Finding;
+  /** Every finding this decision answers for. */
+  covers: Finding[];
+}
+
+/** The key that puts findings into one decision. */
+function decisionKey(finding: Finding): string {
+  if (TRANSPORT_KINDS.has(finding.kind)) return `transport:${finding.file}`;
+  if (LIST_KINDS.has(finding.kind) && finding.state) return `list:${finding.state}`;
+  if (finding.kind === 'list-changed') return `list-changed:${finding.file}`;
+  return `${finding.kind}:${finding.file}:${finding.line}:${finding.column}`;
+}
+
+/** Group findings (of one group of files, as migrate leaves them) into decisions, in source order. */
+export function planDecisions(findings: readonly Finding[]): Decision[] {
+  const ordered = [...findings].sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column);
+  const groups = new Map<string, Finding[]>();
+  for (const finding of ordered) groups.set(decisionKey(finding), [...(groups.get(decisionKey(finding)) ?? []), finding]);
+  const blockers = [...new Set(ordered.filter((f) => BLOCKING_KINDS.has(f.kind)).map((f) => (f.state ? `\`${f.state}\`` : describeRead(f))))];
+  const decisions: Decision[] = [];
+  for (const [key, covers] of groups) {
+    const first = covers[0] as Finding;
+    if (key.startsWith('transport:')) {
+      const at = covers.find((f) => f.kind === 'transport-map') ?? covers.find((f) => f.kind === 'session-id-generator') ?? first;
+      decisions.push({ rule: 'SL002', at, covers, message: transportKept(what(covers), blockers) });
+    } else {
+      decisions.push({ rule: first.rule, at: first, covers, message: first.message });
+    }
+  }
+  return decisions;
+}
+
+/** "the transports map, the Mcp-Session-Id header, the session callbacks": what the transport still has. */
+function what(covers: readonly Finding[]): string[] {
+  const parts: string[] = [];
+  const has = (kind: FindingKind) => covers.some((f) => f.kind === kind);
+  const map = covers.find((f) => f.kind === 'transport-map');
+  if (map) parts.push(`the ${map.state ?? 'transport'} map`);
+  if (has('sse-transport')) parts.push('the HTTP+SSE transport');
+  if (has('session-id-generator') || has('unused-session-id-generator')) parts.push('sessionIdGenerator');
+  if (has('session-callback')) parts.push('the session callbacks');
+  if (has('session-header')) parts.push('the Mcp-Session-Id header');
+  if (has('initialize-routing')) parts.push('initialize routing');
+  if (has('session-route')) parts.push('GET/DELETE session routes');
+  if (has('session-error')) parts.push('session errors');
+  return parts;
+}
+
+function describeRead(finding: Finding): string {
+  return finding.kind === 'gateway-header-forward' ? 'the forwarded Mcp-Session-Id header' : 'a read of the session id';
+}
+
+/**
+ * Whether a file already carries the marker for a decision somewhere else than at its first finding: the
+ * transport transform's own "session transport kept" for a kept transport, or a marker about the decision's
+ * state (it opens with the name, "list_customers is switched on…", or quotes it, `name`).
+ */
+export function markedElsewhere(text: string, decision: Decision): boolean {
+  const markers = [...text.matchAll(new RegExp(`${TODO_MARKER}\\((SL\\d+)\\): (.*)$`, 'gm'))].map((m) => m[2] ?? '');
+  if (decision.covers.some((f) => TRANSPORT_KINDS.has(f.kind))) return markers.some((m) => m.startsWith(TRANSPORT_KEPT));
+  const name = decision.at.state;
+  if (!name) return false;
+  const word = new RegExp(`(?:^|[^\\w$.])${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![\\w$])`);
+  return markers.some((message) => {
+    // A kept transport names the state that keeps it; that state still needs its own marker.
+    if (message.startsWith(TRANSPORT_KEPT)) return false;
+    if (message.includes(`\`${name}\``)) return true;
+    return word.test(message.split(/ (?:is|are|lives|decides|spans|keeps|changes) |[;:(]/)[0] ?? '');
+  });
+}

@@ -1,0 +1,31 @@
+/**
+ * Words of the markers that speak for more than one transform: a session transport that stays. The transport
+ * transform and mark-leftovers both write it, and mark-leftovers recognises it by its opening words so a file
+ * gets it once.
+ */
+
+/** How every "the session transport stays" marker begins. */
+export const TRANSPORT_KEPT = 'session transport kept';
+
+/** Join names as "a, b and c". */
+function joined(names: readonly string[]): string {
+  return names.length <= 1 ? (names[0] ?? '') : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
+}
+
+/**
+ * One marker for a transport migrate did not rewrite: what it still has, and what keeps it (state that needs a
+ * handle first, each named and formatted by the caller), or, when nothing does, the rewrite to do by hand.
+ */
+export function transportKept(parts: readonly string[], blockers: readonly string[]): string {
+  const has = parts.length > 0 ? ` (${joined(parts)})` : '';
+  if (blockers.length > 0) {
+    const one = blockers.length === 1 && !/`[^`]+`,/.test(blockers[0] ?? '');
+    return `${TRANSPORT_KEPT}${has} while ${joined(blockers)} depend${one ? 's' : ''} on the session; settle ${one ? 'it' : 'them'} first (an explicit handle, or shared on purpose), then run migrate again`;
+  }
+  return `${TRANSPORT_KEPT}${has}: migrate does not recognise this serving code; serve each request with a fresh transport (v1: sessionIdGenerator: undefined, 405 for GET/DELETE; v2: createMcpHandler)`;
+}
+
+/** The transport transform's own refusal, with its reason, in the same words. */
+export function transportKeptBecause(reason: string, step = 'then run migrate again'): string {
+  return `${TRANSPORT_KEPT}: ${reason}; ${step}`;
+}
