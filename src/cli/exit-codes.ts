@@ -5,4 +5,6 @@ export const EXIT = {
   error: 1,
   /** --check: findings remain / changes are pending. */
   pending: 2,
+  /** Ctrl-C at a prompt (128 + SIGINT, as shells report it). */
+  cancelled: 130,
 } as const;

@@ -1,5 +1,5 @@
 import { writeFile } from 'node:fs/promises';
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import type { Transform } from '../../engine/transform.js';
 import type { MigrateProgress, MigrateResult } from '../../engine/migrate.js';
 import { patchOf, unifiedDiff } from '../../engine/diff.js';
@@ -17,12 +17,15 @@ interface MigrateFlags {
   list?: boolean;
   transforms?: string[];
   set?: Record<string, Record<string, string | boolean>>;
-  report?: 'json' | 'markdown';
+  /** The report format; `--no-format` (the older spelling of --no-formatter) sets it to false. */
+  format?: string | false;
+  /** Alias of --format, kept for scripts written before audit and migrate agreed on --format. */
+  report?: string;
   output?: string;
   patch?: string;
   include?: string[];
   exclude?: string[];
-  format?: boolean;
+  formatter?: boolean;
   workers?: string;
   diff?: boolean;
 }
@@ -38,20 +41,24 @@ export function registerMigrateCommand(program: Command): void {
     .option('--list', 'list the available transforms and exit')
     .option('--transforms <ids>', 'comma-separated transform ids to run (default: all, in registry order)', parseList)
     .option('--set <transform.option=value>', 'set a transform option (repeatable)', parseSetting)
-    .option('--report <format>', 'print a report instead of diffs: json | markdown')
+    .option('--format <format>', `output format: ${REPORT_FORMATS.join(' | ')} (text: diffs and a summary)`)
+    .addOption(new Option('--report <format>', 'alias of --format').hideHelp())
     .option('--output <file>', 'write the report to a file instead of stdout')
     .option('--patch <file>', 'also write all changes as one unified diff (git apply-able)')
     .option('--include <glob>', 'only files matching this glob (repeatable)', parseList)
     .option('--exclude <glob>', 'skip files matching this glob (repeatable)', parseList)
-    .option('--no-format', "do not run the project's Prettier/Biome over changed files")
+    .option('--no-formatter', "do not run the project's Prettier/Biome over changed files")
+    .addOption(new Option('--no-format', 'alias of --no-formatter').hideHelp())
     .option('--no-diff', 'print only the summary, not the diffs')
     .option('--workers <n>', 'worker threads for large trees (default: auto)')
     .action(async (path: string, flags: MigrateFlags) => {
       // The engine (ts-morph, TypeScript) loads only when a command needs it, so --help stays instant.
       if (flags.list) return listTransforms((await import('../../../transforms/index.js')).TRANSFORMS);
-      if (flags.report && !['json', 'markdown'].includes(flags.report)) {
-        throw new UsageError(`--report must be json or markdown; got "${flags.report}"`);
+      const given = typeof flags.format === 'string' ? { flag: '--format', value: flags.format } : flags.report ? { flag: '--report', value: flags.report } : undefined;
+      if (given && !REPORT_FORMATS.includes(given.value as ReportFormat)) {
+        throw new UsageError(`${given.flag} must be one of ${REPORT_FORMATS.join(', ')}; got "${given.value}"`);
       }
+      const report = given && given.value !== 'text' ? (given.value as Exclude<ReportFormat, 'text'>) : undefined;
       if (flags.write && flags.check) throw new UsageError('--check is a dry run; it cannot be combined with --write');
       const workers = flags.workers === undefined || flags.workers === 'auto' ? 'auto' : Number(flags.workers);
       if (workers !== 'auto' && (!Number.isInteger(workers) || workers < 1)) throw new UsageError(`--workers must be a positive integer or auto; got "${flags.workers}"`);
@@ -66,20 +73,23 @@ export function registerMigrateCommand(program: Command): void {
         transformOptions: flags.set,
         write: flags.write,
         allowDirty: flags.allowDirty,
-        format: flags.format,
+        format: flags.formatter !== false && flags.format !== false,
         workers,
         onProgress: (p: MigrateProgress) => progress.update(`${p.phase} ${p.done}/${p.total}`),
       });
       progress.done();
 
       if (flags.patch) await writeFile(flags.patch, patchOf(result.changes));
-      if (flags.report) await emitReport(result, flags.report, flags.output);
+      if (report) await emitReport(result, report, flags.output);
       else printHuman(result, flags);
       process.exitCode = exitCodeOf(result, flags);
     });
 }
 
 export class UsageError extends Error {}
+
+const REPORT_FORMATS = ['text', 'json', 'markdown'] as const;
+type ReportFormat = (typeof REPORT_FORMATS)[number];
 
 function exitCodeOf(result: MigrateResult, flags: MigrateFlags): number {
   if (result.diagnostics.some((d) => d.level === 'error')) return EXIT.error;
