@@ -1,8 +1,11 @@
+import { realpathSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
 import type { Transform } from '../../engine/transform.js';
 import type { MigrateProgress, MigrateResult } from '../../engine/migrate.js';
+import { relative } from 'node:path';
 import { patchOf, unifiedDiff } from '../../engine/diff.js';
+import { gitTopLevel } from '../../engine/git.js';
 import { toMigrateJson, summarize } from '../../report/migrate/json.js';
 import { toMigrateMarkdown } from '../../report/migrate/markdown.js';
 import { packageVersion } from '../../version.js';
@@ -28,6 +31,7 @@ interface MigrateFlags {
   formatter?: boolean;
   workers?: string;
   diff?: boolean;
+  diffNewFiles?: boolean;
 }
 
 export function registerMigrateCommand(program: Command): void {
@@ -50,6 +54,7 @@ export function registerMigrateCommand(program: Command): void {
     .option('--no-formatter', "do not run the project's Prettier/Biome over changed files")
     .addOption(new Option('--no-format', 'alias of --no-formatter').hideHelp())
     .option('--no-diff', 'print only the summary, not the diffs')
+    .option('--diff-new-files', 'also print the full diff of generated files (the handle-store module); default: one line each')
     .option('--workers <n>', 'worker threads for large trees (default: auto)')
     .action(async (path: string, flags: MigrateFlags) => {
       // The engine (ts-morph, TypeScript) loads only when a command needs it, so --help stays instant.
@@ -79,7 +84,11 @@ export function registerMigrateCommand(program: Command): void {
       });
       progress.done();
 
-      if (flags.patch) await writeFile(flags.patch, patchOf(result.changes));
+      // git apply reads paths from the top of the work tree (from the current folder outside a repository).
+      if (flags.patch) {
+        const base = realpathSync((await gitTopLevel(process.cwd())) ?? process.cwd());
+        await writeFile(flags.patch, patchOf(result.changes, relative(base, realpathSync(result.root))));
+      }
       if (report) await emitReport(result, report, flags.output);
       else printHuman(result, flags);
       process.exitCode = exitCodeOf(result, flags);
@@ -107,7 +116,16 @@ function printHuman(result: MigrateResult, flags: MigrateFlags) {
   const out = colorsFor(process.stdout);
   const err = colorsFor(process.stderr);
   if (flags.diff !== false) {
-    for (const change of result.changes) process.stdout.write(`${colorDiff(unifiedDiff(change.path, change.before, change.after), out)}\n`);
+    // Edits of the user's code first; generated modules (hundreds of lines of handle store) after them, as one
+    // line each unless asked for, so the diff that needs review is not buried.
+    const generated = result.changes.filter((change) => change.transforms.length === 0);
+    for (const change of result.changes.filter((c) => !generated.includes(c))) {
+      process.stdout.write(`${colorDiff(unifiedDiff(change.path, change.before, change.after), out)}\n`);
+    }
+    for (const change of generated) {
+      if (flags.diffNewFiles) process.stdout.write(`${colorDiff(unifiedDiff(change.path, change.before, change.after), out)}\n`);
+      else process.stdout.write(`${out.dim(`${change.before === undefined ? 'new' : 'regenerated'} file ${change.path} (${lineCount(change.after)} lines, generated; --diff-new-files prints it)`)}\n`);
+    }
   }
   for (const diagnostic of result.diagnostics) process.stderr.write(`${formatDiagnostic(diagnostic, err)}\n`);
   const summary = summarize(result);
@@ -121,6 +139,10 @@ function printHuman(result: MigrateResult, flags: MigrateFlags) {
   if (summary.todos > 0) lines.push(`${summary.todos} follow-up marker(s) left for review: ${MARKER_GREP}`);
   if (result.written.length === 0 && summary.changed > 0) lines.push(err.dim('dry run: nothing written; re-run with --write to apply'));
   process.stderr.write(`${lines.join('\n')}\n`);
+}
+
+function lineCount(text: string): number {
+  return text.split('\n').length - (text.endsWith('\n') ? 1 : 0);
 }
 
 function listTransforms(TRANSFORMS: readonly Transform[]) {
