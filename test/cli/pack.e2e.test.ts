@@ -64,7 +64,7 @@ describe('packed tarball', () => {
   }, 300_000);
 
   it('creates a project with new, then adds a handle family to it with add handle', () => {
-    const created = cli(['new', 'demo', '--yes', '--no-install', '--no-git'], work);
+    const created = cli(['new', join(work, 'demo'), '--yes', '--no-install', '--no-git']);
     expect(created.status, created.stderr).toBe(0);
     expect(existsSync(join(work, 'demo', 'package.json'))).toBe(true);
     const added = cli(['add', 'handle', 'ticket', '--dir', join(work, 'demo'), '--yes', '--write']);

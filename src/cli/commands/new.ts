@@ -83,7 +83,7 @@ async function runNew(name: string | undefined, flags: NewFlags): Promise<void> 
   process.stderr.write(`Created ${options.name} in ${shown} (${plan.changes.length} files)\n`);
   const pm = PACKAGE_MANAGERS[options.packageManager];
   const cd = shown === '.' ? undefined : `cd ${shellWord(shown)}`;
-  let installed = !options.install;
+  let installed = false;
   if (options.install) {
     process.stderr.write(`Installing dependencies with ${options.packageManager}…\n`);
     const outcome = await installDependencies(plan.root, options.packageManager);
