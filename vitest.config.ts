@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import { LongestFirstSequencer } from './test/sequencer.ts';
 
 export default defineConfig({
   test: {
@@ -12,5 +13,6 @@ export default defineConfig({
     // Vitest's default on 2 cores is one worker, so the run is serial. Most of the slow files wait on child
     // processes (npm install, npx, servers, tsc) rather than compute, so three files at once keep both cores busy.
     maxWorkers: 3,
+    sequence: { sequencer: LongestFirstSequencer },
   },
 });

@@ -136,9 +136,13 @@ describe('migrate output', () => {
   });
 
   it('colors with FORCE_COLOR=1 through a pipe; NO_COLOR wins over it', () => {
-    expect(runWithEnv(['migrate', example], { FORCE_COLOR: '1' }).stdout).toContain('\x1b[');
-    expect(runWithEnv(['migrate', example], {}).stdout).not.toContain('\x1b[');
-    expect(runWithEnv(['migrate', example], { FORCE_COLOR: '1', NO_COLOR: '1' }).stdout).not.toContain('\x1b[');
+    // `new --dry-run` prints colored diffs without loading TypeScript, so these runs are quick; one audit shows
+    // the engine's commands share the rule.
+    const dryRun = ['new', 'color-demo', '--yes', '--dry-run'];
+    expect(runWithEnv(dryRun, { FORCE_COLOR: '1' }).stdout).toContain('\x1b[');
+    expect(runWithEnv(dryRun, {}).stdout).not.toContain('\x1b[');
+    expect(runWithEnv(dryRun, { FORCE_COLOR: '0' }).stdout).not.toContain('\x1b[');
+    expect(runWithEnv(dryRun, { FORCE_COLOR: '1', NO_COLOR: '1' }).stdout).not.toContain('\x1b[');
     expect(runWithEnv(['audit', example], { FORCE_COLOR: '1' }).stdout).toContain('\x1b[');
   });
 
