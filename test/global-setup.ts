@@ -28,7 +28,7 @@ export default async function requireRedis(): Promise<void> {
     [
       `Redis is not reachable at ${host}:${port}; the handle-store and generated-project tests use a real one.`,
       'Start it (nothing is persisted), then run the tests again:',
-      '  redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no',
+      `  redis-server --daemonize yes --bind 127.0.0.1 --port ${port} --save "" --appendonly no`,
       '(apt-get install redis-server if it is missing; or set REDIS_URL to a Redis you have.)',
     ].join('\n'),
   );
