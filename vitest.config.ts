@@ -1,11 +1,18 @@
 import { defineConfig } from 'vitest/config';
+import { LongestFirstSequencer } from './test/sequencer.ts';
 
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // Fails the run at once, with the command to start it, when the real Redis the tests use is down.
+    globalSetup: ['test/global-setup.ts'],
     // End-to-end tests start real servers and child processes; give them room on a 2-core machine.
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // Vitest's default on 2 cores is one worker, so the run is serial. Most of the slow files wait on child
+    // processes (npm install, npx, servers, tsc) rather than compute, so three files at once keep both cores busy.
+    maxWorkers: 3,
+    sequence: { sequencer: LongestFirstSequencer },
   },
 });

@@ -1,23 +1,18 @@
-import type { API, FileInfo, Options } from 'jscodeshift';
-import { toJscodeshift } from '../src/engine/jscodeshift.js';
-import { TRANSFORMS, getTransform } from './index.js';
+import { toJscodeshift, type JscodeshiftModule } from '../src/engine/jscodeshift.js';
+import { getTransform } from './index.js';
 
 /**
- * jscodeshift entry point for every transform, file by file:
- *   npx jscodeshift -t node_modules/mcp-sessionless/dist/transforms/jscodeshift.js --transform=<id> src/
- * Without --transform, all transforms run in registry order. Prefer `mcp-sessionless migrate`, which also
- * sees state shared across files and writes the handle-store module.
+ * The transforms that jscodeshift can run, one module each under `dist/jscodeshift/<id>.js`:
+ *   npx jscodeshift -t node_modules/mcp-sessionless/dist/jscodeshift/<id>.js --parser=ts --extensions=ts src/
+ * A jscodeshift transform sees one file and returns one file, so only transforms whose edits stay inside the
+ * file they read belong here. session-state-to-handles and process-state-to-handles are left out: they follow
+ * state across modules and write the handle-store module beside the edit, which only `migrate` can do.
  */
-export default function transform(file: FileInfo, api: API, options: Options): string {
-  const ids = typeof options.transform === 'string' ? options.transform.split(',') : TRANSFORMS.map((t) => t.id);
-  let source = file.source;
-  for (const id of ids) {
-    const selected = getTransform(id);
-    if (!selected) throw new Error(`unknown transform: ${id} (available: ${TRANSFORMS.map((t) => t.id).join(', ')})`);
-    source = toJscodeshift(selected)({ ...file, source }, api, options);
-  }
-  return source;
-}
+export const JSCODESHIFT_TRANSFORMS: readonly string[] = ['static-lists', 'per-request-context', 'stateless-transport', 'mark-leftovers'];
 
-/** jscodeshift builds its `j` API with this parser; the transforms themselves parse with TypeScript. */
-export const parser = 'tsx';
+/** The jscodeshift module for one transform id (what `dist/jscodeshift/<id>.js` exports). */
+export function jscodeshiftModule(id: string): JscodeshiftModule {
+  const transform = JSCODESHIFT_TRANSFORMS.includes(id) ? getTransform(id) : undefined;
+  if (!transform) throw new Error(`no jscodeshift module for "${id}" (available: ${JSCODESHIFT_TRANSFORMS.join(', ')})`);
+  return toJscodeshift(transform);
+}

@@ -7,7 +7,7 @@ import { registerMigrateCommand, UsageError } from './commands/migrate.js';
 import { registerNewCommand } from './commands/new.js';
 import { registerVerifyCommand } from './commands/verify.js';
 import { EXIT } from './exit-codes.js';
-import { colorsFor } from './output.js';
+import { colorsFor, exitQuietlyOnClosedPipe } from './output.js';
 
 /** Build the program; exported so tests can drive the CLI in-process. */
 export function buildProgram(): Command {
@@ -26,6 +26,7 @@ export function buildProgram(): Command {
 
 export async function main(argv: readonly string[]): Promise<number> {
   const program = buildProgram();
+  exitQuietlyOnClosedPipe(process.stdout, process.stderr);
   const c = colorsFor(process.stderr);
   try {
     await program.parseAsync([...argv], { from: 'user' });
@@ -34,6 +35,11 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (error instanceof CommanderError) {
       // --help and --version end through here with exit code 0; usage errors were already printed by commander.
       return error.exitCode === 0 ? EXIT.ok : EXIT.error;
+    }
+    // Ctrl-C at a prompt: inquirer rejects with ExitPromptError; that is the user's choice, not a failure to explain.
+    if (error instanceof Error && error.name === 'ExitPromptError') {
+      process.stderr.write('cancelled\n');
+      return EXIT.cancelled;
     }
     if (error instanceof RunError || error instanceof UsageError) {
       process.stderr.write(`${c.red('error')}: ${error.message}\n`);

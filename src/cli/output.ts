@@ -4,11 +4,18 @@ import { TODO_MARKER } from '../rules/rules.js';
 
 export type Colors = ReturnType<typeof pc.createColors>;
 
-/** Colors only when the stream is a terminal and the user has not opted out (NO_COLOR / FORCE_COLOR=0). */
-export function colorsFor(stream: NodeJS.WriteStream): Colors {
-  const enabled = Boolean(stream.isTTY) && !('NO_COLOR' in process.env) && process.env.FORCE_COLOR !== '0';
+/**
+ * Colors on a terminal, unless the user opted out: NO_COLOR (any non-empty value) turns them off, FORCE_COLOR
+ * (any value but 0/false) turns them on even through a pipe (CI logs, `| less -R`). NO_COLOR wins.
+ */
+export function colorsFor(stream: NodeJS.WriteStream, env: NodeJS.ProcessEnv = process.env): Colors {
+  const forced = env.FORCE_COLOR;
+  const enabled = env.NO_COLOR ? false : forced !== undefined ? !['0', 'false'].includes(forced) : Boolean(stream.isTTY);
   return pc.createColors(enabled);
 }
+
+/** For text written to a file: never colored, whatever FORCE_COLOR says. */
+export const NO_COLORS: Colors = pc.createColors(false);
 
 export function colorDiff(diff: string, c: Colors): string {
   return diff
@@ -46,4 +53,17 @@ export function progressLine(stream: NodeJS.WriteStream): { update(text: string)
       shown = false;
     },
   };
+}
+
+/**
+ * `mcp-sessionless migrate | head`: once the reader has gone, writing more fails with EPIPE. Stop quietly then,
+ * as Unix tools do, instead of crashing with a stack trace. Everything on disk was done before printing began.
+ */
+function exitWhenReaderLeaves(error: NodeJS.ErrnoException): void {
+  if (error.code !== 'EPIPE') throw error;
+  process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0);
+}
+
+export function exitQuietlyOnClosedPipe(...streams: NodeJS.WriteStream[]): void {
+  for (const stream of streams) if (!stream.listeners('error').includes(exitWhenReaderLeaves)) stream.on('error', exitWhenReaderLeaves);
 }

@@ -17,6 +17,8 @@ export function unifiedDiff(path: string, before: string | undefined, after: str
   return header + patch.split('\n').slice(1).join('\n');
 }
 
-export function patchOf(changes: readonly FileChange[]): string {
-  return changes.map((c) => unifiedDiff(c.path, c.before, c.after)).join('');
+/** Every change as one patch; `prefix` (forward slashes, may be empty) is put before each run-relative path. */
+export function patchOf(changes: readonly FileChange[], prefix = ''): string {
+  const base = prefix.replace(/\\/g, '/').replace(/\/$/, '');
+  return changes.map((c) => unifiedDiff(base ? `${base}/${c.path}` : c.path, c.before, c.after)).join('');
 }

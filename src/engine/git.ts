@@ -18,3 +18,13 @@ export async function workTreeState(dir: string): Promise<TreeState> {
     return { kind: 'not-a-repository' };
   }
 }
+
+/** The top folder of the git work tree holding `dir`, or undefined outside one (or without git). */
+export async function gitTopLevel(dir: string): Promise<string | undefined> {
+  try {
+    const { stdout } = await run('git', ['rev-parse', '--show-toplevel'], { cwd: dir });
+    return stdout.trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}

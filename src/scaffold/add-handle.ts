@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, posix } from 'node:path';
-import ts from 'typescript';
+// ts-morph ships its own TypeScript (a runtime dependency); the typescript package is only a devDependency.
+import { ts } from 'ts-morph';
 import { discoverFiles } from '../engine/discover.js';
 import { findProjectFormatter, formatText } from '../engine/formatters.js';
 import type { FileChange } from '../engine/vfs.js';

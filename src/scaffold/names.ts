@@ -23,6 +23,23 @@ export function projectNameError(name: string): string | undefined {
   return undefined;
 }
 
+/**
+ * The package name a folder stands for, as create-vite derives it: `./servers/Weather-Server` → `weather-server`.
+ * Lowercased, spaces and characters npm refuses become "-", leading "." "_" "-" dropped. Undefined when nothing
+ * valid is left (the caller then asks, or fails with the flag to pass).
+ */
+export function packageNameFromFolder(folder: string): string | undefined {
+  const base = folder.replace(/[\\/]+$/, '').split(/[\\/]/).pop() ?? '';
+  const name = base
+    .trim()
+    .toLowerCase()
+    .replace(/\s+/g, '-')
+    .replace(/^[._-]+/, '')
+    .replace(/[^a-z0-9._~-]+/g, '-')
+    .replace(/-+$/, '');
+  return name !== '' && projectNameError(name) === undefined ? name : undefined;
+}
+
 /** The folder a project is created in when no --dir is given: the name without its scope. */
 export function defaultDirectory(name: string): string {
   return name.startsWith('@') ? (name.split('/')[1] ?? name) : name;

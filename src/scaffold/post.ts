@@ -7,6 +7,8 @@ export interface CommandResult {
   ok: boolean;
   /** Why it failed: exit code and the tail of stderr, or the spawn error. */
   detail: string;
+  /** The command itself is not installed (not on PATH). */
+  notFound?: boolean;
 }
 
 /** Run a command in `cwd`; output is shown ('inherit') or kept for the error message ('pipe'). */
@@ -17,7 +19,7 @@ export function runCommand(command: string, args: readonly string[], cwd: string
     child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
       stderr = (stderr + chunk).slice(-2000);
     });
-    child.once('error', (error) => resolve({ ok: false, detail: error.message }));
+    child.once('error', (error: NodeJS.ErrnoException) => resolve({ ok: false, detail: error.message, notFound: error.code === 'ENOENT' }));
     child.once('close', (code) => resolve({ ok: code === 0, detail: code === 0 ? '' : `exit code ${code}${stderr ? `: ${stderr.trim()}` : ''}` }));
   });
 }

@@ -34,7 +34,7 @@ describe('CLI basics', () => {
     expect(runCli(['migrate', '.', '--transforms', 'nope']).stderr).toMatch(/^error: unknown transform: nope\n {2}available: /);
     expect(runCli(['migrate', '.', '--set', 'garbage']).stderr).toContain('expected <transform>.<option>=<value>, got "garbage"');
     const report = runCli(['migrate', '.', '--report', 'xml']);
-    expect(report).toMatchObject({ code: 1, stderr: 'error: --report must be json or markdown; got "xml"\n' });
+    expect(report).toMatchObject({ code: 1, stderr: 'error: --report must be one of text, json, markdown; got "xml"\n' });
   });
 
   it('refuses --write on a dirty git tree and writes nothing', () => {

@@ -55,10 +55,11 @@ describe('new through the CLI', () => {
   });
 
   it.each([
-    [['new', 'Demo', '--yes'], 'error: --name: the project name "Demo" has uppercase letters; npm package names are lowercase\n'],
+    [['new', '--name', 'Demo', '--yes'], 'error: --name: the project name "Demo" has uppercase letters; npm package names are lowercase\n'],
     [['new', 'demo', '--yes', '--store', 'sqlite'], 'error: --store must be one of memory, redis; got "sqlite"\n'],
     [['new', 'demo', '--yes', '--transport', 'stdio', '--auth', 'bearer'], 'error: --auth applies only to servers with an HTTP transport (stdio has no bearer tokens)\n'],
     [['new', 'demo', '--name', 'other', '--yes'], 'error: two names given: "demo" and --name "other"\n'],
+    [['new', './___', '--yes'], 'error: missing project name: pass it as the first argument or --name <name> (no terminal to ask on, or --yes was given)\n'],
   ])('rejects %j with a message and writes nothing', (args, message) => {
     project = tempProject({});
     const run = runScaffoldCli(args, { cwd: project.dir });

@@ -47,8 +47,15 @@ describe('generated projects install, type-check and pass their own tests', () =
     clearProject();
     const created = runScaffoldCli(['new', 'demo-server', '--yes', '--force', '--transport', 'http', '--framework', 'node', '--store', 'redis', '--auth', 'bearer', '--no-install', '--no-git'], { cwd: workspace });
     expect(created.code, created.stderr).toBe(0);
+    expect(created.stdout).toContain('MCP_TOKENS="dev-token=alice" npm run start');
     expectOk(run('npm', ['install']));
     expectOk(run('node_modules/.bin/tsc', ['--noEmit']));
+    // Started without tokens, the server says which variable to set, not a stack trace.
+    const withoutTokens = Object.fromEntries(Object.entries(npmFlags).filter(([key]) => key !== 'MCP_TOKENS'));
+    const start = spawnSync('npm', ['run', 'start'], { cwd: project, encoding: 'utf8', env: withoutTokens, timeout: 300_000 });
+    expect(start.status).toBe(1);
+    expect(start.stderr).toContain('error: bearer auth needs MCP_TOKENS (token=principal pairs, e.g. MCP_TOKENS="dev-token=alice")');
+    expect(start.stderr).not.toMatch(/\n\s+at /);
     const tests = run('npm', ['test', '--', '--reporter=verbose']);
     expectOk(tests);
     expect(tests.output).toContain('shares handles between two server processes');

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { packageVersion } from '../../version.js';
 import { EXIT } from '../exit-codes.js';
 import { parseList } from '../options.js';
-import { colorsFor, progressLine } from '../output.js';
+import { colorsFor, NO_COLORS, progressLine } from '../output.js';
 import { UsageError } from './migrate.js';
 
 const FORMATS = ['text', 'json', 'sarif', 'markdown'] as const;
@@ -77,7 +77,7 @@ export function registerAuditCommand(program: Command): void {
             ? `${JSON.stringify(formats.toSarif(report, { version }), null, 2)}\n`
             : format === 'markdown'
               ? formats.toAuditMarkdown(report)
-              : formats.toAuditText(report, flags.output ? colorsFor({ isTTY: false } as NodeJS.WriteStream) : colorsFor(process.stdout));
+              : formats.toAuditText(report, flags.output ? NO_COLORS : colorsFor(process.stdout));
       if (flags.output) await writeFile(flags.output, text);
       else process.stdout.write(text);
       if (flags.output && format !== 'text') {

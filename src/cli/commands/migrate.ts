@@ -1,8 +1,11 @@
+import { realpathSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import type { Transform } from '../../engine/transform.js';
 import type { MigrateOptions, MigrateProgress, MigrateResult } from '../../engine/migrate.js';
+import { relative } from 'node:path';
 import { patchOf, unifiedDiff } from '../../engine/diff.js';
+import { gitTopLevel } from '../../engine/git.js';
 import { toMigrateJson, summarize } from '../../report/migrate/json.js';
 import { toMigrateMarkdown } from '../../report/migrate/markdown.js';
 import { packageVersion } from '../../version.js';
@@ -18,15 +21,19 @@ interface MigrateFlags {
   list?: boolean;
   transforms?: string[];
   set?: Record<string, Record<string, string | boolean>>;
-  report?: 'json' | 'markdown';
+  /** The report format; `--no-format` (the older spelling of --no-formatter) sets it to false. */
+  format?: string | false;
+  /** Alias of --format, kept for scripts written before audit and migrate agreed on --format. */
+  report?: string;
   output?: string;
   patch?: string;
   include?: string[];
   exclude?: string[];
   includeTests?: boolean;
-  format?: boolean;
+  formatter?: boolean;
   workers?: string;
   diff?: boolean;
+  diffNewFiles?: boolean;
   commit?: boolean;
   interactive?: boolean;
 }
@@ -42,23 +49,28 @@ export function registerMigrateCommand(program: Command): void {
     .option('--list', 'list the available transforms and exit')
     .option('--transforms <ids>', 'comma-separated transform ids to run (default: all, in registry order)', parseList)
     .option('--set <transform.option=value>', 'set a transform option (repeatable)', parseSetting)
-    .option('--report <format>', 'print a report instead of diffs: json | markdown')
+    .option('--format <format>', `output format: ${REPORT_FORMATS.join(' | ')} (text: diffs and a summary)`)
+    .addOption(new Option('--report <format>', 'alias of --format').hideHelp())
     .option('--output <file>', 'write the report to a file instead of stdout')
     .option('--patch <file>', 'also write all changes as one unified diff (git apply-able)')
     .option('--include <glob>', 'only files matching this glob (repeatable)', parseList)
     .option('--exclude <glob>', 'skip files matching this glob (repeatable)', parseList)
     .option('--include-tests', 'also migrate tests, fixtures and MCP client code (left alone by default)')
-    .option('--no-format', "do not run the project's Prettier/Biome over changed files")
+    .option('--no-formatter', "do not run the project's Prettier/Biome over changed files")
+    .addOption(new Option('--no-format', 'alias of --no-formatter').hideHelp())
     .option('--no-diff', 'print only the summary, not the diffs')
+    .option('--diff-new-files', 'also print the full diff of generated files (the handle-store module); default: one line each')
     .option('--workers <n>', 'worker threads for large trees (default: auto)')
     .option('--commit', 'with --write, make one git commit per transform that changed something')
     .option('-i, --interactive', 'review the changes hunk by hunk on a terminal and write what you accept')
     .action(async (path: string, flags: MigrateFlags) => {
       // The engine (ts-morph, TypeScript) loads only when a command needs it, so --help stays instant.
       if (flags.list) return listTransforms((await import('../../../transforms/index.js')).TRANSFORMS);
-      if (flags.report && !['json', 'markdown'].includes(flags.report)) {
-        throw new UsageError(`--report must be json or markdown; got "${flags.report}"`);
+      const given = typeof flags.format === 'string' ? { flag: '--format', value: flags.format } : flags.report ? { flag: '--report', value: flags.report } : undefined;
+      if (given && !REPORT_FORMATS.includes(given.value as ReportFormat)) {
+        throw new UsageError(`${given.flag} must be one of ${REPORT_FORMATS.join(', ')}; got "${given.value}"`);
       }
+      const report = given && given.value !== 'text' ? (given.value as Exclude<ReportFormat, 'text'>) : undefined;
       if (flags.write && flags.check) throw new UsageError('--check is a dry run; it cannot be combined with --write');
       const workers = flags.workers === undefined || flags.workers === 'auto' ? 'auto' : Number(flags.workers);
       if (workers !== 'auto' && (!Number.isInteger(workers) || workers < 1)) throw new UsageError(`--workers must be a positive integer or auto; got "${flags.workers}"`);
@@ -74,7 +86,7 @@ export function registerMigrateCommand(program: Command): void {
         transformOptions: flags.set,
         write: flags.write,
         allowDirty: flags.allowDirty,
-        format: flags.format,
+        format: flags.formatter !== false && flags.format !== false,
         workers,
         onProgress: (p: MigrateProgress) => progress.update(`${p.phase} ${p.done}/${p.total}`),
       };
@@ -106,8 +118,12 @@ export function registerMigrateCommand(program: Command): void {
       const result = await migrate(runOptions);
       progress.done();
 
-      if (flags.patch) await writeFile(flags.patch, patchOf(result.changes));
-      if (flags.report) await emitReport(result, flags.report, flags.output);
+      // git apply reads paths from the top of the work tree (from the current folder outside a repository).
+      if (flags.patch) {
+        const base = realpathSync((await gitTopLevel(process.cwd())) ?? process.cwd());
+        await writeFile(flags.patch, patchOf(result.changes, relative(base, realpathSync(result.root))));
+      }
+      if (report) await emitReport(result, report, flags.output);
       else printHuman(result, flags);
       process.exitCode = exitCodeOf(result, flags);
     });
@@ -122,7 +138,7 @@ function checkWorkflowFlags(flags: MigrateFlags): void {
   if (flags.interactive && flags.commit) throw new UsageError('--interactive and --commit cannot be combined');
   for (const [given, name] of [
     [flags.check, '--check'],
-    [flags.report, '--report'],
+    [flags.report ?? (typeof flags.format === 'string' ? flags.format : undefined), '--format'],
   ] as const) {
     if (given && (flags.commit || flags.interactive)) throw new UsageError(`${name} cannot be combined with ${flags.commit ? '--commit' : '--interactive'}`);
   }
@@ -135,6 +151,9 @@ function printCommits(result: CommitRunResult): void {
   const lines = result.commits.map((c) => `${c.sha.slice(0, 9)}  ${c.message.split('\n')[0]}  (${c.files.length} file(s))`);
   process.stderr.write(`${result.commits.length} commit(s)${lines.length ? `:\n${lines.map((l) => `  ${l}`).join('\n')}` : ''}\n`);
 }
+
+const REPORT_FORMATS = ['text', 'json', 'markdown'] as const;
+type ReportFormat = (typeof REPORT_FORMATS)[number];
 
 function exitCodeOf(result: MigrateResult, flags: MigrateFlags): number {
   if (result.diagnostics.some((d) => d.level === 'error')) return EXIT.error;
@@ -152,7 +171,16 @@ function printHuman(result: MigrateResult, flags: MigrateFlags) {
   const out = colorsFor(process.stdout);
   const err = colorsFor(process.stderr);
   if (flags.diff !== false) {
-    for (const change of result.changes) process.stdout.write(`${colorDiff(unifiedDiff(change.path, change.before, change.after), out)}\n`);
+    // Edits of the user's code first; generated modules (hundreds of lines of handle store) after them, as one
+    // line each unless asked for, so the diff that needs review is not buried.
+    const generated = result.changes.filter((change) => change.transforms.length === 0);
+    for (const change of result.changes.filter((c) => !generated.includes(c))) {
+      process.stdout.write(`${colorDiff(unifiedDiff(change.path, change.before, change.after), out)}\n`);
+    }
+    for (const change of generated) {
+      if (flags.diffNewFiles) process.stdout.write(`${colorDiff(unifiedDiff(change.path, change.before, change.after), out)}\n`);
+      else process.stdout.write(`${out.dim(`${change.before === undefined ? 'new' : 'regenerated'} file ${change.path} (${lineCount(change.after)} lines, generated; --diff-new-files prints it)`)}\n`);
+    }
   }
   for (const diagnostic of result.diagnostics) process.stderr.write(`${formatDiagnostic(diagnostic, err)}\n`);
   const summary = summarize(result);
@@ -168,6 +196,10 @@ function printHuman(result: MigrateResult, flags: MigrateFlags) {
   if (summary.todos > 0) lines.push(`${summary.todos} follow-up marker(s) left for review: ${MARKER_GREP}`);
   if (result.written.length === 0 && summary.changed > 0) lines.push(err.dim('dry run: nothing written; re-run with --write to apply'));
   process.stderr.write(`${lines.join('\n')}\n`);
+}
+
+function lineCount(text: string): number {
+  return text.split('\n').length - (text.endsWith('\n') ? 1 : 0);
 }
 
 function listTransforms(TRANSFORMS: readonly Transform[]) {

@@ -1,4 +1,4 @@
-import { relative } from 'node:path';
+import { relative, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { unifiedDiff } from '../../engine/diff.js';
 import { ScaffoldError } from '../../scaffold/errors.js';
@@ -6,6 +6,7 @@ import { NEW_QUESTIONS, toNewProjectOptions } from '../../scaffold/new-options.j
 import { planNewProject, type NewProjectPlan } from '../../scaffold/new-project.js';
 import { initGit, installDependencies } from '../../scaffold/post.js';
 import { inquirerPrompter } from '../../scaffold/prompter.js';
+import { packageNameFromFolder, projectNameError } from '../../scaffold/names.js';
 import { flagProperty, helpText, type Answers } from '../../scaffold/questions.js';
 import { PACKAGE_MANAGERS } from '../../scaffold/render-new.js';
 import { resolveAnswers } from '../../scaffold/resolve.js';
@@ -27,7 +28,7 @@ export function registerNewCommand(program: Command): void {
   const command = program
     .command('new')
     .description('create a sessionless MCP server project (@modelcontextprotocol/server v2, handle store, tests)')
-    .argument('[name]', 'project name (npm package name)');
+    .argument('[name-or-folder]', 'npm package name, or a folder (./servers/Weather-Server) whose base name gives it');
   for (const question of NEW_QUESTIONS) {
     if (question.type === 'confirm') {
       command.addOption(new Option(question.flag, helpText(question)));
@@ -59,14 +60,21 @@ async function runNew(name: string | undefined, flags: NewFlags): Promise<void> 
     const value = flags[flagProperty(question)];
     if (typeof value === 'string' || typeof value === 'boolean') given[question.key] = value;
   }
-  if (name !== undefined) {
+  let directory = flags.dir;
+  if (name !== undefined && projectNameError(name) === undefined) {
     if (given.name !== undefined && given.name !== name) throw new ScaffoldError('invalid-option', `two names given: "${name}" and --name "${String(given.name)}"`);
     given.name = name;
+  } else if (name !== undefined) {
+    // Not a package name, so a folder (as create-vite takes it): the name comes from its base name unless
+    // --name gives one; when none can be derived, the name question is asked (or its flag named).
+    if (directory !== undefined) throw new ScaffoldError('invalid-option', `two folders given: "${name}" and --dir "${directory}"`);
+    directory = name;
+    given.name ??= packageNameFromFolder(resolve(name));
   }
   const interactive = !flags.yes && Boolean(process.stdin.isTTY && process.stdout.isTTY);
   const answers = await resolveAnswers(NEW_QUESTIONS, given, { interactive, prompter: interactive ? inquirerPrompter() : undefined });
   const options = toNewProjectOptions(answers);
-  const plan = planNewProject(options, { directory: flags.dir, force: flags.force });
+  const plan = planNewProject(options, { directory, force: flags.force });
 
   if (flags.dryRun) return printDryRun(plan, flags.diff !== false);
 
@@ -74,10 +82,18 @@ async function runNew(name: string | undefined, flags: NewFlags): Promise<void> 
   const shown = relative(process.cwd(), plan.root) || '.';
   process.stderr.write(`Created ${options.name} in ${shown} (${plan.changes.length} files)\n`);
   const pm = PACKAGE_MANAGERS[options.packageManager];
+  const cd = shown === '.' ? undefined : `cd ${shellWord(shown)}`;
+  let installed = false;
   if (options.install) {
     process.stderr.write(`Installing dependencies with ${options.packageManager}…\n`);
-    const installed = await installDependencies(plan.root, options.packageManager);
-    if (!installed.ok) throw new ScaffoldError('command-failed', `${pm.install} failed (${installed.detail}); the files are written, run it again in ${shown}`);
+    const outcome = await installDependencies(plan.root, options.packageManager);
+    installed = outcome.ok;
+    // The files are written either way: say what failed and the exact command, then still set up git.
+    if (!outcome.ok) {
+      const why = outcome.notFound ? `${options.packageManager} is not installed (not found on PATH)` : `${pm.install} failed (${outcome.detail})`;
+      process.stderr.write(`${colorsFor(process.stderr).red('error')}: ${why}; the files are written. To install, run:\n  ${[cd, pm.install].filter(Boolean).join(' && ')}\n`);
+      process.exitCode = EXIT.error;
+    }
   }
   if (options.git) {
     const outcome = await initGit(plan.root, 'Initial commit from mcp-sessionless new');
@@ -89,8 +105,20 @@ async function runNew(name: string | undefined, flags: NewFlags): Promise<void> 
     } as const;
     process.stderr.write(`${notes[outcome]}\n`);
   }
-  const steps = [shown === '.' ? undefined : `cd ${shown}`, options.install ? undefined : pm.install, `${pm.run} test`, options.transport === 'stdio' ? `${pm.run} start:stdio` : `${pm.run} start`];
+  const start = options.transport === 'stdio' ? `${pm.run} start:stdio` : `${pm.run} start`;
+  const steps = [
+    cd,
+    installed ? undefined : pm.install,
+    `${pm.run} test`,
+    // The bearer server refuses to start without tokens (or an introspection endpoint): show how to give one.
+    options.auth === 'bearer' ? `MCP_TOKENS="dev-token=alice" ${start}    # bearer tokens as token=principal pairs; see .env.example` : start,
+  ];
   process.stdout.write(`\nNext:\n${steps.filter(Boolean).map((step) => `  ${step}\n`).join('')}`);
+}
+
+/** A path as one shell word (quoted only when it needs to be). */
+function shellWord(text: string): string {
+  return /^[\w@%+=:,./-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
 }
 
 function printDryRun(plan: NewProjectPlan, withDiffs: boolean): void {

@@ -52,8 +52,11 @@ export interface E2ECase {
   shared: boolean;
 }
 
-/** Lifetime given to handles in e2e builds, so expiry can be observed. */
-export const E2E_TTL_SECONDS = 2;
+/**
+ * Lifetime given to handles in e2e builds, so expiry can be observed. Long enough that a step which starts a
+ * second server process on a loaded 2-core machine (test files run side by side) still finds its handle alive.
+ */
+export const E2E_TTL_SECONDS = 4;
 
 export interface Built {
   dir: string;
