@@ -182,6 +182,14 @@ export function describeStdioScenario(testCase: E2ECase): void {
       for (const step of testCase.steps) await expectStep(first, step, testCase.idParam, handle);
     });
 
+    // Destroy right after the steps: starting a second process can take longer than a short e2e lifetime.
+    if (testCase.destroy) {
+      it('the destroy tool ends the handle', async () => {
+        await expectStep(first, testCase.destroy!, testCase.idParam, handle);
+        await expectRefused(first, testCase.probe, testCase.idParam, handle, testCase.creator.tool);
+      });
+    }
+
     it('a fresh process (a new stdio connection) lists the same tools and refuses this process\'s handle helpfully', async () => {
       const second = await connectStdio(testCase.sdk, built, testCase.stdio!.entry, env);
       open.push(second);
@@ -195,12 +203,6 @@ export function describeStdioScenario(testCase: E2ECase): void {
       await expectRefused(first, testCase.probe, testCase.idParam, `${testCase.kindName}_${'A'.repeat(24)}`, testCase.creator.tool);
     });
 
-    if (testCase.destroy) {
-      it('the destroy tool ends the handle', async () => {
-        await expectStep(first, testCase.destroy!, testCase.idParam, handle);
-        await expectRefused(first, testCase.probe, testCase.idParam, handle, testCase.creator.tool);
-      });
-    }
 
     it('an expired handle gets the helpful error', async () => {
       await sleep(Math.max(0, expiringCreatedAt + E2E_TTL_SECONDS * 1000 + 500 - Date.now()));
