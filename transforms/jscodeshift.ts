@@ -14,5 +14,6 @@ export const JSCODESHIFT_TRANSFORMS: readonly string[] = ['static-lists', 'per-r
 export function jscodeshiftModule(id: string): JscodeshiftModule {
   const transform = JSCODESHIFT_TRANSFORMS.includes(id) ? getTransform(id) : undefined;
   if (!transform) throw new Error(`no jscodeshift module for "${id}" (available: ${JSCODESHIFT_TRANSFORMS.join(', ')})`);
-  return toJscodeshift(transform);
+  // As `migrate` does for the built-in transforms: a file the audit finds clean is left alone.
+  return toJscodeshift(transform, { onlyWithFindings: true });
 }

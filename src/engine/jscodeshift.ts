@@ -15,7 +15,7 @@ export interface JscodeshiftModule {
  * from the runner's options (`--store=redis`); diagnostics go to `api.report`; an error diagnostic throws, so
  * the runner counts the file as an error and leaves it unchanged.
  */
-export function toJscodeshift(transform: Transform): JscodeshiftModule {
+export function toJscodeshift(transform: Transform, settings: { onlyWithFindings?: boolean } = {}): JscodeshiftModule {
   return {
     parser: 'ts',
     default(file, api, options) {
@@ -25,7 +25,10 @@ export function toJscodeshift(transform: Transform): JscodeshiftModule {
         if (typeof given === 'string' || typeof given === 'boolean') values[option.name] = given;
       }
       const path = file.path.replace(/\\/g, '/').replace(/^\.?\//, '');
-      const result = transformFiles({ [path]: file.source }, { transforms: [transform], options: { [transform.id]: values as OptionValues } });
+      const result = transformFiles(
+        { [path]: file.source },
+        { transforms: [transform], options: { [transform.id]: values as OptionValues }, onlyWithFindings: settings.onlyWithFindings },
+      );
       // jscodeshift's runner provides report(); its test utilities do not.
       const report = (message: string) => (typeof api.report === 'function' ? api.report(message) : undefined);
       for (const d of result.diagnostics) report(`${d.file}:${d.line}:${d.column} ${d.rule} ${d.message}`);

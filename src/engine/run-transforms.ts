@@ -81,14 +81,15 @@ export function transformFiles(files: FileMap, settings: TransformFilesOptions):
     sources.push(file);
   }
 
-  if (settings.onlyWithFindings && detectFindings(analyzeProject(project, { files: sources })).length === 0) {
-    return { changed: {}, emitted: [], diagnostics, applied };
-  }
+  // A group the audit finds clean is left alone, except for what the audit has no finding for: a list filtered
+  // by credentials must still say `cacheScope: 'private'` (SL010).
+  const clean = settings.onlyWithFindings === true && detectFindings(analyzeProject(project, { files: sources })).length === 0;
 
   const fileExists = (relPath: string) =>
     original.has(relPath) || emitted.has(relPath) || (settings.existingPaths?.has(relPath) ?? false);
 
   for (const transform of settings.transforms) {
+    if (clean && !transform.rules.includes('SL010')) continue;
     const options = resolveOptions(transform, settings.options?.[transform.id]);
     // The vocabulary decides whether a transform runs on a group at all. A transform that plans the group
     // (prepare) then visits every file, since its edits can land in files without the vocabulary (a state
