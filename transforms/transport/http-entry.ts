@@ -67,10 +67,11 @@ export function planHttpEntry(input: PhaseInput): PhaseOutput | undefined {
   if (constructions.length === 0) return undefined;
   const registrations = findRegistrations(file, resolver);
   let plumbing = analysePlumbing(file, resolver, registrations, constructions);
-  if (plumbing.registrations.length === 0) {
-    // No mounted handler routes sessions itself: look one call deeper, into the helpers they hand requests to.
-    const helpers = findRequestHelpers(file, resolver, registrations);
-    if (helpers.length > 0) plumbing = analysePlumbing(file, resolver, [...registrations, ...helpers], constructions);
+  // Mounted handlers that do not route sessions themselves may hand the request to a helper that does.
+  const helpers = findRequestHelpers(file, resolver, registrations.filter((r) => !plumbing.registrations.includes(r)));
+  if (helpers.length > 0) {
+    const deeper = analysePlumbing(file, resolver, [...registrations, ...helpers], constructions);
+    if (deeper.registrations.some((r) => r.kind === 'helper')) plumbing = deeper;
   }
   const outcome = analyse(input, resolver, constructions, plumbing);
   if (outcome === undefined) return undefined;
@@ -114,6 +115,8 @@ function analyse(input: PhaseInput, resolver: Resolver, constructions: readonly 
   const posts = withRole('sse-post');
   const streamable = withRole('post', 'all');
   const hasSse = open.length > 0 || posts.length > 0;
+  const sseHelper = [...open, ...posts].find((r) => r.kind === 'helper');
+  if (sseHelper) return `HTTP+SSE is served through the request helper \`${sseHelper.handlerArg.getText()}\`, which this transform does not convert`;
   if ([...open, ...posts].some((r) => r.kind !== 'route')) return 'HTTP+SSE is served from a plain node:http handler';
   const helper = plumbing.registrations.find((r) => r.kind === 'helper');
   if (helper && target === 'v2') return `the session routing lives in the request helper \`${helper.handlerArg.getText()}\`, and a v2 entry is only written into mounted handlers`;
@@ -136,6 +139,9 @@ function analyse(input: PhaseInput, resolver: Resolver, constructions: readonly 
       continue;
     }
     const plan = planHandler(registration.handler, plumbing);
+    if (plan.problems.length > 0 && registration.kind === 'helper' && !plan.serveCall) {
+      return `the request helper \`${registration.handlerArg.getText()}\` hands the session's transport back to its caller instead of serving the request`;
+    }
     if (plan.problems.length > 0) return plan.problems[0];
     serving.push({ fn: registration.handler, registrations: [registration], plan, all: roles.get(registration) === 'all' || registration.kind !== 'route' });
   }
