@@ -11,7 +11,7 @@ import { blocked, type PhaseInput, type PhaseOutput } from './phase.js';
 import { analysePlumbing, findConstructions, type Construction, type Plumbing } from './plumbing.js';
 import { findRegistrations, findRequestHelpers, type Registration } from './routes.js';
 import { referencesIn } from '../shared/declarations.js';
-import { type FunctionLike, markerPosition, Resolver, within } from './syntax.js';
+import { enclosingFunction, type FunctionLike, markerPosition, Resolver, within } from './syntax.js';
 import { isExported } from '../shared/exports.js';
 
 /**
@@ -102,7 +102,7 @@ function analyse(input: PhaseInput, resolver: Resolver, constructions: readonly 
   if (streamKinds.size > 1) return 'the file mixes Node and web-standard transports';
   const kind = streamKinds.has('web') ? 'web' : 'node';
 
-  if (plumbing.registrations.length === 0) return 'the session routing is not inside a route handler (app.post(…), createServer(…)) this transform recognises';
+  if (plumbing.registrations.length === 0) return unmountedRouting(constructions);
   const roles = new Map<Registration, Role>();
   for (const registration of plumbing.registrations) roles.set(registration, roleOf(registration, plumbing));
   // A function mounted for several methods serves them all.
@@ -231,6 +231,19 @@ function helperParameters(file: SourceFile, plumbing: Plumbing, resolver: Resolv
     }
   }
   return out;
+}
+
+/** Why no handler was found: where the transports are built, named so that a person can find it. */
+function unmountedRouting(constructions: readonly Construction[]): string {
+  const first = constructions.find((c) => c.cls.kind !== 'stdio');
+  // The nearest function with a name (an async IIFE or a callback inside a method is not one).
+  let name: string | undefined;
+  for (let fn = first ? enclosingFunction(first.node) : undefined; fn && !name; fn = enclosingFunction(fn)) {
+    if (Node.isMethodDeclaration(fn)) name = `the method \`${fn.getName()}\``;
+    else if (Node.isFunctionDeclaration(fn) && fn.getName()) name = `the function \`${fn.getName()}\``;
+  }
+  const where = name ? `the transports are built in ${name}, which` : 'the session routing';
+  return `${where} is not a route handler (app.post(…), createServer(…)) or a helper one hands its request and response to`;
 }
 
 /**
