@@ -53,13 +53,33 @@ function configuring(declaration: Node, variable: Node, plumbing: Plumbing, reso
   const siblings = block.getStatements();
   const out: Node[] = [];
   for (const sibling of siblings.slice(siblings.indexOf(statement as never) + 1)) {
-    if (!Node.isExpressionStatement(sibling)) continue;
+    if (!Node.isExpressionStatement(sibling) && !registersInLoop(sibling, variable, resolver)) continue;
     const usesServer = referencesIn(sibling).some((id) => resolver.of(id)?.compilerNode === variable.compilerNode);
     const otherPlumbing = plumbing.touchingNodes(sibling).some((n) => !(Node.isIdentifier(n) && resolver.of(n)?.compilerNode === variable.compilerNode));
     const connects = nodesOfKind(sibling, SyntaxKind.CallExpression).some((c) => c.getExpression().getText().endsWith('.connect'));
     if (usesServer && !otherPlumbing && !connects) out.push(sibling);
   }
   return out;
+}
+
+/** Server methods a configuration loop may call: they register what the server offers and nothing else. */
+const REGISTRATION_METHODS = /^(register\w*|tool|resource|prompt|setRequestHandler|setNotificationHandler)$/;
+
+/**
+ * `for (const tool of tools) server.registerTool(tool.name, …)`: a loop over a table of tools (classes, rows)
+ * that only registers them is configuration, and moves into the factory with the server it configures.
+ */
+function registersInLoop(statement: Node, variable: Node, resolver: Resolver): boolean {
+  if (!Node.isForOfStatement(statement) && !Node.isForStatement(statement) && !Node.isForInStatement(statement)) return false;
+  const uses = referencesIn(statement).filter((id) => resolver.of(id)?.compilerNode === variable.compilerNode);
+  return (
+    uses.length > 0 &&
+    uses.every((id) => {
+      const access = id.getParent();
+      const call = access?.getParent();
+      return Node.isPropertyAccessExpression(access) && access.getExpression() === id && REGISTRATION_METHODS.test(access.getName()) && Node.isCallExpression(call) && call.getExpression() === access;
+    })
+  );
 }
 
 /** Resolve the factory behind every `server.connect(<session transport>)` inside `scope` nodes. */
