@@ -36,6 +36,7 @@ const CASES: readonly Case[] = [
   { name: 'factory-readonly-closure-v2', line: 'v2', rejects: ['GET', 'DELETE'] },
   { name: 'session-error-guard-v1', line: 'v1', rejects: ['GET', 'DELETE'] },
   { name: 'session-error-guard-v2', line: 'v2', rejects: ['GET', 'DELETE'] },
+  { name: 'request-helper-v1', line: 'v1', rejects: ['GET', 'DELETE'] },
 ];
 
 const SUITE = 'http';

@@ -7,7 +7,7 @@ import { removeRunnables, runnableFixture } from './e2e-support.js';
  * Migrated stdio servers (`serveStdio(factory)`) run as child processes and serve the real v2 Client,
  * which negotiates the 2026-07-28 era through `server/discover`.
  */
-const CASES = ['stdio-v2', 'stdio-v2-factory'];
+const CASES = ['stdio-v2', 'stdio-v2-factory', 'stdio-v2-tool-classes'];
 
 const SUITE = 'stdio';
 afterAll(() => removeRunnables(SUITE));

@@ -1,5 +1,5 @@
 import { placeOf } from '../shared/place.js';
-import { Node, SyntaxKind, type CallExpression, type IfStatement } from 'ts-morph';
+import { Node, SyntaxKind, type CallExpression, type IfStatement, type ts } from 'ts-morph';
 import { SESSION_ERROR_TEXT } from '../../src/analysis/vocabulary.js';
 import type { Plumbing } from './plumbing.js';
 import { referencesIn } from '../shared/declarations.js';
@@ -211,15 +211,27 @@ export function planHandler(handler: FunctionLike, plumbing: Plumbing): HandlerP
   plan.anchor = last.statement;
   plan.serveCall = last.call;
   plan.postOnly = postBlocks.some((b) => within(last.statement, b));
-  const siblings = (last.statement.getParentOrThrow() as Node & { getStatements?(): Node[] }).getStatements?.() ?? [];
-  const after = siblings.slice(siblings.indexOf(last.statement) + 1).some((s) => !removedSet.has(s.compilerNode));
-  plan.returnAfter = after && returnsAtTop(last.statement, handler);
+  plan.returnAfter = codeFollows(last.statement, body, removedSet) && returnsAtTop(last.statement, handler);
   for (const block of visited) {
     const statements = Node.isBlock(block) ? block.getStatements() : [];
     const emptied = block !== body && statements.length > 0 && statements.every((s) => removedSet.has(s.compilerNode));
     if (emptied && !within(last.statement, block)) plan.problems.push(`the routing branch ${placeOf(block)} would no longer answer`);
   }
   return plan;
+}
+
+/**
+ * Whether kept code runs after `statement` when it completes normally: a later statement in its own block,
+ * or in any block around it up to the function body (`if (POST) { …serve; return } res.end('Invalid')`).
+ */
+function codeFollows(statement: Node, body: Node, removed: ReadonlySet<ts.Node>): boolean {
+  for (let node: Node = statement; node !== body; ) {
+    const parent = node.getParentOrThrow();
+    const siblings = (parent as Node & { getStatements?(): Node[] }).getStatements?.() ?? [];
+    if (siblings.slice(siblings.indexOf(node) + 1).some((s) => !removed.has(s.compilerNode))) return true;
+    node = parent;
+  }
+  return false;
 }
 
 export interface ModulePlan {

@@ -1,4 +1,4 @@
-import { Node, SyntaxKind, type CallExpression, type Identifier, type NewExpression, type SourceFile } from 'ts-morph';
+import { Node, SyntaxKind, type CallExpression, type Identifier, type NewExpression, type PropertyAccessExpression, type SourceFile } from 'ts-morph';
 import { SERVER_CLASSES } from '../../src/rules/transport-symbols.js';
 import { bindingsFor } from './imports.js';
 import type { MovedStatement } from './snippets.js';
@@ -20,7 +20,7 @@ import { nodesOfKind } from '../shared/file-index.js';
  *   the statements configuring it are wrapped into a factory function where they stand.
  */
 export type ServerFactory =
-  | { kind: 'call'; call: CallExpression | NewExpression; callee: Identifier; awaited: boolean; text: string; declaration?: Node }
+  | { kind: 'call'; call: CallExpression | NewExpression; callee: Identifier | PropertyAccessExpression; awaited: boolean; text: string; declaration?: Node }
   | { kind: 'inline' | 'singleton'; declaration: Node; variable: string; configure: Node[] };
 
 export type FactoryResult = { factory: ServerFactory } | { problem: string };
@@ -53,13 +53,33 @@ function configuring(declaration: Node, variable: Node, plumbing: Plumbing, reso
   const siblings = block.getStatements();
   const out: Node[] = [];
   for (const sibling of siblings.slice(siblings.indexOf(statement as never) + 1)) {
-    if (!Node.isExpressionStatement(sibling)) continue;
+    if (!Node.isExpressionStatement(sibling) && !registersInLoop(sibling, variable, resolver)) continue;
     const usesServer = referencesIn(sibling).some((id) => resolver.of(id)?.compilerNode === variable.compilerNode);
     const otherPlumbing = plumbing.touchingNodes(sibling).some((n) => !(Node.isIdentifier(n) && resolver.of(n)?.compilerNode === variable.compilerNode));
     const connects = nodesOfKind(sibling, SyntaxKind.CallExpression).some((c) => c.getExpression().getText().endsWith('.connect'));
     if (usesServer && !otherPlumbing && !connects) out.push(sibling);
   }
   return out;
+}
+
+/** Server methods a configuration loop may call: they register what the server offers and nothing else. */
+const REGISTRATION_METHODS = /^(register\w*|tool|resource|prompt|setRequestHandler|setNotificationHandler)$/;
+
+/**
+ * `for (const tool of tools) server.registerTool(tool.name, …)`: a loop over a table of tools (classes, rows)
+ * that only registers them is configuration, and moves into the factory with the server it configures.
+ */
+function registersInLoop(statement: Node, variable: Node, resolver: Resolver): boolean {
+  if (!Node.isForOfStatement(statement) && !Node.isForStatement(statement) && !Node.isForInStatement(statement)) return false;
+  const uses = referencesIn(statement).filter((id) => resolver.of(id)?.compilerNode === variable.compilerNode);
+  return (
+    uses.length > 0 &&
+    uses.every((id) => {
+      const access = id.getParent();
+      const call = access?.getParent();
+      return Node.isPropertyAccessExpression(access) && access.getExpression() === id && REGISTRATION_METHODS.test(access.getName()) && Node.isCallExpression(call) && call.getExpression() === access;
+    })
+  );
 }
 
 /** Resolve the factory behind every `server.connect(<session transport>)` inside `scope` nodes. */
@@ -113,13 +133,16 @@ function factoryOf(receiver: Node, file: SourceFile, plumbing: Plumbing, resolve
 
 function callFactory(call: CallExpression | NewExpression, awaited: boolean): FactoryResult {
   const callee = call.getExpression();
-  if (!Node.isIdentifier(callee)) return { problem: `the server comes from \`${callee.getText()}\`, which is not a plain function call` };
-  return { factory: { kind: 'call', call, callee, awaited, text: `${awaited ? 'await ' : ''}${call.getText()}` } };
+  // A method of a named object (`serverList.create()`) is called the same way per request as per session.
+  const method = Node.isPropertyAccessExpression(callee) && Node.isIdentifier(callee.getExpression()) ? callee : undefined;
+  const named = Node.isIdentifier(callee) ? callee : method;
+  if (!named) return { problem: `the server comes from \`${callee.getText()}\`, which is not a plain function or method call` };
+  return { factory: { kind: 'call', call, callee: named, awaited, text: `${awaited ? 'await ' : ''}${call.getText()}` } };
 }
 
 /** The function a factory call invokes, when it is declared in this file or a relative import of it. */
 export function resolveFactoryFunction(factory: ServerFactory, resolver: Resolver, findExported: (file: SourceFile, specifier: string, name: string) => FunctionLike | undefined): FunctionLike | undefined {
-  if (factory.kind !== 'call' || Node.isNewExpression(factory.call)) return undefined;
+  if (factory.kind !== 'call' || Node.isNewExpression(factory.call) || !Node.isIdentifier(factory.callee)) return undefined;
   const declaration = resolver.of(factory.callee);
   if (!declaration) return undefined;
   if (Node.isFunctionDeclaration(declaration)) return declaration;
@@ -154,7 +177,7 @@ export function usesOnlyOuterNames(node: Node, handlers: readonly FunctionLike[]
  * swallow) and is hoisted or declared before `position`; otherwise a wrapper arrow around the old call.
  */
 export function factoryReference(factory: Extract<ServerFactory, { kind: 'call' }>, resolver: Resolver, position: number, resolved?: FunctionLike): string {
-  const target = resolver.of(factory.callee);
+  const target = Node.isIdentifier(factory.callee) ? resolver.of(factory.callee) : undefined;
   // An imported function is a live, hoisted binding; a local one must be hoisted or declared before use.
   const imported = target !== undefined && Node.isImportSpecifier(target) && resolved !== undefined;
   const fn = imported ? resolved : target && Node.isVariableDeclaration(target) ? target.getInitializer() : target;

@@ -55,6 +55,12 @@ export function buildHttpEdits(plan: HttpPlan, style: Style): PhaseOutput {
   }
 
   for (const serving of plan.serving) planServing(serving);
+  for (const dropped of plan.droppedParameters) {
+    for (const item of [dropped.parameter, ...dropped.arguments]) {
+      const [start, end] = listItemRange(item);
+      edits.replace(start, end, '');
+    }
+  }
   // v2: a POST-only mount becomes `all`, so GET and DELETE reach the entry, which answers them with 405.
   if (target === 'v2' && sse.mode !== 'convert') {
     const routes = findRegistrations(file, resolver);
@@ -138,18 +144,27 @@ export function buildHttpEdits(plan: HttpPlan, style: Style): PhaseOutput {
   for (const node of [...[...actions.values()].map((a) => a.node), ...nodeEdits.map((e) => e.node)]) {
     for (const id of referencesIn(node)) candidates.add(id.getText());
   }
+  for (const dropped of plan.droppedParameters) for (const arg of dropped.arguments) candidates.add(arg.getText());
   applyStatementActions(edits, actions);
   for (const edit of nodeEdits) {
     if (edit.at === 'start') edits.replace(edit.node.getStart(), edit.node.getStart(), edit.text);
     else edits.replaceNode(edit.node, edit.text);
   }
   const route = plan.serving[0]?.registrations[0]?.statement;
-  if (route && factory.kind === 'call' && !plan.factoryFn && Node.isCallExpression(factory.call) && Node.isImportSpecifier(resolver.of(factory.callee) ?? file)) {
+  if (route && factory.kind === 'call' && !plan.factoryFn && Node.isCallExpression(factory.call) && Node.isIdentifier(factory.callee) && Node.isImportSpecifier(resolver.of(factory.callee) ?? file)) {
     markers.push({
       pos: markerPosition(route),
       rule: 'SL003',
       level: 'info',
       message: `the server factory \`${factory.callee.getText()}\` is imported from a module this run does not include, so it was not checked for per-session state (P5): one server now serves one request`,
+    });
+  }
+  if (route && factory.kind === 'call' && Node.isPropertyAccessExpression(factory.callee)) {
+    markers.push({
+      pos: markerPosition(route),
+      rule: 'SL003',
+      level: 'info',
+      message: `the server comes from the method \`${factory.callee.getText()}\`, which was not followed to check for per-session state (P5): one server now serves one request`,
     });
   }
   return { edits, markers, candidates, imports: wantedImports() };
@@ -292,6 +307,18 @@ export function buildHttpEdits(plan: HttpPlan, style: Style): PhaseOutput {
 
 function describe(open: HttpPlan['sse']['open'], post: HttpPlan['sse']['post']): string {
   return [...open.map((r) => `GET ${r.path}`), ...post.map((r) => `POST ${r.path}`)].join(' + ');
+}
+
+/** The text range that removes one item of a parameter or argument list, with the comma that separates it. */
+function listItemRange(item: Node): [number, number] {
+  const parent = item.getParentOrThrow();
+  const list: Node[] = Node.isParameterDeclaration(item) && isFunctionLike(parent) ? parent.getParameters() : Node.isCallExpression(parent) ? parent.getArguments() : [item];
+  const index = list.indexOf(item);
+  const previous = list[index - 1];
+  const next = list[index + 1];
+  if (next) return [item.getStart(), next.getStart()];
+  if (previous) return [previous.getEnd(), item.getEnd()];
+  return [item.getStart(), item.getEnd()];
 }
 
 /** Simple parameter names of a function (destructured parameters make it unusable here). */

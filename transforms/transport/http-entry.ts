@@ -9,9 +9,9 @@ import { buildHttpEdits } from './http-edits.js';
 import { transportOptions } from './http-options.js';
 import { blocked, type PhaseInput, type PhaseOutput } from './phase.js';
 import { analysePlumbing, findConstructions, type Construction, type Plumbing } from './plumbing.js';
-import { findRegistrations, type Registration } from './routes.js';
+import { findRegistrations, findRequestHelpers, type Registration } from './routes.js';
 import { referencesIn } from '../shared/declarations.js';
-import { type FunctionLike, markerPosition, Resolver, within } from './syntax.js';
+import { enclosingFunction, type FunctionLike, markerPosition, Resolver, within } from './syntax.js';
 import { isExported } from '../shared/exports.js';
 
 /**
@@ -50,6 +50,14 @@ export interface HttpPlan {
   options: string[];
   /** The local name of the v1 streamable transport class, when it is already imported. */
   transportClass?: string;
+  /** Parameters of request helpers that only carried the transport map, with the argument of every call. */
+  droppedParameters: DroppedParameter[];
+}
+
+/** A helper parameter that carried session plumbing (`sessions: Map<string, Transport>`) and goes with its arguments. */
+export interface DroppedParameter {
+  parameter: Node;
+  arguments: Node[];
 }
 
 export function planHttpEntry(input: PhaseInput): PhaseOutput | undefined {
@@ -58,7 +66,13 @@ export function planHttpEntry(input: PhaseInput): PhaseOutput | undefined {
   const constructions = findConstructions(file, ['node', 'web', 'sse']);
   if (constructions.length === 0) return undefined;
   const registrations = findRegistrations(file, resolver);
-  const plumbing = analysePlumbing(file, resolver, registrations, constructions);
+  let plumbing = analysePlumbing(file, resolver, registrations, constructions);
+  // Mounted handlers that do not route sessions themselves may hand the request to a helper that does.
+  const helpers = findRequestHelpers(file, resolver, registrations.filter((r) => !plumbing.registrations.includes(r)));
+  if (helpers.length > 0) {
+    const deeper = analysePlumbing(file, resolver, [...registrations, ...helpers], constructions);
+    if (deeper.registrations.some((r) => r.kind === 'helper')) plumbing = deeper;
+  }
   const outcome = analyse(input, resolver, constructions, plumbing);
   if (outcome === undefined) return undefined;
   const [first] = constructions;
@@ -88,7 +102,7 @@ function analyse(input: PhaseInput, resolver: Resolver, constructions: readonly 
   if (streamKinds.size > 1) return 'the file mixes Node and web-standard transports';
   const kind = streamKinds.has('web') ? 'web' : 'node';
 
-  if (plumbing.registrations.length === 0) return 'the session routing is not inside a route handler (app.post(…), createServer(…)) this transform recognises';
+  if (plumbing.registrations.length === 0) return unmountedRouting(constructions);
   const roles = new Map<Registration, Role>();
   for (const registration of plumbing.registrations) roles.set(registration, roleOf(registration, plumbing));
   // A function mounted for several methods serves them all.
@@ -101,7 +115,11 @@ function analyse(input: PhaseInput, resolver: Resolver, constructions: readonly 
   const posts = withRole('sse-post');
   const streamable = withRole('post', 'all');
   const hasSse = open.length > 0 || posts.length > 0;
-  if ([...open, ...posts].some((r) => r.kind === 'createServer')) return 'HTTP+SSE is served from a plain node:http handler';
+  const sseHelper = [...open, ...posts].find((r) => r.kind === 'helper');
+  if (sseHelper) return `HTTP+SSE is served through the request helper \`${sseHelper.handlerArg.getText()}\`, which this transform does not convert`;
+  if ([...open, ...posts].some((r) => r.kind !== 'route')) return 'HTTP+SSE is served from a plain node:http handler';
+  const helper = plumbing.registrations.find((r) => r.kind === 'helper');
+  if (helper && target === 'v2') return `the session routing lives in the request helper \`${helper.handlerArg.getText()}\`, and a v2 entry is only written into mounted handlers`;
   const path = input.options.path || DEFAULT_STREAMABLE_PATH;
   const sseMode = !hasSse ? 'none' : streamable.length > 0 ? 'drop' : 'convert';
   if (sseMode === 'convert') {
@@ -121,8 +139,11 @@ function analyse(input: PhaseInput, resolver: Resolver, constructions: readonly 
       continue;
     }
     const plan = planHandler(registration.handler, plumbing);
+    if (plan.problems.length > 0 && registration.kind === 'helper' && !plan.serveCall) {
+      return `the request helper \`${registration.handlerArg.getText()}\` hands the session's transport back to its caller instead of serving the request`;
+    }
     if (plan.problems.length > 0) return plan.problems[0];
-    serving.push({ fn: registration.handler, registrations: [registration], plan, all: roles.get(registration) === 'all' || registration.kind === 'createServer' });
+    serving.push({ fn: registration.handler, registrations: [registration], plan, all: roles.get(registration) === 'all' || registration.kind !== 'route' });
   }
   const sessions = withRole('session');
   // Only GET/DELETE on the MCP endpoint itself are session routes; another route that reads session state
@@ -163,6 +184,8 @@ function analyse(input: PhaseInput, resolver: Resolver, constructions: readonly 
   if (stateMarkers) return stateMarkers;
   const options = transportOptions(constructions, target);
   if (typeof options === 'string') return options;
+  const droppedParameters = helperParameters(file, plumbing, resolver);
+  if (typeof droppedParameters === 'string') return droppedParameters;
 
   const transportClass = kind === 'node' || kind === 'web' ? constructions.find((c) => c.cls.kind === kind)?.node.getExpression().getText() : undefined;
   return {
@@ -180,7 +203,47 @@ function analyse(input: PhaseInput, resolver: Resolver, constructions: readonly 
     factoryFn,
     options,
     transportClass,
+    droppedParameters,
   };
+}
+
+/**
+ * The helper parameters that held session plumbing (the transport map its caller passes in). Once the helper
+ * serves each request on its own they are dead, so each goes together with its argument at every call; the
+ * caller's map is then unused and the orphan pass removes it. Every use of the helper must be such a call.
+ */
+function helperParameters(file: SourceFile, plumbing: Plumbing, resolver: Resolver): DroppedParameter[] | string {
+  const out: DroppedParameter[] = [];
+  const helpers = [...new Set(plumbing.registrations.filter((r) => r.kind === 'helper').map((r) => r.handler))];
+  for (const helper of helpers) {
+    const parameters = helper.getParameters().filter((p) => plumbing.seeds.has(p.compilerNode));
+    if (parameters.length === 0) continue;
+    const name = plumbing.registrations.find((r) => r.handler === helper)?.handlerArg.getText() ?? 'the helper';
+    const declaration = Node.isFunctionDeclaration(helper) ? helper : helper.getParent();
+    const uses = referencesIn(file).filter((id) => declaration && resolver.of(id)?.compilerNode === declaration.compilerNode && !within(id, declaration));
+    const calls = uses.map((id) => id.getParent()).filter((call) => call && Node.isCallExpression(call) && call.getExpression().getText() === name);
+    if (calls.length !== uses.length) return `the request helper \`${name}\` is used other than by calling it`;
+    for (const parameter of parameters) {
+      const index = helper.getParameters().indexOf(parameter);
+      const args = calls.map((call) => (Node.isCallExpression(call) ? call.getArguments()[index] : undefined));
+      if (args.some((a) => a === undefined || !Node.isIdentifier(a))) return `a call of the request helper \`${name}\` does not pass its transport map by name`;
+      out.push({ parameter, arguments: args as Node[] });
+    }
+  }
+  return out;
+}
+
+/** Why no handler was found: where the transports are built, named so that a person can find it. */
+function unmountedRouting(constructions: readonly Construction[]): string {
+  const first = constructions.find((c) => c.cls.kind !== 'stdio');
+  // The nearest function with a name (an async IIFE or a callback inside a method is not one).
+  let name: string | undefined;
+  for (let fn = first ? enclosingFunction(first.node) : undefined; fn && !name; fn = enclosingFunction(fn)) {
+    if (Node.isMethodDeclaration(fn)) name = `the method \`${fn.getName()}\``;
+    else if (Node.isFunctionDeclaration(fn) && fn.getName()) name = `the function \`${fn.getName()}\``;
+  }
+  const where = name ? `the transports are built in ${name}, which` : 'the session routing';
+  return `${where} is not a route handler (app.post(…), createServer(…)) or a helper one hands its request and response to`;
 }
 
 /**

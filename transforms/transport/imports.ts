@@ -16,7 +16,13 @@ export interface ImportedBinding {
   node: Node;
 }
 
+/** `require('m')`, or `await import('m')` (servers that load Node-only transports lazily). */
 function requireSpecifier(node: Node | undefined): string | undefined {
+  if (node && Node.isAwaitExpression(node)) {
+    const call = node.getExpression();
+    const [arg] = Node.isCallExpression(call) ? call.getArguments() : [];
+    return Node.isCallExpression(call) && call.getExpression().getKind() === ts.SyntaxKind.ImportKeyword && arg && Node.isStringLiteral(arg) ? arg.getLiteralValue() : undefined;
+  }
   if (!node || !Node.isCallExpression(node)) return undefined;
   const callee = node.getExpression();
   const [arg] = node.getArguments();
@@ -48,8 +54,15 @@ function readImportedBindings(file: SourceFile): ImportedBinding[] {
       out.push({ local: specifier.getAliasNode()?.getText() ?? specifier.getName(), imported: specifier.getName(), module, node: specifier });
     }
   }
-  for (const statement of file.getVariableStatements()) {
-    for (const declaration of statement.getDeclarations()) {
+  // Module-level `require`s, and `await import(…)` wherever it is (a lazy load sits in the function that uses it).
+  const declarations = file.getVariableStatements().flatMap((statement) => statement.getDeclarations());
+  if (/\bimport\(/.test(file.getFullText())) {
+    for (const declaration of file.getDescendantsOfKind(ts.SyntaxKind.VariableDeclaration)) {
+      if (Node.isAwaitExpression(declaration.getInitializer()) && !declarations.includes(declaration)) declarations.push(declaration);
+    }
+  }
+  {
+    for (const declaration of declarations) {
       const module = requireSpecifier(declaration.getInitializer());
       if (!module) continue;
       const name = declaration.getNameNode();

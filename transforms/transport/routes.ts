@@ -6,10 +6,14 @@ import { nodesOfKind } from '../shared/file-index.js';
 
 export type RouteMethod = 'post' | 'get' | 'delete' | 'all';
 
-/** A request handler mounted on a server: `app.post('/mcp', …)` or `createServer(…)` (which sees every request). */
+/**
+ * A request handler mounted on a server: `app.post('/mcp', …)` or `createServer(…)` (which sees every request),
+ * or a request helper such a handler hands its request and response to (`handleStreamable(req, res, sessions)`).
+ */
 export interface Registration {
+  /** The mounting call, or for a helper the call that hands it the request. */
   call: CallExpression;
-  kind: 'route' | 'createServer';
+  kind: 'route' | 'createServer' | 'helper';
   method: RouteMethod;
   /** Text of the router expression (`app`, `router`); undefined for createServer. */
   router?: string;
@@ -85,6 +89,34 @@ export function findRegistrations(file: SourceFile, resolver: Resolver): Registr
       handler,
       statement: statementOf(call),
     });
+  }
+  return out;
+}
+
+/** Whether `arg` is the parameter `parameter` itself (not an expression built from it). */
+function passes(arg: Node, parameter: Node | undefined, resolver: Resolver): boolean {
+  return parameter !== undefined && Node.isIdentifier(arg) && resolver.of(arg)?.compilerNode === parameter.compilerNode;
+}
+
+/**
+ * Request helpers: functions of this file that a mounted handler calls with its own request and response
+ * (`await handleStreamable(server, req, res, sessions)`). Such a helper sees whatever requests its caller
+ * routes to it, so it is planned like a `createServer` handler: every method may reach it.
+ */
+export function findRequestHelpers(file: SourceFile, resolver: Resolver, registrations: readonly Registration[]): Registration[] {
+  const out: Registration[] = [];
+  for (const registration of registrations) {
+    const [request, response] = registration.handler.getParameters();
+    if (!request || !response) continue;
+    for (const call of nodesOfKind(registration.handler, SyntaxKind.CallExpression)) {
+      const callee = call.getExpression();
+      if (!Node.isIdentifier(callee)) continue;
+      const helper = functionOfArgument(callee, resolver);
+      if (!helper || helper.getSourceFile() !== file || out.some((h) => h.call === call)) continue;
+      const args = call.getArguments();
+      if (!args.some((a) => passes(a, request, resolver)) || !args.some((a) => passes(a, response, resolver))) continue;
+      out.push({ call, kind: 'helper', method: 'all', handlerArg: callee, handler: helper, statement: statementOf(call) });
+    }
   }
   return out;
 }

@@ -73,7 +73,13 @@ export function planStdioEntry(input: PhaseInput): PhaseOutput | undefined {
   if (serverDeclaration) {
     const uses = referencesIn(file).filter((id) => resolver.of(id)?.compilerNode === serverDeclaration.compilerNode);
     const other = uses.find((id) => !going.some((g) => within(id, g)));
-    if (other) return fail(`the server is also used outside its set-up (${placeOf(other)})`);
+    // `serveStdio(() => server)` is no way out: a connection whose server/discover probe is discarded for a
+    // legacy initialize builds a second instance, and one shared instance keeps the modern-only handlers.
+    if (other) {
+      return fail(
+        `the server is also used outside its set-up (${placeOf(other)}), which cannot move into a factory; serveStdio may build a second instance on one connection (after a discarded server/discover probe), so one shared instance cannot be handed to it`,
+      );
+    }
   }
 
   for (const node of going) if (!actions.has(node.compilerNode) && node !== statement) act(node, { kind: 'remove' });

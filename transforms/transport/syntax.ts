@@ -66,7 +66,8 @@ export function freshName(file: SourceFile, preferred: readonly string[], taken:
 }
 
 /** Calls that only compute a value. */
-const PURE_CALLS = ['Date.now', 'Number', 'String', 'Boolean', 'Symbol'];
+// Id minting is pure too: a session id minted ahead of the transport goes when its transport goes.
+const PURE_CALLS = ['Date.now', 'Number', 'String', 'Boolean', 'Symbol', 'randomUUID', 'crypto.randomUUID'];
 
 /** Whether evaluating an expression can have no effect beyond producing its value (so dropping it is safe). */
 export function isPure(node: Node | undefined): boolean {
