@@ -9,4 +9,6 @@ export interface TransformJob {
   existingPaths: string[];
   /** Return each transform's output too (`TransformFilesResult.steps`). */
   recordSteps?: boolean;
+  /** The project folder, for reading files outside the group. */
+  root: string;
 }

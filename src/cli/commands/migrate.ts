@@ -1,4 +1,3 @@
-import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import type { Transform } from '../../engine/transform.js';
 import type { MigrateOptions, MigrateProgress, MigrateResult } from '../../engine/migrate.js';
@@ -10,6 +9,7 @@ import { colorDiff, colorsFor, formatDiagnostic, MARKER_GREP, progressLine } fro
 import { parseList, parseSetting } from '../options.js';
 import { EXIT } from '../exit-codes.js';
 import type { CommitRunResult } from '../../review/commits.js';
+import { assertWritableOutput, writeOutput } from '../output-files.js';
 
 interface MigrateFlags {
   write?: boolean;
@@ -62,6 +62,10 @@ export function registerMigrateCommand(program: Command): void {
       if (workers !== 'auto' && (!Number.isInteger(workers) || workers < 1)) throw new UsageError(`--workers must be a positive integer or auto; got "${flags.workers}"`);
 
       checkWorkflowFlags(flags);
+      // Output files are checked before any source is touched: a bad --patch path must not follow a --write.
+      if (flags.patch) assertWritableOutput('--patch', flags.patch);
+      if (flags.output) assertWritableOutput('--output', flags.output);
+
       const progress = progressLine(process.stderr);
       const runOptions: MigrateOptions = {
         path,
@@ -95,7 +99,7 @@ export function registerMigrateCommand(program: Command): void {
           process.exitCode = EXIT.cancelled;
           return;
         }
-        if (flags.patch) await writeFile(flags.patch, patchOf(outcome.result.changes));
+        if (flags.patch) await writeOutput('--patch', flags.patch, patchOf(outcome.result.changes));
         process.exitCode = exitCodeOf(outcome.result, flags);
         return;
       }
@@ -103,7 +107,7 @@ export function registerMigrateCommand(program: Command): void {
       const result = await migrate(runOptions);
       progress.done();
 
-      if (flags.patch) await writeFile(flags.patch, patchOf(result.changes));
+      if (flags.patch) await writeOutput('--patch', flags.patch, patchOf(result.changes));
       if (flags.report) await emitReport(result, flags.report, flags.output);
       else printHuman(result, flags);
       process.exitCode = exitCodeOf(result, flags);
@@ -141,7 +145,7 @@ function exitCodeOf(result: MigrateResult, flags: MigrateFlags): number {
 
 async function emitReport(result: MigrateResult, format: 'json' | 'markdown', output: string | undefined) {
   const text = format === 'json' ? `${JSON.stringify(toMigrateJson(result, packageVersion()), null, 2)}\n` : toMigrateMarkdown(result);
-  if (output) await writeFile(output, text);
+  if (output) await writeOutput('--output', output, text);
   else process.stdout.write(text);
 }
 
@@ -153,7 +157,7 @@ function printHuman(result: MigrateResult, flags: MigrateFlags) {
   }
   for (const diagnostic of result.diagnostics) process.stderr.write(`${formatDiagnostic(diagnostic, err)}\n`);
   const summary = summarize(result);
-  const verb = result.written.length > 0 ? 'changed' : 'would change';
+  const verb = flags.write ? 'changed' : 'would change';
   const lines = [
     `${summary.changed} file(s) ${verb}` +
       ` · ${result.stats.discovered} scanned · ${result.stats.parsed} parsed · ${result.stats.durationMs} ms` +
@@ -161,7 +165,7 @@ function printHuman(result: MigrateResult, flags: MigrateFlags) {
   ];
   if (summary.errors > 0) lines.push(err.red(`${summary.errors} error(s): the files named above were left unchanged`));
   if (summary.todos > 0) lines.push(`${summary.todos} follow-up marker(s) left for review: ${MARKER_GREP}`);
-  if (result.written.length === 0 && summary.changed > 0) lines.push(err.dim('dry run: nothing written; re-run with --write to apply'));
+  if (!flags.write && summary.changed > 0) lines.push(err.dim('dry run: nothing written; re-run with --write to apply'));
   process.stderr.write(`${lines.join('\n')}\n`);
 }
 
