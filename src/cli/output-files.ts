@@ -1,4 +1,4 @@
-import { accessSync, constants, statSync } from 'node:fs';
+import { closeSync, openSync, statSync, unlinkSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 
@@ -18,13 +18,15 @@ export function assertWritableOutput(flag: string, path: string): void {
     } catch {
       return `folder ${folder} does not exist`;
     }
+    // Open it as the write will (access() says yes to root even where writing fails); remove what the probe made.
+    const present = existing(absolute);
     try {
-      const existing = statSync(absolute, { throwIfNoEntry: false });
-      if (existing?.isDirectory()) return `${absolute} is a folder`;
-      accessSync(existing ? absolute : folder, constants.W_OK);
+      if (present && statSync(absolute).isDirectory()) return `${absolute} is a folder`;
+      closeSync(openSync(absolute, present ? 'r+' : 'wx'));
+      if (!present) unlinkSync(absolute);
       return undefined;
-    } catch {
-      return `${existing(absolute) ? absolute : folder} is not writable`;
+    } catch (error) {
+      return `${present ? absolute : folder} is not writable: ${(error as NodeJS.ErrnoException).code ?? 'error'}`;
     }
   })();
   if (problem) throw new OutputFileError(`${flag} ${path}: cannot write there (${problem}); nothing was changed`);

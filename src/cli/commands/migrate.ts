@@ -157,9 +157,9 @@ function printHuman(result: MigrateResult, flags: MigrateFlags) {
   }
   for (const diagnostic of result.diagnostics) process.stderr.write(`${formatDiagnostic(diagnostic, err)}\n`);
   const summary = summarize(result);
-  const verb = flags.write ? 'changed' : 'would change';
+  const counted = flags.write ? `${result.written.length} file(s) changed` : `${summary.changed} file(s) would change`;
   const lines = [
-    `${summary.changed} file(s) ${verb}` +
+    counted +
       ` · ${result.stats.discovered} scanned · ${result.stats.parsed} parsed · ${result.stats.durationMs} ms` +
       (result.formatter ? ` · formatted with ${result.formatter}` : ''),
   ];
