@@ -167,7 +167,10 @@ export async function flushToDisk(
   try {
     await removeStaleTemps(groups.flat().map((change) => join(root, change.path)));
     for (const changes of groups) {
-      const group: Staged[] = changes.map((change) => {
+      // New files (the store a group's imports point at) go into place before the files that import them:
+      // a run killed between two renames leaves code whose imports resolve, and a re-run finishes the rest.
+      const ordered = [...changes].sort((a, b) => Number(a.before !== undefined) - Number(b.before !== undefined));
+      const group: Staged[] = ordered.map((change) => {
         const target = join(root, change.path);
         return { change, target, temp: tempOf(target), format: formats.get(change.path), committed: false };
       });
