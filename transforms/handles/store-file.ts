@@ -116,17 +116,7 @@ function isForeign(project: Project, options: HandleOptions, path: string): bool
 /** Write the handle-store module unless the project already has one at that path. */
 export function emitStore(context: TransformContext, path: string, options: HandleOptions): void {
   if (context.fileExists(path)) return;
-  context.emitFile(path, renderHandleStore({ language: languageOf(path), store: options.store, redis: options.store === 'redis' || !servesStdioOnly(context.project) }));
-}
-
-const STDIO_TRANSPORT = /\bStdioServerTransport\b|\bserveStdio\b/;
-const HTTP_TRANSPORT = /\bStreamableHTTPServerTransport\b|\bSSEServerTransport\b|\bcreateMcpHandler\b|\btoNodeHandler\b|\bWebStandardStreamableHTTPServerTransport\b/;
-
-/**
- * A server that only speaks stdio runs one process per client: handles can never be shared between
- * replicas, so its store has no Redis adapter (and no ioredis to install).
- */
-function servesStdioOnly(project: Project): boolean {
-  const texts = project.getSourceFiles().map((file) => file.getFullText());
-  return texts.some((text) => STDIO_TRANSPORT.test(text)) && !texts.some((text) => HTTP_TRANSPORT.test(text));
+  // The Redis adapter stays even in a server that speaks stdio today: its factory is often served over HTTP
+  // elsewhere (a second entry, a host), and MCP_HANDLE_STORE=redis must keep working there.
+  context.emitFile(path, renderHandleStore({ language: languageOf(path), store: options.store }));
 }
