@@ -378,7 +378,7 @@ function aliasMutated(ctx: AnalysisContext, node: Node): boolean {
   // Inside the scope by position first: a name repeated in every handler of a large server made the
   // ancestor walk below quadratic.
   const [from, to] = [scope.getStart(), scope.getEnd()];
-  for (const identifier of ctx.resolver.identifiersNamed(file, nameNode.getText())) {
+  for (const identifier of ctx.resolver.identifiersNamed(file, nameNode.getText(), [from, to])) {
     if (identifier === nameNode || identifier.getStart() < from || identifier.getEnd() > to) continue;
     if (!identifier.getAncestors().includes(scope)) continue;
     const binding = ctx.resolver.resolve(identifier);
