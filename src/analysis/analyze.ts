@@ -115,15 +115,28 @@ function otherRoots(
  * feeds, the key of one of its accesses. Transport and header reads are plumbing and stay unlinked.
  */
 function linkReadsToState(reads: readonly SessionIdRead[], states: readonly StateVariable[]): void {
-  const keyed = states.filter((s) => s.dependence === 'session-keyed' || s.dependence === 'routing');
+  // Per state, once: its session-keyed accesses as sets, so each read is checked in constant time per state
+  // (a read against every access of every state made large servers quadratic).
+  const keyed = states
+    .filter((s) => s.dependence === 'session-keyed' || s.dependence === 'routing')
+    .map((state) => {
+      const accesses = state.accesses.filter((a) => a.keyOrigin === 'session' && a.key);
+      return {
+        state,
+        keys: new Set<Node>(accesses.map((a) => a.key!)),
+        containers: new Set<Node>(accesses.flatMap((a) => a.node.getAncestors())),
+        handlers: new Set(accesses.flatMap((a) => a.by)),
+      };
+    });
   for (const read of reads) {
     if (read.source !== 'context') continue;
-    for (const state of keyed) {
-      const accesses = state.accesses.filter((a) => a.keyOrigin === 'session' && a.key);
-      const inKey = accesses.some((a) => a.key && read.node.getStart() >= a.key.getStart() && read.node.getEnd() <= a.key.getEnd() && a.key.getSourceFile() === read.node.getSourceFile());
-      const fn = enclosingFunction(read.node);
-      const sameFunction = fn !== undefined && accesses.some((a) => a.node.getAncestors().includes(fn));
-      const sameHandlers = read.by.length > 0 && read.by.every((r) => accesses.some((a) => a.by.includes(r)));
+    const around = [read.node, ...read.node.getAncestors()];
+    const fn = enclosingFunction(read.node);
+    for (const { state, keys, containers, handlers } of keyed) {
+      // The read lies inside a key expression exactly when that key node is the read or one of its ancestors.
+      const inKey = around.some((node) => keys.has(node));
+      const sameFunction = fn !== undefined && containers.has(fn);
+      const sameHandlers = read.by.length > 0 && read.by.every((r) => handlers.has(r));
       if (inKey || sameFunction || sameHandlers) {
         read.keyOf = state;
         break;

@@ -51,9 +51,14 @@ export class Resolver {
     return this.exported(moduleFile, name, 0);
   }
 
-  /** Every identifier named `name` in a file (compiler nodes are indexed once; wrappers made on demand). */
-  identifiersNamed(file: SourceFile, name: string): Identifier[] {
-    return (this.index(file).get(name) ?? [])
+  /**
+   * Every identifier named `name` in a file (compiler nodes are indexed once; wrappers made on demand), or only
+   * those ending inside `within` (`[start, end]` offsets): wrapping is the costly part, so callers that look
+   * in one function say so, which keeps large files linear.
+   */
+  identifiersNamed(file: SourceFile, name: string, within?: readonly [number, number]): Identifier[] {
+    const all = this.index(file).get(name) ?? [];
+    return (within ? all.filter((id) => id.end > within[0] && id.end <= within[1]) : all)
       .map((id) => wrapNode<Identifier>(file, id))
       .filter((node): node is Identifier => node !== undefined);
   }

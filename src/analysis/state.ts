@@ -375,8 +375,12 @@ function aliasMutated(ctx: AnalysisContext, node: Node): boolean {
   if (!Node.isIdentifier(nameNode)) return false;
   const scope = enclosingFunction(parent) ?? parent.getSourceFile();
   const file = parent.getSourceFile();
-  for (const identifier of ctx.resolver.identifiersNamed(file, nameNode.getText())) {
-    if (identifier === nameNode || !identifier.getAncestors().includes(scope)) continue;
+  // Inside the scope by position first: a name repeated in every handler of a large server made the
+  // ancestor walk below quadratic.
+  const [from, to] = [scope.getStart(), scope.getEnd()];
+  for (const identifier of ctx.resolver.identifiersNamed(file, nameNode.getText(), [from, to])) {
+    if (identifier === nameNode || identifier.getStart() < from || identifier.getEnd() > to) continue;
+    if (!identifier.getAncestors().includes(scope)) continue;
     const binding = ctx.resolver.resolve(identifier);
     if (binding?.kind !== 'declaration' || binding.node !== parent) continue;
     if (isMutatedChain(identifier)) return true;

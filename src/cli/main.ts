@@ -8,6 +8,7 @@ import { registerNewCommand } from './commands/new.js';
 import { registerVerifyCommand } from './commands/verify.js';
 import { EXIT } from './exit-codes.js';
 import { colorsFor, exitQuietlyOnClosedPipe } from './output.js';
+import { OutputFileError } from './output-files.js';
 
 /** Build the program; exported so tests can drive the CLI in-process. */
 export function buildProgram(): Command {
@@ -41,7 +42,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       process.stderr.write('cancelled\n');
       return EXIT.cancelled;
     }
-    if (error instanceof RunError || error instanceof UsageError) {
+    if (error instanceof RunError || error instanceof UsageError || error instanceof OutputFileError) {
       process.stderr.write(`${c.red('error')}: ${error.message}\n`);
       for (const line of error instanceof RunError ? error.details : []) process.stderr.write(`  ${line}\n`);
       return EXIT.error;

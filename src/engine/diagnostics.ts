@@ -25,6 +25,7 @@ export interface Diagnostic {
 export type EngineCode =
   | 'parse-error'
   | 'read-error'
+  | 'encoding'
   | 'write-error'
   | 'transform-error'
   | 'conflict'

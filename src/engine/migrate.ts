@@ -1,11 +1,11 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TRANSFORMS, selectTransforms } from '../../transforms/index.js';
 import { fileError, type Diagnostic } from './diagnostics.js';
 import { discoverFiles } from './discover.js';
-import { flushToDisk, readSources } from './disk.js';
+import { flushToDisk, readSources, readTextIfPresent } from './disk.js';
 import { groupByImports } from './components.js';
 import { isClientGroup, splitTests } from './scope.js';
 import { findProjectFormatter, formatText } from './formatters.js';
@@ -121,12 +121,15 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
     if (state.kind === 'dirty') {
       throw new RunError('dirty-tree', 'the git work tree has uncommitted changes; commit or stash them, or pass --allow-dirty', state.files.slice(0, 20));
     }
+    if (state.kind === 'unknown') {
+      throw new RunError('dirty-tree', `cannot tell whether the git work tree is clean (${state.reason}); fix git, or pass --allow-dirty to write anyway`);
+    }
   }
 
   const progress = options.onProgress ?? (() => {});
   const paths = isFile ? [target.slice(root.length + 1)] : await discoverFiles(root, options);
   progress({ phase: 'discover', done: paths.length, total: paths.length });
-  const { texts, diagnostics } = await readSources(root, paths);
+  const { texts, formats, diagnostics } = await readSources(root, paths);
 
   // Server code only unless asked: tests and MCP client code are neither seeds nor pulled in by imports.
   const { tests, rest } = options.includeTests ? { tests: [], rest: [...texts.keys()] } : splitTests(texts.keys());
@@ -144,12 +147,13 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
     recordSteps: options.recordSteps,
     // Built-in transforms only: a custom registry may migrate what the audit does not look for.
     onlyWithFindings: !options.registry,
+    root,
   }));
   const parsed = groups.reduce((sum, group) => sum + group.length, 0);
   const workerCount = options.registry ? 1 : chooseWorkers(options.workers, parsed);
   const results = await runJobs(jobs, selected, workerCount, (done) => progress({ phase: 'transform', done, total: jobs.length }));
 
-  const tree = new VirtualTree((path) => texts.get(path) ?? readIfPresent(join(root, path)));
+  const tree = new VirtualTree((path) => texts.get(path) ?? readTextIfPresent(join(root, path)));
   for (const result of results) {
     diagnostics.push(...result.diagnostics);
     const emitted = new Set(result.emitted);
@@ -170,7 +174,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
   let written: string[] = [];
   if (options.write) {
     progress({ phase: 'write', done: 0, total: changes.length });
-    const flushed = await flushToDisk(root, changes);
+    const flushed = await flushToDisk(root, writeGroups(changes, results), formats);
     written = flushed.written;
     diagnostics.push(...flushed.diagnostics);
   }
@@ -208,6 +212,8 @@ function validateOptions(selected: readonly Transform[], given: Readonly<Record<
       if (spec.choices && !spec.choices.includes(String(value))) {
         throw new RunError('invalid-option', `${id}.${name} must be one of ${spec.choices.join(', ')}; got "${String(value)}"`);
       }
+      const refused = spec.validate?.(String(value));
+      if (refused) throw new RunError('invalid-option', `${id}.${name}: ${refused}`);
     }
   }
   for (const transform of selected) out[transform.id] = resolveOptions(transform, given[transform.id]);
@@ -237,6 +243,7 @@ async function runJobs(
       existingPaths: new Set(job.existingPaths),
       recordSteps: job.recordSteps,
       onlyWithFindings: job.onlyWithFindings,
+      root: job.root,
     });
     onDone(index + 1);
     return result;
@@ -272,12 +279,27 @@ async function formatChanges(
   return formatter.name;
 }
 
-function readIfPresent(path: string): string | undefined {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch {
-    return undefined;
+/**
+ * The changes grouped as they must be written, all or nothing: the files one transform job changed belong
+ * together (their imports point at each other and at the store they emitted); jobs sharing a file are merged.
+ */
+function writeGroups(changes: readonly FileChange[], results: readonly TransformFilesResult[]): FileChange[][] {
+  const byPath = new Map(changes.map((change) => [change.path, change]));
+  const groupOf = new Map<string, Set<string>>();
+  for (const result of results) {
+    let merged = new Set(Object.keys(result.changed).filter((path) => byPath.has(path)));
+    for (const path of [...merged]) {
+      const other = groupOf.get(path);
+      if (other && other !== merged) {
+        for (const member of other) merged.add(member);
+      }
+    }
+    for (const path of merged) groupOf.set(path, merged);
   }
+  const groups = new Set(groupOf.values());
+  const written = new Set(groupOf.keys());
+  const loose = changes.filter((change) => !written.has(change.path)).map((change) => [change]);
+  return [...[...groups].map((group) => [...group].sort().map((path) => byPath.get(path)!)), ...loose];
 }
 
 function sortDiagnostics(diagnostics: Diagnostic[]): Diagnostic[] {

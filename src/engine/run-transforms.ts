@@ -7,6 +7,8 @@ import { TODO_MARKER } from '../rules/rules.js';
 import { createMemoryProject, projectPath, relativeOf, replaceFileText, syntaxErrors } from './parse.js';
 import type { OptionValues, Transform, TransformContext } from './transform.js';
 import { detectSdkLine } from './sdk-detect.js';
+import { readTextIfPresent } from './disk.js';
+import { join } from 'node:path';
 
 /** Root-relative path → file text. */
 export type FileMap = Readonly<Record<string, string>>;
@@ -27,6 +29,8 @@ export interface TransformFilesOptions {
    * `audit --check` agree on a sessionless server (no serveStdio move, no cache hint, no marker there).
    */
   onlyWithFindings?: boolean;
+  /** The project folder on disk, so transforms can read an existing file outside the group (none in memory-only runs). */
+  root?: string;
 }
 
 /** What one transform left in the files it changed or emitted: their whole text right after it ran. */
@@ -87,6 +91,8 @@ export function transformFiles(files: FileMap, settings: TransformFilesOptions):
 
   const fileExists = (relPath: string) =>
     original.has(relPath) || emitted.has(relPath) || (settings.existingPaths?.has(relPath) ?? false);
+  const readExisting = (relPath: string): string | undefined =>
+    original.get(relPath) ?? (settings.root && settings.existingPaths?.has(relPath) ? readTextIfPresent(join(settings.root, relPath)) : undefined);
 
   for (const transform of settings.transforms) {
     if (clean && !transform.rules.includes('SL010')) continue;
@@ -99,7 +105,7 @@ export function transformFiles(files: FileMap, settings: TransformFilesOptions):
     const targets = transform.prepare ? sources : matching;
     let plan: unknown;
     try {
-      plan = transform.prepare?.({ project, files: sources.map(relativeOf), options });
+      plan = transform.prepare?.({ project, files: sources.map(relativeOf), options, fileExists, readExisting });
     } catch (error) {
       // Nothing was edited yet: report the failure on the files that called for the transform, and skip it.
       for (const file of matching) {

@@ -11,4 +11,6 @@ export interface TransformJob {
   recordSteps?: boolean;
   /** Leave the group alone when the audit finds no session dependence in it (see TransformFilesOptions). */
   onlyWithFindings?: boolean;
+  /** The project folder, for reading files outside the group. */
+  root: string;
 }

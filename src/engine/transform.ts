@@ -10,6 +10,8 @@ export interface TransformOption {
   default: string | boolean;
   /** When present, the value must be one of these. */
   choices?: readonly string[];
+  /** Checks a given value before anything runs: returns why it is refused, or undefined when it is fine. */
+  validate?(value: string): string | undefined;
 }
 
 export type OptionValues = Readonly<Record<string, string | boolean>>;
@@ -21,6 +23,10 @@ export interface PrepareContext {
   /** Root-relative paths of the group's files that parsed. */
   readonly files: readonly string[];
   readonly options: OptionValues;
+  /** Whether a root-relative path exists in the group, on disk, or among files emitted so far. */
+  fileExists(relPath: string): boolean;
+  /** The text of an existing file (in the group, else on disk), e.g. to tell whether a module there is one the transform wrote. */
+  readExisting(relPath: string): string | undefined;
 }
 
 /** Everything a transform may touch while it runs over one source file. */

@@ -86,7 +86,8 @@ export async function migrateWithCommits(options: Omit<MigrateOptions, 'write' |
   const commits: TransformCommit[] = [];
   const written = new Set<string>();
   for (const [index, { transform: id, changes }] of planned.entries()) {
-    const flushed = await flushToDisk(result.root, changes);
+    // One group per transform step: its files are written all or nothing.
+    const flushed = await flushToDisk(result.root, [changes], new Map());
     result.diagnostics.push(...flushed.diagnostics);
     if (flushed.written.length === 0) continue;
     for (const path of flushed.written) written.add(path);

@@ -6,7 +6,8 @@ export type ScaffoldErrorCode =
   | 'not-a-project'
   | 'server-not-found'
   | 'ambiguous-server'
-  | 'command-failed';
+  | 'command-failed'
+  | 'dirty-tree';
 
 export class ScaffoldError extends Error {
   constructor(

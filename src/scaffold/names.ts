@@ -48,10 +48,18 @@ export function defaultDirectory(name: string): string {
 const KIND = /^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$/;
 const KIND_MAX = 32;
 
+/**
+ * Names every plain object already answers to (`constructor`, `toString`, `hasOwnProperty`…): a kind whose
+ * name or derived identifiers match one would look registered before it is (lookups in `{}` find them).
+ */
+const OBJECT_MEMBERS: ReadonlySet<string> = new Set(Object.getOwnPropertyNames(Object.prototype));
+
 /** Handle kinds become tool names (`create_<kind>`), id prefixes (`<kind>_…`) and identifiers: snake_case only. */
 export function kindError(kind: string, what = 'handle kind'): string | undefined {
   if (!KIND.test(kind)) return `the ${what} "${kind}" must be snake_case: a lowercase letter, then lowercase letters, digits and single underscores`;
   if (kind.length > KIND_MAX) return `the ${what} "${kind}" is longer than ${KIND_MAX} characters`;
+  const clash = [kind, camelCase(kind), plural(kind), camelCase(plural(kind))].find((name) => OBJECT_MEMBERS.has(name));
+  if (clash) return `the ${what} "${kind}" gives the name "${clash}", which every JavaScript object already has (Object.prototype); choose another`;
   return undefined;
 }
 

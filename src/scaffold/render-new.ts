@@ -63,7 +63,7 @@ export function renderNewProject(options: NewProjectOptions): FileMap {
     if (entry.when && !entry.when(options)) continue;
     files[entry.path] = renderTemplate(`new/${entry.template}`, data);
   }
-  files[PROJECT_PATHS.handleStore] = handleStoreModule(options.store);
+  files[PROJECT_PATHS.handleStore] = handleStoreModule(options.store, 'ts', options.transport !== 'stdio');
   for (const family of data.families) {
     files[PROJECT_PATHS.familyModule(family.file)] = renderTemplate(FAMILY_TEMPLATES.module, family);
     files[PROJECT_PATHS.familyTest(family.file)] = renderTemplate(FAMILY_TEMPLATES.test, family);

@@ -48,9 +48,9 @@ export function assertWritableTarget(dir: string, force: boolean): void {
   throw new ScaffoldError('target-not-empty', `${dir} is not empty (${shown}); choose another folder or pass --force to write into it`);
 }
 
-/** Write the planned changes (atomically per file); a file that cannot be written is an error. */
+/** Write the planned changes all or nothing; a file that cannot be written is an error. */
 export async function writeChanges(root: string, changes: readonly FileChange[]): Promise<string[]> {
-  const { written, diagnostics } = await flushToDisk(root, changes);
+  const { written, diagnostics } = await flushToDisk(root, [changes], new Map());
   if (diagnostics.length > 0) throw new ScaffoldError('command-failed', diagnostics.map((d) => `${d.file}: ${d.message}`).join('\n'));
   return written;
 }

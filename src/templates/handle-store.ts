@@ -1,6 +1,7 @@
+import { ts } from 'ts-morph';
 import { renderTemplate } from './render.js';
 
-/** Language of the generated module: TypeScript, or ESM JavaScript with JSDoc types. */
+/** Language of the generated module: TypeScript, or ESM JavaScript compiled from the same source. */
 export type HandleStoreLanguage = 'ts' | 'js';
 /** The store the generated module uses when MCP_HANDLE_STORE is unset. */
 export type HandleStoreBackend = 'memory' | 'redis';
@@ -10,6 +11,11 @@ export interface HandleStoreRenderOptions {
   language: HandleStoreLanguage;
   /** Default backend: `memory` (one process) or `redis` (replicas share handles; the project needs `ioredis`). */
   store: HandleStoreBackend;
+  /**
+   * Include the Redis adapter (default true; always with `store: 'redis'`). A stdio server runs as one
+   * process per client and can never share handles between replicas, so it gets the memory store only.
+   */
+  redis?: boolean;
 }
 
 /** Where `migrate` and `new` put the module when the project does not say otherwise. */
@@ -20,19 +26,34 @@ export function handleStoreDefaultPath(language: HandleStoreLanguage): string {
   return language === 'ts' ? HANDLE_STORE_DEFAULT_PATH : HANDLE_STORE_DEFAULT_PATH.replace(/\.ts$/, '.js');
 }
 
-/** The template each language is rendered from (two sources: the JavaScript one carries JSDoc types instead). */
-const TEMPLATES: Record<HandleStoreLanguage, string> = {
-  ts: 'handle-store/handle-store.ts.hbs',
-  js: 'handle-store/handle-store.js.hbs',
-};
+/** The one source of both languages: the JavaScript module is this TypeScript with its types erased. */
+const TEMPLATE = 'handle-store/handle-store.ts.hbs';
 
 /**
  * The handle-store runtime module written into projects: mint/resolve/update/destroy of principal-bound
- * handles with sliding lifetimes, memory and Redis stores, `principalOf`, and tool-error helpers.
- * Depends on nothing but Node (and `ioredis`, loaded only when Redis is used).
+ * handles with sliding lifetimes and per-principal quotas, the memory store (and the Redis one where the
+ * project can use it), `principalOf`, and tool-error helpers. Depends on nothing but Node (and `ioredis`,
+ * loaded only when Redis is used).
  */
 export function renderHandleStore(options: HandleStoreRenderOptions): string {
-  if (!(options.language in TEMPLATES)) throw new Error(`unknown handle-store language "${options.language}"`);
+  if (options.language !== 'ts' && options.language !== 'js') throw new Error(`unknown handle-store language "${options.language}"`);
   if (options.store !== 'memory' && options.store !== 'redis') throw new Error(`unknown handle-store backend "${options.store}"`);
-  return renderTemplate(TEMPLATES[options.language], { store: options.store, redis: options.store === 'redis' });
+  const redis = options.store === 'redis' || options.redis !== false;
+  const typescript = renderTemplate(TEMPLATE, { store: options.store, redis, redisDefault: options.store === 'redis' });
+  return options.language === 'ts' ? typescript : eraseTypes(typescript);
+}
+
+/** Marks a blank line through the compiler, which keeps comments but not empty lines. */
+const BLANK_LINE = '//@@blank-line@@';
+
+/** TypeScript → ESM JavaScript with the same comments and layout (types, interfaces and type imports removed). */
+function eraseTypes(source: string): string {
+  const marked = source.replace(/\n\n(?=[ \t]*\S)/g, `\n${BLANK_LINE}\n`);
+  const { outputText } = ts.transpileModule(marked, {
+    compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext, useDefineForClassFields: true, removeComments: false },
+  });
+  // The emitter indents by four spaces; the template (and most projects) by two.
+  const lines = outputText.split('\n').map((line) => (line.trim() === BLANK_LINE ? '' : line.replace(/^(?: {4})+/, (indent) => ' '.repeat(indent.length / 2))));
+  // A type-only declaration leaves its blank-line mark behind: collapse runs of blank lines.
+  return `${lines.join('\n').replace(/\n{3,}/g, '\n\n').replace(/^\n+/, '').trimEnd()}\n`;
 }

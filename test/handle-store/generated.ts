@@ -38,7 +38,10 @@ export interface RedisLike {
 }
 
 interface StoreOptions {
-  maxHandles?: number;
+  maxHandlesPerPrincipal?: number;
+  maxBytesPerPrincipal?: number;
+  timeoutMs?: number;
+  onRedisError?: (message: string) => void;
   onDisposeError?: (error: unknown, kind: Kind<unknown>) => void;
   redis?: RedisLike;
   url?: string;
@@ -64,6 +67,7 @@ export interface Runtime {
   describeHandleParam(kind: Kind<never>): string;
   toolError(text: string): unknown;
   handleErrorResult(error: unknown): unknown;
+  warnIfSharedPrincipal(host: string, authenticated: boolean, log?: (line: string) => void): void;
   withHandleErrors<A extends unknown[], R>(handler: (...args: A) => R | Promise<R>): (...args: A) => Promise<unknown>;
 }
 

@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import ts from 'typescript';
@@ -87,7 +88,9 @@ describe('handle store across processes', () => {
     ])) as [string, string];
     expect(backend).toBe('redis');
     expect(id).toMatch(/^cart_[A-Za-z0-9_-]{22,}$/);
-    expect(await redisInspector.keys(prefix)).toEqual([`${prefix}sub:alice:${id}`]);
+    // The principal shows in no key: keys carry its truncated SHA-256 as a hash tag.
+    const base = `${prefix}{${createHash('sha256').update('sub:alice').digest('hex').slice(0, 32)}}:`;
+    expect(await redisInspector.keys(prefix)).toEqual([`${base}${id}`, `${base}index`, `${base}sizes`]);
 
     // The next replica runs the compiled TypeScript module: both sources agree on keys and values.
     const second = await replicaRun('ts', REDIS_ENV, [

@@ -13,7 +13,7 @@ afterAll(() => scratch.remove());
 describe('template renderer', () => {
   it('finds the package templates folder from the sources', () => {
     expect(templatesRoot()).toBe(join(REPO_ROOT, 'templates'));
-    expect(listTemplateFiles('handle-store')).toEqual(['handle-store.js.hbs', 'handle-store.ts.hbs']);
+    expect(listTemplateFiles('handle-store')).toEqual(['handle-store.ts.hbs']);
   });
 
   it('renders a directory: path tokens, optional files, verbatim non-templates, nested folders', () => {

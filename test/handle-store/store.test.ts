@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importRuntime, renderVariant, scratchDir, type Kind, type Runtime, type Store } from './generated.js';
@@ -28,6 +29,9 @@ async function rejection(promise: Promise<unknown>): Promise<Error & { code?: st
   throw new Error('expected a rejection');
 }
 
+/** A principal as it appears in Redis keys: a truncated SHA-256, never the principal itself. */
+const owner = (principal: string): string => createHash('sha256').update(principal).digest('hex').slice(0, 32);
+
 /** A live, non-JSON value: what a database connection looks like to the store. */
 class FakeConnection {
   closed = 0;
@@ -44,7 +48,8 @@ for (const language of ['ts', 'js'] as const) {
       const stores: Store[] = [];
       /** A store of this backend; every store made here is closed after the block. */
       const open = (options: Parameters<Runtime['createHandleStore']>[0] = {}): Store => {
-        const made = runtime.createHandleStore({ backend, url: REDIS_URL, keyPrefix: prefix, env: {}, ...options });
+        // Quotas get their own tests: the other tests share one principal across thousands of handles.
+        const made = runtime.createHandleStore({ backend, url: REDIS_URL, keyPrefix: prefix, env: {}, maxHandlesPerPrincipal: 100_000, ...options });
         stores.push(made);
         return made;
       };
@@ -147,10 +152,10 @@ for (const language of ['ts', 'js'] as const) {
         await expect(store.mint(db, 'x', '')).rejects.toThrow(/principal/);
       });
 
-      it('disposes values on destroy, on expiry and on eviction', async () => {
+      it('disposes values on destroy and on expiry', async () => {
         const disposed: string[] = [];
         const pages = kind<{ name: string }>('page', { ttlSeconds: 0.2, serializable: false, dispose: ({ name }) => void disposed.push(name) });
-        const small = open({ maxHandles: 2 });
+        const small = open();
         const destroyed = await small.mint(pages, { name: 'destroyed' }, 'alice');
         await small.destroy(pages, destroyed, 'alice');
         expect(disposed).toEqual(['destroyed']);
@@ -160,16 +165,37 @@ for (const language of ['ts', 'js'] as const) {
         expect(disposed).toEqual(['destroyed', 'expires']);
 
         const longLived = kind<{ name: string }>('tab', { serializable: false, dispose: ({ name }) => void disposed.push(name) });
-        const first = await small.mint(longLived, { name: 'least recently used' }, 'alice');
-        const second = await small.mint(longLived, { name: 'recently used' }, 'alice');
-        await small.resolve(longLived, first, 'alice');
-        await small.mint(longLived, { name: 'newest' }, 'alice');
-        expect(disposed).toEqual(['destroyed', 'expires', 'recently used']);
-        await expect(small.resolve(longLived, second, 'alice')).rejects.toThrow(runtime.HandleError);
-
+        const first = await small.mint(longLived, { name: 'first' }, 'alice');
+        await small.mint(longLived, { name: 'second' }, 'alice');
         await small.close();
-        expect(disposed.slice(3).sort()).toEqual(['least recently used', 'newest']);
+        expect(disposed.slice(2).sort()).toEqual(['first', 'second']);
         await expect(small.resolve(longLived, first, 'alice')).rejects.toThrow(/closed/);
+      });
+
+      it('holds each principal to its quota of handles and bytes, never evicting another principal', async () => {
+        const quotaKinds = [kind<{ text: string }>('qnote'), kind<{ text: string }>('qtab', { serializable: false })];
+        for (const notes of quotaKinds) {
+          // Stores of both languages share the Redis prefix: principals of their own keep their quotas apart.
+          const [alice, bob_, carol] = ['alice', 'bob', 'carol'].map((name) => `${name}-${language}-${notes.name}`) as [string, string, string];
+          const limited = open({ maxHandlesPerPrincipal: 3, maxBytesPerPrincipal: 100 });
+          const bob = await limited.mint(notes, { text: bob_ }, bob_);
+          const mine = await Promise.all([1, 2, 3].map((n) => limited.mint(notes, { text: `a${n}` }, alice)));
+          const refused = await rejection(limited.mint(notes, { text: 'a4' }, alice));
+          expect(refused.name).toBe('HandleQuotaError');
+          expect(refused.message).toMatch(/^handle quota reached: this caller already holds 3 handles/);
+          expect(runtime.handleErrorResult(refused)).toEqual({ isError: true, content: [{ type: 'text', text: refused.message }] });
+          // Nobody was evicted: bob's handle and alice's three still resolve.
+          expect(await limited.resolve(notes, bob, bob_)).toEqual({ text: bob_ });
+          for (const id of mine) await limited.resolve(notes, id, alice);
+          await limited.destroy(notes, mine[0]!, alice);
+          const again = await limited.mint(notes, { text: 'a5' }, alice);
+          if (notes.serializable) {
+            const big = await rejection(limited.update(notes, again, alice, () => ({ text: 'x'.repeat(200) })));
+            expect(big.message).toMatch(/past its 100 bytes of stored values/);
+            expect(await limited.resolve(notes, again, alice)).toEqual({ text: 'a5' });
+            await expect(limited.mint(notes, { text: 'y'.repeat(120) }, carol)).rejects.toThrow(/past its 100 bytes/);
+          }
+        }
       });
 
       it('reports dispose failures on expiry instead of crashing, and rethrows them on destroy', async () => {
@@ -197,7 +223,7 @@ for (const language of ['ts', 'js'] as const) {
         const resolved = await store.resolve(connections, id, 'alice');
         expect(resolved).toBe(connection);
         expect(resolved.query('select 1')).toBe('result of select 1');
-        expect(await redisInspector.keys(`${prefix}alice:${id}`)).toEqual([]);
+        expect((await redisInspector.keys(prefix)).filter((key) => key.includes(id))).toEqual([]);
         await store.destroy(connections, id, 'alice');
         expect(connection.closed).toBe(1);
       });
@@ -210,10 +236,11 @@ for (const language of ['ts', 'js'] as const) {
       });
 
       if (backend === 'redis') {
-        it('keeps values under <prefix><principal>:<handle> with a millisecond TTL that resolve renews', async () => {
+        it('keeps values under <prefix>{<principal digest>}:<handle> with a millisecond TTL that resolve renews', async () => {
           const carts = kind<{ items: string[] }>('rcart', { ttlSeconds: 30 });
           const id = await store.mint(carts, { items: ['x'] }, 'sub:alice');
-          const key = `${prefix}sub:alice:${id}`;
+          const key = `${prefix}{${owner('sub:alice')}}:${id}`;
+          expect((await redisInspector.keys(prefix)).some((k) => k.includes('alice'))).toBe(false);
           expect(await redisInspector.redis.get(key)).toBe('{"items":["x"]}');
           await redisInspector.redis.pexpire(key, 5_000);
           await store.resolve(carts, id, 'sub:alice');
@@ -246,7 +273,8 @@ for (const language of ['ts', 'js'] as const) {
         stores.push(fromEnv);
         expect(fromEnv.backend).toBe('redis');
         const id = await fromEnv.mint(kind<number>('envkind'), 7, 'alice');
-        expect(await redisInspector.keys(envPrefix)).toEqual([`${envPrefix}alice:${id}`]);
+        const base = `${envPrefix}{${owner('alice')}}:`;
+        expect(await redisInspector.keys(envPrefix)).toEqual([`${base}${id}`, `${base}index`, `${base}sizes`].sort());
         expect(runtime.createHandleStore({ backend: 'memory', env: { MCP_HANDLE_STORE: 'redis' } }).backend).toBe('memory');
         expect(runtime.createHandleStore({ env: {} }).backend).toBe(backend);
         expect(runtime.handles.backend).toBe(process.env.MCP_HANDLE_STORE ?? backend);

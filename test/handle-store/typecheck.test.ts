@@ -112,7 +112,7 @@ export async function misuse(store: HandleStore, principal: string): Promise<voi
 }
 
 export const shared: HandleStore = createRedisHandleStore({ redis: new Redis({ lazyConnect: true }), keyPrefix: 'app:' });
-export const chosen: HandleStore = createHandleStore({ backend: 'memory', maxHandles: 100 });
+export const chosen: HandleStore = createHandleStore({ backend: 'memory', maxHandlesPerPrincipal: 100, maxBytesPerPrincipal: 1_000_000 });
 export const error: ToolErrorResult = toolError('nope');
 export const isHandleError = (value: unknown): value is HandleError => value instanceof HandleError;
 `;
@@ -152,25 +152,48 @@ export function buildServer(): McpServer {
  * One program over every variant (each in its own folder, with its usage files): the compiler loads
  * the SDK and Node types once instead of eight times.
  */
-const CHECKED = { ...STRICT_OPTIONS, allowJs: true, checkJs: true };
+const CHECKED = { ...STRICT_OPTIONS, allowJs: true };
 let diagnostics: string[] = [];
+
+/** The TypeScript variants carry the types; the JavaScript modules are the same code with them erased. */
+const TYPED = VARIANTS.filter((variant) => variant.language === 'ts');
 
 beforeAll(() => {
   const roots: string[] = [];
-  for (const variant of VARIANTS) {
+  for (const variant of TYPED) {
     const dir = join(scratch.dir, `${variant.language}-${variant.store}`);
     roots.push(renderVariant(scratch.dir, variant), writeFile(join(dir, 'v2.ts'), V2_USAGE), writeFile(join(dir, 'v1.ts'), V1_USAGE));
   }
-  diagnostics = typecheck(roots, CHECKED);
+  // A stdio server's module has no Redis adapter: it must compile alone, with no Redis names left behind.
+  roots.push(writeFile(join(scratch.dir, 'ts-stdio', 'handle-store.ts'), renderHandleStore({ language: 'ts', store: 'memory', redis: false })));
+  for (const variant of VARIANTS.filter((v) => v.language === 'js')) roots.push(renderVariant(scratch.dir, variant));
+  diagnostics = typecheck(roots, { ...STRICT_OPTIONS, allowJs: true });
 });
 
 describe('rendered handle-store module type-checks in a strict project', () => {
-  for (const variant of VARIANTS) {
+  for (const variant of TYPED) {
     it(`${variant.language}/${variant.store}: the module, and tool handlers calling it on SDK v2 and v1`, () => {
       const dir = join(scratch.dir, `${variant.language}-${variant.store}`);
       expect(diagnostics.filter((line) => !line.startsWith(scratch.dir) || line.startsWith(dir))).toEqual([]);
     });
   }
+
+  it('the memory-only module of a stdio server compiles and has no Redis code', () => {
+    expect(diagnostics.filter((line) => line.startsWith(join(scratch.dir, 'ts-stdio')))).toEqual([]);
+    const source = renderHandleStore({ language: 'ts', store: 'memory', redis: false });
+    expect(source).not.toMatch(/ioredis|RedisShelf|REDIS_URL|createRedisHandleStore/);
+    expect(renderHandleStore({ language: 'js', store: 'memory', redis: false })).not.toMatch(/ioredis|RedisShelf|REDIS_URL/);
+  });
+
+  it('the JavaScript modules are the TypeScript source with its types erased, and parse', () => {
+    for (const variant of VARIANTS.filter((v) => v.language === 'js')) {
+      const dir = join(scratch.dir, `${variant.language}-${variant.store}`);
+      expect(diagnostics.filter((line) => line.startsWith(dir))).toEqual([]);
+      const js = renderHandleStore(variant);
+      expect(js).not.toMatch(/\binterface\b|: Promise<|<T>/);
+      expect(js).toContain('export function createHandleStore(options = {})');
+    }
+  });
 
   it('compiles the checks it claims: a broken call is reported', () => {
     const dir = join(scratch.dir, 'broken');

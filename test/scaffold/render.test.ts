@@ -58,7 +58,9 @@ describe('new: rendered file lists', () => {
 describe('new: rendered contents', () => {
   it('writes the shared handle store runtime, not a copy of its own', () => {
     for (const options of Object.values(COMBINATIONS)) {
-      expect(renderNewProject(options)['src/handle-store.ts']).toBe(renderHandleStore({ language: 'ts', store: options.store }));
+      // A stdio-only server runs one process per client: its store has no Redis adapter.
+      const redis = options.transport !== 'stdio';
+      expect(renderNewProject(options)['src/handle-store.ts']).toBe(renderHandleStore({ language: 'ts', store: options.store, redis }));
     }
   });
 

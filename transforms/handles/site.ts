@@ -85,13 +85,19 @@ export function ownerTool(access: StateAccess): Registration | undefined {
 
 /** Accesses grouped by the tool whose handler holds them, in registration order; the rest separately. */
 export function byTool(state: StateVariable, registrations: readonly Registration[]): { tools: Map<Registration, StateAccess[]>; outside: StateAccess[] } {
-  const tools = new Map<Registration, StateAccess[]>();
+  // One owner lookup per access (not per access and registration): linear in the size of the server.
+  const grouped = new Map<Registration, StateAccess[]>();
   const outside: StateAccess[] = [];
-  for (const registration of registrations) {
-    const mine = state.accesses.filter((access) => ownerTool(access) === registration);
-    if (mine.length > 0) tools.set(registration, mine);
+  for (const access of state.accesses) {
+    const owner = ownerTool(access);
+    if (!owner) outside.push(access);
+    else grouped.set(owner, [...(grouped.get(owner) ?? []), access]);
   }
-  for (const access of state.accesses) if (!ownerTool(access)) outside.push(access);
+  const tools = new Map<Registration, StateAccess[]>();
+  for (const registration of registrations) {
+    const mine = grouped.get(registration);
+    if (mine) tools.set(registration, mine);
+  }
   return { tools, outside };
 }
 

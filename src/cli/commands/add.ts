@@ -17,6 +17,7 @@ interface AddHandleFlags extends Record<string, unknown> {
   dir: string;
   server?: string;
   write?: boolean;
+  allowDirty?: boolean;
   yes?: boolean;
   diff?: boolean;
   format?: boolean;
@@ -35,6 +36,7 @@ export function registerAddCommand(program: Command): void {
     .option('--dir <path>', 'project root (holds package.json)', '.')
     .option('--server <file>', 'project-relative file that constructs the McpServer (default: found automatically)')
     .option('--write', 'apply the changes (default: dry run that prints diffs)')
+    .option('--allow-dirty', 'with --write, run even when the git work tree has uncommitted changes')
     .option('-y, --yes', 'use the default for every value not given as a flag; never prompt')
     .option('--no-diff', 'print only the summary, not the diffs')
     .option('--no-format', "do not run the project's Prettier/Biome over the written files")
@@ -47,6 +49,17 @@ export function registerAddCommand(program: Command): void {
         process.exitCode = EXIT.error;
       }
     });
+}
+
+/** Like migrate: never mix generated edits with uncommitted ones, and fail closed when git cannot tell. */
+async function refuseDirtyTree(root: string): Promise<void> {
+  const { workTreeState } = await import('../../engine/git.js');
+  const state = await workTreeState(root);
+  if (state.kind === 'dirty') {
+    const shown = state.files.slice(0, 10).join(', ');
+    throw new ScaffoldError('dirty-tree', `the git work tree has uncommitted changes (${shown}); commit or stash them, or pass --allow-dirty`);
+  }
+  if (state.kind === 'unknown') throw new ScaffoldError('dirty-tree', `cannot tell whether the git work tree is clean (${state.reason}); fix git, or pass --allow-dirty to write anyway`);
 }
 
 async function runAddHandle(kind: string, flags: AddHandleFlags): Promise<void> {
@@ -85,6 +98,7 @@ async function runAddHandle(kind: string, flags: AddHandleFlags): Promise<void> 
     process.stderr.write(`\nDry run: ${plan.changes.length} files would change (${summary}). Run again with --write to apply.\n`);
     return;
   }
+  if (!flags.allowDirty) await refuseDirtyTree(plan.root);
   await writeChanges(plan.root, plan.changes);
   process.stderr.write(`Wrote ${plan.changes.length} files: ${plan.changes.map((change) => change.path).join(', ')}\n`);
   process.stderr.write(`${summary}.${plan.generated ? ' Run the tests to check it.' : ''}\n`);

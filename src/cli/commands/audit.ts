@@ -1,4 +1,4 @@
-import { writeFile } from 'node:fs/promises';
+import { assertWritableOutput, writeOutput } from '../output-files.js';
 import type { Command } from 'commander';
 import { packageVersion } from '../../version.js';
 import { EXIT } from '../exit-codes.js';
@@ -40,7 +40,7 @@ async function runFleetSummary(given: string[], flags: AuditFlags): Promise<void
       : flags.format === 'markdown'
         ? formats.toFleetMarkdown(report)
         : formats.toFleetText(report, flags.output ? colorsFor({ isTTY: false } as NodeJS.WriteStream) : colorsFor(process.stdout));
-  if (flags.output) await writeFile(flags.output, text);
+  if (flags.output) await writeOutput('--output', flags.output, text);
   else process.stdout.write(text);
   const failed = report.projects.some((p) => p.errors.length > 0);
   process.exitCode = failed ? EXIT.error : flags.check && report.totals.findings > 0 ? EXIT.pending : EXIT.ok;
@@ -65,6 +65,7 @@ export function registerAuditCommand(program: Command): void {
       if (paths.length > 1) throw new UsageError(`several paths are audited together only with --summary; got ${paths.length}`);
       const path = paths[0] ?? '.';
       const format = flags.format as AuditFormat;
+      if (flags.output) assertWritableOutput('--output', flags.output);
       // The analysis (ts-morph, TypeScript) loads only now, so --help stays instant.
       const { auditProject } = await import('../../audit/index.js');
       const report = await auditProject(path, { include: flags.include, exclude: flags.exclude, includeTests: flags.includeTests });
@@ -78,7 +79,7 @@ export function registerAuditCommand(program: Command): void {
             : format === 'markdown'
               ? formats.toAuditMarkdown(report)
               : formats.toAuditText(report, flags.output ? NO_COLORS : colorsFor(process.stdout));
-      if (flags.output) await writeFile(flags.output, text);
+      if (flags.output) await writeOutput('--output', flags.output, text);
       else process.stdout.write(text);
       if (flags.output && format !== 'text') {
         process.stderr.write(`${report.findings.length} finding(s), ${report.errors.length} error(s); ${format} report written to ${flags.output}\n`);

@@ -13,6 +13,7 @@ import { colorDiff, colorsFor, formatDiagnostic, MARKER_GREP, progressLine } fro
 import { parseList, parseSetting } from '../options.js';
 import { EXIT } from '../exit-codes.js';
 import type { CommitRunResult } from '../../review/commits.js';
+import { assertWritableOutput, writeOutput } from '../output-files.js';
 
 interface MigrateFlags {
   write?: boolean;
@@ -76,6 +77,13 @@ export function registerMigrateCommand(program: Command): void {
       if (workers !== 'auto' && (!Number.isInteger(workers) || workers < 1)) throw new UsageError(`--workers must be a positive integer or auto; got "${flags.workers}"`);
 
       checkWorkflowFlags(flags);
+      // Output files are checked before any source is touched: a bad --patch path must not follow a --write.
+      if (flags.patch) assertWritableOutput('--patch', flags.patch);
+      if (flags.output) assertWritableOutput('--output', flags.output);
+      // Output files are checked before any source is touched: a bad --patch path must not follow a --write.
+      if (flags.patch) assertWritableOutput('--patch', flags.patch);
+      if (flags.output) assertWritableOutput('--output', flags.output);
+
       const progress = progressLine(process.stderr);
       const runOptions: MigrateOptions = {
         path,
@@ -110,7 +118,7 @@ export function registerMigrateCommand(program: Command): void {
           process.exitCode = EXIT.cancelled;
           return;
         }
-        if (flags.patch) await writeFile(flags.patch, patchOf(outcome.result.changes));
+        if (flags.patch) await writeOutput('--patch', flags.patch, patchOf(outcome.result.changes));
         process.exitCode = exitCodeOf(outcome.result, flags);
         return;
       }
@@ -121,7 +129,7 @@ export function registerMigrateCommand(program: Command): void {
       // git apply reads paths from the top of the work tree (from the current folder outside a repository).
       if (flags.patch) {
         const base = realpathSync((await gitTopLevel(process.cwd())) ?? process.cwd());
-        await writeFile(flags.patch, patchOf(result.changes, relative(base, realpathSync(result.root))));
+        await writeOutput('--patch', flags.patch, patchOf(result.changes, relative(base, realpathSync(result.root))));
       }
       if (report) await emitReport(result, report, flags.output);
       else printHuman(result, flags);
@@ -163,7 +171,7 @@ function exitCodeOf(result: MigrateResult, flags: MigrateFlags): number {
 
 async function emitReport(result: MigrateResult, format: 'json' | 'markdown', output: string | undefined) {
   const text = format === 'json' ? `${JSON.stringify(toMigrateJson(result, packageVersion()), null, 2)}\n` : toMigrateMarkdown(result);
-  if (output) await writeFile(output, text);
+  if (output) await writeOutput('--output', output, text);
   else process.stdout.write(text);
 }
 
@@ -184,9 +192,9 @@ function printHuman(result: MigrateResult, flags: MigrateFlags) {
   }
   for (const diagnostic of result.diagnostics) process.stderr.write(`${formatDiagnostic(diagnostic, err)}\n`);
   const summary = summarize(result);
-  const verb = result.written.length > 0 ? 'changed' : 'would change';
+  const counted = flags.write ? `${result.written.length} file(s) changed` : `${summary.changed} file(s) would change`;
   const lines = [
-    `${summary.changed} file(s) ${verb}` +
+    counted +
       ` · ${result.stats.discovered} scanned · ${result.stats.parsed} parsed · ${result.stats.durationMs} ms` +
       (result.formatter ? ` · formatted with ${result.formatter}` : ''),
   ];
@@ -194,7 +202,7 @@ function printHuman(result: MigrateResult, flags: MigrateFlags) {
   if (tests + client > 0) lines.push(err.dim(`left alone: ${[tests ? `${tests} test file(s)` : '', client ? `${client} MCP client file(s)` : ''].filter(Boolean).join(', ')} (--include-tests to migrate them)`));
   if (summary.errors > 0) lines.push(err.red(`${summary.errors} error(s): the files named above were left unchanged`));
   if (summary.todos > 0) lines.push(`${summary.todos} follow-up marker(s) left for review: ${MARKER_GREP}`);
-  if (result.written.length === 0 && summary.changed > 0) lines.push(err.dim('dry run: nothing written; re-run with --write to apply'));
+  if (!flags.write && summary.changed > 0) lines.push(err.dim('dry run: nothing written; re-run with --write to apply'));
   process.stderr.write(`${lines.join('\n')}\n`);
 }
 
