@@ -1,5 +1,4 @@
 import { realpathSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
 import type { Transform } from '../../engine/transform.js';
 import type { MigrateOptions, MigrateProgress, MigrateResult } from '../../engine/migrate.js';
