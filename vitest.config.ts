@@ -4,6 +4,8 @@ import { LongestFirstSequencer } from './test/sequencer.ts';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // Fixture projects may hold their own tests (tests forging session headers): they are inputs, not tests.
+    exclude: ['**/node_modules/**', 'test/fixtures/**'],
     // Fails the run at once, with the command to start it, when the real Redis the tests use is down.
     globalSetup: ['test/global-setup.ts'],
     // End-to-end tests start real servers and child processes; give them room on a 2-core machine.

@@ -7,10 +7,9 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { auditFiles, TODO_MARKER, transformFiles, TRANSFORMS } from '../src/index.js';
+import { auditFiles, transformFiles, TRANSFORMS } from '../src/index.js';
 import { createMemoryProject, syntaxErrors } from '../src/engine/parse.js';
-import { markedElsewhere, planDecisions } from '../src/audit/decisions.js';
-import { anchorOf } from '../src/engine/markers.js';
+import { decisionMarked, planDecisions } from '../src/audit/decisions.js';
 
 const root = fileURLToPath(new URL('./fixtures/audit', import.meta.url));
 
@@ -21,13 +20,6 @@ function readTree(dir: string, base = dir, out: Record<string, string> = {}): Re
     else if (/\.[cm]?[jt]sx?$/.test(entry)) out[relative(base, path)] = readFileSync(path, 'utf8');
   }
   return out;
-}
-
-/** A finding counts as marked when a marker comment sits above the statement a marker for it is attached to. */
-function markedAt(text: string, line: number, column: number): boolean {
-  const file = createMemoryProject().createSourceFile('/marked.ts', text);
-  const node = file.getDescendantAtPos(file.compilerNode.getPositionOfLineAndCharacter(line - 1, column - 1)) ?? file;
-  return anchorOf(node).getLeadingCommentRanges().some((range) => range.getText().includes(TODO_MARKER));
 }
 
 const fixtures = readdirSync(root).sort();
@@ -48,7 +40,7 @@ describe('migrate, then audit the result', () => {
     // One marker per decision: a finding is covered when its decision's marker is there (near its first
     // finding, or where the transform that declined it put it).
     const unmarked = planDecisions(left)
-      .filter((d) => !markedAt(after[d.at.file] ?? '', d.at.line, d.at.column) && !markedElsewhere(after[d.at.file] ?? '', d))
+      .filter((d) => !decisionMarked(after, d))
       .flatMap((d) => d.covers.map((f) => `${f.rule} ${f.file}:${f.line} ${f.message}`));
     expect(unmarked).toEqual([]);
     // One verdict: what audit calls fixable is gone after migrate, and nothing left is called fixable again.

@@ -4,6 +4,8 @@
  * however many toggles), one per kind of state (at its declaration). `mark-leftovers` writes these as markers
  * and `audit` reports the same text for the same findings, so both speak with one voice.
  */
+import { createMemoryProject } from '../engine/parse.js';
+import { anchorOf } from '../engine/markers.js';
 import type { RuleId } from '../rules/rules.js';
 import { TRANSPORT_KEPT, transportKept } from '../rules/marker-messages.js';
 import { TODO_MARKER } from '../rules/rules.js';
@@ -110,4 +112,19 @@ export function markedElsewhere(text: string, decision: Decision): boolean {
     if (message.includes(`\`${name}\``)) return true;
     return word.test(message.split(/ (?:is|are|lives|decides|spans|keeps|changes) |[;:(]/)[0] ?? '');
   });
+}
+
+/**
+ * Whether a decision's marker is in the migrated files: above the statement a marker for its first finding is
+ * attached to, or where the transform that declined it put it.
+ */
+export function decisionMarked(files: Readonly<Record<string, string>>, decision: Decision): boolean {
+  const text = files[decision.at.file] ?? '';
+  return markedAt(text, decision.at.line, decision.at.column) || markedElsewhere(text, decision);
+}
+
+function markedAt(text: string, line: number, column: number): boolean {
+  const file = createMemoryProject().createSourceFile('/marked.ts', text);
+  const node = file.getDescendantAtPos(file.compilerNode.getPositionOfLineAndCharacter(line - 1, column - 1)) ?? file;
+  return anchorOf(node).getLeadingCommentRanges().some((range) => range.getText().includes(TODO_MARKER));
 }

@@ -3,10 +3,11 @@
  * audit the migrated tree, and compare. A finding the second audit no longer reports was fixed; one it still
  * reports sits under a marker for a person (or, if not, is counted apart so the gap shows).
  */
+import { decisionMarked, planDecisions } from '../audit/decisions.js';
 import { basename, dirname, resolve } from 'node:path';
 import { statSync } from 'node:fs';
 import { auditFiles } from '../audit/audit.js';
-import type { AuditReport, Finding } from '../audit/types.js';
+import type { AuditReport } from '../audit/types.js';
 import { discoverFiles } from '../engine/discover.js';
 import { readSources } from '../engine/disk.js';
 import { migrate } from '../engine/migrate.js';
@@ -54,7 +55,8 @@ export async function measureProject(path: string, options: MeasureOptions = {})
   const migrated: Record<string, string> = { ...files };
   for (const change of run.changes) migrated[change.path] = change.after;
   const left = run.changes.length > 0 ? auditFiles(migrated).findings : audit.findings;
-  const marked = left.filter((finding) => isMarked(finding, migrated)).length;
+  // One marker per decision: a finding is covered when its decision's marker is there.
+  const marked = planDecisions(left).filter((decision) => decisionMarked(migrated, decision)).reduce((n, d) => n + d.covers.length, 0);
   return {
     audit,
     estimate: {
@@ -67,12 +69,4 @@ export async function measureProject(path: string, options: MeasureOptions = {})
       errors: run.diagnostics.filter((d) => d.level === 'error').length,
     },
   };
-}
-
-/** A marker sits on the finding's line or on one of the three lines above it (above a statement, a member, a property). */
-function isMarked(finding: Finding, files: Readonly<Record<string, string>>): boolean {
-  return (files[finding.file] ?? '')
-    .split('\n')
-    .slice(Math.max(0, finding.line - 4), finding.line)
-    .some((line) => line.includes(TODO_MARKER));
 }
