@@ -14,6 +14,12 @@ export function resolveFunction(resolver: Resolver, expression: Node | undefined
     // `this.handle.bind(this)` and `fn.bind(x)`
     const callee = node.getExpression();
     if (Node.isPropertyAccessExpression(callee) && callee.getName() === 'bind') return resolveFunction(resolver, callee.getExpression(), depth + 1);
+    // A middleware wrapper returns its handler wrapped (`logging.wrapHandler('CallTool', withMonitoring(fn))`,
+    // `wrapToolHandler(handleToolCall)`): what runs is the function it was given.
+    for (const arg of [...node.getArguments()].reverse()) {
+      const wrapped = resolveFunction(resolver, arg, depth + 1);
+      if (wrapped) return wrapped;
+    }
     return undefined;
   }
   if (Node.isPropertyAccessExpression(node)) {
@@ -60,7 +66,11 @@ function functionOfBinding(resolver: Resolver, binding: Binding | undefined, dep
   if (isFunctionNode(node)) return node;
   if (Node.isVariableDeclaration(node)) {
     const initializer = node.getInitializer();
-    return initializer && isFunctionNode(unwrap(initializer)) ? (unwrap(initializer) as FunctionNode) : undefined;
+    if (!initializer) return undefined;
+    const value = unwrap(initializer);
+    if (isFunctionNode(value)) return value;
+    // `const wrapped = wrapToolHandler(handleToolCall)`: calling it runs the wrapped function.
+    return Node.isCallExpression(value) ? resolveFunction(resolver, value, depth + 1) : undefined;
   }
   return undefined;
 }

@@ -26,7 +26,7 @@ export const CONVERSATIONAL_CREATORS: readonly RegExp[] = [
  * telemetry): such state is not a conversation's, whatever tools do to it. Matched against the words of a
  * variable or class name (`cachedChromePath`, `poolPromise`, `ConfigManager`), not substrings (`configured`).
  */
-export const SHARED_WORDS: ReadonlySet<string> = new Set(['config', 'configuration', 'settings', 'cache', 'cached', 'registry', 'pool', 'telemetry', 'metrics', 'logger']);
+export const SHARED_WORDS: ReadonlySet<string> = new Set(['config', 'configuration', 'settings', 'cache', 'cached', 'registry', 'pool', 'telemetry', 'metrics', 'logger', 'analytics', 'usage', 'tracker']);
 
 /** A module singleton (`const x = new C()`) holds a conversation's state only when its class or name says so. */
 export const CONVERSATIONAL_CLASSES: readonly RegExp[] = [/browser|page|tab|connection|database|terminal|shell|ssh|workspace|notebook|cart|repl/i];
