@@ -86,17 +86,21 @@ function insertImportLine(edits: TextEdits, file: SourceFile, line: string): voi
   edits.insert(at, `${line}\n\n`);
 }
 
+/** Whether a file uses `name` outside its imports and outside the statements being removed or replaced. */
+export function usedOutside(file: SourceFile, name: string, removed: readonly Node[]): boolean {
+  return identifiersOf(file).some((identifier) => {
+    if (identifier.getText() !== name) return false;
+    if (identifier.getFirstAncestorByKind(SyntaxKind.ImportDeclaration)) return false;
+    return !removed.some((statement) => identifier.getAncestors().includes(statement as never));
+  });
+}
+
 /**
  * After removing statements that used an imported name, remove the import too when nothing else in the file
  * uses it (the whole declaration when it was its only name).
  */
 export function dropImportIfUnused(edits: TextEdits, file: SourceFile, name: string, removed: readonly Node[]): void {
-  const uses = identifiersOf(file).filter((identifier) => {
-    if (identifier.getText() !== name) return false;
-    if (identifier.getFirstAncestorByKind(SyntaxKind.ImportDeclaration)) return false;
-    return !removed.some((statement) => identifier.getAncestors().includes(statement as never));
-  });
-  if (uses.length > 0) return;
+  if (usedOutside(file, name, removed)) return;
   for (const declaration of file.getImportDeclarations()) {
     const named = declaration.getNamedImports().find((n) => (n.getAliasNode() ?? n.getNameNode()).getText() === name);
     if (!named) continue;

@@ -101,10 +101,13 @@ function singletonOf(owner: ClassDeclaration | ClassExpression, model: ServerMod
 /** Class-field state of a module singleton, by the singleton's declaration. */
 function singletonStates(model: ServerModel): Map<VariableDeclaration, StateVariable[]> {
   const out = new Map<VariableDeclaration, StateVariable[]>();
+  // Each class's instances are looked up once, however many of its fields hold state.
+  const singletons = new Map<ClassDeclaration | ClassExpression, VariableDeclaration | undefined>();
   for (const state of model.states) {
     if (state.kind !== 'class-field' || state.dependence !== 'implicit' || state.perConnectionClass || !state.ownerClass) continue;
     if (!state.accesses.some((access) => access.by.some((r) => r.kind === 'tool'))) continue;
-    const singleton = singletonOf(state.ownerClass, model);
+    if (!singletons.has(state.ownerClass)) singletons.set(state.ownerClass, singletonOf(state.ownerClass, model));
+    const singleton = singletons.get(state.ownerClass);
     if (!singleton) continue;
     const className = Node.isClassDeclaration(state.ownerClass) ? (state.ownerClass.getName() ?? '') : '';
     const names = [singleton.getName(), className];
@@ -160,7 +163,7 @@ export function findCandidates(model: ServerModel): { candidates: ScopeCandidate
     const all = [...unordered].sort((a, b) => a.declaration.getStart() - b.declaration.getStart());
     // A member that cannot join the record stays as it was, with its own marker; the others still move.
     const members = all.filter((member) => {
-      const problem = memberProblem(member, model);
+      const problem = memberProblem(member);
       if (problem) declines.push(problem);
       return !problem;
     });
@@ -281,8 +284,7 @@ function withCompanions(members: readonly StateVariable[], states: readonly Stat
 }
 
 /** Why one member cannot join a record: read where no handle can be passed (resources, prompts, other handlers). */
-function memberProblem(member: ScopeMember, model: ServerModel): ScopeDecline | undefined {
-  void model;
+function memberProblem(member: ScopeMember): ScopeDecline | undefined {
   const fields = member.kind === 'variable' ? [member.state] : member.fields;
   for (const field of fields) {
     for (const access of field.accesses) {

@@ -15,7 +15,7 @@ import { DEFAULT_SCOPE_NOUN, SCOPE_NOUNS } from '../../src/rules/scope-state.js'
 import { TextEdits } from '../handles/edits.js';
 import { str, toolList, ttlText, type Style } from '../handles/generate.js';
 import { isExported } from '../shared/exports.js';
-import { addNamedImports, ensureZod, isCommonJs, specifierFor } from '../handles/imports.js';
+import { addNamedImports, ensureZod, isCommonJs, specifierFor, usedOutside } from '../handles/imports.js';
 import { indentOf } from '../handles/layout.js';
 import { freeLocalName } from '../handles/local-names.js';
 import { camelCase, plural } from '../handles/naming.js';
@@ -172,14 +172,15 @@ function planCandidate(
   const factory = factories[0];
   const exported = candidate.tools.some((r) => r.call.getSourceFile() !== file) || candidate.shutdown.some((use) => use.statement.getSourceFile() !== file);
   const dynamicNames = candidate.tools.some((r) => !r.name);
-  const definition = scopeDefinition(candidate, names, style, { tools: dynamicNames ? 'all' : uniqueLabels(candidate), exported, ttlSeconds: options.ttlSeconds }, indentOf(first));
+  // Factory variables: the definition goes to the module's top level, unindented.
+  const definition = scopeDefinition(candidate, names, style, { tools: dynamicNames ? 'all' : uniqueLabels(candidate), exported, ttlSeconds: options.ttlSeconds }, factory ? '' : indentOf(first));
   // A singleton keeps its exported name: it now stands for the current record's instance.
   const memberLines = (statement: Node) =>
     candidate.members
       .filter((m) => m.kind === 'instance' && statementOf(m.declaration) === statement)
       .map((m) => `${isExported(statement) ? 'export ' : ''}const ${m.name} = ${names.scope}.member(${str(style, m.name)});`);
   if (factory) {
-    edits.insert(aboveTopLevel(factory), `${scopeDefinitionAtTop(definition, indentOf(first))}\n\n`);
+    edits.insert(aboveTopLevel(factory), `${definition}\n\n`);
     edits.removeStatement(first);
   } else edits.replace(first.getStart(), first.getEnd(), [definition, ...memberLines(first)].join(`\n${indentOf(first)}`));
   for (const statement of statements.slice(1)) {
@@ -190,7 +191,7 @@ function planCandidate(
 
   // References become properties of the current record.
   for (const refs of candidate.references.values()) {
-    for (const ref of refs) substitute(edits, ref, names.state);
+    for (const ref of refs) edits.replaceNode(ref, recordReference(ref, names.state));
   }
 
   // Imports each file needs, added once per file at the end (two additions to one import would overlap).
@@ -214,7 +215,7 @@ function planCandidate(
     if (handlerFile !== file) {
       // The singleton's import may have served only the shutdown code that moved into the cleanup.
       const entry = need(handlerFile, relativeOf(file), names.scope);
-      for (const member of candidate.members) if (!stillUsed(handlerFile, member.name, sorted)) entry.drop.add(member.name);
+      for (const member of candidate.members) if (!usedOutside(handlerFile, member.name, sorted)) entry.drop.add(member.name);
     }
     edits.replace(sorted[0]!.getStart(), sorted[0]!.getEnd(), `${isAsync ? 'await' : 'void'} ${names.scope}.disposeAll();`);
     for (const statement of sorted.slice(1)) edits.removeStatement(statement);
@@ -275,40 +276,20 @@ function planCandidate(
   return undefined;
 }
 
-/** A definition written for a statement inside the factory, moved to the module's top level. */
-function scopeDefinitionAtTop(definition: string, indent: string): string {
-  return definition
-    .split('\n')
-    .map((line) => (line.startsWith(indent) ? line.slice(indent.length) : line))
-    .join('\n');
+/** What a reference to the state becomes: `page` → `browser.page`; `{ page }` → `{ page: browser.page }`. */
+function recordReference(ref: Identifier, record: string): string {
+  const name = ref.getText();
+  return Node.isShorthandPropertyAssignment(ref.getParent()) ? `${name}: ${record}.${name}` : `${record}.${name}`;
 }
 
-/** Whether a file still uses `name` outside the statements being replaced (and outside its imports). */
-function stillUsed(file: SourceFile, name: string, replaced: readonly Node[]): boolean {
-  return file
-    .getDescendantsOfKind(SyntaxKind.Identifier)
-    .some((id) => id.getText() === name && !id.getFirstAncestorByKind(SyntaxKind.ImportDeclaration) && !replaced.some((statement) => id.getAncestors().includes(statement)));
-}
-
-/** `page` → `browser.page`; `{ page }` → `{ page: browser.page }`. */
-function substitute(edits: TextEdits, ref: Identifier, record: string): void {
-  const parent = ref.getParent();
-  if (parent && Node.isShorthandPropertyAssignment(parent)) {
-    edits.replace(ref.getStart(), ref.getEnd(), `${ref.getText()}: ${record}.${ref.getText()}`);
-    return;
-  }
-  edits.replace(ref.getStart(), ref.getEnd(), `${record}.${ref.getText()}`);
-}
-
-/** A node's text with the state references in it made record properties. */
+/** A node's text with the state references in it made record properties (for code copied elsewhere). */
 function substitutedText(node: Node, refs: readonly Identifier[], record: string): string {
   const start = node.getStart();
   let text = node.getText();
   const inside = refs.filter((ref) => ref.getStart() >= start && ref.getEnd() <= node.getEnd()).sort((a, b) => b.getStart() - a.getStart());
   for (const ref of inside) {
     const from = ref.getStart() - start;
-    const shorthand = Node.isShorthandPropertyAssignment(ref.getParent());
-    text = `${text.slice(0, from)}${shorthand ? `${ref.getText()}: ` : ''}${record}.${ref.getText()}${text.slice(from + ref.getText().length)}`;
+    text = `${text.slice(0, from)}${recordReference(ref, record)}${text.slice(from + ref.getText().length)}`;
   }
   return text;
 }
