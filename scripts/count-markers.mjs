@@ -4,7 +4,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { migrate } from '../dist/src/engine/migrate.js';
+import { migrate } from '../dist/src/migrate.js';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..');
 const fixtures = join(repo, 'test/fixtures');

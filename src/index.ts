@@ -2,7 +2,9 @@
  * mcp-sessionless as a library: audit and migrate MCP servers to sessionless MCP (protocol 2026-07-28).
  * The CLI is a thin layer over these exports.
  */
-export { migrate, type MigrateOptions, type MigrateResult, type MigrateStats, type MigrateProgress } from './engine/migrate.js';
+export { migrate, type MigrateOptions } from './migrate.js';
+export type { MigrateResult, MigrateStats, MigrateProgress } from './engine/migrate.js';
+export type { TransformRegistry } from './engine/registry.js';
 export { transformFiles, type FileMap, type TransformFilesOptions, type TransformFilesResult } from './engine/run-transforms.js';
 export { discoverFiles, type DiscoverOptions } from './engine/discover.js';
 export { unifiedDiff, patchOf } from './engine/diff.js';
@@ -11,7 +13,7 @@ export type { Diagnostic, DiagnosticLevel, EngineCode } from './engine/diagnosti
 export type { Transform, TransformContext, TransformOption, OptionValues } from './engine/transform.js';
 export type { FileChange } from './engine/vfs.js';
 export { RULES, PATTERNS, TODO_MARKER, type RuleId, type PatternId, type Rule } from './rules/rules.js';
-export { TRANSFORMS, getTransform, selectTransforms } from '../transforms/index.js';
+export { TRANSFORMS, BUILT_IN_REGISTRY, getTransform, selectTransforms } from '../transforms/index.js';
 export { toMigrateJson, MIGRATE_REPORT_SCHEMA_VERSION, type MigrateJsonReport } from './report/migrate/json.js';
 export { toMigrateMarkdown } from './report/migrate/markdown.js';
 export { packageVersion } from './version.js';

@@ -1,3 +1,4 @@
+import { findTransform, selectTransforms as selectFrom, type TransformRegistry } from '../src/engine/registry.js';
 import type { Transform } from '../src/engine/transform.js';
 import { markLeftoversTransform } from './mark-leftovers.js';
 import { perRequestContextTransform } from './per-request-context.js';
@@ -26,16 +27,21 @@ export const TRANSFORMS: readonly Transform[] = [
   markLeftoversTransform,
 ];
 
+/** The built-in transforms as the engine takes them: worker threads load this module's `TRANSFORMS`. */
+export const BUILT_IN_REGISTRY: TransformRegistry = {
+  transforms: TRANSFORMS,
+  module: import.meta.url,
+  auditCovers: true,
+};
+
 export function getTransform(id: string, registry: readonly Transform[] = TRANSFORMS): Transform | undefined {
-  return registry.find((transform) => transform.id === id);
+  return findTransform(id, registry);
 }
 
-/** Resolve user-given ids, keeping registry order; unknown ids are returned separately for a clear error. */
+/** Resolve user-given ids against the built-in registry unless another is given (see src/engine/registry.ts). */
 export function selectTransforms(
   ids: readonly string[] | undefined,
   registry: readonly Transform[] = TRANSFORMS,
 ): { selected: Transform[]; unknown: string[] } {
-  if (!ids || ids.length === 0) return { selected: [...registry], unknown: [] };
-  const unknown = ids.filter((id) => !getTransform(id, registry));
-  return { selected: registry.filter((t) => ids.includes(t.id)), unknown };
+  return selectFrom(ids, registry);
 }

@@ -5,7 +5,8 @@
  */
 import { confirm, expand } from '@inquirer/prompts';
 import { TRANSFORMS } from '../../transforms/index.js';
-import { migrate, type MigrateOptions, type MigrateResult, type PendingChanges } from '../engine/migrate.js';
+import type { MigrateResult, PendingChanges } from '../engine/migrate.js';
+import { migrate, type MigrateOptions } from '../migrate.js';
 import type { FileChange } from '../engine/vfs.js';
 import { acceptedChanges } from '../review/accept.js';
 import { planReview, type ReviewFile, type ReviewHunk, type ReviewUnit } from '../review/plan.js';

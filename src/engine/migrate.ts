@@ -2,7 +2,6 @@ import { existsSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { TRANSFORMS, selectTransforms } from '../../transforms/index.js';
 import { fileError, type Diagnostic } from './diagnostics.js';
 import { discoverFiles } from './discover.js';
 import { flushToDisk, readSources, readTextIfPresent } from './disk.js';
@@ -12,6 +11,7 @@ import { findProjectFormatter, formatText } from './formatters.js';
 import { workTreeState } from './git.js';
 import { RunError } from './errors.js';
 import { resolveOptions, transformFiles, type TransformFilesResult, type TransformStep } from './run-transforms.js';
+import { selectTransforms, type TransformRegistry } from './registry.js';
 import { mergeSteps } from './transform-steps.js';
 import type { TransformJob } from './transform-job.js';
 import type { OptionValues, Transform } from './transform.js';
@@ -38,11 +38,8 @@ export interface MigrateOptions {
   /** Worker threads for large trees: a number, or 'auto' (default) which uses them only when it pays off. */
   workers?: number | 'auto';
   onProgress?: (progress: MigrateProgress) => void;
-  /**
-   * Run these transforms instead of the built-in registry (for custom transforms built on the engine).
-   * They run in-process: worker threads can only load the built-in registry.
-   */
-  registry?: readonly Transform[];
+  /** The transforms this run may apply (the library's `migrate` passes the built-in ones). */
+  registry: TransformRegistry;
   /** Also return each transform's output (`MigrateResult.steps`), for per-transform commits and review. */
   recordSteps?: boolean;
   /**
@@ -107,7 +104,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
   const isFile = statSync(target).isFile();
   const root = isFile ? dirname(target) : target;
 
-  const registry = options.registry ?? TRANSFORMS;
+  const registry = options.registry.transforms;
   const { selected, unknown } = selectTransforms(options.transforms, registry);
   if (unknown.length > 0) {
     throw new RunError('unknown-transform', `unknown transform${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}`, [
@@ -142,15 +139,16 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
   const jobs: TransformJob[] = groups.map((group) => ({
     files: Object.fromEntries(group.map((path) => [path, texts.get(path) ?? ''])),
     transformIds: selected.map((t) => t.id),
+    registryModule: options.registry.module,
     options: transformOptions,
     existingPaths: paths,
     recordSteps: options.recordSteps,
-    // Built-in transforms only: a custom registry may migrate what the audit does not look for.
-    onlyWithFindings: !options.registry,
+    onlyWithFindings: options.registry.auditCovers === true,
     root,
   }));
   const parsed = groups.reduce((sum, group) => sum + group.length, 0);
-  const workerCount = options.registry ? 1 : chooseWorkers(options.workers, parsed);
+  // Workers load transforms from the registry's module; a registry without one runs in this thread.
+  const workerCount = options.registry.module ? chooseWorkers(options.workers, parsed) : 1;
   const results = await runJobs(jobs, selected, workerCount, (done) => progress({ phase: 'transform', done, total: jobs.length }));
 
   const tree = new VirtualTree((path) => texts.get(path) ?? readTextIfPresent(join(root, path)));

@@ -4,6 +4,8 @@ import type { OptionValues } from './transform.js';
 export interface TransformJob {
   files: Record<string, string>;
   transformIds: string[];
+  /** The registry module the worker loads the transforms from (TransformRegistry.module). */
+  registryModule?: string;
   options: Record<string, OptionValues>;
   /** Every source path of the project, so transforms can tell whether a file they would emit exists. */
   existingPaths: string[];

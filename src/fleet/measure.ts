@@ -10,7 +10,7 @@ import { auditFiles } from '../audit/audit.js';
 import type { AuditReport } from '../audit/types.js';
 import { discoverFiles } from '../engine/discover.js';
 import { readSources } from '../engine/disk.js';
-import { migrate } from '../engine/migrate.js';
+import { migrate } from '../migrate.js';
 import { TODO_MARKER } from '../rules/rules.js';
 
 export interface MigrateEstimate {

@@ -6,13 +6,14 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { TRANSFORMS } from '../../transforms/index.js';
+import { BUILT_IN_REGISTRY } from '../../transforms/index.js';
 import { fileError } from '../engine/diagnostics.js';
 import { flushToDisk } from '../engine/disk.js';
 import { RunError } from '../engine/errors.js';
 import { findProjectFormatter, formatText } from '../engine/formatters.js';
 import { workTreeState } from '../engine/git.js';
-import { migrate, type MigrateOptions, type MigrateResult } from '../engine/migrate.js';
+import type { MigrateResult } from '../engine/migrate.js';
+import { migrate, type MigrateOptions } from '../migrate.js';
 import { textsAfterStep } from '../engine/transform-steps.js';
 import type { Transform } from '../engine/transform.js';
 import type { FileChange } from '../engine/vfs.js';
@@ -47,7 +48,7 @@ export async function migrateWithCommits(options: Omit<MigrateOptions, 'write' |
     throw new RunError('dirty-tree', 'the git work tree has uncommitted changes; commit or stash them before migrate --commit', state.files.slice(0, 20));
   }
 
-  const registry = options.registry ?? TRANSFORMS;
+  const registry = (options.registry ?? BUILT_IN_REGISTRY).transforms;
   const steps = result.steps ?? [];
   const final = new Map(result.changes.map((change) => [change.path, change]));
   // A file's last step writes the final (formatted) text itself, so the last commit equals a plain --write.

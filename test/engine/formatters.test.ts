@@ -3,7 +3,7 @@ import { cpSync, mkdirSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { findProjectFormatter } from '../../src/engine/formatters.js';
-import { migrate } from '../../src/engine/migrate.js';
+import { migrate } from '../../src/migrate.js';
 import { REPO_ROOT } from '../helpers/fixtures.js';
 import { tempProject, type TempProject } from '../helpers/temp-project.js';
 

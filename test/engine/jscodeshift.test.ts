@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { toJscodeshift } from '../../src/engine/jscodeshift.js';
-import { migrate } from '../../src/engine/migrate.js';
+import { migrate } from '../../src/migrate.js';
 import { TRANSFORMS } from '../../transforms/index.js';
 import { JSCODESHIFT_TRANSFORMS } from '../../transforms/jscodeshift.js';
 import { FIXTURES_ROOT, REPO_ROOT } from '../helpers/fixtures.js';

@@ -14,7 +14,7 @@ const transport = new StreamableHTTPServerTransport({
 });
 `;
 const MIGRATED = ENTRY.replace('() => randomUUID()', 'undefined');
-const registry = [sampleTransform];
+const registry = { transforms: [sampleTransform] };
 
 let project: TempProject | undefined;
 afterEach(() => project?.remove());

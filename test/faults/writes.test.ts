@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, w
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { migrate } from '../../src/engine/migrate.js';
+import { migrate } from '../../src/migrate.js';
 import { CART_SERVER, REPO_ROOT, giveTo, scratchProject, type Scratch } from './project.js';
 
 /**

@@ -8,7 +8,7 @@ import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { auditProject } from '../../src/audit/index.js';
-import { migrate } from '../../src/engine/migrate.js';
+import { migrate } from '../../src/migrate.js';
 import { TODO_MARKER } from '../../src/rules/rules.js';
 import type { FleetJsonReport } from '../../src/report/fleet/json.js';
 import { runCli } from '../helpers/cli.js';

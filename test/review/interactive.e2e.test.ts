@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { migrate } from '../../src/engine/migrate.js';
+import { migrate } from '../../src/migrate.js';
 import type { FileChange } from '../../src/engine/vfs.js';
 import { applyAccepted } from '../../src/review/hunks.js';
 import { runCli } from '../helpers/cli.js';

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { TRANSFORMS } from '../../transforms/index.js';
-import { migrate } from '../../src/engine/migrate.js';
+import { migrate } from '../../src/migrate.js';
 import { transformFiles } from '../../src/engine/run-transforms.js';
 import { planReview } from '../../src/review/plan.js';
 import { REPO_ROOT } from '../helpers/fixtures.js';

@@ -8,7 +8,7 @@ import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFi
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import ts from 'typescript';
-import { migrate } from '../../src/engine/migrate.js';
+import { migrate } from '../../src/migrate.js';
 import type { CheckOutcome, VerifyReport } from '../../src/verify/types.js';
 import { REPO_ROOT } from '../helpers/fixtures.js';
 

@@ -1,7 +1,8 @@
 import { realpathSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import type { Transform } from '../../engine/transform.js';
-import type { MigrateOptions, MigrateProgress, MigrateResult } from '../../engine/migrate.js';
+import type { MigrateProgress, MigrateResult } from '../../engine/migrate.js';
+import type { MigrateOptions } from '../../migrate.js';
 import { relative } from 'node:path';
 import { patchOf, unifiedDiff } from '../../engine/diff.js';
 import { gitTopLevel } from '../../engine/git.js';
@@ -121,7 +122,7 @@ export function registerMigrateCommand(program: Command): void {
         process.exitCode = exitCodeOf(outcome.result, flags);
         return;
       }
-      const { migrate } = await import('../../engine/migrate.js');
+      const { migrate } = await import('../../migrate.js');
       const result = await migrate(runOptions);
       progress.done();
 
