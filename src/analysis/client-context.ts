@@ -23,6 +23,8 @@ export function findClientContext(ctx: AnalysisContext, reach: Reach, requestHan
       if (!kind || !/server|mcp/i.test(callee.getExpression().getText())) continue;
       const initialized = reach.othersAt(call).some((label) => INITIALIZED_LABELS.has(label));
       const cachedIn = outerTarget(ctx, call);
+      // Kept only for 2025-era clients, behind what the request itself carries: already per request.
+      if ((initialized || cachedIn) && onlyAFallback(ctx, call, cachedIn)) continue;
       out.push({
         kind,
         node: call,
@@ -114,4 +116,55 @@ function outerWrite(ctx: AnalysisContext, fn: FunctionNode): string | undefined 
     if (name) return name;
   }
   return undefined;
+}
+
+/** Reads of what the current request carries: the 2026-07-28 `_meta` envelope. */
+const PER_REQUEST_READ = /\benvelope\b|\b_meta\b|\bmcpReq\b/;
+
+/**
+ * Whether the value a call keeps is read only as the fallback of a per-request read
+ * (`envelopeClientInfo(ctx.mcpReq.envelope) ?? stdioClientInfo`): the cache serves clients that send no
+ * envelope, and every client that sends one is answered from its own request. The value is followed from
+ * the call to the module variables it is copied into within the same function (`const v = …; cached = {…v}`).
+ */
+function onlyAFallback(ctx: AnalysisContext, call: CallExpression, cachedIn: string | undefined): boolean {
+  const file = call.getSourceFile();
+  const targets = new Set<string>(cachedIn && !cachedIn.includes('.') ? [cachedIn] : []);
+  const holder = call.getFirstAncestorByKind(SyntaxKind.VariableDeclaration);
+  const fn = enclosingFunction(call);
+  if (holder && fn && holder.getInitializer() && outermostWrapper(call) === holder.getInitializer()) {
+    const local = holder.getName();
+    for (const assignment of fn.getDescendantsOfKind(SyntaxKind.BinaryExpression)) {
+      if (assignment.getOperatorToken().getKind() !== SyntaxKind.EqualsToken) continue;
+      const right = assignment.getRight();
+      const usesLocal = right.getDescendantsOfKind(SyntaxKind.Identifier).some((id) => id.getText() === local) || right.getText() === local;
+      const name = usesLocal ? outerName(ctx, assignment.getLeft(), assignment) : undefined;
+      if (name && !name.includes('.')) targets.add(name);
+    }
+  }
+  if (targets.size === 0) return false;
+  for (const name of targets) {
+    const reads = ctx.resolver.identifiersNamed(file, name).filter((id) => !isWriteTarget(id) && !Node.isVariableDeclaration(id.getParent()));
+    if (reads.length === 0 || !reads.every((read) => isFallbackOfRequestRead(ctx, read))) return false;
+  }
+  return true;
+}
+
+function isWriteTarget(identifier: Node): boolean {
+  const parent = identifier.getParent();
+  return Node.isBinaryExpression(parent) && parent.getLeft() === identifier && parent.getOperatorToken().getKind() === SyntaxKind.EqualsToken;
+}
+
+/** `perRequest ?? read` / `perRequest || read`, where the left side reads the envelope (directly or through a local). */
+function isFallbackOfRequestRead(ctx: AnalysisContext, read: Node): boolean {
+  const parent = outermostWrapper(read).getParent();
+  if (!Node.isBinaryExpression(parent) || parent.getRight() !== outermostWrapper(read)) return false;
+  const operator = parent.getOperatorToken().getKind();
+  if (operator !== SyntaxKind.QuestionQuestionToken && operator !== SyntaxKind.BarBarToken) return false;
+  const left = parent.getLeft();
+  if (PER_REQUEST_READ.test(left.getText())) return true;
+  if (!Node.isIdentifier(left)) return false;
+  const binding = ctx.resolver.resolve(left);
+  const initializer = binding?.kind === 'declaration' && Node.isVariableDeclaration(binding.node) ? binding.node.getInitializer() : undefined;
+  return initializer !== undefined && PER_REQUEST_READ.test(initializer.getText());
 }

@@ -93,8 +93,40 @@ export class Origins {
     const parameter = this.parameterOf(root);
     if (!parameter) return false;
     if (this.roles.get(parameter.compilerNode) === 'context') return true;
+    // A parameter typed with the application's own interface (`context: ClientContext`) carries the MCP
+    // session id only if the application fills that field from one somewhere.
+    if (declaresOwnType(parameter)) return this.projectCopiesSessionId();
     const type = parameter.getTypeNode()?.getText() ?? '';
     return CONTEXT_PARAM_NAMES.test(parameter.getName()) || /Extra|Context\b|Transport/.test(type);
+  }
+
+  private copiesSessionId: boolean | undefined;
+
+  /**
+   * Whether any `sessionId: …` property or `x.sessionId = …` write in the project takes its value from the MCP
+   * session (context, transport, header, session callback). Computed once; while it is computed, application
+   * fields count as not carrying the session, which ends the recursion through `origin`.
+   */
+  private projectCopiesSessionId(): boolean {
+    if (this.copiesSessionId !== undefined) return this.copiesSessionId;
+    this.copiesSessionId = false;
+    let copies = false;
+    for (const info of this.ctx.files) {
+      for (const name of SESSION_ID_PROPERTIES) {
+        for (const identifier of this.ctx.resolver.identifiersNamed(info.sourceFile, name)) {
+          const parent = identifier.getParent();
+          const value = Node.isPropertyAssignment(parent) && parent.getNameNode() === identifier
+            ? parent.getInitializer()
+            : Node.isPropertyAccessExpression(parent) && parent.getNameNode() === identifier
+              ? assignedValue(parent)
+              : undefined;
+          if (value && this.origin(value) === 'session') copies = true;
+        }
+      }
+      if (copies) break;
+    }
+    this.copiesSessionId = copies;
+    return copies;
   }
 
   /** Where a key (or any value) comes from. */
@@ -215,4 +247,30 @@ export class Origins {
     }
     return false;
   }
+}
+
+/** `x.sessionId = value`: the value, when the access is an assignment's target. */
+function assignedValue(target: Node): Node | undefined {
+  const parent = target.getParent();
+  return Node.isBinaryExpression(parent) && parent.getLeft() === target && parent.getOperatorToken().getKind() === SyntaxKind.EqualsToken ? parent.getRight() : undefined;
+}
+
+/**
+ * Whether a parameter's declared type is the application's own: a type reference to an interface or object
+ * type declared in the same file, or imported from a relative module (an SDK or framework type comes from a
+ * package). Heritage does not matter here: the question is who fills the field, answered by the caller.
+ */
+function declaresOwnType(parameter: ParameterDeclaration): boolean {
+  const typeNode = parameter.getTypeNode();
+  if (!typeNode || !Node.isTypeReference(typeNode)) return false;
+  const name = typeNode.getTypeName().getText();
+  if (name.includes('.')) return false;
+  const file = parameter.getSourceFile();
+  const local = file.getInterface(name) ?? file.getTypeAlias(name);
+  if (local) return !Node.isTypeAliasDeclaration(local) || Node.isTypeLiteral(local.getTypeNode());
+  for (const declaration of file.getImportDeclarations()) {
+    const imported = declaration.getNamedImports().some((specifier) => (specifier.getAliasNode() ?? specifier.getNameNode()).getText() === name);
+    if (imported) return declaration.getModuleSpecifierValue().startsWith('.');
+  }
+  return false;
 }

@@ -26,7 +26,7 @@ interface AuditJson {
 describe('precision corpus', () => {
   it('has the cases the corpus is about', () => {
     expect(cases).toEqual(
-      expect.arrayContaining(['browser-sessions-v1', 'client-modules-v2', 'explicit-handles-v1', 'oauth-expired-v1', 'recording-sessions-v2', 'startup-registration-v2', 'tests-forge-headers-v1']),
+      expect.arrayContaining(['already-sessionless-v2', 'browser-sessions-v1', 'client-modules-v2', 'explicit-handles-v1', 'oauth-expired-v1', 'recording-sessions-v2', 'startup-registration-v2', 'tests-forge-headers-v1']),
     );
   });
 
