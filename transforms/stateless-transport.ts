@@ -29,7 +29,7 @@ const PHASES: ReadonlyArray<(input: PhaseInput) => PhaseOutput | undefined> = [p
 
 /** Write edits into the file; returns the markers mapped onto the new text. */
 function commit(context: TransformContext, edits: TextEdits, markers: readonly MarkerRequest[]): MarkerRequest[] {
-  const result = edits.apply(markers);
+  const result = edits.result(markers);
   if (result.text !== context.file.getFullText()) {
     // No node is held across a commit: markers are offsets.
     replaceFileText(context.file, result.text);

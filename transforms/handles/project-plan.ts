@@ -20,6 +20,7 @@ import { storePathFor, type HandleOptions } from './store-file.js';
 import { valueGroups } from './value-groups.js';
 import { planSelectionParams } from './selection-params.js';
 import { planValueState, valuePattern } from './value-state.js';
+import { OverlappingEdits } from '../shared/text-edits.js';
 
 /** Which patterns a transform migrates. */
 export type Family = 'session' | 'process';
@@ -137,7 +138,7 @@ export function planProject(project: Project, family: Family, options: HandleOpt
       }
       storePath ??= storePathFor(project, options, declarationFile);
     } catch (error) {
-      if (!(error instanceof Undecided) && !(error instanceof Error && error.message.startsWith('overlapping edits'))) throw error;
+      if (!(error instanceof Undecided) && !(error instanceof OverlappingEdits)) throw error;
       const reason = error instanceof Undecided ? error.message : `${first.name} could not be rewritten automatically: two of its rewrites change the same code; make it a handle by hand`;
       const together = pattern !== 'P6' && states.length > 1;
       const message = together ? `${toolList(states.map((s) => s.name))} are set by one tool and move together as one handle: ${reason}` : reason;

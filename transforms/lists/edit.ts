@@ -5,6 +5,7 @@ import { isExported } from '../shared/exports.js';
 import { declarationOf, referencesTo } from './ast.js';
 import { removalStart } from '../shared/statement-comments.js';
 import { identifiersOf } from '../shared/file-index.js';
+import { TextEdits } from '../shared/text-edits.js';
 
 /*
  * Edits as text splices computed from one state of the tree and applied together. The list transforms
@@ -20,29 +21,20 @@ export interface Splice {
 }
 
 /**
- * Apply splices computed against the current text, all at once. Overlapping splices are a bug in the
- * caller: throwing makes the engine roll the file back instead of writing garbage.
+ * Apply splices computed against the current text, all at once, through the shared edit layer: overlapping
+ * splices are a bug in the caller, and throwing makes the engine roll the file back.
  */
 export function applySplices(file: SourceFile, splices: readonly Splice[]): void {
   if (splices.length === 0) return;
-  const ordered = splices.map((splice, order) => ({ ...splice, order })).sort((a, b) => b.start - a.start || b.order - a.order);
-  let text = file.getFullText();
-  let floor = Number.POSITIVE_INFINITY;
-  for (const splice of ordered) {
-    if (splice.end > floor) throw new Error(`overlapping edits at ${splice.start}`);
-    text = text.slice(0, splice.start) + splice.text + text.slice(splice.end);
-    floor = splice.start;
-  }
   // Nothing keeps nodes across edits: every round re-analyses.
-  replaceFileText(file, text);
+  replaceFileText(file, spliceText(file.getFullText(), 0, splices));
 }
 
 /** Apply splices (positions relative to `base`) to a snippet of text. */
 export function spliceText(text: string, base: number, splices: readonly Splice[]): string {
-  const ordered = [...splices].sort((a, b) => b.start - a.start);
-  let out = text;
-  for (const splice of ordered) out = out.slice(0, splice.start - base) + splice.text + out.slice(splice.end - base);
-  return out;
+  const edits = new TextEdits(text);
+  for (const splice of splices) edits.replace(splice.start - base, splice.end - base, splice.text);
+  return edits.apply();
 }
 
 /** Leading whitespace of the line holding `pos`. */

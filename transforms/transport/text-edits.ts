@@ -1,54 +1,14 @@
 import type { Node } from 'ts-morph';
-import type { RuleId } from '../../src/rules/rules.js';
 import { lineStart, removalStart } from '../shared/statement-comments.js';
+import { TextEdits as SharedTextEdits, type MarkerInText } from '../shared/text-edits.js';
+
+export type { MarkerRequest } from '../shared/text-edits.js';
 
 /**
- * Edits expressed as ranges of the current file text, computed from AST nodes and applied in one pass.
- * Range edits keep every byte outside the touched statements (formatting, comments) exactly as written,
- * which ts-morph's structural edits do not always do. Marker requests ride along so they can be placed on
- * the final tree (the engine inserts marker comments after the transform returns).
+ * The transport transform's edits: the shared edit layer (../shared/text-edits.ts) with removal and
+ * replacement of runs of adjacent statements, which keep the author's comments and blank lines tidy.
  */
-
-/** A marker to place once all edits are done, at an offset of the current text. */
-export interface MarkerRequest {
-  pos: number;
-  rule: RuleId;
-  message: string;
-  /** `info`: a note for the report only, no comment in the code. */
-  level?: 'info';
-}
-
-interface Edit {
-  start: number;
-  end: number;
-  text: string;
-  /** Markers inside `text`, by offset into it. */
-  markers: Array<{ offset: number; rule: RuleId; message: string }>;
-}
-
-export class TextEdits {
-  private readonly edits: Edit[] = [];
-
-  constructor(readonly text: string) {}
-
-  get size(): number {
-    return this.edits.length;
-  }
-
-  replace(start: number, end: number, text: string, markers: Edit['markers'] = []): void {
-    for (const edit of this.edits) {
-      const overlaps = start < edit.end && edit.start < end;
-      const samePoint = start === end && edit.start === edit.end && start === edit.start;
-      if (overlaps || samePoint) throw new Error(`overlapping edits at ${start}-${end} and ${edit.start}-${edit.end}`);
-    }
-    this.edits.push({ start, end, text, markers });
-  }
-
-  /** Replace a node's own text (no surrounding trivia). */
-  replaceNode(node: Node, text: string, markers: Edit['markers'] = []): void {
-    this.replace(node.getStart(), node.getEnd(), text, markers);
-  }
-
+export class TextEdits extends SharedTextEdits {
   /** Remove whole statements (one run of adjacent ones) with their own comments and lines, then tidy blank lines. */
   removeRun(statements: readonly Node[]): void {
     const [start, end] = runRange(this.text, statements);
@@ -57,45 +17,10 @@ export class TextEdits {
   }
 
   /** Replace a run of adjacent statements with new lines (`text` ends without a newline; one is added). */
-  replaceRun(statements: readonly Node[], text: string, markers: Edit['markers'] = []): void {
+  replaceRun(statements: readonly Node[], text: string, markers: readonly MarkerInText[] = []): void {
     const [start, end] = runRange(this.text, statements);
     this.replace(start, end, `${text}\n`, markers);
   }
-
-  /** Apply every edit; returns the new text and the markers (pending ones mapped, dropped when their spot was removed). */
-  apply(pending: readonly MarkerRequest[] = []): { text: string; markers: MarkerRequest[] } {
-    const sorted = [...this.edits].sort((a, b) => a.start - b.start);
-    let out = '';
-    let cursor = 0;
-    const placed: MarkerRequest[] = [];
-    const starts: Array<{ old: number; oldEnd: number; delta: number }> = [];
-    let delta = 0;
-    for (const edit of sorted) {
-      out += this.text.slice(cursor, edit.start);
-      const at = out.length;
-      out += edit.text;
-      for (const marker of edit.markers) placed.push({ pos: at + marker.offset, rule: marker.rule, message: marker.message });
-      delta += edit.text.length - (edit.end - edit.start);
-      starts.push({ old: edit.start, oldEnd: edit.end, delta });
-      cursor = edit.end;
-    }
-    out += this.text.slice(cursor);
-    for (const marker of pending) {
-      const mapped = mapOffset(marker.pos, starts);
-      if (mapped !== undefined) placed.push({ ...marker, pos: mapped });
-    }
-    return { text: out, markers: placed };
-  }
-}
-
-function mapOffset(pos: number, edits: ReadonlyArray<{ old: number; oldEnd: number; delta: number }>): number | undefined {
-  let delta = 0;
-  for (const edit of edits) {
-    if (pos < edit.old) break;
-    if (pos < edit.oldEnd) return undefined;
-    delta = edit.delta;
-  }
-  return pos + delta;
 }
 
 /** From the first own-line comment attached to the first statement to the end of the last statement's line. */
@@ -147,7 +72,7 @@ export function statementStart(text: string, statement: Node): number {
 }
 
 /** What happens to a statement: it goes, or new lines take its place. */
-export type StatementAction = { kind: 'remove' } | { kind: 'replace'; text: string; markers?: Array<{ offset: number; rule: RuleId; message: string }> };
+export type StatementAction = { kind: 'remove' } | { kind: 'replace'; text: string; markers?: MarkerInText[] };
 
 /**
  * Apply statement actions block by block: adjacent statements with actions form one run, replaced by the
@@ -170,7 +95,7 @@ export function applyStatementActions(edits: TextEdits, actions: ReadonlyMap<unk
         continue;
       }
       let text = '';
-      const markers: Array<{ offset: number; rule: RuleId; message: string }> = [];
+      const markers: MarkerInText[] = [];
       let previous: Node | undefined;
       for (const node of run) {
         const replacement = actions.get(node.compilerNode)?.action;
