@@ -17,6 +17,7 @@ import type { TransformJob } from './transform-job.js';
 import type { OptionValues, Transform } from './transform.js';
 import { VirtualTree, type FileChange } from './vfs.js';
 import { runInWorkers } from './worker-pool.js';
+import { readProjectFacts, type ProjectFacts } from './project-facts.js';
 
 export interface MigrateOptions {
   /** A project folder or a single file. */
@@ -139,6 +140,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
   const connected = groupByImports(seeds, scoped);
   const groups = options.includeTests ? connected : connected.filter((group) => !isClientGroup(group, texts));
   const excluded = { tests: tests.length, client: connected.filter((group) => !groups.includes(group)).reduce((sum, g) => sum + g.length, 0) };
+  const factsOf = factsReader(root);
   const jobs: TransformJob[] = groups.map((group) => ({
     files: Object.fromEntries(group.map((path) => [path, texts.get(path) ?? ''])),
     transformIds: selected.map((t) => t.id),
@@ -148,6 +150,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
     // Built-in transforms only: a custom registry may migrate what the audit does not look for.
     onlyWithFindings: !options.registry,
     root,
+    facts: factsOf(group),
   }));
   const parsed = groups.reduce((sum, group) => sum + group.length, 0);
   const workerCount = options.registry ? 1 : chooseWorkers(options.workers, parsed);
@@ -198,6 +201,26 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
   };
 }
 
+/**
+ * The project facts of a group, read from the folder holding all its files (so each package of a monorepo
+ * answers for its own SDK release); one read per folder.
+ */
+function factsReader(root: string): (group: readonly string[]) => ProjectFacts {
+  const byFolder = new Map<string, ProjectFacts>();
+  return (group) => {
+    const folders = group.map((path) => path.split('/').slice(0, -1));
+    const common = folders.reduce((shared, parts) => {
+      let depth = 0;
+      while (depth < shared.length && shared[depth] === parts[depth]) depth++;
+      return shared.slice(0, depth);
+    }, folders[0] ?? []);
+    const folder = join(root, ...common);
+    let facts = byFolder.get(folder);
+    if (!facts) byFolder.set(folder, (facts = readProjectFacts(folder)));
+    return facts;
+  };
+}
+
 function validateOptions(selected: readonly Transform[], given: Readonly<Record<string, OptionValues>>): Record<string, OptionValues> {
   const out: Record<string, OptionValues> = {};
   for (const [id, values] of Object.entries(given)) {
@@ -244,6 +267,7 @@ async function runJobs(
       recordSteps: job.recordSteps,
       onlyWithFindings: job.onlyWithFindings,
       root: job.root,
+      facts: job.facts,
     });
     onDone(index + 1);
     return result;
