@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { introducedMarkdown, reasonsMarkdown, toMarkdown } from './batch/table.mjs';
+import { gateMarkdown, introducedMarkdown, reasonsMarkdown, toMarkdown } from './batch/table.mjs';
 
 const harnessRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const { values, positionals } = parseArgs({
@@ -69,6 +69,9 @@ const markdown = [
   '## Type errors introduced',
   '',
   introducedMarkdown(rows) || 'none\n',
+  '## Type-check gate (what `migrate --write` would hold back, and the time it adds)',
+  '',
+  gateMarkdown(rows),
 ].join('\n');
 process.stdout.write(`${toMarkdown(rows)}`);
 if (values.markdown) writeOut(values.markdown, markdown);

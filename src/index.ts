@@ -6,6 +6,18 @@ export { migrate, type MigrateOptions } from './migrate.js';
 export type { MigrateResult, MigrateStats, MigrateProgress } from './engine/migrate.js';
 export type { TransformRegistry } from './engine/registry.js';
 export { transformFiles, type FileMap, type TransformFilesOptions, type TransformFilesResult } from './engine/run-transforms.js';
+export {
+  runTypecheckGate,
+  introducedErrors,
+  type TypecheckGateResult,
+  type TypecheckGateInput,
+  type TypecheckedProject,
+  type TypeErrorReport,
+  type BlockedGroup,
+  type UncheckedGroup,
+} from './engine/typecheck-gate.js';
+export { readProjectFacts, lowestRelease, type ProjectFacts } from './engine/project-facts.js';
+export { SDK_FEATURES, supportsFeature, type SdkFeature, type SdkPackage, type SdkVersionFact } from './rules/sdk-features.js';
 export { discoverFiles, type DiscoverOptions } from './engine/discover.js';
 export { unifiedDiff, patchOf } from './engine/diff.js';
 export { RunError, type RunErrorCode } from './engine/errors.js';

@@ -23,13 +23,15 @@ export const sessionScopeTransform: Transform<ScopePlan> = {
   patterns: ['P2'],
   vocabulary: /registerTool|\.tool\(|setRequestHandler|McpServer/,
   options: HANDLE_OPTIONS,
-  prepare: (context) => planScopes(context.project, readOptions(context)),
+  prepare: (context) => planScopes(context.project, { ...readOptions(context), supports: context.supports }),
   apply(context) {
     applyHandlePlan(context);
     const { scopePath, storePath } = context.plan;
     const share = context.plan.files.get(context.relPath);
     if (!scopePath || !storePath || !share || share.edits.isEmpty || context.fileExists(scopePath)) return;
     const specifier = specifierFor(context.file, scopePath, storePath);
-    context.emitFile(scopePath, renderHandleScope({ language: languageOf(scopePath), storeSpecifier: specifier }));
+    // Structured output only where the SDK release has it (the low-level creator answers through this module).
+    const structuredOutput = context.supports('structured-output');
+    context.emitFile(scopePath, renderHandleScope({ language: languageOf(scopePath), storeSpecifier: specifier, structuredOutput }));
   },
 };

@@ -17,7 +17,8 @@ import { TRANSPORT_KEPT } from '../src/rules/marker-messages.js';
  *   `createMcpHandler(factory)` (+ `toNodeHandler` for Node and Express), and on v1 a fresh
  *   `StreamableHTTPServerTransport({ sessionIdGenerator: undefined })` per request with 405 for GET/DELETE;
  * - the deprecated HTTP+SSE transport (`SSEServerTransport`, `/messages?sessionId=`) becomes the same
- *   stateless Streamable HTTP entry, with a marker where the public URL changes;
+ *   stateless Streamable HTTP entry, with a marker where the public URL changes (and only a marker on an SDK
+ *   release older than the Streamable HTTP transport);
  * - stdio on v2: `server.connect(new StdioServerTransport())` becomes `serveStdio(factory)`.
  * Auth middleware, CORS, host validation, custom routes and logging are statements we never touch.
  * State the old one-server-per-session model kept alive (factory closures, session-keyed maps) stops the
@@ -80,7 +81,7 @@ export const statelessTransport: Transform = {
     };
     let markers: MarkerRequest[] = [];
     for (const phase of PHASES) {
-      const input: PhaseInput = { file: context.file, project: context.project, options, style: detectStyle(context.file) };
+      const input: PhaseInput = { file: context.file, project: context.project, options, style: detectStyle(context.file), facts: context.facts };
       const output = phase(input);
       if (!output) continue;
       const changes = output.edits.size > 0;

@@ -9,10 +9,10 @@ import { findRegistrations, findRequestHandlers, handlerSites } from './lists/ha
 import { analyseListChanged } from './lists/list-changed.js';
 import { merge, settle, type Findings } from './lists/steps.js';
 
-function analyse(file: SourceFile, sdk: SdkLine): Findings {
+function analyse(file: SourceFile, sdk: SdkLine, resourceLinks: boolean): Findings {
   const registrations = findRegistrations(file);
   const requests = findRequestHandlers(file);
-  const scan = { file, sdk, registrations, requests, sites: handlerSites(registrations, requests) };
+  const scan = { file, sdk, registrations, requests, sites: handlerSites(registrations, requests), resourceLinks };
   // Resources first: their rewrite removes registrations that the gate pass would otherwise look at.
   // Each round applies one edit, so later passes only run once the earlier ones have nothing left.
   const resources = merge(analyseDerivedLists(scan), analyseDynamicResources(scan));
@@ -30,7 +30,7 @@ function analyse(file: SourceFile, sdk: SdkLine): Findings {
  *   registered up front and check, at call time, the state the enabling call set, answering
  *   "call login first" until it holds; the dependency goes into their description;
  * - resources/list built from what calls created becomes a resource template, and the creating tool
- *   returns a `resource_link`;
+ *   returns a `resource_link` (its URI as text on an SDK release that has no resource_link);
  * - lists filtered by the request's credentials stay (that is allowed) and, on v2, are marked
  *   `cacheScope: 'private'`.
  * What cannot be decided is left in place with one marker.
@@ -46,6 +46,7 @@ export const staticListsTransform: Transform = {
   apply(context) {
     const sdk = context.sdk;
     if (!sdk) return;
-    settle(context, (file) => analyse(file, sdk));
+    const resourceLinks = context.supports('resource-link');
+    settle(context, (file) => analyse(file, sdk, resourceLinks));
   },
 };

@@ -4,8 +4,9 @@
  *   node scripts/batch/run-server.mjs <job.json> <result.json>
  *
  * Copies the checkout to a scratch folder (the checkout is never modified; its node_modules is linked, not
- * copied), audits, type-checks, migrates with write, migrates again as a dry run (idempotence), audits and
- * type-checks again, and writes the row's figures as JSON. Uses the engine library, never the CLI's stdout.
+ * copied), audits, type-checks, migrates with write (past the type-check gate, whose verdict and time go in the
+ * row), migrates again as a dry run (idempotence), audits and type-checks again, and writes the row's figures as
+ * JSON. Uses the engine library, never the CLI's stdout.
  */
 import { spawnSync } from 'node:child_process';
 import { cp, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
@@ -36,8 +37,9 @@ async function runServer({ server, checkout, harnessRoot, tscTimeoutMs, keepScra
     const tscBefore = runTsc(dir, tsc, tscTimeoutMs);
     const markersBefore = await findMarkers(dir, engine.TODO_MARKER);
 
-    const first = await engine.migrate({ path: dir, write: true, allowDirty: true, ...scope });
-    const second = await engine.migrate({ path: dir, write: false, allowDirty: true, ...scope });
+    // forceWrite: the row measures what the transforms write (tsc after), and records what the gate would have held back.
+    const first = await engine.migrate({ path: dir, write: true, allowDirty: true, forceWrite: true, ...scope });
+    const second = await engine.migrate({ path: dir, write: false, allowDirty: true, typecheck: false, ...scope });
 
     const auditAfter = await engine.auditProject(dir, scope);
     const tscAfter = runTsc(dir, tsc, tscTimeoutMs);
@@ -71,6 +73,7 @@ async function runServer({ server, checkout, harnessRoot, tscTimeoutMs, keepScra
       transport: transportBefore === 0 ? 'none' : transportAfter === 0 ? 'yes' : 'no',
       transportFindings: { before: transportBefore, after: transportAfter },
       migrateErrors: first.diagnostics.filter((d) => d.level === 'error').map((d) => `${d.file}: ${d.message}`),
+      gate: gateFigures(first.typecheck),
       verify: runVerify(verify, server, dir),
       findings: { before: auditBefore.findings, after: auditAfter.findings },
       ...(keepScratch ? { scratch: { root: scratchRoot, server: dir } } : {}),
@@ -78,6 +81,18 @@ async function runServer({ server, checkout, harnessRoot, tscTimeoutMs, keepScra
   } finally {
     if (!keepScratch) await rm(scratchRoot, { recursive: true, force: true });
   }
+}
+
+/** The type-check gate of the write: what it found and how long it took (the time a gated write adds). */
+function gateFigures(gate) {
+  return {
+    status: gate.status,
+    ...(gate.reason ? { reason: gate.reason } : {}),
+    introduced: gate.blocked.flatMap((group) => group.errors).length,
+    heldBack: gate.blocked.flatMap((group) => group.files).length,
+    checkedFiles: gate.projects.reduce((sum, project) => sum + project.checkedFiles, 0),
+    ms: gate.durationMs,
+  };
 }
 
 /**

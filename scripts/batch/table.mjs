@@ -76,3 +76,13 @@ export function introducedMarkdown(rows) {
 }
 
 const oneLine = (text) => String(text).replace(/\s*\n\s*/g, ' ').replace(/\|/g, '\\|').slice(0, 300);
+
+/** One line per server: the gate's verdict on the write, what it would hold back, and its time. */
+export function gateMarkdown(rows) {
+  const out = ['| server | gate | errors introduced | files held back | files checked | ms |', '|---|---|---|---|---|---|'];
+  for (const row of rows.filter((r) => r.ok && r.gate)) {
+    const { status, reason, introduced, heldBack, checkedFiles, ms } = row.gate;
+    out.push(`| ${row.name} | ${status}${reason ? ` (${oneLine(reason)})` : ''} | ${introduced} | ${heldBack} | ${checkedFiles} | ${ms} |`);
+  }
+  return `${out.join('\n')}\n`;
+}

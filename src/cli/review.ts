@@ -11,6 +11,7 @@ import type { FileChange } from '../engine/vfs.js';
 import { acceptedChanges } from '../review/accept.js';
 import { planReview, type ReviewFile, type ReviewHunk, type ReviewUnit } from '../review/plan.js';
 import { summarize } from '../report/migrate/json.js';
+import { typecheckSummary } from '../report/migrate/typecheck.js';
 import { colorDiff, colorsFor, formatDiagnostic, MARKER_GREP, type Colors } from './output.js';
 
 /** The answers to a hunk, as data: the key, what it does, and the words the prompt shows. */
@@ -154,10 +155,14 @@ function showHunk(file: ReviewFile, hunk: ReviewHunk, c: Colors): void {
 
 function printOutcome(result: MigrateResult, tally: Tally): void {
   const err = colorsFor(process.stderr);
-  for (const diagnostic of result.diagnostics.filter((d) => d.level === 'error')) process.stderr.write(`${formatDiagnostic(diagnostic, err)}\n`);
+  const shown = result.diagnostics.filter((d) => d.level === 'error' || d.rule === 'type-error');
+  for (const diagnostic of shown) process.stderr.write(`${formatDiagnostic(diagnostic, err)}\n`);
   const summary = summarize(result);
   const markers = result.changes.reduce((n, change) => n + (change.after.match(/@mcp-sessionless-todo\(/g)?.length ?? 0) - (change.before?.match(/@mcp-sessionless-todo\(/g)?.length ?? 0), 0);
   const lines = [`${result.written.length} file(s) written · ${tally.accepted} of ${tally.total} hunk(s) accepted`];
+  const forced = result.typecheck.blocked.some((group) => group.files.some((file) => result.written.includes(file)));
+  const gate = typecheckSummary(result.typecheck, { write: true, forced });
+  if (gate) lines.push(result.typecheck.status === 'failed' && !forced ? err.red(gate) : gate);
   if (summary.errors > 0) lines.push(err.red(`${summary.errors} error(s): the files named above were left unchanged`));
   if (markers > 0) lines.push(`${markers} follow-up marker(s) written for review: ${MARKER_GREP}`);
   process.stderr.write(`${lines.join('\n')}\n`);

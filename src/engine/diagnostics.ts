@@ -30,7 +30,9 @@ export type EngineCode =
   | 'transform-error'
   | 'conflict'
   | 'todo-marker'
-  | 'format-error';
+  | 'format-error'
+  /** An error the changes would introduce, found by the type-check gate before writing. */
+  | 'type-error';
 
 export interface Position {
   line: number;

@@ -17,6 +17,8 @@ import type { TransformJob } from './transform-job.js';
 import type { OptionValues, Transform } from './transform.js';
 import { VirtualTree, type FileChange } from './vfs.js';
 import { runInWorkers } from './worker-pool.js';
+import { readProjectFacts, type ProjectFacts } from './project-facts.js';
+import { runTypecheckGate, skippedGate, type TypecheckGateResult } from './typecheck-gate.js';
 
 export interface MigrateOptions {
   /** A project folder or a single file. */
@@ -47,6 +49,13 @@ export interface MigrateOptions {
    * dirty-tree guard and formatting, and what it returns goes through the same disk sink as a plain write.
    */
   selectChanges?: (pending: PendingChanges) => Promise<FileChange[]>;
+  /**
+   * Type-check the changed project in memory before writing (default true): a group whose changes introduce type
+   * errors is not written (see typecheck-gate.ts). Dry runs check too, so they say what a write would hold back.
+   */
+  typecheck?: boolean;
+  /** With `write`: write groups the type-check gate holds back anyway (their errors are still reported, as warnings). */
+  forceWrite?: boolean;
 }
 
 /** What a run would write, handed to `selectChanges` before anything touches disk. */
@@ -58,7 +67,7 @@ export interface PendingChanges {
 }
 
 export interface MigrateProgress {
-  phase: 'discover' | 'transform' | 'format' | 'write';
+  phase: 'discover' | 'transform' | 'format' | 'typecheck' | 'write';
   done: number;
   total: number;
 }
@@ -87,6 +96,8 @@ export interface MigrateResult {
   formatter?: string;
   /** With `recordSteps`: what each transform produced, in run order, before formatting (see transform-steps.ts). */
   steps?: TransformStep[];
+  /** What the type-check gate found: which groups it held back (not written, unless `forceWrite`), or why it did not check. */
+  typecheck: TypecheckGateResult;
 }
 
 /** Below this many files to parse, starting worker threads costs more than it saves. */
@@ -136,6 +147,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
   const connected = groupByImports(seeds, scoped);
   const groups = options.includeTests ? connected : connected.filter((group) => !isClientGroup(group, texts));
   const excluded = { tests: tests.length, client: connected.filter((group) => !groups.includes(group)).reduce((sum, g) => sum + g.length, 0) };
+  const factsOf = factsReader(root);
   const jobs: TransformJob[] = groups.map((group) => ({
     files: Object.fromEntries(group.map((path) => [path, texts.get(path) ?? ''])),
     transformIds: selected.map((t) => t.id),
@@ -145,6 +157,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
     recordSteps: options.recordSteps,
     onlyWithFindings: options.registry.auditCovers === true,
     root,
+    facts: factsOf(group),
   }));
   const parsed = groups.reduce((sum, group) => sum + group.length, 0);
   // Workers load transforms from the registry's module; a registry without one runs in this thread.
@@ -169,10 +182,20 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
 
   const steps = options.recordSteps ? mergeSteps(results, selected.map((t) => t.id)) : undefined;
   const changes = options.write && options.selectChanges ? await options.selectChanges({ root, changes: tree.list(), diagnostics, steps }) : tree.list();
+  const writeSets = writeGroups(changes, results);
+  let typecheck = skippedGate('--no-typecheck');
+  if (options.typecheck !== false) {
+    progress({ phase: 'typecheck', done: 0, total: writeSets.length });
+    typecheck = runTypecheckGate({ root, groups: writeSets });
+    progress({ phase: 'typecheck', done: writeSets.length, total: writeSets.length });
+  }
+  diagnostics.push(...gateDiagnostics(typecheck, options.forceWrite === true, options.write === true));
   let written: string[] = [];
   if (options.write) {
-    progress({ phase: 'write', done: 0, total: changes.length });
-    const flushed = await flushToDisk(root, writeGroups(changes, results), formats);
+    const held = new Set(options.forceWrite ? [] : typecheck.blocked.flatMap((b) => b.files));
+    const writable = writeSets.filter((group) => !group.some((change) => held.has(change.path)));
+    progress({ phase: 'write', done: 0, total: writable.reduce((n, group) => n + group.length, 0) });
+    const flushed = await flushToDisk(root, writable, formats);
     written = flushed.written;
     diagnostics.push(...flushed.diagnostics);
   }
@@ -184,6 +207,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
     written,
     formatter,
     ...(steps ? { steps } : {}),
+    typecheck,
     stats: {
       discovered: paths.length,
       parsed,
@@ -193,6 +217,26 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
       workers: workerCount,
       durationMs: Math.round(performance.now() - started),
     },
+  };
+}
+
+/**
+ * The project facts of a group, read from the folder holding all its files (so each package of a monorepo
+ * answers for its own SDK release); one read per folder.
+ */
+function factsReader(root: string): (group: readonly string[]) => ProjectFacts {
+  const byFolder = new Map<string, ProjectFacts>();
+  return (group) => {
+    const folders = group.map((path) => path.split('/').slice(0, -1));
+    const common = folders.reduce((shared, parts) => {
+      let depth = 0;
+      while (depth < shared.length && shared[depth] === parts[depth]) depth++;
+      return shared.slice(0, depth);
+    }, folders[0] ?? []);
+    const folder = join(root, ...common);
+    let facts = byFolder.get(folder);
+    if (!facts) byFolder.set(folder, (facts = readProjectFacts(folder)));
+    return facts;
   };
 }
 
@@ -242,6 +286,7 @@ async function runJobs(
       recordSteps: job.recordSteps,
       onlyWithFindings: job.onlyWithFindings,
       root: job.root,
+      facts: job.facts,
     });
     onDone(index + 1);
     return result;
@@ -298,6 +343,24 @@ function writeGroups(changes: readonly FileChange[], results: readonly Transform
   const written = new Set(groupOf.keys());
   const loose = changes.filter((change) => !written.has(change.path)).map((change) => [change]);
   return [...[...groups].map((group) => [...group].sort().map((path) => byPath.get(path)!)), ...loose];
+}
+
+/**
+ * Each error a held-back group would introduce, as a diagnostic at its place: an error (the group is not written),
+ * or a warning when `forceWrite` writes it anyway.
+ */
+function gateDiagnostics(gate: TypecheckGateResult, forced: boolean, write: boolean): Diagnostic[] {
+  const outcome = forced ? (write ? 'written anyway (--force-write)' : 'kept anyway (--force-write)') : write ? 'not written' : 'would not be written';
+  return gate.blocked.flatMap((group) =>
+    group.errors.map((error) => ({
+      level: forced ? ('warning' as const) : ('error' as const),
+      rule: 'type-error' as const,
+      file: error.file,
+      line: error.line,
+      column: error.column,
+      message: `${error.code} ${error.message.replace(/\n\s*/g, ' ')} (introduced by the migration; ${group.files.length} file(s) ${outcome})`,
+    })),
+  );
 }
 
 function sortDiagnostics(diagnostics: Diagnostic[]): Diagnostic[] {

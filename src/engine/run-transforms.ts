@@ -7,8 +7,12 @@ import { TODO_MARKER } from '../rules/rules.js';
 import { createMemoryProject, projectPath, relativeOf, replaceFileText, syntaxErrors } from './parse.js';
 import type { OptionValues, Transform, TransformContext } from './transform.js';
 import { detectSdkLine } from './sdk-detect.js';
+import type { SdkLine } from '../rules/sdk.js';
+import type { SdkFeature } from '../rules/sdk-features.js';
 import { readTextIfPresent } from './disk.js';
 import { join } from 'node:path';
+import { UNKNOWN_PROJECT, type ProjectFacts } from './project-facts.js';
+import { supportsFeature } from '../rules/sdk-features.js';
 
 /** Root-relative path → file text. */
 export type FileMap = Readonly<Record<string, string>>;
@@ -31,6 +35,8 @@ export interface TransformFilesOptions {
   onlyWithFindings?: boolean;
   /** The project folder on disk, so transforms can read an existing file outside the group (none in memory-only runs). */
   root?: string;
+  /** What the project on disk says about itself (the SDK release it pins); unknown when absent. */
+  facts?: ProjectFacts;
 }
 
 /** What one transform left in the files it changed or emitted: their whole text right after it ran. */
@@ -93,6 +99,8 @@ export function transformFiles(files: FileMap, settings: TransformFilesOptions):
     original.has(relPath) || emitted.has(relPath) || (settings.existingPaths?.has(relPath) ?? false);
   const readExisting = (relPath: string): string | undefined =>
     original.get(relPath) ?? (settings.root && settings.existingPaths?.has(relPath) ? readTextIfPresent(join(settings.root, relPath)) : undefined);
+  const facts = settings.facts ?? UNKNOWN_PROJECT;
+  const supports = (line: SdkLine | undefined, feature: SdkFeature) => supportsFeature(facts.sdks, line, feature);
 
   for (const transform of settings.transforms) {
     if (clean && !transform.rules.includes('SL010')) continue;
@@ -105,7 +113,7 @@ export function transformFiles(files: FileMap, settings: TransformFilesOptions):
     const targets = transform.prepare ? sources : matching;
     let plan: unknown;
     try {
-      plan = transform.prepare?.({ project, files: sources.map(relativeOf), options, fileExists, readExisting });
+      plan = transform.prepare?.({ project, files: sources.map(relativeOf), options, fileExists, readExisting, facts, supports });
     } catch (error) {
       // Nothing was edited yet: report the failure on the files that called for the transform, and skip it.
       for (const file of matching) {
@@ -119,11 +127,12 @@ export function transformFiles(files: FileMap, settings: TransformFilesOptions):
       const pending: PendingMarker[] = [];
       const pendingEmits = new Map<string, { text: string; by: string }>();
       const local: Diagnostic[] = [];
+      const sdk = detectSdkLine(file);
       const context: TransformContext = {
         file,
         relPath,
         project,
-        sdk: detectSdkLine(file),
+        sdk,
         options,
         plan,
         report: (d) => local.push({ ...d, file: relPath, transform: transform.id }),
@@ -138,6 +147,8 @@ export function transformFiles(files: FileMap, settings: TransformFilesOptions):
           pendingEmits.set(path, { text, by: transform.id });
         },
         fileExists,
+        facts,
+        supports: (feature) => supports(sdk, feature),
       };
       try {
         transform.apply(context);

@@ -1,4 +1,5 @@
 import type { OptionValues } from './transform.js';
+import type { ProjectFacts } from './project-facts.js';
 
 /** One group of connected files to transform: what crosses a worker boundary (plain data only). */
 export interface TransformJob {
@@ -15,4 +16,6 @@ export interface TransformJob {
   onlyWithFindings?: boolean;
   /** The project folder, for reading files outside the group. */
   root: string;
+  /** What the project on disk says about itself (the SDK release it pins). */
+  facts: ProjectFacts;
 }

@@ -22,5 +22,5 @@ function registryAt(module: string): Promise<readonly Transform[]> {
 parentPort?.on('message', async (job: TransformJob) => {
   if (!job.registryModule) throw new Error('a worker job needs the module of its transform registry');
   const { selected } = selectTransforms(job.transformIds, await registryAt(job.registryModule));
-  parentPort?.postMessage(transformFiles(job.files, { transforms: selected, options: job.options, existingPaths: new Set(job.existingPaths), recordSteps: job.recordSteps, onlyWithFindings: job.onlyWithFindings, root: job.root }));
+  parentPort?.postMessage(transformFiles(job.files, { transforms: selected, options: job.options, existingPaths: new Set(job.existingPaths), recordSteps: job.recordSteps, onlyWithFindings: job.onlyWithFindings, root: job.root, facts: job.facts }));
 });

@@ -2,6 +2,8 @@ import type { Node, Project, SourceFile } from 'ts-morph';
 import type { Diagnostic } from './diagnostics.js';
 import type { PatternId, RuleId } from '../rules/rules.js';
 import type { SdkLine } from '../rules/sdk.js';
+import type { SdkFeature } from '../rules/sdk-features.js';
+import type { ProjectFacts } from './project-facts.js';
 
 /** A value a user can set for a transform with `--set transform.option=value`. */
 export interface TransformOption {
@@ -27,6 +29,10 @@ export interface PrepareContext {
   fileExists(relPath: string): boolean;
   /** The text of an existing file (in the group, else on disk), e.g. to tell whether a module there is one the transform wrote. */
   readExisting(relPath: string): string | undefined;
+  /** What the project on disk says about itself: the SDK releases it uses (nothing in memory-only runs). */
+  readonly facts: ProjectFacts;
+  /** Whether code for this SDK line may use `feature` in the release the project pins (true when unknown). */
+  supports(line: SdkLine | undefined, feature: SdkFeature): boolean;
 }
 
 /** Everything a transform may touch while it runs over one source file. */
@@ -57,6 +63,13 @@ export interface TransformContext<Plan = unknown> {
   emitFile(relPath: string, content: string): void;
   /** Whether a root-relative path exists in the project on disk or in the virtual tree. */
   fileExists(relPath: string): boolean;
+  /** What the project on disk says about itself: the SDK releases it uses (nothing in memory-only runs). */
+  readonly facts: ProjectFacts;
+  /**
+   * Whether this file's code may use `feature` in the SDK release the project pins (true when unknown). A
+   * transform that would write a feature the release lacks writes what that release supports instead, or a marker.
+   */
+  supports(feature: SdkFeature): boolean;
 }
 
 export interface Transform<Plan = unknown> {

@@ -51,7 +51,7 @@ export async function measureProject(path: string, options: MeasureOptions = {})
   audit.errors.push(...readErrors.map((d) => ({ file: d.file, line: 0, column: 0, code: 'read-error' as const, message: d.message })));
   audit.stats.discovered = paths.length;
 
-  const run = await migrate({ path, include: options.include, exclude: options.exclude, format: false });
+  const run = await migrate({ path, include: options.include, exclude: options.exclude, format: false, typecheck: false });
   const migrated: Record<string, string> = { ...files };
   for (const change of run.changes) migrated[change.path] = change.after;
   const left = run.changes.length > 0 ? auditFiles(migrated).findings : audit.findings;

@@ -50,7 +50,9 @@ export async function migrateWithCommits(options: Omit<MigrateOptions, 'write' |
 
   const registry = (options.registry ?? BUILT_IN_REGISTRY).transforms;
   const steps = result.steps ?? [];
-  const final = new Map(result.changes.map((change) => [change.path, change]));
+  // Files the type-check gate holds back are committed at no step (unless forced), as a plain --write leaves them.
+  const held = new Set(options.forceWrite ? [] : result.typecheck.blocked.flatMap((group) => group.files));
+  const final = new Map(result.changes.filter((change) => !held.has(change.path)).map((change) => [change.path, change]));
   // A file's last step writes the final (formatted) text itself, so the last commit equals a plain --write.
   const lastStep = new Map<string, number>();
   steps.forEach((step, index) => {

@@ -7,8 +7,13 @@ import type { HandleStoreLanguage } from './handle-store.js';
  * explicit handle, made current for the duration of each tool call (see templates/handle-scope). One
  * TypeScript source; JavaScript projects get it with the types stripped.
  */
-export function renderHandleScope(options: { language: HandleStoreLanguage; storeSpecifier: string }): string {
-  const source = renderTemplate('handle-scope/handle-scope.ts.hbs', { storeSpecifier: options.storeSpecifier });
+export function renderHandleScope(options: {
+  language: HandleStoreLanguage;
+  storeSpecifier: string;
+  /** Whether the SDK release the server uses has structured tool output (`structuredContent`, `outputSchema`); default true. */
+  structuredOutput?: boolean;
+}): string {
+  const source = renderTemplate('handle-scope/handle-scope.ts.hbs', { storeSpecifier: options.storeSpecifier, structuredOutput: options.structuredOutput ?? true });
   if (options.language === 'ts') return source;
   const { outputText } = ts.transpileModule(source, {
     compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext, removeComments: false },

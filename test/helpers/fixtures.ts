@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { transformFiles, type FileMap } from '../../src/engine/run-transforms.js';
 import { createMemoryProject, syntaxErrors } from '../../src/engine/parse.js';
 import type { OptionValues, Transform } from '../../src/engine/transform.js';
+import type { ProjectFacts } from '../../src/engine/project-facts.js';
 import { getTransform } from '../../transforms/index.js';
 import { renderHandleStore, type HandleStoreRenderOptions } from '../../src/templates/handle-store.js';
 import { renderHandleScope } from '../../src/templates/handle-scope.js';
@@ -19,6 +20,8 @@ export interface FixtureCase {
   input: Record<string, string>;
   output: Record<string, string>;
   options?: OptionValues;
+  /** What the project on disk would say about itself (the SDK release it pins); unknown when absent. */
+  facts?: ProjectFacts;
 }
 
 const SINGLE_FILE = /^(?<name>.+)\.input\.(?<ext>[cm]?[jt]sx?)$/;
@@ -52,11 +55,17 @@ function readOptions(path: string): OptionValues | undefined {
   return existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as OptionValues) : undefined;
 }
 
+function readFacts(path: string): ProjectFacts | undefined {
+  return existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as ProjectFacts) : undefined;
+}
+
 /**
  * Fixture cases for a transform, discovered from test/fixtures/<id>/:
  * - `<case>.input.<ext>` + `<case>.output.<ext>` (+ optional `<case>.options.json`): one file, named `index.<ext>`;
  * - `<case>/input/**` + `<case>/output/**` (+ optional `<case>/options.json`): several files; output lists
- *   every file after the run, emitted ones included (a rendered handle store as a `<path>.render.json` placeholder).
+ *   every file after the run, emitted ones included (a rendered handle store as a `<path>.render.json` placeholder);
+ * - an optional `<case>.facts.json` / `<case>/facts.json` says what the project pins (`{ "sdks": [{ "package",
+ *   "version", "source" }] }`), for output that must fit an older SDK release.
  */
 export function loadFixtureCases(transformId: string): FixtureCase[] {
   const dir = join(FIXTURES_ROOT, transformId);
@@ -74,6 +83,7 @@ export function loadFixtureCases(transformId: string): FixtureCase[] {
         input: { [`index.${ext}`]: readFileSync(path, 'utf8') },
         output: { [`index.${ext}`]: readFileSync(outputPath, 'utf8') },
         options: readOptions(join(dir, `${name}.options.json`)),
+        facts: readFacts(join(dir, `${name}.facts.json`)),
       });
     } else if (statSync(path).isDirectory() && existsSync(join(path, 'input'))) {
       cases.push({
@@ -81,6 +91,7 @@ export function loadFixtureCases(transformId: string): FixtureCase[] {
         input: readTree(join(path, 'input')),
         output: readTree(join(path, 'output')),
         options: readOptions(join(path, 'options.json')),
+        facts: readFacts(join(path, 'facts.json')),
       });
     }
   }
@@ -88,10 +99,11 @@ export function loadFixtureCases(transformId: string): FixtureCase[] {
 }
 
 /** Apply one transform to a fixture's input and return every file afterwards (unchanged ones included). */
-export function runFixture(transform: Transform, fixture: { input: FileMap; options?: OptionValues }) {
+export function runFixture(transform: Transform, fixture: { input: FileMap; options?: OptionValues; facts?: ProjectFacts }) {
   const result = transformFiles(fixture.input, {
     transforms: [transform],
     options: fixture.options ? { [transform.id]: fixture.options } : undefined,
+    facts: fixture.facts,
   });
   return { files: { ...fixture.input, ...result.changed }, result };
 }
@@ -121,7 +133,7 @@ export function describeTransformFixtures(transformId: string, transform?: Trans
           for (const [path, text] of Object.entries(fixture.output)) expect(files[path], path).toBe(text);
         });
         it('is idempotent', () => {
-          const { result } = runFixture(subject(), { input: fixture.output, options: fixture.options });
+          const { result } = runFixture(subject(), { input: fixture.output, options: fixture.options, facts: fixture.facts });
           expect(result.changed).toEqual({});
           expect(result.diagnostics.filter((d) => d.rule === 'todo-marker' || d.message.includes('@mcp-sessionless-todo'))).toEqual([]);
         });
@@ -139,15 +151,33 @@ export function describeTransformFixtures(transformId: string, transform?: Trans
 const TYPECHECK_ROOT = join(REPO_ROOT, 'test', '.typecheck');
 
 /**
+ * Old SDK releases installed beside the current one (package.json devDependencies, `mcp-sdk-<version>` aliases),
+ * for fixtures whose facts pin them: their outputs must type-check against that release.
+ */
+function pinnedV1Release(fixture: FixtureCase): string | undefined {
+  return fixture.facts?.sdks.find((sdk) => sdk.package === '@modelcontextprotocol/sdk')?.version;
+}
+
+/**
  * Type-check every TypeScript output of a transform's fixtures against the real SDK packages in
  * node_modules (strict). Outputs are copied under test/.typecheck/ so module resolution finds the
- * repository's node_modules. Returns `path: message` strings, empty when all is well.
+ * repository's node_modules; a fixture pinned to an old SDK release (facts.json) is checked in a folder whose
+ * node_modules/@modelcontextprotocol/sdk is that release. Returns `path: message` strings, empty when all is well.
  */
 export function typecheckFixtureOutputs(transformId: string, which: 'output' | 'input' = 'output'): string[] {
-  const target = join(TYPECHECK_ROOT, `${transformId}-${which}`);
+  const byRelease = new Map<string, FixtureCase[]>();
+  for (const fixture of loadFixtureCases(transformId)) {
+    const release = pinnedV1Release(fixture) ?? '';
+    byRelease.set(release, [...(byRelease.get(release) ?? []), fixture]);
+  }
+  return [...byRelease].flatMap(([release, fixtures]) => typecheckCases(`${transformId}-${which}${release ? `-sdk-${release}` : ''}`, fixtures, which, release));
+}
+
+function typecheckCases(folder: string, fixtures: readonly FixtureCase[], which: 'output' | 'input', release: string): string[] {
+  const target = join(TYPECHECK_ROOT, folder);
   rmSync(target, { recursive: true, force: true });
   const roots: string[] = [];
-  for (const fixture of loadFixtureCases(transformId)) {
+  for (const fixture of fixtures) {
     for (const [path, text] of Object.entries(fixture[which])) {
       if (!/\.[cm]?tsx?$/.test(path)) continue;
       const file = join(target, fixture.name, path);
@@ -158,6 +188,15 @@ export function typecheckFixtureOutputs(transformId: string, which: 'output' | '
   }
   if (roots.length === 0) return [];
   writeFileSync(join(target, 'package.json'), JSON.stringify({ type: 'module' }));
+  if (release) {
+    const installed = join(REPO_ROOT, 'node_modules', `mcp-sdk-${release}`);
+    if (!existsSync(installed)) throw new Error(`fixtures pin @modelcontextprotocol/sdk ${release}: add "mcp-sdk-${release}": "npm:@modelcontextprotocol/sdk@${release}" to devDependencies`);
+    mkdirSync(join(target, 'node_modules', '@modelcontextprotocol'), { recursive: true });
+    symlinkSync(installed, join(target, 'node_modules', '@modelcontextprotocol', 'sdk'), 'dir');
+    // The zod that release's schemas are written in (zod 3 for old releases), so tool shapes type-check against it.
+    const zod = join(installed, 'node_modules', 'zod');
+    if (existsSync(zod)) symlinkSync(zod, join(target, 'node_modules', 'zod'), 'dir');
+  }
   const program = ts.createProgram(roots, {
     strict: true,
     noEmit: true,

@@ -8,13 +8,22 @@ import type { ToolCall } from './registration.js';
 /**
  * Turn an existing tool into its state's creator: the description says what the handle is for and how long it
  * lives, and the tool declares an output schema for its structured result. A v1 `server.tool(…)` becomes
- * `server.registerTool(…)`, the only form that takes an output schema.
+ * `server.registerTool(…)`, the only form that takes an output schema; on an SDK release without structured
+ * output it stays `tool(…)` and only its description changes.
  */
 export function makeCreator(edits: TextEdits, tool: ToolCall, style: Style, names: KindNames, users: readonly string[]): void {
   const description = describedCreator(tool.description, names, users);
+  const structured = style.supports('structured-output');
   if (tool.method === 'registerTool' && tool.config) {
     if (tool.description) edits.replaceNode(tool.description, description);
-    addProperties(edits, tool.config, [...(tool.description ? [] : [`description: ${description}`]), `outputSchema: ${outputSchema(style, names)}`]);
+    const added = [...(tool.description ? [] : [`description: ${description}`]), ...(structured ? [`outputSchema: ${outputSchema(style, names)}`] : [])];
+    if (added.length > 0) addProperties(edits, tool.config, added);
+    return;
+  }
+  if (!structured || !style.supports('register-tool')) {
+    // tool(name, description?, …): the description is the second argument when it is a string.
+    if (tool.description) edits.replaceNode(tool.description, description);
+    else edits.insert(tool.call.getArguments()[0]!.getEnd(), `, ${description}`);
     return;
   }
   // tool(name, description?, schema?, annotations?, handler) → registerTool(name, { … }, handler)
@@ -60,7 +69,8 @@ function separator(text: string): string {
 
 /**
  * Add the handle to a creator's result: a text item with the id as JSON (for clients that read only text) and
- * `structuredContent` matching the output schema. Returns false when the result is not an object literal.
+ * `structuredContent` matching the output schema (where the SDK release has structured output). Returns false
+ * when the result is not an object literal.
  */
 export function addHandleToResult(edits: TextEdits, result: Node, style: Style, names: KindNames): boolean {
   const object = Node.isParenthesizedExpression(result) ? result.getExpression() : result;
@@ -75,7 +85,7 @@ export function addHandleToResult(edits: TextEdits, result: Node, style: Style, 
   if (!last) edits.replace(array.getStart() + 1, array.getEnd() - 1, item);
   else if (isSingleLine(array)) edits.insert(last.getEnd(), `, ${item}`);
   else edits.insert(last.getEnd(), `,\n${indentOf(last)}${item}`);
-  addProperties(edits, object, [structuredContent(names)], false, isSingleLine(array) ? item.length + 2 : 0);
+  if (style.supports('structured-output')) addProperties(edits, object, [structuredContent(names)], false, isSingleLine(array) ? item.length + 2 : 0);
   return true;
 }
 

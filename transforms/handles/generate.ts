@@ -5,6 +5,7 @@
  * describeLifetime, describeHandleParam).
  */
 import type { SdkLine } from '../../src/rules/sdk.js';
+import type { SdkFeature } from '../../src/rules/sdk-features.js';
 import type { KindNames } from './naming.js';
 
 /** The handle-store exports generated code uses. */
@@ -18,6 +19,8 @@ export interface Style {
   sdk: SdkLine | undefined;
   /** TypeScript (type arguments allowed). */
   typed: boolean;
+  /** Whether the SDK release the project pins has a feature (registerTool, structured output). */
+  supports(feature: SdkFeature): boolean;
 }
 
 export function str(style: Style, text: string): string {
@@ -101,29 +104,55 @@ export function structuredContent(names: KindNames): string {
   return `structuredContent: { ${names.idParam} }`;
 }
 
+/**
+ * `server.registerTool(name, { description, inputSchema?, outputSchema? }, handler)`, or on an SDK release
+ * without registerTool, `server.tool(name, description, inputSchema?, handler)`: both register the same tool.
+ */
+export function toolRegistration(style: Style, spec: { receiver: string; name: string; description: string; input?: string; output?: string; handler: string[]; indent: string }): string {
+  const i1 = spec.indent + style.unit;
+  const i2 = i1 + style.unit;
+  const head = style.supports('register-tool')
+    ? [
+        `${i1}{`,
+        `${i2}description: ${spec.description},`,
+        ...(spec.input ? [`${i2}inputSchema: ${spec.input},`] : []),
+        ...(spec.output ? [`${i2}outputSchema: ${spec.output},`] : []),
+        `${i1}},`,
+      ]
+    : [`${i1}${spec.description},`, ...(spec.input ? [`${i1}${spec.input},`] : [])];
+  const method = style.supports('register-tool') ? 'registerTool' : 'tool';
+  return [`${spec.receiver}.${method}(`, `${i1}${str(style, spec.name)},`, ...head, ...spec.handler, `${spec.indent});`].join('\n');
+}
+
+/** What a creator returns: the id as text, and as structured content where the SDK release has it. */
+export function handleResult(style: Style, names: KindNames): string {
+  const structured = style.supports('structured-output') ? `, ${structuredContent(names)}` : '';
+  return `{ content: [${handleTextItem(style, names)}]${structured} }`;
+}
+
 /** A generated creator tool for state that used to be created lazily: it mints a handle to `initial`. */
 export function creatorTool(
   style: Style,
   spec: { receiver: string; names: KindNames; initial: string; users: readonly string[]; indent: string },
 ): string {
-  const { names, indent, unit } = { ...spec, unit: style.unit };
-  const i1 = indent + unit;
-  const i2 = i1 + unit;
+  const { names, indent } = spec;
+  const i1 = indent + style.unit;
+  const i2 = i1 + style.unit;
   const context = style.sdk === 'v2' ? 'ctx' : 'extra';
   const description = `\`Create ${withArticle(names.noun)} and return its ${names.idParam}, for ${toolList(spec.users)}. \${describeLifetime(${names.kindConst})}\``;
-  return [
-    `${spec.receiver}.registerTool(`,
-    `${i1}${str(style, names.creator)},`,
-    `${i1}{`,
-    `${i2}description: ${description},`,
-    `${i2}outputSchema: ${outputSchema(style, names)},`,
-    `${i1}},`,
-    `${i1}async (${context}) => {`,
-    `${i2}const ${names.idParam} = await handles.mint(${names.kindConst}, ${spec.initial}, ${principal(context)});`,
-    `${i2}return { content: [${handleTextItem(style, names)}], ${structuredContent(names)} };`,
-    `${i1}},`,
-    `${indent});`,
-  ].join('\n');
+  return toolRegistration(style, {
+    receiver: spec.receiver,
+    name: names.creator,
+    description,
+    ...(style.supports('structured-output') ? { output: outputSchema(style, names) } : {}),
+    handler: [
+      `${i1}async (${context}) => {`,
+      `${i2}const ${names.idParam} = await handles.mint(${names.kindConst}, ${spec.initial}, ${principal(context)});`,
+      `${i2}return ${handleResult(style, names)};`,
+      `${i1}},`,
+    ],
+    indent,
+  });
 }
 
 /** A generated destroy tool, for state the old code released when the session or connection ended. */
@@ -133,19 +162,19 @@ export function destroyTool(style: Style, spec: { receiver: string; names: KindN
   const i2 = i1 + style.unit;
   const context = style.sdk === 'v2' ? 'ctx' : 'extra';
   const done = `\`Destroyed ${names.noun} \${${names.idParam}}\``;
-  return [
-    `${spec.receiver}.registerTool(`,
-    `${i1}${str(style, names.destroy)},`,
-    `${i1}{`,
-    `${i2}description: ${str(style, `Discard a ${names.noun}; its ${names.idParam} stops working.`)},`,
-    `${i2}inputSchema: ${idInputSchema(style, names)},`,
-    `${i1}},`,
-    `${i1}async ({ ${names.idParam} }, ${context}) => {`,
-    `${i2}await handles.destroy(${names.kindConst}, ${names.idParam}, ${principal(context)});`,
-    `${i2}return { content: [{ type: ${str(style, 'text')}, text: ${done} }] };`,
-    `${i1}},`,
-    `${indent});`,
-  ].join('\n');
+  return toolRegistration(style, {
+    receiver: spec.receiver,
+    name: names.destroy,
+    description: str(style, `Discard a ${names.noun}; its ${names.idParam} stops working.`),
+    input: idInputSchema(style, names),
+    handler: [
+      `${i1}async ({ ${names.idParam} }, ${context}) => {`,
+      `${i2}await handles.destroy(${names.kindConst}, ${names.idParam}, ${principal(context)});`,
+      `${i2}return { content: [{ type: ${str(style, 'text')}, text: ${done} }] };`,
+      `${i1}},`,
+    ],
+    indent,
+  });
 }
 
 /** Store calls used inside rewritten handlers. */

@@ -112,7 +112,7 @@ export function planKeyedState(state: StateVariable, plan: PlanContext): SiteRes
     }
   }
   const file = declaration.getSourceFile();
-  const style = styleOf(file, plan.model.files.find((f) => f.sourceFile === file)?.sdk);
+  const style = styleOf(file, plan.model.files.find((f) => f.sourceFile === file)?.sdk, plan.options);
   const valueType = style.typed ? valueTypeOf(declaration) : undefined;
   if (style.typed && !valueType) {
     throw new Undecided(declaration, `give ${name} its value type (for example \`new Map<string, Cart>()\`) so its handle kind can be typed, then migrate again`);
@@ -178,7 +178,7 @@ export function planKeyedState(state: StateVariable, plan: PlanContext): SiteRes
   if (!creator) {
     const anchorUse = uses[0]!;
     const anchor = statementOf(anchorUse.registration.call)!;
-    const anchorStyle = styleOf(anchor.getSourceFile(), anchorUse.registration.sdk);
+    const anchorStyle = styleOf(anchor.getSourceFile(), anchorUse.registration.sdk, plan.options);
     const text = creatorTool(anchorStyle, { receiver: receiverOf(anchorUse.tool), names, initial: initial!.getText(), users: userNames, indent: indentOf(anchor) });
     edits.for(anchor.getSourceFile()).insert(anchor.getStart(), `${text}\n\n${indentOf(anchor)}`);
     edits.use(anchor.getSourceFile(), ['handles', 'principalOf', 'describeLifetime'], true);
@@ -186,7 +186,7 @@ export function planKeyedState(state: StateVariable, plan: PlanContext): SiteRes
   if (needsDestroy) {
     const lastUse = uses[uses.length - 1]!;
     const last = statementOf(lastUse.registration.call)!;
-    const text = destroyTool(styleOf(last.getSourceFile(), lastUse.registration.sdk), { receiver: receiverOf(lastUse.tool), names, indent: indentOf(last) });
+    const text = destroyTool(styleOf(last.getSourceFile(), lastUse.registration.sdk, plan.options), { receiver: receiverOf(lastUse.tool), names, indent: indentOf(last) });
     edits.for(last.getSourceFile()).insert(last.getEnd(), `\n\n${indentOf(last)}${text}`);
     edits.use(last.getSourceFile(), ['handles', 'principalOf', 'describeHandleParam'], true);
   }
@@ -325,7 +325,7 @@ function rewriteKeyedCreator(use: KeyedUse, name: string, names: KindNames, user
   const handler = tool.handler!;
   const file = handler.getSourceFile();
   const edits = plan.edits.for(file);
-  const style = styleOf(file, use.registration.sdk);
+  const style = styleOf(file, use.registration.sdk, plan.options);
   const set = use.operations.find((o): o is Extract<Operation, { op: 'set' }> => o.op === 'set' && !lazyStatements.includes(o.statement))!;
   if (set.statement.getParent() !== handler.getBody()) throw new Undecided(use.registration.call, `${tool.name} stores the entry inside a nested block`);
   if (use.operations.some((o) => o !== set)) throw new Undecided(use.registration.call, `${tool.name} both creates and reads ${name}`);

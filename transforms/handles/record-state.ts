@@ -50,7 +50,7 @@ export function planRecordState(states: StateVariable[], plan: PlanContext): Sit
   const className = owner.getName() ?? 'state';
   const anchorNode = states[0]!.declaration;
   const file = owner.getSourceFile();
-  const style = styleOf(file, plan.model.files.find((f) => f.sourceFile === file)?.sdk);
+  const style = styleOf(file, plan.model.files.find((f) => f.sourceFile === file)?.sdk, plan.options);
 
   const fields = states.map((state) => fieldOf(state, style.typed));
   const tools = new Map<Registration, StateAccess[]>();

@@ -13,6 +13,7 @@ import type { StoreExport, Style } from './generate.js';
 import { indentUnit, quoteOf } from './layout.js';
 import { readToolCall, type EditableTool, type InlineHandler } from './registration.js';
 import type { HandleOptions } from './store-file.js';
+import type { SdkFeature } from '../../src/rules/sdk-features.js';
 import { identifiersOf, nodesOfKind } from '../shared/file-index.js';
 
 /** Why a site could not be migrated: one marker at `node`. */
@@ -73,9 +74,10 @@ export interface SiteResult {
   summary: string;
 }
 
-/** The style of a file, for generated code. */
-export function styleOf(file: SourceFile, sdk: Style['sdk']): Style {
-  return { unit: indentUnit(file), quote: quoteOf(file), sdk, typed: /\.[cm]?tsx?$/.test(file.getFilePath()) };
+/** The style of a file, for generated code, and what the SDK release the project pins lets it use. */
+export function styleOf(file: SourceFile, sdk: Style['sdk'], options: Pick<HandleOptions, 'supports'>): Style {
+  const supports = (feature: SdkFeature) => options.supports?.(sdk, feature) ?? true;
+  return { unit: indentUnit(file), quote: quoteOf(file), sdk, typed: /\.[cm]?tsx?$/.test(file.getFilePath()), supports };
 }
 
 /** The single registration whose own inline handler contains `node`, if any. */

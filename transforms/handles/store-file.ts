@@ -1,5 +1,5 @@
 import type { Project } from 'ts-morph';
-import type { TransformContext, TransformOption } from '../../src/engine/transform.js';
+import type { PrepareContext, TransformContext, TransformOption } from '../../src/engine/transform.js';
 import { relativeOf } from '../../src/engine/parse.js';
 import { DEFAULT_TTL_SECONDS } from '../../src/rules/handles-naming.js';
 import { handleStoreDefaultPath, renderHandleStore, type HandleStoreBackend, type HandleStoreLanguage } from '../../src/templates/handle-store.js';
@@ -56,6 +56,8 @@ export interface HandleOptions {
   names: Record<string, string>;
   /** Reads an existing file outside the group (set when planning), to tell our store from a foreign module. */
   readExisting?: (relPath: string) => string | undefined;
+  /** Whether the SDK release the project pins has a feature (set when planning; everything when absent). */
+  supports?: PrepareContext['supports'];
 }
 
 export function readOptions(context: Pick<TransformContext, 'options'>): HandleOptions {

@@ -10,7 +10,7 @@ import { replaceFileText } from '../../src/engine/parse.js';
 
 /** Plan every file's edits from the group as it is before the first of them is edited. */
 export function planHandles(context: PrepareContext, family: Family): ProjectPlan {
-  return planProject(context.project, family, { ...readOptions(context), readExisting: context.readExisting });
+  return planProject(context.project, family, { ...readOptions(context), readExisting: context.readExisting, supports: context.supports });
 }
 
 export function applyHandlePlan(context: TransformContext<ProjectPlan>): void {

@@ -50,7 +50,7 @@ export function rewriteGroupCreator(
   const handler = tool.handler;
   const file = handler.getSourceFile();
   const edits = plan.edits.for(file);
-  const style = styleOf(file, registration.sdk);
+  const style = styleOf(file, registration.sdk, plan.options);
   const label = toolList(parts);
 
   const sets = new Map<string, { access: StateAccess; statement: Statement }>();

@@ -27,7 +27,7 @@ export function rewriteCreator(use: ToolUse, name: string, names: KindNames, use
   const handler = tool.handler!;
   const file = handler.getSourceFile();
   const edits = plan.edits.for(file);
-  const style = styleOf(file, use.registration.sdk);
+  const style = styleOf(file, use.registration.sdk, plan.options);
   const assignment = use.accesses.find((a) => a.op === 'assign' && !a.reset && !a.lazyInit)!;
   const statement = statementOf(assignment.node);
   const body = handler.getBody();

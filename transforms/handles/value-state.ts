@@ -98,7 +98,7 @@ export function planValueState(states: readonly StateVariable[], pattern: Patter
   });
 
   const file = declaration.getSourceFile();
-  const style = styleOf(file, plan.model.files.find((f) => f.sourceFile === file)?.sdk);
+  const style = styleOf(file, plan.model.files.find((f) => f.sourceFile === file)?.sdk, plan.options);
   const partTypes = declared.map((d) => (style.typed ? valueTypeOf(d.declaration) : undefined));
   const untyped = parts.find((_, index) => !partTypes[index]);
   if (style.typed && untyped) {
@@ -148,14 +148,14 @@ export function planValueState(states: readonly StateVariable[], pattern: Patter
   if (!anchorUse) throw new Undecided(declaration, `no tool uses ${name}`);
   if (!creator && initial !== undefined) {
     const anchor = registrationStatement(anchorUse.registration);
-    const anchorStyle = styleOf(anchor.getSourceFile(), anchorUse.registration.sdk);
+    const anchorStyle = styleOf(anchor.getSourceFile(), anchorUse.registration.sdk, plan.options);
     const text = creatorTool(anchorStyle, { receiver: receiverOf(anchorUse.tool), names, initial, users: userNames, indent: indentOf(anchor) });
     edits.for(anchor.getSourceFile()).insert(anchor.getStart(), `${text}\n\n${indentOf(anchor)}`);
     edits.use(anchor.getSourceFile(), ['handles', 'principalOf', 'describeLifetime'], true);
   }
   if (needsGeneratedDestroy) {
     const last = registrationStatement(uses[uses.length - 1]!.registration);
-    const lastStyle = styleOf(last.getSourceFile(), uses[uses.length - 1]!.registration.sdk);
+    const lastStyle = styleOf(last.getSourceFile(), uses[uses.length - 1]!.registration.sdk, plan.options);
     const text = destroyTool(lastStyle, { receiver: receiverOf(uses[uses.length - 1]!.tool), names, indent: indentOf(last) });
     edits.for(last.getSourceFile()).insert(last.getEnd(), `\n\n${indentOf(last)}${text}`);
     edits.use(last.getSourceFile(), ['handles', 'principalOf', 'describeHandleParam'], true);

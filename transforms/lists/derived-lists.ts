@@ -5,7 +5,7 @@ import { contains, declarationOf, enclosingFunction, importedFrom, methodCall, q
 import { appendMember, indentUnit, insertAfter, removeStatements, spliceText, type Splice } from './edit.js';
 import { listChangedStatements, standaloneStatement } from './gates.js';
 import { toolReaching, type RequestHandler } from './handlers.js';
-import { contentAfter, propertyText, returnedObject, sharedCollectionMarker, type ResourceScan } from './resource-links.js';
+import { contentAfter, linkItem, linkWanted, propertyText, returnedObject, sharedCollectionMarker, type ResourceScan } from './resource-links.js';
 import type { DeferredMarker, Edit, Findings, Mark } from './steps.js';
 import { identifiersOf, nodesOfKind } from '../shared/file-index.js';
 
@@ -125,16 +125,16 @@ function additions(file: SourceFile, collection: string): Array<{ call: CallExpr
   return found;
 }
 
-function linkText(file: SourceFile, mapping: Mapping, addition: { key?: Node; value: Node }): string | undefined {
+function linkText(scan: ResourceScan, mapping: Mapping, addition: { key?: Node; value: Node }): string | undefined {
   const value = mapping.view === 'keys' ? addition.key : addition.value;
   if (!value) return undefined;
-  const parts: string[] = [`type: ${quote(file, 'resource_link')}`];
+  const fields: Array<[string, string]> = [];
   for (const name of ['uri', 'name', 'mimeType', 'description']) {
     const expression = propertyText(mapping.entry, name);
-    if (expression) parts.push(`${name}: ${substitute(expression, mapping.param, value)}`);
-    else if (name === 'name') parts.push(`name: ${substitute(propertyText(mapping.entry, 'uri')!, mapping.param, value)}`);
+    if (expression) fields.push([name, substitute(expression, mapping.param, value)]);
+    else if (name === 'name') fields.push(['name', substitute(propertyText(mapping.entry, 'uri')!, mapping.param, value)]);
   }
-  return `{ ${parts.join(', ')} }`;
+  return linkItem(scan, fields);
 }
 
 function templateText(file: SourceFile, mapping: Mapping, uriTemplate: string): string {
@@ -207,7 +207,8 @@ function derivedListEdit(scan: ResourceScan, list: RequestHandler): Findings {
 }
 
 /**
- * The tools that add to the listed collection: each returns a resource_link to what it added, and
+ * The tools that add to the listed collection: each returns a resource_link to what it added (its URI as text
+ * where the pinned SDK has no resource_link), and
  * stops announcing list changes. A creator whose result is not a literal content array gets a marker.
  */
 function creatorEdits(scan: ResourceScan, mapping: Mapping, uriTemplate: string, lister: FunctionLike): { splices: Splice[]; markers: DeferredMarker[] } {
@@ -220,7 +221,7 @@ function creatorEdits(scan: ResourceScan, mapping: Mapping, uriTemplate: string,
     const fn = enclosingFunction(addition.call);
     if (!statement || !fn || contains(lister, addition.call)) continue;
     const tool = toolReaching(addition.call, sites);
-    const link = linkText(file, mapping, addition);
+    const link = linkText(scan, mapping, addition);
     const content = contentAfter(statement, fn);
     creatorFns.push(fn);
     if (link && content) splices.push(appendMember(file, content, link));
@@ -228,7 +229,7 @@ function creatorEdits(scan: ResourceScan, mapping: Mapping, uriTemplate: string,
       const text = statement.getText();
       markers.push({
         rule: 'SL004',
-        message: `${tool ?? 'this call'} creates a ${uriTemplate} resource: return a resource_link to it in its content`,
+        message: `${tool ?? 'this call'} creates a ${uriTemplate} resource: return ${linkWanted(scan)} in its content`,
         locate: (f) => nodesOfKind(f, SyntaxKind.ExpressionStatement).find((s) => s.getText() === text),
       });
     }

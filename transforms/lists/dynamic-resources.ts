@@ -5,7 +5,7 @@ import { capturedFrom, declarationOf, enclosingFunction, importedFrom, methodCal
 import { appendMember, indentAt, indentUnit, insertAfter, insertAtBodyStart, reindent, removeStatements, spliceText, type Splice } from './edit.js';
 import { listChangedStatements, standaloneStatement } from './gates.js';
 import { toolReaching } from './handlers.js';
-import { contentAfter, propertyText, sharedCollectionMarker, type ResourceScan } from './resource-links.js';
+import { contentAfter, linkItem, linkWanted, propertyText, sharedCollectionMarker, type ResourceScan } from './resource-links.js';
 import type { DeferredMarker, Edit, Findings, Mark } from './steps.js';
 import { nodesOfKind } from '../shared/file-index.js';
 
@@ -78,13 +78,13 @@ function dynamicResourceEdit(scan: ResourceScan, index: number): Findings {
   const splices: Splice[] = [insertAfter(file, anchor, registrationText), ...removeStatements(file, [statement, ...listChangedStatements([fn], 'resource')])];
   const content = contentAfter(statement, fn);
   const mimeType = config && Node.isObjectLiteralExpression(config) ? propertyText(config, 'mimeType') : undefined;
-  const link = [`type: ${quote(file, 'resource_link')}`, `uri: ${uri.getText()}`, `name: ${nameArg.getText()}`];
-  if (mimeType) link.push(`mimeType: ${mimeType.getText()}`);
+  const link: Array<[string, string]> = [['uri', uri.getText()], ['name', nameArg.getText()]];
+  if (mimeType) link.push(['mimeType', mimeType.getText()]);
   const markers: DeferredMarker[] = [];
-  if (content) splices.push(appendMember(file, content, `{ ${link.join(', ')} }`));
+  if (content) splices.push(appendMember(file, content, linkItem(scan, link)));
   else {
     const text = store.call.getText();
-    markers.push({ rule: 'SL004', message: `${by ?? 'this call'} creates ${uriTemplate}: return a resource_link to it in its content`, locate: (f) => nodesOfKind(f, SyntaxKind.CallExpression).find((c) => c.getText() === text) });
+    markers.push({ rule: 'SL004', message: `${by ?? 'this call'} creates ${uriTemplate}: return ${linkWanted(scan)} in its content`, locate: (f) => nodesOfKind(f, SyntaxKind.CallExpression).find((c) => c.getText() === text) });
   }
   const storeRoot = rootIdentifier(store.parts!.receiver);
   markers.push(...sharedCollectionMarker(storeRoot && declarationOf(storeRoot), uriTemplate));

@@ -1,7 +1,7 @@
 import { Node, SyntaxKind, type ArrayLiteralExpression, type Expression, type ObjectLiteralExpression, type Statement } from 'ts-morph';
 import { MARKERS } from '../../src/rules/lists-messages.js';
 import type { SdkLine } from '../../src/rules/sdk.js';
-import { contains, statementOf, type FunctionLike } from './ast.js';
+import { contains, quote as quoteText, statementOf, type FunctionLike } from './ast.js';
 import type { ListScan } from './gates.js';
 import type { RequestHandler } from './handlers.js';
 import type { DeferredMarker } from './steps.js';
@@ -15,6 +15,23 @@ import { nodesOfKind } from '../shared/file-index.js';
 export interface ResourceScan extends ListScan {
   requests: RequestHandler[];
   sdk: SdkLine;
+  /** Whether the SDK release the project pins has `resource_link` content; without it, a link is its URI as text. */
+  resourceLinks: boolean;
+}
+
+/**
+ * The content item a creator returns for what it created: a `resource_link`, or on an SDK release without
+ * them, a text item holding the URI (the client reads it through the resource template all the same).
+ */
+export function linkItem(scan: ResourceScan, fields: ReadonlyArray<[name: string, expression: string]>): string {
+  const quote = (text: string) => quoteText(scan.file, text);
+  if (!scan.resourceLinks) return `{ type: ${quote('text')}, text: ${fields.find(([name]) => name === 'uri')?.[1] ?? quote('')} }`;
+  return `{ ${[`type: ${quote('resource_link')}`, ...fields.map(([name, expression]) => `${name}: ${expression}`)].join(', ')} }`;
+}
+
+/** What a creator's content should hold, for a marker: a resource_link, or its URI where the SDK has no links. */
+export function linkWanted(scan: ResourceScan): string {
+  return scan.resourceLinks ? 'a resource_link to it' : 'its URI';
 }
 
 export function returnedObject(fn: FunctionLike): ObjectLiteralExpression | undefined {

@@ -13,7 +13,7 @@ import { relativeOf } from '../../src/engine/parse.js';
 import { TODO_MARKER } from '../../src/rules/rules.js';
 import { DEFAULT_SCOPE_NOUN, SCOPE_NOUNS } from '../../src/rules/scope-state.js';
 import { TextEdits } from '../handles/edits.js';
-import { str, toolList, ttlText, type Style } from '../handles/generate.js';
+import { str, toolList, toolRegistration, ttlText, type Style } from '../handles/generate.js';
 import { isExported } from '../shared/exports.js';
 import { addNamedImports, ensureZod, isCommonJs, specifierFor, usedOutside } from '../handles/imports.js';
 import { indentOf } from '../handles/layout.js';
@@ -154,7 +154,7 @@ function planCandidate(
   const file = candidate.file;
   const edits = editsOf(file);
   const sdk = model.files.find((info) => info.sourceFile === file)?.sdk;
-  const style = styleOf(file, sdk);
+  const style = styleOf(file, sdk, options);
 
   // Declarations: the first becomes the scope, the others go.
   const statements = [...new Set(candidate.members.map((m) => statementOf(m.declaration)!))];
@@ -253,13 +253,13 @@ function planCandidate(
     const toolEdits = editsOf(toolFile);
     const statement = registrationStatement(creatorAt.call)!;
     const sdkLine = model.files.find((info) => info.sourceFile === toolFile)?.sdk;
-    toolEdits.insert(statement.getStart(), `${lifecycleTools(styleOf(toolFile, sdkLine), names, creatorAt.receiver, indentOf(statement))}\n\n${indentOf(statement)}`);
+    toolEdits.insert(statement.getStart(), `${lifecycleTools(styleOf(toolFile, sdkLine, options), names, creatorAt.receiver, indentOf(statement))}\n\n${indentOf(statement)}`);
     need(toolFile, paths.storePath, 'describeHandleParam', 'principalOf');
   }
   need(file, paths.scopePath, 'defineScope');
   for (const [target, entry] of imports) {
     const targetEdits = editsOf(target);
-    const quote = styleOf(target, undefined).quote;
+    const quote = styleOf(target, undefined, options).quote;
     for (const [specifier, wanted] of entry.names) {
       const declaration = target.getImportDeclarations().find((d) => d.getModuleSpecifierValue() === specifier && d.getNamedImports().length > 0);
       const dropped = declaration?.getNamedImports().filter((n) => entry.drop.has(n.getName())) ?? [];
@@ -351,31 +351,28 @@ function scopeDefinition(
   return lines.join('\n');
 }
 
-/** `create_browser` and `destroy_browser` as `McpServer` tools. */
+/** `create_browser` and `destroy_browser` as `McpServer` tools (`tool(…)` on an SDK release without registerTool). */
 function lifecycleTools(style: Style, names: RecordNames, receiver: string, indent: string): string {
-  const u = style.unit;
-  const i1 = indent + u;
-  const i2 = i1 + u;
+  const i1 = indent + style.unit;
   const context = style.sdk === 'v2' ? 'ctx' : 'extra';
   const shape = (inner: string) => (style.sdk === 'v2' ? `z.object({ ${inner} })` : `{ ${inner} }`);
-  return [
-    `${receiver}.registerTool(`,
-    `${i1}${str(style, names.creator)},`,
-    `${i1}{`,
-    `${i2}description: ${names.scope}.creatorDescription,`,
-    `${i2}outputSchema: ${shape(`${names.idParam}: z.string()`)},`,
-    `${i1}},`,
-    `${i1}async (${context}) => ${names.scope}.create(principalOf(${context})),`,
-    `${indent});`,
-    `${indent}${receiver}.registerTool(`,
-    `${i1}${str(style, names.destroyer)},`,
-    `${i1}{`,
-    `${i2}description: ${names.scope}.destroyerDescription,`,
-    `${i2}inputSchema: ${shape(`${names.idParam}: z.string().describe(describeHandleParam(${names.scope}.kind))`)},`,
-    `${i1}},`,
-    `${i1}async ({ ${names.idParam} }, ${context}) => ${names.scope}.destroy(${names.idParam}, principalOf(${context})),`,
-    `${indent});`,
-  ].join('\n');
+  const creator = toolRegistration(style, {
+    receiver,
+    name: names.creator,
+    description: `${names.scope}.creatorDescription`,
+    ...(style.supports('structured-output') ? { output: shape(`${names.idParam}: z.string()`) } : {}),
+    handler: [`${i1}async (${context}) => ${names.scope}.create(principalOf(${context})),`],
+    indent,
+  });
+  const destroyer = toolRegistration(style, {
+    receiver,
+    name: names.destroyer,
+    description: `${names.scope}.destroyerDescription`,
+    input: shape(`${names.idParam}: z.string().describe(describeHandleParam(${names.scope}.kind))`),
+    handler: [`${i1}async ({ ${names.idParam} }, ${context}) => ${names.scope}.destroy(${names.idParam}, principalOf(${context})),`],
+    indent,
+  });
+  return `${creator}\n${indent}${destroyer}`;
 }
 
 /** Whether a file already has a state marker that names `name`. */

@@ -2,6 +2,7 @@ import { placeOf } from '../shared/place.js';
 import { transportKeptBecause } from '../../src/rules/marker-messages.js';
 import { Node, type SourceFile } from 'ts-morph';
 import { DEFAULT_STREAMABLE_PATH } from '../../src/rules/transport-symbols.js';
+import { missingFeature, supportsFeature } from '../../src/rules/sdk-features.js';
 import { planHandler, planModule, serveCalls, type HandlerPlan } from './erase.js';
 import { resolveFactory, resolveFactoryFunction, usesOnlyOuterNames, type ServerFactory } from './factory.js';
 import { exportedFunction, guardState } from './http-guards.js';
@@ -122,6 +123,11 @@ function analyse(input: PhaseInput, resolver: Resolver, constructions: readonly 
   if (helper && target === 'v2') return `the session routing lives in the request helper \`${helper.handlerArg.getText()}\`, and a v2 entry is only written into mounted handlers`;
   const path = input.options.path || DEFAULT_STREAMABLE_PATH;
   const sseMode = !hasSse ? 'none' : streamable.length > 0 ? 'drop' : 'convert';
+  if (sseMode === 'convert' && target === 'v1' && !supportsFeature(input.facts.sdks, 'v1', 'streamable-http')) {
+    // No stateless HTTP+SSE exists: the rewrite needs a transport the pinned release does not have.
+    const message = transportKeptBecause(missingFeature(input.facts.sdks, 'v1', 'streamable-http'), 'upgrade the SDK, then run migrate again');
+    return blocked(file, [{ pos: markerPosition(constructions[0]!.node), rule: 'SL002', message }]);
+  }
   if (sseMode === 'convert') {
     const [post] = posts;
     if (posts.length !== 1 || open.length === 0 || !post) return 'the HTTP+SSE endpoints are not one GET stream route and one POST message route';

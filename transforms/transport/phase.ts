@@ -1,5 +1,6 @@
 import type { Project, SourceFile } from 'ts-morph';
 import type { Style } from './style.js';
+import type { ProjectFacts } from '../../src/engine/project-facts.js';
 import { TextEdits, type MarkerRequest } from './text-edits.js';
 
 /** Options of the stateless-transport transform, resolved. */
@@ -16,6 +17,8 @@ export interface PhaseInput {
   project: Project;
   options: TransportOptions;
   style: Style;
+  /** The SDK releases the project uses: a rewrite must not need a transport its release lacks. */
+  facts: ProjectFacts;
 }
 
 /** What a phase decided: edits to apply, markers to leave, and follow-up clean-up. */

@@ -8,6 +8,8 @@ import { patchOf, unifiedDiff } from '../../engine/diff.js';
 import { gitTopLevel } from '../../engine/git.js';
 import { toMigrateJson, summarize } from '../../report/migrate/json.js';
 import { toMigrateMarkdown } from '../../report/migrate/markdown.js';
+import { typecheckSummary } from '../../report/migrate/typecheck.js';
+import type { FileChange } from '../../engine/vfs.js';
 import { packageVersion } from '../../version.js';
 import { colorDiff, colorsFor, formatDiagnostic, MARKER_GREP, progressLine } from '../output.js';
 import { parseList, parseSetting } from '../options.js';
@@ -37,6 +39,9 @@ interface MigrateFlags {
   diffNewFiles?: boolean;
   commit?: boolean;
   interactive?: boolean;
+  /** `--no-typecheck` sets it to false. */
+  typecheck?: boolean;
+  forceWrite?: boolean;
 }
 
 export function registerMigrateCommand(program: Command): void {
@@ -64,6 +69,8 @@ export function registerMigrateCommand(program: Command): void {
     .option('--workers <n>', 'worker threads for large trees (default: auto)')
     .option('--commit', 'with --write, make one git commit per transform that changed something')
     .option('-i, --interactive', 'review the changes hunk by hunk on a terminal and write what you accept')
+    .option('--no-typecheck', "do not type-check the changed project before writing (the gate is on by default when the project's dependencies are installed)")
+    .option('--force-write', 'with --write (or --patch), also write the files whose changes introduce type errors (still reported)')
     .action(async (path: string, flags: MigrateFlags) => {
       // The engine (ts-morph, TypeScript) loads only when a command needs it, so --help stays instant.
       if (flags.list) return listTransforms((await import('../../../transforms/index.js')).TRANSFORMS);
@@ -96,6 +103,8 @@ export function registerMigrateCommand(program: Command): void {
         allowDirty: flags.allowDirty,
         format: flags.formatter !== false && flags.format !== false,
         workers,
+        typecheck: flags.typecheck !== false,
+        forceWrite: flags.forceWrite === true,
         onProgress: (p: MigrateProgress) => progress.update(`${p.phase} ${p.done}/${p.total}`),
       };
       if (flags.commit) {
@@ -118,7 +127,7 @@ export function registerMigrateCommand(program: Command): void {
           process.exitCode = EXIT.cancelled;
           return;
         }
-        if (flags.patch) await writeOutput('--patch', flags.patch, patchOf(outcome.result.changes));
+        if (flags.patch) await writeOutput('--patch', flags.patch, patchOf(patchChanges(outcome.result, flags)));
         process.exitCode = exitCodeOf(outcome.result, flags);
         return;
       }
@@ -129,7 +138,7 @@ export function registerMigrateCommand(program: Command): void {
       // git apply reads paths from the top of the work tree (from the current folder outside a repository).
       if (flags.patch) {
         const base = realpathSync((await gitTopLevel(process.cwd())) ?? process.cwd());
-        await writeOutput('--patch', flags.patch, patchOf(result.changes, relative(base, realpathSync(result.root))));
+        await writeOutput('--patch', flags.patch, patchOf(patchChanges(result, flags), relative(base, realpathSync(result.root))));
       }
       if (report) await emitReport(result, report, flags.output);
       else printHuman(result, flags);
@@ -139,8 +148,17 @@ export function registerMigrateCommand(program: Command): void {
 
 export class UsageError extends Error {}
 
+/** A patch holds what a write would write: groups the type-check gate holds back stay out unless forced. */
+function patchChanges(result: MigrateResult, flags: MigrateFlags): FileChange[] {
+  if (flags.forceWrite) return result.changes;
+  const held = new Set(result.typecheck.blocked.flatMap((group) => group.files));
+  return result.changes.filter((change) => !held.has(change.path));
+}
+
 /** --commit and --interactive are ways of writing: they exclude the dry-run outputs and each other. */
 function checkWorkflowFlags(flags: MigrateFlags): void {
+  if (flags.forceWrite && !flags.write && !flags.patch) throw new UsageError('--force-write overrides the type-check gate of a write: pass it with --write or --patch');
+  if (flags.forceWrite && flags.typecheck === false) throw new UsageError('--force-write overrides the type-check gate, which --no-typecheck turns off: pass one of them');
   if (flags.commit && !flags.write) throw new UsageError('--commit applies the changes: pass it with --write');
   if (flags.commit && flags.allowDirty) throw new UsageError('--commit needs a clean work tree, so the commits hold only the migration; it cannot be combined with --allow-dirty');
   if (flags.interactive && flags.commit) throw new UsageError('--interactive and --commit cannot be combined');
@@ -200,6 +218,8 @@ function printHuman(result: MigrateResult, flags: MigrateFlags) {
   ];
   const { tests, client } = result.stats.excluded;
   if (tests + client > 0) lines.push(err.dim(`left alone: ${[tests ? `${tests} test file(s)` : '', client ? `${client} MCP client file(s)` : ''].filter(Boolean).join(', ')} (--include-tests to migrate them)`));
+  const gate = typecheckSummary(result.typecheck, { write: flags.write === true, forced: flags.forceWrite === true });
+  if (gate) lines.push(result.typecheck.status === 'failed' && !flags.forceWrite ? err.red(gate) : result.typecheck.status === 'skipped' ? err.dim(gate) : gate);
   if (summary.errors > 0) lines.push(err.red(`${summary.errors} error(s): the files named above were left unchanged`));
   if (summary.todos > 0) lines.push(`${summary.todos} follow-up marker(s) left for review: ${MARKER_GREP}`);
   if (!flags.write && summary.changed > 0) lines.push(err.dim('dry run: nothing written; re-run with --write to apply'));

@@ -13,6 +13,8 @@ export interface MigrateJsonReport {
   stats: MigrateResult['stats'];
   files: Array<{ path: string; status: 'added' | 'modified'; transforms: string[]; diff: string }>;
   diagnostics: MigrateResult['diagnostics'];
+  /** The type-check gate: groups held back with the errors they introduce, or why nothing was checked. */
+  typecheck: MigrateResult['typecheck'];
   summary: { changed: number; written: number; errors: number; todos: number };
 }
 
@@ -30,6 +32,7 @@ export function toMigrateJson(result: MigrateResult, version: string): MigrateJs
       diff: unifiedDiff(c.path, c.before, c.after),
     })),
     diagnostics: result.diagnostics,
+    typecheck: result.typecheck,
     summary: summarize(result),
   };
 }

@@ -1,6 +1,7 @@
 import type { MigrateResult } from '../../engine/migrate.js';
 import { unifiedDiff } from '../../engine/diff.js';
 import { summarize } from './json.js';
+import { typecheckSummary } from './typecheck.js';
 
 const escapeCell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
@@ -14,6 +15,9 @@ export function toMigrateMarkdown(result: MigrateResult): string {
       `${result.stats.discovered} files scanned, ${result.stats.parsed} parsed in ${result.stats.durationMs} ms.`,
     '',
   ];
+  const forced = result.typecheck.blocked.some((group) => group.files.some((file) => result.written.includes(file)));
+  const gate = typecheckSummary(result.typecheck, { write: result.written.length > 0, forced });
+  if (gate) lines.push(`${gate}.`, '');
   if (result.changes.length > 0) {
     lines.push('| file | status | transforms |', '|---|---|---|');
     for (const c of result.changes) lines.push(`| \`${c.path}\` | ${c.before === undefined ? 'added' : 'modified'} | ${c.transforms.join(', ') || 'emitted'} |`);
