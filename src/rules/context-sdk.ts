@@ -85,6 +85,8 @@ function serverRequestNote(methods: readonly string[]): string {
 
 /** Server→client request that used to be made once per connection. */
 export const ROOTS_METHOD = 'listRoots';
+/** The notification a 2025 client sends when its roots change, by v1 schema constant or method. */
+export const ROOTS_LIST_CHANGED: readonly string[] = ['RootsListChangedNotificationSchema', 'notifications/roots/list_changed'];
 
 export const SUBSCRIBE_METHODS: readonly string[] = ['resources/subscribe', 'resources/unsubscribe'];
 export const RESOURCE_UPDATED_SENDER = 'sendResourceUpdated';
@@ -117,6 +119,8 @@ export const CONTEXT_MARKERS = {
     `${name} is set by logging/setLevel and read outside a request handler; on 2026-07-28 each request carries its level: log with ctx.mcpReq.log(level, data) from the handler, which filters per request`,
   roots: () =>
     'roots fetched once per connection; 2026-07-28 has no server-to-client requests: take paths as tool arguments or ask from the tool with inputRequired.listRoots()',
+  rootsListChanged: () =>
+    'roots/list_changed handled per connection to refresh the roots kept for it; 2026-07-28 clients send no such notification and the server cannot ask for roots: take paths as tool arguments or ask from the tool with inputRequired.listRoots()',
   subscriptionsV1: () =>
     'resource subscriptions tracked per session; 2026-07-28 clients subscribe with subscriptions/listen and the server publishes with handler.notify.resourceUpdated(uri) from createMcpHandler (v2 SDK)',
   subscriptionsNoHandler: () =>

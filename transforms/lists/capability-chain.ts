@@ -212,6 +212,12 @@ export function chainReferences(node: Node, shape: FunctionShape): Node[] {
   return selfAndIdentifiers(node).filter((id) => shape.chainNames.has(id.getText()) && isChainReference(id, shape.chainNames));
 }
 
+/** Can the handler's context parameter be named: absent (it can be added) or a plain identifier? */
+function contextNameable(handler: RegisteredHandler): boolean {
+  const parameter = handler.fn.getParameters()[handler.ctxIndex];
+  return !parameter || Node.isIdentifier(parameter.getNameNode());
+}
+
 /** An identifier that names a value (not a property name, an object key or part of a type). */
 function isValueReference(identifier: Node): boolean {
   const parent = identifier.getParent();
@@ -245,6 +251,9 @@ export function chainMovable(shape: FunctionShape, statements: readonly Registra
   const everywhere = [...shape.registrations.map((r) => r.statement), ...shape.calls, ...shape.others];
   if (everywhere.some((s) => chainReferences(s, shape).some((id) => !allowed(id)))) return false;
   if (statements.some((s) => s.condition && s.calls.some((c) => !c.inline))) return false;
+  // The moved reads need the handler's per-request context under a name (not destructured).
+  const needing = statements.flatMap((s) => s.calls.flatMap((c) => c.handlers.filter((h) => (h.entry && s.condition) || chainReferences(h.fn, shape).length > 0)));
+  if (needing.some((h) => !contextNameable(h))) return false;
   const free = new Set([...shape.chainNames, ...shape.chain.flatMap((s) => identifiersOf(s).filter(isValueReference).map((id) => id.getText()))]);
   for (const fn of handlers) {
     if (chainReferences(fn, shape).length === 0 && !statements.some((s) => s.condition && s.calls.some((c) => c.handlers.some((h) => h.fn === fn)))) continue;

@@ -4,7 +4,7 @@ import { capabilityError } from '../../src/rules/lists-messages.js';
 import { lookup } from '../../src/rules/lists-sdk.js';
 import type { SdkLine } from '../../src/rules/sdk.js';
 import { methodCall, quote } from './ast.js';
-import { chainReferences, isAccessorCall, shapeOf, type FunctionShape, type RegistrationCall, type RegistrationStatement } from './capability-chain.js';
+import { chainMovable, chainReferences, isAccessorCall, shapeOf, type FunctionShape, type RegistrationCall, type RegistrationStatement } from './capability-chain.js';
 import { hookAssignments, moduleFunction, type ConnectionPlan, type HookAssignment } from './connection-plan.js';
 import { indentAt, indentUnit, insertAtBodyStart, removeStatement, spliceText, type Splice } from './edit.js';
 import { contextParameter, helperImports, helperSplices } from './request-context.js';
@@ -182,7 +182,7 @@ function ungateFunction(scan: Scan, name: string): Edit | undefined {
   const body = fn?.getBody();
   if (!fn || !body || !Node.isBlock(body)) return undefined;
   const shape = shapeOf(body);
-  if (shape.chain.length === 0 && !shape.registrations.some((r) => r.condition)) return undefined;
+  if ((shape.chain.length === 0 && !shape.registrations.some((r) => r.condition)) || !chainMovable(shape)) return undefined;
   const used = new Set<EnvelopeValue>();
   const splices: Splice[] = [];
   for (const registration of shape.registrations) {

@@ -124,8 +124,13 @@ class Planner {
     if (!chainMovable(shape, registrations)) registrations = registrations.filter((r) => !r.condition && chainReferences(r.statement, shape).length === 0);
     const moving: Statement[] = [];
     const staysFree = (statement: Statement) => capturedFrom(statement, hook.fn).every((id) => isChainName(id, shape));
-    for (const registration of registrations) if (staysFree(registration.statement)) moving.push(registration.statement);
+    for (const registration of registrations) {
+      const awaited = registration.calls.some((c) => Node.isAwaitExpression(c.call.getParent()));
+      if (!awaited && staysFree(registration.statement)) moving.push(registration.statement);
+    }
     for (const call of shape.calls) {
+      // `await registerX(server)` cannot move out of an async hook into start-up code that may not be.
+      if (Node.isExpressionStatement(call) && Node.isAwaitExpression(call.getExpression())) continue;
       const callee = this.callee(call);
       const closure = callee && staysFree(call) ? this.registeringClosure(callee) : undefined;
       if (!closure) continue;
