@@ -30,7 +30,7 @@ export const perRequestContextTransform: Transform = {
     'Read client capabilities, client info and log level from each request instead of caching them at initialize, and publish resource updates to subscriptions/listen streams instead of per-session subscriber lists.',
   rules: ['SL005'],
   patterns: ['P9'],
-  vocabulary: /getClientCapabilities|getClientVersion|oninitialized|SetLevelRequestSchema|logging\/setLevel|listRoots|SubscribeRequestSchema|resources\/subscribe|sendResourceUpdated|resources\/updated/,
+  vocabulary: /getClientCapabilities|getClientVersion|oninitialized|SetLevelRequestSchema|logging\/setLevel|listRoots|RootsListChanged|roots\/list_changed|SubscribeRequestSchema|resources\/subscribe|sendResourceUpdated|resources\/updated/,
   apply(context) {
     const sdk = context.sdk;
     if (!sdk) return;

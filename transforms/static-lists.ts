@@ -2,6 +2,8 @@ import type { SourceFile } from 'ts-morph';
 import type { Transform } from '../src/engine/transform.js';
 import type { SdkLine } from '../src/rules/sdk.js';
 import { analyseCacheScope } from './lists/cache-scope.js';
+import { analyseCapabilityGates } from './lists/capability-gates.js';
+import { planConnectionRegistrations, type ConnectionPlan } from './lists/connection-plan.js';
 import { analyseDerivedLists } from './lists/derived-lists.js';
 import { analyseDynamicResources } from './lists/dynamic-resources.js';
 import { analyseGates } from './lists/gates.js';
@@ -9,7 +11,10 @@ import { findRegistrations, findRequestHandlers, handlerSites } from './lists/ha
 import { analyseListChanged } from './lists/list-changed.js';
 import { merge, settle, type Findings } from './lists/steps.js';
 
-function analyse(file: SourceFile, sdk: SdkLine, resourceLinks: boolean): Findings {
+function analyse(file: SourceFile, sdk: SdkLine, resourceLinks: boolean, relPath: string, plan: ConnectionPlan | undefined): Findings {
+  // Tools registered per connection go first: they move to start-up before the other passes look at them.
+  const connection = analyseCapabilityGates({ file, sdk, relPath }, plan);
+  if (connection.edits.length > 0) return connection;
   const registrations = findRegistrations(file);
   const requests = findRequestHandlers(file);
   const scan = { file, sdk, registrations, requests, sites: handlerSites(registrations, requests), resourceLinks };
@@ -26,6 +31,9 @@ function analyse(file: SourceFile, sdk: SdkLine, resourceLinks: boolean): Findin
 /**
  * Static lists (SL004, SL010; P4, P8). Under the 2026-07-28 revision tools/list, prompts/list and
  * resources/list must not depend on the connection or on earlier calls:
+ * - tools registered in `oninitialized` (directly or through helpers in other modules), typically only
+ *   for clients that declared a capability, are registered at start-up; the capability check moves into
+ *   the handler, which reads the request's declaration and answers a tool error naming what is missing;
  * - tools and prompts switched on per call (`enable()`/`disable()`, `registerTool` inside a handler) are
  *   registered up front and check, at call time, the state the enabling call set, answering
  *   "call login first" until it holds; the dependency goes into their description;
@@ -35,7 +43,7 @@ function analyse(file: SourceFile, sdk: SdkLine, resourceLinks: boolean): Findin
  *   `cacheScope: 'private'`.
  * What cannot be decided is left in place with one marker.
  */
-export const staticListsTransform: Transform = {
+export const staticListsTransform: Transform<ConnectionPlan> = {
   id: 'static-lists',
   title: 'Static tool, prompt and resource lists',
   description:
@@ -43,10 +51,13 @@ export const staticListsTransform: Transform = {
   rules: ['SL004', 'SL010'],
   patterns: ['P4', 'P8'],
   vocabulary: /register(Tool|Prompt|Resource)|\.(tool|prompt|resource)\s*\(|ListChanged|list_changed|ListResourcesRequestSchema|resources\/list|authInfo/,
+  prepare(context) {
+    return planConnectionRegistrations(context.project, context.files);
+  },
   apply(context) {
     const sdk = context.sdk;
     if (!sdk) return;
     const resourceLinks = context.supports('resource-link');
-    settle(context, (file) => analyse(file, sdk, resourceLinks));
+    settle(context, (file) => analyse(file, sdk, resourceLinks, context.relPath, context.plan));
   },
 };

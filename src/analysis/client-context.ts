@@ -7,7 +7,7 @@ import type { AnalysisContext } from './context.js';
 import type { ClientContextSite, FunctionNode, RequestHandler } from './model.js';
 import type { Reach } from './reach.js';
 import { enclosingFunction, outermostWrapper } from './syntax.js';
-import { CLIENT_CONTEXT_METHODS, INITIALIZED_CALLBACK, MUTATING_METHODS, lookup } from './vocabulary.js';
+import { CLIENT_CONTEXT_METHODS, ENVELOPE_READ, INITIALIZED_CALLBACK, MUTATING_METHODS, lookup } from './vocabulary.js';
 
 /** Labels Reach uses for `oninitialized` code (assigned callback or initialized-notification handler). */
 export const INITIALIZED_LABELS = new Set(['oninitialized', 'notifications/initialized']);
@@ -20,7 +20,7 @@ export function findClientContext(ctx: AnalysisContext, reach: Reach, requestHan
       const callee = call.getExpression();
       if (!Node.isPropertyAccessExpression(callee)) continue;
       const kind = lookup(CLIENT_CONTEXT_METHODS, callee.getName());
-      if (!kind || !/server|mcp/i.test(callee.getExpression().getText())) continue;
+      if (!kind || !/server|mcp/i.test(callee.getExpression().getText()) || isEnvelopeFallback(call)) continue;
       const initialized = reach.othersAt(call).some((label) => INITIALIZED_LABELS.has(label));
       const cachedIn = outerTarget(ctx, call);
       // Kept only for 2025-era clients, behind what the request itself carries: already per request.
@@ -62,6 +62,19 @@ export function findClientContext(ctx: AnalysisContext, reach: Reach, requestHan
     }
   }
   return out;
+}
+
+/**
+ * `extra._meta?.['io.modelcontextprotocol/clientCapabilities'] ?? server.getClientCapabilities()`: the
+ * request's own declaration read first, initialize's only for 2025-era clients that send none. That is a
+ * per-request read, not context kept from initialize.
+ */
+function isEnvelopeFallback(call: CallExpression): boolean {
+  let current: Node = call;
+  while (Node.isParenthesizedExpression(current.getParent())) current = current.getParentOrThrow();
+  const parent = current.getParent();
+  if (!Node.isBinaryExpression(parent) || parent.getRight() !== current || parent.getOperatorToken().getKind() !== SyntaxKind.QuestionQuestionToken) return false;
+  return ENVELOPE_READ.test(parent.getLeft().getText());
 }
 
 /** The outer variable or `this` field a call's result is stored in (`caps = server.getClientCapabilities()`). */

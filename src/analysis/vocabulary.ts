@@ -160,6 +160,12 @@ export const CLIENT_CONTEXT_METHODS: Readonly<Record<string, 'capabilities' | 'v
   listRoots: 'roots',
 };
 
+/**
+ * A read of the per-request envelope (2026-07-28): `ctx.mcpReq.envelope[…]` on v2, the request's
+ * `_meta['io.modelcontextprotocol/…']` on v1. An accessor after `??` such a read is only the fallback.
+ */
+export const ENVELOPE_READ = /\b(envelope|_meta)\b[\s\S]*(io\.modelcontextprotocol\/|_META_KEY\b)/;
+
 /** The low-level server callback fired after initialize. */
 export const INITIALIZED_CALLBACK = 'oninitialized';
 

@@ -102,12 +102,16 @@ export function detectFindings(model: ServerModel): Finding[] {
 
   for (const site of model.clientContext) {
     const scope: Partial<Draft> = sessionful ? {} : { category: 'process-lifetime-state' };
-    const automated = site.sdk === 'v2' && ['capabilities', 'version', 'log-level', 'subscriptions'].includes(site.kind);
+    // Capabilities and client info are read per request on both lines (v1 through the request's _meta);
+    // the log level and subscriptions only on v2. The verdict keeps the promise only where migrate keeps it.
+    const automated = ['capabilities', 'version'].includes(site.kind) || (site.sdk === 'v2' && ['log-level', 'subscriptions'].includes(site.kind));
     if (site.use === 'cached') {
       drafts.push({ kind: 'client-context', node: site.node, state: site.state, readers: labels(site.by), detail: cachedDetail(site.kind, site.state), fixedBy: automated ? 'per-request-context' : 'manual', ...scope });
-    } else if (site.use === 'per-call' && site.sdk !== 'v2' && site.by.length > 0) {
+    } else if (site.use === 'per-call' && site.sdk !== 'v2') {
+      // On v1 the accessors answer from the connection's initialize wherever they are called (a handler, or a
+      // class the tools reach through calls the analysis cannot follow); 2026-07-28 clients send none.
       const what = site.kind === 'roots' ? 'listRoots() asks the client over the session\'s standalone stream' : `${site.kind === 'capabilities' ? 'getClientCapabilities()' : 'getClientVersion()'} returns what initialize negotiated on this connection`;
-      drafts.push({ kind: 'client-context', node: site.node, readers: labels(site.by), detail: what, fixedBy: 'manual', ...scope });
+      drafts.push({ kind: 'client-context', node: site.node, readers: labels(site.by), detail: what, fixedBy: automated ? 'per-request-context' : 'manual', ...scope });
     }
   }
 

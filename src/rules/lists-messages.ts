@@ -46,3 +46,17 @@ export const MARKERS = {
   filteredCache: (method: string) =>
     `${method} is filtered by the caller's credentials; its cache hint must keep cacheScope 'private' (SEP-2549)`,
 } as const;
+
+/** Join names as prose: `a`, `a and b`, `a, b and c`. */
+function prose(names: readonly string[]): string {
+  return names.length <= 1 ? (names[0] ?? '') : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
+}
+
+/**
+ * Text of the tool error (or thrown error) a tool answers when it used to be registered only for clients
+ * declaring a capability, and the calling client does not declare it.
+ */
+export function capabilityError(gated: string, capabilities: readonly string[]): string {
+  if (capabilities.length === 0) return `${gated} is not available to this client: it does not declare the client capability this tool needs.`;
+  return `${gated} needs a client that declares the ${prose(capabilities)} ${capabilities.length === 1 ? 'capability' : 'capabilities'}.`;
+}

@@ -61,3 +61,13 @@ export const HANDLE_RESOLVE_METHODS: readonly string[] = ['resolve', 'resolveHan
 export function lookup<T>(table: Readonly<Record<string, T>>, key: string): T | undefined {
   return Object.hasOwn(table, key) ? table[key] : undefined;
 }
+
+/**
+ * Registrations whose handlers come as an object of named functions rather than one callback: v1's
+ * experimental `server.experimental.tasks.registerToolTask(name, config, { createTask, getTask, getTaskResult })`.
+ * `entry` is the handler a tools/call starts in (where a call-time check belongs); each handler gets the
+ * parsed arguments first when the config declares `argsProperty`.
+ */
+export const HANDLER_OBJECT_REGISTRATIONS: Readonly<Record<string, { kind: ListKind; handlers: readonly string[]; entry: string; argsProperty: string }>> = {
+  registerToolTask: { kind: 'tool', handlers: ['createTask', 'getTask', 'getTaskResult'], entry: 'createTask', argsProperty: 'inputSchema' },
+};

@@ -1,8 +1,9 @@
 import { Node, SyntaxKind, type CallExpression, type SourceFile, type Statement, type VariableDeclaration } from 'ts-morph';
-import { CLIENT_ACCESSORS, CONTEXT_MARKERS, LOG_LEVEL, type EnvelopeValue } from '../../src/rules/context-sdk.js';
+import { CLIENT_ACCESSORS, CONTEXT_MARKERS, LOG_LEVEL, SERVER_TO_CLIENT_REQUESTS, type EnvelopeValue } from '../../src/rules/context-sdk.js';
 import { lookup } from '../../src/rules/lists-sdk.js';
 import type { SdkLine } from '../../src/rules/sdk.js';
-import { contains, declarationOf, isFalsyLiteral, isWriteTarget, methodCall, rootIdentifier, statementOf, referencesTo } from './ast.js';
+import { contains, declarationOf, enclosingFunction, isFalsyLiteral, isWriteTarget, methodCall, rootIdentifier, statementOf, referencesTo } from './ast.js';
+import { threadedRead } from './context-threaded.js';
 import { isPure, type Splice } from './edit.js';
 import { standaloneStatement } from './gates.js';
 import { enclosingSite, type HandlerSite, type RequestHandler } from './handlers.js';
@@ -67,7 +68,7 @@ function rewrite(scan: ContextScan, cached: Cached): Findings {
     if (!site || isWriteTarget(read)) return mark(cached.marker);
     let ctx = contexts.get(site);
     if (!ctx) {
-      const access = contextParameter(file, site);
+      const access = contextParameter(file, site, scan.sdk);
       if (!access) return mark(cached.marker);
       ctx = access.name;
       contexts.set(site, ctx);
@@ -79,8 +80,8 @@ function rewrite(scan: ContextScan, cached: Cached): Findings {
     const bare = Node.isTemplateSpan(parent) || Node.isCallExpression(parent) || Node.isVariableDeclaration(parent) || Node.isReturnStatement(parent);
     splices.push({ start: read.getStart(), end: read.getEnd(), text: fallback ? (bare ? `${call} ?? ${fallback}` : `(${call} ?? ${fallback})`) : call });
   }
-  splices.push(...removeWithHooks(file, [...cached.writes, statement]), ...helperSplices(file, cached.value));
-  const edit: Edit = { what: `read ${cached.value.what} per request`, splices, imports: helperImports(file, cached.value) };
+  splices.push(...removeWithHooks(file, [...cached.writes, statement]), ...helperSplices(file, cached.value, scan.sdk));
+  const edit: Edit = { what: `read ${cached.value.what} per request`, splices, imports: helperImports(file, cached.value, scan.sdk) };
   return { edits: [edit], marks: [] };
 }
 
@@ -98,7 +99,23 @@ function receiverOf(call: CallExpression): { text: string; root: Node } | undefi
   return parts && root ? { text: parts.receiver.getText(), root } : undefined;
 }
 
-/** Client capabilities / version cached outside requests (oninitialized, startup). */
+/**
+ * An accessor called inside a v1 request handler: v1 answers from the connection's initialize, which a
+ * 2026-07-28 client never sends, so the handler reads the request's `_meta` first.
+ */
+function perCallRead(scan: ContextScan, call: CallExpression, site: HandlerSite, value: EnvelopeValue): Findings {
+  const receiver = receiverOf(call);
+  const access = receiver && contextParameter(scan.file, site, scan.sdk);
+  if (!receiver || !access) return { edits: [], marks: [{ node: call, rule: 'SL005', message: CONTEXT_MARKERS.cachedShape(value, scan.sdk, { hook: false, handler: true }) }] };
+  const splices: Splice[] = [
+    ...access.splices,
+    { start: call.getStart(), end: call.getEnd(), text: `${value.helper}(${access.name}, ${receiver.text})` },
+    ...helperSplices(scan.file, value, scan.sdk),
+  ];
+  return { edits: [{ what: `read ${value.what} per request`, splices, imports: helperImports(scan.file, value, scan.sdk) }], marks: [] };
+}
+
+/** Client capabilities / version cached outside requests (oninitialized, startup), or read per call on v1. */
 function cachedAccessors(scan: ContextScan): Findings {
   const edits: Edit[] = [];
   const marks: Mark[] = [];
@@ -106,19 +123,29 @@ function cachedAccessors(scan: ContextScan): Findings {
     const parts = methodCall(call);
     const value = parts && lookup(CLIENT_ACCESSORS, parts.method);
     if (!parts || !value || call.getArguments().length > 0) continue;
-    // Inside a request handler the accessor already answers for the current request; inside the
-    // helpers this transform writes it is the 2025-era fallback.
+    // Inside the helpers this transform writes, the accessor is the 2025-era fallback.
     const helper = call.getFirstAncestorByKind(SyntaxKind.FunctionDeclaration)?.getName();
-    if (enclosingSite(call, scan.sites) || Object.values(CLIENT_ACCESSORS).some((v) => v.helper === helper)) continue;
-    const statement = statementOf(call);
-    if (scan.sdk === 'v1') {
-      if (statement) marks.push({ node: call, rule: 'SL005', message: CONTEXT_MARKERS.cachedV1(value.what) });
+    if (Object.values(CLIENT_ACCESSORS).some((v) => v.helper === helper)) continue;
+    const site = enclosingSite(call, scan.sites);
+    if (site) {
+      // On v2 the accessor inside a handler already answers for the current request.
+      if (scan.sdk === 'v1') {
+        const found = perCallRead(scan, call, site, value);
+        edits.push(...found.edits);
+        marks.push(...found.marks);
+      }
       continue;
     }
     const assigned = assignedVariable(call);
     const receiver = receiverOf(call);
     if (!assigned || !receiver || !inConnectionHook(call)) {
-      marks.push({ node: call, rule: 'SL005', message: CONTEXT_MARKERS.cachedShape(value.what) });
+      const hook = inConnectionHook(call);
+      const threaded = hook ? undefined : threadedRead(scan, call, value);
+      if (threaded) edits.push(threaded);
+      else if (statementOf(call)) {
+        const message = CONTEXT_MARKERS.cachedShape(value, scan.sdk, { hook, copiedTo: copiedInto(call) }, serverRequestsBeside(call));
+        marks.push({ node: call, rule: 'SL005', message });
+      }
       continue;
     }
     const found = rewrite(scan, {
@@ -128,12 +155,38 @@ function cachedAccessors(scan: ContextScan): Findings {
       receiver: receiver.text,
       receiverRoot: receiver.root,
       markAt: call,
-      marker: CONTEXT_MARKERS.cachedRead(value.what, assigned.declaration.getName()),
+      marker: CONTEXT_MARKERS.cachedRead(value, assigned.declaration.getName(), scan.sdk),
     });
     edits.push(...found.edits);
     marks.push(...found.marks);
   }
   return { edits, marks };
+}
+
+/**
+ * Server-to-client requests made next to the read (in the same class or function): the 2026-07-28 revision
+ * has none, so the code around the read needs more than the per-request value.
+ */
+function serverRequestsBeside(call: CallExpression): string[] {
+  const scope = call.getFirstAncestor((a) => Node.isClassDeclaration(a) || Node.isClassExpression(a)) ?? enclosingFunction(call);
+  if (!scope) return [];
+  const found = new Set<string>();
+  for (const inner of nodesOfKind(scope, SyntaxKind.CallExpression)) {
+    const method = methodCall(inner)?.method;
+    if (method && SERVER_TO_CLIENT_REQUESTS.includes(method)) found.add(method);
+  }
+  return [...found];
+}
+
+/** `this.context.clientVersion = server.getClientVersion()` in a connection hook: where the value is copied to. */
+function copiedInto(call: CallExpression): string | undefined {
+  if (!inConnectionHook(call)) return undefined;
+  let current: Node = call;
+  while (Node.isAwaitExpression(current.getParent()) || Node.isParenthesizedExpression(current.getParent())) current = current.getParentOrThrow();
+  const assignment = current.getParent();
+  if (Node.isBinaryExpression(assignment) && assignment.getRight() === current && assignment.getOperatorToken().getKind() === SyntaxKind.EqualsToken) return assignment.getLeft().getText();
+  if (Node.isCallExpression(assignment) && assignment.getArguments().includes(current as never)) return `${assignment.getExpression().getText()}(…)`;
+  return undefined;
 }
 
 /** A `logging/setLevel` handler that stores the level for the connection. */

@@ -4,6 +4,7 @@ import {
   HANDLER_FACTORY,
   RESOURCE_UPDATED_NOTIFICATION,
   RESOURCE_UPDATED_SENDER,
+  ROOTS_LIST_CHANGED,
   ROOTS_METHOD,
   SUBSCRIBE_METHODS,
 } from '../../src/rules/context-sdk.js';
@@ -12,6 +13,7 @@ import { removeStatements, type Splice } from './edit.js';
 import { standaloneStatement } from './gates.js';
 import { enclosingSite } from './handlers.js';
 import type { ContextScan } from './context-cached.js';
+import { MUTATING_METHODS } from '../../src/analysis/vocabulary.js';
 import type { Findings, Mark } from './steps.js';
 import { identifiersOf, nodesOfKind } from '../shared/file-index.js';
 
@@ -121,11 +123,49 @@ function subscriptions(scan: ContextScan): Findings {
   return { edits: [{ what: 'publish resource updates to listen streams', splices }], marks: [] };
 }
 
-/** Roots fetched outside any request (at initialize, on roots/list_changed): one marker each. */
+/** The function a handler argument is: inline, or a name bound to one in the file. */
+function handlerFunction(node: Node | undefined): Node | undefined {
+  if (!node) return undefined;
+  if (Node.isArrowFunction(node) || Node.isFunctionExpression(node)) return node;
+  const declaration = Node.isIdentifier(node) ? declarationOf(node) : undefined;
+  if (declaration && Node.isFunctionDeclaration(declaration)) return declaration;
+  const init = declaration && Node.isVariableDeclaration(declaration) ? declaration.getInitializer() : undefined;
+  return init && (Node.isArrowFunction(init) || Node.isFunctionExpression(init)) ? init : undefined;
+}
+
+/** Does the function keep something beyond its own run: assign, or change in place, state declared outside it? */
+function writesOutside(fn: Node): boolean {
+  const outside = (target: Node) => {
+    const root = rootIdentifier(target);
+    const declaration = root && declarationOf(root);
+    return !!declaration && !contains(fn, declaration);
+  };
+  for (const assignment of nodesOfKind(fn, SyntaxKind.BinaryExpression)) {
+    if (assignment.getOperatorToken().getKind() === SyntaxKind.EqualsToken && outside(assignment.getLeft())) return true;
+  }
+  return nodesOfKind(fn, SyntaxKind.CallExpression).some((call) => {
+    const parts = methodCall(call);
+    return !!parts && MUTATING_METHODS.includes(parts.method) && outside(parts.receiver);
+  });
+}
+
+/**
+ * Roots fetched outside any request (at initialize, on roots/list_changed), and the roots/list_changed
+ * handlers that refresh them: one marker each.
+ */
 function cachedRoots(scan: ContextScan): Mark[] {
   const marks: Mark[] = [];
   for (const call of nodesOfKind(scan.file, SyntaxKind.CallExpression)) {
     const parts = methodCall(call);
+    if (parts?.method === 'setNotificationHandler') {
+      const [notification] = call.getArguments();
+      const named = notification && (stringValue(notification) ?? notification.getText());
+      const handler = handlerFunction(call.getArguments()[1]);
+      if (named && ROOTS_LIST_CHANGED.includes(named) && handler && writesOutside(handler)) {
+        marks.push({ node: call, rule: 'SL005', message: CONTEXT_MARKERS.rootsListChanged() });
+      }
+      continue;
+    }
     if (!parts || parts.method !== ROOTS_METHOD || enclosingSite(call, scan.sites)) continue;
     marks.push({ node: call, rule: 'SL005', message: CONTEXT_MARKERS.roots() });
   }

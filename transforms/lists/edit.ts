@@ -48,6 +48,8 @@ export function indentAt(file: SourceFile, pos: number): string {
 export function indentUnit(file: SourceFile): string {
   let best: string | undefined;
   for (const line of file.getFullText().split('\n')) {
+    // ` * ` continues a block comment; its one space is no indentation step.
+    if (/^[ \t]+\*/.test(line)) continue;
     const indent = /^([ \t]+)\S/.exec(line)?.[1];
     if (!indent) continue;
     if (indent.startsWith('\t')) return '\t';

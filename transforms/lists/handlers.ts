@@ -1,6 +1,6 @@
 import { Node, SyntaxKind, type CallExpression, type Expression, type ObjectLiteralExpression, type SourceFile } from 'ts-morph';
 import { lookup, REGISTRATION_METHODS, REQUEST_METHODS, type ListKind } from '../../src/rules/lists-sdk.js';
-import { contains, enclosingFunction, isFunctionLike, methodCall, stringValue, type FunctionLike } from './ast.js';
+import { contains, declarationOf, enclosingFunction, isFunctionLike, methodCall, stringValue, type FunctionLike } from './ast.js';
 import { nodesOfKind } from '../shared/file-index.js';
 
 /** One `server.registerTool(...)`-style call. */
@@ -51,6 +51,26 @@ function legacyTakesArgs(call: CallExpression, kind: ListKind): boolean {
   return middle.some((arg) => stringValue(arg) === undefined);
 }
 
+/** `const config = { … }` in the same file, for a config passed by name. */
+function constObject(node: Node | undefined): ObjectLiteralExpression | undefined {
+  if (!node || !Node.isIdentifier(node)) return undefined;
+  const declaration = declarationOf(node);
+  if (!declaration || !Node.isVariableDeclaration(declaration) || declaration.getVariableStatement()?.getDeclarationKind() !== 'const') return undefined;
+  const init = declaration.getInitializer();
+  return init && Node.isObjectLiteralExpression(init) ? init : undefined;
+}
+
+/**
+ * Does a config-style callback get parsed arguments before its context? When the config declares the
+ * schema (inline or in a const of the file); when the config cannot be seen, when the callback takes two.
+ */
+function takesArgs(config: Node | undefined, argsProperty: string | undefined, callback: FunctionLike | undefined): boolean {
+  if (!argsProperty) return false;
+  const literal = config && Node.isObjectLiteralExpression(config) ? config : constObject(config);
+  if (literal) return !!literal.getProperty(argsProperty);
+  return (callback?.getParameters().length ?? 0) >= 2;
+}
+
 export function findRegistrations(file: SourceFile): Registration[] {
   const found: Registration[] = [];
   for (const call of nodesOfKind(file, SyntaxKind.CallExpression)) {
@@ -64,7 +84,7 @@ export function findRegistrations(file: SourceFile): Registration[] {
     const template = row.kind === 'resource' && Node.isNewExpression(args[1]) && args[1].getExpression().getText() === 'ResourceTemplate';
     let ctxIndex: number;
     if (row.kind === 'resource') ctxIndex = template ? 2 : 1;
-    else if (row.style === 'config') ctxIndex = row.argsProperty && config?.getProperty(row.argsProperty) ? 1 : 0;
+    else if (row.style === 'config') ctxIndex = takesArgs(args[1], row.argsProperty, inlineFunction(callback)) ? 1 : 0;
     else ctxIndex = legacyTakesArgs(call, row.kind) ? 1 : 0;
     found.push({
       call,
