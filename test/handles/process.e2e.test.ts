@@ -5,6 +5,23 @@ import type { E2ECase } from './e2e/support.js';
 /** Migrated process-state fixtures, run with the real clients (see e2e/scenario.ts for what is checked). */
 const CASES: E2ECase[] = [
   {
+    // Pinned to @modelcontextprotocol/sdk 1.10.2 and run on it: tool() registrations, the id as text only.
+    transform,
+    fixture: 'ledger-sdk-1.10.2',
+    sdk: 'v1',
+    stdio: { entry: 'src/index.ts' },
+    creator: { tool: 'open_ledger', args: { account: 'ops' }, expect: 'Opened the ledger of ops' },
+    idParam: 'ledger_id',
+    kindName: 'ledger',
+    steps: [
+      { tool: 'record', args: { amountCents: 1250, memo: 'coffee' }, expect: 'Entry 1 recorded' },
+      { tool: 'record', args: { amountCents: -250, memo: 'refund' }, expect: 'Entry 2 recorded' },
+    ],
+    probe: { tool: 'balance', expect: 'ops: 10' },
+    shared: false,
+    textOnlyHandle: true,
+  },
+  {
     transform,
     fixture: 'db-v2',
     sdk: 'v2',

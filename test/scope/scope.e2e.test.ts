@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sessionScopeTransform as transform } from '../../transforms/session-scope.js';
 import { describeStdioScenario } from '../handles/e2e/scenario.js';
-import { buildCase, buildInput, connectStdio, textOf, type Built, type Connection, type E2ECase, type Step } from '../handles/e2e/support.js';
+import { buildCase, buildInput, connectStdio, handleOf, textOf, type Built, type Connection, type E2ECase, type Step } from '../handles/e2e/support.js';
 
 interface ScopeCase extends E2ECase {
   /** The original conversation: calls with the texts the original server answered. */
@@ -17,6 +17,27 @@ interface ScopeCase extends E2ECase {
 }
 
 const CASES: ScopeCase[] = [
+  {
+    // Pinned to @modelcontextprotocol/sdk 1.0.1 and run on it: no structured output, so the id travels as text.
+    transform,
+    fixture: 'lowlevel-terminal-sdk-1.0.1',
+    sdk: 'v1',
+    stdio: { entry: 'src/index.ts' },
+    creator: { tool: 'create_terminal', expect: 'terminal_id' },
+    idParam: 'terminal_id',
+    kindName: 'terminal',
+    steps: [{ tool: 'type_text', args: { text: 'ls\n' }, expect: 'typed' }],
+    probe: { tool: 'read_screen', expect: '$ ls' },
+    destroy: { tool: 'destroy_terminal', expect: 'ended' },
+    shared: false,
+    textOnlyHandle: true,
+    conversation: [
+      { tool: 'type_text', args: { text: 'whoami\n' }, expect: 'typed' },
+      { tool: 'type_text', args: { text: 'pwd' }, expect: 'typed' },
+      { tool: 'read_screen', expect: '$ whoami\n\n$ pwd' },
+    ],
+    isolation: { tool: 'read_screen', expect: '$ whoami', fresh: /^\$ $/ },
+  },
   {
     transform,
     fixture: 'lowlevel-browser-v1',
@@ -139,7 +160,7 @@ for (const testCase of CASES) {
       const after = await connectStdio(testCase.sdk, migrated, testCase.stdio!.entry, { MCP_HANDLE_STORE: 'memory' });
       open.push(before, after);
       const created = await after.call(testCase.creator.tool, {});
-      const id = created.structuredContent?.[testCase.idParam] as string;
+      const id = handleOf(created, testCase.idParam) as string;
       expect(typeof id).toBe('string');
       for (const step of testCase.conversation) {
         const old = await before.call(step.tool, step.args ?? {});
@@ -153,8 +174,8 @@ for (const testCase of CASES) {
     it('two conversations on one process keep their own state', async () => {
       const one = await connectStdio(testCase.sdk, migrated, testCase.stdio!.entry, { MCP_HANDLE_STORE: 'memory' });
       open.push(one);
-      const first = (await one.call(testCase.creator.tool, {})).structuredContent?.[testCase.idParam] as string;
-      const second = (await one.call(testCase.creator.tool, {})).structuredContent?.[testCase.idParam] as string;
+      const first = handleOf(await one.call(testCase.creator.tool, {}), testCase.idParam) as string;
+      const second = handleOf(await one.call(testCase.creator.tool, {}), testCase.idParam) as string;
       expect(first).not.toBe(second);
       for (const step of testCase.conversation) await one.call(step.tool, { ...step.args, [testCase.idParam]: first });
       const mine = await one.call(testCase.isolation.tool, { ...testCase.isolation.args, [testCase.idParam]: first });

@@ -5,7 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
@@ -17,6 +17,7 @@ import { StdioClientTransport as StdioClientTransportV1 } from '@modelcontextpro
 import { StreamableHTTPClientTransport as HttpClientTransportV1 } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { transformFiles } from '../../../src/engine/run-transforms.js';
 import type { Transform } from '../../../src/engine/transform.js';
+import type { ProjectFacts } from '../../../src/engine/project-facts.js';
 import { loadFixtureCases } from '../../helpers/fixtures.js';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../..', import.meta.url));
@@ -50,6 +51,11 @@ export interface E2ECase {
   destroy?: Step;
   /** Whether the kind is JSON data (the store may keep it in Redis, so a second server process resolves it). */
   shared: boolean;
+  /**
+   * The fixture pins an SDK release without structured tool output: the creator returns the id as text only
+   * (and declares no output schema).
+   */
+  textOnlyHandle?: boolean;
 }
 
 /**
@@ -76,7 +82,7 @@ export function buildCase(testCase: E2ECase): Built {
   const fixture = loadFixtureCases(testCase.transform.id).find((c) => c.name === testCase.fixture);
   if (!fixture) throw new Error(`no fixture ${testCase.transform.id}/${testCase.fixture}`);
   const options = { ...(fixture.options ?? {}), ttl: String(E2E_TTL_SECONDS) };
-  const result = transformFiles(fixture.input, { transforms: [testCase.transform], options: { [testCase.transform.id]: options } });
+  const result = transformFiles(fixture.input, { transforms: [testCase.transform], options: { [testCase.transform.id]: options }, facts: fixture.facts });
   const files = { ...fixture.input, ...result.changed };
   const differences: string[] = [];
   for (const path of new Set([...Object.keys(files), ...Object.keys(fixture.output)])) {
@@ -86,19 +92,34 @@ export function buildCase(testCase: E2ECase): Built {
       if (built[i] !== committed[i]) differences.push(`${path}:${i + 1}: ${committed[i] ?? ''} → ${built[i] ?? ''}`);
     }
   }
-  return writeBuild(testCase.fixture, files, differences);
+  return writeBuild(testCase.fixture, files, differences, pinnedRelease(fixture.facts));
+}
+
+/** The v1 SDK release a fixture pins (its facts.json), run from the matching `mcp-sdk-<version>` dev dependency. */
+function pinnedRelease(facts: ProjectFacts | undefined): string | undefined {
+  return facts?.sdks.find((sdk) => sdk.package === '@modelcontextprotocol/sdk')?.version;
 }
 
 /** The fixture's input, built the same way: the original server, to compare the migrated one against. */
 export function buildInput(testCase: E2ECase): Built {
   const fixture = loadFixtureCases(testCase.transform.id).find((c) => c.name === testCase.fixture);
   if (!fixture) throw new Error(`no fixture ${testCase.transform.id}/${testCase.fixture}`);
-  return writeBuild(`${testCase.fixture}-input`, fixture.input, []);
+  return writeBuild(`${testCase.fixture}-input`, fixture.input, [], pinnedRelease(fixture.facts));
 }
 
-/** Files transpiled to JavaScript into test/handles/.tmp, where the real SDK packages resolve. */
-function writeBuild(name: string, files: Record<string, string>, differences: string[]): Built {
+/**
+ * Files transpiled to JavaScript into test/handles/.tmp, where the real SDK packages resolve; a pinned release is
+ * linked in as the build's own node_modules/@modelcontextprotocol/sdk, so the server runs on that release.
+ */
+function writeBuild(name: string, files: Record<string, string>, differences: string[], release?: string): Built {
   const dir = join(REPO_ROOT, 'test', 'handles', '.tmp', `e2e-${name}-${process.pid}-${randomBytes(3).toString('hex')}`);
+  if (release) {
+    const installed = join(REPO_ROOT, 'node_modules', `mcp-sdk-${release}`);
+    mkdirSync(join(dir, 'node_modules', '@modelcontextprotocol'), { recursive: true });
+    symlinkSync(installed, join(dir, 'node_modules', '@modelcontextprotocol', 'sdk'), 'dir');
+    // Tool shapes must be written in the zod that release validates with (zod 3 for old releases).
+    if (existsSync(join(installed, 'node_modules', 'zod'))) symlinkSync(join(installed, 'node_modules', 'zod'), join(dir, 'node_modules', 'zod'), 'dir');
+  }
   for (const [path, text] of Object.entries(files)) {
     const target = join(dir, path.replace(/\.ts$/, '.js'));
     mkdirSync(dirname(target), { recursive: true });
@@ -170,6 +191,20 @@ export interface ToolResult {
 /** The text of a tool result. */
 export function textOf(result: ToolResult): string {
   return (result.content ?? []).map((item) => item.text ?? '').join('\n');
+}
+
+/** The handle a creator returned: its structured content, else the `{"<idParam>":"…"}` text item. */
+export function handleOf(result: ToolResult, idParam: string): unknown {
+  if (result.structuredContent) return result.structuredContent[idParam];
+  for (const item of result.content ?? []) {
+    try {
+      const parsed = JSON.parse(item.text ?? '') as Record<string, unknown>;
+      if (parsed && typeof parsed === 'object' && idParam in parsed) return parsed[idParam];
+    } catch {
+      // Not the id item.
+    }
+  }
+  return undefined;
 }
 
 const CLIENT_INFO = { name: 'handles-e2e', version: '1.0.0' };
