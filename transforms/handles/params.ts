@@ -72,8 +72,28 @@ function addHandlerParams(edits: TextEdits, handler: InlineHandler, tool: ToolCa
   } else {
     return `the arguments parameter of ${tool.name} is an array pattern`;
   }
+  declareIdInAnnotation(edits, args, id);
   if (!context) edits.insert(args.getEnd(), `, ${contextText}`);
   return { id: idExpression, context: contextText };
+}
+
+/**
+ * A handler whose arguments carry a type annotation (`({ sku }: { sku: string }, extra)`, `(args: AddArgs, …)`)
+ * must declare the id there too, or reading it does not type-check: a type literal gets the member, any other
+ * type is intersected with one.
+ */
+function declareIdInAnnotation(edits: TextEdits, args: ParameterDeclaration, id: string): void {
+  const type = args.getTypeNode();
+  if (!type) return;
+  const member = `${id}: string`;
+  if (Node.isTypeLiteral(type)) {
+    const first = type.getMembers()[0];
+    if (first) edits.insert(first.getStart(), `${member}; `);
+    else edits.replaceNode(type, `{ ${member} }`);
+    return;
+  }
+  const simple = Node.isTypeReference(type) || Node.isIntersectionTypeNode(type);
+  edits.replaceNode(type, `${simple ? type.getText() : `(${type.getText()})`} & { ${member} }`);
 }
 
 function replaceParamList(edits: TextEdits, handler: InlineHandler, params: ParameterDeclaration[], list: string): void {
