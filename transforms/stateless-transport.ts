@@ -1,5 +1,6 @@
 import type { Transform, TransformContext } from '../src/engine/transform.js';
 import { DEFAULT_STREAMABLE_PATH } from '../src/rules/transport-symbols.js';
+import { planFrameworkEntry } from './transport/framework-entry.js';
 import { planHttpEntry } from './transport/http-entry.js';
 import { addImports, pruneImports } from './transport/imports.js';
 import { removeOrphans } from './transport/orphans.js';
@@ -19,14 +20,16 @@ import { TRANSPORT_KEPT } from '../src/rules/marker-messages.js';
  * - the deprecated HTTP+SSE transport (`SSEServerTransport`, `/messages?sessionId=`) becomes the same
  *   stateless Streamable HTTP entry, with a marker where the public URL changes (and only a marker on an SDK
  *   release older than the Streamable HTTP transport);
- * - stdio on v2: `server.connect(new StdioServerTransport())` becomes `serveStdio(factory)`.
+ * - stdio on v2: `server.connect(new StdioServerTransport())` becomes `serveStdio(factory)`;
+ * - frameworks that keep sessions themselves (FastMCP) get their own stateless switch (`httpStream.stateless: true`).
  * Auth middleware, CORS, host validation, custom routes and logging are statements we never touch.
- * State the old one-server-per-session model kept alive (factory closures, session-keyed maps) stops the
- * rewrite with a marker: that is the state transforms' job, and they run before this one.
+ * State the old one-server-per-session model kept alive (factory closures, per-connection objects, session-keyed
+ * maps) stops the rewrite with one marker: that is the state transforms' job, and they run before this one. State
+ * they already marked does not: one decline must not keep the whole server on sessions.
  */
 
 /** Phases run in order over the same file; each sees the previous one's result. */
-const PHASES: ReadonlyArray<(input: PhaseInput) => PhaseOutput | undefined> = [planHttpEntry, planStdioEntry];
+const PHASES: ReadonlyArray<(input: PhaseInput) => PhaseOutput | undefined> = [planHttpEntry, planStdioEntry, planFrameworkEntry];
 
 /** Write edits into the file; returns the markers mapped onto the new text. */
 function commit(context: TransformContext, edits: TextEdits, markers: readonly MarkerRequest[]): MarkerRequest[] {
@@ -61,10 +64,10 @@ export const statelessTransport: Transform = {
   id: 'stateless-transport',
   title: 'Stateless transports',
   description:
-    'Remove session plumbing from server entry points: Streamable HTTP session maps and GET/DELETE session routes become createMcpHandler (v2) or a per-request transport answering 405 to GET/DELETE (v1); HTTP+SSE becomes Streamable HTTP; stdio on v2 uses serveStdio.',
+    'Remove session plumbing from server entry points: Streamable HTTP session maps and GET/DELETE session routes become createMcpHandler (v2) or a per-request transport answering 405 to GET/DELETE (v1); HTTP+SSE becomes Streamable HTTP; stdio on v2 uses serveStdio; FastMCP servers use their stateless mode.',
   rules: ['SL001', 'SL002'],
   patterns: ['P3', 'P10'],
-  vocabulary: /StreamableHTTPServerTransport|SSEServerTransport|StdioServerTransport|sessionIdGenerator|isInitializeRequest|mcp-session-id/i,
+  vocabulary: /StreamableHTTPServerTransport|SSEServerTransport|StdioServerTransport|sessionIdGenerator|isInitializeRequest|mcp-session-id|fastmcp/i,
   options: [
     {
       name: 'output',

@@ -263,6 +263,7 @@ export type PlumbingKind =
   | 'session-error'
   | 'session-route'
   | 'sse-transport'
+  | 'framework-sessions'
   | 'event-store'
   | 'transport-session-id';
 

@@ -7,6 +7,7 @@ import type { AnalysisContext } from './context.js';
 import type { PlumbingSite, SessionIdRead, StateVariable, TransportSite } from './model.js';
 import type { Origins } from './origins.js';
 import type { Reach } from './reach.js';
+import { frameworkHttpStarts, keepsSessions } from './frameworks.js';
 import { resolveFunction } from './functions.js';
 import { enclosingFunction, literalText, unwrap } from './syntax.js';
 import { RESPONSE_RECEIVERS, ROUTE_METHODS, SESSION_ERROR_TEXT, SESSION_HEADER, SESSION_ROUTING_HELPERS, lookup } from './vocabulary.js';
@@ -53,6 +54,10 @@ export function findPlumbing(
   }
   const transportMaps = states.filter((s) => s.holdsTransports);
   for (const info of ctx.files) {
+    // A framework that keeps sessions itself (FastMCP's httpStream without `stateless: true`).
+    for (const start of frameworkHttpStarts(info.sourceFile).filter(keepsSessions)) {
+      out.push({ kind: 'framework-sessions', node: start.call, file: info.file, detail: start.framework.name });
+    }
     const nodes = ctx.nodesOf(info);
     for (const call of nodes.calls) {
       const callee = unwrap(call.getExpression());

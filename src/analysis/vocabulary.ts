@@ -202,7 +202,7 @@ export const CONTEXT_PARAM_NAMES = /^(?:extra|ctx|context|requestExtra|handlerEx
  * Broad on purpose; precision comes from the AST.
  */
 export const ANALYSIS_VOCABULARY =
-  /@modelcontextprotocol\/|McpServer|sessionId|mcp-session-id|sessionIdGenerator|registerTool|setRequestHandler|\.tool\(|\.resource\(|\.prompt\(|Transport\b/i;
+  /@modelcontextprotocol\/|McpServer|sessionId|mcp-session-id|sessionIdGenerator|registerTool|setRequestHandler|\.tool\(|\.resource\(|\.prompt\(|Transport\b|fastmcp/i;
 
 /** Callbacks on transports and servers that run outside any tool call but still see requests. */
 export const LIFECYCLE_CALLBACKS: readonly string[] = ['onclose', 'onerror', INITIALIZED_CALLBACK];

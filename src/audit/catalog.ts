@@ -127,6 +127,13 @@ export const CATALOG: Record<FindingKind, CatalogEntry> = {
     category: 'routing-map-only',
     message: 'answers with a session error ({detail}); sessionless servers never reject a request for its session',
   },
+  'framework-sessions': {
+    rule: 'SL001',
+    pattern: 'P3',
+    fixedBy: 'stateless-transport',
+    category: 'routing-map-only',
+    message: '{detail} serves HTTP with a session per Mcp-Session-Id; turn on its stateless mode (httpStream.stateless: true: a fresh session per request, 405 for GET and DELETE)',
+  },
   'session-route': {
     rule: 'SL002',
     pattern: 'P3',

@@ -22,6 +22,7 @@ export const TRANSPORT_KINDS: ReadonlySet<FindingKind> = new Set<FindingKind>([
   'session-error',
   'session-route',
   'sse-transport',
+  'framework-sessions',
 ]);
 
 /** State a session transport cannot be served per request without: the transport stays until it has handles. */
@@ -82,6 +83,7 @@ function what(covers: readonly Finding[]): string[] {
   const map = covers.find((f) => f.kind === 'transport-map');
   if (map) parts.push(`the ${map.state ?? 'transport'} map`);
   if (has('sse-transport')) parts.push('the HTTP+SSE transport');
+  if (has('framework-sessions')) parts.push("the framework's sessions");
   if (has('session-id-generator') || has('unused-session-id-generator')) parts.push('sessionIdGenerator');
   if (has('session-callback')) parts.push('the session callbacks');
   if (has('session-header')) parts.push('the Mcp-Session-Id header');

@@ -37,6 +37,7 @@ const ROUTING_PLUMBING = new Set([
   'session-error',
   'session-route',
   'sse-transport',
+  'framework-sessions',
 ]);
 
 export function detectFindings(model: ServerModel): Finding[] {
@@ -91,6 +92,9 @@ export function detectFindings(model: ServerModel): Finding[] {
         break;
       case 'sse-transport':
         drafts.push({ kind: 'sse-transport', node: site.node });
+        break;
+      case 'framework-sessions':
+        drafts.push({ kind: 'framework-sessions', node: site.node, detail: site.detail });
         break;
       default:
         break; // event stores and transport.sessionId reads go with the plumbing above

@@ -48,6 +48,7 @@ export type FindingKind =
   | 'session-error'
   | 'session-route'
   | 'sse-transport'
+  | 'framework-sessions'
   | 'list-toggle'
   | 'register-in-handler'
   | 'list-changed'

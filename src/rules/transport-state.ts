@@ -8,5 +8,13 @@
 
 export { CONTAINER_CONSTRUCTORS, KEYED_METHODS, MUTATING_METHODS } from './containers.js';
 
+/**
+ * Server-to-client requests a tool awaits mid-call (elicitation, sampling). On a v1 server built per request the
+ * client's answer arrives in a new POST, at another server, so the awaiting call never completes: these need the
+ * v2 SDK's input requests (`inputRequired`) or a sessionful endpoint. Roots requests are client context (SL005),
+ * which the audit reports on its own.
+ */
+export const SERVER_REQUEST_METHODS: readonly string[] = ['elicitInput', 'createMessage', 'sendRequest'];
+
 /** Property names that hold a session id on request contexts and transports. */
 export const SESSION_ID_PROPERTIES: readonly string[] = ['sessionId'];

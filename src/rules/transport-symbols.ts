@@ -69,6 +69,29 @@ export const TRANSPORT_OPTIONS: Readonly<Record<string, { v1: 'session' | 'keep'
   enableDnsRebindingProtection: { v1: 'keep', v2: 'block' },
 };
 
+/**
+ * Frameworks that own their transport and keep MCP sessions themselves, with the switch that makes them serve
+ * statelessly. FastMCP's `httpStream.stateless: true` builds a fresh session (and server) for every request and
+ * answers GET and DELETE on the endpoint with 405: the v1 entry this transform writes, done by the framework.
+ */
+export interface FrameworkServing {
+  /** The class a server is built with, and the module it is imported from. */
+  name: string;
+  module: string;
+  /** The framework's own sources, for its examples that import it relatively (`../FastMCP.js` → `src/FastMCP`). */
+  sourcePath: string;
+  /** `server.start({ transportType: 'httpStream', httpStream: { …, stateless: true } })`. */
+  startMethod: string;
+  transportKey: string;
+  httpTransport: string;
+  httpOptionsKey: string;
+  statelessKey: string;
+}
+
+export const FRAMEWORK_SERVING: readonly FrameworkServing[] = [
+  { name: 'FastMCP', module: 'fastmcp', sourcePath: 'src/FastMCP', startMethod: 'start', transportKey: 'transportType', httpTransport: 'httpStream', httpOptionsKey: 'httpStream', statelessKey: 'stateless' },
+];
+
 /** Imports the v2 serving entries need. */
 export const V2_ENTRY_IMPORTS = {
   createMcpHandler: { name: 'createMcpHandler', module: '@modelcontextprotocol/server' },
@@ -102,6 +125,20 @@ export const DEFAULT_STREAMABLE_PATH = '/mcp';
 
 /** The body of every 405 answer, identical to what `createMcpHandler` sends for GET/DELETE. */
 export const METHOD_NOT_ALLOWED_BODY = "{ jsonrpc: '2.0', error: { code: -32000, message: 'Method not allowed.' }, id: null }";
+
+/**
+ * The SDK's own sources import each other relatively (its examples: `../../server/streamableHttp.js`). A relative
+ * specifier that resolves to `src/<subpath>` stands for `@modelcontextprotocol/sdk/<subpath>` when that subpath
+ * is one of the SDK modules these tables name (and the imported name matches the table's, which callers check).
+ */
+export const SDK_SOURCE_ROOT = { folder: 'src', package: '@modelcontextprotocol/sdk' } as const;
+
+/** The v1 SDK modules the tables above name, without the package prefix (`server/streamableHttp`, `types`). */
+export function sdkSourceSubpaths(): Set<string> {
+  const prefix = `${SDK_SOURCE_ROOT.package}/`;
+  const modules = [...TRANSPORT_CLASSES, ...SERVER_CLASSES, ...SESSION_HELPERS, ...Object.values(V1_STREAMABLE)].map((entry) => entry.module);
+  return new Set(modules.filter((m) => m.startsWith(prefix)).map((m) => m.slice(prefix.length)));
+}
 
 /** Strip what import specifiers may or may not spell, so table modules match both. */
 export function normalizeModule(specifier: string): string {

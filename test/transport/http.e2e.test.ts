@@ -37,6 +37,16 @@ const CASES: readonly Case[] = [
   { name: 'session-error-guard-v1', line: 'v1', rejects: ['GET', 'DELETE'] },
   { name: 'session-error-guard-v2', line: 'v2', rejects: ['GET', 'DELETE'] },
   { name: 'request-helper-v1', line: 'v1', rejects: ['GET', 'DELETE'] },
+  // Shapes of real servers: a helper that hands the transport back, HTTP+SSE helpers next to Streamable HTTP (with the
+  // application's own connect call), HTTP+SSE helpers behind routes, a destructured factory with its cleanup, the
+  // SDK's own examples importing it relatively, FastMCP's stateless mode, state a state transform already marked.
+  { name: 'transport-resolver-v1', line: 'v1', rejects: ['GET', 'DELETE'] },
+  { name: 'sse-helper-connector-v1', line: 'v1', rejects: ['GET', 'DELETE'] },
+  { name: 'sse-routed-helpers-v1', line: 'v1', rejects: ['GET', 'DELETE'] },
+  { name: 'destructured-factory-v1', line: 'v1', rejects: ['GET', 'DELETE'] },
+  { name: 'sdk-source-relative-v1', line: 'v1', rejects: ['GET', 'DELETE'] },
+  { name: 'fastmcp-http-stream', line: 'v1', rejects: ['GET', 'DELETE'] },
+  { name: 'marked-factory-state-v1', line: 'v1', rejects: ['GET'] },
 ];
 
 const SUITE = 'http';
@@ -100,22 +110,24 @@ for (const testCase of CASES) {
   });
 }
 
-// The recorder must be able to see a session: the unmigrated canonical server hands one out.
-describe('express-v1 before migration (control)', () => {
-  let server: RunningServer;
-  beforeAll(async () => {
-    server = await startServer(runnableFixture(SUITE, 'express-v1', 'input'));
-  });
-  afterAll(async () => {
-    await server?.stop();
-  });
+// The recorder must be able to see a session: the unmigrated servers hand one out (FastMCP's framework too).
+for (const name of ['express-v1', 'transport-resolver-v1', 'destructured-factory-v1', 'fastmcp-http-stream']) {
+  describe(`${name} before migration (control)`, () => {
+    let server: RunningServer;
+    beforeAll(async () => {
+      server = await startServer(runnableFixture(SUITE, name, 'input'));
+    });
+    afterAll(async () => {
+      await server?.stop();
+    });
 
-  it('issues an Mcp-Session-Id', async () => {
-    const recorder = recordingFetch();
-    const client = new ClientV1({ name: 'e2e-control', version: '1.0.0' });
-    const transport = new StreamableHTTPClientTransportV1(new URL(server.url), { fetch: recorder.fetch });
-    await client.connect(transport);
-    await client.close();
-    expect(recorder.sessionHeaders.length).toBeGreaterThan(0);
+    it('issues an Mcp-Session-Id', async () => {
+      const recorder = recordingFetch();
+      const client = new ClientV1({ name: 'e2e-control', version: '1.0.0' });
+      const transport = new StreamableHTTPClientTransportV1(new URL(server.url), { fetch: recorder.fetch });
+      await client.connect(transport);
+      await client.close();
+      expect(recorder.sessionHeaders.length).toBeGreaterThan(0);
+    });
   });
-});
+}

@@ -16,9 +16,11 @@ const TRANSPORT_HTTP = [
   'express-v1', 'express-v2', 'node-http-v1', 'node-http-v2', 'hono-v1', 'hono-v2', 'sse-express-v1', 'compat-sse-streamable-v1',
   'express-inline-server-v1', 'singleton-module-transport-v1', 'json-response-sessions-v1', 'stateless-per-request-v2', 'cjs-express-v1',
   'event-store-v1', 'factory-elsewhere-v2', 'factory-readonly-closure-v2', 'session-error-guard-v1', 'session-error-guard-v2',
+  'transport-resolver-v1', 'sse-helper-connector-v1', 'sse-routed-helpers-v1', 'destructured-factory-v1', 'sdk-source-relative-v1',
+  'fastmcp-http-stream', 'marked-factory-state-v1',
 ];
 const TRANSPORT_STDIO = ['stdio-v2', 'stdio-v2-factory'];
-const NO_DELETE_ROUTE = ['json-response-sessions-v1', 'cjs-express-v1', 'factory-elsewhere-v2'];
+const NO_DELETE_ROUTE = ['json-response-sessions-v1', 'cjs-express-v1', 'factory-elsewhere-v2', 'marked-factory-state-v1'];
 
 /**
  * Session-state fixtures: where the migrated factory lives and which SDK line serves it. Where no tool using

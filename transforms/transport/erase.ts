@@ -48,6 +48,12 @@ export interface HandlerPlan {
   sessionGuards: SessionBranch[];
   /** `whole`, counting the session guards as removed. */
   wholeWithGuards: boolean;
+  /**
+   * A transport resolver: the handler serves nothing itself but returns the session's transport to its caller,
+   * which hands it the request (`const t = await transportFor(req, res); await t.handleRequest(req, res)`).
+   * `failure` is what it returns after answering an error itself (`null`), when it has such a path.
+   */
+  resolver?: { failure?: string };
   problems: string[];
 }
 
@@ -197,10 +203,7 @@ export function planHandler(handler: FunctionLike, plumbing: Plumbing): HandlerP
   visit(body);
   const calls = plan.removed.flatMap((statement) => serveCalls(statement, plumbing).map((call) => ({ statement, call })));
   const last = calls[calls.length - 1];
-  if (!last) {
-    plan.problems.push('no request is handed to a transport in the handler');
-    return plan;
-  }
+  if (!last) return planResolver(plan, handler, body, plumbing, visited);
   // Whatever the new code passes on (a parsed body) must stay.
   const needed = new Set(last.call.getArguments().flatMap((a) => referencesIn(a).map((id) => plumbing.resolver.of(id)?.compilerNode)));
   for (const block of [...visited].reverse()) dropDeadLocals(block, plan.removed, plumbing, needed);
@@ -216,6 +219,40 @@ export function planHandler(handler: FunctionLike, plumbing: Plumbing): HandlerP
     const statements = Node.isBlock(block) ? block.getStatements() : [];
     const emptied = block !== body && statements.length > 0 && statements.every((s) => removedSet.has(s.compilerNode));
     if (emptied && !within(last.statement, block)) plan.problems.push(`the routing branch ${placeOf(block)} would no longer answer`);
+  }
+  return plan;
+}
+
+/**
+ * A handler without a serve call may still be a transport resolver: its last removed statement returns the
+ * session's transport (at the handler's own level). The new code takes that statement's place and returns a
+ * per-request transport instead; every other removed statement goes.
+ */
+function planResolver(plan: HandlerPlan, handler: FunctionLike, body: Node & { getStatements(): Node[] }, plumbing: Plumbing, visited: readonly Node[]): HandlerPlan {
+  const returnsPlumbing = (statement: Node) =>
+    [statement, ...nodesOfKind(statement, SyntaxKind.ReturnStatement)].some((r) => {
+      if (!Node.isReturnStatement(r) || enclosingFunction(r) !== handler) return false;
+      const value = r.getExpression();
+      return value !== undefined && plumbing.touches(value);
+    });
+  const anchor = [...plan.removed].reverse().find((statement) => Node.isReturnStatement(statement) && returnsPlumbing(statement));
+  if (!anchor) {
+    plan.problems.push('no request is handed to a transport in the handler');
+    return plan;
+  }
+  for (const block of [...visited].reverse()) dropDeadLocals(block, plan.removed, plumbing);
+  const removedSet = new Set(plan.removed.map((r) => r.compilerNode));
+  // Where the resolver already answers an error itself and returns nothing usable, its callers handle that value.
+  const failures = nodesOfKind(body, SyntaxKind.ReturnStatement).filter((r) => enclosingFunction(r) === handler && !plumbing.touches(r));
+  const failure = failures.map((r) => r.getExpression()?.getText() ?? 'undefined').find((value) => value === 'null' || value === 'undefined');
+  plan.resolver = { failure };
+  plan.anchor = anchor;
+  plan.whole = body.getStatements().every((statement) => removedSet.has(statement.compilerNode));
+  plan.wholeWithGuards = plan.whole;
+  for (const block of visited) {
+    const statements = Node.isBlock(block) ? block.getStatements() : [];
+    const emptied = block !== body && statements.length > 0 && statements.every((s) => removedSet.has(s.compilerNode));
+    if (emptied && !within(anchor, block)) plan.problems.push(`the routing branch ${placeOf(block)} would no longer answer`);
   }
   return plan;
 }
@@ -241,9 +278,25 @@ export interface ModulePlan {
 
 /** Whether the plumbing a statement touches is all inside function arguments of the statement's call. */
 function callbackArguments(statement: Node, plumbing: Plumbing): FunctionLike[] | undefined {
-  if (!Node.isExpressionStatement(statement)) return undefined;
-  let expression: Node = statement.getExpression();
+  // `return new Promise((resolve, reject) => { …listen, shutdown… })` holds set-up code like any callback.
+  const declarations = Node.isVariableStatement(statement) ? statement.getDeclarations() : [];
+  const held = Node.isExpressionStatement(statement)
+    ? statement.getExpression()
+    : Node.isReturnStatement(statement)
+      ? statement.getExpression()
+      : declarations.length === 1 && !plumbing.touchingNodes(statement).some((n) => n === declarations[0])
+        ? declarations[0]?.getInitializer()
+        : undefined;
+  if (!held) return undefined;
+  let expression: Node = held;
   if (Node.isAwaitExpression(expression)) expression = expression.getExpression();
+  if (Node.isNewExpression(expression)) {
+    const args = expression.getArguments();
+    const functions = args.filter((a): a is FunctionLike => isFunctionLike(a));
+    if (plumbing.touches(expression.getExpression()) || args.some((a) => !isFunctionLike(a) && plumbing.touches(a))) return undefined;
+    const touching = functions.filter((f) => plumbing.touches(f));
+    return touching.length > 0 ? touching : undefined;
+  }
   // `setInterval(…).unref()`: look through a trailing method call with no arguments.
   if (Node.isCallExpression(expression) && expression.getArguments().length === 0) {
     const callee = expression.getExpression();
@@ -294,7 +347,8 @@ export function planModule(statements: readonly Node[], plumbing: Plumbing, entr
           if (body.getStatements().some((s) => !removed.has(s.compilerNode))) everything = false;
         }
         // A callback that only tended sessions goes entirely (an empty `process.on('SIGINT', …)` would swallow Ctrl-C).
-        if (everything) plan.removed.splice(before, plan.removed.length - before, statement);
+        // Only a bare call goes whole: a `return` or a declaration around it is more than session code.
+        if (everything && Node.isExpressionStatement(statement)) plan.removed.splice(before, plan.removed.length - before, statement);
         continue;
       }
       if (Node.isIfStatement(statement) && !plumbing.touches(statement.getExpression())) {

@@ -1,4 +1,4 @@
-import { Node, SyntaxKind, type CallExpression, type Identifier, type NewExpression, type PropertyAccessExpression, type SourceFile } from 'ts-morph';
+import { Node, SyntaxKind, type BindingElement, type CallExpression, type Identifier, type NewExpression, type PropertyAccessExpression, type SourceFile } from 'ts-morph';
 import { SERVER_CLASSES } from '../../src/rules/transport-symbols.js';
 import { bindingsFor } from './imports.js';
 import type { MovedStatement } from './snippets.js';
@@ -8,6 +8,7 @@ import type { Plumbing } from './plumbing.js';
 import { referencesIn } from '../shared/declarations.js';
 import { enclosingFunction, isFunctionLike, within, type FunctionLike, type Resolver } from './syntax.js';
 import { isExported } from '../shared/exports.js';
+import { functionNamed, methodCalled, type ProjectLookup } from './followed.js';
 import { nodesOfKind } from '../shared/file-index.js';
 
 /**
@@ -20,8 +21,30 @@ import { nodesOfKind } from '../shared/file-index.js';
  *   the statements configuring it are wrapped into a factory function where they stand.
  */
 export type ServerFactory =
-  | { kind: 'call'; call: CallExpression | NewExpression; callee: Identifier | PropertyAccessExpression; awaited: boolean; text: string; declaration?: Node }
+  | {
+      kind: 'call';
+      call: CallExpression | NewExpression;
+      callee: Identifier | PropertyAccessExpression;
+      awaited: boolean;
+      text: string;
+      declaration?: Node;
+      binding?: FactoryBinding;
+      /** A connector (`await app.createConnection(transport)`): the call builds a server and connects it to its argument at this index. */
+      connects?: number;
+    }
   | { kind: 'inline' | 'singleton'; declaration: Node; variable: string; configure: Node[] };
+
+/**
+ * A factory whose result is destructured (`const { server, cleanup } = createServer()`): the pattern as written,
+ * the local name of the server, the property it is read from, and the other names the pattern binds (session
+ * helpers such as `cleanup` that the per-request code may have to call when its server closes).
+ */
+export interface FactoryBinding {
+  pattern: string;
+  server: string;
+  property: string;
+  siblings: string[];
+}
 
 export type FactoryResult = { factory: ServerFactory } | { problem: string };
 
@@ -89,7 +112,7 @@ export function resolveFactory(file: SourceFile, plumbing: Plumbing, resolver: R
     const [arg] = call.getArguments();
     return Node.isPropertyAccessExpression(callee) && callee.getName() === 'connect' && arg !== undefined && plumbing.touches(arg) && scope.some((s) => within(call, s));
   });
-  if (connects.length === 0) return { problem: 'no server is connected to the session transports' };
+  if (connects.length === 0) return connectorFactory(file, plumbing, resolver, scope);
   const found: ServerFactory[] = [];
   for (const connect of connects) {
     const callee = connect.getExpression();
@@ -106,12 +129,51 @@ export function resolveFactory(file: SourceFile, plumbing: Plumbing, resolver: R
   return { factory: first };
 }
 
+/**
+ * No `server.connect(transport)` in sight: the transport may be handed to the application's own code that builds
+ * a server and connects it (`await app.createConnection(transport)`). One such call, always the same, whose only
+ * session plumbing is the transport itself, is the per-request factory; its result must not be used.
+ */
+function connectorFactory(file: SourceFile, plumbing: Plumbing, resolver: Resolver, scope: readonly Node[]): FactoryResult {
+  const none = { problem: 'no server is connected to the session transports' };
+  const candidates = nodesOfKind(file, SyntaxKind.CallExpression).filter((call) => {
+    if (!scope.some((s) => within(call, s))) return false;
+    const callee = call.getExpression();
+    if (plumbing.touches(callee) || !(Node.isIdentifier(callee) || (Node.isPropertyAccessExpression(callee) && Node.isIdentifier(callee.getExpression())))) return false;
+    const args = call.getArguments();
+    const transports = args.filter((a) => Node.isIdentifier(a) && isTransportVariable(a, plumbing, resolver));
+    return transports.length === 1 && args.every((a) => transports.includes(a) || !plumbing.touches(a));
+  });
+  const [first] = candidates;
+  if (!first) return none;
+  if (candidates.some((c) => c.getExpression().getText() !== first.getExpression().getText())) return { problem: 'sessions are connected to servers built in different ways' };
+  for (const call of candidates) {
+    let outer: Node = call;
+    while (Node.isAwaitExpression(outer.getParentOrThrow()) || Node.isParenthesizedExpression(outer.getParentOrThrow())) outer = outer.getParentOrThrow();
+    if (!Node.isExpressionStatement(outer.getParentOrThrow())) return { problem: `the server that \`${call.getExpression().getText()}\` builds for each session is kept, so it cannot be built per request` };
+  }
+  const awaited = Node.isAwaitExpression(first.getParentOrThrow());
+  const connects = first.getArguments().findIndex((a) => Node.isIdentifier(a) && isTransportVariable(a, plumbing, resolver));
+  const result = callFactory(first, awaited);
+  if ('problem' in result || result.factory.kind !== 'call') return result;
+  return { factory: { ...result.factory, connects } };
+}
+
+/** A variable holding a constructed session transport (`const transport = new StreamableHTTPServerTransport(…)`). */
+function isTransportVariable(id: Identifier, plumbing: Plumbing, resolver: Resolver): boolean {
+  const declaration = resolver.of(id);
+  if (!declaration || !Node.isVariableDeclaration(declaration)) return false;
+  const initializer = declaration.getInitializer();
+  return initializer !== undefined && plumbing.constructions.some((c) => within(c.node, initializer));
+}
+
 function factoryOf(receiver: Node, file: SourceFile, plumbing: Plumbing, resolver: Resolver, handlers: readonly FunctionLike[]): FactoryResult {
   if (Node.isCallExpression(receiver)) return callFactory(receiver, false);
   // `await new McpServer(…).connect(transport)`: the construction itself is the factory.
   if (isServerClass(receiver, file, resolver)) return callFactory(receiver as NewExpression, false);
   if (!Node.isIdentifier(receiver)) return { problem: `cannot tell which server \`${receiver.getText()}\` is` };
   const declaration = resolver.of(receiver);
+  if (declaration && Node.isBindingElement(declaration)) return destructuredFactory(declaration, receiver.getText(), handlers);
   if (!declaration || !Node.isVariableDeclaration(declaration)) return { problem: `the server \`${receiver.getText()}\` is not a local variable (a parameter or an import)` };
   const initializer = declaration.getInitializer();
   if (!initializer) return { problem: `the server \`${receiver.getText()}\` has no initializer` };
@@ -131,6 +193,28 @@ function factoryOf(receiver: Node, file: SourceFile, plumbing: Plumbing, resolve
   };
 }
 
+/** `const { server, cleanup } = createServer()`: a factory call whose result object holds the server. */
+function destructuredFactory(element: BindingElement, name: string, handlers: readonly FunctionLike[]): FactoryResult {
+  const pattern = element.getParent();
+  const declaration = pattern?.getParent();
+  const problem = { problem: `the server \`${name}\` is destructured from something other than a factory call` };
+  if (!pattern || !Node.isObjectBindingPattern(pattern) || !declaration || !Node.isVariableDeclaration(declaration)) return problem;
+  const elements = pattern.getElements();
+  if (element.getDotDotDotToken() || elements.some((e) => !Node.isIdentifier(e.getNameNode()) || e.getInitializer())) return problem;
+  const initializer = declaration.getInitializer();
+  if (!initializer) return problem;
+  const { node, awaited } = unwrap(initializer);
+  if (!Node.isCallExpression(node)) return problem;
+  const statement = declaration.getParentOrThrow().getParentOrThrow();
+  if (!Node.isVariableStatement(statement) || statement.getDeclarations().length !== 1) return { problem: `the server \`${name}\` shares its declaration` };
+  const result = callFactory(node, awaited);
+  if ('problem' in result || result.factory.kind !== 'call') return result;
+  const property = element.getPropertyNameNode()?.getText() ?? name;
+  const siblings = elements.filter((e) => e !== element).map((e) => e.getName());
+  const inHandler = handlers.some((h) => within(declaration, h));
+  return { factory: { ...result.factory, binding: { pattern: pattern.getText(), server: name, property, siblings }, ...(inHandler ? {} : { declaration }) } };
+}
+
 function callFactory(call: CallExpression | NewExpression, awaited: boolean): FactoryResult {
   const callee = call.getExpression();
   // A method of a named object (`serverList.create()`) is called the same way per request as per session.
@@ -140,23 +224,11 @@ function callFactory(call: CallExpression | NewExpression, awaited: boolean): Fa
   return { factory: { kind: 'call', call, callee: named, awaited, text: `${awaited ? 'await ' : ''}${call.getText()}` } };
 }
 
-/** The function a factory call invokes, when it is declared in this file or a relative import of it. */
-export function resolveFactoryFunction(factory: ServerFactory, resolver: Resolver, findExported: (file: SourceFile, specifier: string, name: string) => FunctionLike | undefined): FunctionLike | undefined {
-  if (factory.kind !== 'call' || Node.isNewExpression(factory.call) || !Node.isIdentifier(factory.callee)) return undefined;
-  const declaration = resolver.of(factory.callee);
-  if (!declaration) return undefined;
-  if (Node.isFunctionDeclaration(declaration)) return declaration;
-  if (Node.isVariableDeclaration(declaration)) {
-    const initializer = declaration.getInitializer();
-    return initializer && isFunctionLike(initializer) ? initializer : undefined;
-  }
-  if (Node.isImportSpecifier(declaration)) {
-    const importDeclaration = declaration.getImportDeclaration();
-    const specifier = importDeclaration.getModuleSpecifierValue();
-    if (!specifier.startsWith('.')) return undefined;
-    return findExported(importDeclaration.getSourceFile(), specifier, declaration.getName());
-  }
-  return undefined;
+/** The function a factory call invokes, when it is declared in this project: a function, or the method of a typed receiver. */
+export function resolveFactoryFunction(factory: ServerFactory, resolver: Resolver, lookup: ProjectLookup): FunctionLike | undefined {
+  if (factory.kind !== 'call' || Node.isNewExpression(factory.call)) return undefined;
+  if (Node.isPropertyAccessExpression(factory.callee)) return methodCalled(factory.callee, resolver, lookup);
+  return functionNamed(factory.callee, resolver, lookup);
 }
 
 /** Whether every identifier `node` uses is declared outside `handlers` (so code at module level can use it). */
@@ -184,6 +256,7 @@ export function factoryReference(factory: Extract<ServerFactory, { kind: 'call' 
   const declaredBefore =
     imported ||
     (target !== undefined && (Node.isFunctionDeclaration(target) || (Node.isVariableDeclaration(target) && target.getVariableStatement()?.getDeclarationKind() === 'const' && target.getEnd() < position)));
+  if (factory.binding) return `${factory.awaited ? 'async ' : ''}() => (${factory.awaited ? 'await ' : ''}${factory.call.getText()}).${factory.binding.property}`;
   const bare = Node.isCallExpression(factory.call) && factory.call.getArguments().length === 0 && fn !== undefined && isFunctionLike(fn) && fn.getParameters().length === 0 && declaredBefore;
   return bare ? factory.callee.getText() : `() => ${factory.call.getText()}`;
 }

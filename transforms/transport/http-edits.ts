@@ -1,17 +1,21 @@
 import { placeOf } from '../shared/place.js';
-import { transportKeptBecause } from '../../src/rules/marker-messages.js';
+import { transportKept, transportKeptBecause } from '../../src/rules/marker-messages.js';
 import { Node } from 'ts-morph';
 import { V1_STREAMABLE, V2_ENTRY_IMPORTS } from '../../src/rules/transport-symbols.js';
 import { factoryReference, movedStatements, usesOnlyOuterNames } from './factory.js';
 import type { HttpPlan, Serving } from './http-entry.js';
 import { importedBindings, v1Specifier } from './imports.js';
 import { serveCalls } from './erase.js';
+import { describeSites } from './server-requests.js';
+import { parameterNames, planSessionCounts, planSseEdits, type EditSink } from './sse-edits.js';
+import { markedAlready } from './http-guards.js';
+import { droppedWrites } from './state-guard.js';
 import { blocked, type PhaseOutput } from './phase.js';
 import { findRegistrations } from './routes.js';
 import { conciseHandler, factoryFunction, serveLines, sessionBranchLines, sessionRouteHandler, v2HandlerDeclaration } from './snippets.js';
-import { indentOf, quoted, render, type Style } from './style.js';
+import { indentOf, render, type Style } from './style.js';
 import { referencesIn } from '../shared/declarations.js';
-import { freshName, type FunctionLike, isFunctionLike, markerPosition, within } from './syntax.js';
+import { freshName, isFunctionLike, markerPosition, within } from './syntax.js';
 import { applyStatementActions, statementStart, TextEdits, type MarkerRequest, type StatementAction } from './text-edits.js';
 
 /**
@@ -40,6 +44,8 @@ export function buildHttpEdits(plan: HttpPlan, style: Style): PhaseOutput {
   let factoryCall = `${factoryName}()`;
   let factoryRef = factoryName;
   const factory = plan.factory;
+  const binding = factory.kind === 'call' ? factory.binding : undefined;
+  const closeCalls = binding ? siblingCleanup(binding) : [];
   if (factory.kind === 'call') {
     factoryCall = factory.text;
     const firstRoute = Math.min(...plan.plumbing.registrations.map((r) => r.statement.getStart()));
@@ -54,6 +60,7 @@ export function buildHttpEdits(plan: HttpPlan, style: Style): PhaseOutput {
     for (const configure of factory.configure) act(configure, remove);
   }
 
+  let askedAbove = false;
   for (const serving of plan.serving) planServing(serving);
   for (const dropped of plan.droppedParameters) {
     for (const item of [dropped.parameter, ...dropped.arguments]) {
@@ -100,31 +107,14 @@ export function buildHttpEdits(plan: HttpPlan, style: Style): PhaseOutput {
     } else nodeEdits.push({ node: handlerArg, text: handler });
   }
 
-  if (sse.mode === 'drop') {
-    for (const registration of [...sse.open, ...sse.post]) act(registration.statement, remove);
-    const first = plan.serving[0]?.registrations[0];
-    if (first) markers.push({ pos: markerPosition(first.statement), rule: 'SL002', message: `the deprecated HTTP+SSE endpoints (${describe(sse.open, sse.post)}) were removed: their clients must use this Streamable HTTP endpoint instead.` });
-  } else if (sse.mode === 'convert') {
-    const [post] = sse.post;
-    for (const [i, open] of sse.open.entries()) {
-      if (i > 0) {
-        act(open.statement, remove);
-        continue;
-      }
-      const indent = indentOf(text, open.statement.getStart());
-      const handler = routeFor(parameterNames(open.handler), indent);
-      if (handler === undefined) {
-        problems.push('cannot tell how the SSE handlers reach the request and response');
-        continue;
-      }
-      const path = quoted(style, sse.path);
-      act(open.statement, { kind: 'replace', text: `${indent}${open.router}.get(${path}, ${handler})${style.semi}\n${indent}${open.router}.delete(${path}, ${handler})${style.semi}` });
-    }
-    if (post?.pathNode) {
-      nodeEdits.push({ node: post.pathNode, text: quoted(style, sse.path) });
-      markers.push({ pos: markerPosition(post.statement), rule: 'SL002', message: `the MCP endpoint moved from ${describe(sse.open, sse.post)} (deprecated HTTP+SSE) to POST ${sse.path} (Streamable HTTP): update client configurations and proxies that name the old URLs.` });
-    }
-  }
+  const sink: EditSink = {
+    act,
+    replaceNode: (node, replacement) => nodeEdits.push({ node, text: replacement }),
+    mark: (marker) => markers.push(marker),
+    problem: (message) => problems.push(message),
+  };
+  planSseEdits({ plan, style, text, handlerName, routeFor, sink });
+  planSessionCounts(plan, sink);
 
   // The module-level pieces (extracted factory, v2 entry) go in front of the first route that uses them.
   const preamble: string[] = [];
@@ -138,6 +128,19 @@ export function buildHttpEdits(plan: HttpPlan, style: Style): PhaseOutput {
 
   const problem = problems[0] ?? safetyProblem();
   const [firstConstruction] = plan.plumbing.constructions;
+  // Application state that only the session code wrote: removing that code would stop the writes without a word.
+  const moved = factory.kind === 'call' ? [] : [factory.declaration.getParentOrThrow().getParentOrThrow(), ...factory.configure];
+  const routeCallees = findRegistrations(file, resolver).map((r) => r.call.getExpression());
+  const dropped = droppedWrites(goingNodes().filter((n) => !moved.includes(n)), plan.plumbing, handlers, resolver, routeCallees);
+  const unmarked = dropped.filter((finding) => !markedAlready(finding));
+  if (!problem && unmarked.length > 0 && firstConstruction) {
+    const names = unmarked.map((f) => `\`${f.name}\``).join(', ');
+    const blockers = [`${names} (written by the session code that goes: ${unmarked.length === 1 ? 'it' : 'they'} would never change again)`];
+    return blocked(file, [{ pos: markerPosition(firstConstruction.node), rule: 'SL002', message: transportKept([], blockers) }]);
+  }
+  // Marked state the guard already noted needs no second note.
+  const markedDrops = dropped.filter((finding) => markedAlready(finding)).map((f) => `\`${f.name}\``).filter((name) => !plan.notes.some((note) => note.includes(name)));
+  if (markedDrops.length > 0) plan.notes.push(`${markedDrops.join(', ')} ${markedDrops.length === 1 ? 'was' : 'were'} written by the session code that went; ${markedDrops.length === 1 ? 'it carries its' : 'they carry their'} own marker`);
   if (problem && firstConstruction) return blocked(file, [{ pos: markerPosition(firstConstruction.node), rule: 'SL002', message: transportKeptBecause(problem, 'serve each request statelessly by hand') }]);
 
   const candidates = new Set<string>();
@@ -159,7 +162,15 @@ export function buildHttpEdits(plan: HttpPlan, style: Style): PhaseOutput {
       message: `the server factory \`${factory.callee.getText()}\` is imported from a module this run does not include, so it was not checked for per-session state (P5): one server now serves one request`,
     });
   }
-  if (route && factory.kind === 'call' && Node.isPropertyAccessExpression(factory.callee)) {
+  if (route && factory.kind === 'call' && !plan.factoryFn && Node.isIdentifier(factory.callee) && Node.isParameterDeclaration(resolver.of(factory.callee) ?? file)) {
+    markers.push({
+      pos: markerPosition(route),
+      rule: 'SL003',
+      level: 'info',
+      message: `the server factory \`${factory.callee.getText()}\` is a parameter, so the function its callers pass was not checked for per-session state (P5): one server now serves one request`,
+    });
+  }
+  if (route && factory.kind === 'call' && !plan.factoryFn && Node.isPropertyAccessExpression(factory.callee)) {
     markers.push({
       pos: markerPosition(route),
       rule: 'SL003',
@@ -167,19 +178,29 @@ export function buildHttpEdits(plan: HttpPlan, style: Style): PhaseOutput {
       message: `the server comes from the method \`${factory.callee.getText()}\`, which was not followed to check for per-session state (P5): one server now serves one request`,
     });
   }
+  if (route) for (const note of plan.notes) markers.push({ pos: markerPosition(route), rule: 'SL003', level: 'info', message: note });
+  const asks = serverRequestsMessage();
+  if (route && asks && !askedAbove) markers.push({ pos: markerPosition(route), rule: 'SL005', message: asks });
   return { edits, markers, candidates, imports: wantedImports() };
 
   function planServing(serving: Serving): void {
     const { plan: handlerPlan, fn } = serving;
     const call = handlerPlan.serveCall;
     const anchor = handlerPlan.anchor;
-    if (!call || !anchor) return;
-    const args = call.getArguments().map((a) => a.getText());
+    const [registration] = serving.registrations;
+    if (!anchor || (!call && !handlerPlan.resolver)) return;
+    // A resolver reaches the request and response through its own parameters; a serving handler passed them on.
+    const exchange = registration?.exchange;
+    const own = parameterNames(fn);
+    const args = call ? call.getArguments().map((a) => a.getText()) : exchange ? [own[exchange.request], own[exchange.response]] : [];
     const [req = 'req', second, third] = args;
     const res = kind === 'node' ? second : undefined;
     const body = kind === 'node' ? third : undefined;
     const webOptions = kind === 'web' ? second : undefined;
-    const [registration] = serving.registrations;
+    if (handlerPlan.resolver && (args[0] === undefined || res === undefined)) {
+      problems.push('cannot tell which parameters of the request helper are the request and the response');
+      return;
+    }
     const inline = registration !== undefined && registration.handlerArg === fn && serving.registrations.length === 1;
     const params = parameterNames(fn);
     const sessionBranches = target === 'v2' ? handlerPlan.sessionBranches : [...handlerPlan.sessionBranches, ...handlerPlan.sessionGuards];
@@ -194,7 +215,7 @@ export function buildHttpEdits(plan: HttpPlan, style: Style): PhaseOutput {
     const guardedBefore = target === 'v1' && handlerPlan.sessionGuards.some((guard) => guard.returns && guard.block.getParentOrThrow().getEnd() <= anchor.getStart());
     const replaced = [...handlerPlan.removed, ...sessionBranches.map((b) => b.block), ...(handlerPlan.expressionBody ? [anchor] : [])];
     const kept = new Set(referencesIn(fn).filter((id) => !replaced.some((r) => within(id, r))).map((id) => id.getText()));
-    const server = ['server', 'mcpServer', 'perRequestServer'].find((n) => !kept.has(n)) ?? 'mcpServer';
+    const server = binding?.server ?? ['server', 'mcpServer', 'perRequestServer'].find((n) => !kept.has(n)) ?? 'mcpServer';
     const transport = ['transport', 'mcpTransport', 'perRequestTransport'].find((n) => !kept.has(n)) ?? 'mcpTransport';
     const lines = serveLines(
       {
@@ -212,6 +233,10 @@ export function buildHttpEdits(plan: HttpPlan, style: Style): PhaseOutput {
         options: plan.options,
         handler: handlerName,
         returnAfter: handlerPlan.returnAfter,
+        resolver: handlerPlan.resolver,
+        pattern: binding?.pattern,
+        closeCalls,
+        connectCall: connectorCall(transport),
       },
       style,
     );
@@ -234,13 +259,59 @@ export function buildHttpEdits(plan: HttpPlan, style: Style): PhaseOutput {
       return;
     }
     for (const statement of handlerPlan.removed) if (statement !== anchor) act(statement, remove);
-    act(anchor, { kind: 'replace', text: render(lines, style, indentOf(text, anchor.getStart())) });
+    const indent = indentOf(text, anchor.getStart());
+    // Above the per-request server: the tools it serves that ask the client mid-call.
+    const asks = serverRequestsMessage();
+    const marker = asks && !askedAbove ? [{ offset: indent.length, rule: 'SL005' as const, message: asks }] : [];
+    if (marker.length > 0) askedAbove = true;
+    act(anchor, { kind: 'replace', text: render(lines, style, indent), markers: marker });
+  }
+
+  /**
+   * The other names a destructured factory binds (`cleanup`) that the session code called when a session ended:
+   * the per-request code calls them when its request ends. Arguments that only carried the session go.
+   */
+  function siblingCleanup(factoryBinding: NonNullable<typeof binding>): string[] {
+    if (factory.kind !== 'call') return [];
+    const pattern = (factory.declaration ?? factory.call.getFirstAncestor((a) => Node.isVariableDeclaration(a)))?.getFirstDescendant((d) => Node.isObjectBindingPattern(d));
+    const elements = pattern && Node.isObjectBindingPattern(pattern) ? pattern.getElements().filter((e) => factoryBinding.siblings.includes(e.getName())) : [];
+    const out: string[] = [];
+    for (const id of referencesIn(file)) {
+      const declaration = resolver.of(id);
+      const element = elements.find((e) => e.compilerNode === declaration?.compilerNode);
+      if (!element) continue;
+      const call = id.getParent();
+      if (!call || !Node.isCallExpression(call) || call.getExpression() !== id) continue;
+      if (call.getArguments().some((a) => !plan.plumbing.touches(a))) {
+        problems.push(`\`${call.getText()}\` ends a session with arguments the per-request code does not have`);
+        continue;
+      }
+      if (target === 'v2' || kind === 'web') {
+        problems.push(`\`${id.getText()}\` ran when a session ended, and ${target === 'v2' ? 'createMcpHandler' : 'a web-standard handler'} has no per-request hook to call it from`);
+        continue;
+      }
+      if (!out.includes(id.getText())) out.push(id.getText());
+    }
+    return out;
+  }
+
+  /** v1 servers built per request cannot wait for the client's answer to a request of their own. */
+  function serverRequestsMessage(): string | undefined {
+    if (target !== 'v1' || plan.serverRequests.length === 0) return undefined;
+    return `tools ask the client mid-call (${describeSites(plan.serverRequests)}): served per request, the client's answer reaches another server and the call never completes; after moving to the v2 SDK ask with inputRequired, or keep these tools on a sessionful endpoint`;
+  }
+
+  /** The connector call as the per-request code makes it: the old call, handed the new transport. */
+  function connectorCall(transportName: string): string | undefined {
+    if (factory.kind !== 'call' || factory.connects === undefined || !Node.isCallExpression(factory.call)) return undefined;
+    const args = factory.call.getArguments().map((a, i) => (i === factory.connects ? transportName : a.getText()));
+    return `${factory.awaited ? 'await ' : ''}${factory.callee.getText()}(${args.join(', ')})`;
   }
 
   function transportClassName(): string {
     if (plan.transportClass) return plan.transportClass;
     const wanted = V1_STREAMABLE[kind];
-    return importedBindings(file).find((b) => b.imported === wanted.name && b.module.startsWith(wanted.module))?.local ?? wanted.name;
+    return importedBindings(file).find((b) => b.imported === wanted.name && b.canonical === wanted.module)?.local ?? wanted.name;
   }
 
   function wantedImports(): PhaseOutput['imports'] {
@@ -273,9 +344,14 @@ export function buildHttpEdits(plan: HttpPlan, style: Style): PhaseOutput {
     edits.replace(start, start, `${block}\n\n`);
   }
 
+  /** The statements and expressions whose text the edits replace or remove. */
+  function goingNodes(): Node[] {
+    return [...[...actions.values()].map((a) => a.node), ...nodeEdits.filter((e) => e.at !== 'start').map((e) => e.node)];
+  }
+
   /** A surviving use of something declared in code that goes, or a new expression that would use one. */
   function safetyProblem(): string | undefined {
-    const going = [...[...actions.values()].map((a) => a.node), ...nodeEdits.filter((e) => e.at !== 'start').map((e) => e.node)];
+    const going = goingNodes();
     const moved = factory.kind === 'call' ? [] : [factory.declaration.getParentOrThrow().getParentOrThrow(), ...factory.configure];
     for (const id of referencesIn(file)) {
       if (going.some((g) => within(id, g))) continue;
@@ -296,17 +372,15 @@ export function buildHttpEdits(plan: HttpPlan, style: Style): PhaseOutput {
     if (factory.kind === 'call') {
       const local = usesOnlyOuterNames(factory.call, target === 'v2' ? handlers : [], resolver);
       if (local) return `the server factory call uses \`${local}\`, a variable of the request handler`;
+      const handed = factory.connects !== undefined && Node.isCallExpression(factory.call) ? factory.call.getArguments()[factory.connects] : undefined;
       for (const id of referencesIn(factory.call)) {
+        if (handed && within(id, handed)) continue;
         const declaration = resolver.of(id);
         if (declaration && going.some((g) => within(declaration, g)) && !isFunctionLike(declaration)) return `the server factory call uses \`${id.getText()}\`, which goes away`;
       }
     }
     return undefined;
   }
-}
-
-function describe(open: HttpPlan['sse']['open'], post: HttpPlan['sse']['post']): string {
-  return [...open.map((r) => `GET ${r.path}`), ...post.map((r) => `POST ${r.path}`)].join(' + ');
 }
 
 /** The text range that removes one item of a parameter or argument list, with the comma that separates it. */
@@ -321,11 +395,6 @@ function listItemRange(item: Node): [number, number] {
   return [item.getStart(), item.getEnd()];
 }
 
-/** Simple parameter names of a function (destructured parameters make it unusable here). */
-function parameterNames(fn: FunctionLike): string[] {
-  const names = fn.getParameters().map((p) => (Node.isParameterDeclaration(p) && Node.isIdentifier(p.getNameNode()) ? p.getName() : ''));
-  return names.every((n) => n.length > 0) ? names : [];
-}
 
 /** Rewrite an expression rooted at one of `from`'s parameters onto the matching parameter of `to`. */
 function mapOnto(expression: string, from: readonly string[], to: readonly string[]): string | undefined {

@@ -5,7 +5,10 @@ import { DEFAULT_STREAMABLE_PATH } from '../../src/rules/transport-symbols.js';
 import { missingFeature, supportsFeature } from '../../src/rules/sdk-features.js';
 import { planHandler, planModule, serveCalls, type HandlerPlan } from './erase.js';
 import { resolveFactory, resolveFactoryFunction, usesOnlyOuterNames, type ServerFactory } from './factory.js';
-import { exportedFunction, guardState } from './http-guards.js';
+import { guardState } from './http-guards.js';
+import { projectLookup, reachableModules } from './followed.js';
+import { serverRequestSites } from './server-requests.js';
+import { redirectCall, sessionCountsIn, sessionStoreOf, STORE_STEP, type SessionCount } from './entry-shapes.js';
 import { buildHttpEdits } from './http-edits.js';
 import { transportOptions } from './http-options.js';
 import { blocked, type PhaseInput, type PhaseOutput } from './phase.js';
@@ -40,7 +43,16 @@ export interface HttpPlan {
   serving: Serving[];
   /** GET/DELETE registrations whose handler is replaced. */
   sessions: Registration[];
-  sse: { mode: 'none' | 'drop' | 'convert'; open: Registration[]; post: Registration[]; path: string };
+  sse: {
+    mode: 'none' | 'drop' | 'convert';
+    open: Registration[];
+    post: Registration[];
+    path: string;
+    /** Drop mode, HTTP+SSE served by request helpers: the call of the Streamable HTTP helper that takes their place. */
+    redirect?: string;
+    /** Convert mode, HTTP+SSE served by request helpers that routes call: every message route serves where it is. */
+    routed?: boolean;
+  };
   /** Module-level statements (and lifecycle callback statements) that go. */
   moduleRemoved: Node[];
   /** Named handler functions (session/SSE routes) that go with their routes. */
@@ -53,6 +65,12 @@ export interface HttpPlan {
   transportClass?: string;
   /** Parameters of request helpers that only carried the transport map, with the argument of every call. */
   droppedParameters: DroppedParameter[];
+  /** Report notes about state that now starts fresh per request (it carries its own marker). */
+  notes: string[];
+  /** Routes outside the endpoint that counted the open sessions: each count becomes 0. */
+  sessionCounts: SessionCount[];
+  /** Calls in the project that ask the client mid-call (elicitation, sampling), which per-request v1 serving breaks. */
+  serverRequests: Node[];
 }
 
 /** A helper parameter that carried session plumbing (`sessions: Map<string, Transport>`) and goes with its arguments. */
@@ -103,7 +121,13 @@ function analyse(input: PhaseInput, resolver: Resolver, constructions: readonly 
   if (streamKinds.size > 1) return 'the file mixes Node and web-standard transports';
   const kind = streamKinds.has('web') ? 'web' : 'node';
 
-  if (plumbing.registrations.length === 0) return unmountedRouting(constructions);
+  if (plumbing.registrations.length === 0) {
+    const store = sessionStoreOf(constructions, resolver);
+    if (store && constructions[0]) {
+      return blocked(file, [{ pos: markerPosition(constructions[0].node), rule: 'SL002', message: transportKeptBecause(`the session transports are kept in \`${store.receiver}\` (handed to \`${store.call}(…)\`${store.where}), which the routes consult instead of a map this transform can follow`, STORE_STEP) }]);
+    }
+    return unmountedRouting(constructions);
+  }
   const roles = new Map<Registration, Role>();
   for (const registration of plumbing.registrations) roles.set(registration, roleOf(registration, plumbing));
   // A function mounted for several methods serves them all.
@@ -117,8 +141,10 @@ function analyse(input: PhaseInput, resolver: Resolver, constructions: readonly 
   const streamable = withRole('post', 'all');
   const hasSse = open.length > 0 || posts.length > 0;
   const sseHelper = [...open, ...posts].find((r) => r.kind === 'helper');
-  if (sseHelper) return `HTTP+SSE is served through the request helper \`${sseHelper.handlerArg.getText()}\`, which this transform does not convert`;
-  if ([...open, ...posts].some((r) => r.kind !== 'route')) return 'HTTP+SSE is served from a plain node:http handler';
+  // HTTP+SSE alone, through helpers that routes call (`app.get('/sse', (req, res) => openStream('/messages', req, res))`).
+  const routedHelpers = sseHelper !== undefined && streamable.length === 0 && [...open, ...posts].every((r) => r.kind === 'helper' && r.via?.kind === 'route');
+  if (sseHelper && streamable.length === 0 && !routedHelpers) return `HTTP+SSE is served through the request helper \`${sseHelper.handlerArg.getText()}\`, which this transform does not convert`;
+  if ([...open, ...posts].some((r) => r.kind === 'createServer')) return 'HTTP+SSE is served from a plain node:http handler';
   const helper = plumbing.registrations.find((r) => r.kind === 'helper');
   if (helper && target === 'v2') return `the session routing lives in the request helper \`${helper.handlerArg.getText()}\`, and a v2 entry is only written into mounted handlers`;
   const path = input.options.path || DEFAULT_STREAMABLE_PATH;
@@ -128,10 +154,14 @@ function analyse(input: PhaseInput, resolver: Resolver, constructions: readonly 
     const message = transportKeptBecause(missingFeature(input.facts.sdks, 'v1', 'streamable-http'), 'upgrade the SDK, then run migrate again');
     return blocked(file, [{ pos: markerPosition(constructions[0]!.node), rule: 'SL002', message }]);
   }
-  if (sseMode === 'convert') {
+  if (sseMode === 'convert' && routedHelpers) {
+    // Every message route serves Streamable HTTP where it is; one of them must be the endpoint path already.
+    if (open.length === 0 || !posts.some((p) => p.via?.path === path)) return `the HTTP+SSE message routes served through \`${posts[0]?.handlerArg.getText() ?? 'a helper'}\` are not on ${path}`;
+  } else if (sseMode === 'convert') {
     const [post] = posts;
     if (posts.length !== 1 || open.length === 0 || !post) return 'the HTTP+SSE endpoints are not one GET stream route and one POST message route';
-    const taken = findRegistrations(file, resolver).some((r) => r.router === post.router && r.path === path && !plumbing.registrations.includes(r));
+    // Fresh registration objects: compare by the call they stand for.
+    const taken = findRegistrations(file, resolver).some((r) => r.router === post.router && r.path === path && !plumbing.registrations.some((p) => p.call === r.call));
     if (taken) return `the app already has routes on ${path}`;
   }
   const servingRegistrations = sseMode === 'convert' ? posts : streamable;
@@ -149,16 +179,29 @@ function analyse(input: PhaseInput, resolver: Resolver, constructions: readonly 
       return `the request helper \`${registration.handlerArg.getText()}\` hands the session's transport back to its caller instead of serving the request`;
     }
     if (plan.problems.length > 0) return plan.problems[0];
+    if (plan.resolver) {
+      const name = registration.handlerArg.getText();
+      if (target === 'v2') return `the request helper \`${name}\` hands a transport back to its callers, and a v2 entry (createMcpHandler) serves the request itself; rewrite its callers by hand or keep v1 output`;
+      if (kind !== 'node' || !registration.exchange) return `the request helper \`${name}\` hands a transport back to its callers without the response it could close it with`;
+      if (plan.resolver.failure === undefined) return `the request helper \`${name}\` always hands a transport back, so it has no way to answer GET and DELETE with 405 itself`;
+    }
     serving.push({ fn: registration.handler, registrations: [registration], plan, all: roles.get(registration) === 'all' || registration.kind !== 'route' });
   }
-  const sessions = withRole('session');
+  const sessionRoles = withRole('session');
   // Only GET/DELETE on the MCP endpoint itself are session routes; another route that reads session state
   // (a health check counting sessions) is application code we must not replace.
   const endpoint = new Set(servingRegistrations.map((r) => `${r.router} ${r.path}`));
-  const stray = sessions.find((r) => !endpoint.has(`${r.router} ${r.path}`));
-  if (stray) {
-    return blocked(file, [{ pos: markerPosition(stray.statement), rule: 'SL002', message: transportKeptBecause(`the ${stray.method.toUpperCase()} ${stray.path} route reads the session map`, 'make it independent of sessions, then run migrate again') }]);
+  const strays = sessionRoles.filter((r) => !endpoint.has(`${r.router} ${r.path}`));
+  // A route that only counts the open sessions (a health check) keeps working: there are none any more.
+  const sessionCounts: SessionCount[] = [];
+  for (const stray of strays) {
+    const counts = sessionCountsIn(stray, plumbing);
+    if (!counts) {
+      return blocked(file, [{ pos: markerPosition(stray.statement), rule: 'SL002', message: transportKeptBecause(`the ${stray.method.toUpperCase()} ${stray.path} route reads the session map`, 'make it independent of sessions, then run migrate again') }]);
+    }
+    sessionCounts.push({ route: stray, counts });
   }
+  const sessions = sessionRoles.filter((r) => !strays.includes(r));
   const handlers = plumbing.registrations.map((r) => r.handler);
   const entry = plumbing.registrations.map((r) => r.statement);
   const modulePlan = planModule(file.getStatements(), plumbing, entry, handlers);
@@ -180,18 +223,28 @@ function analyse(input: PhaseInput, resolver: Resolver, constructions: readonly 
     }
   }
 
-  const scope = [...handlers, ...modulePlan.removed];
+  // Request helpers serving HTTP+SSE next to Streamable HTTP go whole: how they built servers does not matter.
+  const goingHelpers = sseHelper && sseMode === 'drop' ? [...open, ...posts].map((r) => r.handler) : [];
+  const scope = [...handlers.filter((h) => !goingHelpers.includes(h)), ...modulePlan.removed];
   const factoryResult = resolveFactory(file, plumbing, resolver, scope, handlers);
   if ('problem' in factoryResult) return factoryResult.problem;
+  if (factoryResult.factory.kind === 'call' && factoryResult.factory.connects !== undefined && target === 'v2') {
+    return `\`${factoryResult.factory.callee.getText()}\` builds and connects a server itself, and createMcpHandler needs a function that returns one`;
+  }
   const factoryProblem = checkFactory(factoryResult.factory, file, resolver, handlers, [...modulePlan.removed, ...handlers]);
   if (factoryProblem) return factoryProblem;
-  const factoryFn = resolveFactoryFunction(factoryResult.factory, resolver, exportedFunction(input));
-  const stateMarkers = guardState(input, plumbing, resolver, factoryFn, constructions);
-  if (stateMarkers) return stateMarkers;
+  const lookup = projectLookup(input);
+  const factoryFn = resolveFactoryFunction(factoryResult.factory, resolver, lookup);
+  const verdict = guardState(input, plumbing, resolver, factoryFn, constructions, lookup);
+  if ('blocked' in verdict) return verdict.blocked;
   const options = transportOptions(constructions, target);
   if (typeof options === 'string') return options;
-  const droppedParameters = helperParameters(file, plumbing, resolver);
+  // HTTP+SSE helpers that go keep their parameters: they go whole.
+  const going = sseMode === 'drop' ? [...open, ...posts] : [];
+  const droppedParameters = helperParameters(file, plumbing, resolver, going);
   if (typeof droppedParameters === 'string') return droppedParameters;
+  const redirect = sseHelper && sseMode === 'drop' ? redirectCall([...open, ...posts], streamable, droppedParameters) : undefined;
+  if (typeof redirect === 'object') return redirect.problem;
 
   const transportClass = kind === 'node' || kind === 'web' ? constructions.find((c) => c.cls.kind === kind)?.node.getExpression().getText() : undefined;
   return {
@@ -202,7 +255,7 @@ function analyse(input: PhaseInput, resolver: Resolver, constructions: readonly 
     resolver,
     serving,
     sessions,
-    sse: { mode: sseMode, open, post: posts, path },
+    sse: { mode: sseMode, open, post: posts, path, redirect, routed: routedHelpers },
     moduleRemoved: modulePlan.removed,
     handlerDeclarations,
     factory: factoryResult.factory,
@@ -210,6 +263,9 @@ function analyse(input: PhaseInput, resolver: Resolver, constructions: readonly 
     options,
     transportClass,
     droppedParameters,
+    notes: verdict.notes,
+    sessionCounts,
+    serverRequests: serverRequestSites(reachableModules(file, lookup)),
   };
 }
 
@@ -218,9 +274,9 @@ function analyse(input: PhaseInput, resolver: Resolver, constructions: readonly 
  * serves each request on its own they are dead, so each goes together with its argument at every call; the
  * caller's map is then unused and the orphan pass removes it. Every use of the helper must be such a call.
  */
-function helperParameters(file: SourceFile, plumbing: Plumbing, resolver: Resolver): DroppedParameter[] | string {
+function helperParameters(file: SourceFile, plumbing: Plumbing, resolver: Resolver, going: readonly Registration[]): DroppedParameter[] | string {
   const out: DroppedParameter[] = [];
-  const helpers = [...new Set(plumbing.registrations.filter((r) => r.kind === 'helper').map((r) => r.handler))];
+  const helpers = [...new Set(plumbing.registrations.filter((r) => r.kind === 'helper' && !going.includes(r)).map((r) => r.handler))];
   for (const helper of helpers) {
     const parameters = helper.getParameters().filter((p) => plumbing.seeds.has(p.compilerNode));
     if (parameters.length === 0) continue;

@@ -1,60 +1,87 @@
 import { Node, type SourceFile } from 'ts-morph';
-import { resolveRelative } from '../../src/engine/components.js';
+import { anchorOf } from '../../src/engine/markers.js';
 import { relativeOf } from '../../src/engine/parse.js';
-import { isExported } from '../shared/exports.js';
 import { transportKept } from '../../src/rules/marker-messages.js';
+import { TODO_MARKER } from '../../src/rules/rules.js';
+import { functionsCalledBy, type ProjectLookup } from './followed.js';
 import { blocked, type PhaseInput, type PhaseOutput } from './phase.js';
 import type { Construction, Plumbing } from './plumbing.js';
 import { factoryClosureState, sessionKeyedState, type StateFinding } from './state-guard.js';
-import { type FunctionLike, isFunctionLike, markerPosition, type Resolver } from './syntax.js';
-
-/** An exported function of a module the entry imports relatively (the server factory is often in `server.ts`). */
-export function exportedFunction(input: PhaseInput): (from: SourceFile, specifier: string, name: string) => FunctionLike | undefined {
-  return (from, specifier, name) => {
-    const known = new Set(input.project.getSourceFiles().map((f) => relativeOf(f)));
-    const target = resolveRelative(relativeOf(from), specifier, known);
-    const file = target ? input.project.getSourceFile(`/${target}`) : undefined;
-    if (!file) return undefined;
-    const fn = file.getFunction(name);
-    if (fn && isExported(fn)) return fn;
-    const variable = file.getVariableDeclaration(name);
-    const statement = variable?.getVariableStatement();
-    const initializer = statement && isExported(statement) ? variable?.getInitializer() : undefined;
-    return initializer && isFunctionLike(initializer) ? initializer : undefined;
-  };
-}
+import { type FunctionLike, markerPosition, type Resolver } from './syntax.js';
 
 function factoryName(fn: FunctionLike): string {
-  if (Node.isFunctionDeclaration(fn)) return fn.getName() ?? 'the factory';
+  if (Node.isFunctionDeclaration(fn) || Node.isMethodDeclaration(fn)) return fn.getName() ?? 'the factory';
   const parent = fn.getParent();
   return parent && Node.isVariableDeclaration(parent) ? parent.getName() : 'the factory';
 }
 
+/** Whether a state transform already left its marker on this state: a decision handed to a person. */
+export function markedAlready(finding: StateFinding): boolean {
+  return [finding.declaration, finding.node].some(
+    (node) =>
+      node !== undefined &&
+      anchorOf(node)
+        .getLeadingCommentRanges()
+        .some((range) => range.getText().includes(TODO_MARKER)),
+  );
+}
+
+/** What the state guard decided: the transport stays (one marker), or it goes with notes on marked state. */
+export type StateVerdict = { blocked: PhaseOutput } | { notes: string[] };
+
 /**
- * Markers for state the rewrite would silently break (P1 session-keyed maps, P5 factory-closure state),
- * or undefined when there is none. Markers go on the state in this file; state in another file is
- * named by one marker at the first transport construction here (markers are written per file).
+ * State the rewrite would silently break (P1 session-keyed maps, P5 factory-closure state and per-connection
+ * objects), looked for in this file, in the server factory and in the functions the factory builds with.
+ * State that a state transform (they run first) already marked is that marker's decision: it no longer keeps the
+ * transport on sessions (one decline must not keep the whole server there), and the report notes that it now
+ * starts fresh per request. Unmarked state keeps the transport, with one marker naming it.
  */
-export function guardState(input: PhaseInput, plumbing: Plumbing, resolver: Resolver, fn: FunctionLike | undefined, constructions: readonly Construction[]): PhaseOutput | undefined {
+export function guardState(
+  input: PhaseInput,
+  plumbing: Plumbing,
+  resolver: Resolver,
+  fn: FunctionLike | undefined,
+  constructions: readonly Construction[],
+  lookup: ProjectLookup,
+): StateVerdict {
   const { file } = input;
   const keyed = sessionKeyedState(file, resolver, plumbing.seeds, plumbing.seeds);
-  const closure = fn ? factoryClosureState(fn, resolver) : [];
-  const elsewhere: StateFinding[] = [];
-  if (fn && fn.getSourceFile() !== file) {
-    elsewhere.push(...closure.splice(0), ...sessionKeyedState(fn.getSourceFile(), resolver, new Set(), new Set()));
-  }
-  // One marker for the transport, naming what keeps it; the state itself gets its own marker from the state
-  // transforms (or mark-leftovers), at its declaration.
-  const factory = fn ? `\`${factoryName(fn)}\`` : 'the server factory';
-  const names = (found: readonly StateFinding[]) => [...new Set(found.map((f) => `\`${f.name}\``))].join(', ');
-  const blockers = [
-    keyed.length > 0 ? `${names(keyed)} (keyed by the session id)` : '',
-    closure.length > 0 ? `${names(closure)} (kept by ${factory} and changed by tools: a server per request would reset ${closure.length === 1 ? 'it' : 'them'})` : '',
-    elsewhere.length > 0 ? `${names(elsewhere)} (state of ${factory} in ${fn ? relativeOf(fn.getSourceFile()) : 'another file'})` : '',
-  ].filter(Boolean);
+  const factories = fn ? [fn, ...functionsCalledBy(fn, resolver, lookup)] : [];
+  const closure = factories.flatMap((factory) => factoryClosureState(factory, resolver, lookup).map((finding) => ({ ...finding, factory })));
+  for (const other of new Set(factories.map((f) => f.getSourceFile()).filter((f) => f !== file))) keyed.push(...sessionKeyedState(other, resolver, new Set(), new Set()));
+  const open = [...keyed, ...closure].filter((finding) => !markedAlready(finding));
+  const marked = [...keyed, ...closure].filter((finding) => markedAlready(finding));
+  const notes = marked.length > 0 ? [`${names(marked)} already ${marked.length === 1 ? 'carries its' : 'carry their'} own marker; served per request, ${marked.length === 1 ? 'it starts' : 'they start'} fresh with every request until ${marked.length === 1 ? 'it gets its' : 'they get their'} handle`] : [];
+
+  const blockers = describeBlockers(open, file);
   const [first] = constructions;
-  const markers: PhaseOutput['markers'] = [];
-  const at = first?.node ?? keyed[0]?.node ?? closure[0]?.node;
-  if (blockers.length > 0 && at) markers.push({ pos: markerPosition(at), rule: 'SL002', message: transportKept([], blockers) });
-  return markers.length > 0 ? blocked(file, markers) : undefined;
+  const at = first?.node ?? open[0]?.node;
+  if (blockers.length > 0 && at) return { blocked: blocked(file, [{ pos: markerPosition(at), rule: 'SL002', message: transportKept([], blockers) }]) };
+  return { notes };
+}
+
+function names(found: readonly StateFinding[]): string {
+  return [...new Set(found.map((f) => `\`${f.name}\``))].join(', ');
+}
+
+/** One phrase per group of blocking state: what it is, where it lives, and why per-request serving breaks it. */
+function describeBlockers(found: ReadonlyArray<StateFinding & { factory?: FunctionLike }>, file: SourceFile): string[] {
+  const groups = new Map<string, Array<StateFinding & { factory?: FunctionLike }>>();
+  for (const finding of found) {
+    const key = finding.instanceOf ? `instance:${finding.node.getStart()}` : `${finding.factory ? factoryName(finding.factory) : ''}:${relativeOf(finding.node.getSourceFile())}`;
+    groups.set(key, [...(groups.get(key) ?? []), finding]);
+  }
+  return [...groups.values()].map((group) => {
+    const [first] = group as [StateFinding & { factory?: FunctionLike }];
+    const home = first.node.getSourceFile();
+    const owner = first.factory ? `\`${factoryName(first.factory)}\`` : 'the server factory';
+    const elsewhere = home !== file ? ` in ${relativeOf(home)}` : '';
+    const them = group.length === 1 ? 'it' : 'them';
+    if (first.instanceOf) {
+      return `\`${first.name}\` (a \`${first.instanceOf}\` that ${owner}${elsewhere} builds per connection and whose fields change as requests run: a server per request would start a fresh one every request)`;
+    }
+    if (!first.factory) return `${names(group)} (keyed by the session id${elsewhere})`;
+    if (elsewhere) return `${names(group)} (state of ${owner}${elsewhere})`;
+    return `${names(group)} (kept by ${owner} and changed by tools: a server per request would reset ${them})`;
+  });
 }

@@ -1,6 +1,7 @@
 import { Node, ts, type SourceFile } from 'ts-morph';
 import { identifierText, indexCache } from '../shared/file-index.js';
-import { normalizeModule } from '../../src/rules/transport-symbols.js';
+import { posix } from 'node:path';
+import { normalizeModule, SDK_SOURCE_ROOT, sdkSourceSubpaths } from '../../src/rules/transport-symbols.js';
 import { quoted, type Style } from './style.js';
 import { referenceNodesIn } from '../shared/declarations.js';
 import type { TextEdits } from './text-edits.js';
@@ -12,6 +13,8 @@ export interface ImportedBinding {
   imported: string;
   /** Module specifier as written. */
   module: string;
+  /** The module it stands for, without `.js` or `/index`: the SDK's own relative imports as their package paths. */
+  canonical: string;
   /** The declaring node (import specifier, clause, namespace import or binding element). */
   node: Node;
 }
@@ -28,6 +31,27 @@ function requireSpecifier(node: Node | undefined): string | undefined {
   const [arg] = node.getArguments();
   if (!Node.isIdentifier(callee) || callee.getText() !== 'require' || !arg || !Node.isStringLiteral(arg)) return undefined;
   return arg.getLiteralValue();
+}
+
+const SDK_SUBPATHS = sdkSourceSubpaths();
+
+/**
+ * Where a relative specifier of a file inside the SDK's own sources points: the SDK source root (the folder
+ * holding `server/`, `types.ts`) and the subpath, when the target is one of the SDK modules the tables name.
+ */
+function sdkSourceTarget(file: SourceFile, specifier: string): { root: string; subpath: string } | undefined {
+  if (!specifier.startsWith('.')) return undefined;
+  const target = normalizeModule(posix.join(posix.dirname(file.getFilePath()), specifier));
+  const marker = `/${SDK_SOURCE_ROOT.folder}/`;
+  const at = target.lastIndexOf(marker);
+  if (at < 0) return undefined;
+  const subpath = target.slice(at + marker.length);
+  return SDK_SUBPATHS.has(subpath) ? { root: target.slice(0, at + marker.length - 1), subpath } : undefined;
+}
+
+function canonicalModule(file: SourceFile, specifier: string): string {
+  const inSdk = sdkSourceTarget(file, specifier);
+  return inSdk ? `${SDK_SOURCE_ROOT.package}/${inSdk.subpath}` : normalizeModule(specifier);
 }
 
 export function importedBindings(file: SourceFile): readonly ImportedBinding[] {
@@ -47,11 +71,12 @@ function readImportedBindings(file: SourceFile): ImportedBinding[] {
     const module = declaration.getModuleSpecifierValue();
     const clause = declaration.getImportClause();
     const defaultImport = clause?.getDefaultImport();
-    if (defaultImport && clause) out.push({ local: defaultImport.getText(), imported: 'default', module, node: clause });
+    const canonical = canonicalModule(file, module);
+    if (defaultImport && clause) out.push({ local: defaultImport.getText(), imported: 'default', module, canonical, node: clause });
     const namespace = declaration.getNamespaceImport();
-    if (namespace) out.push({ local: namespace.getText(), imported: '*', module, node: namespace.getParentOrThrow() });
+    if (namespace) out.push({ local: namespace.getText(), imported: '*', module, canonical, node: namespace.getParentOrThrow() });
     for (const specifier of declaration.getNamedImports()) {
-      out.push({ local: specifier.getAliasNode()?.getText() ?? specifier.getName(), imported: specifier.getName(), module, node: specifier });
+      out.push({ local: specifier.getAliasNode()?.getText() ?? specifier.getName(), imported: specifier.getName(), module, canonical, node: specifier });
     }
   }
   // Module-level `require`s, and `await import(…)` wherever it is (a lazy load sits in the function that uses it).
@@ -65,12 +90,13 @@ function readImportedBindings(file: SourceFile): ImportedBinding[] {
     for (const declaration of declarations) {
       const module = requireSpecifier(declaration.getInitializer());
       if (!module) continue;
+      const canonical = canonicalModule(file, module);
       const name = declaration.getNameNode();
-      if (Node.isIdentifier(name)) out.push({ local: name.getText(), imported: '*', module, node: declaration });
+      if (Node.isIdentifier(name)) out.push({ local: name.getText(), imported: '*', module, canonical, node: declaration });
       else if (Node.isObjectBindingPattern(name)) {
         for (const element of name.getElements()) {
           const local = element.getNameNode().getText();
-          out.push({ local, imported: element.getPropertyNameNode()?.getText() ?? local, module, node: element });
+          out.push({ local, imported: element.getPropertyNameNode()?.getText() ?? local, module, canonical, node: element });
         }
       }
     }
@@ -82,15 +108,24 @@ function readImportedBindings(file: SourceFile): ImportedBinding[] {
 export function bindingsFor<T extends { name: string; module: string }>(file: SourceFile, table: readonly T[]): Map<unknown, T> {
   const out = new Map<unknown, T>();
   for (const binding of importedBindings(file)) {
-    const entry = table.find((t) => t.name === binding.imported && normalizeModule(binding.module) === t.module);
+    const entry = table.find((t) => t.name === binding.imported && binding.canonical === t.module);
     if (entry) out.set(binding.node.compilerNode, entry);
   }
   return out;
 }
 
-/** How the file spells SDK v1 subpaths (with or without `.js`), for imports we add. */
+/**
+ * How the file spells SDK v1 subpaths (with or without `.js`), for imports we add; inside the SDK's own sources,
+ * the relative path its other SDK imports use.
+ */
 export function v1Specifier(file: SourceFile, module: string): string {
-  const written = importedBindings(file).find((b) => b.module.startsWith('@modelcontextprotocol/sdk/'));
+  const bindings = importedBindings(file);
+  const relative = bindings.map((b) => sdkSourceTarget(file, b.module)).find((t) => t !== undefined);
+  if (relative && module.startsWith(`${SDK_SOURCE_ROOT.package}/`)) {
+    const path = posix.relative(posix.dirname(file.getFilePath()), `${relative.root}/${module.slice(SDK_SOURCE_ROOT.package.length + 1)}`);
+    return `${path.startsWith('.') ? path : `./${path}`}.js`;
+  }
+  const written = bindings.find((b) => b.module.startsWith('@modelcontextprotocol/sdk/'));
   return written && !/\.js$/.test(written.module) ? module : `${module}.js`;
 }
 

@@ -2,6 +2,7 @@ import { Node, ts, type SourceFile } from 'ts-morph';
 import { isExportedNode } from '../shared/exports.js';
 import { identifierText, wrap } from '../shared/file-index.js';
 import { declarationNodeOf, referenceNodesIn } from '../shared/declarations.js';
+import { TODO_MARKER } from '../../src/rules/rules.js';
 import { isPureNode } from './syntax.js';
 import { adjacentRuns, type TextEdits } from './text-edits.js';
 
@@ -11,6 +12,20 @@ import { adjacentRuns, type TextEdits } from './text-edits.js';
  * unexported declarations whose initializer cannot have side effects go, so nothing the user still
  * needs or that does work on its own is touched.
  */
+
+function carriesMarker(source: ts.SourceFile, statement: ts.Node): boolean {
+  const text = source.getFullText();
+  return (ts.getLeadingCommentRanges(text, statement.getFullStart()) ?? []).some((range) => text.slice(range.pos, range.end).includes(TODO_MARKER));
+}
+
+function inertClass(source: ts.SourceFile, declaration: ts.ClassDeclaration): boolean {
+  if (ts.getDecorators(declaration)?.length) return false;
+  return declaration.members.every((member) => {
+    if (ts.isClassStaticBlockDeclaration(member)) return false;
+    const isStatic = ts.canHaveModifiers(member) && ts.getModifiers(member)?.some((m) => m.kind === ts.SyntaxKind.StaticKeyword);
+    return !isStatic || !ts.isPropertyDeclaration(member) || isPureNode(source, member.initializer);
+  });
+}
 
 /** Remove dead declarations named in `candidates`; returns the names those declarations used (the next round). */
 export function removeOrphans(file: SourceFile, edits: TextEdits, candidates: ReadonlySet<string>): Set<string> {
@@ -25,9 +40,13 @@ export function removeOrphans(file: SourceFile, edits: TextEdits, candidates: Re
   const dead: ts.Node[] = [];
   const visit = (statement: ts.Node): void => {
     const parent = statement.parent;
-    if (ts.isSourceFile(parent) || ts.isBlock(parent)) {
+    // A declaration another transform marked is a decision left to a person: it stays, used or not.
+    if ((ts.isSourceFile(parent) || ts.isBlock(parent)) && !carriesMarker(source, statement)) {
       if (ts.isFunctionDeclaration(statement)) {
         if (named(statement.name) && !isExportedNode(file, statement) && !used.has(statement)) dead.push(statement);
+      } else if (ts.isClassDeclaration(statement) && !isExportedNode(file, statement)) {
+        // A class runs nothing when declared unless it has decorators or static initializers.
+        if (named(statement.name) && !used.has(statement) && inertClass(source, statement)) dead.push(statement);
       } else if ((ts.isInterfaceDeclaration(statement) || ts.isTypeAliasDeclaration(statement)) && !isExportedNode(file, statement)) {
         if (named(statement.name) && !used.has(statement)) dead.push(statement);
       } else if (ts.isVariableStatement(statement) && !isExportedNode(file, statement)) {

@@ -129,6 +129,21 @@ export function analysePlumbing(file: SourceFile, resolver: Resolver, registrati
     const type = declaration.getTypeNode();
     if (type && type.getDescendantsOfKind(SyntaxKind.Identifier).some((id) => classNames.has(id.getText()))) add(declaration);
   }
+  /**
+   * A stored value that is plumbing itself: a seed, or an object or array holding one directly (`{ transport,
+   * server }`). A closure that calls into a session's server (`{ send: (p) => server.notify(p) }`) is application
+   * state about sessions, which the state checks look at, not routing.
+   */
+  const storesPlumbing = (value: Node): boolean => {
+    let node = value;
+    while (Node.isAsExpression(node) || Node.isParenthesizedExpression(node) || Node.isNonNullExpression(node) || Node.isSatisfiesExpression(node)) node = node.getExpression();
+    if (Node.isIdentifier(node)) return seeds.has(resolver.of(node)?.compilerNode as ts.Node);
+    if (Node.isArrayLiteralExpression(node)) return node.getElements().some(storesPlumbing);
+    if (Node.isObjectLiteralExpression(node)) {
+      return node.getProperties().some((p) => (Node.isShorthandPropertyAssignment(p) ? storesPlumbing(p.getNameNode()) : Node.isPropertyAssignment(p) && p.getInitializer() !== undefined && storesPlumbing(p.getInitializerOrThrow())));
+    }
+    return false;
+  };
   // Maps that store transports: `transports[id] = transport`, `sessions.set(id, { transport, … })`.
   const addMaps = () => {
     let grew = false;
@@ -136,12 +151,12 @@ export function analysePlumbing(file: SourceFile, resolver: Resolver, registrati
       const left = assignment.getLeft();
       if (assignment.getOperatorToken().getKind() !== SyntaxKind.EqualsToken || !Node.isElementAccessExpression(left)) continue;
       const target = left.getExpression();
-      if (Node.isIdentifier(target) && refersToSeed(assignment.getRight())) grew = add(resolver.of(target), true) || grew;
+      if (Node.isIdentifier(target) && storesPlumbing(assignment.getRight())) grew = add(resolver.of(target), true) || grew;
     }
     for (const call of nodesOfKind(file, SyntaxKind.CallExpression)) {
       const callee = call.getExpression();
       const value = call.getArguments()[1];
-      if (!Node.isPropertyAccessExpression(callee) || callee.getName() !== 'set' || !value || !refersToSeed(value)) continue;
+      if (!Node.isPropertyAccessExpression(callee) || callee.getName() !== 'set' || !value || !storesPlumbing(value)) continue;
       const target = callee.getExpression();
       if (Node.isIdentifier(target)) grew = add(resolver.of(target), true) || grew;
     }

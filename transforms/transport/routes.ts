@@ -24,6 +24,10 @@ export interface Registration {
   handler: FunctionLike;
   /** The statement holding the registration. */
   statement: Node;
+  /** Request helpers: which of the helper's parameters receive the request and the response. */
+  exchange?: { request: number; response: number };
+  /** Request helpers: the mounted handler that calls the helper (its route gives method and path). */
+  via?: Registration;
 }
 
 /** The function an argument is or names (`async (req, res) => …`, `handlePost`, `const h = function …`). */
@@ -114,8 +118,9 @@ export function findRequestHelpers(file: SourceFile, resolver: Resolver, registr
       const helper = functionOfArgument(callee, resolver);
       if (!helper || helper.getSourceFile() !== file || out.some((h) => h.call === call)) continue;
       const args = call.getArguments();
-      if (!args.some((a) => passes(a, request, resolver)) || !args.some((a) => passes(a, response, resolver))) continue;
-      out.push({ call, kind: 'helper', method: 'all', handlerArg: callee, handler: helper, statement: statementOf(call) });
+      const exchange = { request: args.findIndex((a) => passes(a, request, resolver)), response: args.findIndex((a) => passes(a, response, resolver)) };
+      if (exchange.request < 0 || exchange.response < 0) continue;
+      out.push({ call, kind: 'helper', method: 'all', handlerArg: callee, handler: helper, statement: statementOf(call), exchange, via: registration });
     }
   }
   return out;

@@ -28,6 +28,14 @@ export interface ServeInput {
   handler?: string;
   /** Code follows that the old code returned before: end with `return`. */
   returnAfter?: boolean;
+  /** A transport resolver: return the connected transport (its callers serve the request), `failure` after a 405. */
+  resolver?: { failure?: string };
+  /** v1: the factory's result is destructured with this pattern (`{ server, cleanup }`), binding `server`. */
+  pattern?: string;
+  /** v1: functions to call once the request's server closes (a destructured factory's `cleanup`). */
+  closeCalls?: readonly string[];
+  /** v1: the application's own call that builds a server and connects it to the transport (no server variable). */
+  connectCall?: string;
 }
 
 function methodNotAllowedNode(res: string, s: Style): string[] {
@@ -69,18 +77,25 @@ export function serveLines(i: ServeInput, s: Style): string[] {
       : [`return ${i.handler}.fetch(${args(i.req, i.webOptions)})${s.semi}`];
   }
   const lines: string[] = [];
+  const failure = i.resolver?.failure;
   if (i.guard && i.kind === 'node') {
-    lines.push(`if (${i.req}.method !== ${quoted(s, 'POST')}) {`, ...methodNotAllowedNode(i.res ?? 'res', s).map((l) => `  ${l}`), `  return${s.semi}`, '}');
+    const leave = failure === undefined || failure === 'undefined' ? `return${s.semi}` : `return ${failure}${s.semi}`;
+    lines.push(`if (${i.req}.method !== ${quoted(s, 'POST')}) {`, ...methodNotAllowedNode(i.res ?? 'res', s).map((l) => `  ${l}`), `  ${leave}`, '}');
   }
   if (i.guard && i.kind === 'web') {
     const response = methodNotAllowedWeb(s);
     lines.push(`if (${i.req}.method !== ${quoted(s, 'POST')}) {`, `  return ${response[0]}`, ...response.slice(1, -1).map((l) => `  ${l}`), `  ${response[response.length - 1]}${s.semi}`, '}');
   }
-  lines.push(`const ${i.server} = ${i.factoryCall}${s.semi}`, ...transportConstruction(i, s));
+  if (i.connectCall === undefined) lines.push(`const ${i.pattern ?? i.server} = ${i.factoryCall}${s.semi}`);
+  lines.push(...transportConstruction(i, s));
+  const cleanup = (i.closeCalls ?? []).map((name) => `  ${name}()${s.semi}`);
+  // A connector's server is not ours to hold: closing the transport ends its connection.
+  const closeServer = i.connectCall === undefined ? [`  void ${i.server}.close()${s.semi}`] : [];
   if (i.kind === 'node') {
-    lines.push(`${i.res}.on(${quoted(s, 'close')}, () => {`, `  void ${i.transport}.close()${s.semi}`, `  void ${i.server}.close()${s.semi}`, `})${s.semi}`);
+    lines.push(`${i.res}.on(${quoted(s, 'close')}, () => {`, `  void ${i.transport}.close()${s.semi}`, ...closeServer, ...cleanup, `})${s.semi}`);
   }
-  lines.push(`await ${i.server}.connect(${i.transport})${s.semi}`);
+  lines.push(i.connectCall !== undefined ? `${i.connectCall}${s.semi}` : `await ${i.server}.connect(${i.transport})${s.semi}`);
+  if (i.resolver) return [...lines, `return ${i.transport}${s.semi}`];
   lines.push(
     i.kind === 'node'
       ? `await ${i.transport}.handleRequest(${args(i.req, i.res, i.body)})${s.semi}`

@@ -1,8 +1,10 @@
 import { Node, SyntaxKind, VariableDeclarationKind, type SourceFile, type ts } from 'ts-morph';
 import { CONTAINER_CONSTRUCTORS, KEYED_METHODS, MUTATING_METHODS, SESSION_ID_PROPERTIES } from '../../src/rules/transport-state.js';
 import { referencesIn } from '../shared/declarations.js';
-import { enclosingFunction, type FunctionLike, type Resolver } from './syntax.js';
+import type { Plumbing } from './plumbing.js';
+import { enclosingFunction, within, type FunctionLike, type Resolver } from './syntax.js';
 import { nodesOfKind } from '../shared/file-index.js';
+import { classKeepsState, classNamed, type ProjectLookup } from './followed.js';
 
 /**
  * The checks that keep the transport rewrite from silently changing what a server does:
@@ -15,9 +17,13 @@ import { nodesOfKind } from '../shared/file-index.js';
 export interface StateFinding {
   node: Node;
   name: string;
+  /** A per-connection object (`const context = new Context(…)`): the class it is an instance of. */
+  instanceOf?: string;
+  /** Where the state is declared, when that is not `node` (a keyed access names its collection). */
+  declaration?: Node;
 }
 
-function assignedIn(ref: Node): boolean {
+export function assignedIn(ref: Node): boolean {
   const parent = ref.getParent();
   if (!parent) return false;
   if (Node.isBinaryExpression(parent) && parent.getLeft() === ref) {
@@ -32,7 +38,7 @@ function assignedIn(ref: Node): boolean {
 }
 
 /** `x.push(…)`, `x.set(…)`, `x[k] = …`, `x.p = …`, `delete x[k]`, `x.count++`. */
-function mutatedThrough(ref: Node): boolean {
+export function mutatedThrough(ref: Node): boolean {
   const parent = ref.getParent();
   if (!parent) return false;
   if (Node.isPropertyAccessExpression(parent) && parent.getExpression() === ref) {
@@ -49,6 +55,27 @@ function mutatedThrough(ref: Node): boolean {
   return false;
 }
 
+/**
+ * Application state the session code wrote (`needsElicitation[id] = …` in `onsessioninitialized`, `delete
+ * registry[sid]` in `onclose`): the rewrite removes that code, so those writes would silently stop. Plumbing,
+ * the handlers' own variables and parameters (`res.statusCode = 404`) and what goes with the code are not state.
+ */
+export function droppedWrites(going: readonly Node[], plumbing: Plumbing, handlers: readonly FunctionLike[], resolver: Resolver, routes: readonly Node[]): StateFinding[] {
+  const findings = new Map<string, StateFinding>();
+  for (const node of going) {
+    for (const id of referencesIn(node)) {
+      // `app.delete('/mcp', …)` registers a route (it is rewritten, not dropped), it does not change `app`.
+      if (routes.some((route) => within(id, route))) continue;
+      if (!assignedIn(id) && !mutatedThrough(id)) continue;
+      const declaration = resolver.of(id);
+      if (!declaration || !Node.isVariableDeclaration(declaration) || plumbing.seeds.has(declaration.compilerNode)) continue;
+      if (going.some((g) => within(declaration, g)) || handlers.some((h) => within(declaration, h))) continue;
+      if (!findings.has(id.getText())) findings.set(id.getText(), { node: id, name: id.getText(), declaration });
+    }
+  }
+  return [...findings.values()];
+}
+
 function holdsObject(initializer: Node | undefined): boolean {
   if (!initializer) return false;
   if (Node.isArrayLiteralExpression(initializer) || Node.isObjectLiteralExpression(initializer)) return true;
@@ -59,8 +86,44 @@ function holdsObject(initializer: Node | undefined): boolean {
   return false;
 }
 
-/** Variables of a factory that nested functions (tool handlers) reassign or mutate. */
-export function factoryClosureState(factory: FunctionLike, resolver: Resolver): StateFinding[] {
+/**
+ * A nested function that only reacts to an event of the connection (`server.server.oninitialized = …`,
+ * `transport.onclose = …`, `emitter.on('close', …)`). Served per request it still runs with its request; what
+ * it caches from the client (capabilities, versions) is the per-request-context transform's business.
+ */
+function isEventCallback(fn: Node): boolean {
+  const parent = fn.getParent();
+  if (parent && Node.isBinaryExpression(parent) && parent.getRight() === fn) {
+    const left = parent.getLeft();
+    return Node.isPropertyAccessExpression(left) && /^on[a-z]/.test(left.getName());
+  }
+  if (parent && Node.isCallExpression(parent) && parent.getArguments().includes(fn as never)) {
+    const callee = parent.getExpression();
+    return Node.isPropertyAccessExpression(callee) && ['on', 'once', 'addListener'].includes(callee.getName());
+  }
+  return false;
+}
+
+/** Whether a reference runs from a function nested in the factory that serves requests (not an event callback). */
+function servedFrom(ref: Node, factory: FunctionLike): boolean {
+  let nested = false;
+  for (let fn = enclosingFunction(ref); fn && fn !== factory; fn = enclosingFunction(fn)) {
+    if (isEventCallback(fn)) return false;
+    nested = true;
+  }
+  return nested;
+}
+
+/** `this.tabs.push(…)`, `this.current = …`: a field that changes in place or is reassigned. */
+const changesField = (access: Node) => assignedIn(access) || mutatedThrough(access);
+
+/**
+ * Variables of a factory that the functions serving requests reassign or mutate, and per-connection objects
+ * they use: a `const` holding an instance of one of this project's classes whose fields change after
+ * construction (a browser context with its tabs, a session with its connection). One server per session kept
+ * each alive for the session; one server per request builds a fresh one for every request.
+ */
+export function factoryClosureState(factory: FunctionLike, resolver: Resolver, lookup: ProjectLookup): StateFinding[] {
   const body = factory.getBody();
   if (!body) return [];
   const findings: StateFinding[] = [];
@@ -68,13 +131,20 @@ export function factoryClosureState(factory: FunctionLike, resolver: Resolver): 
     if (enclosingFunction(declaration) !== factory) continue;
     const name = declaration.getNameNode();
     if (!Node.isIdentifier(name)) continue;
-    const captured = referencesIn(body).filter((id) => id.getText() === name.getText() && resolver.of(id)?.compilerNode === declaration.compilerNode && enclosingFunction(id) !== factory);
+    const captured = referencesIn(body).filter((id) => id.getText() === name.getText() && resolver.of(id)?.compilerNode === declaration.compilerNode && servedFrom(id, factory));
     if (captured.length === 0) continue;
     const list = declaration.getParent();
     const reassignable = Node.isVariableDeclarationList(list) && list.getDeclarationKind() !== VariableDeclarationKind.Const;
     const reassigned = reassignable && captured.some(assignedIn);
-    const mutated = holdsObject(declaration.getInitializer()) && captured.some(mutatedThrough);
-    if (reassigned || mutated) findings.push({ node: declaration, name: name.getText() });
+    const initializer = declaration.getInitializer();
+    const mutated = holdsObject(initializer) && captured.some(mutatedThrough);
+    if (reassigned || mutated) {
+      findings.push({ node: declaration, name: name.getText() });
+      continue;
+    }
+    const built = initializer && Node.isNewExpression(initializer) ? initializer.getExpression() : undefined;
+    const cls = built && Node.isIdentifier(built) ? classNamed(built, resolver, lookup) : undefined;
+    if (cls && classKeepsState(cls, changesField)) findings.push({ node: declaration, name: name.getText(), instanceOf: cls.getName() ?? built?.getText() });
   }
   return findings;
 }
@@ -100,7 +170,7 @@ export function sessionKeyedState(file: SourceFile, resolver: Resolver, plumbing
     const root = Node.isIdentifier(target) ? resolver.of(target) : undefined;
     if (root && plumbing.has(root.compilerNode)) return;
     const name = target.getText();
-    if (!findings.has(name)) findings.set(name, { node: at, name });
+    if (!findings.has(name)) findings.set(name, { node: at, name, declaration: root });
   };
   for (const call of nodesOfKind(file, SyntaxKind.CallExpression)) {
     const callee = call.getExpression();

@@ -2,7 +2,7 @@ import { placeOf } from '../shared/place.js';
 import { Node, SyntaxKind } from 'ts-morph';
 import { V2_ENTRY_IMPORTS } from '../../src/rules/transport-symbols.js';
 import { factoryReference, movedStatements, resolveFactory, resolveFactoryFunction } from './factory.js';
-import { exportedFunction } from './http-guards.js';
+import { projectLookup } from './followed.js';
 import { blocked, type PhaseInput, type PhaseOutput } from './phase.js';
 import { analysePlumbing, findConstructions } from './plumbing.js';
 import { factoryFunction } from './snippets.js';
@@ -53,11 +53,12 @@ export function planStdioEntry(input: PhaseInput): PhaseOutput | undefined {
   const result = resolveFactory(file, plumbing, resolver, [statement], []);
   if ('problem' in result) return fail(result.problem);
   const factory = result.factory;
+  if (factory.kind === 'call' && factory.connects !== undefined) return fail(`\`${factory.callee.getText()}\` builds and connects a server itself, and serveStdio needs a function that returns one`);
   const actions = new Map<unknown, { node: Node; action: StatementAction }>();
   const act = (node: Node, action: StatementAction) => actions.set(node.compilerNode, { node, action });
   let factoryRef: string;
   if (factory.kind === 'call') {
-    factoryRef = factoryReference(factory, resolver, statement.getStart(), resolveFactoryFunction(factory, resolver, exportedFunction(input)));
+    factoryRef = factoryReference(factory, resolver, statement.getStart(), resolveFactoryFunction(factory, resolver, projectLookup(input)));
     if (factory.declaration) going.push(factory.declaration.getParentOrThrow().getParentOrThrow());
   } else {
     const declarationStatement = factory.declaration.getParentOrThrow().getParentOrThrow();

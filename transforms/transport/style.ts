@@ -17,7 +17,8 @@ export function detectStyle(file: SourceFile): Style {
   const statements = file.getStatements().filter((s) => Node.isImportDeclaration(s) || Node.isVariableStatement(s) || Node.isExpressionStatement(s));
   const withSemi = statements.filter((s) => s.getText().trimEnd().endsWith(';')).length;
   const semi = statements.length === 0 || withSemi * 2 >= statements.length ? ';' : '';
-  const indents = [...text.matchAll(/\n([ \t]+)\S/g)].map((m) => m[1] ?? '');
+  // Lines that continue a block comment (` * …`) sit one space in and say nothing about indentation.
+  const indents = [...text.matchAll(/\n([ \t]+)[^\s*]/g)].map((m) => m[1] ?? '');
   const tab = indents.some((i) => i.startsWith('\t'));
   const spaces = indents.filter((i) => !i.startsWith('\t')).map((i) => i.length).filter((n) => n > 0);
   const unit = tab ? '\t' : ' '.repeat(spaces.length > 0 ? Math.min(...spaces) : 2);

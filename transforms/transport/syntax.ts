@@ -67,7 +67,7 @@ export function freshName(file: SourceFile, preferred: readonly string[], taken:
 
 /** Calls that only compute a value. */
 // Id minting is pure too: a session id minted ahead of the transport goes when its transport goes.
-const PURE_CALLS = ['Date.now', 'Number', 'String', 'Boolean', 'Symbol', 'randomUUID', 'crypto.randomUUID'];
+const PURE_CALLS = ['Date.now', 'Number', 'String', 'Boolean', 'Symbol', 'randomUUID', 'crypto.randomUUID', 'Array.isArray'];
 
 /** Whether evaluating an expression can have no effect beyond producing its value (so dropping it is safe). */
 export function isPure(node: Node | undefined): boolean {
@@ -105,6 +105,7 @@ export function isPureNode(source: ts.SourceFile, node: ts.Node | undefined): bo
     return (PURE_CALLS.includes(callee) || callee.startsWith('Math.')) && node.arguments.every(pure);
   }
   if (ts.isPrefixUnaryExpression(node)) return pure(node.operand);
+  if (ts.isConditionalExpression(node)) return pure(node.condition) && pure(node.whenTrue) && pure(node.whenFalse);
   if (ts.isBinaryExpression(node)) {
     const kind = node.operatorToken.kind;
     return !(kind >= SyntaxKind.FirstAssignment && kind <= SyntaxKind.LastAssignment) && pure(node.left) && pure(node.right);
