@@ -9,6 +9,7 @@ import type { OptionValues, Transform } from '../../src/engine/transform.js';
 import { getTransform } from '../../transforms/index.js';
 import { renderHandleStore, type HandleStoreRenderOptions } from '../../src/templates/handle-store.js';
 import { renderHandleScope } from '../../src/templates/handle-scope.js';
+import { createProgram } from './typescript.js';
 
 export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const FIXTURES_ROOT = join(REPO_ROOT, 'test', 'fixtures');
@@ -158,7 +159,7 @@ export function typecheckFixtureOutputs(transformId: string, which: 'output' | '
   }
   if (roots.length === 0) return [];
   writeFileSync(join(target, 'package.json'), JSON.stringify({ type: 'module' }));
-  const program = ts.createProgram(roots, {
+  const program = createProgram(roots, {
     strict: true,
     noEmit: true,
     target: ts.ScriptTarget.ES2022,
