@@ -1,5 +1,16 @@
-import { ts } from 'ts-morph';
+import { createRequire } from 'node:module';
+import type * as TsMorph from 'ts-morph';
 import { renderTemplate } from './render.js';
+
+const require = createRequire(import.meta.url);
+
+/**
+ * The compiler, loaded on first use: only the JavaScript module needs it, and every command that imports this
+ * one (`new`, and with it `--help`, `--version`, `verify`) would otherwise load TypeScript on each start.
+ */
+function typescript(): typeof TsMorph.ts {
+  return (require('ts-morph') as typeof TsMorph).ts;
+}
 
 /** Language of the generated module: TypeScript, or ESM JavaScript compiled from the same source. */
 export type HandleStoreLanguage = 'ts' | 'js';
@@ -49,6 +60,7 @@ const BLANK_LINE = '//@@blank-line@@';
 /** TypeScript → ESM JavaScript with the same comments and layout (types, interfaces and type imports removed). */
 function eraseTypes(source: string): string {
   const marked = source.replace(/\n\n(?=[ \t]*\S)/g, `\n${BLANK_LINE}\n`);
+  const ts = typescript();
   const { outputText } = ts.transpileModule(marked, {
     compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext, useDefineForClassFields: true, removeComments: false },
   });

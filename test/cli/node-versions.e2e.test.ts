@@ -10,7 +10,8 @@ const onNode = (major: number, args: string[]) =>
   spawnSync('npx', ['--yes', '-p', `node@${major}`, 'node', bin, ...args], {
     cwd: REPO_ROOT,
     encoding: 'utf8',
-    env: { ...process.env, NO_COLOR: '1', npm_config_update_notifier: 'false' },
+    // A Node already in the npm cache is run from it without asking the registry again.
+    env: { ...process.env, NO_COLOR: '1', npm_config_prefer_offline: 'true', npm_config_update_notifier: 'false' },
     timeout: 300_000,
   });
 

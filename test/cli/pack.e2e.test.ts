@@ -14,7 +14,8 @@ const consumer = join(work, 'consumer');
 let tarball = '';
 let files: string[] = [];
 
-const env = { ...process.env, NO_COLOR: '1', npm_config_update_notifier: 'false', npm_config_fund: 'false', npm_config_audit: 'false' };
+// Packages already in the npm cache are taken from it without asking the registry again (as the scaffold tests do).
+const env = { ...process.env, NO_COLOR: '1', npm_config_prefer_offline: 'true', npm_config_update_notifier: 'false', npm_config_fund: 'false', npm_config_audit: 'false' };
 const cli = (args: string[], cwd = consumer) =>
   spawnSync('npx', ['--no-install', 'mcp-sessionless', ...args], { cwd, encoding: 'utf8', env, timeout: 300_000 });
 

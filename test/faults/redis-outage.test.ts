@@ -6,33 +6,33 @@ import { ownRedis, type OwnRedis } from './redis-server.js';
  * The generated Redis store against a redis-server this test starts, stops and starts again: an outage
  * becomes a tool error within the bound (default 3 s, never above 5 s) with one log line, not a hang or a
  * flood of "Unhandled error event"; calls work again once Redis is back.
+ *
+ * Most of this is waiting out timeouts, so the two languages run side by side (`describe.concurrent`), each
+ * against a redis-server of its own, with their steps in order (`it.sequential`).
  */
 
 const scratch = scratchDir('faults-redis');
-let redis: OwnRedis;
-afterAll(async () => {
-  await redis?.stop();
-  scratch.remove();
-});
+afterAll(() => scratch.remove());
 
 for (const language of ['ts', 'js'] as const) {
-  describe(`${language} store, Redis stopped and restarted mid-run`, () => {
+  describe.concurrent(`${language} store, Redis stopped and restarted mid-run`, () => {
+    let redis: OwnRedis;
     let runtime: Runtime;
     let store: Store;
     const logged: string[] = [];
 
     beforeAll(async () => {
-      redis ??= await ownRedis();
+      redis = await ownRedis();
       await redis.start();
       runtime = await importRuntime(renderVariant(scratch.dir, { language, store: 'redis' }));
       store = runtime.createHandleStore({ backend: 'redis', url: redis.url, env: {}, onRedisError: (line) => logged.push(line) });
     });
     afterAll(async () => {
-      await store.close();
-      await redis.stop();
+      await store?.close();
+      await redis?.stop();
     });
 
-    it('fails within the bound with one log line, and recovers when Redis returns', async () => {
+    it.sequential('fails within the bound with one log line, and recovers when Redis returns', async () => {
       const carts = runtime.defineHandleKind<{ items: string[] }>({ name: 'cart', idParam: 'cart_id', creator: 'create_cart', ttlSeconds: 60, serializable: true });
       const id = await store.mint(carts, { items: [] }, 'alice');
       await store.update(carts, id, 'alice', (cart) => ({ items: [...cart.items, 'before the outage'] }));
@@ -69,7 +69,7 @@ for (const language of ['ts', 'js'] as const) {
       await expect(store.resolve(carts, id, 'alice')).rejects.toThrow(runtime.HandleError);
     }, 60_000);
 
-    it('fails within the bound when Redis is down from the start', async () => {
+    it.sequential('fails within the bound when Redis is down from the start', async () => {
       await redis.stop();
       const fresh = runtime.createHandleStore({ backend: 'redis', url: redis.url, env: {}, timeoutMs: 1_000, onRedisError: () => {} });
       const carts = runtime.defineHandleKind<number>({ name: 'down', idParam: 'down_id', creator: 'create_down', ttlSeconds: 60, serializable: true });

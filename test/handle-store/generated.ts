@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import ts from 'typescript';
 import { renderHandleStore, type HandleStoreBackend, type HandleStoreLanguage } from '../../src/templates/handle-store.js';
+import { createProgram } from '../helpers/typescript.js';
 
 /**
  * Test plumbing: the rendered handle-store module written under test/.tmp (inside the repository,
@@ -134,7 +135,7 @@ export const STRICT_OPTIONS: ts.CompilerOptions = {
 
 /** Type-check files (and what they import) and return formatted diagnostics; empty means clean. */
 export function typecheck(files: readonly string[], options: ts.CompilerOptions = STRICT_OPTIONS): string[] {
-  const program = ts.createProgram({ rootNames: [...files], options });
+  const program = createProgram(files, options);
   return ts.getPreEmitDiagnostics(program).map((diagnostic) => {
     const text = ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n');
     if (!diagnostic.file || diagnostic.start === undefined) return text;

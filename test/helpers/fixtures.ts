@@ -10,6 +10,7 @@ import type { ProjectFacts } from '../../src/engine/project-facts.js';
 import { getTransform } from '../../transforms/index.js';
 import { renderHandleStore, type HandleStoreRenderOptions } from '../../src/templates/handle-store.js';
 import { renderHandleScope } from '../../src/templates/handle-scope.js';
+import { createProgram } from './typescript.js';
 
 export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const FIXTURES_ROOT = join(REPO_ROOT, 'test', 'fixtures');
@@ -197,7 +198,7 @@ function typecheckCases(folder: string, fixtures: readonly FixtureCase[], which:
     const zod = join(installed, 'node_modules', 'zod');
     if (existsSync(zod)) symlinkSync(zod, join(target, 'node_modules', 'zod'), 'dir');
   }
-  const program = ts.createProgram(roots, {
+  const program = createProgram(roots, {
     strict: true,
     noEmit: true,
     target: ts.ScriptTarget.ES2022,

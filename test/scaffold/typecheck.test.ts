@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { planAddHandle } from '../../src/scaffold/add-handle.js';
 import { renderNewProject, type FileMap } from '../../src/scaffold/render-new.js';
 import { REPO_ROOT } from '../helpers/fixtures.js';
+import { createProgram } from '../helpers/typescript.js';
 import { COMBINATIONS, optionsWith } from './options.js';
 
 /**
@@ -32,7 +33,7 @@ function typeErrors(dirs: string[]): string[] {
   const configPath = join(dirs[0] as string, 'tsconfig.json');
   const config = ts.parseJsonConfigFileContent(ts.readConfigFile(configPath, ts.sys.readFile).config, ts.sys, dirname(configPath));
   const rootNames = dirs.flatMap((dir) => ts.parseJsonConfigFileContent(ts.readConfigFile(join(dir, 'tsconfig.json'), ts.sys.readFile).config, ts.sys, dir).fileNames);
-  const program = ts.createProgram({ rootNames, options: { ...config.options, noEmit: true, rootDir: root } });
+  const program = createProgram(rootNames, { ...config.options, noEmit: true, rootDir: root });
   return ts.getPreEmitDiagnostics(program).map((d) => {
     const where = d.file ? `${d.file.fileName.slice(root.length + 1)}:${d.file.getLineAndCharacterOfPosition(d.start ?? 0).line + 1}` : '';
     return `${where} ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`;

@@ -141,21 +141,22 @@ const matches = (text: string, expected: string | RegExp) => (typeof expected ==
 for (const testCase of CASES) {
   describeStdioScenario(testCase);
 
-  describe(`${testCase.fixture}: the original conversation, replayed on the migrated server`, () => {
-    let original: Built;
-    let migrated: Built;
+  // Built up front and run beside the other cases, like the scenario (see e2e/scenario.ts).
+  let original: Built;
+  let migrated: Built;
+  beforeAll(() => {
+    original = buildInput(testCase);
+    migrated = buildCase(testCase);
+  });
+  describe.concurrent(`${testCase.fixture}: the original conversation, replayed on the migrated server`, () => {
     const open: Connection[] = [];
-    beforeAll(() => {
-      original = buildInput(testCase);
-      migrated = buildCase(testCase);
-    });
     afterAll(async () => {
       await Promise.all(open.map((c) => c.close().catch(() => undefined)));
       original?.remove();
       migrated?.remove();
     });
 
-    it('answers every call as the original did, with the handle threaded in', async () => {
+    it.sequential('answers every call as the original did, with the handle threaded in', async () => {
       const before = await connectStdio(testCase.sdk, original, testCase.stdio!.entry, {});
       const after = await connectStdio(testCase.sdk, migrated, testCase.stdio!.entry, { MCP_HANDLE_STORE: 'memory' });
       open.push(before, after);
@@ -171,7 +172,7 @@ for (const testCase of CASES) {
       }
     });
 
-    it('two conversations on one process keep their own state', async () => {
+    it.sequential('two conversations on one process keep their own state', async () => {
       const one = await connectStdio(testCase.sdk, migrated, testCase.stdio!.entry, { MCP_HANDLE_STORE: 'memory' });
       open.push(one);
       const first = handleOf(await one.call(testCase.creator.tool, {}), testCase.idParam) as string;

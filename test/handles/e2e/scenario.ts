@@ -5,6 +5,11 @@
  * dependent tools work with it, it works from a second fresh connection and (HTTP, JSON data) from a second
  * server process sharing the real Redis, a second principal is refused, unknown and expired handles give the
  * helpful error, and tools/list is identical before and after the creator call and across connections.
+ *
+ * Most of a case is waiting (on child processes, and on a short handle lifetime to pass), so the cases of a file
+ * run side by side (`describe.concurrent`) while each case's steps keep their order (`it.sequential`). Cases are
+ * built (migrated and transpiled, synchronous work) before any of them starts: built while other cases are in
+ * flight, a build would hold up their calls for as long as it takes, and their handles live only seconds.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -56,10 +61,13 @@ async function create(connection: Connection, testCase: E2ECase): Promise<string
 }
 
 export function describeHttpScenario(testCase: E2ECase): void {
-  describe(`${testCase.transform.id}/${testCase.fixture} over HTTP`, () => {
+  let built: Built;
+  beforeAll(() => {
+    built = buildCase(testCase);
+  });
+  describe.concurrent(`${testCase.transform.id}/${testCase.fixture} over HTTP`, () => {
     const prefix = redisPrefix();
     const env = { MCP_HANDLE_STORE: 'redis', MCP_HANDLE_KEY_PREFIX: prefix };
-    let built: Built;
     let serverA: HttpServer;
     let serverB: HttpServer;
     const open: Connection[] = [];
@@ -75,7 +83,6 @@ export function describeHttpScenario(testCase: E2ECase): void {
     let listBefore: string;
 
     beforeAll(async () => {
-      built = buildCase(testCase);
       [serverA, serverB] = await Promise.all([startHttp(built, testCase, env), startHttp(built, testCase, env)]);
       alice = await connect(serverA, 'token-alice');
     });
@@ -86,11 +93,11 @@ export function describeHttpScenario(testCase: E2ECase): void {
       built?.remove();
     });
 
-    it('builds from the committed output (only lifetimes differ)', () => {
+    it.sequential('builds from the committed output (only lifetimes differ)', () => {
       expect(built.differences.every((line) => /ttlSeconds: /.test(line))).toBe(true);
     });
 
-    it('the creator returns a handle; tools/list does not change', async () => {
+    it.sequential('the creator returns a handle; tools/list does not change', async () => {
       listBefore = JSON.stringify(await alice.listTools());
       const creator = (JSON.parse(listBefore) as { tools: Array<{ name: string; description?: string; outputSchema?: unknown }> }).tools.find(
         (t) => t.name === testCase.creator.tool,
@@ -103,17 +110,17 @@ export function describeHttpScenario(testCase: E2ECase): void {
       expect(JSON.stringify(await alice.listTools())).toBe(listBefore);
     });
 
-    it('dependent tools work with the handle', async () => {
+    it.sequential('dependent tools work with the handle', async () => {
       for (const step of testCase.steps) await expectStep(alice, step, testCase.idParam, handle);
     });
 
-    it('the handle works from a second, fresh connection', async () => {
+    it.sequential('the handle works from a second, fresh connection', async () => {
       const again = await connect(serverA, 'token-alice');
       await expectStep(again, testCase.probe, testCase.idParam, handle);
       expect(JSON.stringify(await again.listTools())).toBe(listBefore);
     });
 
-    it(
+    it.sequential(
       testCase.shared
         ? 'a second server process sharing Redis resolves the handle'
         : 'a second server process refuses a live, in-process handle with the helpful error',
@@ -125,24 +132,24 @@ export function describeHttpScenario(testCase: E2ECase): void {
       },
     );
 
-    it('a second principal is refused', async () => {
+    it.sequential('a second principal is refused', async () => {
       const bob = await connect(serverA, 'token-bob');
       await expectRefused(bob, testCase.probe, testCase.idParam, handle, testCase.creator.tool);
       expect(JSON.stringify(await bob.listTools())).toBe(listBefore);
     });
 
-    it('an unknown handle gets the helpful error', async () => {
+    it.sequential('an unknown handle gets the helpful error', async () => {
       await expectRefused(alice, testCase.probe, testCase.idParam, `${testCase.kindName}_${'A'.repeat(24)}`, testCase.creator.tool);
     });
 
     if (testCase.destroy) {
-      it('the destroy tool ends the handle', async () => {
+      it.sequential('the destroy tool ends the handle', async () => {
         await expectStep(alice, testCase.destroy!, testCase.idParam, handle);
         await expectRefused(alice, testCase.probe, testCase.idParam, handle, testCase.creator.tool);
       });
     }
 
-    it('an expired handle gets the helpful error', async () => {
+    it.sequential('an expired handle gets the helpful error', async () => {
       await sleep(Math.max(0, expiringCreatedAt + E2E_TTL_SECONDS * 1000 + 500 - Date.now()));
       await expectRefused(alice, testCase.probe, testCase.idParam, expiring, testCase.creator.tool);
     });
@@ -150,9 +157,12 @@ export function describeHttpScenario(testCase: E2ECase): void {
 }
 
 export function describeStdioScenario(testCase: E2ECase): void {
-  describe(`${testCase.transform.id}/${testCase.fixture} over stdio`, () => {
+  let built: Built;
+  beforeAll(() => {
+    built = buildCase(testCase);
+  });
+  describe.concurrent(`${testCase.transform.id}/${testCase.fixture} over stdio`, () => {
     const env = { MCP_HANDLE_STORE: 'memory' };
-    let built: Built;
     const open: Connection[] = [];
     let first: Connection;
     let handle: string;
@@ -161,7 +171,6 @@ export function describeStdioScenario(testCase: E2ECase): void {
     let listBefore: string;
 
     beforeAll(async () => {
-      built = buildCase(testCase);
       first = await connectStdio(testCase.sdk, built, testCase.stdio!.entry, env);
       open.push(first);
     });
@@ -170,11 +179,11 @@ export function describeStdioScenario(testCase: E2ECase): void {
       built?.remove();
     });
 
-    it('builds from the committed output (only lifetimes differ)', () => {
+    it.sequential('builds from the committed output (only lifetimes differ)', () => {
       expect(built.differences.every((line) => /ttlSeconds: /.test(line))).toBe(true);
     });
 
-    it('the creator returns a handle; tools/list does not change', async () => {
+    it.sequential('the creator returns a handle; tools/list does not change', async () => {
       listBefore = JSON.stringify(await first.listTools());
       handle = await create(first, testCase);
       expiring = await create(first, testCase);
@@ -182,19 +191,19 @@ export function describeStdioScenario(testCase: E2ECase): void {
       expect(JSON.stringify(await first.listTools())).toBe(listBefore);
     });
 
-    it('dependent tools work with the handle', async () => {
+    it.sequential('dependent tools work with the handle', async () => {
       for (const step of testCase.steps) await expectStep(first, step, testCase.idParam, handle);
     });
 
     // Destroy right after the steps: starting a second process can take longer than a short e2e lifetime.
     if (testCase.destroy) {
-      it('the destroy tool ends the handle', async () => {
+      it.sequential('the destroy tool ends the handle', async () => {
         await expectStep(first, testCase.destroy!, testCase.idParam, handle);
         await expectRefused(first, testCase.probe, testCase.idParam, handle, testCase.creator.tool);
       });
     }
 
-    it('a fresh process (a new stdio connection) lists the same tools and refuses this process\'s handle helpfully', async () => {
+    it.sequential('a fresh process (a new stdio connection) lists the same tools and refuses this process\'s handle helpfully', async () => {
       const second = await connectStdio(testCase.sdk, built, testCase.stdio!.entry, env);
       open.push(second);
       expect(JSON.stringify(await second.listTools())).toBe(listBefore);
@@ -203,12 +212,12 @@ export function describeStdioScenario(testCase: E2ECase): void {
       await expectStep(second, testCase.steps[0]!, testCase.idParam, own);
     });
 
-    it('an unknown handle gets the helpful error', async () => {
+    it.sequential('an unknown handle gets the helpful error', async () => {
       await expectRefused(first, testCase.probe, testCase.idParam, `${testCase.kindName}_${'A'.repeat(24)}`, testCase.creator.tool);
     });
 
 
-    it('an expired handle gets the helpful error', async () => {
+    it.sequential('an expired handle gets the helpful error', async () => {
       await sleep(Math.max(0, expiringCreatedAt + E2E_TTL_SECONDS * 1000 + 500 - Date.now()));
       await expectRefused(first, testCase.probe, testCase.idParam, expiring, testCase.creator.tool);
     });
