@@ -231,7 +231,7 @@ function onlyModuleInstances(ctx: AnalysisContext, owner: ClassDeclaration | Cla
 /** Identifiers (and `module.name` accesses) across the project that resolve to the candidate's declaration. */
 function variableReferences(ctx: AnalysisContext, candidate: Candidate): Node[] {
   const declaration = candidate.declaration as VariableDeclaration;
-  const exported = candidate.kind === 'module' && declaration.getVariableStatement()?.hasExportKeyword();
+  const exported = candidate.kind === 'module' && (declaration.getVariableStatement()?.hasExportKeyword() || exportedByList(declaration));
   const files = exported ? ctx.files : ctx.files.filter((f) => f.file === candidate.file);
   const out: Node[] = [];
   for (const info of files) {
@@ -243,6 +243,15 @@ function variableReferences(ctx: AnalysisContext, candidate: Candidate): Node[] 
     }
   }
   return out;
+}
+
+/** `let current = …; export { current }`: exported by an export list of its own module. */
+function exportedByList(declaration: VariableDeclaration): boolean {
+  const name = declaration.getName();
+  return declaration
+    .getSourceFile()
+    .getExportDeclarations()
+    .some((exports) => !exports.getModuleSpecifier() && exports.getNamedExports().some((specifier) => specifier.getName() === name));
 }
 
 function referenceNode(ctx: AnalysisContext, identifier: Identifier, candidate: Candidate): Node | undefined {
