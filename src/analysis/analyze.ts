@@ -59,7 +59,7 @@ function buildModel(files: readonly SourceFile[]): ServerModel {
   linkReadsToState(sessionIdReads, states);
   const plumbing = findPlumbing(ctx, transports, states, sessionIdReads);
   const listMutations = findListMutations(ctx, reach, registrations);
-  const clientContext = findClientContext(ctx, reach, requestHandlers);
+  const clientContext = findClientContext(ctx, reach, requestHandlers, states);
   const usesStatelessHelpers = ctx.files.some((info) =>
     ctx.nodesOf(info).calls.some((call) => {
       const callee = unwrap(call.getExpression());

@@ -4,15 +4,16 @@
  */
 import { Node, SyntaxKind, type CallExpression } from 'ts-morph';
 import type { AnalysisContext } from './context.js';
-import type { ClientContextSite, FunctionNode, RequestHandler } from './model.js';
+import type { ClientContextSite, FunctionNode, RequestHandler, StateVariable } from './model.js';
 import type { Reach } from './reach.js';
+import { resolveFunction } from './functions.js';
 import { enclosingFunction, outermostWrapper } from './syntax.js';
-import { CLIENT_CONTEXT_METHODS, ENVELOPE_READ, INITIALIZED_CALLBACK, MUTATING_METHODS, lookup } from './vocabulary.js';
+import { CLIENT_CONTEXT_METHODS, ENVELOPE_READ, INITIALIZED_CALLBACK, INITIALIZE_CLIENT_PROPERTIES, MUTATING_METHODS, lookup } from './vocabulary.js';
 
 /** Labels Reach uses for `oninitialized` code (assigned callback or initialized-notification handler). */
 export const INITIALIZED_LABELS = new Set(['oninitialized', 'notifications/initialized']);
 
-export function findClientContext(ctx: AnalysisContext, reach: Reach, requestHandlers: readonly RequestHandler[]): ClientContextSite[] {
+export function findClientContext(ctx: AnalysisContext, reach: Reach, requestHandlers: readonly RequestHandler[], states: readonly StateVariable[]): ClientContextSite[] {
   const out: ClientContextSite[] = [];
   for (const info of ctx.files) {
     const nodes = ctx.nodesOf(info);
@@ -42,6 +43,7 @@ export function findClientContext(ctx: AnalysisContext, reach: Reach, requestHan
       }
     }
   }
+  out.push(...keptAtInitialize(ctx, requestHandlers, states));
   for (const handler of requestHandlers) {
     const kind =
       handler.role === 'set-level'
@@ -75,6 +77,69 @@ function isEnvelopeFallback(call: CallExpression): boolean {
   const parent = current.getParent();
   if (!Node.isBinaryExpression(parent) || parent.getRight() !== current || parent.getOperatorToken().getKind() !== SyntaxKind.QuestionQuestionToken) return false;
   return ENVELOPE_READ.test(parent.getLeft().getText());
+}
+
+/**
+ * A server that answers initialize itself and keeps what the request says about the client beyond it: the
+ * handler reads `params.clientInfo` (or `capabilities`) and it, or a helper it hands the value to, stores a
+ * value built from it in outer state (`connectedClient = { name: info.name, … }`). One site per state.
+ */
+function keptAtInitialize(ctx: AnalysisContext, requestHandlers: readonly RequestHandler[], states: readonly StateVariable[]): ClientContextSite[] {
+  const flows = requestHandlers.flatMap((h) => (h.role === 'initialize' && h.handler ? clientValues(ctx, h.handler) : []));
+  if (flows.length === 0) return [];
+  const out: ClientContextSite[] = [];
+  for (const state of states) {
+    for (const access of state.accesses) {
+      const flow = access.mode === 'write' && access.value ? flows.find((f) => carries(ctx, access.value!, f.holders)) : undefined;
+      if (!flow) continue;
+      const name = state.kind === 'class-field' ? `this.${state.name}` : state.name;
+      out.push({ kind: flow.kind, node: outermostWrapper(access.node).getParent() ?? access.node, file: access.file, use: 'cached', state: name, sdk: ctx.fileInfo(access.node)?.sdk, by: [] });
+      break;
+    }
+  }
+  return out;
+}
+
+/**
+ * What holds the client's part of an initialize request in its handler: the read itself
+ * (`request.params.clientInfo`), the variable it is kept in, and the parameters of the helpers it is passed to.
+ */
+function clientValues(ctx: AnalysisContext, handler: FunctionNode): Array<{ kind: ClientContextSite['kind']; holders: Set<Node> }> {
+  const out: Array<{ kind: ClientContextSite['kind']; holders: Set<Node> }> = [];
+  for (const [property, kind] of Object.entries(INITIALIZE_CLIENT_PROPERTIES)) {
+    const holders = new Set<Node>();
+    for (const access of handler.getDescendantsOfKind(SyntaxKind.PropertyAccessExpression)) {
+      if (access.getName() !== property) continue;
+      holders.add(access);
+      const parent = outermostWrapper(access).getParent();
+      if (parent && Node.isVariableDeclaration(parent)) holders.add(parent);
+    }
+    for (const element of handler.getDescendantsOfKind(SyntaxKind.BindingElement)) {
+      if ((element.getPropertyNameNode()?.getText() ?? element.getName()) === property) holders.add(element);
+    }
+    if (holders.size === 0) continue;
+    for (const call of handler.getDescendantsOfKind(SyntaxKind.CallExpression)) {
+      const target = resolveFunction(ctx.resolver, call.getExpression());
+      if (!target) continue;
+      call.getArguments().forEach((arg, index) => {
+        const parameter = target.getParameters()[index];
+        if (parameter && carries(ctx, arg, holders)) holders.add(parameter);
+      });
+    }
+    out.push({ kind, holders });
+  }
+  return out;
+}
+
+/** Whether a value is, or is built from, one of the holders. */
+function carries(ctx: AnalysisContext, value: Node, holders: ReadonlySet<Node>): boolean {
+  for (const node of [value, ...value.getDescendants()]) {
+    if (holders.has(node)) return true;
+    if (!Node.isIdentifier(node)) continue;
+    const binding = ctx.resolver.resolve(node);
+    if (binding?.kind === 'declaration' && holders.has(binding.node)) return true;
+  }
+  return false;
 }
 
 /** The outer variable or `this` field a call's result is stored in (`caps = server.getClientCapabilities()`). */

@@ -28,9 +28,13 @@ function namesOf(state: StateVariable): string[] {
   return owner ? [state.name, owner] : [state.name];
 }
 
-/** Whether state is shared by every client on purpose, so neither a finding nor a handle. */
+/**
+ * Whether state is shared by every client on purpose, so neither a finding nor a handle: its name says so
+ * (a pool, a cache, the configuration), or its use does (an id counter, a file-backed log, a per-call flag:
+ * see purpose.ts).
+ */
 export function isSharedState(state: StateVariable): boolean {
-  return namesOf(state).some(isSharedByName);
+  return state.sharedPurpose !== undefined || namesOf(state).some(isSharedByName);
 }
 
 /**
@@ -41,4 +45,15 @@ export function isConversationalLazyValue(state: StateVariable): boolean {
   if (state.kind !== 'module' || state.dependence !== 'lazy-global' || isSharedState(state)) return false;
   if (CONVERSATIONAL_NAMES.some((test) => test.test(state.name))) return true;
   return state.accesses.some((access) => access.value !== undefined && CONVERSATIONAL_CREATORS.some((test) => test.test(access.value!.getText())));
+}
+
+/**
+ * The one verdict on state tools keep between calls (session-keyed state aside), shared by the audit and every
+ * transform: it carries a conversation when some tool reads what a tool left in it (or it is a lazily created
+ * page, shell or working directory tools use), and it is not the server's own on purpose. The audit reports
+ * exactly these; the transforms give handles to, or mark, only these.
+ */
+export function carriesConversation(state: StateVariable): boolean {
+  if (state.holdsTransports || state.holdsUpstreams || state.readers.length === 0 || isSharedState(state)) return false;
+  return state.dependence === 'implicit' || isConversationalLazyValue(state);
 }

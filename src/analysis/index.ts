@@ -26,6 +26,7 @@ export type {
   ServerModel,
   SessionIdRead,
   StateAccess,
+  SharedPurpose,
   StateDependence,
   StateKind,
   StateVariable,

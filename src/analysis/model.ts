@@ -193,6 +193,15 @@ export interface StateAccess {
  */
 export type StateDependence = 'session-keyed' | 'routing' | 'implicit' | 'handle-store' | 'lazy-global' | 'unwritten';
 
+/**
+ * Why state tools write is the server's own rather than a conversation's, from how it is used:
+ * - `id-counter`: a counter only ever stepped to mint ids (`\`search_${++counter}\``);
+ * - `persisted`: its contents are written to a file at a path the server fixes (a call history, a write queue);
+ * - `per-call`: set from the request at the start of every call of the one handler that reads it (a flag for
+ *   the call in flight), so no call sees what an earlier one left.
+ */
+export type SharedPurpose = 'id-counter' | 'persisted' | 'per-call';
+
 /** A piece of state the server keeps between requests. */
 export interface StateVariable {
   /** The variable or field name. */
@@ -220,6 +229,8 @@ export interface StateVariable {
   accesses: StateAccess[];
   /** How it depends on earlier requests; audit rules and transforms key off this. */
   dependence: StateDependence;
+  /** Kept for the whole process on purpose, as its shape shows (see {@link SharedPurpose}): no finding, no handle. */
+  sharedPurpose?: SharedPurpose;
   /** Labels of the registrations that read it. */
   readers: string[];
   /** Labels of the registrations that write it. */

@@ -129,8 +129,12 @@ export class Origins {
     return copies;
   }
 
-  /** Where a key (or any value) comes from. */
-  origin(node: Node, depth = 0): KeyOrigin {
+  /**
+   * Where a key (or any value) comes from. `ofResult`: the value is a property of `node`'s result
+   * (`task.taskId`), which a call taking the session id among other inputs (`createTask(opts, extra.sessionId)`)
+   * makes an object of its own, not a key derived from the session.
+   */
+  origin(node: Node, depth = 0, ofResult = false): KeyOrigin {
     if (depth > 6) return 'other';
     const inner = unwrap(node);
     if (this.sessionIdSource(inner)) return 'session';
@@ -142,6 +146,7 @@ export class Origins {
       const callee = unwrap(inner.getExpression());
       const name = Node.isIdentifier(callee) ? callee.getText() : Node.isPropertyAccessExpression(callee) ? callee.getName() : '';
       if (ID_MINTERS.test(name)) return 'minted';
+      if (ofResult && inner.getArguments().length > 1) return 'other';
       // `String(id)`, `id.toString()`, `keyFor(extra.sessionId)`: the strongest origin among what goes in.
       const parts = inner.getArguments().map((a) => this.origin(a, depth + 1));
       if (Node.isPropertyAccessExpression(callee)) parts.push(this.origin(callee.getExpression(), depth + 1));
@@ -150,9 +155,9 @@ export class Origins {
     }
     if (Node.isPropertyAccessExpression(inner) || Node.isElementAccessExpression(inner)) {
       if (this.isArgumentValue(inner)) return 'argument';
-      return this.origin(inner.getExpression(), depth + 1) === 'session' ? 'session' : 'other';
+      return this.origin(inner.getExpression(), depth + 1, true) === 'session' ? 'session' : 'other';
     }
-    if (Node.isIdentifier(inner)) return this.identifierOrigin(inner, depth);
+    if (Node.isIdentifier(inner)) return this.identifierOrigin(inner, depth, ofResult);
     return 'other';
   }
 
@@ -176,7 +181,7 @@ export class Origins {
     return undefined;
   }
 
-  private identifierOrigin(identifier: Identifier, depth: number): KeyOrigin {
+  private identifierOrigin(identifier: Identifier, depth: number, ofResult: boolean): KeyOrigin {
     const binding = this.ctx.resolver.resolve(identifier);
     // Provenance, not words: a value named `sessionId` is the MCP session id only when it comes from one
     // (the SDK context, a transport, the header, a session callback). A cloud-browser `sessionId` is not.
@@ -206,10 +211,7 @@ export class Origins {
     }
     if (Node.isVariableDeclaration(declaration)) {
       const initializer = declaration.getInitializer();
-      if (initializer) {
-        const from = this.origin(initializer, depth + 1);
-        return from;
-      }
+      if (initializer) return this.origin(initializer, depth + 1, ofResult);
       return 'other';
     }
     return 'other';
@@ -231,6 +233,7 @@ export class Origins {
   fromInput(node: Node | undefined, depth = 0): boolean {
     if (!node || depth > 3) return false;
     const identifiers = Node.isIdentifier(node) ? [node] : identifiersUnder(node);
+    const [start, end] = [node.getStart(), node.getEnd()];
     for (const identifier of identifiers.slice(0, 60)) {
       const parent = identifier.getParent();
       if (parent && Node.isPropertyAccessExpression(parent) && parent.getNameNode() === identifier) continue;
@@ -238,6 +241,9 @@ export class Origins {
       const binding = this.ctx.resolver.resolve(identifier);
       if (binding?.kind !== 'declaration') continue;
       const declaration = binding.node;
+      // Declared inside the value itself (`new Promise((resolve) => …)`'s own parameters and locals): what it
+      // computes from, not an input it was given; the inputs it reads still appear as identifiers of their own.
+      if (declaration.getStart() >= start && declaration.getEnd() <= end && declaration.getSourceFile() === node.getSourceFile()) continue;
       if (Node.isParameterDeclaration(declaration)) return true;
       if (Node.isBindingElement(declaration) && declaration.getFirstAncestorByKind(SyntaxKind.Parameter)) return true;
       if ((Node.isVariableDeclaration(declaration) || Node.isBindingElement(declaration)) && declaration.getFirstAncestor(isFunctionBoundary)) {

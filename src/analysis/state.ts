@@ -3,10 +3,11 @@
  * server factory, and fields of classes whose instances own a server or serve its handlers. Every access is
  * classified (read/write, keyed by what) and attributed to the handlers that run it.
  */
-import { Node, SyntaxKind, type ClassDeclaration, type ClassExpression, type Identifier, type VariableDeclaration } from 'ts-morph';
+import { Node, SyntaxKind, type Block, type ClassDeclaration, type ClassExpression, type Identifier, type VariableDeclaration } from 'ts-morph';
 import type { AnalysisContext } from './context.js';
 import type { KeyOrigin, Registration, ServerFactory, ServerInstance, StateAccess, StateDependence, StateKind, StateVariable } from './model.js';
 import type { Origins } from './origins.js';
+import { sharedPurposeOf } from './purpose.js';
 import type { Reach } from './reach.js';
 import { enclosingFunction, isFunctionNode, isNullish, isWriteTarget, outermostWrapper, unwrap } from './syntax.js';
 import {
@@ -153,7 +154,8 @@ function fieldCandidates(ctx: AnalysisContext, owner: ClassDeclaration | ClassEx
 
 function buildState(ctx: AnalysisContext, reach: Reach, origins: Origins, candidate: Candidate, servers: readonly ServerInstance[]): StateVariable {
   const references = candidate.kind === 'class-field' ? fieldReferences(candidate) : variableReferences(ctx, candidate);
-  const accesses = references.map((node) => classify(ctx, reach, origins, node, candidate.file));
+  const initial = initialLiteral(candidate);
+  const accesses = references.map((node) => classify(ctx, reach, origins, node, candidate.file, initial));
   // A routing map holds many transports: a container, or something written under keys. One `let transport` is not one.
   const keyedWrites = accesses.filter((a) => a.mode === 'write' && a.op === 'keyed');
   const holdsTransports =
@@ -183,6 +185,7 @@ function buildState(ctx: AnalysisContext, reach: Reach, origins: Origins, candid
     dependence: 'unwritten',
   };
   state.dependence = dependenceOf(state);
+  if (state.dependence === 'implicit') state.sharedPurpose = sharedPurposeOf(ctx, reach, origins, state);
   return state;
 }
 
@@ -228,7 +231,7 @@ function onlyModuleInstances(ctx: AnalysisContext, owner: ClassDeclaration | Cla
 /** Identifiers (and `module.name` accesses) across the project that resolve to the candidate's declaration. */
 function variableReferences(ctx: AnalysisContext, candidate: Candidate): Node[] {
   const declaration = candidate.declaration as VariableDeclaration;
-  const exported = candidate.kind === 'module' && declaration.getVariableStatement()?.hasExportKeyword();
+  const exported = candidate.kind === 'module' && (declaration.getVariableStatement()?.hasExportKeyword() || exportedByList(declaration));
   const files = exported ? ctx.files : ctx.files.filter((f) => f.file === candidate.file);
   const out: Node[] = [];
   for (const info of files) {
@@ -240,6 +243,15 @@ function variableReferences(ctx: AnalysisContext, candidate: Candidate): Node[] 
     }
   }
   return out;
+}
+
+/** `let current = …; export { current }`: exported by an export list of its own module. */
+function exportedByList(declaration: VariableDeclaration): boolean {
+  const name = declaration.getName();
+  return declaration
+    .getSourceFile()
+    .getExportDeclarations()
+    .some((exports) => !exports.getModuleSpecifier() && exports.getNamedExports().some((specifier) => specifier.getName() === name));
 }
 
 function referenceNode(ctx: AnalysisContext, identifier: Identifier, candidate: Candidate): Node | undefined {
@@ -278,7 +290,20 @@ function fieldReferences(candidate: Candidate): Node[] {
 }
 
 /** Read or write, and through which key. */
-function classify(ctx: AnalysisContext, reach: Reach, origins: Origins, reference: Node, file: string): StateAccess {
+/** The declaration's initial value when it is a string or number literal (`let userId = 'unknown'`): a "not set yet" sentinel. */
+function initialLiteral(candidate: Candidate): string | undefined {
+  const declaration = candidate.declaration;
+  const initializer =
+    Node.isVariableDeclaration(declaration) || Node.isPropertyDeclaration(declaration)
+      ? declaration.getInitializer()
+      : Node.isBinaryExpression(declaration)
+        ? declaration.getRight()
+        : undefined;
+  const value = initializer ? unwrap(initializer) : undefined;
+  return value && (Node.isStringLiteral(value) || Node.isNoSubstitutionTemplateLiteral(value) || Node.isNumericLiteral(value)) ? value.getText() : undefined;
+}
+
+function classify(ctx: AnalysisContext, reach: Reach, origins: Origins, reference: Node, file: string, initial: string | undefined): StateAccess {
   const base = { node: reference, file: ctx.fileInfo(reference)?.file ?? file, by: reach.registrationsAt(reference), byOther: reach.othersAt(reference) };
   const outer = outermostWrapper(reference);
   const parent = outer.getParent();
@@ -286,7 +311,7 @@ function classify(ctx: AnalysisContext, reach: Reach, origins: Origins, referenc
     const assignment = Node.isBinaryExpression(parent) ? parent : undefined;
     const value = assignment?.getRight();
     const operator = assignment?.getOperatorToken().getKind();
-    const lazy = operator === SyntaxKind.QuestionQuestionEqualsToken || operator === SyntaxKind.BarBarEqualsToken || isLazyGuarded(reference);
+    const lazy = operator === SyntaxKind.QuestionQuestionEqualsToken || operator === SyntaxKind.BarBarEqualsToken || isLazyGuarded(reference, initial);
     return {
       ...base,
       mode: 'write',
@@ -388,20 +413,54 @@ function aliasMutated(ctx: AnalysisContext, node: Node): boolean {
   return false;
 }
 
-/** `if (!x) x = …` / `if (x == null) { x = … }` / `x = x ?? …`: lazy initialisation of a shared resource. */
-function isLazyGuarded(reference: Node): boolean {
+/**
+ * Lazy initialisation of a value computed once: `if (!x) x = …`, `if (x == null) { x = … }`, `x = x ?? …`, a
+ * guard on the initial sentinel (`if (userId === 'unknown') userId = …` where `let userId = 'unknown'`), or
+ * an early return while it is set (`if (x) return x; x = …`).
+ */
+function isLazyGuarded(reference: Node, initial: string | undefined): boolean {
   const text = reference.getText();
   const assignment = outermostWrapper(reference).getParent();
   if (assignment && Node.isBinaryExpression(assignment)) {
     const right = unwrap(assignment.getRight());
     if (Node.isBinaryExpression(right) && ['??', '||'].includes(right.getOperatorToken().getText()) && unwrap(right.getLeft()).getText() === text) return true;
   }
-  const escaped = text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const guard = new RegExp(`!\\s*${escaped}\\b|\\b${escaped}\\s*(?:===?|!==?)\\s*(?:null|undefined)\\b|typeof\\s+${escaped}\\b`);
-  for (let current: Node | undefined = reference.getParent(); current && !isFunctionNode(current); current = current.getParent()) {
-    if (Node.isIfStatement(current) && guard.test(current.getExpression().getText())) return true;
+  const escaped = escapeRegExp(text);
+  const sentinel = initial ? `|\\b${escaped}\\s*===?\\s*${escapeRegExp(initial)}(?![\\w.])` : '';
+  const guard = new RegExp(`!\\s*${escaped}\\b|\\b${escaped}\\s*(?:===?|!==?)\\s*(?:null|undefined)\\b|typeof\\s+${escaped}\\b${sentinel}`);
+  const whileSet = new RegExp(`^(?:${escaped}|${escaped}\\s*!==?\\s*(?:null|undefined))$`);
+  for (let current: Node = reference; !isFunctionNode(current) || invokedInPlace(current); ) {
+    const parent = current.getParent();
+    if (!parent) return false;
+    if (Node.isIfStatement(parent) && guard.test(parent.getExpression().getText())) return true;
+    if (Node.isBlock(parent) && earlierReturnWhileSet(parent, current, whileSet)) return true;
+    current = parent;
   }
   return false;
+}
+
+/** `(async () => { … })()`: a function that runs where it is written, inside whatever guards that place. */
+function invokedInPlace(fn: Node): boolean {
+  let outer = fn;
+  while (outer.getParent() && Node.isParenthesizedExpression(outer.getParent()!)) outer = outer.getParent()!;
+  const call = outer.getParent();
+  return call !== undefined && Node.isCallExpression(call) && call.getExpression() === outer;
+}
+
+/** An `if (x) return …` among the statements of `block` before `statement`. */
+function earlierReturnWhileSet(block: Block, statement: Node, whileSet: RegExp): boolean {
+  for (const earlier of block.getStatements()) {
+    if (earlier === statement) return false;
+    if (!Node.isIfStatement(earlier) || earlier.getElseStatement() || !whileSet.test(earlier.getExpression().getText().trim())) continue;
+    const then = earlier.getThenStatement();
+    const last = Node.isBlock(then) ? then.getStatements().at(-1) : then;
+    if (last && Node.isReturnStatement(last)) return true;
+  }
+  return false;
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 /** Whether the function around a reference returns that same reference (`if (!x) x = …; return x`). */

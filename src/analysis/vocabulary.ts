@@ -45,7 +45,7 @@ export const NOTIFICATION_HANDLER_METHODS: readonly string[] = ['setNotification
  * Request methods a low-level handler can serve, by the v1 schema constant or the v2 method string.
  * `role` says what the analysis does with the handler.
  */
-export type RequestRole = 'call-tool' | 'list' | 'read-resource' | 'get-prompt' | 'set-level' | 'subscribe' | 'unsubscribe' | 'other';
+export type RequestRole = 'call-tool' | 'list' | 'read-resource' | 'get-prompt' | 'set-level' | 'subscribe' | 'unsubscribe' | 'initialize' | 'other';
 
 export const REQUEST_METHODS: Readonly<Record<string, { method: string; role: RequestRole; list?: PrimitiveKind }>> = {
   CallToolRequestSchema: { method: 'tools/call', role: 'call-tool' },
@@ -68,6 +68,15 @@ export const REQUEST_METHODS: Readonly<Record<string, { method: string; role: Re
   'resources/subscribe': { method: 'resources/subscribe', role: 'subscribe' },
   UnsubscribeRequestSchema: { method: 'resources/unsubscribe', role: 'unsubscribe' },
   'resources/unsubscribe': { method: 'resources/unsubscribe', role: 'unsubscribe' },
+  // A server answering initialize itself, usually to keep the client's name or capabilities.
+  InitializeRequestSchema: { method: 'initialize', role: 'initialize' },
+  initialize: { method: 'initialize', role: 'initialize' },
+};
+
+/** What an initialize request carries about the client, by the property it is read from. */
+export const INITIALIZE_CLIENT_PROPERTIES: Readonly<Record<string, 'version' | 'capabilities'>> = {
+  clientInfo: 'version',
+  capabilities: 'capabilities',
 };
 
 /** Notifications whose handlers keep per-connection client context. */

@@ -2,7 +2,7 @@
  * Detectors: rules over the ServerModel that turn its facts into findings. Each detector reads the model only;
  * what a finding means (rule, pattern, fix, wording) comes from CATALOG.
  */
-import { isConversationalLazyValue, isSharedState } from '../analysis/conversational.js';
+import { carriesConversation } from '../analysis/conversational.js';
 import { Node } from 'ts-morph';
 import type { ListMutation, ServerModel, StateVariable } from '../analysis/index.js';
 import { locationOf } from '../analysis/index.js';
@@ -132,9 +132,9 @@ function stateFindings(state: StateVariable, sessionful: boolean, processScope: 
     if (SELECTION_NAMES.test(state.name)) return [{ ...base, kind: 'selection-state' }];
     return [{ ...base, kind: 'session-keyed-state', detail: state.sessionKey ? ` (${state.sessionKey.getText()})` : '' }];
   }
+  if (!carriesConversation(state)) return [];
   // A lazily created browser page or shell carries a conversation like any value a tool sets.
-  if (isConversationalLazyValue(state) && state.readers.length > 0) return [{ ...base, kind: 'process-state' }];
-  if (state.dependence !== 'implicit' || state.readers.length === 0 || isSharedState(state)) return [];
+  if (state.dependence !== 'implicit') return [{ ...base, kind: 'process-state' }];
   const perSession =
     state.kind === 'factory-closure'
       ? sessionful || state.factory?.invocation === 'per-request' || state.factory?.invocation === 'per-session'

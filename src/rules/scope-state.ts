@@ -28,6 +28,18 @@ export const CONVERSATIONAL_CREATORS: readonly RegExp[] = [
  */
 export const SHARED_WORDS: ReadonlySet<string> = new Set(['config', 'configuration', 'settings', 'cache', 'cached', 'registry', 'pool', 'telemetry', 'metrics', 'logger', 'analytics', 'usage', 'tracker']);
 
+/**
+ * Calls that write a file: state a server flushes to a file at a path of its own choosing (a call history in
+ * the user's home, a write queue drained to disk) is kept for every client and every restart on purpose.
+ */
+export const FILE_WRITES: ReadonlySet<string> = new Set(['writeFile', 'writeFileSync', 'appendFile', 'appendFileSync', 'createWriteStream']);
+
+/** Calls that read a file back (the other half of keeping state in one). */
+export const FILE_READS: ReadonlySet<string> = new Set(['readFile', 'readFileSync', 'createReadStream']);
+
+/** Names a minted identifier is stored or returned under (`sessionId`, `virtualPid`, `nextRequestId()`). */
+export const ID_NAMES = /(?:id|Id|ID)s?$/;
+
 /** A module singleton (`const x = new C()`) holds a conversation's state only when its class or name says so. */
 export const CONVERSATIONAL_CLASSES: readonly RegExp[] = [/browser|page|tab|connection|database|terminal|shell|ssh|workspace|notebook|cart|repl/i];
 

@@ -6,7 +6,7 @@
  */
 import type { Project } from 'ts-morph';
 import { analyzeProject, type ServerModel, type StateVariable } from '../../src/analysis/index.js';
-import { isSharedState } from '../../src/analysis/conversational.js';
+import { carriesConversation } from '../../src/analysis/conversational.js';
 import { relativeOf } from '../../src/engine/parse.js';
 import type { PatternId, RuleId } from '../../src/rules/rules.js';
 import { TextEdits } from './edits.js';
@@ -57,7 +57,7 @@ export interface ProjectPlan {
 export function patternOf(state: StateVariable, model: ServerModel): PatternId | undefined {
   if (state.dependence === 'session-keyed' && !state.holdsTransports && !state.holdsUpstreams) return 'P1';
   // State the server shares with every client on purpose (a pool, a cache) is no conversation's handle.
-  if (state.dependence !== 'implicit' || isSharedState(state)) return undefined;
+  if (state.dependence !== 'implicit' || !carriesConversation(state)) return undefined;
   if (state.kind === 'class-field') return 'P6';
   return valuePattern(state, model);
 }

@@ -4,7 +4,7 @@ import { RESOURCE_TEMPLATE_MODULE } from '../../src/rules/lists-sdk.js';
 import { capturedFrom, declarationOf, enclosingFunction, importedFrom, methodCall, quote, rootIdentifier, statementOf, stringValue } from './ast.js';
 import { appendMember, indentAt, indentUnit, insertAfter, insertAtBodyStart, reindent, removeStatements, spliceText, type Splice } from './edit.js';
 import { listChangedStatements, standaloneStatement } from './gates.js';
-import { toolReaching } from './handlers.js';
+import { enclosingSite, toolReaching } from './handlers.js';
 import { contentAfter, linkItem, linkWanted, propertyText, sharedCollectionMarker, type ResourceScan } from './resource-links.js';
 import type { DeferredMarker, Edit, Findings, Mark } from './steps.js';
 import { nodesOfKind } from '../shared/file-index.js';
@@ -19,6 +19,9 @@ function dynamicResourceEdit(scan: ResourceScan, index: number): Findings {
     return { edits: [], marks: [] };
   }
   const by = toolReaching(registration.call, sites);
+  // A start-up helper (`registerResources(server)` called while a server is built) runs once per server: only a
+  // registration a handler reaches is registered while serving a call.
+  if (!by && !enclosingSite(registration.call, sites)) return { edits: [], marks: [] };
   const mark = (why: string): Findings => ({ edits: [], marks: [{ node: registration.call, rule: 'SL004', message: MARKERS.dynamicResource(by, why) }] });
   const statement = standaloneStatement(registration.call);
   const args = registration.call.getArguments();

@@ -14,7 +14,7 @@ import type { Registration, ServerModel, StateVariable } from '../../src/analysi
 import { literalText, unwrap } from '../../src/analysis/syntax.js';
 import { resolveRelative } from '../../src/engine/components.js';
 import { relativeOf } from '../../src/engine/parse.js';
-import { isConversationalLazyValue, isSharedByName, isSharedState } from '../../src/analysis/conversational.js';
+import { carriesConversation, isSharedByName, isSharedState } from '../../src/analysis/conversational.js';
 import { CONVERSATIONAL_CLASSES, SHUTDOWN_EVENTS } from '../../src/rules/scope-state.js';
 import { declarationOf, isReference, referencesTo } from '../shared/declarations.js';
 import { isExported } from '../shared/exports.js';
@@ -52,11 +52,10 @@ export interface ScopeDecline {
 
 /** Module state that carries a conversation: set by tools, or created lazily as a live per-conversation object. */
 export function isConversational(state: StateVariable): boolean {
-  if (state.holdsTransports || state.holdsUpstreams || isSharedState(state)) return false;
+  if (!carriesConversation(state)) return false;
   // A server factory's own variables lived as long as its session; per request they would start empty.
   if (state.kind === 'factory-closure') return state.dependence === 'implicit' && state.factory !== undefined;
-  if (state.kind !== 'module') return false;
-  return state.dependence === 'implicit' || isConversationalLazyValue(state);
+  return state.kind === 'module';
 }
 
 /** The `process.on('SIGINT', handler)` handler holding a node, if any. */
@@ -104,7 +103,7 @@ function singletonStates(model: ServerModel): Map<VariableDeclaration, StateVari
   // Each class's instances are looked up once, however many of its fields hold state.
   const singletons = new Map<ClassDeclaration | ClassExpression, VariableDeclaration | undefined>();
   for (const state of model.states) {
-    if (state.kind !== 'class-field' || state.dependence !== 'implicit' || state.perConnectionClass || !state.ownerClass) continue;
+    if (state.kind !== 'class-field' || !carriesConversation(state) || state.perConnectionClass || !state.ownerClass) continue;
     if (!state.accesses.some((access) => access.by.some((r) => r.kind === 'tool'))) continue;
     if (!singletons.has(state.ownerClass)) singletons.set(state.ownerClass, singletonOf(state.ownerClass, model));
     const singleton = singletons.get(state.ownerClass);

@@ -1,0 +1,257 @@
+/**
+ * State a server keeps for the whole process on purpose, recognised by how it is used rather than by its name:
+ * a counter that only mints ids, contents flushed to a file the server chooses, a flag set from the request at
+ * the start of every call. Tools write such state, yet no conversation owns it: the audit reports nothing and
+ * no transform gives it a handle (see SharedPurpose and conversational.ts).
+ */
+import { Node, SyntaxKind, type CallExpression, type ClassDeclaration, type ClassExpression } from 'ts-morph';
+import { FILE_READS, FILE_WRITES, ID_NAMES } from '../rules/scope-state.js';
+import type { AnalysisContext } from './context.js';
+import type { Registration, SharedPurpose, StateAccess, StateVariable } from './model.js';
+import type { Origins } from './origins.js';
+import type { Reach } from './reach.js';
+import { enclosingFunction, isFunctionBoundary, nameText, outermostWrapper, unwrap } from './syntax.js';
+
+export function sharedPurposeOf(ctx: AnalysisContext, reach: Reach, origins: Origins, state: StateVariable): SharedPurpose | undefined {
+  if (state.holdsTransports || state.holdsUpstreams || state.dependence === 'session-keyed' || state.container === 'map' || state.container === 'set') return undefined;
+  if (state.accesses.every((a) => a.mode === 'read') || !state.accesses.some((a) => a.by.length > 0)) return undefined;
+  // What one conversation's object holds (a notebook's next cell id) is that conversation's, whatever its shape.
+  if (state.kind === 'factory-closure' || state.perConnectionClass) return undefined;
+  if (isIdCounter(state)) return 'id-counter';
+  if (isPersisted(ctx, origins, state)) return 'persisted';
+  if (isPerCall(reach, origins, state)) return 'per-call';
+  return undefined;
+}
+
+// ---- id counters ----------------------------------------------------------------------------------------
+
+/** Every use steps the counter (`++n`, `n--`, `n += 1`) or reads it into an id, and some step makes an id. */
+function isIdCounter(state: StateVariable): boolean {
+  if (state.container) return false;
+  let minted = false;
+  for (const access of state.accesses) {
+    const step = stepOf(access.node);
+    if (!step && (access.mode === 'write' || !intoId(access.node))) return false;
+    if (step && intoId(step)) minted = true;
+    if (!step && intoId(access.node)) minted = true;
+  }
+  return minted;
+}
+
+/** The `++n` / `n--` / `n += 1` expression stepping `reference`, if that is what the reference is in. */
+function stepOf(reference: Node): Node | undefined {
+  const outer = outermostWrapper(reference);
+  const parent = outer.getParent();
+  if (!parent) return undefined;
+  if (Node.isPrefixUnaryExpression(parent) || Node.isPostfixUnaryExpression(parent)) {
+    const op = parent.getOperatorToken();
+    return op === SyntaxKind.PlusPlusToken || op === SyntaxKind.MinusMinusToken ? parent : undefined;
+  }
+  if (Node.isBinaryExpression(parent) && parent.getLeft() === outer) {
+    const op = parent.getOperatorToken().getKind();
+    return (op === SyntaxKind.PlusEqualsToken || op === SyntaxKind.MinusEqualsToken) && Node.isNumericLiteral(unwrap(parent.getRight())) ? parent : undefined;
+  }
+  return undefined;
+}
+
+/**
+ * Whether a value ends up in an id: through templates, string concatenation, `String(…)` or a minus sign into a
+ * name like `…Id` (`const sessionId = \`search_${++n}\``), the return of a function named so (`nextRequestId()`),
+ * or the key of a `set`/`add`. A count shown to the client (`\`${calls} calls\``) is not an id.
+ */
+function intoId(node: Node): boolean {
+  let current = outermostWrapper(node);
+  for (let i = 0; i < 10; i++) {
+    const parent = current.getParent();
+    if (!parent) return false;
+    if (Node.isVariableDeclaration(parent) || Node.isPropertyAssignment(parent) || Node.isPropertyDeclaration(parent)) return ID_NAMES.test(nameText(parent.getNameNode()) ?? '');
+    if (Node.isReturnStatement(parent)) return ID_NAMES.test(functionName(parent) ?? '');
+    if (Node.isBinaryExpression(parent) && parent.getOperatorToken().getKind() === SyntaxKind.EqualsToken && parent.getRight() === current) {
+      const target = parent.getLeft();
+      return ID_NAMES.test(Node.isPropertyAccessExpression(target) ? target.getName() : target.getText());
+    }
+    if (Node.isCallExpression(parent)) {
+      const callee = unwrap(parent.getExpression());
+      if (Node.isPropertyAccessExpression(callee) && ['set', 'add'].includes(callee.getName())) return parent.getArguments()[0] === current;
+      if (callee.getText() !== 'String') return false;
+    } else if (Node.isBinaryExpression(parent)) {
+      if (parent.getOperatorToken().getKind() !== SyntaxKind.PlusToken) return false;
+    } else if (Node.isPrefixUnaryExpression(parent)) {
+      if (parent.getOperatorToken() !== SyntaxKind.MinusToken) return false;
+    } else if (!Node.isTemplateSpan(parent) && !Node.isTemplateExpression(parent) && !Node.isParenthesizedExpression(parent)) {
+      return false;
+    }
+    current = parent;
+  }
+  return false;
+}
+
+/** The name of the function a return statement returns from (`nextRequestId`, `const nextId = () => …`). */
+function functionName(statement: Node): string | undefined {
+  const fn = enclosingFunction(statement);
+  if (!fn) return undefined;
+  if (Node.isFunctionDeclaration(fn) || Node.isMethodDeclaration(fn)) return fn.getName();
+  const holder = fn.getParent();
+  return holder && (Node.isVariableDeclaration(holder) || Node.isPropertyAssignment(holder)) ? nameText(holder.getNameNode()) : undefined;
+}
+
+// ---- persisted to a file the server fixes ---------------------------------------------------------------
+
+/**
+ * The state's own code keeps it in a file at a path no tool chooses: it is loaded from that file and saved to
+ * it (a call history in the user's home), or drained into it (a write queue emptied as it is appended). Such
+ * state is the server's, shared by every client and every restart. Writing it out alone (an export tool) is not.
+ */
+function isPersisted(ctx: AnalysisContext, origins: Origins, state: StateVariable): boolean {
+  const functions = new Set(state.accesses.map((a) => enclosingFunction(a.node)).filter((fn): fn is Node => fn !== undefined));
+  let loaded = false;
+  for (const fn of functions) {
+    const writes = fileCalls(ctx, origins, fn, FILE_WRITES, state.ownerClass);
+    if (writes && state.accesses.some((a) => a.mode === 'write' && enclosingFunction(a.node) === fn && empties(a))) return true;
+    loaded ||= fileCalls(ctx, origins, fn, FILE_READS, state.ownerClass);
+  }
+  // Loaded from the file and saved by the same code, perhaps through a queue of its own (`this.unsaved`).
+  const home: Node = state.ownerClass ?? state.declaration.getSourceFile();
+  return loaded && fileCalls(ctx, origins, home, FILE_WRITES, state.ownerClass);
+}
+
+/** Whether `fn` (or any code under it) calls one of `names` on a fixed path. */
+function fileCalls(ctx: AnalysisContext, origins: Origins, fn: Node, names: ReadonlySet<string>, owner: ClassDeclaration | ClassExpression | undefined): boolean {
+  return fn.getDescendantsOfKind(SyntaxKind.CallExpression).some((call) => {
+    const callee = unwrap(call.getExpression());
+    const name = Node.isPropertyAccessExpression(callee) ? callee.getName() : Node.isIdentifier(callee) ? callee.getText() : '';
+    const path = call.getArguments()[0];
+    return names.has(name) && path !== undefined && fixedPath(ctx, origins, path, owner);
+  });
+}
+
+/** `queue = []`, `queue.length = 0`, `queue.splice(0)`: the write empties the state. */
+function empties(access: StateAccess): boolean {
+  if (access.reset) return true;
+  const value = access.value && unwrap(access.value);
+  if (access.op === 'assign' && value && (Node.isArrayLiteralExpression(value) ? value.getElements().length === 0 : Node.isObjectLiteralExpression(value) && value.getProperties().length === 0)) return true;
+  const parent = outermostWrapper(access.node).getParent();
+  return parent !== undefined && Node.isPropertyAccessExpression(parent) && ['splice', 'length'].includes(parent.getName());
+}
+
+/** A path no call decides: no parameter flows into it, its fields are set only when the object is built, its variables are constants. */
+function fixedPath(ctx: AnalysisContext, origins: Origins, path: Node, owner: ClassDeclaration | ClassExpression | undefined): boolean {
+  if (origins.fromInput(path)) return false;
+  for (const access of [path, ...path.getDescendantsOfKind(SyntaxKind.PropertyAccessExpression)]) {
+    if (!Node.isPropertyAccessExpression(access) || access.getExpression().getKind() !== SyntaxKind.ThisKeyword) continue;
+    if (!owner || !setOnlyWhenBuilt(owner, access.getName())) return false;
+  }
+  for (const identifier of [path, ...path.getDescendantsOfKind(SyntaxKind.Identifier)]) {
+    if (!Node.isIdentifier(identifier)) continue;
+    const binding = ctx.resolver.resolve(identifier);
+    if (binding?.kind !== 'declaration' || !Node.isVariableDeclaration(binding.node)) continue;
+    const statement = binding.node.getVariableStatement();
+    if (statement && statement.getDeclarationKind() !== 'const' && !enclosingFunction(binding.node)) return false;
+  }
+  return true;
+}
+
+/** Whether `this.name` is assigned only by its declaration and the constructor. */
+function setOnlyWhenBuilt(owner: ClassDeclaration | ClassExpression, name: string): boolean {
+  for (const access of owner.getDescendantsOfKind(SyntaxKind.PropertyAccessExpression)) {
+    if (access.getName() !== name || access.getExpression().getKind() !== SyntaxKind.ThisKeyword) continue;
+    const parent = access.getParent();
+    const assigned = parent && Node.isBinaryExpression(parent) && parent.getLeft() === access && parent.getOperatorToken().getKind() === SyntaxKind.EqualsToken;
+    if (assigned && !Node.isConstructorDeclaration(enclosingFunction(access) ?? access)) return false;
+  }
+  return true;
+}
+
+// ---- per-call flags ------------------------------------------------------------------------------------
+
+/** Handlers whose answers would change with what the last call left: the lists and what they point to. */
+const LIST_READERS = /\/list$|^resources\/read$|^prompts\/get$/;
+
+/**
+ * A module value the one handler that uses it sets from the request on every call before going on
+ * (`setCurrentCallIsRemote(isRemote)` at the top of the tools/call handler, or in both branches of an
+ * `if`/`else`), and that no other handler reads: each call sees only what it set itself.
+ */
+function isPerCall(reach: Reach, origins: Origins, state: StateVariable): boolean {
+  if (state.kind !== 'module' || state.container) return false;
+  const writes = state.accesses.filter((a) => a.mode === 'write');
+  const points: Node[] = [];
+  let fromRequest = false;
+  for (const write of writes) {
+    if (write.op !== 'assign') return false;
+    const fn = enclosingFunction(write.node);
+    const setter = fn && setterCalls(reach, fn, write);
+    if (setter) {
+      points.push(...setter.calls);
+      fromRequest ||= setter.calls.some((call) => call.getArguments().some((arg) => origins.fromInput(arg)));
+    } else {
+      points.push(write.node);
+      fromRequest ||= write.valueFromInput === true;
+    }
+  }
+  if (!fromRequest || points.length === 0) return false;
+  const handlers = points.map((point) => handlerOf(reach, point));
+  const handler = handlers[0];
+  if (!handler || handlers.some((other) => other?.body !== handler.body)) return false;
+  const served = new Set(reach.registrationsAt(handler.body).concat(handler.registrations));
+  // No other tool, and no list, reads what the call in flight set: they would see the last call's value.
+  if (state.accesses.some((a) => a.byOther.some((label) => LIST_READERS.test(label)) || a.by.some((r) => !served.has(r)))) return false;
+  return alwaysSets(handler.body, points);
+}
+
+/**
+ * A helper that only stores its parameter (`function setFlag(v) { flag = v }`), and where it is called: then
+ * the calls are where the state is set.
+ */
+function setterCalls(reach: Reach, fn: Node, write: StateAccess): { calls: CallExpression[] } | undefined {
+  if (!Node.isFunctionDeclaration(fn) && !Node.isArrowFunction(fn) && !Node.isFunctionExpression(fn)) return undefined;
+  const body = fn.getBody();
+  const statements = body && Node.isBlock(body) ? body.getStatements() : [];
+  if (statements.length !== 1 || !statements[0]!.getDescendants().includes(write.node)) return undefined;
+  const value = write.value && unwrap(write.value);
+  if (!value || !Node.isIdentifier(value) || !fn.getParameters().some((p) => p.getName() === value.getText())) return undefined;
+  const calls = reach.callSites.get(fn.compilerNode) ?? [];
+  return calls.length > 0 ? { calls } : undefined;
+}
+
+/**
+ * The function holding `point` when it runs once per call of one registered handler: the handler itself, or a
+ * function only that handler calls (`return handleCallToolRequest(request)`).
+ */
+function handlerOf(reach: Reach, point: Node): { body: Node; registrations: Registration[] } | undefined {
+  const registrations = reach.registrationsAt(point);
+  const handler = registrations[0]?.handler;
+  const fn = enclosingFunction(point);
+  if (!handler || !fn || !registrations.every((r) => r.handler === handler)) return undefined;
+  if (fn === handler) return { body: fn, registrations };
+  const calls = reach.callSites.get(fn.compilerNode) ?? [];
+  return calls.length > 0 && calls.every((call) => call.getAncestors().includes(handler)) ? { body: fn, registrations } : undefined;
+}
+
+/** Whether every run of `fn` passes a write point before it returns: at its top level, in a try block, or in every branch of an if/else. */
+function alwaysSets(fn: Node, points: readonly Node[]): boolean {
+  const body = Node.isArrowFunction(fn) || Node.isFunctionExpression(fn) || Node.isFunctionDeclaration(fn) || Node.isMethodDeclaration(fn) ? fn.getBody() : undefined;
+  return body !== undefined && covers(body, points);
+}
+
+function covers(node: Node, points: readonly Node[]): boolean {
+  if (Node.isBlock(node)) return node.getStatements().some((statement) => covers(statement, points));
+  if (Node.isTryStatement(node)) return covers(node.getTryBlock(), points);
+  if (Node.isIfStatement(node)) {
+    const otherwise = node.getElseStatement();
+    return otherwise !== undefined && covers(node.getThenStatement(), points) && covers(otherwise, points);
+  }
+  if (Node.isExpressionStatement(node) || Node.isVariableStatement(node)) {
+    return points.some((point) => point.getAncestors().includes(node) && plainPath(point, node));
+  }
+  return false;
+}
+
+/** No function, loop, condition or short-circuit between a point and its statement: it always runs. */
+function plainPath(point: Node, statement: Node): boolean {
+  for (let current = point.getParent(); current && current !== statement; current = current.getParent()) {
+    if (isFunctionBoundary(current) || Node.isConditionalExpression(current)) return false;
+    if (Node.isBinaryExpression(current) && ['&&', '||', '??'].includes(current.getOperatorToken().getText())) return false;
+  }
+  return true;
+}

@@ -1,0 +1,179 @@
+/**
+ * State a server keeps on purpose, told apart by its shape (src/analysis/purpose.ts and the lazy guards of
+ * state.ts), next to the near misses that are still a conversation's state and must stay findings.
+ */
+import { describe, expect, it } from 'vitest';
+import { analyzeSources, type StateVariable } from '../../src/analysis/index.js';
+import { detectFindings } from '../../src/audit/detectors.js';
+
+const HEADER = `import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import { z } from 'zod';
+const server = new McpServer({ name: 't', version: '1.0.0' });
+`;
+const FOOTER = `\nawait server.connect(new StdioServerTransport());\n`;
+
+function analyse(body: string, more: Record<string, string> = {}) {
+  const { model } = analyzeSources({ 'src/index.ts': HEADER + body + FOOTER, ...more });
+  const state = (name: string): StateVariable => {
+    const found = model.states.find((s) => s.name === name);
+    if (!found) throw new Error(`no state ${name}`);
+    return found;
+  };
+  return { state, findings: detectFindings(model).map((f) => `${f.rule} ${f.state ?? ''}`) };
+}
+
+describe('lazy guards', () => {
+  it('an early return while the value is set makes a memo; the lookup it runs in place is part of it', () => {
+    const { state, findings } = analyse(`
+let found: string | undefined | null = null;
+let lookup: Promise<string | undefined> | null = null;
+async function locate(): Promise<string | undefined> {
+  if (found !== null) return found;
+  if (lookup) return lookup;
+  lookup = (async () => {
+    const hit = ['/usr/bin/tool'].find((p) => p.length > 0);
+    found = hit;
+    return hit;
+  })();
+  const result = await lookup;
+  lookup = null;
+  return result;
+}
+server.tool('where', 'Where the tool is', {}, async () => ({ content: [{ type: 'text', text: String(await locate()) }] }));`);
+    expect(state('found').dependence).toBe('lazy-global');
+    expect(state('lookup').dependence).toBe('lazy-global');
+    expect(findings).toEqual([]);
+  });
+
+  it('a guard on the initial sentinel is lazy initialisation', () => {
+    const { state, findings } = analyse(`
+let installId = 'unknown';
+async function report(name: string) {
+  if (installId === 'unknown') installId = String(Date.now());
+  await fetch('https://example.com', { method: 'POST', body: JSON.stringify({ installId, name }) });
+}
+server.tool('ping', 'Ping', {}, async () => { await report('ping'); return { content: [{ type: 'text', text: 'pong' }] }; });`);
+    expect(state('installId').dependence).toBe('lazy-global');
+    expect(findings).toEqual([]);
+  });
+
+  it('a page created behind an early return is still a conversation: tools drive it', () => {
+    const { findings } = analyse(`
+let page: { goto(url: string): Promise<void>; title(): string } | undefined;
+async function currentPage() {
+  if (page) return page;
+  page = await (globalThis as any).browser.newPage();
+  return page!;
+}
+server.tool('navigate', 'Open a URL', { url: z.string() }, async ({ url }) => { await (await currentPage()).goto(url); return { content: [] }; });
+server.tool('title', 'Page title', {}, async () => ({ content: [{ type: 'text', text: (await currentPage()).title() }] }));`);
+    expect(findings).toEqual(['SL006 page']);
+  });
+});
+
+describe('id counters', () => {
+  it('a counter stepped only to mint ids is the server own', () => {
+    const { state, findings } = analyse(`
+let counter = 0;
+const jobs = new Map<string, string>();
+server.tool('start', 'Start a job', { command: z.string() }, async ({ command }) => {
+  counter += 1;
+  const jobId = \`job_\${counter}\`;
+  jobs.set(jobId, command);
+  return { content: [{ type: 'text', text: jobId }] };
+});`);
+    expect(state('counter').sharedPurpose).toBe('id-counter');
+    expect(findings).toEqual([]);
+  });
+
+  it('a count shown to the client is state the calls build up', () => {
+    const { state, findings } = analyse(`
+let calls = 0;
+server.tool('hit', 'Count a hit', {}, async () => {
+  calls += 1;
+  return { content: [{ type: 'text', text: \`\${calls} hits so far\` }] };
+});`);
+    expect(state('calls').sharedPurpose).toBeUndefined();
+    expect(findings).toEqual(['SL006 calls']);
+  });
+});
+
+describe('state kept in a file', () => {
+  const log = (save: string) => `import * as fs from 'node:fs';
+class Notes {
+  private notes: string[] = [];
+  private readonly file = '/var/lib/notes/notes.json';
+  constructor() {
+    if (fs.existsSync(this.file)) this.notes = JSON.parse(fs.readFileSync(this.file, 'utf8'));
+  }
+  add(text: string) { this.notes.push(text); }
+  all() { return this.notes; }
+  save(path: string) { ${save} }
+}
+export const notes = new Notes();
+`;
+  const tools = `import { notes } from './notes.js';
+server.tool('add_note', 'Add a note', { text: z.string() }, async ({ text }) => { notes.add(text); return { content: [] }; });
+server.tool('list_notes', 'List notes', {}, async () => ({ content: [{ type: 'text', text: notes.all().join('\\n') }] }));
+server.tool('export_notes', 'Export notes', { path: z.string() }, async ({ path }) => { notes.save(path); return { content: [] }; });`;
+
+  it('loaded from and saved to a file the server fixes: a store of the machine, not of a conversation', () => {
+    const { state, findings } = analyse(tools, { 'src/notes.ts': log(`fs.writeFileSync(this.file, JSON.stringify(this.notes)); void path;`) });
+    expect(state('notes').sharedPurpose).toBe('persisted');
+    expect(findings).toEqual([]);
+  });
+
+  it('written only where a caller says: what the calls built up, exported on request', () => {
+    const { state, findings } = analyse(tools, { 'src/notes.ts': log(`fs.writeFileSync(path, JSON.stringify(this.notes));`) });
+    expect(state('notes').sharedPurpose).toBeUndefined();
+    expect(findings).toEqual(['SL006 this.notes']);
+  });
+});
+
+describe('per-call flags', () => {
+  const server = (branches: string) => `import { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import { CallToolRequestSchema } from '@modelcontextprotocol/sdk/types.js';
+let caller: string | null = null;
+function setCaller(value: string | null) {
+  caller = value;
+}
+const server = new Server({ name: 't', version: '1' }, { capabilities: { tools: {} } });
+server.setRequestHandler(CallToolRequestSchema, async (request) => serve(request));
+async function serve(request: { params: { name: string; _meta?: unknown } }) {
+  const meta = request.params._meta as { caller?: string } | undefined;
+  ${branches}
+  if (request.params.name === 'whoami') return { content: [{ type: 'text', text: caller ?? 'local' }] };
+  throw new Error('unknown tool');
+}
+`;
+
+  it('set from the request in every branch before the call goes on: no call sees an earlier one', () => {
+    const { model } = analyzeSources({ 'src/index.ts': server(`if (meta?.caller) { setCaller(meta.caller); } else { setCaller(null); }`) });
+    expect(model.states.find((s) => s.name === 'caller')?.sharedPurpose).toBe('per-call');
+    expect(detectFindings(model)).toEqual([]);
+  });
+
+  it('set only when the request says so: a later call sees what an earlier one left', () => {
+    const { model } = analyzeSources({ 'src/index.ts': server(`if (meta?.caller) { setCaller(meta.caller); }`) });
+    expect(model.states.find((s) => s.name === 'caller')?.sharedPurpose).toBeUndefined();
+    expect(detectFindings(model).map((f) => f.state)).toEqual(['caller']);
+  });
+});
+
+describe('key provenance', () => {
+  it("a property of an object a call built from the session id among other inputs is that object's own id", () => {
+    const { model } = analyzeSources({
+      'src/index.ts': `${HEADER}
+declare function createTask(options: object, requestId: unknown, sessionId?: string): Promise<{ taskId: string }>;
+const running = new Map<string, Promise<void>>();
+server.tool('start', 'Start a task', async (extra) => {
+  const task = await createTask({ ttl: 60 }, extra.requestId, extra.sessionId);
+  running.set(task.taskId, Promise.resolve());
+  return { content: [{ type: 'text', text: task.taskId }] };
+});${FOOTER}`,
+    });
+    const running = model.states.find((s) => s.name === 'running');
+    expect(running?.dependence).toBe('handle-store');
+  });
+});
