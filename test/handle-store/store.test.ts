@@ -236,6 +236,22 @@ for (const language of ['ts', 'js'] as const) {
       });
 
       if (backend === 'redis') {
+        it('applies each of a burst of concurrent updates in this process exactly once: writers take turns per handle, so none retries', async () => {
+          const counters = kind<{ count: number }>('burst');
+          const id = await store.mint(counters, { count: 0 }, 'alice');
+          let applied = 0;
+          await Promise.all(
+            Array.from({ length: 200 }, () =>
+              store.update(counters, id, 'alice', ({ count }) => {
+                applied += 1;
+                return { count: count + 1 };
+              }),
+            ),
+          );
+          expect(await store.resolve(counters, id, 'alice')).toEqual({ count: 200 });
+          expect(applied).toBe(200);
+        });
+
         it('keeps values under <prefix>{<principal digest>}:<handle> with a millisecond TTL that resolve renews', async () => {
           const carts = kind<{ items: string[] }>('rcart', { ttlSeconds: 30 });
           const id = await store.mint(carts, { items: ['x'] }, 'sub:alice');
