@@ -109,14 +109,15 @@ for (const language of ['ts', 'js'] as const) {
       });
 
       it('slides the lifetime on every resolve and reports expiry', async () => {
-        const connections = kind<{ n: number }>('conn', { noun: 'connection', idParam: 'connection_id', creator: 'connect_database', ttlSeconds: 0.4 });
+        const connections = kind<{ n: number }>('conn', { noun: 'connection', idParam: 'connection_id', creator: 'connect_database', ttlSeconds: 0.8 });
         const id = await store.mint(connections, { n: 1 }, 'alice');
-        // Each resolve lands before the lifetime (400 ms) runs out and restarts it; together they outlive it twice over.
+        // Each resolve lands well before the lifetime (800 ms) runs out and restarts it, with room for a loaded
+        // machine's pauses; together they outlive it twice over.
         for (let step = 0; step < 4; step++) {
-          await sleep(220);
+          await sleep(400);
           expect(await store.resolve(connections, id, 'alice')).toEqual({ n: 1 });
         }
-        await sleep(650);
+        await sleep(1_300);
         const error = await rejection(store.resolve(connections, id, 'alice'));
         expect(error.message).toBe(`connection \`${id}\` is unknown or has expired; call connect_database() again to get a new connection_id`);
       });
