@@ -67,6 +67,8 @@ async function runServer({ server, checkout, harnessRoot, tscTimeoutMs, keepScra
       migrated: migratedSites(sitesBefore, sitesAfter, markersAfter),
       markers: markersAfter.length,
       markerReasons: groupReasons(newMarkers),
+      // Each marker the migration left, for hand checks of what it asks of a person.
+      markerList: newMarkers,
       tsc: { ...tscFigures, typescript: tsc.source, modules },
       idempotent: second.changes.length === 0,
       idempotenceChanges: second.changes.map((c) => c.path),

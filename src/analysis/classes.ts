@@ -108,6 +108,11 @@ export function classesOfReceiver(ctx: AnalysisContext, receiver: Node, depth = 
     const owner = inner.getFirstAncestor((a): a is ClassNode => Node.isClassDeclaration(a) || Node.isClassExpression(a));
     return owner ? withSubclasses(ctx, [owner]) : [];
   }
+  // `this.session.connect()`: the classes the field is declared or built as.
+  if (Node.isPropertyAccessExpression(inner) && unwrap(inner.getExpression()).getKind() === SyntaxKind.ThisKeyword && depth <= 4) {
+    const owner = inner.getFirstAncestor((a): a is ClassNode => Node.isClassDeclaration(a) || Node.isClassExpression(a));
+    return owner ? withSubclasses(ctx, fieldClasses(ctx, owner, inner.getName())) : [];
+  }
   if (!Node.isIdentifier(inner) || depth > 4) return [];
   const binding = ctx.resolver.resolve(inner);
   if (binding?.kind !== 'declaration') return [];
@@ -138,23 +143,124 @@ export function isClassMemberName(ctx: AnalysisContext, name: string): boolean {
 
 /** The methods (or arrow-function properties) named `name` that a call on the receiver can run. */
 export function methodsOf(ctx: AnalysisContext, receiver: Node, name: string): FunctionNode[] {
-  const out: FunctionNode[] = [];
+  const out = new Set<FunctionNode>();
   for (const cls of classesOfReceiver(ctx, receiver)) {
-    const method = cls.getMethod(name);
-    if (method && method.getBody()) out.push(method);
-    const initializer = cls.getProperty(name)?.getInitializer();
-    const value = initializer && unwrap(initializer);
-    if (value && (Node.isArrowFunction(value) || Node.isFunctionExpression(value))) out.push(value);
+    // The class's own implementation, or the one it inherits (`this.changeState()` defined in a base class).
+    for (const declaring of [cls, ...baseClasses(ctx, cls)]) {
+      const method = declaring.getMethod(name);
+      const initializer = declaring.getProperty(name)?.getInitializer();
+      const value = initializer && unwrap(initializer);
+      if (method && method.getBody()) out.add(method);
+      else if (value && (Node.isArrowFunction(value) || Node.isFunctionExpression(value))) out.add(value);
+      else if (!method) continue;
+      break;
+    }
   }
-  return out;
+  return [...out];
 }
 
 /** The getter (or setter, for a write) that reading or writing `receiver.name` runs. */
 export function accessorsOf(ctx: AnalysisContext, receiver: Node, name: string, write: boolean): Node[] {
-  const out: Node[] = [];
+  const out = new Set<Node>();
   for (const cls of classesOfReceiver(ctx, receiver)) {
-    const accessor = write ? cls.getSetAccessor(name) : cls.getGetAccessor(name);
-    if (accessor) out.push(accessor);
+    for (const declaring of [cls, ...baseClasses(ctx, cls)]) {
+      const accessor = write ? declaring.getSetAccessor(name) : declaring.getGetAccessor(name);
+      if (!accessor) continue;
+      out.add(accessor);
+      break;
+    }
+  }
+  return [...out];
+}
+
+/**
+ * Every method and getter of a class, its own and inherited: what code handed the instance itself
+ * (`tool.handle(this, args)`) can run on it.
+ */
+export function membersOf(ctx: AnalysisContext, cls: ClassNode): Node[] {
+  const out: Node[] = [];
+  const seen = new Set<string>();
+  for (const declaring of [cls, ...baseClasses(ctx, cls)]) {
+    for (const member of declaring.getMembers()) {
+      if ((!Node.isMethodDeclaration(member) && !Node.isGetAccessorDeclaration(member)) || !member.getBody()) continue;
+      if (member.hasModifier(SyntaxKind.StaticKeyword) || seen.has(member.getName())) continue;
+      seen.add(member.getName());
+      out.push(member);
+    }
   }
   return out;
+}
+
+/** Classes with the classes they extend and the classes extending them: one hierarchy's instances. */
+export function hierarchyOf(ctx: AnalysisContext, classes: readonly ClassNode[]): ClassNode[] {
+  return [...new Set(withSubclasses(ctx, classes).flatMap((cls) => [cls, ...baseClasses(ctx, cls)]))];
+}
+
+/**
+ * What code handed an instance can reach: the instance's members, and those of the objects its fields hold
+ * (`context.browserSessions().open(id)`), as far as the fields' classes are known.
+ */
+export function reachableThrough(ctx: AnalysisContext, cls: ClassNode): Node[] {
+  const out = new Set<Node>(membersOf(ctx, cls));
+  const fields = new Set<string>();
+  for (const declaring of [cls, ...baseClasses(ctx, cls)]) {
+    for (const property of declaring.getProperties()) if (!property.isStatic()) fields.add(property.getName());
+    for (const ctor of declaring.getConstructors()) {
+      for (const parameter of ctor.getParameters()) if (parameter.isParameterProperty()) fields.add(parameter.getName());
+      for (const assignment of ctor.getDescendantsOfKind(SyntaxKind.BinaryExpression)) {
+        const left = assignment.getLeft();
+        if (Node.isPropertyAccessExpression(left) && left.getExpression().getKind() === SyntaxKind.ThisKeyword) fields.add(left.getName());
+      }
+    }
+  }
+  for (const field of fields) {
+    for (const held of withSubclasses(ctx, fieldClasses(ctx, cls, field))) if (held !== cls) for (const member of membersOf(ctx, held)) out.add(member);
+  }
+  return [...out];
+}
+
+/** The classes a class extends, nearest first, as far as they are project classes. */
+function baseClasses(ctx: AnalysisContext, cls: ClassNode): ClassNode[] {
+  const { byName } = indexOf(ctx);
+  const out: ClassNode[] = [];
+  for (let current: ClassNode | undefined = cls; current && out.length < 8; ) {
+    const base: Node | undefined = current.getExtends()?.getExpression();
+    const next: ClassNode | undefined = base ? classesNamed(ctx, byName, base)[0] : undefined;
+    if (!next || out.includes(next) || next === cls) break;
+    out.push(next);
+    current = next;
+  }
+  return out;
+}
+
+/**
+ * The classes a field can hold (`this.name`), from where it is declared in the class or a base class: its type
+ * (`readonly session: Session`, a constructor parameter property), `new C()` in its initializer or the
+ * constructor, or the type of the constructor parameter assigned to it.
+ */
+export function fieldClasses(ctx: AnalysisContext, owner: ClassNode, name: string): ClassNode[] {
+  for (const cls of [owner, ...baseClasses(ctx, owner)]) {
+    const property = cls.getProperty(name);
+    if (property) {
+      const typed = classesOfType(ctx, property.getTypeNode(), false);
+      if (typed.length > 0) return typed;
+      const built = classOfNew(ctx.resolver, unwrap(property.getInitializer() ?? property));
+      if (built) return [built];
+    }
+    for (const ctor of cls.getConstructors()) {
+      const parameter = ctor.getParameters().find((p) => p.isParameterProperty() && p.getName() === name);
+      if (parameter) return classesOfType(ctx, parameter.getTypeNode(), false);
+      for (const assignment of ctor.getDescendantsOfKind(SyntaxKind.BinaryExpression)) {
+        const left = assignment.getLeft();
+        if (!Node.isPropertyAccessExpression(left) || left.getName() !== name || left.getExpression().getKind() !== SyntaxKind.ThisKeyword) continue;
+        const value = unwrap(assignment.getRight());
+        const built = classOfNew(ctx.resolver, value);
+        if (built) return [built];
+        const source = Node.isIdentifier(value) ? ctor.getParameters().find((p) => p.getName() === value.getText()) : undefined;
+        if (source) return classesOfType(ctx, source.getTypeNode(), false);
+      }
+    }
+    if (property) return [];
+  }
+  return [];
 }

@@ -54,6 +54,15 @@ export function isConversationalLazyValue(state: StateVariable): boolean {
  * exactly these; the transforms give handles to, or mark, only these.
  */
 export function carriesConversation(state: StateVariable): boolean {
-  if (state.holdsTransports || state.holdsUpstreams || state.readers.length === 0 || isSharedState(state)) return false;
+  if (state.holdsTransports || state.holdsUpstreams || readersOf(state).length === 0 || isSharedState(state)) return false;
   return state.dependence === 'implicit' || isConversationalLazyValue(state);
+}
+
+/** Handlers that serve what tools left to a reader other than a tool: a resource's contents, a prompt. */
+const CONTENT_READERS = new Set(['resources/read', 'prompts/get']);
+
+/** Who reads the state: tools, resources and prompts registered as such, and low-level read handlers. */
+export function readersOf(state: StateVariable): string[] {
+  const others = state.accesses.flatMap((a) => (a.mode === 'read' || a.alsoReads ? a.byOther.filter((label) => CONTENT_READERS.has(label)) : []));
+  return [...new Set([...state.readers, ...others])];
 }

@@ -4,11 +4,11 @@
  * A node belongs to the handlers of its nearest enclosing reached function; an inline handler nested in
  * another handler (registered during a call) belongs to the inner one only.
  */
-import { Node, ts, type CallExpression, type SourceFile } from 'ts-morph';
+import { Node, SyntaxKind, ts, type CallExpression, type ClassDeclaration, type ClassExpression, type SourceFile } from 'ts-morph';
 import type { AnalysisContext } from './context.js';
 import { resolveFunction } from './functions.js';
 import type { Registration } from './model.js';
-import { accessorsOf, isClassMemberName, methodsOf } from './classes.js';
+import { accessorsOf, isClassMemberName, methodsOf, reachableThrough } from './classes.js';
 import { isWriteTarget, unwrap, wrapNode } from './syntax.js';
 
 /** A non-registration entry point: a session callback, `oninitialized`, a low-level list/read handler. */
@@ -67,6 +67,12 @@ export class Reach {
     return this.registrationsAt(node).length > 0 || this.othersAt(node).length > 0;
   }
 
+  /** The methods a `receiver.name(…)` call can run on project classes. */
+  private membersCalled(file: SourceFile, expression: ts.PropertyAccessExpression): Node[] {
+    const callee = wrapNode<Node>(file, expression);
+    return callee && Node.isPropertyAccessExpression(callee) ? methodsOf(this.ctx, callee.getExpression(), callee.getName()) : [];
+  }
+
   private walk(root: Node, mark: (node: Node) => void): void {
     const seen = new Set<ts.Node>();
     const queue: Node[] = [root];
@@ -98,8 +104,14 @@ export class Reach {
       if (ts.isCallExpression(node)) {
         const call = wrapNode<CallExpression>(file, node);
         const target = call && resolveFunction(this.ctx.resolver, call.getExpression());
+        // `tool.execute(args)` over tool classes, `this.execute()` in a base class, `this.session.connect()`: every
+        // method the receiver's classes, their subclasses or their bases define.
+        const members =
+          call && ts.isPropertyAccessExpression(node.expression) && isClassMemberName(this.ctx, node.expression.name.text)
+            ? this.membersCalled(file, node.expression)
+            : [];
         if (call && target) {
-          out.push(target);
+          out.push(target, ...members);
           const sites = this.callSites.get(target.compilerNode);
           if (sites) {
             if (!sites.includes(call)) sites.push(call);
@@ -108,10 +120,13 @@ export class Reach {
           // `handlers[request.params.name](args)`, or `const handler = handlers[name]; handler(args)`: every
           // function of the table can run.
           out.push(...tableFunctions(this.ctx, table));
-        } else if (call && ts.isPropertyAccessExpression(node.expression) && isClassMemberName(this.ctx, node.expression.name.text)) {
-          // `tool.execute(args)` over tool classes: every method the receiver's classes (and subclasses) define.
-          const callee = wrapNode<Node>(file, node.expression);
-          if (callee && Node.isPropertyAccessExpression(callee)) out.push(...methodsOf(this.ctx, callee.getExpression(), callee.getName()));
+        } else if (members.length > 0) {
+          out.push(...members);
+        } else if (call && handsItselfOver(call)) {
+          // `tool.handle(this, args)` into code the analysis cannot follow: whatever it does with the instance,
+          // it does through the instance's methods and getters.
+          const owner = call.getFirstAncestor((a): a is ClassDeclaration | ClassExpression => Node.isClassDeclaration(a) || Node.isClassExpression(a));
+          if (owner) out.push(...reachableThrough(this.ctx, owner));
         }
         // Functions passed by name as callbacks run on the handler's behalf too (`items.map(format)`).
         for (const arg of node.arguments) {
@@ -132,6 +147,20 @@ export class Reach {
     this.calls.set(root.compilerNode, out);
     return out;
   }
+}
+
+/**
+ * `tool.handle(this, args)`: a method of something the function was handed (a parameter) is called with the
+ * instance itself. Calls on globals (`Object.assign(this, …)`, `console.log(this)`) hand nothing over.
+ */
+function handsItselfOver(call: CallExpression): boolean {
+  if (!call.getArguments().some((arg) => unwrap(arg).getKind() === SyntaxKind.ThisKeyword)) return false;
+  const callee = unwrap(call.getExpression());
+  if (!Node.isPropertyAccessExpression(callee)) return false;
+  const receiver = unwrap(callee.getExpression());
+  if (!Node.isIdentifier(receiver)) return false;
+  const fn = call.getFirstAncestor((a) => Node.isMethodDeclaration(a) || Node.isFunctionDeclaration(a) || Node.isArrowFunction(a) || Node.isFunctionExpression(a));
+  return fn !== undefined && 'getParameters' in fn && (fn as unknown as { getParameters(): Array<{ getName(): string }> }).getParameters().some((p) => p.getName() === receiver.getText());
 }
 
 function add<T>(map: Map<ts.Node, Set<T>>, node: Node, value: T): void {

@@ -26,7 +26,8 @@ export function findRegistrations(ctx: AnalysisContext): { registrations: Regist
   const requestHandlers: RequestHandler[] = [];
   for (const info of ctx.files) {
     for (const call of ctx.nodesOf(info).calls) {
-      const callee = call.getExpression();
+      // `(server.mcpServer.registerTool as (…) => RegisteredTool)(name, config, handler)`: the cast is the same call.
+      const callee = unwrap(call.getExpression());
       if (!Node.isPropertyAccessExpression(callee)) continue;
       const method = callee.getName();
       const shape = lookup(REGISTRATION_METHODS, method);

@@ -7,6 +7,7 @@ import { Node, SyntaxKind, type Block, type ClassDeclaration, type ClassExpressi
 import type { AnalysisContext } from './context.js';
 import type { KeyOrigin, Registration, ServerFactory, ServerInstance, StateAccess, StateDependence, StateKind, StateVariable } from './model.js';
 import type { Origins } from './origins.js';
+import { perConnectionClasses } from './per-connection.js';
 import { sharedPurposeOf } from './purpose.js';
 import type { Reach } from './reach.js';
 import { enclosingFunction, isFunctionNode, isNullish, isWriteTarget, outermostWrapper, unwrap } from './syntax.js';
@@ -65,7 +66,8 @@ export function findStates(
   }
   for (const owner of stateClasses(ctx, reach, servers, registrations)) candidates.push(...fieldCandidates(ctx, owner, servers));
 
-  return candidates.map((candidate) => buildState(ctx, reach, origins, candidate, servers));
+  const perConnection = perConnectionClasses(ctx, servers);
+  return candidates.map((candidate) => buildState(ctx, reach, origins, candidate, servers, perConnection));
 }
 
 function variableCandidate(declaration: VariableDeclaration, kind: StateKind, file: string, serverHolders: ReadonlySet<Node>): Candidate | undefined {
@@ -152,7 +154,14 @@ function fieldCandidates(ctx: AnalysisContext, owner: ClassDeclaration | ClassEx
   return [...byName.values()];
 }
 
-function buildState(ctx: AnalysisContext, reach: Reach, origins: Origins, candidate: Candidate, servers: readonly ServerInstance[]): StateVariable {
+function buildState(
+  ctx: AnalysisContext,
+  reach: Reach,
+  origins: Origins,
+  candidate: Candidate,
+  servers: readonly ServerInstance[],
+  perConnection: ReadonlySet<ClassDeclaration | ClassExpression>,
+): StateVariable {
   const references = candidate.kind === 'class-field' ? fieldReferences(candidate) : variableReferences(ctx, candidate);
   const initial = initialLiteral(candidate);
   const accesses = references.map((node) => classify(ctx, reach, origins, node, candidate.file, initial));
@@ -178,7 +187,9 @@ function buildState(ctx: AnalysisContext, reach: Reach, origins: Origins, candid
     sessionKey,
     holdsTransports,
     holdsUpstreams,
-    perConnectionClass: candidate.ownerClass ? servers.some((s) => s.ownerClass === candidate.ownerClass) && !onlyModuleInstances(ctx, candidate.ownerClass) : undefined,
+    perConnectionClass: candidate.ownerClass
+      ? (servers.some((s) => s.ownerClass === candidate.ownerClass) && !onlyModuleInstances(ctx, candidate.ownerClass)) || perConnection.has(candidate.ownerClass)
+      : undefined,
     accesses,
     readers: labels(accesses.filter((a) => a.mode === 'read' || a.alsoReads === true)),
     writers: labels(accesses.filter((a) => a.mode === 'write')),

@@ -7,7 +7,7 @@
 import { createMemoryProject } from '../engine/parse.js';
 import { anchorOf } from '../engine/markers.js';
 import type { RuleId } from '../rules/rules.js';
-import { TRANSPORT_KEPT, transportKept } from '../rules/marker-messages.js';
+import { classFieldsKept, TRANSPORT_KEPT, transportKept } from '../rules/marker-messages.js';
 import { TODO_MARKER } from '../rules/rules.js';
 import type { Finding, FindingKind } from './types.js';
 
@@ -49,9 +49,13 @@ export interface Decision {
   covers: Finding[];
 }
 
+/** State findings about fields: the fields of one class are one decision (one record, or none). */
+const FIELD_KINDS: ReadonlySet<FindingKind> = new Set<FindingKind>(['class-field-state', 'process-state', 'selection-state']);
+
 /** The key that puts findings into one decision. */
 function decisionKey(finding: Finding): string {
   if (TRANSPORT_KINDS.has(finding.kind)) return `transport:${finding.file}`;
+  if (finding.group && FIELD_KINDS.has(finding.kind)) return `class:${finding.file}:${finding.group}`;
   if (LIST_KINDS.has(finding.kind) && finding.state) return `list:${finding.state}`;
   if (finding.kind === 'list-changed') return `list-changed:${finding.file}`;
   return `${finding.kind}:${finding.file}:${finding.line}:${finding.column}`;
@@ -69,6 +73,8 @@ export function planDecisions(findings: readonly Finding[]): Decision[] {
     if (key.startsWith('transport:')) {
       const at = covers.find((f) => f.kind === 'transport-map') ?? covers.find((f) => f.kind === 'session-id-generator') ?? first;
       decisions.push({ rule: 'SL002', at, covers, message: transportKept(what(covers), blockers) });
+    } else if (key.startsWith('class:') && covers.length > 1) {
+      decisions.push({ rule: first.rule, at: first, covers, message: classFieldsKept(first.group ?? '', covers.map((f) => f.state ?? ''), union(covers, 'writers'), union(covers, 'readers')) });
     } else {
       decisions.push({ rule: first.rule, at: first, covers, message: first.message });
     }
@@ -93,6 +99,10 @@ function what(covers: readonly Finding[]): string[] {
   return parts;
 }
 
+function union(findings: readonly Finding[], side: 'readers' | 'writers'): string[] {
+  return [...new Set(findings.flatMap((f) => f[side]))];
+}
+
 function describeRead(finding: Finding): string {
   return finding.kind === 'gateway-header-forward' ? 'the forwarded Mcp-Session-Id header' : 'a read of the session id';
 }
@@ -105,14 +115,17 @@ function describeRead(finding: Finding): string {
 export function markedElsewhere(text: string, decision: Decision): boolean {
   const markers = [...text.matchAll(new RegExp(`${TODO_MARKER}\\((SL\\d+)\\): (.*)$`, 'gm'))].map((m) => m[2] ?? '');
   if (decision.covers.some((f) => TRANSPORT_KINDS.has(f.kind))) return markers.some((m) => m.startsWith(TRANSPORT_KEPT));
-  const name = decision.at.state;
-  if (!name) return false;
-  const word = new RegExp(`(?:^|[^\\w$.])${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![\\w$])`);
-  return markers.some((message) => {
-    // A kept transport names the state that keeps it; that state still needs its own marker.
-    if (message.startsWith(TRANSPORT_KEPT)) return false;
-    if (message.includes(`\`${name}\``)) return true;
-    return word.test(message.split(/ (?:is|are|lives|decides|spans|keeps|changes) |[;:(]/)[0] ?? '');
+  // A class's fields are marked once, by the class's name (the record transform declines a class as a whole).
+  const names = [decision.at.state, decision.at.group].filter((n): n is string => n !== undefined);
+  if (names.length === 0) return false;
+  return names.some((name) => {
+    const word = new RegExp(`(?:^|[^\\w$.])${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![\\w$])`);
+    return markers.some((message) => {
+      // A kept transport names the state that keeps it; that state still needs its own marker.
+      if (message.startsWith(TRANSPORT_KEPT)) return false;
+      if (message.includes(`\`${name}\``)) return true;
+      return word.test(message.split(/ (?:is|are|lives|decides|spans|keeps|changes) |[;:(]/)[0] ?? '');
+    });
   });
 }
 

@@ -2,7 +2,7 @@
  * Detectors: rules over the ServerModel that turn its facts into findings. Each detector reads the model only;
  * what a finding means (rule, pattern, fix, wording) comes from CATALOG.
  */
-import { carriesConversation } from '../analysis/conversational.js';
+import { carriesConversation, readersOf } from '../analysis/conversational.js';
 import { Node } from 'ts-morph';
 import type { ListMutation, ServerModel, StateVariable } from '../analysis/index.js';
 import { locationOf } from '../analysis/index.js';
@@ -19,6 +19,7 @@ interface Draft {
   writers?: readonly string[];
   /** Writers named in the message, when narrower than `writers` (tools that only reset the state are left out). */
   setters?: readonly string[];
+  group?: string;
   detail?: string;
   rule?: RuleId;
   pattern?: Finding['pattern'];
@@ -124,7 +125,8 @@ export function detectFindings(model: ServerModel): Finding[] {
 
 function stateFindings(state: StateVariable, sessionful: boolean, processScope: Partial<Draft>): Draft[] {
   const setters = [...new Set(state.accesses.filter((a) => a.mode === 'write' && !a.reset).flatMap((a) => a.by.map((r) => r.label)))];
-  const base = { node: nameOf(state.declaration), state: stateLabel(state), readers: state.readers, writers: state.writers, setters: setters.length ? setters : undefined };
+  const owner = state.kind === 'class-field' && state.ownerClass && Node.isClassDeclaration(state.ownerClass) ? state.ownerClass.getName() : undefined;
+  const base = { node: nameOf(state.declaration), state: stateLabel(state), readers: readersOf(state), writers: state.writers, setters: setters.length ? setters : undefined, group: owner };
   if (state.dependence === 'session-keyed') {
     if (state.holdsUpstreams) return [{ ...base, kind: 'gateway-upstream-map' }];
     if (isAuthState(state)) return [{ ...base, kind: 'auth-bound-to-session' }];
@@ -286,6 +288,7 @@ function finalize(drafts: readonly Draft[]): Finding[] {
       category: draft.category ?? entry.category,
     };
     if (draft.state) finding.state = draft.state;
+    if (draft.group) finding.group = draft.group;
     out.push(finding);
   }
   return out.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column || a.rule.localeCompare(b.rule));

@@ -69,6 +69,8 @@ export interface Finding {
   column: number;
   /** The state involved: variable, map or field (`this.cells`), when there is one. */
   state?: string;
+  /** For a field: the class keeping it. A class's fields are one decision, with one marker. */
+  group?: string;
   /** Tools, resources (`resource <name>`) and prompts (`prompt <name>`) that read the state. */
   readers: string[];
   /** …and that write it. */

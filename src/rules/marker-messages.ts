@@ -29,3 +29,14 @@ export function transportKept(parts: readonly string[], blockers: readonly strin
 export function transportKeptBecause(reason: string, step = 'then run migrate again'): string {
   return `${TRANSPORT_KEPT}: ${reason}; ${step}`;
 }
+
+/** One marker for the fields of one class that keep state between calls: one record behind one handle, or none. */
+export function classFieldsKept(className: string, fields: readonly string[], writers: readonly string[], readers: readonly string[]): string {
+  const by = (names: readonly string[]) => (names.length > 0 ? joined([...names]) : 'no tool');
+  return `${className} keeps state between calls in ${joined(fields)} (written by ${by(writers)}, read by ${by(readers)}); move the fields into one record behind a handle the tools take, or keep them if they are shared on purpose`;
+}
+
+/** The record transform's refusal for a class, opening with the class's name like the decision it answers. */
+export function classFieldsDeclined(className: string, fields: readonly string[], reason: string): string {
+  return `${className} keeps state between calls in ${joined(fields.map((f) => `this.${f}`))}, which migrate cannot move into a record: ${reason}`;
+}

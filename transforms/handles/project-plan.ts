@@ -4,10 +4,11 @@
  * created in a second and cleaned up in a third, and all three must agree on names and on what the store
  * holds, whichever file the runner visits first.
  */
-import type { Project } from 'ts-morph';
+import { Node, type Project } from 'ts-morph';
 import { analyzeProject, type ServerModel, type StateVariable } from '../../src/analysis/index.js';
 import { carriesConversation } from '../../src/analysis/conversational.js';
 import { relativeOf } from '../../src/engine/parse.js';
+import { classFieldsDeclined } from '../../src/rules/marker-messages.js';
 import type { PatternId, RuleId } from '../../src/rules/rules.js';
 import { TextEdits } from './edits.js';
 import { toolList, type StoreExport } from './generate.js';
@@ -141,7 +142,12 @@ export function planProject(project: Project, family: Family, options: HandleOpt
       if (!(error instanceof Undecided) && !(error instanceof OverlappingEdits)) throw error;
       const reason = error instanceof Undecided ? error.message : `${first.name} could not be rewritten automatically: two of its rewrites change the same code; make it a handle by hand`;
       const together = pattern !== 'P6' && states.length > 1;
-      const message = together ? `${toolList(states.map((s) => s.name))} are set by one tool and move together as one handle: ${reason}` : reason;
+      const owner = pattern === 'P6' && first.ownerClass && Node.isClassDeclaration(first.ownerClass) ? first.ownerClass.getName() : undefined;
+      const message = together
+        ? `${toolList(states.map((s) => s.name))} are set by one tool and move together as one handle: ${reason}`
+        : owner && !reason.startsWith(owner)
+          ? classFieldsDeclined(owner, states.map((s) => s.name), reason)
+          : reason;
       // Values that move together are declined together, as one decision: one marker, on the first, naming them all.
       fileOf(relativeOf(first.declaration.getSourceFile())).markers.push({ pos: first.declaration.getStart(), rule, pattern, message });
     }

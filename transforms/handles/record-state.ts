@@ -67,7 +67,11 @@ export function planRecordState(states: StateVariable[], plan: PlanContext): Sit
         cleanups.push(statement);
         continue;
       }
-      throw new Undecided(anchorNode, `${className}.${state.name} is used outside the tools (${method ? `${method.getName()}()` : 'elsewhere'}); pass the state there explicitly, or keep it if it is shared on purpose`);
+      const member = access.node.getFirstAncestor((a) => Node.isMethodDeclaration(a) || Node.isGetAccessorDeclaration(a) || Node.isSetAccessorDeclaration(a));
+      const where = member && (Node.isMethodDeclaration(member) || Node.isGetAccessorDeclaration(member) || Node.isSetAccessorDeclaration(member)) ? `${member.getName()}${Node.isMethodDeclaration(member) ? '()' : ''}` : 'elsewhere';
+      const callers = [...new Set(access.by.map((r) => r.label))];
+      const place = callers.length > 0 ? `in ${where}, which ${callers.join(', ')} reach${callers.length === 1 ? 'es' : ''} through helpers rather than in a tool's own handler` : `outside the tools (${where})`;
+      throw new Undecided(anchorNode, `${className}.${state.name} is used ${place}; pass the state there explicitly, or keep it if it is shared on purpose`);
     }
   }
   const uses: Array<{ registration: Registration; tool: ToolCall; accesses: StateAccess[] }> = [];
@@ -147,7 +151,7 @@ function fieldOf(state: StateVariable, typed: boolean): Field {
   const declaration = state.declaration;
   if (Node.isPropertyDeclaration(declaration)) {
     const initializer = declaration.getInitializer();
-    if (!initializer) throw new Undecided(declaration, `${state.name} has no initial value for the creator to start from`);
+    if (!initializer) throw new Undecided(declaration, `${state.name} has no initial value for a new record to start from`);
     const type = declaration.getTypeNode()?.getText() ?? (typed ? literalType(initializer) : undefined);
     return { state, initial: initializer.getText(), initialNode: initializer, type, declaration };
   }
