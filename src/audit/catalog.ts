@@ -76,7 +76,7 @@ export const CATALOG: Record<FindingKind, CatalogEntry> = {
     pattern: 'P1',
     fixedBy: 'manual',
     category: 'session-keyed-app-state',
-    message: 'application code reads the session id{detail}; sessionless requests carry none',
+    message: 'application code reads the session id{detail}',
   },
   'transport-map': {
     rule: 'SL002',

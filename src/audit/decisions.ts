@@ -7,7 +7,7 @@
 import { createMemoryProject } from '../engine/parse.js';
 import { anchorOf } from '../engine/markers.js';
 import type { RuleId } from '../rules/rules.js';
-import { classFieldsKept, TRANSPORT_KEPT, transportKept } from '../rules/marker-messages.js';
+import { classFieldsKept, sessionIdReads, TRANSPORT_KEPT, transportKept } from '../rules/marker-messages.js';
 import { TODO_MARKER } from '../rules/rules.js';
 import type { Finding, FindingKind } from './types.js';
 
@@ -56,6 +56,8 @@ const FIELD_KINDS: ReadonlySet<FindingKind> = new Set<FindingKind>(['class-field
 function decisionKey(finding: Finding): string {
   if (TRANSPORT_KINDS.has(finding.kind)) return `transport:${finding.file}`;
   if (finding.group && FIELD_KINDS.has(finding.kind)) return `class:${finding.file}:${finding.group}`;
+  // Every read of the session id in one handler is one change to make there.
+  if (finding.kind === 'session-id-read' && finding.readers.length > 0) return `reads:${finding.file}:${[...finding.readers].sort().join(',')}`;
   if (LIST_KINDS.has(finding.kind) && finding.state) return `list:${finding.state}`;
   if (finding.kind === 'list-changed') return `list-changed:${finding.file}`;
   return `${finding.kind}:${finding.file}:${finding.line}:${finding.column}`;
@@ -73,6 +75,8 @@ export function planDecisions(findings: readonly Finding[]): Decision[] {
     if (key.startsWith('transport:')) {
       const at = covers.find((f) => f.kind === 'transport-map') ?? covers.find((f) => f.kind === 'session-id-generator') ?? first;
       decisions.push({ rule: 'SL002', at, covers, message: transportKept(what(covers), blockers) });
+    } else if (key.startsWith('reads:') && covers.length > 1) {
+      decisions.push({ rule: first.rule, at: first, covers, message: sessionIdReads(first.message, covers.length, first.readers) });
     } else if (key.startsWith('class:') && covers.length > 1) {
       decisions.push({ rule: first.rule, at: first, covers, message: classFieldsKept(first.group ?? '', covers.map((f) => f.state ?? ''), union(covers, 'writers'), union(covers, 'readers')) });
     } else {

@@ -55,7 +55,8 @@ export function detectFindings(model: ServerModel): Finding[] {
   const contextReads = model.sessionIdReads.filter((r) => r.source === 'context');
   for (const read of contextReads) {
     if (read.keyOf) continue;
-    drafts.push({ kind: 'session-id-read', node: read.node, readers: labels(read.by), detail: ` (${read.node.getText()})` });
+    const sdk = model.files.find((info) => info.file === read.file)?.sdk;
+    drafts.push({ kind: 'session-id-read', node: read.node, readers: labels(read.by), detail: sessionIdReadDetail(read.node, sdk) });
   }
 
   const generatorOnly =
@@ -212,6 +213,23 @@ function derivedListFindings(model: ServerModel, scope: Partial<Draft>): Draft[]
     drafts.push({ kind: 'derived-resource-list', node: read.node, state: stateLabel(state), readers: ['resources/list'], writers: state.writers, ...scope });
   }
   return drafts;
+}
+
+/**
+ * What the read is for, when the next step follows from it: on v1, the session id passed to `sendLoggingMessage`
+ * only addresses the log message to this session, which the request's own `sendNotification` does.
+ */
+function sessionIdReadDetail(read: Node, sdk: string | undefined): string {
+  const text = read.getText();
+  const call = read.getParent();
+  if (sdk === 'v1' && call && Node.isCallExpression(call) && call.getArguments().includes(read)) {
+    const callee = call.getExpression();
+    if (Node.isPropertyAccessExpression(callee) && callee.getName() === 'sendLoggingMessage') {
+      const context = Node.isPropertyAccessExpression(read) ? read.getExpression().getText() : 'extra';
+      return ` (${text}) to address a log message; send it on the request instead: ${context}.sendNotification({ method: 'notifications/message', params })`;
+    }
+  }
+  return ` (${text}); sessionless requests carry none`;
 }
 
 function cachedDetail(kind: string, state: string | undefined): string {

@@ -40,3 +40,8 @@ export function classFieldsKept(className: string, fields: readonly string[], wr
 export function classFieldsDeclined(className: string, fields: readonly string[], reason: string): string {
   return `${className} keeps state between calls in ${joined(fields.map((f) => `this.${f}`))}, which migrate cannot move into a record: ${reason}`;
 }
+
+/** One marker for the reads of the session id in one handler, on the first: its own message, and how many there are. */
+export function sessionIdReads(first: string, count: number, readers: readonly string[]): string {
+  return `${first} (${count} reads in ${joined([...readers])}, this one and the ${count - 1} below)`;
+}
