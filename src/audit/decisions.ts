@@ -55,6 +55,10 @@ const FIELD_KINDS: ReadonlySet<FindingKind> = new Set<FindingKind>(['class-field
 function decisionKey(finding: Finding): string {
   if (TRANSPORT_KINDS.has(finding.kind)) return `transport:${finding.file}`;
   if (finding.group && FIELD_KINDS.has(finding.kind)) return `class:${finding.file}:${finding.group}`;
+  // Decided together: client context kept per session and the session id reads that key it (a subscribe
+  // handler's); the list changes one function makes (remove the old resource, register the new one) and the
+  // client capabilities it decides them by.
+  if (finding.group && (finding.kind === 'client-context' || finding.kind === 'session-id-read' || LIST_KINDS.has(finding.kind))) return `with:${finding.file}:${finding.group}`;
   // Every read of the session id in one handler is one change to make there.
   if (finding.kind === 'session-id-read' && finding.readers.length > 0) return `reads:${finding.file}:${[...finding.readers].sort().join(',')}`;
   if (LIST_KINDS.has(finding.kind) && finding.state) return `list:${finding.state}`;
@@ -74,6 +78,11 @@ export function planDecisions(findings: readonly Finding[]): Decision[] {
     if (key.startsWith('transport:')) {
       const at = covers.find((f) => f.kind === 'transport-map') ?? covers.find((f) => f.kind === 'session-id-generator') ?? first;
       decisions.push({ rule: 'SL002', at, covers, message: transportKept(what(covers), blockers) });
+    } else if (key.startsWith('with:')) {
+      // The client context speaks for what depends on it (the registrations a capability decides, the reads that
+      // key subscriptions); else the registration to move up front speaks for the other list changes.
+      const at = covers.find((f) => f.kind === 'client-context') ?? covers.find((f) => f.kind === 'register-in-handler') ?? first;
+      decisions.push({ rule: at.rule, at, covers, message: at.message });
     } else if (key.startsWith('reads:') && covers.length > 1) {
       decisions.push({ rule: first.rule, at: first, covers, message: sessionIdReads(first.message, covers.length, first.readers) });
     } else if (key.startsWith('class:') && covers.length > 1) {
