@@ -62,7 +62,8 @@ function decisionKey(finding: Finding): string {
   // Every read of the session id in one handler is one change to make there.
   if (finding.kind === 'session-id-read' && finding.readers.length > 0) return `reads:${finding.file}:${[...finding.readers].sort().join(',')}`;
   if (LIST_KINDS.has(finding.kind) && finding.state) return `list:${finding.state}`;
-  if (finding.kind === 'list-changed') return `list-changed:${finding.file}`;
+  // A resource list built from what calls add, and the list_changed those calls send: one decision per file.
+  if (finding.kind === 'list-changed' || finding.kind === 'derived-resource-list') return `list-changed:${finding.file}`;
   return `${finding.kind}:${finding.file}:${finding.line}:${finding.column}`;
 }
 
@@ -78,10 +79,16 @@ export function planDecisions(findings: readonly Finding[]): Decision[] {
     if (key.startsWith('transport:')) {
       const at = covers.find((f) => f.kind === 'transport-map') ?? covers.find((f) => f.kind === 'session-id-generator') ?? first;
       decisions.push({ rule: 'SL002', at, covers, message: transportKept(what(covers), blockers) });
-    } else if (key.startsWith('with:')) {
+    } else if (key.startsWith('with:') && covers.length > 1 && covers.every((f) => f.kind === 'session-id-read')) {
+      decisions.push({ rule: first.rule, at: first, covers, message: sessionIdReads(first.message, covers.length, first.readers.length > 0 ? first.readers : [first.group ?? 'this function']) });
+    } else if (key.startsWith('with:') || key.startsWith('list-changed:')) {
       // The client context speaks for what depends on it (the registrations a capability decides, the reads that
-      // key subscriptions); else the registration to move up front speaks for the other list changes.
-      const at = covers.find((f) => f.kind === 'client-context') ?? covers.find((f) => f.kind === 'register-in-handler') ?? first;
+      // key subscriptions); else the registration to move up front, or the derived list, speaks for the rest.
+      const at =
+        covers.find((f) => f.kind === 'client-context') ??
+        covers.find((f) => f.kind === 'register-in-handler') ??
+        covers.find((f) => f.kind === 'derived-resource-list') ??
+        first;
       decisions.push({ rule: at.rule, at, covers, message: at.message });
     } else if (key.startsWith('reads:') && covers.length > 1) {
       decisions.push({ rule: first.rule, at: first, covers, message: sessionIdReads(first.message, covers.length, first.readers) });

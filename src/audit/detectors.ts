@@ -52,10 +52,14 @@ export function detectFindings(model: ServerModel): Finding[] {
   for (const state of model.states) drafts.push(...stateFindings(state, sessionful, processScope));
 
   const contextReads = model.sessionIdReads.filter((r) => r.source === 'context');
+  const sseFiles = new Set(model.plumbing.filter((p) => p.kind === 'sse-transport').map((p) => p.file));
   for (const read of contextReads) {
     if (read.keyOf) continue;
+    // `/messages?sessionId=`: the HTTP+SSE transport's own routing, part of that transport's decision.
+    if (sseFiles.has(read.file) && /\b(?:req|request)\.query$/.test(unwrapRead(read.node))) continue;
     const sdk = model.files.find((info) => info.file === read.file)?.sdk;
-    const group = contextHandlerGroup(model, read.node);
+    // The reads one handler makes are one change there: by the tools it serves, else by the function.
+    const group = contextHandlerGroup(model, read.node) ?? (read.by.length === 0 ? functionKey(read.node) : undefined);
     drafts.push({ kind: 'session-id-read', node: read.node, readers: labels(read.by), detail: sessionIdReadDetail(read.node, sdk), ...(group ? { group } : {}) });
   }
 
@@ -218,6 +222,11 @@ function derivedListFindings(model: ServerModel, scope: Partial<Draft>): Draft[]
     drafts.push({ kind: 'derived-resource-list', node: read.node, state: stateLabel(state), readers: ['resources/list'], writers: state.writers, ...scope });
   }
   return drafts;
+}
+
+/** The receiver of a `x.sessionId` read (`req.query`), as text. */
+function unwrapRead(read: Node): string {
+  return Node.isPropertyAccessExpression(read) ? read.getExpression().getText() : '';
 }
 
 /** Per-connection client context whose handlers read the session id only to keep it per session: one decision each. */
