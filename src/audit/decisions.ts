@@ -56,10 +56,15 @@ const FIELD_KINDS: ReadonlySet<FindingKind> = new Set<FindingKind>(['class-field
 function decisionKey(finding: Finding): string {
   if (TRANSPORT_KINDS.has(finding.kind)) return `transport:${finding.file}`;
   if (finding.group && FIELD_KINDS.has(finding.kind)) return `class:${finding.file}:${finding.group}`;
+  // Decided together: client context kept per session and the session id reads that key it (a subscribe
+  // handler's); the list changes one function makes (remove the old resource, register the new one) and the
+  // client capabilities it decides them by.
+  if (finding.group && (finding.kind === 'client-context' || finding.kind === 'session-id-read' || LIST_KINDS.has(finding.kind))) return `with:${finding.file}:${finding.group}`;
   // Every read of the session id in one handler is one change to make there.
   if (finding.kind === 'session-id-read' && finding.readers.length > 0) return `reads:${finding.file}:${[...finding.readers].sort().join(',')}`;
   if (LIST_KINDS.has(finding.kind) && finding.state) return `list:${finding.state}`;
-  if (finding.kind === 'list-changed') return `list-changed:${finding.file}`;
+  // A resource list built from what calls add, and the list_changed those calls send: one decision per file.
+  if (finding.kind === 'list-changed' || finding.kind === 'derived-resource-list') return `list-changed:${finding.file}`;
   return `${finding.kind}:${finding.file}:${finding.line}:${finding.column}`;
 }
 
@@ -75,6 +80,17 @@ export function planDecisions(findings: readonly Finding[]): Decision[] {
     if (key.startsWith('transport:')) {
       const at = covers.find((f) => f.kind === 'transport-map') ?? covers.find((f) => f.kind === 'session-id-generator') ?? first;
       decisions.push({ rule: 'SL002', at, covers, message: transportKept(what(covers), blockers) });
+    } else if (key.startsWith('with:') && covers.length > 1 && covers.every((f) => f.kind === 'session-id-read')) {
+      decisions.push({ rule: first.rule, at: first, covers, message: sessionIdReads(first.message, covers.length, first.readers.length > 0 ? first.readers : [first.group ?? 'this function']) });
+    } else if (key.startsWith('with:') || key.startsWith('list-changed:')) {
+      // The client context speaks for what depends on it (the registrations a capability decides, the reads that
+      // key subscriptions); else the registration to move up front, or the derived list, speaks for the rest.
+      const at =
+        covers.find((f) => f.kind === 'client-context') ??
+        covers.find((f) => f.kind === 'register-in-handler') ??
+        covers.find((f) => f.kind === 'derived-resource-list') ??
+        first;
+      decisions.push({ rule: at.rule, at, covers, message: at.message });
     } else if (key.startsWith('reads:') && covers.length > 1) {
       decisions.push({ rule: first.rule, at: first, covers, message: sessionIdReads(first.message, covers.length, first.readers) });
     } else if (key.startsWith('class:') && covers.length > 1) {

@@ -53,10 +53,15 @@ export function detectFindings(model: ServerModel): Finding[] {
   for (const state of model.states) drafts.push(...stateFindings(state, sessionful, processScope));
 
   const contextReads = model.sessionIdReads.filter((r) => r.source === 'context');
+  const sseFiles = new Set(model.plumbing.filter((p) => p.kind === 'sse-transport').map((p) => p.file));
   for (const read of contextReads) {
     if (read.keyOf) continue;
+    // `/messages?sessionId=`: the HTTP+SSE transport's own routing, part of that transport's decision.
+    if (sseFiles.has(read.file) && /\b(?:req|request)\.query$/.test(unwrapRead(read.node))) continue;
     const sdk = model.files.find((info) => info.file === read.file)?.sdk;
-    drafts.push({ kind: 'session-id-read', node: read.node, readers: labels(read.by), detail: sessionIdReadDetail(read.node, sdk) });
+    // The reads one handler makes are one change there: by the tools it serves, else by the function.
+    const group = contextHandlerGroup(model, read.node) ?? (read.by.length === 0 ? functionKey(read.node) : undefined);
+    drafts.push({ kind: 'session-id-read', node: read.node, readers: labels(read.by), detail: sessionIdReadDetail(read.node, sdk), ...(group ? { group } : {}) });
   }
 
   const generatorOnly =
@@ -112,7 +117,10 @@ export function detectFindings(model: ServerModel): Finding[] {
     // the log level and subscriptions only on v2. The verdict keeps the promise only where migrate keeps it.
     const automated = ['capabilities', 'version'].includes(site.kind) || (site.sdk === 'v2' && ['log-level', 'subscriptions'].includes(site.kind));
     if (site.use === 'cached') {
-      drafts.push({ kind: 'client-context', node: site.node, state: site.state, readers: labels(site.by), detail: cachedDetail(site.kind, site.state), fixedBy: automated ? 'per-request-context' : 'manual', ...scope });
+      // Kept subscriptions and log levels go with the session id reads of their handlers; a capability read
+      // while registering goes with the registrations of the same function.
+      const group = CONTEXT_GROUPS[site.kind] ?? functionKey(site.node);
+      drafts.push({ kind: 'client-context', node: site.node, state: site.state, readers: labels(site.by), detail: cachedDetail(site.kind, site.state), fixedBy: automated ? 'per-request-context' : 'manual', ...scope, ...(group ? { group } : {}) });
     } else if (site.use === 'per-call' && site.sdk !== 'v2') {
       // On v1 the accessors answer from the connection's initialize wherever they are called (a handler, or a
       // class the tools reach through calls the analysis cannot follow); 2026-07-28 clients send none.
@@ -193,14 +201,23 @@ function listFindings(model: ServerModel, scope: Partial<Draft>): Draft[] {
       if (!triggered(mutation) && !(mutation.target && toggledLater.has(mutation.target))) continue;
       const receiver = Node.isCallExpression(mutation.node) ? mutation.node.getExpression().getText() : mutation.method ?? '';
       const where = writers.length ? ` in ${writers.join(', ')}` : ' at startup';
-      drafts.push({ kind: 'list-toggle', node: mutation.node, state: mutation.target?.label ?? receiver.replace(/\.\w+$/, ''), writers, detail: `${receiver}()${where}`, pattern, ...scope });
+      drafts.push({ kind: 'list-toggle', node: mutation.node, state: mutation.target?.label ?? receiver.replace(/\.\w+$/, ''), writers, detail: `${receiver}()${where}`, pattern, group: functionKey(mutation.node), ...scope });
     } else if (mutation.kind === 'register-in-handler') {
-      drafts.push({ kind: 'register-in-handler', node: mutation.node, state: mutation.target?.label, writers, pattern, ...scope });
+      drafts.push({ kind: 'register-in-handler', node: mutation.node, state: mutation.target?.label, writers, pattern, group: functionKey(mutation.node), ...scope });
     } else if (triggered(mutation)) {
       drafts.push({ kind: 'list-changed', node: mutation.node, writers, detail: mutation.list, pattern, ...scope });
     }
   }
   return drafts;
+}
+
+/** The function a list change is made in, as a key: its changes are made (or not) together. */
+function functionKey(node: Node): string | undefined {
+  const fn = node.getFirstAncestor((a) => Node.isFunctionDeclaration(a) || Node.isFunctionExpression(a) || Node.isArrowFunction(a) || Node.isMethodDeclaration(a));
+  if (!fn) return undefined;
+  const holder = fn.getParent();
+  const name = Node.isFunctionDeclaration(fn) || Node.isMethodDeclaration(fn) ? fn.getName() : holder && Node.isVariableDeclaration(holder) ? holder.getName() : undefined;
+  return `${name ?? 'the function'} at line ${fn.getStartLineNumber()}`;
 }
 
 /** resources/list (or a template's list callback) enumerating state that tools write. */
@@ -213,6 +230,21 @@ function derivedListFindings(model: ServerModel, scope: Partial<Draft>): Draft[]
     drafts.push({ kind: 'derived-resource-list', node: read.node, state: stateLabel(state), readers: ['resources/list'], writers: state.writers, ...scope });
   }
   return drafts;
+}
+
+/** The receiver of a `x.sessionId` read (`req.query`), as text. */
+function unwrapRead(read: Node): string {
+  return Node.isPropertyAccessExpression(read) ? read.getExpression().getText() : '';
+}
+
+/** Per-connection client context whose handlers read the session id only to keep it per session: one decision each. */
+const CONTEXT_GROUPS: Readonly<Partial<Record<string, string>>> = { subscriptions: 'resource subscriptions', 'log-level': 'the log level' };
+const HANDLER_GROUPS: Readonly<Partial<Record<string, string>>> = { subscribe: 'resource subscriptions', unsubscribe: 'resource subscriptions', 'set-level': 'the log level' };
+
+/** The client-context decision a session id read belongs to: it sits in a subscribe, unsubscribe or setLevel handler. */
+function contextHandlerGroup(model: ServerModel, read: Node): string | undefined {
+  const handler = model.requestHandlers.find((h) => HANDLER_GROUPS[h.role] && read.getAncestors().includes(h.call));
+  return handler ? HANDLER_GROUPS[handler.role] : undefined;
 }
 
 /**

@@ -69,7 +69,10 @@ export interface Finding {
   column: number;
   /** The state involved: variable, map or field (`this.cells`), when there is one. */
   state?: string;
-  /** For a field: the class keeping it. A class's fields are one decision, with one marker. */
+  /**
+   * What this finding is decided together with, one marker for all: the class keeping a field, the function
+   * changing the lists, the client context (`resource subscriptions`) a session id read keys.
+   */
   group?: string;
   /** Tools, resources (`resource <name>`) and prompts (`prompt <name>`) that read the state. */
   readers: string[];
