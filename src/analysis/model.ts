@@ -231,6 +231,8 @@ export interface StateVariable {
   dependence: StateDependence;
   /** Kept for the whole process on purpose, as its shape shows (see {@link SharedPurpose}): no finding, no handle. */
   sharedPurpose?: SharedPurpose;
+  /** For a field: the state holding the objects it belongs to (a Tab in a Context's `tabs`), which it goes with. */
+  heldBy?: StateVariable;
   /** Labels of the registrations that read it. */
   readers: string[];
   /** Labels of the registrations that write it. */

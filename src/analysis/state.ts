@@ -7,6 +7,7 @@ import { Node, SyntaxKind, type Block, type ClassDeclaration, type ClassExpressi
 import type { AnalysisContext } from './context.js';
 import type { KeyOrigin, Registration, ServerFactory, ServerInstance, StateAccess, StateDependence, StateKind, StateVariable } from './model.js';
 import type { Origins } from './origins.js';
+import { classOfNew } from './functions.js';
 import { perConnectionClasses } from './per-connection.js';
 import { sharedPurposeOf } from './purpose.js';
 import type { Reach } from './reach.js';
@@ -67,7 +68,9 @@ export function findStates(
   for (const owner of stateClasses(ctx, reach, servers, registrations)) candidates.push(...fieldCandidates(ctx, owner, servers));
 
   const perConnection = perConnectionClasses(ctx, servers);
-  return candidates.map((candidate) => buildState(ctx, reach, origins, candidate, servers, perConnection));
+  const states = candidates.map((candidate) => buildState(ctx, reach, origins, candidate, servers, perConnection));
+  linkHolders(ctx, states);
+  return states;
 }
 
 function variableCandidate(declaration: VariableDeclaration, kind: StateKind, file: string, serverHolders: ReadonlySet<Node>): Candidate | undefined {
@@ -254,6 +257,35 @@ function variableReferences(ctx: AnalysisContext, candidate: Candidate): Node[] 
     }
   }
   return out;
+}
+
+/**
+ * Fields of objects another piece of state holds (`consoleLogsTool = new ConsoleLogsTool()`, a Tab pushed into
+ * `this._tabs`) go wherever that state goes: each such field points at its holder.
+ */
+function linkHolders(ctx: AnalysisContext, states: StateVariable[]): void {
+  const heldBy = new Map<ClassDeclaration | ClassExpression, StateVariable>();
+  for (const state of states) {
+    for (const access of state.accesses) {
+      if (access.mode !== 'write' || !access.value) continue;
+      const cls = builtValue(ctx, access.value);
+      if (cls && !heldBy.has(cls)) heldBy.set(cls, state);
+    }
+  }
+  for (const state of states) {
+    const holder = state.kind === 'class-field' && state.ownerClass ? heldBy.get(state.ownerClass) : undefined;
+    if (holder && holder !== state && holder.ownerClass !== state.ownerClass) state.heldBy = holder;
+  }
+}
+
+/** The project class a value is an instance of when it is built right there: `new C()`, or a local just set to one. */
+function builtValue(ctx: AnalysisContext, value: Node): ClassDeclaration | ClassExpression | undefined {
+  const inner = unwrap(value);
+  if (Node.isNewExpression(inner)) return classOfNew(ctx.resolver, inner);
+  if (!Node.isIdentifier(inner)) return undefined;
+  const binding = ctx.resolver.resolve(inner);
+  const initializer = binding?.kind === 'declaration' && Node.isVariableDeclaration(binding.node) ? binding.node.getInitializer() : undefined;
+  return initializer && Node.isNewExpression(unwrap(initializer)) ? classOfNew(ctx.resolver, unwrap(initializer)) : undefined;
 }
 
 /** `let current = …; export { current }`: exported by an export list of its own module. */

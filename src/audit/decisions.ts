@@ -55,7 +55,8 @@ const FIELD_KINDS: ReadonlySet<FindingKind> = new Set<FindingKind>(['class-field
 /** The key that puts findings into one decision. */
 function decisionKey(finding: Finding): string {
   if (TRANSPORT_KINDS.has(finding.kind)) return `transport:${finding.file}`;
-  if (finding.group && FIELD_KINDS.has(finding.kind)) return `class:${finding.file}:${finding.group}`;
+  // By the group alone: a held object's fields sit in its class's file, the holder in another.
+  if (finding.group && FIELD_KINDS.has(finding.kind)) return `class:${finding.group}`;
   // Decided together: client context kept per session and the session id reads that key it (a subscribe
   // handler's); the list changes one function makes (remove the old resource, register the new one) and the
   // client capabilities it decides them by.
@@ -94,7 +95,13 @@ export function planDecisions(findings: readonly Finding[]): Decision[] {
     } else if (key.startsWith('reads:') && covers.length > 1) {
       decisions.push({ rule: first.rule, at: first, covers, message: sessionIdReads(first.message, covers.length, first.readers) });
     } else if (key.startsWith('class:') && covers.length > 1) {
-      decisions.push({ rule: first.rule, at: first, covers, message: classFieldsKept(first.group ?? '', covers.map((f) => f.state ?? ''), union(covers, 'writers'), union(covers, 'readers')) });
+      // A variable holding the objects speaks for their fields; else the class, naming its fields (its own first).
+      const holder = covers.find((f) => !f.heldBy && !f.state?.startsWith('this.'));
+      const own = covers.filter((f) => !f.heldBy);
+      const at = holder ?? own[0] ?? first;
+      const fields = [...own, ...covers.filter((f) => f.heldBy)].map((f) => f.state ?? '');
+      const message = holder ? holder.message : classFieldsKept(first.group ?? '', fields, union(covers, 'writers'), union(covers, 'readers'));
+      decisions.push({ rule: at.rule, at, covers, message });
     } else {
       decisions.push({ rule: first.rule, at: first, covers, message: first.message });
     }

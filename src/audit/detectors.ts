@@ -20,6 +20,7 @@ interface Draft {
   /** Writers named in the message, when narrower than `writers` (tools that only reset the state are left out). */
   setters?: readonly string[];
   group?: string;
+  heldBy?: string;
   detail?: string;
   rule?: RuleId;
   pattern?: Finding['pattern'];
@@ -50,7 +51,8 @@ export function detectFindings(model: ServerModel): Finding[] {
     model.factories.some((f) => f.invocation === 'per-request' || f.invocation === 'per-session');
   const processScope: Partial<Draft> = { rule: 'SL006', fixedBy: 'process-state-to-handles', category: 'process-lifetime-state' };
 
-  for (const state of model.states) drafts.push(...stateFindings(state, sessionful, processScope));
+  const holders = new Set(model.states.flatMap((state) => (state.heldBy && carriesConversation(state.heldBy) ? [rootHolder(state)] : [])));
+  for (const state of model.states) drafts.push(...stateFindings(state, sessionful, processScope, holders));
 
   const contextReads = model.sessionIdReads.filter((r) => r.source === 'context');
   const sseFiles = new Set(model.plumbing.filter((p) => p.kind === 'sse-transport').map((p) => p.file));
@@ -132,10 +134,12 @@ export function detectFindings(model: ServerModel): Finding[] {
   return finalize(drafts);
 }
 
-function stateFindings(state: StateVariable, sessionful: boolean, processScope: Partial<Draft>): Draft[] {
+function stateFindings(state: StateVariable, sessionful: boolean, processScope: Partial<Draft>, holders: ReadonlySet<StateVariable>): Draft[] {
   const setters = [...new Set(state.accesses.filter((a) => a.mode === 'write' && !a.reset).flatMap((a) => a.by.map((r) => r.label)))];
-  const owner = state.kind === 'class-field' && state.ownerClass && Node.isClassDeclaration(state.ownerClass) ? state.ownerClass.getName() : undefined;
-  const base = { node: nameOf(state.declaration), state: stateLabel(state), readers: readersOf(state), writers: state.writers, setters: setters.length ? setters : undefined, group: owner };
+  // A field of an object other state holds goes with that state (a Tab's fields with the Context holding its tabs).
+  const held = state.heldBy && carriesConversation(state.heldBy) ? rootHolder(state) : undefined;
+  const group = held ? groupOf(held) : state.kind === 'class-field' || holders.has(state) ? groupOf(state) : undefined;
+  const base = { node: nameOf(state.declaration), state: stateLabel(state), readers: readersOf(state), writers: state.writers, setters: setters.length ? setters : undefined, group, heldBy: held && state.heldBy ? stateLabel(state.heldBy) : undefined };
   if (state.dependence === 'session-keyed') {
     if (state.holdsUpstreams) return [{ ...base, kind: 'gateway-upstream-map' }];
     if (isAuthState(state)) return [{ ...base, kind: 'auth-bound-to-session' }];
@@ -161,6 +165,19 @@ function stateFindings(state: StateVariable, sessionful: boolean, processScope: 
     return [{ ...base, kind: 'factory-closure-state', detail, ...(perSession ? {} : { rule: 'SL006', category: 'process-lifetime-state' }) }];
   }
   return [{ ...base, kind: 'class-field-state', ...(perSession ? {} : { rule: 'SL006', category: 'process-lifetime-state' }) }];
+}
+
+/** The state at the top of a chain of holders (a Tab held by a Context field). */
+function rootHolder(state: StateVariable): StateVariable {
+  let current = state;
+  for (let i = 0; i < 6 && current.heldBy && carriesConversation(current.heldBy); i++) current = current.heldBy;
+  return current;
+}
+
+/** The group a state's findings are decided in: its class for a field, else the variable and its file. */
+function groupOf(state: StateVariable): string | undefined {
+  if (state.kind === 'class-field') return state.ownerClass && Node.isClassDeclaration(state.ownerClass) ? state.ownerClass.getName() : undefined;
+  return `${stateLabel(state)} (${state.file})`;
 }
 
 /** The state a finding names: the variable, or `this.field` for class fields. */
@@ -339,6 +356,7 @@ function finalize(drafts: readonly Draft[]): Finding[] {
     };
     if (draft.state) finding.state = draft.state;
     if (draft.group) finding.group = draft.group;
+    if (draft.heldBy) finding.heldBy = draft.heldBy;
     out.push(finding);
   }
   return out.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column || a.rule.localeCompare(b.rule));

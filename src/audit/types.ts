@@ -74,6 +74,8 @@ export interface Finding {
    * changing the lists, the client context (`resource subscriptions`) a session id read keys.
    */
   group?: string;
+  /** For a field of an object other state holds (a Tab in a Context's `tabs`): that state, whose decision it goes with. */
+  heldBy?: string;
   /** Tools, resources (`resource <name>`) and prompts (`prompt <name>`) that read the state. */
   readers: string[];
   /** …and that write it. */

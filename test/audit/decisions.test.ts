@@ -45,6 +45,50 @@ await connect().connect(new StdioServerTransport());
     expect(decisions[0]!.message).toMatch(/^Editor keeps state between calls in this\.files and this\.current/);
   });
 
+  it('the fields of objects a class holds go with that class', () => {
+    const decisions = decisionsOf({
+      'src/doc.ts': `export class Doc {
+  private lines: string[] = [];
+  constructor(readonly name: string) {}
+  append(text: string) { this.lines.push(text); return this.lines.length; }
+}
+`,
+      'src/index.ts': `import { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import { CallToolRequestSchema } from '@modelcontextprotocol/sdk/types.js';
+import { Doc } from './doc.js';
+class Workspace {
+  private docs: Doc[] = [];
+  open(name: string) { const doc = new Doc(name); this.docs.push(doc); return doc; }
+  append(text: string) {
+    const doc: Doc | undefined = this.docs[this.docs.length - 1];
+    if (!doc) throw new Error('open a doc first');
+    return doc.append(text);
+  }
+}
+function connect(): Server {
+  const workspace = new Workspace();
+  const server = new Server({ name: 'w', version: '1' }, { capabilities: { tools: {} } });
+  server.setRequestHandler(CallToolRequestSchema, async (request) => {
+    switch (request.params.name) {
+      case 'open':
+        workspace.open(String(request.params.arguments?.name));
+        return { content: [] };
+      case 'append':
+        return { content: [{ type: 'text', text: String(workspace.append(String(request.params.arguments?.text))) }] };
+      default:
+        throw new Error('unknown');
+    }
+  });
+  return server;
+}
+await connect().connect(new StdioServerTransport());
+`,
+    });
+    expect(decisions.map((d) => [d.rule, d.line, d.covers])).toEqual([['SL006', 6, 2]]);
+    expect(decisions[0]!.message).toMatch(/^Workspace keeps state between calls in this\.docs and this\.lines/);
+  });
+
   it("a handler's reads of the session id are one change, counted on the first", () => {
     const decisions = decisionsOf({
       'src/index.ts': `import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';

@@ -17,7 +17,7 @@ import { freeLocalName } from './local-names.js';
 import { camelCase, kindNames, thingOf } from './naming.js';
 import { addIdParam, ensureAsync } from './params.js';
 import { receiverOf, type ToolCall } from './registration.js';
-import { isSharedState } from '../../src/analysis/conversational.js';
+import { carriesConversation, isSharedState } from '../../src/analysis/conversational.js';
 import { aboveTopLevel, byTool, editableTool, isDataExpression, statementOf, styleOf, Undecided, type PlanContext, type SiteResult } from './site.js';
 
 
@@ -28,6 +28,8 @@ export function recordGroups(model: ServerModel): StateVariable[][] {
     if (state.kind !== 'class-field' || state.dependence !== 'implicit' || !state.ownerClass) continue;
     // A configuration manager or a cache is shared by every client on purpose: no conversation's handle.
     if (isSharedState(state)) continue;
+    // Fields of objects other conversation state holds (a Tab in a Context's tabs) move with that state.
+    if (state.heldBy && carriesConversation(state.heldBy)) continue;
     const group = groups.get(state.ownerClass) ?? [];
     group.push(state);
     groups.set(state.ownerClass, group);
