@@ -9,8 +9,9 @@ import { canonicalJson } from './lists.js';
 const VOLATILE: ReadonlyArray<[RegExp, string]> = [
   [/\b\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?\b/g, '<time>'],
   [/\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/gi, '<uuid>'],
-  // kind_ followed by a token with a digit or 16+ characters: a handle.
-  [/\b[a-z][a-z0-9]{1,31}_(?:(?=[A-Za-z0-9_-]*\d)[A-Za-z0-9_-]{6,}|[A-Za-z0-9_-]{16,})\b/g, '<handle>'],
+  // kind_ followed by a token with a digit or 16+ characters: a handle. It ends where the base64url alphabet
+  // ends, not at a word boundary: a token may end in `-`, which a boundary would leave behind.
+  [/\b[a-z][a-z0-9]{1,31}_(?:(?=[A-Za-z0-9_-]*\d)[A-Za-z0-9_-]{6,}|[A-Za-z0-9_-]{16,})(?![A-Za-z0-9_-])/g, '<handle>'],
   // Epoch seconds or milliseconds.
   [/\b1\d{9}(\d{3})?\b/g, '<time>'],
   [/\b[0-9a-f]{24,}\b/gi, '<id>'],

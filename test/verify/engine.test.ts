@@ -120,6 +120,12 @@ describe('normalising results', () => {
     const c = normaliseResult({ content: [{ type: 'text', text: `Order ${randomUUID()} for cart_${randomBytes(18).toString('base64url')} at 2026-12-05T11:30:12.5Z (total $4)` }] });
     expect(c).not.toBe(a);
   });
+
+  it('replaces a whole handle whatever base64url character it ends with', () => {
+    for (const id of ['cart_AAAAAAAAAAAAAAAAAAAAAAA-', 'cart_AAAAAAAAAAAAAAAAAAAAAAA_', 'cart_-AAAAAAAAAAAAAAAAAAAAAA']) {
+      expect(normaliseResult({ content: [{ type: 'text', text: `cart ${id} ready` }] })).toBe(normaliseResult({ content: [{ type: 'text', text: 'cart cart_Bbbbbbbbbbbbbbbbbbbbbbbb ready' }] }));
+    }
+  });
 });
 
 describe('report formats', () => {
