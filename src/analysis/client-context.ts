@@ -8,7 +8,7 @@ import type { ClientContextSite, FunctionNode, RequestHandler, StateVariable } f
 import type { Reach } from './reach.js';
 import { resolveFunction } from './functions.js';
 import { enclosingFunction, outermostWrapper } from './syntax.js';
-import { CLIENT_CONTEXT_METHODS, ENVELOPE_READ, INITIALIZED_CALLBACK, INITIALIZE_CLIENT_PROPERTIES, MUTATING_METHODS, lookup } from './vocabulary.js';
+import { CLIENT_CONTEXT_METHODS, ENVELOPE_READ, INITIALIZED_CALLBACK, INITIALIZE_CLIENT_PROPERTIES, MUTATING_METHODS, PER_REQUEST_READ, lookup } from './vocabulary.js';
 
 /** Labels Reach uses for `oninitialized` code (assigned callback or initialized-notification handler). */
 export const INITIALIZED_LABELS = new Set(['oninitialized', 'notifications/initialized']);
@@ -195,9 +195,6 @@ function outerWrite(ctx: AnalysisContext, fn: FunctionNode): string | undefined 
   }
   return undefined;
 }
-
-/** Reads of what the current request carries: the 2026-07-28 `_meta` envelope. */
-const PER_REQUEST_READ = /\benvelope\b|\b_meta\b|\bmcpReq\b/;
 
 /**
  * Whether the value a call keeps is read only as the fallback of a per-request read

@@ -175,6 +175,14 @@ export const CLIENT_CONTEXT_METHODS: Readonly<Record<string, 'capabilities' | 'v
  */
 export const ENVELOPE_READ = /\b(envelope|_meta)\b[\s\S]*(io\.modelcontextprotocol\/|_META_KEY\b)/;
 
+/**
+ * Any read of what the current request carries (`ctx.mcpReq.envelope`, `extra._meta`), named key or not
+ * (`envelopeClientInfo(ctx.mcpReq.envelope)`). A value cached at initialize that is only read behind such a read
+ * (`fromRequest ?? cached`) serves 2025-era clients alone. Looser than ENVELOPE_READ, which looks at the read beside
+ * an accessor call and so wants the key too.
+ */
+export const PER_REQUEST_READ = /\benvelope\b|\b_meta\b|\bmcpReq\b/;
+
 /** The low-level server callback fired after initialize. */
 export const INITIALIZED_CALLBACK = 'oninitialized';
 

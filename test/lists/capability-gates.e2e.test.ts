@@ -1,8 +1,7 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { dirname, join, relative } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -11,6 +10,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { CreateMessageRequestSchema, type ClientCapabilities } from '@modelcontextprotocol/sdk/types.js';
+import { loadFixtureCases } from '../helpers/fixtures.js';
 import { buildProject, bytes, textOf } from './harness.js';
 
 /*
@@ -19,20 +19,8 @@ import { buildProject, bytes, textOf } from './harness.js';
  * and served statelessly over HTTP, where each request must carry its own declaration in _meta.
  */
 
-const FIXTURE = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'static-lists', 'capability-tools-v1');
-
-function readTree(dir: string): Record<string, string> {
-  const files: Record<string, string> = {};
-  const walk = (at: string) => {
-    for (const entry of readdirSync(at)) {
-      const path = join(at, entry);
-      if (statSync(path).isDirectory()) walk(path);
-      else files[relative(dir, path)] = readFileSync(path, 'utf8');
-    }
-  };
-  walk(dir);
-  return files;
-}
+/** The fixture pair, as the fixture suite reads it. */
+const CASE = loadFixtureCases('static-lists').find((c) => c.name === 'capability-tools-v1')!;
 
 const SAMPLED = 'A quiet day by the sea.';
 
@@ -79,8 +67,8 @@ describe('capability-gated tools e2e (v1, real Client)', () => {
   let migrated: string;
   let original: string;
   beforeAll(() => {
-    migrated = buildProject('capability-tools-v1-output', readTree(join(FIXTURE, 'output')));
-    original = buildProject('capability-tools-v1-input', readTree(join(FIXTURE, 'input')));
+    migrated = buildProject('capability-tools-v1-output', CASE.output);
+    original = buildProject('capability-tools-v1-input', CASE.input);
   });
   afterAll(async () => {
     await Promise.all(clients.map((c) => c.close()));

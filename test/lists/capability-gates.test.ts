@@ -1,33 +1,21 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { auditFiles } from '../../src/audit/index.js';
 import { resolveOptions, transformFiles } from '../../src/engine/run-transforms.js';
 import { TRANSFORMS } from '../../transforms/index.js';
-import { FIXTURES_ROOT } from '../helpers/fixtures.js';
+import { loadFixtureCases } from '../helpers/fixtures.js';
 
 /*
  * The audit and migrate agree on tools registered per connection: what the audit promises migrate fixes
  * is gone after a full migration, and what is left carries exactly one marker.
  */
 
-function readTree(dir: string): Record<string, string> {
-  const files: Record<string, string> = {};
-  const walk = (at: string) => {
-    for (const entry of readdirSync(at)) {
-      const path = join(at, entry);
-      if (statSync(path).isDirectory()) walk(path);
-      else files[relative(dir, path)] = readFileSync(path, 'utf8');
-    }
-  };
-  walk(dir);
-  return files;
-}
+/** The fixture pair, as the fixture suite reads it. */
+const CASE = loadFixtureCases('static-lists').find((c) => c.name === 'capability-tools-v1')!;
 
 const MARKER = /@mcp-sessionless-todo\((SL\d+)\)/g;
 
 describe('capability-gated registrations: audit and migrate agree', () => {
-  const files = readTree(join(FIXTURES_ROOT, 'static-lists', 'capability-tools-v1', 'input'));
+  const files = CASE.input;
 
   it('the audit finds the per-connection registrations and capability reads, and promises the fix', () => {
     const findings = auditFiles(files).findings;
