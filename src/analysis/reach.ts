@@ -6,7 +6,7 @@
  */
 import { Node, SyntaxKind, ts, type CallExpression, type ClassDeclaration, type ClassExpression, type SourceFile } from 'ts-morph';
 import type { AnalysisContext } from './context.js';
-import { resolveFunction } from './functions.js';
+import { classOfNew, resolveFunction } from './functions.js';
 import type { Registration } from './model.js';
 import { accessorsOf, isClassMemberName, methodsOf, reachableThrough } from './classes.js';
 import { isWriteTarget, unwrap, wrapNode } from './syntax.js';
@@ -122,11 +122,10 @@ export class Reach {
           out.push(...tableFunctions(this.ctx, table));
         } else if (members.length > 0) {
           out.push(...members);
-        } else if (call && handsItselfOver(call)) {
-          // `tool.handle(this, args)` into code the analysis cannot follow: whatever it does with the instance,
-          // it does through the instance's methods and getters.
-          const owner = call.getFirstAncestor((a): a is ClassDeclaration | ClassExpression => Node.isClassDeclaration(a) || Node.isClassExpression(a));
-          if (owner) out.push(...reachableThrough(this.ctx, owner));
+        } else if (call) {
+          // `tool.handle(this, args)`, `tool.handle(workspace, args)` into code the analysis cannot follow: whatever
+          // it does with the instance, it does through the instance's methods and getters.
+          for (const handed of handedOver(this.ctx, call)) out.push(...reachableThrough(this.ctx, handed));
         }
         // Functions passed by name as callbacks run on the handler's behalf too (`items.map(format)`).
         for (const arg of node.arguments) {
@@ -150,18 +149,33 @@ export class Reach {
 }
 
 /**
- * `tool.handle(this, args)`: a method of something the function was handed (a parameter) is called with the
- * instance itself. Calls on globals (`Object.assign(this, …)`, `console.log(this)`) hand nothing over.
+ * The classes whose instances a call hands to code the analysis cannot follow: `tool.handle(this, args)`, or
+ * `tool.handle(workspace, args)` with `const workspace = new Workspace()`, where `tool` is something the function
+ * was handed or looked up (a parameter, `tools.find(…)`). Calls on globals (`Object.assign(this, …)`,
+ * `console.log(this)`) hand nothing over.
  */
-function handsItselfOver(call: CallExpression): boolean {
-  if (!call.getArguments().some((arg) => unwrap(arg).getKind() === SyntaxKind.ThisKeyword)) return false;
+function handedOver(ctx: AnalysisContext, call: CallExpression): ClassNode[] {
   const callee = unwrap(call.getExpression());
-  if (!Node.isPropertyAccessExpression(callee)) return false;
+  if (!Node.isPropertyAccessExpression(callee)) return [];
   const receiver = unwrap(callee.getExpression());
-  if (!Node.isIdentifier(receiver)) return false;
-  const fn = call.getFirstAncestor((a) => Node.isMethodDeclaration(a) || Node.isFunctionDeclaration(a) || Node.isArrowFunction(a) || Node.isFunctionExpression(a));
-  return fn !== undefined && 'getParameters' in fn && (fn as unknown as { getParameters(): Array<{ getName(): string }> }).getParameters().some((p) => p.getName() === receiver.getText());
+  if (!Node.isIdentifier(receiver) || ctx.resolver.resolve(receiver)?.kind !== 'declaration') return [];
+  const out: ClassNode[] = [];
+  for (const arg of call.getArguments().map(unwrap)) {
+    if (arg.getKind() === SyntaxKind.ThisKeyword) {
+      const owner = call.getFirstAncestor((a): a is ClassNode => Node.isClassDeclaration(a) || Node.isClassExpression(a));
+      if (owner) out.push(owner);
+      continue;
+    }
+    if (!Node.isIdentifier(arg)) continue;
+    const binding = ctx.resolver.resolve(arg);
+    const value = binding?.kind === 'declaration' && Node.isVariableDeclaration(binding.node) ? binding.node.getInitializer() : undefined;
+    const built = value ? classOfNew(ctx.resolver, unwrap(value)) : undefined;
+    if (built) out.push(built);
+  }
+  return out;
 }
+
+type ClassNode = ClassDeclaration | ClassExpression;
 
 function add<T>(map: Map<ts.Node, Set<T>>, node: Node, value: T): void {
   const set = map.get(node.compilerNode);

@@ -55,3 +55,6 @@ export const DEFAULT_SCOPE_NOUN = 'session';
 
 /** Calls that register process shutdown work, whose statements about the state become the record's cleanup. */
 export const SHUTDOWN_EVENTS: readonly string[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'exit', 'beforeExit'];
+
+/** Methods that release an object a record holds (`await context.close()`), run when the record ends. */
+export const RELEASE_METHODS: readonly string[] = ['close', 'dispose', 'destroy', 'shutdown', 'cleanup', 'disconnect', 'quit', 'terminate'];

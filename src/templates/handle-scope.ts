@@ -1,4 +1,5 @@
 import { ts } from 'ts-morph';
+import { RELEASE_METHODS } from '../rules/scope-state.js';
 import { renderTemplate } from './render.js';
 import type { HandleStoreLanguage } from './handle-store.js';
 
@@ -13,7 +14,11 @@ export function renderHandleScope(options: {
   /** Whether the SDK release the server uses has structured tool output (`structuredContent`, `outputSchema`); default true. */
   structuredOutput?: boolean;
 }): string {
-  const source = renderTemplate('handle-scope/handle-scope.ts.hbs', { storeSpecifier: options.storeSpecifier, structuredOutput: options.structuredOutput ?? true });
+  const source = renderTemplate('handle-scope/handle-scope.ts.hbs', {
+    storeSpecifier: options.storeSpecifier,
+    structuredOutput: options.structuredOutput ?? true,
+    releaseMethods: RELEASE_METHODS,
+  });
   if (options.language === 'ts') return source;
   const { outputText } = ts.transpileModule(source, {
     compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext, removeComments: false },

@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sessionScopeTransform as transform } from '../../transforms/session-scope.js';
-import { describeStdioScenario } from '../handles/e2e/scenario.js';
+import { describeHttpScenario, describeStdioScenario } from '../handles/e2e/scenario.js';
 import { buildCase, buildInput, connectStdio, handleOf, textOf, type Built, type Connection, type E2ECase, type Step } from '../handles/e2e/support.js';
 
 interface ScopeCase extends E2ECase {
@@ -134,12 +134,69 @@ const CASES: ScopeCase[] = [
     ],
     isolation: { tool: 'save', expect: 'Saved Notes', fresh: 'No notebook open. Call open_notebook first.' },
   },
+  {
+    // A server built per connection with the workspace its client works in (a Context of tabs): the record holds
+    // the whole object, built on first use; over HTTP the factory runs per request.
+    transform,
+    fixture: 'connection-context-v1',
+    sdk: 'v1',
+    stdio: { entry: 'src/index.ts' },
+    http: { module: 'src/server.ts', factory: 'createServer' },
+    creator: { tool: 'create_browser', expect: 'browser_id' },
+    idParam: 'browser_id',
+    kindName: 'browser',
+    steps: [
+      { tool: 'open_tab', args: { url: 'https://example.com' }, expect: 'Opened https://example.com (1 tab(s))' },
+      { tool: 'navigate', args: { url: 'https://example.com/docs' }, expect: 'Navigated to https://example.com/docs' },
+    ],
+    probe: { tool: 'history', expect: 'https://example.com > https://example.com/docs' },
+    destroy: { tool: 'destroy_browser', expect: 'ended' },
+    shared: false,
+    conversation: [
+      { tool: 'history', expect: 'No tab open. Call open_tab first.' },
+      { tool: 'open_tab', expect: 'Opened about:blank (1 tab(s))' },
+      { tool: 'open_tab', args: { url: 'https://a.test' }, expect: 'Opened https://a.test (2 tab(s))' },
+      { tool: 'navigate', args: { url: 'https://a.test/b' }, expect: 'Navigated to https://a.test/b' },
+      { tool: 'select_tab', args: { index: 0 }, expect: 'Now on about:blank' },
+      { tool: 'select_tab', args: { index: 1 }, expect: 'Now on https://a.test/b' },
+      { tool: 'history', expect: 'https://a.test > https://a.test/b' },
+    ],
+    isolation: { tool: 'history', expect: 'https://a.test/b', fresh: 'No tab open. Call open_tab first.' },
+  },
+  {
+    // McpServer tools registered from a table in a loop, each run through a context object the factory builds
+    // (which builds the manager holding the app's own "active recording").
+    transform,
+    fixture: 'context-tool-loop-v2',
+    sdk: 'v2',
+    stdio: { entry: 'src/index.ts' },
+    http: { module: 'src/server.ts', factory: 'buildServer' },
+    creator: { tool: 'create_session', expect: 'session_id' },
+    idParam: 'session_id',
+    kindName: 'session',
+    steps: [
+      { tool: 'start_recording', args: { name: 'standup' }, expect: '[notes] recording standup' },
+      { tool: 'add_note', args: { text: 'ship it' }, expect: 'standup has 1 note(s)' },
+    ],
+    probe: { tool: 'read_notes', expect: 'ship it' },
+    destroy: { tool: 'destroy_session', expect: 'ended' },
+    shared: false,
+    conversation: [
+      { tool: 'read_notes', expect: 'Nothing is recording. Call start_recording first.' },
+      { tool: 'start_recording', args: { name: 'retro' }, expect: '[notes] recording retro' },
+      { tool: 'add_note', args: { text: 'a' }, expect: 'retro has 1 note(s)' },
+      { tool: 'add_note', args: { text: 'b' }, expect: 'retro has 2 note(s)' },
+      { tool: 'read_notes', expect: 'a; b' },
+    ],
+    isolation: { tool: 'read_notes', expect: 'a; b', fresh: 'Nothing is recording. Call start_recording first.' },
+  },
 ];
 
 const matches = (text: string, expected: string | RegExp) => (typeof expected === 'string' ? text.includes(expected) : expected.test(text));
 
 for (const testCase of CASES) {
   describeStdioScenario(testCase);
+  if (testCase.http) describeHttpScenario(testCase);
 
   // Built up front and run beside the other cases, like the scenario (see e2e/scenario.ts).
   let original: Built;

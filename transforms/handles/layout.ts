@@ -1,6 +1,9 @@
 import { Node, type ObjectLiteralExpression, type SourceFile } from 'ts-morph';
 import type { TextEdits } from './edits.js';
 import { lineStart } from '../shared/statement-comments.js';
+import { indentUnit } from '../shared/indent.js';
+
+export { indentUnit };
 
 /** Lines longer than this after an insertion are broken up, the way a reviewer would write them by hand. */
 export const MAX_LINE = 100;
@@ -10,13 +13,6 @@ export function indentOf(node: Node): string {
   const text = node.getSourceFile().getFullText();
   const start = lineStart(text, node.getStart());
   return /^[ \t]*/.exec(text.slice(start))?.[0] ?? '';
-}
-
-/** The file's indentation unit, guessed from its first indented line (two spaces when nothing says otherwise). */
-export function indentUnit(file: SourceFile): string {
-  const match = /\n([ \t]+)\S/.exec(file.getFullText());
-  if (!match?.[1]) return '  ';
-  return match[1].startsWith('\t') ? '\t' : ' '.repeat(Math.min(match[1].length, 4));
 }
 
 /** The whole text of the line holding `pos`. */

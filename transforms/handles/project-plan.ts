@@ -16,6 +16,7 @@ import { addNamedImports, ensureZod, isCommonJs, specifierFor } from './imports.
 import { planKeyedState } from './keyed-state.js';
 import { quoteOf } from './layout.js';
 import { planRecordState, recordGroups } from './record-state.js';
+import { factoryInstances } from '../scope/instances.js';
 import { SiteEdits, Undecided, type PlanContext, type SiteResult } from './site.js';
 import { storePathFor, type HandleOptions } from './store-file.js';
 import { valueGroups } from './value-groups.js';
@@ -79,6 +80,7 @@ export function planProject(project: Project, family: Family, options: HandleOpt
   const imports = new Map<string, { store: Set<StoreExport>; zod: boolean }>();
   let storePath: string | undefined;
 
+  const heldWhole = new Set(factoryInstances(model).flatMap((instance) => instance.fields));
   const sites: Array<{ pattern: PatternId; states: StateVariable[] }> = [];
   const grouped = new Set<StateVariable>();
   for (const group of recordGroups(model)) {
@@ -140,6 +142,8 @@ export function planProject(project: Project, family: Family, options: HandleOpt
       storePath ??= storePathFor(project, options, declarationFile);
     } catch (error) {
       if (!(error instanceof Undecided) && !(error instanceof OverlappingEdits)) throw error;
+      // Fields of an object a server factory builds per connection: session-scope moves the whole object into a record.
+      if (pattern === 'P6' && heldWhole.has(first)) continue;
       const reason = error instanceof Undecided ? error.message : `${first.name} could not be rewritten automatically: two of its rewrites change the same code; make it a handle by hand`;
       const together = pattern !== 'P6' && states.length > 1;
       const owner = pattern === 'P6' && first.ownerClass && Node.isClassDeclaration(first.ownerClass) ? first.ownerClass.getName() : undefined;

@@ -6,6 +6,9 @@ import { declarationOf, referencesTo } from './ast.js';
 import { removalStart } from '../shared/statement-comments.js';
 import { identifiersOf } from '../shared/file-index.js';
 import { TextEdits } from '../shared/text-edits.js';
+import { indentUnit } from '../shared/indent.js';
+
+export { indentUnit };
 
 /*
  * Edits as text splices computed from one state of the tree and applied together. The list transforms
@@ -42,20 +45,6 @@ export function indentAt(file: SourceFile, pos: number): string {
   const text = file.getFullText();
   const lineStart = text.lastIndexOf('\n', pos - 1) + 1;
   return /^[ \t]*/.exec(text.slice(lineStart))?.[0] ?? '';
-}
-
-/** One level of indentation as the file writes it (two spaces when nothing is indented). */
-export function indentUnit(file: SourceFile): string {
-  let best: string | undefined;
-  for (const line of file.getFullText().split('\n')) {
-    // ` * ` continues a block comment; its one space is no indentation step.
-    if (/^[ \t]+\*/.test(line)) continue;
-    const indent = /^([ \t]+)\S/.exec(line)?.[1];
-    if (!indent) continue;
-    if (indent.startsWith('\t')) return '\t';
-    if (!best || indent.length < best.length) best = indent;
-  }
-  return best ?? '  ';
 }
 
 /** Move a multi-line snippet from one base indentation to another (its first line carries none). */

@@ -15,9 +15,10 @@ import { literalText, unwrap } from '../../src/analysis/syntax.js';
 import { resolveRelative } from '../../src/engine/components.js';
 import { relativeOf } from '../../src/engine/parse.js';
 import { carriesConversation, isSharedByName, isSharedState } from '../../src/analysis/conversational.js';
-import { CONVERSATIONAL_CLASSES, SHUTDOWN_EVENTS } from '../../src/rules/scope-state.js';
+import { CONVERSATIONAL_CLASSES, RELEASE_METHODS, SHUTDOWN_EVENTS } from '../../src/rules/scope-state.js';
 import { declarationOf, isReference, referencesTo } from '../shared/declarations.js';
 import { isExported } from '../shared/exports.js';
+import { factoryInstances } from './instances.js';
 
 /** A statement of a shutdown handler that uses the state: it becomes the record's cleanup. */
 export interface ShutdownUse {
@@ -29,7 +30,9 @@ export interface ShutdownUse {
 /** One thing the record holds. */
 export type ScopeMember =
   | { kind: 'variable'; name: string; declaration: VariableDeclaration; state: StateVariable }
-  | { kind: 'instance'; name: string; declaration: VariableDeclaration; fields: StateVariable[] };
+  | { kind: 'instance'; name: string; declaration: VariableDeclaration; fields: StateVariable[] }
+  /** An object a server factory builds per connection (`const context = new Context(…)`): the record holds it. */
+  | { kind: 'factory-instance'; name: string; declaration: VariableDeclaration; fields: StateVariable[]; factory: Node; className: string; release: string | undefined };
 
 /** The state one file keeps for a conversation, and everything that reaches it. */
 export interface ScopeCandidate {
@@ -156,6 +159,9 @@ export function findCandidates(model: ServerModel): { candidates: ScopeCandidate
     add({ kind: 'variable', name: state.name, declaration: node, state });
   }
   for (const [declaration, fields] of singletonStates(model)) add({ kind: 'instance', name: declaration.getName(), declaration, fields });
+  for (const found of factoryInstances(model)) {
+    add({ kind: 'factory-instance', name: found.declaration.getName(), declaration: found.declaration, fields: found.fields, factory: found.factory, className: found.className, release: found.release });
+  }
 
   const candidates: ScopeCandidate[] = [];
   for (const [file, unordered] of byFile) {
@@ -180,10 +186,16 @@ export function findCandidates(model: ServerModel): { candidates: ScopeCandidate
     };
     for (const member of members) {
       const statement = member.declaration.getVariableStatement();
-      const factory = member.kind === 'variable' ? member.state.factory?.node : undefined;
-      const home = factory ? factory.getBody() : file;
+      const factory = member.kind === 'variable' ? member.state.factory?.node : member.kind === 'factory-instance' ? member.factory : undefined;
+      const home = factory ? (factory as Node & { getBody(): Node | undefined }).getBody() : file;
       if (!statement || statement.getParent() !== home) {
         problems.push({ node: member.declaration, message: `${member.name} is not declared at the top of its ${factory ? 'server factory' : 'module'}; make it a handle by hand` });
+        continue;
+      }
+      if (member.kind === 'factory-instance') {
+        // Built lazily inside the factory (with what only the factory knows) for the record of the running call;
+        // code outside tool calls gets an instance of the factory run's own, as before.
+        for (const field of member.fields) for (const access of field.accesses) for (const registration of access.by) tools.add(registration);
         continue;
       }
       const local = factory ? factoryLocalIn(member.declaration.getInitializer(), factory) : undefined;
@@ -240,6 +252,7 @@ export function findCandidates(model: ServerModel): { candidates: ScopeCandidate
     const references = new Map<string, Identifier[]>();
     const cleanupReferences: Identifier[] = [];
     for (const member of members) {
+      if (member.kind === 'factory-instance') continue;
       const all = member.kind === 'variable' ? referencesTo(member.declaration) : singletonReferences(member.declaration, model);
       if (member.kind === 'variable') references.set(member.name, all.filter((id) => !inShutdown(id)));
       cleanupReferences.push(...all.filter(inShutdown));
@@ -287,6 +300,8 @@ function memberProblem(member: ScopeMember): ScopeDecline | undefined {
   const fields = member.kind === 'variable' ? [member.state] : member.fields;
   for (const field of fields) {
     for (const access of field.accesses) {
+      // Releasing an object held whole: outside a tool call it releases an instance of its own (see instances.ts).
+      if (member.kind === 'factory-instance' && inReleaseMethod(access.node)) continue;
       const reader = access.by.find((r) => r.kind !== 'tool');
       if (reader) {
         return { node: member.declaration, message: `${member.name} is also read by ${reader.label}, which cannot take a handle, so it stays shared by every conversation; serve it as a resource template keyed by the handle if it belongs to one` };
@@ -297,6 +312,12 @@ function memberProblem(member: ScopeMember): ScopeDecline | undefined {
     }
   }
   return undefined;
+}
+
+/** Whether a field access sits in a method that releases its object (`close()`, `dispose()`). */
+function inReleaseMethod(node: Node): boolean {
+  const method = node.getFirstAncestor((a) => Node.isMethodDeclaration(a));
+  return method !== undefined && Node.isMethodDeclaration(method) && RELEASE_METHODS.includes(method.getName());
 }
 
 /** A name in an initializer that is declared inside the factory (its parameters and locals), if any. */

@@ -122,7 +122,9 @@ function uniqueLabels(candidate: ScopeCandidate): string[] {
 
 function recordNames(candidate: ScopeCandidate, options: HandleOptions, toolNames: ReadonlySet<string>): RecordNames {
   const names = candidate.members.map((m) => m.name);
-  const noun = options.names[names[0]!] ?? SCOPE_NOUNS.find((entry) => names.some((n) => entry.test.test(n)))?.noun ?? DEFAULT_SCOPE_NOUN;
+  // An object held whole is named by what it holds (a Context of tabs is a browser).
+  const words = candidate.members.flatMap((m) => (m.kind === 'factory-instance' ? [m.name, m.className, ...m.fields.map((f) => f.name)] : [m.name]));
+  const noun = options.names[names[0]!] ?? SCOPE_NOUNS.find((entry) => words.some((n) => entry.test.test(n)))?.noun ?? DEFAULT_SCOPE_NOUN;
   const free = (base: string) => {
     let name = base;
     for (let i = 2; toolNames.has(name); i++) name = `${base}_${i}`;
@@ -156,8 +158,8 @@ function planCandidate(
   const sdk = model.files.find((info) => info.sourceFile === file)?.sdk;
   const style = styleOf(file, sdk, options);
 
-  // Declarations: the first becomes the scope, the others go.
-  const statements = [...new Set(candidate.members.map((m) => statementOf(m.declaration)!))];
+  // Declarations: the first becomes the scope, the others go (objects a factory builds stay, built per record).
+  const statements = [...new Set(candidate.members.filter((m) => m.kind !== 'factory-instance').map((m) => statementOf(m.declaration)!))];
   for (const statement of statements) {
     if (!Node.isVariableStatement(statement)) return `${stateList(candidate.members)} are declared in a way this cannot rewrite`;
     const declared = statement.getDeclarations().map((d) => d.getName());
@@ -165,15 +167,16 @@ function planCandidate(
       return `${declared.join(', ')} are declared together with values that do not belong to one conversation; declare them separately`;
     }
   }
-  const first = statements.sort((a, b) => a.getStart() - b.getStart())[0]!;
+  const first = statements.sort((a, b) => a.getStart() - b.getStart())[0];
   // Factory variables: the factory now runs per request, so the scope lives above it, in the module.
-  const factories = [...new Set(candidate.members.flatMap((m) => (m.kind === 'variable' && m.state.factory ? [m.state.factory.node] : [])))];
+  const factories = [...new Set(candidate.members.flatMap((m) => (m.kind === 'variable' && m.state.factory ? [m.state.factory.node] : m.kind === 'factory-instance' ? [m.factory] : [])))];
   if (factories.length > 1) return `${stateList(candidate.members)} belong to different server factories; give them handles by hand`;
   const factory = factories[0];
+  if (!factory && !first) return `${stateList(candidate.members)} are declared in a way this cannot rewrite`;
   const exported = candidate.tools.some((r) => r.call.getSourceFile() !== file) || candidate.shutdown.some((use) => use.statement.getSourceFile() !== file);
   const dynamicNames = candidate.tools.some((r) => !r.name);
   // Factory variables: the definition goes to the module's top level, unindented.
-  const definition = scopeDefinition(candidate, names, style, { tools: dynamicNames ? 'all' : uniqueLabels(candidate), exported, ttlSeconds: options.ttlSeconds }, factory ? '' : indentOf(first));
+  const definition = scopeDefinition(candidate, names, style, { tools: dynamicNames ? 'all' : uniqueLabels(candidate), exported, ttlSeconds: options.ttlSeconds }, factory ? '' : indentOf(first!));
   // A singleton keeps its exported name: it now stands for the current record's instance.
   const memberLines = (statement: Node) =>
     candidate.members
@@ -181,8 +184,13 @@ function planCandidate(
       .map((m) => `${isExported(statement) ? 'export ' : ''}const ${m.name} = ${names.scope}.member(${str(style, m.name)});`);
   if (factory) {
     edits.insert(aboveTopLevel(factory), `${definition}\n\n`);
-    edits.removeStatement(first);
-  } else edits.replace(first.getStart(), first.getEnd(), [definition, ...memberLines(first)].join(`\n${indentOf(first)}`));
+    if (first) edits.removeStatement(first);
+  } else edits.replace(first!.getStart(), first!.getEnd(), [definition, ...memberLines(first!)].join(`\n${indentOf(first!)}`));
+  for (const member of candidate.members) {
+    if (member.kind !== 'factory-instance') continue;
+    const built = member.declaration.getInitializer()!;
+    edits.replace(built.getStart(), built.getEnd(), `${names.scope}.instance(${str(style, member.name)}, () => ${built.getText()})`);
+  }
   for (const statement of statements.slice(1)) {
     const lines = memberLines(statement);
     if (lines.length > 0) edits.replace(statement.getStart(), statement.getEnd(), lines.join(`\n${indentOf(statement)}`));
@@ -229,7 +237,7 @@ function planCandidate(
     seen.add(registration.call);
     const toolFile = registration.call.getSourceFile();
     const toolEdits = editsOf(toolFile);
-    if (toolFile === file && !factory && registration.call.getStart() < first.getStart()) {
+    if (toolFile === file && !factory && first && registration.call.getStart() < first.getStart()) {
       return `${registration.label} is registered above ${stateList(candidate.members)}; move the declarations above the registrations`;
     }
     if (isLowLevel(registration)) {
@@ -296,6 +304,8 @@ function substitutedText(node: Node, refs: readonly Identifier[], record: string
 
 /** The initial value of one state in a fresh record, typed as the variable was. */
 function initialValue(member: ScopeMember, typed: boolean): string {
+  // Built on the record's first use, by the factory that serves the call.
+  if (member.kind === 'factory-instance') return typed ? `undefined as ${member.className} | undefined` : 'undefined';
   const declaration = member.declaration;
   const initializer = declaration.getInitializer();
   const annotation = declaration.getTypeNode()?.getText();
@@ -325,7 +335,10 @@ function scopeDefinition(
   // Variables become record properties; a singleton's name already stands for the record's instance.
   const variables = new Set(candidate.members.filter((m) => m.kind === 'variable').map((m) => m.name));
   const cleanupReferences = candidate.cleanupReferences.filter((ref) => variables.has(ref.getText()));
-  const cleanup = candidate.shutdown.map((use) => substitutedText(use.statement, cleanupReferences, names.state));
+  const cleanup = [
+    ...candidate.members.flatMap((m) => (m.kind === 'factory-instance' && m.release ? [`await record.${m.name}?.${m.release}();`] : [])),
+    ...candidate.shutdown.map((use) => substitutedText(use.statement, cleanupReferences, names.state)),
+  ];
   const what = stateList(candidate.members);
   const lines = [
     `/** What this server kept for the life of its process (${what}), now one record per conversation behind a ${names.idParam}. */`,
@@ -341,7 +354,7 @@ function scopeDefinition(
     ...record,
     `${i1}}),`,
     ...(cleanup.length > 0
-      ? [`${i1}cleanup: async ()${style.typed ? ': Promise<void>' : ''} => {`, ...cleanup.map((text) => `${i2}${text.replace(/\n\s*/g, (m) => `\n${i2}`)}`), `${i1}},`]
+      ? [`${i1}cleanup: async (${candidate.members.some((m) => m.kind === 'factory-instance' && m.release) ? 'record' : ''})${style.typed ? ': Promise<void>' : ''} => {`, ...cleanup.map((text) => `${i2}${text.replace(/\n\s*/g, (m) => `\n${i2}`)}`), `${i1}},`]
       : []),
     `${indent}});`,
     ...(variables.size > 0
@@ -385,7 +398,7 @@ function removeStaleMarkers(edits: TextEdits, states: readonly ScopeMember[]): v
   const text = edits.text;
   const pattern = new RegExp(`^[ \\t]*// ${TODO_MARKER.replace(/[.*+?^${}()|[\]\\-]/g, '\\$&')}\\(SL00[36]\\):[^\\n]*\\n`, 'gm');
   for (const match of text.matchAll(pattern)) {
-    const names = states.flatMap((s) => (s.kind === 'instance' ? [s.name, ...s.fields.map((f) => f.name)] : [s.name]));
+    const names = states.flatMap((s) => (s.kind === 'variable' ? [s.name] : [s.name, ...s.fields.map((f) => f.name), ...(s.kind === 'factory-instance' ? [s.className] : [])]));
     if (!names.some((name) => new RegExp(`\\b${name}\\b`).test(match[0]))) continue;
     try {
       edits.replace(match.index!, match.index! + match[0].length, '');

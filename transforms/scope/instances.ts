@@ -1,0 +1,111 @@
+/**
+ * Objects a server factory builds for each connection (`const context = new Context(tools, config)` beside
+ * `new Server(…)`), whose fields, or the fields of objects they build (`this.sessionManager = new
+ * SessionManager()`, a Tab per page), tools change between calls. Where the fine-grained record transform cannot
+ * move those fields one by one, the conversation's record holds the whole object instead: the factory builds
+ * it lazily for the record of the id the running tool call passed (see templates/handle-scope, `instance`).
+ */
+import { Node, SyntaxKind, type ClassDeclaration, type ClassExpression, type NewExpression, type VariableDeclaration } from 'ts-morph';
+import type { ServerModel, StateVariable } from '../../src/analysis/index.js';
+import { carriesConversation } from '../../src/analysis/conversational.js';
+import { enclosingFunction, unwrap } from '../../src/analysis/syntax.js';
+import { RELEASE_METHODS } from '../../src/rules/scope-state.js';
+
+type ClassNode = ClassDeclaration | ClassExpression;
+
+/** One object a server factory builds per connection, and the conversation state it holds. */
+export interface FactoryInstance {
+  /** `const context = new Context(…)`, directly in the factory's body. */
+  declaration: VariableDeclaration;
+  /** The function that builds the server and this object. */
+  factory: Node;
+  className: string;
+  /** The fields tools change, of the object's class and of the objects it builds. */
+  fields: StateVariable[];
+  /** The method that releases the object (`close`, `dispose`), when its class has one. */
+  release: string | undefined;
+}
+
+/** Every per-connection object a server factory builds whose fields (or whose objects' fields) tools change. */
+export function factoryInstances(model: ServerModel): FactoryInstance[] {
+  const builders = new Set(model.servers.map((server) => enclosingFunction(server.node)).filter((fn): fn is Node => fn !== undefined));
+  const roots = new Map<ClassNode, VariableDeclaration | null>();
+  const byRoot = new Map<VariableDeclaration, StateVariable[]>();
+  for (const state of model.states) {
+    if (state.kind !== 'class-field' || !state.perConnectionClass || !state.ownerClass || !carriesConversation(state)) continue;
+    if (!state.accesses.some((access) => access.by.some((registration) => registration.kind === 'tool'))) continue;
+    const root = rootOf(state.ownerClass, model, builders, roots, new Set());
+    if (root) byRoot.set(root, [...(byRoot.get(root) ?? []), state]);
+  }
+  return [...byRoot].map(([declaration, fields]) => {
+    const created = unwrap(declaration.getInitializer()!) as NewExpression;
+    const className = created.getExpression().getText();
+    const cls = fields.find((field) => field.ownerClass && nameOf(field.ownerClass) === className)?.ownerClass ?? classNamed(className, model);
+    return { declaration, factory: enclosingFunction(declaration)!, className, fields, release: cls ? releaseMethodOf(cls) : undefined };
+  });
+}
+
+/**
+ * The factory variable an instance of `cls` comes from: `const x = new C()` directly in a server factory's body,
+ * or, for a class only other such objects build (in their constructors, methods or field initialisers), the
+ * root of the class that builds it. One root for every place the class is built, or none.
+ */
+function rootOf(
+  cls: ClassNode,
+  model: ServerModel,
+  builders: ReadonlySet<Node>,
+  memo: Map<ClassNode, VariableDeclaration | null>,
+  visiting: Set<ClassNode>,
+): VariableDeclaration | undefined {
+  if (memo.has(cls)) return memo.get(cls) ?? undefined;
+  const name = nameOf(cls);
+  if (!name || visiting.has(cls)) return undefined;
+  visiting.add(cls);
+  const found = new Set<VariableDeclaration>();
+  let unknown = false;
+  for (const created of newExpressionsOf(name, model)) {
+    const fn = enclosingFunction(created);
+    const declaration = created.getParent();
+    if (fn && builders.has(fn) && Node.isVariableDeclaration(declaration) && unwrap(declaration.getInitializer()!) === created && Node.isIdentifier(declaration.getNameNode()) && isDirectIn(declaration, fn)) {
+      found.add(declaration);
+      continue;
+    }
+    const holder = created.getFirstAncestor((n) => Node.isClassDeclaration(n) || Node.isClassExpression(n)) as ClassNode | undefined;
+    const root = holder && holder !== cls ? rootOf(holder, model, builders, memo, visiting) : undefined;
+    if (root) found.add(root);
+    else unknown = true;
+  }
+  visiting.delete(cls);
+  const root = !unknown && found.size === 1 ? [...found][0]! : null;
+  memo.set(cls, root);
+  return root ?? undefined;
+}
+
+/** Whether `const x = …` sits directly in the function's body (not in a nested block it might skip). */
+function isDirectIn(declaration: VariableDeclaration, fn: Node): boolean {
+  const statement = declaration.getVariableStatement();
+  const body = (fn as Node & { getBody?(): Node | undefined }).getBody?.();
+  return statement !== undefined && body !== undefined && statement.getParent() === body && statement.getDeclarations().length === 1;
+}
+
+function newExpressionsOf(name: string, model: ServerModel): NewExpression[] {
+  return model.files.flatMap((info) => info.sourceFile.getDescendantsOfKind(SyntaxKind.NewExpression).filter((created) => unwrap(created.getExpression()).getText() === name));
+}
+
+function nameOf(cls: ClassNode): string | undefined {
+  return Node.isClassDeclaration(cls) ? cls.getName() : undefined;
+}
+
+function classNamed(name: string, model: ServerModel): ClassDeclaration | undefined {
+  for (const info of model.files) {
+    const found = info.sourceFile.getClass(name);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/** A method with no required parameters whose name is a release verb (`close()`, `dispose()`). */
+function releaseMethodOf(cls: ClassNode): string | undefined {
+  const method = cls.getMethods().find((m) => !m.isStatic() && RELEASE_METHODS.includes(m.getName()) && m.getParameters().every((p) => p.isOptional() || p.hasInitializer()));
+  return method?.getName();
+}
