@@ -128,3 +128,19 @@ export function classKeepsState(cls: ClassDeclaration, changes: (access: Node) =
   }
   return false;
 }
+
+/**
+ * The field a server-building method keeps what it builds in (`this._connectionList.push(connection)`), if any:
+ * one connection per session was a bounded list; built per request, it grows with every request.
+ */
+export function keptCollection(fn: FunctionLike): string | undefined {
+  const body = fn.getBody();
+  if (!body) return undefined;
+  for (const call of body.getDescendantsOfKind(SyntaxKind.CallExpression)) {
+    const callee = call.getExpression();
+    if (!Node.isPropertyAccessExpression(callee) || !['push', 'add', 'set', 'unshift'].includes(callee.getName())) continue;
+    const target = callee.getExpression();
+    if (Node.isPropertyAccessExpression(target) && target.getExpression().getKind() === SyntaxKind.ThisKeyword) return target.getText();
+  }
+  return undefined;
+}

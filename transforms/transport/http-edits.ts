@@ -12,6 +12,7 @@ import { markedAlready } from './http-guards.js';
 import { droppedWrites } from './state-guard.js';
 import { blocked, type PhaseOutput } from './phase.js';
 import { findRegistrations } from './routes.js';
+import { keptCollection } from './followed.js';
 import { conciseHandler, factoryFunction, serveLines, sessionBranchLines, sessionRouteHandler, v2HandlerDeclaration } from './snippets.js';
 import { indentOf, render, type Style } from './style.js';
 import { referencesIn } from '../shared/declarations.js';
@@ -46,6 +47,16 @@ export function buildHttpEdits(plan: HttpPlan, style: Style): PhaseOutput {
   const factory = plan.factory;
   const binding = factory.kind === 'call' ? factory.binding : undefined;
   const closeCalls = binding ? siblingCleanup(binding) : [];
+  // A method that keeps every server it builds (`this._connectionList.push(connection)`) now keeps one per request.
+  const kept = factory.kind === 'call' && plan.factoryFn && Node.isPropertyAccessExpression(factory.callee) ? keptCollection(plan.factoryFn) : undefined;
+  if (kept && factory.kind === 'call') {
+    markers.push({
+      // Above the function that serves the requests: its body is rewritten, and a marker inside would go with it.
+      pos: markerPosition(factory.call.getFirstAncestor((a) => Node.isFunctionDeclaration(a) || Node.isVariableStatement(a)) ?? factory.call),
+      rule: 'SL002',
+      message: `\`${factory.callee.getText()}\` keeps what it builds in \`${kept}\`, which now grows with every request: drop each entry when its request ends, or stop keeping them`,
+    });
+  }
   if (factory.kind === 'call') {
     factoryCall = factory.text;
     const firstRoute = Math.min(...plan.plumbing.registrations.map((r) => r.statement.getStart()));
