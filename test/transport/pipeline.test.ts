@@ -8,7 +8,7 @@ import { FIXTURES_ROOT } from '../helpers/fixtures.js';
 
 /**
  * The transport transform runs after the state transforms. Factory state they turned into records no longer keeps
- * the transport on sessions; state none of them can handle (a per-connection object) still does, with one marker.
+ * the transport on sessions, nor do per-connection objects session-scope holds whole in a record.
  */
 const fixture = (name: string) => readFileSync(join(FIXTURES_ROOT, 'stateless-transport', `${name}.input.ts`), 'utf8');
 
@@ -25,9 +25,11 @@ describe('stateless-transport after the state transforms', () => {
     expect(text).not.toContain('sessionIdGenerator');
   });
 
-  it('keeps the transport of a per-connection object no transform can split, with one marker', () => {
+  it('serves per request once session-scope holds a per-connection object no fine handle can split in a record', () => {
     const { text } = migrate(fixture('per-connection-object-v1'));
-    expect(text.split(TRANSPORT_KEPT).length - 1).toBe(1);
-    expect(text).toContain('`browsing` (a `Browsing`');
+    expect(text).toContain("const browsing = browsers.instance('browsing', () => new Browsing());");
+    expect(text).not.toContain(TRANSPORT_KEPT);
+    expect(text).toContain('sessionIdGenerator: undefined');
+    expect(text).not.toContain('@mcp-sessionless-todo');
   });
 });
