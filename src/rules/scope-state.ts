@@ -41,7 +41,7 @@ export const FILE_READS: ReadonlySet<string> = new Set(['readFile', 'readFileSyn
 export const ID_NAMES = /(?:id|Id|ID)s?$/;
 
 /** A module singleton (`const x = new C()`) holds a conversation's state only when its class or name says so. */
-export const CONVERSATIONAL_CLASSES: readonly RegExp[] = [/browser|page|tab|connection|database|terminal|shell|ssh|workspace|notebook|cart|repl/i];
+export const CONVERSATIONAL_CLASSES: readonly RegExp[] = [/browser|page|tab|connection|database|terminal|shell|ssh|workspace|notebook|cart|repl|thinking|thought|conversation|chat|dialog|transcript/i];
 
 /** The record's name from the state it holds, first match wins; `session` when nothing matches. */
 export const SCOPE_NOUNS: ReadonlyArray<{ test: RegExp; noun: string }> = [

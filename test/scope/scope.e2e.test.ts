@@ -190,6 +190,27 @@ const CASES: ScopeCase[] = [
     ],
     isolation: { tool: 'read_notes', expect: 'a; b', fresh: 'Nothing is recording. Call start_recording first.' },
   },
+  {
+    // A module singleton whose class keeps a chain of reasoning (its name says so), reached through its methods.
+    transform,
+    fixture: 'thinking-singleton-v2',
+    sdk: 'v2',
+    stdio: { entry: 'src/index.ts' },
+    creator: { tool: 'create_session', expect: 'session_id' },
+    idParam: 'session_id',
+    kindName: 'session',
+    steps: [{ tool: 'think', args: { text: 'split the problem', number: 1 }, expect: 'thought 1 of 1; branches: none' }],
+    probe: { tool: 'recap', expect: '1. split the problem' },
+    destroy: { tool: 'destroy_session', expect: 'ended' },
+    shared: false,
+    conversation: [
+      { tool: 'recap', expect: 'No thoughts yet.' },
+      { tool: 'think', args: { text: 'a', number: 1 }, expect: 'thought 1 of 1; branches: none' },
+      { tool: 'think', args: { text: 'b', number: 2, branch: 'alt' }, expect: 'thought 2 of 2; branches: alt' },
+      { tool: 'recap', expect: '1. a\n2. b' },
+    ],
+    isolation: { tool: 'recap', expect: '1. a', fresh: 'No thoughts yet.' },
+  },
 ];
 
 const matches = (text: string, expected: string | RegExp) => (typeof expected === 'string' ? text.includes(expected) : expected.test(text));

@@ -281,6 +281,9 @@ function planCandidate(
     if (entry.zod) ensureZod(targetEdits, target, quote);
   }
   removeStaleMarkers(edits, candidate.members);
+  // Fields live in their class's module, where a finer transform may have marked them.
+  const fieldFiles = new Set(candidate.members.flatMap((m) => (m.kind === 'variable' ? [] : m.fields.map((f) => f.declaration.getSourceFile()))));
+  for (const fieldFile of fieldFiles) if (fieldFile !== file) removeStaleMarkers(editsOf(fieldFile), candidate.members);
   return undefined;
 }
 
