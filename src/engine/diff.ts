@@ -18,10 +18,21 @@ export function unifiedDiff(path: string, before: string | undefined, after: str
   return header + formatPatch(patch).split('\n').slice(1).join('\n');
 }
 
-/** Every change as one patch; `prefix` (forward slashes, may be empty) is put before each run-relative path. */
+/**
+ * Every change as one patch; `prefix` (forward slashes, may be empty) is put before each run-relative path.
+ * Each side is written as the file is stored (CRLF line ends, BOM), since `git apply` compares bytes.
+ */
 export function patchOf(changes: readonly FileChange[], prefix = ''): string {
   const base = prefix.replace(/\\/g, '/').replace(/\/$/, '');
-  return changes.map((c) => unifiedDiff(base ? `${base}/${c.path}` : c.path, c.before, c.after)).join('');
+  return changes
+    .map((c) => unifiedDiff(base ? `${base}/${c.path}` : c.path, c.before === undefined ? undefined : asStored(c.before, c.stored), asStored(c.after, c.stored)))
+    .join('');
+}
+
+function asStored(text: string, stored: FileChange['stored']): string {
+  if (!stored) return text;
+  const body = stored.crlf ? text.replace(/\r?\n/g, '\r\n') : text;
+  return stored.bom ? `\uFEFF${body}` : body;
 }
 
 function wholeHunks(oldName: string, path: string, before: string, after: string): StructuredPatchHunk[] {

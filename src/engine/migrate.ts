@@ -4,7 +4,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fileError, type Diagnostic } from './diagnostics.js';
 import { discoverFiles } from './discover.js';
-import { flushToDisk, readSources, readTextIfPresent } from './disk.js';
+import { flushToDisk, readSources, readTextIfPresent, type SourceFormat } from './disk.js';
 import { groupByImports } from './components.js';
 import { isClientGroup, splitTests } from './scope.js';
 import { findProjectFormatter, formatText } from './formatters.js';
@@ -202,7 +202,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
 
   return {
     root,
-    changes,
+    changes: changes.map((change) => withStoredLayout(change, formats.get(change.path))),
     diagnostics: sortDiagnostics(diagnostics),
     written,
     formatter,
@@ -218,6 +218,11 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
       durationMs: Math.round(performance.now() - started),
     },
   };
+}
+
+/** A change with the layout of the file on disk, when it has a BOM or CRLF line ends (see FileChange.stored). */
+function withStoredLayout(change: FileChange, format: SourceFormat | undefined): FileChange {
+  return format && (format.bom || format.crlf) ? { ...change, stored: { bom: format.bom, crlf: format.crlf } } : change;
 }
 
 /**

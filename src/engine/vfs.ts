@@ -7,6 +7,11 @@ export interface FileChange {
   after: string;
   /** Transforms that changed it (empty for files emitted whole, e.g. the handle store). */
   transforms: string[];
+  /**
+   * How the file is stored on disk when that differs from the LF text without a BOM that transforms see: a patch
+   * must name the bytes `git apply` will find, CRLF line ends and BOM included.
+   */
+  stored?: { bom: boolean; crlf: boolean };
 }
 
 /**

@@ -1,5 +1,5 @@
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -161,5 +161,32 @@ describe('migrate output', () => {
       expect(readFileSync(join(work, patch), 'utf8')).toContain('+++ b/packages/cart/src/server.ts');
       git('apply', '--check', join(work, patch));
     }
+  });
+
+  it('writes a --patch of CRLF files (one with a BOM) that git apply turns into exactly what --write writes', () => {
+    const copy = (name: string) => {
+      const dir = join(work, name);
+      cpSync(example, dir, { recursive: true });
+      for (const file of ['src/server.ts', 'src/carts.ts']) {
+        const text = readFileSync(join(dir, file), 'utf8').replace(/\n/g, '\r\n');
+        writeFileSync(join(dir, file), file === 'src/carts.ts' ? `\uFEFF${text}` : text);
+      }
+      const git = (...args: string[]) => execFileSync('git', args, { cwd: dir, encoding: 'utf8' });
+      git('init', '-q');
+      git('add', '-A');
+      git('-c', 'user.name=Test', '-c', 'user.email=test@example.com', 'commit', '-qm', 'start');
+      return { dir, git };
+    };
+    const patched = copy('crlf-patched');
+    const written = copy('crlf-written');
+    const patch = runCli(['migrate', '.', '--no-formatter', '--patch', join(work, 'crlf.diff')], { cwd: patched.dir });
+    expect(patch.code, patch.stderr).toBe(0);
+    patched.git('apply', join(work, 'crlf.diff'));
+    const write = runCli(['migrate', '.', '--no-formatter', '--write'], { cwd: written.dir });
+    expect(write.code, write.stderr).toBe(0);
+    for (const file of ['src/server.ts', 'src/carts.ts', 'src/handle-store.ts']) {
+      expect(readFileSync(join(patched.dir, file)).equals(readFileSync(join(written.dir, file))), file).toBe(true);
+    }
+    expect(readFileSync(join(patched.dir, 'src/carts.ts'), 'utf8').startsWith('\uFEFF')).toBe(true);
   });
 });
