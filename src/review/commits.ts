@@ -4,11 +4,12 @@
  * migration. The last commit's text lists the markers left for a person.
  */
 import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { BUILT_IN_REGISTRY } from '../../transforms/index.js';
 import { fileError } from '../engine/diagnostics.js';
-import { flushToDisk } from '../engine/disk.js';
+import { decodeSource, flushToDisk, type SourceFormat } from '../engine/disk.js';
 import { RunError } from '../engine/errors.js';
 import { findProjectFormatter, formatText } from '../engine/formatters.js';
 import { workTreeState } from '../engine/git.js';
@@ -90,7 +91,7 @@ export async function migrateWithCommits(options: Omit<MigrateOptions, 'write' |
   const written = new Set<string>();
   for (const [index, { transform: id, changes }] of planned.entries()) {
     // One group per transform step: its files are written all or nothing.
-    const flushed = await flushToDisk(result.root, [changes], new Map());
+    const flushed = await flushToDisk(result.root, [changes], await storedFormats(result.root, changes));
     result.diagnostics.push(...flushed.diagnostics);
     if (flushed.written.length === 0) continue;
     for (const path of flushed.written) written.add(path);
@@ -122,4 +123,20 @@ async function commit(root: string, paths: readonly string[], message: string): 
   } catch (error) {
     throw new RunError('git-failed', `git commit failed: ${((error as { stderr?: string }).stderr || (error as Error).message).trim()}`);
   }
+}
+
+/**
+ * How each file a commit changes is stored now (BOM, CRLF), read back from disk, so every commit keeps the
+ * file's layout as --write does; a file that no longer holds the text the step starts from gets none, and the
+ * write compares texts instead.
+ */
+async function storedFormats(root: string, changes: readonly FileChange[]): Promise<Map<string, SourceFormat>> {
+  const formats = new Map<string, SourceFormat>();
+  for (const change of changes) {
+    if (change.before === undefined) continue;
+    const bytes = await readFile(join(root, change.path)).catch(() => undefined);
+    const decoded = bytes ? decodeSource(bytes) : undefined;
+    if (decoded && 'format' in decoded && decoded.text === change.before) formats.set(change.path, decoded.format);
+  }
+  return formats;
 }

@@ -82,6 +82,29 @@ describe('migrate --write --commit', () => {
     expect(committed.git('status', '--porcelain')).toBe('');
   });
 
+  it('keeps CRLF line ends and a BOM in every commit, and ends on the --write tree', () => {
+    const crlf = () => {
+      const created = project();
+      for (const file of ['src/server.ts', 'src/carts.ts']) {
+        const text = created.read(file).replace(/\n/g, '\r\n');
+        created.write(file, file === 'src/carts.ts' ? `\uFEFF${text}` : text);
+      }
+      created.git('add', '-A');
+      created.git('commit', '-qm', 'crlf');
+      return created;
+    };
+    const committed = crlf();
+    const written = crlf();
+    expect(runCli(['migrate', committed.dir, '--write', '--commit'], { env: GIT_IDENTITY }).code).toBe(0);
+    expect(runCli(['migrate', written.dir, '--write']).code).toBe(0);
+    expect(committed.hash()).toBe(written.hash());
+    for (const rev of ['HEAD~1', 'HEAD']) {
+      const server = committed.git('show', `${rev}:src/server.ts`);
+      expect(server.split('\n').slice(0, -1).every((line) => line.endsWith('\r')), `${rev}:src/server.ts`).toBe(true);
+    }
+    expect(committed.git('show', 'HEAD:src/carts.ts').startsWith('\uFEFF')).toBe(true);
+  });
+
   it("formats every commit with the project's Prettier, and still ends on the --write tree", () => {
     const committed = project({ prettier: true });
     const written = project({ prettier: true });
