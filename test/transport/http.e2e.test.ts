@@ -47,6 +47,8 @@ const CASES: readonly Case[] = [
   { name: 'sdk-source-relative-v1', line: 'v1', rejects: ['GET', 'DELETE'] },
   { name: 'fastmcp-http-stream', line: 'v1', rejects: ['GET', 'DELETE'] },
   { name: 'marked-factory-state-v1', line: 'v1', rejects: ['GET'] },
+  // HTTP+SSE routes in both branches of an `if` (with and without a token check), each pair served per request.
+  { name: 'sse-auth-branches-v1', line: 'v1', rejects: ['GET', 'DELETE'] },
 ];
 
 const SUITE = 'http';

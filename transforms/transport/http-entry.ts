@@ -103,6 +103,19 @@ export function planHttpEntry(input: PhaseInput): PhaseOutput | undefined {
   return buildHttpEdits(outcome, input.style);
 }
 
+/**
+ * Whether the HTTP+SSE routes are one stream route and one message route, or one such pair per block (branches
+ * that choose at start-up between routes with and without middleware), every message route on the same path.
+ */
+function ssePairs(open: readonly Registration[], posts: readonly Registration[]): boolean {
+  const blockOf = (r: Registration) => r.statement.getParent();
+  const [first] = posts;
+  if (!first || posts.some((p) => p.router !== first.router || p.path !== first.path)) return false;
+  const blocks = new Set(posts.map(blockOf));
+  if (blocks.size !== posts.length) return false;
+  return open.every((o) => blocks.has(blockOf(o))) && [...blocks].every((block) => open.some((o) => blockOf(o) === block));
+}
+
 function roleOf(registration: Registration, plumbing: Plumbing): Role {
   if (plumbing.constructions.some((c) => c.cls.kind === 'sse' && within(c.node, registration.handler))) return 'sse-open';
   const posts = serveCalls(registration.handler, plumbing).some((call) => call.getExpression().getText().endsWith('.handlePostMessage'));
@@ -158,8 +171,10 @@ function analyse(input: PhaseInput, resolver: Resolver, constructions: readonly 
     // Every message route serves Streamable HTTP where it is; one of them must be the endpoint path already.
     if (open.length === 0 || !posts.some((p) => p.via?.path === path)) return `the HTTP+SSE message routes served through \`${posts[0]?.handlerArg.getText() ?? 'a helper'}\` are not on ${path}`;
   } else if (sseMode === 'convert') {
+    // One GET stream route and one POST message route, or such pairs in branches that pick one at start-up
+    // (`if (auth) { app.get(…); app.post(…) } else { … }`): every message route on one path of one router.
     const [post] = posts;
-    if (posts.length !== 1 || open.length === 0 || !post) return 'the HTTP+SSE endpoints are not one GET stream route and one POST message route';
+    if (open.length === 0 || !post || !ssePairs(open, posts)) return 'the HTTP+SSE endpoints are not one GET stream route and one POST message route';
     // Fresh registration objects: compare by the call they stand for.
     const taken = findRegistrations(file, resolver).some((r) => r.router === post.router && r.path === path && !plumbing.registrations.some((p) => p.call === r.call));
     if (taken) return `the app already has routes on ${path}`;

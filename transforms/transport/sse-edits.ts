@@ -82,11 +82,14 @@ export function planSseEdits(input: {
     }
   } else if (sse.mode === 'convert') {
     const [post] = sse.post;
-    for (const [i, open] of sse.open.entries()) {
-      if (i > 0) {
+    // One GET/DELETE pair per block the stream routes stand in (the branches of an `if` each keep theirs).
+    const answered = new Set<Node | undefined>();
+    for (const open of sse.open) {
+      if (answered.has(open.statement.getParent())) {
         sink.act(open.statement, REMOVE);
         continue;
       }
+      answered.add(open.statement.getParent());
       const indent = indentOf(text, open.statement.getStart());
       const handler = routeFor(parameterNames(open.handler), indent);
       if (handler === undefined) {
@@ -96,6 +99,7 @@ export function planSseEdits(input: {
       const path = quoted(style, sse.path);
       sink.act(open.statement, { kind: 'replace', text: `${indent}${open.router}.get(${path}, ${handler})${style.semi}\n${indent}${open.router}.delete(${path}, ${handler})${style.semi}` });
     }
+    for (const other of sse.post.slice(1)) if (other.pathNode) sink.replaceNode(other.pathNode, quoted(style, sse.path));
     if (post?.pathNode) {
       sink.replaceNode(post.pathNode, quoted(style, sse.path));
       sink.mark({ pos: markerPosition(post.statement), rule: 'SL002', message: `the MCP endpoint moved from ${describe(sse.open, sse.post)} (deprecated HTTP+SSE) to POST ${sse.path} (Streamable HTTP): update client configurations and proxies that name the old URLs.` });
@@ -118,7 +122,7 @@ export function planSessionCounts(plan: HttpPlan, sink: EditSink): void {
 
 function describe(open: HttpPlan['sse']['open'], post: HttpPlan['sse']['post']): string {
   const pathOf = (r: HttpPlan['sse']['open'][number]) => r.path ?? r.via?.path;
-  return [...open.map((r) => `GET ${pathOf(r)}`), ...post.map((r) => `POST ${pathOf(r)}`)].join(' + ');
+  return [...new Set([...open.map((r) => `GET ${pathOf(r)}`), ...post.map((r) => `POST ${pathOf(r)}`)])].join(' + ');
 }
 
 /** Simple parameter names of a function (destructured parameters make it unusable here). */
