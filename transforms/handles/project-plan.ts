@@ -144,6 +144,7 @@ export function planProject(project: Project, family: Family, options: HandleOpt
       if (!(error instanceof Undecided) && !(error instanceof OverlappingEdits)) throw error;
       // Fields of an object a server factory builds per connection: session-scope moves the whole object into a record.
       if (pattern === 'P6' && heldWhole.has(first)) continue;
+      if (error instanceof Undecided && error.leftToRecord) continue;
       const reason = error instanceof Undecided ? error.message : `${first.name} could not be rewritten automatically: two of its rewrites change the same code; make it a handle by hand`;
       const together = pattern !== 'P6' && states.length > 1;
       const owner = pattern === 'P6' && first.ownerClass && Node.isClassDeclaration(first.ownerClass) ? first.ownerClass.getName() : undefined;

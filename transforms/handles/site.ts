@@ -21,6 +21,11 @@ export class Undecided extends Error {
   constructor(
     readonly node: Node,
     message: string,
+    /**
+     * A registration style session-scope edits (a low-level tools/call handler, a handler passed by name): the
+     * state is left to it, which either gives it a record or leaves the one marker with its own reason.
+     */
+    readonly leftToRecord = false,
   ) {
     super(message);
   }
@@ -112,8 +117,8 @@ export function editableTool(registration: Registration, anchor: Node, state: st
     throw new Undecided(anchor, `${state} is read by ${registration.label}, which cannot take a handle parameter; serve it as a resource template keyed by the handle`);
   }
   const tool = readToolCall(registration.call);
-  if (!tool) throw new Undecided(anchor, `${state} is used by ${registration.label} in a low-level tools/call handler; add its handle argument there by hand`);
-  if (!tool.handler) throw new Undecided(anchor, `${state} is used by ${registration.label}, whose handler is passed by name; write it inline or add the handle parameter by hand`);
+  if (!tool) throw new Undecided(anchor, `${state} is used by ${registration.label} in a low-level tools/call handler; add its handle argument there by hand`, true);
+  if (!tool.handler) throw new Undecided(anchor, `${state} is used by ${registration.label}, whose handler is passed by name; write it inline or add the handle parameter by hand`, true);
   return tool as EditableTool;
 }
 
