@@ -90,6 +90,8 @@ function keptAtInitialize(ctx: AnalysisContext, requestHandlers: readonly Reques
   if (flows.length === 0) return [];
   const out: ClientContextSite[] = [];
   for (const state of states) {
+    // Also copied from every request that carries the client's info: initialize's copy serves 2025-era clients.
+    if (state.sharedPurpose === 'client-context') continue;
     for (const access of state.accesses) {
       const flow = access.mode === 'write' && access.value ? flows.find((f) => carries(ctx, access.value!, f.holders)) : undefined;
       if (!flow) continue;

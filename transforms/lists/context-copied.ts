@@ -24,7 +24,7 @@ import { nodesOfKind } from '../shared/file-index.js';
  */
 
 /** Handlers that do a request's work (and so can read what the copy keeps); lists and protocol requests do not. */
-const WORK_METHODS: readonly string[] = ['tools/call', 'resources/read', 'prompts/get'];
+export const WORK_METHODS: readonly string[] = ['tools/call', 'resources/read', 'prompts/get'];
 
 /** `X = recv.accessor()` or `X.set(recv.accessor())`, standing alone at the top level of the hook. */
 function copyStatement(call: CallExpression, hook: FunctionLike): Statement | undefined {
@@ -149,6 +149,12 @@ function translate(node: Node, hook: FunctionLike, site: HandlerSite, replace: S
   return spliceText(node.getText(), node.getStart(), splices);
 }
 
+/** The same statement once a formatter has wrapped it (line breaks, indentation, a trailing semicolon). */
+export function sameCode(a: string, b: string | undefined): boolean {
+  const bare = (text: string) => text.replace(/\s+/g, '').replace(/[;,]+$/, '').replace(/,\)/g, ')');
+  return b !== undefined && bare(a) === bare(b);
+}
+
 /** Is the registration or request handler one of the server the hook belongs to? */
 function sameServer(site: HandlerSite, server: string): boolean {
   const receiver = (site.request?.receiver ?? site.registration?.receiver)?.getText();
@@ -203,7 +209,7 @@ export function copiedRead(scan: ContextScan, call: CallExpression, value: Envel
     };
     const body = site.fn.getBody();
     const first = body && Node.isBlock(body) ? body.getStatements()[0] : undefined;
-    if (ctx && first && first.getText() === copy(ctx)) continue;
+    if (ctx && first && sameCode(first.getText(), copy(ctx))) continue;
     pending = true;
     const access = contextParameter(scan.file, site, scan.sdk);
     if (!access) return undefined;
