@@ -8,7 +8,8 @@ import { buildProject, textOf } from './harness.js';
 
 /*
  * The fixtures whose servers keep the client's info from initialize (a Connection class copying it in
- * oninitialized, a setter on a session object, an initialize handler of the server's own), migrated and run
+ * oninitialized, a setter on a session object, an initialize handler of the server's own) or read it outside a
+ * handler (a helper handed to the tools as an option), migrated and run
  * with the real v1 SDK over stdio: a 2025-era client (initialize, no _meta) sees what it said at initialize,
  * and a request that carries io.modelcontextprotocol/clientInfo in its _meta is answered for that client,
  * also without any initialize, as a 2026-07-28 client sends it.
@@ -22,6 +23,7 @@ const SERVERS = [
   { name: 'connection-class-v1', entry: 'src/stdio.js', answer: (name: string, version: string, plain: boolean) => `${name} ${version}, ${plain ? 'plain text' : 'markdown'}`, unknown: 'an unknown client, markdown' },
   { name: 'session-setter-v1', entry: 'src/stdio.js', answer: (name: string, version: string) => `${name} ${version}`, unknown: 'unknown' },
   { name: 'initialize-handler-v1', entry: 'index.js', answer: (name: string, version: string) => `${name} ${version}`, unknown: 'uninitialized uninitialized' },
+  { name: 'helper-option-v1', entry: 'src/stdio.js', answer: (name: string, version: string) => `${name} ${version}`, unknown: 'unknown' },
 ];
 
 function build(name: string, which: 'input' | 'output'): string {
