@@ -17,7 +17,7 @@ export function sharedPurposeOf(ctx: AnalysisContext, reach: Reach, origins: Ori
   if (state.holdsTransports || state.holdsUpstreams || state.dependence === 'session-keyed' || state.container === 'map' || state.container === 'set') return undefined;
   if (state.accesses.every((a) => a.mode === 'read') || !state.accesses.some((a) => a.by.length > 0)) return undefined;
   // Before the per-connection rule below: a connection's copy of the client's info is the client's, not a conversation's.
-  if (isClientCopy(reach, state)) return 'client-context';
+  if (isClientCopy(ctx, reach, state)) return 'client-context';
   // What one conversation's object holds (a notebook's next cell id) is that conversation's, whatever its shape.
   if (state.kind === 'factory-closure' || state.perConnectionClass) return undefined;
   if (isIdCounter(state)) return 'id-counter';
@@ -272,11 +272,11 @@ const COPY_DEPTH = 4;
  * initialize handler of the server's own), or under a guard that the request carries the client's info in its
  * _meta, directly or through setters only those places call. Reads then see the calling client's info.
  */
-function isClientCopy(reach: Reach, state: StateVariable): boolean {
+function isClientCopy(ctx: AnalysisContext, reach: Reach, state: StateVariable): boolean {
   const writes = state.accesses.filter((a) => a.mode === 'write');
   let guarded = false;
   for (const write of writes) {
-    const kind = copyKind(reach, write.node, 0);
+    const kind = copyKind(ctx, reach, write.node, 0);
     if (!kind) return false;
     guarded ||= kind === 'request';
   }
@@ -284,16 +284,16 @@ function isClientCopy(reach: Reach, state: StateVariable): boolean {
 }
 
 /** `request` under a guarded copy, `connection` in once-per-connection code, undefined anywhere else. */
-function copyKind(reach: Reach, node: Node, depth: number): 'request' | 'connection' | undefined {
+function copyKind(ctx: AnalysisContext, reach: Reach, node: Node, depth: number): 'request' | 'connection' | undefined {
   if (underEnvelopeGuard(node)) return 'request';
   const others = reach.othersAt(node);
   if (reach.registrationsAt(node).length === 0 && others.length > 0 && others.every((label) => CONNECTION_LABELS.has(label))) return 'connection';
   const fn = enclosingFunction(node);
-  const calls = fn && depth < COPY_DEPTH ? (reach.callSites.get(fn.compilerNode) ?? []) : [];
+  const calls = fn && depth < COPY_DEPTH ? callsOf(ctx, reach, fn) : [];
   if (calls.length === 0) return undefined;
   let kind: 'request' | 'connection' = 'connection';
   for (const call of calls) {
-    const found = copyKind(reach, call, depth + 1);
+    const found = copyKind(ctx, reach, call, depth + 1);
     if (!found) return undefined;
     if (found === 'request') kind = 'request';
   }
@@ -306,4 +306,25 @@ function underEnvelopeGuard(node: Node): boolean {
     if (Node.isIfStatement(current) && !current.getElseStatement() && ENVELOPE_READ.test(current.getExpression().getText()) && !current.getExpression().getDescendants().includes(node)) return true;
   }
   return false;
+}
+
+/**
+ * The calls of a function: those the reach walk resolved, and for a method every `x.name(…)` call of the
+ * project by its name (calls through typed fields, `this.session.setMcpClient(…)`, are not resolved; taking
+ * every call of that name is the stricter reading).
+ */
+function callsOf(ctx: AnalysisContext, reach: Reach, fn: Node): CallExpression[] {
+  const resolved = reach.callSites.get(fn.compilerNode) ?? [];
+  if (!Node.isMethodDeclaration(fn)) return resolved;
+  const name = fn.getName();
+  const named: CallExpression[] = [];
+  for (const info of ctx.files) {
+    if (!ctx.resolver.mentions(info.sourceFile, name)) continue;
+    for (const identifier of ctx.resolver.identifiersNamed(info.sourceFile, name)) {
+      const callee = identifier.getParent();
+      const call = callee?.getParent();
+      if (Node.isPropertyAccessExpression(callee) && callee.getNameNode() === identifier && Node.isCallExpression(call) && call.getExpression() === callee) named.push(call);
+    }
+  }
+  return [...new Set([...resolved, ...named])];
 }
