@@ -276,6 +276,8 @@ function isClientCopy(ctx: AnalysisContext, reach: Reach, state: StateVariable):
   const writes = state.accesses.filter((a) => a.mode === 'write');
   let guarded = false;
   for (const write of writes) {
+    // The constructor gives the field its first value; that is no copy and no conversation's either.
+    if (Node.isConstructorDeclaration(enclosingFunction(write.node))) continue;
     const kind = copyKind(ctx, reach, write.node, 0);
     if (!kind) return false;
     guarded ||= kind === 'request';
