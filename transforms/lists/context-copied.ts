@@ -190,12 +190,11 @@ export function copiedRead(scan: ContextScan, call: CallExpression, value: Envel
   const statement = copyStatement(call, hook);
   const parts = methodCall(call);
   const server = hookServer(hook);
-  // v2 handlers see the request's envelope through the accessors' replacements already; only v1 is written here.
+  // The guard reads v1's `extra._meta`; a v2 copy keeps its marker (there the envelope is `ctx.mcpReq.envelope`).
   if (scan.sdk !== 'v1' || !statement || !parts || !server || !value.fallback) return undefined;
   const sites = workSites(scan, hook, (site) => translate(server, hook, site));
   if (!sites) return undefined;
   const splices: Splice[] = [];
-  const contexts = new Map<HandlerSite, string>();
   const key = quote(scan.file, value.wireKey);
   let pending = false;
   for (const site of sites) {
@@ -213,7 +212,6 @@ export function copiedRead(scan: ContextScan, call: CallExpression, value: Envel
     pending = true;
     const access = contextParameter(scan.file, site, scan.sdk);
     if (!access) return undefined;
-    contexts.set(site, access.name);
     const text = copy(access.name);
     if (!text) return undefined;
     splices.push(...access.splices, insertAtBodyStart(scan.file, site.fn, text));
