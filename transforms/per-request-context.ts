@@ -2,6 +2,7 @@ import type { SourceFile } from 'ts-morph';
 import type { Transform } from '../src/engine/transform.js';
 import type { SdkLine } from '../src/rules/sdk.js';
 import { analyseCachedContext } from './lists/context-cached.js';
+import { analyseInitializeHandler } from './lists/context-initialize.js';
 import { analyseSubscriptionsAndRoots } from './lists/context-subscriptions.js';
 import { findRegistrations, findRequestHandlers, handlerSites } from './lists/handlers.js';
 import { merge, settle, type Findings } from './lists/steps.js';
@@ -9,7 +10,7 @@ import { merge, settle, type Findings } from './lists/steps.js';
 function analyse(file: SourceFile, sdk: SdkLine): Findings {
   const requests = findRequestHandlers(file);
   const scan = { file, sdk, requests, sites: handlerSites(findRegistrations(file), requests) };
-  return merge(analyseCachedContext(scan), analyseSubscriptionsAndRoots(scan));
+  return merge(analyseCachedContext(scan), analyseSubscriptionsAndRoots(scan), analyseInitializeHandler(scan));
 }
 
 /**
@@ -30,7 +31,7 @@ export const perRequestContextTransform: Transform = {
     'Read client capabilities, client info and log level from each request instead of caching them at initialize, and publish resource updates to subscriptions/listen streams instead of per-session subscriber lists.',
   rules: ['SL005'],
   patterns: ['P9'],
-  vocabulary: /getClientCapabilities|getClientVersion|oninitialized|SetLevelRequestSchema|logging\/setLevel|listRoots|RootsListChanged|roots\/list_changed|SubscribeRequestSchema|resources\/subscribe|sendResourceUpdated|resources\/updated/,
+  vocabulary: /InitializeRequestSchema|getClientCapabilities|getClientVersion|oninitialized|SetLevelRequestSchema|logging\/setLevel|listRoots|RootsListChanged|roots\/list_changed|SubscribeRequestSchema|resources\/subscribe|sendResourceUpdated|resources\/updated/,
   apply(context) {
     const sdk = context.sdk;
     if (!sdk) return;

@@ -26,6 +26,7 @@ export function findClientContext(ctx: AnalysisContext, reach: Reach, requestHan
       const cachedIn = outerTarget(ctx, call);
       // Kept only for 2025-era clients, behind what the request itself carries: already per request.
       if ((initialized || cachedIn) && onlyAFallback(ctx, call, cachedIn)) continue;
+      if (initialized && copiedPerRequest(reach, call)) continue;
       out.push({
         kind,
         node: call,
@@ -89,6 +90,8 @@ function keptAtInitialize(ctx: AnalysisContext, requestHandlers: readonly Reques
   if (flows.length === 0) return [];
   const out: ClientContextSite[] = [];
   for (const state of states) {
+    // Also copied from every request that carries the client's info: initialize's copy serves 2025-era clients.
+    if (state.sharedPurpose === 'client-context') continue;
     for (const access of state.accesses) {
       const flow = access.mode === 'write' && access.value ? flows.find((f) => carries(ctx, access.value!, f.holders)) : undefined;
       if (!flow) continue;
@@ -242,4 +245,50 @@ function isFallbackOfRequestRead(ctx: AnalysisContext, read: Node): boolean {
   const binding = ctx.resolver.resolve(left);
   const initializer = binding?.kind === 'declaration' && Node.isVariableDeclaration(binding.node) ? binding.node.getInitializer() : undefined;
   return initializer !== undefined && PER_REQUEST_READ.test(initializer.getText());
+}
+
+/**
+ * Where a value copied at initialize goes (`x.clientVersion = …` → the property, `x.setClient(…)` → the method),
+ * when the accessor's result is the whole right side or a whole argument.
+ */
+function copySink(call: CallExpression): { assigns?: string; calls?: string } | undefined {
+  const outer = outermostWrapper(call);
+  const parent = outer.getParent();
+  if (Node.isBinaryExpression(parent) && parent.getRight() === outer && parent.getOperatorToken().getKind() === SyntaxKind.EqualsToken) {
+    const left = parent.getLeft();
+    return Node.isPropertyAccessExpression(left) ? { assigns: left.getName() } : undefined;
+  }
+  if (Node.isCallExpression(parent) && parent.getArguments().includes(outer as never)) {
+    const callee = parent.getExpression();
+    return Node.isPropertyAccessExpression(callee) ? { calls: callee.getName() } : undefined;
+  }
+  return undefined;
+}
+
+/**
+ * A copy made in oninitialized (`this.context.clientVersion = server.getClientVersion()`) that handlers also make
+ * from each request that carries the value (`if (extra._meta?.['io.modelcontextprotocol/clientInfo'])
+ * context.clientVersion = …`): the oninitialized copy serves only 2025-era clients, every other request sets the
+ * value itself before its work reads it.
+ */
+function copiedPerRequest(reach: Reach, call: CallExpression): boolean {
+  const sink = copySink(call);
+  if (!sink) return false;
+  for (const statement of call.getSourceFile().getDescendantsOfKind(SyntaxKind.IfStatement)) {
+    if (statement.getElseStatement() || !ENVELOPE_READ.test(statement.getExpression().getText())) continue;
+    const then = statement.getThenStatement();
+    const expression = Node.isExpressionStatement(then) ? then.getExpression() : undefined;
+    const labels = reach.othersAt(statement);
+    // Only a copy that runs per request counts: inside a handler, not in the hook itself.
+    if (!expression || labels.some((label) => INITIALIZED_LABELS.has(label)) || (labels.length === 0 && reach.registrationsAt(statement).length === 0)) continue;
+    if (sink.assigns && Node.isBinaryExpression(expression) && expression.getOperatorToken().getKind() === SyntaxKind.EqualsToken) {
+      const left = expression.getLeft();
+      if (Node.isPropertyAccessExpression(left) && left.getName() === sink.assigns) return true;
+    }
+    if (sink.calls && Node.isCallExpression(expression)) {
+      const callee = expression.getExpression();
+      if (Node.isPropertyAccessExpression(callee) && callee.getName() === sink.calls) return true;
+    }
+  }
+  return false;
 }

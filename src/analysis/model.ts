@@ -198,9 +198,12 @@ export type StateDependence = 'session-keyed' | 'routing' | 'implicit' | 'handle
  * - `id-counter`: a counter only ever stepped to mint ids (`\`search_${++counter}\``);
  * - `persisted`: its contents are written to a file at a path the server fixes (a call history, a write queue);
  * - `per-call`: set from the request at the start of every call of the one handler that reads it (a flag for
- *   the call in flight), so no call sees what an earlier one left.
+ *   the call in flight), so no call sees what an earlier one left;
+ * - `client-context`: what the client says about itself, copied from initialize for 2025-era clients and from
+ *   every request that carries it (`if (extra._meta?.['io.modelcontextprotocol/clientInfo']) …`) before the
+ *   request's work: the client's, the same for every conversation of it.
  */
-export type SharedPurpose = 'id-counter' | 'persisted' | 'per-call';
+export type SharedPurpose = 'id-counter' | 'persisted' | 'per-call' | 'client-context';
 
 /** A piece of state the server keeps between requests. */
 export interface StateVariable {

@@ -6,6 +6,7 @@
  */
 import { Node, SyntaxKind, type CallExpression, type ClassDeclaration, type ClassExpression } from 'ts-morph';
 import { FILE_READS, FILE_WRITES, ID_NAMES } from '../rules/scope-state.js';
+import { ENVELOPE_READ } from './vocabulary.js';
 import type { AnalysisContext } from './context.js';
 import type { Registration, SharedPurpose, StateAccess, StateVariable } from './model.js';
 import type { Origins } from './origins.js';
@@ -15,6 +16,8 @@ import { enclosingFunction, isFunctionBoundary, nameText, outermostWrapper, unwr
 export function sharedPurposeOf(ctx: AnalysisContext, reach: Reach, origins: Origins, state: StateVariable): SharedPurpose | undefined {
   if (state.holdsTransports || state.holdsUpstreams || state.dependence === 'session-keyed' || state.container === 'map' || state.container === 'set') return undefined;
   if (state.accesses.every((a) => a.mode === 'read') || !state.accesses.some((a) => a.by.length > 0)) return undefined;
+  // Before the per-connection rule below: a connection's copy of the client's info is the client's, not a conversation's.
+  if (isClientCopy(ctx, reach, state)) return 'client-context';
   // What one conversation's object holds (a notebook's next cell id) is that conversation's, whatever its shape.
   if (state.kind === 'factory-closure' || state.perConnectionClass) return undefined;
   if (isIdCounter(state)) return 'id-counter';
@@ -254,4 +257,76 @@ function plainPath(point: Node, statement: Node): boolean {
     if (Node.isBinaryExpression(current) && ['&&', '||', '??'].includes(current.getOperatorToken().getText())) return false;
   }
   return true;
+}
+
+// ---- client context copied per request -----------------------------------------------------------------
+
+/** Entry points that run once per connection: what they store is what initialize said. */
+const CONNECTION_LABELS = new Set(['oninitialized', 'notifications/initialized', 'initialize']);
+
+/** How far up the callers of a setter to look for the guarded copy (`setMcpClient` → `setClientName`). */
+const COPY_DEPTH = 4;
+
+/**
+ * Every write is a copy of what the client says about itself: made once per connection (oninitialized, or an
+ * initialize handler of the server's own), or under a guard that the request carries the client's info in its
+ * _meta, directly or through setters only those places call. Reads then see the calling client's info.
+ */
+function isClientCopy(ctx: AnalysisContext, reach: Reach, state: StateVariable): boolean {
+  const writes = state.accesses.filter((a) => a.mode === 'write');
+  let guarded = false;
+  for (const write of writes) {
+    // The constructor gives the field its first value; that is no copy and no conversation's either.
+    if (Node.isConstructorDeclaration(enclosingFunction(write.node))) continue;
+    const kind = copyKind(ctx, reach, write.node, 0);
+    if (!kind) return false;
+    guarded ||= kind === 'request';
+  }
+  return guarded;
+}
+
+/** `request` under a guarded copy, `connection` in once-per-connection code, undefined anywhere else. */
+function copyKind(ctx: AnalysisContext, reach: Reach, node: Node, depth: number): 'request' | 'connection' | undefined {
+  if (underEnvelopeGuard(node)) return 'request';
+  const others = reach.othersAt(node);
+  if (reach.registrationsAt(node).length === 0 && others.length > 0 && others.every((label) => CONNECTION_LABELS.has(label))) return 'connection';
+  const fn = enclosingFunction(node);
+  const calls = fn && depth < COPY_DEPTH ? callsOf(ctx, reach, fn) : [];
+  if (calls.length === 0) return undefined;
+  let kind: 'request' | 'connection' = 'connection';
+  for (const call of calls) {
+    const found = copyKind(ctx, reach, call, depth + 1);
+    if (!found) return undefined;
+    if (found === 'request') kind = 'request';
+  }
+  return kind;
+}
+
+/** Inside `if (<the request's _meta carries a client value>) …` (no else), within the same function. */
+function underEnvelopeGuard(node: Node): boolean {
+  for (let current = node.getParent(); current && !isFunctionBoundary(current); current = current.getParent()) {
+    if (Node.isIfStatement(current) && !current.getElseStatement() && ENVELOPE_READ.test(current.getExpression().getText()) && !current.getExpression().getDescendants().includes(node)) return true;
+  }
+  return false;
+}
+
+/**
+ * The calls of a function: those the reach walk resolved, and for a method every `x.name(…)` call of the
+ * project by its name (calls through typed fields, `this.session.setMcpClient(…)`, are not resolved; taking
+ * every call of that name is the stricter reading).
+ */
+function callsOf(ctx: AnalysisContext, reach: Reach, fn: Node): CallExpression[] {
+  const resolved = reach.callSites.get(fn.compilerNode) ?? [];
+  if (!Node.isMethodDeclaration(fn)) return resolved;
+  const name = fn.getName();
+  const named: CallExpression[] = [];
+  for (const info of ctx.files) {
+    if (!ctx.resolver.mentions(info.sourceFile, name)) continue;
+    for (const identifier of ctx.resolver.identifiersNamed(info.sourceFile, name)) {
+      const callee = identifier.getParent();
+      const call = callee?.getParent();
+      if (Node.isPropertyAccessExpression(callee) && callee.getNameNode() === identifier && Node.isCallExpression(call) && call.getExpression() === callee) named.push(call);
+    }
+  }
+  return [...new Set([...resolved, ...named])];
 }

@@ -177,3 +177,45 @@ server.tool('start', 'Start a task', async (extra) => {
     expect(running?.dependence).toBe('handle-store');
   });
 });
+
+describe('client context copied per request', () => {
+  const server = (call: string, extra = '') => `import { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import { CallToolRequestSchema, type Implementation } from '@modelcontextprotocol/sdk/types.js';
+class Session {
+  client: Implementation | undefined;
+  setClient(client: Implementation | undefined) {
+    this.client = client;
+  }
+}
+const session = new Session();
+const server = new Server({ name: 't', version: '1' }, { capabilities: { tools: {} } });
+server.oninitialized = () => {
+  session.setClient(server.getClientVersion());
+};
+server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
+  ${call}
+  ${extra}
+  return { content: [{ type: 'text' as const, text: session.client?.name ?? 'unknown' }] };
+});
+await server.connect(new StdioServerTransport());
+`;
+
+  it("copied from initialize and from every request that carries the client's info: the client's, not a conversation's", () => {
+    const { model } = analyzeSources({ 'src/index.ts': server(`if (extra._meta?.['io.modelcontextprotocol/clientInfo']) session.setClient(extra._meta['io.modelcontextprotocol/clientInfo'] as Implementation);`) });
+    expect(model.states.find((s) => s.name === 'client')?.sharedPurpose).toBe('client-context');
+    expect(detectFindings(model)).toEqual([]);
+  });
+
+  it('also set by a tool from its arguments: conversation state after all', () => {
+    const { model } = analyzeSources({
+      'src/index.ts': server(
+        `if (extra._meta?.['io.modelcontextprotocol/clientInfo']) session.setClient(extra._meta['io.modelcontextprotocol/clientInfo'] as Implementation);`,
+        `if (request.params.name === 'pretend') session.setClient({ name: String(request.params.arguments?.name), version: '0' });`,
+      ),
+    });
+    const client = model.states.find((s) => s.name === 'client');
+    expect(client?.dependence).toBe('implicit');
+    expect(client?.sharedPurpose).toBeUndefined();
+  });
+});

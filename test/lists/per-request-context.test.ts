@@ -5,7 +5,7 @@ import { auditFiles } from '../../src/audit/index.js';
 import { resolveOptions, transformFiles } from '../../src/engine/run-transforms.js';
 import { perRequestContextTransform } from '../../transforms/per-request-context.js';
 import { TRANSFORMS } from '../../transforms/index.js';
-import { describeTransformFixtures, FIXTURES_ROOT, typecheckFixtureOutputs } from '../helpers/fixtures.js';
+import { describeTransformFixtures, FIXTURES_ROOT, loadFixtureCases, typecheckFixtureOutputs } from '../helpers/fixtures.js';
 
 describeTransformFixtures('per-request-context', perRequestContextTransform);
 
@@ -26,6 +26,26 @@ describe('per-request-context: audit and markers agree on v1', () => {
       const findings = auditFiles({ 'index.ts': text }).findings.filter((f) => f.rule === 'SL005');
       const markers = text.split('\n').filter((line) => line.includes('@mcp-sessionless-todo(SL005)'));
       expect(markers.length).toBe(findings.length);
+    });
+  }
+});
+
+describe('per-request-context: client info kept from initialize, after the whole migration', () => {
+  const options = Object.fromEntries(TRANSFORMS.map((t) => [t.id, resolveOptions(t, undefined)]));
+  const cases = loadFixtureCases('per-request-context');
+  // Each case: whether the copy is rewritten (nothing left) or declined (one finding, one marker).
+  const expected: Record<string, number> = { 'connection-class-v1': 0, 'session-setter-v1': 0, 'initialize-handler-v1': 0, 'helper-option-v1': 0, 'copy-elsewhere-v1': 1 };
+  for (const [name, left] of Object.entries(expected)) {
+    it(`${name}: ${left === 0 ? 'no SL005 finding or marker left, and the copy is no conversation state' : 'one SL005 finding and its one marker'}`, () => {
+      const fixture = cases.find((c) => c.name === name)!;
+      const migrated = transformFiles(fixture.input, { transforms: TRANSFORMS, options });
+      expect(migrated.diagnostics.filter((d) => d.level === 'error')).toEqual([]);
+      const files = { ...fixture.input, ...migrated.changed };
+      const findings = auditFiles(files).findings;
+      const markers = Object.values(files).flatMap((text) => text.split('\n').filter((line) => line.includes('@mcp-sessionless-todo(SL005)')));
+      expect(findings.filter((f) => f.rule === 'SL005').length).toBe(left);
+      expect(markers.length).toBe(left);
+      expect(findings.filter((f) => /clientVersion|mcpClient|currentClient/.test(f.message))).toEqual([]);
     });
   }
 });

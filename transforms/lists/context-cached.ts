@@ -7,7 +7,9 @@ import { threadedRead } from './context-threaded.js';
 import { isPure, type Splice } from './edit.js';
 import { standaloneStatement } from './gates.js';
 import { enclosingSite, type HandlerSite, type RequestHandler } from './handlers.js';
-import { contextParameter, helperImports, helperSplices, inConnectionHook, removeWithHooks } from './request-context.js';
+import { connectionHookOf, contextParameter, helperImports, helperSplices, inConnectionHook, removeWithHooks } from './request-context.js';
+import { copiedRead } from './context-copied.js';
+import { optionalThreadedRead } from './context-optional.js';
 import type { Edit, Findings, Mark } from './steps.js';
 import { isExported } from '../shared/exports.js';
 import { nodesOfKind } from '../shared/file-index.js';
@@ -139,8 +141,11 @@ function cachedAccessors(scan: ContextScan): Findings {
     const assigned = assignedVariable(call);
     const receiver = receiverOf(call);
     if (!assigned || !receiver || !inConnectionHook(call)) {
-      const hook = inConnectionHook(call);
-      const threaded = hook ? undefined : threadedRead(scan, call, value);
+      const hookFn = connectionHookOf(call);
+      const hook = !!hookFn;
+      const copied = hookFn ? copiedRead(scan, call, value, hookFn) : undefined;
+      if (copied === null) continue;
+      const threaded = copied ?? (hook ? undefined : (threadedRead(scan, call, value) ?? optionalThreadedRead(scan, call, value)));
       if (threaded) edits.push(threaded);
       else if (statementOf(call)) {
         const message = CONTEXT_MARKERS.cachedShape(value, scan.sdk, { hook, copiedTo: copiedInto(call) }, serverRequestsBeside(call));

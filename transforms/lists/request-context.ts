@@ -1,4 +1,4 @@
-import { Node, SyntaxKind, type SourceFile, type Statement } from 'ts-morph';
+import { Node, SyntaxKind, type ArrowFunction, type FunctionExpression, type SourceFile, type Statement } from 'ts-morph';
 import { CONNECTION_HOOKS, REQUEST_CONTEXT, V1_TYPES_MODULE, V2_SERVER_MODULE, type EnvelopeValue } from '../../src/rules/context-sdk.js';
 import type { SdkLine } from '../../src/rules/sdk.js';
 import { importedFrom, quote } from './ast.js';
@@ -33,8 +33,10 @@ export function contextParameter(file: SourceFile, site: Pick<HandlerSite, 'fn' 
   for (let index = params.length; index < site.ctxIndex; index++) added.push(fillerName(site, index));
   added.push(name);
   const last = params[params.length - 1];
-  if (last) return { name, splices: [{ start: last.getEnd(), end: last.getEnd(), text: `, ${added.join(', ')}` }] };
   const open = site.fn.getFirstChildByKind(SyntaxKind.OpenParenToken);
+  // `async request => …` has no parentheses to add a parameter inside.
+  if (last && !open) return { name, splices: [{ start: last.getStart(), end: last.getEnd(), text: `(${last.getText()}, ${added.join(', ')})` }] };
+  if (last) return { name, splices: [{ start: last.getEnd(), end: last.getEnd(), text: `, ${added.join(', ')}` }] };
   if (open) return { name, splices: [{ start: open.getEnd(), end: open.getEnd(), text: added.join(', ') }] };
   return undefined;
 }
@@ -117,5 +119,10 @@ export function removeWithHooks(file: SourceFile, statements: readonly Statement
 
 /** Is `node` inside a connection hook (`oninitialized`)? */
 export function inConnectionHook(node: Node): boolean {
-  return !!node.getFirstAncestor((a) => (Node.isArrowFunction(a) || Node.isFunctionExpression(a)) && !!hookAssignment(a));
+  return !!connectionHookOf(node);
+}
+
+/** The connection hook function (`x.oninitialized = () => { … }`) holding `node`, if any. */
+export function connectionHookOf(node: Node): ArrowFunction | FunctionExpression | undefined {
+  return node.getFirstAncestor((a) => (Node.isArrowFunction(a) || Node.isFunctionExpression(a)) && !!hookAssignment(a)) as ArrowFunction | FunctionExpression | undefined;
 }
