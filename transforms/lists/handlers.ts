@@ -44,6 +44,16 @@ function inlineFunction(node: Node | undefined): FunctionLike | undefined {
   return node && isFunctionLike(node) ? node : undefined;
 }
 
+/**
+ * The handler inside a wrapper that hands a request handler its arguments as they come (`browsers.callHandler(async
+ * (request, extra) => …)`, `withErrors(async (request) => …)`): the wrapper's one inline function argument.
+ */
+function wrappedHandler(node: Node | undefined): FunctionLike | undefined {
+  if (!node || !Node.isCallExpression(node)) return undefined;
+  const functions = node.getArguments().filter(isFunctionLike);
+  return functions.length === 1 ? functions[0] : undefined;
+}
+
 /** Legacy `tool(name, [description], [schema], [annotations], cb)`: does the callback get parsed arguments first? */
 function legacyTakesArgs(call: CallExpression, kind: ListKind): boolean {
   const middle = call.getArguments().slice(1, -1);
@@ -117,7 +127,7 @@ export function findRequestHandlers(file: SourceFile): RequestHandler[] {
     if (!parts || parts.method !== 'setRequestHandler') continue;
     const method = requestMethodOf(call.getArguments()[0]);
     if (!method) continue;
-    found.push({ call, method, receiver: parts.receiver, handler: inlineFunction(call.getArguments()[1]) });
+    found.push({ call, method, receiver: parts.receiver, handler: inlineFunction(call.getArguments()[1]) ?? wrappedHandler(call.getArguments()[1]) });
   }
   return found;
 }
