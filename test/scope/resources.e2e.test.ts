@@ -1,0 +1,99 @@
+/**
+ * Resources served from a conversation's record, run for real: the migrated lowlevel-screenshots-v1 fixture as
+ * a stdio child of the real v1 Client. Two conversations each take a screenshot and read back only their own
+ * through the templated resource; resources/list stays the same whatever the calls did; an unknown id, or a
+ * URI without one, is a clear error.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { sessionScopeTransform as transform } from '../../transforms/session-scope.js';
+import { buildCase, handleOf, type Built, type E2ECase, type ToolResult } from '../handles/e2e/support.js';
+
+const CASE: E2ECase = {
+  transform,
+  fixture: 'lowlevel-screenshots-v1',
+  sdk: 'v1',
+  stdio: { entry: 'src/index.ts' },
+  creator: { tool: 'create_browser', expect: 'browser_id' },
+  idParam: 'browser_id',
+  kindName: 'browser',
+  steps: [],
+  probe: { tool: 'navigate', expect: 'Navigated' },
+  shared: false,
+};
+
+const decode = (blob: string) => Buffer.from(blob, 'base64').toString();
+
+describe('lowlevel-screenshots-v1: screenshots and console logs served per conversation', () => {
+  let built: Built;
+  let client: Client;
+  beforeAll(async () => {
+    built = buildCase(CASE);
+    client = new Client({ name: 'resources-e2e', version: '1.0.0' });
+    const env = { ...(process.env as Record<string, string>), MCP_HANDLE_STORE: 'memory' };
+    await client.connect(new StdioClientTransport({ command: process.execPath, args: [built.path('src/index.ts')], cwd: built.dir, env, stderr: 'pipe' }));
+  });
+  afterAll(async () => {
+    await client?.close().catch(() => undefined);
+    built?.remove();
+  });
+
+  const call = async (name: string, args: Record<string, unknown>) => (await client.callTool({ name, arguments: args })) as ToolResult;
+  const create = async () => handleOf(await call('create_browser', {}), 'browser_id') as string;
+
+  it('the committed output is what the transform produces', () => {
+    expect(built.differences.filter((line) => !line.includes('ttlSeconds'))).toEqual([]);
+  });
+
+  it('two conversations each read back only their own screenshot and logs', async () => {
+    const listedBefore = await client.listResources();
+    const templatesBefore = await client.listResourceTemplates();
+    expect(templatesBefore.resourceTemplates.map((t) => t.uriTemplate).sort()).toEqual(['console://{browser_id}/logs', 'screenshot://{browser_id}/{name}']);
+
+    const first = await create();
+    const second = await create();
+    expect(first).not.toBe(second);
+    await call('navigate', { browser_id: first, url: 'https://one.example' });
+    await call('navigate', { browser_id: second, url: 'https://two.example' });
+    const shotOne = await call('screenshot', { browser_id: first, name: 'home' });
+    const shotTwo = await call('screenshot', { browser_id: second, name: 'home' });
+
+    // The tool links to what it made, under its own conversation's id.
+    const linkOne = shotOne.content?.find((item) => item.type === 'resource_link') as { uri: string } | undefined;
+    const linkTwo = shotTwo.content?.find((item) => item.type === 'resource_link') as { uri: string } | undefined;
+    expect(linkOne?.uri).toBe(`screenshot://${first}/home`);
+    expect(linkTwo?.uri).toBe(`screenshot://${second}/home`);
+
+    const readOne = await client.readResource({ uri: linkOne!.uri });
+    const readTwo = await client.readResource({ uri: linkTwo!.uri });
+    expect(readOne.contents[0]).toMatchObject({ uri: linkOne!.uri, mimeType: 'image/png' });
+    expect(decode((readOne.contents[0] as { blob: string }).blob)).toBe('png of https://one.example');
+    expect(decode((readTwo.contents[0] as { blob: string }).blob)).toBe('png of https://two.example');
+
+    const logsOne = await client.readResource({ uri: `console://${first}/logs` });
+    const logsTwo = await client.readResource({ uri: `console://${second}/logs` });
+    expect(logsOne.contents[0]).toMatchObject({ uri: `console://${first}/logs`, text: '[log] loaded https://one.example' });
+    expect(logsTwo.contents[0]).toMatchObject({ text: '[log] loaded https://two.example' });
+
+    // A name only the other conversation used is not found in this one.
+    await call('screenshot', { browser_id: second, name: 'only-two' });
+    await expect(client.readResource({ uri: `screenshot://${first}/only-two` })).rejects.toThrow(/Resource not found/);
+    expect(decode(((await client.readResource({ uri: `screenshot://${second}/only-two` })).contents[0] as { blob: string }).blob)).toBe('png of https://two.example');
+
+    // The lists do not vary with the calls made.
+    expect(await client.listResources()).toEqual(listedBefore);
+    expect(await client.listResourceTemplates()).toEqual(templatesBefore);
+  });
+
+  it('an unknown id in the URI, or a URI without one, is a clear error', async () => {
+    const unknown = `browser_${'A'.repeat(22)}`;
+    await expect(client.readResource({ uri: `screenshot://${unknown}/home` })).rejects.toThrow(/browser `browser_A+` is unknown or has expired; call create_browser\(\) again/);
+    await expect(client.readResource({ uri: `console://${unknown}/logs` })).rejects.toThrow(/unknown or has expired/);
+    await expect(client.readResource({ uri: 'console://logs' })).rejects.toThrow(/console:\/\/logs belongs to a browser: read console:\/\/\{browser_id\}\/logs with the browser_id create_browser\(\) returns/);
+    const destroyed = await create();
+    await call('screenshot', { browser_id: destroyed, name: 'gone' });
+    await call('destroy_browser', { browser_id: destroyed });
+    await expect(client.readResource({ uri: `screenshot://${destroyed}/gone` })).rejects.toThrow(/unknown or has expired/);
+  });
+});
