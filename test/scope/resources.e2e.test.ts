@@ -1,14 +1,16 @@
 /**
  * Resources served from a conversation's record, run for real: the migrated lowlevel-screenshots-v1 fixture as
- * a stdio child of the real v1 Client. Two conversations each take a screenshot and read back only their own
- * through the templated resource; resources/list stays the same whatever the calls did; an unknown id, or a
- * URI without one, is a clear error.
+ * a stdio child of the real v1 Client, and the migrated mcpserver-screenshots-v1 factory over stateless HTTP
+ * on 127.0.0.1 behind bearer auth. Two conversations each take a screenshot and read back only their own
+ * through the templated resource; resources/list stays the same whatever the calls did; an unknown id, another
+ * principal's id, or a URI without one, is a clear error.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { sessionScopeTransform as transform } from '../../transforms/session-scope.js';
-import { buildCase, handleOf, type Built, type E2ECase, type ToolResult } from '../handles/e2e/support.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { buildCase, handleOf, startHttp, type Built, type E2ECase, type HttpServer, type ToolResult } from '../handles/e2e/support.js';
 
 const CASE: E2ECase = {
   transform,
@@ -95,5 +97,70 @@ describe('lowlevel-screenshots-v1: screenshots and console logs served per conve
     await call('screenshot', { browser_id: destroyed, name: 'gone' });
     await call('destroy_browser', { browser_id: destroyed });
     await expect(client.readResource({ uri: `screenshot://${destroyed}/gone` })).rejects.toThrow(/unknown or has expired/);
+  });
+});
+
+const HTTP_CASE: E2ECase = {
+  ...CASE,
+  fixture: 'mcpserver-screenshots-v1',
+  stdio: undefined,
+  http: { module: 'src/server.ts', factory: 'createServer' },
+};
+
+describe('mcpserver-screenshots-v1: resource()/registerResource() served per conversation over HTTP', () => {
+  let built: Built;
+  let server: HttpServer;
+  const clients: Client[] = [];
+  beforeAll(async () => {
+    built = buildCase(HTTP_CASE);
+    server = await startHttp(built, HTTP_CASE, { MCP_HANDLE_STORE: 'memory' });
+  });
+  afterAll(async () => {
+    await Promise.all(clients.map((c) => c.close().catch(() => undefined)));
+    await server?.stop();
+    built?.remove();
+  });
+  const connect = async (token: string) => {
+    const client = new Client({ name: 'resources-e2e', version: '1.0.0' });
+    await client.connect(new StreamableHTTPClientTransport(server.url, { requestInit: { headers: { Authorization: `Bearer ${token}` } } }));
+    clients.push(client);
+    return client;
+  };
+  const call = async (client: Client, name: string, args: Record<string, unknown>) => (await client.callTool({ name, arguments: args })) as ToolResult;
+
+  it('the committed output is what the transform produces', () => {
+    expect(built.differences.filter((line) => !line.includes('ttlSeconds'))).toEqual([]);
+  });
+
+  it("alice and bob each read back only their own screenshot; the other principal's id is refused as unknown", async () => {
+    const alice = await connect('token-alice');
+    const bob = await connect('token-bob');
+    const listed = await alice.listResources();
+    expect((await alice.listResourceTemplates()).resourceTemplates.map((t) => t.uriTemplate).sort()).toEqual(['console://{browser_id}/logs', 'screenshot://{browser_id}/{name}']);
+
+    const aliceId = handleOf(await call(alice, 'create_browser', {}), 'browser_id') as string;
+    const bobId = handleOf(await call(bob, 'create_browser', {}), 'browser_id') as string;
+    await call(alice, 'navigate', { browser_id: aliceId, url: 'https://alice.example' });
+    await call(bob, 'navigate', { browser_id: bobId, url: 'https://bob.example' });
+    const shotAlice = await call(alice, 'screenshot', { browser_id: aliceId, name: 'home' });
+    await call(bob, 'screenshot', { browser_id: bobId, name: 'home' });
+    const link = shotAlice.content?.find((item) => item.type === 'resource_link') as { uri: string } | undefined;
+    expect(link?.uri).toBe(`screenshot://${aliceId}/home`);
+
+    const mine = await alice.readResource({ uri: link!.uri });
+    expect(mine.contents[0]).toMatchObject({ uri: link!.uri, mimeType: 'image/png' });
+    expect(decode((mine.contents[0] as { blob: string }).blob)).toBe('png of https://alice.example');
+    const theirs = await bob.readResource({ uri: `screenshot://${bobId}/home` });
+    expect(decode((theirs.contents[0] as { blob: string }).blob)).toBe('png of https://bob.example');
+    expect((await alice.readResource({ uri: `console://${aliceId}/logs` })).contents[0]).toMatchObject({ text: '[log] loaded https://alice.example' });
+
+    // Possession is not enough: bob presenting alice's id gets the unknown-handle error.
+    await expect(bob.readResource({ uri: link!.uri })).rejects.toThrow(/browser `browser_[\w-]+` is unknown or has expired; call create_browser\(\) again/);
+    await expect(bob.readResource({ uri: `console://${aliceId}/logs` })).rejects.toThrow(/unknown or has expired/);
+    await expect(alice.readResource({ uri: `screenshot://browser_${'B'.repeat(22)}/home` })).rejects.toThrow(/unknown or has expired/);
+    // A URI without an id matches no template: the SDK itself answers that the resource is not found.
+    await expect(alice.readResource({ uri: 'screenshot://home' })).rejects.toThrow(/Resource screenshot:\/\/home not found/);
+
+    expect(await bob.listResources()).toEqual(listed);
   });
 });

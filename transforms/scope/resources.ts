@@ -130,6 +130,7 @@ export function planRecordResources(
     const found = registrationEdits(file, registration.call, names, edits, template);
     if (typeof found === 'string') return found;
     uris.push(found.uri);
+    removed.push(...found.removed);
     if (registration.listCallback) {
       mappings.push(...derivedMappings(registration.listCallback).mappings);
       skip.push(registration.listCallback);
@@ -329,7 +330,7 @@ function linkOf(file: SourceFile, mapping: Mapping, addition: { key?: Node; valu
 }
 
 /** `resource(name, uri | template, …, read)` / `registerResource(…)`: the URI becomes a template keyed by the id. */
-function registrationEdits(file: SourceFile, call: CallExpression, names: ResourceNames, edits: TextEdits, template: () => string): { uri: string } | string {
+function registrationEdits(file: SourceFile, call: CallExpression, names: ResourceNames, edits: TextEdits, template: () => string): { uri: string; removed: Node[] } | string {
   const args = call.getArguments();
   const target = args[1];
   const callback = args.at(-1);
@@ -339,7 +340,7 @@ function registrationEdits(file: SourceFile, call: CallExpression, names: Resour
     if (!/^[A-Za-z][\w+.-]*:\/\/./.test(fixed)) return `the resource ${fixed} has no scheme to key by the handle; serve it from a resource template by hand`;
     edits.replaceNode(target, `new ${template()}(${quote(file, keyed(fixed, names.idParam))}, { list: undefined })`);
     wrap(edits, callback, `${names.scope}.resource(`);
-    return { uri: fixed };
+    return { uri: fixed, removed: [] };
   }
   if (!Node.isNewExpression(target) || !/ResourceTemplate$/.test(target.getExpression().getText())) return `the resource registration's URI \`${target.getText()}\` is not a literal or a ResourceTemplate`;
   const [pattern, callbacks] = target.getArguments();
@@ -351,7 +352,7 @@ function registrationEdits(file: SourceFile, call: CallExpression, names: Resour
   if (list && Node.isPropertyAssignment(list)) edits.replaceNode(list.getInitializer()!, 'undefined');
   else if (list) return 'the resource template lists its resources in a way this cannot remove';
   wrap(edits, callback, `${names.scope}.resourceTemplate(`);
-  return { uri: prefix };
+  return { uri: prefix, removed: list && Node.isPropertyAssignment(list) ? [list.getInitializer()!] : [] };
 }
 
 function wrap(edits: TextEdits, node: Node, open: string): void {
