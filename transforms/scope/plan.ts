@@ -181,7 +181,7 @@ function planCandidate(
   const style = styleOf(file, sdk, options);
 
   // Resources the state is read by: served from templates keyed by the record's id.
-  const resources = planRecordResources(candidate, model, names, edits, { resourceLinks: style.supports('resource-link') });
+  const resources = planRecordResources(candidate, model, names, editsOf, { resourceLinks: style.supports('resource-link') });
   if (typeof resources === 'string') return { reason: resources, resources: true };
   for (const item of resources?.unlinked ?? []) notes.push({ pos: item.node.getStart(), rule: 'SL004', pattern: 'P8', message: item.message });
 
@@ -200,7 +200,8 @@ function planCandidate(
   if (factories.length > 1) return `${stateList(candidate.members)} belong to different server factories; give them handles by hand`;
   const factory = factories[0];
   if (!factory && !first) return `${stateList(candidate.members)} are declared in a way this cannot rewrite`;
-  const exported = candidate.tools.some((r) => r.call.getSourceFile() !== file) || candidate.shutdown.some((use) => use.statement.getSourceFile() !== file);
+  const exported =
+    candidate.tools.some((r) => r.call.getSourceFile() !== file) || candidate.shutdown.some((use) => use.statement.getSourceFile() !== file) || (resources?.readers.length ?? 0) > 0;
   const dynamicNames = candidate.tools.some((r) => !r.name);
   // Factory variables: the definition goes to the module's top level, unindented.
   const definition = scopeDefinition(candidate, names, style, { tools: dynamicNames ? 'all' : uniqueLabels(candidate), exported, ttlSeconds: options.ttlSeconds, resources: resources?.uris ?? [] }, factory ? '' : indentOf(first!));
@@ -296,6 +297,7 @@ function planCandidate(
     need(toolFile, paths.storePath, 'describeHandleParam', 'principalOf');
   }
   need(file, paths.scopePath, 'defineScope');
+  for (const reader of resources?.readers ?? []) need(reader, relativeOf(file), names.scope);
   for (const [target, entry] of imports) {
     const targetEdits = editsOf(target);
     const quote = styleOf(target, undefined, options).quote;

@@ -26,6 +26,8 @@ export interface RecordResources {
   unlinked: Array<{ node: Node; message: string }>;
   /** Code this removed (list entries): references to the state in it are not rewritten. */
   removed: Node[];
+  /** Other modules whose handlers now name the scope (they import it). */
+  readers: SourceFile[];
 }
 
 export interface ResourceNames {
@@ -70,48 +72,53 @@ export function planRecordResources(
   candidate: ScopeCandidate,
   model: ServerModel,
   names: ResourceNames,
-  edits: TextEdits,
+  editsOf: (file: SourceFile) => TextEdits,
   options: { resourceLinks: boolean },
 ): RecordResources | string | undefined {
   const members = candidate.members.filter(readByResources);
   if (members.length === 0) return undefined;
   if (members.some((m) => m.kind !== 'variable')) return `${members.map((m) => m.name).join(', ')} are served as resources through an object's fields; serve them from a resource template keyed by the handle by hand`;
   const file = candidate.file;
+  const edits = editsOf(file);
   const refs = [...candidate.references.values()].flat();
-  const touches = (node: Node) => refs.some((ref) => contains(node, ref));
-  // Readers in another module reach the state through helpers this does not follow.
+  const touches = reachesRecord(file, refs);
+  // The state is read in its own module; readers elsewhere reach it through that module's functions.
   for (const member of members) {
     if (member.kind !== 'variable') continue;
     for (const access of member.state.accesses) {
       if (access.node.getSourceFile() !== file) return `${member.name} is read by resources in another module; serve it from a resource template keyed by the handle by hand`;
     }
   }
-  const handlers = model.requestHandlers.filter((h) => h.call.getSourceFile() === file);
   const registrations = model.registrations.filter((r) => r.kind === 'resource' && r.call.getSourceFile() === file && ((r.handler !== undefined && touches(r.handler)) || (r.listCallback !== undefined && touches(r.listCallback))));
   const uris: string[] = [];
   const mappings: Mapping[] = [];
   const unlinked: RecordResources['unlinked'] = [];
   const skip: Node[] = [];
   const removed: Node[] = [];
+  const readers = new Set<SourceFile>();
 
-  const reads = handlers.filter((h) => h.method === 'resources/read');
-  const lists = handlers.filter((h) => h.method === 'resources/list');
-  if (reads.length > 0 || lists.some((h) => h.handler && touches(h.handler))) {
+  const reads = model.requestHandlers.filter((h) => h.method === 'resources/read' && (!h.handler || touches(h.handler)));
+  if (reads.length > 0) {
     if (reads.length !== 1 || !reads[0]!.handler) return 'the resources/read handler that serves the state was not found as one function';
     const read = reads[0]!;
+    const home = read.call.getSourceFile();
+    const homeEdits = editsOf(home);
+    if (home !== file) readers.add(home);
     const branches = readBranches(read.handler!, touches);
     if (typeof branches === 'string') return branches;
     uris.push(...branches);
     const handlerArg = read.call.getArguments().at(-1)!;
-    edits.insert(handlerArg.getStart(), `${names.scope}.readHandler(`);
-    edits.insert(handlerArg.getEnd(), ')');
+    homeEdits.insert(handlerArg.getStart(), `${names.scope}.readHandler(`);
+    homeEdits.insert(handlerArg.getEnd(), ')');
     skip.push(read.handler!);
+    const handlers = model.requestHandlers.filter((h) => h.call.getSourceFile() === home);
+    const lists = handlers.filter((h) => h.method === 'resources/list');
     const templates: string[] = [];
     for (const list of lists) {
       if (!list.handler) {
         return 'the resources/list handler is not written as one function';
       }
-      const found = listEdits(file, list.handler, uris, names, touches, edits);
+      const found = listEdits(home, list.handler, uris, names, touches, homeEdits);
       if (typeof found === 'string') return found;
       removed.push(...found.removed);
       templates.push(...found.templates);
@@ -119,9 +126,11 @@ export function planRecordResources(
       skip.push(list.handler);
     }
     if (templates.length > 0) {
-      const failed = addTemplates(file, handlers, lists[0]!.call, templates, edits);
+      const failed = addTemplates(home, handlers, lists[0]!.call, templates, homeEdits);
       if (failed) return failed;
     }
+  } else if (model.requestHandlers.some((h) => h.method === 'resources/list' && h.handler && touches(h.handler))) {
+    return 'resources/list shows the state but no resources/read handler serves it';
   }
 
   let templateName: string | undefined;
@@ -165,7 +174,28 @@ export function planRecordResources(
     if (isPrefix(literal.getLiteralText())) continue;
     edits.replaceNode(literal, `${names.scope}.uriOf(${literal.getText()})`);
   }
-  return { uris: [...new Set(uris)], unlinked, removed };
+  return { uris: [...new Set(uris)], unlinked, removed, readers: [...readers] };
+}
+
+/**
+ * Whether code reaches the record: it names the state, or calls a function of the state's module that does
+ * (`getScreenshots()` imported from the module that keeps the screenshots).
+ */
+function reachesRecord(file: SourceFile, refs: readonly Node[]): (node: Node) => boolean {
+  const reaching = new Set<Node>();
+  for (const ref of refs) {
+    const fn = ref.getFirstAncestor((a) => Node.isFunctionDeclaration(a) && a.getParent() === file);
+    if (fn) reaching.add(fn);
+  }
+  const callsReaching = (node: Node) =>
+    node.getDescendantsOfKind(SyntaxKind.CallExpression).some((call) => {
+      const callee = call.getExpression();
+      if (!Node.isIdentifier(callee)) return false;
+      const symbol = callee.getSymbol();
+      const target = symbol?.isAlias() ? symbol.getAliasedSymbol() : symbol;
+      return (target?.getDeclarations() ?? []).some((declaration) => reaching.has(declaration));
+    });
+  return (node) => refs.some((ref) => contains(node, ref)) || callsReaching(node);
 }
 
 /** The URIs a read handler serves from the record: one `if` per URI (`uri === "…"`, `uri.startsWith("…")`). */
@@ -226,16 +256,31 @@ function listEdits(
       } else if (touches(element)) return 'a resources/list entry reads the state; serve it from a resource template keyed by the handle by hand';
       continue;
     }
-    const mapping = mappings.find((m) => m.element === element);
+    const mapping = mappings.find((m) => m.element === element) ?? looseMapping(element);
     const template = mapping && uriTemplateOf(propertyText(mapping.entry, 'uri'), mapping.param);
     if (mapping && template && served(uris, template.slice(0, template.indexOf('{')))) {
       removed.push(element);
-      used.push(mapping);
+      if (mappings.includes(mapping)) used.push(mapping);
       templates.push(templateEntry(file, keyed(template, names.idParam), mapping.entry, mapping.param));
     } else if (touches(element)) return `the resources/list entry \`${element.getText().split('\n')[0]}\` is built from the state in a way this cannot key by the handle; serve it from a resource template by hand`;
   }
   removeElements(init, removed, edits);
   return { templates, mappings: used, removed };
+}
+
+/** `...getScreenshots().map((name) => ({ uri: … }))`: the entry a spread maps each item to, whatever the source. */
+function looseMapping(element: Node): Mapping | undefined {
+  if (!Node.isSpreadElement(element)) return undefined;
+  const call = element.getExpression();
+  if (!Node.isCallExpression(call)) return undefined;
+  const callee = call.getExpression();
+  const callback = call.getArguments()[0];
+  if (!Node.isPropertyAccessExpression(callee) || callee.getName() !== 'map' || !callback || !(Node.isArrowFunction(callback) || Node.isFunctionExpression(callback))) return undefined;
+  const params = callback.getParameters();
+  if (params.length !== 1 || !Node.isIdentifier(params[0]!.getNameNode())) return undefined;
+  const entry = returnedObject(callback);
+  if (!entry) return undefined;
+  return { element, collection: callee.getExpression().getText(), collectionRoot: callee.getExpression(), view: 'values', param: params[0]!.getName(), entry };
 }
 
 /** A template entry from a list entry: its name (the fixed part of a computed one), mime type and description. */
