@@ -229,7 +229,7 @@ function planCandidate(
   const removed = resources?.removed ?? [];
   for (const refs of candidate.references.values()) {
     for (const ref of refs) {
-      if (removed.some((node) => ref.getStart() >= node.getStart() && ref.getEnd() <= node.getEnd())) continue;
+      if (removed.some((node) => node.getSourceFile() === ref.getSourceFile() && ref.getStart() >= node.getStart() && ref.getEnd() <= node.getEnd())) continue;
       edits.replaceNode(ref, recordReference(ref, names.state));
     }
   }
