@@ -153,6 +153,8 @@ function templateText(file: SourceFile, mapping: Mapping, uriTemplate: string): 
 
 /** Removal of a spread element from an array literal, with its comma. */
 export function removeElement(element: Node): Splice {
+  // `resources: items.map(…)`: the whole list was derived, so it becomes empty.
+  if (!Node.isArrayLiteralExpression(element.getParentOrThrow())) return { start: element.getStart(), end: element.getEnd(), text: '[]' };
   const array = element.getParentOrThrow() as ArrayLiteralExpression;
   const elements = array.getElements();
   const index = elements.indexOf(element as Expression);
