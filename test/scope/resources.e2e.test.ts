@@ -10,6 +10,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { sessionScopeTransform as transform } from '../../transforms/session-scope.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { Client as ClientV2, StreamableHTTPClientTransport as StreamableHTTPClientTransportV2 } from '@modelcontextprotocol/client';
 import { buildCase, handleOf, startHttp, type Built, type E2ECase, type HttpServer, type ToolResult } from '../handles/e2e/support.js';
 
 const CASE: E2ECase = {
@@ -106,17 +107,20 @@ for (const [fixture, links] of [
   });
 });
 
-const HTTP_CASE: E2ECase = {
-  ...CASE,
-  fixture: 'mcpserver-screenshots-v1',
-  stdio: undefined,
-  http: { module: 'src/server.ts', factory: 'createServer' },
-};
+/** What the HTTP tests use of a client, on either SDK line. */
+interface ResourceClient {
+  callTool(params: { name: string; arguments: Record<string, unknown> }): Promise<unknown>;
+  readResource(params: { uri: string }): Promise<{ contents: Array<Record<string, unknown>> }>;
+  listResources(): Promise<unknown>;
+  listResourceTemplates(): Promise<{ resourceTemplates: Array<{ uriTemplate: string }> }>;
+  close(): Promise<void>;
+}
 
-describe('mcpserver-screenshots-v1: resource()/registerResource() served per conversation over HTTP', () => {
+for (const sdk of ['v1', 'v2'] as const) describe(`mcpserver-screenshots-${sdk}: resource()/registerResource() served per conversation over HTTP`, () => {
+  const HTTP_CASE: E2ECase = { ...CASE, sdk, fixture: `mcpserver-screenshots-${sdk}`, stdio: undefined, http: { module: 'src/server.ts', factory: 'createServer' } };
   let built: Built;
   let server: HttpServer;
-  const clients: Client[] = [];
+  const clients: ResourceClient[] = [];
   beforeAll(async () => {
     built = buildCase(HTTP_CASE);
     server = await startHttp(built, HTTP_CASE, { MCP_HANDLE_STORE: 'memory' });
@@ -126,13 +130,20 @@ describe('mcpserver-screenshots-v1: resource()/registerResource() served per con
     await server?.stop();
     built?.remove();
   });
-  const connect = async (token: string) => {
+  const connect = async (token: string): Promise<ResourceClient> => {
+    const requestInit = { headers: { Authorization: `Bearer ${token}` } };
+    if (sdk === 'v2') {
+      const client = new ClientV2({ name: 'resources-e2e', version: '1.0.0' }, { versionNegotiation: { mode: 'auto' } });
+      await client.connect(new StreamableHTTPClientTransportV2(server.url, { requestInit }));
+      clients.push(client as unknown as ResourceClient);
+      return client as unknown as ResourceClient;
+    }
     const client = new Client({ name: 'resources-e2e', version: '1.0.0' });
-    await client.connect(new StreamableHTTPClientTransport(server.url, { requestInit: { headers: { Authorization: `Bearer ${token}` } } }));
+    await client.connect(new StreamableHTTPClientTransport(server.url, { requestInit }));
     clients.push(client);
     return client;
   };
-  const call = async (client: Client, name: string, args: Record<string, unknown>) => (await client.callTool({ name, arguments: args })) as ToolResult;
+  const call = async (client: ResourceClient, name: string, args: Record<string, unknown>) => (await client.callTool({ name, arguments: args })) as ToolResult;
 
   it('the committed output is what the transform produces', () => {
     expect(built.differences.filter((line) => !line.includes('ttlSeconds'))).toEqual([]);
@@ -165,7 +176,7 @@ describe('mcpserver-screenshots-v1: resource()/registerResource() served per con
     await expect(bob.readResource({ uri: `console://${aliceId}/logs` })).rejects.toThrow(/unknown or has expired/);
     await expect(alice.readResource({ uri: `screenshot://browser_${'B'.repeat(22)}/home` })).rejects.toThrow(/unknown or has expired/);
     // A URI without an id matches no template: the SDK itself answers that the resource is not found.
-    await expect(alice.readResource({ uri: 'screenshot://home' })).rejects.toThrow(/Resource screenshot:\/\/home not found/);
+    await expect(alice.readResource({ uri: 'screenshot://home' })).rejects.toThrow(/screenshot:\/\/home/);
 
     expect(await bob.listResources()).toEqual(listed);
   });

@@ -368,10 +368,19 @@ function linkOf(file: SourceFile, mapping: Mapping, addition: { key?: Node; valu
   if (!value || !uri) return undefined;
   const fields: Array<[string, string]> = [['uri', `${names.scope}.uriOf(${substitute(uri, mapping.param, value)})`]];
   for (const name of ['name', 'mimeType', 'description']) {
-    const expression = propertyText(mapping.entry, name);
+    const expression = fieldOf(mapping.entry, name);
     if (expression) fields.push([name, substitute(expression, mapping.param, value)]);
+    // A link needs a name: the item's URI, as the list entry would have shown it.
+    else if (name === 'name') fields.push(['name', substitute(uri, mapping.param, value)]);
   }
   return linkItem({ file, resourceLinks }, fields);
+}
+
+/** A property's value, also when written shorthand (`{ name }` gives the identifier `name`). */
+function fieldOf(entry: ObjectLiteralExpression, name: string): Node | undefined {
+  const property = entry.getProperty(name);
+  if (property && Node.isShorthandPropertyAssignment(property)) return property.getNameNode();
+  return propertyText(entry, name);
 }
 
 /** `resource(name, uri | template, …, read)` / `registerResource(…)`: the URI becomes a template keyed by the id. */
