@@ -165,6 +165,9 @@ export function planRecordResources(
     }
   }
   for (const statement of listChangedStatements(creators, 'resource')) edits.removeStatement(statement);
+  // Items kept in the fields of an object the record holds (a tool class's `this.screenshots`): the list no
+  // longer shows them, so the tools that add one stop announcing a changed list.
+  for (const statement of fieldCreatorNotifications(model, candidate)) editsOf(statement.getSourceFile()).removeStatement(statement);
 
   // Notifications about a record's resource name it with the record's id.
   for (const literal of file.getDescendantsOfKind(SyntaxKind.StringLiteral)) {
@@ -196,6 +199,26 @@ function reachesRecord(file: SourceFile, refs: readonly Node[]): (node: Node) =>
       return (target?.getDeclarations() ?? []).some((declaration) => reaching.has(declaration));
     });
   return (node) => refs.some((ref) => contains(node, ref)) || callsReaching(node);
+}
+
+/**
+ * `resources/list_changed` sent where a tool adds to a field that resources read, in a class whose instance the
+ * record holds (`screenshotTool: ScreenshotTool`).
+ */
+function fieldCreatorNotifications(model: ServerModel, candidate: ScopeCandidate): Node[] {
+  const classes = new Set(candidate.members.flatMap((m) => (m.kind === 'variable' ? [m.declaration.getTypeNode()?.getText()] : [])).filter((t): t is string => !!t));
+  const creators: FunctionLike[] = [];
+  for (const state of model.states) {
+    if (state.kind !== 'class-field' || !state.ownerClass || !Node.isClassDeclaration(state.ownerClass)) continue;
+    if (!classes.has(state.ownerClass.getName() ?? '')) continue;
+    if (!state.accesses.some((a) => a.byOther.some((label) => RESOURCE_READERS.has(label)))) continue;
+    for (const access of state.accesses) {
+      if (access.mode !== 'write' || !access.by.some((r) => r.kind === 'tool')) continue;
+      const fn = enclosingFunction(access.node);
+      if (fn) creators.push(fn);
+    }
+  }
+  return listChangedStatements(creators, 'resource');
 }
 
 /** The URIs a read handler serves from the record: one `if` per URI (`uri === "…"`, `uri.startsWith("…")`). */
