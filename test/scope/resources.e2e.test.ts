@@ -181,3 +181,38 @@ for (const sdk of ['v1', 'v2'] as const) describe(`mcpserver-screenshots-${sdk}:
     expect(await bob.listResources()).toEqual(listed);
   });
 });
+
+describe("lowlevel-mixed-resources-v1: the server's own resources stay as they were beside the record's", () => {
+  let built: Built;
+  let client: Client;
+  beforeAll(async () => {
+    built = buildCase({ ...CASE, fixture: 'lowlevel-mixed-resources-v1' });
+    client = new Client({ name: 'resources-e2e', version: '1.0.0' });
+    const env = { ...(process.env as Record<string, string>), MCP_HANDLE_STORE: 'memory' };
+    await client.connect(new StdioClientTransport({ command: process.execPath, args: [built.path('src/index.ts')], cwd: built.dir, env, stderr: 'pipe' }));
+  });
+  afterAll(async () => {
+    await client?.close().catch(() => undefined);
+    built?.remove();
+  });
+
+  it("lists and reads its fixed resources without an id, and each conversation's frames under its own", async () => {
+    expect((await client.listResources()).resources.map((r) => r.uri)).toEqual(['app://readme']);
+    expect((await client.listResourceTemplates()).resourceTemplates.map((t) => t.uriTemplate)).toEqual(['docs://{topic}', 'frames://{browser_id}/{id}']);
+    expect((await client.readResource({ uri: 'app://readme' })).contents[0]).toMatchObject({ text: 'Records frames of pages.' });
+    expect((await client.readResource({ uri: 'docs://setup' })).contents[0]).toMatchObject({ text: '# setup' });
+
+    const ids: string[] = [];
+    for (const url of ['https://one.example', 'https://two.example']) {
+      const id = handleOf((await client.callTool({ name: 'create_browser', arguments: {} })) as ToolResult, 'browser_id') as string;
+      await client.callTool({ name: 'open', arguments: { browser_id: id, url } });
+      const captured = (await client.callTool({ name: 'capture_frame', arguments: { browser_id: id } })) as ToolResult;
+      expect(captured.content?.find((item) => item.type === 'resource_link')).toMatchObject({ uri: `frames://${id}/frame-1` });
+      ids.push(id);
+    }
+    expect((await client.readResource({ uri: `frames://${ids[0]}/frame-1` })).contents[0]).toMatchObject({ uri: `frames://${ids[0]}/frame-1`, text: 'frame of https://one.example' });
+    expect((await client.readResource({ uri: `frames://${ids[1]}/frame-1` })).contents[0]).toMatchObject({ text: 'frame of https://two.example' });
+    await expect(client.readResource({ uri: 'frames://frame-1' })).rejects.toThrow(/frames:\/\/frame-1 belongs to a browser/);
+    expect((await client.listResources()).resources.map((r) => r.uri)).toEqual(['app://readme']);
+  });
+});
