@@ -7,6 +7,9 @@
  * - a module singleton whose class keeps the state in fields (`export const connections = new
  *   ConnectionManager()`): the record holds the instance and the export becomes a stand-in for the current
  *   record's instance, so the modules importing it stay as they are.
+ * State that resources read (console logs a page pushed, screenshots a tool stored, listed and read as
+ * resources) joins the record too when `resources` is set; the record then serves those resources from
+ * templates keyed by its id (see ./resources.ts), or, where it cannot, is planned again without that state.
  */
 import { posix } from 'node:path';
 import { Node, type ClassDeclaration, type ClassExpression, type Identifier, type SourceFile, type VariableDeclaration } from 'ts-morph';
