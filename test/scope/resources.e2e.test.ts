@@ -29,9 +29,11 @@ const CASE: E2ECase = {
 const decode = (blob: string) => Buffer.from(blob, 'base64').toString();
 
 for (const [fixture, links] of [
-  ['lowlevel-screenshots-v1', true],
+  ['lowlevel-screenshots-v1', 'resource_link'],
+  // Pinned to @modelcontextprotocol/sdk 1.0.1 and run on it: no resource_link content, so the link is its URI as text.
+  ['lowlevel-screenshots-sdk-1.0.1', 'text'],
   // Tool classes keep the items in their fields and a request-handler module reads them through helpers.
-  ['tool-classes-resources-v1', false],
+  ['tool-classes-resources-v1', undefined],
 ] as const) describe(`${fixture}: screenshots and console logs served per conversation`, () => {
   let built: Built;
   let client: Client;
@@ -67,11 +69,13 @@ for (const [fixture, links] of [
     const shotTwo = await call('screenshot', { browser_id: second, name: 'home' });
 
     // The tool links to what it made, under its own conversation's id.
-    const linkOne = shotOne.content?.find((item) => item.type === 'resource_link') as { uri: string } | undefined;
-    const linkTwo = shotTwo.content?.find((item) => item.type === 'resource_link') as { uri: string } | undefined;
+    const linkOf = (result: ToolResult) => {
+      if (links === 'text') return result.content?.find((item) => item.type === 'text' && item.text?.startsWith('screenshot://'))?.text;
+      return (result.content?.find((item) => item.type === 'resource_link') as { uri: string } | undefined)?.uri;
+    };
     if (links) {
-      expect(linkOne?.uri).toBe(`screenshot://${first}/home`);
-      expect(linkTwo?.uri).toBe(`screenshot://${second}/home`);
+      expect(linkOf(shotOne)).toBe(`screenshot://${first}/home`);
+      expect(linkOf(shotTwo)).toBe(`screenshot://${second}/home`);
     }
 
     const readOne = await client.readResource({ uri: `screenshot://${first}/home` });
