@@ -389,12 +389,14 @@ function linkOf(file: SourceFile, mapping: Mapping, addition: { key?: Node; valu
   const value = mapping.view === 'keys' ? addition.key : addition.value;
   const uri = propertyText(mapping.entry, 'uri');
   if (!value || !uri) return undefined;
-  const fields: Array<[string, string]> = [['uri', `${names.scope}.uriOf(${substitute(uri, mapping.param, value)})`]];
+  // Inside `${…}` the value needs no parentheses of its own.
+  const put = (node: Node) => substitute(node, mapping.param, value).split(`\${(${value.getText()})}`).join(`\${${value.getText()}}`);
+  const fields: Array<[string, string]> = [['uri', `${names.scope}.uriOf(${put(uri)})`]];
   for (const name of ['name', 'mimeType', 'description']) {
     const expression = fieldOf(mapping.entry, name);
-    if (expression) fields.push([name, substitute(expression, mapping.param, value)]);
+    if (expression) fields.push([name, put(expression)]);
     // A link needs a name: the item's URI, as the list entry would have shown it.
-    else if (name === 'name') fields.push(['name', substitute(uri, mapping.param, value)]);
+    else if (name === 'name') fields.push(['name', put(uri)]);
   }
   return linkItem({ file, resourceLinks }, fields);
 }
