@@ -10,7 +10,7 @@ import type { DeferredMarker, Edit, Findings, Mark } from './steps.js';
 import { identifiersOf, nodesOfKind } from '../shared/file-index.js';
 
 /** How a list entry is computed from one item of a collection. */
-interface Mapping {
+export interface Mapping {
   /** The element to delete from the list (a spread element, or the whole initializer). */
   element: Node;
   collection: string;
@@ -61,7 +61,7 @@ function mappingOf(element: Node, expression: Expression, listHandler: FunctionL
 }
 
 /** Every list entry computed from a collection in a resources/list handler. */
-function derivedMappings(handler: FunctionLike): { mappings: Mapping[]; array?: ArrayLiteralExpression } {
+export function derivedMappings(handler: FunctionLike): { mappings: Mapping[]; array?: ArrayLiteralExpression } {
   const result = returnedObject(handler);
   const property = result?.getProperty('resources');
   const init = property && Node.isPropertyAssignment(property) ? property.getInitializer() : undefined;
@@ -79,7 +79,7 @@ function derivedMappings(handler: FunctionLike): { mappings: Mapping[]; array?: 
 }
 
 /** `screenshot://${name}` → `screenshot://{name}`; `${note.id}` → `{id}`. */
-function uriTemplateOf(uri: Expression | undefined, param: string): string | undefined {
+export function uriTemplateOf(uri: Expression | undefined, param: string): string | undefined {
   if (!uri || !Node.isTemplateExpression(uri)) return undefined;
   let text = uri.getHead().getLiteralText();
   for (const span of uri.getTemplateSpans()) {
@@ -92,7 +92,7 @@ function uriTemplateOf(uri: Expression | undefined, param: string): string | und
 }
 
 /** References to the callback parameter inside `node`, replaced by `value` (for the creator's link). */
-function substitute(node: Node, param: string, value: Node): string {
+export function substitute(node: Node, param: string, value: Node): string {
   const base = node.getStart();
   const splices: Splice[] = [];
   for (const identifier of identifiersOf(node)) {
@@ -113,7 +113,7 @@ function substitute(node: Node, param: string, value: Node): string {
 }
 
 /** Calls that add an item to `collection`: `m.set(k, v)`, `list.push(v)`. */
-function additions(file: SourceFile, collection: string): Array<{ call: CallExpression; key?: Node; value: Node }> {
+export function additions(file: SourceFile, collection: string): Array<{ call: CallExpression; key?: Node; value: Node }> {
   const found: Array<{ call: CallExpression; key?: Node; value: Node }> = [];
   for (const call of nodesOfKind(file, SyntaxKind.CallExpression)) {
     const parts = methodCall(call);
@@ -152,7 +152,9 @@ function templateText(file: SourceFile, mapping: Mapping, uriTemplate: string): 
 }
 
 /** Removal of a spread element from an array literal, with its comma. */
-function removeElement(element: Node): Splice {
+export function removeElement(element: Node): Splice {
+  // `resources: items.map(…)`: the whole list was derived, so it becomes empty.
+  if (!Node.isArrayLiteralExpression(element.getParentOrThrow())) return { start: element.getStart(), end: element.getEnd(), text: '[]' };
   const array = element.getParentOrThrow() as ArrayLiteralExpression;
   const elements = array.getElements();
   const index = elements.indexOf(element as Expression);

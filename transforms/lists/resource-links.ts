@@ -23,7 +23,7 @@ export interface ResourceScan extends ListScan {
  * The content item a creator returns for what it created: a `resource_link`, or on an SDK release without
  * them, a text item holding the URI (the client reads it through the resource template all the same).
  */
-export function linkItem(scan: ResourceScan, fields: ReadonlyArray<[name: string, expression: string]>): string {
+export function linkItem(scan: Pick<ResourceScan, 'file' | 'resourceLinks'>, fields: ReadonlyArray<[name: string, expression: string]>): string {
   const quote = (text: string) => quoteText(scan.file, text);
   if (!scan.resourceLinks) return `{ type: ${quote('text')}, text: ${fields.find(([name]) => name === 'uri')?.[1] ?? quote('')} }`;
   return `{ ${[`type: ${quote('resource_link')}`, ...fields.map(([name, expression]) => `${name}: ${expression}`)].join(', ')} }`;

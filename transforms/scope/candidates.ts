@@ -7,6 +7,9 @@
  * - a module singleton whose class keeps the state in fields (`export const connections = new
  *   ConnectionManager()`): the record holds the instance and the export becomes a stand-in for the current
  *   record's instance, so the modules importing it stay as they are.
+ * State that resources read (console logs a page pushed, screenshots a tool stored, listed and read as
+ * resources) joins the record too when `resources` is set; the record then serves those resources from
+ * templates keyed by its id (see ./resources.ts), or, where it cannot, is planned again without that state.
  */
 import { posix } from 'node:path';
 import { Node, type ClassDeclaration, type ClassExpression, type Identifier, type SourceFile, type VariableDeclaration } from 'ts-morph';
@@ -17,6 +20,7 @@ import { relativeOf } from '../../src/engine/parse.js';
 import { carriesConversation, isSharedByName, isSharedState } from '../../src/analysis/conversational.js';
 import { CONVERSATIONAL_CLASSES, RELEASE_METHODS, SHUTDOWN_EVENTS } from '../../src/rules/scope-state.js';
 import { declarationOf, isReference, referencesTo } from '../shared/declarations.js';
+import { onlyResourceReaders, readByResources } from './resources.js';
 import { isExported } from '../shared/exports.js';
 import { factoryInstances } from './instances.js';
 
@@ -142,7 +146,7 @@ function singletonReferences(declaration: VariableDeclaration, model: ServerMode
  * Per file, the conversational state tools reach, or why it cannot be gathered. A file is all or nothing:
  * its states are created and cleaned up together (`ensureBrowser()` sets the browser and the page).
  */
-export function findCandidates(model: ServerModel): { candidates: ScopeCandidate[]; declines: ScopeDecline[] } {
+export function findCandidates(model: ServerModel, options: { resources: boolean } = { resources: true }): { candidates: ScopeCandidate[]; declines: ScopeDecline[] } {
   const byFile = new Map<SourceFile, ScopeMember[]>();
   const add = (member: ScopeMember) => {
     const file = member.declaration.getSourceFile();
@@ -162,13 +166,20 @@ export function findCandidates(model: ServerModel): { candidates: ScopeCandidate
   for (const found of factoryInstances(model)) {
     add({ kind: 'factory-instance', name: found.declaration.getName(), declaration: found.declaration, fields: found.fields, factory: found.factory, className: found.className, release: found.release });
   }
+  if (options.resources) {
+    for (const state of resourceCollections(model, new Set(byFile.keys()))) {
+      const node = state.declaration;
+      if (Node.isVariableDeclaration(node) && Node.isIdentifier(node.getNameNode())) add({ kind: 'variable', name: state.name, declaration: node, state });
+    }
+  }
 
   const candidates: ScopeCandidate[] = [];
   for (const [file, unordered] of byFile) {
     const all = [...unordered].sort((a, b) => a.declaration.getStart() - b.declaration.getStart());
     // A member that cannot join the record stays as it was, with its own marker; the others still move.
     const members = all.filter((member) => {
-      const problem = memberProblem(member);
+      // State resources read can join the record: they are then served from templates keyed by its id.
+      const problem = options.resources && readByResources(member) && onlyResourceReaders(member) ? undefined : memberProblem(member);
       if (problem) declines.push(problem);
       return !problem;
     });
@@ -293,6 +304,21 @@ function withCompanions(members: readonly StateVariable[], states: readonly Stat
     }
   }
   return [...out];
+}
+
+/**
+ * Collections tools add to and resources serve (`screenshots.set(name, png)` listed as `screenshot://{name}`), in
+ * a module whose conversation state becomes a record: what a conversation produced belongs to its record, so
+ * they join it and are served under its id rather than to every client of the process.
+ */
+function resourceCollections(model: ServerModel, files: ReadonlySet<SourceFile>): StateVariable[] {
+  return model.states.filter((state) => {
+    if (state.kind !== 'module' || !state.container || state.holdsTransports || state.holdsUpstreams || isSharedState(state)) return false;
+    if (!files.has(state.declaration.getSourceFile()) || isConversational(state)) return false;
+    const byTools = state.accesses.some((a) => a.mode === 'write' && a.by.some((r) => r.kind === 'tool'));
+    const byResources = state.accesses.some((a) => a.by.some((r) => r.kind === 'resource') || a.byOther.some((label) => label === 'resources/list' || label === 'resources/read'));
+    return byTools && byResources;
+  });
 }
 
 /** Why one member cannot join a record: read where no handle can be passed (resources, prompts, other handlers). */

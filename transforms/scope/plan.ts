@@ -23,6 +23,7 @@ import type { FilePlan, PlannedMarker, ProjectPlan } from '../handles/project-pl
 import { aboveTopLevel, statementOf, styleOf } from '../handles/site.js';
 import { storePathFor, type HandleOptions } from '../handles/store-file.js';
 import { findCandidates, type ScopeCandidate, type ScopeMember } from './candidates.js';
+import { planRecordResources } from './resources.js';
 import { isLowLevel, listHandlerFor, registrationStatement, scopeRequestHandler, scopeServerTool, type ScopeNames } from './tool-sites.js';
 
 /** The plan, plus where the scope module goes. */
@@ -50,21 +51,30 @@ export function planScopes(project: Project, options: HandleOptions): ScopePlan 
     }
     return plan;
   };
-  const { candidates, declines } = findCandidates(model);
-  for (const decline of declines) {
-    // One marker per decision: a finer handle transform may have marked this state already.
-    const file = decline.node.getSourceFile();
-    const name = Node.isVariableDeclaration(decline.node) ? decline.node.getName() : undefined;
-    if (name && markedAlready(file.getFullText(), name)) continue;
-    fileOf(file).markers.push(marker(decline.node, decline.message));
-  }
+  // Try with the state resources read in the records; a file whose resources cannot be keyed by the handle
+  // falls back to its record without that state, which stays shared with its marker.
+  const { candidates, declines: looseDeclines } = findCandidates(model, { resources: true });
+  const strict = findCandidates(model, { resources: false });
+  const declinesOf = (list: typeof looseDeclines, keep: (file: SourceFile) => boolean) => list.filter((d) => keep(d.node.getSourceFile()));
+  const markDeclines = (list: typeof looseDeclines) => {
+    for (const decline of list) {
+      // One marker per decision: a finer handle transform may have marked this state already.
+      const file = decline.node.getSourceFile();
+      const name = Node.isVariableDeclaration(decline.node) ? decline.node.getName() : undefined;
+      if (name && markedAlready(file.getFullText(), name)) continue;
+      fileOf(file).markers.push(marker(decline.node, decline.message));
+    }
+  };
   let storePath: string | undefined;
   let scopePath: string | undefined;
   const toolNames = new Set(model.registrations.flatMap((r) => (r.kind === 'tool' && r.name ? [r.name] : [])));
   // One record per tool: where two modules' state reaches the same tools, the larger record takes them and
   // the other is marked (two ids on one tool would be two handles for one conversation).
   const claimed = new Map<Node, string>();
-  for (const candidate of [...candidates].sort((a, b) => b.members.length - a.members.length)) {
+  const queue = [...candidates].sort((a, b) => b.members.length - a.members.length);
+  const failedFiles = new Set<SourceFile>();
+  for (let index = 0; index < queue.length; index++) {
+    const candidate = queue[index]!;
     const path = relativeOf(candidate.file);
     const shared = candidate.tools.find((r) => claimed.has(r.call));
     if (shared) {
@@ -89,12 +99,22 @@ export function planScopes(project: Project, options: HandleOptions): ScopePlan 
       }
       return edits;
     };
-    const reason = planCandidate(candidate, model, options, toolNames, editsOf, { storePath, scopePath });
+    const notes: PlannedMarker[] = [];
+    const planned = planCandidate(candidate, model, options, toolNames, editsOf, { storePath, scopePath }, notes);
+    if (typeof planned === 'object' && planned.resources && !failedFiles.has(candidate.file)) {
+      // The record goes ahead without the state its resources read; that state keeps its own marker.
+      failedFiles.add(candidate.file);
+      const retry = strict.candidates.find((c) => c.file === candidate.file);
+      if (retry) queue.splice(index + 1, 0, retry);
+      continue;
+    }
+    const reason = typeof planned === 'object' ? planned.reason : planned;
     if (reason) {
       fileOf(candidate.file).markers.push(marker(candidate.members[0]!.declaration, reason));
       continue;
     }
     for (const [key, edits] of trial) files.get(key)!.edits = edits;
+    fileOf(candidate.file).markers.push(...notes);
     for (const registration of candidate.tools) claimed.set(registration.call, path);
     fileOf(candidate.file).results.push({
       pattern: 'P2',
@@ -105,6 +125,7 @@ export function planScopes(project: Project, options: HandleOptions): ScopePlan 
       summary: `${stateList(candidate.members)}: one record per conversation behind a handle, for ${toolList(uniqueLabels(candidate))}`,
     });
   }
+  markDeclines([...declinesOf(looseDeclines, (file) => !failedFiles.has(file)), ...declinesOf(strict.declines, (file) => failedFiles.has(file))]);
   return { files, storePath: scopePath ? storePath : undefined, scopePath };
 }
 
@@ -151,12 +172,18 @@ function planCandidate(
   toolNames: ReadonlySet<string>,
   editsOf: (file: SourceFile) => TextEdits,
   paths: { storePath: string; scopePath: string },
-): string | undefined {
+  notes: PlannedMarker[],
+): string | { reason: string; resources: true } | undefined {
   const names = recordNames(candidate, options, toolNames);
   const file = candidate.file;
   const edits = editsOf(file);
   const sdk = model.files.find((info) => info.sourceFile === file)?.sdk;
   const style = styleOf(file, sdk, options);
+
+  // Resources the state is read by: served from templates keyed by the record's id.
+  const resources = planRecordResources(candidate, model, names, editsOf, { resourceLinks: style.supports('resource-link') });
+  if (typeof resources === 'string') return { reason: resources, resources: true };
+  for (const item of resources?.unlinked ?? []) notes.push({ pos: item.node.getStart(), rule: 'SL004', pattern: 'P8', message: item.message });
 
   // Declarations: the first becomes the scope, the others go (objects a factory builds stay, built per record).
   const statements = [...new Set(candidate.members.filter((m) => m.kind !== 'factory-instance').map((m) => statementOf(m.declaration)!))];
@@ -173,10 +200,11 @@ function planCandidate(
   if (factories.length > 1) return `${stateList(candidate.members)} belong to different server factories; give them handles by hand`;
   const factory = factories[0];
   if (!factory && !first) return `${stateList(candidate.members)} are declared in a way this cannot rewrite`;
-  const exported = candidate.tools.some((r) => r.call.getSourceFile() !== file) || candidate.shutdown.some((use) => use.statement.getSourceFile() !== file);
+  const exported =
+    candidate.tools.some((r) => r.call.getSourceFile() !== file) || candidate.shutdown.some((use) => use.statement.getSourceFile() !== file) || (resources?.readers.length ?? 0) > 0;
   const dynamicNames = candidate.tools.some((r) => !r.name);
   // Factory variables: the definition goes to the module's top level, unindented.
-  const definition = scopeDefinition(candidate, names, style, { tools: dynamicNames ? 'all' : uniqueLabels(candidate), exported, ttlSeconds: options.ttlSeconds }, factory ? '' : indentOf(first!));
+  const definition = scopeDefinition(candidate, names, style, { tools: dynamicNames ? 'all' : uniqueLabels(candidate), exported, ttlSeconds: options.ttlSeconds, resources: resources?.uris ?? [] }, factory ? '' : indentOf(first!));
   // A singleton keeps its exported name: it now stands for the current record's instance.
   const memberLines = (statement: Node) =>
     candidate.members
@@ -198,8 +226,12 @@ function planCandidate(
   }
 
   // References become properties of the current record.
+  const removed = resources?.removed ?? [];
   for (const refs of candidate.references.values()) {
-    for (const ref of refs) edits.replaceNode(ref, recordReference(ref, names.state));
+    for (const ref of refs) {
+      if (removed.some((node) => node.getSourceFile() === ref.getSourceFile() && ref.getStart() >= node.getStart() && ref.getEnd() <= node.getEnd())) continue;
+      edits.replaceNode(ref, recordReference(ref, names.state));
+    }
   }
 
   // Imports each file needs, added once per file at the end (two additions to one import would overlap).
@@ -265,6 +297,7 @@ function planCandidate(
     need(toolFile, paths.storePath, 'describeHandleParam', 'principalOf');
   }
   need(file, paths.scopePath, 'defineScope');
+  for (const reader of resources?.readers ?? []) need(reader, relativeOf(file), names.scope);
   for (const [target, entry] of imports) {
     const targetEdits = editsOf(target);
     const quote = styleOf(target, undefined, options).quote;
@@ -327,10 +360,10 @@ function scopeDefinition(
   candidate: ScopeCandidate,
   names: RecordNames,
   style: Style,
-  spec: { tools: readonly string[] | 'all'; exported: boolean; ttlSeconds: number },
+  spec: { tools: readonly string[] | 'all'; exported: boolean; ttlSeconds: number; resources: readonly string[] },
   indent: string,
 ): string {
-  const { tools, exported, ttlSeconds } = spec;
+  const { tools, exported, ttlSeconds, resources } = spec;
   const u = style.unit;
   const i1 = indent + u;
   const i2 = i1 + u;
@@ -359,6 +392,7 @@ function scopeDefinition(
     ...(cleanup.length > 0
       ? [`${i1}cleanup: async (${candidate.members.some((m) => m.kind === 'factory-instance' && m.release) ? 'record' : ''})${style.typed ? ': Promise<void>' : ''} => {`, ...cleanup.map((text) => `${i2}${text.replace(/\n\s*/g, (m) => `\n${i2}`)}`), `${i1}},`]
       : []),
+    ...(resources.length > 0 ? [`${i1}resources: [${resources.map((uri) => str(style, uri)).join(', ')}],`] : []),
     `${indent}});`,
     ...(variables.size > 0
       ? [`${indent}/** The record of the ${names.idParam} the running tool call was given. */`, `${indent}const ${names.state} = ${names.scope}.state;`]

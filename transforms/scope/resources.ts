@@ -1,0 +1,456 @@
+/**
+ * Resources served from a conversation's record (screenshots a tool took, console logs a page wrote): they
+ * become resources of the record, read through a template keyed by its handle (`screenshot://{browser_id}/{name}`,
+ * `console://{browser_id}/logs`). The read code stays as written and runs inside the record the URI names
+ * (see `readHandler`, `resource`, `resourceTemplate` in templates/handle-scope); `resources/list` stops showing
+ * them (it must not vary with earlier calls); the tools that add an item return a link to it.
+ * Shapes: the low-level `resources/list` + `resources/read` handlers (a branch per URI), and `McpServer`
+ * `resource()`/`registerResource()` with a fixed URI or a `ResourceTemplate`.
+ */
+import { Node, SyntaxKind, type ArrayLiteralExpression, type CallExpression, type Expression, type ObjectLiteralExpression, type SourceFile } from 'ts-morph';
+import type { ServerModel } from '../../src/analysis/index.js';
+import { requestSchemaFor, V1_TYPES_MODULE } from '../../src/rules/lists-sdk.js';
+import type { TextEdits } from '../handles/edits.js';
+import { contains, enclosingFunction, importedFrom, quote, stringValue, type FunctionLike } from '../lists/ast.js';
+import { additions, derivedMappings, substitute, uriTemplateOf, type Mapping } from '../lists/derived-lists.js';
+import { importSplice, indentUnit, insertAfter } from '../lists/edit.js';
+import { listChangedStatements, standaloneStatement } from '../lists/gates.js';
+import { contentAfter, linkItem, propertyText, returnedObject } from '../lists/resource-links.js';
+import type { ScopeCandidate, ScopeMember } from './candidates.js';
+
+/** What the record rewrite needs to know about the resources it now serves. */
+export interface RecordResources {
+  /** The URIs (or prefixes ending in `/` or `://`) the server used for them, for the scope's `resources`. */
+  uris: string[];
+  /** Tools that add an item but whose result could not be given a link. */
+  unlinked: Array<{ node: Node; message: string }>;
+  /** Code this removed (list entries): references to the state in it are not rewritten. */
+  removed: Node[];
+  /** Other modules whose handlers now name the scope (they import it). */
+  readers: SourceFile[];
+}
+
+export interface ResourceNames {
+  scope: string;
+  idParam: string;
+}
+
+const RESOURCE_READERS = new Set(['resources/list', 'resources/read']);
+
+/** Whether a member is read by resources (low-level list/read handlers, or McpServer resource callbacks). */
+export function readByResources(member: ScopeMember): boolean {
+  const fields = member.kind === 'variable' ? [member.state] : member.fields;
+  return fields.some((field) => field.accesses.some((a) => a.by.some((r) => r.kind === 'resource') || a.byOther.some((label) => RESOURCE_READERS.has(label))));
+}
+
+/** Whether the only readers a member has besides tools are resources, which a record can serve. */
+export function onlyResourceReaders(member: ScopeMember): boolean {
+  const fields = member.kind === 'variable' ? [member.state] : member.fields;
+  return fields.every((field) => field.accesses.every((a) => a.by.every((r) => r.kind === 'tool' || r.kind === 'resource') && a.byOther.every((label) => RESOURCE_READERS.has(label))));
+}
+
+/** `scheme://rest` → `scheme://{id}/rest`. */
+function keyed(uri: string, idParam: string): string {
+  const scheme = /^[A-Za-z][\w+.-]*:\/\//.exec(uri)?.[0];
+  return scheme ? `${scheme}{${idParam}}/${uri.slice(scheme.length)}` : uri;
+}
+
+/** A URI prefix the record can serve under its id: it names the scheme and ends at a segment boundary. */
+function isPrefix(uri: string): boolean {
+  return /^[A-Za-z][\w+.-]*:\/\/(?:[^{}]*\/)?$/.test(uri);
+}
+
+function served(uris: readonly string[], uri: string): boolean {
+  return uris.some((entry) => uri === entry || (isPrefix(entry) && uri.startsWith(entry)));
+}
+
+/**
+ * Plan the resource side of a record. Returns undefined when no member is read by resources, a reason when
+ * the resources are written in a way this cannot rewrite (the caller then keeps those members shared).
+ */
+export function planRecordResources(
+  candidate: ScopeCandidate,
+  model: ServerModel,
+  names: ResourceNames,
+  editsOf: (file: SourceFile) => TextEdits,
+  options: { resourceLinks: boolean },
+): RecordResources | string | undefined {
+  const members = candidate.members.filter(readByResources);
+  if (members.length === 0) return undefined;
+  if (members.some((m) => m.kind !== 'variable')) return `${members.map((m) => m.name).join(', ')} are served as resources through an object's fields; serve them from a resource template keyed by the handle by hand`;
+  const file = candidate.file;
+  const edits = editsOf(file);
+  const refs = [...candidate.references.values()].flat();
+  const touches = reachesRecord(file, refs);
+  // The state is read in its own module; readers elsewhere reach it through that module's functions.
+  for (const member of members) {
+    if (member.kind !== 'variable') continue;
+    for (const access of member.state.accesses) {
+      if (access.node.getSourceFile() !== file) return `${member.name} is read by resources in another module; serve it from a resource template keyed by the handle by hand`;
+    }
+  }
+  const registrations = model.registrations.filter((r) => r.kind === 'resource' && r.call.getSourceFile() === file && ((r.handler !== undefined && touches(r.handler)) || (r.listCallback !== undefined && touches(r.listCallback))));
+  const uris: string[] = [];
+  const mappings: Mapping[] = [];
+  const unlinked: RecordResources['unlinked'] = [];
+  const skip: Node[] = [];
+  const removed: Node[] = [];
+  const readers = new Set<SourceFile>();
+
+  const reads = model.requestHandlers.filter((h) => h.method === 'resources/read' && (!h.handler || touches(h.handler)));
+  if (reads.length > 0) {
+    if (reads.length !== 1 || !reads[0]!.handler) return 'the resources/read handler that serves the state was not found as one function';
+    const read = reads[0]!;
+    const home = read.call.getSourceFile();
+    const homeEdits = editsOf(home);
+    if (home !== file) readers.add(home);
+    const branches = readBranches(read.handler!, touches);
+    if (typeof branches === 'string') return branches;
+    uris.push(...branches);
+    const handlerArg = read.call.getArguments().at(-1)!;
+    homeEdits.insert(handlerArg.getStart(), `${names.scope}.readHandler(`);
+    homeEdits.insert(handlerArg.getEnd(), ')');
+    skip.push(read.handler!);
+    const handlers = model.requestHandlers.filter((h) => h.call.getSourceFile() === home);
+    const lists = handlers.filter((h) => h.method === 'resources/list');
+    const templates: string[] = [];
+    for (const list of lists) {
+      if (!list.handler) {
+        return 'the resources/list handler is not written as one function';
+      }
+      const found = listEdits(home, list.handler, uris, names, touches, homeEdits);
+      if (typeof found === 'string') return found;
+      removed.push(...found.removed);
+      templates.push(...found.templates);
+      mappings.push(...found.mappings);
+      skip.push(list.handler);
+    }
+    if (templates.length > 0) {
+      const failed = addTemplates(home, handlers, lists[0]!.call, templates, homeEdits);
+      if (failed) return failed;
+    }
+  } else if (model.requestHandlers.some((h) => h.method === 'resources/list' && h.handler && touches(h.handler))) {
+    return 'resources/list shows the state but no resources/read handler serves it';
+  }
+
+  let templateName: string | undefined;
+  const template = () => (templateName ??= importedName(file, 'ResourceTemplate', 'McpServer', edits));
+  for (const registration of registrations) {
+    const found = registrationEdits(file, registration.call, names, edits, template);
+    if (typeof found === 'string') return found;
+    uris.push(found.uri);
+    removed.push(...found.removed);
+    if (registration.listCallback) {
+      mappings.push(...derivedMappings(registration.listCallback).mappings);
+      skip.push(registration.listCallback);
+    }
+    if (registration.handler) skip.push(registration.handler);
+  }
+  if (uris.length === 0) return `${members.map((m) => m.name).join(', ')} are read by resources written in a way this cannot rewrite; serve them from a resource template keyed by the handle by hand`;
+
+  // The tools that add an item link to it, and stop announcing a changed list.
+  const creators: FunctionLike[] = [];
+  for (const mapping of mappings) {
+    const template = uriTemplateOf(propertyText(mapping.entry, 'uri'), mapping.param);
+    if (!template || !served(uris, template.slice(0, template.indexOf('{') >>> 0))) continue;
+    for (const addition of additions(file, mapping.collection)) {
+      const statement = standaloneStatement(addition.call);
+      const fn = enclosingFunction(addition.call);
+      if (!statement || !fn || skip.some((s) => contains(s, addition.call))) continue;
+      creators.push(fn);
+      const link = linkOf(file, mapping, addition, names, options.resourceLinks);
+      const content = contentAfter(statement, fn);
+      if (link && content) appendTo(file, content, link, edits);
+      else unlinked.push({ node: statement, message: `this adds a ${keyed(template, names.idParam)} resource: return ${options.resourceLinks ? 'a resource_link to it' : 'its URI'} (${names.scope}.uriOf(…)) in the tool's content` });
+    }
+  }
+  for (const statement of listChangedStatements(creators, 'resource')) edits.removeStatement(statement);
+  // Items kept in the fields of an object the record holds (a tool class's `this.screenshots`): the list no
+  // longer shows them, so the tools that add one stop announcing a changed list.
+  for (const statement of fieldCreatorNotifications(model, candidate)) editsOf(statement.getSourceFile()).removeStatement(statement);
+
+  // Notifications about a record's resource name it with the record's id.
+  for (const literal of file.getDescendantsOfKind(SyntaxKind.StringLiteral)) {
+    const property = literal.getParent();
+    if (!Node.isPropertyAssignment(property) || property.getName() !== 'uri' || property.getInitializer() !== literal) continue;
+    if (!uris.includes(literal.getLiteralText()) || skip.some((s) => contains(s, literal)) || !enclosingFunction(literal)) continue;
+    if (isPrefix(literal.getLiteralText())) continue;
+    edits.replaceNode(literal, `${names.scope}.uriOf(${literal.getText()})`);
+  }
+  return { uris: [...new Set(uris)], unlinked, removed, readers: [...readers] };
+}
+
+/**
+ * Whether code reaches the record: it names the state, or calls a function of the state's module that does
+ * (`getScreenshots()` imported from the module that keeps the screenshots).
+ */
+function reachesRecord(file: SourceFile, refs: readonly Node[]): (node: Node) => boolean {
+  const reaching = new Set<Node>();
+  for (const ref of refs) {
+    const fn = ref.getFirstAncestor((a) => Node.isFunctionDeclaration(a) && a.getParent() === file);
+    if (fn) reaching.add(fn);
+  }
+  const callsReaching = (node: Node) =>
+    node.getDescendantsOfKind(SyntaxKind.CallExpression).some((call) => {
+      const callee = call.getExpression();
+      if (!Node.isIdentifier(callee)) return false;
+      const symbol = callee.getSymbol();
+      const target = symbol?.isAlias() ? symbol.getAliasedSymbol() : symbol;
+      return (target?.getDeclarations() ?? []).some((declaration) => reaching.has(declaration));
+    });
+  return (node) => refs.some((ref) => contains(node, ref)) || callsReaching(node);
+}
+
+/**
+ * `resources/list_changed` sent where a tool adds to a field that resources read, in a class whose instance the
+ * record holds (`screenshotTool: ScreenshotTool`).
+ */
+function fieldCreatorNotifications(model: ServerModel, candidate: ScopeCandidate): Node[] {
+  const classes = new Set(candidate.members.flatMap((m) => (m.kind === 'variable' ? [m.declaration.getTypeNode()?.getText()] : [])).filter((t): t is string => !!t));
+  const creators: FunctionLike[] = [];
+  for (const state of model.states) {
+    if (state.kind !== 'class-field' || !state.ownerClass || !Node.isClassDeclaration(state.ownerClass)) continue;
+    if (!classes.has(state.ownerClass.getName() ?? '')) continue;
+    if (!state.accesses.some((a) => a.byOther.some((label) => RESOURCE_READERS.has(label)))) continue;
+    for (const access of state.accesses) {
+      if (access.mode !== 'write' || !access.by.some((r) => r.kind === 'tool')) continue;
+      const fn = enclosingFunction(access.node);
+      if (fn) creators.push(fn);
+    }
+  }
+  return listChangedStatements(creators, 'resource');
+}
+
+/** The URIs a read handler serves from the record: one `if` per URI (`uri === "…"`, `uri.startsWith("…")`). */
+function readBranches(handler: FunctionLike, touches: (node: Node) => boolean): string[] | string {
+  const body = handler.getBody();
+  if (!body || !Node.isBlock(body)) return 'the resources/read handler is not written as a block';
+  const uris: string[] = [];
+  for (const statement of body.getStatements()) {
+    if (!touches(statement)) continue;
+    if (!Node.isIfStatement(statement) || (statement.getElseStatement() && touches(statement.getElseStatement()!))) {
+      return 'the resources/read handler reads the state outside a branch for one URI; serve it from a resource template keyed by the handle by hand';
+    }
+    const uri = uriTest(statement.getExpression());
+    if (!uri) return `the resources/read branch \`${statement.getExpression().getText()}\` does not name one URI or URI prefix; serve it from a resource template keyed by the handle by hand`;
+    uris.push(uri);
+  }
+  return uris;
+}
+
+/** `uri === "console://logs"` → the URI; `uri.startsWith("screenshot://")` → the prefix. */
+function uriTest(condition: Expression): string | undefined {
+  if (Node.isBinaryExpression(condition) && ['===', '=='].includes(condition.getOperatorToken().getText())) {
+    const value = stringValue(condition.getRight()) ?? stringValue(condition.getLeft());
+    return value && /^[A-Za-z][\w+.-]*:\/\/./.test(value) ? value : undefined;
+  }
+  if (Node.isCallExpression(condition)) {
+    const callee = condition.getExpression();
+    const value = stringValue(condition.getArguments()[0]);
+    if (Node.isPropertyAccessExpression(callee) && callee.getName() === 'startsWith' && value && isPrefix(value)) return value;
+  }
+  return undefined;
+}
+
+/** Entries of resources/list the record serves go; they come back as templates keyed by the id. */
+function listEdits(
+  file: SourceFile,
+  handler: FunctionLike,
+  uris: readonly string[],
+  names: ResourceNames,
+  touches: (node: Node) => boolean,
+  edits: TextEdits,
+): { templates: string[]; mappings: Mapping[]; removed: Node[] } | string {
+  const result = returnedObject(handler);
+  const init = result && propertyText(result, 'resources');
+  if (!init || !Node.isArrayLiteralExpression(init)) {
+    return handler && touches(handler) ? 'resources/list is not a literal array of entries; serve the state from a resource template keyed by the handle by hand' : { templates: [], mappings: [], removed: [] };
+  }
+  const { mappings } = derivedMappings(handler);
+  const removed: Node[] = [];
+  const templates: string[] = [];
+  const used: Mapping[] = [];
+  for (const element of init.getElements()) {
+    if (Node.isObjectLiteralExpression(element)) {
+      const uri = stringValue(propertyText(element, 'uri'));
+      if (uri && served(uris, uri)) {
+        removed.push(element);
+        templates.push(templateEntry(file, keyed(uri, names.idParam), element, undefined));
+      } else if (touches(element)) return 'a resources/list entry reads the state; serve it from a resource template keyed by the handle by hand';
+      continue;
+    }
+    const mapping = mappings.find((m) => m.element === element) ?? looseMapping(element);
+    const template = mapping && uriTemplateOf(propertyText(mapping.entry, 'uri'), mapping.param);
+    if (mapping && template && served(uris, template.slice(0, template.indexOf('{')))) {
+      removed.push(element);
+      if (mappings.includes(mapping)) used.push(mapping);
+      templates.push(templateEntry(file, keyed(template, names.idParam), mapping.entry, mapping.param));
+    } else if (touches(element)) return `the resources/list entry \`${element.getText().split('\n')[0]}\` is built from the state in a way this cannot key by the handle; serve it from a resource template by hand`;
+  }
+  removeElements(init, removed, edits);
+  return { templates, mappings: used, removed };
+}
+
+/** `...getScreenshots().map((name) => ({ uri: … }))`: the entry a spread maps each item to, whatever the source. */
+function looseMapping(element: Node): Mapping | undefined {
+  if (!Node.isSpreadElement(element)) return undefined;
+  const call = element.getExpression();
+  if (!Node.isCallExpression(call)) return undefined;
+  const callee = call.getExpression();
+  const callback = call.getArguments()[0];
+  if (!Node.isPropertyAccessExpression(callee) || callee.getName() !== 'map' || !callback || !(Node.isArrowFunction(callback) || Node.isFunctionExpression(callback))) return undefined;
+  const params = callback.getParameters();
+  if (params.length !== 1 || !Node.isIdentifier(params[0]!.getNameNode())) return undefined;
+  const entry = returnedObject(callback);
+  if (!entry) return undefined;
+  return { element, collection: callee.getExpression().getText(), collectionRoot: callee.getExpression(), view: 'values', param: params[0]!.getName(), entry };
+}
+
+/** A template entry from a list entry: its name (the fixed part of a computed one), mime type and description. */
+function templateEntry(file: SourceFile, uriTemplate: string, entry: ObjectLiteralExpression, param: string | undefined): string {
+  const parts = [`uriTemplate: ${quote(file, uriTemplate)}`];
+  const name = propertyText(entry, 'name');
+  const title = name && Node.isTemplateExpression(name) ? name.getHead().getLiteralText().replace(/[\s:–-]+$/, '') : stringValue(name);
+  parts.push(`name: ${title ? quote(file, title) : name && !param ? name.getText() : quote(file, uriTemplate.split(':')[0]!)}`);
+  for (const field of ['mimeType', 'description']) {
+    const expression = propertyText(entry, field);
+    if (expression && !(param && expression.getDescendantsOfKind(SyntaxKind.Identifier).some((id) => id.getText() === param))) parts.push(`${field}: ${expression.getText()}`);
+  }
+  return `{ ${parts.join(', ')} }`;
+}
+
+/** Remove elements from an array literal with their commas (all of them: the array is left empty). */
+function removeElements(array: ArrayLiteralExpression, removed: readonly Node[], edits: TextEdits): void {
+  if (removed.length === 0) return;
+  const elements = array.getElements();
+  if (removed.length === elements.length) {
+    edits.replace(array.getStart() + 1, array.getEnd() - 1, '');
+    return;
+  }
+  const lastKept = [...elements].reverse().find((e) => !removed.includes(e))!;
+  const trailing = elements.slice(elements.indexOf(lastKept) + 1);
+  if (trailing.length > 0) edits.replace(lastKept.getEnd(), trailing.at(-1)!.getEnd(), '');
+  for (const element of removed) {
+    if (trailing.includes(element as Expression)) continue;
+    const next = elements[elements.indexOf(element as Expression) + 1]!;
+    edits.replace(element.getStart(), next.getStart(), '');
+  }
+}
+
+/** The templates go into the file's resources/templates/list handler, or one added after resources/list. */
+function addTemplates(file: SourceFile, handlers: ServerModel['requestHandlers'], listCall: CallExpression, templates: readonly string[], edits: TextEdits): string | undefined {
+  const existing = handlers.find((h) => h.method === 'resources/templates/list');
+  if (existing) {
+    const result = existing.handler && returnedObject(existing.handler);
+    const array = result && propertyText(result, 'resourceTemplates');
+    if (!array || !Node.isArrayLiteralExpression(array)) return 'resources/templates/list is not a literal array; add the templates keyed by the handle by hand';
+    appendTo(file, array, templates.join(', '), edits);
+    return undefined;
+  }
+  const statement = listCall.getFirstAncestor((a) => Node.isExpressionStatement(a));
+  if (!statement || !Node.isExpressionStatement(statement)) return 'the resources/list registration is not a statement of its own';
+  const unit = indentUnit(file);
+  let method = quote(file, 'resources/templates/list');
+  const listSchema = listCall.getArguments()[0]!;
+  if (!stringValue(listSchema)) {
+    method = requestSchemaFor('resources/templates/list')!;
+    addImport(file, importedFrom(file, listSchema.getText()) ?? V1_TYPES_MODULE, method, edits);
+  }
+  const receiver = (listCall.getExpression() as Node).asKind(SyntaxKind.PropertyAccessExpression)?.getExpression().getText() ?? 'server';
+  const lines = templates.map((t) => `${unit}${unit}${t},`);
+  const body = `${receiver}.setRequestHandler(${method}, async () => ({\n${unit}resourceTemplates: [\n${lines.join('\n')}\n${unit}],\n}));`;
+  const splice = insertAfter(file, statement, body);
+  edits.replace(splice.start, splice.end, splice.text);
+  return undefined;
+}
+
+function appendTo(file: SourceFile, array: ArrayLiteralExpression, member: string, edits: TextEdits): void {
+  const elements = array.getElements();
+  const last = elements.at(-1);
+  if (!last) {
+    edits.replace(array.getStart() + 1, array.getEnd() - 1, member);
+    return;
+  }
+  const between = file.getFullText().slice(last.getEnd(), array.getEnd() - 1);
+  const multiline = array.getText().includes('\n');
+  if (!multiline) {
+    edits.insert(last.getEnd(), `, ${member}`);
+    return;
+  }
+  const lineStart = file.getFullText().lastIndexOf('\n', last.getStart()) + 1;
+  const indent = /^[ \t]*/.exec(file.getFullText().slice(lineStart))![0];
+  const comma = between.trimStart().startsWith(',');
+  const at = comma ? last.getEnd() + between.indexOf(',') + 1 : last.getEnd();
+  edits.insert(at, `${comma ? '' : ','}\n${indent}${member}${comma ? ',' : ''}`);
+}
+
+/** The link a tool returns to the item it added: the list entry's fields, its URI keyed by the running record. */
+function linkOf(file: SourceFile, mapping: Mapping, addition: { key?: Node; value: Node }, names: ResourceNames, resourceLinks: boolean): string | undefined {
+  const value = mapping.view === 'keys' ? addition.key : addition.value;
+  const uri = propertyText(mapping.entry, 'uri');
+  if (!value || !uri) return undefined;
+  // Inside `${…}` the value needs no parentheses of its own.
+  const put = (node: Node) => substitute(node, mapping.param, value).split(`\${(${value.getText()})}`).join(`\${${value.getText()}}`);
+  const fields: Array<[string, string]> = [['uri', `${names.scope}.uriOf(${put(uri)})`]];
+  for (const name of ['name', 'mimeType', 'description']) {
+    const expression = fieldOf(mapping.entry, name);
+    if (expression) fields.push([name, put(expression)]);
+    // A link needs a name: the item's URI, as the list entry would have shown it.
+    else if (name === 'name') fields.push(['name', put(uri)]);
+  }
+  return linkItem({ file, resourceLinks }, fields);
+}
+
+/** A property's value, also when written shorthand (`{ name }` gives the identifier `name`). */
+function fieldOf(entry: ObjectLiteralExpression, name: string): Node | undefined {
+  const property = entry.getProperty(name);
+  if (property && Node.isShorthandPropertyAssignment(property)) return property.getNameNode();
+  return propertyText(entry, name);
+}
+
+/** `resource(name, uri | template, …, read)` / `registerResource(…)`: the URI becomes a template keyed by the id. */
+function registrationEdits(file: SourceFile, call: CallExpression, names: ResourceNames, edits: TextEdits, template: () => string): { uri: string; removed: Node[] } | string {
+  const args = call.getArguments();
+  const target = args[1];
+  const callback = args.at(-1);
+  if (!target || !callback || args.length < 3) return `the resource registration \`${call.getText().split('\n')[0]}\` is not one this can read`;
+  const fixed = stringValue(target);
+  if (fixed !== undefined) {
+    if (!/^[A-Za-z][\w+.-]*:\/\/./.test(fixed)) return `the resource ${fixed} has no scheme to key by the handle; serve it from a resource template by hand`;
+    edits.replaceNode(target, `new ${template()}(${quote(file, keyed(fixed, names.idParam))}, { list: undefined })`);
+    wrap(edits, callback, `${names.scope}.resource(`);
+    return { uri: fixed, removed: [] };
+  }
+  if (!Node.isNewExpression(target) || !/ResourceTemplate$/.test(target.getExpression().getText())) return `the resource registration's URI \`${target.getText()}\` is not a literal or a ResourceTemplate`;
+  const [pattern, callbacks] = target.getArguments();
+  const text = stringValue(pattern);
+  const prefix = text?.slice(0, text.indexOf('{') >>> 0);
+  if (!pattern || !text || !prefix || !isPrefix(prefix)) return `the resource template ${pattern?.getText() ?? ''} does not start with a fixed scheme:// part to key by the handle`;
+  edits.replaceNode(pattern, quote(file, keyed(text, names.idParam)));
+  const list = callbacks && Node.isObjectLiteralExpression(callbacks) ? callbacks.getProperty('list') : undefined;
+  if (list && Node.isPropertyAssignment(list)) edits.replaceNode(list.getInitializer()!, 'undefined');
+  else if (list) return 'the resource template lists its resources in a way this cannot remove';
+  wrap(edits, callback, `${names.scope}.resourceTemplate(`);
+  return { uri: prefix, removed: list && Node.isPropertyAssignment(list) ? [list.getInitializer()!] : [] };
+}
+
+function wrap(edits: TextEdits, node: Node, open: string): void {
+  edits.insert(node.getStart(), open);
+  edits.insert(node.getEnd(), ')');
+}
+
+/** A name imported from the module another name comes from (`ResourceTemplate` beside `McpServer`), added if missing. */
+function importedName(file: SourceFile, name: string, beside: string, edits: TextEdits): string {
+  const local = file.getImportDeclarations().flatMap((d) => d.getNamedImports()).find((n) => n.getName() === name);
+  if (local) return local.getAliasNode()?.getText() ?? name;
+  const module = importedFrom(file, beside);
+  if (module) addImport(file, module, name, edits);
+  return name;
+}
+
+/** Add a named import the way the file writes its imports (layout kept). */
+function addImport(file: SourceFile, module: string, name: string, edits: TextEdits): void {
+  const splice = importSplice(file, module, name);
+  if (splice) edits.replace(splice.start, splice.end, splice.text);
+}
+
