@@ -21,7 +21,7 @@ import { passEntry, threadEntry } from './threaded-helpers.js';
 import { freeLocalName } from './local-names.js';
 import { prependToBody } from './body.js';
 import { addIdParam, ensureAsync, ensureContext } from './params.js';
-import { receiverOf } from './registration.js';
+import { formOf, receiverOf } from './registration.js';
 import { byTool, editableTool, inputNamesOf, isDataExpression, isDeadGuard, returnsOf, statementOf, styleOf, Undecided, usesHandlerScope, type PlanContext, type SiteResult } from './site.js';
 import { isExported } from '../shared/exports.js';
 import { identifiersOf, nodesOfKind } from '../shared/file-index.js';
@@ -156,6 +156,9 @@ export function planKeyedState(state: StateVariable, plan: PlanContext): SiteRes
     writeBacks.set(use, pending);
   }
 
+  // A number, string or boolean is JSON whatever expression computed it.
+  if (valueType && /^(?:number|string|boolean)$/.test(valueType)) serializable = true;
+
   const edits = plan.edits;
   for (const accessor of accessors) {
     if (accessor.threaded) {
@@ -179,14 +182,14 @@ export function planKeyedState(state: StateVariable, plan: PlanContext): SiteRes
     const anchorUse = uses[0]!;
     const anchor = statementOf(anchorUse.registration.call)!;
     const anchorStyle = styleOf(anchor.getSourceFile(), anchorUse.registration.sdk, plan.options);
-    const text = creatorTool(anchorStyle, { receiver: receiverOf(anchorUse.tool), names, initial: initial!.getText(), users: userNames, indent: indentOf(anchor) });
+    const text = creatorTool(anchorStyle, { receiver: receiverOf(anchorUse.tool), names, initial: initial!.getText(), users: userNames, indent: indentOf(anchor), form: formOf(anchorUse.tool) });
     edits.for(anchor.getSourceFile()).insert(anchor.getStart(), `${text}\n\n${indentOf(anchor)}`);
     edits.use(anchor.getSourceFile(), ['handles', 'principalOf', 'describeLifetime'], true);
   }
   if (needsDestroy) {
     const lastUse = uses[uses.length - 1]!;
     const last = statementOf(lastUse.registration.call)!;
-    const text = destroyTool(styleOf(last.getSourceFile(), lastUse.registration.sdk, plan.options), { receiver: receiverOf(lastUse.tool), names, indent: indentOf(last) });
+    const text = destroyTool(styleOf(last.getSourceFile(), lastUse.registration.sdk, plan.options), { receiver: receiverOf(lastUse.tool), names, indent: indentOf(last), form: formOf(lastUse.tool) });
     edits.for(last.getSourceFile()).insert(last.getEnd(), `\n\n${indentOf(last)}${text}`);
     edits.use(last.getSourceFile(), ['handles', 'principalOf', 'describeHandleParam'], true);
   }
@@ -315,8 +318,35 @@ function rewriteKeyedUser(use: KeyedUse, names: KindNames, lazyStatements: reado
     }
   }
   for (const { local, after } of writeBacks) edits.insert(after.getEnd(), `\n${indentOf(after)}${call.update(names, ids.id, ids.context, local)};`);
+  retireSessionIdReads(use, ids.id, touched, edits, plan);
   dropSessionLocals(use, touched, edits);
   plan.edits.use(handler.getSourceFile(), ['handles', 'principalOf', 'describeHandleParam'], true);
+}
+
+/**
+ * What is left of the session id in a tool that now takes the handle: a guard that the session id exists
+ * (`if (!context.sessionId) return …`) goes, since the id parameter is required and resolving it is the check;
+ * a read shown in a message (`Tally for ${context.sessionId}`) named what it keyed, which is now the handle.
+ */
+function retireSessionIdReads(use: KeyedUse, id: string, touched: Node[], edits: ReturnType<PlanContext['edits']['for']>, plan: PlanContext): void {
+  const handler = use.tool.handler;
+  const inside = (node: Node, outer: Node) => node === outer || node.getAncestors().includes(outer as never);
+  const removed = new Set<Node>();
+  for (const read of plan.model.sessionIdReads) {
+    if (read.source !== 'context' || !read.node.getAncestors().includes(handler as never)) continue;
+    if (touched.some((t) => inside(read.node, t)) || [...removed].some((r) => inside(read.node, r))) continue;
+    const guard = read.node.getFirstAncestorByKind(SyntaxKind.IfStatement);
+    if (guard && isDeadGuard(guard, read.node.getText()) && inside(read.node, guard.getExpression())) {
+      edits.removeStatement(guard);
+      removed.add(guard);
+      continue;
+    }
+    // Only where it is shown (a template literal's part): a read passed elsewhere may key other state.
+    const replaced = outermostWrapper(read.node);
+    if (!Node.isTemplateSpan(replaced.getParent())) continue;
+    edits.replaceNode(replaced, id);
+    touched.push(replaced);
+  }
 }
 
 /** A tool that stores the session's entry on purpose (`start_game`): it mints the handle instead and returns it. */

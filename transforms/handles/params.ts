@@ -1,7 +1,7 @@
 import { Node, SyntaxKind, type ParameterDeclaration } from 'ts-morph';
 import type { SdkLine } from '../../src/rules/sdk.js';
 import type { TextEdits } from './edits.js';
-import { addProperties } from './layout.js';
+import { addProperties, indentOf, propertyNamed } from './layout.js';
 import { shapeLiteral, type InlineHandler, type ToolCall } from './registration.js';
 
 /** How generated code inside a handler reaches the handle id and the request context. */
@@ -12,9 +12,15 @@ export interface HandlerNames {
   context: string;
 }
 
-/** The context parameter's conventional name on each SDK line. */
-export function defaultContextName(sdk: SdkLine | undefined): string {
+/** The context parameter's conventional name on each SDK line, and in FastMCP's `execute(args, context)`. */
+export function defaultContextName(sdk: SdkLine | undefined, method?: ToolCall['method']): string {
+  if (method === 'addTool') return 'context';
   return sdk === 'v2' ? 'ctx' : 'extra';
+}
+
+/** Whether the handler's first parameter is the arguments: the tool has a schema, or the form always passes them. */
+function takesArgs(tool: ToolCall): boolean {
+  return tool.schema !== undefined || tool.method === 'addTool';
 }
 
 /**
@@ -34,6 +40,11 @@ export function addIdParam(
     const shape = shapeLiteral(tool.schema);
     if (!shape) return `the input schema of ${tool.name} is not an object literal or z.object({…})`;
     addProperties(edits, shape, [property], true);
+  } else if (tool.method === 'addTool' && tool.config) {
+    // FastMCP: `parameters: z.object({…})`, written before the handler as FastMCP's own examples do.
+    const execute = propertyNamed(tool.config, 'execute');
+    if (!execute) return `the handler of ${tool.name} is not written inline`;
+    edits.insert(execute.getStart(), `parameters: z.object({ ${property} }),\n${indentOf(execute)}`);
   } else if (tool.config) {
     addProperties(edits, tool.config, [`inputSchema: ${spec.sdk === 'v2' ? `z.object({ ${property} })` : `{ ${property} }`}`]);
   } else {
@@ -41,7 +52,7 @@ export function addIdParam(
     const before = tool.annotations ?? tool.call.getArguments().at(-1)!;
     edits.insert(before.getStart(), `{ ${property} }, `);
   }
-  return addHandlerParams(edits, handler, tool, spec.idParam, defaultContextName(spec.sdk));
+  return addHandlerParams(edits, handler, tool, spec.idParam, defaultContextName(spec.sdk, tool.method));
 }
 
 function addHandlerParams(edits: TextEdits, handler: InlineHandler, tool: ToolCall, id: string, contextName: string): HandlerNames | string {
@@ -49,7 +60,7 @@ function addHandlerParams(edits: TextEdits, handler: InlineHandler, tool: ToolCa
   const context = tool.context;
   if (context && !Node.isIdentifier(context.getNameNode())) return `the context parameter of ${tool.name} is destructured`;
   const contextText = context?.getName() ?? contextName;
-  if (!tool.schema) {
+  if (!takesArgs(tool)) {
     // The handler took only the context; now it takes the arguments first.
     const list = `{ ${id} }, ${contextText}`;
     if (params.length > 0) replaceParamList(edits, handler, params, list);
@@ -67,6 +78,9 @@ function addHandlerParams(edits: TextEdits, handler: InlineHandler, tool: ToolCa
     const elements = nameNode.getElements();
     if (elements.length > 0) edits.insert(elements[0]!.getStart(), `${id}, `);
     else edits.replaceNode(nameNode, `{ ${id} }`);
+  } else if (Node.isIdentifier(nameNode) && nameNode.getText().startsWith('_') && !readsName(handler, nameNode.getText())) {
+    // `(_args, context)`: the arguments were unused, so they become the id alone.
+    edits.replaceNode(nameNode, `{ ${id} }`);
   } else if (Node.isIdentifier(nameNode)) {
     idExpression = `${nameNode.getText()}.${id}`;
   } else {
@@ -75,6 +89,11 @@ function addHandlerParams(edits: TextEdits, handler: InlineHandler, tool: ToolCa
   declareIdInAnnotation(edits, args, id);
   if (!context) edits.insert(args.getEnd(), `, ${contextText}`);
   return { id: idExpression, context: contextText };
+}
+
+/** Whether a handler's body refers to a name (its parameter list aside). */
+function readsName(handler: InlineHandler, name: string): boolean {
+  return handler.getBody().getDescendantsOfKind(SyntaxKind.Identifier).some((id) => id.getText() === name);
 }
 
 /**
@@ -122,8 +141,8 @@ export function ensureContext(edits: TextEdits, tool: ToolCall, sdk: SdkLine | u
   const handler = tool.handler;
   if (!handler) return undefined;
   if (tool.context) return Node.isIdentifier(tool.context.getNameNode()) ? tool.context.getName() : undefined;
-  const name = defaultContextName(sdk);
-  if (tool.schema) {
+  const name = defaultContextName(sdk, tool.method);
+  if (takesArgs(tool)) {
     if (tool.args) edits.insert(tool.args.getEnd(), `, ${name}`);
     else insertIntoEmptyParens(edits, handler, `_args, ${name}`);
   } else {
