@@ -71,11 +71,11 @@ export function planKeyedState(state: StateVariable, plan: PlanContext): SiteRes
     if (accesses.length === 0 && calls.length === 0) continue;
     const tool = editableTool(registration, declaration, name);
     const operations: Operation[] = [
-      ...accesses.map((access) => operationOf(access, declaration)),
+      ...accesses.map((access) => byRegistration(registration, () => operationOf(access, declaration))),
       ...calls.map((c) => accessorUse(c.call, c.key, registration, accessors.find((a) => a.calls.includes(c))!)),
     ];
     for (const access of accesses) {
-      if (access.keyOrigin !== 'session') throw new Undecided(declaration, `${registration.label} uses ${name} without the session id as key; decide what the key means first`);
+      if (access.keyOrigin !== 'session') throw new Undecided(declaration, `${registration.label} uses ${name} without the session id as key; decide what the key means first`, registration.label);
     }
     uses.push({ registration, tool, operations });
   }
@@ -211,6 +211,16 @@ export function planKeyedState(state: StateVariable, plan: PlanContext): SiteRes
   };
 }
 
+/** Run a step of one tool's rewrite; a decision it leaves open is that tool's. */
+function byRegistration<T>(registration: Registration, step: () => T): T {
+  try {
+    return step();
+  } catch (error) {
+    if (error instanceof Undecided && !error.tool) throw new Undecided(error.node, error.message, registration.label);
+    throw error;
+  }
+}
+
 /** `m.delete(k)` as a whole statement, without deciding anything about other uses. */
 function deleteOf(access: StateAccess, declaration: Node): Extract<Operation, { op: 'delete' }> | undefined {
   try {
@@ -333,12 +343,13 @@ function retireSessionIdReads(use: KeyedUse, id: string, touched: Node[], edits:
   const inside = (node: Node, outer: Node) => node === outer || node.getAncestors().includes(outer as never);
   const removed = new Set<Node>();
   for (const read of plan.model.sessionIdReads) {
-    if (read.source !== 'context' || !read.node.getAncestors().includes(handler as never)) continue;
+    if (read.source !== 'context' || !read.node.getAncestors().includes(handler as never) || plan.retired?.has(read.node)) continue;
     if (touched.some((t) => inside(read.node, t)) || [...removed].some((r) => inside(read.node, r))) continue;
     const guard = read.node.getFirstAncestorByKind(SyntaxKind.IfStatement);
     if (guard && isDeadGuard(guard, read.node.getText()) && inside(read.node, guard.getExpression())) {
-      edits.removeStatement(guard);
+      edits.removeOpeningStatement(guard);
       removed.add(guard);
+      plan.edits.retired.push(read.node);
       continue;
     }
     // Only where it is shown (a template literal's part): a read passed elsewhere may key other state.
@@ -346,6 +357,7 @@ function retireSessionIdReads(use: KeyedUse, id: string, touched: Node[], edits:
     if (!Node.isTemplateSpan(replaced.getParent())) continue;
     edits.replaceNode(replaced, id);
     touched.push(replaced);
+    plan.edits.retired.push(read.node);
   }
 }
 

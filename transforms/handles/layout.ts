@@ -14,7 +14,8 @@ export function indentOf(node: Node): string {
 
 /** The file's indentation unit, guessed from its first indented line (two spaces when nothing says otherwise). */
 export function indentUnit(file: SourceFile): string {
-  const match = /\n([ \t]+)\S/.exec(file.getFullText());
+  // The first indented line of code: a block comment's ` * …` lines say nothing about the indent unit.
+  const match = /\n([ \t]+)[^\s*]/.exec(file.getFullText());
   if (!match?.[1]) return '  ';
   return match[1].startsWith('\t') ? '\t' : ' '.repeat(Math.min(match[1].length, 4));
 }

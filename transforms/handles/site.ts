@@ -21,6 +21,8 @@ export class Undecided extends Error {
   constructor(
     readonly node: Node,
     message: string,
+    /** The tool whose use of the state decides it, when one does (a tool reading every session's entries). */
+    readonly tool?: string,
   ) {
     super(message);
   }
@@ -31,6 +33,8 @@ export class SiteEdits {
   readonly files = new Map<string, TextEdits>();
   /** Per file: handle-store exports used, whether `z` is used, and names to import from other project files. */
   readonly imports = new Map<string, { store: Set<StoreExport>; zod: boolean }>();
+  /** Session id reads this site rewrote or removed (a guard, a shown id): another kind's site leaves them be. */
+  readonly retired: Node[] = [];
 
   for(file: SourceFile): TextEdits {
     const path = relativeOf(file);
@@ -61,6 +65,8 @@ export interface PlanContext {
   edits: SiteEdits;
   /** Thing names already given to other kinds in this project. */
   taken: Set<string>;
+  /** Session id reads sites committed so far rewrote or removed. */
+  retired?: Set<Node>;
 }
 
 /** A migrated site, for the closing counts and reports. */
