@@ -21,18 +21,15 @@ await server.start({ transportType: 'httpStream', httpStream: { host: '127.0.0.1
 process.stdout.write('LISTENING ' + port + '\\n');
 `;
 
-const CASE = { transform, fixture: 'fastmcp-counter' } as E2ECase;
-
-describe('migrated FastMCP tally server over stateless HTTP stream', () => {
-  let built: Built;
-  let child: ChildProcess;
-  let url: URL;
-  const open: Connection[] = [];
-
+/** A migrated fixture built and served by FastMCP in a child process, stateless, on a free port of 127.0.0.1. */
+function serveFixture(fixture: string) {
+  const state = { built: undefined as Built | undefined, child: undefined as ChildProcess | undefined, url: undefined as URL | undefined };
   beforeAll(async () => {
-    built = buildCase(CASE);
+    const built = buildCase({ transform, fixture } as E2ECase);
+    state.built = built;
     writeFileSync(join(built.dir, 'host.mjs'), HOST);
-    child = spawn(process.execPath, ['host.mjs'], { cwd: built.dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['host.mjs'], { cwd: built.dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    state.child = child;
     let stderr = '';
     child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     const port = await new Promise<number>((resolve, reject) => {
@@ -44,27 +41,35 @@ describe('migrated FastMCP tally server over stateless HTTP stream', () => {
       });
       child.once('exit', (code) => reject(new Error(`FastMCP host exited with ${code}: ${stderr}`)));
     });
-    url = new URL(`http://127.0.0.1:${port}/mcp`);
+    state.url = new URL(`http://127.0.0.1:${port}/mcp`);
   }, 30_000);
-
   afterAll(async () => {
-    await Promise.all(open.map((c) => c.close().catch(() => undefined)));
+    const child = state.child;
     if (child && child.exitCode === null) {
       const exited = new Promise((resolve) => child.once('exit', resolve));
       child.kill('SIGTERM');
       await exited;
     }
-    built?.remove();
+    state.built?.remove();
+  });
+  return state;
+}
+
+describe('migrated FastMCP tally server over stateless HTTP stream', () => {
+  const served = serveFixture('fastmcp-counter');
+  const open: Connection[] = [];
+  afterAll(async () => {
+    await Promise.all(open.map((c) => c.close().catch(() => undefined)));
   });
 
   const connect = async (user: string) => {
-    const connection = await connectHttp('v1', url, user);
+    const connection = await connectHttp('v1', served.url!, user);
     open.push(connection);
     return connection;
   };
 
   // The build differs from the committed output only in the short lifetime the e2e cases use.
-  it('builds the committed output', () => expect(built.differences.every((line) => /ttlSeconds: /.test(line))).toBe(true));
+  it('builds the committed output', () => expect(served.built!.differences.every((line) => /ttlSeconds: /.test(line))).toBe(true));
 
   it('gives each client its own counter handle, and each increments only its own', async () => {
     const [alice, bob] = await Promise.all([connect('alice'), connect('bob')]);
@@ -93,7 +98,7 @@ describe('migrated FastMCP tally server over stateless HTTP stream', () => {
   });
 
   it('answers without a session id', async () => {
-    const response = await fetch(url, {
+    const response = await fetch(served.url!, {
       method: 'POST',
       headers: { Authorization: 'Bearer carol', 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream' },
       body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'probe', version: '1.0.0' } } }),
@@ -101,5 +106,31 @@ describe('migrated FastMCP tally server over stateless HTTP stream', () => {
     expect(response.ok).toBe(true);
     expect(response.headers.get('mcp-session-id')).toBeNull();
     await response.text();
+  });
+});
+
+describe('migrated FastMCP word game (its own creator tool) over stateless HTTP stream', () => {
+  const served = serveFixture('fastmcp-game');
+  const open: Connection[] = [];
+  afterAll(async () => {
+    await Promise.all(open.map((c) => c.close().catch(() => undefined)));
+  });
+
+  it('start_game returns a game_id, and each player guesses in their own game', async () => {
+    expect(served.built!.differences.every((line) => /ttlSeconds: /.test(line))).toBe(true);
+    const [alice, bob] = await Promise.all([connectHttp('v1', served.url!, 'alice'), connectHttp('v1', served.url!, 'bob')]);
+    open.push(alice, bob);
+    const started = await alice.call('start_game', { word: 'Apple' });
+    expect(textOf(started)).toContain('Game started: 5 letters');
+    const aliceGame = handleOf(started, 'game_id') as string;
+    const bobGame = handleOf(await bob.call('start_game', { word: 'berry' }), 'game_id') as string;
+    expect(aliceGame).toMatch(/^game_[A-Za-z0-9_-]{24}$/);
+    expect(textOf(await alice.call('guess', { game_id: aliceGame, letter: 'p' }))).toBe('_pp__');
+    expect(textOf(await bob.call('guess', { game_id: bobGame, letter: 'r' }))).toBe('__rr_');
+    expect(textOf(await alice.call('guess', { game_id: aliceGame, letter: 'e' }))).toBe('_pp_e');
+    // This server has no authentication, so every caller is one principal: only an id nobody minted is refused.
+    const unknown = await bob.call('guess', { game_id: `game_${'A'.repeat(24)}`, letter: 'a' });
+    expect(unknown.isError).toBe(true);
+    expect(textOf(unknown)).toContain('call start_game() again');
   });
 });

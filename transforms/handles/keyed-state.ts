@@ -338,7 +338,7 @@ function rewriteKeyedUser(use: KeyedUse, names: KindNames, lazyStatements: reado
  * (`if (!context.sessionId) return …`) goes, since the id parameter is required and resolving it is the check;
  * a read shown in a message (`Tally for ${context.sessionId}`) named what it keyed, which is now the handle.
  */
-function retireSessionIdReads(use: KeyedUse, id: string, touched: Node[], edits: ReturnType<PlanContext['edits']['for']>, plan: PlanContext): void {
+function retireSessionIdReads(use: KeyedUse, id: string, touched: Node[], edits: ReturnType<PlanContext['edits']['for']>, plan: PlanContext, idFrom = 0): void {
   const handler = use.tool.handler;
   const inside = (node: Node, outer: Node) => node === outer || node.getAncestors().includes(outer as never);
   const removed = new Set<Node>();
@@ -354,7 +354,7 @@ function retireSessionIdReads(use: KeyedUse, id: string, touched: Node[], edits:
     }
     // Only where it is shown (a template literal's part): a read passed elsewhere may key other state.
     const replaced = outermostWrapper(read.node);
-    if (!Node.isTemplateSpan(replaced.getParent())) continue;
+    if (!Node.isTemplateSpan(replaced.getParent()) || replaced.getStart() < idFrom) continue;
     edits.replaceNode(replaced, id);
     touched.push(replaced);
     plan.edits.retired.push(read.node);
@@ -376,10 +376,12 @@ function rewriteKeyedCreator(use: KeyedUse, name: string, names: KindNames, user
   ensureAsync(edits, handler);
   makeCreator(edits, tool, style, names, users);
   edits.replaceNode(set.statement, `const ${names.idParam} = ${call.mint(names, set.value.getText(), context)};`);
+  // A creator's own session id guard goes too; the id is shown only where the minted handle exists.
+  retireSessionIdReads(use, names.idParam, [set.statement, ...lazyStatements], edits, plan, set.statement.getEnd());
   for (const result of returnsOf(handler)) {
     if (result.getStart() < set.statement.getEnd()) continue;
     const expression = (result as Node & { getExpression(): Node | undefined }).getExpression();
-    if (!expression || !addHandleToResult(edits, expression, style, names)) throw new Undecided(use.registration.call, `${tool.name} returns a result that is not an object literal`);
+    if (!expression || !addHandleToResult(edits, expression, style, names, formOf(tool))) throw new Undecided(use.registration.call, `${tool.name} returns a result that is not an object literal`);
   }
   dropSessionLocals(use, [set.statement], edits);
   plan.edits.use(file, ['handles', 'principalOf', 'describeLifetime'], true);
