@@ -178,9 +178,9 @@ export function planProject(project: Project, family: Family, options: HandleOpt
   return { files, storePath };
 }
 
-/** The one marker for session-keyed state that one tool uses beyond the caller's own entry. */
+/** The one marker for session-keyed state that one tool uses beyond the entry of the caller (no apostrophes: reports group markers by their quoted parts). */
 function sharedByTool(states: readonly string[], tool: string): string {
-  return `${toolList(states)} are used by ${tool} beyond the caller's own entry (every session's entries, or keys other than the session id): decide whether their entries belong to one caller (then hand out handles and rework ${tool}) or to everyone (then key them explicitly)`;
+  return `${toolList(states)} are used by ${tool} beyond the entry of the caller (the entries of every session, or keys other than the session id): decide whether their entries belong to one caller (then hand out handles and rework ${tool}) or to everyone (then key them explicitly)`;
 }
 
 /** Move a site's edits into the project plan; a clash with an earlier site's edits rejects the whole site. */
