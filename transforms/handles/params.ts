@@ -93,7 +93,7 @@ function addHandlerParams(edits: TextEdits, handler: InlineHandler, tool: ToolCa
 
 /** Whether a handler's body refers to a name (its parameter list aside). */
 function readsName(handler: InlineHandler, name: string): boolean {
-  return handler.getBody().getDescendantsOfKind(SyntaxKind.Identifier).some((id) => id.getText() === name);
+  return (handler.getBody()?.getDescendantsOfKind(SyntaxKind.Identifier) ?? []).some((id) => id.getText() === name);
 }
 
 /**

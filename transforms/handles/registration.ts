@@ -4,6 +4,7 @@ import {
   type CallExpression,
   type Expression,
   type FunctionExpression,
+  type MethodDeclaration,
   type ObjectLiteralExpression,
   type ParameterDeclaration,
 } from 'ts-morph';
@@ -11,7 +12,7 @@ import { literalText, unwrap } from '../../src/analysis/syntax.js';
 import { propertyNamed } from './layout.js';
 
 /** A tool handler written inline (the only kind the handle rewrites edit). */
-export type InlineHandler = ArrowFunction | FunctionExpression;
+export type InlineHandler = ArrowFunction | FunctionExpression | MethodDeclaration;
 
 /** Keys that only tool annotations have: tell `tool(name, annotations, cb)` from `tool(name, shape, cb)`. */
 const ANNOTATION_KEYS = new Set(['title', 'readOnlyHint', 'destructiveHint', 'idempotentHint', 'openWorldHint']);
@@ -101,9 +102,12 @@ function readObjectToolCall(call: CallExpression): ToolCall | undefined {
   if (!config || !Node.isObjectLiteralExpression(config)) return undefined;
   const name = literalText(initializerOf(propertyNamed(config, 'name')));
   if (name === undefined) return undefined;
-  const execute = initializerOf(propertyNamed(config, 'execute'));
-  const handlerNode = execute && unwrap(execute);
-  const handler = handlerNode && (Node.isArrowFunction(handlerNode) || Node.isFunctionExpression(handlerNode)) ? handlerNode : undefined;
+  // `execute: async (args, context) => …`, or the method `async execute(args, context) { … }`.
+  const property = propertyNamed(config, 'execute');
+  const execute = property && Node.isMethodDeclaration(property) ? property : initializerOf(property);
+  const handlerNode = execute && (Node.isMethodDeclaration(execute) ? execute : unwrap(execute));
+  const handler =
+    handlerNode && (Node.isArrowFunction(handlerNode) || Node.isFunctionExpression(handlerNode) || Node.isMethodDeclaration(handlerNode)) ? handlerNode : undefined;
   const params = handler?.getParameters() ?? [];
   return {
     call,
