@@ -22,7 +22,7 @@ import { freeLocalName } from './local-names.js';
 import { prependToBody } from './body.js';
 import { addIdParam, ensureAsync, ensureContext } from './params.js';
 import { formOf, receiverOf } from './registration.js';
-import { byTool, editableTool, inputNamesOf, isDataExpression, isDeadGuard, returnsOf, statementOf, styleOf, Undecided, usesHandlerScope, type PlanContext, type SiteResult } from './site.js';
+import { byTool, editableTool, inputNamesOf, isDataExpression, isDeadGuard, openingsOf, returnsOf, statementOf, styleOf, Undecided, usesHandlerScope, type PlanContext, type SiteResult } from './site.js';
 import { isExported } from '../shared/exports.js';
 import { identifiersOf, nodesOfKind } from '../shared/file-index.js';
 
@@ -281,9 +281,10 @@ function rewriteKeyedUser(use: KeyedUse, names: KindNames, lazyStatements: reado
   const { tool } = use;
   const handler = tool.handler!;
   const edits = plan.edits.for(handler.getSourceFile());
-  const ids = addIdParam(edits, tool, { idParam: names.idParam, schema: idSchema(names), sdk: use.registration.sdk });
+  const openings = openingsOf(plan);
+  const ids = addIdParam(edits, tool, { idParam: names.idParam, schema: idSchema(names), sdk: use.registration.sdk, openings });
   if (typeof ids === 'string') throw new Undecided(use.registration.call, ids);
-  ensureAsync(edits, handler);
+  ensureAsync(edits, handler, openings);
   if (use.entryLocal) prependToBody(edits, handler, [`const ${use.entryLocal} = ${call.resolve(names, ids.id, ids.context)};`]);
   const touched: Node[] = [...lazyStatements];
   for (const statement of lazyStatements) edits.removeStatement(statement);
@@ -334,30 +335,41 @@ function rewriteKeyedUser(use: KeyedUse, names: KindNames, lazyStatements: reado
 }
 
 /**
- * What is left of the session id in a tool that now takes the handle: a guard that the session id exists
- * (`if (!context.sessionId) return …`) goes, since the id parameter is required and resolving it is the check;
- * a read shown in a message (`Tally for ${context.sessionId}`) named what it keyed, which is now the handle.
+ * What is left of the session id in a tool that now takes the handle: a read shown in a message
+ * (`Tally for ${context.sessionId}`) named what it keyed, which is now the handle; a guard that the session id
+ * exists (`if (!context.sessionId) return …`) goes, since the id parameter is required and resolving it is the
+ * check, but only once no other read of the session id is left in the tool (the guard narrows it for them).
  */
 function retireSessionIdReads(use: KeyedUse, id: string, touched: Node[], edits: ReturnType<PlanContext['edits']['for']>, plan: PlanContext, idFrom = 0): void {
   const handler = use.tool.handler;
   const inside = (node: Node, outer: Node) => node === outer || node.getAncestors().includes(outer as never);
-  const removed = new Set<Node>();
+  const guards: Array<{ read: Node; guard: Node }> = [];
+  let othersLeft = false;
   for (const read of plan.model.sessionIdReads) {
     if (read.source !== 'context' || !read.node.getAncestors().includes(handler as never) || plan.retired?.has(read.node)) continue;
-    if (touched.some((t) => inside(read.node, t)) || [...removed].some((r) => inside(read.node, r))) continue;
+    if (touched.some((t) => inside(read.node, t))) {
+      plan.edits.retired.push(read.node);
+      continue;
+    }
     const guard = read.node.getFirstAncestorByKind(SyntaxKind.IfStatement);
     if (guard && isDeadGuard(guard, read.node.getText()) && inside(read.node, guard.getExpression())) {
-      edits.removeOpeningStatement(guard);
-      removed.add(guard);
-      plan.edits.retired.push(read.node);
+      guards.push({ read: read.node, guard });
       continue;
     }
     // Only where it is shown (a template literal's part): a read passed elsewhere may key other state.
     const replaced = outermostWrapper(read.node);
-    if (!Node.isTemplateSpan(replaced.getParent()) || replaced.getStart() < idFrom) continue;
+    if (!Node.isTemplateSpan(replaced.getParent()) || replaced.getStart() < idFrom) {
+      othersLeft = true;
+      continue;
+    }
     edits.replaceNode(replaced, id);
     touched.push(replaced);
     plan.edits.retired.push(read.node);
+  }
+  if (othersLeft) return;
+  for (const { read, guard } of guards) {
+    edits.removeOpeningStatement(guard);
+    plan.edits.retired.push(read);
   }
 }
 
@@ -373,7 +385,7 @@ function rewriteKeyedCreator(use: KeyedUse, name: string, names: KindNames, user
   if (use.operations.some((o) => o !== set)) throw new Undecided(use.registration.call, `${tool.name} both creates and reads ${name}`);
   const context = ensureContext(edits, tool, use.registration.sdk);
   if (!context) throw new Undecided(use.registration.call, `the context parameter of ${tool.name} is destructured`);
-  ensureAsync(edits, handler);
+  ensureAsync(edits, handler, openingsOf(plan));
   makeCreator(edits, tool, style, names, users);
   edits.replaceNode(set.statement, `const ${names.idParam} = ${call.mint(names, set.value.getText(), context)};`);
   // A creator's own session id guard goes too; the id is shown only where the minted handle exists.

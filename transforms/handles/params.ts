@@ -1,7 +1,7 @@
 import { Node, SyntaxKind, type ParameterDeclaration } from 'ts-morph';
 import type { SdkLine } from '../../src/rules/sdk.js';
 import type { TextEdits } from './edits.js';
-import { addProperties, indentOf, propertyNamed } from './layout.js';
+import { addAtOpening, addProperties, indentOf, propertyNamed, type Openings } from './layout.js';
 import { shapeLiteral, type InlineHandler, type ToolCall } from './registration.js';
 
 /** How generated code inside a handler reaches the handle id and the request context. */
@@ -31,7 +31,7 @@ function takesArgs(tool: ToolCall): boolean {
 export function addIdParam(
   edits: TextEdits,
   tool: ToolCall,
-  spec: { idParam: string; schema: string; sdk: SdkLine | undefined },
+  spec: { idParam: string; schema: string; sdk: SdkLine | undefined; openings?: Openings },
 ): HandlerNames | string {
   const handler = tool.handler;
   if (!handler) return `the handler of ${tool.name} is not written inline`;
@@ -39,7 +39,7 @@ export function addIdParam(
   if (tool.schema) {
     const shape = shapeLiteral(tool.schema);
     if (!shape) return `the input schema of ${tool.name} is not an object literal or z.object({…})`;
-    addProperties(edits, shape, [property], true);
+    addProperties(edits, shape, [property], true, 0, spec.openings);
   } else if (tool.method === 'addTool' && tool.config) {
     // FastMCP: `parameters: z.object({…})`, written before the handler as FastMCP's own examples do.
     const execute = propertyNamed(tool.config, 'execute');
@@ -52,10 +52,10 @@ export function addIdParam(
     const before = tool.annotations ?? tool.call.getArguments().at(-1)!;
     edits.insert(before.getStart(), `{ ${property} }, `);
   }
-  return addHandlerParams(edits, handler, tool, spec.idParam, defaultContextName(spec.sdk, tool.method));
+  return addHandlerParams(edits, handler, tool, spec.idParam, defaultContextName(spec.sdk, tool.method), spec.openings);
 }
 
-function addHandlerParams(edits: TextEdits, handler: InlineHandler, tool: ToolCall, id: string, contextName: string): HandlerNames | string {
+function addHandlerParams(edits: TextEdits, handler: InlineHandler, tool: ToolCall, id: string, contextName: string, openings?: Openings): HandlerNames | string {
   const params = handler.getParameters();
   const context = tool.context;
   if (context && !Node.isIdentifier(context.getNameNode())) return `the context parameter of ${tool.name} is destructured`;
@@ -78,9 +78,18 @@ function addHandlerParams(edits: TextEdits, handler: InlineHandler, tool: ToolCa
     const elements = nameNode.getElements();
     if (elements.length > 0) edits.insert(elements[0]!.getStart(), `${id}, `);
     else edits.replaceNode(nameNode, `{ ${id} }`);
+  } else if (Node.isIdentifier(nameNode) && openings?.get(nameNode)) {
+    // Another state of the plan already destructured these arguments: add this id beside its own.
+    addAtOpening(edits, openings.get(nameNode)!, [id]);
   } else if (Node.isIdentifier(nameNode) && nameNode.getText().startsWith('_') && !readsName(handler, nameNode.getText())) {
     // `(_args, context)`: the arguments were unused, so they become the id alone.
-    edits.replaceNode(nameNode, `{ ${id} }`);
+    const [start, end] = [nameNode.getStart(), nameNode.getEnd()];
+    if (openings && end - start >= 2) {
+      // Split at the name's last character, so another state can add its id before the closing brace.
+      edits.replace(start, end - 1, `{ ${id}`);
+      edits.replace(end - 1, end, ' }');
+      openings.record(nameNode, { pos: end - 1, before: ', ', after: '' });
+    } else edits.replaceNode(nameNode, `{ ${id} }`);
   } else if (Node.isIdentifier(nameNode)) {
     idExpression = `${nameNode.getText()}.${id}`;
   } else {
@@ -127,10 +136,11 @@ function insertIntoEmptyParens(edits: TextEdits, handler: InlineHandler, list: s
   edits.insert(open.getEnd(), list);
 }
 
-/** Make a handler async (generated code awaits the store). */
-export function ensureAsync(edits: TextEdits, handler: InlineHandler): void {
-  if (handler.isAsync()) return;
+/** Make a handler async (generated code awaits the store), once however many states of the plan need it. */
+export function ensureAsync(edits: TextEdits, handler: InlineHandler, openings?: Openings): void {
+  if (handler.isAsync() || openings?.get(handler)) return;
   edits.insert(handler.getStart(), 'async ');
+  openings?.record(handler, { pos: handler.getStart(), before: '', after: '' });
 }
 
 /**

@@ -14,7 +14,7 @@ import { TextEdits } from './edits.js';
 import { toolList, type StoreExport } from './generate.js';
 import { addNamedImports, ensureZod, isCommonJs, specifierFor } from './imports.js';
 import { planKeyedState } from './keyed-state.js';
-import { quoteOf } from './layout.js';
+import { quoteOf, type Opening } from './layout.js';
 import { planRecordState, recordGroups } from './record-state.js';
 import { SiteEdits, Undecided, type PlanContext, type SiteResult } from './site.js';
 import { storePathFor, type HandleOptions } from './store-file.js';
@@ -77,6 +77,7 @@ export function planProject(project: Project, family: Family, options: HandleOpt
   };
   const taken = new Set<string>();
   const retired = new Set<Node>();
+  const opened = new Map<Node, Opening>();
   // Session-keyed state declined because of one tool (an admin tool reading every session's entries): one decision.
   const declinedBy = new Map<string, { marker: PlannedMarker; states: string[]; file: string }>();
   const imports = new Map<string, { store: Set<StoreExport>; zod: boolean }>();
@@ -118,12 +119,12 @@ export function planProject(project: Project, family: Family, options: HandleOpt
       continue;
     }
     let edits = new SiteEdits();
-    let context: PlanContext = { model, options, edits, taken, retired };
+    let context: PlanContext = { model, options, edits, taken, retired, opened };
     // A selection of a value the caller can name becomes a parameter; else it becomes a handle.
     const selection = pattern === 'P7' && states.length === 1 ? planSelectionParams(first, context) : undefined;
     if (!selection) {
       edits = new SiteEdits();
-      context = { model, options, edits, taken, retired };
+      context = { model, options, edits, taken, retired, opened };
     }
     try {
       const result = selection ??
@@ -134,6 +135,7 @@ export function planProject(project: Project, family: Family, options: HandleOpt
             : planValueState(states, pattern, context));
       commit(edits, fileOf);
       for (const read of edits.retired) retired.add(read);
+      for (const [node, opening] of edits.opened) opened.set(node, opening);
       fileOf(result.file).results.push(result);
       for (const [path, used] of edits.imports) {
         const entry = imports.get(path) ?? { store: new Set<StoreExport>(), zod: false };

@@ -10,7 +10,7 @@ import type { PatternId, RuleId } from '../../src/rules/rules.js';
 import { DEAD_GUARD_EXITS } from '../../src/rules/handles-values.js';
 import { TextEdits } from './edits.js';
 import type { StoreExport, Style } from './generate.js';
-import { indentUnit, quoteOf } from './layout.js';
+import { indentUnit, quoteOf, type Opening, type Openings } from './layout.js';
 import { readToolCall, type EditableTool, type InlineHandler } from './registration.js';
 import type { HandleOptions } from './store-file.js';
 import type { SdkFeature } from '../../src/rules/sdk-features.js';
@@ -35,6 +35,8 @@ export class SiteEdits {
   readonly imports = new Map<string, { store: Set<StoreExport>; zod: boolean }>();
   /** Session id reads this site rewrote or removed (a guard, a shown id): another kind's site leaves them be. */
   readonly retired: Node[] = [];
+  /** Lists this site opened up (see Opening), for later sites of the plan. */
+  readonly opened = new Map<Node, Opening>();
 
   for(file: SourceFile): TextEdits {
     const path = relativeOf(file);
@@ -67,6 +69,16 @@ export interface PlanContext {
   taken: Set<string>;
   /** Session id reads sites committed so far rewrote or removed. */
   retired?: Set<Node>;
+  /** Lists sites committed so far opened up. */
+  opened?: Map<Node, Opening>;
+}
+
+/** The plan's openings as a site sees them: those committed before it, and its own. */
+export function openingsOf(plan: PlanContext): Openings {
+  return {
+    get: (node) => plan.edits.opened.get(node) ?? plan.opened?.get(node),
+    record: (node, opening) => void plan.edits.opened.set(node, opening),
+  };
 }
 
 /** A migrated site, for the closing counts and reports. */
