@@ -199,6 +199,9 @@ function isPerCall(reach: Reach, origins: Origins, state: StateVariable): boolea
   const served = new Set(reach.registrationsAt(handler.body).concat(handler.registrations));
   // No other tool, and no list, reads what the call in flight set: they would see the last call's value.
   if (state.accesses.some((a) => a.byOther.some((label) => LIST_READERS.test(label)) || a.by.some((r) => !served.has(r)))) return false;
+  // A read ahead of the set (`const before = previousTool; previousTool = name`) sees what the last call left.
+  const firstSet = Math.min(...points.map((point) => point.getStart()));
+  if (state.accesses.some((a) => a.mode === 'read' && a.node.getStart() < firstSet && a.node.getAncestors().includes(handler.body as never))) return false;
   return alwaysSets(handler.body, points);
 }
 

@@ -32,14 +32,20 @@ export class Reach {
     registrations: readonly Registration[],
     otherRoots: readonly OtherRoot[],
   ) {
+    // A low-level tools/call handler's code outside its tool branches (before the `switch` on the tool name)
+    // runs for every tool it serves: the handler is a root too, owned by all of its branches.
+    const switched = new Map<Node, Registration[]>();
     for (const registration of registrations) {
       const root = registration.branch ?? registration.handler;
       if (root) this.handlerRoots.add(root.compilerNode);
+      if (registration.branch && registration.handler) switched.set(registration.handler, [...(switched.get(registration.handler) ?? []), registration]);
     }
+    for (const handler of switched.keys()) this.handlerRoots.add(handler.compilerNode);
     for (const registration of registrations) {
       const root = registration.branch ?? registration.handler;
       if (root) this.walk(root, (node) => add(this.owners, node, registration));
     }
+    for (const [handler, branches] of switched) this.walk(handler, (node) => branches.forEach((registration) => add(this.owners, node, registration)));
     for (const other of otherRoots) this.walk(other.node, (node) => add(this.others, node, other.label));
   }
 

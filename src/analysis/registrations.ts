@@ -11,9 +11,11 @@ import {
   CLIENT_NOTIFICATIONS,
   CONTEXT_PARAM_NAMES,
   NOTIFICATION_HANDLER_METHODS,
+  OBJECT_REGISTRATION_METHODS,
   REGISTRATION_METHODS,
   REQUEST_HANDLER_METHODS,
   REQUEST_METHODS,
+  type ObjectRegistrationShape,
   type RegistrationShape,
   lookup,
 } from './vocabulary.js';
@@ -31,7 +33,13 @@ export function findRegistrations(ctx: AnalysisContext): { registrations: Regist
       if (!Node.isPropertyAccessExpression(callee)) continue;
       const method = callee.getName();
       const shape = lookup(REGISTRATION_METHODS, method);
-      if (shape) {
+      const objectShape = shape ? undefined : lookup(OBJECT_REGISTRATION_METHODS, method);
+      if (objectShape) {
+        const receiver = callee.getExpression();
+        if (!plausibleServer(info, receiver)) continue;
+        const registration = readObjectRegistration(ctx, info, call, method, objectShape, receiver);
+        if (registration) registrations.push(registration);
+      } else if (shape) {
         const receiver = callee.getExpression();
         if (!plausibleServer(info, receiver)) continue;
         // `for (const tool of TOOLS) server.registerTool(tool.name, tool.config, tool.handler)`: one per table entry.
@@ -117,6 +125,55 @@ function readRegistration(
     registeredInside: [],
     handle: handleOf(call),
     listCallback,
+  };
+}
+
+/** `server.addTool({ name, parameters, execute })`: one object holding the name, the schema and the handler. */
+function readObjectRegistration(
+  ctx: AnalysisContext,
+  info: FileInfo,
+  call: CallExpression,
+  method: string,
+  shape: ObjectRegistrationShape,
+  receiver: Expression,
+): Registration | undefined {
+  const [arg] = call.getArguments();
+  const object = arg ? unwrap(arg) : undefined;
+  if (!object || !Node.isObjectLiteralExpression(object) || call.getArguments().length !== 1) return undefined;
+  const member = (key: string): Node | undefined => {
+    const property = object.getProperty(key);
+    if (property && Node.isPropertyAssignment(property)) return property.getInitializer();
+    if (property && Node.isShorthandPropertyAssignment(property)) return property.getNameNode();
+    if (property && Node.isMethodDeclaration(property)) return property;
+    return undefined;
+  };
+  const handlerNode = member(shape.handlerProperty);
+  const nameNode = member(shape.nameProperty);
+  if (!handlerNode || !nameNode) return undefined;
+  const handler = Node.isMethodDeclaration(handlerNode) ? handlerNode : resolveFunction(ctx.resolver, handlerNode);
+  if (!handler && !Node.isIdentifier(handlerNode)) return undefined;
+  const name = literalText(nameNode);
+  const params = handler ? handler.getParameters() : [];
+  const contextParam = params[shape.contextIndex];
+  const shown = name ?? nameNode.getText();
+  return {
+    kind: shape.kind,
+    method,
+    name,
+    label: shape.kind === 'tool' ? shown : `${shape.kind} ${shown}`,
+    file: info.file,
+    call,
+    nameNode,
+    config: object,
+    handler,
+    argsParam: shape.argsIndex === undefined ? undefined : params[shape.argsIndex],
+    contextParam,
+    contextName: contextParam && Node.isIdentifier(contextParam.getNameNode()) ? contextParam.getName() : undefined,
+    sdk: info.sdk,
+    receiver,
+    ownerClass: ownerClassOf(call),
+    registeredInside: [],
+    handle: handleOf(call),
   };
 }
 

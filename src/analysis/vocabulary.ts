@@ -37,6 +37,27 @@ export const REGISTRATION_METHODS: Readonly<Record<string, RegistrationShape>> =
   resource: { kind: 'resource', style: 'legacy' },
 };
 
+/**
+ * Frameworks whose registrations take one object (`server.addTool({ name, parameters, execute })`, FastMCP):
+ * the properties holding the name, the input schema and the handler, and where the handler takes its
+ * arguments and request context (FastMCP: `execute(args, context)`, `load(args, auth, context)`).
+ */
+export interface ObjectRegistrationShape {
+  kind: PrimitiveKind;
+  nameProperty: string;
+  schemaProperty?: string;
+  handlerProperty: string;
+  argsIndex: number | undefined;
+  contextIndex: number;
+}
+
+export const OBJECT_REGISTRATION_METHODS: Readonly<Record<string, ObjectRegistrationShape>> = {
+  addTool: { kind: 'tool', nameProperty: 'name', schemaProperty: 'parameters', handlerProperty: 'execute', argsIndex: 0, contextIndex: 1 },
+  addPrompt: { kind: 'prompt', nameProperty: 'name', handlerProperty: 'load', argsIndex: 0, contextIndex: 2 },
+  addResource: { kind: 'resource', nameProperty: 'name', handlerProperty: 'load', argsIndex: undefined, contextIndex: 1 },
+  addResourceTemplate: { kind: 'resource', nameProperty: 'name', handlerProperty: 'load', argsIndex: 0, contextIndex: 2 },
+};
+
 /** Low-level request handler registration (`Server.setRequestHandler(schemaOrMethod, handler)`). */
 export const REQUEST_HANDLER_METHODS: readonly string[] = ['setRequestHandler'];
 export const NOTIFICATION_HANDLER_METHODS: readonly string[] = ['setNotificationHandler'];
@@ -230,6 +251,7 @@ export const NOTIFICATION_SENDERS: readonly string[] = ['notification', 'sendNot
 /** Call names worth wrapping in the one walk over each file (see context.ts): every name a pass reads calls for. */
 export const CALL_NAMES: ReadonlySet<string> = new Set([
   ...Object.keys(REGISTRATION_METHODS),
+  ...Object.keys(OBJECT_REGISTRATION_METHODS),
   ...REQUEST_HANDLER_METHODS,
   ...NOTIFICATION_HANDLER_METHODS,
   ...SESSION_ROUTING_HELPERS,

@@ -278,6 +278,13 @@ function sessionIdReadDetail(read: Node, sdk: string | undefined): string {
       return ` (${text}) to address a log message; send it on the request instead: ${context}.sendNotification({ method: 'notifications/message', params })`;
     }
   }
+  // Only shown (`${ctx.sessionId ?? 'none'}` in a message): the code already copes without one; what to show is a choice.
+  let shown: Node = read;
+  while (shown.getParent() && Node.isNonNullExpression(shown.getParent()!)) shown = shown.getParent()!;
+  const fallback = shown.getParent();
+  if (fallback && Node.isBinaryExpression(fallback) && fallback.getLeft() === shown && ['??', '||'].includes(fallback.getOperatorToken().getText()) && Node.isTemplateSpan(fallback.getParent())) {
+    return ` (${text}) only to show it; sessionless requests carry none, so it always shows ${fallback.getRight().getText()}: drop it from the output or show something the request carries`;
+  }
   return ` (${text}); sessionless requests carry none`;
 }
 

@@ -336,6 +336,19 @@ for (const language of ['ts', 'js'] as const) {
         expect(runtime.principalOf(undefined)).toBe('anonymous');
       });
 
+      it('derives the principal from what FastMCP authenticate returned', () => {
+        // FastMCP's tool context carries the authenticate result as `session`.
+        expect(runtime.principalOf({ session: { userId: 'alice', role: 'admin' } })).toBe('user:alice');
+        expect(runtime.principalOf({ session: { sub: 'bob' } })).toBe('user:bob');
+        const hashed = runtime.principalOf({ session: { team: 'red', level: 2 } });
+        expect(hashed).toMatch(/^auth:[A-Za-z0-9_-]{43}$/);
+        // The same result built in another order is the same caller; a different one is not.
+        expect(runtime.principalOf({ session: { level: 2, team: 'red' } })).toBe(hashed);
+        expect(runtime.principalOf({ session: { team: 'blue', level: 2 } })).not.toBe(hashed);
+        // No authenticate (or stdio without one): the shared principal.
+        expect(runtime.principalOf({ session: undefined })).toBe('anonymous');
+      });
+
       it('turns handle errors into tool error results and leaves other errors alone', async () => {
         const carts = kind<string>('tcart', { noun: 'cart' });
         const handler = runtime.withHandleErrors(async (args: { cart_id: string }, principal: string) => ({

@@ -12,6 +12,8 @@ import type { InlineHandler } from './registration.js';
 export function prependToBody(edits: TextEdits, handler: InlineHandler, statements: readonly string[]): void {
   if (statements.length === 0) return;
   const body = handler.getBody();
+  // A method without a body (an overload signature) is never a handler.
+  if (!body) return;
   const unit = indentUnit(handler.getSourceFile());
   if (Node.isBlock(body)) {
     const first = body.getStatements()[0];

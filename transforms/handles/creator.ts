@@ -1,6 +1,6 @@
 import { Node, type Expression, type ObjectLiteralExpression } from 'ts-morph';
 import type { TextEdits } from './edits.js';
-import { handleTextItem, outputSchema, structuredContent, toolList, withArticle, type Style } from './generate.js';
+import { handleTextItem, outputSchema, str, structuredContent, toolList, withArticle, type Style, type ToolForm } from './generate.js';
 import { addProperties, indentOf, isSingleLine, lineAt, MAX_LINE, propertyNamed } from './layout.js';
 import type { KindNames } from './naming.js';
 import type { ToolCall } from './registration.js';
@@ -14,6 +14,14 @@ import type { ToolCall } from './registration.js';
 export function makeCreator(edits: TextEdits, tool: ToolCall, style: Style, names: KindNames, users: readonly string[]): void {
   const description = describedCreator(tool.description, names, users);
   const structured = style.supports('structured-output');
+  if (tool.method === 'addTool' && tool.config) {
+    // FastMCP: `outputSchema` is a schema object, written before the handler.
+    if (tool.description) edits.replaceNode(tool.description, description);
+    const execute = propertyNamed(tool.config, 'execute')!;
+    const added = [...(tool.description ? [] : [`description: ${description}`]), `outputSchema: z.object(${`{ ${names.idParam}: z.string() }`})`];
+    edits.insert(execute.getStart(), added.map((p) => `${p},\n${indentOf(execute)}`).join(''));
+    return;
+  }
   if (tool.method === 'registerTool' && tool.config) {
     if (tool.description) edits.replaceNode(tool.description, description);
     const added = [...(tool.description ? [] : [`description: ${description}`]), ...(structured ? [`outputSchema: ${outputSchema(style, names)}`] : [])];
@@ -72,8 +80,13 @@ function separator(text: string): string {
  * `structuredContent` matching the output schema (where the SDK release has structured output). Returns false
  * when the result is not an object literal.
  */
-export function addHandleToResult(edits: TextEdits, result: Node, style: Style, names: KindNames): boolean {
+export function addHandleToResult(edits: TextEdits, result: Node, style: Style, names: KindNames, form: ToolForm = 'sdk'): boolean {
   const object = Node.isParenthesizedExpression(result) ? result.getExpression() : result;
+  if (form === 'fastmcp' && (Node.isStringLiteral(object) || Node.isNoSubstitutionTemplateLiteral(object) || Node.isTemplateExpression(object))) {
+    // FastMCP turns a returned string into one text item; with the handle it becomes a content result.
+    edits.replaceNode(object, `{ content: [{ type: ${str(style, 'text')}, text: ${object.getText()} }, ${handleTextItem(style, names)}], ${structuredContent(names)} }`);
+    return true;
+  }
   if (!Node.isObjectLiteralExpression(object)) return false;
   if (isErrorResult(object)) return true;
   const content = propertyNamed(object, 'content');

@@ -21,6 +21,19 @@ export class TextEdits extends SharedTextEdits {
     this.replace(start, end, '');
   }
 
+  /** Remove a statement; when it opened its block, the blank line that set it apart from the rest goes too. */
+  removeOpeningStatement(statement: Node): void {
+    const text = this.text;
+    const start = removalStart(text, statement);
+    let end = statement.getEnd();
+    const newline = text.indexOf('\n', end);
+    if (newline !== -1 && text.slice(end, newline).trim() === '') end = newline + 1;
+    const opens = /\{[ \t]*\n[ \t]*$/.test(text.slice(0, start));
+    const blank = /^[ \t]*\n/.exec(text.slice(end));
+    if (opens && blank) end += blank[0].length;
+    this.replace(start, end, '');
+  }
+
   /**
    * Remove a whole declaration that stood between blank lines (a helper function): with it goes one of the
    * blank lines around it, so its neighbours keep one blank line between them rather than two.

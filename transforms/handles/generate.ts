@@ -124,6 +124,32 @@ export function toolRegistration(style: Style, spec: { receiver: string; name: s
   return [`${spec.receiver}.${method}(`, `${i1}${str(style, spec.name)},`, ...head, ...spec.handler, `${spec.indent});`].join('\n');
 }
 
+/** Which registration form generated tools take: the SDK's, or FastMCP's `addTool({ … })`. */
+export type ToolForm = 'sdk' | 'fastmcp';
+
+/**
+ * `server.addTool({ name, description, parameters?, outputSchema?, execute })` (FastMCP), with `execute` taking
+ * `(args, context)`; `body` is the statements of the handler.
+ */
+export function fastmcpToolRegistration(
+  style: Style,
+  spec: { receiver: string; name: string; description: string; input?: string; output?: string; params: string; body: string[]; indent: string },
+): string {
+  const i1 = spec.indent + style.unit;
+  const i2 = i1 + style.unit;
+  return [
+    `${spec.receiver}.addTool({`,
+    `${i1}name: ${str(style, spec.name)},`,
+    `${i1}description: ${spec.description},`,
+    ...(spec.input ? [`${i1}parameters: ${spec.input},`] : []),
+    ...(spec.output ? [`${i1}outputSchema: ${spec.output},`] : []),
+    `${i1}execute: async (${spec.params}) => {`,
+    ...spec.body.map((line) => `${i2}${line}`),
+    `${i1}},`,
+    `${spec.indent}});`,
+  ].join('\n');
+}
+
 /** What a creator returns: the id as text, and as structured content where the SDK release has it. */
 export function handleResult(style: Style, names: KindNames): string {
   const structured = style.supports('structured-output') ? `, ${structuredContent(names)}` : '';
@@ -133,13 +159,27 @@ export function handleResult(style: Style, names: KindNames): string {
 /** A generated creator tool for state that used to be created lazily: it mints a handle to `initial`. */
 export function creatorTool(
   style: Style,
-  spec: { receiver: string; names: KindNames; initial: string; users: readonly string[]; indent: string },
+  spec: { receiver: string; names: KindNames; initial: string; users: readonly string[]; indent: string; form?: ToolForm },
 ): string {
   const { names, indent } = spec;
   const i1 = indent + style.unit;
   const i2 = i1 + style.unit;
-  const context = style.sdk === 'v2' ? 'ctx' : 'extra';
   const description = `\`Create ${withArticle(names.noun)} and return its ${names.idParam}, for ${toolList(spec.users)}. \${describeLifetime(${names.kindConst})}\``;
+  if (spec.form === 'fastmcp') {
+    return fastmcpToolRegistration(style, {
+      receiver: spec.receiver,
+      name: names.creator,
+      description,
+      output: `z.object({ ${names.idParam}: z.string() })`,
+      params: '_args, context',
+      body: [
+        `const ${names.idParam} = await handles.mint(${names.kindConst}, ${spec.initial}, ${principal('context')});`,
+        `return { content: [${handleTextItem(style, names)}], ${structuredContent(names)} };`,
+      ],
+      indent,
+    });
+  }
+  const context = style.sdk === 'v2' ? 'ctx' : 'extra';
   return toolRegistration(style, {
     receiver: spec.receiver,
     name: names.creator,
@@ -156,12 +196,23 @@ export function creatorTool(
 }
 
 /** A generated destroy tool, for state the old code released when the session or connection ended. */
-export function destroyTool(style: Style, spec: { receiver: string; names: KindNames; indent: string }): string {
+export function destroyTool(style: Style, spec: { receiver: string; names: KindNames; indent: string; form?: ToolForm }): string {
   const { names, indent } = spec;
   const i1 = indent + style.unit;
   const i2 = i1 + style.unit;
-  const context = style.sdk === 'v2' ? 'ctx' : 'extra';
   const done = `\`Destroyed ${names.noun} \${${names.idParam}}\``;
+  if (spec.form === 'fastmcp') {
+    return fastmcpToolRegistration(style, {
+      receiver: spec.receiver,
+      name: names.destroy,
+      description: str(style, `Discard a ${names.noun}; its ${names.idParam} stops working.`),
+      input: `z.object({ ${names.idParam}: ${idSchema(names)} })`,
+      params: `{ ${names.idParam} }, context`,
+      body: [`await handles.destroy(${names.kindConst}, ${names.idParam}, ${principal('context')});`, `return ${done};`],
+      indent,
+    });
+  }
+  const context = style.sdk === 'v2' ? 'ctx' : 'extra';
   return toolRegistration(style, {
     receiver: spec.receiver,
     name: names.destroy,

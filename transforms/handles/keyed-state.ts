@@ -21,8 +21,8 @@ import { passEntry, threadEntry } from './threaded-helpers.js';
 import { freeLocalName } from './local-names.js';
 import { prependToBody } from './body.js';
 import { addIdParam, ensureAsync, ensureContext } from './params.js';
-import { receiverOf } from './registration.js';
-import { byTool, editableTool, inputNamesOf, isDataExpression, isDeadGuard, returnsOf, statementOf, styleOf, Undecided, usesHandlerScope, type PlanContext, type SiteResult } from './site.js';
+import { formOf, receiverOf } from './registration.js';
+import { byTool, editableTool, inputNamesOf, isDataExpression, isDeadGuard, openingsOf, returnsOf, statementOf, styleOf, Undecided, usesHandlerScope, type PlanContext, type SiteResult } from './site.js';
 import { isExported } from '../shared/exports.js';
 import { identifiersOf, nodesOfKind } from '../shared/file-index.js';
 
@@ -71,11 +71,11 @@ export function planKeyedState(state: StateVariable, plan: PlanContext): SiteRes
     if (accesses.length === 0 && calls.length === 0) continue;
     const tool = editableTool(registration, declaration, name);
     const operations: Operation[] = [
-      ...accesses.map((access) => operationOf(access, declaration)),
+      ...accesses.map((access) => byRegistration(registration, () => operationOf(access, declaration))),
       ...calls.map((c) => accessorUse(c.call, c.key, registration, accessors.find((a) => a.calls.includes(c))!)),
     ];
     for (const access of accesses) {
-      if (access.keyOrigin !== 'session') throw new Undecided(declaration, `${registration.label} uses ${name} without the session id as key; decide what the key means first`);
+      if (access.keyOrigin !== 'session') throw new Undecided(declaration, `${registration.label} uses ${name} without the session id as key; decide what the key means first`, { tool: registration.label });
     }
     uses.push({ registration, tool, operations });
   }
@@ -156,6 +156,9 @@ export function planKeyedState(state: StateVariable, plan: PlanContext): SiteRes
     writeBacks.set(use, pending);
   }
 
+  // A number, string or boolean is JSON whatever expression computed it.
+  if (valueType && /^(?:number|string|boolean)$/.test(valueType)) serializable = true;
+
   const edits = plan.edits;
   for (const accessor of accessors) {
     if (accessor.threaded) {
@@ -179,14 +182,14 @@ export function planKeyedState(state: StateVariable, plan: PlanContext): SiteRes
     const anchorUse = uses[0]!;
     const anchor = statementOf(anchorUse.registration.call)!;
     const anchorStyle = styleOf(anchor.getSourceFile(), anchorUse.registration.sdk, plan.options);
-    const text = creatorTool(anchorStyle, { receiver: receiverOf(anchorUse.tool), names, initial: initial!.getText(), users: userNames, indent: indentOf(anchor) });
+    const text = creatorTool(anchorStyle, { receiver: receiverOf(anchorUse.tool), names, initial: initial!.getText(), users: userNames, indent: indentOf(anchor), form: formOf(anchorUse.tool) });
     edits.for(anchor.getSourceFile()).insert(anchor.getStart(), `${text}\n\n${indentOf(anchor)}`);
     edits.use(anchor.getSourceFile(), ['handles', 'principalOf', 'describeLifetime'], true);
   }
   if (needsDestroy) {
     const lastUse = uses[uses.length - 1]!;
     const last = statementOf(lastUse.registration.call)!;
-    const text = destroyTool(styleOf(last.getSourceFile(), lastUse.registration.sdk, plan.options), { receiver: receiverOf(lastUse.tool), names, indent: indentOf(last) });
+    const text = destroyTool(styleOf(last.getSourceFile(), lastUse.registration.sdk, plan.options), { receiver: receiverOf(lastUse.tool), names, indent: indentOf(last), form: formOf(lastUse.tool) });
     edits.for(last.getSourceFile()).insert(last.getEnd(), `\n\n${indentOf(last)}${text}`);
     edits.use(last.getSourceFile(), ['handles', 'principalOf', 'describeHandleParam'], true);
   }
@@ -206,6 +209,16 @@ export function planKeyedState(state: StateVariable, plan: PlanContext): SiteRes
       (accessors.some((a) => !a.threaded) ? `; tools resolve the handle where they called ${toolList(accessors.filter((a) => !a.threaded).map((a) => a.name))}` : '') +
       (accessors.some((a) => a.threaded) ? `; tools pass the resolved entry to ${toolList(accessors.filter((a) => a.threaded).map((a) => a.name))}` : ''),
   };
+}
+
+/** Run a step of one tool's rewrite; a decision it leaves open is that tool's. */
+function byRegistration<T>(registration: Registration, step: () => T): T {
+  try {
+    return step();
+  } catch (error) {
+    if (error instanceof Undecided && !error.tool) throw new Undecided(error.node, error.message, { tool: registration.label });
+    throw error;
+  }
 }
 
 /** `m.delete(k)` as a whole statement, without deciding anything about other uses. */
@@ -268,9 +281,10 @@ function rewriteKeyedUser(use: KeyedUse, names: KindNames, lazyStatements: reado
   const { tool } = use;
   const handler = tool.handler!;
   const edits = plan.edits.for(handler.getSourceFile());
-  const ids = addIdParam(edits, tool, { idParam: names.idParam, schema: idSchema(names), sdk: use.registration.sdk });
+  const openings = openingsOf(plan);
+  const ids = addIdParam(edits, tool, { idParam: names.idParam, schema: idSchema(names), sdk: use.registration.sdk, openings });
   if (typeof ids === 'string') throw new Undecided(use.registration.call, ids);
-  ensureAsync(edits, handler);
+  ensureAsync(edits, handler, openings);
   if (use.entryLocal) prependToBody(edits, handler, [`const ${use.entryLocal} = ${call.resolve(names, ids.id, ids.context)};`]);
   const touched: Node[] = [...lazyStatements];
   for (const statement of lazyStatements) edits.removeStatement(statement);
@@ -315,8 +329,48 @@ function rewriteKeyedUser(use: KeyedUse, names: KindNames, lazyStatements: reado
     }
   }
   for (const { local, after } of writeBacks) edits.insert(after.getEnd(), `\n${indentOf(after)}${call.update(names, ids.id, ids.context, local)};`);
+  retireSessionIdReads(use, ids.id, touched, edits, plan);
   dropSessionLocals(use, touched, edits);
   plan.edits.use(handler.getSourceFile(), ['handles', 'principalOf', 'describeHandleParam'], true);
+}
+
+/**
+ * What is left of the session id in a tool that now takes the handle: a read shown in a message
+ * (`Tally for ${context.sessionId}`) named what it keyed, which is now the handle; a guard that the session id
+ * exists (`if (!context.sessionId) return …`) goes, since the id parameter is required and resolving it is the
+ * check, but only once no other read of the session id is left in the tool (the guard narrows it for them).
+ */
+function retireSessionIdReads(use: KeyedUse, id: string, touched: Node[], edits: ReturnType<PlanContext['edits']['for']>, plan: PlanContext, idFrom = 0): void {
+  const handler = use.tool.handler;
+  const inside = (node: Node, outer: Node) => node === outer || node.getAncestors().includes(outer as never);
+  const guards: Array<{ read: Node; guard: Node }> = [];
+  let othersLeft = false;
+  for (const read of plan.model.sessionIdReads) {
+    if (read.source !== 'context' || !read.node.getAncestors().includes(handler as never) || plan.retired?.has(read.node)) continue;
+    if (touched.some((t) => inside(read.node, t))) {
+      plan.edits.retired.push(read.node);
+      continue;
+    }
+    const guard = read.node.getFirstAncestorByKind(SyntaxKind.IfStatement);
+    if (guard && isDeadGuard(guard, read.node.getText()) && inside(read.node, guard.getExpression())) {
+      guards.push({ read: read.node, guard });
+      continue;
+    }
+    // Only where it is shown (a template literal's part): a read passed elsewhere may key other state.
+    const replaced = outermostWrapper(read.node);
+    if (!Node.isTemplateSpan(replaced.getParent()) || replaced.getStart() < idFrom) {
+      othersLeft = true;
+      continue;
+    }
+    edits.replaceNode(replaced, id);
+    touched.push(replaced);
+    plan.edits.retired.push(read.node);
+  }
+  if (othersLeft) return;
+  for (const { read, guard } of guards) {
+    edits.removeOpeningStatement(guard);
+    plan.edits.retired.push(read);
+  }
 }
 
 /** A tool that stores the session's entry on purpose (`start_game`): it mints the handle instead and returns it. */
@@ -331,13 +385,15 @@ function rewriteKeyedCreator(use: KeyedUse, name: string, names: KindNames, user
   if (use.operations.some((o) => o !== set)) throw new Undecided(use.registration.call, `${tool.name} both creates and reads ${name}`);
   const context = ensureContext(edits, tool, use.registration.sdk);
   if (!context) throw new Undecided(use.registration.call, `the context parameter of ${tool.name} is destructured`);
-  ensureAsync(edits, handler);
+  ensureAsync(edits, handler, openingsOf(plan));
   makeCreator(edits, tool, style, names, users);
   edits.replaceNode(set.statement, `const ${names.idParam} = ${call.mint(names, set.value.getText(), context)};`);
+  // A creator's own session id guard goes too; the id is shown only where the minted handle exists.
+  retireSessionIdReads(use, names.idParam, [set.statement, ...lazyStatements], edits, plan, set.statement.getEnd());
   for (const result of returnsOf(handler)) {
     if (result.getStart() < set.statement.getEnd()) continue;
     const expression = (result as Node & { getExpression(): Node | undefined }).getExpression();
-    if (!expression || !addHandleToResult(edits, expression, style, names)) throw new Undecided(use.registration.call, `${tool.name} returns a result that is not an object literal`);
+    if (!expression || !addHandleToResult(edits, expression, style, names, formOf(tool))) throw new Undecided(use.registration.call, `${tool.name} returns a result that is not an object literal`);
   }
   dropSessionLocals(use, [set.statement], edits);
   plan.edits.use(file, ['handles', 'principalOf', 'describeLifetime'], true);

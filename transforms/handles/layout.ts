@@ -60,11 +60,30 @@ export function addProperties(
   first = false,
   /** Characters other edits add to the same line. */
   extraWidth = 0,
+  /** Lists other sites of the plan already opened up: add to them where they said, and say where to add to ours. */
+  openings?: Openings,
 ): void {
   if (properties.length === 0) return;
   const existing = object.getProperties();
   const unit = indentUnit(object.getSourceFile());
   const base = indentOf(object);
+  const opened = first ? openings?.get(object) : undefined;
+  if (opened) return addAtOpening(edits, opened, properties);
+  if (existing.length === 0 && openings) {
+    // Split at the braces, so another site can add its properties between ours and the closing brace.
+    const open = object.getStart() + 1;
+    const inline = `{ ${properties.join(', ')} }`;
+    if (lineAt(edits.text, object.getStart()).length + inline.length - object.getText().length <= MAX_LINE) {
+      edits.replace(object.getStart(), open, `{ ${properties.join(', ')}`);
+      edits.replace(open, object.getEnd(), ' }');
+      openings.record(object, { pos: open, before: ', ', after: '' });
+    } else {
+      edits.replace(object.getStart(), open, `{${properties.map((p) => `\n${base}${unit}${p},`).join('')}`);
+      edits.replace(open, object.getEnd(), `\n${base}}`);
+      openings.record(object, { pos: open, before: `\n${base}${unit}`, after: ',' });
+    }
+    return;
+  }
   if (existing.length === 0) {
     const inline = `{ ${properties.join(', ')} }`;
     if (lineAt(edits.text, object.getStart()).length + inline.length - object.getText().length <= MAX_LINE) {
@@ -101,13 +120,36 @@ export function addProperties(
     const parts = outer.getProperties();
     const isTarget = outer === object;
     explode(edits, outer, indent, unit, isTarget ? properties : [], first);
-    if (isTarget) return;
+    if (isTarget) {
+      if (first) openings?.record(object, { pos: existing[0]!.getStart(), before: '', after: `,\n${indent}${unit}` });
+      return;
+    }
     const holder = parts.find((p) => object.getAncestors().includes(p as never))!;
     lineLength = inner.length + holder.getText().length + 1;
     indent = inner;
   }
   if (first) edits.insert(existing[0]!.getStart(), `${properties.join(', ')}, `);
   else edits.insert(existing[existing.length - 1]!.getEnd(), `, ${properties.join(', ')}`);
+}
+
+/**
+ * Where a later site adds to a list an earlier site of the same plan already rewrote (a schema shape it broke
+ * into lines, an empty `{}` it filled, the `_args` it destructured): each item is inserted as
+ * `${before}${item}${after}` at `pos`, a boundary the earlier edits left free.
+ */
+export interface Opening {
+  pos: number;
+  before: string;
+  after: string;
+}
+
+export interface Openings {
+  get(node: Node): Opening | undefined;
+  record(node: Node, opening: Opening): void;
+}
+
+export function addAtOpening(edits: TextEdits, opening: Opening, items: readonly string[]): void {
+  edits.insert(opening.pos, items.map((item) => `${opening.before}${item}${opening.after}`).join(''));
 }
 
 /** Break a one-line object into one property per line (edits only at the boundaries), adding `properties`. */

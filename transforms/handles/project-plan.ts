@@ -14,7 +14,7 @@ import { TextEdits } from './edits.js';
 import { toolList, type StoreExport } from './generate.js';
 import { addNamedImports, ensureZod, isCommonJs, specifierFor } from './imports.js';
 import { planKeyedState } from './keyed-state.js';
-import { quoteOf } from './layout.js';
+import { quoteOf, type Opening } from './layout.js';
 import { planRecordState, recordGroups } from './record-state.js';
 import { factoryInstances } from '../scope/instances.js';
 import { SiteEdits, Undecided, type PlanContext, type SiteResult } from './site.js';
@@ -77,6 +77,10 @@ export function planProject(project: Project, family: Family, options: HandleOpt
     return plan;
   };
   const taken = new Set<string>();
+  const retired = new Set<Node>();
+  const opened = new Map<Node, Opening>();
+  // Session-keyed state declined because of one tool (an admin tool reading every session's entries): one decision.
+  const declinedBy = new Map<string, { marker: PlannedMarker; states: string[]; file: string }>();
   const imports = new Map<string, { store: Set<StoreExport>; zod: boolean }>();
   let storePath: string | undefined;
 
@@ -117,12 +121,12 @@ export function planProject(project: Project, family: Family, options: HandleOpt
       continue;
     }
     let edits = new SiteEdits();
-    let context: PlanContext = { model, options, edits, taken };
+    let context: PlanContext = { model, options, edits, taken, retired, opened };
     // A selection of a value the caller can name becomes a parameter; else it becomes a handle.
     const selection = pattern === 'P7' && states.length === 1 ? planSelectionParams(first, context) : undefined;
     if (!selection) {
       edits = new SiteEdits();
-      context = { model, options, edits, taken };
+      context = { model, options, edits, taken, retired, opened };
     }
     try {
       const result = selection ??
@@ -132,6 +136,8 @@ export function planProject(project: Project, family: Family, options: HandleOpt
             ? planRecordState(states, context)
             : planValueState(states, pattern, context));
       commit(edits, fileOf);
+      for (const read of edits.retired) retired.add(read);
+      for (const [node, opening] of edits.opened) opened.set(node, opening);
       fileOf(result.file).results.push(result);
       for (const [path, used] of edits.imports) {
         const entry = imports.get(path) ?? { store: new Set<StoreExport>(), zod: false };
@@ -153,8 +159,17 @@ export function planProject(project: Project, family: Family, options: HandleOpt
         : owner && !reason.startsWith(owner)
           ? classFieldsDeclined(owner, states.map((s) => s.name), reason)
           : reason;
+      // Only within a file: the leftover markers look for a state's marker in its own file.
+      const sameTool = pattern === 'P1' && error instanceof Undecided && error.tool ? declinedBy.get(error.tool) : undefined;
+      if (sameTool && sameTool.file === declarationFile && error instanceof Undecided && error.tool) {
+        sameTool.states.push(first.name);
+        sameTool.marker.message = sharedByTool(sameTool.states, error.tool);
+        continue;
+      }
       // Values that move together are declined together, as one decision: one marker, on the first, naming them all.
-      fileOf(relativeOf(first.declaration.getSourceFile())).markers.push({ pos: first.declaration.getStart(), rule, pattern, message });
+      const marker: PlannedMarker = { pos: first.declaration.getStart(), rule, pattern, message };
+      fileOf(relativeOf(first.declaration.getSourceFile())).markers.push(marker);
+      if (pattern === 'P1' && error instanceof Undecided && error.tool) declinedBy.set(error.tool, { marker, states: [first.name], file: declarationFile });
     }
   }
 
@@ -168,6 +183,11 @@ export function planProject(project: Project, family: Family, options: HandleOpt
     }
   }
   return { files, storePath };
+}
+
+/** The one marker for session-keyed state that one tool uses beyond the entry of the caller (no apostrophes: reports group markers by their quoted parts). */
+function sharedByTool(states: readonly string[], tool: string): string {
+  return `${toolList(states)} are used by ${tool} beyond the entry of the caller (the entries of every session, or keys other than the session id): decide whether their entries belong to one caller (then hand out handles and rework ${tool}) or to everyone (then key them explicitly)`;
 }
 
 /** Move a site's edits into the project plan; a clash with an earlier site's edits rejects the whole site. */

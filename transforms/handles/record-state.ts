@@ -16,7 +16,7 @@ import { indentOf } from './layout.js';
 import { freeLocalName } from './local-names.js';
 import { camelCase, kindNames, thingOf } from './naming.js';
 import { addIdParam, ensureAsync } from './params.js';
-import { receiverOf, type ToolCall } from './registration.js';
+import { formOf, receiverOf, type ToolCall } from './registration.js';
 import { carriesConversation, isSharedState } from '../../src/analysis/conversational.js';
 import { aboveTopLevel, byTool, editableTool, isDataExpression, statementOf, styleOf, Undecided, type PlanContext, type SiteResult } from './site.js';
 
@@ -126,10 +126,10 @@ export function planRecordState(states: StateVariable[], plan: PlanContext): Sit
   const first = uses[0]!;
   const anchor = statementOf(first.registration.call)!;
   const initial = `{ ${fields.map((f) => (f.initial === f.state.name ? f.state.name : `${f.state.name}: ${f.initial}`)).join(', ')} }`;
-  fileEdits.insert(anchor.getStart(), `${creatorTool(style, { receiver: receiverOf(first.tool), names, initial, users: userNames, indent: indentOf(anchor) })}\n\n${indentOf(anchor)}`);
+  fileEdits.insert(anchor.getStart(), `${creatorTool(style, { receiver: receiverOf(first.tool), names, initial, users: userNames, indent: indentOf(anchor), form: formOf(first.tool) })}\n\n${indentOf(anchor)}`);
   if (needsDestroy) {
     const last = statementOf(uses[uses.length - 1]!.registration.call)!;
-    fileEdits.insert(last.getEnd(), `\n\n${indentOf(last)}${destroyTool(style, { receiver: receiverOf(uses[uses.length - 1]!.tool), names, indent: indentOf(last) })}`);
+    fileEdits.insert(last.getEnd(), `\n\n${indentOf(last)}${destroyTool(style, { receiver: receiverOf(uses[uses.length - 1]!.tool), names, indent: indentOf(last), form: formOf(uses[uses.length - 1]!.tool) })}`);
   }
 
   // The kind is declared once, above the class.

@@ -4,6 +4,7 @@ import {
   type CallExpression,
   type Expression,
   type FunctionExpression,
+  type MethodDeclaration,
   type ObjectLiteralExpression,
   type ParameterDeclaration,
 } from 'ts-morph';
@@ -11,19 +12,20 @@ import { literalText, unwrap } from '../../src/analysis/syntax.js';
 import { propertyNamed } from './layout.js';
 
 /** A tool handler written inline (the only kind the handle rewrites edit). */
-export type InlineHandler = ArrowFunction | FunctionExpression;
+export type InlineHandler = ArrowFunction | FunctionExpression | MethodDeclaration;
 
 /** Keys that only tool annotations have: tell `tool(name, annotations, cb)` from `tool(name, shape, cb)`. */
 const ANNOTATION_KEYS = new Set(['title', 'readOnlyHint', 'destructiveHint', 'idempotentHint', 'openWorldHint']);
 
 /**
- * One tool registration, in either SDK form:
+ * One tool registration, in either SDK form or FastMCP's:
  * - `server.tool(name, description?, shape?, annotations?, handler)` (v1);
- * - `server.registerTool(name, { description, inputSchema, outputSchema, … }, handler)` (v1 and v2).
+ * - `server.registerTool(name, { description, inputSchema, outputSchema, … }, handler)` (v1 and v2);
+ * - `server.addTool({ name, description, parameters, execute: async (args, context) => … })` (FastMCP).
  */
 export interface ToolCall {
   call: CallExpression;
-  method: 'tool' | 'registerTool';
+  method: 'tool' | 'registerTool' | 'addTool';
   name: string;
   /** The description node (a string or template literal), when the tool has one. */
   description: Expression | undefined;
@@ -48,6 +50,7 @@ export function readToolCall(call: CallExpression): ToolCall | undefined {
   const callee = call.getExpression();
   if (!Node.isPropertyAccessExpression(callee)) return undefined;
   const method = callee.getName();
+  if (method === 'addTool') return readObjectToolCall(call);
   if (method !== 'tool' && method !== 'registerTool') return undefined;
   const args = call.getArguments() as Expression[];
   const name = literalText(args[0]);
@@ -92,6 +95,34 @@ export function readToolCall(call: CallExpression): ToolCall | undefined {
   return found;
 }
 
+/** FastMCP's `addTool({ name, description, parameters, execute })`: the handler always takes `(args, context)`. */
+function readObjectToolCall(call: CallExpression): ToolCall | undefined {
+  const args = call.getArguments();
+  const config = args.length === 1 ? unwrap(args[0]!) : undefined;
+  if (!config || !Node.isObjectLiteralExpression(config)) return undefined;
+  const name = literalText(initializerOf(propertyNamed(config, 'name')));
+  if (name === undefined) return undefined;
+  // `execute: async (args, context) => …`, or the method `async execute(args, context) { … }`.
+  const property = propertyNamed(config, 'execute');
+  const execute = property && Node.isMethodDeclaration(property) ? property : initializerOf(property);
+  const handlerNode = execute && (Node.isMethodDeclaration(execute) ? execute : unwrap(execute));
+  const handler =
+    handlerNode && (Node.isArrowFunction(handlerNode) || Node.isFunctionExpression(handlerNode) || Node.isMethodDeclaration(handlerNode)) ? handlerNode : undefined;
+  const params = handler?.getParameters() ?? [];
+  return {
+    call,
+    method: 'addTool',
+    name,
+    description: initializerOf(propertyNamed(config, 'description')),
+    config,
+    schema: initializerOf(propertyNamed(config, 'parameters')),
+    annotations: undefined,
+    handler,
+    args: params[0],
+    context: params[1],
+  };
+}
+
 function initializerOf(property: Node | undefined): Expression | undefined {
   if (property && Node.isPropertyAssignment(property)) return property.getInitializer();
   return undefined;
@@ -125,6 +156,11 @@ export function shapeLiteral(schema: Expression | undefined): ObjectLiteralExpre
 /** Whether a schema is written as a raw shape (`{ a: z.string() }`) rather than `z.object(…)`. */
 export function isRawShape(schema: Expression | undefined): boolean {
   return schema !== undefined && Node.isObjectLiteralExpression(schema);
+}
+
+/** The registration form tools generated next to this one take. */
+export function formOf(tool: ToolCall): 'sdk' | 'fastmcp' {
+  return tool.method === 'addTool' ? 'fastmcp' : 'sdk';
 }
 
 /** The server expression a registration is called on (`server`, `this.server`), for generated registrations next to it. */

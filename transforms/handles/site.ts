@@ -10,7 +10,7 @@ import type { PatternId, RuleId } from '../../src/rules/rules.js';
 import { DEAD_GUARD_EXITS } from '../../src/rules/handles-values.js';
 import { TextEdits } from './edits.js';
 import type { StoreExport, Style } from './generate.js';
-import { indentUnit, quoteOf } from './layout.js';
+import { indentUnit, quoteOf, type Opening, type Openings } from './layout.js';
 import { readToolCall, type EditableTool, type InlineHandler } from './registration.js';
 import type { HandleOptions } from './store-file.js';
 import type { SdkFeature } from '../../src/rules/sdk-features.js';
@@ -21,14 +21,23 @@ export class Undecided extends Error {
   constructor(
     readonly node: Node,
     message: string,
-    /**
-     * A registration style session-scope edits (a low-level tools/call handler, a handler passed by name): the
-     * state is left to it, which either gives it a record or leaves the one marker with its own reason.
-     */
-    readonly leftToRecord = false,
+    options: {
+      /** The tool whose use of the state decides it, when one does (a tool reading every session's entries). */
+      tool?: string;
+      /**
+       * A registration style session-scope edits (a low-level tools/call handler, a handler passed by name): the
+       * state is left to it, which either gives it a record or leaves the one marker with its own reason.
+       */
+      leftToRecord?: boolean;
+    } = {},
   ) {
     super(message);
+    this.tool = options.tool;
+    this.leftToRecord = options.leftToRecord ?? false;
   }
+
+  readonly tool: string | undefined;
+  readonly leftToRecord: boolean;
 }
 
 /** Edits one site makes, per file, plus the imports each file then needs. Committed only when the whole site plans. */
@@ -36,6 +45,10 @@ export class SiteEdits {
   readonly files = new Map<string, TextEdits>();
   /** Per file: handle-store exports used, whether `z` is used, and names to import from other project files. */
   readonly imports = new Map<string, { store: Set<StoreExport>; zod: boolean }>();
+  /** Session id reads this site rewrote or removed (a guard, a shown id): another kind's site leaves them be. */
+  readonly retired: Node[] = [];
+  /** Lists this site opened up (see Opening), for later sites of the plan. */
+  readonly opened = new Map<Node, Opening>();
 
   for(file: SourceFile): TextEdits {
     const path = relativeOf(file);
@@ -66,6 +79,18 @@ export interface PlanContext {
   edits: SiteEdits;
   /** Thing names already given to other kinds in this project. */
   taken: Set<string>;
+  /** Session id reads sites committed so far rewrote or removed. */
+  retired?: Set<Node>;
+  /** Lists sites committed so far opened up. */
+  opened?: Map<Node, Opening>;
+}
+
+/** The plan's openings as a site sees them: those committed before it, and its own. */
+export function openingsOf(plan: PlanContext): Openings {
+  return {
+    get: (node) => plan.edits.opened.get(node) ?? plan.opened?.get(node),
+    record: (node, opening) => void plan.edits.opened.set(node, opening),
+  };
 }
 
 /** A migrated site, for the closing counts and reports. */
@@ -117,8 +142,8 @@ export function editableTool(registration: Registration, anchor: Node, state: st
     throw new Undecided(anchor, `${state} is read by ${registration.label}, which cannot take a handle parameter; serve it as a resource template keyed by the handle`);
   }
   const tool = readToolCall(registration.call);
-  if (!tool) throw new Undecided(anchor, `${state} is used by ${registration.label} in a low-level tools/call handler; add its handle argument there by hand`, true);
-  if (!tool.handler) throw new Undecided(anchor, `${state} is used by ${registration.label}, whose handler is passed by name; write it inline or add the handle parameter by hand`, true);
+  if (!tool) throw new Undecided(anchor, `${state} is used by ${registration.label} in a low-level tools/call handler; add its handle argument there by hand`, { leftToRecord: true });
+  if (!tool.handler) throw new Undecided(anchor, `${state} is used by ${registration.label}, whose handler is passed by name; write it inline or add the handle parameter by hand`, { leftToRecord: true });
   return tool as EditableTool;
 }
 

@@ -15,6 +15,7 @@ import type { KindNames } from './naming.js';
 import { addIdParam, ensureAsync, ensureContext } from './params.js';
 import { isAssignmentStatement, isDataExpression, isDeadGuard, returnsOf, statementOf, styleOf, Undecided, type PlanContext } from './site.js';
 import type { ToolUse } from './value-rewrites.js';
+import { formOf } from './registration.js';
 
 /** The part of the record an access is to: the variable it names. */
 export function partOf(access: StateAccess): string {
@@ -99,7 +100,7 @@ export function rewriteGroupCreator(
   for (const result of returnsOf(handler)) {
     if (result.getStart() < last!.getEnd()) continue;
     const expression = (result as Node & { getExpression(): Node | undefined }).getExpression();
-    if (!expression || !addHandleToResult(edits, expression, style, names)) {
+    if (!expression || !addHandleToResult(edits, expression, style, names, formOf(tool))) {
       throw new Undecided(registration.call, `${tool.name} returns a result that is not an object literal`);
     }
   }

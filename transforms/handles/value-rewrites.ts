@@ -11,7 +11,7 @@ import { call, idSchema } from './generate.js';
 import { indentOf } from './layout.js';
 import type { KindNames } from './naming.js';
 import { addIdParam, ensureAsync, ensureContext } from './params.js';
-import type { EditableTool } from './registration.js';
+import { formOf, type EditableTool } from './registration.js';
 import { isAssignmentStatement, isDeadGuard, returnsOf, statementOf, styleOf, Undecided, type PlanContext } from './site.js';
 
 /** One tool's part in the state's life. */
@@ -59,7 +59,7 @@ export function rewriteCreator(use: ToolUse, name: string, names: KindNames, use
   for (const result of returnsOf(handler)) {
     if (result.getStart() < statement.getEnd()) continue;
     const expression = (result as Node & { getExpression(): Node | undefined }).getExpression();
-    if (!expression || !addHandleToResult(edits, expression, style, names)) {
+    if (!expression || !addHandleToResult(edits, expression, style, names, formOf(tool))) {
       throw new Undecided(use.registration.call, `${tool.name} returns a result that is not an object literal`);
     }
   }

@@ -15,7 +15,7 @@ import { disposeOf, isResetStatement, writeBackPoint } from './effects.js';
 import { creatorTool, destroyTool, kindDeclaration, toolList } from './generate.js';
 import { indentOf } from './layout.js';
 import { kindNames, thingOf } from './naming.js';
-import { receiverOf } from './registration.js';
+import { formOf, receiverOf } from './registration.js';
 import {
   aboveTopLevel,
   byTool,
@@ -149,14 +149,14 @@ export function planValueState(states: readonly StateVariable[], pattern: Patter
   if (!creator && initial !== undefined) {
     const anchor = registrationStatement(anchorUse.registration);
     const anchorStyle = styleOf(anchor.getSourceFile(), anchorUse.registration.sdk, plan.options);
-    const text = creatorTool(anchorStyle, { receiver: receiverOf(anchorUse.tool), names, initial, users: userNames, indent: indentOf(anchor) });
+    const text = creatorTool(anchorStyle, { receiver: receiverOf(anchorUse.tool), names, initial, users: userNames, indent: indentOf(anchor), form: formOf(anchorUse.tool) });
     edits.for(anchor.getSourceFile()).insert(anchor.getStart(), `${text}\n\n${indentOf(anchor)}`);
     edits.use(anchor.getSourceFile(), ['handles', 'principalOf', 'describeLifetime'], true);
   }
   if (needsGeneratedDestroy) {
     const last = registrationStatement(uses[uses.length - 1]!.registration);
     const lastStyle = styleOf(last.getSourceFile(), uses[uses.length - 1]!.registration.sdk, plan.options);
-    const text = destroyTool(lastStyle, { receiver: receiverOf(uses[uses.length - 1]!.tool), names, indent: indentOf(last) });
+    const text = destroyTool(lastStyle, { receiver: receiverOf(uses[uses.length - 1]!.tool), names, indent: indentOf(last), form: formOf(uses[uses.length - 1]!.tool) });
     edits.for(last.getSourceFile()).insert(last.getEnd(), `\n\n${indentOf(last)}${text}`);
     edits.use(last.getSourceFile(), ['handles', 'principalOf', 'describeHandleParam'], true);
   }

@@ -1,7 +1,7 @@
 import { Node, type SourceFile } from 'ts-morph';
 import { anchorOf } from '../../src/engine/markers.js';
 import { relativeOf } from '../../src/engine/parse.js';
-import { transportKept } from '../../src/rules/marker-messages.js';
+import { TRANSPORT_KEPT, transportKept } from '../../src/rules/marker-messages.js';
 import { TODO_MARKER } from '../../src/rules/rules.js';
 import { functionsCalledBy, type ProjectLookup } from './followed.js';
 import { blocked, type PhaseInput, type PhaseOutput } from './phase.js';
@@ -15,15 +15,25 @@ function factoryName(fn: FunctionLike): string {
   return parent && Node.isVariableDeclaration(parent) ? parent.getName() : 'the factory';
 }
 
-/** Whether a state transform already left its marker on this state: a decision handed to a person. */
+/**
+ * Whether a state transform already left its marker on this state: a decision handed to a person. The marker is
+ * above the state, or names it first among states declined together (`a and b are used by list_all …`).
+ */
 export function markedAlready(finding: StateFinding): boolean {
-  return [finding.declaration, finding.node].some(
+  const above = [finding.declaration, finding.node].some(
     (node) =>
       node !== undefined &&
       anchorOf(node)
         .getLeadingCommentRanges()
         .some((range) => range.getText().includes(TODO_MARKER)),
   );
+  if (above) return true;
+  const text = finding.node.getSourceFile().getFullText();
+  const word = new RegExp(`(?:^|[^\\w$.])${finding.name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![\\w$])`);
+  return [...text.matchAll(new RegExp(`${TODO_MARKER}\\(SL\\d+\\): (.*)$`, 'gm'))].some((match) => {
+    const message = match[1] ?? '';
+    return !message.startsWith(TRANSPORT_KEPT) && / and .* are /.test(message.split(/[;:(]/)[0] ?? '') && word.test(message.split(/ are /)[0] ?? '');
+  });
 }
 
 /** What the state guard decided: the transport stays (one marker), or it goes with notes on marked state. */

@@ -1,0 +1,136 @@
+/**
+ * A migrated FastMCP server, run for real: FastMCP serving HTTP stream on 127.0.0.1 in its stateless mode, two
+ * real SDK clients (each its own bearer user), each with its own tally handle. Each increments only its own
+ * tally, neither can use the other's handle, and no response carries a session id.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sessionStateToHandlesTransform as transform } from '../../transforms/session-state-to-handles.js';
+import { buildCase, connectHttp, handleOf, textOf, type Built, type Connection, type E2ECase } from './e2e/support.js';
+
+const HOST = `
+import { createServer } from 'node:net';
+import { server } from './src/server.js';
+const probe = createServer();
+await new Promise((resolve) => probe.listen(0, '127.0.0.1', resolve));
+const { port } = probe.address();
+await new Promise((resolve) => probe.close(resolve));
+await server.start({ transportType: 'httpStream', httpStream: { host: '127.0.0.1', port, stateless: true } });
+process.stdout.write('LISTENING ' + port + '\\n');
+`;
+
+/** A migrated fixture built and served by FastMCP in a child process, stateless, on a free port of 127.0.0.1. */
+function serveFixture(fixture: string) {
+  const state = { built: undefined as Built | undefined, child: undefined as ChildProcess | undefined, url: undefined as URL | undefined };
+  beforeAll(async () => {
+    const built = buildCase({ transform, fixture } as E2ECase);
+    state.built = built;
+    writeFileSync(join(built.dir, 'host.mjs'), HOST);
+    const child = spawn(process.execPath, ['host.mjs'], { cwd: built.dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    state.child = child;
+    let stderr = '';
+    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const port = await new Promise<number>((resolve, reject) => {
+      let out = '';
+      child.stdout!.on('data', (chunk: Buffer) => {
+        out += chunk.toString();
+        const match = /LISTENING (\d+)/.exec(out);
+        if (match) resolve(Number(match[1]));
+      });
+      child.once('exit', (code) => reject(new Error(`FastMCP host exited with ${code}: ${stderr}`)));
+    });
+    state.url = new URL(`http://127.0.0.1:${port}/mcp`);
+  }, 30_000);
+  afterAll(async () => {
+    const child = state.child;
+    if (child && child.exitCode === null) {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+    }
+    state.built?.remove();
+  });
+  return state;
+}
+
+describe('migrated FastMCP tally server over stateless HTTP stream', () => {
+  const served = serveFixture('fastmcp-counter');
+  const open: Connection[] = [];
+  afterAll(async () => {
+    await Promise.all(open.map((c) => c.close().catch(() => undefined)));
+  });
+
+  const connect = async (user: string) => {
+    const connection = await connectHttp('v1', served.url!, user);
+    open.push(connection);
+    return connection;
+  };
+
+  // The build differs from the committed output only in the short lifetime the e2e cases use.
+  it('builds the committed output', () => expect(served.built!.differences.every((line) => /ttlSeconds: /.test(line))).toBe(true));
+
+  it('gives each client its own counter handle, and each increments only its own', async () => {
+    const [alice, bob] = await Promise.all([connect('alice'), connect('bob')]);
+    const created = await Promise.all([alice.call('create_tally'), bob.call('create_tally')]);
+    const [aliceId, bobId] = created.map((result) => handleOf(result, 'tally_id') as string);
+    expect(aliceId).toMatch(/^tally_[A-Za-z0-9_-]{24}$/);
+    expect(bobId).toMatch(/^tally_[A-Za-z0-9_-]{24}$/);
+    expect(aliceId).not.toBe(bobId);
+
+    expect(textOf(await alice.call('bump_tally', { tally_id: aliceId, by: 2 }))).toBe(`Tally for ${aliceId}: 2`);
+    expect(textOf(await bob.call('bump_tally', { tally_id: bobId, by: 5 }))).toBe(`Tally for ${bobId}: 5`);
+    expect(textOf(await alice.call('bump_tally', { tally_id: aliceId }))).toBe(`Tally for ${aliceId}: 3`);
+    expect(textOf(await alice.call('read_tally', { tally_id: aliceId }))).toBe('Tally: 3');
+    expect(textOf(await bob.call('read_tally', { tally_id: bobId }))).toBe('Tally: 5');
+
+    // The handle works from a fresh connection of the same user: state no longer lives in a session.
+    const aliceAgain = await connect('alice');
+    expect(textOf(await aliceAgain.call('read_tally', { tally_id: aliceId }))).toBe('Tally: 3');
+    expect(textOf(await aliceAgain.call('clear_tally', { tally_id: aliceId }))).toBe('Tally cleared');
+    expect(textOf(await bob.call('read_tally', { tally_id: bobId }))).toBe('Tally: 5');
+
+    // Another user's handle is refused exactly like an unknown one.
+    const stolen = await bob.call('read_tally', { tally_id: aliceId });
+    expect(stolen.isError).toBe(true);
+    expect(textOf(stolen)).toContain('call create_tally() again');
+  });
+
+  it('answers without a session id', async () => {
+    const response = await fetch(served.url!, {
+      method: 'POST',
+      headers: { Authorization: 'Bearer carol', 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'probe', version: '1.0.0' } } }),
+    });
+    expect(response.ok).toBe(true);
+    expect(response.headers.get('mcp-session-id')).toBeNull();
+    await response.text();
+  });
+});
+
+describe('migrated FastMCP word game (its own creator tool) over stateless HTTP stream', () => {
+  const served = serveFixture('fastmcp-game');
+  const open: Connection[] = [];
+  afterAll(async () => {
+    await Promise.all(open.map((c) => c.close().catch(() => undefined)));
+  });
+
+  it('start_game returns a game_id, and each player guesses in their own game', async () => {
+    expect(served.built!.differences.every((line) => /ttlSeconds: /.test(line))).toBe(true);
+    const [alice, bob] = await Promise.all([connectHttp('v1', served.url!, 'alice'), connectHttp('v1', served.url!, 'bob')]);
+    open.push(alice, bob);
+    const started = await alice.call('start_game', { word: 'Apple' });
+    expect(textOf(started)).toContain('Game started: 5 letters');
+    const aliceGame = handleOf(started, 'game_id') as string;
+    const bobGame = handleOf(await bob.call('start_game', { word: 'berry' }), 'game_id') as string;
+    expect(aliceGame).toMatch(/^game_[A-Za-z0-9_-]{24}$/);
+    expect(textOf(await alice.call('guess', { game_id: aliceGame, letter: 'p' }))).toBe('_pp__');
+    expect(textOf(await bob.call('guess', { game_id: bobGame, letter: 'r' }))).toBe('__rr_');
+    expect(textOf(await alice.call('guess', { game_id: aliceGame, letter: 'e' }))).toBe('_pp_e');
+    // This server has no authentication, so every caller is one principal: only an id nobody minted is refused.
+    const unknown = await bob.call('guess', { game_id: `game_${'A'.repeat(24)}`, letter: 'a' });
+    expect(unknown.isError).toBe(true);
+    expect(textOf(unknown)).toContain('call start_game() again');
+  });
+});
