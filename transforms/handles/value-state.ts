@@ -226,7 +226,8 @@ function outsideCleanup(access: StateAccess, name: string, declaration: Variable
   const statement = statementOf(access.node);
   if (statement && (disposeOf(statement, name) || isResetStatement(statement, name))) return statement;
   const where = access.by.length > 0 ? `a function called by ${access.by.map((r) => r.label).join(', ')}` : access.byOther.join(', ') || 'code outside the tools';
-  throw new Undecided(declaration, `${name} is used in ${where}; pass the value (or its handle) explicitly, or keep it if it is shared on purpose`);
+  // Helpers that tools call are session-scope's to follow: it gives the value a record or says why not.
+  throw new Undecided(declaration, `${name} is used in ${where}; pass the value (or its handle) explicitly, or keep it if it is shared on purpose`, { leftToRecord: access.by.length > 0 });
 }
 
 function isDestroyer(use: ToolUse, name: string): boolean {

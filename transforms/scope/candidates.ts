@@ -23,6 +23,7 @@ import { declarationOf, isReference, referencesTo } from '../shared/declarations
 import { onlyResourceReaders, readByResources } from './resources.js';
 import { isExported } from '../shared/exports.js';
 import { factoryInstances } from './instances.js';
+import { toolList } from '../handles/generate.js';
 
 /** A statement of a shutdown handler that uses the state: it becomes the record's cleanup. */
 export interface ShutdownUse {
@@ -276,7 +277,7 @@ export function findCandidates(model: ServerModel, options: { resources: boolean
       }
     }
     if (problems.length > 0) {
-      declines.push(problems[0]!);
+      declines.push(recordDeclined(members, problems[0]!));
       continue;
     }
     candidates.push({ file, members, references, cleanupReferences, tools: [...tools].filter((r) => r.kind === 'tool'), shutdown: [...shutdown.values()] });
@@ -338,6 +339,16 @@ function memberProblem(member: ScopeMember): ScopeDecline | undefined {
     }
   }
   return undefined;
+}
+
+/**
+ * One marker for the file's record, at its first declaration, naming every member: they move together or not at
+ * all, so the reason one of them cannot move is the decision for all of them.
+ */
+function recordDeclined(members: readonly ScopeMember[], problem: ScopeDecline): ScopeDecline {
+  if (members.length === 1 && problem.node === members[0]!.declaration) return problem;
+  const names = toolList(members.map((member) => `\`${member.name}\``));
+  return { node: members[0]!.declaration, message: `${names} ${members.length === 1 ? 'stays' : 'stay'} shared by every conversation: ${problem.message}` };
 }
 
 /** Whether a field access sits in a method that releases its object (`close()`, `dispose()`). */
