@@ -3,14 +3,15 @@ import type { Transform } from '../src/engine/transform.js';
 import type { SdkLine } from '../src/rules/sdk.js';
 import { analyseCachedContext } from './lists/context-cached.js';
 import { analyseInitializeHandler } from './lists/context-initialize.js';
+import { analyseAddressedLogs } from './lists/context-log-address.js';
 import { analyseSubscriptionsAndRoots } from './lists/context-subscriptions.js';
 import { findRegistrations, findRequestHandlers, handlerSites } from './lists/handlers.js';
 import { merge, settle, type Findings } from './lists/steps.js';
 
-function analyse(file: SourceFile, sdk: SdkLine): Findings {
+function analyse(file: SourceFile, sdk: SdkLine, requestNotifications: boolean): Findings {
   const requests = findRequestHandlers(file);
   const scan = { file, sdk, requests, sites: handlerSites(findRegistrations(file), requests) };
-  return merge(analyseCachedContext(scan), analyseSubscriptionsAndRoots(scan), analyseInitializeHandler(scan));
+  return merge(analyseCachedContext(scan), analyseSubscriptionsAndRoots(scan), analyseInitializeHandler(scan), analyseAddressedLogs(scan, requestNotifications));
 }
 
 /**
@@ -21,6 +22,8 @@ function analyse(file: SourceFile, sdk: SdkLine): Findings {
  *   `logging/setLevel` handler are read per request from `ctx.mcpReq.envelope` (through a small helper
  *   written into the file); per-session `resources/subscribe` bookkeeping becomes
  *   `handler.notify.resourceUpdated(uri)` on the module's `createMcpHandler`.
+ * - v1: log messages addressed to the session (`sendLoggingMessage(params, extra.sessionId)`) go out on the
+ *   request instead (`extra.sendNotification`), since a request served alone has no session stream.
  * - v1, and anything that needs judgment (values read outside handlers, roots fetched at initialize):
  *   one marker with the reason.
  */
@@ -31,10 +34,11 @@ export const perRequestContextTransform: Transform = {
     'Read client capabilities, client info and log level from each request instead of caching them at initialize, and publish resource updates to subscriptions/listen streams instead of per-session subscriber lists.',
   rules: ['SL005'],
   patterns: ['P9'],
-  vocabulary: /InitializeRequestSchema|getClientCapabilities|getClientVersion|oninitialized|SetLevelRequestSchema|logging\/setLevel|listRoots|RootsListChanged|roots\/list_changed|SubscribeRequestSchema|resources\/subscribe|sendResourceUpdated|resources\/updated/,
+  vocabulary: /InitializeRequestSchema|getClientCapabilities|getClientVersion|oninitialized|SetLevelRequestSchema|logging\/setLevel|listRoots|RootsListChanged|roots\/list_changed|SubscribeRequestSchema|resources\/subscribe|sendResourceUpdated|resources\/updated|sendLoggingMessage/,
   apply(context) {
     const sdk = context.sdk;
     if (!sdk) return;
-    settle(context, (file) => analyse(file, sdk));
+    const requestNotifications = context.supports('request-notification');
+    settle(context, (file) => analyse(file, sdk, requestNotifications));
   },
 };

@@ -44,6 +44,9 @@ export const CLIENT_ACCESSORS: Readonly<Record<string, EnvelopeValue>> = {
 };
 
 /** The log level a 2026-07-28 request asks for (replaces `logging/setLevel` per session). */
+/** The notification a log message travels as (`notifications/message`). */
+export const LOG_NOTIFICATION = 'notifications/message';
+
 export const LOG_LEVEL: EnvelopeValue = {
   metaKey: 'LOG_LEVEL_META_KEY',
   wireKey: 'io.modelcontextprotocol/logLevel',

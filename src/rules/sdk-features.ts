@@ -16,7 +16,7 @@ export const SDK_PACKAGE_OF: Readonly<Record<SdkLine, SdkPackage>> = {
   v2: '@modelcontextprotocol/server',
 };
 
-export type SdkFeature = 'resource-link' | 'structured-output' | 'register-tool' | 'streamable-http';
+export type SdkFeature = 'resource-link' | 'structured-output' | 'register-tool' | 'streamable-http' | 'request-notification';
 
 export interface SdkFeatureSpec {
   /** What the feature is, for messages ("`resource_link` content needs …"). */
@@ -44,6 +44,12 @@ export const SDK_FEATURES: Readonly<Record<SdkFeature, SdkFeatureSpec>> = {
   // server/streamableHttp.js (StreamableHTTPServerTransport): absent from 1.9.0, present from 1.10.0.
   'streamable-http': {
     what: 'the Streamable HTTP server transport',
+    since: { '@modelcontextprotocol/sdk': '1.10.0', '@modelcontextprotocol/server': '2.0.0' },
+  },
+  // RequestHandlerExtra.sendNotification (a notification sent on the request it belongs to): absent from 1.9.0,
+  // present from 1.10.0 (dist/esm/shared/protocol.d.ts).
+  'request-notification': {
+    what: "a request handler's own `sendNotification`",
     since: { '@modelcontextprotocol/sdk': '1.10.0', '@modelcontextprotocol/server': '2.0.0' },
   },
 };
