@@ -5,7 +5,7 @@ import { DEFAULT_STREAMABLE_PATH } from '../../src/rules/transport-symbols.js';
 import { missingFeature, supportsFeature } from '../../src/rules/sdk-features.js';
 import { planHandler, planModule, serveCalls, type HandlerPlan } from './erase.js';
 import { resolveFactory, resolveFactoryFunction, usesOnlyOuterNames, type ParameterPolicy, type ServerFactory } from './factory.js';
-import { starterOf } from './starters.js';
+import { configurationState, starterOf } from './starters.js';
 import { guardState } from './http-guards.js';
 import { projectLookup, reachableModules } from './followed.js';
 import { serverRequestSites } from './server-requests.js';
@@ -266,6 +266,10 @@ function analyse(input: PhaseInput, resolver: Resolver, constructions: readonly 
   if ('problem' in factoryResult) return factoryResult.problem;
   if (factoryResult.factory.kind === 'parameter' && target === 'v2') {
     return `the server \`${factoryResult.factory.variable}\` is a parameter, and a v2 entry (createMcpHandler) is written at module level`;
+  }
+  if (factoryResult.factory.kind === 'parameter') {
+    const state = configurationState(factoryResult.factory.configure, resolver);
+    if (state) return state;
   }
   if (factoryResult.factory.kind === 'call' && factoryResult.factory.connects !== undefined && target === 'v2') {
     return `\`${factoryResult.factory.callee.getText()}\` builds and connects a server itself, and createMcpHandler needs a function that returns one`;

@@ -7,6 +7,8 @@ import { placeOf } from '../shared/place.js';
 import { configuringIn, isServerClass, movedStatements } from './factory.js';
 import { functionNamed, projectLookup, type ProjectLookup } from './followed.js';
 import { blocked, type PhaseInput, type PhaseOutput } from './phase.js';
+import { markedAlready } from './http-guards.js';
+import { factoryClosureState } from './state-guard.js';
 import { factoryFunction } from './snippets.js';
 import { indentOf, type Style } from './style.js';
 import { enclosingFunction, freshName, markerPosition, Resolver, within, type FunctionLike } from './syntax.js';
@@ -119,6 +121,8 @@ function callerServer(call: CallExpression, starter: Starter, resolver: Resolver
   const siblings = block.getStatements();
   const after = siblings.slice(siblings.indexOf(statement) + 1);
   const configure = configuringIn(after, declaration, undefined, resolver, (c) => isStarterCall(c) || startsSomething(c, resolver));
+  const state = configurationState(configure, resolver);
+  if (state) return state;
   const moved = [statement, ...configure];
   const uses = referencesIn(declaration.getSourceFile()).filter((id) => resolver.of(id)?.compilerNode === declaration.compilerNode && !moved.some((m) => within(id, m)));
   const handed: Node[] = [];
@@ -142,6 +146,27 @@ function callerServer(call: CallExpression, starter: Starter, resolver: Resolver
     others.push(id);
   }
   return { declaration, statement, variable: arg.getText(), configure, handed, others };
+}
+
+/**
+ * Configuration that keeps state for its tools (`registerCounter(server)` with a `let count` its tool changes):
+ * built once, the state lived as long as the process; built per request, it would start over every request.
+ * State a state transform already marked is that marker's decision.
+ */
+export function configurationState(configure: readonly Node[], resolver: Resolver): string | undefined {
+  for (const statement of configure) {
+    const call = statement.getFirstDescendantByKind(SyntaxKind.CallExpression);
+    const callee = call?.getExpression();
+    if (!callee || !Node.isIdentifier(callee)) continue;
+    const fn = functionNamed(callee, resolver, projectLookup({ project: statement.getProject() }));
+    const found = fn ? factoryClosureState(fn, resolver, projectLookup({ project: statement.getProject() })).filter((f) => !markedAlready(f)) : [];
+    const [first] = found;
+    if (first) {
+      const names = [...new Set(found.map((f) => `\`${f.name}\``))].join(', ');
+      return `\`${callee.getText()}\` keeps ${names} for the tools it registers, which a server built per request would start over every request`;
+    }
+  }
+  return undefined;
 }
 
 /** A call that hands the server to a function of this project that connects or listens: a starter, not configuration. */
