@@ -53,6 +53,8 @@ const CASES: readonly Case[] = [
   // caller's server (module-wide with a stdio fallback, or local to the function building the app) became one.
   { name: 'server-parameter-v1', line: 'v1', rejects: ['GET', 'DELETE'] },
   { name: 'server-parameter-configured-v1', line: 'v1', rejects: ['GET', 'DELETE'] },
+  // The caller built its server with a factory call: the starter is handed that factory.
+  { name: 'server-parameter-factory-call-v1', line: 'v1', rejects: ['GET', 'DELETE'] },
 ];
 
 const SUITE = 'http';

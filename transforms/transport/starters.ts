@@ -89,9 +89,22 @@ function callsOf(starter: Starter, files: readonly SourceFile[], resolver: Resol
   return calls;
 }
 
+/**
+ * A server a factory call builds (`startSse(createServer())`, or `const server = createServer()` handed on): the
+ * starter is handed the factory itself (`createServer`, or `() => createServer(config)`). The variable keeps its
+ * one instance for its other uses; when the starter was its only use, the declaration goes.
+ */
+interface CallerCall {
+  kind: 'call';
+  arg: Node;
+  replacement: string;
+  /** The declaration that only fed the starter. */
+  dropped?: Node;
+}
 
 /** How one caller's server becomes a factory: its declaration, its configuration, and the uses that keep an instance. */
 interface CallerServer {
+  kind: 'built';
   declaration: Node;
   statement: Node;
   variable: string;
@@ -103,10 +116,12 @@ interface CallerServer {
 }
 
 /** The server a starter call hands over, when the caller's module builds and configures it where the call can see it. */
-function callerServer(call: CallExpression, starter: Starter, resolver: Resolver, isStarterCall: (call: CallExpression) => boolean): CallerServer | string {
+function callerServer(call: CallExpression, starter: Starter, resolver: Resolver, isStarterCall: (call: CallExpression) => boolean): CallerServer | CallerCall | string {
   const arg = call.getArguments()[starter.index];
   const at = `\`${starter.name}(…)\` ${placeOf(call)}`;
   if (!arg) return `${at} passes no server`;
+  const made = handedFactoryCall(arg, at, resolver, isStarterCall);
+  if (made) return made;
   if (!Node.isIdentifier(arg)) return `${at} is handed \`${arg.getText()}\`, not a server variable its module builds`;
   const declaration = resolver.of(arg);
   if (declaration && Node.isParameterDeclaration(declaration)) return `${at} passes on \`${arg.getText()}\`, a parameter of its own: pass a factory through by hand`;
@@ -145,7 +160,52 @@ function callerServer(call: CallExpression, starter: Starter, resolver: Resolver
     }
     others.push(id);
   }
-  return { declaration, statement, variable: arg.getText(), configure, handed, others };
+  return { kind: 'built', declaration, statement, variable: arg.getText(), configure, handed, others };
+}
+
+/** The factory call behind a handed server, when there is one; undefined when the server is not built by a call. */
+function handedFactoryCall(arg: Node, at: string, resolver: Resolver, isStarterCall: (call: CallExpression) => boolean): CallerCall | string | undefined {
+  let built: Node = arg;
+  let dropped: Node | undefined;
+  if (Node.isIdentifier(arg)) {
+    const declaration = resolver.of(arg);
+    const initializer = declaration && Node.isVariableDeclaration(declaration) ? declaration.getInitializer() : undefined;
+    if (!declaration || !initializer) return undefined;
+    built = initializer;
+    const statement = declaration.getParentOrThrow().getParentOrThrow();
+    const uses = referencesIn(declaration.getSourceFile()).filter((id) => resolver.of(id)?.compilerNode === declaration.compilerNode);
+    const onlyHanded = uses.every((id) => {
+      const parent = id.getParent();
+      return Node.isCallExpression(parent) && parent.getArguments().includes(id) && isStarterCall(parent);
+    });
+    if (onlyHanded && Node.isVariableStatement(statement) && statement.getDeclarations().length === 1 && !isExported(statement)) dropped = statement;
+  }
+  while (Node.isParenthesizedExpression(built) || Node.isAsExpression(built)) built = built.getExpression();
+  if (Node.isAwaitExpression(built) && Node.isCallExpression(built.getExpression())) return `${at} is handed a server \`${built.getText()}\` waits for, and a starter builds its servers without waiting`;
+  if (!Node.isCallExpression(built)) return undefined;
+  const callee = built.getExpression();
+  if (!Node.isIdentifier(callee)) return `${at} is handed a server from \`${callee.getText()}\`, which is not a plain function`;
+  const lookup = projectLookup({ project: arg.getProject() });
+  const fn = functionNamed(callee, resolver, lookup);
+  if (fn && ((fn as Node & { isAsync?(): boolean }).isAsync?.() ?? false)) return `${at} is handed a server the async \`${callee.getText()}\` builds, and a starter builds its servers without waiting`;
+  const state = fn ? factoryClosureState(fn, resolver, lookup).filter((f) => !markedAlready(f)) : [];
+  if (state.length > 0) {
+    return `\`${callee.getText()}\` keeps ${[...new Set(state.map((f) => `\`${f.name}\``))].join(', ')} for the tools it registers, which a server built per request would start over every request`;
+  }
+  // Arguments are evaluated again for every server: only values that cannot change.
+  const args = built.getArguments();
+  const fixed = args.every((a) => Node.isLiteralExpression(a) || Node.isTrueLiteral(a) || Node.isFalseLiteral(a) || (Node.isIdentifier(a) && constant(a, resolver)));
+  if (!fixed) return `${at} is handed \`${built.getText()}\`, whose arguments may change before a request builds its server`;
+  const bare = args.length === 0 && fn !== undefined && fn.getParameters().length === 0;
+  return { kind: 'call', arg, replacement: bare ? callee.getText() : `() => ${built.getText()}`, dropped };
+}
+
+/** An identifier bound once: a `const`, a parameter or an import. */
+function constant(id: Identifier, resolver: Resolver): boolean {
+  const declaration = resolver.of(id);
+  if (!declaration) return false;
+  if (Node.isParameterDeclaration(declaration) || Node.isImportSpecifier(declaration) || Node.isImportClause(declaration)) return true;
+  return Node.isVariableDeclaration(declaration) && declaration.getVariableStatement()?.getDeclarationKind() === 'const';
 }
 
 /**
@@ -217,18 +277,24 @@ export function planStarterCallers(input: PhaseInput): PhaseOutput | undefined {
   const resolver = new Resolver();
   const lookup = projectLookup(input);
   const servers = new Map<unknown, CallerServer>();
+  const factoryCalls: CallerCall[] = [];
   for (const call of nodesOfKind(file, SyntaxKind.CallExpression)) {
     const starter = isStarterCallOf(call, approved, resolver, lookup);
     if (!starter) continue;
     const server = callerServer(call, starter, resolver, (c) => isStarterCallOf(c, approved, resolver, lookup) !== undefined);
     // `prepare` checked every call; a problem now means the module changed since, so it is left as it is.
     if (typeof server === 'string') return blocked(file, [{ pos: markerPosition(call), rule: 'SL002', message: server }]);
-    servers.set(server.declaration.compilerNode, server);
+    if (server.kind === 'call') factoryCalls.push(server);
+    else servers.set(server.declaration.compilerNode, server);
   }
-  if (servers.size === 0) return undefined;
+  if (servers.size === 0 && factoryCalls.length === 0) return undefined;
   const text = file.getFullText();
   const edits = new TextEdits(text);
   const actions = new Map<unknown, { node: Node; action: StatementAction }>();
+  for (const made of factoryCalls) {
+    edits.replaceNode(made.arg, made.replacement);
+    if (made.dropped) actions.set(made.dropped.compilerNode, { node: made.dropped, action: { kind: 'remove' } });
+  }
   const taken = new Set<string>();
   const markers: PhaseOutput['markers'] = [];
   for (const server of servers.values()) {
