@@ -72,7 +72,9 @@ function callsOf(starter: Starter, files: readonly SourceFile[], resolver: Resol
       if (id.getText() !== starter.name) continue;
       const parent = id.getParentOrThrow();
       // Callers are found by name: one imported under another name is not.
-      if ((Node.isImportSpecifier(parent) || Node.isExportSpecifier(parent)) && parent.getAliasNode()) return `\`${starter.name}\` is imported or exported under another name (${placeOf(id)})`;
+      if ((Node.isImportSpecifier(parent) || Node.isExportSpecifier(parent)) && parent.getAliasNode() && namesStarter(parent, starter, lookup)) {
+        return `\`${starter.name}\` is imported or exported under another name (${placeOf(id)})`;
+      }
       // The declaration itself, import and export lists: names, not uses.
       if (Node.isImportSpecifier(parent) || Node.isExportSpecifier(parent) || Node.isImportClause(parent)) continue;
       if ((Node.isFunctionDeclaration(parent) || Node.isVariableDeclaration(parent)) && parent.getNameNode() === id) {
@@ -100,6 +102,15 @@ interface CallerCall {
   replacement: string;
   /** The declaration that only fed the starter. */
   dropped?: Node;
+}
+
+/** Whether an import or export specifier names the starter: its own module's export, or an import from that module. */
+function namesStarter(specifier: Node, starter: Starter, lookup: ProjectLookup): boolean {
+  const file = specifier.getSourceFile();
+  const declaration = specifier.getFirstAncestor((a) => Node.isImportDeclaration(a) || Node.isExportDeclaration(a));
+  const from = declaration && (Node.isImportDeclaration(declaration) || Node.isExportDeclaration(declaration)) ? declaration.getModuleSpecifierValue() : undefined;
+  const module = from ? lookup.module(file, from) : file;
+  return module !== undefined && relativeOf(module) === starter.file;
 }
 
 /** How one caller's server becomes a factory: its declaration, its configuration, and the uses that keep an instance. */
