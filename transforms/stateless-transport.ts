@@ -22,7 +22,8 @@ import { TRANSPORT_KEPT } from '../src/rules/marker-messages.js';
  *   stateless Streamable HTTP entry, with a marker where the public URL changes (and only a marker on an SDK
  *   release older than the Streamable HTTP transport);
  * - stdio on v2: `server.connect(new StdioServerTransport())` becomes `serveStdio(factory)`;
- * - frameworks that keep sessions themselves (FastMCP) get their own stateless switch (`httpStream.stateless: true`).
+ * - frameworks that keep sessions themselves (FastMCP) get their own stateless switch (`httpStream.stateless: true`);
+ * - a starter handed the server (`startSSEServer(server)`) is handed a factory instead, by every caller (starters.ts).
  * Auth middleware, CORS, host validation, custom routes and logging are statements we never touch.
  * State the old one-server-per-session model kept alive (factory closures, per-connection objects, session-keyed
  * maps) stops the rewrite with one marker: that is the state transforms' job, and they run before this one. State
