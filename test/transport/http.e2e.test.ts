@@ -55,6 +55,7 @@ const CASES: readonly Case[] = [
   { name: 'server-parameter-configured-v1', line: 'v1', rejects: ['GET', 'DELETE'] },
   // The caller built its server with a factory call: the starter is handed that factory.
   { name: 'server-parameter-factory-call-v1', line: 'v1', rejects: ['GET', 'DELETE'] },
+  { name: 'server-parameter-v2', line: 'v2', rejects: ['GET', 'DELETE'] },
 ];
 
 const SUITE = 'http';

@@ -85,6 +85,7 @@ export function buildHttpEdits(plan: HttpPlan, style: Style): PhaseOutput {
       for (const configure of rest) act(configure, remove);
     } else {
       factoryCall = `${parameterName}()`;
+      factoryRef = parameterName;
     }
   }
 

@@ -264,9 +264,6 @@ function analyse(input: PhaseInput, resolver: Resolver, constructions: readonly 
   const scope = [...handlers.filter((h) => !goingHelpers.includes(h)), ...modulePlan.removed];
   const factoryResult = resolveFactory(file, plumbing, resolver, scope, handlers, parameterPolicy(input));
   if ('problem' in factoryResult) return factoryResult.problem;
-  if (factoryResult.factory.kind === 'parameter' && target === 'v2') {
-    return `the server \`${factoryResult.factory.variable}\` is a parameter, and a v2 entry (createMcpHandler) is written at module level`;
-  }
   if (factoryResult.factory.kind === 'parameter') {
     const state = configurationState(factoryResult.factory.configure, resolver);
     if (state) return state;
