@@ -6,6 +6,7 @@ import { addImports, pruneImports } from './transport/imports.js';
 import { removeOrphans } from './transport/orphans.js';
 import type { PhaseInput, PhaseOutput, TransportOptions } from './transport/phase.js';
 import { planStdioEntry } from './transport/stdio-entry.js';
+import { planStarterCallers, planStarters, type StarterDecisions } from './transport/starters.js';
 import { detectStyle } from './transport/style.js';
 import { TextEdits, type MarkerRequest } from './transport/text-edits.js';
 import { replaceFileText } from '../src/engine/parse.js';
@@ -21,7 +22,8 @@ import { TRANSPORT_KEPT } from '../src/rules/marker-messages.js';
  *   stateless Streamable HTTP entry, with a marker where the public URL changes (and only a marker on an SDK
  *   release older than the Streamable HTTP transport);
  * - stdio on v2: `server.connect(new StdioServerTransport())` becomes `serveStdio(factory)`;
- * - frameworks that keep sessions themselves (FastMCP) get their own stateless switch (`httpStream.stateless: true`).
+ * - frameworks that keep sessions themselves (FastMCP) get their own stateless switch (`httpStream.stateless: true`);
+ * - a starter handed the server (`startSSEServer(server)`) is handed a factory instead, by every caller (starters.ts).
  * Auth middleware, CORS, host validation, custom routes and logging are statements we never touch.
  * State the old one-server-per-session model kept alive (factory closures, per-connection objects, session-keyed
  * maps) stops the rewrite with one marker: that is the state transforms' job, and they run before this one. State
@@ -29,7 +31,7 @@ import { TRANSPORT_KEPT } from '../src/rules/marker-messages.js';
  */
 
 /** Phases run in order over the same file; each sees the previous one's result. */
-const PHASES: ReadonlyArray<(input: PhaseInput) => PhaseOutput | undefined> = [planHttpEntry, planStdioEntry, planFrameworkEntry];
+const PHASES: ReadonlyArray<(input: PhaseInput) => PhaseOutput | undefined> = [planHttpEntry, planStdioEntry, planFrameworkEntry, planStarterCallers];
 
 /** Write edits into the file; returns the markers mapped onto the new text. */
 function commit(context: TransformContext, edits: TextEdits, markers: readonly MarkerRequest[]): MarkerRequest[] {
@@ -60,7 +62,14 @@ function tidy(context: TransformContext, input: PhaseInput, output: PhaseOutput,
   return commit(context, edits, markers);
 }
 
-export const statelessTransport: Transform = {
+function readOptions(options: Readonly<Record<string, string | boolean>>): TransportOptions {
+  return {
+    output: options.output === 'v2' ? 'v2' : 'auto',
+    path: typeof options.path === 'string' && options.path.startsWith('/') ? options.path : DEFAULT_STREAMABLE_PATH,
+  };
+}
+
+export const statelessTransport: Transform<StarterDecisions | undefined> = {
   id: 'stateless-transport',
   title: 'Stateless transports',
   description:
@@ -77,14 +86,25 @@ export const statelessTransport: Transform = {
     },
     { name: 'path', description: 'endpoint path of the Streamable HTTP route that replaces an HTTP+SSE pair', default: DEFAULT_STREAMABLE_PATH },
   ],
+  // A starter handed the server (`startSSEServer(server)`) converts only together with every caller: decided here,
+  // for the whole group, before any file changes.
+  prepare(context) {
+    const options = readOptions(context.options);
+    const files = context.files.map((path) => context.project.getSourceFile(`/${path}`)).filter((file) => file !== undefined);
+    return planStarters(context.project, files, (file, starters) => {
+      if (!statelessTransport.vocabulary.test(file.getFullText())) return;
+      try {
+        planHttpEntry({ file, project: context.project, options, style: detectStyle(file), facts: context.facts, starters });
+      } catch {
+        // A file the planner cannot handle converts no starter; its own apply reports the error.
+      }
+    });
+  },
   apply(context) {
-    const options: TransportOptions = {
-      output: context.options.output === 'v2' ? 'v2' : 'auto',
-      path: typeof context.options.path === 'string' && context.options.path.startsWith('/') ? context.options.path : DEFAULT_STREAMABLE_PATH,
-    };
+    const options = readOptions(context.options);
     let markers: MarkerRequest[] = [];
     for (const phase of PHASES) {
-      const input: PhaseInput = { file: context.file, project: context.project, options, style: detectStyle(context.file), facts: context.facts };
+      const input: PhaseInput = { file: context.file, project: context.project, options, style: detectStyle(context.file), facts: context.facts, starters: context.plan };
       const output = phase(input);
       if (!output) continue;
       const changes = output.edits.size > 0;

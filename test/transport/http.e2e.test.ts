@@ -49,6 +49,13 @@ const CASES: readonly Case[] = [
   { name: 'marked-factory-state-v1', line: 'v1', rejects: ['GET'] },
   // HTTP+SSE routes in both branches of an `if` (with and without a token check), each pair served per request.
   { name: 'sse-auth-branches-v1', line: 'v1', rejects: ['GET', 'DELETE'] },
+  // A starter handed the server (`startSseServer(server)`, `mountSse(app, server)`): it now takes a factory, and the
+  // caller's server (module-wide with a stdio fallback, or local to the function building the app) became one.
+  { name: 'server-parameter-v1', line: 'v1', rejects: ['GET', 'DELETE'] },
+  { name: 'server-parameter-configured-v1', line: 'v1', rejects: ['GET', 'DELETE'] },
+  // The caller built its server with a factory call: the starter is handed that factory.
+  { name: 'server-parameter-factory-call-v1', line: 'v1', rejects: ['GET', 'DELETE'] },
+  { name: 'server-parameter-v2', line: 'v2', rejects: ['GET', 'DELETE'] },
 ];
 
 const SUITE = 'http';

@@ -1,4 +1,4 @@
-import { Node, SyntaxKind, type BindingElement, type CallExpression, type Identifier, type NewExpression, type PropertyAccessExpression, type SourceFile } from 'ts-morph';
+import { Node, SyntaxKind, type BindingElement, type CallExpression, type Identifier, type NewExpression, type ParameterDeclaration, type PropertyAccessExpression, type SourceFile } from 'ts-morph';
 import { SERVER_CLASSES } from '../../src/rules/transport-symbols.js';
 import { bindingsFor } from './imports.js';
 import type { MovedStatement } from './snippets.js';
@@ -32,7 +32,20 @@ export type ServerFactory =
       /** A connector (`await app.createConnection(transport)`): the call builds a server and connects it to its argument at this index. */
       connects?: number;
     }
-  | { kind: 'inline' | 'singleton'; declaration: Node; variable: string; configure: Node[] };
+  | { kind: 'inline' | 'singleton'; declaration: Node; variable: string; configure: Node[] }
+  /**
+   * `parameter`: the function that starts the HTTP server was handed the server (`startSSEServer(server)`); the
+   * parameter becomes a factory every caller passes (see starters.ts), and the statements at the top of the
+   * function that configure the server (`setupServer(server)`) move into a local factory around it.
+   */
+  | { kind: 'parameter'; declaration: ParameterDeclaration; fn: FunctionLike; variable: string; configure: Node[] };
+
+/**
+ * Whether a function's server parameter may become a factory: undefined allows it, a string says why not. The
+ * decision spans the project (every caller must pass a factory), so `prepare` makes it; without one, the
+ * parameter keeps the transport.
+ */
+export type ParameterPolicy = (parameter: ParameterDeclaration, fn: FunctionLike) => string | undefined;
 
 /**
  * A factory whose result is destructured (`const { server, cleanup } = createServer()`): the pattern as written,
@@ -60,7 +73,7 @@ function unwrap(node: Node): { node: Node; awaited: boolean } {
   }
 }
 
-function isServerClass(node: Node, file: SourceFile, resolver: Resolver): boolean {
+export function isServerClass(node: Node, file: SourceFile, resolver: Resolver): boolean {
   if (!Node.isNewExpression(node)) return false;
   const callee = node.getExpression();
   if (!Node.isIdentifier(callee)) return false;
@@ -106,7 +119,14 @@ function registersInLoop(statement: Node, variable: Node, resolver: Resolver): b
 }
 
 /** Resolve the factory behind every `server.connect(<session transport>)` inside `scope` nodes. */
-export function resolveFactory(file: SourceFile, plumbing: Plumbing, resolver: Resolver, scope: readonly Node[], handlers: readonly FunctionLike[]): FactoryResult {
+export function resolveFactory(
+  file: SourceFile,
+  plumbing: Plumbing,
+  resolver: Resolver,
+  scope: readonly Node[],
+  handlers: readonly FunctionLike[],
+  parameters?: ParameterPolicy,
+): FactoryResult {
   const connects = nodesOfKind(file, SyntaxKind.CallExpression).filter((call) => {
     const callee = call.getExpression();
     const [arg] = call.getArguments();
@@ -118,7 +138,7 @@ export function resolveFactory(file: SourceFile, plumbing: Plumbing, resolver: R
     const callee = connect.getExpression();
     if (!Node.isPropertyAccessExpression(callee)) continue;
     const receiver = unwrap(callee.getExpression());
-    const result = factoryOf(receiver.node, file, plumbing, resolver, handlers);
+    const result = factoryOf(receiver.node, file, plumbing, resolver, handlers, parameters);
     if ('problem' in result) return result;
     found.push(result.factory);
   }
@@ -167,13 +187,14 @@ function isTransportVariable(id: Identifier, plumbing: Plumbing, resolver: Resol
   return initializer !== undefined && plumbing.constructions.some((c) => within(c.node, initializer));
 }
 
-function factoryOf(receiver: Node, file: SourceFile, plumbing: Plumbing, resolver: Resolver, handlers: readonly FunctionLike[]): FactoryResult {
+function factoryOf(receiver: Node, file: SourceFile, plumbing: Plumbing, resolver: Resolver, handlers: readonly FunctionLike[], parameters?: ParameterPolicy): FactoryResult {
   if (Node.isCallExpression(receiver)) return callFactory(receiver, false);
   // `await new McpServer(…).connect(transport)`: the construction itself is the factory.
   if (isServerClass(receiver, file, resolver)) return callFactory(receiver as NewExpression, false);
   if (!Node.isIdentifier(receiver)) return { problem: `cannot tell which server \`${receiver.getText()}\` is` };
   const declaration = resolver.of(receiver);
   if (declaration && Node.isBindingElement(declaration)) return destructuredFactory(declaration, receiver.getText(), handlers);
+  if (declaration && Node.isParameterDeclaration(declaration) && parameters) return parameterFactory(declaration, receiver.getText(), plumbing, resolver, parameters);
   if (!declaration || !Node.isVariableDeclaration(declaration)) return { problem: `the server \`${receiver.getText()}\` is not a local variable (a parameter or an import)` };
   const initializer = declaration.getInitializer();
   if (!initializer) return { problem: `the server \`${receiver.getText()}\` has no initializer` };
@@ -183,7 +204,7 @@ function factoryOf(receiver: Node, file: SourceFile, plumbing: Plumbing, resolve
   const inHandler = handlers.some((h) => within(declaration, h));
   if (Node.isCallExpression(node)) {
     const result = callFactory(node, awaited);
-    if ('factory' in result && !inHandler) result.factory = { ...result.factory, declaration };
+    if ('factory' in result && result.factory.kind === 'call' && !inHandler) result.factory = { ...result.factory, declaration };
     return result;
   }
   if (!isServerClass(node, file, resolver)) return { problem: `the server \`${receiver.getText()}\` is not built by an SDK server class or a factory call` };
@@ -191,6 +212,44 @@ function factoryOf(receiver: Node, file: SourceFile, plumbing: Plumbing, resolve
   return {
     factory: { kind: inHandler ? 'inline' : 'singleton', declaration, variable: receiver.getText(), configure: configuring(declaration, declaration, plumbing, resolver) },
   };
+}
+
+/**
+ * `function startSSEServer(server: Server) { … server.connect(transport) … }`: the server a starter was handed.
+ * Only a plain parameter of a named function qualifies; the statements of its body that configure it come along.
+ */
+function parameterFactory(parameter: ParameterDeclaration, name: string, plumbing: Plumbing, resolver: Resolver, policy: ParameterPolicy): FactoryResult {
+  const fn = parameter.getParent();
+  const plain = Node.isIdentifier(parameter.getNameNode()) && !parameter.getInitializer() && !parameter.hasQuestionToken() && !parameter.getDotDotDotToken();
+  if (!isFunctionLike(fn) || !plain) return { problem: `the server \`${name}\` is not a local variable (a parameter or an import)` };
+  const body = fn.getBody();
+  if (!body || !Node.isBlock(body)) return { problem: `the server \`${name}\` is a parameter of a function without a block body` };
+  const problem = policy(parameter, fn);
+  if (problem) return { problem };
+  return { factory: { kind: 'parameter', declaration: parameter, fn, variable: name, configure: configuringIn(body.getStatements(), parameter, plumbing, resolver) } };
+}
+
+/**
+ * Statements that only configure `variable`: one call at the top, `server.setRequestHandler(…)` (a registration
+ * method on it, whatever its handlers use) or `setupServer(server, …)` (the server handed to a function), touching
+ * no session plumbing. Stricter than `configuring`: a route or a signal handler that merely mentions the server
+ * in a callback is a use, not configuration.
+ */
+export function configuringIn(statements: readonly Node[], variable: Node, plumbing: Plumbing | undefined, resolver: Resolver, except: (call: CallExpression) => boolean = () => false): Node[] {
+  const isVariable = (node: Node) => Node.isIdentifier(node) && resolver.of(node)?.compilerNode === variable.compilerNode;
+  return statements.filter((statement) => {
+    if (!Node.isExpressionStatement(statement)) return false;
+    const call = unwrap(statement.getExpression()).node;
+    if (!Node.isCallExpression(call) || except(call)) return false;
+    const callee = call.getExpression();
+    const registers = Node.isPropertyAccessExpression(callee) && isVariable(callee.getExpression()) && REGISTRATION_METHODS.test(callee.getName());
+    const handed = Node.isIdentifier(callee) && call.getArguments().some(isVariable);
+    if (!registers && !handed) return false;
+    if (plumbing && plumbing.touchingNodes(statement).some((n) => !isVariable(n))) return false;
+    // Elsewhere in a handed-over call the server may only be an argument: `setup(server)`, not `setup(() => server)`.
+    const uses = referencesIn(statement).filter(isVariable);
+    return registers || uses.every((id) => id.getParent() === call);
+  });
 }
 
 /** `const { server, cleanup } = createServer()`: a factory call whose result object holds the server. */

@@ -16,7 +16,7 @@ export interface ProjectLookup {
   module(from: SourceFile, specifier: string): SourceFile | undefined;
 }
 
-export function projectLookup(input: PhaseInput): ProjectLookup {
+export function projectLookup(input: Pick<PhaseInput, 'project'>): ProjectLookup {
   return {
     module(from, specifier) {
       if (!specifier.startsWith('.')) return undefined;

@@ -38,7 +38,9 @@ export function buildHttpEdits(plan: HttpPlan, style: Style): PhaseOutput {
   const { sse } = plan;
 
   const handlerName = target === 'v2' ? freshName(file, ['mcpHandler']) : '';
-  const factoryName = plan.factory.kind === 'call' ? '' : freshName(file, ['buildServer', 'buildMcpServer']);
+  const parameterName = plan.factory.kind === 'parameter' ? freshName(file, ['createServer', 'newServer', 'serverFactory']) : '';
+  const needsFunction = plan.factory.kind !== 'call' && !(plan.factory.kind === 'parameter' && plan.factory.configure.length === 0);
+  const factoryName = needsFunction ? freshName(file, ['buildServer', 'buildMcpServer'], new Set([parameterName])) : '';
   for (const statement of [...plan.moduleRemoved, ...plan.handlerDeclarations]) act(statement, remove);
 
   // Where the server comes from, for the v1 per-request code (`factoryCall`) and the v2 entry (`factoryRef`).
@@ -69,6 +71,22 @@ export function buildHttpEdits(plan: HttpPlan, style: Style): PhaseOutput {
     const pieces = movedStatements([statement, ...factory.configure], () => indent, `${indent}${style.unit}`);
     act(statement, { kind: 'replace', text: factoryFunction(factoryName, pieces, factory.variable, style, indent) });
     for (const configure of factory.configure) act(configure, remove);
+  } else if (factory.kind === 'parameter') {
+    // The starter is handed a factory now; what it configured on the server it was handed, it configures on each one built.
+    const type = factory.declaration.getTypeNode();
+    const typeText = type ? (Node.isUnionTypeNode(type) || Node.isIntersectionTypeNode(type) ? `(${type.getText()})` : type.getText()) : undefined;
+    nodeEdits.push({ node: factory.declaration, text: `${parameterName}${typeText ? `: () => ${typeText}` : ''}` });
+    const [first, ...rest] = factory.configure;
+    if (first) {
+      const indent = indentOf(text, first.getStart());
+      const head = { text: `const ${factory.variable} = ${parameterName}()${style.semi}`, blankBefore: false };
+      const pieces = [head, ...movedStatements(factory.configure, () => indent, `${indent}${style.unit}`)];
+      act(first, { kind: 'replace', text: factoryFunction(factoryName, pieces, factory.variable, style, indent) });
+      for (const configure of rest) act(configure, remove);
+    } else {
+      factoryCall = `${parameterName}()`;
+      factoryRef = parameterName;
+    }
   }
 
   let askedAbove = false;
@@ -140,7 +158,7 @@ export function buildHttpEdits(plan: HttpPlan, style: Style): PhaseOutput {
   const problem = problems[0] ?? safetyProblem();
   const [firstConstruction] = plan.plumbing.constructions;
   // Application state that only the session code wrote: removing that code would stop the writes without a word.
-  const moved = factory.kind === 'call' ? [] : [factory.declaration.getParentOrThrow().getParentOrThrow(), ...factory.configure];
+  const moved = movedNodes();
   const routeCallees = findRegistrations(file, resolver).map((r) => r.call.getExpression());
   const dropped = droppedWrites(goingNodes().filter((n) => !moved.includes(n)), plan.plumbing, handlers, resolver, routeCallees);
   const unmarked = dropped.filter((finding) => !markedAlready(finding));
@@ -355,6 +373,13 @@ export function buildHttpEdits(plan: HttpPlan, style: Style): PhaseOutput {
     edits.replace(start, start, `${block}\n\n`);
   }
 
+  /** The statements that move into a factory function (they go from where they were, but live on). */
+  function movedNodes(): Node[] {
+    if (factory.kind === 'call') return [];
+    if (factory.kind === 'parameter') return factory.configure;
+    return [factory.declaration.getParentOrThrow().getParentOrThrow(), ...factory.configure];
+  }
+
   /** The statements and expressions whose text the edits replace or remove. */
   function goingNodes(): Node[] {
     return [...[...actions.values()].map((a) => a.node), ...nodeEdits.filter((e) => e.at !== 'start').map((e) => e.node)];
@@ -363,7 +388,7 @@ export function buildHttpEdits(plan: HttpPlan, style: Style): PhaseOutput {
   /** A surviving use of something declared in code that goes, or a new expression that would use one. */
   function safetyProblem(): string | undefined {
     const going = goingNodes();
-    const moved = factory.kind === 'call' ? [] : [factory.declaration.getParentOrThrow().getParentOrThrow(), ...factory.configure];
+    const moved = movedNodes();
     for (const id of referencesIn(file)) {
       if (going.some((g) => within(id, g))) continue;
       const declaration = resolver.of(id);

@@ -4,7 +4,8 @@ import { Node, type SourceFile } from 'ts-morph';
 import { DEFAULT_STREAMABLE_PATH } from '../../src/rules/transport-symbols.js';
 import { missingFeature, supportsFeature } from '../../src/rules/sdk-features.js';
 import { planHandler, planModule, serveCalls, type HandlerPlan } from './erase.js';
-import { resolveFactory, resolveFactoryFunction, usesOnlyOuterNames, type ServerFactory } from './factory.js';
+import { resolveFactory, resolveFactoryFunction, usesOnlyOuterNames, type ParameterPolicy, type ServerFactory } from './factory.js';
+import { configurationState, starterOf } from './starters.js';
 import { guardState } from './http-guards.js';
 import { projectLookup, reachableModules } from './followed.js';
 import { serverRequestSites } from './server-requests.js';
@@ -100,7 +101,27 @@ export function planHttpEntry(input: PhaseInput): PhaseOutput | undefined {
     return blocked(file, [{ pos: markerPosition(first.node), rule: 'SL002', message: transportKeptBecause(outcome, 'serve each request statelessly by hand') }]);
   }
   if ('markers' in outcome) return outcome;
-  return buildHttpEdits(outcome, input.style);
+  const output = buildHttpEdits(outcome, input.style);
+  // While the group is planned: a starter whose rewrite goes through, provided its callers pass a factory.
+  if (outcome.factory.kind === 'parameter' && output.edits.size > 0) {
+    const starter = starterOf(outcome.factory.fn, outcome.factory.declaration);
+    if (starter) input.starters?.probe?.push(starter);
+  }
+  return output;
+}
+
+/** Whether a starter's server parameter may become a factory: allowed while probing, else as `prepare` decided. */
+function parameterPolicy(input: PhaseInput): ParameterPolicy {
+  return (parameter, fn) => {
+    const name = parameter.getName();
+    const stays = `the server \`${name}\` is not a local variable (a parameter or an import)`;
+    const starter = starterOf(fn, parameter);
+    if (!starter || !input.starters) return stays;
+    if (input.starters.probe) return undefined;
+    const decision = input.starters.decisions.get(starter.key);
+    if (decision === true) return undefined;
+    return decision ? `the server \`${name}\` is a parameter of \`${starter.name}\`, and ${decision}` : stays;
+  };
 }
 
 /**
@@ -241,8 +262,12 @@ function analyse(input: PhaseInput, resolver: Resolver, constructions: readonly 
   // Request helpers serving HTTP+SSE next to Streamable HTTP go whole: how they built servers does not matter.
   const goingHelpers = sseHelper && sseMode === 'drop' ? [...open, ...posts].map((r) => r.handler) : [];
   const scope = [...handlers.filter((h) => !goingHelpers.includes(h)), ...modulePlan.removed];
-  const factoryResult = resolveFactory(file, plumbing, resolver, scope, handlers);
+  const factoryResult = resolveFactory(file, plumbing, resolver, scope, handlers, parameterPolicy(input));
   if ('problem' in factoryResult) return factoryResult.problem;
+  if (factoryResult.factory.kind === 'parameter') {
+    const state = configurationState(factoryResult.factory.configure, resolver);
+    if (state) return state;
+  }
   if (factoryResult.factory.kind === 'call' && factoryResult.factory.connects !== undefined && target === 'v2') {
     return `\`${factoryResult.factory.callee.getText()}\` builds and connects a server itself, and createMcpHandler needs a function that returns one`;
   }
@@ -258,6 +283,11 @@ function analyse(input: PhaseInput, resolver: Resolver, constructions: readonly 
   const going = sseMode === 'drop' ? [...open, ...posts] : [];
   const droppedParameters = helperParameters(file, plumbing, resolver, going);
   if (typeof droppedParameters === 'string') return droppedParameters;
+  const factory = factoryResult.factory;
+  // A helper parameter the session plumbing also flows through is the helper's business, not a server to build.
+  if (factory.kind === 'parameter' && droppedParameters.some((d) => d.parameter === factory.declaration)) {
+    return `the server \`${factory.variable}\` is not a local variable (a parameter or an import)`;
+  }
   const redirect = sseHelper && sseMode === 'drop' ? redirectCall([...open, ...posts], streamable, droppedParameters) : undefined;
   if (typeof redirect === 'object') return redirect.problem;
 
@@ -339,8 +369,7 @@ function checkFactory(factory: ServerFactory, file: SourceFile, resolver: Resolv
     }
     return undefined;
   }
-  const statement = factory.declaration.getParentOrThrow().getParentOrThrow();
-  const moved = [statement, ...factory.configure];
+  const moved = factory.kind === 'parameter' ? factory.configure : [factory.declaration.getParentOrThrow().getParentOrThrow(), ...factory.configure];
   const stray = referencesIn(file).find(
     (id) => resolver.of(id)?.compilerNode === factory.declaration.compilerNode && ![...moved, ...going].some((g) => within(id, g)),
   );

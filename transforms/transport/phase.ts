@@ -1,4 +1,5 @@
 import type { Project, SourceFile } from 'ts-morph';
+import type { StarterDecisions } from './starters.js';
 import type { Style } from './style.js';
 import type { ProjectFacts } from '../../src/engine/project-facts.js';
 import { TextEdits, type MarkerRequest } from './text-edits.js';
@@ -19,6 +20,8 @@ export interface PhaseInput {
   style: Style;
   /** The SDK releases the project uses: a rewrite must not need a transport its release lacks. */
   facts: ProjectFacts;
+  /** Which starters' server parameters may become factories, as `prepare` decided for the whole group. */
+  starters?: StarterDecisions;
 }
 
 /** What a phase decided: edits to apply, markers to leave, and follow-up clean-up. */
