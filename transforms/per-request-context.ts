@@ -7,11 +7,24 @@ import { analyseAddressedLogs } from './lists/context-log-address.js';
 import { analyseSubscriptionsAndRoots } from './lists/context-subscriptions.js';
 import { findRegistrations, findRequestHandlers, handlerSites } from './lists/handlers.js';
 import { merge, settle, type Findings } from './lists/steps.js';
+import { isAboutRoots, rootsTogether } from '../src/rules/context-sdk.js';
 
 function analyse(file: SourceFile, sdk: SdkLine, requestNotifications: boolean): Findings {
   const requests = findRequestHandlers(file);
   const scan = { file, sdk, requests, sites: handlerSites(findRegistrations(file), requests) };
-  return merge(analyseCachedContext(scan), analyseSubscriptionsAndRoots(scan), analyseInitializeHandler(scan), analyseAddressedLogs(scan, requestNotifications));
+  return foldRoots(merge(analyseCachedContext(scan), analyseSubscriptionsAndRoots(scan), analyseInitializeHandler(scan), analyseAddressedLogs(scan, requestNotifications)));
+}
+
+/**
+ * Roots asked of the client in several places of a file (at initialize, on roots/list_changed) are one
+ * decision, where the paths come from: one marker, at the first place, counting the others.
+ */
+function foldRoots(findings: Findings): Findings {
+  const roots = findings.marks.filter((mark) => isAboutRoots(mark.message)).sort((a, b) => a.node.getStart() - b.node.getStart());
+  const [first, ...rest] = roots;
+  if (!first || rest.length === 0) return findings;
+  const folded = { ...first, message: `${first.message} (${rootsTogether(rest.length)})` };
+  return { edits: findings.edits, marks: findings.marks.filter((mark) => !rest.includes(mark)).map((mark) => (mark === first ? folded : mark)) };
 }
 
 /**

@@ -10,6 +10,7 @@ import type { RuleId } from '../rules/rules.js';
 import { classFieldsKept, sessionIdReads, TRANSPORT_KEPT, transportKept } from '../rules/marker-messages.js';
 import { TODO_MARKER } from '../rules/rules.js';
 import type { Finding, FindingKind } from './types.js';
+import { isAboutRoots, rootsTogether } from '../rules/context-sdk.js';
 
 /** Findings that are parts of one session transport: the serving code stateless-transport rewrites as a whole. */
 export const TRANSPORT_KINDS: ReadonlySet<FindingKind> = new Set<FindingKind>([
@@ -55,6 +56,8 @@ const FIELD_KINDS: ReadonlySet<FindingKind> = new Set<FindingKind>(['class-field
 /** The key that puts findings into one decision. */
 function decisionKey(finding: Finding): string {
   if (TRANSPORT_KINDS.has(finding.kind)) return `transport:${finding.file}`;
+  // Roots asked of the client anywhere in a file (at initialize, on roots/list_changed): where the paths come from.
+  if (finding.kind === 'client-context' && isAboutRoots(finding.message)) return `roots:${finding.file}`;
   // By the group alone: a held object's fields sit in its class's file, the holder in another.
   if (finding.group && FIELD_KINDS.has(finding.kind)) return `class:${finding.group}`;
   // Decided together: client context kept per session and the session id reads that key it (a subscribe
@@ -92,6 +95,8 @@ export function planDecisions(findings: readonly Finding[]): Decision[] {
         covers.find((f) => f.kind === 'derived-resource-list') ??
         first;
       decisions.push({ rule: at.rule, at, covers, message: at.message });
+    } else if (key.startsWith('roots:') && covers.length > 1) {
+      decisions.push({ rule: first.rule, at: first, covers, message: `${first.message} (${rootsTogether(covers.length - 1)})` });
     } else if (key.startsWith('reads:') && covers.length > 1) {
       decisions.push({ rule: first.rule, at: first, covers, message: sessionIdReads(first.message, covers.length, first.readers) });
     } else if (key.startsWith('class:') && covers.length > 1) {

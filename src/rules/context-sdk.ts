@@ -44,6 +44,19 @@ export const CLIENT_ACCESSORS: Readonly<Record<string, EnvelopeValue>> = {
 };
 
 /** The log level a 2026-07-28 request asks for (replaces `logging/setLevel` per session). */
+/**
+ * Whether a marker or finding is about fetching the client's roots (one decision per file: where the paths come
+ * from). Client capabilities read to decide whether to ask are a decision of their own.
+ */
+export function isAboutRoots(message: string): boolean {
+  return /^(?:roots\b|listRoots\(\))/.test(message);
+}
+
+/** What a roots marker adds when it speaks for the other places of its file that ask for roots. */
+export function rootsTogether(others: number): string {
+  return `one decision with the ${others === 1 ? 'other place in this file that asks' : `${others} other places in this file that ask`} the client for its roots`;
+}
+
 /** The notification a log message travels as (`notifications/message`). */
 export const LOG_NOTIFICATION = 'notifications/message';
 
