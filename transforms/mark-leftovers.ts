@@ -1,4 +1,4 @@
-import type { Node } from 'ts-morph';
+import type { Node, SourceFile } from 'ts-morph';
 import { analyzeProject } from '../src/analysis/index.js';
 import { ANALYSIS_VOCABULARY } from '../src/analysis/vocabulary.js';
 import { markedElsewhere, planDecisions } from '../src/audit/decisions.js';
@@ -28,6 +28,7 @@ export const markLeftoversTransform: Transform<readonly Finding[]> = {
     return detectFindings(analyzeProject(project, { files: sources }));
   },
   apply(context) {
+    removeStaleStateMarkers(context.file, context.plan);
     const text = context.file.getFullText();
     for (const decision of planDecisions(context.plan)) {
       if (decision.at.file !== context.relPath) continue;
@@ -50,3 +51,26 @@ function hasMarker(anchor: Node): boolean {
   return anchor.getLeadingCommentRanges().some((range) => range.getText().includes(TODO_MARKER));
 }
 
+/** A state marker: `// @mcp-sessionless-todo(SL003): carts is …` on its own line, naming the state first. */
+const STATE_MARKER = new RegExp(`^[ \\t]*// ${TODO_MARKER.replace(/[.*+?^${}()|[\]\\-]/g, '\\$&')}\\((?:SL003|SL006)\\): \`?([A-Za-z_$][\\w$]*)\`?(?:,| is | are | lives | keeps )[^\\n]*\\n`, 'gm');
+
+/**
+ * Markers an earlier transform left above the declaration of state that nothing depends on any more (the code
+ * that used it went with the session plumbing): with no finding left about the state, its decision is gone, and
+ * so is the marker.
+ */
+function removeStaleStateMarkers(file: SourceFile, findings: readonly Finding[]): void {
+  const text = file.getFullText();
+  const stale: Array<[number, number]> = [];
+  for (const match of text.matchAll(STATE_MARKER)) {
+    const name = match[1]!;
+    const start = match.index!;
+    const end = start + match[0].length;
+    const declared = file.getVariableDeclaration(name);
+    // Only a marker sitting right above the state's own declaration speaks for that state alone.
+    if (!declared || declared.getVariableStatement()?.getStart() !== end + (/^[ \t]*/.exec(text.slice(end))?.[0].length ?? 0)) continue;
+    const mentioned = findings.some((f) => f.state === name || f.group === name || f.message.startsWith(`${name} `) || f.message.includes(`\`${name}\``));
+    if (!mentioned) stale.push([start, end]);
+  }
+  for (const [start, end] of stale.reverse()) file.replaceText([start, end], '');
+}

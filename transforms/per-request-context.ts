@@ -7,7 +7,7 @@ import { analyseAddressedLogs } from './lists/context-log-address.js';
 import { analyseSubscriptionsAndRoots } from './lists/context-subscriptions.js';
 import { findRegistrations, findRequestHandlers, handlerSites } from './lists/handlers.js';
 import { merge, settle, type Findings } from './lists/steps.js';
-import { isAboutRoots, rootsTogether } from '../src/rules/context-sdk.js';
+import { isAboutRoots, mentionsRoots, rootsTogether } from '../src/rules/context-sdk.js';
 
 function analyse(file: SourceFile, sdk: SdkLine, requestNotifications: boolean): Findings {
   const requests = findRequestHandlers(file);
@@ -21,10 +21,12 @@ function analyse(file: SourceFile, sdk: SdkLine, requestNotifications: boolean):
  */
 function foldRoots(findings: Findings): Findings {
   const roots = findings.marks.filter((mark) => isAboutRoots(mark.message)).sort((a, b) => a.node.getStart() - b.node.getStart());
-  const [first, ...rest] = roots;
-  if (!first || rest.length === 0) return findings;
-  const folded = { ...first, message: `${first.message} (${rootsTogether(rest.length)})` };
-  return { edits: findings.edits, marks: findings.marks.filter((mark) => !rest.includes(mark)).map((mark) => (mark === first ? folded : mark)) };
+  // A marker that already says roots cannot be asked for (client capabilities read to decide whether to ask) speaks for them.
+  const speaker = findings.marks.find((mark) => !roots.includes(mark) && mentionsRoots(mark.message)) ?? roots[0];
+  const rest = roots.filter((mark) => mark !== speaker);
+  if (!speaker || rest.length === 0) return findings;
+  const folded = { ...speaker, message: `${speaker.message} (${rootsTogether(rest.length)})` };
+  return { edits: findings.edits, marks: findings.marks.filter((mark) => !rest.includes(mark)).map((mark) => (mark === speaker ? folded : mark)) };
 }
 
 /**

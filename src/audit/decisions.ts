@@ -10,7 +10,7 @@ import type { RuleId } from '../rules/rules.js';
 import { classFieldsKept, sessionIdReads, TRANSPORT_KEPT, transportKept } from '../rules/marker-messages.js';
 import { TODO_MARKER } from '../rules/rules.js';
 import type { Finding, FindingKind } from './types.js';
-import { isAboutRoots, rootsTogether } from '../rules/context-sdk.js';
+import { isAboutRoots, mentionsRoots, rootsTogether } from '../rules/context-sdk.js';
 
 /** Findings that are parts of one session transport: the serving code stateless-transport rewrites as a whole. */
 export const TRANSPORT_KINDS: ReadonlySet<FindingKind> = new Set<FindingKind>([
@@ -148,6 +148,8 @@ export function markedElsewhere(text: string, decision: Decision): boolean {
   const markers = [...text.matchAll(new RegExp(`${TODO_MARKER}\\((SL\\d+)\\): (.*)$`, 'gm'))].map((m) => m[2] ?? '');
   if (decision.covers.some((f) => TRANSPORT_KINDS.has(f.kind))) return markers.some((m) => m.startsWith(TRANSPORT_KEPT));
   // A class's fields are marked once, by the class's name (the record transform declines a class as a whole).
+  // Roots asked of the client: one marker in the file saying roots cannot be asked for speaks for all of them.
+  if (decision.covers.every((f) => f.kind === 'client-context' && isAboutRoots(f.message))) return markers.some((m) => mentionsRoots(m) || isAboutRoots(m));
   const names = [decision.at.state, decision.at.group].filter((n): n is string => n !== undefined);
   if (names.length === 0) return false;
   return names.some((name) => {

@@ -52,6 +52,11 @@ export function isAboutRoots(message: string): boolean {
   return /^(?:roots\b|listRoots\(\))/.test(message);
 }
 
+/** Whether a marker about something else already says that roots cannot be asked for (`listRoots()` …). */
+export function mentionsRoots(message: string): boolean {
+  return /listRoots\(\)/.test(message);
+}
+
 /** What a roots marker adds when it speaks for the other places of its file that ask for roots. */
 export function rootsTogether(others: number): string {
   return `one decision with the ${others === 1 ? 'other place in this file that asks' : `${others} other places in this file that ask`} the client for its roots`;
