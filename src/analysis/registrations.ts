@@ -104,7 +104,7 @@ function readRegistration(
   }
   const params = handler ? handler.getParameters() : [];
   const contextParam = params[contextIndex];
-  const shown = name ?? nameNode?.getText() ?? '?';
+  const shown = name ?? (nameNode && constantText(ctx, nameNode)) ?? nameNode?.getText() ?? '?';
   const label = shape.kind === 'tool' ? shown : `${shape.kind} ${shown}`;
   return {
     kind: shape.kind,
@@ -155,7 +155,7 @@ function readObjectRegistration(
   const name = literalText(nameNode);
   const params = handler ? handler.getParameters() : [];
   const contextParam = params[shape.contextIndex];
-  const shown = name ?? nameNode.getText();
+  const shown = name ?? constantText(ctx, nameNode) ?? nameNode.getText();
   return {
     kind: shape.kind,
     method,
@@ -427,4 +427,17 @@ function valueOf(ctx: AnalysisContext, node: Node, depth: number): Node | undefi
   if (binding?.kind !== 'declaration' || !Node.isVariableDeclaration(binding.node)) return undefined;
   const initializer = binding.node.getInitializer();
   return initializer ? valueOf(ctx, initializer, depth + 1) : undefined;
+}
+
+/**
+ * The string a name given by a module constant stands for (`const name = "gzip-file-as-resource"`), for labels:
+ * messages name the tool, not the variable. The registration's `name` stays undefined (it is not a literal to edit).
+ */
+function constantText(ctx: AnalysisContext, node: Node): string | undefined {
+  if (!Node.isIdentifier(node)) return undefined;
+  const binding = ctx.resolver.resolve(node);
+  if (binding?.kind !== 'declaration' || !Node.isVariableDeclaration(binding.node)) return undefined;
+  if (binding.node.getVariableStatement()?.getDeclarationKind() !== 'const') return undefined;
+  const value = binding.node.getInitializer();
+  return value ? literalText(unwrap(value)) : undefined;
 }

@@ -160,7 +160,7 @@ export const CATALOG: Record<FindingKind, CatalogEntry> = {
     pattern: 'P4',
     fixedBy: 'static-lists',
     category: 'session-keyed-app-state',
-    message: '{state} is registered while {writers} runs, so the list depends on earlier calls; register it up front',
+    message: '{state} is registered while {writers} runs, so the list depends on earlier calls; {detail}',
   },
   'list-changed': {
     rule: 'SL004',

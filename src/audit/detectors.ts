@@ -220,7 +220,10 @@ function listFindings(model: ServerModel, scope: Partial<Draft>): Draft[] {
       const where = writers.length ? ` in ${writers.join(', ')}` : ' at startup';
       drafts.push({ kind: 'list-toggle', node: mutation.node, state: mutation.target?.label ?? receiver.replace(/\.\w+$/, ''), writers, detail: `${receiver}()${where}`, pattern, group: functionKey(mutation.node), ...scope });
     } else if (mutation.kind === 'register-in-handler') {
-      drafts.push({ kind: 'register-in-handler', node: mutation.node, state: mutation.target?.label, writers, pattern, group: functionKey(mutation.node), ...scope });
+      // A resource a call creates under a name it computes cannot be registered up front: a template can serve it.
+      const computed = mutation.list === 'resource' && mutation.target !== undefined && mutation.target.name === undefined;
+      const detail = computed ? 'register a ResourceTemplate up front whose read callback serves what the calls store, and return a resource_link from the call' : 'register it up front';
+      drafts.push({ kind: 'register-in-handler', node: mutation.node, state: mutation.target?.label, writers, detail, pattern, group: functionKey(mutation.node), ...scope });
     } else if (triggered(mutation)) {
       drafts.push({ kind: 'list-changed', node: mutation.node, writers, detail: mutation.list, pattern, ...scope });
     }
