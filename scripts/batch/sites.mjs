@@ -44,10 +44,23 @@ export function migratedSites(before, after, markers) {
     const [rule, file, what] = key.split('|');
     const state = what.startsWith('state:') ? what.slice('state:'.length) : undefined;
     const matching = markers.filter((m) => m.rule === rule && m.file === file && (state === undefined || mentions(m.text, state))).length;
-    const markedGone = Math.min(gone, Math.max(0, matching - left));
+    // A site with no state name can only be matched by rule and file: the markers every remaining site of that rule
+    // in the file accounts for are not this site's.
+    const accounted = state === undefined ? leftIn(after, rule, file) : left;
+    const markedGone = Math.min(gone, Math.max(0, matching - accounted));
     migrated += gone - markedGone;
   }
   return migrated;
+}
+
+/** Sites of one rule left in one file. */
+function leftIn(after, rule, file) {
+  let sum = 0;
+  for (const [key, count] of after) {
+    const [r, f] = key.split('|');
+    if (r === rule && f === file) sum += count;
+  }
+  return sum;
 }
 
 function mentions(text, state) {
