@@ -54,6 +54,9 @@ function hasMarker(anchor: Node): boolean {
 /** A state marker: `// @mcp-sessionless-todo(SL003): carts is …` on its own line, naming the state first. */
 const STATE_MARKER = new RegExp(`^[ \\t]*// ${TODO_MARKER.replace(/[.*+?^${}()|[\]\\-]/g, '\\$&')}\\((?:SL003|SL006)\\): \`?([A-Za-z_$][\\w$]*)\`?(?:,| is | are | lives | keeps )[^\\n]*\\n`, 'gm');
 
+/** A state marker's reason that names a session callback: `… is used in onsessioninitialized, …`. */
+const SESSION_CALLBACK_REASON = /\bused in (?:[\w/, ]*\b)?(?:onsessioninitialized|onsessionclosed)\b/;
+
 /**
  * Markers an earlier transform left above the declaration of state that nothing depends on any more (the code
  * that used it went with the session plumbing): with no finding left about the state, its decision is gone, and
@@ -69,6 +72,8 @@ function removeStaleStateMarkers(file: SourceFile, findings: readonly Finding[])
     const declared = file.getVariableDeclaration(name);
     // Only a marker sitting right above the state's own declaration speaks for that state alone.
     if (!declared || declared.getVariableStatement()?.getStart() !== end + (/^[ \t]*/.exec(text.slice(end))?.[0].length ?? 0)) continue;
+    // Only a marker whose reason was session plumbing (a session callback the transport rewrite removes).
+    if (!SESSION_CALLBACK_REASON.test(match[0])) continue;
     const mentioned = findings.some((f) => f.state === name || f.group === name || f.message.startsWith(`${name} `) || f.message.includes(`\`${name}\``));
     if (!mentioned) stale.push([start, end]);
   }
