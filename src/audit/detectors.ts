@@ -60,6 +60,8 @@ export function detectFindings(model: ServerModel): Finding[] {
     if (read.keyOf) continue;
     // `/messages?sessionId=`: the HTTP+SSE transport's own routing, part of that transport's decision.
     if (sseFiles.has(read.file) && /\b(?:req|request)\.query$/.test(unwrapRead(read.node))) continue;
+    // Printed to the server's own console (`console.log(`[${extra.sessionId}] …`)`): nothing depends on it.
+    if (onlyLogged(read.node)) continue;
     const sdk = model.files.find((info) => info.file === read.file)?.sdk;
     // The reads one handler makes are one change there: by the tools it serves, else by the function.
     const group = contextHandlerGroup(model, read.node) ?? (read.by.length === 0 ? functionKey(read.node) : undefined);
@@ -250,6 +252,14 @@ function derivedListFindings(model: ServerModel, scope: Partial<Draft>): Draft[]
     drafts.push({ kind: 'derived-resource-list', node: read.node, state: stateLabel(state), readers: ['resources/list'], writers: state.writers, ...scope });
   }
   return drafts;
+}
+
+/** Whether a read sits in the arguments of a `console.*` call: the server's own log line, which no request depends on. */
+function onlyLogged(read: Node): boolean {
+  const call = read.getFirstAncestor((a) => Node.isCallExpression(a) || Node.isFunctionLikeDeclaration(a) || Node.isArrowFunction(a));
+  if (!call || !Node.isCallExpression(call)) return false;
+  const callee = call.getExpression();
+  return Node.isPropertyAccessExpression(callee) && callee.getExpression().getText() === 'console' && call.getArguments().some((arg) => arg === read || read.getAncestors().includes(arg));
 }
 
 /** The receiver of a `x.sessionId` read (`req.query`), as text. */
