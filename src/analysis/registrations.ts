@@ -102,29 +102,51 @@ function readRegistration(
     config = schema;
     ({ contextIndex, argsIndex } = layout(handler, schema ? true : middle.length === 0 || middle.every((m) => literalText(m) !== undefined) ? false : undefined));
   }
-  const params = handler ? handler.getParameters() : [];
-  const contextParam = params[contextIndex];
-  const shown = name ?? (nameNode && constantText(ctx, nameNode)) ?? nameNode?.getText() ?? '?';
-  const label = shape.kind === 'tool' ? shown : `${shape.kind} ${shown}`;
   return {
-    kind: shape.kind,
-    method,
+    ...registrationOf(ctx, info, { call, method, kind: shape.kind, receiver, nameNode, handler, config, argsIndex, contextIndex }),
+    listCallback,
+  };
+}
+
+/** The fields every registration style fills the same way, once its parts are found. */
+function registrationOf(
+  ctx: AnalysisContext,
+  info: FileInfo,
+  parts: {
+    call: CallExpression;
+    method: string;
+    kind: Registration['kind'];
+    receiver: Expression;
+    nameNode: Node | undefined;
+    handler: FunctionNode | undefined;
+    config: Node | undefined;
+    argsIndex: number | undefined;
+    contextIndex: number;
+  },
+): Registration {
+  const { call, kind, nameNode, handler } = parts;
+  const name = literalText(nameNode);
+  const params = handler ? handler.getParameters() : [];
+  const contextParam = params[parts.contextIndex];
+  const shown = name ?? (nameNode && constantText(ctx, nameNode)) ?? nameNode?.getText() ?? '?';
+  return {
+    kind,
+    method: parts.method,
     name,
-    label,
+    label: kind === 'tool' ? shown : `${kind} ${shown}`,
     file: info.file,
     call,
     nameNode,
-    config,
+    config: parts.config,
     handler,
-    argsParam: argsIndex === undefined ? undefined : params[argsIndex],
+    argsParam: parts.argsIndex === undefined ? undefined : params[parts.argsIndex],
     contextParam,
     contextName: contextParam && Node.isIdentifier(contextParam.getNameNode()) ? contextParam.getName() : undefined,
     sdk: info.sdk,
-    receiver,
+    receiver: parts.receiver,
     ownerClass: ownerClassOf(call),
     registeredInside: [],
     handle: handleOf(call),
-    listCallback,
   };
 }
 
@@ -152,29 +174,7 @@ function readObjectRegistration(
   if (!handlerNode || !nameNode) return undefined;
   const handler = Node.isMethodDeclaration(handlerNode) ? handlerNode : resolveFunction(ctx.resolver, handlerNode);
   if (!handler && !Node.isIdentifier(handlerNode)) return undefined;
-  const name = literalText(nameNode);
-  const params = handler ? handler.getParameters() : [];
-  const contextParam = params[shape.contextIndex];
-  const shown = name ?? constantText(ctx, nameNode) ?? nameNode.getText();
-  return {
-    kind: shape.kind,
-    method,
-    name,
-    label: shape.kind === 'tool' ? shown : `${shape.kind} ${shown}`,
-    file: info.file,
-    call,
-    nameNode,
-    config: object,
-    handler,
-    argsParam: shape.argsIndex === undefined ? undefined : params[shape.argsIndex],
-    contextParam,
-    contextName: contextParam && Node.isIdentifier(contextParam.getNameNode()) ? contextParam.getName() : undefined,
-    sdk: info.sdk,
-    receiver,
-    ownerClass: ownerClassOf(call),
-    registeredInside: [],
-    handle: handleOf(call),
-  };
+  return registrationOf(ctx, info, { call, method, kind: shape.kind, receiver, nameNode, handler, config: object, argsIndex: shape.argsIndex, contextIndex: shape.contextIndex });
 }
 
 /** Where the arguments and the context sit among a handler's parameters. */
