@@ -7,7 +7,7 @@ import type { Finding } from '../src/audit/types.js';
 import { anchorOf } from '../src/engine/markers.js';
 import { projectPath } from '../src/engine/parse.js';
 import type { Transform } from '../src/engine/transform.js';
-import { TODO_MARKER } from '../src/rules/rules.js';
+import { TODO_MARKER, TODO_MARKER_PATTERN } from '../src/rules/rules.js';
 
 /**
  * Runs last: audits the group as the other transforms left it and puts one marker on every decision still open
@@ -52,7 +52,7 @@ function hasMarker(anchor: Node): boolean {
 }
 
 /** A state marker: `// @mcp-sessionless-todo(SL003): carts is …` on its own line, naming the state first. */
-const STATE_MARKER = new RegExp(`^[ \\t]*// ${TODO_MARKER.replace(/[.*+?^${}()|[\]\\-]/g, '\\$&')}\\((?:SL003|SL006)\\): \`?([A-Za-z_$][\\w$]*)\`?(?:,| is | are | lives | keeps )[^\\n]*\\n`, 'gm');
+const STATE_MARKER = new RegExp(`^[ \\t]*// ${TODO_MARKER_PATTERN}\\((?:SL003|SL006)\\): \`?([A-Za-z_$][\\w$]*)\`?(?:,| is | are | lives | keeps )[^\\n]*\\n`, 'gm');
 
 /** A state marker's reason that names a session callback: `… is used in onsessioninitialized, …`. */
 const SESSION_CALLBACK_REASON = /\bused in (?:[\w/, ]*\b)?(?:onsessioninitialized|onsessionclosed)\b/;

@@ -117,3 +117,6 @@ export const PATTERNS: Record<PatternId, string> = {
 
 /** The grep-able marker that every follow-up comment carries. */
 export const TODO_MARKER = '@mcp-sessionless-todo';
+
+/** {@link TODO_MARKER} escaped for use inside a regular expression. */
+export const TODO_MARKER_PATTERN = TODO_MARKER.replace(/[.*+?^${}()|[\]\\-]/g, '\\$&');

@@ -84,7 +84,9 @@ export function planProject(project: Project, family: Family, options: HandleOpt
   const imports = new Map<string, { store: Set<StoreExport>; zod: boolean }>();
   let storePath: string | undefined;
 
-  const heldWhole = new Set(factoryInstances(model).flatMap((instance) => instance.fields));
+  // Found only when a per-connection class's fields cannot move one by one (most runs have none).
+  let heldWhole: Set<StateVariable> | undefined;
+  const isHeldWhole = (state: StateVariable) => (heldWhole ??= new Set(factoryInstances(model).flatMap((instance) => instance.fields))).has(state);
   const sites: Array<{ pattern: PatternId; states: StateVariable[] }> = [];
   const grouped = new Set<StateVariable>();
   for (const group of recordGroups(model)) {
@@ -149,7 +151,7 @@ export function planProject(project: Project, family: Family, options: HandleOpt
     } catch (error) {
       if (!(error instanceof Undecided) && !(error instanceof OverlappingEdits)) throw error;
       // Fields of an object a server factory builds per connection: session-scope moves the whole object into a record.
-      if (pattern === 'P6' && heldWhole.has(first)) continue;
+      if (pattern === 'P6' && isHeldWhole(first)) continue;
       if (error instanceof Undecided && error.leftToRecord) continue;
       const reason = error instanceof Undecided ? error.message : `${first.name} could not be rewritten automatically: two of its rewrites change the same code; make it a handle by hand`;
       const together = pattern !== 'P6' && states.length > 1;

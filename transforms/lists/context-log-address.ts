@@ -67,10 +67,10 @@ function declaresLogging(receiver: Node): boolean | undefined {
   const built = declaration.getInitializer() && unwrap(declaration.getInitializer()!);
   if (!built || !Node.isNewExpression(built)) return undefined;
   const options = built.getArguments()[1];
-  const registered = declaration
-    .getSourceFile()
-    .getDescendantsOfKind(SyntaxKind.CallExpression)
-    .some((c) => methodCall(c)?.method === 'registerCapabilities' && rootIdentifier(methodCall(c)!.receiver)?.getText() === root.getText() && /\blogging\b/.test(c.getArguments()[0]?.getText() ?? ''));
+  const registered = nodesOfKind(declaration.getSourceFile(), SyntaxKind.CallExpression).some((c) => {
+    const parts = methodCall(c);
+    return parts?.method === 'registerCapabilities' && rootIdentifier(parts.receiver)?.getText() === root.getText() && /\blogging\b/.test(c.getArguments()[0]?.getText() ?? '');
+  });
   if (registered) return true;
   if (!options) return false;
   if (!Node.isObjectLiteralExpression(options)) return undefined;

@@ -22,7 +22,7 @@ import { CONVERSATIONAL_CLASSES, RELEASE_METHODS, SHUTDOWN_EVENTS } from '../../
 import { declarationOf, isReference, referencesTo } from '../shared/declarations.js';
 import { onlyResourceReaders, readByResources } from './resources.js';
 import { isExported } from '../shared/exports.js';
-import { factoryInstances } from './instances.js';
+import { factoryInstances, newExpressionsOf } from './instances.js';
 import { toolList } from '../handles/generate.js';
 
 /** A statement of a shutdown handler that uses the state: it becomes the record's cleanup. */
@@ -101,8 +101,7 @@ function singletonOf(owner: ClassDeclaration | ClassExpression, model: ServerMod
       }
     }
   }
-  const instances = model.files.flatMap((info) => info.sourceFile.getDescendants().filter((n) => Node.isNewExpression(n) && n.getExpression().getText() === name));
-  return found.length === 1 && instances.length === 1 ? found[0] : undefined;
+  return found.length === 1 && newExpressionsOf(name, model).length === 1 ? found[0] : undefined;
 }
 
 /** Class-field state of a module singleton, by the singleton's declaration. */

@@ -88,7 +88,8 @@ function isDirectIn(declaration: VariableDeclaration, fn: Node): boolean {
   return statement !== undefined && body !== undefined && statement.getParent() === body && statement.getDeclarations().length === 1;
 }
 
-function newExpressionsOf(name: string, model: ServerModel): NewExpression[] {
+/** Every `new <name>(…)` in the model's files. */
+export function newExpressionsOf(name: string, model: ServerModel): NewExpression[] {
   return model.files.flatMap((info) => info.sourceFile.getDescendantsOfKind(SyntaxKind.NewExpression).filter((created) => unwrap(created.getExpression()).getText() === name));
 }
 

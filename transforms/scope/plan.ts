@@ -10,7 +10,7 @@ import { Node, SyntaxKind, type CallExpression, type Identifier, type Project, t
 import { analyzeProject, type ServerModel } from '../../src/analysis/index.js';
 import { isNullish } from '../../src/analysis/syntax.js';
 import { relativeOf } from '../../src/engine/parse.js';
-import { TODO_MARKER } from '../../src/rules/rules.js';
+import { TODO_MARKER, TODO_MARKER_PATTERN } from '../../src/rules/rules.js';
 import { DEFAULT_SCOPE_NOUN, SCOPE_NOUNS } from '../../src/rules/scope-state.js';
 import { TextEdits } from '../handles/edits.js';
 import { str, toolList, toolRegistration, ttlText, type Style } from '../handles/generate.js';
@@ -433,7 +433,7 @@ function markedAlready(text: string, name: string): boolean {
 /** Markers the fine-grained transforms left on state this rewrite now handles. */
 function removeStaleMarkers(edits: TextEdits, states: readonly ScopeMember[]): void {
   const text = edits.text;
-  const pattern = new RegExp(`^[ \\t]*// ${TODO_MARKER.replace(/[.*+?^${}()|[\]\\-]/g, '\\$&')}\\(SL00[36]\\):[^\\n]*\\n`, 'gm');
+  const pattern = new RegExp(`^[ \\t]*// ${TODO_MARKER_PATTERN}\\(SL00[36]\\):[^\\n]*\\n`, 'gm');
   for (const match of text.matchAll(pattern)) {
     const names = states.flatMap((s) => (s.kind === 'variable' ? [s.name] : [s.name, ...s.fields.map((f) => f.name), ...(s.kind === 'factory-instance' ? [s.className] : [])]));
     if (!names.some((name) => new RegExp(`\\b${name}\\b`).test(match[0]))) continue;
