@@ -10,7 +10,7 @@ import { planStarterCallers, planStarters, type StarterDecisions } from './trans
 import { detectStyle } from './transport/style.js';
 import { TextEdits, type MarkerRequest } from './transport/text-edits.js';
 import { replaceFileText } from '../src/engine/parse.js';
-import { TRANSPORT_KEPT } from '../src/rules/marker-messages.js';
+import { ASKS_MID_CALL, TRANSPORT_KEPT } from '../src/rules/marker-messages.js';
 
 /**
  * Sessionless serving for server entry files (patterns P3 and P10):
@@ -119,6 +119,8 @@ export const statelessTransport: Transform<StarterDecisions | undefined> = {
       }
       // One marker per kept transport: a file that already says why its transport stays gets no second one.
       if (marker.message.startsWith(TRANSPORT_KEPT) && context.file.getFullText().includes(`(${marker.rule}): ${TRANSPORT_KEPT}`)) continue;
+      // The tools that ask mid-call are one decision, however many entries (SSE, Streamable HTTP) serve them.
+      if (marker.message.startsWith(ASKS_MID_CALL) && context.project.getSourceFiles().some((f) => f !== context.file && f.getFullText().includes(marker.message))) continue;
       const node = context.file.getDescendantAtPos(marker.pos);
       if (node) context.addMarker(node, marker.rule, marker.message);
     }

@@ -6,10 +6,13 @@
 import { Node, ts, type Project, type SourceFile } from 'ts-morph';
 import { findClientContext } from './client-context.js';
 import { AnalysisContext } from './context.js';
+import { leadsNowhere } from './dead-ends.js';
 import { resolveFunction } from './functions.js';
 import { findListMutations } from './lists.js';
 import type { Registration, RequestHandler, ServerModel, SessionIdRead, StateVariable, TransportSite } from './model.js';
 import { Origins } from './origins.js';
+import { markSessionPushes } from './pushes.js';
+import { markRootsState } from './roots-state.js';
 import { findPlumbing, findSessionIdReads } from './plumbing.js';
 import { Reach, type OtherRoot } from './reach.js';
 import { findRegistrations } from './registrations.js';
@@ -56,7 +59,11 @@ function buildModel(files: readonly SourceFile[]): ServerModel {
   const origins = new Origins(ctx, reach, registrations);
   const states = findStates(ctx, reach, origins, servers, factories, registrations);
   const sessionIdReads = findSessionIdReads(ctx, reach, origins);
+  const flow = { resolver: ctx.resolver, files: ctx.files.map((info) => info.sourceFile), reads: new Set(sessionIdReads.map((read) => read.node)) };
+  for (const read of sessionIdReads) if (leadsNowhere(flow, read.node)) read.leadsNowhere = true;
   linkReadsToState(sessionIdReads, states);
+  markSessionPushes(ctx, states);
+  markRootsState(ctx, states);
   const plumbing = findPlumbing(ctx, transports, states, sessionIdReads);
   const listMutations = findListMutations(ctx, reach, registrations);
   const clientContext = findClientContext(ctx, reach, requestHandlers, states);

@@ -236,11 +236,30 @@ export interface StateVariable {
   sharedPurpose?: SharedPurpose;
   /** For a field: the state holding the objects it belongs to (a Tab in a Context's `tabs`), which it goes with. */
   heldBy?: StateVariable;
+  /** Part of a per-session push (its timers, or the set of sessions a tool switched it on for): no handle, one decision. */
+  push?: SessionPush;
+  /** Keeps the roots a client listed: decided with the roots requests, no handle (see roots-state.ts). */
+  holdsRoots?: boolean;
   /** Labels of the registrations that read it. */
   readers: string[];
   /** Labels of the registrations that write it. */
   writers: string[];
 }
+
+/**
+ * A timer kept per session that sends the client messages outside any request (simulated logs, resource updates):
+ * sessionless serving has no channel for them, whatever handle the state gets.
+ */
+export interface SessionPush {
+  /** The map of timers by session (`logsUpdateIntervals`). */
+  timers: StateVariable;
+  /** What the timer sends. */
+  sends: PushKind;
+  /** Tools that switch it on or off. */
+  tools: string[];
+}
+
+export type PushKind = 'log messages' | 'resource updates' | 'notifications';
 
 /** A session id read: `extra.sessionId`, `ctx.sessionId`, `transport.sessionId`, or the `mcp-session-id` header. */
 export interface SessionIdRead {
@@ -251,6 +270,8 @@ export interface SessionIdRead {
   by: Registration[];
   /** The state access this read is the key of, when any. */
   keyOf?: StateVariable;
+  /** Its value reaches nothing a request depends on (printed, passed to parameters nobody reads, stored in a field nothing reads back). */
+  leadsNowhere?: boolean;
 }
 
 /** Transport construction. */

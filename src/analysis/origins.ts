@@ -5,6 +5,7 @@
  */
 import { Node, SyntaxKind, ts, type Identifier, type ParameterDeclaration } from 'ts-morph';
 import type { AnalysisContext } from './context.js';
+import { resolveFunction } from './functions.js';
 import type { KeyOrigin, Registration, SessionIdRead } from './model.js';
 import type { Reach } from './reach.js';
 import { identifiersUnder, isFunctionBoundary, literalText, unwrap } from './syntax.js';
@@ -147,6 +148,8 @@ export class Origins {
       const name = Node.isIdentifier(callee) ? callee.getText() : Node.isPropertyAccessExpression(callee) ? callee.getName() : '';
       if (ID_MINTERS.test(name)) return 'minted';
       if (ofResult && inner.getArguments().length > 1) return 'other';
+      // `trackElicitation(sessionId)` that returns `randomUUID()`: a fresh id whatever went in.
+      if (this.returnsMinted(inner, depth)) return 'minted';
       // `String(id)`, `id.toString()`, `keyFor(extra.sessionId)`: the strongest origin among what goes in.
       const parts = inner.getArguments().map((a) => this.origin(a, depth + 1));
       if (Node.isPropertyAccessExpression(callee)) parts.push(this.origin(callee.getExpression(), depth + 1));
@@ -159,6 +162,18 @@ export class Origins {
     }
     if (Node.isIdentifier(inner)) return this.identifierOrigin(inner, depth, ofResult);
     return 'other';
+  }
+
+  /** A project function every `return` of which hands back a freshly minted id (directly or through a local). */
+  private returnsMinted(call: Node, depth: number): boolean {
+    if (!Node.isCallExpression(call)) return false;
+    const fn = resolveFunction(this.ctx.resolver, call.getExpression());
+    const body = fn?.getBody();
+    if (!fn || !body) return false;
+    const returned = Node.isBlock(body)
+      ? body.getDescendantsOfKind(SyntaxKind.ReturnStatement).filter((r) => r.getFirstAncestor(isFunctionBoundary) === fn).map((r) => r.getExpression())
+      : [body];
+    return returned.length > 0 && returned.every((value) => value !== undefined && this.origin(value, depth + 1) === 'minted');
   }
 
   /** Whether an expression is (part of) the tool arguments: `args`, `args.x`, `{ x }` destructured, `request.params.arguments.x`. */

@@ -128,12 +128,13 @@ function registrationOf(
   const name = literalText(nameNode);
   const params = handler ? handler.getParameters() : [];
   const contextParam = params[parts.contextIndex];
+  const owner = name === undefined && nameNode ? memberOwner(nameNode) : undefined;
   const shown = name ?? (nameNode && constantText(ctx, nameNode)) ?? nameNode?.getText() ?? '?';
   return {
     kind,
     method: parts.method,
     name,
-    label: kind === 'tool' ? shown : `${kind} ${shown}`,
+    label: owner ? `the ${kind}s of ${owner}` : kind === 'tool' ? shown : `${kind} ${shown}`,
     file: info.file,
     call,
     nameNode,
@@ -427,6 +428,14 @@ function valueOf(ctx: AnalysisContext, node: Node, depth: number): Node | undefi
   if (binding?.kind !== 'declaration' || !Node.isVariableDeclaration(binding.node)) return undefined;
   const initializer = binding.node.getInitializer();
   return initializer ? valueOf(ctx, initializer, depth + 1) : undefined;
+}
+
+/** The class whose instances name themselves (`register(this.name, …)` in a base class): messages say whose tools. */
+function memberOwner(node: Node): string | undefined {
+  const inner = unwrap(node);
+  if (!Node.isPropertyAccessExpression(inner) || inner.getExpression().getKind() !== SyntaxKind.ThisKeyword) return undefined;
+  const owner = inner.getFirstAncestor((a): a is ClassDeclaration | ClassExpression => Node.isClassDeclaration(a) || Node.isClassExpression(a));
+  return owner?.getName();
 }
 
 /**

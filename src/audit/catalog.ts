@@ -183,4 +183,11 @@ export const CATALOG: Record<FindingKind, CatalogEntry> = {
     category: 'session-keyed-app-state',
     message: '{detail}; read it from the current request instead',
   },
+  'session-push': {
+    rule: 'SL005',
+    pattern: 'P9',
+    fixedBy: 'manual',
+    category: 'session-keyed-app-state',
+    message: '{detail}',
+  },
 };

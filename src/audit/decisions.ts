@@ -10,7 +10,7 @@ import type { RuleId } from '../rules/rules.js';
 import { classFieldsKept, sessionIdReads, TRANSPORT_KEPT, transportKept } from '../rules/marker-messages.js';
 import { TODO_MARKER } from '../rules/rules.js';
 import type { Finding, FindingKind } from './types.js';
-import { isAboutRoots, mentionsRoots, rootsTogether } from '../rules/context-sdk.js';
+import { isAboutRoots, mentionsRoots, ROOTS_GROUP, rootsTogether } from '../rules/context-sdk.js';
 
 /** Findings that are parts of one session transport: the serving code stateless-transport rewrites as a whole. */
 export const TRANSPORT_KINDS: ReadonlySet<FindingKind> = new Set<FindingKind>([
@@ -56,8 +56,10 @@ const FIELD_KINDS: ReadonlySet<FindingKind> = new Set<FindingKind>(['class-field
 /** The key that puts findings into one decision. */
 function decisionKey(finding: Finding): string {
   if (TRANSPORT_KINDS.has(finding.kind)) return `transport:${finding.file}`;
+  // A per-session push across modules (the timers, the tool's set of sessions it is on for): one decision.
+  if (finding.kind === 'session-push' && finding.group) return finding.group;
   // Roots asked of the client anywhere in a file (at initialize, on roots/list_changed): where the paths come from.
-  if (finding.kind === 'client-context' && isAboutRoots(finding.message)) return `roots:${finding.file}`;
+  if (isRootsFinding(finding)) return `roots:${finding.file}`;
   // By the group alone: a held object's fields sit in its class's file, the holder in another.
   if (finding.group && FIELD_KINDS.has(finding.kind)) return `class:${finding.group}`;
   // Decided together: client context kept per session and the session id reads that key it (a subscribe
@@ -84,6 +86,10 @@ export function planDecisions(findings: readonly Finding[]): Decision[] {
     if (key.startsWith('transport:')) {
       const at = covers.find((f) => f.kind === 'transport-map') ?? covers.find((f) => f.kind === 'session-id-generator') ?? first;
       decisions.push({ rule: 'SL002', at, covers, message: transportKept(what(covers), blockers) });
+    } else if (key.startsWith('push:')) {
+      // At the timers (the group names them), where the push starts.
+      const at = covers.find((f) => key === `push:${f.state} (${f.file})`) ?? first;
+      decisions.push({ rule: at.rule, at, covers, message: at.message });
     } else if (key.startsWith('with:') && covers.length > 1 && covers.every((f) => f.kind === 'session-id-read')) {
       decisions.push({ rule: first.rule, at: first, covers, message: sessionIdReads(first.message, covers.length, first.readers.length > 0 ? first.readers : [first.group ?? 'this function']) });
     } else if (key.startsWith('with:') || key.startsWith('list-changed:')) {
@@ -96,7 +102,12 @@ export function planDecisions(findings: readonly Finding[]): Decision[] {
         first;
       decisions.push({ rule: at.rule, at, covers, message: at.message });
     } else if (key.startsWith('roots:') && covers.length > 1) {
-      decisions.push({ rule: first.rule, at: first, covers, message: `${first.message} (${rootsTogether(covers.length - 1)})` });
+      // A request for roots speaks for the others and for the state keeping what they return.
+      const asks = covers.filter((f) => f.kind === 'client-context');
+      const at = asks[0] ?? first;
+      const kept = covers.filter((f) => f.kind !== 'client-context' && f.state).map((f) => `\`${f.state}\``);
+      const parts = [...(asks.length > 1 ? [rootsTogether(asks.length - 1)] : []), ...(kept.length > 0 && asks.length > 0 ? [`the roots kept in ${kept.join(', ')} go with it`] : [])];
+      decisions.push({ rule: at.rule, at, covers, message: parts.length > 0 ? `${at.message} (${parts.join('; ')})` : at.message });
     } else if (key.startsWith('reads:') && covers.length > 1) {
       decisions.push({ rule: first.rule, at: first, covers, message: sessionIdReads(first.message, covers.length, first.readers) });
     } else if (key.startsWith('class:') && covers.length > 1) {
@@ -112,6 +123,11 @@ export function planDecisions(findings: readonly Finding[]): Decision[] {
     }
   }
   return decisions;
+}
+
+/** Roots asked of the client, and the state keeping what it answered: one decision per file. */
+function isRootsFinding(finding: Finding): boolean {
+  return (finding.kind === 'client-context' && isAboutRoots(finding.message)) || finding.group === ROOTS_GROUP;
 }
 
 /** "the transports map, the Mcp-Session-Id header, the session callbacks": what the transport still has. */
@@ -149,7 +165,7 @@ export function markedElsewhere(text: string, decision: Decision): boolean {
   if (decision.covers.some((f) => TRANSPORT_KINDS.has(f.kind))) return markers.some((m) => m.startsWith(TRANSPORT_KEPT));
   // A class's fields are marked once, by the class's name (the record transform declines a class as a whole).
   // Roots asked of the client: one marker in the file saying roots cannot be asked for speaks for all of them.
-  if (decision.covers.every((f) => f.kind === 'client-context' && isAboutRoots(f.message))) return markers.some((m) => mentionsRoots(m) || isAboutRoots(m));
+  if (decision.covers.some((f) => f.kind === 'client-context') && decision.covers.every(isRootsFinding)) return markers.some((m) => mentionsRoots(m) || isAboutRoots(m));
   const names = [decision.at.state, decision.at.group].filter((n): n is string => n !== undefined);
   if (names.length === 0) return false;
   return names.some((name) => {

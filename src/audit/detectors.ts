@@ -3,11 +3,14 @@
  * what a finding means (rule, pattern, fix, wording) comes from CATALOG.
  */
 import { carriesConversation, readersOf } from '../analysis/conversational.js';
-import { Node } from 'ts-morph';
+import { Node, SyntaxKind } from 'ts-morph';
 import type { ListMutation, ServerModel, StateVariable } from '../analysis/index.js';
 import { locationOf } from '../analysis/index.js';
 import { AUTH_NAMES, SELECTION_NAMES, SETTER_VERBS } from '../analysis/vocabulary.js';
 import { RULES, SEVERITY_OF_LEVEL, type RuleId } from '../rules/rules.js';
+import { ROOTS_GROUP } from '../rules/context-sdk.js';
+import { sessionPush } from '../rules/marker-messages.js';
+import { SESSION_SCOPED_TASK_CALLS } from '../rules/sdk.js';
 import { CATALOG } from './catalog.js';
 import type { Finding, FindingKind, FixedBy, SurveyCategory } from './types.js';
 
@@ -52,7 +55,7 @@ export function detectFindings(model: ServerModel): Finding[] {
   const processScope: Partial<Draft> = { rule: 'SL006', fixedBy: 'process-state-to-handles', category: 'process-lifetime-state' };
 
   const holders = new Set(model.states.flatMap((state) => (state.heldBy && carriesConversation(state.heldBy) ? [rootHolder(state)] : [])));
-  for (const state of model.states) drafts.push(...stateFindings(state, sessionful, processScope, holders));
+  for (const state of model.states) drafts.push(...(state.push ? [pushFinding(state, model.states)] : stateFindings(state, sessionful, processScope, holders)));
 
   const contextReads = model.sessionIdReads.filter((r) => r.source === 'context');
   const sseFiles = new Set(model.plumbing.filter((p) => p.kind === 'sse-transport').map((p) => p.file));
@@ -60,8 +63,8 @@ export function detectFindings(model: ServerModel): Finding[] {
     if (read.keyOf) continue;
     // `/messages?sessionId=`: the HTTP+SSE transport's own routing, part of that transport's decision.
     if (sseFiles.has(read.file) && /\b(?:req|request)\.query$/.test(unwrapRead(read.node))) continue;
-    // Printed to the server's own console (`console.log(`[${extra.sessionId}] …`)`): nothing depends on it.
-    if (onlyLogged(read.node)) continue;
+    // Printed to the server's own console, or handed to parameters and fields nothing reads: nothing depends on it.
+    if (read.leadsNowhere) continue;
     const sdk = model.files.find((info) => info.file === read.file)?.sdk;
     // The reads one handler makes are one change there: by the tools it serves, else by the function.
     const group = contextHandlerGroup(model, read.node) ?? (read.by.length === 0 ? functionKey(read.node) : undefined);
@@ -147,6 +150,8 @@ function stateFindings(state: StateVariable, sessionful: boolean, processScope: 
     if (isAuthState(state)) return [{ ...base, kind: 'auth-bound-to-session' }];
     // Keyed by session, only the name makes it a selection: a setter tool alone is ordinary per-session data.
     if (SELECTION_NAMES.test(state.name)) return [{ ...base, kind: 'selection-state' }];
+    // Roots a client listed, kept per session: decided with the requests that ask for them (decisions.ts).
+    if (state.holdsRoots) return [{ ...base, kind: 'session-keyed-state', group: ROOTS_GROUP, rule: 'SL005', pattern: 'P9', fixedBy: 'manual', detail: state.sessionKey ? ` (${state.sessionKey.getText()})` : '' }];
     return [{ ...base, kind: 'session-keyed-state', detail: state.sessionKey ? ` (${state.sessionKey.getText()})` : '' }];
   }
   if (!carriesConversation(state)) return [];
@@ -167,6 +172,21 @@ function stateFindings(state: StateVariable, sessionful: boolean, processScope: 
     return [{ ...base, kind: 'factory-closure-state', detail, ...(perSession ? {} : { rule: 'SL006', category: 'process-lifetime-state' }) }];
   }
   return [{ ...base, kind: 'class-field-state', ...(perSession ? {} : { rule: 'SL006', category: 'process-lifetime-state' }) }];
+}
+
+/** A per-session push: one decision for its timers and what is switched with them, at the timers. */
+function pushFinding(state: StateVariable, states: readonly StateVariable[]): Draft {
+  const push = state.push!;
+  const others = states.filter((s) => s.push === push && s !== push.timers).map((s) => `${s.name} in ${s.file}`);
+  return {
+    kind: 'session-push',
+    node: nameOf(state.declaration),
+    state: stateLabel(state),
+    readers: readersOf(state),
+    writers: state.writers,
+    group: `push:${push.timers.name} (${push.timers.file})`,
+    detail: sessionPush(push.timers.name, push.sends, push.tools, others),
+  };
 }
 
 /** The state at the top of a chain of holders (a Tab held by a Context field). */
@@ -255,13 +275,6 @@ function derivedListFindings(model: ServerModel, scope: Partial<Draft>): Draft[]
 }
 
 /** Whether a read sits in the arguments of a `console.*` call: the server's own log line, which no request depends on. */
-function onlyLogged(read: Node): boolean {
-  const call = read.getFirstAncestor((a) => Node.isCallExpression(a) || Node.isFunctionLikeDeclaration(a) || Node.isArrowFunction(a));
-  if (!call || !Node.isCallExpression(call)) return false;
-  const callee = call.getExpression();
-  return Node.isPropertyAccessExpression(callee) && callee.getExpression().getText() === 'console' && call.getArguments().some((arg) => arg === read || read.getAncestors().includes(arg));
-}
-
 /** The receiver of a `x.sessionId` read (`req.query`), as text. */
 function unwrapRead(read: Node): string {
   return Node.isPropertyAccessExpression(read) ? read.getExpression().getText() : '';
@@ -291,6 +304,14 @@ function sessionIdReadDetail(read: Node, sdk: string | undefined): string {
       return ` (${text}) to address a log message; send it on the request instead: ${context}.sendNotification({ method: 'notifications/message', params })`;
     }
   }
+  if (call && Node.isCallExpression(call) && call.getArguments().includes(read)) {
+    const callee = call.getExpression();
+    if (Node.isPropertyAccessExpression(callee) && SESSION_SCOPED_TASK_CALLS.includes(callee.getName())) {
+      return ` (${text}) to keep each session's tasks to itself; sessionless requests carry none, so any caller holding a task id reaches the task: scope tasks by the caller's principal instead, or accept that a task id is the only key`;
+    }
+  }
+  const guard = refusedWithout(read);
+  if (guard) return ` (${text}) and refuses the call without one (${guard}); sessionless requests carry none, so the call always fails: drop the check and what it guards, or check what the call really needs`;
   // Only shown (`${ctx.sessionId ?? 'none'}` in a message): the code already copes without one; what to show is a choice.
   let shown: Node = read;
   while (shown.getParent() && Node.isNonNullExpression(shown.getParent()!)) shown = shown.getParent()!;
@@ -299,6 +320,22 @@ function sessionIdReadDetail(read: Node, sdk: string | undefined): string {
     return ` (${text}) only to show it; sessionless requests carry none, so it always shows ${fallback.getRight().getText()}: drop it from the output or show something the request carries`;
   }
   return ` (${text}); sessionless requests carry none`;
+}
+
+/** `const id = extra.sessionId; if (!id) throw new Error('…')`: the thrown message, when the read is such a guard's subject. */
+function refusedWithout(read: Node): string | undefined {
+  const declaration = read.getParent();
+  if (!declaration || !Node.isVariableDeclaration(declaration) || declaration.getInitializer() !== read) return undefined;
+  const name = declaration.getName();
+  const statement = declaration.getVariableStatement();
+  const next = statement?.getNextSibling();
+  if (!next || !Node.isIfStatement(next)) return undefined;
+  const condition = next.getExpression();
+  if (!Node.isPrefixUnaryExpression(condition) || condition.getOperand().getText() !== name) return undefined;
+  const thrown = next.getThenStatement().getFirstDescendantByKind(SyntaxKind.ThrowStatement);
+  if (!thrown) return undefined;
+  const message = thrown.getFirstDescendantByKind(SyntaxKind.StringLiteral)?.getLiteralText();
+  return message ? `'${message}'` : 'it throws';
 }
 
 function cachedDetail(kind: string, state: string | undefined): string {

@@ -53,7 +53,8 @@ export type FindingKind =
   | 'register-in-handler'
   | 'list-changed'
   | 'derived-resource-list'
-  | 'client-context';
+  | 'client-context'
+  | 'session-push';
 
 /** One place that depends on sessions, connections or process-lifetime state. */
 export interface Finding {

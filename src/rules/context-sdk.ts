@@ -138,8 +138,8 @@ export const CONTEXT_MARKERS = {
     `logging/setLevel stored per connection; on 2026-07-28 each request carries its log level in params._meta['${LOG_LEVEL.wireKey}'] instead: where a handler logs, prefer the request's level (extra._meta) and keep this store only as the level of 2025-era clients; after moving to the v2 SDK log with ctx.mcpReq.log(level, data), which filters per request`,
   logLevelRead: (name: string) =>
     `${name} is set by logging/setLevel and read outside a request handler; on 2026-07-28 each request carries its level: log with ctx.mcpReq.log(level, data) from the handler, which filters per request`,
-  roots: () =>
-    'roots fetched once per connection; 2026-07-28 has no server-to-client requests: take paths as tool arguments or ask from the tool with inputRequired.listRoots()',
+  roots: (keptIn?: string) =>
+    `roots fetched once per connection${keptIn ? ` and kept in \`${keptIn}\`, whose entries every client shares once requests carry no session id` : ''}; 2026-07-28 has no server-to-client requests: take paths as tool arguments or ask from the tool with inputRequired.listRoots()`,
   rootsListChanged: () =>
     'roots/list_changed handled per connection to refresh the roots kept for it; 2026-07-28 clients send no such notification and the server cannot ask for roots: take paths as tool arguments or ask from the tool with inputRequired.listRoots()',
   subscriptionsV1: () =>
@@ -149,3 +149,16 @@ export const CONTEXT_MARKERS = {
   subscriptionsShape: () =>
     'resource updates are sent to tracked sessions in a way this tool cannot follow; publish them with handler.notify.resourceUpdated(uri) from createMcpHandler instead',
 } as const;
+
+/** What a timer's callback sends the client, by the calls it makes (first match wins). */
+export const PUSH_SENDS: ReadonlyArray<{ sends: 'log messages' | 'resource updates' | 'notifications'; pattern: RegExp }> = [
+  { sends: 'log messages', pattern: /\bsendLoggingMessage\b|['"`]notifications\/message['"`]/ },
+  { sends: 'resource updates', pattern: /\bsendResourceUpdated\b|['"`]notifications\/resources\/updated['"`]/ },
+  { sends: 'notifications', pattern: /\bsend\w*ListChanged\b|\.notification\(|\bsendNotification\(/ },
+];
+
+/** Timer starters whose first argument runs later, outside the request that started it. */
+export const TIMER_STARTERS: readonly string[] = ['setInterval', 'setTimeout'];
+
+/** The decision group of state that keeps the roots a client listed (decided with the roots requests). */
+export const ROOTS_GROUP = 'roots';

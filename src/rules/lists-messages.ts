@@ -35,8 +35,8 @@ export const MARKERS = {
     `a ${kind} is registered while serving ${by ?? 'a call'} under a computed name, so the list depends on earlier calls; register a fixed set up front`,
   captures: (name: string, names: readonly string[]) =>
     `${name} is registered per call and its registration uses ${names.join(', ')} from that call; register it up front and read those values from its own arguments`,
-  listChangedPerCall: (kind: string) =>
-    `a ${kind} list_changed notification is sent while serving a call; with static lists nothing changes per call, remove it once nothing here registers or toggles ${kind}s per call`,
+  listChangedPerCall: (kind: string, more = 0) =>
+    `a ${kind} list_changed notification is sent while serving a call${more > 0 ? ` (here and in ${more} more place${more === 1 ? '' : 's'} in this file)` : ''}; with static lists nothing changes per call, remove ${more > 0 ? 'them' : 'it'} once nothing here registers or toggles ${kind}s per call`,
   derivedList: (collection: string) =>
     `resources/list is built from ${collection}, which calls add to; list fixed resources only, expose these through a resource template and return resource_link content from the tool that creates them`,
   sharedCollection: (collection: string, template: string) =>

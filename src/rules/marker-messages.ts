@@ -4,8 +4,13 @@
  * gets it once.
  */
 
+import type { PushKind } from '../analysis/model.js';
+
 /** How every "the session transport stays" marker begins. */
 export const TRANSPORT_KEPT = 'session transport kept';
+
+/** How the marker for tools that ask the client mid-call begins: one per group, however many entries serve them. */
+export const ASKS_MID_CALL = 'tools ask the client mid-call';
 
 /** Join names as "a, b and c". */
 function joined(names: readonly string[]): string {
@@ -44,4 +49,18 @@ export function classFieldsDeclined(className: string, fields: readonly string[]
 /** One marker for the reads of the session id in one handler, on the first: its own message, and how many there are. */
 export function sessionIdReads(first: string, count: number, readers: readonly string[]): string {
   return `${first} (${count} reads in ${joined([...readers])}, this one and the ${count - 1} below)`;
+}
+
+/** What to do instead of a per-session timer, by what it sends. */
+const PUSH_STEPS: Readonly<Record<PushKind, string>> = {
+  'log messages': 'send log messages while a call runs (extra.sendNotification, or ctx.mcpReq.log on the v2 SDK) or drop the timer',
+  'resource updates': 'publish updates when a resource changes with handler.notify.resourceUpdated(uri) from createMcpHandler (v2 SDK; clients listen with subscriptions/listen) and drop the per-session timers',
+  notifications: 'send them while a call runs (extra.sendNotification), or drop the timer',
+};
+
+/** One marker for a per-session push: its timers, the state switched with them, and what to do instead. */
+export function sessionPush(timers: string, sends: PushKind, tools: readonly string[], others: readonly string[]): string {
+  const by = tools.length > 0 ? ` that ${joined(tools)} switch${tools.length === 1 ? 'es' : ''} on` : '';
+  const kept = others.length > 0 ? ` (with ${joined(others)})` : '';
+  return `${timers}${kept} keeps a timer per session${by}, sending ${sends} outside any request; sessionless serving has no channel between requests, so no handle makes it work: ${PUSH_STEPS[sends]}`;
 }

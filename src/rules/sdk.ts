@@ -21,3 +21,9 @@ export function sdkLineOf(specifier: string): SdkLine | undefined {
   return SDK_MODULES.find((m) => specifier === m.prefix || specifier.startsWith(`${m.prefix}/`) || specifier.startsWith(`${m.prefix}.`))
     ?.line;
 }
+
+/**
+ * SDK task-store and message-queue methods whose last `sessionId?` argument scopes a task to the session that made it.
+ * Sessionless requests carry no id, so such a store stops isolating tasks: whose tasks they are becomes a choice.
+ */
+export const SESSION_SCOPED_TASK_CALLS: readonly string[] = ['createTask', 'getTask', 'storeTaskResult', 'getTaskResult', 'updateTaskStatus', 'listTasks', 'enqueue', 'dequeue', 'dequeueAll'];

@@ -57,6 +57,10 @@ export interface ProjectPlan {
 
 /** Which pattern a state follows, if it is one the handle transforms handle. */
 export function patternOf(state: StateVariable, model: ServerModel): PatternId | undefined {
+  // A timer pushing to the session between requests works with no handle: one decision (see pushes.ts).
+  if (state.push) return undefined;
+  // The roots a client listed: where paths come from is decided with the roots requests (per-request-context).
+  if (state.holdsRoots) return undefined;
   if (state.dependence === 'session-keyed' && !state.holdsTransports && !state.holdsUpstreams) return 'P1';
   // State the server shares with every client on purpose (a pool, a cache) is no conversation's handle.
   if (state.dependence !== 'implicit' || !carriesConversation(state)) return undefined;

@@ -3,7 +3,7 @@
  * "its" client (`this.cells`, `this.nextId`) become one record behind a handle; tools resolve the record and
  * use `notebook.cells` where they used `this.cells`. The fields' initial values make the creator's record.
  */
-import { Node, SyntaxKind, type ClassDeclaration, type ClassExpression, type PropertyAccessExpression, type Statement } from 'ts-morph';
+import { Node, SyntaxKind, type ClassDeclaration, type ClassExpression, type PropertyAccessExpression, type PropertyDeclaration, type Statement } from 'ts-morph';
 import type { Registration, ServerModel, StateAccess, StateVariable } from '../../src/analysis/index.js';
 import { unwrap } from '../../src/analysis/syntax.js';
 import { relativeOf } from '../../src/engine/parse.js';
@@ -43,8 +43,8 @@ interface Field {
   initial: string;
   initialNode: Node;
   type: string | undefined;
-  /** The declaration statement to remove (a property declaration, or `this.x = …` in the constructor). */
-  declaration: Node;
+  /** The statements to remove: a property declaration, `this.x = …` in the constructor, or both. */
+  declarations: Node[];
 }
 
 export function planRecordState(states: StateVariable[], plan: PlanContext): SiteResult {
@@ -62,7 +62,7 @@ export function planRecordState(states: StateVariable[], plan: PlanContext): Sit
     for (const [registration, accesses] of byRegistration) tools.set(registration, [...(tools.get(registration) ?? []), ...accesses]);
     for (const access of outside) {
       const statement = statementOf(access.node);
-      if (statement && fields.some((f) => f.declaration === statement || statement.getDescendants().includes(f.declaration as never))) continue;
+      if (statement && fields.some((f) => f.declarations.some((d) => d === statement || statement.getDescendants().includes(d as never)))) continue;
       const method = access.node.getFirstAncestorByKind(SyntaxKind.MethodDeclaration);
       const verb = wordsOf(method?.getName() ?? '')[0] ?? '';
       if (method && CLEANUP_VERBS.includes(verb) && statement && isFieldReset(statement, access.node)) {
@@ -103,7 +103,7 @@ export function planRecordState(states: StateVariable[], plan: PlanContext): Sit
 
   const edits = plan.edits;
   const fileEdits = edits.for(file);
-  for (const field of fields) fileEdits.removeStatement(field.declaration);
+  for (const field of fields) for (const declaration of field.declarations) fileEdits.removeStatement(declaration);
   for (const cleanup of cleanups) fileEdits.removeStatement(cleanup);
 
   const needsDestroy = cleanups.length > 0;
@@ -153,9 +153,15 @@ function fieldOf(state: StateVariable, typed: boolean): Field {
   const declaration = state.declaration;
   if (Node.isPropertyDeclaration(declaration)) {
     const initializer = declaration.getInitializer();
-    if (!initializer) throw new Undecided(declaration, `${state.name} has no initial value for a new record to start from`);
-    const type = declaration.getTypeNode()?.getText() ?? (typed ? literalType(initializer) : undefined);
-    return { state, initial: initializer.getText(), initialNode: initializer, type, declaration };
+    if (initializer) {
+      const type = declaration.getTypeNode()?.getText() ?? (typed ? literalType(initializer) : undefined);
+      return { state, initial: initializer.getText(), initialNode: initializer, type, declarations: [declaration] };
+    }
+    // `private state: T;` with its value set in the constructor: both go, the type from the declaration.
+    const assigned = constructorAssignment(declaration);
+    if (!assigned) throw new Undecided(declaration, `${state.name} is not set where ${state.ownerClass?.getName() ?? 'the class'} is constructed, so a new record has no value to start from`);
+    const type = declaration.getTypeNode()?.getText() ?? (typed ? literalType(assigned.value) : undefined);
+    return { state, initial: assigned.value.getText(), initialNode: assigned.value, type, declarations: [declaration, assigned.statement] };
   }
   // `this.x = …` in the constructor: the whole statement goes.
   const statement = statementOf(declaration);
@@ -163,7 +169,25 @@ function fieldOf(state: StateVariable, typed: boolean): Field {
     throw new Undecided(declaration, `${state.name} is first set outside the constructor`);
   }
   const right = declaration.getRight();
-  return { state, initial: right.getText(), initialNode: right, type: typed ? literalType(right) : undefined, declaration: statement };
+  return { state, initial: right.getText(), initialNode: right, type: typed ? literalType(right) : undefined, declarations: [statement] };
+}
+
+/** `this.<name> = value;` as a statement directly in the constructor's body (not in a branch or a loop). */
+function constructorAssignment(property: PropertyDeclaration): { statement: Statement; value: Node } | undefined {
+  const owner = property.getParent();
+  if (!Node.isClassDeclaration(owner) && !Node.isClassExpression(owner)) return undefined;
+  for (const constructor of owner.getConstructors()) {
+    for (const statement of constructor.getStatements()) {
+      if (!Node.isExpressionStatement(statement)) continue;
+      const expression = unwrap(statement.getExpression());
+      if (!Node.isBinaryExpression(expression) || expression.getOperatorToken().getKind() !== SyntaxKind.EqualsToken) continue;
+      const left = expression.getLeft();
+      if (Node.isPropertyAccessExpression(left) && left.getExpression().getKind() === SyntaxKind.ThisKeyword && left.getName() === property.getName()) {
+        return { statement, value: expression.getRight() };
+      }
+    }
+  }
+  return undefined;
 }
 
 function literalType(node: Node): string | undefined {

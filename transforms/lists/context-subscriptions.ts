@@ -167,9 +167,24 @@ function cachedRoots(scan: ContextScan): Mark[] {
       continue;
     }
     if (!parts || parts.method !== ROOTS_METHOD || enclosingSite(call, scan.sites)) continue;
-    marks.push({ node: call, rule: 'SL005', message: CONTEXT_MARKERS.roots() });
+    marks.push({ node: call, rule: 'SL005', message: CONTEXT_MARKERS.roots(rootsKeptIn(call)) });
   }
   return marks;
+}
+
+/** The container the roots are stored in (`const listed = await server.listRoots(); cache.set(id, listed.roots)`). */
+function rootsKeptIn(call: Node): string | undefined {
+  const declaration = call.getFirstAncestorByKind(SyntaxKind.VariableDeclaration);
+  const name = declaration?.getName();
+  const fn = call.getFirstAncestor((a) => Node.isArrowFunction(a) || Node.isFunctionExpression(a) || Node.isFunctionDeclaration(a) || Node.isMethodDeclaration(a));
+  if (!name || !fn) return undefined;
+  const used = new RegExp(`(?:^|[^\\w$.])${name}(?![\\w$])`);
+  for (const store of nodesOfKind(fn, SyntaxKind.CallExpression)) {
+    const parts = methodCall(store);
+    const value = store.getArguments()[1];
+    if (parts?.method === 'set' && value && used.test(value.getText())) return parts.receiver.getText();
+  }
+  return undefined;
 }
 
 export function analyseSubscriptionsAndRoots(scan: ContextScan): Findings {

@@ -1,5 +1,5 @@
 import { placeOf } from '../shared/place.js';
-import { transportKept, transportKeptBecause } from '../../src/rules/marker-messages.js';
+import { ASKS_MID_CALL, transportKept, transportKeptBecause } from '../../src/rules/marker-messages.js';
 import { Node } from 'ts-morph';
 import { V1_STREAMABLE, V2_ENTRY_IMPORTS } from '../../src/rules/transport-symbols.js';
 import { factoryReference, movedStatements, usesOnlyOuterNames } from './factory.js';
@@ -327,7 +327,7 @@ export function buildHttpEdits(plan: HttpPlan, style: Style): PhaseOutput {
   /** v1 servers built per request cannot wait for the client's answer to a request of their own. */
   function serverRequestsMessage(): string | undefined {
     if (target !== 'v1' || plan.serverRequests.length === 0) return undefined;
-    return `tools ask the client mid-call (${describeSites(plan.serverRequests)}): served per request, the client's answer reaches another server and the call never completes; after moving to the v2 SDK ask with inputRequired, or keep these tools on a sessionful endpoint`;
+    return `${ASKS_MID_CALL} (${describeSites(plan.serverRequests)}): served per request, the client's answer reaches another server and the call never completes; after moving to the v2 SDK ask with inputRequired, or keep these tools on a sessionful endpoint`;
   }
 
   /** The connector call as the per-request code makes it: the old call, handed the new transport. */
