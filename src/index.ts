@@ -51,6 +51,7 @@ export {
 export {
   auditProject,
   auditFiles,
+  TRANSPORT_KINDS,
   type AuditOptions,
   type AuditReport,
   type Finding,

@@ -14,7 +14,7 @@ import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { pathToFileURL } from 'node:url';
-import { countByRule, migratedSites, stateSites, total, TRANSPORT_RULES } from './sites.mjs';
+import { countByRule, migratedSites, stateSites, total, transportFindings } from './sites.mjs';
 import { addedMarkers, findMarkers, groupReasons } from './markers.mjs';
 import { introducedErrors, runTsc, tscFor } from './tsc.mjs';
 
@@ -48,8 +48,9 @@ async function runServer({ server, checkout, harnessRoot, tscTimeoutMs, keepScra
 
     const sitesBefore = stateSites(auditBefore.findings);
     const sitesAfter = stateSites(auditAfter.findings);
-    const transportBefore = auditBefore.findings.filter((f) => TRANSPORT_RULES.includes(f.rule)).length;
-    const transportAfter = auditAfter.findings.filter((f) => TRANSPORT_RULES.includes(f.rule)).length;
+    const transportKinds = new Set(engine.TRANSPORT_KINDS);
+    const transportBefore = transportFindings(auditBefore.findings, transportKinds);
+    const transportAfter = transportFindings(auditAfter.findings, transportKinds);
     const tscFigures =
       tscBefore.error || tscAfter.error
         ? { error: tscBefore.error ?? tscAfter.error }

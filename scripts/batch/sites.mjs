@@ -6,8 +6,17 @@
 
 /** Rules whose findings are application state or list/context dependence (not transport plumbing). */
 export const STATE_RULES = ['SL003', 'SL004', 'SL005', 'SL006'];
-/** Rules about the session transport itself: none left after the migration means the transport migrated. */
-export const TRANSPORT_RULES = ['SL001', 'SL002'];
+/**
+ * Findings about the session transport itself (the serving code: session maps, sessionIdGenerator, session
+ * callbacks, header reads, initialize routing, session errors and routes, HTTP+SSE, a framework's sessions):
+ * none left after the migration means the transport migrated. The kinds come from the library
+ * (TRANSPORT_KINDS); an application's own read of the session id (SL001) is counted with the markers, not here.
+ * @param {{kind?: string}[]} findings
+ * @param {ReadonlySet<string>} transportKinds
+ */
+export function transportFindings(findings, transportKinds) {
+  return findings.filter((finding) => finding.kind !== undefined && transportKinds.has(finding.kind)).length;
+}
 
 /** @param {{rule: string, file: string, state?: string, kind?: string, message: string}} finding */
 export function siteKey(finding) {

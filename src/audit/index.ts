@@ -3,6 +3,7 @@ export { auditProject, auditFiles, type AuditOptions } from './audit.js';
 export { detectFindings } from './detectors.js';
 export { classify, fromCategories } from './classify.js';
 export { CATALOG, type CatalogEntry } from './catalog.js';
+export { TRANSPORT_KINDS } from './decisions.js';
 export {
   CATEGORY_PRECEDENCE,
   type AuditError,

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 // @ts-expect-error: a plain ES module of the batch harness, without declarations
-import { migratedSites } from '../../scripts/batch/sites.mjs';
+import { migratedSites, transportFindings } from '../../scripts/batch/sites.mjs';
+import { auditFiles } from '../../src/audit/audit.js';
+import { TRANSPORT_KINDS } from '../../src/audit/decisions.js';
 
 /** The harness's accounting of migrated sites: gone from the audit, and no marker left for them. */
 describe('migratedSites', () => {
@@ -41,5 +43,44 @@ describe('migratedSites', () => {
     const markers = [{ rule: 'SL003', file: 'carts.ts', text: 'carts is keyed by the session id' }];
     expect(migratedSites(before, new Map(), markers)).toBe(0);
     expect(migratedSites(before, new Map(), [])).toBe(1);
+  });
+});
+
+/** "Transport migrated" counts the serving code's findings, not an application's own read of the session id. */
+describe('transportFindings', () => {
+  const server = (tool: string) => `import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+export function createServer(): McpServer {
+  const server = new McpServer({ name: 'echo', version: '1.0.0' });
+  server.registerTool('whoami', { description: 'who' }, async (extra) => ({ content: [{ type: 'text', text: ${tool} }] }));
+  return server;
+}
+`;
+
+  it('ignores a tool that reads the session id, and counts the session map and routing of an entry', () => {
+    const readOnly = auditFiles({ 'server.ts': server('extra.sessionId ?? "none"') });
+    expect(readOnly.findings.map((f) => f.rule)).toContain('SL001');
+    expect(transportFindings(readOnly.findings, TRANSPORT_KINDS)).toBe(0);
+
+    const entry = auditFiles({
+      'server.ts': server('"me"'),
+      'http.ts': `import express from 'express';
+import { randomUUID } from 'node:crypto';
+import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import { createServer } from './server.js';
+const transports: Record<string, StreamableHTTPServerTransport> = {};
+const app = express();
+app.post('/mcp', async (req, res) => {
+  const sid = req.headers['mcp-session-id'] as string | undefined;
+  let transport = sid ? transports[sid] : undefined;
+  if (!transport) {
+    transport = new StreamableHTTPServerTransport({ sessionIdGenerator: () => randomUUID(), onsessioninitialized: (id) => { transports[id] = transport!; } });
+    await createServer().connect(transport);
+  }
+  await transport.handleRequest(req, res, req.body);
+});
+app.listen(3000);
+`,
+    });
+    expect(transportFindings(entry.findings, TRANSPORT_KINDS)).toBeGreaterThan(2);
   });
 });
