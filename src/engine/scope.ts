@@ -1,5 +1,5 @@
 import { ts } from 'ts-morph';
-import { CLIENT_MODULE, SERVER_MODULE, TEST_FILE, TEST_FOLDERS } from '../rules/scope.js';
+import { CLIENT_MODULE, SENDS_SESSION_HEADER, SERVER_MODULE, SERVES_HTTP, TEST_FILE, TEST_FOLDERS } from '../rules/scope.js';
 
 /** Where a file belongs: server code (audited and migrated by default), a test, or MCP client code. */
 export type FileScope = 'server' | 'test' | 'client';
@@ -23,11 +23,16 @@ export function mcpSide(text: string): 'client' | 'server' | undefined {
 
 /**
  * A group of connected files is client code when some file imports the MCP client and none imports the server:
- * a CLI, a bridge or a test harness talking to servers, whose session ids are the client's to keep.
+ * a CLI, a bridge or a test harness talking to servers, whose session ids are the client's to keep; or when
+ * nothing in it imports MCP at all, it sends the session header and serves no HTTP (a client written by hand).
  */
 export function isClientGroup(group: readonly string[], texts: ReadonlyMap<string, string>): boolean {
   const sides = group.map((path) => mcpSide(texts.get(path) ?? ''));
-  return sides.includes('client') && !sides.includes('server');
+  if (sides.includes('client') && !sides.includes('server')) return true;
+  // A client written by hand over HTTP (no SDK at all): it sends the session header and serves nothing.
+  if (sides.some((side) => side !== undefined)) return false;
+  const all = group.map((path) => texts.get(path) ?? '');
+  return all.some((text) => SENDS_SESSION_HEADER.test(text)) && !all.some((text) => SERVES_HTTP.test(text));
 }
 
 /** Split paths into test files and the rest. */

@@ -15,3 +15,10 @@ export const CLIENT_MODULE = /^@modelcontextprotocol\/(?:sdk\/client(?:\/.*)?|cl
 
 /** Import specifiers of the MCP server side (SDK v1 server modules, v2 server and its adapters). */
 export const SERVER_MODULE = /^@modelcontextprotocol\/(?:sdk\/server(?:\/.*)?|server(?:\/.*)?|node(?:\/.*)?|express(?:\/.*)?|hono(?:\/.*)?)$/;
+
+/**
+ * A hand-written MCP client (no SDK import): it sends the session header on requests of its own and serves no HTTP.
+ * Gateways forward the header too, but they serve: they listen, or register routes.
+ */
+export const SENDS_SESSION_HEADER = /['"`]mcp-session-id['"`]\s*:/i;
+export const SERVES_HTTP = /\b(?:createServer|listen|express|Hono|fastify|serve)\s*\(|\.(?:get|post|all|use|route)\s*\(\s*['"`\/]/;

@@ -140,3 +140,44 @@ for (const name of ['express-v1', 'transport-resolver-v1', 'destructured-factory
     });
   });
 }
+
+// A key each caller sends in a header, read when its session opened (with a refusal for a malformed one): after the
+// migration every request reads it the same way, so the original conversation gets the same answers, and two
+// callers served at once keep their own keys.
+describe('key-at-initialize-v1: what ran when a session opened runs per request', () => {
+  const forecast = async (url: string, headers: Record<string, string>) => {
+    const client = new ClientV1({ name: 'e2e-key', version: '1.0.0' });
+    await client.connect(new StreamableHTTPClientTransportV1(new URL(url), { requestInit: { headers } }));
+    return {
+      call: async () => (await client.callTool({ name: 'forecast', arguments: { city: 'Oslo' } })).content,
+      close: () => client.close(),
+    };
+  };
+  const LICENSED = [{ type: 'text', text: 'Oslo: sunny (licensed)' }];
+  const SHARED = [{ type: 'text', text: 'Oslo: sunny (shared quota)' }];
+
+  for (const which of ['input', 'output'] as const) {
+    describe(which === 'input' ? 'before migration' : 'migrated', () => {
+      let server: RunningServer;
+      beforeAll(async () => {
+        server = await startServer(runnableFixture(SUITE, 'key-at-initialize-v1', which));
+      });
+      afterAll(async () => {
+        await server?.stop();
+      });
+
+      it('answers two callers at once, each with its own key', async () => {
+        const keyed = await forecast(server.url, { 'x-weather-key': 'k-123' });
+        const plain = await forecast(server.url, {});
+        try {
+          expect(await keyed.call()).toEqual(LICENSED);
+          expect(await plain.call()).toEqual(SHARED);
+          expect(await keyed.call()).toEqual(LICENSED);
+        } finally {
+          await keyed.close();
+          await plain.close();
+        }
+      });
+    });
+  }
+});

@@ -15,6 +15,20 @@ import { nodesOfKind } from '../shared/file-index.js';
  * exit). Anything we cannot split that way is a problem and the entry is left alone.
  */
 
+/** A condition that selects the request opening a session (`isInitializeRequest(req.body)`, `body.method === 'initialize'`). */
+const OPENS_SESSION = /\bisInitializeRequest\b|['"`]initialize['"`]/;
+
+/** Whether a test selects the session-opening request (not its negation: `!isInitializeRequest(body)` is the error path). */
+function selectsOpening(test: Node): boolean {
+  const mention = [test, ...test.getDescendants()].find((node) => (Node.isIdentifier(node) || Node.isStringLiteral(node)) && OPENS_SESSION.test(node.getText()));
+  if (!mention) return false;
+  for (let node: Node | undefined = mention; node && node !== test.getParent(); node = node.getParent()) {
+    if (Node.isPrefixUnaryExpression(node) && node.getOperatorToken() === SyntaxKind.ExclamationToken) return false;
+    if (Node.isBinaryExpression(node) && ['!==', '!='].includes(node.getOperatorToken().getText())) return false;
+  }
+  return true;
+}
+
 /** Calls that hand a request to a transport. */
 const SERVE_METHODS = ['handleRequest', 'handlePostMessage'];
 
@@ -48,6 +62,12 @@ export interface HandlerPlan {
   sessionGuards: SessionBranch[];
   /** `whole`, counting the session guards as removed. */
   wholeWithGuards: boolean;
+  /**
+   * The application's own statements in the branch that opened sessions (`else if (isInitializeRequest(body)) {
+   * const token = tokenFrom(req.headers); if (!token) return res.status(401)…; … }`), in order: what ran once per
+   * session, now to run for every request.
+   */
+  opening: Node[];
   /**
    * A transport resolver: the handler serves nothing itself but returns the session's transport to its caller,
    * which hands it the request (`const t = await transportFor(req, res); await t.handleRequest(req, res)`).
@@ -138,7 +158,7 @@ function returnsAtTop(node: Node, fn: FunctionLike): boolean {
 
 /** Plan the body of a handler that serves MCP requests. */
 export function planHandler(handler: FunctionLike, plumbing: Plumbing): HandlerPlan {
-  const plan: HandlerPlan = { removed: [], whole: false, postOnly: false, returnAfter: false, sessionBranches: [], sessionGuards: [], wholeWithGuards: false, problems: [] };
+  const plan: HandlerPlan = { removed: [], whole: false, postOnly: false, returnAfter: false, sessionBranches: [], sessionGuards: [], wholeWithGuards: false, opening: [], problems: [] };
   const body = handler.getBody();
   if (body && !Node.isBlock(body)) {
     const call = serveCalls(body, plumbing).pop();
@@ -196,6 +216,11 @@ export function planHandler(handler: FunctionLike, plumbing: Plumbing): HandlerP
           else plan.problems.push(`the method branch ${placeOf(branch)} mixes session plumbing with other methods`);
         });
         continue;
+      }
+      if (Node.isIfStatement(statement)) {
+        branches(statement, (branch, test) => {
+          if (test && selectsOpening(test) && Node.isBlock(branch)) plan.opening.push(...branch.getStatements().filter((s) => !plumbing.touches(s)));
+        });
       }
       plan.removed.push(statement);
     }
@@ -354,6 +379,8 @@ export function planModule(statements: readonly Node[], plumbing: Plumbing, entr
       if (Node.isIfStatement(statement) && !plumbing.touches(statement.getExpression())) {
         for (const branch of [statement.getThenStatement(), statement.getElseStatement()]) {
           if (branch && Node.isBlock(branch)) visit(branch.getStatements());
+          // `else if (…) { … }`: the next link of the chain, planned like any if.
+          else if (branch && Node.isIfStatement(branch)) visit([branch]);
           else if (branch && outside(branch)) plan.problems.push(`an if without braces ${placeOf(branch)} holds session plumbing`);
         }
         continue;

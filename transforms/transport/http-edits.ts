@@ -90,6 +90,9 @@ export function buildHttpEdits(plan: HttpPlan, style: Style): PhaseOutput {
   }
 
   let askedAbove = false;
+  // Statements of a session-opening branch kept as per-request code: what they declare lives on.
+  const openingNodes: Node[] = [];
+  const route = plan.serving[0]?.registrations[0]?.statement;
   for (const serving of plan.serving) planServing(serving);
   for (const dropped of plan.droppedParameters) {
     for (const item of [dropped.parameter, ...dropped.arguments]) {
@@ -182,7 +185,6 @@ export function buildHttpEdits(plan: HttpPlan, style: Style): PhaseOutput {
     if (edit.at === 'start') edits.replace(edit.node.getStart(), edit.node.getStart(), edit.text);
     else edits.replaceNode(edit.node, edit.text);
   }
-  const route = plan.serving[0]?.registrations[0]?.statement;
   if (route && factory.kind === 'call' && !plan.factoryFn && Node.isCallExpression(factory.call) && Node.isIdentifier(factory.callee) && Node.isImportSpecifier(resolver.of(factory.callee) ?? file)) {
     markers.push({
       pos: markerPosition(route),
@@ -293,7 +295,33 @@ export function buildHttpEdits(plan: HttpPlan, style: Style): PhaseOutput {
     const asks = serverRequestsMessage();
     const marker = asks && !askedAbove ? [{ offset: indent.length, rule: 'SL005' as const, message: asks }] : [];
     if (marker.length > 0) askedAbove = true;
-    act(anchor, { kind: 'replace', text: render(lines, style, indent), markers: marker });
+    const opening = openingKept(handlerPlan.opening, handlerPlan.removed);
+    const openingText = movedStatements(opening, (node) => indentOf(text, node.getStart()), indent)
+      .map((moved, i) => `${i > 0 && moved.blankBefore ? '\n' : ''}${indent}${moved.text}`)
+      .join('\n');
+    if (opening.length > 0 && route) {
+      markers.push({ pos: markerPosition(route), rule: 'SL001', level: 'info', message: `what the handler did when a session opened (${opening.map(firstLine).join('; ')}) now runs for every request, before its server is built` });
+    }
+    act(anchor, { kind: 'replace', text: `${openingText ? `${openingText}\n\n` : ''}${render(lines, style, indent)}`, markers: marker });
+  }
+
+  /**
+   * The statements of the session-opening branch that v1's per-request code keeps ahead of the server it builds:
+   * those before the server factory call, and only when nothing after that call is the application's own.
+   */
+  function openingKept(statements: readonly Node[], removed: readonly Node[]): Node[] {
+    if (target !== 'v1' || statements.length === 0 || factory.kind !== 'call') return [];
+    // Application code after the server is built would lose the server it used: not handled.
+    if (statements.some((s) => s.getEnd() > factory.call.getStart())) return [];
+    // Every name they use must live on: declared outside the removed code, or in the kept statements themselves.
+    for (const statement of statements) {
+      for (const id of referencesIn(statement)) {
+        const declaration = resolver.of(id);
+        if (declaration && removed.some((r) => within(declaration, r)) && !statements.some((k) => within(declaration, k))) return [];
+      }
+    }
+    openingNodes.push(...statements);
+    return [...statements];
   }
 
   /**
@@ -375,7 +403,7 @@ export function buildHttpEdits(plan: HttpPlan, style: Style): PhaseOutput {
 
   /** The statements that move into a factory function (they go from where they were, but live on). */
   function movedNodes(): Node[] {
-    if (factory.kind === 'call') return [];
+    if (factory.kind === 'call') return openingNodes;
     if (factory.kind === 'parameter') return factory.configure;
     return [factory.declaration.getParentOrThrow().getParentOrThrow(), ...factory.configure];
   }
@@ -412,11 +440,17 @@ export function buildHttpEdits(plan: HttpPlan, style: Style): PhaseOutput {
       for (const id of referencesIn(factory.call)) {
         if (handed && within(id, handed)) continue;
         const declaration = resolver.of(id);
-        if (declaration && going.some((g) => within(declaration, g)) && !isFunctionLike(declaration)) return `the server factory call uses \`${id.getText()}\`, which goes away`;
+        if (declaration && going.some((g) => within(declaration, g)) && !moved.some((m) => within(declaration, m)) && !isFunctionLike(declaration)) return `the server factory call uses \`${id.getText()}\`, which goes away`;
       }
     }
     return undefined;
   }
+}
+
+/** A statement's first line, shortened, for messages: `let token = tokenFrom(req.headers)…`. */
+function firstLine(statement: Node): string {
+  const line = statement.getText().split('\n')[0]!.trim();
+  return `\`${line.length > 48 ? `${line.slice(0, 47)}…` : line}\``;
 }
 
 /** The text range that removes one item of a parameter or argument list, with the comma that separates it. */

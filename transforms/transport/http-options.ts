@@ -19,6 +19,11 @@ export function transportOptions(constructions: readonly Construction[], target:
     if (!argument) continue;
     if (!Node.isObjectLiteralExpression(argument)) return 'the transport options are not written inline';
     for (const property of argument.getProperties()) {
+      // v1 keeps a spread of other options as written (the entry puts it before sessionIdGenerator: undefined).
+      if (Node.isSpreadAssignment(property) && target === 'v1') {
+        out.set(property.getText(), property.getText());
+        continue;
+      }
       if (!Node.isPropertyAssignment(property) && !Node.isShorthandPropertyAssignment(property)) return 'the transport options use spreads or methods';
       const name = property.getName();
       const value = Node.isPropertyAssignment(property) ? (property.getInitializer()?.getText() ?? name) : name;

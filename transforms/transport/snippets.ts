@@ -61,7 +61,9 @@ function body(s: Style): string {
 }
 
 function transportConstruction(i: ServeInput, s: Style): string[] {
-  const options = ['sessionIdGenerator: undefined', ...(i.options ?? [])];
+  // Spreads kept from the old options go first, so nothing they hold can turn session ids back on.
+  const kept = i.options ?? [];
+  const options = [...kept.filter((o) => o.startsWith('...')), 'sessionIdGenerator: undefined', ...kept.filter((o) => !o.startsWith('...'))];
   const head = `const ${i.transport} = new ${i.transportClass}(`;
   if (options.length === 1) return [`${head}{ ${options[0]} })${s.semi}`];
   return [`${head}{`, ...options.map((o, n) => `  ${o}${n < options.length - 1 || s.trailingComma ? ',' : ''}`), `})${s.semi}`];
