@@ -21,4 +21,4 @@ export const SERVER_MODULE = /^@modelcontextprotocol\/(?:sdk\/server(?:\/.*)?|se
  * Gateways forward the header too, but they serve: they listen, or register routes.
  */
 export const SENDS_SESSION_HEADER = /['"`]mcp-session-id['"`]\s*:/i;
-export const SERVES_HTTP = /\b(?:createServer|listen|express|Hono|fastify|serve)\s*\(|\.(?:get|post|all|use|route)\s*\(\s*['"`\/]/;
+export const SERVES_HTTP = /\b(?:createServer|listen|express|Hono|fastify|serve)\s*\(|\.(?:get|post|all|use|route)\s*\(\s*['"`]\//;

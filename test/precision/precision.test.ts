@@ -5,7 +5,8 @@
  * Mcp-Session-Id headers, MCP client modules, servers that already use explicit handles, and state a server keeps
  * for the whole process on purpose whatever its name (a memoised one-time lookup, an install id read once, id
  * counters, a call log kept in a file, a flag set from every call's request, a lazily opened database that
- * resources/list reads, resources registered by a start-up helper). Through the real
+ * resources/list reads, resources registered by a start-up helper), and a client written by hand over fetch that
+ * keeps the session id a server hands out. Through the real
  * CLI, each must give no finding, no marker and no pending change: `audit --check` and `migrate --check` both
  * exit 0. With --include-tests, what sits in tests and client code is reported apart and never classifies the
  * project.
@@ -44,6 +45,7 @@ describe('precision corpus', () => {
         'per-call-flags-v1',
         'lazy-db-promise-v1',
         'startup-resources-v1',
+        'hand-written-client-js',
       ]),
     );
   });
