@@ -61,7 +61,7 @@ for (const server of manifest.servers) {
 const markdown = [
   toMarkdown(rows),
   '',
-  'state sites: audit findings of SL003 (session-keyed state), SL004 (gated lists), SL005 (client context), SL006 (process state); migrated: sites gone after the migration without a marker of theirs; markers: `@mcp-sessionless-todo` comments after; introduced: tsc errors after that were not there before (by file, code and message); transport migrated: no finding about the session transport left (session maps, sessionIdGenerator, session callbacks, header reads, initialize routing, session errors and routes, HTTP+SSE; an application's own read of the session id is a marker, not transport). † the server\'s dependencies could not be installed here; tsc ran with the harness\'s node_modules (Node types, MCP SDK, zod), so only `introduced` is meaningful.',
+  'state sites: audit findings of SL003 (session-keyed state), SL004 (gated lists), SL005 (client context), SL006 (process state); migrated: sites gone after the migration without a marker of theirs; markers: `@mcp-sessionless-todo` comments after; introduced: tsc errors after that were not there before (by file, code and message); transport migrated: no finding about the session transport left (session maps, sessionIdGenerator, session callbacks, header reads, initialize routing, session errors and routes, HTTP+SSE; an application\'s own read of the session id is a marker, not transport). † the server\'s dependencies could not be installed here; tsc ran with the harness\'s node_modules (Node types, MCP SDK, zod), so only `introduced` is meaningful.',
   '',
   '## Reasons migrate declined (markers, grouped)',
   '',

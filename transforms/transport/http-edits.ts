@@ -6,7 +6,7 @@ import { factoryReference, movedStatements, usesOnlyOuterNames } from './factory
 import type { HttpPlan, Serving } from './http-entry.js';
 import { importedBindings, v1Specifier } from './imports.js';
 import { serveCalls } from './erase.js';
-import { describeSites } from './server-requests.js';
+import { describeSites, inSessionCallback } from './server-requests.js';
 import { parameterNames, planSessionCounts, planSseEdits, type EditSink } from './sse-edits.js';
 import { markedAlready } from './http-guards.js';
 import { droppedWrites } from './state-guard.js';
@@ -355,7 +355,16 @@ export function buildHttpEdits(plan: HttpPlan, style: Style): PhaseOutput {
   /** v1 servers built per request cannot wait for the client's answer to a request of their own. */
   function serverRequestsMessage(): string | undefined {
     if (target !== 'v1' || plan.serverRequests.length === 0) return undefined;
-    return `${ASKS_MID_CALL} (${describeSites(plan.serverRequests)}): served per request, the client's answer reaches another server and the call never completes; after moving to the v2 SDK ask with inputRequired, or keep these tools on a sessionful endpoint`;
+    const fromSessions = plan.serverRequests.filter(inSessionCallback);
+    const fromTools = plan.serverRequests.filter((site) => !inSessionCallback(site));
+    const parts: string[] = [];
+    if (fromTools.length > 0) {
+      parts.push(`${ASKS_MID_CALL} (${describeSites(fromTools)}): served per request, the client's answer reaches another server and the call never completes; after moving to the v2 SDK ask with inputRequired, or keep these tools on a sessionful endpoint`);
+    }
+    if (fromSessions.length > 0) {
+      parts.push(`${fromTools.length > 0 ? 'and a' : 'a'} session callback asked the client outside any call (${describeSites(fromSessions)}), which goes with the sessions: ask from a tool instead (inputRequired on the v2 SDK)`);
+    }
+    return parts.join('; ');
   }
 
   /** The connector call as the per-request code makes it: the old call, handed the new transport. */

@@ -40,3 +40,11 @@ export function describeSites(sites: readonly Node[]): string {
   ];
   return `${named.slice(0, 3).join(', ')}${named.length > 3 ? ` and ${named.length - 3} more` : ''}`;
 }
+
+/** Session lifecycle callbacks: code in them ran when a session opened or closed, and goes with the sessions. */
+const SESSION_CALLBACKS: readonly string[] = ['onsessioninitialized', 'onsessionclosed'];
+
+/** A request sent from a session callback (`onsessioninitialized: (id) => { ask[id] = () => server.elicitInput(…) }`). */
+export function inSessionCallback(site: Node): boolean {
+  return site.getAncestors().some((a) => Node.isPropertyAssignment(a) && SESSION_CALLBACKS.includes(a.getName()));
+}
