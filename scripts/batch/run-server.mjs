@@ -112,14 +112,21 @@ async function copyTree(from, to, folder, harnessRoot) {
 }
 
 /**
- * The verify column: `n/a` until the CLI has a `verify` command and the manifest says how to start the server
- * (`verify.args`, with `{dir}` for the migrated folder). Then the command's exit code decides.
+ * The verify column: `n/a` until the CLI has a `verify` command and the manifest says how to start the migrated
+ * server (`verify.args`, with `{dir}` for the migrated folder; `verify.build`, argv lists run there first, such as
+ * the server's own `tsc`; `verify.env`). Then the command's exit code decides.
  */
 function runVerify(verify, server, dir) {
   if (!verify.available) return { status: 'n/a', reason: 'no verify command in this build' };
   if (!server.verify?.args) return { status: 'n/a', reason: 'no verify arguments in the manifest' };
-  const args = server.verify.args.map((a) => a.replaceAll('{dir}', dir));
-  const run = spawnSync(process.execPath, [verify.bin, 'verify', ...args], { cwd: dir, encoding: 'utf8', timeout: verify.timeoutMs });
+  const fill = (text) => text.replaceAll('{dir}', dir);
+  const env = { ...process.env, ...Object.fromEntries(Object.entries(server.verify.env ?? {}).map(([k, v]) => [k, fill(v)])) };
+  for (const [command, ...rest] of server.verify.build ?? []) {
+    const built = spawnSync(command, rest.map(fill), { cwd: dir, encoding: 'utf8', env, timeout: verify.timeoutMs });
+    if (built.status !== 0) return { status: 'error', reason: `\`${[command, ...rest].join(' ')}\` failed: ${(built.stderr || built.stdout || String(built.error)).trim().split('\n')[0]}` };
+  }
+  const args = server.verify.args.map(fill);
+  const run = spawnSync(process.execPath, [verify.bin, 'verify', ...args], { cwd: dir, encoding: 'utf8', env, timeout: verify.timeoutMs });
   if (run.error) return { status: 'error', reason: run.error.message };
   return { status: run.status === 0 ? 'pass' : 'fail', reason: `exit ${run.status}` };
 }

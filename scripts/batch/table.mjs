@@ -11,7 +11,7 @@ export const COLUMNS = [
   ['introduced', (r) => tscCell(r, 'introduced')],
   ['idempotent', (r) => (r.idempotent ? 'yes' : 'no')],
   ['transport migrated', (r) => (r.transport === 'none' ? 'n/a (none)' : r.transport)],
-  ['verify', (r) => r.verify.status],
+  ['verify', (r) => (r.verify.status === 'n/a' || r.verify.status === 'pass' ? r.verify.status : `${r.verify.status} (${oneLine(r.verify.reason ?? '')})`)],
 ];
 
 function tscCell(row, which) {
@@ -37,6 +37,8 @@ export function totals(rows) {
     idempotent: done.filter((r) => r.idempotent).length,
     transportMigrated: done.filter((r) => r.transport === 'yes').length,
     transportSessionful: done.filter((r) => r.transport !== 'none').length,
+    verifyPassed: done.filter((r) => r.verify.status === 'pass').length,
+    verifyRun: done.filter((r) => r.verify.status !== 'n/a').length,
   };
 }
 
@@ -49,7 +51,7 @@ export function toMarkdown(rows) {
   const t = totals(rows);
   const share = t.stateSites ? ` (${Math.round((100 * t.migrated) / t.stateSites)}%)` : '';
   lines.push(
-    `| **total** (${t.servers} servers, ${t.failed} failed) | ${t.stateSites} | ${t.migrated}${share} | ${t.stateSitesLeft} | ${t.markers} | ${t.tscBefore} | ${t.tscAfter} | ${t.introduced} | ${t.idempotent}/${t.servers - t.failed} | ${t.transportMigrated}/${t.transportSessionful} | |`,
+    `| **total** (${t.servers} servers, ${t.failed} failed) | ${t.stateSites} | ${t.migrated}${share} | ${t.stateSitesLeft} | ${t.markers} | ${t.tscBefore} | ${t.tscAfter} | ${t.introduced} | ${t.idempotent}/${t.servers - t.failed} | ${t.transportMigrated}/${t.transportSessionful} | ${t.verifyRun > 0 ? `${t.verifyPassed}/${t.verifyRun} pass` : ''} |`,
   );
   return `${lines.join('\n')}\n`;
 }

@@ -28,7 +28,7 @@ interface Row {
   tsc: { before: number; after: number; introduced: Diagnostic[]; error?: string };
   idempotent: boolean;
   transport: 'yes' | 'no' | 'none';
-  verify: { status: string };
+  verify: { status: string; reason?: string };
   /** With --keep-scratch: the scratch folder the harness made (`root`) and the migrated server inside it. */
   scratch?: { root: string; server: string };
 }
@@ -116,17 +116,19 @@ describe('batch harness over two self-written servers', () => {
     }
   });
 
-  it('reports idempotence, tsc before and after, the transport and an n/a verify', () => {
+  it('reports idempotence, tsc before and after, the transport and verify where the manifest says how to start the server', () => {
     for (const row of rows) {
       expect(row.idempotent).toBe(true);
       expect(row.tsc.error).toBeUndefined();
       expect(row.tsc.before).toBe(0); // both fixtures type-check as written
       expect(row.tsc.introduced).toHaveLength(row.tsc.after); // from zero, every error after is introduced
-      expect(row.verify.status).toBe('n/a');
     }
     const [http, stdio] = rows;
     expect(http!.transport).toBe('yes');
     expect(stdio!.transport).toBe('none');
+    // The migrated stdio server, built with its own tsc and checked live by `verify`; the other has no verify entry.
+    expect(stdio!.verify).toEqual({ status: 'pass', reason: 'exit 0' });
+    expect(http!.verify.status).toBe('n/a');
   });
 
   it('turns a server that runs out of time into an error row and carries on', () => {
