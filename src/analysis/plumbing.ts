@@ -129,7 +129,18 @@ function headerWrite(call: CallExpression): 'session-header-write' | 'session-he
   if (args.length < 2 || !['setHeader', 'set', 'header', 'append'].includes(callee.getName())) return undefined;
   if (literalText(args[0])?.toLowerCase() !== SESSION_HEADER) return undefined;
   const receiver = unwrap(callee.getExpression()).getText().split('.').pop() ?? '';
-  return RESPONSE_RECEIVERS.test(receiver) || /^(?:res|response)\./.test(unwrap(callee.getExpression()).getText()) ? 'session-header-write' : 'session-header-forward';
+  const ours = RESPONSE_RECEIVERS.test(receiver) || /^(?:res|response)\./.test(unwrap(callee.getExpression()).getText()) || copiesResponseHeaders(callee.getExpression());
+  return ours ? 'session-header-write' : 'session-header-forward';
+}
+
+/** `const headers = new Headers(response.headers)`: a copy of a response's headers, for the response we send back. */
+function copiesResponseHeaders(receiver: Node): boolean {
+  const inner = unwrap(receiver);
+  if (!Node.isIdentifier(inner)) return false;
+  const fn = inner.getFirstAncestor((a) => Node.isFunctionDeclaration(a) || Node.isArrowFunction(a) || Node.isFunctionExpression(a) || Node.isMethodDeclaration(a));
+  const declaration = fn?.getDescendantsOfKind(SyntaxKind.VariableDeclaration).find((d) => d.getName() === inner.getText());
+  const value = declaration?.getInitializer();
+  return value !== undefined && /^new Headers\(\s*(?:\w+\.)*(?:res|response|upstreamResponse)\w*\.headers\s*\)$/.test(unwrap(value).getText());
 }
 
 /** Header objects that are part of our own response (`res.writeHead(200, { … })`, `new Response(body, { headers })`). */

@@ -123,7 +123,7 @@ function stateClasses(
   for (const info of ctx.files) {
     for (const owner of ctx.nodesOf(info).classes) {
       if (out.has(owner)) continue;
-      if (owner.getMethods().some((m) => reach.registrationsAt(m).length > 0)) out.add(owner);
+      if (owner.getMethods().some((m) => reach.registrationsAt(m).length > 0) && !createdPerCall(ctx, reach, owner)) out.add(owner);
     }
   }
   return [...out];
@@ -172,7 +172,8 @@ function buildState(
   const keyedWrites = accesses.filter((a) => a.mode === 'write' && a.op === 'keyed');
   const holdsTransports =
     (candidate.container !== undefined || keyedWrites.length > 0) &&
-    (/Transport\b/.test(candidate.typeText) || keyedWrites.some((a) => valueLooksLike(ctx, a, /transport/i, Object.keys(TRANSPORT_CLASSES))));
+    // `config.transport = options.transport` sets a fixed property: a setting, not transports stored under ids.
+    (/Transport\b/.test(candidate.typeText) || keyedWrites.some((a) => a.keyOrigin !== 'constant' && valueLooksLike(ctx, a, /transport/i, Object.keys(TRANSPORT_CLASSES))));
   const sessionKey = accesses.find((a) => a.keyOrigin === 'session')?.key;
   const holdsUpstreams =
     sessionKey !== undefined &&
@@ -227,8 +228,44 @@ function valueLooksLike(ctx: AnalysisContext, access: StateAccess, name: RegExp,
  * connections there are. A class never instantiated here (exported for an entry elsewhere) counts as per connection.
  */
 function onlyModuleInstances(ctx: AnalysisContext, owner: ClassDeclaration | ClassExpression): boolean {
+  const sites = instantiations(ctx, owner);
+  return sites.length > 0 && sites.every((site) => enclosingFunction(site) === undefined);
+}
+
+/**
+ * Every instance is made while a tool call runs and held in a local of that call (`const bridge = new
+ * ProgressBridge(…)` in the handler's helper): its fields live as long as the call, not between calls.
+ */
+function createdPerCall(ctx: AnalysisContext, reach: Reach, owner: ClassDeclaration | ClassExpression): boolean {
+  const sites = instantiations(ctx, owner);
+  return (
+    sites.length > 0 &&
+    sites.every((site) => {
+      const holder = outermostWrapper(site).getParent();
+      const fn = enclosingFunction(site);
+      if (!fn || reach.registrationsAt(site).length === 0 || !holder || !Node.isVariableDeclaration(holder)) return false;
+      return staysLocal(ctx, holder, fn);
+    })
+  );
+}
+
+/** A local used only through its members (`bridge.report(…)`, `bridge.state`): never stored, passed on or returned. */
+function staysLocal(ctx: AnalysisContext, local: VariableDeclaration, fn: Node): boolean {
+  const name = local.getNameNode();
+  if (!Node.isIdentifier(name)) return false;
+  return ctx.resolver
+    .identifiersNamed(fn.getSourceFile(), name.getText(), [fn.getStart(), fn.getEnd()])
+    .filter((id) => id !== name)
+    .every((id) => {
+      const parent = id.getParent();
+      return Node.isPropertyAccessExpression(parent) && parent.getExpression() === id;
+    });
+}
+
+/** The `new Owner(…)` expressions across the project. */
+function instantiations(ctx: AnalysisContext, owner: ClassDeclaration | ClassExpression): Node[] {
   const name = owner.getName();
-  if (!name) return false;
+  if (!name) return [];
   const sites: Node[] = [];
   for (const info of ctx.files) {
     if (!ctx.resolver.mentions(info.sourceFile, name)) continue;
@@ -239,7 +276,7 @@ function onlyModuleInstances(ctx: AnalysisContext, owner: ClassDeclaration | Cla
       if (binding?.kind === 'declaration' && binding.node === owner) sites.push(parent);
     }
   }
-  return sites.length > 0 && sites.every((site) => enclosingFunction(site) === undefined);
+  return sites;
 }
 
 /** Identifiers (and `module.name` accesses) across the project that resolve to the candidate's declaration. */
