@@ -170,11 +170,19 @@ export class Origins {
     const fn = resolveFunction(this.ctx.resolver, call.getExpression());
     const body = fn?.getBody();
     if (!fn || !body) return false;
+    const known = this.mintingFunctions.get(fn);
+    if (known !== undefined) return known;
+    this.mintingFunctions.set(fn, false); // a function returning its own call's result is not a minter
     const returned = Node.isBlock(body)
       ? body.getDescendantsOfKind(SyntaxKind.ReturnStatement).filter((r) => r.getFirstAncestor(isFunctionBoundary) === fn).map((r) => r.getExpression())
       : [body];
-    return returned.length > 0 && returned.every((value) => value !== undefined && this.origin(value, depth + 1) === 'minted');
+    const mints = returned.length > 0 && returned.every((value) => value !== undefined && this.origin(value, depth + 1) === 'minted');
+    this.mintingFunctions.set(fn, mints);
+    return mints;
   }
+
+  /** Functions already looked at by returnsMinted (each is walked once per analysis). */
+  private readonly mintingFunctions = new Map<Node, boolean>();
 
   /** Whether an expression is (part of) the tool arguments: `args`, `args.x`, `{ x }` destructured, `request.params.arguments.x`. */
   isArgumentValue(node: Node): boolean {

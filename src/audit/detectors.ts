@@ -274,7 +274,6 @@ function derivedListFindings(model: ServerModel, scope: Partial<Draft>): Draft[]
   return drafts;
 }
 
-/** Whether a read sits in the arguments of a `console.*` call: the server's own log line, which no request depends on. */
 /** The receiver of a `x.sessionId` read (`req.query`), as text. */
 function unwrapRead(read: Node): string {
   return Node.isPropertyAccessExpression(read) ? read.getExpression().getText() : '';

@@ -57,7 +57,7 @@ export interface ProjectPlan {
 
 /** Which pattern a state follows, if it is one the handle transforms handle. */
 export function patternOf(state: StateVariable, model: ServerModel): PatternId | undefined {
-  // A timer pushing to the session between requests works with no handle: one decision (see pushes.ts).
+  // A timer pushing to the session between requests: no handle makes it work, so it is one decision (see pushes.ts).
   if (state.push) return undefined;
   // The roots a client listed: where paths come from is decided with the roots requests (per-request-context).
   if (state.holdsRoots) return undefined;
