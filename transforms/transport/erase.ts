@@ -18,6 +18,25 @@ import { nodesOfKind } from '../shared/file-index.js';
 /** A condition that selects the request opening a session (`isInitializeRequest(req.body)`, `body.method === 'initialize'`). */
 const OPENS_SESSION = /\bisInitializeRequest\b|['"`]initialize['"`]/;
 
+/**
+ * The application's own statements of a session-opening branch: not plumbing, not the branch's `return`, and not
+ * a local that only feeds the plumbing (`const eventStore = new InMemoryEventStore()` handed to the transport).
+ */
+function ownStatements(branch: Node & { getStatements(): Node[] }, plumbing: Plumbing): Node[] {
+  return branch.getStatements().filter((statement) => {
+    if (plumbing.touches(statement) || Node.isReturnStatement(statement)) return false;
+    if (!Node.isVariableStatement(statement)) return true;
+    const declarations = statement.getDeclarations();
+    const uses = referencesIn(branch).filter((id) => declarations.some((d) => plumbing.resolver.of(id)?.compilerNode === d.compilerNode) && !within(id, statement));
+    return uses.length === 0 || !uses.every(inTransportConstruction);
+  });
+}
+
+/** Inside `new …Transport(…)`: an option of the transport the rewrite builds anew. */
+function inTransportConstruction(node: Node): boolean {
+  return node.getAncestors().some((a) => Node.isNewExpression(a) && /Transport$/.test(a.getExpression().getText()));
+}
+
 /** Whether a test selects the session-opening request (not its negation: `!isInitializeRequest(body)` is the error path). */
 function selectsOpening(test: Node): boolean {
   const mention = [test, ...test.getDescendants()].find((node) => (Node.isIdentifier(node) || Node.isStringLiteral(node)) && OPENS_SESSION.test(node.getText()));
@@ -219,7 +238,7 @@ export function planHandler(handler: FunctionLike, plumbing: Plumbing): HandlerP
       }
       if (Node.isIfStatement(statement)) {
         branches(statement, (branch, test) => {
-          if (test && selectsOpening(test) && Node.isBlock(branch)) plan.opening.push(...branch.getStatements().filter((s) => !plumbing.touches(s)));
+          if (test && selectsOpening(test) && Node.isBlock(branch)) plan.opening.push(...ownStatements(branch, plumbing));
         });
       }
       plan.removed.push(statement);

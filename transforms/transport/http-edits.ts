@@ -302,6 +302,11 @@ export function buildHttpEdits(plan: HttpPlan, style: Style): PhaseOutput {
     if (opening.length > 0 && route) {
       markers.push({ pos: markerPosition(route), rule: 'SL001', level: 'info', message: `what the handler did when a session opened (${opening.map(firstLine).join('; ')}) now runs for every request, before its server is built` });
     }
+    // Never silently: the application's own session-opening code that could not be kept (log lines aside).
+    const lost = handlerPlan.opening.filter((s) => !opening.includes(s) && !isConsoleLine(s));
+    if (lost.length > 0 && route) {
+      markers.push({ pos: markerPosition(route), rule: 'SL002', message: `what the handler did when a session opened (${lost.map(firstLine).join('; ')}) no longer runs: sessions are gone; run it for every request by hand if it still matters` });
+    }
     act(anchor, { kind: 'replace', text: `${openingText ? `${openingText}\n\n` : ''}${render(lines, style, indent)}`, markers: marker });
   }
 
@@ -454,6 +459,13 @@ export function buildHttpEdits(plan: HttpPlan, style: Style): PhaseOutput {
     }
     return undefined;
   }
+}
+
+/** `console.log('Session started')`: the server's own log line, nothing a client sees. */
+function isConsoleLine(statement: Node): boolean {
+  if (!Node.isExpressionStatement(statement)) return false;
+  const call = statement.getExpression();
+  return Node.isCallExpression(call) && /^console\.\w+$/.test(call.getExpression().getText());
 }
 
 /** A statement's first line, shortened, for messages: `let token = tokenFrom(req.headers)…`. */
