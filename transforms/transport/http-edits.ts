@@ -236,7 +236,9 @@ export function buildHttpEdits(plan: HttpPlan, style: Style): PhaseOutput {
     const params = parameterNames(fn);
     const sessionBranches = target === 'v2' ? handlerPlan.sessionBranches : [...handlerPlan.sessionBranches, ...handlerPlan.sessionGuards];
     const whole = handlerPlan.whole || (target === 'v2' && handlerPlan.wholeWithGuards);
-    if (target === 'v2' && inline && whole && registration && params.length > 0) {
+    // The application's own session-opening code, kept to run per request ahead of the new serving code.
+    const opening = openingKept(handlerPlan.opening, handlerPlan.removed);
+    if (target === 'v2' && inline && whole && registration && params.length > 0 && opening.length === 0) {
       nodeEdits.push({ node: registration.handlerArg, text: conciseHandler({ kind, handler: handlerName, params, req, res, body, webOptions }) });
       return;
     }
@@ -295,12 +297,11 @@ export function buildHttpEdits(plan: HttpPlan, style: Style): PhaseOutput {
     const asks = serverRequestsMessage();
     const marker = asks && !askedAbove ? [{ offset: indent.length, rule: 'SL005' as const, message: asks }] : [];
     if (marker.length > 0) askedAbove = true;
-    const opening = openingKept(handlerPlan.opening, handlerPlan.removed);
     const openingText = movedStatements(opening, (node) => indentOf(text, node.getStart()), indent)
       .map((moved, i) => `${i > 0 && moved.blankBefore ? '\n' : ''}${indent}${moved.text}`)
       .join('\n');
     if (opening.length > 0 && route) {
-      markers.push({ pos: markerPosition(route), rule: 'SL001', level: 'info', message: `what the handler did when a session opened (${opening.map(firstLine).join('; ')}) now runs for every request, before its server is built` });
+      markers.push({ pos: markerPosition(route), rule: 'SL001', level: 'info', message: `what the handler did when a session opened (${opening.map(firstLine).join('; ')}) now runs for every request, before it is served` });
     }
     // Never silently: the application's own session-opening code that could not be kept (log lines aside).
     const lost = handlerPlan.opening.filter((s) => !opening.includes(s) && !isConsoleLine(s));
@@ -311,11 +312,12 @@ export function buildHttpEdits(plan: HttpPlan, style: Style): PhaseOutput {
   }
 
   /**
-   * The statements of the session-opening branch that v1's per-request code keeps ahead of the server it builds:
-   * those before the server factory call, and only when nothing after that call is the application's own.
+   * The statements of the session-opening branch that the per-request code keeps ahead of the server it builds (v1)
+   * or of the handler call (v2, whose factory cannot see them: a factory using them is refused elsewhere): those
+   * before the server factory call, and only when nothing after that call is the application's own.
    */
   function openingKept(statements: readonly Node[], removed: readonly Node[]): Node[] {
-    if (target !== 'v1' || statements.length === 0 || factory.kind !== 'call') return [];
+    if (statements.length === 0 || factory.kind !== 'call') return [];
     // Application code after the server is built would lose the server it used: not handled.
     if (statements.some((s) => s.getEnd() > factory.call.getStart())) return [];
     // Every name they use must live on: declared outside the removed code, or in the kept statements themselves.
