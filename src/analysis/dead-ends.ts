@@ -7,6 +7,7 @@ import { Node, type SourceFile } from 'ts-morph';
 import { resolveFunction } from './functions.js';
 import type { FunctionNode } from './model.js';
 import type { Resolver } from './scope.js';
+import { outermostWrapper } from './syntax.js';
 
 /** Container methods that keep the object they are given. */
 const STORING_METHODS: readonly string[] = ['set', 'push', 'add', 'unshift'];
@@ -56,27 +57,18 @@ function stored(literal: Node | undefined): boolean {
 
 /** `x ?? ''`, `x!`, `(x as string)`: the value the read stands for where it is used. */
 function outerValue(read: Node): Node {
-  let node = read;
-  for (let parent = node.getParent(); parent; parent = node.getParent()) {
-    const fallback = Node.isBinaryExpression(parent) && parent.getLeft() === node && ['??', '||'].includes(parent.getOperatorToken().getText());
-    if (!fallback && !Node.isNonNullExpression(parent) && !Node.isParenthesizedExpression(parent) && !Node.isAsExpression(parent)) break;
-    node = parent;
+  let node = outermostWrapper(read);
+  for (let parent = node.getParent(); parent && Node.isBinaryExpression(parent) && parent.getLeft() === node && ['??', '||'].includes(parent.getOperatorToken().getText()); parent = node.getParent()) {
+    node = outermostWrapper(parent);
   }
   return node;
 }
 
 function parameterUnread(flow: Flow, index: number, fn: FunctionNode | undefined, depth: number): boolean {
-  const { resolver } = flow;
-  if (!fn) return false;
-  const parameter = fn.getParameters()[index];
-  const body = fn.getBody();
+  const parameter = fn?.getParameters()[index];
+  const body = fn?.getBody();
   if (!parameter || parameter.isRestParameter() || !body) return false;
-  const name = parameter.getNameNode();
-  if (!Node.isIdentifier(name)) return false;
-  const uses = resolver
-    .identifiersNamed(fn.getSourceFile(), name.getText(), [body.getStart(), body.getEnd()])
-    .filter((use) => { const binding = resolver.resolve(use); return binding?.kind === 'declaration' && binding.node === parameter; });
-  return uses.every((use) => leadsNowhere(flow, use, depth + 1));
+  return flow.resolver.usesOf(parameter, body).every((use) => leadsNowhere(flow, use, depth + 1));
 }
 
 /** Any `x.<name>` or `{ <name> } = x` in the project: the stored field may be read back. */

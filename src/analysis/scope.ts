@@ -63,6 +63,20 @@ export class Resolver {
       .filter((node): node is Identifier => node !== undefined);
   }
 
+  /**
+   * The identifiers inside `scope` that resolve to `declaration` (a local or a parameter), its own name left out.
+   * Found by name and position first, then resolved, so a name repeated across a large file stays cheap.
+   */
+  usesOf(declaration: Node & { getNameNode(): Node }, scope: Node): Identifier[] {
+    const name = declaration.getNameNode();
+    if (!Node.isIdentifier(name)) return [];
+    return this.identifiersNamed(scope.getSourceFile(), name.getText(), [scope.getStart(), scope.getEnd()]).filter((id) => {
+      if (id === name) return false;
+      const binding = this.resolve(id);
+      return binding?.kind === 'declaration' && binding.node === declaration;
+    });
+  }
+
   /** Whether a file mentions a name at all (cheap check before resolving). */
   mentions(file: SourceFile, name: string): boolean {
     return this.index(file).has(name);

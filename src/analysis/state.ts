@@ -251,15 +251,11 @@ function createdPerCall(ctx: AnalysisContext, reach: Reach, owner: ClassDeclarat
 
 /** A local used only through its members (`bridge.report(…)`, `bridge.state`): never stored, passed on or returned. */
 function staysLocal(ctx: AnalysisContext, local: VariableDeclaration, fn: Node): boolean {
-  const name = local.getNameNode();
-  if (!Node.isIdentifier(name)) return false;
-  return ctx.resolver
-    .identifiersNamed(fn.getSourceFile(), name.getText(), [fn.getStart(), fn.getEnd()])
-    .filter((id) => id !== name)
-    .every((id) => {
-      const parent = id.getParent();
-      return Node.isPropertyAccessExpression(parent) && parent.getExpression() === id;
-    });
+  if (!Node.isIdentifier(local.getNameNode())) return false;
+  return ctx.resolver.usesOf(local, fn).every((id) => {
+    const parent = id.getParent();
+    return Node.isPropertyAccessExpression(parent) && parent.getExpression() === id;
+  });
 }
 
 /** The `new Owner(…)` expressions across the project. */
@@ -476,21 +472,8 @@ function aliasMutated(ctx: AnalysisContext, node: Node): boolean {
     parent = current.getParent();
   }
   if (!parent || !Node.isVariableDeclaration(parent) || parent.getInitializer() !== current) return false;
-  const nameNode = parent.getNameNode();
-  if (!Node.isIdentifier(nameNode)) return false;
   const scope = enclosingFunction(parent) ?? parent.getSourceFile();
-  const file = parent.getSourceFile();
-  // Inside the scope by position first: a name repeated in every handler of a large server made the
-  // ancestor walk below quadratic.
-  const [from, to] = [scope.getStart(), scope.getEnd()];
-  for (const identifier of ctx.resolver.identifiersNamed(file, nameNode.getText(), [from, to])) {
-    if (identifier === nameNode || identifier.getStart() < from || identifier.getEnd() > to) continue;
-    if (!identifier.getAncestors().includes(scope)) continue;
-    const binding = ctx.resolver.resolve(identifier);
-    if (binding?.kind !== 'declaration' || binding.node !== parent) continue;
-    if (isMutatedChain(identifier)) return true;
-  }
-  return false;
+  return ctx.resolver.usesOf(parent, scope).some((identifier) => isMutatedChain(identifier));
 }
 
 /**
