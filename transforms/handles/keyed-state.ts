@@ -22,7 +22,8 @@ import { freeLocalName } from './local-names.js';
 import { prependToBody } from './body.js';
 import { addIdParam, ensureAsync, ensureContext } from './params.js';
 import { formOf, receiverOf } from './registration.js';
-import { byTool, editableTool, inputNamesOf, isDataExpression, isDeadGuard, openingsOf, placeOf, returnsOf, statementOf, styleOf, Undecided, usesHandlerScope, type PlanContext, type SiteResult } from './site.js';
+import { enclosingFunctionName } from '../shared/place.js';
+import { byTool, editableTool, inputNamesOf, isDataExpression, isDeadGuard, openingsOf, returnsOf, statementOf, styleOf, Undecided, usesHandlerScope, type PlanContext, type SiteResult } from './site.js';
 import { isExported } from '../shared/exports.js';
 import { identifiersOf, nodesOfKind } from '../shared/file-index.js';
 
@@ -58,7 +59,7 @@ export function planKeyedState(state: StateVariable, plan: PlanContext): SiteRes
     if (operation && access.keyOrigin === 'session') cleanups.push(operation.statement);
     else if (access.by.length > 0 && access.byOther.length === 0) inHelpers.push(access);
     else {
-      const where = access.byOther.join(', ') || placeOf(access.node, 'code outside the tools');
+      const where = access.byOther.join(', ') || enclosingFunctionName(access.node) || 'code outside the tools';
       throw new Undecided(declaration, `${name} is used in ${where}, not only by tools keyed by the session: if it is shared across sessions on purpose keep it, else pass a handle there`);
     }
   }

@@ -204,18 +204,6 @@ export function returnsOf(handler: InlineHandler): Node[] {
   return nodesOfKind(handler, SyntaxKind.ReturnStatement).filter((statement) => nearestFunction(statement) === handler);
 }
 
-/** "`resetAll()`" for the named function holding a node (declaration, method, or a variable bound to an arrow), else a fallback. */
-export function placeOf(node: Node, fallback: string): string {
-  for (const fn of node.getAncestors()) {
-    if (Node.isFunctionDeclaration(fn) || Node.isMethodDeclaration(fn)) return fn.getName() ? `${fn.getName()}()` : fallback;
-    if (Node.isArrowFunction(fn) || Node.isFunctionExpression(fn)) {
-      const holder = fn.getParent();
-      return holder && Node.isVariableDeclaration(holder) ? `${holder.getName()}()` : fallback;
-    }
-  }
-  return fallback;
-}
-
 export function nearestFunction(node: Node): Node | undefined {
   return node.getFirstAncestor((ancestor) => Node.isArrowFunction(ancestor) || Node.isFunctionExpression(ancestor) || Node.isFunctionDeclaration(ancestor) || Node.isMethodDeclaration(ancestor));
 }

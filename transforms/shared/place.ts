@@ -13,3 +13,15 @@ export function placeOf(node: Node): string {
   const text = statement.getText().replace(/\s+/g, ' ');
   return `at \`${text.length > 40 ? `${text.slice(0, 39)}…` : text}\``;
 }
+
+/** The name of the innermost function holding a node (declaration, method, or an arrow bound to a variable), as `name()`. */
+export function enclosingFunctionName(node: Node): string | undefined {
+  for (const fn of node.getAncestors()) {
+    if (Node.isFunctionDeclaration(fn) || Node.isMethodDeclaration(fn)) return fn.getName() ? `${fn.getName()}()` : undefined;
+    if (Node.isArrowFunction(fn) || Node.isFunctionExpression(fn)) {
+      const holder = fn.getParent();
+      return holder && Node.isVariableDeclaration(holder) ? `${holder.getName()}()` : undefined;
+    }
+  }
+  return undefined;
+}
