@@ -201,9 +201,12 @@ export type StateDependence = 'session-keyed' | 'routing' | 'implicit' | 'handle
  *   the call in flight), so no call sees what an earlier one left;
  * - `client-context`: what the client says about itself, copied from initialize for 2025-era clients and from
  *   every request that carries it (`if (extra._meta?.['io.modelcontextprotocol/clientInfo']) …`) before the
- *   request's work: the client's, the same for every conversation of it.
+ *   request's work: the client's, the same for every conversation of it;
+ * - `rebuilt`: every write assigns the value it started with, from inputs no call decides (a `reconnect` tool
+ *   re-creating an API client from the server's configuration);
+ * - `never-filled`: a collection calls only take from, while what adds to it is in code nothing calls.
  */
-export type SharedPurpose = 'id-counter' | 'persisted' | 'per-call' | 'client-context';
+export type SharedPurpose = 'id-counter' | 'persisted' | 'per-call' | 'client-context' | 'rebuilt' | 'never-filled';
 
 /** A piece of state the server keeps between requests. */
 export interface StateVariable {

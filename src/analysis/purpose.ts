@@ -23,7 +23,73 @@ export function sharedPurposeOf(ctx: AnalysisContext, reach: Reach, origins: Ori
   if (isIdCounter(state)) return 'id-counter';
   if (isPersisted(ctx, origins, state)) return 'persisted';
   if (isPerCall(reach, origins, state)) return 'per-call';
+  if (isRebuilt(ctx, origins, state)) return 'rebuilt';
+  if (isNeverFilled(state)) return 'never-filled';
   return undefined;
+}
+
+// ---- rebuilt values ------------------------------------------------------------------------------------
+
+/**
+ * Every write assigns the value it started with, from inputs no call decides (`this.api =
+ * this.kc.makeApiClient(CoreV1Api)` in the constructor and again in a `reconnect` tool): a call that writes it
+ * refreshes the server's own value; what it holds is the same for every conversation.
+ */
+function isRebuilt(ctx: AnalysisContext, origins: Origins, state: StateVariable): boolean {
+  if (state.container || (state.kind !== 'class-field' && state.kind !== 'module')) return false;
+  const writes = state.accesses.filter((a) => a.mode === 'write');
+  if (writes.length === 0 || writes.some((w) => w.op !== 'assign' || !w.value || w.valueFromInput)) return false;
+  const initial = Node.isVariableDeclaration(state.declaration) || Node.isPropertyDeclaration(state.declaration) ? state.declaration.getInitializer() : undefined;
+  const built = writes.some((w) => Node.isConstructorDeclaration(enclosingFunction(w.node) ?? w.node));
+  if (!initial && !built) return false;
+  const text = (node: Node) => node.getText().replace(/\s+/g, '');
+  const values = [...writes.map((w) => w.value!), ...(initial ? [initial] : [])];
+  if (new Set(values.map(text)).size !== 1) return false;
+  return values.every((value) => fixedPath(ctx, origins, value, state.ownerClass) && !readsLocals(ctx, value));
+}
+
+/** Whether an expression names a parameter or local of the function it is in (what one call decides). */
+function readsLocals(ctx: AnalysisContext, value: Node): boolean {
+  const fn = enclosingFunction(value);
+  if (!fn) return false;
+  return [value, ...value.getDescendantsOfKind(SyntaxKind.Identifier)].some((id) => {
+    if (!Node.isIdentifier(id)) return false;
+    const binding = ctx.resolver.resolve(id);
+    return binding?.kind === 'declaration' && binding.node.getAncestors().includes(fn);
+  });
+}
+
+// ---- collections nothing fills -------------------------------------------------------------------------
+
+/**
+ * A collection calls only take from (`this.tracked = this.tracked.filter(…)` in a cleanup tool) while what adds
+ * to it is in a function nothing calls: it is always empty, so no call leaves anything in it for a later one.
+ */
+function isNeverFilled(state: StateVariable): boolean {
+  if (state.container !== 'array') return false;
+  const writes = state.accesses.filter((a) => a.mode === 'write');
+  const reached = (a: StateAccess) => a.by.length > 0 || a.byOther.length > 0;
+  if (!writes.some(reached)) return false;
+  return writes.every((write) => (reached(write) ? takesFrom(write) : neverCalled(enclosingFunction(write.node))));
+}
+
+/** `x = x.filter(…)`, `x = []`, `x.splice(…)`, `x.pop()`, `x.shift()`: the write only removes. */
+function takesFrom(access: StateAccess): boolean {
+  if (empties(access)) return true;
+  const value = access.value && unwrap(access.value);
+  if (access.op === 'assign' && value && Node.isCallExpression(value)) {
+    const callee = value.getExpression();
+    return Node.isPropertyAccessExpression(callee) && callee.getName() === 'filter' && unwrap(callee.getExpression()).getText() === access.node.getText();
+  }
+  const parent = outermostWrapper(access.node).getParent();
+  return parent !== undefined && Node.isPropertyAccessExpression(parent) && ['pop', 'shift'].includes(parent.getName());
+}
+
+/** A named function or method no code refers to. */
+function neverCalled(fn: Node | undefined): boolean {
+  if (!fn || !(Node.isMethodDeclaration(fn) || Node.isFunctionDeclaration(fn))) return false;
+  const name = fn.getNameNode();
+  return name !== undefined && Node.isIdentifier(name) && name.findReferencesAsNodes().every((ref) => ref === name);
 }
 
 // ---- id counters ----------------------------------------------------------------------------------------

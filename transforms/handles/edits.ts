@@ -15,7 +15,7 @@ export class TextEdits extends SharedTextEdits {
   removeStatement(statement: Node): void {
     const text = this.text;
     const start = removalStart(text, statement);
-    let end = statement.getEnd();
+    let end = withTrailingComment(text, statement.getEnd());
     const newline = text.indexOf('\n', end);
     if (newline !== -1 && text.slice(end, newline).trim() === '') end = newline + 1;
     this.replace(start, end, '');
@@ -25,7 +25,7 @@ export class TextEdits extends SharedTextEdits {
   removeOpeningStatement(statement: Node): void {
     const text = this.text;
     const start = removalStart(text, statement);
-    let end = statement.getEnd();
+    let end = withTrailingComment(text, statement.getEnd());
     const newline = text.indexOf('\n', end);
     if (newline !== -1 && text.slice(end, newline).trim() === '') end = newline + 1;
     const opens = /\{[ \t]*\n[ \t]*$/.test(text.slice(0, start));
@@ -55,4 +55,10 @@ export class TextEdits extends SharedTextEdits {
   clone(): TextEdits {
     return this.copyInto(new TextEdits(this.file));
   }
+}
+
+/** The end of a statement with the `// comment` that follows it on its line: the comment described it. */
+export function withTrailingComment(text: string, end: number): number {
+  const comment = /^[ \t]*\/\/[^\n]*/.exec(text.slice(end));
+  return comment ? end + comment[0].length : end;
 }

@@ -66,26 +66,59 @@ export function isConversational(state: StateVariable): boolean {
   return state.kind === 'module';
 }
 
-/** The `process.on('SIGINT', handler)` handler holding a node, if any. */
-function shutdownHandlerOf(node: Node): Node | undefined {
+/** `process.on('SIGINT', …)`: the call registering a shutdown handler, when `node` is its handler argument. */
+function isShutdownRegistration(node: Node): boolean {
+  const call = node.getParent();
+  if (!call || !Node.isCallExpression(call) || !call.getArguments().includes(node)) return false;
+  const callee = unwrap(call.getExpression());
+  if (!Node.isPropertyAccessExpression(callee) || !['on', 'once', 'addListener'].includes(callee.getName())) return false;
+  if (callee.getExpression().getText() !== 'process') return false;
+  const event = literalText(call.getArguments()[0]);
+  return event !== undefined && SHUTDOWN_EVENTS.includes(event);
+}
+
+/**
+ * The shutdown handler holding a node, if any: a function passed to `process.on('SIGINT', …)`, or a named
+ * function (`async function cleanup()`) that is only ever registered as one or called from one.
+ */
+function shutdownHandlerOf(node: Node, depth = 0): Node | undefined {
   for (const ancestor of node.getAncestors()) {
-    if (!Node.isArrowFunction(ancestor) && !Node.isFunctionExpression(ancestor)) continue;
-    const call = ancestor.getParent();
-    if (!call || !Node.isCallExpression(call)) continue;
-    const callee = unwrap(call.getExpression());
-    if (!Node.isPropertyAccessExpression(callee) || !['on', 'once', 'addListener'].includes(callee.getName())) continue;
-    if (callee.getExpression().getText() !== 'process') continue;
-    const event = literalText(call.getArguments()[0]);
-    if (event && SHUTDOWN_EVENTS.includes(event)) return ancestor;
+    if (Node.isArrowFunction(ancestor) || Node.isFunctionExpression(ancestor)) {
+      if (isShutdownRegistration(ancestor)) return ancestor;
+      const holder = ancestor.getParent();
+      if (holder && Node.isVariableDeclaration(holder) && holder.getInitializer() === ancestor && onlyUsedAtShutdown(holder, depth)) return ancestor;
+    } else if (Node.isFunctionDeclaration(ancestor) && onlyUsedAtShutdown(ancestor, depth)) {
+      return ancestor;
+    }
   }
   return undefined;
 }
 
-/** The statement directly in `handler`'s body that holds `node`. */
+/** Whether every use of a named function registers it for shutdown or calls it from a shutdown handler. */
+function onlyUsedAtShutdown(declaration: Node, depth: number): boolean {
+  if (depth > 2) return false;
+  const uses = referencesTo(declaration);
+  return uses.length > 0 && uses.every((use) => {
+    if (isShutdownRegistration(use)) return true;
+    const call = use.getParent();
+    return call !== undefined && Node.isCallExpression(call) && call.getExpression() === use && shutdownHandlerOf(call, depth + 1) !== undefined;
+  });
+}
+
+/**
+ * The statement of `handler` that holds `node`: the smallest one that sits directly in a block, so that what
+ * else the handler does around the state (`await cleanupScreenshots()` in the same `try`) stays where it is
+ * and runs once, while the state's own statements become the record's cleanup.
+ */
 function bodyStatementOf(node: Node, handler: Node): Node | undefined {
-  const body = Node.isArrowFunction(handler) || Node.isFunctionExpression(handler) ? handler.getBody() : undefined;
+  const body = (handler as Node & { getBody?(): Node | undefined }).getBody?.();
   if (!body || !Node.isBlock(body)) return undefined;
-  return node.getAncestors().find((ancestor) => ancestor.getParent() === body);
+  return node.getAncestors().find((ancestor) => {
+    const parent = ancestor.getParent();
+    if (!parent || !Node.isBlock(parent) || !Node.isStatement(ancestor)) return false;
+    // Not inside a callback of the handler's own: its statements run per item, not once.
+    return parent === body || (parent.getAncestors().includes(body) && ancestor.getFirstAncestor((a) => Node.isFunctionLikeDeclaration(a)) === handler);
+  });
 }
 
 /** `const x = new C()` at the top of a module: the one instance of `owner` the tools share. */
@@ -258,6 +291,8 @@ export function findCandidates(model: ServerModel, options: { resources: boolean
       }
     }
 
+    // A statement inside another one that moves goes with it.
+    for (const statement of [...shutdown.keys()]) if (statement.getAncestors().some((a) => shutdown.has(a))) shutdown.delete(statement);
     const statements = [...shutdown.keys()];
     const inShutdown = (id: Identifier) => statements.some((statement) => id.getAncestors().includes(statement));
     const references = new Map<string, Identifier[]>();

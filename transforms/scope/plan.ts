@@ -6,13 +6,13 @@
  * code around them keeps its control flow exactly as written.
  */
 import { posix } from 'node:path';
-import { Node, SyntaxKind, type CallExpression, type Identifier, type Project, type SourceFile } from 'ts-morph';
+import { Node, SyntaxKind, type CallExpression, type TryStatement, type Identifier, type Project, type SourceFile } from 'ts-morph';
 import { analyzeProject, type ServerModel } from '../../src/analysis/index.js';
 import { isNullish } from '../../src/analysis/syntax.js';
 import { relativeOf } from '../../src/engine/parse.js';
 import { TODO_MARKER, TODO_MARKER_PATTERN } from '../../src/rules/rules.js';
 import { DEFAULT_SCOPE_NOUN, SCOPE_NOUNS } from '../../src/rules/scope-state.js';
-import { TextEdits } from '../handles/edits.js';
+import { TextEdits, withTrailingComment } from '../handles/edits.js';
 import { str, toolList, toolRegistration, ttlText, type Style } from '../handles/generate.js';
 import { isExported } from '../shared/exports.js';
 import { addNamedImports, ensureZod, isCommonJs, specifierFor, usedOutside } from '../handles/imports.js';
@@ -213,7 +213,7 @@ function planCandidate(
   if (factory) {
     edits.insert(aboveTopLevel(factory), `${definition}\n\n`);
     if (first) edits.removeStatement(first);
-  } else edits.replace(first!.getStart(), first!.getEnd(), [definition, ...memberLines(first!)].join(`\n${indentOf(first!)}`));
+  } else edits.replace(first!.getStart(), withTrailingComment(file.getFullText(), first!.getEnd()), [definition, ...memberLines(first!)].join(`\n${indentOf(first!)}`));
   for (const member of candidate.members) {
     if (member.kind !== 'factory-instance') continue;
     const built = member.declaration.getInitializer()!;
@@ -249,7 +249,7 @@ function planCandidate(
   for (const use of candidate.shutdown) shutdownByHandler.set(use.handler, [...(shutdownByHandler.get(use.handler) ?? []), use.statement]);
   for (const [handler, list] of shutdownByHandler) {
     const sorted = list.sort((a, b) => a.getStart() - b.getStart());
-    const isAsync = (Node.isArrowFunction(handler) || Node.isFunctionExpression(handler)) && handler.isAsync();
+    const isAsync = (Node.isArrowFunction(handler) || Node.isFunctionExpression(handler) || Node.isFunctionDeclaration(handler)) && handler.isAsync();
     const handlerFile = handler.getSourceFile();
     const edits = editsOf(handlerFile);
     if (handlerFile !== file) {
@@ -258,7 +258,17 @@ function planCandidate(
       for (const member of candidate.members) if (!usedOutside(handlerFile, member.name, sorted)) entry.drop.add(member.name);
     }
     edits.replace(sorted[0]!.getStart(), sorted[0]!.getEnd(), `${isAsync ? 'await' : 'void'} ${names.scope}.disposeAll();`);
-    for (const statement of sorted.slice(1)) edits.removeStatement(statement);
+    const rest = sorted.slice(1);
+    // `finally { browser = undefined; }` left empty goes whole when a `catch` keeps the `try` valid.
+    const emptied = new Set<Node>();
+    for (const statement of rest) {
+      const block = statement.getParent();
+      const attempt = block?.getParent();
+      if (!block || !Node.isBlock(block) || !attempt || !Node.isTryStatement(attempt) || attempt.getFinallyBlock() !== block || !attempt.getCatchClause()) continue;
+      if (block.getStatements().every((s) => rest.includes(s))) emptied.add(block);
+    }
+    for (const block of emptied) edits.replace((block.getParent() as TryStatement).getCatchClause()!.getEnd(), block.getEnd(), '');
+    for (const statement of rest) if (!emptied.has(statement.getParent()!)) edits.removeStatement(statement);
   }
 
   // The tools.
@@ -373,7 +383,8 @@ function scopeDefinition(
   const cleanupReferences = candidate.cleanupReferences.filter((ref) => variables.has(ref.getText()));
   const cleanup = [
     ...candidate.members.flatMap((m) => (m.kind === 'factory-instance' && m.release ? [`await record.${m.name}?.${m.release}();`] : [])),
-    ...candidate.shutdown.map((use) => substitutedText(use.statement, cleanupReferences, names.state)),
+    // Lines after a statement's first keep their indentation relative to it.
+    ...candidate.shutdown.map((use) => reindent(substitutedText(use.statement, cleanupReferences, names.state), indentOf(use.statement), i2)),
   ];
   const what = stateList(candidate.members);
   const lines = [
@@ -390,7 +401,7 @@ function scopeDefinition(
     ...record,
     `${i1}}),`,
     ...(cleanup.length > 0
-      ? [`${i1}cleanup: async (${candidate.members.some((m) => m.kind === 'factory-instance' && m.release) ? 'record' : ''})${style.typed ? ': Promise<void>' : ''} => {`, ...cleanup.map((text) => `${i2}${text.replace(/\n\s*/g, (m) => `\n${i2}`)}`), `${i1}},`]
+      ? [`${i1}cleanup: async (${candidate.members.some((m) => m.kind === 'factory-instance' && m.release) ? 'record' : ''})${style.typed ? ': Promise<void>' : ''} => {`, ...cleanup.map((text) => `${i2}${text}`), `${i1}},`]
       : []),
     ...(resources.length > 0 ? [`${i1}resources: [${resources.map((uri) => str(style, uri)).join(', ')}],`] : []),
     `${indent}});`,
@@ -445,3 +456,10 @@ function removeStaleMarkers(edits: TextEdits, states: readonly ScopeMember[]): v
   }
 }
 
+/** A statement's text moved from one indentation to another: its later lines keep their depth relative to the first. */
+function reindent(text: string, from: string, to: string): string {
+  return text
+    .split('\n')
+    .map((line, index) => (index === 0 ? line : line.startsWith(from) ? to + line.slice(from.length) : to + line.trimStart()))
+    .join('\n');
+}

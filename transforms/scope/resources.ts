@@ -7,7 +7,7 @@
  * Shapes: the low-level `resources/list` + `resources/read` handlers (a branch per URI), and `McpServer`
  * `resource()`/`registerResource()` with a fixed URI or a `ResourceTemplate`.
  */
-import { Node, SyntaxKind, type ArrayLiteralExpression, type CallExpression, type Expression, type ObjectLiteralExpression, type SourceFile } from 'ts-morph';
+import { Node, SyntaxKind, type PropertyAccessExpression, type TemplateExpression, type ArrayLiteralExpression, type CallExpression, type Expression, type ObjectLiteralExpression, type SourceFile } from 'ts-morph';
 import type { ServerModel } from '../../src/analysis/index.js';
 import { requestSchemaFor, V1_TYPES_MODULE } from '../../src/rules/lists-sdk.js';
 import type { TextEdits } from '../handles/edits.js';
@@ -157,7 +157,9 @@ export function planRecordResources(
       const statement = standaloneStatement(addition.call);
       const fn = enclosingFunction(addition.call);
       if (!statement || !fn || skip.some((s) => contains(s, addition.call))) continue;
-      creators.push(fn);
+      creators.push(fn, ...callersOf(fn));
+      // An item known by its position: the tool names its URI itself (keyed below), there is no item to link.
+      if (positional.has(mapping)) continue;
       const link = linkOf(file, mapping, addition, names, options.resourceLinks);
       const content = contentAfter(statement, fn);
       if (link && content) appendTo(file, content, link, edits);
@@ -176,6 +178,11 @@ export function planRecordResources(
     if (!uris.includes(literal.getLiteralText()) || skip.some((s) => contains(s, literal)) || !enclosingFunction(literal)) continue;
     if (isPrefix(literal.getLiteralText())) continue;
     edits.replaceNode(literal, `${names.scope}.uriOf(${literal.getText()})`);
+  }
+  // URIs a tool builds for an item (`research://screenshots/${index}`, alone or told in a sentence) too.
+  for (const template of file.getDescendantsOfKind(SyntaxKind.TemplateExpression)) {
+    if (skip.some((s) => contains(s, template)) || !enclosingFunction(template) || template.getFirstAncestorByKind(SyntaxKind.TemplateExpression)) continue;
+    keyItemUris(template, uris.filter(isPrefix), names.scope, edits);
   }
   return { uris: [...new Set(uris)], unlinked, removed, readers: [...readers] };
 }
@@ -261,13 +268,15 @@ function listEdits(
   touches: (node: Node) => boolean,
   edits: TextEdits,
 ): { templates: string[]; mappings: Mapping[]; removed: Node[] } | string {
-  const result = returnedObject(handler);
-  const init = result && propertyText(result, 'resources');
-  if (!init || !Node.isArrayLiteralExpression(init)) {
+  const listed = listedArray(handler, touches);
+  if (!listed) {
     return handler && touches(handler) ? 'resources/list is not a literal array of entries; serve the state from a resource template keyed by the handle by hand' : { templates: [], mappings: [], removed: [] };
   }
+  const { array: init, guards } = listed;
   const { mappings } = derivedMappings(handler);
-  const removed: Node[] = [];
+  // `if (!session) return { resources: [] }`: with the record's entries gone the list no longer depends on it.
+  const removed: Node[] = [...guards];
+  for (const guard of guards) edits.removeStatement(guard);
   const templates: string[] = [];
   const used: Mapping[] = [];
   for (const element of init.getElements()) {
@@ -275,7 +284,7 @@ function listEdits(
       const uri = stringValue(propertyText(element, 'uri'));
       if (uri && served(uris, uri)) {
         removed.push(element);
-        templates.push(templateEntry(file, keyed(uri, names.idParam), element, undefined));
+        templates.push(templateEntry(file, keyed(uri, names.idParam), element, []));
       } else if (touches(element)) return 'a resources/list entry reads the state; serve it from a resource template keyed by the handle by hand';
       continue;
     }
@@ -283,38 +292,149 @@ function listEdits(
     const template = mapping && uriTemplateOf(propertyText(mapping.entry, 'uri'), mapping.param);
     if (mapping && template && served(uris, template.slice(0, template.indexOf('{')))) {
       removed.push(element);
-      if (mappings.includes(mapping)) used.push(mapping);
-      templates.push(templateEntry(file, keyed(template, names.idParam), mapping.entry, mapping.param));
+      // Positional items are added where tools announce a changed list: those announcements go with the list.
+      if (mappings.includes(mapping) || positional.has(mapping)) used.push(mapping);
+      templates.push(templateEntry(file, keyed(template, names.idParam), mapping.entry, callbackParams(mapping)));
     } else if (touches(element)) return `the resources/list entry \`${element.getText().split('\n')[0]}\` is built from the state in a way this cannot key by the handle; serve it from a resource template by hand`;
   }
-  removeElements(init, removed, edits);
+  removeElements(init, removed.filter((node) => !guards.includes(node)), edits);
   return { templates, mappings: used, removed };
 }
 
-/** `...getScreenshots().map((name) => ({ uri: … }))`: the entry a spread maps each item to, whatever the source. */
+/**
+ * `...getScreenshots().map((name) => ({ uri: … }))`: the entry a spread maps each item to, whatever the source.
+ * Also `...results.map((r, i) => r.path ? { uri: `…/${i}` } : undefined).filter(…)`: an entry keyed by the item's
+ * position, given only for some items (the template serves whichever exist).
+ */
 function looseMapping(element: Node): Mapping | undefined {
   if (!Node.isSpreadElement(element)) return undefined;
-  const call = element.getExpression();
+  let call: Node = element.getExpression();
+  while (Node.isCallExpression(call) && Node.isPropertyAccessExpression(call.getExpression()) && (call.getExpression() as PropertyAccessExpression).getName() === 'filter') {
+    call = (call.getExpression() as PropertyAccessExpression).getExpression();
+  }
   if (!Node.isCallExpression(call)) return undefined;
   const callee = call.getExpression();
   const callback = call.getArguments()[0];
   if (!Node.isPropertyAccessExpression(callee) || callee.getName() !== 'map' || !callback || !(Node.isArrowFunction(callback) || Node.isFunctionExpression(callback))) return undefined;
   const params = callback.getParameters();
-  if (params.length !== 1 || !Node.isIdentifier(params[0]!.getNameNode())) return undefined;
-  const entry = returnedObject(callback);
+  if (params.length === 0 || params.length > 2 || !params.every((p) => Node.isIdentifier(p.getNameNode()))) return undefined;
+  const entry = returnedObject(callback) ?? conditionalEntry(callback);
   if (!entry) return undefined;
-  return { element, collection: callee.getExpression().getText(), collectionRoot: callee.getExpression(), view: 'values', param: params[0]!.getName(), entry };
+  // The URI names the item or its position: that parameter is the template's variable.
+  const param = params.map((p) => p.getName()).find((name) => uriTemplateOf(propertyText(entry, 'uri'), name) !== undefined) ?? params[0]!.getName();
+  const mapping: Mapping = { element, collection: callee.getExpression().getText(), collectionRoot: callee.getExpression(), view: 'values', param, entry };
+  if (param !== params[0]!.getName()) positional.add(mapping);
+  callbackNames.set(mapping, params.map((p) => p.getName()));
+  return mapping;
+}
+
+/** Mappings keyed by an item's position: what a tool adds has no position the link could name. */
+const positional = new WeakSet<Mapping>();
+/** Every parameter of a mapping's callback: template fields must not use any of them. */
+const callbackNames = new WeakMap<Mapping, string[]>();
+
+function callbackParams(mapping: Mapping): string[] {
+  return callbackNames.get(mapping) ?? [mapping.param];
+}
+
+/**
+ * In a template literal, each served prefix directly followed by a substitution (`…at research://snapshots/${i}`)
+ * becomes the record's URI for it: the whole literal when it is just the URI, else that part of it.
+ */
+function keyItemUris(template: TemplateExpression, prefixes: readonly string[], scope: string, edits: TextEdits): void {
+  const spans = template.getTemplateSpans();
+  if (spans.length === 1 && prefixes.includes(template.getHead().getLiteralText()) && spans[0]!.getLiteral().getLiteralText() === '') {
+    edits.replaceNode(template, `${scope}.uriOf(${template.getText()})`);
+    return;
+  }
+  const parts = [template.getHead(), ...spans.map((span) => span.getLiteral())];
+  spans.forEach((span, index) => {
+    const before = parts[index]!;
+    const raw = before.getText();
+    // The literal part's source ends with `${`; the URI's fixed part ends right before it.
+    const prefix = prefixes.find((candidate) => raw.endsWith(`${candidate}\${`) && /^[A-Za-z]/.test(candidate));
+    if (!prefix) return;
+    const start = before.getEnd() - 2 - prefix.length;
+    const expression = span.getExpression();
+    edits.replace(start, expression.getEnd() + 1, `\${${scope}.uriOf(\`${prefix}\${${expression.getText()}}\`)}`);
+  });
+}
+
+/** The functions that call a named helper (`addResult(…)` from the tools' dispatcher). */
+function callersOf(fn: FunctionLike): FunctionLike[] {
+  if (!Node.isFunctionDeclaration(fn) || !fn.getName()) return [];
+  return fn
+    .findReferencesAsNodes()
+    .flatMap((ref) => {
+      const call = ref.getParent();
+      return call && Node.isCallExpression(call) && call.getExpression() === ref ? [enclosingFunction(call)] : [];
+    })
+    .filter((caller): caller is FunctionLike => caller !== undefined && caller !== fn);
+}
+
+/** `(r) => r.path ? { … } : undefined`: the entry given for the items that have one. */
+function conditionalEntry(callback: FunctionLike): ObjectLiteralExpression | undefined {
+  let body: Node | undefined = callback.getBody();
+  while (body && Node.isParenthesizedExpression(body)) body = body.getExpression();
+  if (!body || !Node.isConditionalExpression(body)) return undefined;
+  const branches = [body.getWhenTrue(), body.getWhenFalse()].map((branch) => {
+    let node: Node = branch;
+    while (Node.isParenthesizedExpression(node) || Node.isAsExpression(node)) node = node.getExpression();
+    return node;
+  });
+  const entries = branches.filter(Node.isObjectLiteralExpression);
+  const empty = branches.filter((b) => ['undefined', 'null'].includes(b.getText()));
+  return entries.length === 1 && empty.length === 1 ? entries[0] : undefined;
+}
+
+/**
+ * The array `resources/list` returns, also through a local (`const resources = […]; return { resources }`), and
+ * the guards that return an empty list while the state is unset.
+ */
+function listedArray(handler: FunctionLike, touches: (node: Node) => boolean): { array: ArrayLiteralExpression; guards: Node[] } | undefined {
+  const body = handler.getBody();
+  if (!body || !Node.isBlock(body)) {
+    const array = returnedObject(handler) && propertyText(returnedObject(handler)!, 'resources');
+    return array && Node.isArrayLiteralExpression(array) ? { array, guards: [] } : undefined;
+  }
+  const returns = body.getDescendantsOfKind(SyntaxKind.ReturnStatement).filter((r) => enclosingFunction(r) === handler);
+  const guards: Node[] = [];
+  let result: ObjectLiteralExpression | undefined;
+  for (const statement of returns) {
+    const object = statement.getExpression();
+    if (!object || !Node.isObjectLiteralExpression(object)) return undefined;
+    const listed = propertyText(object, 'resources');
+    const guard = statement.getFirstAncestorByKind(SyntaxKind.IfStatement);
+    if (listed && Node.isArrayLiteralExpression(listed) && listed.getElements().length === 0 && guard && guard.getParent() === body && touches(guard.getExpression()) && !guard.getElseStatement()) {
+      guards.push(guard);
+      continue;
+    }
+    if (result) return undefined;
+    result = object;
+  }
+  if (!result) return undefined;
+  const property = result.getProperty('resources');
+  let value: Node | undefined = property && Node.isShorthandPropertyAssignment(property) ? property.getNameNode() : result && propertyText(result, 'resources');
+  if (value && Node.isIdentifier(value)) {
+    // A `const` of the handler's own body, never reassigned.
+    const name = value.getText();
+    const declaration = body.getVariableStatements().flatMap((statement) => (statement.getDeclarationKind() === 'const' ? statement.getDeclarations() : [])).find((d) => d.getName() === name);
+    value = declaration?.getInitializer();
+  }
+  while (value && (Node.isAsExpression(value) || Node.isSatisfiesExpression(value) || Node.isParenthesizedExpression(value))) value = value.getExpression();
+  return value && Node.isArrayLiteralExpression(value) ? { array: value, guards } : undefined;
 }
 
 /** A template entry from a list entry: its name (the fixed part of a computed one), mime type and description. */
-function templateEntry(file: SourceFile, uriTemplate: string, entry: ObjectLiteralExpression, param: string | undefined): string {
+function templateEntry(file: SourceFile, uriTemplate: string, entry: ObjectLiteralExpression, params: readonly string[]): string {
   const parts = [`uriTemplate: ${quote(file, uriTemplate)}`];
   const name = propertyText(entry, 'name');
   const title = name && Node.isTemplateExpression(name) ? name.getHead().getLiteralText().replace(/[\s:–-]+$/, '') : stringValue(name);
-  parts.push(`name: ${title ? quote(file, title) : name && !param ? name.getText() : quote(file, uriTemplate.split(':')[0]!)}`);
+  parts.push(`name: ${title ? quote(file, title) : name && params.length === 0 ? name.getText() : quote(file, uriTemplate.split(':')[0]!)}`);
   for (const field of ['mimeType', 'description']) {
     const expression = propertyText(entry, field);
-    if (expression && !(param && expression.getDescendantsOfKind(SyntaxKind.Identifier).some((id) => id.getText() === param))) parts.push(`${field}: ${expression.getText()}`);
+    const usesItem = expression && [expression, ...expression.getDescendantsOfKind(SyntaxKind.Identifier)].some((id) => Node.isIdentifier(id) && params.includes(id.getText()));
+    if (expression && !usesItem) parts.push(`${field}: ${expression.getText()}`);
   }
   return `{ ${parts.join(', ')} }`;
 }
