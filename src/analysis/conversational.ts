@@ -3,7 +3,7 @@
  * whether it is a conversation's state (a browser page, a working directory, what a tool set for the calls
  * after it) or state the server shares across every client on purpose (a pool, a cache, its configuration).
  */
-import { Node } from 'ts-morph';
+import { Node, SyntaxKind } from 'ts-morph';
 import { CONVERSATIONAL_CREATORS, CONVERSATIONAL_NAMES, SHARED_WORDS } from '../rules/scope-state.js';
 import type { StateVariable } from './model.js';
 
@@ -44,7 +44,27 @@ export function isSharedState(state: StateVariable): boolean {
 export function isConversationalLazyValue(state: StateVariable): boolean {
   if (state.kind !== 'module' || state.dependence !== 'lazy-global' || isSharedState(state)) return false;
   if (CONVERSATIONAL_NAMES.some((test) => test.test(state.name))) return true;
-  return state.accesses.some((access) => access.value !== undefined && CONVERSATIONAL_CREATORS.some((test) => test.test(access.value!.getText())));
+  return state.accesses.some((access) => access.value !== undefined && (CONVERSATIONAL_CREATORS.some((test) => test.test(access.value!.getText())) || holdsConversation(access.value)));
+}
+
+/**
+ * `new BrowserManager()` whose class keeps a page in its fields (`private page: Page | null`, set from
+ * `context.newPage()`): the object carries what the calls did to that page, like the page itself.
+ */
+function holdsConversation(value: Node): boolean {
+  let inner: Node = value;
+  while (Node.isAwaitExpression(inner) || Node.isParenthesizedExpression(inner) || Node.isAsExpression(inner)) inner = inner.getExpression();
+  if (!Node.isNewExpression(inner)) return false;
+  const symbol = inner.getExpression().getSymbol();
+  const declaration = (symbol?.isAlias() ? symbol.getAliasedSymbol() : symbol)?.getDeclarations()[0];
+  if (!declaration || !Node.isClassDeclaration(declaration) || declaration.getSourceFile().isInNodeModules() || declaration.getSourceFile().isDeclarationFile()) return false;
+  return declaration.getProperties().some((field) => {
+    if (isSharedByName(field.getName())) return false;
+    if (CONVERSATIONAL_NAMES.some((test) => test.test(field.getName()))) return true;
+    return declaration
+      .getDescendantsOfKind(SyntaxKind.BinaryExpression)
+      .some((assignment) => assignment.getLeft().getText() === `this.${field.getName()}` && CONVERSATIONAL_CREATORS.some((test) => test.test(assignment.getRight().getText())));
+  });
 }
 
 /**

@@ -38,13 +38,19 @@ export function leadsNowhere(flow: Flow, read: Node, depth = 0): boolean {
   return false;
 }
 
-/** Inside the arguments of a `console.*` call, however nested (`console.error('x', { session: id })`). */
-function printed(read: Node): boolean {
+/**
+ * Inside the arguments of a call that only logs, however nested: `console.error('x', { session: id })`,
+ * `logger.debug('request', { sessionId })`, `browserLogger.click(selector, sessionId)`.
+ */
+export function printed(read: Node): boolean {
   const call = read.getFirstAncestor((a) => Node.isCallExpression(a) || Node.isFunctionLikeDeclaration(a) || Node.isArrowFunction(a));
   if (!call || !Node.isCallExpression(call)) return false;
   const callee = call.getExpression();
-  return Node.isPropertyAccessExpression(callee) && callee.getExpression().getText() === 'console' && call.getArguments().some((arg) => arg === read || read.getAncestors().includes(arg));
+  return Node.isPropertyAccessExpression(callee) && LOGGERS.test(callee.getExpression().getText()) && call.getArguments().some((arg) => arg === read || read.getAncestors().includes(arg));
 }
+
+/** What a logging object is called: `console`, `logger`, `this.logger`, `browserLogger`, `log`. */
+const LOGGERS = /^(?:console|(?:this\.)?(?:logger|log|[A-Za-z_$][\w$]*(?:Logger|Log|_logger|_log)))$/;
 
 /** An object literal put into a container (`entries.set(id, { … })`, `list.push({ … })`): kept, not returned or sent. */
 function stored(literal: Node | undefined): boolean {

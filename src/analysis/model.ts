@@ -204,9 +204,12 @@ export type StateDependence = 'session-keyed' | 'routing' | 'implicit' | 'handle
  *   request's work: the client's, the same for every conversation of it;
  * - `rebuilt`: every write assigns the value it started with, from inputs no call decides (a `reconnect` tool
  *   re-creating an API client from the server's configuration);
+ * - `set-once`: written only by a function that runs its body once per process (a flag it returns on, then sets),
+ *   from nothing a call passes (a module loaded on first use);
+ * - `call-scoped`: a field one method sets and releases in its `finally`, used only while that method runs;
  * - `never-filled`: a collection calls only take from, while what adds to it is in code nothing calls.
  */
-export type SharedPurpose = 'id-counter' | 'persisted' | 'per-call' | 'client-context' | 'rebuilt' | 'never-filled';
+export type SharedPurpose = 'id-counter' | 'persisted' | 'per-call' | 'client-context' | 'rebuilt' | 'set-once' | 'call-scoped' | 'never-filled';
 
 /** A piece of state the server keeps between requests. */
 export interface StateVariable {

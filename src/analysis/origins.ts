@@ -6,6 +6,7 @@
 import { Node, SyntaxKind, ts, type Identifier, type ParameterDeclaration } from 'ts-morph';
 import type { AnalysisContext } from './context.js';
 import { resolveFunction } from './functions.js';
+import { printed } from './dead-ends.js';
 import type { KeyOrigin, Registration, SessionIdRead } from './model.js';
 import type { Reach } from './reach.js';
 import { identifiersUnder, isFunctionBoundary, literalText, unwrap } from './syntax.js';
@@ -96,21 +97,23 @@ export class Origins {
     if (this.roles.get(parameter.compilerNode) === 'context') return true;
     // A parameter typed with the application's own interface (`context: ClientContext`) carries the MCP
     // session id only if the application fills that field from one somewhere.
-    if (declaresOwnType(parameter)) return this.projectCopiesSessionId();
+    if (declaresOwnType(parameter)) return this.projectCopiesSessionId(ownTypeName(parameter));
     const type = parameter.getTypeNode()?.getText() ?? '';
     return CONTEXT_PARAM_NAMES.test(parameter.getName()) || /Extra|Context\b|Transport/.test(type);
   }
 
-  private copiesSessionId: boolean | undefined;
+  private readonly copiesSessionId = new Map<string, boolean>();
 
   /**
    * Whether any `sessionId: …` property or `x.sessionId = …` write in the project takes its value from the MCP
-   * session (context, transport, header, session callback). Computed once; while it is computed, application
-   * fields count as not carrying the session, which ends the recursion through `origin`.
+   * session (context, transport, header, session callback), into an object of type `typeName` where the code
+   * says what type the object is (`const context: ToolContext = { sessionId: … }`). Computed once per type;
+   * while it is computed, application fields count as not carrying the session, which ends the recursion.
    */
-  private projectCopiesSessionId(): boolean {
-    if (this.copiesSessionId !== undefined) return this.copiesSessionId;
-    this.copiesSessionId = false;
+  private projectCopiesSessionId(typeName: string): boolean {
+    const known = this.copiesSessionId.get(typeName);
+    if (known !== undefined) return known;
+    this.copiesSessionId.set(typeName, false);
     let copies = false;
     for (const info of this.ctx.files) {
       for (const name of SESSION_ID_PROPERTIES) {
@@ -121,12 +124,14 @@ export class Origins {
             : Node.isPropertyAccessExpression(parent) && parent.getNameNode() === identifier
               ? assignedValue(parent)
               : undefined;
-          if (value && this.origin(value) === 'session') copies = true;
+          const written = declaredTypeOf(parent);
+          // A log line's object (`logger.info('call', { sessionId })`) is no object of any type.
+          if (value && (written === undefined || written === typeName) && !printed(parent) && this.origin(value) === 'session') copies = true;
         }
       }
       if (copies) break;
     }
-    this.copiesSessionId = copies;
+    this.copiesSessionId.set(typeName, copies);
     return copies;
   }
 
@@ -289,6 +294,37 @@ function assignedValue(target: Node): Node | undefined {
  * type declared in the same file, or imported from a relative module (an SDK or framework type comes from a
  * package). Heritage does not matter here: the question is who fills the field, answered by the caller.
  */
+function ownTypeName(parameter: ParameterDeclaration): string {
+  const typeNode = parameter.getTypeNode();
+  return typeNode && Node.isTypeReference(typeNode) ? typeNode.getTypeName().getText() : '';
+}
+
+/**
+ * The type the code names for the object a `sessionId` is written into: `const c: ToolContext = { sessionId }`,
+ * `{ … } as ToolContext`, `(c: ToolContext) => { c.sessionId = … }`; undefined where it names none.
+ */
+function declaredTypeOf(site: Node | undefined): string | undefined {
+  if (!site) return undefined;
+  const typeName = (typeNode: Node | undefined) => (typeNode && Node.isTypeReference(typeNode) ? typeNode.getTypeName().getText() : undefined);
+  if (Node.isPropertyAssignment(site)) {
+    const literal = site.getParent();
+    const holder = literal?.getParent();
+    if (holder && Node.isVariableDeclaration(holder)) return typeName(holder.getTypeNode());
+    if (holder && (Node.isAsExpression(holder) || Node.isSatisfiesExpression(holder))) return typeName(holder.getTypeNode());
+    return undefined;
+  }
+  if (Node.isPropertyAccessExpression(site)) {
+    const receiver = site.getExpression();
+    if (!Node.isIdentifier(receiver)) return undefined;
+    const declaration = receiver.getSymbol()?.getDeclarations()[0];
+    const named = declaration && (Node.isVariableDeclaration(declaration) || Node.isParameterDeclaration(declaration)) ? typeName(declaration.getTypeNode()) : undefined;
+    // Else what the checker knows (`transport.sessionId = …` on an SDK transport is not an application type).
+    const type = receiver.getType();
+    return named ?? (type.isAny() || type.isUnknown() ? undefined : (type.getAliasSymbol() ?? type.getSymbol())?.getName());
+  }
+  return undefined;
+}
+
 function declaresOwnType(parameter: ParameterDeclaration): boolean {
   const typeNode = parameter.getTypeNode();
   if (!typeNode || !Node.isTypeReference(typeNode)) return false;
@@ -299,7 +335,22 @@ function declaresOwnType(parameter: ParameterDeclaration): boolean {
   if (local) return !Node.isTypeAliasDeclaration(local) || Node.isTypeLiteral(local.getTypeNode());
   for (const declaration of file.getImportDeclarations()) {
     const imported = declaration.getNamedImports().some((specifier) => (specifier.getAliasNode() ?? specifier.getNameNode()).getText() === name);
-    if (imported) return declaration.getModuleSpecifierValue().startsWith('.');
+    // Relative, or through a path alias of the project's own (`@/types/mcp`, `~/types`, `#types`).
+    if (imported) return /^(?:\.|@\/|~\/|#)/.test(declaration.getModuleSpecifierValue());
   }
   return false;
+}
+
+/**
+ * Whether `x.sessionId` reads the application's own copy of the session id (`context: ToolContext` filled
+ * from the request's context elsewhere), rather than the SDK's request context itself.
+ */
+export function readsOwnCopy(read: Node): boolean {
+  const inner = unwrap(read);
+  if (!Node.isPropertyAccessExpression(inner)) return false;
+  let root: Node = unwrap(inner.getExpression());
+  while (Node.isPropertyAccessExpression(root) || Node.isElementAccessExpression(root) || Node.isNonNullExpression(root)) root = unwrap(root.getExpression());
+  if (!Node.isIdentifier(root)) return false;
+  const declaration = root.getSymbol()?.getDeclarations()[0];
+  return declaration !== undefined && Node.isParameterDeclaration(declaration) && declaresOwnType(declaration);
 }

@@ -17,7 +17,7 @@ type ClassNode = ClassDeclaration | ClassExpression;
 
 export function perConnectionClasses(ctx: AnalysisContext, servers: readonly ServerInstance[]): Set<ClassNode> {
   // Where servers are built more than once: inside a function (a module-level server is the process's one).
-  const builders = new Set(servers.map((server) => enclosingFunction(server.node)).filter((fn): fn is Node => fn !== undefined));
+  const builders = new Set(servers.map((server) => enclosingFunction(server.node)).filter((fn): fn is Node => fn !== undefined && !runsOnce(ctx, fn)));
   const out = new Set<ClassNode>();
   const queue: ClassNode[] = [];
   const add = (classes: readonly ClassNode[]) => {
@@ -40,6 +40,30 @@ export function perConnectionClasses(ctx: AnalysisContext, servers: readonly Ser
     for (const field of handedFields(ctx, cls, builders)) add(fieldClasses(ctx, cls, field));
   }
   return out;
+}
+
+/**
+ * Whether a function runs once per process: a constructor whose class is only built at start-up, or a function
+ * only called at start-up (`main()` at the bottom of the entry, a constructor only `main` calls). Start-up is the
+ * module's top level, or a function that itself runs once.
+ */
+function runsOnce(ctx: AnalysisContext, fn: Node, depth = 0): boolean {
+  if (depth > 3) return false;
+  const atStartUp = (site: Node) => {
+    const outer = enclosingFunction(site);
+    return outer === undefined || runsOnce(ctx, outer, depth + 1);
+  };
+  if (Node.isConstructorDeclaration(fn)) {
+    const cls = fn.getParent();
+    // An exported class or function may be built or called per connection by code elsewhere (an HTTP entry).
+    if (!Node.isClassDeclaration(cls) || !cls.getName() || cls.isExported()) return false;
+    const sites = cls.findReferencesAsNodes().filter((ref) => Node.isNewExpression(ref.getParent()));
+    return sites.length === 1 && atStartUp(sites[0]!);
+  }
+  const named = Node.isFunctionDeclaration(fn) ? fn : undefined;
+  if (!named?.getName() || named.isExported()) return false;
+  const uses = named.findReferencesAsNodes();
+  return uses.length === 1 && Node.isCallExpression(uses[0]!.getParent()) && atStartUp(uses[0]!);
 }
 
 /** Classes instantiated directly in a function's own body (not in callbacks it defines). */

@@ -49,7 +49,8 @@ export function findPlumbing(
     if (state.holdsTransports) out.push({ kind: 'transport-map', node: state.declaration, file: state.file, detail: state.name, state });
   }
   for (const read of sessionIdReads) {
-    if (read.source === 'header') out.push({ kind: 'session-header-read', node: read.node, file: read.file });
+    // A header read only logged (or handed to what nothing reads) routes nothing.
+    if (read.source === 'header' && !read.leadsNowhere) out.push({ kind: 'session-header-read', node: read.node, file: read.file });
     if (read.source === 'transport') out.push({ kind: 'transport-session-id', node: read.node, file: read.file });
   }
   const transportMaps = states.filter((s) => s.holdsTransports);

@@ -24,6 +24,8 @@ export function sharedPurposeOf(ctx: AnalysisContext, reach: Reach, origins: Ori
   if (isPersisted(ctx, origins, state)) return 'persisted';
   if (isPerCall(reach, origins, state)) return 'per-call';
   if (isRebuilt(ctx, origins, state)) return 'rebuilt';
+  if (isSetOnce(ctx, state)) return 'set-once';
+  if (isCallScoped(state)) return 'call-scoped';
   if (isNeverFilled(state)) return 'never-filled';
   return undefined;
 }
@@ -56,6 +58,98 @@ function readsLocals(ctx: AnalysisContext, value: Node): boolean {
     if (!Node.isIdentifier(id)) return false;
     const binding = ctx.resolver.resolve(id);
     return binding?.kind === 'declaration' && binding.node.getAncestors().includes(fn);
+  });
+}
+
+// ---- set once ------------------------------------------------------------------------------------------
+
+/**
+ * Written only by a function that runs its body once per process (`if (loaded) return module; loaded = true;
+ * module = await import('keytar')`), from nothing a call passes: the flag and what it guards are the server's.
+ */
+function isSetOnce(ctx: AnalysisContext, state: StateVariable): boolean {
+  if (state.kind !== 'module') return false;
+  const writes = state.accesses.filter((a) => a.mode === 'write');
+  return (
+    writes.length > 0 &&
+    writes.every((write) => {
+      const fn = enclosingFunction(write.node);
+      const latch = fn && onceLatch(ctx, fn);
+      if (!latch) return false;
+      // The latch itself is set to `true` once, right after its guard; other values come from what the
+      // function (which takes no parameters) loads or builds itself.
+      if (latch === state.declaration) return write.value !== undefined && unwrap(write.value).getKind() === SyntaxKind.TrueKeyword;
+      return !write.valueFromInput;
+    })
+  );
+}
+
+/**
+ * The module flag a function guards its body with, when it does so to run at most once: its first statement
+ * returns when the flag is set, its second sets it to `true`, and nothing else ever writes the flag.
+ */
+function onceLatch(ctx: AnalysisContext, fn: Node): Node | undefined {
+  const body = (fn as Node & { getBody?(): Node | undefined }).getBody?.();
+  if (!body || !Node.isBlock(body) || ('getParameters' in fn && (fn as unknown as { getParameters(): unknown[] }).getParameters().length > 0)) return undefined;
+  const [guard, set] = body.getStatements();
+  if (!guard || !set || !Node.isIfStatement(guard) || guard.getElseStatement()) return undefined;
+  const exits = guard.getThenStatement();
+  const exit = Node.isBlock(exits) ? exits.getStatements()[0] : exits;
+  if (!exit || !Node.isReturnStatement(exit) || (Node.isBlock(exits) && exits.getStatements().length !== 1)) return undefined;
+  const flag = unwrap(guard.getExpression());
+  if (!Node.isIdentifier(flag) || !Node.isExpressionStatement(set)) return undefined;
+  const assignment = set.getExpression();
+  if (!Node.isBinaryExpression(assignment) || assignment.getOperatorToken().getKind() !== SyntaxKind.EqualsToken) return undefined;
+  if (assignment.getLeft().getText() !== flag.getText() || assignment.getRight().getKind() !== SyntaxKind.TrueKeyword) return undefined;
+  const binding = ctx.resolver.resolve(flag);
+  if (binding?.kind !== 'declaration' || !Node.isVariableDeclaration(binding.node) || enclosingFunction(binding.node)) return undefined;
+  const declaration = binding.node;
+  // Nothing else sets the flag (a reset would run the body again).
+  const name = declaration.getName();
+  const others = declaration
+    .getSourceFile()
+    .getDescendantsOfKind(SyntaxKind.BinaryExpression)
+    .filter((b) => b !== assignment && b.getOperatorToken().getKind() === SyntaxKind.EqualsToken && b.getLeft().getText() === name);
+  return others.length === 0 ? declaration : undefined;
+}
+
+// ---- call-scoped fields -------------------------------------------------------------------------------
+
+/**
+ * A field one method sets and its `finally` releases (`this.browser = await launch()` … `finally { await
+ * this.cleanup(); }`), used only by that method and the methods only it calls: it lives for one call.
+ */
+function isCallScoped(state: StateVariable): boolean {
+  const owner = state.ownerClass;
+  if (state.kind !== 'class-field' || !owner) return false;
+  const methodOf = (node: Node) => node.getFirstAncestor((a) => Node.isMethodDeclaration(a));
+  const sets = state.accesses.filter((a) => a.mode === 'write' && !a.reset);
+  const main = sets[0] && methodOf(sets[0].node);
+  if (!main || !Node.isMethodDeclaration(main) || sets.some((a) => methodOf(a.node) !== main)) return false;
+  const finallies = main.getDescendantsOfKind(SyntaxKind.TryStatement).flatMap((t) => (t.getFinallyBlock() ? [t.getFinallyBlock()!] : []));
+  if (finallies.length === 0) return false;
+  // Methods only `main` calls (through `this.name(…)`), and the methods only those call, and so on.
+  const helpers = new Set<Node>([main]);
+  const selfCalls = owner.getDescendantsOfKind(SyntaxKind.PropertyAccessExpression).filter((p) => p.getExpression().getKind() === SyntaxKind.ThisKeyword);
+  for (let grown = true; grown; ) {
+    grown = false;
+    for (const method of owner.getMethods()) {
+      if (helpers.has(method)) continue;
+      const calls = selfCalls.filter((p) => p.getName() === method.getName());
+      if (calls.length > 0 && calls.every((call) => helpers.has(methodOf(call) ?? call))) {
+        helpers.add(method);
+        grown = true;
+      }
+    }
+  }
+  if (!state.accesses.every((a) => helpers.has(methodOf(a.node) ?? a.node))) return false;
+  // The release runs in `finally`: a reset there, or a call of a helper that resets.
+  const resets = state.accesses.filter((a) => a.reset);
+  return resets.some((reset) => {
+    if (finallies.some((block) => reset.node.getAncestors().includes(block))) return true;
+    const releaser = methodOf(reset.node);
+    const name = releaser && Node.isMethodDeclaration(releaser) ? releaser.getName() : undefined;
+    return name !== undefined && finallies.some((block) => block.getDescendantsOfKind(SyntaxKind.PropertyAccessExpression).some((p) => p.getName() === name && p.getExpression().getKind() === SyntaxKind.ThisKeyword));
   });
 }
 

@@ -95,6 +95,13 @@ export class Reach {
     }
   }
 
+  private recordCallSite(target: Node, call: CallExpression): void {
+    const sites = this.callSites.get(target.compilerNode);
+    if (sites) {
+      if (!sites.includes(call)) sites.push(call);
+    } else this.callSites.set(target.compilerNode, [call]);
+  }
+
   /**
    * Functions called (or passed as callbacks) from a node's code, not descending into nested handlers.
    * The walk is over compiler nodes, wrapping only calls and their arguments; each function is read once.
@@ -116,12 +123,12 @@ export class Reach {
           call && ts.isPropertyAccessExpression(node.expression) && isClassMemberName(this.ctx, node.expression.name.text)
             ? this.membersCalled(file, node.expression)
             : [];
+        // Calls of methods found through their receiver's class count as call sites too (parameters take
+        // the origin of what those calls pass).
+        for (const member of members) if (call) this.recordCallSite(member, call);
         if (call && target) {
           out.push(target, ...members);
-          const sites = this.callSites.get(target.compilerNode);
-          if (sites) {
-            if (!sites.includes(call)) sites.push(call);
-          } else this.callSites.set(target.compilerNode, [call]);
+          this.recordCallSite(target, call);
         } else if (call && (table = dispatchTable(this.ctx, node.expression, file))) {
           // `handlers[request.params.name](args)`, or `const handler = handlers[name]; handler(args)`: every
           // function of the table can run.

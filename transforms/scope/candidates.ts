@@ -12,7 +12,7 @@
  * templates keyed by its id (see ./resources.ts), or, where it cannot, is planned again without that state.
  */
 import { posix } from 'node:path';
-import { Node, type ClassDeclaration, type ClassExpression, type Identifier, type SourceFile, type VariableDeclaration } from 'ts-morph';
+import { Node, SyntaxKind, type ClassDeclaration, type ClassExpression, type Identifier, type SourceFile, type VariableDeclaration } from 'ts-morph';
 import type { Registration, ServerModel, StateVariable } from '../../src/analysis/index.js';
 import { literalText, unwrap } from '../../src/analysis/syntax.js';
 import { resolveRelative } from '../../src/engine/components.js';
@@ -97,12 +97,30 @@ function shutdownHandlerOf(node: Node, depth = 0): Node | undefined {
 /** Whether every use of a named function registers it for shutdown or calls it from a shutdown handler. */
 function onlyUsedAtShutdown(declaration: Node, depth: number): boolean {
   if (depth > 2) return false;
-  const uses = referencesTo(declaration);
+  // An exported `closeBrowser()` is called from the entry's signal handlers, in another module.
+  const named = declaration as Node & { findReferencesAsNodes?(): Node[] };
+  const uses = (isExportedDeclaration(declaration) && named.findReferencesAsNodes ? named.findReferencesAsNodes() : referencesTo(declaration)).filter(
+    (use) => !use.getFirstAncestor((a) => Node.isImportDeclaration(a) || Node.isExportDeclaration(a)),
+  );
   return uses.length > 0 && uses.every((use) => {
     if (isShutdownRegistration(use)) return true;
     const call = use.getParent();
     return call !== undefined && Node.isCallExpression(call) && call.getExpression() === use && shutdownHandlerOf(call, depth + 1) !== undefined;
   });
+}
+
+/** Inside a named function nothing calls (`getCurrentPage()`, imported but unused): not a use of the state. */
+function inUncalledFunction(node: Node): boolean {
+  const fn = node.getFirstAncestor((a) => Node.isFunctionDeclaration(a) || Node.isArrowFunction(a) || Node.isFunctionExpression(a));
+  const named = fn && Node.isFunctionDeclaration(fn) ? fn : fn?.getParent() && Node.isVariableDeclaration(fn.getParent()) ? (fn.getParent() as VariableDeclaration) : undefined;
+  if (!named || named.getFirstAncestor((a) => Node.isFunctionLikeDeclaration(a))) return false;
+  const uses = named.findReferencesAsNodes().filter((use) => !use.getFirstAncestor((a) => Node.isImportDeclaration(a) || Node.isExportDeclaration(a)));
+  return uses.length === 0;
+}
+
+function isExportedDeclaration(declaration: Node): boolean {
+  const statement = Node.isVariableDeclaration(declaration) ? declaration.getVariableStatement() : declaration;
+  return statement !== undefined && Node.isExportable(statement) && statement.isExported();
 }
 
 /**
@@ -252,7 +270,7 @@ export function findCandidates(model: ServerModel, options: { resources: boolean
         for (const access of member.state.accesses) {
           for (const registration of access.by) tools.add(registration);
           if (noteShutdown(access.node, member.name)) continue;
-          if (access.by.length === 0 && access.byOther.length === 0 && access.node !== member.declaration.getNameNode()) {
+          if (access.by.length === 0 && access.byOther.length === 0 && access.node !== member.declaration.getNameNode() && !inUncalledFunction(access.node)) {
             problems.push({ node: access.node, message: `${member.name} is used outside any tool call (in ${file.getBaseName()}); decide whether it belongs to one conversation or to the whole server` });
           }
         }
@@ -329,10 +347,15 @@ function withCompanions(members: readonly StateVariable[], states: readonly Stat
   for (let grown = true; grown; ) {
     grown = false;
     const functions = new Set([...out].flatMap((state) => [...writers(state)]));
+    const names = new Set([...out].map((state) => state.name));
+    const writerNames = new Set([...functions].flatMap((fn) => (Node.isFunctionDeclaration(fn) && fn.getName() ? [fn.getName()!] : [])));
+    // Built from a member (`new AnalyzePageTool(await getBrowserManager())`): it holds that record's object.
+    const builtFromMember = (fn: Node) =>
+      fn.getDescendantsOfKind(SyntaxKind.Identifier).some((id) => names.has(id.getText()) || (writerNames.has(id.getText()) && Node.isCallExpression(id.getParent())));
     for (const state of states) {
       if (out.has(state) || state.kind !== 'module' || state.dependence !== 'lazy-global' || isSharedState(state)) continue;
       if (state.file !== [...out][0]?.file) continue;
-      if ([...writers(state)].some((fn) => functions.has(fn))) {
+      if ([...writers(state)].some((fn) => functions.has(fn) || builtFromMember(fn))) {
         out.add(state);
         grown = true;
       }

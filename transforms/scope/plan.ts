@@ -6,16 +6,16 @@
  * code around them keeps its control flow exactly as written.
  */
 import { posix } from 'node:path';
-import { Node, SyntaxKind, type CallExpression, type TryStatement, type Identifier, type Project, type SourceFile } from 'ts-morph';
+import { Node, SyntaxKind, type ClassDeclaration, type TryStatement, type Identifier, type Project, type SourceFile } from 'ts-morph';
 import { analyzeProject, type ServerModel } from '../../src/analysis/index.js';
 import { isNullish } from '../../src/analysis/syntax.js';
 import { relativeOf } from '../../src/engine/parse.js';
 import { TODO_MARKER, TODO_MARKER_PATTERN } from '../../src/rules/rules.js';
 import { DEFAULT_SCOPE_NOUN, SCOPE_NOUNS } from '../../src/rules/scope-state.js';
 import { TextEdits, withTrailingComment } from '../handles/edits.js';
-import { str, toolList, toolRegistration, ttlText, type Style } from '../handles/generate.js';
+import { str, toolList, ttlText, type Style } from '../handles/generate.js';
 import { isExported } from '../shared/exports.js';
-import { addNamedImports, ensureZod, isCommonJs, specifierFor, usedOutside } from '../handles/imports.js';
+import { isCommonJs, usedOutside } from '../handles/imports.js';
 import { indentOf } from '../handles/layout.js';
 import { freeLocalName } from '../handles/local-names.js';
 import { camelCase, plural } from '../handles/naming.js';
@@ -24,7 +24,9 @@ import { aboveTopLevel, statementOf, styleOf } from '../handles/site.js';
 import { storePathFor, type HandleOptions } from '../handles/store-file.js';
 import { findCandidates, type ScopeCandidate, type ScopeMember } from './candidates.js';
 import { planRecordResources } from './resources.js';
-import { isLowLevel, listHandlerFor, registrationStatement, scopeRequestHandler, scopeServerTool, type ScopeNames } from './tool-sites.js';
+import type { ScopeNames } from './tool-sites.js';
+import { ImportNeeds, wireTools } from './wiring.js';
+import { planSessionIds } from './session-ids.js';
 
 /** The plan, plus where the scope module goes. */
 export interface ScopePlan extends ProjectPlan {
@@ -71,6 +73,8 @@ export function planScopes(project: Project, options: HandleOptions): ScopePlan 
   // One record per tool: where two modules' state reaches the same tools, the larger record takes them and
   // the other is marked (two ids on one tool would be two handles for one conversation).
   const claimed = new Map<Node, string>();
+  // What the records are called (`browser`, `session`): the session-id scope takes a name none of them has.
+  const nouns = new Set<string>();
   const queue = [...candidates].sort((a, b) => b.members.length - a.members.length);
   const failedFiles = new Set<SourceFile>();
   for (let index = 0; index < queue.length; index++) {
@@ -100,7 +104,7 @@ export function planScopes(project: Project, options: HandleOptions): ScopePlan 
       return edits;
     };
     const notes: PlannedMarker[] = [];
-    const planned = planCandidate(candidate, model, options, toolNames, editsOf, { storePath, scopePath }, notes);
+    const planned = planCandidate(candidate, model, options, toolNames, editsOf, { storePath, scopePath }, notes, nouns);
     if (typeof planned === 'object' && planned.resources && !failedFiles.has(candidate.file)) {
       // The record goes ahead without the state its resources read; that state keeps its own marker.
       failedFiles.add(candidate.file);
@@ -126,6 +130,24 @@ export function planScopes(project: Project, options: HandleOptions): ScopePlan 
     });
   }
   markDeclines([...declinesOf(looseDeclines, (file) => !failedFiles.has(file)), ...declinesOf(strict.declines, (file) => failedFiles.has(file))]);
+
+  // Tools that keyed their state by the MCP session id take a session's id instead.
+  const trial = new Map<string, TextEdits>();
+  const editsOf = (file: SourceFile) => {
+    const key = relativeOf(file);
+    if (!trial.has(key)) trial.set(key, fileOf(file).edits.clone());
+    return trial.get(key)!;
+  };
+  const paths = () => {
+    storePath ??= storePathFor(project, options, relativeOf(model.files[0]!.sourceFile));
+    scopePath ??= posix.join(posix.dirname(storePath), `handle-scope${posix.extname(storePath)}`);
+    return { storePath, scopePath };
+  };
+  const sessions = planSessionIds(model, options, new Set(claimed.keys()), paths, editsOf, toolNames, nouns);
+  if (typeof sessions === 'object') {
+    for (const [key, edits] of trial) files.get(key)!.edits = edits;
+    fileOf(sessions.home).results.push(sessions.result);
+  }
   return { files, storePath: scopePath ? storePath : undefined, scopePath };
 }
 
@@ -173,8 +195,10 @@ function planCandidate(
   editsOf: (file: SourceFile) => TextEdits,
   paths: { storePath: string; scopePath: string },
   notes: PlannedMarker[],
+  nouns: Set<string>,
 ): string | { reason: string; resources: true } | undefined {
   const names = recordNames(candidate, options, toolNames);
+  nouns.add(names.noun);
   const file = candidate.file;
   const edits = editsOf(file);
   const sdk = model.files.find((info) => info.sourceFile === file)?.sdk;
@@ -234,15 +258,8 @@ function planCandidate(
     }
   }
 
-  // Imports each file needs, added once per file at the end (two additions to one import would overlap).
-  const imports = new Map<SourceFile, { names: Map<string, Set<string>>; zod: boolean; drop: Set<string> }>();
-  const need = (target: SourceFile, path: string, ...wanted: string[]) => {
-    const entry = imports.get(target) ?? { names: new Map<string, Set<string>>(), zod: false, drop: new Set<string>() };
-    imports.set(target, entry);
-    const specifier = specifierFor(target, relativeOf(target), path);
-    entry.names.set(specifier, new Set([...(entry.names.get(specifier) ?? []), ...wanted]));
-    return entry;
-  };
+  const imports = new ImportNeeds();
+  const need = (target: SourceFile, path: string, ...wanted: string[]) => imports.need(target, path, ...wanted);
 
   // Shutdown code: the first statement disposes every record; the state's statements become the cleanup.
   const shutdownByHandler = new Map<Node, Node[]>();
@@ -272,60 +289,21 @@ function planCandidate(
   }
 
   // The tools.
-  const seen = new Set<CallExpression>();
-  let creatorAt: { call: CallExpression; receiver: string } | undefined;
   for (const registration of candidate.tools) {
-    if (seen.has(registration.call)) continue;
-    seen.add(registration.call);
-    const toolFile = registration.call.getSourceFile();
-    const toolEdits = editsOf(toolFile);
-    if (toolFile === file && !factory && first && registration.call.getStart() < first.getStart()) {
+    if (registration.call.getSourceFile() === file && !factory && first && registration.call.getStart() < first.getStart()) {
       return `${registration.label} is registered above ${stateList(candidate.members)}; move the declarations above the registrations`;
     }
-    if (isLowLevel(registration)) {
-      const list = listHandlerFor(registration, model.requestHandlers);
-      if (!list) return `the tools/list handler of ${registration.receiver?.getText() ?? 'the server'} was not found; list the ${names.creator} tool by hand`;
-      scopeRequestHandler(toolEdits, registration.call, 'callHandler', names);
-      scopeRequestHandler(toolEdits, list.call, 'listHandler', names);
-    } else {
-      const failed = scopeServerTool(toolEdits, registration.call, names, registration.sdk);
-      if (failed) return failed;
-      need(toolFile, paths.storePath).zod = true;
-      if (!creatorAt || (toolFile === creatorAt.call.getSourceFile() && registration.call.getStart() < creatorAt.call.getStart())) {
-        creatorAt = { call: registration.call, receiver: registration.receiver?.getText() ?? 'server' };
-      }
-    }
-    if (toolFile !== file) need(toolFile, relativeOf(file), names.scope);
-    if (!isLowLevel(registration)) need(toolFile, paths.storePath, 'describeHandleParam');
   }
-  if (creatorAt) {
-    const toolFile = creatorAt.call.getSourceFile();
-    const toolEdits = editsOf(toolFile);
-    const statement = registrationStatement(creatorAt.call)!;
-    const sdkLine = model.files.find((info) => info.sourceFile === toolFile)?.sdk;
-    toolEdits.insert(statement.getStart(), `${lifecycleTools(styleOf(toolFile, sdkLine, options), names, creatorAt.receiver, indentOf(statement))}\n\n${indentOf(statement)}`);
-    need(toolFile, paths.storePath, 'describeHandleParam', 'principalOf');
-  }
-  need(file, paths.scopePath, 'defineScope');
+  const failed = wireTools(candidate.tools, names, file, { model, options, paths, editsOf, imports });
+  if (failed) return failed;
   for (const reader of resources?.readers ?? []) need(reader, relativeOf(file), names.scope);
-  for (const [target, entry] of imports) {
-    const targetEdits = editsOf(target);
-    const quote = styleOf(target, undefined, options).quote;
-    for (const [specifier, wanted] of entry.names) {
-      const declaration = target.getImportDeclarations().find((d) => d.getModuleSpecifierValue() === specifier && d.getNamedImports().length > 0);
-      const dropped = declaration?.getNamedImports().filter((n) => entry.drop.has(n.getName())) ?? [];
-      if (declaration && dropped.length > 0) {
-        const named = declaration.getNamedImports();
-        const kept = named.filter((n) => !dropped.includes(n)).map((n) => n.getText());
-        const all = [...new Set([...kept, ...wanted])].sort((x, y) => x.localeCompare(y));
-        targetEdits.replace(named[0]!.getStart(), named.at(-1)!.getEnd(), all.join(', '));
-      } else addNamedImports(targetEdits, target, specifier, [...wanted], quote);
-    }
-    if (entry.zod) ensureZod(targetEdits, target, quote);
-  }
+  imports.apply(editsOf, options);
   removeStaleMarkers(edits, candidate.members);
   // Fields live in their class's module, where a finer transform may have marked them.
-  const fieldFiles = new Set(candidate.members.flatMap((m) => (m.kind === 'variable' ? [] : m.fields.map((f) => f.declaration.getSourceFile()))));
+  const fieldFiles = new Set([
+    ...candidate.members.flatMap((m) => (m.kind === 'variable' ? [] : m.fields.map((f) => f.declaration.getSourceFile()))),
+    ...candidate.members.flatMap((m) => heldClasses(m).map((c) => c.getSourceFile())),
+  ]);
   for (const fieldFile of fieldFiles) if (fieldFile !== file) removeStaleMarkers(editsOf(fieldFile), candidate.members);
   return undefined;
 }
@@ -412,30 +390,6 @@ function scopeDefinition(
   return lines.join('\n');
 }
 
-/** `create_browser` and `destroy_browser` as `McpServer` tools (`tool(…)` on an SDK release without registerTool). */
-function lifecycleTools(style: Style, names: RecordNames, receiver: string, indent: string): string {
-  const i1 = indent + style.unit;
-  const context = style.sdk === 'v2' ? 'ctx' : 'extra';
-  const shape = (inner: string) => (style.sdk === 'v2' ? `z.object({ ${inner} })` : `{ ${inner} }`);
-  const creator = toolRegistration(style, {
-    receiver,
-    name: names.creator,
-    description: `${names.scope}.creatorDescription`,
-    ...(style.supports('structured-output') ? { output: shape(`${names.idParam}: z.string()`) } : {}),
-    handler: [`${i1}async (${context}) => ${names.scope}.create(principalOf(${context})),`],
-    indent,
-  });
-  const destroyer = toolRegistration(style, {
-    receiver,
-    name: names.destroyer,
-    description: `${names.scope}.destroyerDescription`,
-    input: shape(`${names.idParam}: z.string().describe(describeHandleParam(${names.scope}.kind))`),
-    handler: [`${i1}async ({ ${names.idParam} }, ${context}) => ${names.scope}.destroy(${names.idParam}, principalOf(${context})),`],
-    indent,
-  });
-  return `${creator}\n${indent}${destroyer}`;
-}
-
 /** Whether a file already has a state marker that names `name`. */
 function markedAlready(text: string, name: string): boolean {
   return text.split('\n').some((line) => line.includes(`${TODO_MARKER}(SL00`) && new RegExp(`\\b${name}\\b`).test(line));
@@ -446,7 +400,9 @@ function removeStaleMarkers(edits: TextEdits, states: readonly ScopeMember[]): v
   const text = edits.text;
   const pattern = new RegExp(`^[ \\t]*// ${TODO_MARKER_PATTERN}\\(SL00[36]\\):[^\\n]*\\n`, 'gm');
   for (const match of text.matchAll(pattern)) {
-    const names = states.flatMap((s) => (s.kind === 'variable' ? [s.name] : [s.name, ...s.fields.map((f) => f.name), ...(s.kind === 'factory-instance' ? [s.className] : [])]));
+    const names = states.flatMap((s) =>
+      s.kind === 'variable' ? [s.name, ...heldClasses(s).map((c) => c.getName()!)] : [s.name, ...s.fields.map((f) => f.name), ...(s.kind === 'factory-instance' ? [s.className] : [])],
+    );
     if (!names.some((name) => new RegExp(`\\b${name}\\b`).test(match[0]))) continue;
     try {
       edits.replace(match.index!, match.index! + match[0].length, '');
@@ -454,6 +410,20 @@ function removeStaleMarkers(edits: TextEdits, states: readonly ScopeMember[]): v
       // The marker sits inside a range another edit already rewrites.
     }
   }
+}
+
+/** Project classes a variable member is built from (`browserManager = new BrowserManager()`): their fields move with it. */
+function heldClasses(member: ScopeMember): ClassDeclaration[] {
+  if (member.kind !== 'variable') return [];
+  return member.state.accesses.flatMap((access) => {
+    const value = access.value;
+    let inner: Node | undefined = value;
+    while (inner && (Node.isAwaitExpression(inner) || Node.isParenthesizedExpression(inner) || Node.isAsExpression(inner))) inner = inner.getExpression();
+    if (!inner || !Node.isNewExpression(inner)) return [];
+    const symbol = inner.getExpression().getSymbol();
+    const declaration = (symbol?.isAlias() ? symbol.getAliasedSymbol() : symbol)?.getDeclarations()[0];
+    return declaration && Node.isClassDeclaration(declaration) && declaration.getName() && !declaration.getSourceFile().isInNodeModules() ? [declaration] : [];
+  });
 }
 
 /** A statement's text moved from one indentation to another: its later lines keep their depth relative to the first. */

@@ -7,10 +7,11 @@
  * Shapes: the low-level `resources/list` + `resources/read` handlers (a branch per URI), and `McpServer`
  * `resource()`/`registerResource()` with a fixed URI or a `ResourceTemplate`.
  */
-import { Node, SyntaxKind, type PropertyAccessExpression, type TemplateExpression, type ArrayLiteralExpression, type CallExpression, type Expression, type ObjectLiteralExpression, type SourceFile } from 'ts-morph';
+import { Node, SyntaxKind, type Block, type PropertyAccessExpression, type TemplateExpression, type ArrayLiteralExpression, type CallExpression, type Expression, type ObjectLiteralExpression, type SourceFile } from 'ts-morph';
 import type { ServerModel } from '../../src/analysis/index.js';
 import { requestSchemaFor, V1_TYPES_MODULE } from '../../src/rules/lists-sdk.js';
 import type { TextEdits } from '../handles/edits.js';
+import { indentOf } from '../handles/layout.js';
 import { contains, enclosingFunction, importedFrom, quote, stringValue, type FunctionLike } from '../lists/ast.js';
 import { additions, derivedMappings, substitute, uriTemplateOf, type Mapping } from '../lists/derived-lists.js';
 import { importSplice, indentUnit, insertAfter } from '../lists/edit.js';
@@ -162,7 +163,9 @@ export function planRecordResources(
       if (positional.has(mapping)) continue;
       const link = linkOf(file, mapping, addition, names, options.resourceLinks);
       const content = contentAfter(statement, fn);
+      const built = content ? undefined : contentBuiltIn(statement, fn);
       if (link && content) appendTo(file, content, link, edits);
+      else if (link && built) edits.insert(statement.getEnd(), `\n${indentOf(statement)}${built}.push(${link});`);
       else unlinked.push({ node: statement, message: `this adds a ${keyed(template, names.idParam)} resource: return ${options.resourceLinks ? 'a resource_link to it' : 'its URI'} (${names.scope}.uriOf(…)) in the tool's content` });
     }
   }
@@ -293,7 +296,7 @@ function listEdits(
     if (mapping && template && served(uris, template.slice(0, template.indexOf('{')))) {
       removed.push(element);
       // Positional items are added where tools announce a changed list: those announcements go with the list.
-      if (mappings.includes(mapping) || positional.has(mapping)) used.push(mapping);
+      if (mappings.includes(mapping) || positional.has(mapping) || reached.has(mapping)) used.push(mapping);
       templates.push(templateEntry(file, keyed(template, names.idParam), mapping.entry, callbackParams(mapping)));
     } else if (touches(element)) return `the resources/list entry \`${element.getText().split('\n')[0]}\` is built from the state in a way this cannot key by the handle; serve it from a resource template by hand`;
   }
@@ -322,10 +325,40 @@ function looseMapping(element: Node): Mapping | undefined {
   if (!entry) return undefined;
   // The URI names the item or its position: that parameter is the template's variable.
   const param = params.map((p) => p.getName()).find((name) => uriTemplateOf(propertyText(entry, 'uri'), name) !== undefined) ?? params[0]!.getName();
-  const mapping: Mapping = { element, collection: callee.getExpression().getText(), collectionRoot: callee.getExpression(), view: 'values', param, entry };
+  const held = heldCollection(callee.getExpression());
+  const mapping: Mapping = held
+    ? { element, collection: held.name, collectionRoot: callee.getExpression(), view: held.view, param, entry }
+    : { element, collection: callee.getExpression().getText(), collectionRoot: callee.getExpression(), view: 'values', param, entry };
+  if (held) reached.add(mapping);
   if (param !== params[0]!.getName()) positional.add(mapping);
   callbackNames.set(mapping, params.map((p) => p.getName()));
   return mapping;
+}
+
+/** Mappings whose collection was found behind a getter: the tools that add to it can link what they add. */
+const reached = new WeakSet<Mapping>();
+
+/**
+ * `Array.from(getScreenshots().keys())`: the module collection a getter hands out (`return screenshots;`),
+ * and which part of it the list maps.
+ */
+function heldCollection(source: Node): { name: string; view: 'keys' | 'values' } | undefined {
+  let node = source;
+  if (Node.isCallExpression(node) && node.getExpression().getText() === 'Array.from' && node.getArguments().length === 1) node = node.getArguments()[0]!;
+  let view: 'keys' | 'values' = 'values';
+  if (Node.isCallExpression(node) && Node.isPropertyAccessExpression(node.getExpression()) && node.getArguments().length === 0) {
+    const part = (node.getExpression() as PropertyAccessExpression).getName();
+    if (part !== 'keys' && part !== 'values') return undefined;
+    view = part;
+    node = (node.getExpression() as PropertyAccessExpression).getExpression();
+  }
+  if (!Node.isCallExpression(node) || node.getArguments().length > 0 || !Node.isIdentifier(node.getExpression())) return undefined;
+  const symbol = node.getExpression().getSymbol();
+  const getter = (symbol?.isAlias() ? symbol.getAliasedSymbol() : symbol)?.getDeclarations()[0];
+  if (!getter || !Node.isFunctionDeclaration(getter)) return undefined;
+  const statements = getter.getBody() && Node.isBlock(getter.getBody()!) ? (getter.getBody() as Block).getStatements() : [];
+  const returned = statements.length === 1 && Node.isReturnStatement(statements[0]) ? statements[0].getExpression() : undefined;
+  return returned && Node.isIdentifier(returned) ? { name: returned.getText(), view } : undefined;
 }
 
 /** Mappings keyed by an item's position: what a tool adds has no position the link could name. */
@@ -358,6 +391,25 @@ function keyItemUris(template: TemplateExpression, prefixes: readonly string[], 
     const expression = span.getExpression();
     edits.replace(start, expression.getEnd() + 1, `\${${scope}.uriOf(\`${prefix}\${${expression.getText()}}\`)}`);
   });
+}
+
+/**
+ * `const responseContent = [];` … `responseContent.push(…)` … `return { content: responseContent }`: the local
+ * array a function builds its result's content in, when it returns it after `statement`.
+ */
+function contentBuiltIn(statement: Node, fn: FunctionLike): string | undefined {
+  for (const returned of fn.getDescendantsOfKind(SyntaxKind.ReturnStatement)) {
+    if (enclosingFunction(returned) !== fn || returned.getStart() < statement.getEnd()) continue;
+    let expression: Node | undefined = returned.getExpression();
+    while (expression && (Node.isParenthesizedExpression(expression) || Node.isAsExpression(expression))) expression = expression.getExpression();
+    const content = expression && Node.isObjectLiteralExpression(expression) ? propertyText(expression, 'content') : undefined;
+    if (!content || !Node.isIdentifier(content)) continue;
+    const declaration = content.getSymbol()?.getDeclarations()[0];
+    const initial = declaration && Node.isVariableDeclaration(declaration) ? declaration.getInitializer() : undefined;
+    // Declared in this function before `statement`, as an array it adds to.
+    if (initial && Node.isArrayLiteralExpression(initial) && enclosingFunction(declaration!) === fn && declaration!.getStart() < statement.getStart()) return content.getText();
+  }
+  return undefined;
 }
 
 /** The functions that call a named helper (`addResult(…)` from the tools' dispatcher). */

@@ -1,0 +1,116 @@
+/**
+ * Tools that keyed what they keep by the MCP session id, run for real over HTTP on 127.0.0.1: the original
+ * session-keyed-notes-v1 server (a session per connection) and the same server after the whole migrate
+ * pipeline (stateless Streamable HTTP, a session_id handle instead). Each conversation keeps its own notes
+ * before and after; after, the notes follow the handle from one connection to the next, no response carries
+ * Mcp-Session-Id, and an ended session is a clear tool error.
+ */
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { dirname, join } from 'node:path';
+import ts from 'typescript';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { transformFiles } from '../../src/engine/run-transforms.js';
+import { TRANSFORMS } from '../../transforms/index.js';
+import { loadFixtureCases, REPO_ROOT } from '../helpers/fixtures.js';
+import { handleOf, textOf, type ToolResult } from '../handles/e2e/support.js';
+import { recordingFetch, startServer, type RunningServer } from '../transport/e2e-support.js';
+
+const fixture = loadFixtureCases('session-scope').find((c) => c.name === 'session-keyed-notes-v1')!;
+const root = join(REPO_ROOT, 'test', 'handles', '.tmp', `session-ids-${process.pid}-${randomBytes(3).toString('hex')}`);
+
+/** The files transpiled into a folder of their own (inside the repository, so the SDK resolves); the entry's path. */
+function build(name: string, files: Record<string, string>): string {
+  const dir = join(root, name);
+  for (const [path, text] of Object.entries(files)) {
+    const target = join(dir, path.replace(/\.ts$/, '.js'));
+    mkdirSync(dirname(target), { recursive: true });
+    writeFileSync(target, ts.transpileModule(text, { fileName: path, compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } }).outputText);
+  }
+  writeFileSync(join(dir, 'package.json'), JSON.stringify({ type: 'module' }));
+  return join(dir, 'src', 'main.js');
+}
+
+async function connect(url: string, fetch?: typeof globalThis.fetch) {
+  const client = new Client({ name: 'session-ids-e2e', version: '1.0.0' });
+  await client.connect(new StreamableHTTPClientTransport(new URL(url), fetch ? { fetch } : {}));
+  const call = async (name: string, args: Record<string, unknown> = {}) => (await client.callTool({ name, arguments: args })) as ToolResult;
+  return { client, call };
+}
+
+describe('session-keyed-notes-v1: state keyed by the session id, after the whole pipeline', () => {
+  let original: RunningServer;
+  let migrated: RunningServer;
+  const pipeline = transformFiles(fixture.input, { transforms: TRANSFORMS });
+  beforeAll(async () => {
+    [original, migrated] = await Promise.all([
+      startServer(build('input', fixture.input)),
+      startServer(build('migrated', { ...fixture.input, ...pipeline.changed })),
+    ]);
+  });
+  afterAll(async () => {
+    await Promise.all([original?.stop(), migrated?.stop()]);
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  it('leaves no marker and no session transport', () => {
+    const main = pipeline.changed['src/main.ts']!;
+    expect(Object.values(pipeline.changed).join('\n')).not.toContain('@mcp-sessionless-todo');
+    expect(main).toContain('sessionIdGenerator: undefined');
+    expect(main).toContain('dropNotes(sessions.currentId())');
+  });
+
+  it('before: each connection is a session with its own notes', async () => {
+    const [a, b] = await Promise.all([connect(original.url), connect(original.url)]);
+    try {
+      expect(textOf(await a.call('append_note', { text: 'first' }))).toBe('1 note(s)');
+      expect(textOf(await b.call('append_note', { text: 'other' }))).toBe('1 note(s)');
+      expect(textOf(await a.call('append_note', { text: 'second' }))).toBe('2 note(s)');
+      expect(textOf(await a.call('read_notes'))).toBe('user: first\nuser: second');
+      expect(textOf(await b.call('read_notes'))).toBe('user: other');
+    } finally {
+      await Promise.all([a.client.close(), b.client.close()]);
+    }
+  });
+
+  it('after: the same answers, each conversation behind its own session_id, across connections', async () => {
+    const recorder = recordingFetch();
+    const [a, b] = await Promise.all([connect(migrated.url, recorder.fetch), connect(migrated.url, recorder.fetch)]);
+    try {
+      const first = handleOf(await a.call('create_session'), 'session_id') as string;
+      const second = handleOf(await b.call('create_session'), 'session_id') as string;
+      expect(first).toMatch(/^session_/);
+      expect(second).not.toBe(first);
+      expect(textOf(await a.call('append_note', { session_id: first, text: 'first' }))).toBe('1 note(s)');
+      expect(textOf(await b.call('append_note', { session_id: second, text: 'other' }))).toBe('1 note(s)');
+      expect(textOf(await a.call('append_note', { session_id: first, text: 'second' }))).toBe('2 note(s)');
+      expect(textOf(await a.call('read_notes', { session_id: first }))).toBe('user: first\nuser: second');
+      expect(textOf(await b.call('read_notes', { session_id: second }))).toBe('user: other');
+      // A new connection reaches a conversation by its id alone.
+      const c = await connect(migrated.url, recorder.fetch);
+      expect(textOf(await c.call('read_notes', { session_id: first }))).toBe('user: first\nuser: second');
+      await c.client.close();
+      expect(recorder.sessionHeaders).toEqual([]);
+    } finally {
+      await Promise.all([a.client.close(), b.client.close()]);
+    }
+  });
+
+  it('after: a call without a session_id, or with an ended one, is a tool error that says what to do', async () => {
+    const a = await connect(migrated.url);
+    try {
+      const missing = await a.call('read_notes', {});
+      expect(missing.isError).toBe(true);
+      const id = handleOf(await a.call('create_session'), 'session_id') as string;
+      await a.call('append_note', { session_id: id, text: 'gone soon' });
+      expect((await a.call('destroy_session', { session_id: id })).isError).toBeFalsy();
+      const ended = await a.call('read_notes', { session_id: id });
+      expect(ended.isError).toBe(true);
+      expect(textOf(ended)).toMatch(/create_session/);
+    } finally {
+      await a.client.close();
+    }
+  });
+});

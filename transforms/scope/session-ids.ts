@@ -1,0 +1,185 @@
+/**
+ * Tools that key what they keep by the MCP session id (`browserManager.getPage(extra.sessionId)`, a session
+ * manager handed `{ ...context, sessionId: extra.sessionId }`): sessionless requests carry no session id, so
+ * every conversation would fall into one shared entry. The coarse handle stands in for it: one `session` scope
+ * (templates/handle-scope) with a creator whose id those tools take, and each read of the session id becomes
+ * the id of the record the call was given (`sessions.currentId()`). What the server kept per session it keeps
+ * per session id as before, its own code unchanged; only where the id comes from changes.
+ */
+import { Node, SyntaxKind, type SourceFile } from 'ts-morph';
+import type { Registration, ServerModel, SessionIdRead } from '../../src/analysis/index.js';
+import { relativeOf } from '../../src/engine/parse.js';
+import type { TextEdits } from '../handles/edits.js';
+import { str, toolList, ttlText } from '../handles/generate.js';
+import { freeLocalName } from '../handles/local-names.js';
+import { isCommonJs } from '../handles/imports.js';
+import { aboveTopLevel, styleOf } from '../handles/site.js';
+import type { HandleOptions } from '../handles/store-file.js';
+import type { SiteResult } from '../handles/site.js';
+import { SESSION_SCOPED_TASK_CALLS } from '../../src/rules/sdk.js';
+import { readsOwnCopy } from '../../src/analysis/origins.js';
+import { TODO_MARKER_PATTERN } from '../../src/rules/rules.js';
+import { ImportNeeds, wireTools, type LifecycleNames, type ScopePaths } from './wiring.js';
+
+/** Session plumbing that shows the server hands out session ids (over stdio there are none to key by). */
+const SESSIONFUL_PLUMBING = new Set(['session-id-generator', 'transport-map', 'framework-sessions', 'initialize-routing', 'session-header-read']);
+
+export interface SessionIdPlan {
+  /** The file the scope is defined in, its notes and the tools now behind it. */
+  home: SourceFile;
+  result: SiteResult;
+  tools: Registration[];
+}
+
+/**
+ * Plan the session scope for the reads no other rewrite took. `claimed` tools already run inside a record of
+ * their module's state (a second id on them would be a second handle for one conversation): their reads stay.
+ */
+export function planSessionIds(
+  model: ServerModel,
+  options: HandleOptions,
+  claimed: ReadonlySet<Node>,
+  paths: () => ScopePaths,
+  editsOf: (file: SourceFile) => TextEdits,
+  toolNames: ReadonlySet<string>,
+  takenNouns: ReadonlySet<string>,
+): SessionIdPlan | string | undefined {
+  if (!model.plumbing.some((site) => SESSIONFUL_PLUMBING.has(site.kind))) return undefined;
+  const reads = model.sessionIdReads.filter((read) => keysState(read) && !read.by.some((r) => claimed.has(r.call)));
+  if (reads.length === 0) return undefined;
+  const tools = [...new Set(reads.flatMap((read) => read.by))].sort((a, b) => relativeOf(a.call.getSourceFile()).localeCompare(relativeOf(b.call.getSourceFile())) || a.call.getStart() - b.call.getStart());
+  const home = tools[0]!.call.getSourceFile();
+  // A CommonJS module cannot import the ESM scope; the finer transforms' markers say so already.
+  if ([...tools.map((r) => r.call.getSourceFile()), ...reads.map((read) => read.node.getSourceFile())].some(isCommonJs)) return undefined;
+  const noun = ['session', 'conversation', 'chat'].find((candidate) => !takenNouns.has(candidate));
+  if (!noun) return undefined;
+  const names = sessionNames(noun, home, options, toolNames);
+  const scopePaths = paths();
+  const imports = new ImportNeeds();
+  const failed = wireTools(tools, names, home, { model, options, paths: scopePaths, editsOf, imports });
+  if (failed) return failed;
+  for (const read of reads) {
+    editsOf(read.node.getSourceFile()).replaceNode(withFallback(read.node), `${names.scope}.currentId()`);
+    if (read.node.getSourceFile() !== home) imports.need(read.node.getSourceFile(), relativeOf(home), names.scope);
+  }
+  const ending = sessionEndCode(model, names.scope);
+  for (const moved of ending) {
+    editsOf(moved.statement.getSourceFile()).removeStatement(moved.statement);
+    if (moved.statement.getSourceFile() !== home) return `the code a session's end ran (${moved.statement.getText().split('\n')[0]}) is in another module than the tools; move it into ${names.scope}'s cleanup by hand`;
+  }
+  // State a finer handle could not take (and marked) is now keyed by the session's id: its marker goes.
+  for (const state of new Set(reads.flatMap((read) => (read.keyOf ? [read.keyOf] : [])))) dropStateMarkers(editsOf(state.declaration.getSourceFile()), state.name);
+  const exported = tools.some((r) => r.call.getSourceFile() !== home) || reads.some((read) => read.node.getSourceFile() !== home);
+  const style = styleOf(home, model.files.find((info) => info.sourceFile === home)?.sdk, options);
+  const labels = [...new Set(tools.map((r) => r.name ?? `the tools registered as ${r.label}`))];
+  const dynamic = tools.some((r) => !r.name);
+  const u = style.unit;
+  const definition = [
+    `/** What the tools kept per MCP session, now kept per ${names.idParam}: ${names.creator}() starts one, and the tools that used the session take its id. */`,
+    `${exported ? 'export ' : ''}const ${names.scope} = defineScope({`,
+    `${u}name: ${str(style, noun)},`,
+    `${u}idParam: ${str(style, names.idParam)},`,
+    `${u}creator: ${str(style, names.creator)},`,
+    `${u}destroyer: ${str(style, names.destroyer)},`,
+    `${u}summary: ${str(style, `Start a ${noun}: what the tools keep between calls is kept under its id`)},`,
+    `${u}ttlSeconds: ${ttlText(options.ttlSeconds)},`,
+    `${u}tools: ${dynamic ? str(style, 'all') : `[${labels.map((t) => str(style, t)).join(', ')}]`},`,
+    `${u}init: () => ({}),`,
+    ...(ending.length > 0 ? [`${u}cleanup: () => {`, ...ending.map((moved) => `${u}${u}${moved.text}`), `${u}},`] : []),
+    `});`,
+  ].join('\n');
+  editsOf(home).insert(aboveTopLevel(tools[0]!.call), `${definition}\n\n`);
+  imports.apply(editsOf, options);
+  const first = reads[0]!.node;
+  return {
+    home,
+    tools,
+    result: {
+      pattern: 'P3',
+      rule: 'SL001',
+      state: 'the MCP session id',
+      file: relativeOf(first.getSourceFile()),
+      line: first.getStartLineNumber(),
+      summary: `what ${toolList(labels)} kept per MCP session is kept per ${names.idParam} (${names.creator}() starts one)`,
+    },
+  };
+}
+
+/**
+ * A read of the session id the server keys what it keeps by: in a tool call (`extra.sessionId`), reaching
+ * something, not already the key of state a finer rewrite handles, not a task's scope (tasks are the SDK's).
+ */
+function keysState(read: SessionIdRead): boolean {
+  // A read that keys state (`pads.get(extra.sessionId)`) is still here only if no finer handle took that state.
+  if (read.source !== 'context' || read.leadsNowhere || read.by.length === 0) return false;
+  if (!read.by.every((r) => r.kind === 'tool')) return false;
+  // State the session's own code fills or reads (who signed in, set in onsessioninitialized; an elicitation the
+  // session's start sends) is keyed by the transport's session id there: a handle id cannot stand in. Removing an
+  // entry when the session ends is fine: that code moves to the scope's cleanup.
+  const outside = read.keyOf?.accesses.filter((a) => !a.by.some((r) => r.kind === 'tool')) ?? [];
+  if (outside.some((a) => a.mode === 'read' || a.alsoReads || (a.value !== undefined && !a.reset))) return false;
+  if (!Node.isPropertyAccessExpression(read.node) || read.node.getName() !== 'sessionId') return false;
+  // The application's copy follows from the read that filled it.
+  if (readsOwnCopy(read.node)) return false;
+  const call = read.node.getParent();
+  if (call && Node.isCallExpression(call) && call.getArguments().includes(read.node)) {
+    const callee = call.getExpression();
+    if (Node.isPropertyAccessExpression(callee) && SESSION_SCOPED_TASK_CALLS.includes(callee.getName())) return false;
+  }
+  return true;
+}
+
+/**
+ * What the server ran when a session ended (`onsessionclosed: (id) => { delete transports[id]; dropNotes(id); }`),
+ * apart from tending its transports: it now runs when a session_id ends (destroyed or expired), with that id.
+ */
+function sessionEndCode(model: ServerModel, scope: string): Array<{ statement: Node; text: string }> {
+  const maps = new Set(model.states.filter((state) => state.holdsTransports).map((state) => state.name));
+  const out: Array<{ statement: Node; text: string }> = [];
+  for (const transport of model.transports) {
+    for (const callback of transport.callbacks) {
+      if (!Node.isPropertyAssignment(callback) && !Node.isMethodDeclaration(callback)) continue;
+      if (callback.getName() !== 'onsessionclosed') continue;
+      const fn = Node.isPropertyAssignment(callback) ? callback.getInitializer() : callback;
+      if (!fn || !(Node.isArrowFunction(fn) || Node.isFunctionExpression(fn) || Node.isMethodDeclaration(fn))) continue;
+      const body = fn.getBody();
+      const param = fn.getParameters()[0]?.getNameNode();
+      if (!body || !Node.isBlock(body) || !param || !Node.isIdentifier(param)) continue;
+      for (const statement of body.getStatements()) {
+        const names = statement.getDescendantsOfKind(SyntaxKind.Identifier).map((id) => id.getText());
+        if (names.some((name) => maps.has(name) || /transport/i.test(name))) continue;
+        const text = statement.getText().replace(new RegExp(`\\b${param.getText()}\\b`, 'g'), `${scope}.currentId()`);
+        out.push({ statement, text });
+      }
+    }
+  }
+  return out;
+}
+
+/** The SL003 markers a finer transform left on a state's declaration, naming it. */
+function dropStateMarkers(edits: TextEdits, name: string): void {
+  const pattern = new RegExp(`^[ \\t]*// ${TODO_MARKER_PATTERN}\\(SL003\\):[^\\n]*\\b${name}\\b[^\\n]*\\n`, 'gm');
+  for (const match of edits.text.matchAll(pattern)) edits.replace(match.index!, match.index! + match[0].length, '');
+}
+
+/** `extra.sessionId || fallback`: a session's id is always there, so the fallback goes with the read. */
+function withFallback(read: Node): Node {
+  // `ctx.sessionId!`: the id is always there now, so the assertion goes too.
+  const value = read.getParent() && Node.isNonNullExpression(read.getParent()!) ? read.getParent()! : read;
+  const parent = value.getParent();
+  return parent && Node.isBinaryExpression(parent) && parent.getLeft() === value && ['||', '??'].includes(parent.getOperatorToken().getText()) ? parent : value;
+}
+
+function sessionNames(noun: string, home: SourceFile, options: HandleOptions, toolNames: ReadonlySet<string>): LifecycleNames {
+  const free = (base: string) => {
+    let name = base;
+    for (let i = 2; toolNames.has(name); i++) name = `${base}_${i}`;
+    return name;
+  };
+  return {
+    scope: freeLocalName(`${noun}s`, [home]),
+    idParam: `${noun}_id`,
+    creator: free(options.creatorTemplate.replace('{thing}', noun)),
+    destroyer: free(options.destroyTemplate.replace('{thing}', noun)),
+  };
+}

@@ -1,0 +1,136 @@
+/**
+ * Wiring a scope into a server, shared by every rewrite that puts tools behind a record's id (the module state
+ * of a conversation, see ./plan.ts; the MCP session id tools keyed their state by, see ./session-ids.ts): the
+ * tools that use the record take the id (each `McpServer` registration, or a low-level server's `tools/list`
+ * and `tools/call` handlers wrapped whole), a creator and a destroyer tool are registered beside the first of
+ * them, and the imports each touched file needs are added once per file at the end.
+ */
+import { type CallExpression, type SourceFile } from 'ts-morph';
+import type { Registration, ServerModel } from '../../src/analysis/index.js';
+import { relativeOf } from '../../src/engine/parse.js';
+import type { TextEdits } from '../handles/edits.js';
+import { toolRegistration, type Style } from '../handles/generate.js';
+import { addNamedImports, ensureZod, specifierFor } from '../handles/imports.js';
+import { indentOf } from '../handles/layout.js';
+import { styleOf } from '../handles/site.js';
+import type { HandleOptions } from '../handles/store-file.js';
+import { isLowLevel, listHandlerFor, registrationStatement, scopeRequestHandler, scopeServerTool, type ScopeNames } from './tool-sites.js';
+
+/** The names a scope's generated code uses. */
+export interface LifecycleNames extends ScopeNames {
+  creator: string;
+  destroyer: string;
+}
+
+/** Where the generated modules go. */
+export interface ScopePaths {
+  storePath: string;
+  scopePath: string;
+}
+
+interface ImportEntry {
+  names: Map<string, Set<string>>;
+  zod: boolean;
+  /** Named imports to drop (a singleton's import that only served code now moved into the cleanup). */
+  drop: Set<string>;
+}
+
+/** Imports each file needs, added once per file at the end (two additions to one import would overlap). */
+export class ImportNeeds {
+  private readonly entries = new Map<SourceFile, ImportEntry>();
+
+  need(target: SourceFile, path: string, ...wanted: string[]): ImportEntry {
+    const entry = this.entries.get(target) ?? { names: new Map<string, Set<string>>(), zod: false, drop: new Set<string>() };
+    this.entries.set(target, entry);
+    const specifier = specifierFor(target, relativeOf(target), path);
+    entry.names.set(specifier, new Set([...(entry.names.get(specifier) ?? []), ...wanted]));
+    return entry;
+  }
+
+  apply(editsOf: (file: SourceFile) => TextEdits, options: HandleOptions): void {
+    for (const [target, entry] of this.entries) {
+      const targetEdits = editsOf(target);
+      const quote = styleOf(target, undefined, options).quote;
+      for (const [specifier, wanted] of entry.names) {
+        const declaration = target.getImportDeclarations().find((d) => d.getModuleSpecifierValue() === specifier && d.getNamedImports().length > 0);
+        const dropped = declaration?.getNamedImports().filter((n) => entry.drop.has(n.getName())) ?? [];
+        if (declaration && dropped.length > 0) {
+          const named = declaration.getNamedImports();
+          const kept = named.filter((n) => !dropped.includes(n)).map((n) => n.getText());
+          const all = [...new Set([...kept, ...wanted])].sort((x, y) => x.localeCompare(y));
+          targetEdits.replace(named[0]!.getStart(), named.at(-1)!.getEnd(), all.join(', '));
+        } else addNamedImports(targetEdits, target, specifier, [...wanted], quote);
+      }
+      if (entry.zod) ensureZod(targetEdits, target, quote);
+    }
+  }
+}
+
+/**
+ * Put `tools` behind the scope defined in `home`: each takes the id and runs inside its record, and the
+ * creator and destroyer join them. Returns why it cannot, when a registration is written in a way it cannot edit.
+ */
+export function wireTools(
+  tools: readonly Registration[],
+  names: LifecycleNames,
+  home: SourceFile,
+  context: { model: ServerModel; options: HandleOptions; paths: ScopePaths; editsOf: (file: SourceFile) => TextEdits; imports: ImportNeeds },
+): string | undefined {
+  const { model, options, paths, editsOf, imports } = context;
+  const seen = new Set<CallExpression>();
+  let creatorAt: { call: CallExpression; receiver: string } | undefined;
+  for (const registration of tools) {
+    if (seen.has(registration.call)) continue;
+    seen.add(registration.call);
+    const toolFile = registration.call.getSourceFile();
+    const toolEdits = editsOf(toolFile);
+    if (isLowLevel(registration)) {
+      const list = listHandlerFor(registration, model.requestHandlers);
+      if (!list) return `the tools/list handler of ${registration.receiver?.getText() ?? 'the server'} was not found; list the ${names.creator} tool by hand`;
+      scopeRequestHandler(toolEdits, registration.call, 'callHandler', names);
+      scopeRequestHandler(toolEdits, list.call, 'listHandler', names);
+    } else {
+      const failed = scopeServerTool(toolEdits, registration.call, names, registration.sdk);
+      if (failed) return failed;
+      imports.need(toolFile, paths.storePath).zod = true;
+      if (!creatorAt || (toolFile === creatorAt.call.getSourceFile() && registration.call.getStart() < creatorAt.call.getStart())) {
+        creatorAt = { call: registration.call, receiver: registration.receiver?.getText() ?? 'server' };
+      }
+    }
+    if (toolFile !== home) imports.need(toolFile, relativeOf(home), names.scope);
+    if (!isLowLevel(registration)) imports.need(toolFile, paths.storePath, 'describeHandleParam');
+  }
+  if (creatorAt) {
+    const toolFile = creatorAt.call.getSourceFile();
+    const statement = registrationStatement(creatorAt.call)!;
+    const sdkLine = model.files.find((info) => info.sourceFile === toolFile)?.sdk;
+    editsOf(toolFile).insert(statement.getStart(), `${lifecycleTools(styleOf(toolFile, sdkLine, options), names, creatorAt.receiver, indentOf(statement))}\n\n${indentOf(statement)}`);
+    imports.need(toolFile, paths.storePath, 'describeHandleParam', 'principalOf');
+  }
+  imports.need(home, paths.scopePath, 'defineScope');
+  return undefined;
+}
+
+/** `create_browser` and `destroy_browser` as `McpServer` tools (`tool(…)` on an SDK release without registerTool). */
+function lifecycleTools(style: Style, names: LifecycleNames, receiver: string, indent: string): string {
+  const i1 = indent + style.unit;
+  const context = style.sdk === 'v2' ? 'ctx' : 'extra';
+  const shape = (inner: string) => (style.sdk === 'v2' ? `z.object({ ${inner} })` : `{ ${inner} }`);
+  const creator = toolRegistration(style, {
+    receiver,
+    name: names.creator,
+    description: `${names.scope}.creatorDescription`,
+    ...(style.supports('structured-output') ? { output: shape(`${names.idParam}: z.string()`) } : {}),
+    handler: [`${i1}async (${context}) => ${names.scope}.create(principalOf(${context})),`],
+    indent,
+  });
+  const destroyer = toolRegistration(style, {
+    receiver,
+    name: names.destroyer,
+    description: `${names.scope}.destroyerDescription`,
+    input: shape(`${names.idParam}: z.string().describe(describeHandleParam(${names.scope}.kind))`),
+    handler: [`${i1}async ({ ${names.idParam} }, ${context}) => ${names.scope}.destroy(${names.idParam}, principalOf(${context})),`],
+    indent,
+  });
+  return `${creator}\n${indent}${destroyer}`;
+}
