@@ -8,6 +8,7 @@ import { resolveFunction } from './functions.js';
 import type { FunctionNode } from './model.js';
 import type { Resolver } from './scope.js';
 import { outermostWrapper } from './syntax.js';
+import { LOG_RECEIVERS, TELEMETRY_METHODS } from '../rules/scope-state.js';
 
 /** Container methods that keep the object they are given. */
 const STORING_METHODS: readonly string[] = ['set', 'push', 'add', 'unshift'];
@@ -39,18 +40,17 @@ export function leadsNowhere(flow: Flow, read: Node, depth = 0): boolean {
 }
 
 /**
- * Inside the arguments of a call that only logs, however nested: `console.error('x', { session: id })`,
- * `logger.debug('request', { sessionId })`, `browserLogger.click(selector, sessionId)`.
+ * Inside the arguments of a call that only logs or traces, however nested: `console.error('x', { session: id })`,
+ * `logger.debug('request', { sessionId })`, `browserLogger.click(selector, sessionId)`,
+ * `tracer.startSpan('tool', { attributes: { 'mcp.session.id': id } })`.
  */
 export function printed(read: Node): boolean {
   const call = read.getFirstAncestor((a) => Node.isCallExpression(a) || Node.isFunctionLikeDeclaration(a) || Node.isArrowFunction(a));
   if (!call || !Node.isCallExpression(call)) return false;
   const callee = call.getExpression();
-  return Node.isPropertyAccessExpression(callee) && LOGGERS.test(callee.getExpression().getText()) && call.getArguments().some((arg) => arg === read || read.getAncestors().includes(arg));
+  if (!Node.isPropertyAccessExpression(callee) || !call.getArguments().some((arg) => arg === read || read.getAncestors().includes(arg))) return false;
+  return LOG_RECEIVERS.test(callee.getExpression().getText()) || TELEMETRY_METHODS.includes(callee.getName());
 }
-
-/** What a logging object is called: `console`, `logger`, `this.logger`, `browserLogger`, `log`. */
-const LOGGERS = /^(?:console|(?:this\.)?(?:logger|log|[A-Za-z_$][\w$]*(?:Logger|Log|_logger|_log)))$/;
 
 /** An object literal put into a container (`entries.set(id, { … })`, `list.push({ … })`): kept, not returned or sent. */
 function stored(literal: Node | undefined): boolean {

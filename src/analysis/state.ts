@@ -7,7 +7,7 @@ import { Node, SyntaxKind, type Block, type ClassDeclaration, type ClassExpressi
 import type { AnalysisContext } from './context.js';
 import type { KeyOrigin, Registration, ServerFactory, ServerInstance, StateAccess, StateDependence, StateKind, StateVariable } from './model.js';
 import type { Origins } from './origins.js';
-import { classOfNew } from './functions.js';
+import { classOfNew, resolveFunction } from './functions.js';
 import { perConnectionClasses } from './per-connection.js';
 import { sharedPurposeOf } from './purpose.js';
 import type { Reach } from './reach.js';
@@ -165,7 +165,9 @@ function buildState(
   servers: readonly ServerInstance[],
   perConnection: ReadonlySet<ClassDeclaration | ClassExpression>,
 ): StateVariable {
-  const references = candidate.kind === 'class-field' ? fieldReferences(candidate) : variableReferences(ctx, candidate);
+  const direct = candidate.kind === 'class-field' ? fieldReferences(candidate) : variableReferences(ctx, candidate);
+  // An object of state handed to the functions that register tools (`registerTools(server, state)`) is used there.
+  const references = candidate.container === 'object' ? [...direct, ...handedUses(ctx, direct)] : direct;
   const initial = initialLiteral(candidate);
   const accesses = references.map((node) => classify(ctx, reach, origins, node, candidate.file, initial));
   // A routing map holds many transports: a container, or something written under keys. One `let transport` is not one.
@@ -354,6 +356,32 @@ function referenceNode(ctx: AnalysisContext, identifier: Identifier, candidate: 
   }
   const binding = ctx.resolver.resolve(identifier);
   return binding?.kind === 'declaration' && binding.node === candidate.declaration ? identifier : undefined;
+}
+
+/**
+ * Where an object is handed to a project function as an argument (`setupHandlers(server, state)`,
+ * `handleToolCall(name, args, state)`), that function's uses of the parameter are uses of the object:
+ * `state.screenshots.set(…)` there writes it. Followed two calls deep; the argument itself is no use.
+ */
+function handedUses(ctx: AnalysisContext, references: readonly Node[], depth = 0): Node[] {
+  if (depth > 1) return [];
+  const out: Node[] = [];
+  for (const reference of references) {
+    const value = outermostWrapper(reference);
+    const call = value.getParent();
+    if (!call || !Node.isCallExpression(call)) continue;
+    const index = call.getArguments().indexOf(value as never);
+    if (index < 0) continue;
+    const fn = resolveFunction(ctx.resolver, call.getExpression());
+    const parameter = fn?.getParameters()[index];
+    const body = fn?.getBody();
+    if (!parameter || !body || !Node.isIdentifier(parameter.getNameNode()) || parameter.isRestParameter()) continue;
+    const uses = ctx.resolver.usesOf(parameter, body);
+    // A parameter the function reassigns holds something else by then.
+    if (uses.some((use) => isWriteTarget(use))) continue;
+    out.push(...uses, ...handedUses(ctx, uses, depth + 1));
+  }
+  return out;
 }
 
 /** `this.name` accesses inside the owning class. */

@@ -58,3 +58,9 @@ export const SHUTDOWN_EVENTS: readonly string[] = ['SIGINT', 'SIGTERM', 'SIGHUP'
 
 /** Methods that release an object a record holds (`await context.close()`), run when the record ends. */
 export const RELEASE_METHODS: readonly string[] = ['close', 'dispose', 'destroy', 'shutdown', 'cleanup', 'disconnect', 'quit', 'terminate'];
+
+/** What a logging object is called: `console`, `logger`, `this.logger`, `browserLogger`, `log` (not `catalog`). */
+export const LOG_RECEIVERS = /^(?:console|(?:this\.)?(?:logger|log|[A-Za-z_$][\w$]*(?:Logger|Log|_logger|_log)))$/;
+
+/** Tracing calls (OpenTelemetry's span API): what they are given is recorded, not acted on. */
+export const TELEMETRY_METHODS: readonly string[] = ['startSpan', 'startActiveSpan', 'setAttribute', 'setAttributes', 'addEvent', 'recordException'];

@@ -109,6 +109,25 @@ function onlyUsedAtShutdown(declaration: Node, depth: number): boolean {
   });
 }
 
+/**
+ * An exported collection other modules use through its methods (`consoleLogs.push(…)`, `networkLogs.values()`):
+ * its name can stay, standing for the current record's collection (`scope.member('consoleLogs')`), so the modules
+ * importing it stay as they are. A `const` only: importers could not see a reassignment through the stand-in.
+ */
+export function standsInForRecord(member: ScopeMember): boolean {
+  if (member.kind !== 'variable' || !member.state.container) return false;
+  const statement = member.declaration.getVariableStatement();
+  if (!statement || statement.getDeclarationKind() !== 'const') return false;
+  const references = referencesTo(member.declaration);
+  return isExported(statement) || references.some((id) => Node.isExportSpecifier(id.getParent()) || isHandedOver(id));
+}
+
+/** `registerTools(server, state)`: the object handed to a function, which uses it later (in the tools it registers). */
+function isHandedOver(reference: Node): boolean {
+  const call = reference.getParent();
+  return call !== undefined && Node.isCallExpression(call) && call.getArguments().includes(reference as never);
+}
+
 /** Inside a named function nothing calls (`getCurrentPage()`, imported but unused): not a use of the state. */
 function inUncalledFunction(node: Node): boolean {
   const fn = node.getFirstAncestor((a) => Node.isFunctionDeclaration(a) || Node.isArrowFunction(a) || Node.isFunctionExpression(a));
@@ -266,10 +285,12 @@ export function findCandidates(model: ServerModel, options: { resources: boolean
         continue;
       }
       if (member.kind === 'variable') {
-        if (isExported(statement)) problems.push({ node: member.declaration, message: `${member.name} is exported; make it a handle by hand` });
+        if (isExported(statement) && !standsInForRecord(member)) problems.push({ node: member.declaration, message: `${member.name} is exported; make it a handle by hand` });
         for (const access of member.state.accesses) {
           for (const registration of access.by) tools.add(registration);
           if (noteShutdown(access.node, member.name)) continue;
+          // Handing the object to a function is no use of it: what that function does with it is (its own accesses).
+          if (standsInForRecord(member) && isHandedOver(access.node)) continue;
           if (access.by.length === 0 && access.byOther.length === 0 && access.node !== member.declaration.getNameNode() && !inUncalledFunction(access.node)) {
             problems.push({ node: access.node, message: `${member.name} is used outside any tool call (in ${file.getBaseName()}); decide whether it belongs to one conversation or to the whole server` });
           }
@@ -321,7 +342,7 @@ export function findCandidates(model: ServerModel, options: { resources: boolean
       if (member.kind === 'variable') references.set(member.name, all.filter((id) => !inShutdown(id)));
       cleanupReferences.push(...all.filter(inShutdown));
       const exported = all.find((id) => Node.isExportSpecifier(id.getParent()));
-      if (exported) problems.push({ node: exported, message: `${member.name} is exported; make it a handle by hand` });
+      if (exported && !standsInForRecord(member)) problems.push({ node: exported, message: `${member.name} is exported; make it a handle by hand` });
     }
     for (const use of shutdown.values()) {
       if (use.statement.getSourceFile() !== file && !cleanupIsPortable(use.statement, cleanupReferences)) {

@@ -22,7 +22,7 @@ import { camelCase, plural } from '../handles/naming.js';
 import type { FilePlan, PlannedMarker, ProjectPlan } from '../handles/project-plan.js';
 import { aboveTopLevel, statementOf, styleOf } from '../handles/site.js';
 import { storePathFor, type HandleOptions } from '../handles/store-file.js';
-import { findCandidates, type ScopeCandidate, type ScopeMember } from './candidates.js';
+import { findCandidates, standsInForRecord, type ScopeCandidate, type ScopeMember } from './candidates.js';
 import { planRecordResources } from './resources.js';
 import type { ScopeNames } from './tool-sites.js';
 import { ImportNeeds, wireTools } from './wiring.js';
@@ -232,7 +232,7 @@ function planCandidate(
   // A singleton keeps its exported name: it now stands for the current record's instance.
   const memberLines = (statement: Node) =>
     candidate.members
-      .filter((m) => m.kind === 'instance' && statementOf(m.declaration) === statement)
+      .filter((m) => (m.kind === 'instance' || standsInForRecord(m)) && statementOf(m.declaration) === statement)
       .map((m) => `${isExported(statement) ? 'export ' : ''}const ${m.name} = ${names.scope}.member(${str(style, m.name)});`);
   if (factory) {
     edits.insert(aboveTopLevel(factory), `${definition}\n\n`);
@@ -251,7 +251,9 @@ function planCandidate(
 
   // References become properties of the current record.
   const removed = resources?.removed ?? [];
-  for (const refs of candidate.references.values()) {
+  for (const [name, refs] of candidate.references) {
+    // A stand-in keeps its name: `consoleLogs.push(…)` reaches the current record's collection through it.
+    if (candidate.members.some((m) => m.name === name && standsInForRecord(m))) continue;
     for (const ref of refs) {
       if (removed.some((node) => node.getSourceFile() === ref.getSourceFile() && ref.getStart() >= node.getStart() && ref.getEnd() <= node.getEnd())) continue;
       edits.replaceNode(ref, recordReference(ref, names.state));
@@ -357,7 +359,7 @@ function scopeDefinition(
   const i2 = i1 + u;
   const record = candidate.members.map((member) => `${i2}${member.name}: ${initialValue(member, style.typed)},`);
   // Variables become record properties; a singleton's name already stands for the record's instance.
-  const variables = new Set(candidate.members.filter((m) => m.kind === 'variable').map((m) => m.name));
+  const variables = new Set(candidate.members.filter((m) => m.kind === 'variable' && !standsInForRecord(m)).map((m) => m.name));
   const cleanupReferences = candidate.cleanupReferences.filter((ref) => variables.has(ref.getText()));
   const cleanup = [
     ...candidate.members.flatMap((m) => (m.kind === 'factory-instance' && m.release ? [`await record.${m.name}?.${m.release}();`] : [])),
