@@ -43,7 +43,7 @@ export function findRegistrations(ctx: AnalysisContext): { registrations: Regist
         const receiver = callee.getExpression();
         if (!plausibleServer(info, receiver)) continue;
         // `for (const tool of TOOLS) server.registerTool(tool.name, tool.config, tool.handler)`: one per table entry.
-        const entries = tableEntries(ctx, call.getArguments());
+        const entries = tableEntries(ctx, call.getArguments()) ?? wrapperEntries(call);
         const argumentLists = entries ?? [call.getArguments()];
         for (const args of argumentLists) {
           const registration = readRegistration(ctx, info, call, method, shape, receiver, args);
@@ -370,6 +370,29 @@ function tableEntries(ctx: AnalysisContext, args: readonly Node[]): Node[][] | u
       return arg;
     }),
   );
+}
+
+/**
+ * `function tool(server, name, description, schema, handler) { server.registerTool(name, { … }, handler) }`: a
+ * helper every tool is registered through. Each call of it is one registration, with the arguments it passes
+ * standing for the helper's parameters (the name literal, the handler written at the call).
+ */
+function wrapperEntries(call: CallExpression): Node[][] | undefined {
+  const helper = call.getFirstAncestor((a) => Node.isFunctionDeclaration(a));
+  if (!helper || !Node.isFunctionDeclaration(helper) || !helper.getName()) return undefined;
+  const parameters = helper.getParameters();
+  const indexOf = (arg: Node) => {
+    const inner = unwrap(arg);
+    return Node.isIdentifier(inner) ? parameters.findIndex((p) => p.getName() === inner.getText()) : -1;
+  };
+  const args = call.getArguments();
+  if (!args.some((arg) => indexOf(arg) >= 0)) return undefined;
+  const sites = helper
+    .findReferencesAsNodes()
+    .map((ref) => ref.getParent())
+    .filter((site): site is CallExpression => site !== undefined && Node.isCallExpression(site) && site.getExpression().getText() === helper.getName());
+  if (sites.length === 0) return undefined;
+  return sites.map((site) => args.map((arg) => (indexOf(arg) >= 0 ? (site.getArguments()[indexOf(arg)] ?? arg) : arg)));
 }
 
 /** The iterable a loop variable (or iteration-callback parameter) walks over. */

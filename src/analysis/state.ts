@@ -140,7 +140,10 @@ function fieldCandidates(ctx: AnalysisContext, owner: ClassDeclaration | ClassEx
     const value = initializer ? unwrap(initializer) : undefined;
     if (serverFields.has(name) || (value && (isFunctionNode(value) || isInstanceOf(value, [...SERVER_CLASSES.map((c) => c.name), ...Object.keys(TRANSPORT_CLASSES)])))) continue;
     const typeText = property.getTypeNode()?.getText() ?? (value && Node.isNewExpression(value) ? value.getTypeArguments().map((t) => t.getText()).join(', ') : '');
-    byName.set(name, { name, kind: 'class-field', file, declaration: property, container: containerOf(value, typeText), mutableBinding: !property.isReadonly(), ownerClass: owner, typeText });
+    // `private state: ServerState;` set in the constructor from `createState()`: an object of state like a literal.
+    const assigned = value ?? constructorValue(owner, name);
+    const container = containerOf(value, typeText) ?? (assigned && returnsObjectLiteral(ctx, assigned) ? 'object' : undefined);
+    byName.set(name, { name, kind: 'class-field', file, declaration: property, container, mutableBinding: !property.isReadonly(), ownerClass: owner, typeText });
   }
   for (const ctor of owner.getConstructors()) {
     for (const assignment of ctor.getDescendantsOfKind(SyntaxKind.BinaryExpression)) {
@@ -155,6 +158,25 @@ function fieldCandidates(ctx: AnalysisContext, owner: ClassDeclaration | ClassEx
     }
   }
   return [...byName.values()];
+}
+
+/** What the constructor assigns to `this.name`, when it does so once. */
+function constructorValue(owner: ClassDeclaration | ClassExpression, name: string): Node | undefined {
+  const values = owner.getConstructors().flatMap((ctor) =>
+    ctor.getDescendantsOfKind(SyntaxKind.BinaryExpression).filter((b) => b.getOperatorToken().getKind() === SyntaxKind.EqualsToken && b.getLeft().getText() === `this.${name}`).map((b) => unwrap(b.getRight())),
+  );
+  return values.length === 1 ? values[0] : undefined;
+}
+
+/** `createState()`: a call of a project function whose one `return` is an object literal. */
+function returnsObjectLiteral(ctx: AnalysisContext, value: Node): boolean {
+  if (!Node.isCallExpression(value)) return false;
+  const fn = resolveFunction(ctx.resolver, value.getExpression());
+  const body = fn?.getBody();
+  if (!body) return false;
+  if (!Node.isBlock(body)) return Node.isObjectLiteralExpression(unwrap(body));
+  const returns = body.getDescendantsOfKind(SyntaxKind.ReturnStatement).filter((r) => enclosingFunction(r) === fn);
+  return returns.length === 1 && returns[0]!.getExpression() !== undefined && Node.isObjectLiteralExpression(unwrap(returns[0]!.getExpression()!));
 }
 
 function buildState(

@@ -6,30 +6,11 @@
  * twice at once on one process with a handle threaded in; each conversation reads back only its own findings.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { sessionScopeTransform as transform } from '../../transforms/session-scope.js';
-import { buildCase, buildInput, handleOf, textOf, type Built, type E2ECase, type ToolResult } from '../handles/e2e/support.js';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { textOf, type ToolResult } from '../handles/e2e/support.js';
+import { scopeCase, startStdioPair, type StdioPair } from './stdio-pair.js';
 
-const CASE: E2ECase = {
-  transform,
-  fixture: 'lowlevel-research-log-v1',
-  sdk: 'v1',
-  stdio: { entry: 'src/index.ts' },
-  creator: { tool: 'create_browser', expect: 'browser_id' },
-  idParam: 'browser_id',
-  kindName: 'browser',
-  steps: [],
-  probe: { tool: 'open_address', expect: 'Opened' },
-  shared: false,
-};
-
-async function start(built: Built): Promise<Client> {
-  const client = new Client({ name: 'research-log-e2e', version: '1.0.0' });
-  const env = { ...(process.env as Record<string, string>), MCP_HANDLE_STORE: 'memory' };
-  await client.connect(new StdioClientTransport({ command: process.execPath, args: [built.path('src/index.ts')], cwd: built.dir, env, stderr: 'pipe' }));
-  return client;
-}
+const CASE = scopeCase('lowlevel-research-log-v1', 'create_browser', 'browser_id');
 
 const readText = async (client: Client, uri: string) => {
   const result = await client.readResource({ uri });
@@ -48,36 +29,28 @@ async function converse(client: Client, address: string, handle: Record<string, 
 }
 
 describe('lowlevel-research-log-v1: state made on first use, resources built from it, a named shutdown function', () => {
-  let original: Built;
-  let migrated: Built;
-  let before: Client;
-  let after: Client;
+  let pair: StdioPair;
   beforeAll(async () => {
-    original = buildInput(CASE);
-    migrated = buildCase(CASE);
-    [before, after] = await Promise.all([start(original), start(migrated)]);
+    pair = await startStdioPair(CASE);
   });
   afterAll(async () => {
-    await Promise.all([before?.close().catch(() => undefined), after?.close().catch(() => undefined)]);
-    original?.remove();
-    migrated?.remove();
+    await pair?.stop();
   });
 
   it('the committed output is what the transform produces', () => {
-    expect(migrated.differences.filter((line) => !line.includes('ttlSeconds'))).toEqual([]);
+    expect(pair.migrated.differences.filter((line) => !line.includes('ttlSeconds'))).toEqual([]);
   });
 
   it('answers the original conversation the same way, twice at once on one process, each with its own findings', async () => {
-    const expected = await converse(before, 'https://one.example', {}, (path) => `research://${path}`);
+    const expected = await converse(pair.before, 'https://one.example', {}, (path) => `research://${path}`);
     expect(expected.kept).toBe('Noted finding 1; its snapshot is at research://snapshots/1');
     expect(expected.snapshot).toBe('rendering of https://one.example');
 
-    const create = async () => handleOf((await after.callTool({ name: 'create_browser', arguments: {} })) as ToolResult, 'browser_id') as string;
-    const [first, second] = await Promise.all([create(), create()]);
+    const [first, second] = await Promise.all([pair.create(), pair.create()]);
     expect(first).not.toBe(second);
     const [one, two] = await Promise.all([
-      converse(after, 'https://one.example', { browser_id: first }, (path) => `research://${first}/${path}`),
-      converse(after, 'https://two.example', { browser_id: second }, (path) => `research://${second}/${path}`),
+      converse(pair.after, 'https://one.example', { browser_id: first }, (path) => `research://${first}/${path}`),
+      converse(pair.after, 'https://two.example', { browser_id: second }, (path) => `research://${second}/${path}`),
     ]);
     // The same answers, the snapshot's URI now naming the conversation it belongs to.
     expect({ ...one, kept: one.kept.replace(`research://${first}/`, 'research://') }).toEqual(expected);
@@ -89,17 +62,17 @@ describe('lowlevel-research-log-v1: state made on first use, resources built fro
   });
 
   it('keeps resources/list the same whatever the calls did, and serves the findings from templates', async () => {
-    const listed = await after.listResources();
+    const listed = await pair.after.listResources();
     expect(listed.resources).toEqual([]);
-    const templates = await after.listResourceTemplates();
+    const templates = await pair.after.listResourceTemplates();
     expect(templates.resourceTemplates.map((t) => t.uriTemplate).sort()).toEqual(['research://{browser_id}/log', 'research://{browser_id}/snapshots/{i}']);
     // The original's list grew with the calls.
-    expect((await before.listResources()).resources.map((r) => r.uri)).toEqual(['research://log', 'research://snapshots/1']);
+    expect((await pair.before.listResources()).resources.map((r) => r.uri)).toEqual(['research://log', 'research://snapshots/1']);
   });
 
   it('a finding of an unknown conversation is a clear error', async () => {
-    await expect(readText(after, 'research://browser_0000000000000000000000/log')).rejects.toThrow(/browser/);
-    const result = (await after.callTool({ name: 'open_address', arguments: { address: 'x' } })) as ToolResult;
+    await expect(readText(pair.after, 'research://browser_0000000000000000000000/log')).rejects.toThrow(/browser/);
+    const result = (await pair.after.callTool({ name: 'open_address', arguments: { address: 'x' } })) as ToolResult;
     expect(result.isError).toBe(true);
     expect(textOf(result)).toMatch(/create_browser/);
   });

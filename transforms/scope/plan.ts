@@ -64,6 +64,10 @@ export function planScopes(project: Project, options: HandleOptions): ScopePlan 
       const file = decline.node.getSourceFile();
       const name = Node.isVariableDeclaration(decline.node) ? decline.node.getName() : undefined;
       if (name && markedAlready(file.getFullText(), name)) continue;
+      // A singleton whose class's fields a finer transform marked (`ConnectionManager.db …`): that is the decision.
+      const built = Node.isVariableDeclaration(decline.node) ? decline.node.getInitializer() : undefined;
+      const className = built && Node.isNewExpression(built) ? built.getExpression().getText() : undefined;
+      if (className && markedAlready(file.getFullText(), className)) continue;
       fileOf(file).markers.push(marker(decline.node, decline.message));
     }
   };

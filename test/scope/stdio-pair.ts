@@ -1,0 +1,61 @@
+/**
+ * The original and the migrated server of one session-scope fixture, each a stdio child of the real v1 Client,
+ * for tests that replay the original conversation against the migrated server.
+ */
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { sessionScopeTransform } from '../../transforms/session-scope.js';
+import { buildCase, buildInput, handleOf, type Built, type E2ECase, type ToolResult } from '../handles/e2e/support.js';
+
+export interface StdioPair {
+  original: Built;
+  migrated: Built;
+  /** A client of the original server. */
+  before: Client;
+  /** A client of the migrated server. */
+  after: Client;
+  /** A new record's id from the migrated server's creator. */
+  create(): Promise<string>;
+  stop(): Promise<void>;
+}
+
+/** The case of a fixture whose record is created by `creator` and named by `idParam`. */
+export function scopeCase(fixture: string, creator: string, idParam: string): E2ECase {
+  return {
+    transform: sessionScopeTransform,
+    fixture,
+    sdk: 'v1',
+    stdio: { entry: 'src/index.ts' },
+    creator: { tool: creator, expect: idParam },
+    idParam,
+    kindName: idParam.replace(/_id$/, ''),
+    steps: [],
+    probe: { tool: creator, expect: idParam },
+    shared: false,
+  };
+}
+
+async function connect(built: Built): Promise<Client> {
+  const client = new Client({ name: 'scope-e2e', version: '1.0.0' });
+  const env = { ...(process.env as Record<string, string>), MCP_HANDLE_STORE: 'memory' };
+  await client.connect(new StdioClientTransport({ command: process.execPath, args: [built.path('src/index.ts')], cwd: built.dir, env, stderr: 'pipe' }));
+  return client;
+}
+
+export async function startStdioPair(testCase: E2ECase): Promise<StdioPair> {
+  const original = buildInput(testCase);
+  const migrated = buildCase(testCase);
+  const [before, after] = await Promise.all([connect(original), connect(migrated)]);
+  return {
+    original,
+    migrated,
+    before,
+    after,
+    create: async () => handleOf((await after.callTool({ name: testCase.creator.tool, arguments: {} })) as ToolResult, testCase.idParam) as string,
+    stop: async () => {
+      await Promise.all([before.close().catch(() => undefined), after.close().catch(() => undefined)]);
+      original.remove();
+      migrated.remove();
+    },
+  };
+}
