@@ -53,17 +53,26 @@ function runsOnce(ctx: AnalysisContext, fn: Node, depth = 0): boolean {
     const outer = enclosingFunction(site);
     return outer === undefined || runsOnce(ctx, outer, depth + 1);
   };
-  if (Node.isConstructorDeclaration(fn)) {
-    const cls = fn.getParent();
-    // An exported class or function may be built or called per connection by code elsewhere (an HTTP entry).
-    if (!Node.isClassDeclaration(cls) || !cls.getName() || cls.isExported()) return false;
-    const sites = cls.findReferencesAsNodes().filter((ref) => Node.isNewExpression(ref.getParent()));
-    return sites.length === 1 && atStartUp(sites[0]!);
-  }
-  const named = Node.isFunctionDeclaration(fn) ? fn : undefined;
-  if (!named?.getName() || named.isExported()) return false;
-  const uses = named.findReferencesAsNodes();
-  return uses.length === 1 && Node.isCallExpression(uses[0]!.getParent()) && atStartUp(uses[0]!);
+  // An exported class or function may be built or called per connection by code elsewhere (an HTTP entry), so
+  // only a module's own are followed, and their uses are all in that module (found by name, without the checker).
+  const declaration = Node.isConstructorDeclaration(fn) ? fn.getParent() : fn;
+  if (!(Node.isClassDeclaration(declaration) || Node.isFunctionDeclaration(declaration)) || !declaration.getName() || exportedSyntactically(declaration)) return false;
+  const name = declaration.getName()!;
+  const uses = ctx.resolver.identifiersNamed(declaration.getSourceFile(), name).filter((id) => id !== declaration.getNameNode());
+  if (Node.isClassDeclaration(declaration)) {
+    if (uses.length !== 1 || !Node.isNewExpression(uses[0]!.getParent())) return false;
+  } else if (uses.length !== 1 || !Node.isCallExpression(uses[0]!.getParent())) return false;
+  return atStartUp(uses[0]!);
+}
+
+/** `export class …`, `export default …`, or named in an `export { … }` of its module. */
+function exportedSyntactically(declaration: Node & { getName(): string | undefined }): boolean {
+  if (Node.isExportable(declaration) && (declaration.hasExportKeyword() || declaration.hasDefaultKeyword())) return true;
+  const name = declaration.getName();
+  return declaration
+    .getSourceFile()
+    .getExportDeclarations()
+    .some((exported) => exported.getNamedExports().some((specifier) => specifier.getName() === name));
 }
 
 /** Classes instantiated directly in a function's own body (not in callbacks it defines). */
