@@ -107,10 +107,10 @@ export function planSessionIds(
 
 /**
  * A read of the session id the server keys what it keeps by: in a tool call (`extra.sessionId`), reaching
- * something, not already the key of state a finer rewrite handles, not a task's scope (tasks are the SDK's).
+ * something, not a task's scope (tasks are the SDK's). This runs after the finer rewrites, so a read that keys a
+ * state of theirs is still here only where they declined it.
  */
 function keysState(read: SessionIdRead): boolean {
-  // A read that keys state (`pads.get(extra.sessionId)`) is still here only if no finer handle took that state.
   if (read.source !== 'context' || read.leadsNowhere || read.by.length === 0) return false;
   if (!read.by.every((r) => r.kind === 'tool')) return false;
   // State the session's own code fills or reads (who signed in, set in onsessioninitialized; an elicitation the
