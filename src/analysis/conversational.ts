@@ -6,6 +6,7 @@
 import { Node, SyntaxKind } from 'ts-morph';
 import { CONVERSATIONAL_CREATORS, CONVERSATIONAL_NAMES, SHARED_WORDS } from '../rules/scope-state.js';
 import type { StateVariable } from './model.js';
+import { projectClassBuilt } from './syntax.js';
 
 /** `cachedChromePath` → cached, chrome, path. */
 function wordsOf(name: string): string[] {
@@ -52,12 +53,8 @@ export function isConversationalLazyValue(state: StateVariable): boolean {
  * `context.newPage()`): the object carries what the calls did to that page, like the page itself.
  */
 function holdsConversation(value: Node): boolean {
-  let inner: Node = value;
-  while (Node.isAwaitExpression(inner) || Node.isParenthesizedExpression(inner) || Node.isAsExpression(inner)) inner = inner.getExpression();
-  if (!Node.isNewExpression(inner)) return false;
-  const symbol = inner.getExpression().getSymbol();
-  const declaration = (symbol?.isAlias() ? symbol.getAliasedSymbol() : symbol)?.getDeclarations()[0];
-  if (!declaration || !Node.isClassDeclaration(declaration) || declaration.getSourceFile().isInNodeModules() || declaration.getSourceFile().isDeclarationFile()) return false;
+  const declaration = projectClassBuilt(value);
+  if (!declaration) return false;
   return declaration.getProperties().some((field) => {
     if (isSharedByName(field.getName())) return false;
     if (CONVERSATIONAL_NAMES.some((test) => test.test(field.getName()))) return true;

@@ -1,5 +1,5 @@
 /** Small syntactic helpers shared by the analysis passes. */
-import { Node, SyntaxKind, ts, type Expression, type Identifier, type SourceFile } from 'ts-morph';
+import { Node, SyntaxKind, ts, type ClassDeclaration, type Expression, type Identifier, type SourceFile } from 'ts-morph';
 import { relativeOf } from '../engine/parse.js';
 import type { FunctionNode, Location } from './model.js';
 
@@ -150,4 +150,19 @@ export function identifiersUnder(node: Node): Identifier[] {
   };
   ts.forEachChild(node.compilerNode, visit);
   return out;
+}
+
+/**
+ * The project class a value builds (`new BrowserManager()`, also awaited, parenthesised or cast), through an
+ * import; undefined for classes of dependencies and for anything else.
+ */
+export function projectClassBuilt(value: Node | undefined): ClassDeclaration | undefined {
+  let inner = value;
+  while (inner && (Node.isAwaitExpression(inner) || Node.isParenthesizedExpression(inner) || Node.isAsExpression(inner))) inner = inner.getExpression();
+  if (!inner || !Node.isNewExpression(inner)) return undefined;
+  const symbol = inner.getExpression().getSymbol();
+  const declaration = (symbol?.isAlias() ? symbol.getAliasedSymbol() : symbol)?.getDeclarations()[0];
+  if (!declaration || !Node.isClassDeclaration(declaration)) return undefined;
+  const file = declaration.getSourceFile();
+  return file.isInNodeModules() || file.isDeclarationFile() ? undefined : declaration;
 }

@@ -99,9 +99,7 @@ function onlyUsedAtShutdown(declaration: Node, depth: number): boolean {
   if (depth > 2) return false;
   // An exported `closeBrowser()` is called from the entry's signal handlers, in another module.
   const named = declaration as Node & { findReferencesAsNodes?(): Node[] };
-  const uses = (isExportedDeclaration(declaration) && named.findReferencesAsNodes ? named.findReferencesAsNodes() : referencesTo(declaration)).filter(
-    (use) => !use.getFirstAncestor((a) => Node.isImportDeclaration(a) || Node.isExportDeclaration(a)),
-  );
+  const uses = withoutImports(isExportedDeclaration(declaration) && named.findReferencesAsNodes ? named.findReferencesAsNodes() : referencesTo(declaration));
   return uses.length > 0 && uses.every((use) => {
     if (isShutdownRegistration(use)) return true;
     const call = use.getParent();
@@ -133,8 +131,13 @@ function inUncalledFunction(node: Node): boolean {
   const fn = node.getFirstAncestor((a) => Node.isFunctionDeclaration(a) || Node.isArrowFunction(a) || Node.isFunctionExpression(a));
   const named = fn && Node.isFunctionDeclaration(fn) ? fn : fn?.getParent() && Node.isVariableDeclaration(fn.getParent()) ? (fn.getParent() as VariableDeclaration) : undefined;
   if (!named || named.getFirstAncestor((a) => Node.isFunctionLikeDeclaration(a))) return false;
-  const uses = named.findReferencesAsNodes().filter((use) => !use.getFirstAncestor((a) => Node.isImportDeclaration(a) || Node.isExportDeclaration(a)));
+  const uses = withoutImports(named.findReferencesAsNodes());
   return uses.length === 0;
+}
+
+/** References that use a declaration, not the import and export lines that pass its name along. */
+function withoutImports(references: readonly Node[]): Node[] {
+  return references.filter((use) => !use.getFirstAncestor((a) => Node.isImportDeclaration(a) || Node.isExportDeclaration(a)));
 }
 
 function isExportedDeclaration(declaration: Node): boolean {

@@ -8,9 +8,9 @@
 import { posix } from 'node:path';
 import { Node, SyntaxKind, type ClassDeclaration, type TryStatement, type Identifier, type Project, type SourceFile } from 'ts-morph';
 import { analyzeProject, type ServerModel } from '../../src/analysis/index.js';
-import { isNullish } from '../../src/analysis/syntax.js';
+import { isNullish, projectClassBuilt } from '../../src/analysis/syntax.js';
 import { relativeOf } from '../../src/engine/parse.js';
-import { TODO_MARKER, TODO_MARKER_PATTERN } from '../../src/rules/rules.js';
+import { TODO_MARKER } from '../../src/rules/rules.js';
 import { DEFAULT_SCOPE_NOUN, SCOPE_NOUNS } from '../../src/rules/scope-state.js';
 import { TextEdits, withTrailingComment } from '../handles/edits.js';
 import { str, toolList, ttlText, type Style } from '../handles/generate.js';
@@ -27,6 +27,7 @@ import { planRecordResources } from './resources.js';
 import type { ScopeNames } from './tool-sites.js';
 import { ImportNeeds, wireTools } from './wiring.js';
 import { planSessionIds } from './session-ids.js';
+import { removeMarkersNaming } from './stale-markers.js';
 
 /** The plan, plus where the scope module goes. */
 export interface ScopePlan extends ProjectPlan {
@@ -403,32 +404,18 @@ function markedAlready(text: string, name: string): boolean {
 
 /** Markers the fine-grained transforms left on state this rewrite now handles. */
 function removeStaleMarkers(edits: TextEdits, states: readonly ScopeMember[]): void {
-  const text = edits.text;
-  const pattern = new RegExp(`^[ \\t]*// ${TODO_MARKER_PATTERN}\\(SL00[36]\\):[^\\n]*\\n`, 'gm');
-  for (const match of text.matchAll(pattern)) {
-    const names = states.flatMap((s) =>
-      s.kind === 'variable' ? [s.name, ...heldClasses(s).map((c) => c.getName()!)] : [s.name, ...s.fields.map((f) => f.name), ...(s.kind === 'factory-instance' ? [s.className] : [])],
-    );
-    if (!names.some((name) => new RegExp(`\\b${name}\\b`).test(match[0]))) continue;
-    try {
-      edits.replace(match.index!, match.index! + match[0].length, '');
-    } catch {
-      // The marker sits inside a range another edit already rewrites.
-    }
-  }
+  const names = states.flatMap((s) =>
+    s.kind === 'variable' ? [s.name, ...heldClasses(s).map((c) => c.getName()!)] : [s.name, ...s.fields.map((f) => f.name), ...(s.kind === 'factory-instance' ? [s.className] : [])],
+  );
+  removeMarkersNaming(edits, names, ['SL003', 'SL006']);
 }
 
 /** Project classes a variable member is built from (`browserManager = new BrowserManager()`): their fields move with it. */
 function heldClasses(member: ScopeMember): ClassDeclaration[] {
   if (member.kind !== 'variable') return [];
   return member.state.accesses.flatMap((access) => {
-    const value = access.value;
-    let inner: Node | undefined = value;
-    while (inner && (Node.isAwaitExpression(inner) || Node.isParenthesizedExpression(inner) || Node.isAsExpression(inner))) inner = inner.getExpression();
-    if (!inner || !Node.isNewExpression(inner)) return [];
-    const symbol = inner.getExpression().getSymbol();
-    const declaration = (symbol?.isAlias() ? symbol.getAliasedSymbol() : symbol)?.getDeclarations()[0];
-    return declaration && Node.isClassDeclaration(declaration) && declaration.getName() && !declaration.getSourceFile().isInNodeModules() ? [declaration] : [];
+    const built = projectClassBuilt(access.value);
+    return built?.getName() ? [built] : [];
   });
 }
 

@@ -18,7 +18,7 @@ import type { HandleOptions } from '../handles/store-file.js';
 import type { SiteResult } from '../handles/site.js';
 import { SESSION_SCOPED_TASK_CALLS } from '../../src/rules/sdk.js';
 import { readsOwnCopy } from '../../src/analysis/origins.js';
-import { TODO_MARKER_PATTERN } from '../../src/rules/rules.js';
+import { removeMarkersNaming } from './stale-markers.js';
 import { ImportNeeds, wireTools, type LifecycleNames, type ScopePaths } from './wiring.js';
 
 /** Session plumbing that shows the server hands out session ids (over stdio there are none to key by). */
@@ -68,7 +68,7 @@ export function planSessionIds(
     if (moved.statement.getSourceFile() !== home) return `the code a session's end ran (${moved.statement.getText().split('\n')[0]}) is in another module than the tools; move it into ${names.scope}'s cleanup by hand`;
   }
   // State a finer handle could not take (and marked) is now keyed by the session's id: its marker goes.
-  for (const state of new Set(reads.flatMap((read) => (read.keyOf ? [read.keyOf] : [])))) dropStateMarkers(editsOf(state.declaration.getSourceFile()), state.name);
+  for (const state of new Set(reads.flatMap((read) => (read.keyOf ? [read.keyOf] : [])))) removeMarkersNaming(editsOf(state.declaration.getSourceFile()), [state.name], ['SL003']);
   const exported = tools.some((r) => r.call.getSourceFile() !== home) || reads.some((read) => read.node.getSourceFile() !== home);
   const style = styleOf(home, model.files.find((info) => info.sourceFile === home)?.sdk, options);
   const labels = [...new Set(tools.map((r) => r.name ?? `the tools registered as ${r.label}`))];
@@ -154,12 +154,6 @@ function sessionEndCode(model: ServerModel, scope: string): Array<{ statement: N
     }
   }
   return out;
-}
-
-/** The SL003 markers a finer transform left on a state's declaration, naming it. */
-function dropStateMarkers(edits: TextEdits, name: string): void {
-  const pattern = new RegExp(`^[ \\t]*// ${TODO_MARKER_PATTERN}\\(SL003\\):[^\\n]*\\b${name}\\b[^\\n]*\\n`, 'gm');
-  for (const match of edits.text.matchAll(pattern)) edits.replace(match.index!, match.index! + match[0].length, '');
 }
 
 /** `extra.sessionId || fallback`: a session's id is always there, so the fallback goes with the read. */
