@@ -3,6 +3,7 @@ import { identifierText, indexCache } from '../shared/file-index.js';
 import { posix } from 'node:path';
 import { normalizeModule, SDK_SOURCE_ROOT, sdkSourceSubpaths } from '../../src/rules/transport-symbols.js';
 import { quoted, type Style } from './style.js';
+import { isSdkSourceModule } from '../../src/engine/sdk-detect.js';
 import { referenceNodesIn } from '../shared/declarations.js';
 import type { TextEdits } from './text-edits.js';
 
@@ -46,7 +47,9 @@ function sdkSourceTarget(file: SourceFile, specifier: string): { root: string; s
   const at = target.lastIndexOf(marker);
   if (at < 0) return undefined;
   const subpath = target.slice(at + marker.length);
-  return SDK_SUBPATHS.has(subpath) ? { root: target.slice(0, at + marker.length - 1), subpath } : undefined;
+  if (!SDK_SUBPATHS.has(subpath)) return undefined;
+  const root = target.slice(0, at + marker.length - 1);
+  return isSdkSourceModule(file.getProject(), root, target) ? { root, subpath } : undefined;
 }
 
 function canonicalModule(file: SourceFile, specifier: string): string {
