@@ -94,7 +94,7 @@ export const statelessTransport: Transform<StarterDecisions | undefined> = {
     return planStarters(context.project, files, (file, starters) => {
       if (!statelessTransport.vocabulary.test(file.getFullText())) return;
       try {
-        planHttpEntry({ file, project: context.project, options, style: detectStyle(file), facts: context.facts, starters });
+        planHttpEntry({ file, project: context.project, options, style: detectStyle(file), facts: context.facts, starters, existing: (path) => context.readExisting(path) });
       } catch {
         // A file the planner cannot handle converts no starter; its own apply reports the error.
       }
@@ -102,11 +102,13 @@ export const statelessTransport: Transform<StarterDecisions | undefined> = {
   },
   apply(context) {
     const options = readOptions(context.options);
+    const existing = (path: string) => context.project.getSourceFile(`/${path}`)?.getFullText() ?? context.readExisting(path) ?? (context.fileExists(path) ? '' : undefined);
     let markers: MarkerRequest[] = [];
     for (const phase of PHASES) {
-      const input: PhaseInput = { file: context.file, project: context.project, options, style: detectStyle(context.file), facts: context.facts, starters: context.plan };
+      const input: PhaseInput = { file: context.file, project: context.project, options, style: detectStyle(context.file), facts: context.facts, starters: context.plan, existing };
       const output = phase(input);
       if (!output) continue;
+      for (const module of output.emit ?? []) context.emitFile(module.path, module.content);
       const changes = output.edits.size > 0;
       markers = commit(context, output.edits, [...markers, ...output.markers]);
       if (changes) markers = tidy(context, input, output, markers);

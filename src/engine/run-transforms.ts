@@ -147,6 +147,7 @@ export function transformFiles(files: FileMap, settings: TransformFilesOptions):
           pendingEmits.set(path, { text, by: transform.id });
         },
         fileExists,
+        readExisting: (path) => pendingEmits.get(path)?.text ?? emitted.get(path)?.text ?? readExisting(path),
         facts,
         supports: (feature) => supports(sdk, feature),
       };

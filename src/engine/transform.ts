@@ -63,6 +63,8 @@ export interface TransformContext<Plan = unknown> {
   emitFile(relPath: string, content: string): void;
   /** Whether a root-relative path exists in the project on disk or in the virtual tree. */
   fileExists(relPath: string): boolean;
+  /** The text of an existing file (emitted in this run, in the group, else on disk). */
+  readExisting(relPath: string): string | undefined;
   /** What the project on disk says about itself: the SDK releases it uses (nothing in memory-only runs). */
   readonly facts: ProjectFacts;
   /**

@@ -55,7 +55,7 @@ describe('template renderer', () => {
     const installed = join(scratch.dir, 'node_modules', 'mcp-sessionless');
     writeFile(join(installed, 'package.json'), JSON.stringify({ name: 'mcp-sessionless', type: 'module' }));
     cpSync(join(REPO_ROOT, 'templates', 'handle-store'), join(installed, 'templates', 'handle-store'), { recursive: true });
-    for (const name of ['render', 'helpers', 'handle-store']) {
+    for (const name of ['render', 'helpers', 'erase-types', 'handle-store']) {
       const source = readFileSync(join(REPO_ROOT, 'src', 'templates', `${name}.ts`), 'utf8');
       const output = ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.ES2022, target: ts.ScriptTarget.ES2022, esModuleInterop: true } });
       writeFile(join(installed, 'dist', 'src', 'templates', `${name}.js`), output.outputText);

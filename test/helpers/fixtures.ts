@@ -7,6 +7,7 @@ import { transformFiles, type FileMap } from '../../src/engine/run-transforms.js
 import { createMemoryProject, syntaxErrors } from '../../src/engine/parse.js';
 import type { OptionValues, Transform } from '../../src/engine/transform.js';
 import type { ProjectFacts } from '../../src/engine/project-facts.js';
+import { renderStatelessHttp, type StatelessHttpRenderOptions } from '../../src/templates/stateless-http.js';
 import { getTransform } from '../../transforms/index.js';
 import { renderHandleStore, type HandleStoreRenderOptions } from '../../src/templates/handle-store.js';
 import { renderHandleScope } from '../../src/templates/handle-scope.js';
@@ -32,7 +33,7 @@ const SINGLE_FILE = /^(?<name>.+)\.input\.(?<ext>[cm]?[jt]sx?)$/;
  * `<path>.render.json` holds its render options and stands for `<path>` with the rendered text, so a template
  * change needs no fixture edits and the expected output is still compared byte for byte.
  */
-const RENDERED = '.render.json';
+export const RENDERED = '.render.json';
 
 function readTree(dir: string, base = dir, out: Record<string, string> = {}): Record<string, string> {
   for (const entry of readdirSync(dir)) {
@@ -45,9 +46,11 @@ function readTree(dir: string, base = dir, out: Record<string, string> = {}): Re
   return out;
 }
 
-function renderPlaceholder(path: string): string {
+/** The text a `<path>.render.json` placeholder stands for. */
+export function renderPlaceholder(path: string): string {
   const { template, ...options } = JSON.parse(readFileSync(path, 'utf8')) as { template: string } & HandleStoreRenderOptions & { storeSpecifier: string };
   if (template === 'handle-scope') return renderHandleScope(options);
+  if (template === 'stateless-http') return renderStatelessHttp(options as unknown as StatelessHttpRenderOptions);
   if (template !== 'handle-store') throw new Error(`${path}: unknown template "${template}"`);
   return renderHandleStore(options);
 }

@@ -1,9 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { dirname, join, relative } from 'node:path';
 import ts from 'typescript';
-import { FIXTURES_ROOT, REPO_ROOT } from '../helpers/fixtures.js';
+import { FIXTURES_ROOT, RENDERED, renderPlaceholder, REPO_ROOT } from '../helpers/fixtures.js';
 
 /**
  * Running migrated fixture servers for real. Outputs are copied under test/.tmp/ (inside the repository,
@@ -28,14 +28,17 @@ export function runnableFixture(suite: string, name: string, which: 'output' | '
       for (const entry of readdirSync(folder)) {
         const path = join(folder, entry);
         if (statSync(path).isDirectory()) walk(path);
-        else if (path.endsWith('.ts')) {
-          const out = join(dir, relative(tree, path)).replace(/\.ts$/, '.js');
+        else if (path.endsWith('.ts') || path.endsWith(`.ts${RENDERED}`)) {
+          // A generated module the transform wrote is kept as its render options (see test/helpers/fixtures.ts).
+          const source = path.endsWith(RENDERED) ? renderPlaceholder(path) : readFileSync(path, 'utf8');
+          const out = join(dir, relative(tree, path)).replace(RENDERED, '').replace(/\.ts$/, '.js');
           mkdirSync(dirname(out), { recursive: true });
-          writeFileSync(out, transpile(readFileSync(path, 'utf8'), path));
+          writeFileSync(out, transpile(source, path.replace(RENDERED, '')));
         }
       }
     };
     walk(tree);
+    linkPinnedSdk(join(FIXTURES_ROOT, 'stateless-transport', name, 'facts.json'), dir);
     return join(dir, 'src', 'main.js');
   }
   const fixture = join(FIXTURES_ROOT, 'stateless-transport', `${name}.${which}`);
@@ -48,6 +51,21 @@ export function runnableFixture(suite: string, name: string, which: 'output' | '
   const file = join(dir, 'index.mjs');
   writeFileSync(file, transpile(readFileSync(`${fixture}.ts`, 'utf8'), `${name}.ts`));
   return file;
+}
+
+/**
+ * A fixture whose facts pin an old SDK release runs on that release (installed beside the current one as
+ * `mcp-sdk-<version>`): the migrated code must serve with what the project really has.
+ */
+function linkPinnedSdk(factsPath: string, dir: string): void {
+  if (!existsSync(factsPath)) return;
+  const facts = JSON.parse(readFileSync(factsPath, 'utf8')) as { sdks: Array<{ package: string; version: string }> };
+  const version = facts.sdks.find((sdk) => sdk.package === '@modelcontextprotocol/sdk')?.version;
+  if (!version) return;
+  const installed = join(REPO_ROOT, 'node_modules', `mcp-sdk-${version}`);
+  if (!existsSync(installed)) throw new Error(`${factsPath} pins @modelcontextprotocol/sdk ${version}: add "mcp-sdk-${version}" to devDependencies`);
+  mkdirSync(join(dir, 'node_modules', '@modelcontextprotocol'), { recursive: true });
+  symlinkSync(installed, join(dir, 'node_modules', '@modelcontextprotocol', 'sdk'), 'dir');
 }
 
 function transpile(source: string, fileName: string): string {

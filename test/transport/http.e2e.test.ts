@@ -56,6 +56,11 @@ const CASES: readonly Case[] = [
   // The caller built its server with a factory call: the starter is handed that factory.
   { name: 'server-parameter-factory-call-v1', line: 'v1', rejects: ['GET', 'DELETE'] },
   { name: 'server-parameter-v2', line: 'v2', rejects: ['GET', 'DELETE'] },
+  // One HTTP+SSE stream at a time on SDK 1.0.1, which has no Streamable HTTP transport: served on that release
+  // through the stateless transport module the migration wrote.
+  { name: 'sse-old-sdk-v1', line: 'v1', rejects: ['GET', 'DELETE'] },
+  // The project's own src/server.ts beside the entry: the SDK transport is imported from the SDK, not from it.
+  { name: 'own-server-module-v1', line: 'v1', rejects: ['GET', 'DELETE'] },
 ];
 
 const SUITE = 'http';
@@ -180,4 +185,44 @@ describe('key-at-initialize-v1: what ran when a session opened runs per request'
       });
     });
   }
+});
+
+// The release the fixture pins really serves: SDK 1.0.1 knows no protocol version newer than 2024-11-05.
+describe('sse-old-sdk-v1: served by SDK 1.0.1 through the written transport', () => {
+  let server: RunningServer;
+  beforeAll(async () => {
+    server = await startServer(runnableFixture(`${SUITE}-pinned`, 'sse-old-sdk-v1'));
+  });
+  afterAll(async () => {
+    await server?.stop();
+    removeRunnables(`${SUITE}-pinned`);
+  });
+
+  it('negotiates the protocol of that release and answers two clients at once', async () => {
+    const clients = [new ClientV1({ name: 'a', version: '1.0.0' }), new ClientV1({ name: 'b', version: '1.0.0' })];
+    const transports = clients.map(() => new StreamableHTTPClientTransportV1(new URL(server.url)));
+    await Promise.all(clients.map((client, i) => client.connect(transports[i]!)));
+    try {
+      expect(transports.map((t) => t.protocolVersion)).toEqual(['2024-11-05', '2024-11-05']);
+      const answers = await Promise.all(clients.map((client, i) => client.callTool({ name: 'echo', arguments: { message: `from ${i}` } })));
+      expect(answers.map((a) => a.content)).toEqual([[{ type: 'text', text: 'from 0' }], [{ type: 'text', text: 'from 1' }]]);
+      // A batch of a notification and a request gets one JSON answer for the request.
+      const response = await fetch(server.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+        body: JSON.stringify([
+          { jsonrpc: '2.0', method: 'notifications/initialized' },
+          { jsonrpc: '2.0', id: 7, method: 'tools/list' },
+        ]),
+      });
+      expect(response.status).toBe(200);
+      const body = (await response.json()) as Array<{ id: number; result: { tools: Array<{ name: string }> } }>;
+      expect(body.map((r) => [r.id, r.result.tools.map((t) => t.name)])).toEqual([[7, ['echo']]]);
+      const broken = await fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{not json' });
+      expect(broken.status).toBe(400);
+      expect(((await broken.json()) as { error: { code: number } }).error.code).toBe(-32700);
+    } finally {
+      await Promise.all(clients.map((client) => client.close()));
+    }
+  });
 });

@@ -212,7 +212,10 @@ export function buildHttpEdits(plan: HttpPlan, style: Style): PhaseOutput {
   if (route) for (const note of plan.notes) markers.push({ pos: markerPosition(route), rule: 'SL003', level: 'info', message: note });
   const asks = serverRequestsMessage();
   if (route && asks && !askedAbove) markers.push({ pos: markerPosition(route), rule: 'SL005', message: asks });
-  return { edits, markers, candidates, imports: wantedImports() };
+  const own = plan.ownTransport;
+  if (route && own) markers.push({ pos: markerPosition(route), rule: 'SL002', level: 'info', message: own.note });
+  const emit = own?.content === undefined ? [] : [{ path: own.path, content: own.content }];
+  return { edits, markers, candidates, imports: wantedImports(), emit };
 
   function planServing(serving: Serving): void {
     const { plan: handlerPlan, fn } = serving;
@@ -389,6 +392,7 @@ export function buildHttpEdits(plan: HttpPlan, style: Style): PhaseOutput {
 
   function wantedImports(): PhaseOutput['imports'] {
     if (target === 'v2') return kind === 'node' ? [V2_ENTRY_IMPORTS.createMcpHandler, V2_ENTRY_IMPORTS.toNodeHandler] : [V2_ENTRY_IMPORTS.createMcpHandler];
+    if (plan.ownTransport) return [{ module: plan.ownTransport.specifier, name: plan.ownTransport.className }];
     if (plan.transportClass) return [];
     const wanted = V1_STREAMABLE[kind];
     return [{ module: v1Specifier(file, wanted.module), name: wanted.name }];

@@ -3,6 +3,7 @@ import { transportKeptBecause } from '../../src/rules/marker-messages.js';
 import { Node, type SourceFile } from 'ts-morph';
 import { DEFAULT_STREAMABLE_PATH } from '../../src/rules/transport-symbols.js';
 import { missingFeature, supportsFeature } from '../../src/rules/sdk-features.js';
+import { ownTransportNote, planOwnTransport, type OwnTransport } from './own-transport.js';
 import { planHandler, planModule, serveCalls, type HandlerPlan } from './erase.js';
 import { resolveFactory, resolveFactoryFunction, usesOnlyOuterNames, type ParameterPolicy, type ServerFactory } from './factory.js';
 import { configurationState, starterOf } from './starters.js';
@@ -62,8 +63,10 @@ export interface HttpPlan {
   /** The function behind a `call` factory, when it could be found (this file or a relative import). */
   factoryFn?: FunctionLike;
   options: string[];
-  /** The local name of the v1 streamable transport class, when it is already imported. */
+  /** The local name of the v1 streamable transport class, when it is already imported (or written, see ownTransport). */
   transportClass?: string;
+  /** A release without Streamable HTTP: the transport module written into the project, and the note that says so. */
+  ownTransport?: OwnTransport & { note: string };
   /** Parameters of request helpers that only carried the transport map, with the argument of every call. */
   droppedParameters: DroppedParameter[];
   /** Report notes about state that now starts fresh per request (it carries its own marker). */
@@ -183,10 +186,13 @@ function analyse(input: PhaseInput, resolver: Resolver, constructions: readonly 
   if (helper && target === 'v2') return `the session routing lives in the request helper \`${helper.handlerArg.getText()}\`, and a v2 entry is only written into mounted handlers`;
   const path = input.options.path || DEFAULT_STREAMABLE_PATH;
   const sseMode = !hasSse ? 'none' : streamable.length > 0 ? 'drop' : 'convert';
+  let ownTransport: HttpPlan['ownTransport'];
   if (sseMode === 'convert' && target === 'v1' && !supportsFeature(input.facts.sdks, 'v1', 'streamable-http')) {
-    // No stateless HTTP+SSE exists: the rewrite needs a transport the pinned release does not have.
-    const message = transportKeptBecause(missingFeature(input.facts.sdks, 'v1', 'streamable-http'), 'upgrade the SDK, then run migrate again');
-    return blocked(file, [{ pos: markerPosition(constructions[0]!.node), rule: 'SL002', message }]);
+    // No stateless HTTP+SSE exists and the pinned release has no Streamable HTTP transport: one is written for it.
+    const missing = missingFeature(input.facts.sdks, 'v1', 'streamable-http');
+    const own = kind === 'node' ? planOwnTransport(file, input.existing ?? (() => undefined)) : 'the web-standard transport has no stand-in';
+    if (typeof own === 'string') return blocked(file, [{ pos: markerPosition(constructions[0]!.node), rule: 'SL002', message: transportKeptBecause(`${missing}, and ${own}`, 'upgrade the SDK, then run migrate again') }]);
+    ownTransport = { ...own, note: ownTransportNote(own, missing) };
   }
   if (sseMode === 'convert' && routedHelpers) {
     // Every message route serves Streamable HTTP where it is; one of them must be the endpoint path already.
@@ -306,7 +312,8 @@ function analyse(input: PhaseInput, resolver: Resolver, constructions: readonly 
     factory: factoryResult.factory,
     factoryFn,
     options,
-    transportClass,
+    transportClass: ownTransport?.className ?? transportClass,
+    ownTransport,
     droppedParameters,
     notes: verdict.notes,
     sessionCounts,

@@ -1,6 +1,7 @@
 import type { Project, SourceFile } from 'ts-morph';
 import type { StarterDecisions } from './starters.js';
 import type { Style } from './style.js';
+import type { ExistingFile } from './own-transport.js';
 import type { ProjectFacts } from '../../src/engine/project-facts.js';
 import { TextEdits, type MarkerRequest } from './text-edits.js';
 
@@ -22,6 +23,8 @@ export interface PhaseInput {
   facts: ProjectFacts;
   /** Which starters' server parameters may become factories, as `prepare` decided for the whole group. */
   starters?: StarterDecisions;
+  /** Text of a root-relative file that exists ('' when unreadable), undefined when none does: where a generated module may go. */
+  existing?: ExistingFile;
 }
 
 /** What a phase decided: edits to apply, markers to leave, and follow-up clean-up. */
@@ -32,6 +35,8 @@ export interface PhaseOutput {
   /** Names the rewrite stopped using: their imports and side-effect-free declarations may now be dead. */
   candidates: Set<string>;
   imports: Array<{ module: string; name: string }>;
+  /** Modules to write into the project (root-relative path and text). */
+  emit?: Array<{ path: string; content: string }>;
 }
 
 /** A phase outcome that changes nothing but leaves markers. */
