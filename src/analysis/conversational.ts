@@ -71,7 +71,8 @@ function holdsConversation(value: Node): boolean {
  * exactly these; the transforms give handles to, or mark, only these.
  */
 export function carriesConversation(state: StateVariable): boolean {
-  if (state.holdsTransports || state.holdsUpstreams || readersOf(state).length === 0 || isSharedState(state)) return false;
+  // An explicit-id registry is no one conversation's: its ids are handles already (see StateVariable.explicitIds).
+  if (state.holdsTransports || state.holdsUpstreams || state.explicitIds || readersOf(state).length === 0 || isSharedState(state)) return false;
   return state.dependence === 'implicit' || isConversationalLazyValue(state);
 }
 

@@ -246,6 +246,11 @@ export interface StateVariable {
   push?: SessionPush;
   /** Keeps the roots a client listed: decided with the roots requests, no handle (see roots-state.ts). */
   holdsRoots?: boolean;
+  /**
+   * A registry per connection (factory closure, per-connection object) of entries created under ids the server
+   * mints and returns: explicit handles already, so no coarse handle; only where the registry lives must change.
+   */
+  explicitIds?: boolean;
   /** Labels of the registrations that read it. */
   readers: string[];
   /** Labels of the registrations that write it. */

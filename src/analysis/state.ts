@@ -225,7 +225,20 @@ function buildState(
   };
   state.dependence = dependenceOf(state);
   if (state.dependence === 'implicit') state.sharedPurpose = sharedPurposeOf(ctx, reach, origins, state);
+  if (state.dependence === 'implicit' && holdsExplicitIds(state)) state.explicitIds = true;
   return state;
+}
+
+/**
+ * Per-instance state whose entries are created under ids the server mints (`sessions.set(randomUUID(), …)`) and
+ * otherwise only reached by key: the ids are handles already, only the registry lives per connection.
+ */
+function holdsExplicitIds(state: StateVariable): boolean {
+  const perInstance = state.kind === 'factory-closure' || (state.kind === 'class-field' && state.perConnectionClass === true);
+  if (!perInstance || state.container === undefined) return false;
+  const writes = state.accesses.filter((a) => a.mode === 'write' && a.by.length > 0);
+  if (writes.some((a) => a.op !== 'keyed' || a.keyOrigin === 'constant' || a.keyOrigin === 'session')) return false;
+  return writes.some((a) => a.keyOrigin === 'minted' && !a.reset && a.value !== undefined);
 }
 
 function labels(accesses: readonly StateAccess[]): string[] {

@@ -64,6 +64,13 @@ export const CATALOG: Record<FindingKind, CatalogEntry> = {
     category: 'session-keyed-app-state',
     message: '{state} is a field of a per-connection object; written by {writers}, read by {readers}; store records by handle instead',
   },
+  'explicit-id-registry': {
+    rule: 'SL003',
+    pattern: 'P6',
+    fixedBy: 'manual',
+    category: 'session-keyed-app-state',
+    message: '{state}: records kept under ids the tools mint and take back (explicit handles already), in {detail}; build the registry once for the process so every request reaches the records, and bind each id to the caller that created it',
+  },
   'selection-state': {
     rule: 'SL003',
     pattern: 'P7',

@@ -7,7 +7,7 @@
 import { createMemoryProject } from '../engine/parse.js';
 import { anchorOf } from '../engine/markers.js';
 import type { RuleId } from '../rules/rules.js';
-import { classFieldsKept, sessionIdReads, TRANSPORT_KEPT, transportKept } from '../rules/marker-messages.js';
+import { classFieldsKept, joined, sessionIdReads, TRANSPORT_KEPT, transportKept } from '../rules/marker-messages.js';
 import { TODO_MARKER } from '../rules/rules.js';
 import type { Finding, FindingKind } from './types.js';
 import { isAboutRoots, mentionsRoots, ROOTS_GROUP, rootsTogether } from '../rules/context-sdk.js';
@@ -34,6 +34,7 @@ const BLOCKING_KINDS: ReadonlySet<FindingKind> = new Set<FindingKind>([
   'gateway-header-forward',
   'factory-closure-state',
   'class-field-state',
+  'explicit-id-registry',
   'selection-state',
   'session-id-read',
 ]);
@@ -51,7 +52,7 @@ export interface Decision {
 }
 
 /** State findings about fields: the fields of one class are one decision (one record, or none). */
-const FIELD_KINDS: ReadonlySet<FindingKind> = new Set<FindingKind>(['class-field-state', 'process-state', 'selection-state']);
+const FIELD_KINDS: ReadonlySet<FindingKind> = new Set<FindingKind>(['class-field-state', 'explicit-id-registry', 'process-state', 'selection-state']);
 
 /** The key that puts findings into one decision. */
 function decisionKey(finding: Finding): string {
@@ -116,7 +117,13 @@ export function planDecisions(findings: readonly Finding[]): Decision[] {
       const own = covers.filter((f) => !f.heldBy);
       const at = holder ?? own[0] ?? first;
       const fields = [...own, ...covers.filter((f) => f.heldBy)].map((f) => f.state ?? '');
-      const message = holder ? holder.message : classFieldsKept(first.group ?? '', fields, union(covers, 'writers'), union(covers, 'readers'));
+      // Registries under explicit ids need no record: one message names them all.
+      const registries = covers.every((f) => f.kind === 'explicit-id-registry') && first.state !== undefined;
+      const message = holder
+        ? holder.message
+        : registries
+          ? first.message.replace(first.state ?? '', joined(fields))
+          : classFieldsKept(first.group ?? '', fields, union(covers, 'writers'), union(covers, 'readers'));
       decisions.push({ rule: at.rule, at, covers, message });
     } else {
       decisions.push({ rule: first.rule, at: first, covers, message: first.message });

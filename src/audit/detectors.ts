@@ -2,7 +2,7 @@
  * Detectors: rules over the ServerModel that turn its facts into findings. Each detector reads the model only;
  * what a finding means (rule, pattern, fix, wording) comes from CATALOG.
  */
-import { carriesConversation, readersOf } from '../analysis/conversational.js';
+import { carriesConversation, isSharedState, readersOf } from '../analysis/conversational.js';
 import { Node, SyntaxKind } from 'ts-morph';
 import type { ListMutation, ServerModel, StateVariable } from '../analysis/index.js';
 import { locationOf } from '../analysis/index.js';
@@ -153,6 +153,10 @@ function stateFindings(state: StateVariable, sessionful: boolean, processScope: 
     // Roots a client listed, kept per session: decided with the requests that ask for them (decisions.ts).
     if (state.holdsRoots) return [{ ...base, kind: 'session-keyed-state', group: ROOTS_GROUP, rule: 'SL005', pattern: 'P9', fixedBy: 'manual', detail: state.sessionKey ? ` (${state.sessionKey.getText()})` : '' }];
     return [{ ...base, kind: 'session-keyed-state', detail: state.sessionKey ? ` (${state.sessionKey.getText()})` : '' }];
+  }
+  if (state.explicitIds && !isSharedState(state) && readersOf(state).length > 0) {
+    const detail = state.kind === 'factory-closure' ? `the server factory${state.factory?.name ? ` \`${state.factory.name}\`` : ''}, one per connection` : `${state.ownerClass?.getName() ? `\`${state.ownerClass.getName()}\` objects` : 'objects'} built per connection`;
+    return [{ ...base, kind: 'explicit-id-registry', detail }];
   }
   if (!carriesConversation(state)) return [];
   // A lazily created browser page or shell carries a conversation like any value a tool sets.

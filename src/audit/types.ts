@@ -37,6 +37,7 @@ export type FindingKind =
   | 'process-state'
   | 'factory-closure-state'
   | 'class-field-state'
+  | 'explicit-id-registry'
   | 'selection-state'
   | 'session-id-read'
   | 'transport-map'

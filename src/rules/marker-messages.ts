@@ -13,7 +13,7 @@ export const TRANSPORT_KEPT = 'session transport kept';
 export const ASKS_MID_CALL = 'tools ask the client mid-call';
 
 /** Join names as "a, b and c". */
-function joined(names: readonly string[]): string {
+export function joined(names: readonly string[]): string {
   return names.length <= 1 ? (names[0] ?? '') : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
 }
 

@@ -28,6 +28,8 @@ export function recordGroups(model: ServerModel): StateVariable[][] {
     if (state.kind !== 'class-field' || state.dependence !== 'implicit' || !state.ownerClass) continue;
     // A configuration manager or a cache is shared by every client on purpose: no conversation's handle.
     if (isSharedState(state)) continue;
+    // Records under ids the tools mint are handles already: where the registry lives is a person's change.
+    if (state.explicitIds) continue;
     // Fields of objects other conversation state holds (a Tab in a Context's tabs) move with that state.
     if (state.heldBy && carriesConversation(state.heldBy)) continue;
     const group = groups.get(state.ownerClass) ?? [];
