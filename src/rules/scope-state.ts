@@ -53,6 +53,9 @@ export const SCOPE_NOUNS: ReadonlyArray<{ test: RegExp; noun: string }> = [
 /** The record's name when no entry of {@link SCOPE_NOUNS} matches. */
 export const DEFAULT_SCOPE_NOUN = 'session';
 
+/** Names tried in turn when the tools already take the chosen one's id (`session_id` of their own). */
+export const FALLBACK_SCOPE_NOUNS: readonly string[] = ['session', 'conversation', 'workspace'];
+
 /** Calls that register process shutdown work, whose statements about the state become the record's cleanup. */
 export const SHUTDOWN_EVENTS: readonly string[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'exit', 'beforeExit'];
 

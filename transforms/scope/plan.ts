@@ -11,7 +11,7 @@ import { analyzeProject, type ServerModel } from '../../src/analysis/index.js';
 import { isNullish, projectClassBuilt } from '../../src/analysis/syntax.js';
 import { relativeOf } from '../../src/engine/parse.js';
 import { TODO_MARKER } from '../../src/rules/rules.js';
-import { DEFAULT_SCOPE_NOUN, SCOPE_NOUNS } from '../../src/rules/scope-state.js';
+import { DEFAULT_SCOPE_NOUN, FALLBACK_SCOPE_NOUNS, SCOPE_NOUNS } from '../../src/rules/scope-state.js';
 import { TextEdits, withTrailingComment } from '../handles/edits.js';
 import { str, toolList, ttlText, type Style } from '../handles/generate.js';
 import { isExported } from '../shared/exports.js';
@@ -25,7 +25,7 @@ import { storePathFor, type HandleOptions } from '../handles/store-file.js';
 import { findCandidates, standsInForRecord, type ScopeCandidate, type ScopeMember } from './candidates.js';
 import { planRecordResources } from './resources.js';
 import type { ScopeNames } from './tool-sites.js';
-import { ImportNeeds, wireTools } from './wiring.js';
+import { freeNoun, ImportNeeds, wireTools } from './wiring.js';
 import { planSessionIds } from './session-ids.js';
 import { removeMarkersNaming } from './stale-markers.js';
 
@@ -172,7 +172,8 @@ function recordNames(candidate: ScopeCandidate, options: HandleOptions, toolName
   const names = candidate.members.map((m) => m.name);
   // An object held whole is named by what it holds (a Context of tabs is a browser).
   const words = candidate.members.flatMap((m) => (m.kind === 'factory-instance' ? [m.name, m.className, ...m.fields.map((f) => f.name)] : [m.name]));
-  const noun = options.names[names[0]!] ?? SCOPE_NOUNS.find((entry) => words.some((n) => entry.test.test(n)))?.noun ?? DEFAULT_SCOPE_NOUN;
+  const chosen = options.names[names[0]!] ?? SCOPE_NOUNS.find((entry) => words.some((n) => entry.test.test(n)))?.noun ?? DEFAULT_SCOPE_NOUN;
+  const noun = options.names[names[0]!] ?? freeNoun([...new Set([chosen, ...FALLBACK_SCOPE_NOUNS])], candidate.tools, toolNames, options.creatorTemplate) ?? chosen;
   const free = (base: string) => {
     let name = base;
     for (let i = 2; toolNames.has(name); i++) name = `${base}_${i}`;

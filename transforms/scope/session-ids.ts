@@ -19,7 +19,7 @@ import type { SiteResult } from '../handles/site.js';
 import { SESSION_SCOPED_TASK_CALLS } from '../../src/rules/sdk.js';
 import { readsOwnCopy } from '../../src/analysis/origins.js';
 import { removeMarkersNaming } from './stale-markers.js';
-import { ImportNeeds, wireTools, type LifecycleNames, type ScopePaths } from './wiring.js';
+import { freeNoun, ImportNeeds, wireTools, type LifecycleNames, type ScopePaths } from './wiring.js';
 
 /** Session plumbing that shows the server hands out session ids (over stdio there are none to key by). */
 const SESSIONFUL_PLUMBING = new Set(['session-id-generator', 'transport-map', 'framework-sessions', 'initialize-routing', 'session-header-read']);
@@ -51,7 +51,7 @@ export function planSessionIds(
   const home = tools[0]!.call.getSourceFile();
   // A CommonJS module cannot import the ESM scope; the finer transforms' markers say so already.
   if ([...tools.map((r) => r.call.getSourceFile()), ...reads.map((read) => read.node.getSourceFile())].some(isCommonJs)) return undefined;
-  const noun = ['session', 'conversation', 'chat'].find((candidate) => !takenNouns.has(candidate));
+  const noun = freeNoun(['session', 'conversation', 'chat'].filter((candidate) => !takenNouns.has(candidate)), tools, toolNames, options.creatorTemplate);
   if (!noun) return undefined;
   const names = sessionNames(noun, home, options, toolNames);
   const scopePaths = paths();

@@ -134,3 +134,15 @@ function lifecycleTools(style: Style, names: LifecycleNames, receiver: string, i
   });
   return `${creator}\n${indent}${destroyer}`;
 }
+
+/**
+ * The first noun whose id parameter (`session_id`) no wrapped tool already uses and whose creator is no tool of
+ * the server: a tool that takes its own `session_id` (a terminal's) must not get the scope's too.
+ */
+export function freeNoun(nouns: readonly string[], tools: readonly Registration[], toolNames: ReadonlySet<string>, creatorTemplate: string): string | undefined {
+  const texts = tools.map((tool) => tool.call.getText());
+  return nouns.find((noun) => {
+    const id = new RegExp(`\\b${noun}_id\\b`);
+    return !texts.some((text) => id.test(text)) && !toolNames.has(creatorTemplate.replace('{thing}', noun));
+  });
+}
