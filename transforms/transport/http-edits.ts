@@ -185,13 +185,22 @@ export function buildHttpEdits(plan: HttpPlan, style: Style): PhaseOutput {
     if (edit.at === 'start') edits.replace(edit.node.getStart(), edit.node.getStart(), edit.text);
     else edits.replaceNode(edit.node, edit.text);
   }
-  if (route && factory.kind === 'call' && !plan.factoryFn && Node.isCallExpression(factory.call) && Node.isIdentifier(factory.callee) && Node.isImportSpecifier(resolver.of(factory.callee) ?? file)) {
-    markers.push({
-      pos: markerPosition(route),
-      rule: 'SL003',
-      level: 'info',
-      message: `the server factory \`${factory.callee.getText()}\` is imported from a module this run does not include, so it was not checked for per-session state (P5): one server now serves one request`,
-    });
+  const imported = factory.kind === 'call' && Node.isIdentifier(factory.callee) ? resolver.of(factory.callee) : undefined;
+  if (route && factory.kind === 'call' && !plan.factoryFn && Node.isCallExpression(factory.call) && imported && Node.isImportSpecifier(imported)) {
+    const module = imported.getImportDeclaration().getModuleSpecifierValue();
+    // A package's server (`createServer` of @playwright/mcp) is someone else's code: what it keeps between calls
+    // (a browser) is unknown, and now starts over per request, so a person decides. A project module the run
+    // left out is the user's choice of scope: a note.
+    markers.push(
+      module.startsWith('.')
+        ? {
+            pos: markerPosition(route),
+            rule: 'SL003',
+            level: 'info',
+            message: `the server factory \`${factory.callee.getText()}\` is imported from a module this run does not include, so it was not checked for per-session state (P5): one server now serves one request`,
+          }
+        : packageServerMarker(markers, markerPosition(route), factory.callee.getText(), module),
+    );
   }
   if (route && factory.kind === 'call' && !plan.factoryFn && Node.isIdentifier(factory.callee) && Node.isParameterDeclaration(resolver.of(factory.callee) ?? file)) {
     markers.push({
@@ -502,4 +511,16 @@ function mapOnto(expression: string, from: readonly string[], to: readonly strin
     if (expression.startsWith(`${name}.`)) return `${target}${expression.slice(name.length)}`;
   }
   return undefined;
+}
+
+/**
+ * The warning for a server a package builds, which takes the place of another warning at the same statement (one
+ * marker per statement): the endpoint's move is told after it.
+ */
+function packageServerMarker(markers: MarkerRequest[], pos: number, callee: string, module: string): MarkerRequest {
+  const message = `the server comes from \`${callee}\` of the package ${module}, built once per session before and once per request now: anything it keeps between calls (a browser, a connection, a login) starts over on every request; if it keeps such state, serve it where each client keeps one server (stdio) or use the package's own sessionless mode`;
+  const other = markers.findIndex((marker) => marker.pos === pos && marker.level !== 'info');
+  if (other < 0) return { pos, rule: 'SL003', message };
+  const [taken] = markers.splice(other, 1);
+  return { pos, rule: 'SL003', message: `${message}. Also: ${taken!.message}` };
 }
