@@ -2,6 +2,7 @@ import { readFile, readdir, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import ignore, { type Ignore } from 'ignore';
 import picomatch from 'picomatch';
+import { ts } from 'ts-morph';
 import { isSourcePath } from './parse.js';
 
 export interface DiscoverOptions {
@@ -43,11 +44,14 @@ async function walk(root: string, dir: string, scopes: readonly ScopedIgnore[], 
   const own = await readGitignore(dir);
   const active = own ? [...scopes, { base: relDir, rules: own }] : scopes;
   const entries = await readdir(dir, { withFileTypes: true });
+  const output = await buildOutputOf(dir);
   for (const entry of entries) {
     if (entry.isSymbolicLink()) continue; // links can loop or leave the project
     const relPath = relDir ? `${relDir}/${entry.name}` : entry.name;
     const isDir = entry.isDirectory();
     if (isDir && ALWAYS_SKIPPED.has(entry.name)) continue;
+    // Compiled output committed beside its sources (for npm) is rebuilt from them: edits there are lost.
+    if (isDir && entry.name === output) continue;
     if (isIgnored(active, relPath, isDir)) continue;
     if (isDir) await walk(root, join(dir, entry.name), active, found);
     else if (entry.isFile() && isSourcePath(entry.name)) found.push(relPath);
@@ -59,6 +63,28 @@ function isIgnored(scopes: readonly ScopedIgnore[], relPath: string, isDir: bool
     const inner = base ? relPath.slice(base.length + 1) : relPath;
     return rules.ignores(isDir ? `${inner}/` : inner);
   });
+}
+
+/**
+ * The folder directly below `dir` that the tsconfig.json there compiles into (`"outDir": "./dist"`), when it is
+ * not also where the sources are. Read with the compiler's own reader: tsconfig files hold comments.
+ */
+async function buildOutputOf(dir: string): Promise<string | undefined> {
+  let text: string;
+  try {
+    text = await readFile(join(dir, 'tsconfig.json'), 'utf8');
+  } catch {
+    return undefined;
+  }
+  const options = (ts.parseConfigFileTextToJson('tsconfig.json', text).config as { compilerOptions?: Record<string, unknown> } | undefined)?.compilerOptions;
+  const option = (name: string) => {
+    const value = options?.[name];
+    return typeof value === 'string' ? value.replace(/^\.\//, '').replace(/\/+$/, '') : undefined;
+  };
+  // `dist/esm` compiles into dist; `../build` leaves the folder.
+  const folder = option('outDir')?.split('/')[0];
+  if (!folder || folder === '.' || folder === '..' || folder === option('rootDir')?.split('/')[0]) return undefined;
+  return folder;
 }
 
 async function readGitignore(dir: string): Promise<Ignore | undefined> {

@@ -41,6 +41,28 @@ describe('discoverFiles', () => {
     ]);
   });
 
+  it('skips compiled output a tsconfig.json names as its outDir (committed for npm), wherever the tsconfig is', async () => {
+    const project = mkdtempSync(join(tmpdir(), 'mcp-sl-discover-out-'));
+    const write = (path: string, text: string) => {
+      mkdirSync(dirname(join(project, path)), { recursive: true });
+      writeFileSync(join(project, path), text);
+    };
+    write('tsconfig.json', '{\n  "compilerOptions": {\n    // "outDir": "lib",\n    "outDir": "./dist", /* emitted files */\n    "rootDir": "./src"\n  }\n}\n');
+    write('src/index.ts', 'export {};\n');
+    write('dist/index.js', 'export {};\n');
+    write('lib/keep.js', 'export {};\n');
+    write('packages/api/tsconfig.json', '{ "compilerOptions": { "outDir": "build/esm" } }\n');
+    write('packages/api/index.ts', 'export {};\n');
+    write('packages/api/build/esm/index.js', 'export {};\n');
+    write('packages/same/tsconfig.json', '{ "compilerOptions": { "outDir": "src", "rootDir": "src" } }\n');
+    write('packages/same/src/index.ts', 'export {};\n');
+    try {
+      expect(await discoverFiles(project)).toEqual(['lib/keep.js', 'packages/api/index.ts', 'packages/same/src/index.ts', 'src/index.ts']);
+    } finally {
+      rmSync(project, { recursive: true, force: true });
+    }
+  });
+
   it('accepts a single file', async () => {
     expect(await discoverFiles(join(root, 'src/state.ts'))).toEqual(['state.ts']);
   });
