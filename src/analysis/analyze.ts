@@ -15,6 +15,7 @@ import { markSessionPushes } from './pushes.js';
 import { markRootsState } from './roots-state.js';
 import { findPlumbing, findSessionIdReads } from './plumbing.js';
 import { Reach, type OtherRoot } from './reach.js';
+import { findUnsolicitedRequests } from './unsolicited.js';
 import { findRegistrations } from './registrations.js';
 import { findFactories, findServers, findTransports } from './servers.js';
 import { findStates } from './state.js';
@@ -67,6 +68,7 @@ function buildModel(files: readonly SourceFile[]): ServerModel {
   const plumbing = findPlumbing(ctx, transports, states, sessionIdReads);
   const listMutations = findListMutations(ctx, reach, registrations);
   const clientContext = findClientContext(ctx, reach, requestHandlers, states);
+  const unsolicitedRequests = findUnsolicitedRequests(ctx, reach);
   const usesStatelessHelpers = ctx.files.some((info) =>
     ctx.nodesOf(info).calls.some((call) => {
       const callee = unwrap(call.getExpression());
@@ -85,6 +87,7 @@ function buildModel(files: readonly SourceFile[]): ServerModel {
     plumbing,
     listMutations,
     clientContext,
+    unsolicitedRequests,
     usesStatelessHelpers,
   };
 }

@@ -366,6 +366,8 @@ export interface ServerModel {
   plumbing: PlumbingSite[];
   listMutations: ListMutation[];
   clientContext: ClientContextSite[];
+  /** Requests to the client made from a listener or timer, outside any request (see unsolicited.ts). */
+  unsolicitedRequests: CallExpression[];
   /** Whether the project uses v2 stateless serving helpers (`createMcpHandler`, `serveStdio`). */
   usesStatelessHelpers: boolean;
 }

@@ -4,6 +4,7 @@
  */
 
 import type { SdkLine } from '../rules/sdk.js';
+import { SERVER_REQUEST_METHODS } from '../rules/transport-state.js';
 
 export { CONTAINER_CONSTRUCTORS, KEYED_METHODS, MUTATING_METHODS } from '../rules/containers.js';
 
@@ -260,6 +261,7 @@ export const CALL_NAMES: ReadonlySet<string> = new Set([
   ...NOTIFICATION_SENDERS,
   ...TOGGLE_METHODS,
   ...Object.keys(CLIENT_CONTEXT_METHODS),
+  ...SERVER_REQUEST_METHODS,
   'setHeader',
   'getHeader',
   'header',

@@ -62,7 +62,21 @@ export const CATALOG: Record<FindingKind, CatalogEntry> = {
     pattern: 'P6',
     fixedBy: 'session-state-to-handles',
     category: 'session-keyed-app-state',
-    message: '{state} is a field of a per-connection object; written by {writers}, read by {readers}; store records by handle instead',
+    message: '{state} is a field of {detail}; written by {writers}, read by {readers}; store records by handle instead',
+  },
+  'shared-server-connect': {
+    rule: 'SL002',
+    pattern: 'P3',
+    fixedBy: 'manual',
+    category: 'routing-map-only',
+    message: 'the server `{state}` is built once for the module and connected to a new transport on every request: requests served at once share its one connection, and the SDK refuses a second connect while one is open ("Already connected"); build a server per request (v1: a factory called in the handler; v2: createMcpHandler)',
+  },
+  'unsolicited-request': {
+    rule: 'SL005',
+    pattern: 'P9',
+    fixedBy: 'manual',
+    category: 'process-lifetime-state',
+    message: '`{detail}` asks the client from a listener or timer, outside any request: sessionless servers ask the client only while serving one of its requests (2026-07-28: an input-required result of a tool call); make it a tool the client calls, or drop it',
   },
   'explicit-id-registry': {
     rule: 'SL003',

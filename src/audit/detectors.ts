@@ -12,6 +12,7 @@ import { ROOTS_GROUP } from '../rules/context-sdk.js';
 import { sessionPush } from '../rules/marker-messages.js';
 import { SESSION_SCOPED_TASK_CALLS } from '../rules/sdk.js';
 import { CATALOG } from './catalog.js';
+import { sharedServerConnects } from './shared-server.js';
 import type { Finding, FindingKind, FixedBy, SurveyCategory } from './types.js';
 
 interface Draft {
@@ -115,6 +116,9 @@ export function detectFindings(model: ServerModel): Finding[] {
     }
   }
 
+  for (const shared of sharedServerConnects(model)) drafts.push({ kind: 'shared-server-connect', node: shared.call, state: shared.server });
+  for (const call of model.unsolicitedRequests) drafts.push({ kind: 'unsolicited-request', node: call, detail: calleeName(call) });
+
   drafts.push(...listFindings(model, sessionful ? {} : { category: 'process-lifetime-state' }));
   drafts.push(...derivedListFindings(model, sessionful ? {} : { category: 'process-lifetime-state' }));
 
@@ -175,7 +179,9 @@ function stateFindings(state: StateVariable, sessionful: boolean, processScope: 
     const detail = invocation === 'per-request' ? ' and silently resets on every request (the factory runs per request)' : invocation === 'per-session' ? ' (one server per session)' : '';
     return [{ ...base, kind: 'factory-closure-state', detail, ...(perSession ? {} : { rule: 'SL006', category: 'process-lifetime-state' }) }];
   }
-  return [{ ...base, kind: 'class-field-state', ...(perSession ? {} : { rule: 'SL006', category: 'process-lifetime-state' }) }];
+  const owner = state.ownerClass?.getName() ? `\`${state.ownerClass.getName()}\`` : 'an object';
+  const detail = perSession ? `${owner}, built per connection` : `${owner}, kept for the whole process and shared by every client`;
+  return [{ ...base, kind: 'class-field-state', detail, ...(perSession ? {} : { rule: 'SL006', category: 'process-lifetime-state' }) }];
 }
 
 /** A per-session push: one decision for its timers and what is switched with them, at the timers. */
@@ -420,4 +426,10 @@ function finalize(drafts: readonly Draft[]): Finding[] {
     out.push(finding);
   }
   return out.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column || a.rule.localeCompare(b.rule));
+}
+
+/** `createMessage` of `mcpServer.server.createMessage(…)`. */
+function calleeName(call: Node): string {
+  const callee = Node.isCallExpression(call) ? call.getExpression() : call;
+  return Node.isPropertyAccessExpression(callee) ? callee.getName() : callee.getText();
 }

@@ -49,6 +49,8 @@ export type FindingKind =
   | 'session-error'
   | 'session-route'
   | 'sse-transport'
+  | 'shared-server-connect'
+  | 'unsolicited-request'
   | 'framework-sessions'
   | 'list-toggle'
   | 'register-in-handler'
