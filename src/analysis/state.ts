@@ -229,6 +229,52 @@ function buildState(
   return state;
 }
 
+/** Property names that identify a record in a list (`{ id, … }`, `{ forwardId, … }`). */
+const RECORD_ID = /^(?:id|key|[a-z]\w*Id|\w+_id)$/;
+
+/**
+ * A list whose tool writes only add records carrying an id (`push({ id: …, … })`) or drop them by it
+ * (`list = list.filter((r) => r.id !== id)`, `splice`), or empty it: the records are reached by id, like a keyed map.
+ */
+function isIdRegistryList(state: StateVariable, writes: readonly StateAccess[]): boolean {
+  if (state.container !== 'array') return false;
+  // A tool that reads every record (a listing) shows one caller what the others added: that is a decision.
+  const reads = state.accesses.filter((access) => access.mode === 'read' && access.by.length > 0);
+  if (!reads.every((access) => lookupById(access.node))) return false;
+  return writes.every((access) => {
+    if (access.reset) return true;
+    if (access.op === 'mutate') return recordWithId(access.value);
+    if (access.op !== 'assign' || !access.value) return false;
+    const value = unwrap(access.value);
+    if (!Node.isCallExpression(value)) return false;
+    const callee = value.getExpression();
+    return Node.isPropertyAccessExpression(callee) && callee.getName() === 'filter' && unwrap(callee.getExpression()).getText() === access.node.getText() && /\.(?:id|key|\w+Id|\w+_id)\s*!==?/.test(value.getArguments()[0]?.getText() ?? '');
+  });
+}
+
+/** `list.find((r) => r.id === id)` (or `findIndex`, `some`): one record reached by its id. */
+function lookupById(reference: Node): boolean {
+  const access = outermostWrapper(reference).getParent();
+  const call = access?.getParent();
+  if (!access || !Node.isPropertyAccessExpression(access) || !call || !Node.isCallExpression(call) || call.getExpression() !== access) return false;
+  const predicate = call.getArguments()[0]?.getText() ?? '';
+  if (['find', 'findIndex', 'some'].includes(access.getName())) return /\.(?:id|key|\w+Id|\w+_id)\s*===?/.test(predicate);
+  // `list = list.filter((r) => r.id !== id)`: the removal by id, read to be written back.
+  const assignment = call.getParent();
+  return access.getName() === 'filter' && /\.(?:id|key|\w+Id|\w+_id)\s*!==?/.test(predicate) && !!assignment && Node.isBinaryExpression(assignment) && assignment.getRight() === call;
+}
+
+/** A record with an id property: an object literal, or a variable or parameter whose type has one (`pf: PortForward`). */
+function recordWithId(value: Node | undefined): boolean {
+  const record = value ? unwrap(value) : undefined;
+  if (record && Node.isObjectLiteralExpression(record)) {
+    return record.getProperties().some((property) => (Node.isPropertyAssignment(property) || Node.isShorthandPropertyAssignment(property)) && RECORD_ID.test(property.getName()));
+  }
+  if (!record || !Node.isIdentifier(record)) return false;
+  const type = record.getType();
+  return type.isObject() && type.getProperties().some((property) => RECORD_ID.test(property.getName()));
+}
+
 /**
  * Per-instance state whose entries are created under ids the server mints (`sessions.set(randomUUID(), …)`) and
  * otherwise only reached by key: the ids are handles already, only the registry lives per connection.
@@ -620,6 +666,8 @@ function dependenceOf(state: StateVariable): StateDependence {
     if (a.op === 'keyed') return perInstance ? !a.reset : a.keyOrigin === 'constant' && !a.reset;
     return false;
   };
+  // A list of records with ids (`forwards.push({ id, … })`, dropped by `filter((f) => f.id !== id)`) is a keyed store.
+  if (!perInstance && handlerWrites.length > 0 && isIdRegistryList(state, handlerWrites)) return 'handle-store';
   if (handlerWrites.some(setting)) return 'implicit';
   if (handlerWrites.some((a) => a.op === 'keyed')) return 'handle-store';
   if (handlerWrites.length > 0) return 'lazy-global';
