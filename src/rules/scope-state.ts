@@ -59,6 +59,9 @@ export const FALLBACK_SCOPE_NOUNS: readonly string[] = ['session', 'conversation
 /** Calls that register process shutdown work, whose statements about the state become the record's cleanup. */
 export const SHUTDOWN_EVENTS: readonly string[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'exit', 'beforeExit'];
 
+/** Events of the standard input that end a stdio server (the client closed its end): shutdown too. */
+export const STDIN_SHUTDOWN_EVENTS: readonly string[] = ['close', 'end'];
+
 /** Methods that release an object a record holds (`await context.close()`), run when the record ends. */
 export const RELEASE_METHODS: readonly string[] = ['close', 'dispose', 'destroy', 'shutdown', 'cleanup', 'disconnect', 'quit', 'terminate'];
 

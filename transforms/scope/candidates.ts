@@ -18,7 +18,7 @@ import { literalText, unwrap } from '../../src/analysis/syntax.js';
 import { resolveRelative } from '../../src/engine/components.js';
 import { relativeOf } from '../../src/engine/parse.js';
 import { carriesConversation, isSharedByName, isSharedState } from '../../src/analysis/conversational.js';
-import { CONVERSATIONAL_CLASSES, RELEASE_METHODS, SHUTDOWN_EVENTS } from '../../src/rules/scope-state.js';
+import { CONVERSATIONAL_CLASSES, RELEASE_METHODS, SHUTDOWN_EVENTS, STDIN_SHUTDOWN_EVENTS } from '../../src/rules/scope-state.js';
 import { declarationOf, isReference, referencesTo } from '../shared/declarations.js';
 import { onlyResourceReaders, readByResources } from './resources.js';
 import { isExported } from '../shared/exports.js';
@@ -72,9 +72,11 @@ function isShutdownRegistration(node: Node): boolean {
   if (!call || !Node.isCallExpression(call) || !call.getArguments().includes(node)) return false;
   const callee = unwrap(call.getExpression());
   if (!Node.isPropertyAccessExpression(callee) || !['on', 'once', 'addListener'].includes(callee.getName())) return false;
-  if (callee.getExpression().getText() !== 'process') return false;
   const event = literalText(call.getArguments()[0]);
-  return event !== undefined && SHUTDOWN_EVENTS.includes(event);
+  if (event === undefined) return false;
+  const emitter = callee.getExpression().getText();
+  // `process.stdin.on('close', …)`: a stdio server's client went away.
+  return (emitter === 'process' && SHUTDOWN_EVENTS.includes(event)) || (emitter === 'process.stdin' && STDIN_SHUTDOWN_EVENTS.includes(event));
 }
 
 /**

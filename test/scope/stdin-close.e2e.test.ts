@@ -1,0 +1,60 @@
+/**
+ * A REPL process started by the first tool that needs it and stopped when the client closes stdin
+ * (`process.stdin.on('close', …)`): the original and the migrated stdin-close-cleanup-v1 fixture as stdio
+ * children of the real v1 Client, driving a real python3. Migrated, two conversations on one process each get
+ * their own interpreter (a variable one sets is not the other's), the output the interpreter prints later still
+ * reaches its own record, and destroying a record stops its interpreter.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { textOf, type ToolResult } from '../handles/e2e/support.js';
+import { scopeCase, startStdioPair, type StdioPair } from './stdio-pair.js';
+
+const CASE = scopeCase('stdin-close-cleanup-v1', 'create_terminal', 'terminal_id');
+
+/** What the interpreter printed, once it has printed `wanted` (it answers asynchronously). */
+async function outputUntil(client: Client, handle: Record<string, string>, wanted: string): Promise<string> {
+  let seen = '';
+  for (let attempt = 0; attempt < 50 && !seen.includes(wanted); attempt++) {
+    const text = textOf((await client.callTool({ name: 'output', arguments: { ...handle } })) as ToolResult);
+    if (text !== '(nothing yet)') seen += text;
+    if (!seen.includes(wanted)) await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return seen;
+}
+
+async function converse(client: Client, value: number, handle: Record<string, string>) {
+  const run = async (code: string) => textOf((await client.callTool({ name: 'run', arguments: { ...handle, code } })) as ToolResult);
+  await run(`x = ${value}`);
+  await run('print("x is", x)');
+  return outputUntil(client, handle, `x is ${value}`);
+}
+
+describe('stdin-close-cleanup-v1: a REPL stopped when the client closes stdin', () => {
+  let pair: StdioPair;
+  beforeAll(async () => {
+    pair = await startStdioPair(CASE);
+  });
+  afterAll(async () => {
+    await pair?.stop();
+  });
+
+  it('the committed output is what the transform produces, with the stop moved into the record cleanup', () => {
+    expect(pair.migrated.differences.filter((line) => !line.includes('ttlSeconds'))).toEqual([]);
+    expect(pair.migrated.files['src/repl.ts']).toContain('cleanup: async (): Promise<void> => {');
+  });
+
+  it('answers the original conversation the same way, twice at once on one process, each with its own interpreter', async () => {
+    expect(await converse(pair.before, 1, {})).toContain('x is 1');
+    const [first, second] = await Promise.all([pair.create(), pair.create()]);
+    const [one, two] = await Promise.all([converse(pair.after, 1, { terminal_id: first }), converse(pair.after, 2, { terminal_id: second })]);
+    expect(one).toContain('x is 1');
+    expect(one).not.toContain('x is 2');
+    expect(two).toContain('x is 2');
+    expect(two).not.toContain('x is 1');
+    const ended = textOf((await pair.after.callTool({ name: 'destroy_terminal', arguments: { terminal_id: first } })) as ToolResult);
+    expect(ended).not.toMatch(/error/i);
+    const gone = (await pair.after.callTool({ name: 'output', arguments: { terminal_id: first } })) as ToolResult;
+    expect(gone.isError).toBe(true);
+  });
+});
