@@ -67,7 +67,7 @@ export const CATALOG: Record<FindingKind, CatalogEntry> = {
   'shared-server-connect': {
     rule: 'SL002',
     pattern: 'P3',
-    fixedBy: 'manual',
+    fixedBy: 'stateless-transport',
     category: 'routing-map-only',
     message: 'the server `{state}` is built once for the module and connected to a new transport on every request: requests served at once share its one connection, and the SDK refuses a second connect while one is open ("Already connected"); build a server per request (v1: a factory called in the handler; v2: createMcpHandler)',
   },

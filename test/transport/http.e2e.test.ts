@@ -61,6 +61,8 @@ const CASES: readonly Case[] = [
   { name: 'sse-old-sdk-v1', line: 'v1', rejects: ['GET', 'DELETE'] },
   // The project's own src/server.ts beside the entry: the SDK transport is imported from the SDK, not from it.
   { name: 'own-server-module-v1', line: 'v1', rejects: ['GET', 'DELETE'] },
+  // Stateless already, but with one module-wide server connected by every request: now one server per request.
+  { name: 'shared-server-per-request-v1', line: 'v1', rejects: [] },
 ];
 
 const SUITE = 'http';
@@ -225,4 +227,35 @@ describe('sse-old-sdk-v1: served by SDK 1.0.1 through the written transport', ()
       await Promise.all(clients.map((client) => client.close()));
     }
   });
+});
+
+// One module-wide server connected by every request: requests at once collide on its one connection ("Already
+// connected"); migrated, each request builds its own server and all of them are answered.
+describe('shared-server-per-request-v1: requests served at once', () => {
+  const burst = async (url: string) =>
+    Promise.all(
+      Array.from({ length: 8 }, async (_, index) => {
+        const response = await fetch(url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+          body: JSON.stringify({ jsonrpc: '2.0', id: index, method: 'tools/call', params: { name: 'echo', arguments: { message: `m${index}` } } }),
+        });
+        const text = await response.text();
+        return response.ok && text.includes(`m${index}`);
+      }),
+    );
+
+  for (const which of ['input', 'output'] as const) {
+    it(which === 'input' ? 'before migration, some of 8 concurrent calls fail' : 'migrated, all 8 concurrent calls are answered', async () => {
+      const server = await startServer(runnableFixture(`${SUITE}-burst`, 'shared-server-per-request-v1', which));
+      try {
+        const answered = await burst(server.url);
+        if (which === 'input') expect(answered.filter(Boolean).length).toBeLessThan(8);
+        else expect(answered).toEqual(Array(8).fill(true));
+      } finally {
+        await server.stop();
+        removeRunnables(`${SUITE}-burst`);
+      }
+    });
+  }
 });

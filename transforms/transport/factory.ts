@@ -90,12 +90,25 @@ function configuring(declaration: Node, variable: Node, plumbing: Plumbing, reso
   const out: Node[] = [];
   for (const sibling of siblings.slice(siblings.indexOf(statement as never) + 1)) {
     if (!Node.isExpressionStatement(sibling) && !registersInLoop(sibling, variable, resolver)) continue;
-    const usesServer = referencesIn(sibling).some((id) => resolver.of(id)?.compilerNode === variable.compilerNode);
+    const uses = referencesIn(sibling).filter((id) => resolver.of(id)?.compilerNode === variable.compilerNode);
     const otherPlumbing = plumbing.touchingNodes(sibling).some((n) => !(Node.isIdentifier(n) && resolver.of(n)?.compilerNode === variable.compilerNode));
     const connects = nodesOfKind(sibling, SyntaxKind.CallExpression).some((c) => c.getExpression().getText().endsWith('.connect'));
-    if (usesServer && !otherPlumbing && !connects) out.push(sibling);
+    // A listener another object keeps (`emitter.on('x', () => server…)`, `process.on('SIGINT', …)`) is not
+    // configuration: moved into a factory it would be added again with every server built.
+    if (uses.length > 0 && !otherPlumbing && !connects && !uses.every((id) => inForeignListener(id, sibling, variable, resolver))) out.push(sibling);
   }
   return out;
+}
+
+/** Whether `id` sits in a callback `statement` hands to a call on something other than the server (a listener). */
+function inForeignListener(id: Node, statement: Node, variable: Node, resolver: Resolver): boolean {
+  const callback = id.getFirstAncestor((a) => (Node.isArrowFunction(a) || Node.isFunctionExpression(a)) && within(a, statement));
+  const call = callback?.getParent();
+  if (!callback || !call || !Node.isCallExpression(call) || call.getParent() !== (Node.isExpressionStatement(statement) ? statement : undefined)) return false;
+  const callee = call.getExpression();
+  const receiver = Node.isPropertyAccessExpression(callee) ? callee.getExpression() : undefined;
+  const onServer = receiver !== undefined && referencesIn(receiver).some((r) => resolver.of(r)?.compilerNode === variable.compilerNode);
+  return !onServer;
 }
 
 /** Server methods a configuration loop may call: they register what the server offers and nothing else. */

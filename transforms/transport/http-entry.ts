@@ -153,7 +153,7 @@ function analyse(input: PhaseInput, resolver: Resolver, constructions: readonly 
   const lines = new Set(constructions.map((c) => c.cls.line));
   const streamKinds = new Set(constructions.filter((c) => c.cls.kind !== 'sse').map((c) => c.cls.kind));
   const target = input.options.output === 'v2' || lines.has('v2') ? 'v2' : 'v1';
-  if (!plumbing.sessionful && target === 'v1') return undefined;
+  if (!plumbing.sessionful && !plumbing.sharedServer && target === 'v1') return undefined;
   if (lines.size > 1) return 'the file mixes SDK v1 and v2 transports';
   if (streamKinds.size > 1) return 'the file mixes Node and web-standard transports';
   const kind = streamKinds.has('web') ? 'web' : 'node';

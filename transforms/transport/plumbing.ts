@@ -26,6 +26,11 @@ export interface Plumbing {
   registrations: Registration[];
   /** Whether anything here actually keeps sessions (v1 entries without that are already stateless). */
   sessionful: boolean;
+  /**
+   * Whether a handler connects one module-wide server to its per-request transport: stateless on the wire, but
+   * requests served at once share that server's one connection (the SDK refuses a second `connect`).
+   */
+  sharedServer: boolean;
   /** Whether a node uses or declares plumbing (or constructs a transport). */
   touches(node: Node): boolean;
   /** The identifiers, constructions and declarations inside `node` that make it plumbing. */
@@ -195,7 +200,16 @@ export function analysePlumbing(file: SourceFile, resolver: Resolver, registrati
   }
 
   const mcp = registrations.filter((r) => touches(r.handler));
+  const handlers = mcp.map((r) => r.handler);
+  const sharedServer = nodesOfKind(file, SyntaxKind.CallExpression).some((call) => {
+    const callee = call.getExpression();
+    const [arg] = call.getArguments();
+    if (!Node.isPropertyAccessExpression(callee) || callee.getName() !== 'connect' || !arg || !touches(arg) || !insideHandler(call, handlers)) return false;
+    const receiver = callee.getExpression();
+    const declaration = Node.isIdentifier(receiver) ? resolver.of(receiver) : undefined;
+    return declaration !== undefined && Node.isVariableDeclaration(declaration) && enclosingFunction(declaration) === undefined;
+  });
   const helperUsed = referencesIn(file).some((id) => helpers.includes(resolver.of(id)?.compilerNode as ts.Node));
   const sessionful = constructions.some((c) => constructsSessions(c) === true) || sessionKeys.size > 0 || helperUsed;
-  return { constructions: [...constructions], seeds, registrations: mcp, sessionful, touches, touchingNodes, resolver };
+  return { constructions: [...constructions], seeds, registrations: mcp, sessionful, sharedServer, touches, touchingNodes, resolver };
 }
