@@ -5,7 +5,8 @@ import type { ServerModel } from '../analysis/index.js';
  * A server built once for the module and connected to a fresh transport inside a request handler
  * (`app.post('/mcp', … await mcpServer.connect(transport); await transport.handleRequest(…))`): requests served
  * at once share its one connection, and the SDK refuses a second connect while one is open ("Already connected").
- * Stateless serving builds a server per request. HTTP+SSE pairs are left out: their own findings cover them.
+ * Stateless serving builds a server per request. HTTP+SSE pairs and sessionful entries are left out: their own
+ * findings cover them.
  */
 export interface SharedServerConnect {
   /** The `connect` call. */
@@ -27,7 +28,8 @@ export function sharedServerConnects(model: ServerModel): SharedServerConnect[] 
   }
   if (moduleServers.size === 0) return out;
   for (const site of model.transports) {
-    if (site.kind === 'stdio' || site.kind === 'sse') continue;
+    // A sessionful entry's shared server is part of its transport's decision (one marker there).
+    if (site.kind === 'stdio' || site.kind === 'sse' || site.sessionful) continue;
     const handler = site.node.getFirstAncestor((node) => Node.isArrowFunction(node) || Node.isFunctionExpression(node) || Node.isFunctionDeclaration(node) || Node.isMethodDeclaration(node));
     if (!handler) continue;
     const calls = handler.getDescendantsOfKind(SyntaxKind.CallExpression);
