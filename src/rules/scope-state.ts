@@ -22,6 +22,17 @@ export const CONVERSATIONAL_CREATORS: readonly RegExp[] = [
 ];
 
 /**
+ * How a value a conversation holds is released, by the call that made it: a record that ends (destroy, expiry,
+ * shutdown) releases what it holds even where the server never did (it kept one browser until the process died).
+ */
+export const RELEASERS: ReadonlyArray<{ made: RegExp; typed: RegExp; release: 'close' | 'kill'; child?: true }> = [
+  { made: /\b(?:puppeteer|chromium|firefox|webkit|playwright)\.(?:launch|connect|connectOverCDP)\(|\.launchPersistentContext\(/, typed: /^Browser\b/, release: 'close' },
+  // Pages and contexts close with their browser: released alone only when the record holds no browser.
+  { made: /\.(?:newPage|newContext)\(/, typed: /^(?:Page|BrowserContext)\b/, release: 'close', child: true },
+  { made: /\b(?:spawn|pty\.spawn|nodePty\.spawn)\(/, typed: /^(?:ChildProcess\w*|IPty)\b/, release: 'kill' },
+];
+
+/**
  * Words that name state a server shares across every client on purpose (configuration, caches, pools,
  * telemetry): such state is not a conversation's, whatever tools do to it. Matched against the words of a
  * variable or class name (`cachedChromePath`, `poolPromise`, `ConfigManager`), not substrings (`configured`).

@@ -11,7 +11,7 @@ import { analyzeProject, type ServerModel } from '../../src/analysis/index.js';
 import { isNullish, projectClassBuilt } from '../../src/analysis/syntax.js';
 import { relativeOf } from '../../src/engine/parse.js';
 import { TODO_MARKER } from '../../src/rules/rules.js';
-import { DEFAULT_SCOPE_NOUN, FALLBACK_SCOPE_NOUNS, SCOPE_NOUNS } from '../../src/rules/scope-state.js';
+import { DEFAULT_SCOPE_NOUN, FALLBACK_SCOPE_NOUNS, RELEASERS, SCOPE_NOUNS } from '../../src/rules/scope-state.js';
 import { TextEdits, withTrailingComment } from '../handles/edits.js';
 import { str, toolList, ttlText, type Style } from '../handles/generate.js';
 import { isExported } from '../shared/exports.js';
@@ -367,8 +367,11 @@ function scopeDefinition(
   // Variables become record properties; a singleton's name already stands for the record's instance.
   const variables = new Set(candidate.members.filter((m) => m.kind === 'variable' && !standsInForRecord(m)).map((m) => m.name));
   const cleanupReferences = candidate.cleanupReferences.filter((ref) => variables.has(ref.getText()));
+  const releases = generatedReleases(candidate);
   const cleanup = [
     ...candidate.members.flatMap((m) => (m.kind === 'factory-instance' && m.release ? [`await record.${m.name}?.${m.release}();`] : [])),
+    // What the server made and never released (a browser it kept until the process died) goes with its record.
+    ...releases,
     // Lines after a statement's first keep their indentation relative to it.
     ...candidate.shutdown.map((use) => reindent(substitutedText(use.statement, cleanupReferences, names.state), indentOf(use.statement), i2)),
   ];
@@ -387,7 +390,7 @@ function scopeDefinition(
     ...record,
     `${i1}}),`,
     ...(cleanup.length > 0
-      ? [`${i1}cleanup: async (${candidate.members.some((m) => m.kind === 'factory-instance' && m.release) ? 'record' : ''})${style.typed ? ': Promise<void>' : ''} => {`, ...cleanup.map((text) => `${i2}${text}`), `${i1}},`]
+      ? [`${i1}cleanup: async (${candidate.members.some((m) => m.kind === 'factory-instance' && m.release) || releases.length > 0 ? 'record' : ''})${style.typed ? ': Promise<void>' : ''} => {`, ...cleanup.map((text) => `${i2}${text}`), `${i1}},`]
       : []),
     ...(resources.length > 0 ? [`${i1}resources: [${resources.map((uri) => str(style, uri)).join(', ')}],`] : []),
     `${indent}});`,
@@ -426,4 +429,39 @@ function reindent(text: string, from: string, to: string): string {
     .split('\n')
     .map((line, index) => (index === 0 ? line : line.startsWith(from) ? to + line.slice(from.length) : to + line.trimStart()))
     .join('\n');
+}
+
+/**
+ * `await record.browser?.close().catch(() => undefined);` for each variable member made by a call RELEASERS knows
+ * that the shutdown code does not release already; a page or context only where the record holds no browser.
+ */
+function generatedReleases(candidate: ScopeCandidate): string[] {
+  const released = new Set(candidate.cleanupReferences.map((ref) => ref.getText()));
+  const made = candidate.members.flatMap((member) => {
+    if (member.kind !== 'variable') return [];
+    const values = member.state.accesses.map((access) => access.value?.getText() ?? '');
+    // By the call that made it, else by its declared type (`let browser: Browser | undefined`).
+    const type = member.declaration.getTypeNode()?.getText() ?? '';
+    const byCall = RELEASERS.find((entry) => values.some((text) => entry.made.test(text)));
+    const releaser = byCall ?? RELEASERS.find((entry) => entry.typed.test(type));
+    if (!releaser) return [];
+    // The compiler has the last word where it knows the type: a project's own `Page` may have no close().
+    const has = hasMethod(member.declaration, releaser.release);
+    return has === true || (has === undefined && byCall) ? [{ name: member.name, releaser }] : [];
+  });
+  const holdsBrowser = made.some((m) => m.releaser.release === 'close' && !m.releaser.child);
+  return made
+    .filter((m) => !released.has(m.name) && !(m.releaser.child && holdsBrowser))
+    .reverse()
+    // A close that fails (the browser already gone) must not keep the rest of the cleanup from running.
+    .map((m) => (m.releaser.release === 'close' ? `await record.${m.name}?.close().catch(() => undefined);` : `record.${m.name}?.kill();`));
+}
+
+/** Whether the declared type has `method` (undefined: the compiler cannot tell, its types are not installed). */
+function hasMethod(declaration: Node, method: string): boolean | undefined {
+  const type = declaration.getType();
+  if (type.isAny() || type.isUnknown()) return undefined;
+  const parts = (type.isUnion() ? type.getUnionTypes() : [type]).filter((part) => !part.isNull() && !part.isUndefined());
+  if (parts.length === 0 || parts.some((part) => part.isAny())) return undefined;
+  return parts.every((part) => part.getProperty(method) !== undefined);
 }
