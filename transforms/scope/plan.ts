@@ -80,7 +80,17 @@ export function planScopes(project: Project, options: HandleOptions): ScopePlan 
   const claimed = new Map<Node, string>();
   // What the records are called (`browser`, `session`): the session-id scope takes a name none of them has.
   const nouns = new Set<string>();
-  const queue = [...candidates].sort((a, b) => b.members.length - a.members.length);
+  // Copies of one value kept in several modules the same tools use (`browserContext` handed by a setter to each):
+  // a record for one copy would leave the others shared, so none moves and each copy gets the one reason.
+  const copied = copiedAcrossModules(candidates);
+  for (const [candidate, others] of copied) {
+    const copies = toolList(others.names);
+    const message = others.names.length > 0
+      ? `${stateList(candidate.members)} stay${candidate.members.length === 1 ? 's' : ''} shared: ${copies} ${others.names.length === 1 ? 'is' : 'are'} kept as copies in several modules the same tools use (this one, ${others.modules.join(', ')}), and one record could take only one copy; keep each value in one module that the others import, then run migrate again`
+      : `${stateList(candidate.members)} ${candidate.members.length === 1 ? 'serves' : 'serve'} the same tools as state kept as copies in ${others.modules.join(', ')}: decided with it, so no record for now`;
+    fileOf(candidate.file).markers.push(marker(candidate.members[0]!.declaration, message));
+  }
+  const queue = [...candidates].filter((candidate) => !copied.has(candidate)).sort((a, b) => b.members.length - a.members.length);
   const failedFiles = new Set<SourceFile>();
   for (let index = 0; index < queue.length; index++) {
     const candidate = queue[index]!;
@@ -464,4 +474,26 @@ function hasMethod(declaration: Node, method: string): boolean | undefined {
   const parts = (type.isUnion() ? type.getUnionTypes() : [type]).filter((part) => !part.isNull() && !part.isUndefined());
   if (parts.length === 0 || parts.some((part) => part.isAny())) return undefined;
   return parts.every((part) => part.getProperty(method) !== undefined);
+}
+
+/**
+ * Candidates of different modules that share a tool and a member name (copies of one value), with the other
+ * modules' paths; then every candidate sharing a tool with one of them, whose state goes with those copies.
+ */
+function copiedAcrossModules(candidates: readonly ScopeCandidate[]): Map<ScopeCandidate, { names: string[]; modules: string[] }> {
+  const out = new Map<ScopeCandidate, { names: string[]; modules: string[] }>();
+  const sharesTool = (a: ScopeCandidate, b: ScopeCandidate) => a.file !== b.file && a.tools.some((tool) => b.tools.some((other) => other.call === tool.call));
+  for (const candidate of candidates) {
+    const names = new Set(candidate.members.map((member) => member.name));
+    const others = candidates.filter((other) => sharesTool(candidate, other) && other.members.some((member) => names.has(member.name)));
+    const copied = [...names].filter((name) => others.some((other) => other.members.some((member) => member.name === name)));
+    if (others.length > 0) out.set(candidate, { names: copied, modules: [...new Set(others.map((other) => relativeOf(other.file)))] });
+  }
+  const copies = [...out.keys()];
+  for (const candidate of candidates) {
+    if (out.has(candidate)) continue;
+    const with_ = copies.filter((copy) => sharesTool(candidate, copy));
+    if (with_.length > 0) out.set(candidate, { names: [], modules: [...new Set(with_.map((copy) => relativeOf(copy.file)))] });
+  }
+  return out;
 }
