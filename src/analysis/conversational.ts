@@ -35,7 +35,13 @@ function namesOf(state: StateVariable): string[] {
  * see purpose.ts).
  */
 export function isSharedState(state: StateVariable): boolean {
-  return state.sharedPurpose !== undefined || namesOf(state).some(isSharedByName);
+  if (state.sharedPurpose !== undefined) return true;
+  // A name is no excuse where a tool sets the value from what its caller passed (`connect_db` setting `config`).
+  return namesOf(state).some(isSharedByName) && !setFromToolArguments(state);
+}
+
+function setFromToolArguments(state: StateVariable): boolean {
+  return state.accesses.some((access) => access.mode === 'write' && access.op === 'assign' && access.valueFromInput === true && !access.lazyInit && access.by.some((r) => r.kind === 'tool'));
 }
 
 /**

@@ -12,6 +12,7 @@ import { ROOTS_GROUP } from '../rules/context-sdk.js';
 import { sessionPush } from '../rules/marker-messages.js';
 import { SESSION_SCOPED_TASK_CALLS } from '../rules/sdk.js';
 import { CATALOG } from './catalog.js';
+import { ROUTING_PLUMBING, servedPerConnection } from '../analysis/served.js';
 import { sharedServerConnects } from './shared-server.js';
 import type { Finding, FindingKind, FixedBy, SurveyCategory } from './types.js';
 
@@ -33,26 +34,11 @@ interface Draft {
 }
 
 /** Plumbing kinds that show the session id is routed on (anything beyond a bare generator). */
-const ROUTING_PLUMBING = new Set([
-  'transport-map',
-  'session-callback',
-  'session-header-read',
-  'session-header-write',
-  'session-header-forward',
-  'initialize-routing',
-  'session-error',
-  'session-route',
-  'sse-transport',
-  'framework-sessions',
-]);
+
 
 export function detectFindings(model: ServerModel): Finding[] {
   const drafts: Draft[] = [];
-  // Served per connection or per request (HTTP, sessions, factories run per request) rather than one stdio process.
-  const sessionful =
-    model.transports.some((t) => t.sessionful || t.kind !== 'stdio') ||
-    model.plumbing.some((p) => ROUTING_PLUMBING.has(p.kind)) ||
-    model.factories.some((f) => f.invocation === 'per-request' || f.invocation === 'per-session');
+  const sessionful = servedPerConnection(model);
   const processScope: Partial<Draft> = { rule: 'SL006', fixedBy: 'process-state-to-handles', category: 'process-lifetime-state' };
 
   const holders = new Set(model.states.flatMap((state) => (state.heldBy && carriesConversation(state.heldBy) ? [rootHolder(state)] : [])));

@@ -7,6 +7,7 @@
 import { Node, type Project } from 'ts-morph';
 import { analyzeProject, type ServerModel, type StateVariable } from '../../src/analysis/index.js';
 import { carriesConversation } from '../../src/analysis/conversational.js';
+import { servedPerConnection } from '../../src/analysis/served.js';
 import { relativeOf } from '../../src/engine/parse.js';
 import { classFieldsDeclined } from '../../src/rules/marker-messages.js';
 import type { PatternId, RuleId } from '../../src/rules/rules.js';
@@ -113,9 +114,11 @@ export function planProject(project: Project, family: Family, options: HandleOpt
     sites.push({ pattern, states: [state] });
   }
 
+  const perConnection = servedPerConnection(model);
   for (const { pattern, states } of sites) {
     const first = states[0]!;
-    const rule: RuleId = pattern === 'P2' ? 'SL006' : 'SL003';
+    // As the audit rules it: a field of an object kept for the whole process, on a server that is one process, is SL006.
+    const rule: RuleId = pattern === 'P2' || (pattern === 'P6' && !(first.perConnectionClass === true && perConnection)) ? 'SL006' : 'SL003';
     const declarationFile = relativeOf(first.declaration.getSourceFile());
     if (isCommonJs(first.declaration.getSourceFile())) {
       fileOf(declarationFile).markers.push({
