@@ -231,10 +231,13 @@ function buildState(
 
 /** Property names that identify a record in a list (`{ id, … }`, `{ forwardId, … }`). */
 const RECORD_ID = /^(?:id|key|[a-z]\w*Id|\w+_id)$/;
+/** A predicate comparing a record's id (`(r) => r.id === id`), or excluding by it (`!==`). */
+const MATCHES_ID = /\.(?:id|key|\w+Id|\w+_id)\s*===?/;
+const EXCLUDES_ID = /\.(?:id|key|\w+Id|\w+_id)\s*!==?/;
 
 /**
  * A list whose tool writes only add records carrying an id (`push({ id: …, … })`) or drop them by it
- * (`list = list.filter((r) => r.id !== id)`, `splice`), or empty it: the records are reached by id, like a keyed map.
+ * (`list = list.filter((r) => r.id !== id)`), or empty it: the records are reached by id, like a keyed map.
  */
 function isIdRegistryList(state: StateVariable, writes: readonly StateAccess[]): boolean {
   if (state.container !== 'array') return false;
@@ -248,7 +251,7 @@ function isIdRegistryList(state: StateVariable, writes: readonly StateAccess[]):
     const value = unwrap(access.value);
     if (!Node.isCallExpression(value)) return false;
     const callee = value.getExpression();
-    return Node.isPropertyAccessExpression(callee) && callee.getName() === 'filter' && unwrap(callee.getExpression()).getText() === access.node.getText() && /\.(?:id|key|\w+Id|\w+_id)\s*!==?/.test(value.getArguments()[0]?.getText() ?? '');
+    return Node.isPropertyAccessExpression(callee) && callee.getName() === 'filter' && unwrap(callee.getExpression()).getText() === access.node.getText() && EXCLUDES_ID.test(value.getArguments()[0]?.getText() ?? '');
   });
 }
 
@@ -258,10 +261,10 @@ function lookupById(reference: Node): boolean {
   const call = access?.getParent();
   if (!access || !Node.isPropertyAccessExpression(access) || !call || !Node.isCallExpression(call) || call.getExpression() !== access) return false;
   const predicate = call.getArguments()[0]?.getText() ?? '';
-  if (['find', 'findIndex', 'some'].includes(access.getName())) return /\.(?:id|key|\w+Id|\w+_id)\s*===?/.test(predicate);
+  if (['find', 'findIndex', 'some'].includes(access.getName())) return MATCHES_ID.test(predicate);
   // `list = list.filter((r) => r.id !== id)`: the removal by id, read to be written back.
   const assignment = call.getParent();
-  return access.getName() === 'filter' && /\.(?:id|key|\w+Id|\w+_id)\s*!==?/.test(predicate) && !!assignment && Node.isBinaryExpression(assignment) && assignment.getRight() === call;
+  return access.getName() === 'filter' && EXCLUDES_ID.test(predicate) && !!assignment && Node.isBinaryExpression(assignment) && assignment.getRight() === call;
 }
 
 /** A record with an id property: an object literal, or a variable or parameter whose type has one (`pf: PortForward`). */

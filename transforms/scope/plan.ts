@@ -492,8 +492,8 @@ function copiedAcrossModules(candidates: readonly ScopeCandidate[]): Map<ScopeCa
   const copies = [...out.keys()];
   for (const candidate of candidates) {
     if (out.has(candidate)) continue;
-    const with_ = copies.filter((copy) => sharesTool(candidate, copy));
-    if (with_.length > 0) out.set(candidate, { names: [], modules: [...new Set(with_.map((copy) => relativeOf(copy.file)))] });
+    const sharing = copies.filter((copy) => sharesTool(candidate, copy));
+    if (sharing.length > 0) out.set(candidate, { names: [], modules: [...new Set(sharing.map((copy) => relativeOf(copy.file)))] });
   }
   return out;
 }
