@@ -234,7 +234,12 @@ function factoryOf(receiver: Node, file: SourceFile, plumbing: Plumbing, resolve
 function parameterFactory(parameter: ParameterDeclaration, name: string, plumbing: Plumbing, resolver: Resolver, policy: ParameterPolicy): FactoryResult {
   const fn = parameter.getParent();
   const plain = Node.isIdentifier(parameter.getNameNode()) && !parameter.getInitializer() && !parameter.hasQuestionToken() && !parameter.getDotDotDotToken();
-  if (!isFunctionLike(fn) || !plain) return { problem: `the server \`${name}\` is not a local variable (a parameter or an import)` };
+  if (!isFunctionLike(fn)) return { problem: `the server \`${name}\` is not a local variable (a parameter or an import)` };
+  if (!plain) {
+    const owner = Node.isFunctionDeclaration(fn) || Node.isMethodDeclaration(fn) ? ` of \`${fn.getName()}\`` : '';
+    const how = parameter.hasQuestionToken() || parameter.getInitializer() ? 'an optional' : 'a destructured or rest';
+    return { problem: `the server \`${name}\` is ${how} parameter${owner}, handed one server for every connection; make it a required parameter (or one that builds a server) so each request can build its own` };
+  }
   const body = fn.getBody();
   if (!body || !Node.isBlock(body)) return { problem: `the server \`${name}\` is a parameter of a function without a block body` };
   const problem = policy(parameter, fn);
