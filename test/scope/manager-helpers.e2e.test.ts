@@ -4,10 +4,10 @@
  * lowlevel-manager-helpers-v1 fixture as stdio children of the real v1 Client. Two conversations on one migrated
  * process each keep their own working directory and history, and each answers as the original did.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { textOf, type ToolResult } from '../handles/e2e/support.js';
-import { scopeCase, startStdioPair, type StdioPair } from './stdio-pair.js';
+import { outputDifferences, scopeCase, stdioPairFor } from './stdio-pair.js';
 
 const CASE = scopeCase('lowlevel-manager-helpers-v1', 'create_session', 'session_id');
 
@@ -18,29 +18,23 @@ async function converse(client: Client, dir: string, handle: Record<string, stri
 }
 
 describe('lowlevel-manager-helpers-v1: a manager made on first use and helpers built from it', () => {
-  let pair: StdioPair;
-  beforeAll(async () => {
-    pair = await startStdioPair(CASE);
-  });
-  afterAll(async () => {
-    await pair?.stop();
-  });
+  const running = stdioPairFor(CASE);
 
   it('the committed output is what the transform produces', () => {
-    expect(pair.migrated.differences.filter((line) => !line.includes('ttlSeconds'))).toEqual([]);
+    expect(outputDifferences(running().migrated)).toEqual([]);
   });
 
   it('answers the original conversation the same way, twice at once on one process', async () => {
-    const expected = await converse(pair.before, '/srv/a', {});
+    const expected = await converse(running().before, '/srv/a', {});
     expect(expected).toEqual({ cd: '', pwd: '/srv/a', ls: 'ran ls in /srv/a', history: 'cd /srv/a\npwd\nls' });
-    const [first, second] = await Promise.all([pair.create(), pair.create()]);
-    const [one, two] = await Promise.all([converse(pair.after, '/srv/a', { session_id: first }), converse(pair.after, '/srv/b', { session_id: second })]);
+    const [first, second] = await Promise.all([running().create(), running().create()]);
+    const [one, two] = await Promise.all([converse(running().after, '/srv/a', { session_id: first }), converse(running().after, '/srv/b', { session_id: second })]);
     expect(one).toEqual(expected);
     expect(two).toEqual({ cd: '', pwd: '/srv/b', ls: 'ran ls in /srv/b', history: 'cd /srv/b\npwd\nls' });
   });
 
   it('a call without its session_id says how to get one', async () => {
-    const result = (await pair.after.callTool({ name: 'history', arguments: {} })) as ToolResult;
+    const result = (await running().after.callTool({ name: 'history', arguments: {} })) as ToolResult;
     expect(result.isError).toBe(true);
     expect(textOf(result)).toMatch(/create_session/);
   });

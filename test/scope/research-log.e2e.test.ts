@@ -5,10 +5,10 @@
  * a stdio child of the real v1 Client. The migrated server answers the original conversation the same way,
  * twice at once on one process with a handle threaded in; each conversation reads back only its own findings.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { textOf, type ToolResult } from '../handles/e2e/support.js';
-import { scopeCase, startStdioPair, type StdioPair } from './stdio-pair.js';
+import { outputDifferences, scopeCase, stdioPairFor } from './stdio-pair.js';
 
 const CASE = scopeCase('lowlevel-research-log-v1', 'create_browser', 'browser_id');
 
@@ -29,28 +29,22 @@ async function converse(client: Client, address: string, handle: Record<string, 
 }
 
 describe('lowlevel-research-log-v1: state made on first use, resources built from it, a named shutdown function', () => {
-  let pair: StdioPair;
-  beforeAll(async () => {
-    pair = await startStdioPair(CASE);
-  });
-  afterAll(async () => {
-    await pair?.stop();
-  });
+  const running = stdioPairFor(CASE);
 
   it('the committed output is what the transform produces', () => {
-    expect(pair.migrated.differences.filter((line) => !line.includes('ttlSeconds'))).toEqual([]);
+    expect(outputDifferences(running().migrated)).toEqual([]);
   });
 
   it('answers the original conversation the same way, twice at once on one process, each with its own findings', async () => {
-    const expected = await converse(pair.before, 'https://one.example', {}, (path) => `research://${path}`);
+    const expected = await converse(running().before, 'https://one.example', {}, (path) => `research://${path}`);
     expect(expected.kept).toBe('Noted finding 1; its snapshot is at research://snapshots/1');
     expect(expected.snapshot).toBe('rendering of https://one.example');
 
-    const [first, second] = await Promise.all([pair.create(), pair.create()]);
+    const [first, second] = await Promise.all([running().create(), running().create()]);
     expect(first).not.toBe(second);
     const [one, two] = await Promise.all([
-      converse(pair.after, 'https://one.example', { browser_id: first }, (path) => `research://${first}/${path}`),
-      converse(pair.after, 'https://two.example', { browser_id: second }, (path) => `research://${second}/${path}`),
+      converse(running().after, 'https://one.example', { browser_id: first }, (path) => `research://${first}/${path}`),
+      converse(running().after, 'https://two.example', { browser_id: second }, (path) => `research://${second}/${path}`),
     ]);
     // The same answers, the snapshot's URI now naming the conversation it belongs to.
     expect({ ...one, kept: one.kept.replace(`research://${first}/`, 'research://') }).toEqual(expected);
@@ -62,17 +56,17 @@ describe('lowlevel-research-log-v1: state made on first use, resources built fro
   });
 
   it('keeps resources/list the same whatever the calls did, and serves the findings from templates', async () => {
-    const listed = await pair.after.listResources();
+    const listed = await running().after.listResources();
     expect(listed.resources).toEqual([]);
-    const templates = await pair.after.listResourceTemplates();
+    const templates = await running().after.listResourceTemplates();
     expect(templates.resourceTemplates.map((t) => t.uriTemplate).sort()).toEqual(['research://{browser_id}/log', 'research://{browser_id}/snapshots/{i}']);
     // The original's list grew with the calls.
-    expect((await pair.before.listResources()).resources.map((r) => r.uri)).toEqual(['research://log', 'research://snapshots/1']);
+    expect((await running().before.listResources()).resources.map((r) => r.uri)).toEqual(['research://log', 'research://snapshots/1']);
   });
 
   it('a finding of an unknown conversation is a clear error', async () => {
-    await expect(readText(pair.after, 'research://browser_0000000000000000000000/log')).rejects.toThrow(/browser/);
-    const result = (await pair.after.callTool({ name: 'open_address', arguments: { address: 'x' } })) as ToolResult;
+    await expect(readText(running().after, 'research://browser_0000000000000000000000/log')).rejects.toThrow(/browser/);
+    const result = (await running().after.callTool({ name: 'open_address', arguments: { address: 'x' } })) as ToolResult;
     expect(result.isError).toBe(true);
     expect(textOf(result)).toMatch(/create_browser/);
   });

@@ -12,6 +12,7 @@ import { sessionScopeTransform as transform } from '../../transforms/session-sco
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { Client as ClientV2, StreamableHTTPClientTransport as StreamableHTTPClientTransportV2 } from '@modelcontextprotocol/client';
 import { buildCase, handleOf, startHttp, type Built, type E2ECase, type HttpServer, type ToolResult } from '../handles/e2e/support.js';
+import { outputDifferences } from './stdio-pair.js';
 
 const CASE: E2ECase = {
   transform,
@@ -52,7 +53,7 @@ for (const [fixture, links] of [
   const create = async () => handleOf(await call('create_browser', {}), 'browser_id') as string;
 
   it('the committed output is what the transform produces', () => {
-    expect(built.differences.filter((line) => !line.includes('ttlSeconds'))).toEqual([]);
+    expect(outputDifferences(built)).toEqual([]);
   });
 
   it('two conversations each read back only their own screenshot and logs', async () => {
@@ -150,7 +151,7 @@ for (const sdk of ['v1', 'v2'] as const) describe(`mcpserver-screenshots-${sdk}:
   const call = async (client: ResourceClient, name: string, args: Record<string, unknown>) => (await client.callTool({ name, arguments: args })) as ToolResult;
 
   it('the committed output is what the transform produces', () => {
-    expect(built.differences.filter((line) => !line.includes('ttlSeconds'))).toEqual([]);
+    expect(outputDifferences(built)).toEqual([]);
   });
 
   it("alice and bob each read back only their own screenshot; the other principal's id is refused as unknown", async () => {

@@ -5,10 +5,10 @@
  * their own interpreter (a variable one sets is not the other's), the output the interpreter prints later still
  * reaches its own record, and destroying a record stops its interpreter.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { textOf, type ToolResult } from '../handles/e2e/support.js';
-import { scopeCase, startStdioPair, type StdioPair } from './stdio-pair.js';
+import { outputDifferences, scopeCase, stdioPairFor } from './stdio-pair.js';
 
 const CASE = scopeCase('stdin-close-cleanup-v1', 'create_terminal', 'terminal_id');
 
@@ -31,30 +31,24 @@ async function converse(client: Client, value: number, handle: Record<string, st
 }
 
 describe('stdin-close-cleanup-v1: a REPL stopped when the client closes stdin', () => {
-  let pair: StdioPair;
-  beforeAll(async () => {
-    pair = await startStdioPair(CASE);
-  });
-  afterAll(async () => {
-    await pair?.stop();
-  });
+  const running = stdioPairFor(CASE);
 
   it('the committed output is what the transform produces, with the stop moved into the record cleanup', () => {
-    expect(pair.migrated.differences.filter((line) => !line.includes('ttlSeconds'))).toEqual([]);
-    expect(pair.migrated.files['src/repl.ts']).toContain('cleanup: async (): Promise<void> => {');
+    expect(outputDifferences(running().migrated)).toEqual([]);
+    expect(running().migrated.files['src/repl.ts']).toContain('cleanup: async (): Promise<void> => {');
   });
 
   it('answers the original conversation the same way, twice at once on one process, each with its own interpreter', async () => {
-    expect(await converse(pair.before, 1, {})).toContain('x is 1');
-    const [first, second] = await Promise.all([pair.create(), pair.create()]);
-    const [one, two] = await Promise.all([converse(pair.after, 1, { terminal_id: first }), converse(pair.after, 2, { terminal_id: second })]);
+    expect(await converse(running().before, 1, {})).toContain('x is 1');
+    const [first, second] = await Promise.all([running().create(), running().create()]);
+    const [one, two] = await Promise.all([converse(running().after, 1, { terminal_id: first }), converse(running().after, 2, { terminal_id: second })]);
     expect(one).toContain('x is 1');
     expect(one).not.toContain('x is 2');
     expect(two).toContain('x is 2');
     expect(two).not.toContain('x is 1');
-    const ended = textOf((await pair.after.callTool({ name: 'destroy_terminal', arguments: { terminal_id: first } })) as ToolResult);
+    const ended = textOf((await running().after.callTool({ name: 'destroy_terminal', arguments: { terminal_id: first } })) as ToolResult);
     expect(ended).not.toMatch(/error/i);
-    const gone = (await pair.after.callTool({ name: 'output', arguments: { terminal_id: first } })) as ToolResult;
+    const gone = (await running().after.callTool({ name: 'output', arguments: { terminal_id: first } })) as ToolResult;
     expect(gone.isError).toBe(true);
   });
 });

@@ -2,6 +2,7 @@
  * The original and the migrated server of one session-scope fixture, each a stdio child of the real v1 Client,
  * for tests that replay the original conversation against the migrated server.
  */
+import { afterAll, beforeAll } from 'vitest';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { sessionScopeTransform } from '../../transforms/session-scope.js';
@@ -58,4 +59,21 @@ export async function startStdioPair(testCase: E2ECase): Promise<StdioPair> {
       migrated.remove();
     },
   };
+}
+
+/** Start the pair before a file's tests and stop it after them; the getter gives the running pair. */
+export function stdioPairFor(testCase: E2ECase): () => StdioPair {
+  let pair: StdioPair | undefined;
+  beforeAll(async () => {
+    pair = await startStdioPair(testCase);
+  });
+  afterAll(async () => {
+    await pair?.stop();
+  });
+  return () => pair!;
+}
+
+/** Where a build from the committed output differs from the transform's, lifetimes aside (the build shortens them). */
+export function outputDifferences(built: Pick<Built, 'differences'>): string[] {
+  return built.differences.filter((line) => !line.includes('ttlSeconds'));
 }
