@@ -3,6 +3,7 @@ import { join, relative, sep } from 'node:path';
 import ignore, { type Ignore } from 'ignore';
 import picomatch from 'picomatch';
 import { ts } from 'ts-morph';
+import { SDK_PACKAGE_NAMES } from '../rules/sdk.js';
 import { isSourcePath } from './parse.js';
 
 export interface DiscoverOptions {
@@ -20,7 +21,8 @@ const toPosix = (path: string) => path.split(sep).join('/');
 /**
  * Every TypeScript/JavaScript source file under `root`, as sorted root-relative posix paths.
  * Honours .gitignore files at every level (nested ones apply below their folder), skips
- * node_modules and VCS folders, and applies --include/--exclude globs last.
+ * node_modules and VCS folders, a tsconfig's build output and copies of the MCP SDK kept below the root,
+ * and applies --include/--exclude globs last.
  * `root` may also be a single file, which is returned as-is when it is a source file.
  */
 export async function discoverFiles(root: string, options: DiscoverOptions = {}): Promise<string[]> {
@@ -53,6 +55,7 @@ async function walk(root: string, dir: string, scopes: readonly ScopedIgnore[], 
     // Compiled output committed beside its sources (for npm) is rebuilt from them: edits there are lost.
     if (isDir && entry.name === output) continue;
     if (isIgnored(active, relPath, isDir)) continue;
+    if (isDir && (await isVendoredSdk(join(dir, entry.name)))) continue;
     if (isDir) await walk(root, join(dir, entry.name), active, found);
     else if (entry.isFile() && isSourcePath(entry.name)) found.push(relPath);
   }
@@ -85,6 +88,16 @@ async function buildOutputOf(dir: string): Promise<string | undefined> {
   const folder = option('outDir')?.split('/')[0];
   if (!folder || folder === '.' || folder === '..' || folder === option('rootDir')?.split('/')[0]) return undefined;
   return folder;
+}
+
+/** A copy of the MCP SDK kept in the project (`typescript-sdk-main/`): its servers are examples, its sessions the SDK's. */
+async function isVendoredSdk(dir: string): Promise<boolean> {
+  try {
+    const { name } = JSON.parse(await readFile(join(dir, 'package.json'), 'utf8')) as { name?: unknown };
+    return typeof name === 'string' && SDK_PACKAGE_NAMES.test(name);
+  } catch {
+    return false; // no package.json, or not one that parses: an ordinary folder
+  }
 }
 
 async function readGitignore(dir: string): Promise<Ignore | undefined> {

@@ -27,3 +27,9 @@ export function sdkLineOf(specifier: string): SdkLine | undefined {
  * Sessionless requests carry no id, so such a store stops isolating tasks: whose tasks they are becomes a choice.
  */
 export const SESSION_SCOPED_TASK_CALLS: readonly string[] = ['createTask', 'getTask', 'storeTaskResult', 'getTaskResult', 'updateTaskStatus', 'listTasks', 'enqueue', 'dequeue', 'dequeueAll'];
+
+/**
+ * Names of the MCP SDK's own packages (v1, the v2 packages, the v2 monorepo). A folder of a project holding one of
+ * them is a copy of the SDK vendored beside the server, not the server's code: discovery leaves it out.
+ */
+export const SDK_PACKAGE_NAMES: RegExp = /^@modelcontextprotocol\/(?:sdk|server|client|core|node|express|hono|fastify|typescript-sdk)$/;

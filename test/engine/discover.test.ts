@@ -63,6 +63,29 @@ describe('discoverFiles', () => {
     }
   });
 
+  it('skips a copy of the MCP SDK kept below the root (a vendored typescript-sdk checkout), not the SDK repository itself', async () => {
+    const project = mkdtempSync(join(tmpdir(), 'mcp-sl-discover-sdk-'));
+    const write = (path: string, text: string) => {
+      mkdirSync(dirname(join(project, path)), { recursive: true });
+      writeFileSync(join(project, path), text);
+    };
+    write('package.json', '{ "name": "terminal-server" }\n');
+    write('src/index.ts', 'export {};\n');
+    write('typescript-sdk-main/package.json', '{ "name": "@modelcontextprotocol/sdk", "version": "1.19.1" }\n');
+    write('typescript-sdk-main/src/examples/server/simpleStreamableHttp.ts', 'export {};\n');
+    write('vendor/broken/package.json', '{ not json');
+    write('vendor/broken/keep.ts', 'export {};\n');
+    write('packages/mcp-helpers/package.json', '{ "name": "@modelcontextprotocol/helpers-of-mine" }\n');
+    write('packages/mcp-helpers/index.ts', 'export {};\n');
+    try {
+      expect(await discoverFiles(project)).toEqual(['packages/mcp-helpers/index.ts', 'src/index.ts', 'vendor/broken/keep.ts']);
+      // Run on the SDK's own checkout, its root is the project: nothing is left out.
+      expect(await discoverFiles(join(project, 'typescript-sdk-main'))).toEqual(['src/examples/server/simpleStreamableHttp.ts']);
+    } finally {
+      rmSync(project, { recursive: true, force: true });
+    }
+  });
+
   it('accepts a single file', async () => {
     expect(await discoverFiles(join(root, 'src/state.ts'))).toEqual(['state.ts']);
   });
