@@ -132,8 +132,16 @@ export function classesOfReceiver(ctx: AnalysisContext, receiver: Node, depth = 
       const callee = call.getExpression();
       if (Node.isPropertyAccessExpression(callee) && ['forEach', 'map'].includes(callee.getName())) found = classesOfValue(ctx, callee.getExpression(), true, depth);
     }
+  } else if (Node.isBindingElement(node)) {
+    // `const { api } = context`, `({ api }: Ctx) => …`: the class the checker gives the destructured property.
+    found = projectClassesOf(ctx, node.getType().getSymbol()?.getDeclarations() ?? []);
   }
   return withSubclasses(ctx, found);
+}
+
+/** The declarations that are classes of the analysed project. */
+function projectClassesOf(ctx: AnalysisContext, declarations: readonly Node[]): ClassNode[] {
+  return declarations.filter((d): d is ClassDeclaration => Node.isClassDeclaration(d) && ctx.fileInfo(d) !== undefined);
 }
 
 /** Whether any project class has a member called `name` (a cheap test before resolving a receiver). */

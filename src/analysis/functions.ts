@@ -2,7 +2,7 @@
 import { Node, SyntaxKind, type ClassDeclaration, type ClassExpression } from 'ts-morph';
 import type { FunctionNode } from './model.js';
 import type { Binding, Resolver } from './scope.js';
-import { isFunctionNode, unwrap } from './syntax.js';
+import { isFunctionBoundary, isFunctionNode, unwrap } from './syntax.js';
 
 /** The function an expression denotes: an inline function, a name bound to one, `this.method`, `module.fn`, `obj.method`. */
 export function resolveFunction(resolver: Resolver, expression: Node | undefined, depth = 0): FunctionNode | undefined {
@@ -118,4 +118,15 @@ export function classOfNew(resolver: Resolver, node: Node): ClassDeclaration | C
     if (value && Node.isClassExpression(value)) return value;
   }
   return undefined;
+}
+
+/** The values a function hands back: an arrow's expression body, or each `return` of its own (not of nested functions). */
+export function returnedValues(fn: FunctionNode): Node[] {
+  const body = fn.getBody();
+  if (!body) return [];
+  if (!Node.isBlock(body)) return [body];
+  return body
+    .getDescendantsOfKind(SyntaxKind.ReturnStatement)
+    .filter((statement) => statement.getFirstAncestor(isFunctionBoundary) === fn)
+    .flatMap((statement) => statement.getExpression() ?? []);
 }

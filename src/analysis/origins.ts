@@ -5,7 +5,7 @@
  */
 import { Node, SyntaxKind, ts, type Identifier, type ParameterDeclaration } from 'ts-morph';
 import type { AnalysisContext } from './context.js';
-import { resolveFunction } from './functions.js';
+import { resolveFunction, returnedValues } from './functions.js';
 import { printed } from './dead-ends.js';
 import type { KeyOrigin, Registration, SessionIdRead } from './model.js';
 import type { Reach } from './reach.js';
@@ -173,15 +173,13 @@ export class Origins {
   private returnsMinted(call: Node, depth: number): boolean {
     if (!Node.isCallExpression(call)) return false;
     const fn = resolveFunction(this.ctx.resolver, call.getExpression());
-    const body = fn?.getBody();
-    if (!fn || !body) return false;
+    if (!fn?.getBody()) return false;
     const known = this.mintingFunctions.get(fn);
     if (known !== undefined) return known;
     this.mintingFunctions.set(fn, false); // a function returning its own call's result is not a minter
-    const returned = Node.isBlock(body)
-      ? body.getDescendantsOfKind(SyntaxKind.ReturnStatement).filter((r) => r.getFirstAncestor(isFunctionBoundary) === fn).map((r) => r.getExpression())
-      : [body];
-    const mints = returned.length > 0 && returned.every((value) => value !== undefined && this.origin(value, depth + 1) === 'minted');
+    const returned = returnedValues(fn);
+    const bare = Node.isBlock(fn.getBody()!) && fn.getDescendantsOfKind(SyntaxKind.ReturnStatement).some((r) => r.getFirstAncestor(isFunctionBoundary) === fn && !r.getExpression());
+    const mints = !bare && returned.length > 0 && returned.every((value) => this.origin(value, depth + 1) === 'minted');
     this.mintingFunctions.set(fn, mints);
     return mints;
   }

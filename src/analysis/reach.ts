@@ -4,9 +4,9 @@
  * A node belongs to the handlers of its nearest enclosing reached function; an inline handler nested in
  * another handler (registered during a call) belongs to the inner one only.
  */
-import { Node, SyntaxKind, ts, type CallExpression, type ClassDeclaration, type ClassExpression, type SourceFile } from 'ts-morph';
+import { Node, SyntaxKind, ts, type CallExpression, type ClassDeclaration, type ClassExpression, type ObjectLiteralExpression, type SourceFile } from 'ts-morph';
 import type { AnalysisContext } from './context.js';
-import { classOfNew, resolveFunction } from './functions.js';
+import { classOfNew, fieldInitializer, resolveFunction, returnedValues } from './functions.js';
 import type { Registration } from './model.js';
 import { accessorsOf, isClassMemberName, methodsOf, reachableThrough } from './classes.js';
 import { isWriteTarget, unwrap, wrapNode } from './syntax.js';
@@ -210,21 +210,44 @@ function dispatchTable(ctx: AnalysisContext, callee: ts.Expression, file: Source
   return inner && Node.isElementAccessExpression(inner) && !Node.isLiteralExpression(inner.getArgumentExpressionOrThrow()) ? inner.getExpression() : undefined;
 }
 
-/** The functions of an object literal table (through a variable), as a dispatch can reach them. */
+/** The functions of a dispatch table, as a dispatch can reach them. */
 function tableFunctions(ctx: AnalysisContext, table: Node): Node[] {
-  let value: Node | undefined = table;
-  if (Node.isIdentifier(table)) {
-    const binding = ctx.resolver.resolve(table);
-    value = binding?.kind === 'declaration' && Node.isVariableDeclaration(binding.node) ? binding.node.getInitializer() : undefined;
-  }
-  if (!value || !Node.isObjectLiteralExpression(value)) return [];
   const out: Node[] = [];
-  for (const property of value.getProperties()) {
-    if (Node.isMethodDeclaration(property)) out.push(property);
-    else if (Node.isPropertyAssignment(property) || Node.isShorthandPropertyAssignment(property)) {
-      const target = resolveFunction(ctx.resolver, Node.isPropertyAssignment(property) ? property.getInitializer() : property.getNameNode());
-      if (target) out.push(target);
+  for (const literal of tableLiterals(ctx, table)) {
+    for (const property of literal.getProperties()) {
+      if (Node.isMethodDeclaration(property)) out.push(property);
+      else if (Node.isPropertyAssignment(property) || Node.isShorthandPropertyAssignment(property)) {
+        const target = resolveFunction(ctx.resolver, Node.isPropertyAssignment(property) ? property.getInitializer() : property.getNameNode());
+        if (target) out.push(target);
+      }
     }
   }
   return out;
+}
+
+/**
+ * The object literals a table expression evaluates to: through variables, a field set in the constructor
+ * (`this.handlers = this.createHandlers()`), the returns of a function that builds it, and spreads of other
+ * tables (`{ ...authHandlers(ctx), ...queryHandlers(ctx) }`).
+ */
+function tableLiterals(ctx: AnalysisContext, node: Node | undefined, depth = 0): ObjectLiteralExpression[] {
+  if (!node || depth > 6) return [];
+  const value = unwrap(node);
+  if (Node.isObjectLiteralExpression(value)) {
+    const spreads = value.getProperties().filter(Node.isSpreadAssignment);
+    return [value, ...spreads.flatMap((spread) => tableLiterals(ctx, spread.getExpression(), depth + 1))];
+  }
+  if (Node.isIdentifier(value)) {
+    const binding = ctx.resolver.resolve(value);
+    return binding?.kind === 'declaration' && Node.isVariableDeclaration(binding.node) ? tableLiterals(ctx, binding.node.getInitializer(), depth + 1) : [];
+  }
+  if (Node.isPropertyAccessExpression(value) && unwrap(value.getExpression()).getKind() === SyntaxKind.ThisKeyword) {
+    const owner = value.getFirstAncestor((a): a is ClassNode => Node.isClassDeclaration(a) || Node.isClassExpression(a));
+    return owner ? tableLiterals(ctx, fieldInitializer(owner, value.getName()), depth + 1) : [];
+  }
+  if (Node.isCallExpression(value)) {
+    const builder = resolveFunction(ctx.resolver, value.getExpression());
+    return builder ? returnedValues(builder).flatMap((returned) => tableLiterals(ctx, returned, depth + 1)) : [];
+  }
+  return [];
 }
