@@ -285,7 +285,7 @@ function recordWithId(value: Node | undefined): boolean {
 function holdsExplicitIds(state: StateVariable): boolean {
   const perInstance = state.kind === 'factory-closure' || (state.kind === 'class-field' && state.perConnectionClass === true);
   if (!perInstance || state.container === undefined) return false;
-  const writes = state.accesses.filter((a) => a.mode === 'write' && a.by.length > 0);
+  const writes = state.accesses.filter((a) => a.mode === 'write' && a.by.length > 0 && !(a.op === 'mutate' && a.reset));
   if (writes.some((a) => a.op !== 'keyed' || a.keyOrigin === 'constant' || a.keyOrigin === 'session')) return false;
   return writes.some((a) => a.keyOrigin === 'minted' && !a.reset && a.value !== undefined);
 }
@@ -524,6 +524,8 @@ function classify(ctx: AnalysisContext, reach: Reach, origins: Origins, referenc
         return { ...base, mode: 'read', op: 'keyed-read', key, keyOrigin };
       }
       if (name === 'add' && args[0]) return { ...base, mode: 'write', op: 'keyed', key: args[0], keyOrigin: origins.origin(args[0]), value: args[0], valueFromInput: origins.fromInput(args[0]) };
+      // `registry.clear()` empties it, like `= new Map()`: a reset, not a value set for later calls.
+      if (name === 'clear') return { ...base, mode: 'write', op: 'mutate', reset: true };
       if (MUTATING_METHODS.includes(name)) return { ...base, mode: 'write', op: 'mutate', value: args[0], valueFromInput: origins.fromInput(args[0]) };
       return { ...base, mode: 'read', op: 'read' };
     }
@@ -665,7 +667,7 @@ function dependenceOf(state: StateVariable): StateDependence {
   const readElsewhere = state.accesses.some((a) => a.mode === 'read' && a.by.some((r) => !lazyWriters.has(r)));
   const setting = (a: StateAccess): boolean => {
     if (a.op === 'assign') return !a.reset && (!a.lazyInit || a.valueFromInput === true || (!a.inGetter && readElsewhere));
-    if (a.op === 'mutate') return true;
+    if (a.op === 'mutate') return !a.reset;
     if (a.op === 'keyed') return perInstance ? !a.reset : a.keyOrigin === 'constant' && !a.reset;
     return false;
   };

@@ -144,6 +144,10 @@ function stateFindings(state: StateVariable, sessionful: boolean, processScope: 
     if (state.holdsRoots) return [{ ...base, kind: 'session-keyed-state', group: ROOTS_GROUP, rule: 'SL005', pattern: 'P9', fixedBy: 'manual', detail: state.sessionKey ? ` (${state.sessionKey.getText()})` : '' }];
     return [{ ...base, kind: 'session-keyed-state', detail: state.sessionKey ? ` (${state.sessionKey.getText()})` : '' }];
   }
+  // A field of the records a registry keeps under ids the caller passes (a terminal's output buffer) is that record's.
+  if (state.heldBy && (state.heldBy.explicitIds || state.heldBy.dependence === 'handle-store')) return [];
+  // Served over stdio only, the object built per connection is built once per process: the registry lives as long.
+  if (state.explicitIds && !sessionful) return [];
   if (state.explicitIds && !isSharedState(state) && readersOf(state).length > 0) {
     const detail = state.kind === 'factory-closure' ? `the server factory${state.factory?.name ? ` \`${state.factory.name}\`` : ''}, one per connection` : `${state.ownerClass?.getName() ? `\`${state.ownerClass.getName()}\` objects` : 'objects'} built per connection`;
     return [{ ...base, kind: 'explicit-id-registry', detail }];
