@@ -17,8 +17,9 @@ export const CLIENT_MODULE = /^@modelcontextprotocol\/(?:sdk\/client(?:\/.*)?|cl
 export const SERVER_MODULE = /^@modelcontextprotocol\/(?:sdk\/server(?:\/.*)?|server(?:\/.*)?|node(?:\/.*)?|express(?:\/.*)?|hono(?:\/.*)?)$/;
 
 /**
- * A hand-written MCP client (no SDK import): it sends the session header on requests of its own and serves no HTTP.
+ * A hand-written MCP client (no SDK import): it sends the session header on requests of its own (`{ 'Mcp-Session-Id': id }`,
+ * `headers['Mcp-Session-Id'] = id`) and serves no HTTP.
  * Gateways forward the header too, but they serve: they listen, or register routes.
  */
-export const SENDS_SESSION_HEADER = /['"`]mcp-session-id['"`]\s*:/i;
+export const SENDS_SESSION_HEADER = /['"`]mcp-session-id['"`]\s*(?::|\]\s*=(?!=))/i;
 export const SERVES_HTTP = /\b(?:createServer|listen|express|Hono|fastify|serve)\s*\(|\.(?:get|post|all|use|route)\s*\(\s*['"`]\//;
