@@ -89,6 +89,7 @@ function buildModel(files: readonly SourceFile[]): ServerModel {
     clientContext,
     unsolicitedRequests,
     usesStatelessHelpers,
+    isHandled: (node) => reach.isHandled(node),
   };
 }
 

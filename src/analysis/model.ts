@@ -370,4 +370,6 @@ export interface ServerModel {
   unsolicitedRequests: CallExpression[];
   /** Whether the project uses v2 stateless serving helpers (`createMcpHandler`, `serveStdio`). */
   usesStatelessHelpers: boolean;
+  /** Whether `node` runs on behalf of a handler or another entry point (session callback, low-level handler), directly or in a helper they call. */
+  isHandled(node: Node): boolean;
 }

@@ -13,7 +13,7 @@
  */
 import { posix } from 'node:path';
 import { Node, SyntaxKind, type ClassDeclaration, type ClassExpression, type Identifier, type SourceFile, type VariableDeclaration } from 'ts-morph';
-import type { Registration, ServerModel, StateVariable } from '../../src/analysis/index.js';
+import type { Registration, ServerModel, StateAccess, StateVariable } from '../../src/analysis/index.js';
 import { literalText, unwrap } from '../../src/analysis/syntax.js';
 import { resolveRelative } from '../../src/engine/components.js';
 import { relativeOf } from '../../src/engine/parse.js';
@@ -135,6 +135,29 @@ function inUncalledFunction(node: Node): boolean {
   if (!named || named.getFirstAncestor((a) => Node.isFunctionLikeDeclaration(a))) return false;
   const uses = withoutImports(named.findReferencesAsNodes());
   return uses.length === 0;
+}
+
+/** The named functions (declarations, or variables holding one) whose own code makes the accesses tools reach. */
+function helpersOf(accesses: readonly StateAccess[]): Map<Node, string> {
+  const out = new Map<Node, string>();
+  for (const access of accesses) {
+    if (access.by.length === 0) continue;
+    const fn = access.node.getFirstAncestor((a) => Node.isFunctionDeclaration(a) || Node.isArrowFunction(a) || Node.isFunctionExpression(a));
+    const holder = fn?.getParent();
+    const named = fn && Node.isFunctionDeclaration(fn) ? fn : holder && Node.isVariableDeclaration(holder) && holder.getInitializer() === fn ? holder : undefined;
+    const name = named && (Node.isFunctionDeclaration(named) || Node.isVariableDeclaration(named)) ? named.getName() : undefined;
+    if (named && name) out.set(named, name);
+  }
+  return out;
+}
+
+/** The calls of a named function, across the project (`closeBrowser()` in the entry's signal handler). */
+function callsOf(declaration: Node): Node[] {
+  const named = declaration as Node & { findReferencesAsNodes(): Node[] };
+  return withoutImports(named.findReferencesAsNodes()).flatMap((use) => {
+    const call = use.getParent();
+    return call && Node.isCallExpression(call) && call.getExpression() === use ? [call] : [];
+  });
 }
 
 /** References that use a declaration, not the import and export lines that pass its name along. */
@@ -300,6 +323,14 @@ export function findCandidates(model: ServerModel, options: { resources: boolean
             problems.push({ node: access.node, message: `${member.name} is used outside any tool call (in ${file.getBaseName()}); decide whether it belongs to one conversation or to the whole server` });
           }
         }
+        // A helper the tools call may run elsewhere too: from a shutdown handler it becomes the record's cleanup
+        // (`await closeBrowser()` then closes each record's browser); anywhere else it has no record to use.
+        for (const [helper, name] of helpersOf(member.state.accesses)) {
+          for (const call of callsOf(helper)) {
+            if (model.isHandled(call) || noteShutdown(call, member.name) || inUncalledFunction(call)) continue;
+            problems.push({ node: call, message: `${member.name} is used in ${name}(), which also runs outside any tool call (in ${call.getSourceFile().getBaseName()}); decide whether it belongs to one conversation or to the whole server` });
+          }
+        }
         continue;
       }
       for (const field of member.fields) for (const access of field.accesses) for (const registration of access.by) tools.add(registration);
@@ -350,7 +381,7 @@ export function findCandidates(model: ServerModel, options: { resources: boolean
       if (exported && !standsInForRecord(member)) problems.push({ node: exported, message: `${member.name} is exported; make it a handle by hand` });
     }
     for (const use of shutdown.values()) {
-      if (use.statement.getSourceFile() !== file && !cleanupIsPortable(use.statement, cleanupReferences)) {
+      if (use.statement.getSourceFile() !== file && !cleanupIsPortable(use.statement, cleanupReferences, file)) {
         problems.push({ node: use.statement, message: `the shutdown code in ${posix.basename(relativeOf(use.statement.getSourceFile()))} uses more than the state; move it to the state's module by hand` });
       }
     }
@@ -452,14 +483,25 @@ function factoryLocalIn(initializer: Node | undefined, factory: Node): string | 
 
 /**
  * Whether a shutdown statement from another module means the same in the state's module: every name it uses
- * is the state itself or a global (`process`, `console`).
+ * is the state itself, a global (`process`, `console`), or a declaration of that module it imported
+ * (`await closeShell()`).
  */
-function cleanupIsPortable(statement: Node, stateReferences: readonly Identifier[]): boolean {
+function cleanupIsPortable(statement: Node, stateReferences: readonly Identifier[], stateFile: SourceFile): boolean {
   const own = new Set(stateReferences.filter((id) => id.getAncestors().includes(statement)));
   return statement
     .getDescendants()
     .filter((n): n is Identifier => Node.isIdentifier(n))
-    .every((id) => own.has(id) || !Node.isIdentifier(id) || isPropertyName(id) || ['process', 'console', 'undefined'].includes(id.getText()));
+    .every((id) => own.has(id) || isPropertyName(id) || ['process', 'console', 'undefined'].includes(id.getText()) || declaredAtTopOf(id, stateFile));
+}
+
+/** Whether a name (imported or not) resolves to a top-level declaration of `file`. */
+function declaredAtTopOf(id: Identifier, file: SourceFile): boolean {
+  const symbol = id.getSymbol();
+  const target = symbol?.isAlias() ? symbol.getAliasedSymbol() : symbol;
+  return (target?.getDeclarations() ?? []).some((declaration) => {
+    const statement = Node.isVariableDeclaration(declaration) ? declaration.getVariableStatement() : declaration;
+    return declaration.getSourceFile() === file && statement?.getParent() === file;
+  });
 }
 
 function isPropertyName(id: Identifier): boolean {

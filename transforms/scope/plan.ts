@@ -380,10 +380,11 @@ function scopeDefinition(
   const releases = generatedReleases(candidate);
   const cleanup = [
     ...candidate.members.flatMap((m) => (m.kind === 'factory-instance' && m.release ? [`await record.${m.name}?.${m.release}();`] : [])),
-    // What the server made and never released (a browser it kept until the process died) goes with its record.
-    ...releases,
     // Lines after a statement's first keep their indentation relative to it.
     ...candidate.shutdown.map((use) => reindent(substitutedText(use.statement, cleanupReferences, names.state), indentOf(use.statement), i2)),
+    // What the server made and did not release (a browser it kept until the process died) goes with its record,
+    // after the server's own shutdown code (`await closeShell()` may already have stopped it).
+    ...releases,
   ];
   const what = stateList(candidate.members);
   const lines = [
