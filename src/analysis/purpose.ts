@@ -25,7 +25,7 @@ export function sharedPurposeOf(ctx: AnalysisContext, reach: Reach, origins: Ori
   if (isPerCall(reach, origins, state)) return 'per-call';
   if (isRebuilt(ctx, origins, state)) return 'rebuilt';
   if (isSetOnce(ctx, state)) return 'set-once';
-  if (isCallScoped(state)) return 'call-scoped';
+  if (isCallScoped(state) || isInFlightGuard(state)) return 'call-scoped';
   if (isNeverFilled(state)) return 'never-filled';
   return undefined;
 }
@@ -150,6 +150,62 @@ function isCallScoped(state: StateVariable): boolean {
     const releaser = methodOf(reset.node);
     const name = releaser && Node.isMethodDeclaration(releaser) ? releaser.getName() : undefined;
     return name !== undefined && finallies.some((block) => block.getDescendantsOfKind(SyntaxKind.PropertyAccessExpression).some((p) => p.getName() === name && p.getExpression().getKind() === SyntaxKind.ThisKeyword));
+  });
+}
+
+// ---- in-flight guards ----------------------------------------------------------------------------------
+
+/**
+ * A depth counter or busy flag a function raises and its own `finally` puts back (`retryDepth++; try { … }
+ * finally { retryDepth--; }`, `validating = true; try { … } finally { validating = false; }`): between calls it
+ * is always back where it started, so it guards one call's recursion or overlap, not what a conversation keeps.
+ */
+function isInFlightGuard(state: StateVariable): boolean {
+  if (state.container || (state.kind !== 'module' && state.kind !== 'class-field')) return false;
+  const initial = Node.isVariableDeclaration(state.declaration) || Node.isPropertyDeclaration(state.declaration) ? state.declaration.getInitializer() : undefined;
+  if (!initial || !/^(?:0|false)$/.test(initial.getText())) return false;
+  const writes = state.accesses.filter((a) => a.mode === 'write');
+  if (writes.length === 0) return false;
+  const restores = (access: StateAccess) => restoreOf(access.node, initial.getText()) && inFinallyOfOwnFunction(access.node);
+  return writes.every((write) => {
+    // Put back in a `finally`, or set to where it starts anywhere (`resetDepth() { depth = 0; }`).
+    if (restores(write) || resetTo(write.node, initial.getText())) return true;
+    // A raise: its own function puts the value back in a `finally`.
+    const fn = enclosingFunction(write.node);
+    return raiseOf(write.node) && fn !== undefined && writes.some((other) => other !== write && enclosingFunction(other.node) === fn && restores(other));
+  });
+}
+
+/** `x++`, `++x`, `x += 1`, `x = true`: the guard raised. */
+function raiseOf(reference: Node): boolean {
+  const parent = outermostWrapper(reference).getParent();
+  if (Node.isPostfixUnaryExpression(parent) || Node.isPrefixUnaryExpression(parent)) return parent.getOperatorToken() === SyntaxKind.PlusPlusToken;
+  if (!Node.isBinaryExpression(parent)) return false;
+  const operator = parent.getOperatorToken().getKind();
+  return (operator === SyntaxKind.PlusEqualsToken && parent.getRight().getText() === '1') || (operator === SyntaxKind.EqualsToken && parent.getRight().getText() === 'true');
+}
+
+/** `x--`, `--x`, `x -= 1`, `x = <initial>`: the guard put back. */
+function restoreOf(reference: Node, initial: string): boolean {
+  const parent = outermostWrapper(reference).getParent();
+  if (Node.isPostfixUnaryExpression(parent) || Node.isPrefixUnaryExpression(parent)) return parent.getOperatorToken() === SyntaxKind.MinusMinusToken;
+  if (!Node.isBinaryExpression(parent)) return false;
+  const operator = parent.getOperatorToken().getKind();
+  return (operator === SyntaxKind.MinusEqualsToken && parent.getRight().getText() === '1') || (operator === SyntaxKind.EqualsToken && parent.getRight().getText() === initial);
+}
+
+/** `x = <initial>`. */
+function resetTo(reference: Node, initial: string): boolean {
+  const parent = outermostWrapper(reference).getParent();
+  return Node.isBinaryExpression(parent) && parent.getOperatorToken().getKind() === SyntaxKind.EqualsToken && parent.getLeft() === outermostWrapper(reference) && parent.getRight().getText() === initial;
+}
+
+/** Inside a `finally` block of a `try` of the function it is in (not of a nested function). */
+function inFinallyOfOwnFunction(node: Node): boolean {
+  const fn = enclosingFunction(node);
+  return node.getAncestors().some((ancestor) => {
+    const attempt = ancestor.getParent();
+    return Node.isTryStatement(attempt) && attempt.getFinallyBlock() === ancestor && enclosingFunction(attempt) === fn;
   });
 }
 

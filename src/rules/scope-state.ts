@@ -34,10 +34,11 @@ export const RELEASERS: ReadonlyArray<{ made: RegExp; typed: RegExp; release: 'c
 
 /**
  * Words that name state a server shares across every client on purpose (configuration, caches, pools,
- * telemetry): such state is not a conversation's, whatever tools do to it. Matched against the words of a
- * variable or class name (`cachedChromePath`, `poolPromise`, `ConfigManager`), not substrings (`configured`).
+ * telemetry, a circuit breaker or rate limiter guarding the process): such state is not a conversation's,
+ * whatever tools do to it. Matched against the words of a variable or class name (`cachedChromePath`,
+ * `poolPromise`, `ConfigManager`, `browserCircuitBreaker`), not substrings (`configured`).
  */
-export const SHARED_WORDS: ReadonlySet<string> = new Set(['config', 'configuration', 'settings', 'cache', 'cached', 'registry', 'pool', 'telemetry', 'metrics', 'logger', 'analytics', 'usage', 'tracker']);
+export const SHARED_WORDS: ReadonlySet<string> = new Set(['config', 'configuration', 'settings', 'cache', 'cached', 'registry', 'pool', 'telemetry', 'metrics', 'logger', 'analytics', 'usage', 'tracker', 'breaker', 'limiter']);
 
 /**
  * Calls that write a file: state a server flushes to a file at a path of its own choosing (a call history in
@@ -68,7 +69,7 @@ export const DEFAULT_SCOPE_NOUN = 'session';
 export const FALLBACK_SCOPE_NOUNS: readonly string[] = ['session', 'conversation', 'workspace'];
 
 /** Calls that register process shutdown work, whose statements about the state become the record's cleanup. */
-export const SHUTDOWN_EVENTS: readonly string[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'exit', 'beforeExit'];
+export const SHUTDOWN_EVENTS: readonly string[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'exit', 'beforeExit', 'uncaughtException', 'unhandledRejection'];
 
 /** Events of the standard input that end a stdio server (the client closed its end): shutdown too. */
 export const STDIN_SHUTDOWN_EVENTS: readonly string[] = ['close', 'end'];
