@@ -665,9 +665,12 @@ function dependenceOf(state: StateVariable): StateDependence {
   // the first tool decides what the others see. Created and used by the same tools only, it is a cache.
   const lazyWriters = new Set(handlerWrites.filter((a) => a.op === 'assign' && a.lazyInit).flatMap((a) => a.by));
   const readElsewhere = state.accesses.some((a) => a.mode === 'read' && a.by.some((r) => !lazyWriters.has(r)));
+  const mintedKeys = handlerWrites.some((a) => a.op === 'keyed' && a.keyOrigin === 'minted');
   const setting = (a: StateAccess): boolean => {
     if (a.op === 'assign') return !a.reset && (!a.lazyInit || a.valueFromInput === true || (!a.inGetter && readElsewhere));
-    if (a.op === 'mutate') return !a.reset;
+    // Emptying a registry the tools fill under ids they mint (`workers.clear()`) sets nothing; emptying anything
+    // else counts: what fills it (a page listener) may be out of sight.
+    if (a.op === 'mutate') return !a.reset || !mintedKeys;
     if (a.op === 'keyed') return perInstance ? !a.reset : a.keyOrigin === 'constant' && !a.reset;
     return false;
   };
