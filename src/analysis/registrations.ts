@@ -292,7 +292,7 @@ function readRequestHandler(
     ownerClass: ownerClassOf(call),
     registeredInside: [],
   };
-  const branches = handler ? toolBranches(handler) : [];
+  const branches = handler ? toolBranches(ctx, handler) : [];
   if (branches.length === 0) {
     registrations.push({ ...base, name: undefined, label: 'tools/call', nameNode: undefined });
     return;
@@ -300,8 +300,12 @@ function readRequestHandler(
   for (const branch of branches) registrations.push({ ...base, name: branch.name, label: branch.name, nameNode: branch.label, branch: branch.node });
 }
 
-/** Tool names a low-level handler dispatches on: `switch (request.params.name) { case 'x': … }` or `if (name === 'x') …`. */
-function toolBranches(handler: FunctionNode): Array<{ name: string; label: Node; node: Node }> {
+/**
+ * Tool names a low-level handler dispatches on: `switch (request.params.name) { case 'x': … }` or `if (name === 'x') …`,
+ * the names written as literals or as constants (`case TOOL_NAMES.NAVIGATE:`, `case Tools.Click:`).
+ */
+function toolBranches(ctx: AnalysisContext, handler: FunctionNode): Array<{ name: string; label: Node; node: Node }> {
+  const literalText = (node: Node | undefined) => constantText(ctx, node);
   const out: Array<{ name: string; label: Node; node: Node }> = [];
   const isToolName = (expression: Node) => /(?:^|\.)(?:name|toolName|tool)$/.test(unwrap(expression).getText());
   for (const statement of handler.getDescendantsOfKind(SyntaxKind.SwitchStatement)) {
@@ -309,7 +313,10 @@ function toolBranches(handler: FunctionNode): Array<{ name: string; label: Node;
     for (const clause of statement.getCaseBlock().getClauses()) {
       if (!Node.isCaseClause(clause)) continue;
       const name = literalText(clause.getExpression());
-      if (name) out.push({ name, label: clause.getExpression(), node: clause });
+      // A tool whose name cannot be read: the branches would not name every tool the handler serves, and what
+      // is planned per tool would miss it. The handler is then taken whole, as for one that does not branch.
+      if (!name) return [];
+      out.push({ name, label: clause.getExpression(), node: clause });
     }
   }
   for (const statement of handler.getDescendantsOfKind(SyntaxKind.IfStatement)) {
@@ -325,6 +332,39 @@ function toolBranches(handler: FunctionNode): Array<{ name: string; label: Node;
   return out;
 }
 
+
+/**
+ * The string a literal or a constant holds: `'navigate'`, `NAVIGATE` (a `const` set to a literal), `TOOL_NAMES.NAVIGATE`
+ * (a property of a `const` object literal, `as const` or not), `ToolName.Navigate` (a string enum member). For
+ * labels and branch names: a registration named through a constant keeps `name` undefined (no literal to edit).
+ */
+function constantText(ctx: AnalysisContext, node: Node | undefined, depth = 0): string | undefined {
+  if (!node || depth > 3) return undefined;
+  const inner = unwrap(node);
+  const literal = literalOf(inner);
+  if (literal !== undefined) return literal;
+  const declared = (identifier: Node) => {
+    const binding = Node.isIdentifier(identifier) ? ctx.resolver.resolve(identifier) : undefined;
+    return binding?.kind === 'declaration' ? binding.node : undefined;
+  };
+  if (Node.isIdentifier(inner)) {
+    const declaration = declared(inner);
+    return declaration && Node.isVariableDeclaration(declaration) && declaration.getVariableStatement()?.getDeclarationKind() === 'const' ? constantText(ctx, declaration.getInitializer(), depth + 1) : undefined;
+  }
+  if (!Node.isPropertyAccessExpression(inner)) return undefined;
+  const owner = declared(unwrap(inner.getExpression()));
+  if (owner && Node.isEnumDeclaration(owner)) return literalOf(owner.getMember(inner.getName())?.getInitializer());
+  if (!owner || !Node.isVariableDeclaration(owner) || owner.getVariableStatement()?.getDeclarationKind() !== 'const') return undefined;
+  const value = owner.getInitializer();
+  const object = value ? unwrap(value) : undefined;
+  if (!object || !Node.isObjectLiteralExpression(object)) return undefined;
+  const property = object.getProperty(inner.getName());
+  return property && Node.isPropertyAssignment(property) ? constantText(ctx, property.getInitializer(), depth + 1) : undefined;
+}
+
+function literalOf(node: Node | undefined): string | undefined {
+  return node && (Node.isStringLiteral(node) || Node.isNoSubstitutionTemplateLiteral(node)) ? node.getLiteralText() : undefined;
+}
 
 /**
  * Registrations driven by a table: the call's arguments read properties of a loop element
@@ -461,15 +501,3 @@ function memberOwner(node: Node): string | undefined {
   return owner?.getName();
 }
 
-/**
- * The string a name given by a module constant stands for (`const name = "gzip-file-as-resource"`), for labels:
- * messages name the tool, not the variable. The registration's `name` stays undefined (it is not a literal to edit).
- */
-function constantText(ctx: AnalysisContext, node: Node): string | undefined {
-  if (!Node.isIdentifier(node)) return undefined;
-  const binding = ctx.resolver.resolve(node);
-  if (binding?.kind !== 'declaration' || !Node.isVariableDeclaration(binding.node)) return undefined;
-  if (binding.node.getVariableStatement()?.getDeclarationKind() !== 'const') return undefined;
-  const value = binding.node.getInitializer();
-  return value ? literalText(unwrap(value)) : undefined;
-}

@@ -203,7 +203,7 @@ export class Resolver {
           const nameNode = declaration.getNameNode();
           if (Node.isIdentifier(nameNode) && nameNode.getText() === name) return { kind: 'declaration', node: declaration, name, file: relPath };
         }
-      } else if ((Node.isFunctionDeclaration(statement) || Node.isClassDeclaration(statement)) && statement.hasExportKeyword()) {
+      } else if ((Node.isFunctionDeclaration(statement) || Node.isClassDeclaration(statement) || Node.isEnumDeclaration(statement)) && statement.hasExportKeyword()) {
         const own = statement.getName();
         // Syntactic checks only: `isExported()`/`isDefaultExport()` would build a type checker.
         const isDefault = statement.hasDefaultKeyword();

@@ -89,11 +89,39 @@ function shutdownHandlerOf(node: Node, depth = 0): Node | undefined {
       if (isShutdownRegistration(ancestor)) return ancestor;
       const holder = ancestor.getParent();
       if (holder && Node.isVariableDeclaration(holder) && holder.getInitializer() === ancestor && onlyUsedAtShutdown(holder, depth)) return ancestor;
+      if (handedToShutdown(ancestor, depth)) return ancestor;
     } else if (Node.isFunctionDeclaration(ancestor) && onlyUsedAtShutdown(ancestor, depth)) {
       return ancestor;
     }
   }
   return undefined;
+}
+
+/**
+ * `setupProcessCleanup(async () => { await closeBrowser(); })`: a callback handed to a project function that
+ * calls it only from its shutdown handlers (`process.on('SIGINT', cleanup)` where `cleanup` runs the callback).
+ */
+function handedToShutdown(callback: Node, depth: number): boolean {
+  const call = callback.getParent();
+  if (depth > 2 || !call || !Node.isCallExpression(call)) return false;
+  const index = call.getArguments().indexOf(callback);
+  const callee = unwrap(call.getExpression());
+  if (index < 0 || !Node.isIdentifier(callee)) return false;
+  const symbol = callee.getSymbol();
+  const target = symbol?.isAlias() ? symbol.getAliasedSymbol() : symbol;
+  const declaration = target?.getDeclarations()[0];
+  const fn = declaration && Node.isVariableDeclaration(declaration) ? declaration.getInitializer() : declaration;
+  if (!fn || !(Node.isFunctionDeclaration(fn) || Node.isArrowFunction(fn) || Node.isFunctionExpression(fn))) return false;
+  const parameter = fn.getParameters()[index];
+  if (!parameter || !Node.isIdentifier(parameter.getNameNode())) return false;
+  const uses = referencesTo(parameter);
+  return (
+    uses.length > 0 &&
+    uses.every((use) => {
+      const invocation = use.getParent();
+      return invocation !== undefined && Node.isCallExpression(invocation) && invocation.getExpression() === use && shutdownHandlerOf(invocation, depth + 1) !== undefined;
+    })
+  );
 }
 
 /** Whether every use of a named function registers it for shutdown or calls it from a shutdown handler. */
@@ -129,12 +157,13 @@ function isHandedOver(reference: Node): boolean {
 }
 
 /** Inside a named function nothing calls (`getCurrentPage()`, imported but unused): not a use of the state. */
-function inUncalledFunction(node: Node): boolean {
+function inUncalledFunction(node: Node, depth = 0): boolean {
   const fn = node.getFirstAncestor((a) => Node.isFunctionDeclaration(a) || Node.isArrowFunction(a) || Node.isFunctionExpression(a));
   const named = fn && Node.isFunctionDeclaration(fn) ? fn : fn?.getParent() && Node.isVariableDeclaration(fn.getParent()) ? (fn.getParent() as VariableDeclaration) : undefined;
   if (!named || named.getFirstAncestor((a) => Node.isFunctionLikeDeclaration(a))) return false;
   const uses = withoutImports(named.findReferencesAsNodes());
-  return uses.length === 0;
+  // Called only from functions nothing calls (`getCurrentBrowserInstances()` left from an older version): dead too.
+  return uses.length === 0 || (depth < 3 && uses.every((use) => inUncalledFunction(use, depth + 1)));
 }
 
 /** The named functions (declarations, or variables holding one) whose own code makes the accesses tools reach. */

@@ -373,7 +373,12 @@ function scopeDefinition(
   const u = style.unit;
   const i1 = indent + u;
   const i2 = i1 + u;
-  const record = candidate.members.map((member) => `${i2}${member.name}: ${initialValue(member, style.typed)},`);
+  // A value written over several lines keeps its inner indentation, shifted to the record's.
+  const record = candidate.members.map((member) => {
+    const value = initialValue(member, style.typed);
+    const shifted = spansLinesInLiteral(member.declaration) ? value : reindent(value, indentOf(member.declaration.getVariableStatement() ?? member.declaration), i2);
+    return `${i2}${member.name}: ${shifted},`;
+  });
   // Variables become record properties; a singleton's name already stands for the record's instance.
   const variables = new Set(candidate.members.filter((m) => m.kind === 'variable' && !standsInForRecord(m)).map((m) => m.name));
   const cleanupReferences = candidate.cleanupReferences.filter((ref) => variables.has(ref.getText()));
@@ -381,7 +386,10 @@ function scopeDefinition(
   const cleanup = [
     ...candidate.members.flatMap((m) => (m.kind === 'factory-instance' && m.release ? [`await record.${m.name}?.${m.release}();`] : [])),
     // Lines after a statement's first keep their indentation relative to it.
-    ...candidate.shutdown.map((use) => reindent(substitutedText(use.statement, cleanupReferences, names.state), indentOf(use.statement), i2)),
+    ...candidate.shutdown.map((use) => {
+      const text = substitutedText(use.statement, cleanupReferences, names.state);
+      return spansLinesInLiteral(use.statement) ? text : reindent(text, indentOf(use.statement), i2);
+    }),
     // What the server made and did not release (a browser it kept until the process died) goes with its record,
     // after the server's own shutdown code (`await closeShell()` may already have stopped it).
     ...releases,
@@ -435,6 +443,11 @@ function heldClasses(member: ScopeMember): ClassDeclaration[] {
 }
 
 /** A statement's text moved from one indentation to another: its later lines keep their depth relative to the first. */
+/** Whether a template literal in the node spans lines: its indentation is content, not layout. */
+function spansLinesInLiteral(node: Node): boolean {
+  return [...node.getDescendantsOfKind(SyntaxKind.NoSubstitutionTemplateLiteral), ...node.getDescendantsOfKind(SyntaxKind.TemplateExpression)].some((literal) => literal.getText().includes('\n'));
+}
+
 function reindent(text: string, from: string, to: string): string {
   return text
     .split('\n')
