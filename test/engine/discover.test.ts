@@ -5,6 +5,16 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { discoverFiles } from '../../src/engine/discover.js';
 import { groupByImports } from '../../src/engine/components.js';
 
+/** A fresh project folder and a function writing a file into it (folders made as needed). */
+function scratchProject(prefix: string): { project: string; write: (path: string, text: string) => void } {
+  const project = mkdtempSync(join(tmpdir(), prefix));
+  const write = (path: string, text: string) => {
+    mkdirSync(dirname(join(project, path)), { recursive: true });
+    writeFileSync(join(project, path), text);
+  };
+  return { project, write };
+}
+
 const root = mkdtempSync(join(tmpdir(), 'mcp-sl-discover-'));
 const files: Record<string, string> = {
   '.gitignore': 'build/\n*.generated.ts\n',
@@ -42,11 +52,7 @@ describe('discoverFiles', () => {
   });
 
   it('skips compiled output a tsconfig.json names as its outDir (committed for npm), wherever the tsconfig is', async () => {
-    const project = mkdtempSync(join(tmpdir(), 'mcp-sl-discover-out-'));
-    const write = (path: string, text: string) => {
-      mkdirSync(dirname(join(project, path)), { recursive: true });
-      writeFileSync(join(project, path), text);
-    };
+    const { project, write } = scratchProject('mcp-sl-discover-out-');
     write('tsconfig.json', '{\n  "compilerOptions": {\n    // "outDir": "lib",\n    "outDir": "./dist", /* emitted files */\n    "rootDir": "./src"\n  }\n}\n');
     write('src/index.ts', 'export {};\n');
     write('dist/index.js', 'export {};\n');
@@ -64,11 +70,7 @@ describe('discoverFiles', () => {
   });
 
   it('skips a copy of the MCP SDK kept below the root (a vendored typescript-sdk checkout), not the SDK repository itself', async () => {
-    const project = mkdtempSync(join(tmpdir(), 'mcp-sl-discover-sdk-'));
-    const write = (path: string, text: string) => {
-      mkdirSync(dirname(join(project, path)), { recursive: true });
-      writeFileSync(join(project, path), text);
-    };
+    const { project, write } = scratchProject('mcp-sl-discover-sdk-');
     write('package.json', '{ "name": "terminal-server" }\n');
     write('src/index.ts', 'export {};\n');
     write('typescript-sdk-main/package.json', '{ "name": "@modelcontextprotocol/sdk", "version": "1.19.1" }\n');

@@ -8,27 +8,16 @@
 import { describe, expect, it } from 'vitest';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { textOf, type ToolResult } from '../handles/e2e/support.js';
-import { outputDifferences, scopeCase, stdioPairFor } from './stdio-pair.js';
+import { outputDifferences, outputUntil, scopeCase, stdioPairFor } from './stdio-pair.js';
 
 const CASE = scopeCase('shutdown-helper-cleanup-v1', 'create_terminal', 'terminal_id');
-
-/** What the shell printed, once it has printed `wanted` (it answers asynchronously). */
-async function outputUntil(client: Client, handle: Record<string, string>, wanted: RegExp): Promise<string> {
-  let seen = '';
-  for (let attempt = 0; attempt < 50 && !wanted.test(seen); attempt++) {
-    const text = textOf((await client.callTool({ name: 'read_output', arguments: { ...handle } })) as ToolResult);
-    if (text !== '(nothing yet)') seen += text;
-    if (!wanted.test(seen)) await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  return seen;
-}
 
 /** Sets a shell variable, prints it with the shell's pid; returns what the shell printed. */
 async function converse(client: Client, value: number, handle: Record<string, string>): Promise<{ printed: string; pid: number }> {
   const run = async (command: string) => textOf((await client.callTool({ name: 'run_command', arguments: { ...handle, command } })) as ToolResult);
   expect(await run(`X=${value}`)).toBe('command 1 sent');
   expect(await run('echo "x=$X pid=$$"')).toBe('command 2 sent');
-  const printed = await outputUntil(client, handle, /pid=\d+/);
+  const printed = await outputUntil(client, 'read_output', handle, /pid=\d+/);
   return { printed, pid: Number(/pid=(\d+)/.exec(printed)?.[1]) };
 }
 

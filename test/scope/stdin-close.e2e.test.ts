@@ -8,26 +8,15 @@
 import { describe, expect, it } from 'vitest';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { textOf, type ToolResult } from '../handles/e2e/support.js';
-import { outputDifferences, scopeCase, stdioPairFor } from './stdio-pair.js';
+import { outputDifferences, outputUntil, scopeCase, stdioPairFor } from './stdio-pair.js';
 
 const CASE = scopeCase('stdin-close-cleanup-v1', 'create_terminal', 'terminal_id');
-
-/** What the interpreter printed, once it has printed `wanted` (it answers asynchronously). */
-async function outputUntil(client: Client, handle: Record<string, string>, wanted: string): Promise<string> {
-  let seen = '';
-  for (let attempt = 0; attempt < 50 && !seen.includes(wanted); attempt++) {
-    const text = textOf((await client.callTool({ name: 'output', arguments: { ...handle } })) as ToolResult);
-    if (text !== '(nothing yet)') seen += text;
-    if (!seen.includes(wanted)) await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  return seen;
-}
 
 async function converse(client: Client, value: number, handle: Record<string, string>) {
   const run = async (code: string) => textOf((await client.callTool({ name: 'run', arguments: { ...handle, code } })) as ToolResult);
   await run(`x = ${value}`);
   await run('print("x is", x)');
-  return outputUntil(client, handle, `x is ${value}`);
+  return outputUntil(client, 'output', handle, new RegExp(`x is ${value}`));
 }
 
 describe('stdin-close-cleanup-v1: a REPL stopped when the client closes stdin', () => {

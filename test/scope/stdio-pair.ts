@@ -6,7 +6,7 @@ import { afterAll, beforeAll } from 'vitest';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { sessionScopeTransform } from '../../transforms/session-scope.js';
-import { buildCase, buildInput, handleOf, type Built, type E2ECase, type ToolResult } from '../handles/e2e/support.js';
+import { buildCase, buildInput, handleOf, textOf, type Built, type E2ECase, type ToolResult } from '../handles/e2e/support.js';
 
 export interface StdioPair {
   original: Built;
@@ -76,4 +76,18 @@ export function stdioPairFor(testCase: E2ECase): () => StdioPair {
 /** Where a build from the committed output differs from the transform's, lifetimes aside (the build shortens them). */
 export function outputDifferences(built: Pick<Built, 'differences'>): string[] {
   return built.differences.filter((line) => !line.includes('ttlSeconds'));
+}
+
+/**
+ * What a tool that drains a process's output returned over repeated calls, once the text so far matches `wanted`
+ * (the process answers asynchronously); `(nothing yet)` answers add nothing. Gives up after five seconds.
+ */
+export async function outputUntil(client: Client, tool: string, handle: Record<string, string>, wanted: RegExp): Promise<string> {
+  let seen = '';
+  for (let attempt = 0; attempt < 50 && !wanted.test(seen); attempt++) {
+    const text = textOf((await client.callTool({ name: tool, arguments: { ...handle } })) as ToolResult);
+    if (text !== '(nothing yet)') seen += text;
+    if (!wanted.test(seen)) await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return seen;
 }
