@@ -335,8 +335,9 @@ function toolBranches(ctx: AnalysisContext, handler: FunctionNode): Array<{ name
 
 /**
  * The string a literal or a constant holds: `'navigate'`, `NAVIGATE` (a `const` set to a literal), `TOOL_NAMES.NAVIGATE`
- * (a property of a `const` object literal, `as const` or not), `ToolName.Navigate` (a string enum member). For
- * labels and branch names: a registration named through a constant keeps `name` undefined (no literal to edit).
+ * (a property of a `const` object literal, `as const` or not), `ToolName.Navigate` (a string enum member). An
+ * `McpServer` registration named through a constant gets it as its label only, its `name` staying undefined (no
+ * literal to edit); a low-level branch takes it as its name, which the scope matches at run time.
  */
 function constantText(ctx: AnalysisContext, node: Node | undefined, depth = 0): string | undefined {
   if (!node || depth > 3) return undefined;

@@ -442,12 +442,12 @@ function heldClasses(member: ScopeMember): ClassDeclaration[] {
   });
 }
 
-/** A statement's text moved from one indentation to another: its later lines keep their depth relative to the first. */
 /** Whether a template literal in the node spans lines: its indentation is content, not layout. */
 function spansLinesInLiteral(node: Node): boolean {
   return [...node.getDescendantsOfKind(SyntaxKind.NoSubstitutionTemplateLiteral), ...node.getDescendantsOfKind(SyntaxKind.TemplateExpression)].some((literal) => literal.getText().includes('\n'));
 }
 
+/** A statement's text moved from one indentation to another: its later lines keep their depth relative to the first. */
 function reindent(text: string, from: string, to: string): string {
   return text
     .split('\n')
