@@ -51,3 +51,16 @@ describe('per-request-context: client info kept from initialize, after the whole
     });
   }
 });
+
+describe('per-request-context: what sending a log on the request changes is said', () => {
+  it('reports once per file, as info, that the session log level no longer filters the messages', () => {
+    const files = { 'index.ts': readFileSync(join(FIXTURES_ROOT, 'per-request-context', 'addressed-logs-v1.input.ts'), 'utf8') };
+    const migrated = transformFiles(files, { transforms: [perRequestContextTransform] });
+    const notes = migrated.diagnostics.filter((d) => d.level === 'info' && d.message.includes('logging/setLevel'));
+    expect(notes).toHaveLength(1);
+    expect(notes[0]).toMatchObject({ rule: 'SL005', file: 'index.ts', transform: 'per-request-context' });
+    expect(notes[0]!.message).toContain("params._meta['io.modelcontextprotocol/logLevel']");
+    // It points at the first rewritten call, a line that now sends on the request.
+    expect((migrated.changed['index.ts'] ?? '').split('\n')[notes[0]!.line - 1]).toContain('sendNotification');
+  });
+});

@@ -20,6 +20,13 @@ import type { Edit, Findings } from './steps.js';
 import { nodesOfKind } from '../shared/file-index.js';
 import { unwrap } from '../../src/analysis/syntax.js';
 
+/**
+ * What sending on the request changes: `sendLoggingMessage` dropped messages below the level the session's client
+ * set with `logging/setLevel`; a request served alone has no such level, so the client gets every message.
+ */
+const LEVEL_NOTE =
+  "log messages now go out on the request that produced them, unfiltered: the level a client set with logging/setLevel lived in its session; 2026-07-28 clients send their level with each request (params._meta['io.modelcontextprotocol/logLevel']), which a handler can check before sending";
+
 export function analyseAddressedLogs(scan: ContextScan, requestNotifications: boolean): Findings {
   const edits: Edit[] = [];
   if (scan.sdk !== 'v1') return { edits, marks: [] };
@@ -52,7 +59,7 @@ function addressedLog(call: CallExpression, scan: ContextScan, requestNotificati
   const text = params.getText().includes('\n')
     ? `${context}.sendNotification({\n${indentAt(scan.file, params.getStart())}method: ${method},\n${indentAt(scan.file, params.getStart())}params: ${params.getText()},\n${indentAt(scan.file, call.getStart())}})`
     : `${context}.sendNotification({ method: ${method}, params: ${params.getText()} })`;
-  return { what: 'send a log message on the request instead of to the session', splices: [{ start: call.getStart(), end: call.getEnd(), text }] };
+  return { what: 'send a log message on the request instead of to the session', splices: [{ start: call.getStart(), end: call.getEnd(), text }], note: { rule: 'SL005', message: LEVEL_NOTE } };
 }
 
 /**

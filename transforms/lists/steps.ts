@@ -17,6 +17,8 @@ export interface Edit {
   splices: Splice[];
   imports?: Array<{ module: string; name: string; typeOnly?: boolean }>;
   markers?: DeferredMarker[];
+  /** What the rewrite changes that a reader of the diff should know (reported as info, once per file, where it first applies). */
+  note?: { rule: RuleId; message: string };
 }
 
 /** Something automation cannot decide: one marker on the current tree. */
@@ -48,6 +50,7 @@ const MAX_ROUNDS = 200;
 export function settle(context: TransformContext, analyse: (file: SourceFile) => Findings): void {
   const { file } = context;
   const deferred: DeferredMarker[] = [];
+  const notes = new Map<string, { rule: RuleId; line: number; column: number }>();
   for (let round = 0; round < MAX_ROUNDS; round++) {
     const { edits, marks } = analyse(file);
     const edit = edits[0];
@@ -57,7 +60,12 @@ export function settle(context: TransformContext, analyse: (file: SourceFile) =>
         const node = marker.locate(file);
         if (node) context.addMarker(node, marker.rule, marker.message);
       }
+      for (const [message, at] of notes) context.report({ level: 'info', message, ...at });
       return;
+    }
+    if (edit.note && !notes.has(edit.note.message) && edit.splices[0]) {
+      const { line, column } = file.getLineAndColumnAtPos(edit.splices[0].start);
+      notes.set(edit.note.message, { rule: edit.note.rule, line, column });
     }
     applySplices(file, edit.splices);
     for (const need of edit.imports ?? []) {
