@@ -76,6 +76,11 @@ function holdsConversation(value: Node): boolean {
  * page, shell or working directory tools use), and it is not the server's own on purpose. The audit reports
  * exactly these; the transforms give handles to, or mark, only these.
  */
+/** A field of the records a registry keeps under ids the caller passes (a terminal's output buffer): that record's, not a conversation's. */
+export function heldByRegistry(state: StateVariable): boolean {
+  return state.heldBy !== undefined && (state.heldBy.explicitIds === true || state.heldBy.dependence === 'handle-store');
+}
+
 export function carriesConversation(state: StateVariable): boolean {
   // An explicit-id registry is no one conversation's: its ids are handles already (see StateVariable.explicitIds).
   if (state.holdsTransports || state.holdsUpstreams || state.explicitIds || readersOf(state).length === 0 || isSharedState(state)) return false;

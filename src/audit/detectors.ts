@@ -2,7 +2,7 @@
  * Detectors: rules over the ServerModel that turn its facts into findings. Each detector reads the model only;
  * what a finding means (rule, pattern, fix, wording) comes from CATALOG.
  */
-import { carriesConversation, isSharedState, readersOf } from '../analysis/conversational.js';
+import { carriesConversation, heldByRegistry, isSharedState, readersOf } from '../analysis/conversational.js';
 import { Node, SyntaxKind } from 'ts-morph';
 import type { ListMutation, ServerModel, StateVariable } from '../analysis/index.js';
 import { locationOf } from '../analysis/index.js';
@@ -144,8 +144,7 @@ function stateFindings(state: StateVariable, sessionful: boolean, processScope: 
     if (state.holdsRoots) return [{ ...base, kind: 'session-keyed-state', group: ROOTS_GROUP, rule: 'SL005', pattern: 'P9', fixedBy: 'manual', detail: state.sessionKey ? ` (${state.sessionKey.getText()})` : '' }];
     return [{ ...base, kind: 'session-keyed-state', detail: state.sessionKey ? ` (${state.sessionKey.getText()})` : '' }];
   }
-  // A field of the records a registry keeps under ids the caller passes (a terminal's output buffer) is that record's.
-  if (state.heldBy && (state.heldBy.explicitIds || state.heldBy.dependence === 'handle-store')) return [];
+  if (heldByRegistry(state)) return [];
   // Served over stdio only, the object built per connection is built once per process: the registry lives as long.
   if (state.explicitIds && !sessionful) return [];
   if (state.explicitIds && !isSharedState(state) && readersOf(state).length > 0) {

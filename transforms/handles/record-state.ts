@@ -17,7 +17,7 @@ import { freeLocalName } from './local-names.js';
 import { camelCase, kindNames, thingOf } from './naming.js';
 import { addIdParam, ensureAsync } from './params.js';
 import { formOf, receiverOf, type ToolCall } from './registration.js';
-import { carriesConversation, isSharedState } from '../../src/analysis/conversational.js';
+import { carriesConversation, heldByRegistry, isSharedState } from '../../src/analysis/conversational.js';
 import { aboveTopLevel, byTool, editableTool, isDataExpression, statementOf, styleOf, Undecided, type PlanContext, type SiteResult } from './site.js';
 
 
@@ -29,7 +29,7 @@ export function recordGroups(model: ServerModel): StateVariable[][] {
     // A configuration manager or a cache is shared by every client on purpose: no conversation's handle.
     if (isSharedState(state)) continue;
     // Records under ids the tools mint are handles already: where the registry lives is a person's change.
-    if (state.explicitIds) continue;
+    if (state.explicitIds || heldByRegistry(state)) continue;
     // Fields of objects other conversation state holds (a Tab in a Context's tabs) move with that state.
     if (state.heldBy && carriesConversation(state.heldBy)) continue;
     const group = groups.get(state.ownerClass) ?? [];
