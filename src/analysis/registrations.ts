@@ -305,14 +305,14 @@ function readRequestHandler(
  * the names written as literals or as constants (`case TOOL_NAMES.NAVIGATE:`, `case Tools.Click:`).
  */
 function toolBranches(ctx: AnalysisContext, handler: FunctionNode): Array<{ name: string; label: Node; node: Node }> {
-  const literalText = (node: Node | undefined) => constantText(ctx, node);
+  const nameOf = (node: Node | undefined) => constantText(ctx, node);
   const out: Array<{ name: string; label: Node; node: Node }> = [];
   const isToolName = (expression: Node) => /(?:^|\.)(?:name|toolName|tool)$/.test(unwrap(expression).getText());
   for (const statement of handler.getDescendantsOfKind(SyntaxKind.SwitchStatement)) {
     if (!isToolName(statement.getExpression())) continue;
     for (const clause of statement.getCaseBlock().getClauses()) {
       if (!Node.isCaseClause(clause)) continue;
-      const name = literalText(clause.getExpression());
+      const name = nameOf(clause.getExpression());
       // A tool whose name cannot be read: the branches would not name every tool the handler serves, and what
       // is planned per tool would miss it. The handler is then taken whole, as for one that does not branch.
       if (!name) return [];
@@ -325,9 +325,9 @@ function toolBranches(ctx: AnalysisContext, handler: FunctionNode): Array<{ name
     const op = condition.getOperatorToken().getKind();
     if (op !== SyntaxKind.EqualsEqualsEqualsToken && op !== SyntaxKind.EqualsEqualsToken) continue;
     const [left, right] = [condition.getLeft(), condition.getRight()];
-    const name = literalText(right) ?? literalText(left);
-    const subject = literalText(right) !== undefined ? left : right;
-    if (name && isToolName(subject)) out.push({ name, label: literalText(right) !== undefined ? right : left, node: statement.getThenStatement() });
+    const name = nameOf(right) ?? nameOf(left);
+    const subject = nameOf(right) !== undefined ? left : right;
+    if (name && isToolName(subject)) out.push({ name, label: nameOf(right) !== undefined ? right : left, node: statement.getThenStatement() });
   }
   return out;
 }
@@ -342,7 +342,7 @@ function toolBranches(ctx: AnalysisContext, handler: FunctionNode): Array<{ name
 function constantText(ctx: AnalysisContext, node: Node | undefined, depth = 0): string | undefined {
   if (!node || depth > 3) return undefined;
   const inner = unwrap(node);
-  const literal = literalOf(inner);
+  const literal = literalText(inner);
   if (literal !== undefined) return literal;
   const declared = (identifier: Node) => {
     const binding = Node.isIdentifier(identifier) ? ctx.resolver.resolve(identifier) : undefined;
@@ -354,17 +354,13 @@ function constantText(ctx: AnalysisContext, node: Node | undefined, depth = 0): 
   }
   if (!Node.isPropertyAccessExpression(inner)) return undefined;
   const owner = declared(unwrap(inner.getExpression()));
-  if (owner && Node.isEnumDeclaration(owner)) return literalOf(owner.getMember(inner.getName())?.getInitializer());
+  if (owner && Node.isEnumDeclaration(owner)) return literalText(owner.getMember(inner.getName())?.getInitializer());
   if (!owner || !Node.isVariableDeclaration(owner) || owner.getVariableStatement()?.getDeclarationKind() !== 'const') return undefined;
   const value = owner.getInitializer();
   const object = value ? unwrap(value) : undefined;
   if (!object || !Node.isObjectLiteralExpression(object)) return undefined;
   const property = object.getProperty(inner.getName());
   return property && Node.isPropertyAssignment(property) ? constantText(ctx, property.getInitializer(), depth + 1) : undefined;
-}
-
-function literalOf(node: Node | undefined): string | undefined {
-  return node && (Node.isStringLiteral(node) || Node.isNoSubstitutionTemplateLiteral(node)) ? node.getLiteralText() : undefined;
 }
 
 /**

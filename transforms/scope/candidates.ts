@@ -12,7 +12,7 @@
  * templates keyed by its id (see ./resources.ts), or, where it cannot, is planned again without that state.
  */
 import { posix } from 'node:path';
-import { Node, SyntaxKind, type ClassDeclaration, type ClassExpression, type Identifier, type SourceFile, type VariableDeclaration } from 'ts-morph';
+import { Node, SyntaxKind, type ClassDeclaration, type ClassExpression, type FunctionDeclaration, type Identifier, type SourceFile, type VariableDeclaration } from 'ts-morph';
 import type { Registration, ServerModel, StateAccess, StateVariable } from '../../src/analysis/index.js';
 import { literalText, unwrap } from '../../src/analysis/syntax.js';
 import { resolveRelative } from '../../src/engine/components.js';
@@ -107,9 +107,7 @@ function handedToShutdown(callback: Node, depth: number): boolean {
   const index = call.getArguments().indexOf(callback);
   const callee = unwrap(call.getExpression());
   if (index < 0 || !Node.isIdentifier(callee)) return false;
-  const symbol = callee.getSymbol();
-  const target = symbol?.isAlias() ? symbol.getAliasedSymbol() : symbol;
-  const declaration = target?.getDeclarations()[0];
+  const declaration = declarationsOf(callee)[0];
   const fn = declaration && Node.isVariableDeclaration(declaration) ? declaration.getInitializer() : declaration;
   if (!fn || !(Node.isFunctionDeclaration(fn) || Node.isArrowFunction(fn) || Node.isFunctionExpression(fn))) return false;
   const parameter = fn.getParameters()[index];
@@ -158,8 +156,7 @@ function isHandedOver(reference: Node): boolean {
 
 /** Inside a named function nothing calls (`getCurrentPage()`, imported but unused): not a use of the state. */
 function inUncalledFunction(node: Node, depth = 0): boolean {
-  const fn = node.getFirstAncestor((a) => Node.isFunctionDeclaration(a) || Node.isArrowFunction(a) || Node.isFunctionExpression(a));
-  const named = fn && Node.isFunctionDeclaration(fn) ? fn : fn?.getParent() && Node.isVariableDeclaration(fn.getParent()) ? (fn.getParent() as VariableDeclaration) : undefined;
+  const named = namedFunctionOf(node);
   if (!named || named.getFirstAncestor((a) => Node.isFunctionLikeDeclaration(a))) return false;
   const uses = withoutImports(named.findReferencesAsNodes());
   // Called only from functions nothing calls (`getCurrentBrowserInstances()` left from an older version): dead too.
@@ -167,23 +164,27 @@ function inUncalledFunction(node: Node, depth = 0): boolean {
 }
 
 /** The named functions (declarations, or variables holding one) whose own code makes the accesses tools reach. */
-function helpersOf(accesses: readonly StateAccess[]): Map<Node, string> {
-  const out = new Map<Node, string>();
+function helpersOf(accesses: readonly StateAccess[]): Map<FunctionDeclaration | VariableDeclaration, string> {
+  const out = new Map<FunctionDeclaration | VariableDeclaration, string>();
   for (const access of accesses) {
-    if (access.by.length === 0) continue;
-    const fn = access.node.getFirstAncestor((a) => Node.isFunctionDeclaration(a) || Node.isArrowFunction(a) || Node.isFunctionExpression(a));
-    const holder = fn?.getParent();
-    const named = fn && Node.isFunctionDeclaration(fn) ? fn : holder && Node.isVariableDeclaration(holder) && holder.getInitializer() === fn ? holder : undefined;
-    const name = named && (Node.isFunctionDeclaration(named) || Node.isVariableDeclaration(named)) ? named.getName() : undefined;
+    const named = access.by.length > 0 ? namedFunctionOf(access.node) : undefined;
+    const name = named?.getName();
     if (named && name) out.set(named, name);
   }
   return out;
 }
 
+/** The named function whose own code holds a node: a declaration, or the variable an arrow or function expression is assigned to. */
+function namedFunctionOf(node: Node): FunctionDeclaration | VariableDeclaration | undefined {
+  const fn = node.getFirstAncestor((a) => Node.isFunctionDeclaration(a) || Node.isArrowFunction(a) || Node.isFunctionExpression(a));
+  if (fn && Node.isFunctionDeclaration(fn)) return fn;
+  const holder = fn?.getParent();
+  return holder && Node.isVariableDeclaration(holder) && holder.getInitializer() === fn ? holder : undefined;
+}
+
 /** The calls of a named function, across the project (`closeBrowser()` in the entry's signal handler). */
-function callsOf(declaration: Node): Node[] {
-  const named = declaration as Node & { findReferencesAsNodes(): Node[] };
-  return withoutImports(named.findReferencesAsNodes()).flatMap((use) => {
+function callsOf(declaration: FunctionDeclaration | VariableDeclaration): Node[] {
+  return withoutImports(declaration.findReferencesAsNodes()).flatMap((use) => {
     const call = use.getParent();
     return call && Node.isCallExpression(call) && call.getExpression() === use ? [call] : [];
   });
@@ -301,6 +302,7 @@ export function findCandidates(model: ServerModel, options: { resources: boolean
   }
 
   const candidates: ScopeCandidate[] = [];
+  const callsByHelper = new Map<Node, Node[]>();
   for (const [file, unordered] of byFile) {
     const all = [...unordered].sort((a, b) => a.declaration.getStart() - b.declaration.getStart());
     // A member that cannot join the record stays as it was, with its own marker; the others still move.
@@ -355,7 +357,10 @@ export function findCandidates(model: ServerModel, options: { resources: boolean
         // A helper the tools call may run elsewhere too: from a shutdown handler it becomes the record's cleanup
         // (`await closeBrowser()` then closes each record's browser); anywhere else it has no record to use.
         for (const [helper, name] of helpersOf(member.state.accesses)) {
-          for (const call of callsOf(helper)) {
+          // One helper serves several members: its calls are looked up once (the language service is slow).
+          const calls = callsByHelper.get(helper) ?? callsOf(helper);
+          callsByHelper.set(helper, calls);
+          for (const call of calls) {
             if (model.isHandled(call) || noteShutdown(call, member.name) || inUncalledFunction(call)) continue;
             problems.push({ node: call, message: `${member.name} is used in ${name}(), which also runs outside any tool call (in ${call.getSourceFile().getBaseName()}); decide whether it belongs to one conversation or to the whole server` });
           }
@@ -525,12 +530,17 @@ function cleanupIsPortable(statement: Node, stateReferences: readonly Identifier
 
 /** Whether a name (imported or not) resolves to a top-level declaration of `file`. */
 function declaredAtTopOf(id: Identifier, file: SourceFile): boolean {
-  const symbol = id.getSymbol();
-  const target = symbol?.isAlias() ? symbol.getAliasedSymbol() : symbol;
-  return (target?.getDeclarations() ?? []).some((declaration) => {
+  return declarationsOf(id).some((declaration) => {
     const statement = Node.isVariableDeclaration(declaration) ? declaration.getVariableStatement() : declaration;
     return declaration.getSourceFile() === file && statement?.getParent() === file;
   });
+}
+
+/** What a name is declared as, through the import that brought it in. */
+function declarationsOf(id: Identifier): Node[] {
+  const symbol = id.getSymbol();
+  const target = symbol?.isAlias() ? symbol.getAliasedSymbol() : symbol;
+  return target?.getDeclarations() ?? [];
 }
 
 function isPropertyName(id: Identifier): boolean {
