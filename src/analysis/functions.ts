@@ -120,13 +120,16 @@ export function classOfNew(resolver: Resolver, node: Node): ClassDeclaration | C
   return undefined;
 }
 
-/** The values a function hands back: an arrow's expression body, or each `return` of its own (not of nested functions). */
-export function returnedValues(fn: FunctionNode): Node[] {
+/**
+ * The values a function hands back: an arrow's expression body, or each `return` of its own (not of nested
+ * functions), `undefined` for a bare `return;`.
+ */
+export function returnedValues(fn: FunctionNode): Array<Node | undefined> {
   const body = fn.getBody();
   if (!body) return [];
   if (!Node.isBlock(body)) return [body];
   return body
     .getDescendantsOfKind(SyntaxKind.ReturnStatement)
     .filter((statement) => statement.getFirstAncestor(isFunctionBoundary) === fn)
-    .flatMap((statement) => statement.getExpression() ?? []);
+    .map((statement) => statement.getExpression());
 }

@@ -178,8 +178,7 @@ export class Origins {
     if (known !== undefined) return known;
     this.mintingFunctions.set(fn, false); // a function returning its own call's result is not a minter
     const returned = returnedValues(fn);
-    const bare = Node.isBlock(fn.getBody()!) && fn.getDescendantsOfKind(SyntaxKind.ReturnStatement).some((r) => r.getFirstAncestor(isFunctionBoundary) === fn && !r.getExpression());
-    const mints = !bare && returned.length > 0 && returned.every((value) => this.origin(value, depth + 1) === 'minted');
+    const mints = returned.length > 0 && returned.every((value) => value !== undefined && this.origin(value, depth + 1) === 'minted');
     this.mintingFunctions.set(fn, mints);
     return mints;
   }
