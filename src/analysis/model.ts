@@ -248,7 +248,8 @@ export interface StateVariable {
   holdsRoots?: boolean;
   /**
    * A registry per connection (factory closure, per-connection object) of entries created under ids the server
-   * mints and returns: explicit handles already, so no coarse handle; only where the registry lives must change.
+   * mints and returns, or names the callers choose and pass back: explicit handles already, so no coarse handle;
+   * only where the registry lives must change.
    */
   explicitIds?: boolean;
   /** Labels of the registrations that read it. */

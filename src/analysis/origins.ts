@@ -187,15 +187,21 @@ export class Origins {
   private readonly mintingFunctions = new Map<Node, boolean>();
 
   /** Whether an expression is (part of) the tool arguments: `args`, `args.x`, `{ x }` destructured, `request.params.arguments.x`. */
-  isArgumentValue(node: Node): boolean {
+  isArgumentValue(node: Node, depth = 0): boolean {
     let current = unwrap(node);
+    // `request.params.arguments ?? {}`: the arguments, or nothing.
+    while (Node.isBinaryExpression(current) && ['??', '||'].includes(current.getOperatorToken().getText())) current = unwrap(current.getLeft());
     while (Node.isPropertyAccessExpression(current) || Node.isElementAccessExpression(current)) {
       if (Node.isPropertyAccessExpression(current) && current.getName() === 'arguments') return true;
       current = unwrap(current.getExpression());
     }
     if (!Node.isIdentifier(current)) return false;
     const parameter = this.parameterOf(current);
-    return parameter !== undefined && this.roles.get(parameter.compilerNode) === 'args';
+    if (parameter !== undefined) return this.roles.get(parameter.compilerNode) === 'args';
+    // `const args = (request.params.arguments ?? {}) as Record<string, string>`, then `args.name`.
+    const binding = this.ctx.resolver.resolve(current);
+    const initializer = binding?.kind === 'declaration' && Node.isVariableDeclaration(binding.node) ? binding.node.getInitializer() : undefined;
+    return depth < 3 && initializer !== undefined && this.isArgumentValue(initializer, depth + 1);
   }
 
   private parameterOf(identifier: Identifier): ParameterDeclaration | undefined {

@@ -287,7 +287,26 @@ function holdsExplicitIds(state: StateVariable): boolean {
   if (!perInstance || state.container === undefined) return false;
   const writes = state.accesses.filter((a) => a.mode === 'write' && a.by.length > 0 && !(a.op === 'mutate' && a.reset));
   if (writes.some((a) => a.op !== 'keyed' || a.keyOrigin === 'constant' || a.keyOrigin === 'session')) return false;
-  return writes.some((a) => a.keyOrigin === 'minted' && !a.reset && a.value !== undefined);
+  if (writes.some((a) => a.keyOrigin === 'minted' && !a.reset && a.value !== undefined)) return true;
+  // Records the callers name (`ssh_connect({ name })` stores a session object, `ssh_exec({ session })` finds it):
+  // some tool looks one up by the id it was passed, none under a fixed key or the session's. Values kept per
+  // name (`scores[player] += points`) are not records: they are the conversation's own data.
+  const lookups = state.accesses.filter((a) => a.by.length > 0 && (a.op === 'keyed-read' || a.op === 'keyed'));
+  return (
+    writes.some((a) => a.value !== undefined && isRecordValue(a.value)) &&
+    lookups.some((a) => a.keyOrigin === 'argument') &&
+    !lookups.some((a) => a.keyOrigin === 'constant' || a.keyOrigin === 'session')
+  );
+}
+
+/** An object stored whole: `{ … }`, `new Session(…)`, or a local holding one. */
+function isRecordValue(value: Node): boolean {
+  const inner = unwrap(value);
+  if (Node.isObjectLiteralExpression(inner) || Node.isNewExpression(inner)) return true;
+  if (!Node.isIdentifier(inner)) return false;
+  const declaration = inner.getSymbol()?.getValueDeclaration();
+  const initializer = declaration && Node.isVariableDeclaration(declaration) ? declaration.getInitializer() : undefined;
+  return initializer !== undefined && (Node.isObjectLiteralExpression(unwrap(initializer)) || Node.isNewExpression(unwrap(initializer)));
 }
 
 function labels(accesses: readonly StateAccess[]): string[] {

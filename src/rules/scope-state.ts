@@ -34,11 +34,12 @@ export const RELEASERS: ReadonlyArray<{ made: RegExp; typed: RegExp; release: 'c
 
 /**
  * Words that name state a server shares across every client on purpose (configuration, caches, pools,
- * telemetry, a circuit breaker or rate limiter guarding the process): such state is not a conversation's,
- * whatever tools do to it. Matched against the words of a variable or class name (`cachedChromePath`,
- * `poolPromise`, `ConfigManager`, `browserCircuitBreaker`), not substrings (`configured`).
+ * telemetry, a circuit breaker or rate limiter guarding the process, whatever its author called global): such
+ * state is not a conversation's, whatever tools do to it. Matched against the words of a variable or class name
+ * (`cachedChromePath`, `poolPromise`, `ConfigManager`, `browserCircuitBreaker`, `globalLogs`), not substrings
+ * (`configured`).
  */
-export const SHARED_WORDS: ReadonlySet<string> = new Set(['config', 'configuration', 'settings', 'cache', 'cached', 'registry', 'pool', 'telemetry', 'metrics', 'logger', 'analytics', 'usage', 'tracker', 'breaker', 'limiter']);
+export const SHARED_WORDS: ReadonlySet<string> = new Set(['config', 'configuration', 'settings', 'cache', 'cached', 'registry', 'pool', 'telemetry', 'metrics', 'logger', 'analytics', 'usage', 'tracker', 'breaker', 'limiter', 'global']);
 
 /**
  * Calls that write a file: state a server flushes to a file at a path of its own choosing (a call history in
@@ -55,11 +56,15 @@ export const ID_NAMES = /(?:id|Id|ID)s?$/;
 /** A module singleton (`const x = new C()`) holds a conversation's state only when its class or name says so. */
 export const CONVERSATIONAL_CLASSES: readonly RegExp[] = [/browser|page|tab|connection|database|terminal|shell|ssh|workspace|notebook|cart|repl|thinking|thought|conversation|chat|dialog|transcript/i];
 
-/** The record's name from the state it holds, first match wins; `session` when nothing matches. */
+/**
+ * The record's name from the state it holds, first match wins; `session` when nothing matches. Each test is
+ * matched against one word of a name (`currentDatabase` → current, database), so a `tab` inside `database`
+ * does not make a browser.
+ */
 export const SCOPE_NOUNS: ReadonlyArray<{ test: RegExp; noun: string }> = [
-  { test: /browser|page|tab|frame/i, noun: 'browser' },
-  { test: /terminal|shell|pty|repl|ssh/i, noun: 'terminal' },
-  { test: /^(?:db|database|conn|client|sql|pool)s?$|connection/i, noun: 'connection' },
+  { test: /^(?:browser|page|tab|frame)s?$/, noun: 'browser' },
+  { test: /^(?:terminal|shell|pty|repl|ssh)s?$/, noun: 'terminal' },
+  { test: /^(?:db|database|conn|connection|client|sql|sqlite|mysql|postgres|mongo|pool)s?$/, noun: 'connection' },
 ];
 
 /** The record's name when no entry of {@link SCOPE_NOUNS} matches. */

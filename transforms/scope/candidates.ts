@@ -22,7 +22,7 @@ import { CONVERSATIONAL_CLASSES, RELEASE_METHODS, SHUTDOWN_EVENTS, STDIN_SHUTDOW
 import { declarationOf, isReference, referencesTo } from '../shared/declarations.js';
 import { onlyResourceReaders, readByResources } from './resources.js';
 import { isExported } from '../shared/exports.js';
-import { factoryInstances, newExpressionsOf } from './instances.js';
+import { factoryInstances, isDirectIn, newExpressionsOf } from './instances.js';
 import { toolList } from '../handles/generate.js';
 
 /** A statement of a shutdown handler that uses the state: it becomes the record's cleanup. */
@@ -328,7 +328,8 @@ export function findCandidates(model: ServerModel, options: { resources: boolean
       const statement = member.declaration.getVariableStatement();
       const factory = member.kind === 'variable' ? member.state.factory?.node : member.kind === 'factory-instance' ? member.factory : undefined;
       const home = factory ? (factory as Node & { getBody(): Node | undefined }).getBody() : file;
-      if (!statement || statement.getParent() !== home) {
+      const atTop = member.kind === 'factory-instance' ? isDirectIn(member.declaration, member.factory) : statement?.getParent() === home;
+      if (!statement || !atTop) {
         problems.push({ node: member.declaration, message: `${member.name} is not declared at the top of its ${factory ? 'server factory' : 'module'}; make it a handle by hand` });
         continue;
       }

@@ -81,11 +81,18 @@ function rootOf(
   return root ?? undefined;
 }
 
-/** Whether `const x = …` sits directly in the function's body (not in a nested block it might skip). */
-function isDirectIn(declaration: VariableDeclaration, fn: Node): boolean {
+/**
+ * Whether `const x = …` sits directly in the function's body, or in the block of a `try` that does (setting up
+ * inside `try { … } catch (error) { log; throw }`): not in a branch or loop it might skip or repeat.
+ */
+export function isDirectIn(declaration: VariableDeclaration, fn: Node): boolean {
   const statement = declaration.getVariableStatement();
   const body = (fn as Node & { getBody?(): Node | undefined }).getBody?.();
-  return statement !== undefined && body !== undefined && statement.getParent() === body && statement.getDeclarations().length === 1;
+  if (statement === undefined || body === undefined || statement.getDeclarations().length !== 1) return false;
+  const block = statement.getParent();
+  if (block === body) return true;
+  const tryStatement = block?.getParent();
+  return tryStatement !== undefined && Node.isTryStatement(tryStatement) && tryStatement.getTryBlock() === block && tryStatement.getParent() === body;
 }
 
 /** Every `new <name>(…)` in the model's files. */

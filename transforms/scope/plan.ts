@@ -12,6 +12,7 @@ import { isNullish, projectClassBuilt } from '../../src/analysis/syntax.js';
 import { relativeOf } from '../../src/engine/parse.js';
 import { TODO_MARKER } from '../../src/rules/rules.js';
 import { DEFAULT_SCOPE_NOUN, FALLBACK_SCOPE_NOUNS, RELEASERS, SCOPE_NOUNS } from '../../src/rules/scope-state.js';
+import { wordsOf } from '../../src/rules/handles-verbs.js';
 import { TextEdits, withTrailingComment } from '../handles/edits.js';
 import { str, toolList, ttlText, type Style } from '../handles/generate.js';
 import { isExported } from '../shared/exports.js';
@@ -182,7 +183,7 @@ function recordNames(candidate: ScopeCandidate, options: HandleOptions, toolName
   const names = candidate.members.map((m) => m.name);
   // An object held whole is named by what it holds (a Context of tabs is a browser).
   const words = candidate.members.flatMap((m) => (m.kind === 'factory-instance' ? [m.name, m.className, ...m.fields.map((f) => f.name)] : [m.name]));
-  const chosen = options.names[names[0]!] ?? SCOPE_NOUNS.find((entry) => words.some((n) => entry.test.test(n)))?.noun ?? DEFAULT_SCOPE_NOUN;
+  const chosen = options.names[names[0]!] ?? SCOPE_NOUNS.find((entry) => words.flatMap(wordsOf).some((word) => entry.test.test(word)))?.noun ?? DEFAULT_SCOPE_NOUN;
   const noun = options.names[names[0]!] ?? freeNoun([...new Set([chosen, ...FALLBACK_SCOPE_NOUNS])], candidate.tools, toolNames, options.creatorTemplate) ?? chosen;
   const free = (base: string) => {
     let name = base;
@@ -385,11 +386,14 @@ function scopeDefinition(
   const releases = generatedReleases(candidate);
   const cleanup = [
     ...candidate.members.flatMap((m) => (m.kind === 'factory-instance' && m.release ? [`await record.${m.name}?.${m.release}();`] : [])),
-    // Lines after a statement's first keep their indentation relative to it.
-    ...candidate.shutdown.map((use) => {
-      const text = substitutedText(use.statement, cleanupReferences, names.state);
-      return spansLinesInLiteral(use.statement) ? text : reindent(text, indentOf(use.statement), i2);
-    }),
+    // Lines after a statement's first keep their indentation relative to it. The same statement in several
+    // handlers (`await cleanup()` on SIGINT and on SIGTERM) runs once per record.
+    ...new Set(
+      candidate.shutdown.map((use) => {
+        const text = substitutedText(use.statement, cleanupReferences, names.state);
+        return spansLinesInLiteral(use.statement) ? text : reindent(text, indentOf(use.statement), i2);
+      }),
+    ),
     // What the server made and did not release (a browser it kept until the process died) goes with its record,
     // after the server's own shutdown code (`await closeShell()` may already have stopped it).
     ...releases,

@@ -24,7 +24,14 @@ const COUNTING = /^Object\.(keys|values|entries)$/;
  */
 export function sessionCountsIn(route: Registration, plumbing: Plumbing): Node[] | undefined {
   const counts: Node[] = [];
-  for (const node of plumbing.touchingNodes(route.handler)) {
+  const touching = plumbing.touchingNodes(route.handler);
+  // `const activeSessions = Object.keys(transports).length`: a local holding a count is a count too.
+  const countLocals = new Set(touching.filter((node) => Node.isVariableDeclaration(node) && isCount(node.getInitializer())));
+  // By name: in `{ activeSessions }` the shorthand's symbol is the property's, not the local's.
+  const countNames = new Set([...countLocals].map((d) => (d as Node & { getName(): string }).getName()));
+  const holdsCount = (node: Node) => Node.isIdentifier(node) && countNames.has(node.getText());
+  for (const node of touching) {
+    if (countLocals.has(node) || holdsCount(node)) continue;
     if (!Node.isIdentifier(node)) return undefined;
     const parent = node.getParent();
     if (parent && Node.isPropertyAccessExpression(parent) && parent.getExpression() === node && parent.getName() === 'size') {
@@ -40,6 +47,14 @@ export function sessionCountsIn(route: Registration, plumbing: Plumbing): Node[]
     return undefined;
   }
   return counts.length > 0 ? counts : undefined;
+}
+
+/** `m.size`, `Object.keys(m).length`. */
+function isCount(node: Node | undefined): boolean {
+  if (!node || !Node.isPropertyAccessExpression(node)) return false;
+  const target = node.getExpression();
+  if (node.getName() === 'size') return Node.isIdentifier(target);
+  return node.getName() === 'length' && Node.isCallExpression(target) && target.getArguments().length === 1 && COUNTING.test(target.getExpression().getText());
 }
 
 /**

@@ -1,4 +1,4 @@
-import { Node, SyntaxKind, type BindingElement, type CallExpression, type Identifier, type NewExpression, type ParameterDeclaration, type PropertyAccessExpression, type SourceFile } from 'ts-morph';
+import { Node, SyntaxKind, type BindingElement, type CallExpression, type Expression, type Identifier, type NewExpression, type ParameterDeclaration, type PropertyAccessExpression, type SourceFile, type VariableDeclaration } from 'ts-morph';
 import { SERVER_CLASSES } from '../../src/rules/transport-symbols.js';
 import { bindingsFor } from './imports.js';
 import type { MovedStatement } from './snippets.js';
@@ -209,7 +209,7 @@ function factoryOf(receiver: Node, file: SourceFile, plumbing: Plumbing, resolve
   if (declaration && Node.isBindingElement(declaration)) return destructuredFactory(declaration, receiver.getText(), handlers);
   if (declaration && Node.isParameterDeclaration(declaration) && parameters) return parameterFactory(declaration, receiver.getText(), plumbing, resolver, parameters);
   if (!declaration || !Node.isVariableDeclaration(declaration)) return { problem: `the server \`${receiver.getText()}\` is not a local variable (a parameter or an import)` };
-  const initializer = declaration.getInitializer();
+  const initializer = declaration.getInitializer() ?? onlyAssignment(declaration, receiver, resolver);
   if (!initializer) return { problem: `the server \`${receiver.getText()}\` has no initializer` };
   const { node, awaited } = unwrap(initializer);
   const statement = declaration.getParentOrThrow().getParentOrThrow();
@@ -225,6 +225,26 @@ function factoryOf(receiver: Node, file: SourceFile, plumbing: Plumbing, resolve
   return {
     factory: { kind: inHandler ? 'inline' : 'singleton', declaration, variable: receiver.getText(), configure: configuring(declaration, declaration, plumbing, resolver) },
   };
+}
+
+/**
+ * `let server: McpServer;` … `server = createServer(id);` … `server.connect(transport)`: a declaration without a
+ * value, given one by the only assignment to it, made by a call in the same block as the connect.
+ */
+function onlyAssignment(declaration: VariableDeclaration, receiver: Node, resolver: Resolver): Expression | undefined {
+  const fn = enclosingFunction(declaration);
+  if (!fn) return undefined;
+  const assignments = nodesOfKind(fn, SyntaxKind.BinaryExpression).filter((binary) => {
+    const left = binary.getLeft();
+    return binary.getOperatorToken().getKind() === SyntaxKind.EqualsToken && Node.isIdentifier(left) && resolver.of(left)?.compilerNode === declaration.compilerNode;
+  });
+  if (assignments.length !== 1) return undefined;
+  const [assignment] = assignments;
+  const right = assignment!.getRight();
+  const statement = assignment!.getParent();
+  const connect = receiver.getFirstAncestor((a) => Node.isExpressionStatement(a));
+  if (!Node.isCallExpression(unwrap(right).node) || !statement || !Node.isExpressionStatement(statement) || statement.getParent() !== connect?.getParent()) return undefined;
+  return right;
 }
 
 /**
