@@ -6,7 +6,7 @@ import { Node, SyntaxKind, type CallExpression, type ClassDeclaration, type Clas
 import type { AnalysisContext } from './context.js';
 import type { FileInfo, FunctionNode, Registration, RequestHandler } from './model.js';
 import { resolveFunction } from './functions.js';
-import { literalText, outermostWrapper, unwrap } from './syntax.js';
+import { isStringExpression, literalText, outermostWrapper, unwrap } from './syntax.js';
 import {
   CLIENT_NOTIFICATIONS,
   CONTEXT_PARAM_NAMES,
@@ -98,9 +98,9 @@ function readRegistration(
     const hasArgs = literal && Node.isObjectLiteralExpression(literal) && shape.argsProperty ? Boolean(literal.getProperty(shape.argsProperty)) : undefined;
     ({ contextIndex, argsIndex } = layout(handler, hasArgs));
   } else {
-    const schema = middle.find((m) => !literalText(m) && !isAnnotations(m));
+    const schema = middle.find((m) => !isStringExpression(m) && !isAnnotations(m));
     config = schema;
-    ({ contextIndex, argsIndex } = layout(handler, schema ? true : middle.length === 0 || middle.every((m) => literalText(m) !== undefined) ? false : undefined));
+    ({ contextIndex, argsIndex } = layout(handler, schema ? true : middle.length === 0 || middle.every((m) => isStringExpression(m)) ? false : undefined));
   }
   return {
     ...registrationOf(ctx, info, { call, method, kind: shape.kind, receiver, nameNode, handler, config, argsIndex, contextIndex }),

@@ -27,6 +27,14 @@ export function literalText(node: Node | undefined): string | undefined {
 }
 
 /** Strip wrappers that do not change which value an expression denotes: parentheses, `!`, `as`, `satisfies`, `await`. */
+/** Text a reader can see is a string: a literal, a template, or literals joined with `+` (a description over many lines). */
+export function isStringExpression(node: Node | undefined): boolean {
+  if (!node) return false;
+  const inner = unwrap(node);
+  if (literalText(inner) !== undefined || Node.isTemplateExpression(inner) || Node.isNoSubstitutionTemplateLiteral(inner)) return true;
+  return Node.isBinaryExpression(inner) && inner.getOperatorToken().getText() === '+' && isStringExpression(inner.getLeft()) && isStringExpression(inner.getRight());
+}
+
 export function unwrap(node: Node): Node {
   let current = node;
   for (;;) {

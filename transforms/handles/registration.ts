@@ -8,7 +8,7 @@ import {
   type ObjectLiteralExpression,
   type ParameterDeclaration,
 } from 'ts-morph';
-import { literalText, unwrap } from '../../src/analysis/syntax.js';
+import { isStringExpression, literalText, unwrap } from '../../src/analysis/syntax.js';
 import { propertyNamed } from './layout.js';
 
 /** A tool handler written inline (the only kind the handle rewrites edit). */
@@ -78,7 +78,7 @@ export function readToolCall(call: CallExpression): ToolCall | undefined {
     found.schema = initializerOf(propertyNamed(config, 'inputSchema'));
   } else {
     for (const arg of args.slice(1, -1)) {
-      if (literalText(arg) !== undefined || Node.isTemplateExpression(arg)) found.description = arg;
+      if (isStringExpression(arg)) found.description = arg;
       else if (Node.isObjectLiteralExpression(arg) && isAnnotations(arg)) found.annotations = arg;
       else found.schema = arg;
     }

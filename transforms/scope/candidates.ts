@@ -50,6 +50,8 @@ export interface ScopeCandidate {
   /** Tool registrations whose calls reach the state. */
   tools: Registration[];
   shutdown: ShutdownUse[];
+  /** Members code that runs while the server starts sets or reads (see ScopeSpec.startup in templates/handle-scope). */
+  startup: string[];
 }
 
 /** A state that cannot join its file's record: one marker, and the file's record is not built. */
@@ -152,6 +154,35 @@ export function standsInForRecord(member: ScopeMember): boolean {
 function isHandedOver(reference: Node): boolean {
   const call = reference.getParent();
   return call !== undefined && Node.isCallExpression(call) && call.getArguments().includes(reference as never);
+}
+
+/**
+ * Whether code runs only while the server starts: at a module's top level, or in a named function called only
+ * from such code (`main().catch(…)`, `await initializeFromEnvironment()` in `main`), never handed over as a
+ * callback (a timer, an event) and never from a request handler.
+ */
+function runsAtStartUp(node: Node, model: ServerModel, depth = 0): boolean {
+  const fn = node.getFirstAncestor((a) => Node.isFunctionLikeDeclaration(a) || Node.isArrowFunction(a) || Node.isFunctionExpression(a) || Node.isClassDeclaration(a));
+  if (!fn) return true;
+  const named = namedFunctionOf(node);
+  if (depth > 3 || !named || named.getFirstAncestor((a) => Node.isFunctionLikeDeclaration(a))) return false;
+  // The function itself, not a callback inside it (`.then(() => …)` in main may run later).
+  const own = Node.isVariableDeclaration(named) ? named.getInitializer() : named;
+  if (fn !== own) return false;
+  const uses = withoutImports(named.findReferencesAsNodes());
+  const calls = callsOf(named);
+  return calls.length > 0 && calls.length === uses.length && calls.every((call) => !model.isHandled(call) && runsAtStartUp(call, model, depth + 1));
+}
+
+/**
+ * A value a record can start from a copy of: a string, number, boolean or enum (a live object or a collection
+ * copied into every record would be shared by all of them, and closed with the first).
+ */
+function holdsPlainValue(member: ScopeMember): boolean {
+  if (member.kind !== 'variable' || member.state.container) return false;
+  const type = member.declaration.getType();
+  const parts = type.isUnion() ? type.getUnionTypes() : [type];
+  return parts.every((part) => part.isString() || part.isNumber() || part.isBoolean() || part.isLiteral() || part.isBooleanLiteral() || part.isNull() || part.isUndefined() || part.isEnum() || part.isEnumLiteral());
 }
 
 /** Inside a named function nothing calls (`getCurrentPage()`, imported but unused): not a use of the state. */
@@ -315,6 +346,7 @@ export function findCandidates(model: ServerModel, options: { resources: boolean
     if (members.length === 0) continue;
     const problems: ScopeDecline[] = [];
     const tools = new Set<Registration>();
+    const startup = new Set<string>();
     const shutdown = new Map<Node, ShutdownUse>();
     const noteShutdown = (node: Node, name: string): boolean => {
       const handler = shutdownHandlerOf(node);
@@ -352,6 +384,10 @@ export function findCandidates(model: ServerModel, options: { resources: boolean
           // Handing the object to a function is no use of it: what that function does with it is (its own accesses).
           if (standsInForRecord(member) && isHandedOver(access.node)) continue;
           if (access.by.length === 0 && access.byOther.length === 0 && access.node !== member.declaration.getNameNode() && !inUncalledFunction(access.node)) {
+            if (holdsPlainValue(member) && runsAtStartUp(access.node, model)) {
+              startup.add(member.name);
+              continue;
+            }
             problems.push({ node: access.node, message: `${member.name} is used outside any tool call (in ${file.getBaseName()}); decide whether it belongs to one conversation or to the whole server` });
           }
         }
@@ -363,6 +399,10 @@ export function findCandidates(model: ServerModel, options: { resources: boolean
           callsByHelper.set(helper, calls);
           for (const call of calls) {
             if (model.isHandled(call) || noteShutdown(call, member.name) || inUncalledFunction(call)) continue;
+            if (holdsPlainValue(member) && runsAtStartUp(call, model)) {
+              startup.add(member.name);
+              continue;
+            }
             problems.push({ node: call, message: `${member.name} is used in ${name}(), which also runs outside any tool call (in ${call.getSourceFile().getBaseName()}); decide whether it belongs to one conversation or to the whole server` });
           }
         }
@@ -424,7 +464,7 @@ export function findCandidates(model: ServerModel, options: { resources: boolean
       declines.push(recordDeclined(members, problems[0]!));
       continue;
     }
-    candidates.push({ file, members, references, cleanupReferences, tools: [...tools].filter((r) => r.kind === 'tool'), shutdown: [...shutdown.values()] });
+    candidates.push({ file, members, references, cleanupReferences, tools: [...tools].filter((r) => r.kind === 'tool'), shutdown: [...shutdown.values()], startup: [...startup] });
   }
   return { candidates, declines };
 }

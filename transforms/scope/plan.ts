@@ -412,6 +412,8 @@ function scopeDefinition(
     `${i1}init: () => ({`,
     ...record,
     `${i1}}),`,
+    // Set while the server starts: each record starts from what start-up left there.
+    ...(candidate.startup.length > 0 ? [`${i1}startup: [${candidate.startup.map((name) => str(style, name)).join(', ')}],`] : []),
     ...(cleanup.length > 0
       ? [`${i1}cleanup: async (${candidate.members.some((m) => m.kind === 'factory-instance' && m.release) || releases.length > 0 ? 'record' : ''})${style.typed ? ': Promise<void>' : ''} => {`, ...cleanup.map((text) => `${i2}${text}`), `${i1}},`]
       : []),

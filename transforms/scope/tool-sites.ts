@@ -6,9 +6,10 @@
  * schema gains the id (in the literal, or through `scope.inputShape(…)`), and low-level handlers are wrapped
  * whole. The handlers' own code is never restructured.
  */
-import { Node, SyntaxKind, type CallExpression, type Expression } from 'ts-morph';
+import { Node, SyntaxKind, type CallExpression, type Expression, type PropertyAssignment, type ShorthandPropertyAssignment } from 'ts-morph';
 import type { Registration, RequestHandler } from '../../src/analysis/index.js';
-import { literalText, unwrap } from '../../src/analysis/syntax.js';
+import { returnedValues } from '../../src/analysis/functions.js';
+import { isStringExpression, literalText, unwrap } from '../../src/analysis/syntax.js';
 import type { SdkLine } from '../../src/rules/sdk.js';
 import type { TextEdits } from '../handles/edits.js';
 import { addProperties, propertyNamed } from '../handles/layout.js';
@@ -71,7 +72,7 @@ function legacyArguments(middle: readonly Expression[]): { schema: Expression | 
   };
   const isDescription = (arg: Expression) => {
     const inner = unwrap(arg);
-    if (literalText(inner) !== undefined || Node.isTemplateExpression(inner)) return true;
+    if (isStringExpression(inner)) return true;
     return !Node.isObjectLiteralExpression(inner) && !Node.isCallExpression(inner) && /desc|summary|title/i.test(inner.getText());
   };
   const rest = middle.length >= 2 || (middle[0] && isDescription(middle[0])) ? middle.slice(middle[0] && isDescription(middle[0]) ? 1 : 0) : [...middle];
@@ -148,11 +149,41 @@ function wrapSchema(edits: TextEdits, schema: Expression, names: ScopeNames, nam
   edits.insert(schema.getEnd(), `, z${nameHint})`);
 }
 
-/** Wrap a low-level request handler's function argument: `setRequestHandler(Schema, scope.callHandler(…))`. */
+/**
+ * Wrap a low-level request handler's function argument: `setRequestHandler(Schema, scope.callHandler(…))`. A
+ * `tools/list` handler that returns its tools in object literals gets `tools: scope.listTools(…)` there instead,
+ * so the long tool table inside keeps its indentation (a formatter would re-indent all of it inside a wrapper).
+ */
 export function scopeRequestHandler(edits: TextEdits, call: CallExpression, wrapper: 'callHandler' | 'listHandler', names: ScopeNames): void {
   const handler = call.getArguments().at(-1)!;
+  const lists = wrapper === 'listHandler' ? toolLists(unwrap(handler)) : undefined;
+  if (lists) {
+    for (const list of lists) {
+      if (Node.isShorthandPropertyAssignment(list)) edits.replaceNode(list, `tools: ${names.scope}.listTools(tools)`);
+      else {
+        edits.insert(list.getInitializerOrThrow().getStart(), `${names.scope}.listTools(`);
+        edits.insert(list.getInitializerOrThrow().getEnd(), ')');
+      }
+    }
+    return;
+  }
   edits.insert(handler.getStart(), `${names.scope}.${wrapper}(`);
   edits.insert(handler.getEnd(), ')');
+}
+
+/** The `tools` property of every object a list handler returns, when each of its returns is such an object. */
+function toolLists(handler: Node): Array<PropertyAssignment | ShorthandPropertyAssignment> | undefined {
+  if (!Node.isArrowFunction(handler) && !Node.isFunctionExpression(handler)) return undefined;
+  const returned = returnedValues(handler);
+  const found: Array<PropertyAssignment | ShorthandPropertyAssignment> = [];
+  for (const value of returned) {
+    const object = value && unwrap(value);
+    if (!object || !Node.isObjectLiteralExpression(object)) return undefined;
+    const tools = object.getProperty('tools');
+    if (!tools || !(Node.isPropertyAssignment(tools) || Node.isShorthandPropertyAssignment(tools))) return undefined;
+    found.push(tools);
+  }
+  return found.length > 0 ? found : undefined;
 }
 
 /** Whether a registration is a low-level `tools/call` handler (or one of its switch cases). */
