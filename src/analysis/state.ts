@@ -12,6 +12,7 @@ import { perConnectionClasses } from './per-connection.js';
 import { sharedPurposeOf } from './purpose.js';
 import type { Reach } from './reach.js';
 import { enclosingFunction, isFunctionNode, isNullish, isWriteTarget, outermostWrapper, unwrap } from './syntax.js';
+import { SCOPE_DEFINER, SCOPE_INSTANCE_METHOD } from '../rules/scope-state.js';
 import {
   CONTAINER_CONSTRUCTORS,
   CONTAINER_TYPES,
@@ -65,7 +66,7 @@ export function findStates(
       }
     }
   }
-  for (const owner of stateClasses(ctx, reach, servers, registrations)) candidates.push(...fieldCandidates(ctx, owner, servers));
+  for (const owner of stateClasses(ctx, reach, servers, registrations)) if (!heldPerRecord(ctx, owner)) candidates.push(...fieldCandidates(ctx, owner, servers));
 
   const perConnection = perConnectionClasses(ctx, servers);
   const states = candidates.map((candidate) => buildState(ctx, reach, origins, candidate, servers, perConnection));
@@ -350,6 +351,27 @@ function createdPerCall(ctx: AnalysisContext, reach: Reach, owner: ClassDeclarat
       const fn = enclosingFunction(site);
       if (!fn || reach.registrationsAt(site).length === 0 || !holder || !Node.isVariableDeclaration(holder)) return false;
       return staysLocal(ctx, holder, fn);
+    })
+  );
+}
+
+/**
+ * Every instance is built for a conversation's record (`sessions.instance('guard', () => new Guard(…))` on a scope
+ * from `defineScope`, as migrate writes it): one per record, behind the record's handle already.
+ */
+function heldPerRecord(ctx: AnalysisContext, owner: ClassDeclaration | ClassExpression): boolean {
+  const sites = instantiations(ctx, owner);
+  return (
+    sites.length > 0 &&
+    sites.every((site) => {
+      const builder = outermostWrapper(site).getParent();
+      const call = builder && Node.isArrowFunction(builder) ? builder.getParent() : undefined;
+      if (!call || !Node.isCallExpression(call) || call.getArguments()[1] !== builder) return false;
+      const callee = call.getExpression();
+      if (!Node.isPropertyAccessExpression(callee) || callee.getName() !== SCOPE_INSTANCE_METHOD || !Node.isIdentifier(callee.getExpression())) return false;
+      const binding = ctx.resolver.resolve(callee.getExpression() as Identifier);
+      const initializer = binding?.kind === 'declaration' && Node.isVariableDeclaration(binding.node) ? binding.node.getInitializer() : undefined;
+      return initializer !== undefined && Node.isCallExpression(initializer) && initializer.getExpression().getText() === SCOPE_DEFINER;
     })
   );
 }

@@ -12,7 +12,7 @@
  * templates keyed by its id (see ./resources.ts), or, where it cannot, is planned again without that state.
  */
 import { posix } from 'node:path';
-import { Node, SyntaxKind, type ClassDeclaration, type ClassExpression, type FunctionDeclaration, type Identifier, type SourceFile, type VariableDeclaration } from 'ts-morph';
+import { Node, SyntaxKind, type ClassDeclaration, type ClassExpression, type FunctionDeclaration, type Identifier, type NewExpression, type SourceFile, type VariableDeclaration } from 'ts-morph';
 import type { Registration, ServerModel, StateAccess, StateVariable } from '../../src/analysis/index.js';
 import { literalText, unwrap } from '../../src/analysis/syntax.js';
 import { resolveRelative } from '../../src/engine/components.js';
@@ -22,7 +22,7 @@ import { CONVERSATIONAL_CLASSES, RELEASE_METHODS, SHUTDOWN_EVENTS, STDIN_SHUTDOW
 import { declarationOf, isReference, referencesTo } from '../shared/declarations.js';
 import { onlyResourceReaders, readByResources } from './resources.js';
 import { isExported } from '../shared/exports.js';
-import { factoryInstances, isDirectIn, newExpressionsOf } from './instances.js';
+import { factoryInstances, isDirectIn, newExpressionsOf, type InstanceHolder } from './instances.js';
 import { toolList } from '../handles/generate.js';
 
 /** A statement of a shutdown handler that uses the state: it becomes the record's cleanup. */
@@ -37,7 +37,7 @@ export type ScopeMember =
   | { kind: 'variable'; name: string; declaration: VariableDeclaration; state: StateVariable }
   | { kind: 'instance'; name: string; declaration: VariableDeclaration; fields: StateVariable[] }
   /** An object a server factory builds per connection (`const context = new Context(…)`): the record holds it. */
-  | { kind: 'factory-instance'; name: string; declaration: VariableDeclaration; fields: StateVariable[]; factory: Node; className: string; release: string | undefined };
+  | { kind: 'factory-instance'; name: string; declaration: InstanceHolder; built: NewExpression; fields: StateVariable[]; factory: Node; className: string; release: string | undefined };
 
 /** The state one file keeps for a conversation, and everything that reaches it. */
 export interface ScopeCandidate {
@@ -323,7 +323,7 @@ export function findCandidates(model: ServerModel, options: { resources: boolean
   }
   for (const [declaration, fields] of singletonStates(model)) add({ kind: 'instance', name: declaration.getName(), declaration, fields });
   for (const found of factoryInstances(model)) {
-    add({ kind: 'factory-instance', name: found.declaration.getName(), declaration: found.declaration, fields: found.fields, factory: found.factory, className: found.className, release: found.release });
+    add({ kind: 'factory-instance', name: found.name, declaration: found.declaration, built: found.built, fields: found.fields, factory: found.factory, className: found.className, release: found.release });
   }
   if (options.resources) {
     for (const state of resourceCollections(model, new Set(byFile.keys()))) {
@@ -357,18 +357,21 @@ export function findCandidates(model: ServerModel, options: { resources: boolean
       return true;
     };
     for (const member of members) {
-      const statement = member.declaration.getVariableStatement();
-      const factory = member.kind === 'variable' ? member.state.factory?.node : member.kind === 'factory-instance' ? member.factory : undefined;
-      const home = factory ? (factory as Node & { getBody(): Node | undefined }).getBody() : file;
-      const atTop = member.kind === 'factory-instance' ? isDirectIn(member.declaration, member.factory) : statement?.getParent() === home;
-      if (!statement || !atTop) {
-        problems.push({ node: member.declaration, message: `${member.name} is not declared at the top of its ${factory ? 'server factory' : 'module'}; make it a handle by hand` });
-        continue;
-      }
       if (member.kind === 'factory-instance') {
+        if (!isDirectIn(member.declaration, member.factory)) {
+          problems.push({ node: member.declaration, message: `${member.name} is not built at the top of its server factory; make it a handle by hand` });
+          continue;
+        }
         // Built lazily inside the factory (with what only the factory knows) for the record of the running call;
         // code outside tool calls gets an instance of the factory run's own, as before.
         for (const field of member.fields) for (const access of field.accesses) for (const registration of access.by) tools.add(registration);
+        continue;
+      }
+      const statement = member.declaration.getVariableStatement();
+      const factory = member.kind === 'variable' ? member.state.factory?.node : undefined;
+      const home = factory ? (factory as Node & { getBody(): Node | undefined }).getBody() : file;
+      if (!statement || statement.getParent() !== home) {
+        problems.push({ node: member.declaration, message: `${member.name} is not declared at the top of its ${factory ? 'server factory' : 'module'}; make it a handle by hand` });
         continue;
       }
       const local = factory ? factoryLocalIn(member.declaration.getInitializer(), factory) : undefined;

@@ -5,18 +5,28 @@
  * move those fields one by one, the conversation's record holds the whole object instead: the factory builds
  * it lazily for the record of the id the running tool call passed (see templates/handle-scope, `instance`).
  */
-import { Node, SyntaxKind, type ClassDeclaration, type ClassExpression, type NewExpression, type VariableDeclaration } from 'ts-morph';
+import { Node, SyntaxKind, type BinaryExpression, type ClassDeclaration, type ClassExpression, type NewExpression, type PropertyAccessExpression, type VariableDeclaration } from 'ts-morph';
 import type { ServerModel, StateVariable } from '../../src/analysis/index.js';
 import { carriesConversation } from '../../src/analysis/conversational.js';
-import { enclosingFunction, unwrap } from '../../src/analysis/syntax.js';
+import { enclosingFunction, outermostWrapper, unwrap } from '../../src/analysis/syntax.js';
 import { RELEASE_METHODS } from '../../src/rules/scope-state.js';
 
 type ClassNode = ClassDeclaration | ClassExpression;
 
+/** Where a factory keeps an object it builds: `const context = new Context(…)`, or `this.guard = new Guard(…)`. */
+export type InstanceHolder = VariableDeclaration | BinaryExpression;
+
 /** One object a server factory builds per connection, and the conversation state it holds. */
 export interface FactoryInstance {
-  /** `const context = new Context(…)`, directly in the factory's body. */
-  declaration: VariableDeclaration;
+  /**
+   * `const context = new Context(…)` directly in the factory's body, or `this.guard = new Guard(…)` directly in
+   * the constructor of a class that builds its server there.
+   */
+  declaration: InstanceHolder;
+  /** What it is called: the variable, or the field. */
+  name: string;
+  /** The `new …(…)` that builds it. */
+  built: NewExpression;
   /** The function that builds the server and this object. */
   factory: Node;
   className: string;
@@ -29,19 +39,20 @@ export interface FactoryInstance {
 /** Every per-connection object a server factory builds whose fields (or whose objects' fields) tools change. */
 export function factoryInstances(model: ServerModel): FactoryInstance[] {
   const builders = new Set(model.servers.map((server) => enclosingFunction(server.node)).filter((fn): fn is Node => fn !== undefined));
-  const roots = new Map<ClassNode, VariableDeclaration | null>();
-  const byRoot = new Map<VariableDeclaration, StateVariable[]>();
+  const roots = new Map<ClassNode, InstanceHolder | null>();
+  const byRoot = new Map<InstanceHolder, StateVariable[]>();
   for (const state of model.states) {
-    if (state.kind !== 'class-field' || !state.perConnectionClass || !state.ownerClass || !carriesConversation(state)) continue;
+    if (state.kind !== 'class-field' || !state.ownerClass || !carriesConversation(state)) continue;
     if (!state.accesses.some((access) => access.by.some((registration) => registration.kind === 'tool'))) continue;
     const root = rootOf(state.ownerClass, model, builders, roots, new Set());
     if (root) byRoot.set(root, [...(byRoot.get(root) ?? []), state]);
   }
   return [...byRoot].map(([declaration, fields]) => {
-    const created = unwrap(declaration.getInitializer()!) as NewExpression;
+    const created = builtBy(declaration)!;
     const className = created.getExpression().getText();
     const cls = fields.find((field) => field.ownerClass && nameOf(field.ownerClass) === className)?.ownerClass ?? classNamed(className, model);
-    return { declaration, factory: enclosingFunction(declaration)!, className, fields, release: cls ? releaseMethodOf(cls) : undefined };
+    const name = Node.isVariableDeclaration(declaration) ? declaration.getName() : (declaration.getLeft() as PropertyAccessExpression).getName();
+    return { declaration, name, built: created, factory: enclosingFunction(declaration)!, className, fields, release: cls ? releaseMethodOf(cls) : undefined };
   });
 }
 
@@ -54,20 +65,20 @@ function rootOf(
   cls: ClassNode,
   model: ServerModel,
   builders: ReadonlySet<Node>,
-  memo: Map<ClassNode, VariableDeclaration | null>,
+  memo: Map<ClassNode, InstanceHolder | null>,
   visiting: Set<ClassNode>,
-): VariableDeclaration | undefined {
+): InstanceHolder | undefined {
   if (memo.has(cls)) return memo.get(cls) ?? undefined;
   const name = nameOf(cls);
   if (!name || visiting.has(cls)) return undefined;
   visiting.add(cls);
-  const found = new Set<VariableDeclaration>();
+  const found = new Set<InstanceHolder>();
   let unknown = false;
   for (const created of newExpressionsOf(name, model)) {
     const fn = enclosingFunction(created);
-    const declaration = created.getParent();
-    if (fn && builders.has(fn) && Node.isVariableDeclaration(declaration) && unwrap(declaration.getInitializer()!) === created && Node.isIdentifier(declaration.getNameNode()) && isDirectIn(declaration, fn)) {
-      found.add(declaration);
+    const kept = holderOf(created);
+    if (fn && builders.has(fn) && kept && isDirectIn(kept, fn)) {
+      found.add(kept);
       continue;
     }
     const holder = created.getFirstAncestor((n) => Node.isClassDeclaration(n) || Node.isClassExpression(n)) as ClassNode | undefined;
@@ -85,14 +96,33 @@ function rootOf(
  * Whether `const x = …` sits directly in the function's body, or in the block of a `try` that does (setting up
  * inside `try { … } catch (error) { log; throw }`): not in a branch or loop it might skip or repeat.
  */
-export function isDirectIn(declaration: VariableDeclaration, fn: Node): boolean {
-  const statement = declaration.getVariableStatement();
+export function isDirectIn(declaration: InstanceHolder, fn: Node): boolean {
+  const statement = Node.isVariableDeclaration(declaration) ? declaration.getVariableStatement() : declaration.getParent();
   const body = (fn as Node & { getBody?(): Node | undefined }).getBody?.();
-  if (statement === undefined || body === undefined || statement.getDeclarations().length !== 1) return false;
+  if (statement === undefined || body === undefined) return false;
+  if (Node.isVariableStatement(statement) ? statement.getDeclarations().length !== 1 : !Node.isExpressionStatement(statement)) return false;
   const block = statement.getParent();
   if (block === body) return true;
   const tryStatement = block?.getParent();
   return tryStatement !== undefined && Node.isTryStatement(tryStatement) && tryStatement.getTryBlock() === block && tryStatement.getParent() === body;
+}
+
+/** `const x = new C(…)`, or `this.x = new C(…)` as a statement of its own: where a factory keeps what it built. */
+function holderOf(created: NewExpression): InstanceHolder | undefined {
+  const outer = outermostWrapper(created);
+  const parent = outer.getParent();
+  if (Node.isVariableDeclaration(parent) && parent.getInitializer() === outer && Node.isIdentifier(parent.getNameNode())) return parent;
+  if (!Node.isBinaryExpression(parent) || parent.getRight() !== outer || parent.getOperatorToken().getKind() !== SyntaxKind.EqualsToken) return undefined;
+  const left = parent.getLeft();
+  const isField = Node.isPropertyAccessExpression(left) && left.getExpression().getKind() === SyntaxKind.ThisKeyword;
+  return isField && Node.isExpressionStatement(parent.getParent()) ? parent : undefined;
+}
+
+/** The `new …(…)` a holder keeps. */
+function builtBy(holder: InstanceHolder): NewExpression | undefined {
+  const value = Node.isVariableDeclaration(holder) ? holder.getInitializer() : holder.getRight();
+  const inner = value && unwrap(value);
+  return inner && Node.isNewExpression(inner) ? inner : undefined;
 }
 
 /** Every `new <name>(…)` in the model's files. */

@@ -257,7 +257,7 @@ function planCandidate(
   } else edits.replace(first!.getStart(), withTrailingComment(file.getFullText(), first!.getEnd()), [definition, ...memberLines(first!)].join(`\n${indentOf(first!)}`));
   for (const member of candidate.members) {
     if (member.kind !== 'factory-instance') continue;
-    const built = member.declaration.getInitializer()!;
+    const built = member.built;
     edits.replace(built.getStart(), built.getEnd(), `${names.scope}.instance(${str(style, member.name)}, () => ${built.getText()})`);
   }
   for (const statement of statements.slice(1)) {
@@ -377,7 +377,8 @@ function scopeDefinition(
   // A value written over several lines keeps its inner indentation, shifted to the record's.
   const record = candidate.members.map((member) => {
     const value = initialValue(member, style.typed);
-    const shifted = spansLinesInLiteral(member.declaration) ? value : reindent(value, indentOf(member.declaration.getVariableStatement() ?? member.declaration), i2);
+    const holder = Node.isVariableDeclaration(member.declaration) ? (member.declaration.getVariableStatement() ?? member.declaration) : member.declaration;
+    const shifted = spansLinesInLiteral(member.declaration) ? value : reindent(value, indentOf(holder), i2);
     return `${i2}${member.name}: ${shifted},`;
   });
   // Variables become record properties; a singleton's name already stands for the record's instance.
