@@ -521,12 +521,15 @@ function memberProblem(member: ScopeMember): ScopeDecline | undefined {
     for (const access of field.accesses) {
       // Releasing an object held whole: outside a tool call it releases an instance of its own (see instances.ts).
       if (member.kind === 'factory-instance' && inReleaseMethod(access.node)) continue;
+      // An object's state is decided where its class keeps it, beside what the finer transforms said about it.
+      const node = member.kind === 'factory-instance' ? field.declaration : member.declaration;
+      const name = member.kind === 'factory-instance' ? `${member.className}.${field.name}` : member.name;
       const reader = access.by.find((r) => r.kind !== 'tool');
       if (reader) {
-        return { node: member.declaration, message: `${member.name} is also read by ${reader.label}, which cannot take a handle, so it stays shared by every conversation; serve it as a resource template keyed by the handle if it belongs to one` };
+        return { node, message: `${name} is also read by ${reader.label}, which cannot take a handle, so it stays shared by every conversation; serve it as a resource template keyed by the handle if it belongs to one` };
       }
       if (access.byOther.length > 0) {
-        return { node: member.declaration, message: `${member.name} is also used by ${access.byOther.join(', ')}, which cannot take a handle, so it stays shared by every conversation; decide whether it belongs to one` };
+        return { node, message: `${name} is also used by ${access.byOther.join(', ')}, which cannot take a handle, so it stays shared by every conversation; decide whether it belongs to one` };
       }
     }
   }

@@ -64,12 +64,15 @@ export function planScopes(project: Project, options: HandleOptions): ScopePlan 
     for (const decline of list) {
       // One marker per decision: a finer handle transform may have marked this state already.
       const file = decline.node.getSourceFile();
-      const name = Node.isVariableDeclaration(decline.node) ? decline.node.getName() : undefined;
+      const name = Node.isVariableDeclaration(decline.node) || Node.isPropertyDeclaration(decline.node) ? decline.node.getName() : undefined;
       if (name && markedAlready(file.getFullText(), name)) continue;
-      // A singleton whose class's fields a finer transform marked (`ConnectionManager.db …`): that is the decision.
+      const owner = Node.isPropertyDeclaration(decline.node) ? decline.node.getParent() : undefined;
+      if (owner && Node.isClassDeclaration(owner) && owner.getName() && markedAlready(file.getFullText(), owner.getName()!)) continue;
+      // An object whose class's fields a finer transform marked (`ConnectionManager.db …`, `BrowserManager keeps
+      // state …` in the class's own module): that is the decision.
       const built = Node.isVariableDeclaration(decline.node) ? decline.node.getInitializer() : undefined;
       const className = built && Node.isNewExpression(built) ? built.getExpression().getText() : undefined;
-      if (className && markedAlready(file.getFullText(), className)) continue;
+      if (className && model.files.some((info) => markedAlready(info.sourceFile.getFullText(), className))) continue;
       fileOf(file).markers.push(marker(decline.node, decline.message));
     }
   };
