@@ -355,6 +355,12 @@ function createdPerCall(ctx: AnalysisContext, reach: Reach, owner: ClassDeclarat
   );
 }
 
+/** A method a class of the project declares (not a library's `Map.set` or `Array.push`). */
+function isProjectMethod(access: Node): boolean {
+  const declarations = access.getSymbol()?.getDeclarations() ?? [];
+  return declarations.length > 0 && declarations.every((d) => Node.isMethodDeclaration(d) && !d.getSourceFile().isDeclarationFile() && !d.getSourceFile().isInNodeModules());
+}
+
 /**
  * Every instance is built for a conversation's record (`sessions.instance('guard', () => new Guard(…))` on a scope
  * from `defineScope`, as migrate writes it): one per record, behind the record's handle already.
@@ -557,6 +563,9 @@ function classify(ctx: AnalysisContext, reach: Reach, origins: Origins, referenc
     const call = parent.getParent();
     if (call && Node.isCallExpression(call) && call.getExpression() === parent) {
       const args = call.getArguments();
+      // `this.cursor.add(text)` on an object of the project's own class: its fields are state of their own, the
+      // call is no container write however the method is called.
+      if ((KEYED_METHODS.includes(name) || MUTATING_METHODS.includes(name)) && isProjectMethod(parent)) return { ...base, mode: 'read', op: 'read' };
       if (KEYED_METHODS.includes(name) && args[0]) {
         const key = args[0];
         const keyOrigin = origins.origin(key);

@@ -32,7 +32,9 @@ export type EngineCode =
   | 'todo-marker'
   | 'format-error'
   /** An error the changes would introduce, found by the type-check gate before writing. */
-  | 'type-error';
+  | 'type-error'
+  /** A test left alone that uses code the run rewrote (see stale-tests.ts). */
+  | 'stale-test';
 
 export interface Position {
   line: number;

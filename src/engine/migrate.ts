@@ -7,6 +7,7 @@ import { discoverFiles } from './discover.js';
 import { flushToDisk, readSources, readTextIfPresent, type SourceFormat } from './disk.js';
 import { groupByImports } from './components.js';
 import { isClientGroup, splitTests } from './scope.js';
+import { staleTests } from './stale-tests.js';
 import { findProjectFormatter, formatText } from './formatters.js';
 import { workTreeState } from './git.js';
 import { RunError } from './errors.js';
@@ -179,6 +180,8 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
   if (options.format !== false && tree.list().length > 0) {
     formatter = await formatChanges(root, tree, diagnostics, progress);
   }
+
+  diagnostics.push(...staleTests(tests, (path) => texts.get(path), tree.list()));
 
   const steps = options.recordSteps ? mergeSteps(results, selected.map((t) => t.id)) : undefined;
   const changes = options.write && options.selectChanges ? await options.selectChanges({ root, changes: tree.list(), diagnostics, steps }) : tree.list();
