@@ -2,7 +2,7 @@
  * Server instances, transport constructions and server factories (functions that build a server or register
  * its tools), with how often each factory runs.
  */
-import { Node, SyntaxKind, type ClassDeclaration, type ClassExpression, type NewExpression } from 'ts-morph';
+import { Node, SyntaxKind, type ClassDeclaration, type ClassExpression, type Identifier, type NewExpression } from 'ts-morph';
 import type { AnalysisContext } from './context.js';
 import type { FactoryInvocation, FunctionNode, Registration, ServerFactory, ServerInstance, TransportSite } from './model.js';
 import { enclosingFunction, isFunctionNode, literalText, outermostWrapper, unwrap } from './syntax.js';
@@ -18,14 +18,18 @@ function constructedName(node: NewExpression): string | undefined {
 
 export function findServers(ctx: AnalysisContext): ServerInstance[] {
   const out: ServerInstance[] = [];
+  const subclasses = serverSubclasses(ctx);
   for (const info of ctx.files) {
     for (const node of ctx.nodesOf(info).news) {
       const local = constructedName(node);
       if (!local) continue;
-      const imported = ctx.sdkName(info, local) ?? local;
+      // `new PuppeteerMcpServer(…)` of `class PuppeteerMcpServer extends McpServer`: a server like its base.
+      const subclass = subclasses.get(local);
+      const built = subclass && Node.isIdentifier(unwrap(node.getExpression())) ? ctx.resolver.resolve(unwrap(node.getExpression()) as Identifier) : undefined;
+      const imported = built?.kind === 'declaration' && built.node === subclass?.declaration ? subclass!.base : (ctx.sdkName(info, local) ?? local);
       const known = SERVER_CLASSES.find((c) => c.name === imported);
       // `Server` is a common name: only the SDK's counts. `McpServer` is distinctive enough on its own.
-      if (!known || (imported === 'Server' && !ctx.sdkName(info, local))) continue;
+      if (!known || (imported === 'Server' && !ctx.sdkName(info, local) && !subclass)) continue;
       out.push({
         node,
         file: info.file,
@@ -35,6 +39,22 @@ export function findServers(ctx: AnalysisContext): ServerInstance[] {
         holder: holderOf(node),
         ownerClass: node.getFirstAncestor((a): a is ClassDeclaration | ClassExpression => Node.isClassDeclaration(a) || Node.isClassExpression(a)),
       });
+    }
+  }
+  return out;
+}
+
+/** The project's classes that extend an SDK server class (`class X extends McpServer`), by name, with that base. */
+function serverSubclasses(ctx: AnalysisContext): Map<string, { declaration: ClassDeclaration; base: string }> {
+  const out = new Map<string, { declaration: ClassDeclaration; base: string }>();
+  for (const info of ctx.files) {
+    for (const cls of ctx.nodesOf(info).classes) {
+      const heritage = cls.getExtends();
+      const name = Node.isClassDeclaration(cls) ? cls.getName() : undefined;
+      const written = heritage ? unwrap(heritage.getExpression()).getText() : undefined;
+      if (!name || !written || !Node.isClassDeclaration(cls)) continue;
+      const base = ctx.sdkName(info, written);
+      if (base && SERVER_CLASSES.some((c) => c.name === base)) out.set(name, { declaration: cls, base });
     }
   }
   return out;

@@ -75,6 +75,11 @@ function rootOf(
   const found = new Set<InstanceHolder>();
   let unknown = false;
   for (const created of newExpressionsOf(name, model)) {
+    // A server of its own (`class S extends McpServer`): a record cannot hold the server that serves it.
+    if (model.servers.some((server) => server.node === created)) {
+      unknown = true;
+      continue;
+    }
     const fn = enclosingFunction(created);
     const kept = holderOf(created);
     if (fn && builders.has(fn) && kept && isDirectIn(kept, fn)) {
