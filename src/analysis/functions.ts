@@ -1,5 +1,5 @@
 /** Resolving an expression that denotes a function (a callee, a handler passed by name) to its body. */
-import { Node, SyntaxKind, type ClassDeclaration, type ClassExpression } from 'ts-morph';
+import { Node, SyntaxKind, type ClassDeclaration, type ClassExpression, type ObjectLiteralExpression } from 'ts-morph';
 import type { FunctionNode } from './model.js';
 import type { Binding, Resolver } from './scope.js';
 import { isFunctionBoundary, isFunctionNode, unwrap } from './syntax.js';
@@ -132,4 +132,65 @@ export function returnedValues(fn: FunctionNode): Array<Node | undefined> {
     .getDescendantsOfKind(SyntaxKind.ReturnStatement)
     .filter((statement) => statement.getFirstAncestor(isFunctionBoundary) === fn)
     .map((statement) => statement.getExpression());
+}
+
+/**
+ * The functions `item.handler(…)` can run when `item` walks a table of tool objects: the callback parameter of
+ * `tools.forEach((item) => …)` / `map` / `for (const item of tools)`, where `tools` is an array of object
+ * literals (directly, through variables and imports, spreads, or what a function such as `getAllTools()`
+ * returns). Each element's `handler` property or method, for every element that has one.
+ */
+export function elementFunctions(resolver: Resolver, callee: Node): FunctionNode[] {
+  const access = unwrap(callee);
+  if (!Node.isPropertyAccessExpression(access)) return [];
+  const receiver = unwrap(access.getExpression());
+  if (!Node.isIdentifier(receiver)) return [];
+  const binding = resolver.resolve(receiver);
+  if (binding?.kind !== 'declaration') return [];
+  const list = iteratedList(binding.node);
+  if (!list) return [];
+  const name = access.getName();
+  return arrayElements(resolver, list).flatMap((element) => {
+    const property = element.getProperty(name);
+    if (property && Node.isMethodDeclaration(property)) return [property];
+    const value = property && Node.isPropertyAssignment(property) ? property.getInitializer() : property && Node.isShorthandPropertyAssignment(property) ? property.getNameNode() : undefined;
+    const target = resolveFunction(resolver, value);
+    return target ? [target] : [];
+  });
+}
+
+/** The list a loop variable walks: `list.forEach((item) => …)`, `list.map(…)`, `for (const item of list)`. */
+function iteratedList(declaration: Node): Node | undefined {
+  if (Node.isParameterDeclaration(declaration)) {
+    const callback = declaration.getParent();
+    const call = callback?.getParent();
+    if (!callback || !(Node.isArrowFunction(callback) || Node.isFunctionExpression(callback)) || callback.getParameters()[0] !== declaration || !call || !Node.isCallExpression(call)) return undefined;
+    const callee = call.getExpression();
+    return Node.isPropertyAccessExpression(callee) && ['forEach', 'map', 'flatMap', 'filter'].includes(callee.getName()) && call.getArguments()[0] === callback ? callee.getExpression() : undefined;
+  }
+  if (Node.isVariableDeclaration(declaration)) {
+    const loop = declaration.getParent()?.getParent();
+    return loop && Node.isForOfStatement(loop) ? loop.getExpression() : undefined;
+  }
+  return undefined;
+}
+
+/** The object literals an array expression holds: `[a, b]`, `[...base]`, a variable, an import, a function's return. */
+function arrayElements(resolver: Resolver, node: Node | undefined, depth = 0): ObjectLiteralExpression[] {
+  // Real registries nest deep: a local, the function returning the table, an IIFE, a spread of a base list, an import.
+  if (!node || depth > 12) return [];
+  const value = unwrap(node);
+  if (Node.isObjectLiteralExpression(value)) return [value];
+  if (Node.isArrayLiteralExpression(value)) {
+    return value.getElements().flatMap((element) => arrayElements(resolver, Node.isSpreadElement(element) ? element.getExpression() : element, depth + 1));
+  }
+  if (Node.isIdentifier(value)) {
+    const binding = resolver.resolve(value);
+    return binding?.kind === 'declaration' && Node.isVariableDeclaration(binding.node) ? arrayElements(resolver, binding.node.getInitializer(), depth + 1) : [];
+  }
+  if (Node.isCallExpression(value)) {
+    const builder = resolveFunction(resolver, value.getExpression());
+    return builder ? returnedValues(builder).flatMap((returned) => arrayElements(resolver, returned, depth + 1)) : [];
+  }
+  return [];
 }

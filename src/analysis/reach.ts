@@ -6,7 +6,7 @@
  */
 import { Node, SyntaxKind, ts, type CallExpression, type ClassDeclaration, type ClassExpression, type ObjectLiteralExpression, type SourceFile } from 'ts-morph';
 import type { AnalysisContext } from './context.js';
-import { classOfNew, fieldInitializer, resolveFunction, returnedValues } from './functions.js';
+import { classOfNew, elementFunctions, fieldInitializer, resolveFunction, returnedValues } from './functions.js';
 import type { Registration } from './model.js';
 import { accessorsOf, isClassMemberName, methodsOf, reachableThrough } from './classes.js';
 import { isWriteTarget, unwrap, wrapNode } from './syntax.js';
@@ -112,6 +112,7 @@ export class Reach {
     const out: Node[] = [];
     const file = root.getSourceFile();
     let table: Node | undefined;
+    let elements: Node[] = [];
     const visit = (node: ts.Node): void => {
       if (node !== root.compilerNode && this.handlerRoots.has(node)) return;
       if (ts.isCallExpression(node)) {
@@ -135,6 +136,13 @@ export class Reach {
           out.push(...tableFunctions(this.ctx, table));
         } else if (members.length > 0) {
           out.push(...members);
+        } else if (call && (elements = elementFunctions(this.ctx.resolver, call.getExpression())).length > 0) {
+          // `tools.forEach((tool) => server.tool(tool.name, …, (args) => tool.handler(args, context)))`: the
+          // handler of every tool object in the table.
+          for (const element of elements) {
+            out.push(element);
+            this.recordCallSite(element, call);
+          }
         } else if (call) {
           // `tool.handle(this, args)`, `tool.handle(workspace, args)` into code the analysis cannot follow: whatever
           // it does with the instance, it does through the instance's methods and getters.

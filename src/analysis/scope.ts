@@ -177,7 +177,10 @@ export class Resolver {
     return { kind: 'declaration', node: declaration, name, file };
   }
 
-  /** `const x = require('m')` → { specifier: 'm' }; `const { a: x } = require('m')` → { specifier, property: 'a' }. */
+  /**
+   * `const x = require('m')` → { specifier: 'm' }; `const { a: x } = require('m')` (or `= await import('m')`) →
+   * { specifier, property: 'a' }.
+   */
   private requireOf(declaration: Node): { specifier: string; property?: string } | undefined {
     if (Node.isVariableDeclaration(declaration)) {
       const specifier = requireSpecifier(declaration.getInitializer());
@@ -267,10 +270,13 @@ export class Resolver {
   }
 }
 
+/** `require('m')`, or `await import('m')` (a module a handler loads when first called). */
 function requireSpecifier(node: Node | undefined): string | undefined {
   if (!node) return undefined;
-  const inner = unwrap(node);
+  let inner = unwrap(node);
+  if (Node.isAwaitExpression(inner)) inner = unwrap(inner.getExpression());
   if (!Node.isCallExpression(inner)) return undefined;
-  if (inner.getExpression().getText() !== 'require') return undefined;
+  const callee = inner.getExpression();
+  if (callee.getText() !== 'require' && callee.getKind() !== SyntaxKind.ImportKeyword) return undefined;
   return literalText(inner.getArguments()[0]);
 }

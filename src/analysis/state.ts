@@ -7,7 +7,7 @@ import { Node, SyntaxKind, type Block, type ClassDeclaration, type ClassExpressi
 import type { AnalysisContext } from './context.js';
 import type { KeyOrigin, Registration, ServerFactory, ServerInstance, StateAccess, StateDependence, StateKind, StateVariable } from './model.js';
 import type { Origins } from './origins.js';
-import { classOfNew, resolveFunction } from './functions.js';
+import { classOfNew, elementFunctions, resolveFunction } from './functions.js';
 import { perConnectionClasses } from './per-connection.js';
 import { sharedPurposeOf } from './purpose.js';
 import type { Reach } from './reach.js';
@@ -190,9 +190,17 @@ function buildState(
 ): StateVariable {
   const direct = candidate.kind === 'class-field' ? fieldReferences(candidate) : variableReferences(ctx, candidate);
   // An object of state handed to the functions that register tools (`registerTools(server, state)`) is used there.
-  const references = candidate.container === 'object' ? [...direct, ...handedUses(ctx, direct)] : direct;
+  const handed = candidate.container === 'object' ? handedUses(ctx, direct) : [];
+  const references = [...direct, ...handed.map((use) => use.node)];
   const initial = initialLiteral(candidate);
   const accesses = references.map((node) => classify(ctx, reach, origins, node, candidate.file, initial));
+  // Code handed the object runs for the registrations that hand it over: tool code shared by several entries
+  // (each with an object of its own) uses each entry's object only for that entry's tools.
+  for (const [index, use] of handed.entries()) {
+    const access = accesses[direct.length + index]!;
+    const handing = new Set(reach.registrationsAt(use.via));
+    if (handing.size > 0) access.by = access.by.filter((registration) => handing.has(registration));
+  }
   // A routing map holds many transports: a container, or something written under keys. One `let transport` is not one.
   const keyedWrites = accesses.filter((a) => a.mode === 'write' && a.op === 'keyed');
   const holdsTransports =
@@ -494,9 +502,9 @@ function referenceNode(ctx: AnalysisContext, identifier: Identifier, candidate: 
  * `handleToolCall(name, args, state)`), that function's uses of the parameter are uses of the object:
  * `state.screenshots.set(…)` there writes it. Followed two calls deep; the argument itself is no use.
  */
-function handedUses(ctx: AnalysisContext, references: readonly Node[], depth = 0): Node[] {
+function handedUses(ctx: AnalysisContext, references: readonly Node[], depth = 0, handedAt?: Node): Array<{ node: Node; via: Node }> {
   if (depth > 1) return [];
-  const out: Node[] = [];
+  const out: Array<{ node: Node; via: Node }> = [];
   for (const reference of references) {
     const value = outermostWrapper(reference);
     const call = value.getParent();
@@ -504,13 +512,18 @@ function handedUses(ctx: AnalysisContext, references: readonly Node[], depth = 0
     const index = call.getArguments().indexOf(value as never);
     if (index < 0) continue;
     const fn = resolveFunction(ctx.resolver, call.getExpression());
-    const parameter = fn?.getParameters()[index];
-    const body = fn?.getBody();
-    if (!parameter || !body || !Node.isIdentifier(parameter.getNameNode()) || parameter.isRestParameter()) continue;
-    const uses = ctx.resolver.usesOf(parameter, body);
-    // A parameter the function reassigns holds something else by then.
-    if (uses.some((use) => isWriteTarget(use))) continue;
-    out.push(...uses, ...handedUses(ctx, uses, depth + 1));
+    // `tool.handler(args, context)` over a table of tool objects: every handler is handed the object.
+    for (const target of fn ? [fn] : elementFunctions(ctx.resolver, call.getExpression())) {
+      const parameter = target.getParameters()[index];
+      const body = target.getBody();
+      if (!parameter || !body || !Node.isIdentifier(parameter.getNameNode()) || parameter.isRestParameter()) continue;
+      const uses = ctx.resolver.usesOf(parameter, body);
+      // A parameter the function reassigns holds something else by then.
+      if (uses.some((use) => isWriteTarget(use))) continue;
+      // Where the object first left its module is what decides which registrations hand it over.
+      const via = handedAt ?? call;
+      out.push(...uses.map((node) => ({ node, via })), ...handedUses(ctx, uses, depth + 1, via));
+    }
   }
   return out;
 }
