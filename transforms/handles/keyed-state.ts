@@ -33,6 +33,9 @@ const PUSH_NAMES = /^[\w.]*(?:sendNotification|sendLoggingMessage|notify|sendReq
 
 export function planKeyedState(state: StateVariable, plan: PlanContext): SiteResult {
   const declaration = state.declaration;
+  if (Node.isPropertyDeclaration(declaration) || Node.isPropertyAccessExpression(declaration)) {
+    throw new Undecided(declaration, fieldKeyedBySession(state));
+  }
   if (!Node.isVariableDeclaration(declaration) || declaration.getVariableStatement()?.getDeclarations().length !== 1) {
     throw new Undecided(declaration, `${state.name} is not declared on its own`);
   }
@@ -398,4 +401,25 @@ function rewriteKeyedCreator(use: KeyedUse, name: string, names: KindNames, user
   }
   dropSessionLocals(use, [set.statement], edits);
   plan.edits.use(file, ['handles', 'principalOf', 'describeLifetime'], true);
+}
+
+/**
+ * Why a class's map of per-session entries stays: what it is keyed by, and what serving without sessions does to
+ * it meanwhile. A key with a fixed fallback (`extra.sessionId || "default"`) is the dangerous one: every caller
+ * then gets the fallback's entry, whatever it holds (a login, a configured client).
+ */
+/** A session id read with a fixed fallback: `extra.sessionId || "default"`, `ctx.sessionId ?? 'stdio'`. */
+const SESSION_FALLBACK = /\.sessionId\s*(?:\|\||\?\?)\s*(['"`])([^'"`]*)\1/;
+
+function fieldKeyedBySession(state: StateVariable): string {
+  const owner = state.ownerClass && Node.isClassDeclaration(state.ownerClass) ? state.ownerClass.getName() : undefined;
+  const key = state.sessionKey;
+  const source = key && Node.isIdentifier(key) ? (key.getSymbol()?.getValueDeclaration() as Node | undefined) : undefined;
+  const keyText = source && Node.isVariableDeclaration(source) ? (source.getInitializer()?.getText() ?? key!.getText()) : key?.getText();
+  // The fallback may sit where the tools compute the key they hand over (`const sid = extra.sessionId || "default"`).
+  const handlers = [...new Set(state.accesses.flatMap((access) => access.by.map((registration) => (registration.handler ?? registration.call).getText())))];
+  const fallback = [keyText ?? '', ...handlers].map((text) => SESSION_FALLBACK.exec(text)?.[2]).find((found) => found !== undefined);
+  const what = `${owner ? `${owner}.` : ''}${state.name} keeps an entry per session${keyText ? ` (keyed by ${keyText})` : ''}, and migrate does not split a class's fields into handles`;
+  const meanwhile = fallback !== undefined ? `; served without sessions, every caller gets the "${fallback}" entry and whatever it holds` : '; served without sessions, no request carries a session id';
+  return `${what}${meanwhile}: give the tools that use it a handle their creator returns and key the entries by it`;
 }
