@@ -33,7 +33,7 @@ export function resolveFunction(resolver: Resolver, expression: Node | undefined
       // `this.manager.open()` where the field holds `new Manager()`
       const owner = receiver.getFirstAncestor((a): a is ClassDeclaration | ClassExpression => Node.isClassDeclaration(a) || Node.isClassExpression(a));
       const created = owner ? fieldInitializer(owner, receiver.getName()) : undefined;
-      const cls = created ? classOfNew(resolver, created) : undefined;
+      const cls = created ? (classOfNew(resolver, created) ?? classOfNew(resolver, lazilyBuilt(created))) : undefined;
       return cls ? classMember(cls, name) : undefined;
     }
     if (Node.isIdentifier(receiver)) {
@@ -102,6 +102,18 @@ export function fieldInitializer(owner: ClassDeclaration | ClassExpression, name
     }
   }
   return undefined;
+}
+
+/**
+ * What a call builds through the function it is given last, when that function only builds it:
+ * `scope.instance('guard', () => new Guard(…))` (a record's own object), `lazy(() => new Client())`.
+ */
+function lazilyBuilt(node: Node): Node {
+  if (!Node.isCallExpression(node)) return node;
+  const last = node.getArguments().at(-1);
+  const builder = last && unwrap(last);
+  const body = builder && Node.isArrowFunction(builder) ? builder.getBody() : undefined;
+  return body && Node.isNewExpression(unwrap(body)) ? unwrap(body) : node;
 }
 
 /** The class a `new X(…)` instantiates, when X resolves to a class in the project. */

@@ -234,7 +234,7 @@ function buildState(
   };
   state.dependence = dependenceOf(state);
   if (state.dependence === 'implicit') state.sharedPurpose = sharedPurposeOf(ctx, reach, origins, state);
-  if (state.dependence === 'implicit' && holdsExplicitIds(state)) state.explicitIds = true;
+  if (state.dependence === 'implicit' && holdsExplicitIds(ctx, state)) state.explicitIds = true;
   return state;
 }
 
@@ -291,7 +291,7 @@ function recordWithId(value: Node | undefined): boolean {
  * Per-instance state whose entries are created under ids the server mints (`sessions.set(randomUUID(), …)`) and
  * otherwise only reached by key: the ids are handles already, only the registry lives per connection.
  */
-function holdsExplicitIds(state: StateVariable): boolean {
+function holdsExplicitIds(ctx: AnalysisContext, state: StateVariable): boolean {
   const perInstance = state.kind === 'factory-closure' || (state.kind === 'class-field' && state.perConnectionClass === true);
   if (!perInstance || state.container === undefined) return false;
   const writes = state.accesses.filter((a) => a.mode === 'write' && a.by.length > 0 && !(a.op === 'mutate' && a.reset));
@@ -302,19 +302,19 @@ function holdsExplicitIds(state: StateVariable): boolean {
   // name (`scores[player] += points`) are not records: they are the conversation's own data.
   const lookups = state.accesses.filter((a) => a.by.length > 0 && (a.op === 'keyed-read' || a.op === 'keyed'));
   return (
-    writes.some((a) => a.value !== undefined && isRecordValue(a.value)) &&
+    writes.some((a) => a.value !== undefined && isRecordValue(ctx, a.value)) &&
     lookups.some((a) => a.keyOrigin === 'argument') &&
     !lookups.some((a) => a.keyOrigin === 'constant' || a.keyOrigin === 'session')
   );
 }
 
 /** An object stored whole: `{ … }`, `new Session(…)`, or a local holding one. */
-function isRecordValue(value: Node): boolean {
+function isRecordValue(ctx: AnalysisContext, value: Node): boolean {
   const inner = unwrap(value);
   if (Node.isObjectLiteralExpression(inner) || Node.isNewExpression(inner)) return true;
   if (!Node.isIdentifier(inner)) return false;
-  const declaration = inner.getSymbol()?.getValueDeclaration();
-  const initializer = declaration && Node.isVariableDeclaration(declaration) ? declaration.getInitializer() : undefined;
+  const binding = ctx.resolver.resolve(inner);
+  const initializer = binding?.kind === 'declaration' && Node.isVariableDeclaration(binding.node) ? binding.node.getInitializer() : undefined;
   return initializer !== undefined && (Node.isObjectLiteralExpression(unwrap(initializer)) || Node.isNewExpression(unwrap(initializer)));
 }
 
@@ -361,12 +361,6 @@ function createdPerCall(ctx: AnalysisContext, reach: Reach, owner: ClassDeclarat
       return staysLocal(ctx, holder, fn);
     })
   );
-}
-
-/** A method a class of the project declares (not a library's `Map.set` or `Array.push`). */
-function isProjectMethod(access: Node): boolean {
-  const declarations = access.getSymbol()?.getDeclarations() ?? [];
-  return declarations.length > 0 && declarations.every((d) => Node.isMethodDeclaration(d) && !d.getSourceFile().isDeclarationFile() && !d.getSourceFile().isInNodeModules());
 }
 
 /**
@@ -576,9 +570,9 @@ function classify(ctx: AnalysisContext, reach: Reach, origins: Origins, referenc
     const call = parent.getParent();
     if (call && Node.isCallExpression(call) && call.getExpression() === parent) {
       const args = call.getArguments();
-      // `this.cursor.add(text)` on an object of the project's own class: its fields are state of their own, the
-      // call is no container write however the method is called.
-      if ((KEYED_METHODS.includes(name) || MUTATING_METHODS.includes(name)) && isProjectMethod(parent)) return { ...base, mode: 'read', op: 'read' };
+      // `this.cursor.add(text)` on an object of the project's own class (the call resolves to its method): its
+      // fields are state of their own, the call is no container write however the method is called.
+      if ((KEYED_METHODS.includes(name) || MUTATING_METHODS.includes(name)) && resolveFunction(ctx.resolver, parent) !== undefined) return { ...base, mode: 'read', op: 'read' };
       if (KEYED_METHODS.includes(name) && args[0]) {
         const key = args[0];
         const keyOrigin = origins.origin(key);
