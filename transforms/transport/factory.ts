@@ -81,6 +81,18 @@ export function isServerClass(node: Node, file: SourceFile, resolver: Resolver):
   return declaration !== undefined && bindingsFor(file, SERVER_CLASSES).has(declaration.compilerNode);
 }
 
+/** `new PuppeteerMcpServer(…)` of `class PuppeteerMcpServer extends McpServer` (in this module or imported): its name. */
+function serverSubclassOf(node: Node, resolver: Resolver): string | undefined {
+  if (!Node.isNewExpression(node)) return undefined;
+  const callee = node.getExpression();
+  if (!Node.isIdentifier(callee)) return undefined;
+  const local = resolver.of(callee);
+  const declared = local && Node.isImportSpecifier(local) ? local.getNameNode().getSymbol()?.getAliasedSymbol()?.getDeclarations()[0] : local;
+  if (!declared || !Node.isClassDeclaration(declared)) return undefined;
+  const base = declared.getExtends()?.getExpression().getText();
+  return base && SERVER_CLASSES.some((c) => c.name === base) ? callee.getText() : undefined;
+}
+
 /** Statements after `declaration` in its block that only configure `variable`: `server.registerTool(…)`, `setup(server)`. */
 function configuring(declaration: Node, variable: Node, plumbing: Plumbing, resolver: Resolver): Node[] {
   const statement = declaration.getParentOrThrow().getParentOrThrow();
@@ -220,7 +232,11 @@ function factoryOf(receiver: Node, file: SourceFile, plumbing: Plumbing, resolve
     if ('factory' in result && result.factory.kind === 'call' && !inHandler) result.factory = { ...result.factory, declaration };
     return result;
   }
-  if (!isServerClass(node, file, resolver)) return { problem: `the server \`${receiver.getText()}\` is not built by an SDK server class or a factory call` };
+  if (!isServerClass(node, file, resolver)) {
+    const subclass = serverSubclassOf(node, resolver);
+    if (subclass) return { problem: `the server \`${receiver.getText()}\` is a \`${subclass}\`, the project's own subclass of the SDK's server, built for each session` };
+    return { problem: `the server \`${receiver.getText()}\` is not built by an SDK server class or a factory call` };
+  }
   if (isExported(statement)) return { problem: `the server \`${receiver.getText()}\` is exported` };
   return {
     factory: { kind: inHandler ? 'inline' : 'singleton', declaration, variable: receiver.getText(), configure: configuring(declaration, declaration, plumbing, resolver) },
