@@ -1,4 +1,4 @@
-import { Node, SyntaxKind } from 'ts-morph';
+import { Node, SyntaxKind, type PropertyAccessExpression } from 'ts-morph';
 import { referencesIn } from '../shared/declarations.js';
 import type { DroppedParameter } from './http-entry.js';
 import type { Construction, Plumbing } from './plumbing.js';
@@ -33,20 +33,19 @@ export function sessionCountsIn(route: Registration, plumbing: Plumbing): Node[]
   for (const node of touching) {
     if (countLocals.has(node) || holdsCount(node)) continue;
     if (!Node.isIdentifier(node)) return undefined;
+    // The map itself counted: `m.size` is its parent, `Object.keys(m).length` its grandparent.
     const parent = node.getParent();
-    if (parent && Node.isPropertyAccessExpression(parent) && parent.getExpression() === node && parent.getName() === 'size') {
-      counts.push(parent);
-      continue;
-    }
-    const call = parent && Node.isCallExpression(parent) && parent.getArguments().length === 1 && COUNTING.test(parent.getExpression().getText()) ? parent : undefined;
-    const length = call?.getParent();
-    if (call && length && Node.isPropertyAccessExpression(length) && length.getExpression() === call && length.getName() === 'length') {
-      counts.push(length);
-      continue;
-    }
-    return undefined;
+    const count = [parent, parent?.getParent()].find((around) => isCount(around) && countedMap(around!) === node);
+    if (!count) return undefined;
+    counts.push(count);
   }
   return counts.length > 0 ? counts : undefined;
+}
+
+/** The map a count counts: `m` of `m.size` or of `Object.keys(m).length`. */
+function countedMap(count: Node): Node | undefined {
+  const target = (count as PropertyAccessExpression).getExpression();
+  return Node.isCallExpression(target) ? target.getArguments()[0] : target;
 }
 
 /** `m.size`, `Object.keys(m).length`. */

@@ -76,8 +76,12 @@ function unwrap(node: Node): { node: Node; awaited: boolean } {
 export function isServerClass(node: Node, file: SourceFile, resolver: Resolver): boolean {
   if (!Node.isNewExpression(node)) return false;
   const callee = node.getExpression();
-  if (!Node.isIdentifier(callee)) return false;
-  const declaration = resolver.of(callee);
+  return Node.isIdentifier(callee) && namesServerClass(callee, file, resolver);
+}
+
+/** Whether a name stands for an SDK server class its file imports (`McpServer`, `Server`). */
+function namesServerClass(id: Identifier, file: SourceFile, resolver: Resolver): boolean {
+  const declaration = resolver.of(id);
   return declaration !== undefined && bindingsFor(file, SERVER_CLASSES).has(declaration.compilerNode);
 }
 
@@ -89,8 +93,8 @@ function serverSubclassOf(node: Node, resolver: Resolver): string | undefined {
   const local = resolver.of(callee);
   const declared = local && Node.isImportSpecifier(local) ? local.getNameNode().getSymbol()?.getAliasedSymbol()?.getDeclarations()[0] : local;
   if (!declared || !Node.isClassDeclaration(declared)) return undefined;
-  const base = declared.getExtends()?.getExpression().getText();
-  return base && SERVER_CLASSES.some((c) => c.name === base) ? callee.getText() : undefined;
+  const base = declared.getExtends()?.getExpression();
+  return base && Node.isIdentifier(base) && namesServerClass(base, declared.getSourceFile(), resolver) ? callee.getText() : undefined;
 }
 
 /** Statements after `declaration` in its block that only configure `variable`: `server.registerTool(…)`, `setup(server)`. */
