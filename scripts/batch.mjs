@@ -106,7 +106,10 @@ async function runInChild(job) {
   }
 }
 
-const lastLines = (text) => text.trim().split('\n').filter((l) => !/^\s+at /.test(l)).slice(-3).join(' ');
+/** The last lines of a child's stderr, stack frames aside (a declaration: the loop above runs before any `const` here). */
+function lastLines(text) {
+  return text.trim().split('\n').filter((l) => !/^\s+at /.test(l)).slice(-3).join(' ');
+}
 
 /**
  * Whether this build has a `verify` command. `<cli> verify --help` exiting 0 is not enough: an unknown command
