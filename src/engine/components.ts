@@ -3,7 +3,7 @@ import { ts } from 'ts-morph';
 
 /**
  * Group files into independent units of work: a file and every file it reaches through relative imports
- * (either way) land in the same group, so cross-file analysis (state declared in one module, used by
+ * (either way) land in the same group, with the modules that import them (entry points), so cross-file analysis (state declared in one module, used by
  * handlers registered in another) always sees both sides. Groups can then run in parallel.
  *
  * Imports are read with `ts.preProcessFile`, a scanner that does not build an AST: much cheaper than parsing.
@@ -31,6 +31,15 @@ export function groupByImports(seeds: readonly string[], texts: ReadonlyMap<stri
       }
       union(file, target);
     }
+  }
+  // Entry modules that only import the server (`new SshServer().run()`, a signal handler calling its cleanup())
+  // are pulled in too, one level up: what they call outside any request is part of the analysis.
+  for (const file of known) {
+    if (parent.has(file)) continue;
+    const imported = relativeImports(file, texts.get(file) ?? '', known).filter((target) => parent.has(target));
+    if (imported.length === 0) continue;
+    parent.set(file, file);
+    for (const target of imported) union(file, target);
   }
   const groups = new Map<string, string[]>();
   for (const file of parent.keys()) {
