@@ -357,7 +357,10 @@ function createdPerCall(ctx: AnalysisContext, reach: Reach, owner: ClassDeclarat
     sites.every((site) => {
       const holder = outermostWrapper(site).getParent();
       const fn = enclosingFunction(site);
-      if (!fn || reach.registrationsAt(site).length === 0 || !holder || !Node.isVariableDeclaration(holder)) return false;
+      if (!fn || !holder || !Node.isVariableDeclaration(holder)) return false;
+      // Built in a call handlers make, or in any function that drops it when it returns (a decoder per chunk a
+      // socket's `data` handler gets); the classes that own servers or registrations never get here.
+      if (reach.registrationsAt(site).length === 0 && capturedInside(ctx, holder, fn)) return false;
       return staysLocal(ctx, holder, fn);
     })
   );
@@ -365,26 +368,47 @@ function createdPerCall(ctx: AnalysisContext, reach: Reach, owner: ClassDeclarat
 
 /**
  * Every instance is built for a conversation's record (`sessions.instance('guard', () => new Guard(…))` on a scope
- * from `defineScope`, as migrate writes it): one per record, behind the record's handle already.
+ * from `defineScope`, as migrate writes it, or `connection.client = new Client(…)` on the scope's current record):
+ * one per record, behind the record's handle already.
  */
 function heldPerRecord(ctx: AnalysisContext, owner: ClassDeclaration | ClassExpression): boolean {
   const sites = instantiations(ctx, owner);
+  const isScope = (id: Node): boolean => {
+    if (!Node.isIdentifier(id)) return false;
+    const binding = ctx.resolver.resolve(id);
+    const initializer = binding?.kind === 'declaration' && Node.isVariableDeclaration(binding.node) ? binding.node.getInitializer() : undefined;
+    return initializer !== undefined && Node.isCallExpression(initializer) && initializer.getExpression().getText() === SCOPE_DEFINER;
+  };
+  // `const connection = connections.state`: the current record.
+  const isRecord = (id: Node): boolean => {
+    if (!Node.isIdentifier(id)) return false;
+    const binding = ctx.resolver.resolve(id);
+    const initializer = binding?.kind === 'declaration' && Node.isVariableDeclaration(binding.node) ? binding.node.getInitializer() : undefined;
+    return initializer !== undefined && Node.isPropertyAccessExpression(initializer) && initializer.getName() === 'state' && isScope(initializer.getExpression());
+  };
   return (
     sites.length > 0 &&
     sites.every((site) => {
       const builder = outermostWrapper(site).getParent();
+      // `connection.client = new Client(…)`: kept in the current record.
+      if (builder && Node.isBinaryExpression(builder) && builder.getOperatorToken().getKind() === SyntaxKind.EqualsToken) {
+        const left = builder.getLeft();
+        return Node.isPropertyAccessExpression(left) && isRecord(left.getExpression());
+      }
       const call = builder && Node.isArrowFunction(builder) ? builder.getParent() : undefined;
       if (!call || !Node.isCallExpression(call) || call.getArguments()[1] !== builder) return false;
       const callee = call.getExpression();
-      if (!Node.isPropertyAccessExpression(callee) || callee.getName() !== SCOPE_INSTANCE_METHOD || !Node.isIdentifier(callee.getExpression())) return false;
-      const binding = ctx.resolver.resolve(callee.getExpression() as Identifier);
-      const initializer = binding?.kind === 'declaration' && Node.isVariableDeclaration(binding.node) ? binding.node.getInitializer() : undefined;
-      return initializer !== undefined && Node.isCallExpression(initializer) && initializer.getExpression().getText() === SCOPE_DEFINER;
+      return Node.isPropertyAccessExpression(callee) && callee.getName() === SCOPE_INSTANCE_METHOD && isScope(callee.getExpression());
     })
   );
 }
 
 /** A local used only through its members (`bridge.report(…)`, `bridge.state`): never stored, passed on or returned. */
+/** Whether a function nested in `fn` uses the local (it could then outlive the call). */
+function capturedInside(ctx: AnalysisContext, local: VariableDeclaration, fn: Node): boolean {
+  return ctx.resolver.usesOf(local, fn).some((id) => enclosingFunction(id) !== fn);
+}
+
 function staysLocal(ctx: AnalysisContext, local: VariableDeclaration, fn: Node): boolean {
   if (!Node.isIdentifier(local.getNameNode())) return false;
   return ctx.resolver.usesOf(local, fn).every((id) => {
