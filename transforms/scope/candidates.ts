@@ -12,7 +12,7 @@
  * templates keyed by its id (see ./resources.ts), or, where it cannot, is planned again without that state.
  */
 import { posix } from 'node:path';
-import { Node, SyntaxKind, type ClassDeclaration, type ClassExpression, type FunctionDeclaration, type Identifier, type NewExpression, type SourceFile, type VariableDeclaration } from 'ts-morph';
+import { Node, SyntaxKind, type ClassDeclaration, type ClassExpression, type FunctionDeclaration, type Identifier, type NewExpression, type PropertyAccessExpression, type SourceFile, type VariableDeclaration } from 'ts-morph';
 import type { Registration, ServerModel, StateAccess, StateVariable } from '../../src/analysis/index.js';
 import { literalText, unwrap } from '../../src/analysis/syntax.js';
 import { resolveRelative } from '../../src/engine/components.js';
@@ -23,6 +23,7 @@ import { declarationOf, isReference, referencesTo } from '../shared/declarations
 import { onlyResourceReaders, readByResources } from './resources.js';
 import { isExported } from '../shared/exports.js';
 import { factoryInstances, isDirectIn, newExpressionsOf, type InstanceHolder } from './instances.js';
+import { fieldReferences, fieldUsesOutsideTools, serverClasses, serverClassFields, type FieldMember } from './fields.js';
 import { toolList } from '../handles/generate.js';
 
 /** A statement of a shutdown handler that uses the state: it becomes the record's cleanup. */
@@ -37,7 +38,9 @@ export type ScopeMember =
   | { kind: 'variable'; name: string; declaration: VariableDeclaration; state: StateVariable }
   | { kind: 'instance'; name: string; declaration: VariableDeclaration; fields: StateVariable[] }
   /** An object a server factory builds per connection (`const context = new Context(…)`): the record holds it. */
-  | { kind: 'factory-instance'; name: string; declaration: InstanceHolder; built: NewExpression; fields: StateVariable[]; factory: Node; className: string; release: string | undefined };
+  | { kind: 'factory-instance'; name: string; declaration: InstanceHolder; built: NewExpression; fields: StateVariable[]; factory: Node; className: string; release: string | undefined }
+  /** A field of the class that builds its own server (`private sshConnection: Client | null = null`): `this.x` becomes a record property. */
+  | FieldMember;
 
 /** The state one file keeps for a conversation, and everything that reaches it. */
 export interface ScopeCandidate {
@@ -45,8 +48,10 @@ export interface ScopeCandidate {
   members: ScopeMember[];
   /** Same-file references of each variable member, by name (shutdown uses excluded). */
   references: Map<string, Identifier[]>;
-  /** References inside the shutdown statements, which move into the record's cleanup. */
-  cleanupReferences: Identifier[];
+  /** References inside the shutdown statements, which move into the record's cleanup (`this.x` of a field member too). */
+  cleanupReferences: Array<Identifier | PropertyAccessExpression>;
+  /** Every `this.x` of a field member, in its class. */
+  fieldReferences: PropertyAccessExpression[];
   /** Tool registrations whose calls reach the state. */
   tools: Registration[];
   shutdown: ShutdownUse[];
@@ -268,8 +273,10 @@ function singletonStates(model: ServerModel): Map<VariableDeclaration, StateVari
   const out = new Map<VariableDeclaration, StateVariable[]>();
   // Each class's instances are looked up once, however many of its fields hold state.
   const singletons = new Map<ClassDeclaration | ClassExpression, VariableDeclaration | undefined>();
+  // A class that builds its own server keeps a conversation in its fields (see ./fields.ts), not in an instance.
+  const owners = serverClasses(model);
   for (const state of model.states) {
-    if (state.kind !== 'class-field' || !carriesConversation(state) || state.perConnectionClass || !state.ownerClass) continue;
+    if (state.kind !== 'class-field' || !carriesConversation(state) || state.perConnectionClass || !state.ownerClass || owners.has(state.ownerClass)) continue;
     if (!state.accesses.some((access) => access.by.some((r) => r.kind === 'tool'))) continue;
     if (!singletons.has(state.ownerClass)) singletons.set(state.ownerClass, singletonOf(state.ownerClass, model));
     const singleton = singletons.get(state.ownerClass);
@@ -325,6 +332,9 @@ export function findCandidates(model: ServerModel, options: { resources: boolean
   for (const found of factoryInstances(model)) {
     add({ kind: 'factory-instance', name: found.name, declaration: found.declaration, built: found.built, fields: found.fields, factory: found.factory, className: found.className, release: found.release });
   }
+  const ownFields = serverClassFields(model);
+  for (const member of ownFields.members) add(member);
+  declines.push(...ownFields.declines);
   if (options.resources) {
     for (const state of resourceCollections(model, new Set(byFile.keys()))) {
       const node = state.declaration;
@@ -365,6 +375,16 @@ export function findCandidates(model: ServerModel, options: { resources: boolean
         // Built lazily inside the factory (with what only the factory knows) for the record of the running call;
         // code outside tool calls gets an instance of the factory run's own, as before.
         for (const field of member.fields) for (const access of field.accesses) for (const registration of access.by) tools.add(registration);
+        continue;
+      }
+      if (member.kind === 'field') {
+        for (const access of member.state.accesses) for (const registration of access.by) tools.add(registration);
+        const recordFields = new Set(members.flatMap((m) => (m.kind === 'field' && m.owner === member.owner ? [m.name] : [])));
+        const uses = fieldUsesOutsideTools(member, model, recordFields, (node) => shutdownHandlerOf(node) !== undefined);
+        if (uses.problem) problems.push(uses.problem);
+        if (uses.startup) startup.add(member.name);
+        // The release method's statements about the record become the record's cleanup (see ./fields.ts).
+        for (const statement of uses.release?.statements ?? []) shutdown.set(statement, { statement, handler: uses.release!.method });
         continue;
       }
       const statement = member.declaration.getVariableStatement();
@@ -449,9 +469,16 @@ export function findCandidates(model: ServerModel, options: { resources: boolean
     const statements = [...shutdown.keys()];
     const inShutdown = (id: Identifier) => statements.some((statement) => id.getAncestors().includes(statement));
     const references = new Map<string, Identifier[]>();
-    const cleanupReferences: Identifier[] = [];
+    const cleanupReferences: Array<Identifier | PropertyAccessExpression> = [];
+    const ownReferences: PropertyAccessExpression[] = [];
     for (const member of members) {
       if (member.kind === 'factory-instance') continue;
+      if (member.kind === 'field') {
+        const found = fieldReferences(member);
+        if (!Array.isArray(found)) problems.push(found);
+        else for (const access of found) (statements.some((statement) => access.getAncestors().includes(statement)) ? cleanupReferences : ownReferences).push(access);
+        continue;
+      }
       const all = member.kind === 'variable' ? referencesTo(member.declaration) : singletonReferences(member.declaration, model);
       if (member.kind === 'variable') references.set(member.name, all.filter((id) => !inShutdown(id)));
       cleanupReferences.push(...all.filter(inShutdown));
@@ -467,7 +494,7 @@ export function findCandidates(model: ServerModel, options: { resources: boolean
       declines.push(recordDeclined(members, problems[0]!));
       continue;
     }
-    candidates.push({ file, members, references, cleanupReferences, tools: [...tools].filter((r) => r.kind === 'tool'), shutdown: [...shutdown.values()], startup: [...startup] });
+    candidates.push({ file, members, references, cleanupReferences, fieldReferences: ownReferences, tools: [...tools].filter((r) => r.kind === 'tool'), shutdown: [...shutdown.values()], startup: [...startup] });
   }
   return { candidates, declines };
 }
@@ -567,7 +594,7 @@ function factoryLocalIn(initializer: Node | undefined, factory: Node): string | 
  * is the state itself, a global (`process`, `console`), or a declaration of that module it imported
  * (`await closeShell()`).
  */
-function cleanupIsPortable(statement: Node, stateReferences: readonly Identifier[], stateFile: SourceFile): boolean {
+function cleanupIsPortable(statement: Node, stateReferences: ReadonlyArray<Identifier | PropertyAccessExpression>, stateFile: SourceFile): boolean {
   const own = new Set(stateReferences.filter((id) => id.getAncestors().includes(statement)));
   return statement
     .getDescendants()

@@ -6,7 +6,7 @@
  * code around them keeps its control flow exactly as written.
  */
 import { posix } from 'node:path';
-import { Node, SyntaxKind, type ClassDeclaration, type TryStatement, type Identifier, type Project, type SourceFile } from 'ts-morph';
+import { Node, SyntaxKind, type ClassDeclaration, type TryStatement, type Identifier, type Project, type PropertyAccessExpression, type SourceFile } from 'ts-morph';
 import { analyzeProject, type ServerModel } from '../../src/analysis/index.js';
 import { isNullish, projectClassBuilt } from '../../src/analysis/syntax.js';
 import { relativeOf } from '../../src/engine/parse.js';
@@ -24,6 +24,7 @@ import type { FilePlan, PlannedMarker, ProjectPlan } from '../handles/project-pl
 import { aboveTopLevel, statementOf, styleOf } from '../handles/site.js';
 import { storePathFor, type HandleOptions } from '../handles/store-file.js';
 import { findCandidates, standsInForRecord, type ScopeCandidate, type ScopeMember } from './candidates.js';
+import { constructorInitializer } from './fields.js';
 import { planRecordResources } from './resources.js';
 import type { ScopeNames } from './tool-sites.js';
 import { freeNoun, ImportNeeds, wireTools } from './wiring.js';
@@ -230,7 +231,7 @@ function planCandidate(
   for (const item of resources?.unlinked ?? []) notes.push({ pos: item.node.getStart(), rule: 'SL004', pattern: 'P8', message: item.message });
 
   // Declarations: the first becomes the scope, the others go (objects a factory builds stay, built per record).
-  const statements = [...new Set(candidate.members.filter((m) => m.kind !== 'factory-instance').map((m) => statementOf(m.declaration)!))];
+  const statements = [...new Set(candidate.members.filter((m) => m.kind !== 'factory-instance' && m.kind !== 'field').map((m) => statementOf(m.declaration)!))];
   for (const statement of statements) {
     if (!Node.isVariableStatement(statement)) return `${stateList(candidate.members)} are declared in a way this cannot rewrite`;
     const declared = statement.getDeclarations().map((d) => d.getName());
@@ -243,19 +244,25 @@ function planCandidate(
   const factories = [...new Set(candidate.members.flatMap((m) => (m.kind === 'variable' && m.state.factory ? [m.state.factory.node] : m.kind === 'factory-instance' ? [m.factory] : [])))];
   if (factories.length > 1) return `${stateList(candidate.members)} belong to different server factories; give them handles by hand`;
   const factory = factories[0];
-  if (!factory && !first) return `${stateList(candidate.members)} are declared in a way this cannot rewrite`;
+  // Fields of a class that builds its server: the scope goes above the class (or the module's own state above it).
+  const owners = [...new Set(candidate.members.flatMap((m) => (m.kind === 'field' ? [m.owner] : [])))].sort((a, b) => a.getStart() - b.getStart());
+  const ownerClass = owners[0];
+  if (ownerClass && (factory || (first && first.getStart() > ownerClass.getStart()))) {
+    return `${stateList(candidate.members)} are kept partly in ${ownerClass.getName()}'s fields and partly in variables declared ${factory ? 'in a server factory' : 'below it'}; declare the variables above the class, then run migrate again`;
+  }
+  if (!factory && !first && !ownerClass) return `${stateList(candidate.members)} are declared in a way this cannot rewrite`;
   const exported =
     candidate.tools.some((r) => r.call.getSourceFile() !== file) || candidate.shutdown.some((use) => use.statement.getSourceFile() !== file) || (resources?.readers.length ?? 0) > 0;
   const dynamicNames = candidate.tools.some((r) => !r.name);
   // Factory variables: the definition goes to the module's top level, unindented.
-  const definition = scopeDefinition(candidate, names, style, { tools: dynamicNames ? 'all' : uniqueLabels(candidate), exported, ttlSeconds: options.ttlSeconds, resources: resources?.uris ?? [] }, factory ? '' : indentOf(first!));
+  const definition = scopeDefinition(candidate, names, style, { tools: dynamicNames ? 'all' : uniqueLabels(candidate), exported, ttlSeconds: options.ttlSeconds, resources: resources?.uris ?? [] }, factory || !first ? '' : indentOf(first));
   // A singleton keeps its exported name: it now stands for the current record's instance.
   const memberLines = (statement: Node) =>
     candidate.members
       .filter((m) => (m.kind === 'instance' || standsInForRecord(m)) && statementOf(m.declaration) === statement)
       .map((m) => `${isExported(statement) ? 'export ' : ''}const ${m.name} = ${names.scope}.member(${str(style, m.name)});`);
-  if (factory) {
-    edits.insert(aboveTopLevel(factory), `${definition}\n\n`);
+  if (factory || !first) {
+    edits.insert(aboveTopLevel((factory ?? ownerClass)!), `${definition}\n\n`);
     if (first) edits.removeStatement(first);
   } else edits.replace(first!.getStart(), withTrailingComment(file.getFullText(), first!.getEnd()), [definition, ...memberLines(first!)].join(`\n${indentOf(first!)}`));
   for (const member of candidate.members) {
@@ -263,6 +270,13 @@ function planCandidate(
     const built = member.built;
     edits.replace(built.getStart(), built.getEnd(), `${names.scope}.instance(${str(style, member.name)}, () => ${built.getText()})`);
   }
+  // A class's fields go; `this.x` in its members becomes the current record's property.
+  for (const member of candidate.members) {
+    if (member.kind !== 'field') continue;
+    if (Node.isPropertyDeclaration(member.declaration)) edits.removeStatement(member.declaration);
+    else if (constructorInitializer(member)) edits.removeStatement(member.declaration.getParentOrThrow());
+  }
+  for (const access of candidate.fieldReferences) edits.replaceNode(access, recordReference(access, names.state));
   for (const statement of statements.slice(1)) {
     const lines = memberLines(statement);
     if (lines.length > 0) edits.replace(statement.getStart(), statement.getEnd(), lines.join(`\n${indentOf(statement)}`));
@@ -288,7 +302,7 @@ function planCandidate(
   for (const use of candidate.shutdown) shutdownByHandler.set(use.handler, [...(shutdownByHandler.get(use.handler) ?? []), use.statement]);
   for (const [handler, list] of shutdownByHandler) {
     const sorted = list.sort((a, b) => a.getStart() - b.getStart());
-    const isAsync = (Node.isArrowFunction(handler) || Node.isFunctionExpression(handler) || Node.isFunctionDeclaration(handler)) && handler.isAsync();
+    const isAsync = (Node.isArrowFunction(handler) || Node.isFunctionExpression(handler) || Node.isFunctionDeclaration(handler) || Node.isMethodDeclaration(handler)) && handler.isAsync();
     const handlerFile = handler.getSourceFile();
     const edits = editsOf(handlerFile);
     if (handlerFile !== file) {
@@ -330,14 +344,20 @@ function planCandidate(
   return undefined;
 }
 
-/** What a reference to the state becomes: `page` → `browser.page`; `{ page }` → `{ page: browser.page }`. */
-function recordReference(ref: Identifier, record: string): string {
+/** What a reference to the state becomes: `page` → `browser.page`; `{ page }` → `{ page: browser.page }`; `this.page` → `browser.page`. */
+function recordReference(ref: Identifier | PropertyAccessExpression, record: string): string {
+  if (Node.isPropertyAccessExpression(ref)) return `${record}.${ref.getName()}`;
   const name = ref.getText();
   return Node.isShorthandPropertyAssignment(ref.getParent()) ? `${name}: ${record}.${name}` : `${record}.${name}`;
 }
 
+/** The state a reference names: `page`, or `page` of `this.page`. */
+function referenceName(ref: Identifier | PropertyAccessExpression): string {
+  return Node.isPropertyAccessExpression(ref) ? ref.getName() : ref.getText();
+}
+
 /** A node's text with the state references in it made record properties (for code copied elsewhere). */
-function substitutedText(node: Node, refs: readonly Identifier[], record: string): string {
+function substitutedText(node: Node, refs: ReadonlyArray<Identifier | PropertyAccessExpression>, record: string): string {
   const start = node.getStart();
   let text = node.getText();
   const inside = refs.filter((ref) => ref.getStart() >= start && ref.getEnd() <= node.getEnd()).sort((a, b) => b.getStart() - a.getStart());
@@ -352,7 +372,12 @@ function substitutedText(node: Node, refs: readonly Identifier[], record: string
 function initialValue(member: ScopeMember, typed: boolean): string {
   // Built on the record's first use, by the factory that serves the call.
   if (member.kind === 'factory-instance') return typed ? `undefined as ${member.className} | undefined` : 'undefined';
-  const declaration = member.declaration;
+  // A JavaScript field the constructor sets: start-up sets it on the record (see ScopeSpec.startup).
+  if (member.kind === 'field' && !Node.isPropertyDeclaration(member.declaration)) {
+    const value = constructorInitializer(member)?.getText() ?? 'undefined';
+    return typed ? `${value} as any` : value;
+  }
+  const declaration = member.declaration as Node & { getInitializer(): Node | undefined; getTypeNode(): Node | undefined };
   const initializer = declaration.getInitializer();
   const annotation = declaration.getTypeNode()?.getText();
   const value = initializer ? initializer.getText() : 'undefined';
@@ -382,11 +407,14 @@ function scopeDefinition(
     const value = initialValue(member, style.typed);
     const holder = Node.isVariableDeclaration(member.declaration) ? (member.declaration.getVariableStatement() ?? member.declaration) : member.declaration;
     const shifted = spansLinesInLiteral(member.declaration) ? value : reindent(value, indentOf(holder), i2);
-    return `${i2}${member.name}: ${shifted},`;
+    // A field's own comment said what it holds: it goes with it into the record.
+    const commented = member.kind === 'field' ? (Node.isPropertyDeclaration(member.declaration) ? member.declaration : constructorInitializer(member) ? member.declaration.getParentOrThrow() : undefined) : undefined;
+    const comments = commented ? commented.getLeadingCommentRanges().filter((range) => !range.getText().includes(TODO_MARKER)).map((range) => `${i2}${reindent(range.getText(), indentOf(holder), i2)}\n`) : [];
+    return `${comments.join('')}${i2}${member.name}: ${shifted},`;
   });
   // Variables become record properties; a singleton's name already stands for the record's instance.
-  const variables = new Set(candidate.members.filter((m) => m.kind === 'variable' && !standsInForRecord(m)).map((m) => m.name));
-  const cleanupReferences = candidate.cleanupReferences.filter((ref) => variables.has(ref.getText()));
+  const variables = new Set(candidate.members.filter((m) => (m.kind === 'variable' && !standsInForRecord(m)) || m.kind === 'field').map((m) => m.name));
+  const cleanupReferences = candidate.cleanupReferences.filter((ref) => variables.has(referenceName(ref)));
   const releases = generatedReleases(candidate);
   const cleanup = [
     ...candidate.members.flatMap((m) => (m.kind === 'factory-instance' && m.release ? [`await record.${m.name}?.${m.release}();`] : [])),
@@ -470,12 +498,13 @@ function reindent(text: string, from: string, to: string): string {
  * that the shutdown code does not release already; a page or context only where the record holds no browser.
  */
 function generatedReleases(candidate: ScopeCandidate): string[] {
-  const released = new Set(candidate.cleanupReferences.map((ref) => ref.getText()));
+  const released = new Set(candidate.cleanupReferences.map(referenceName));
   const made = candidate.members.flatMap((member) => {
-    if (member.kind !== 'variable') return [];
+    if (member.kind !== 'variable' && member.kind !== 'field') return [];
     const values = member.state.accesses.map((access) => access.value?.getText() ?? '');
     // By the call that made it, else by its declared type (`let browser: Browser | undefined`).
-    const type = member.declaration.getTypeNode()?.getText() ?? '';
+    const declaration = member.declaration;
+    const type = (Node.isVariableDeclaration(declaration) || Node.isPropertyDeclaration(declaration) ? declaration.getTypeNode()?.getText() : undefined) ?? '';
     const byCall = RELEASERS.find((entry) => values.some((text) => entry.made.test(text)));
     const releaser = byCall ?? RELEASERS.find((entry) => entry.typed.test(type));
     if (!releaser) return [];

@@ -78,14 +78,14 @@ export function planRecordResources(
 ): RecordResources | string | undefined {
   const members = candidate.members.filter(readByResources);
   if (members.length === 0) return undefined;
-  if (members.some((m) => m.kind !== 'variable')) return `${members.map((m) => m.name).join(', ')} are served as resources through an object's fields; serve them from a resource template keyed by the handle by hand`;
+  if (members.some((m) => m.kind !== 'variable' && m.kind !== 'field')) return `${members.map((m) => m.name).join(', ')} are served as resources through an object's fields; serve them from a resource template keyed by the handle by hand`;
   const file = candidate.file;
   const edits = editsOf(file);
-  const refs = [...candidate.references.values()].flat();
+  const refs = [...[...candidate.references.values()].flat(), ...candidate.fieldReferences];
   const touches = reachesRecord(file, refs);
   // The state is read in its own module; readers elsewhere reach it through that module's functions.
   for (const member of members) {
-    if (member.kind !== 'variable') continue;
+    if (member.kind !== 'variable' && member.kind !== 'field') continue;
     for (const access of member.state.accesses) {
       if (access.node.getSourceFile() !== file) return `${member.name} is read by resources in another module; serve it from a resource template keyed by the handle by hand`;
     }
@@ -197,12 +197,16 @@ export function planRecordResources(
 function reachesRecord(file: SourceFile, refs: readonly Node[]): (node: Node) => boolean {
   const reaching = new Set<Node>();
   for (const ref of refs) {
-    const fn = ref.getFirstAncestor((a) => Node.isFunctionDeclaration(a) && a.getParent() === file);
+    // A module function, or a method of the class whose fields the record holds (`this.ensureClient()`).
+    const fn = ref.getFirstAncestor((a) => (Node.isFunctionDeclaration(a) && a.getParent() === file) || Node.isMethodDeclaration(a));
     if (fn) reaching.add(fn);
   }
   const callsReaching = (node: Node) =>
     node.getDescendantsOfKind(SyntaxKind.CallExpression).some((call) => {
       const callee = call.getExpression();
+      if (Node.isPropertyAccessExpression(callee) && callee.getExpression().getKind() === SyntaxKind.ThisKeyword) {
+        return (callee.getNameNode().getSymbol()?.getDeclarations() ?? []).some((declaration) => reaching.has(declaration));
+      }
       if (!Node.isIdentifier(callee)) return false;
       const symbol = callee.getSymbol();
       const target = symbol?.isAlias() ? symbol.getAliasedSymbol() : symbol;
@@ -238,12 +242,19 @@ function readBranches(handler: FunctionLike, touches: (node: Node) => boolean): 
   const uris: string[] = [];
   for (const statement of body.getStatements()) {
     if (!touches(statement)) continue;
-    if (!Node.isIfStatement(statement) || (statement.getElseStatement() && touches(statement.getElseStatement()!))) {
-      return 'the resources/read handler reads the state outside a branch for one URI; serve it from a resource template keyed by the handle by hand';
+    // `if (uri === a) … else if (uri === b) …`: each branch of the chain that reads the state names its URI.
+    for (let branch: Node | undefined = statement; branch; ) {
+      if (!Node.isIfStatement(branch)) {
+        return 'the resources/read handler reads the state outside a branch for one URI; serve it from a resource template keyed by the handle by hand';
+      }
+      const next: Node | undefined = branch.getElseStatement();
+      if (touches(branch.getThenStatement())) {
+        const uri = uriTest(branch.getExpression());
+        if (!uri) return `the resources/read branch \`${branch.getExpression().getText()}\` does not name one URI or URI prefix; serve it from a resource template keyed by the handle by hand`;
+        uris.push(uri);
+      }
+      branch = next && touches(next) ? next : undefined;
     }
-    const uri = uriTest(statement.getExpression());
-    if (!uri) return `the resources/read branch \`${statement.getExpression().getText()}\` does not name one URI or URI prefix; serve it from a resource template keyed by the handle by hand`;
-    uris.push(uri);
   }
   return uris;
 }
