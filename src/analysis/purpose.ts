@@ -68,6 +68,7 @@ function readsLocals(ctx: AnalysisContext, value: Node): boolean {
  * module = await import('keytar')`), from nothing a call passes: the flag and what it guards are the server's.
  */
 function isSetOnce(ctx: AnalysisContext, state: StateVariable): boolean {
+  if (isInitialisedLatch(state)) return true;
   if (state.kind !== 'module') return false;
   const writes = state.accesses.filter((a) => a.mode === 'write');
   return (
@@ -82,6 +83,39 @@ function isSetOnce(ctx: AnalysisContext, state: StateVariable): boolean {
       return !write.valueFromInput;
     })
   );
+}
+
+/**
+ * A flag that only ever becomes `true`, set by functions that take nothing from their caller (`this.initialized =
+ * true` at the end of an `initialize()` that makes a cache folder): it says the server's own set-up ran, which is
+ * the same for every conversation. A flag a tool sets from what it was given (`loggedIn = true` after checking a
+ * password) is set in a function with parameters, and stays a conversation's.
+ */
+function isInitialisedLatch(state: StateVariable): boolean {
+  const declaration = state.declaration;
+  const initial = Node.isVariableDeclaration(declaration) || Node.isPropertyDeclaration(declaration) ? declaration.getInitializer() : undefined;
+  if (initial !== undefined && unwrap(initial).getKind() !== SyntaxKind.FalseKeyword) return false;
+  const writes = state.accesses.filter((a) => a.mode === 'write');
+  return (
+    writes.length > 0 &&
+    writes.every((write) => {
+      const fn = enclosingFunction(write.node);
+      const parameters = fn && 'getParameters' in fn ? (fn as unknown as { getParameters(): unknown[] }).getParameters() : undefined;
+      return write.op === 'assign' && write.value !== undefined && unwrap(write.value).getKind() === SyntaxKind.TrueKeyword && parameters !== undefined && parameters.length === 0 && !setsOtherState(fn!, state.name);
+    })
+  );
+}
+
+/** Whether a function also assigns another field or module variable (`ensureBrowser()` sets the browser with its flag). */
+function setsOtherState(fn: Node, flag: string): boolean {
+  return fn.getDescendantsOfKind(SyntaxKind.BinaryExpression).some((assignment) => {
+    if (assignment.getOperatorToken().getKind() !== SyntaxKind.EqualsToken) return false;
+    const left = unwrap(assignment.getLeft());
+    if (Node.isPropertyAccessExpression(left) && left.getExpression().getKind() === SyntaxKind.ThisKeyword) return left.getName() !== flag;
+    if (!Node.isIdentifier(left) || left.getText() === flag) return false;
+    const declaration = left.getSymbol()?.getDeclarations()[0];
+    return declaration !== undefined && !declaration.getAncestors().includes(fn);
+  });
 }
 
 /**

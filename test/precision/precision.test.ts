@@ -6,7 +6,7 @@
  * for the whole process on purpose whatever its name (a memoised one-time lookup, an install id read once, id
  * counters, a call log kept in a file, a flag set from every call's request, a lazily opened database that
  * resources/list reads, resources registered by a start-up helper, settings whose `transport` field names the
- * transport to start, an object a tool call makes for itself and drops, a decoder any function makes for one buffer), and a client written by hand over fetch
+ * transport to start, an object a tool call makes for itself and drops, a decoder any function makes for one buffer, a flag set-up code sets once), and a client written by hand over fetch
  * that keeps the session id a server hands out. Through the real
  * CLI, each must give no finding, no marker and no pending change: `audit --check` and `migrate --check` both
  * exit 0. With --include-tests, what sits in tests and client code is reported apart and never classifies the
