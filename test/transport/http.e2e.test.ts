@@ -37,6 +37,9 @@ const CASES: readonly Case[] = [
   { name: 'session-error-guard-v1', line: 'v1', rejects: ['GET', 'DELETE'] },
   { name: 'session-error-guard-v2', line: 'v2', rejects: ['GET', 'DELETE'] },
   { name: 'request-helper-v1', line: 'v1', rejects: ['GET', 'DELETE'] },
+  // A module-wide server whose tools a module function registers, also connected to stdio and exported: the function
+  // moves into the factory with its call, and one instance the factory builds stays for stdio and the export.
+  { name: 'module-server-register-helper-v1', line: 'v1', rejects: [] },
   // Shapes of real servers: a helper that hands the transport back, HTTP+SSE helpers next to Streamable HTTP (with the
   // application's own connect call), HTTP+SSE helpers behind routes, a destructured factory with its cleanup, the
   // SDK's own examples importing it relatively, FastMCP's stateless mode, state a state transform already marked.

@@ -1,4 +1,4 @@
-import { Node, SyntaxKind, type BindingElement, type CallExpression, type Expression, type Identifier, type NewExpression, type ParameterDeclaration, type PropertyAccessExpression, type SourceFile, type VariableDeclaration } from 'ts-morph';
+import { Node, SyntaxKind, type BindingElement, type CallExpression, type Expression, type FunctionDeclaration, type Identifier, type NewExpression, type ParameterDeclaration, type PropertyAccessExpression, type SourceFile, type VariableDeclaration } from 'ts-morph';
 import { SERVER_CLASSES } from '../../src/rules/transport-symbols.js';
 import { bindingsFor } from './imports.js';
 import type { MovedStatement } from './snippets.js';
@@ -32,7 +32,14 @@ export type ServerFactory =
       /** A connector (`await app.createConnection(transport)`): the call builds a server and connects it to its argument at this index. */
       connects?: number;
     }
-  | { kind: 'inline' | 'singleton'; declaration: Node; variable: string; configure: Node[] }
+  | {
+      kind: 'inline' | 'singleton';
+      declaration: Node;
+      variable: string;
+      configure: Node[];
+      /** A module-wide server still used outside the sessions (a stdio connect, an export): one instance the factory builds stays for them. */
+      keep?: boolean;
+    }
   /**
    * `parameter`: the function that starts the HTTP server was handed the server (`startSSEServer(server)`); the
    * parameter becomes a factory every caller passes (see starters.ts), and the statements at the top of the
@@ -104,7 +111,20 @@ function configuring(declaration: Node, variable: Node, plumbing: Plumbing, reso
   if (!Node.isBlock(block) && !Node.isSourceFile(block)) return [];
   const siblings = block.getStatements();
   const out: Node[] = [];
-  for (const sibling of siblings.slice(siblings.indexOf(statement as never) + 1)) {
+  const later = siblings.slice(siblings.indexOf(statement as never) + 1);
+  const helpers = new Set<Node>();
+  for (const sibling of later) {
+    // `function registerTools() { … server.tool(…) … }` called once by a later `registerTools();`: both move.
+    if (Node.isFunctionDeclaration(sibling) && registrationHelper(sibling, later, variable, resolver)) {
+      helpers.add(sibling);
+      out.push(sibling);
+      continue;
+    }
+    const called = Node.isExpressionStatement(sibling) ? sibling.getExpression() : undefined;
+    if (called && Node.isCallExpression(called) && Node.isIdentifier(called.getExpression()) && helpers.has(resolver.of(called.getExpression() as Identifier) ?? sibling)) {
+      out.push(sibling);
+      continue;
+    }
     if (!Node.isExpressionStatement(sibling) && !registersInLoop(sibling, variable, resolver)) continue;
     const uses = referencesIn(sibling).filter((id) => resolver.of(id)?.compilerNode === variable.compilerNode);
     const otherPlumbing = plumbing.touchingNodes(sibling).some((n) => !(Node.isIdentifier(n) && resolver.of(n)?.compilerNode === variable.compilerNode));
@@ -114,6 +134,28 @@ function configuring(declaration: Node, variable: Node, plumbing: Plumbing, reso
     if (uses.length > 0 && !otherPlumbing && !connects && !uses.every((id) => inForeignListener(id, sibling, variable, resolver))) out.push(sibling);
   }
   return out;
+}
+
+/**
+ * A module function that registers on the server by name (`function registerTools() { tools.forEach((t) =>
+ * server.tool(…)) }`), not exported, called exactly once by a later statement of its own (`registerTools();`),
+ * and using the server only to register: it is configuration, and moves into the factory with its call, where
+ * `server` is the server the factory builds.
+ */
+function registrationHelper(fn: FunctionDeclaration, later: readonly Node[], variable: Node, resolver: Resolver): boolean {
+  const name = fn.getName();
+  if (!name || fn.isExported() || fn.isDefaultExport() || fn.getParameters().length > 0) return false;
+  const uses = referencesIn(fn).filter((id) => resolver.of(id)?.compilerNode === variable.compilerNode);
+  const registers = (id: Node) => {
+    const access = id.getParent();
+    const call = access?.getParent();
+    return Node.isPropertyAccessExpression(access) && access.getExpression() === id && REGISTRATION_METHODS.test(access.getName()) && Node.isCallExpression(call) && call.getExpression() === access;
+  };
+  if (uses.length === 0 || !uses.every(registers)) return false;
+  const calls = referencesIn(fn.getSourceFile()).filter((id) => id.getText() === name && resolver.of(id)?.compilerNode === fn.compilerNode);
+  const [call] = calls;
+  const statement = call?.getParent()?.getParent();
+  return calls.length === 1 && Node.isCallExpression(call!.getParent()) && statement !== undefined && Node.isExpressionStatement(statement) && later.includes(statement) && statement.getStart() > fn.getStart();
 }
 
 /** Whether `id` sits in a callback `statement` hands to a call on something other than the server (a listener). */

@@ -69,7 +69,9 @@ export function buildHttpEdits(plan: HttpPlan, style: Style): PhaseOutput {
     const statement = factory.declaration.getParentOrThrow().getParentOrThrow();
     const indent = indentOf(text, statement.getStart());
     const pieces = movedStatements([statement, ...factory.configure], () => indent, `${indent}${style.unit}`);
-    act(statement, { kind: 'replace', text: factoryFunction(factoryName, pieces, factory.variable, style, indent) });
+    // Still connected to stdio, closed or exported: one instance built by the factory serves those uses.
+    const instance = factory.keep ? `\n${indent}${Node.isVariableStatement(statement) ? statement.getDeclarationKind() : 'const'} ${factory.variable} = ${factoryName}()${style.semi}` : '';
+    act(statement, { kind: 'replace', text: `${factoryFunction(factoryName, pieces, factory.variable, style, indent)}${instance}` });
     for (const configure of factory.configure) act(configure, remove);
   } else if (factory.kind === 'parameter') {
     // The starter is handed a factory now; what it configured on the server it was handed, it configures on each one built.

@@ -360,6 +360,17 @@ function unmountedRouting(constructions: readonly Construction[]): string {
   return `${where} is not a route handler (app.post(…), createServer(…)) or a helper one hands its request and response to`;
 }
 
+/** `server.connect(stdio)`, `server.close()`, `export { server }`: uses one instance of the server serves as before. */
+function isInstanceUse(id: Node): boolean {
+  const parent = id.getParent();
+  if (parent && Node.isExportSpecifier(parent)) return true;
+  const call = parent?.getParent();
+  if (!parent || !Node.isPropertyAccessExpression(parent) || parent.getExpression() !== id || !call || !Node.isCallExpression(call) || call.getExpression() !== parent) return false;
+  if (parent.getName() === 'close') return true;
+  const [transport] = call.getArguments();
+  return parent.getName() === 'connect' && transport !== undefined && /stdio/i.test(transport.getType().getText() + transport.getText());
+}
+
 /**
  * A factory can only move where the new code needs it: a module-wide server must not be used by anything
  * but its configuration and the session routing; statements moved out of a handler must not use the
@@ -377,10 +388,14 @@ function checkFactory(factory: ServerFactory, file: SourceFile, resolver: Resolv
     return undefined;
   }
   const moved = factory.kind === 'parameter' ? factory.configure : [factory.declaration.getParentOrThrow().getParentOrThrow(), ...factory.configure];
-  const stray = referencesIn(file).find(
+  const strays = referencesIn(file).filter(
     (id) => resolver.of(id)?.compilerNode === factory.declaration.compilerNode && ![...moved, ...going].some((g) => within(id, g)),
   );
+  // A module-wide server the module also connects to stdio, closes or exports keeps one instance for those uses.
+  const kept = factory.kind === 'singleton' && strays.length > 0 && strays.every(isInstanceUse);
+  const stray = kept ? undefined : strays[0];
   if (stray) return `the server \`${factory.variable}\` is also used ${placeOf(stray)}`;
+  if (kept && factory.kind === 'singleton') factory.keep = true;
   if (factory.kind === 'inline') {
     for (const node of moved) {
       const local = usesOnlyOuterNames(node, handlers, resolver, moved);
