@@ -5,13 +5,11 @@
  * notebooks), so two conversations write in notebooks of their choosing, into notebooks everyone shares.
  */
 import { describe, expect, it } from 'vitest';
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { textOf, type ToolResult } from '../handles/e2e/support.js';
-import { outputDifferences, scopeCase, stdioPairFor } from './stdio-pair.js';
+import { callText, outputDifferences, scopeCase, stdioPairFor } from './stdio-pair.js';
 
 const CASE = scopeCase('server-class-field-object-v1', 'create_session', 'session_id');
 
-const call = async (client: Client, name: string, args: Record<string, unknown>) => textOf((await client.callTool({ name, arguments: args })) as ToolResult);
+const call = callText;
 
 describe('server-class-field-object-v1: an object a server class builds in its constructor', () => {
   const running = stdioPairFor(CASE);

@@ -6,12 +6,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { textOf, type ToolResult } from '../handles/e2e/support.js';
-import { outputDifferences, scopeCase, stdioPairFor } from './stdio-pair.js';
+import { callText, outputDifferences, scopeCase, stdioPairFor } from './stdio-pair.js';
 
 const CASE = scopeCase('server-class-own-fields-v1', 'create_connection', 'connection_id');
 
-const call = async (client: Client, name: string, args: Record<string, unknown>) => textOf((await client.callTool({ name, arguments: args })) as ToolResult);
+const call = callText;
 
 describe('server-class-own-fields-v1: the fields of a class that builds its server', () => {
   const running = stdioPairFor(CASE);

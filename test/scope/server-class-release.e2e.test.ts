@@ -7,12 +7,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { textOf, type ToolResult } from '../handles/e2e/support.js';
-import { outputDifferences, scopeCase, stdioPairFor } from './stdio-pair.js';
+import { callText, outputDifferences, scopeCase, stdioPairFor } from './stdio-pair.js';
 
 const CASE = scopeCase('server-class-release-method-v1', 'create_session', 'session_id');
 
-const call = async (client: Client, name: string, args: Record<string, unknown>) => textOf((await client.callTool({ name, arguments: args })) as ToolResult);
+const call = callText;
 
 describe('server-class-release-method-v1: a server class whose cleanup() the entry calls at shutdown', () => {
   const running = stdioPairFor(CASE);

@@ -91,3 +91,8 @@ export async function outputUntil(client: Client, tool: string, handle: Record<s
   }
   return seen;
 }
+
+/** The text a tool call answers, error results included. */
+export async function callText(client: Client, name: string, args: Record<string, unknown>): Promise<string> {
+  return textOf((await client.callTool({ name, arguments: args })) as ToolResult);
+}
