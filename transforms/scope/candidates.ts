@@ -1,7 +1,9 @@
 /**
  * Which module state becomes a conversation's record (the coarse handle), and which tools and shutdown
  * handlers reach it. This is the fallback behind the fine-grained handle transforms: whatever module state
- * they left in place that tools still create, change or read between calls. Two shapes of member:
+ * they left in place that tools still create, change or read between calls. Members (see ScopeMember) are module
+ * variables, module singletons, objects a server factory builds, and the fields of a class that builds its own
+ * server (./fields.ts); the first two shapes:
  * - a module variable (`let browser`, `let workingDirectory`, `const history = []`): its references become
  *   properties of the current record;
  * - a module singleton whose class keeps the state in fields (`export const connections = new

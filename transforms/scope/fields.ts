@@ -150,7 +150,9 @@ export function fieldUsesOutsideTools(member: FieldMember, model: ServerModel, r
   const fail = (node: Node, message: string): FieldUses => ({ ...uses, problem: { node, message: `${label} ${message}` } });
   for (const access of member.state.accesses) {
     const holder = classMemberOf(access.node);
-    if (holder && !Node.isConstructorDeclaration(holder)) methods.add(holder);
+    // Code in a callback the member hands on (a request handler it registers) runs when that is called, not with the member.
+    const runsWithMember = access.node.getFirstAncestor((a) => Node.isFunctionLikeDeclaration(a) || Node.isArrowFunction(a) || Node.isFunctionExpression(a)) === holder;
+    if (holder && runsWithMember && !Node.isConstructorDeclaration(holder)) methods.add(holder);
     if (access.by.length > 0 || access.byOther.length > 0) continue;
     if (constructorInitializer(member) && access.node === (member.declaration as BinaryExpression).getLeft()) continue;
     if (holder && Node.isConstructorDeclaration(holder)) {
