@@ -10,6 +10,7 @@ import { Node, SyntaxKind, type BinaryExpression, type ClassDeclaration, type Cl
 import type { ServerModel, StateAccess, StateVariable } from '../../src/analysis/index.js';
 import { carriesConversation, isSharedState } from '../../src/analysis/conversational.js';
 import { isNullish } from '../../src/analysis/syntax.js';
+import { placeOf } from '../shared/place.js';
 
 type ClassNode = ClassDeclaration | ClassExpression;
 
@@ -22,8 +23,6 @@ export interface FieldMember {
   state: StateVariable;
   fields: StateVariable[];
   owner: ClassDeclaration;
-  /** The class's method that releases what its fields hold, when only shutdown code calls it: each record's release now. */
-  release?: MethodDeclaration;
 }
 
 interface Decline {
@@ -122,7 +121,7 @@ export function fieldReferences(member: FieldMember): PropertyAccessExpression[]
       access.getNameNode() === use &&
       access.getExpression().getKind() === SyntaxKind.ThisKeyword &&
       thisClassOf(access) === member.owner;
-    if (!isOwn) return { node: use, message: `${label} is used as \`${(access ?? use).getText().slice(0, 60)}\` (line ${use.getStartLineNumber()}), not as this.${member.name} in its class; give the tools that use it a handle by hand` };
+    if (!isOwn) return { node: use, message: `${label} is used as \`${(access ?? use).getText().slice(0, 60)}\` ${placeOf(use)}, not as this.${member.name} in its class; give the tools that use it a handle by hand` };
     out.push(access);
   }
   return out;
@@ -139,9 +138,8 @@ export interface FieldUses {
 
 /**
  * Uses of the field by code that runs outside a tool call. The constructor may set it (to a plain value, or to
- * nothing yet); a method only shutdown handlers call releases each record (see Scope.releaseWith in
- * templates/handle-scope), when all it touches of its instance is the record; a member nothing calls is no use.
- * Anything else needs a person's decision.
+ * nothing yet); in a method only shutdown handlers call, the statements about the record become its cleanup (see
+ * releaseStatements); a member nothing calls is no use. Anything else needs a person's decision.
  */
 export function fieldUsesOutsideTools(member: FieldMember, model: ServerModel, recordFields: ReadonlySet<string>, atShutdown: (node: Node) => boolean): FieldUses {
   const uses: FieldUses = { startup: false };
@@ -181,7 +179,7 @@ export function fieldUsesOutsideTools(member: FieldMember, model: ServerModel, r
       const caller = classMemberOf(call);
       if (caller && caller !== method && (callersOf(caller).length === 0 || caller === uses.release?.method)) continue;
       const name = Node.isMethodDeclaration(method) || Node.isGetAccessorDeclaration(method) || Node.isSetAccessorDeclaration(method) ? method.getName() : 'a member';
-      return fail(call, `is used in ${name}(), which also runs outside any tool call (line ${call.getStartLineNumber()}); decide whether it belongs to one conversation or to the whole server`);
+      return fail(call, `is used in ${name}(), which also runs outside any tool call (called ${placeOf(call)}); decide whether it belongs to one conversation or to the whole server`);
     }
   }
   return uses;
