@@ -372,7 +372,8 @@ function substitutedText(node: Node, refs: ReadonlyArray<Identifier | PropertyAc
 function initialValue(member: ScopeMember, typed: boolean): string {
   // Built on the record's first use, by the factory that serves the call.
   if (member.kind === 'factory-instance') return typed ? `undefined as ${member.className} | undefined` : 'undefined';
-  // A JavaScript field the constructor sets: start-up sets it on the record (see ScopeSpec.startup).
+  // A JavaScript field: the value its constructor sets when that needs nothing of the constructor; otherwise the
+  // constructor's write stays and sets it on start-up's record (see ScopeSpec.startup).
   if (member.kind === 'field' && !Node.isPropertyDeclaration(member.declaration)) {
     const value = constructorInitializer(member)?.getText() ?? 'undefined';
     return typed ? `${value} as any` : value;
