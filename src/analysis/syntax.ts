@@ -1,5 +1,5 @@
 /** Small syntactic helpers shared by the analysis passes. */
-import { Node, SyntaxKind, ts, type ClassDeclaration, type Expression, type Identifier, type SourceFile } from 'ts-morph';
+import { Node, SyntaxKind, ts, type ClassDeclaration, type Expression, type Identifier, type SourceFile, type Type } from 'ts-morph';
 import { relativeOf } from '../engine/parse.js';
 import type { FunctionNode, Location } from './model.js';
 
@@ -173,4 +173,13 @@ export function projectClassBuilt(value: Node | undefined): ClassDeclaration | u
   if (!declaration || !Node.isClassDeclaration(declaration)) return undefined;
   const file = declaration.getSourceFile();
   return file.isInNodeModules() || file.isDeclarationFile() ? undefined : declaration;
+}
+
+/**
+ * Whether every value of a type is a plain value (a string, number, boolean, enum, null or undefined): a copy of
+ * it shares nothing, unlike a live object or a collection.
+ */
+export function isPlainValueType(type: Type): boolean {
+  const parts = type.isUnion() ? type.getUnionTypes() : [type];
+  return parts.every((part) => part.isString() || part.isNumber() || part.isBoolean() || part.isLiteral() || part.isBooleanLiteral() || part.isNull() || part.isUndefined() || part.isEnum() || part.isEnumLiteral());
 }

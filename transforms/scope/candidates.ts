@@ -16,7 +16,7 @@
 import { posix } from 'node:path';
 import { Node, SyntaxKind, type ClassDeclaration, type ClassExpression, type FunctionDeclaration, type Identifier, type NewExpression, type PropertyAccessExpression, type SourceFile, type VariableDeclaration } from 'ts-morph';
 import type { Registration, ServerModel, StateAccess, StateVariable } from '../../src/analysis/index.js';
-import { literalText, unwrap } from '../../src/analysis/syntax.js';
+import { isPlainValueType, literalText, unwrap } from '../../src/analysis/syntax.js';
 import { resolveRelative } from '../../src/engine/components.js';
 import { relativeOf } from '../../src/engine/parse.js';
 import { carriesConversation, isSharedByName, isSharedState } from '../../src/analysis/conversational.js';
@@ -187,9 +187,7 @@ function runsAtStartUp(node: Node, model: ServerModel, depth = 0): boolean {
  */
 function holdsPlainValue(member: ScopeMember): boolean {
   if (member.kind !== 'variable' || member.state.container) return false;
-  const type = member.declaration.getType();
-  const parts = type.isUnion() ? type.getUnionTypes() : [type];
-  return parts.every((part) => part.isString() || part.isNumber() || part.isBoolean() || part.isLiteral() || part.isBooleanLiteral() || part.isNull() || part.isUndefined() || part.isEnum() || part.isEnumLiteral());
+  return isPlainValueType(member.declaration.getType());
 }
 
 /** Inside a named function nothing calls (`getCurrentPage()`, imported but unused): not a use of the state. */

@@ -9,7 +9,7 @@
 import { Node, SyntaxKind, type BinaryExpression, type ClassDeclaration, type ClassExpression, type MethodDeclaration, type PropertyAccessExpression, type PropertyDeclaration } from 'ts-morph';
 import type { ServerModel, StateAccess, StateVariable } from '../../src/analysis/index.js';
 import { carriesConversation, isSharedState } from '../../src/analysis/conversational.js';
-import { isNullish } from '../../src/analysis/syntax.js';
+import { isNullish, isPlainValueType } from '../../src/analysis/syntax.js';
 import { placeOf } from '../shared/place.js';
 
 type ClassNode = ClassDeclaration | ClassExpression;
@@ -276,9 +276,7 @@ function within(node: Node, container: Node): boolean {
 
 /** A constructor use a record can start from: the field holds plain values, or the constructor sets it to a literal. */
 function startsPlain(member: FieldMember, access: StateAccess): boolean {
-  const type = member.declaration.getType();
-  const parts = type.isUnion() ? type.getUnionTypes() : [type];
-  if (parts.every((part) => part.isString() || part.isNumber() || part.isBoolean() || part.isLiteral() || part.isBooleanLiteral() || part.isNull() || part.isUndefined() || part.isEnum() || part.isEnumLiteral())) return true;
+  if (isPlainValueType(member.declaration.getType())) return true;
   if (access.mode !== 'write' || access.op !== 'assign') return false;
   const value = access.value;
   return access.reset === true || (value !== undefined && (isNullish(value) || Node.isStringLiteral(value) || Node.isNumericLiteral(value) || value.getKind() === SyntaxKind.TrueKeyword || value.getKind() === SyntaxKind.FalseKeyword));
