@@ -12,7 +12,7 @@ import { perConnectionClasses } from './per-connection.js';
 import { sharedPurposeOf } from './purpose.js';
 import type { Reach } from './reach.js';
 import { enclosingFunction, isFunctionNode, isNullish, isWriteTarget, outermostWrapper, unwrap } from './syntax.js';
-import { SCOPE_DEFINER, SCOPE_INSTANCE_METHOD } from '../rules/scope-state.js';
+import { SCOPE_DEFINER, SCOPE_INSTANCE_METHOD, SCOPE_STATE_PROPERTY } from '../rules/scope-state.js';
 import {
   CONTAINER_CONSTRUCTORS,
   CONTAINER_TYPES,
@@ -373,18 +373,19 @@ function createdPerCall(ctx: AnalysisContext, reach: Reach, owner: ClassDeclarat
  */
 function heldPerRecord(ctx: AnalysisContext, owner: ClassDeclaration | ClassExpression): boolean {
   const sites = instantiations(ctx, owner);
+  // What a name was declared with (`const connections = defineScope(…)`).
+  const initializerOf = (id: Node): Node | undefined => {
+    const binding = Node.isIdentifier(id) ? ctx.resolver.resolve(id) : undefined;
+    return binding?.kind === 'declaration' && Node.isVariableDeclaration(binding.node) ? binding.node.getInitializer() : undefined;
+  };
   const isScope = (id: Node): boolean => {
-    if (!Node.isIdentifier(id)) return false;
-    const binding = ctx.resolver.resolve(id);
-    const initializer = binding?.kind === 'declaration' && Node.isVariableDeclaration(binding.node) ? binding.node.getInitializer() : undefined;
+    const initializer = initializerOf(id);
     return initializer !== undefined && Node.isCallExpression(initializer) && initializer.getExpression().getText() === SCOPE_DEFINER;
   };
   // `const connection = connections.state`: the current record.
   const isRecord = (id: Node): boolean => {
-    if (!Node.isIdentifier(id)) return false;
-    const binding = ctx.resolver.resolve(id);
-    const initializer = binding?.kind === 'declaration' && Node.isVariableDeclaration(binding.node) ? binding.node.getInitializer() : undefined;
-    return initializer !== undefined && Node.isPropertyAccessExpression(initializer) && initializer.getName() === 'state' && isScope(initializer.getExpression());
+    const initializer = initializerOf(id);
+    return initializer !== undefined && Node.isPropertyAccessExpression(initializer) && initializer.getName() === SCOPE_STATE_PROPERTY && isScope(initializer.getExpression());
   };
   return (
     sites.length > 0 &&

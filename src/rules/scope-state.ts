@@ -88,6 +88,10 @@ export const LOG_RECEIVERS = /^(?:console|(?:this\.)?(?:logger|log|[A-Za-z_$][\w
 /** Tracing calls (OpenTelemetry's span API): what they are given is recorded, not acted on. */
 export const TELEMETRY_METHODS: readonly string[] = ['startSpan', 'startActiveSpan', 'setAttribute', 'setAttributes', 'addEvent', 'recordException'];
 
-/** What migrate's handle-scope module calls its scopes' definer and the method that builds an object per record. */
+/**
+ * What migrate's handle-scope module calls its scopes' definer, the method that builds an object per record, and
+ * the property that is the current record.
+ */
 export const SCOPE_DEFINER = 'defineScope';
 export const SCOPE_INSTANCE_METHOD = 'instance';
+export const SCOPE_STATE_PROPERTY = 'state';

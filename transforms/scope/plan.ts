@@ -11,7 +11,7 @@ import { analyzeProject, type ServerModel } from '../../src/analysis/index.js';
 import { isNullish, projectClassBuilt } from '../../src/analysis/syntax.js';
 import { relativeOf } from '../../src/engine/parse.js';
 import { TODO_MARKER } from '../../src/rules/rules.js';
-import { DEFAULT_SCOPE_NOUN, FALLBACK_SCOPE_NOUNS, RELEASERS, SCOPE_NOUNS } from '../../src/rules/scope-state.js';
+import { DEFAULT_SCOPE_NOUN, FALLBACK_SCOPE_NOUNS, RELEASERS, SCOPE_NOUNS, SCOPE_STATE_PROPERTY } from '../../src/rules/scope-state.js';
 import { wordsOf } from '../../src/rules/handles-verbs.js';
 import { TextEdits, withTrailingComment } from '../handles/edits.js';
 import { str, toolList, ttlText, type Style } from '../handles/generate.js';
@@ -453,7 +453,7 @@ function scopeDefinition(
     ...(resources.length > 0 ? [`${i1}resources: [${resources.map((uri) => str(style, uri)).join(', ')}],`] : []),
     `${indent}});`,
     ...(variables.size > 0
-      ? [`${indent}/** The record of the ${names.idParam} the running tool call was given. */`, `${indent}const ${names.state} = ${names.scope}.state;`]
+      ? [`${indent}/** The record of the ${names.idParam} the running tool call was given. */`, `${indent}const ${names.state} = ${names.scope}.${SCOPE_STATE_PROPERTY};`]
       : []),
   ];
   return lines.join('\n');
