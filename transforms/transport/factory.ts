@@ -146,12 +146,7 @@ function registrationHelper(fn: FunctionDeclaration, later: readonly Node[], var
   const name = fn.getName();
   if (!name || fn.isExported() || fn.isDefaultExport() || fn.getParameters().length > 0) return false;
   const uses = referencesIn(fn).filter((id) => resolver.of(id)?.compilerNode === variable.compilerNode);
-  const registers = (id: Node) => {
-    const access = id.getParent();
-    const call = access?.getParent();
-    return Node.isPropertyAccessExpression(access) && access.getExpression() === id && REGISTRATION_METHODS.test(access.getName()) && Node.isCallExpression(call) && call.getExpression() === access;
-  };
-  if (uses.length === 0 || !uses.every(registers)) return false;
+  if (uses.length === 0 || !uses.every(registersOn)) return false;
   const calls = referencesIn(fn.getSourceFile()).filter((id) => id.getText() === name && resolver.of(id)?.compilerNode === fn.compilerNode);
   const [call] = calls;
   const statement = call?.getParent()?.getParent();
@@ -179,14 +174,14 @@ const REGISTRATION_METHODS = /^(register\w*|tool|resource|prompt|setRequestHandl
 function registersInLoop(statement: Node, variable: Node, resolver: Resolver): boolean {
   if (!Node.isForOfStatement(statement) && !Node.isForStatement(statement) && !Node.isForInStatement(statement)) return false;
   const uses = referencesIn(statement).filter((id) => resolver.of(id)?.compilerNode === variable.compilerNode);
-  return (
-    uses.length > 0 &&
-    uses.every((id) => {
-      const access = id.getParent();
-      const call = access?.getParent();
-      return Node.isPropertyAccessExpression(access) && access.getExpression() === id && REGISTRATION_METHODS.test(access.getName()) && Node.isCallExpression(call) && call.getExpression() === access;
-    })
-  );
+  return uses.length > 0 && uses.every(registersOn);
+}
+
+/** `server.tool(…)`, `server.registerTool(…)`: a use of the server that only registers what it offers. */
+function registersOn(id: Node): boolean {
+  const access = id.getParent();
+  const call = access?.getParent();
+  return Node.isPropertyAccessExpression(access) && access.getExpression() === id && REGISTRATION_METHODS.test(access.getName()) && Node.isCallExpression(call) && call.getExpression() === access;
 }
 
 /** Resolve the factory behind every `server.connect(<session transport>)` inside `scope` nodes. */
