@@ -19,6 +19,8 @@ interface Thread {
   arguments: Map<string, unknown>;
   /** Values given to removed selection setters (`use_database {name: "x"}` → database: "x"). */
   selections: Map<string, unknown>;
+  /** The migrated server's resource templates, listed on the first read that needs them. */
+  templates?: string[];
 }
 
 /**
@@ -45,7 +47,7 @@ export async function replayConversation(conversation: Conversation, target: Ver
     for (const [index, step] of conversation.steps.entries()) {
       const label = `step ${index + 1}`;
       if (step.method === 'tools/call') await replayToolCall(connection, tools, thread, step, label, outcomes, report);
-      else if (step.method === 'resources/read' || step.method === 'prompts/get') await replayRead(connection, thread, step, label, outcomes);
+      else if (step.method === 'resources/read' || step.method === 'prompts/get') await replayRead(connection, tools, thread, step, label, outcomes, report);
     }
   } finally {
     await connection.close();
@@ -119,7 +121,7 @@ async function threadedValue(connection: Connection, tools: readonly ToolInfo[],
  * on purpose (content items carrying only handles, resource links, structured fields the old result lacked).
  */
 function comparable(result: ToolResult, knownIds: readonly string[], recorded: ToolResult | undefined): string {
-  const content = (result.content ?? []).filter((item) => !(item.type === 'resource_link' || (item.type === 'text' && onlyHandles(item.text ?? ''))));
+  const content = (result.content ?? []).filter((item) => !(item.type === 'resource_link' || (item.type === 'text' && (onlyHandles(item.text ?? '') || isRecordLink(item.text ?? '', knownIds)))));
   const text = normaliseText(textOf({ content }), knownIds);
   let structured: string | undefined;
   if (result.structuredContent && (recorded === undefined || recorded.structuredContent)) {
@@ -138,24 +140,68 @@ function onlyHandles(text: string): boolean {
   }
 }
 
+/** A link to a record's resource written as text (SDK releases without resource_link): one URI naming a handle. */
+function isRecordLink(text: string, knownIds: readonly string[]): boolean {
+  const uri = text.trim();
+  return /^[A-Za-z][\w+.-]*:\/\/\S+$/.test(uri) && knownIds.some((id) => id !== '' && uri.includes(id));
+}
+
 function sameAnswer(expected: string, actual: string, expectedProtocolError: boolean, actualProtocolError: boolean): boolean {
   if (expectedProtocolError || actualProtocolError) return expectedProtocolError === actualProtocolError;
   return expected === actual;
 }
 
-async function replayRead(connection: Connection, thread: Thread, step: RecordedStep, label: string, outcomes: Outcomes): Promise<void> {
-  const subject = `${label} (${step.method} ${String(step.params?.uri ?? step.params?.name ?? '')})`;
+async function replayRead(connection: Connection, tools: readonly ToolInfo[], thread: Thread, step: RecordedStep, label: string, outcomes: Outcomes, report: VerifyReport): Promise<void> {
+  const recordedUri = step.method === 'resources/read' ? String(step.params?.uri ?? '') : undefined;
+  const subject = `${label} (${step.method} ${recordedUri ?? String(step.params?.name ?? '')})`;
+  // A resource the migration moved into a record is read under the record's id (`console://logs` →
+  // `console://{browser_id}/logs`), with the handle this replay holds for it.
+  const keyed = recordedUri === undefined ? undefined : await keyedUri(connection, tools, thread, recordedUri, report, outcomes, label);
   let actual: unknown;
   let failed = false;
   try {
-    actual = step.method === 'resources/read' ? await connection.client.readResource(step.params as { uri: string }) : await connection.client.getPrompt(step.params as { name: string });
+    actual = step.method === 'resources/read' ? await connection.client.readResource({ ...(step.params as { uri: string }), uri: keyed ?? recordedUri! }) : await connection.client.getPrompt(step.params as { name: string });
   } catch {
     failed = true;
   }
   const known = [...thread.handles.values()];
   const expected = step.error ? 'error' : normaliseText(canonicalJson(step.result ?? {}), known);
-  const now = failed ? 'error' : normaliseText(canonicalJson(actual), known);
+  // The answer names the URI it was asked for: compare it under the URI the old server knew.
+  const answered = failed ? 'error' : canonicalJson(actual);
+  const now = failed ? 'error' : normaliseText(keyed && recordedUri ? answered.split(keyed).join(recordedUri) : answered, known);
   outcomes.expect('replay', subject, expected === now ? undefined : `answers differently: recorded ${shorten(expected)}, now ${shorten(now)}`);
+}
+
+/**
+ * The URI a recorded read has on the migrated server: when one of its resource templates is the recorded URI's
+ * scheme followed by a handle parameter (`screenshot://{browser_id}/{name}` for `screenshot://home`), the
+ * handle goes in after the scheme; otherwise undefined (the URI is read as recorded).
+ */
+async function keyedUri(connection: Connection, tools: readonly ToolInfo[], thread: Thread, uri: string, report: VerifyReport, outcomes: Outcomes, label: string): Promise<string | undefined> {
+  const scheme = /^[A-Za-z][\w+.-]*:\/\//.exec(uri)?.[0];
+  if (!scheme) return undefined;
+  thread.templates ??= await listTemplates(connection);
+  for (const template of thread.templates) {
+    const match = /^([A-Za-z][\w+.-]*:\/\/)\{(\w+_id)\}\/(.*)$/.exec(template);
+    if (!match || match[1] !== scheme || !templateMatches(match[3]!, uri.slice(scheme.length))) continue;
+    const handle = await threadedValue(connection, tools, thread, match[2]!, report, outcomes, label);
+    if (typeof handle === 'string') return `${scheme}${handle}/${uri.slice(scheme.length)}`;
+  }
+  return undefined;
+}
+
+async function listTemplates(connection: Connection): Promise<string[]> {
+  try {
+    return (await connection.client.listResourceTemplates()).resourceTemplates.map((t) => t.uriTemplate);
+  } catch {
+    return []; // a server without templates
+  }
+}
+
+/** Whether a URI template's path (`{name}`, `logs`) matches a URI's path. */
+function templateMatches(template: string, path: string): boolean {
+  const pattern = template.split(/(\{[^}]+\})/).map((part) => (part.startsWith('{') ? '[^?#]+' : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))).join('');
+  return new RegExp(`^${pattern}$`).test(path);
 }
 
 function remember(into: Map<string, unknown>, args: Record<string, unknown>): void {
