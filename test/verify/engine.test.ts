@@ -121,6 +121,12 @@ describe('normalising results', () => {
     expect(c).not.toBe(a);
   });
 
+  it('replaces a timestamp written into a file name, where colons and the dot became dashes', () => {
+    const saved = (at: string) => normaliseResult({ content: [{ type: 'text', text: `Screenshot saved to: Downloads/home-${at}.png` }] });
+    expect(saved('2026-12-06T13-20-01-391Z')).toBe(saved('2026-12-07T09-05-47-002Z'));
+    expect(saved('2026-12-06T13-20-01-391Z')).not.toBe(normaliseResult({ content: [{ type: 'text', text: 'Screenshot saved to: Downloads/away-2026-12-06T13-20-01-391Z.png' }] }));
+  });
+
   it('replaces a whole handle whatever base64url character it ends with', () => {
     for (const id of ['cart_AAAAAAAAAAAAAAAAAAAAAAA-', 'cart_AAAAAAAAAAAAAAAAAAAAAAA_', 'cart_-AAAAAAAAAAAAAAAAAAAAAA']) {
       expect(normaliseResult({ content: [{ type: 'text', text: `cart ${id} ready` }] })).toBe(normaliseResult({ content: [{ type: 'text', text: 'cart cart_Bbbbbbbbbbbbbbbbbbbbbbbb ready' }] }));
