@@ -10,6 +10,8 @@ const VOLATILE: ReadonlyArray<[RegExp, string]> = [
   [/\b\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?\b/g, '<time>'],
   // The same in a file name, where `:` and `.` became `-` (`shot-2026-12-06T13-20-01-391Z.png`).
   [/\b\d{4}-\d{2}-\d{2}T\d{2}-\d{2}(-\d{2}(-\d{3})?)?Z?(?![\d])/g, '<time>'],
+  // A folder mkdtemp made under the temporary directory: its last six characters are random.
+  [/(?<=\/tmp\/[\w.-]*?[-_.])[A-Za-z0-9]{6}(?=[\/\s"'\\]|$)/g, '<tmp>'],
   [/\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/gi, '<uuid>'],
   // kind_ followed by a token with a digit or 16+ characters: a handle. It ends where the base64url alphabet
   // ends, not at a word boundary: a token may end in `-`, which a boundary would leave behind.

@@ -122,11 +122,11 @@ async function threadedValue(connection: Connection, tools: readonly ToolInfo[],
  */
 function comparable(result: ToolResult, knownIds: readonly string[], recorded: ToolResult | undefined): string {
   const content = (result.content ?? []).filter((item) => !(item.type === 'resource_link' || (item.type === 'text' && (onlyHandles(item.text ?? '') || isRecordLink(item.text ?? '', knownIds)))));
-  const text = normaliseText(textOf({ content }), knownIds);
+  const text = normaliseText(unkeyed(textOf({ content }), knownIds), knownIds);
   let structured: string | undefined;
   if (result.structuredContent && (recorded === undefined || recorded.structuredContent)) {
     const keep = Object.entries(result.structuredContent).filter(([key]) => recorded === undefined || recorded.structuredContent?.[key] !== undefined || !key.endsWith('_id'));
-    structured = keep.length > 0 ? normaliseText(canonicalJson(Object.fromEntries(keep)), knownIds) : undefined;
+    structured = keep.length > 0 ? normaliseText(unkeyed(canonicalJson(Object.fromEntries(keep)), knownIds), knownIds) : undefined;
   }
   return `${result.isError ? 'error: ' : ''}${text}${structured ? ` ${structured}` : ''}`;
 }
@@ -138,6 +138,16 @@ function onlyHandles(text: string): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * Text with the URIs of records' resources as the old server wrote them: the migration puts the record's id
+ * after the scheme on purpose (`research://<id>/screenshots/0` for `research://screenshots/0`).
+ */
+function unkeyed(text: string, knownIds: readonly string[]): string {
+  let out = text;
+  for (const id of knownIds) if (id) out = out.split(`://${id}/`).join('://');
+  return out;
 }
 
 /** A link to a record's resource written as text (SDK releases without resource_link): one URI naming a handle. */
@@ -168,7 +178,7 @@ async function replayRead(connection: Connection, tools: readonly ToolInfo[], th
   const expected = step.error ? 'error' : normaliseText(canonicalJson(step.result ?? {}), known);
   // The answer names the URI it was asked for: compare it under the URI the old server knew.
   const answered = failed ? 'error' : canonicalJson(actual);
-  const now = failed ? 'error' : normaliseText(keyed && recordedUri ? answered.split(keyed).join(recordedUri) : answered, known);
+  const now = failed ? 'error' : normaliseText(unkeyed(keyed && recordedUri ? answered.split(keyed).join(recordedUri) : answered, known), known);
   outcomes.expect('replay', subject, expected === now ? undefined : `answers differently: recorded ${shorten(expected)}, now ${shorten(now)}`);
 }
 

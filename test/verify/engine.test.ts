@@ -127,6 +127,13 @@ describe('normalising results', () => {
     expect(saved('2026-12-06T13-20-01-391Z')).not.toBe(normaliseResult({ content: [{ type: 'text', text: 'Screenshot saved to: Downloads/away-2026-12-06T13-20-01-391Z.png' }] }));
   });
 
+  it('replaces the random end of a folder mkdtemp made, and only that', () => {
+    const saved = (folder: string) => normaliseResult({ content: [{ type: 'text', text: `{"screenshotPath": "/tmp/${folder}/article.png"}` }] });
+    expect(saved('mcp-screenshots-4Kr0J0')).toBe(saved('mcp-screenshots-zWLYgf'));
+    expect(saved('mcp-screenshots-4Kr0J0')).not.toBe(saved('mcp-downloads-4Kr0J0'));
+    expect(saved('reports')).not.toBe(saved('exports'));
+  });
+
   it('replaces a whole handle whatever base64url character it ends with', () => {
     for (const id of ['cart_AAAAAAAAAAAAAAAAAAAAAAA-', 'cart_AAAAAAAAAAAAAAAAAAAAAAA_', 'cart_-AAAAAAAAAAAAAAAAAAAAAA']) {
       expect(normaliseResult({ content: [{ type: 'text', text: `cart ${id} ready` }] })).toBe(normaliseResult({ content: [{ type: 'text', text: 'cart cart_Bbbbbbbbbbbbbbbbbbbbbbbb ready' }] }));
