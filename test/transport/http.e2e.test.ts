@@ -37,6 +37,8 @@ const CASES: readonly Case[] = [
   { name: 'session-error-guard-v1', line: 'v1', rejects: ['GET', 'DELETE'] },
   { name: 'session-error-guard-v2', line: 'v2', rejects: ['GET', 'DELETE'] },
   { name: 'request-helper-v1', line: 'v1', rejects: ['GET', 'DELETE'] },
+  // A raw Node handler whose POST branch returns and whose other methods fell through to a 400 (playwright's shape).
+  { name: 'post-branch-client-error-v1', line: 'v1', rejects: ['GET', 'DELETE'] },
   // A module-wide server whose tools a module function registers, also connected to stdio and exported: the function
   // moves into the factory with its call, and one instance the factory builds stays for stdio and the export.
   { name: 'module-server-register-helper-v1', line: 'v1', rejects: [] },

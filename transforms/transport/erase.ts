@@ -93,6 +93,12 @@ export interface HandlerPlan {
    * `failure` is what it returns after answering an error itself (`null`), when it has such a path.
    */
   resolver?: { failure?: string };
+  /**
+   * After a POST-only branch that returns, the statements answering every other method with a client error
+   * (`res.statusCode = 400; res.end('Invalid request');`): what GET and DELETE reach now that they open no
+   * stream and end no session, so on v1 they become the 405 a sessionless endpoint answers.
+   */
+  otherMethods: Node[];
   problems: string[];
 }
 
@@ -177,7 +183,7 @@ function returnsAtTop(node: Node, fn: FunctionLike): boolean {
 
 /** Plan the body of a handler that serves MCP requests. */
 export function planHandler(handler: FunctionLike, plumbing: Plumbing): HandlerPlan {
-  const plan: HandlerPlan = { removed: [], whole: false, postOnly: false, returnAfter: false, sessionBranches: [], sessionGuards: [], wholeWithGuards: false, opening: [], problems: [] };
+  const plan: HandlerPlan = { removed: [], whole: false, postOnly: false, returnAfter: false, sessionBranches: [], sessionGuards: [], wholeWithGuards: false, opening: [], otherMethods: [], problems: [] };
   const body = handler.getBody();
   if (body && !Node.isBlock(body)) {
     const call = serveCalls(body, plumbing).pop();
@@ -258,6 +264,7 @@ export function planHandler(handler: FunctionLike, plumbing: Plumbing): HandlerP
   plan.anchor = last.statement;
   plan.serveCall = last.call;
   plan.postOnly = postBlocks.some((b) => within(last.statement, b));
+  if (plan.postOnly) plan.otherMethods = clientErrorAfter(body, postBlocks.find((b) => within(last.statement, b))!, handler);
   plan.returnAfter = codeFollows(last.statement, body, removedSet) && returnsAtTop(last.statement, handler);
   for (const block of visited) {
     const statements = Node.isBlock(block) ? block.getStatements() : [];
@@ -266,6 +273,56 @@ export function planHandler(handler: FunctionLike, plumbing: Plumbing): HandlerP
   }
   return plan;
 }
+
+/**
+ * The statements after a top-level `if (req.method === 'POST') { … return; }` when all they do is answer a
+ * client error other than 405 through the response (`res.statusCode = 400;`, `res.writeHead(404)`, `res.status(400).json(…)`,
+ * `res.end(…)`, alone or returned); none otherwise.
+ */
+function clientErrorAfter(body: Node & { getStatements(): Node[] }, postBlock: Node, handler: FunctionLike): Node[] {
+  const statements = body.getStatements();
+  const index = statements.findIndex((statement) => within(postBlock, statement));
+  const branch = statements[index];
+  if (!branch || !Node.isIfStatement(branch) || branch.getThenStatement() !== postBlock || branch.getElseStatement()) return [];
+  const blockStatements = Node.isBlock(postBlock) ? postBlock.getStatements() : [];
+  const lastInBranch = blockStatements[blockStatements.length - 1];
+  if (!lastInBranch || !Node.isReturnStatement(lastInBranch) || !returnsAtTop(lastInBranch, handler)) return [];
+  const rest = statements.slice(index + 1);
+  const roots = new Set<string>();
+  let status: number | undefined;
+  for (const statement of rest) {
+    const expression = Node.isExpressionStatement(statement) ? statement.getExpression() : Node.isReturnStatement(statement) ? statement.getExpression() : undefined;
+    if (!expression) return [];
+    const answer = responseAnswer(expression);
+    if (!answer) return [];
+    roots.add(answer.root);
+    status ??= answer.status;
+  }
+  return rest.length > 0 && roots.size === 1 && status !== undefined && status >= 400 && status < 500 && status !== 405 ? rest : [];
+}
+
+/** `res.statusCode = 400` or a call chain on `res` that sets a status or ends the response: its root and status. */
+function responseAnswer(expression: Node): { root: string; status?: number } | undefined {
+  if (Node.isBinaryExpression(expression) && expression.getOperatorToken().getKind() === SyntaxKind.EqualsToken) {
+    const left = expression.getLeft();
+    const right = expression.getRight();
+    if (!Node.isPropertyAccessExpression(left) || left.getName() !== 'statusCode' || !Node.isIdentifier(left.getExpression()) || !Node.isNumericLiteral(right)) return undefined;
+    return { root: left.getExpression().getText(), status: right.getLiteralValue() };
+  }
+  let status: number | undefined;
+  for (let current: Node = expression; ; ) {
+    if (Node.isIdentifier(current)) return { root: current.getText(), status };
+    if (!Node.isCallExpression(current)) return undefined;
+    const callee = current.getExpression();
+    if (!Node.isPropertyAccessExpression(callee) || !RESPONSE_ANSWERS.has(callee.getName())) return undefined;
+    const [first] = current.getArguments();
+    if ((callee.getName() === 'writeHead' || callee.getName() === 'status' || callee.getName() === 'sendStatus') && first && Node.isNumericLiteral(first)) status = first.getLiteralValue();
+    current = callee.getExpression();
+  }
+}
+
+/** Response methods an error answer is written with (Node's http and Express). */
+const RESPONSE_ANSWERS: ReadonlySet<string> = new Set(['writeHead', 'status', 'sendStatus', 'end', 'send', 'json', 'setHeader', 'set']);
 
 /**
  * A handler without a serve call may still be a transport resolver: its last removed statement returns the

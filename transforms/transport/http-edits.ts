@@ -13,7 +13,7 @@ import { droppedWrites } from './state-guard.js';
 import { blocked, type PhaseOutput } from './phase.js';
 import { findRegistrations } from './routes.js';
 import { keptCollection } from './followed.js';
-import { conciseHandler, factoryFunction, serveLines, sessionBranchLines, sessionRouteHandler, v2HandlerDeclaration } from './snippets.js';
+import { conciseHandler, factoryFunction, methodNotAllowedNode, serveLines, sessionBranchLines, sessionRouteHandler, v2HandlerDeclaration } from './snippets.js';
 import { indentOf, render, type Style } from './style.js';
 import { referencesIn } from '../shared/declarations.js';
 import { freshName, isFunctionLike, markerPosition, within } from './syntax.js';
@@ -296,6 +296,12 @@ export function buildHttpEdits(plan: HttpPlan, style: Style): PhaseOutput {
       const lines = sessionBranchLines({ target, kind, handler: handlerName, req: branchReq, res: branchRes, returns: branch.returns }, style);
       act(firstStatement, { kind: 'replace', text: render(lines, style, indentOf(text, firstStatement.getStart())) });
       for (const statement of rest) act(statement, remove);
+    }
+    // v1: every method but POST now ends in the 405 a sessionless endpoint answers, not in the old client error.
+    const [firstOther, ...restOther] = handlerPlan.otherMethods;
+    if (target === 'v1' && kind === 'node' && res && firstOther && firstOther.getText().startsWith(res)) {
+      act(firstOther, { kind: 'replace', text: render(methodNotAllowedNode(res, style), style, indentOf(text, firstOther.getStart())) });
+      for (const statement of restOther) act(statement, remove);
     }
     const isAsync = (fn as Node & { isAsync?(): boolean }).isAsync?.() ?? false;
     const awaits = lines.some((l) => /(^|\s)await\s/.test(l));

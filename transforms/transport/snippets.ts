@@ -38,7 +38,8 @@ export interface ServeInput {
   connectCall?: string;
 }
 
-function methodNotAllowedNode(res: string, s: Style): string[] {
+/** A Node response's 405 answer for every method but POST. */
+export function methodNotAllowedNode(res: string, s: Style): string[] {
   return [
     res,
     `  .writeHead(405, { Allow: ${quoted(s, 'POST')}, ${quoted(s, 'Content-Type')}: ${quoted(s, 'application/json')} })`,
