@@ -119,5 +119,6 @@ function verifyCommand() {
   const bin = join(harnessRoot, 'bin', 'mcp-sessionless.js');
   const help = spawnSync(process.execPath, [bin, 'verify', '--help'], { encoding: 'utf8', timeout: 30_000 });
   const available = help.status === 0 && /Usage: mcp-sessionless verify\b/.test(help.stdout);
-  return { available, bin, timeoutMs: 120_000 };
+  // Conversations named in the manifest are found beside it.
+  return { available, bin, timeoutMs: 120_000, manifestDir: dirname(resolve(values.manifest)) };
 }

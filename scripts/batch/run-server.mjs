@@ -8,7 +8,6 @@
  * row), migrates again as a dry run (idempotence), audits and type-checks again, and writes the row's figures as
  * JSON. Uses the engine library, never the CLI's stdout.
  */
-import { spawnSync } from 'node:child_process';
 import { cp, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
@@ -17,6 +16,7 @@ import { pathToFileURL } from 'node:url';
 import { countByRule, migratedSites, stateSites, total, transportFindings } from './sites.mjs';
 import { addedMarkers, findMarkers, groupReasons } from './markers.mjs';
 import { introducedErrors, runTsc, tscFor } from './tsc.mjs';
+import { build, placeholders, record, replay, runCli, startSite } from './live.mjs';
 
 const [jobPath, resultPath] = process.argv.slice(2);
 const job = JSON.parse(await readFile(jobPath, 'utf8'));
@@ -27,6 +27,7 @@ await writeFile(resultPath, JSON.stringify(row, null, 2));
 async function runServer({ server, checkout, harnessRoot, tscTimeoutMs, keepScratch, verify }, engine) {
   const scratchRoot = await mkdtemp(join(tmpdir(), `batch-${server.name}-`));
   const scratchTree = join(scratchRoot, basename(checkout));
+  let live;
   try {
     const modules = await copyTree(checkout, scratchTree, server.folder, harnessRoot);
     const dir = join(scratchTree, server.folder);
@@ -36,6 +37,9 @@ async function runServer({ server, checkout, harnessRoot, tscTimeoutMs, keepScra
     const tsc = tscFor(dir, harnessRoot);
     const tscBefore = runTsc(dir, tsc, tscTimeoutMs);
     const markersBefore = await findMarkers(dir, engine.TODO_MARKER);
+    // The server as written, driven through the manifest's conversation before anything changes.
+    live = await liveSetup(verify, server, dir, scratchRoot, harnessRoot);
+    const recording = live.ready && live.steps ? await recordOriginal(live, server, dir, scratchRoot, verify) : undefined;
 
     // forceWrite: the row measures what the transforms write (tsc after), and records what the gate would have held back.
     const first = await engine.migrate({ path: dir, write: true, allowDirty: true, forceWrite: true, ...scope });
@@ -51,6 +55,7 @@ async function runServer({ server, checkout, harnessRoot, tscTimeoutMs, keepScra
     const transportKinds = new Set(engine.TRANSPORT_KINDS);
     const transportBefore = transportFindings(auditBefore.findings, transportKinds);
     const transportAfter = transportFindings(auditAfter.findings, transportKinds);
+    const verified = await runVerify(verify, live, server, dir);
     const tscFigures =
       tscBefore.error || tscAfter.error
         ? { error: tscBefore.error ?? tscAfter.error }
@@ -77,13 +82,51 @@ async function runServer({ server, checkout, harnessRoot, tscTimeoutMs, keepScra
       transportFindings: { before: transportBefore, after: transportAfter },
       migrateErrors: first.diagnostics.filter((d) => d.level === 'error').map((d) => `${d.file}: ${d.message}`),
       gate: gateFigures(first.typecheck),
-      verify: runVerify(verify, server, dir),
+      verify: verified,
+      replay: verified.built === false ? { status: 'error', reason: 'the migrated server did not build' } : await runReplay(verify, live, server, dir, recording),
       findings: { before: auditBefore.findings, after: auditAfter.findings },
       ...(keepScratch ? { scratch: { root: scratchRoot, server: dir } } : {}),
     };
   } finally {
+    await live?.close?.();
     if (!keepScratch) await rm(scratchRoot, { recursive: true, force: true });
   }
+}
+
+/**
+ * What the live checks need: the placeholder values (a static site is served only for an entry that names
+ * `{site}`), or why they cannot run here.
+ */
+async function liveSetup(verify, server, dir, scratchRoot, harnessRoot) {
+  if (!verify.available) return { ready: false, reason: 'no verify command in this build' };
+  if (!server.verify?.args) return { ready: false, reason: 'no verify arguments in the manifest' };
+  const conversation = server.verify.conversation ? JSON.parse(await readFile(join(verify.manifestDir, server.verify.conversation), 'utf8')) : undefined;
+  const uses = { ...server.verify, steps: conversation?.steps };
+  const site = JSON.stringify(uses).includes('{site}') ? await startSite(join(harnessRoot, 'batch', 'site')) : undefined;
+  const filler = placeholders(uses, { dir, site: site?.url ?? '', scratchRoot });
+  if (filler.missing) return { ready: false, reason: filler.missing, close: site?.close };
+  const env = { ...process.env, ...filler.deep(server.verify.env ?? {}) };
+  return { ready: true, env, args: filler.deep(server.verify.args), steps: conversation ? filler.deep(conversation.steps) : undefined, close: site?.close };
+}
+
+/** Build the server as written and record its conversation; the recording's path, or the reason there is none. */
+async function recordOriginal(live, server, dir, scratchRoot, verify) {
+  const failed = build(server.verify, dir, live.env, verify.timeoutMs);
+  if (failed) return { error: `building the server as written: ${failed}` };
+  try {
+    const path = await record({ bin: verify.bin, command: commandOf(live.args), dir, env: live.env, steps: live.steps, out: join(scratchRoot, 'conversation.json'), timeoutMs: verify.timeoutMs });
+    // A step the server as written already failed proves nothing when it fails again: the row says how many.
+    const recorded = JSON.parse(await readFile(path, 'utf8')).steps.slice(1);
+    return { path, failedSteps: recorded.filter((step) => step.error || step.result?.isError === true).length };
+  } catch (error) {
+    return { error: `recording the server as written: ${error instanceof Error ? error.message : String(error)}` };
+  }
+}
+
+/** The server's command line: what follows `--` in the verify arguments. */
+function commandOf(args) {
+  const at = args.indexOf('--');
+  return at === -1 ? [] : args.slice(at + 1);
 }
 
 /** The type-check gate of the write: what it found and how long it took (the time a gated write adds). */
@@ -113,20 +156,22 @@ async function copyTree(from, to, folder, harnessRoot) {
 
 /**
  * The verify column: `n/a` until the CLI has a `verify` command and the manifest says how to start the migrated
- * server (`verify.args`, with `{dir}` for the migrated folder; `verify.build`, argv lists run there first, such as
- * the server's own `tsc`; `verify.env`). Then the command's exit code decides.
+ * server (see ./live.mjs); then the command's exit code decides.
  */
-function runVerify(verify, server, dir) {
-  if (!verify.available) return { status: 'n/a', reason: 'no verify command in this build' };
-  if (!server.verify?.args) return { status: 'n/a', reason: 'no verify arguments in the manifest' };
-  const fill = (text) => text.replaceAll('{dir}', dir);
-  const env = { ...process.env, ...Object.fromEntries(Object.entries(server.verify.env ?? {}).map(([k, v]) => [k, fill(v)])) };
-  for (const [command, ...rest] of server.verify.build ?? []) {
-    const built = spawnSync(command, rest.map(fill), { cwd: dir, encoding: 'utf8', env, timeout: verify.timeoutMs });
-    if (built.status !== 0) return { status: 'error', reason: `\`${[command, ...rest].join(' ')}\` failed: ${(built.stderr || built.stdout || String(built.error)).trim().split('\n')[0]}` };
-  }
-  const args = server.verify.args.map(fill);
-  const run = spawnSync(process.execPath, [verify.bin, 'verify', ...args], { cwd: dir, encoding: 'utf8', env, timeout: verify.timeoutMs });
+async function runVerify(verify, live, server, dir) {
+  if (!live.ready) return { status: 'n/a', reason: live.reason };
+  const failed = build(server.verify, dir, live.env, verify.timeoutMs);
+  if (failed) return { status: 'error', reason: failed, built: false };
+  const run = await runCli(verify.bin, ['verify', ...live.args], { cwd: dir, env: live.env, timeoutMs: verify.timeoutMs });
   if (run.error) return { status: 'error', reason: run.error.message };
   return { status: run.status === 0 ? 'pass' : 'fail', reason: `exit ${run.status}` };
+}
+
+/** The replay column: the recorded conversation of the server as written, replayed against the migrated one (built by runVerify). */
+async function runReplay(verify, live, server, dir, recording) {
+  if (!live.ready) return { status: 'n/a', reason: live.reason };
+  if (!server.verify.conversation) return { status: 'n/a', reason: 'no conversation in the manifest' };
+  if (recording?.error) return { status: 'error', reason: recording.error };
+  const replayed = await replay({ bin: verify.bin, recording: recording.path, command: commandOf(live.args), dir, env: live.env, timeoutMs: verify.timeoutMs });
+  return recording.failedSteps > 0 ? { ...replayed, reason: `${replayed.reason}; ${recording.failedSteps} of them failed on the server as written too` } : replayed;
 }

@@ -11,8 +11,15 @@ export const COLUMNS = [
   ['introduced', (r) => tscCell(r, 'introduced')],
   ['idempotent', (r) => (r.idempotent ? 'yes' : 'no')],
   ['transport migrated', (r) => (r.transport === 'none' ? 'n/a (none)' : r.transport)],
-  ['verify', (r) => (r.verify.status === 'n/a' || r.verify.status === 'pass' ? r.verify.status : `${r.verify.status} (${oneLine(r.verify.reason ?? '')})`)],
+  ['verify', (r) => liveCell(r.verify)],
+  ['replay', (r) => liveCell(r.replay ?? { status: 'n/a' })],
 ];
+
+/** A live check's cell: n/a, or its status with why (a replay's pass says how many steps matched). */
+function liveCell(check) {
+  if (check.status === 'n/a' || (check.status === 'pass' && !check.reason?.includes('steps'))) return check.status;
+  return `${check.status} (${oneLine(check.reason ?? '')})`;
+}
 
 function tscCell(row, which) {
   if (row.tsc.error) return `n/a (${row.tsc.error})`;
@@ -39,6 +46,8 @@ export function totals(rows) {
     transportSessionful: done.filter((r) => r.transport !== 'none').length,
     verifyPassed: done.filter((r) => r.verify.status === 'pass').length,
     verifyRun: done.filter((r) => r.verify.status !== 'n/a').length,
+    replayPassed: done.filter((r) => r.replay?.status === 'pass').length,
+    replayRun: done.filter((r) => r.replay && r.replay.status !== 'n/a').length,
   };
 }
 
@@ -51,7 +60,7 @@ export function toMarkdown(rows) {
   const t = totals(rows);
   const share = t.stateSites ? ` (${Math.round((100 * t.migrated) / t.stateSites)}%)` : '';
   lines.push(
-    `| **total** (${t.servers} servers, ${t.failed} failed) | ${t.stateSites} | ${t.migrated}${share} | ${t.stateSitesLeft} | ${t.markers} | ${t.tscBefore} | ${t.tscAfter} | ${t.introduced} | ${t.idempotent}/${t.servers - t.failed} | ${t.transportMigrated}/${t.transportSessionful} | ${t.verifyRun > 0 ? `${t.verifyPassed}/${t.verifyRun} pass` : ''} |`,
+    `| **total** (${t.servers} servers, ${t.failed} failed) | ${t.stateSites} | ${t.migrated}${share} | ${t.stateSitesLeft} | ${t.markers} | ${t.tscBefore} | ${t.tscAfter} | ${t.introduced} | ${t.idempotent}/${t.servers - t.failed} | ${t.transportMigrated}/${t.transportSessionful} | ${t.verifyRun > 0 ? `${t.verifyPassed}/${t.verifyRun} pass` : ''} | ${t.replayRun > 0 ? `${t.replayPassed}/${t.replayRun} pass` : ''} |`,
   );
   return `${lines.join('\n')}\n`;
 }

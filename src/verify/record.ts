@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -60,16 +60,41 @@ async function recordStdio(target: StdioTarget, options: RecordOptions): Promise
     child.once('error', (error) => reject(new VerifyError(`cannot start ${describeTarget(target)}: ${error.message}`)));
   });
   await started;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   createInterface({ input }).on('line', (line) => {
     parseAnd(line, (message) => recorder.fromClient(message));
     child.stdin.write(`${line}\n`);
-  }).on('close', () => child.stdin.end());
+  }).on('close', () => {
+    // The client went away: end the server the way an MCP client ends a stdio server (close its input, then
+    // SIGTERM, then SIGKILL), so a server whose browser keeps it alive does not outlive the recording.
+    child.stdin.end();
+    void stopAfterGrace(child, exited);
+  });
+  // Stopped by the client that started it: stop the real server too, rather than leave it running alone.
+  const forward = (signal: NodeJS.Signals) => () => {
+    child.kill(signal);
+    void exited.then(() => process.exit(0));
+  };
+  const signals = options.input ? [] : (['SIGTERM', 'SIGINT'] as const).map((signal) => [signal, forward(signal)] as const);
+  for (const [signal, handler] of signals) process.once(signal, handler);
   createInterface({ input: child.stdout }).on('line', (line) => {
     parseAnd(line, (message) => recorder.fromServer(message));
     output.write(`${line}\n`);
   });
-  await new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  await exited;
+  for (const [signal, handler] of signals) process.off(signal, handler);
   return recorder.conversation;
+}
+
+/** How long a stdio server gets to exit after its input closes, and again after SIGTERM. */
+const STDIO_GRACE_MS = 2000;
+
+async function stopAfterGrace(child: ChildProcess, exited: Promise<void>): Promise<void> {
+  const wait = () => new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), STDIO_GRACE_MS).unref());
+  if ((await Promise.race([exited, wait()])) !== 'timeout') return;
+  child.kill('SIGTERM');
+  if ((await Promise.race([exited, wait()])) !== 'timeout') return;
+  child.kill('SIGKILL');
 }
 
 export interface HttpRecorder {

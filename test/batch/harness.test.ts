@@ -29,6 +29,7 @@ interface Row {
   idempotent: boolean;
   transport: 'yes' | 'no' | 'none';
   verify: { status: string; reason?: string };
+  replay: { status: string; reason?: string };
   /** With --keep-scratch: the scratch folder the harness made (`root`) and the migrated server inside it. */
   scratch?: { root: string; server: string };
 }
@@ -129,6 +130,13 @@ describe('batch harness over two self-written servers', () => {
     // The migrated stdio server, built with its own tsc and checked live by `verify`; the other has no verify entry.
     expect(stdio!.verify).toEqual({ status: 'pass', reason: 'exit 0' });
     expect(http!.verify.status).toBe('n/a');
+  });
+
+  it("replays the conversation recorded from the server as written against the migrated one", () => {
+    const [http, stdio] = rows;
+    // open_store, two puts and two gets answered as before, with the handle the migration introduced threaded in.
+    expect(stdio!.replay).toEqual({ status: 'pass', reason: '5/5 steps' });
+    expect(http!.replay).toEqual({ status: 'n/a', reason: 'no verify arguments in the manifest' });
   });
 
   it('turns a server that runs out of time into an error row and carries on', () => {

@@ -125,3 +125,32 @@ describe('a removed selection setter', () => {
     expect(report.outcomes).toContainEqual(expect.objectContaining({ check: 'replay', subject: 'step 3 (count_stock)', status: 'pass' }));
   });
 });
+
+describe('recording over stdio when the server does not exit on its own', () => {
+  it('stops the real server after its client closes (input closed, then SIGTERM), so nothing outlives the recording', async () => {
+    const server = join(REPO_ROOT, 'test', 'verify', 'servers', 'lingering-server.mjs');
+    const out = tmpDir('lingering-conversation.json');
+    const pidFile = tmpDir('lingering.pid');
+    const bin = join(REPO_ROOT, 'bin', 'mcp-sessionless.js');
+    const client = new Client({ name: 'pinger', version: '1.0.0' });
+    await client.connect(
+      new StdioClientTransport({ command: process.execPath, args: [bin, 'verify', 'record', '--out', out, '--', process.execPath, server], env: { ...(process.env as Record<string, string>), PID_FILE: pidFile }, stderr: 'pipe' }),
+    );
+    await client.callTool({ name: 'ping', arguments: {} });
+    const pid = Number(readFileSync(pidFile, 'utf8'));
+    const alive = () => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    expect(alive()).toBe(true);
+    await client.close();
+    for (let waited = 0; alive() && waited < 10_000; waited += 100) await new Promise((done) => setTimeout(done, 100));
+    expect(alive()).toBe(false);
+    expect((JSON.parse(readFileSync(out, 'utf8')) as Conversation).steps.map((step) => step.method)).toEqual(['initialize', 'tools/call']);
+  });
+});
+
