@@ -74,9 +74,11 @@ export async function record({ bin, command, dir, env, steps, out, timeoutMs }) 
   await client.connect(transport);
   try {
     for (const step of steps) {
-      // A tool error or a failed read is part of the conversation: the recording keeps it for the replay to match.
-      if (step.read) await client.readResource({ uri: step.read }).catch(() => undefined);
-      else await client.callTool({ name: step.tool, arguments: step.arguments ?? {} }, undefined, { timeout: Math.max(1000, deadline - Date.now()) });
+      // An error answer is part of the conversation: the recording keeps it for the replay to match (a step
+      // that timed out has no answer, and the count below says so).
+      const options = { timeout: Math.max(1000, deadline - Date.now()) };
+      const answered = step.read ? client.readResource({ uri: step.read }, options) : client.callTool({ name: step.tool, arguments: step.arguments ?? {} }, undefined, options);
+      await answered.catch(() => undefined);
     }
   } finally {
     // A server that keeps a browser open may not exit on its own: closing must not hold the row up.

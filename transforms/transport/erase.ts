@@ -98,7 +98,7 @@ export interface HandlerPlan {
    * (`res.statusCode = 400; res.end('Invalid request');`): what GET and DELETE reach now that they open no
    * stream and end no session, so on v1 they become the 405 a sessionless endpoint answers.
    */
-  otherMethods: Node[];
+  otherMethods: { statements: Node[]; response?: string };
   problems: string[];
 }
 
@@ -183,7 +183,7 @@ function returnsAtTop(node: Node, fn: FunctionLike): boolean {
 
 /** Plan the body of a handler that serves MCP requests. */
 export function planHandler(handler: FunctionLike, plumbing: Plumbing): HandlerPlan {
-  const plan: HandlerPlan = { removed: [], whole: false, postOnly: false, returnAfter: false, sessionBranches: [], sessionGuards: [], wholeWithGuards: false, opening: [], otherMethods: [], problems: [] };
+  const plan: HandlerPlan = { removed: [], whole: false, postOnly: false, returnAfter: false, sessionBranches: [], sessionGuards: [], wholeWithGuards: false, opening: [], otherMethods: { statements: [] }, problems: [] };
   const body = handler.getBody();
   if (body && !Node.isBlock(body)) {
     const call = serveCalls(body, plumbing).pop();
@@ -279,26 +279,28 @@ export function planHandler(handler: FunctionLike, plumbing: Plumbing): HandlerP
  * client error other than 405 through the response (`res.statusCode = 400;`, `res.writeHead(404)`, `res.status(400).json(…)`,
  * `res.end(…)`, alone or returned); none otherwise.
  */
-function clientErrorAfter(body: Node & { getStatements(): Node[] }, postBlock: Node, handler: FunctionLike): Node[] {
+function clientErrorAfter(body: Node & { getStatements(): Node[] }, postBlock: Node, handler: FunctionLike): HandlerPlan['otherMethods'] {
+  const none = { statements: [] };
   const statements = body.getStatements();
   const index = statements.findIndex((statement) => within(postBlock, statement));
   const branch = statements[index];
-  if (!branch || !Node.isIfStatement(branch) || branch.getThenStatement() !== postBlock || branch.getElseStatement()) return [];
+  if (!branch || !Node.isIfStatement(branch) || branch.getThenStatement() !== postBlock || branch.getElseStatement()) return none;
   const blockStatements = Node.isBlock(postBlock) ? postBlock.getStatements() : [];
   const lastInBranch = blockStatements[blockStatements.length - 1];
-  if (!lastInBranch || !Node.isReturnStatement(lastInBranch) || !returnsAtTop(lastInBranch, handler)) return [];
+  if (!lastInBranch || !Node.isReturnStatement(lastInBranch) || !returnsAtTop(lastInBranch, handler)) return none;
   const rest = statements.slice(index + 1);
   const roots = new Set<string>();
   let status: number | undefined;
   for (const statement of rest) {
     const expression = Node.isExpressionStatement(statement) ? statement.getExpression() : Node.isReturnStatement(statement) ? statement.getExpression() : undefined;
-    if (!expression) return [];
+    if (!expression) return none;
     const answer = responseAnswer(expression);
-    if (!answer) return [];
+    if (!answer) return none;
     roots.add(answer.root);
     status ??= answer.status;
   }
-  return rest.length > 0 && roots.size === 1 && status !== undefined && status >= 400 && status < 500 && status !== 405 ? rest : [];
+  const [response] = roots;
+  return rest.length > 0 && roots.size === 1 && status !== undefined && status >= 400 && status < 500 && status !== 405 ? { statements: rest, response } : none;
 }
 
 /** `res.statusCode = 400` or a call chain on `res` that sets a status or ends the response: its root and status. */

@@ -298,8 +298,8 @@ export function buildHttpEdits(plan: HttpPlan, style: Style): PhaseOutput {
       for (const statement of rest) act(statement, remove);
     }
     // v1: every method but POST now ends in the 405 a sessionless endpoint answers, not in the old client error.
-    const [firstOther, ...restOther] = handlerPlan.otherMethods;
-    if (target === 'v1' && kind === 'node' && res && firstOther && firstOther.getText().startsWith(res)) {
+    const [firstOther, ...restOther] = handlerPlan.otherMethods.statements;
+    if (target === 'v1' && kind === 'node' && res && firstOther && handlerPlan.otherMethods.response === res) {
       act(firstOther, { kind: 'replace', text: render(methodNotAllowedNode(res, style), style, indentOf(text, firstOther.getStart())) });
       for (const statement of restOther) act(statement, remove);
     }
