@@ -49,9 +49,10 @@ export function placeholders(entry, { dir, site, scratchRoot }) {
       values['{playwrightBrowsers}'] = browsers;
     }
   }
-  const fill = (value) => (typeof value === 'string' ? Object.entries(values).reduce((out, [key, v]) => out.replaceAll(key, v), value) : value);
-  const deep = (value) => (Array.isArray(value) ? value.map(deep) : value && typeof value === 'object' ? Object.fromEntries(Object.entries(value).map(([k, v]) => [k, deep(v)])) : fill(value));
-  return { fill, deep };
+  const filled = (value) => (typeof value === 'string' ? Object.entries(values).reduce((out, [key, v]) => out.replaceAll(key, v), value) : value);
+  // Strings anywhere in a value (args, env, steps) get the placeholders filled.
+  const fill = (value) => (Array.isArray(value) ? value.map(fill) : value && typeof value === 'object' ? Object.fromEntries(Object.entries(value).map(([k, v]) => [k, fill(v)])) : filled(value));
+  return { fill };
 }
 
 /** Run `verify.build` in the server folder; a failure's first line, or undefined. */

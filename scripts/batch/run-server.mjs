@@ -105,8 +105,8 @@ async function liveSetup(verify, server, dir, scratchRoot, harnessRoot) {
   const site = JSON.stringify(uses).includes('{site}') ? await startSite(join(harnessRoot, 'batch', 'site')) : undefined;
   const filler = placeholders(uses, { dir, site: site?.url ?? '', scratchRoot });
   if (filler.missing) return { ready: false, reason: filler.missing, close: site?.close };
-  const env = { ...process.env, ...filler.deep(server.verify.env ?? {}) };
-  return { ready: true, env, args: filler.deep(server.verify.args), steps: conversation ? filler.deep(conversation.steps) : undefined, close: site?.close };
+  const env = { ...process.env, ...filler.fill(server.verify.env ?? {}) };
+  return { ready: true, env, args: filler.fill(server.verify.args), steps: conversation ? filler.fill(conversation.steps) : undefined, close: site?.close };
 }
 
 /** Build the server as written and record its conversation; the recording's path, or the reason there is none. */
