@@ -1,5 +1,5 @@
 import { ts } from 'ts-morph';
-import { CLIENT_MODULE, SENDS_SESSION_HEADER, SERVER_MODULE, SERVES_HTTP, TEST_FILE, TEST_FOLDERS } from '../rules/scope.js';
+import { CLIENT_MODULE, SENDS_SESSION_HEADER, SERVER_MODULE, SERVES_HTTP, TEST_FILE, TEST_FOLDER_NAME, TEST_FOLDERS } from '../rules/scope.js';
 
 /** Where a file belongs: server code (audited and migrated by default), a test, or MCP client code. */
 export type FileScope = 'server' | 'test' | 'client';
@@ -7,7 +7,7 @@ export type FileScope = 'server' | 'test' | 'client';
 /** Whether a root-relative posix path is a test or test data, by its folders or its name. */
 export function isTestPath(path: string): boolean {
   const parts = path.split('/');
-  return TEST_FILE.test(parts[parts.length - 1] ?? '') || parts.slice(0, -1).some((folder) => TEST_FOLDERS.includes(folder));
+  return TEST_FILE.test(parts[parts.length - 1] ?? '') || parts.slice(0, -1).some((folder) => TEST_FOLDERS.includes(folder) || TEST_FOLDER_NAME.test(folder));
 }
 
 /** Which side of MCP a file imports: `client` when it imports only the client SDK, `server` when any server module. */

@@ -74,7 +74,7 @@ export const DEFAULT_SCOPE_NOUN = 'session';
 export const FALLBACK_SCOPE_NOUNS: readonly string[] = ['session', 'conversation', 'workspace'];
 
 /** Calls that register process shutdown work, whose statements about the state become the record's cleanup. */
-export const SHUTDOWN_EVENTS: readonly string[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'exit', 'beforeExit', 'uncaughtException', 'unhandledRejection'];
+export const SHUTDOWN_EVENTS: readonly string[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR2', 'exit', 'beforeExit', 'uncaughtException', 'unhandledRejection'];
 
 /** Events of the standard input that end a stdio server (the client closed its end): shutdown too. */
 export const STDIN_SHUTDOWN_EVENTS: readonly string[] = ['close', 'end'];
@@ -95,3 +95,6 @@ export const TELEMETRY_METHODS: readonly string[] = ['startSpan', 'startActiveSp
 export const SCOPE_DEFINER = 'defineScope';
 export const SCOPE_INSTANCE_METHOD = 'instance';
 export const SCOPE_STATE_PROPERTY = 'state';
+
+/** Names of the functions a server stops with (`shutdown()`, `stopServer()`, `cleanup`). */
+export const STOPPING_NAME = /^(?:shutdown|stop|close|dispose|cleanup|teardown|destroy)(?:[A-Z_]\w*)?$/;

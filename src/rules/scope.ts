@@ -7,6 +7,9 @@
 /** Folders whose files are tests or test data, at any depth. `examples/` stays in: examples are servers people run and copy. */
 export const TEST_FOLDERS: readonly string[] = ['test', 'tests', '__tests__', '__mocks__', 'e2e', 'fixtures', '__fixtures__'];
 
+/** Folders named for a kind of tests (`test-integration`, `integration-tests`, `e2e_tests`): tests too. */
+export const TEST_FOLDER_NAME = /^(?:tests?|e2e)[-_.]\w[\w.-]*$|^[\w.-]*\w[-_.](?:tests?|e2e)$/;
+
 /** File names of tests: `x.test.ts`, `x.spec.js`, `x.e2e.ts`. */
 export const TEST_FILE = /\.(?:test|spec|e2e)\.[cm]?[jt]sx?$/;
 

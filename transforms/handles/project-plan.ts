@@ -4,7 +4,7 @@
  * created in a second and cleaned up in a third, and all three must agree on names and on what the store
  * holds, whichever file the runner visits first.
  */
-import { Node, type Project } from 'ts-morph';
+import { Node, type Project, type SourceFile } from 'ts-morph';
 import { analyzeProject, type ServerModel, type StateVariable } from '../../src/analysis/index.js';
 import { carriesConversation } from '../../src/analysis/conversational.js';
 import { servedPerConnection } from '../../src/analysis/served.js';
@@ -36,6 +36,8 @@ const FAMILY_PATTERNS: Record<Family, readonly PatternId[]> = {
 /** A marker to leave, by position in the untouched file. */
 export interface PlannedMarker {
   pos: number;
+  /** The module `pos` is in, where that is not the module whose plan holds the marker. */
+  file?: SourceFile;
   rule: RuleId;
   pattern: PatternId;
   message: string;

@@ -16,15 +16,15 @@
 import { posix } from 'node:path';
 import { Node, SyntaxKind, type ClassDeclaration, type ClassExpression, type FunctionDeclaration, type Identifier, type NewExpression, type PropertyAccessExpression, type SourceFile, type VariableDeclaration } from 'ts-morph';
 import type { Registration, ServerModel, StateAccess, StateVariable } from '../../src/analysis/index.js';
-import { isPlainValueType, literalText, unwrap } from '../../src/analysis/syntax.js';
+import { enclosingFunction, isPlainValueType, literalText, unwrap } from '../../src/analysis/syntax.js';
 import { resolveRelative } from '../../src/engine/components.js';
 import { relativeOf } from '../../src/engine/parse.js';
 import { carriesConversation, isSharedByName, isSharedState } from '../../src/analysis/conversational.js';
-import { CONVERSATIONAL_CLASSES, RELEASE_METHODS, SHUTDOWN_EVENTS, STDIN_SHUTDOWN_EVENTS } from '../../src/rules/scope-state.js';
+import { CONVERSATIONAL_CLASSES, RELEASE_METHODS, SHUTDOWN_EVENTS, STDIN_SHUTDOWN_EVENTS, STOPPING_NAME } from '../../src/rules/scope-state.js';
 import { declarationOf, isReference, referencesTo } from '../shared/declarations.js';
 import { onlyResourceReaders, readByResources } from './resources.js';
 import { isExported } from '../shared/exports.js';
-import { factoryInstances, isDirectIn, newExpressionsOf, type InstanceHolder } from './instances.js';
+import { factoryInstances, isDirectIn, newExpressionsOf, usesOutsideCalls, type InstanceHolder } from './instances.js';
 import { fieldReferences, fieldUsesOutsideTools, serverClasses, serverClassFields, type FieldMember } from './fields.js';
 import { toolList } from '../handles/generate.js';
 
@@ -33,6 +33,8 @@ export interface ShutdownUse {
   statement: Node;
   /** The handler function, to know whether it can await. */
   handler: Node;
+  /** It releases an object the record holds and releases itself (`await browserManager.close()`): it only becomes disposeAll(). */
+  disposeOnly?: true;
 }
 
 /** One thing the record holds. */
@@ -59,6 +61,8 @@ export interface ScopeCandidate {
   shutdown: ShutdownUse[];
   /** Members code that runs while the server starts sets or reads (see ScopeSpec.startup in templates/handle-scope). */
   startup: string[];
+  /** What the record changes that a reader must settle, each a marker where it happens (the record goes ahead). */
+  notes: ScopeDecline[];
 }
 
 /** A state that cannot join its file's record: one marker, and the file's record is not built. */
@@ -357,6 +361,7 @@ export function findCandidates(model: ServerModel, options: { resources: boolean
     const problems: ScopeDecline[] = [];
     const tools = new Set<Registration>();
     const startup = new Set<string>();
+    const notes: ScopeDecline[] = [];
     const shutdown = new Map<Node, ShutdownUse>();
     const noteShutdown = (node: Node, name: string): boolean => {
       const handler = shutdownHandlerOf(node);
@@ -374,7 +379,33 @@ export function findCandidates(model: ServerModel, options: { resources: boolean
         }
         // Built lazily inside the factory (with what only the factory knows) for the record of the running call;
         // code outside tool calls gets an instance of the factory run's own, as before.
-        for (const field of member.fields) for (const access of field.accesses) for (const registration of access.by) tools.add(registration);
+        // Every tool that reaches the object runs in the record, since the record holds all of it: also one that
+        // only reads a field kept per caller-given key (`list_drafts` listing `this.drafts`).
+        const owners = new Set(member.fields.map((field) => field.ownerClass));
+        for (const field of model.states) {
+          if (field.kind !== 'class-field' || !owners.has(field.ownerClass)) continue;
+          for (const access of field.accesses) for (const registration of access.by) tools.add(registration);
+        }
+        // Released where the process stops (`process.on('SIGINT', async () => { await browserManager.close(); … })`):
+        // every record's object is released there instead (the record's cleanup releases it).
+        for (const use of usesOutsideCalls(member, model, () => false)) {
+          const handler = isReleaseCall(use) ? shutdownHandlerOf(use) : undefined;
+          const statement = handler ? bodyStatementOf(use, handler) : undefined;
+          if (handler && statement && member.release) shutdown.set(statement, { statement, handler, disposeOnly: true });
+        }
+        // One marker per function that uses it outside tool calls, at its first use there.
+        const seen = new Set<Node | undefined>();
+        for (const use of usesOutsideCalls(member, model, (node) => shutdownHandlerOf(node) !== undefined)) {
+          const fn = enclosingFunction(use);
+          // Releasing it where the server or its connection stops releases that run's own instance, as before
+          // (records release theirs when they end).
+          if (seen.has(fn) || (fn !== undefined && STOPPING_NAME.test(nameOfFunction(fn) ?? '')) || isReleaseCall(use)) continue;
+          seen.add(fn);
+          notes.push({
+            node: use,
+            message: `${member.name} is used here outside any tool call, and each conversation's record now builds its own ${member.className}: what this does to the one built at start-up (a connection it opens, a setting it makes) reaches no conversation; do it in the record's tools by hand, or keep one ${member.className} shared on purpose`,
+          });
+        }
         continue;
       }
       if (member.kind === 'field') {
@@ -494,7 +525,7 @@ export function findCandidates(model: ServerModel, options: { resources: boolean
       declines.push(recordDeclined(members, problems[0]!));
       continue;
     }
-    candidates.push({ file, members, references, cleanupReferences, fieldReferences: ownReferences, tools: [...tools].filter((r) => r.kind === 'tool'), shutdown: [...shutdown.values()], startup: [...startup] });
+    candidates.push({ file, members, references, cleanupReferences, fieldReferences: ownReferences, tools: [...tools].filter((r) => r.kind === 'tool'), shutdown: [...shutdown.values()], startup: [...startup], notes });
   }
   return { candidates, declines };
 }
@@ -620,4 +651,18 @@ function declarationsOf(id: Identifier): Node[] {
 function isPropertyName(id: Identifier): boolean {
   const parent = id.getParent();
   return parent !== undefined && Node.isPropertyAccessExpression(parent) && parent.getNameNode() === id;
+}
+
+/** The name of a function, method or function-valued variable, when it has one. */
+function nameOfFunction(fn: Node): string | undefined {
+  if (Node.isFunctionDeclaration(fn) || Node.isMethodDeclaration(fn)) return fn.getName();
+  const holder = fn.getParent();
+  return holder && Node.isVariableDeclaration(holder) ? holder.getName() : undefined;
+}
+
+/** `x.close()`, `x.dispose()`: a release of the object `reference` names. */
+function isReleaseCall(reference: Node): boolean {
+  const access = reference.getParent();
+  const call = access?.getParent();
+  return access !== undefined && Node.isPropertyAccessExpression(access) && RELEASE_METHODS.includes(access.getName()) && call !== undefined && Node.isCallExpression(call) && call.getExpression() === access;
 }

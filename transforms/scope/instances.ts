@@ -10,6 +10,9 @@ import type { ServerModel, StateVariable } from '../../src/analysis/index.js';
 import { carriesConversation } from '../../src/analysis/conversational.js';
 import { enclosingFunction, outermostWrapper, unwrap } from '../../src/analysis/syntax.js';
 import { RELEASE_METHODS } from '../../src/rules/scope-state.js';
+import { relativeOf } from '../../src/engine/parse.js';
+import { isTestPath } from '../../src/engine/scope.js';
+import { referencesTo } from '../shared/declarations.js';
 
 type ClassNode = ClassDeclaration | ClassExpression;
 
@@ -130,9 +133,11 @@ function builtBy(holder: InstanceHolder): NewExpression | undefined {
   return inner && Node.isNewExpression(inner) ? inner : undefined;
 }
 
-/** Every `new <name>(…)` in the model's files. */
+/** Every `new <name>(…)` in the model's server files (a test builds its own instances, which the server never serves). */
 export function newExpressionsOf(name: string, model: ServerModel): NewExpression[] {
-  return model.files.flatMap((info) => info.sourceFile.getDescendantsOfKind(SyntaxKind.NewExpression).filter((created) => unwrap(created.getExpression()).getText() === name));
+  return model.files
+    .filter((info) => !isTestPath(relativeOf(info.sourceFile)))
+    .flatMap((info) => info.sourceFile.getDescendantsOfKind(SyntaxKind.NewExpression).filter((created) => unwrap(created.getExpression()).getText() === name));
 }
 
 function nameOf(cls: ClassNode): string | undefined {
@@ -151,4 +156,34 @@ function classNamed(name: string, model: ServerModel): ClassDeclaration | undefi
 function releaseMethodOf(cls: ClassNode): string | undefined {
   const method = cls.getMethods().find((m) => !m.isStatic() && RELEASE_METHODS.includes(m.getName()) && m.getParameters().every((p) => p.isOptional() || p.hasInitializer()));
   return method?.getName();
+}
+
+/**
+ * Where code outside any tool call uses the object (not handing it to a function, not releasing it at shutdown):
+ * `await this.postgresClient.connect(…)` in an `init()` run while the server starts. A record builds its own
+ * object, so what such code does to the start-up instance (a connection it opens) reaches no conversation.
+ */
+export function usesOutsideCalls(instance: FactoryInstance, model: ServerModel, atShutdown: (node: Node) => boolean): Node[] {
+  const handlers = [
+    ...model.registrations.flatMap((registration) => (registration.handler ? [registration.handler] : [])),
+    ...model.requestHandlers.flatMap((handler) => (handler.handler ? [handler.handler] : [])),
+  ];
+  const inside = (node: Node) => handlers.some((handler) => handler.getStart() <= node.getStart() && node.getEnd() <= handler.getEnd() && handler.getSourceFile() === node.getSourceFile());
+  return referencesOf(instance).filter((reference) => {
+    const call = reference.getParent();
+    // Handed to a function (`registerTools(server, this.client)`): what that function does is its tools' business.
+    if (call && Node.isCallExpression(call) && call.getArguments().includes(reference as never)) return false;
+    return !inside(reference) && !atShutdown(reference);
+  });
+}
+
+/** The references to what holds the object: the variable, or `this.x` in the class whose constructor sets it. */
+function referencesOf(instance: FactoryInstance): Node[] {
+  const holder = instance.declaration;
+  if (Node.isVariableDeclaration(holder)) return referencesTo(holder);
+  const owner = holder.getFirstAncestor((node) => Node.isClassDeclaration(node) || Node.isClassExpression(node));
+  if (!owner) return [];
+  return owner
+    .getDescendantsOfKind(SyntaxKind.PropertyAccessExpression)
+    .filter((access) => access !== holder.getLeft() && access.getName() === instance.name && access.getExpression().getKind() === SyntaxKind.ThisKeyword);
 }

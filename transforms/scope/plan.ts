@@ -6,9 +6,9 @@
  * code around them keeps its control flow exactly as written.
  */
 import { posix } from 'node:path';
-import { Node, SyntaxKind, type ClassDeclaration, type TryStatement, type Identifier, type Project, type PropertyAccessExpression, type SourceFile } from 'ts-morph';
+import { Node, type ClassDeclaration, type TryStatement, type Identifier, type Project, type PropertyAccessExpression, type SourceFile } from 'ts-morph';
 import { analyzeProject, type ServerModel } from '../../src/analysis/index.js';
-import { isNullish, projectClassBuilt } from '../../src/analysis/syntax.js';
+import { projectClassBuilt } from '../../src/analysis/syntax.js';
 import { relativeOf } from '../../src/engine/parse.js';
 import { TODO_MARKER } from '../../src/rules/rules.js';
 import { DEFAULT_SCOPE_NOUN, FALLBACK_SCOPE_NOUNS, RELEASERS, SCOPE_NOUNS, SCOPE_STATE_PROPERTY } from '../../src/rules/scope-state.js';
@@ -29,6 +29,8 @@ import { planRecordResources } from './resources.js';
 import type { ScopeNames } from './tool-sites.js';
 import { freeNoun, ImportNeeds, wireTools } from './wiring.js';
 import { planSessionIds } from './session-ids.js';
+import { importsTransitively, planPart, type RecordHome } from './part.js';
+import { recordLines, recordReference, referenceName, reindent, spansLinesInLiteral } from './record-text.js';
 import { removeMarkersNaming } from './stale-markers.js';
 
 /** The plan, plus where the scope module goes. */
@@ -82,7 +84,7 @@ export function planScopes(project: Project, options: HandleOptions): ScopePlan 
   const toolNames = new Set(model.registrations.flatMap((r) => (r.kind === 'tool' && r.name ? [r.name] : [])));
   // One record per tool: where two modules' state reaches the same tools, the larger record takes them and
   // the other is marked (two ids on one tool would be two handles for one conversation).
-  const claimed = new Map<Node, string>();
+  const claimed = new Map<Node, RecordHome>();
   // What the records are called (`browser`, `session`): the session-id scope takes a name none of them has.
   const nouns = new Set<string>();
   // Copies of one value kept in several modules the same tools use (`browserContext` handed by a setter to each):
@@ -95,15 +97,42 @@ export function planScopes(project: Project, options: HandleOptions): ScopePlan 
       : `${stateList(candidate.members)} ${candidate.members.length === 1 ? 'serves' : 'serve'} the same tools as state kept as copies in ${others.modules.join(', ')}: decided with it, so no record for now`;
     fileOf(candidate.file).markers.push(marker(candidate.members[0]!.declaration, message));
   }
-  const queue = [...candidates].filter((candidate) => !copied.has(candidate)).sort((a, b) => b.members.length - a.members.length);
+  // A module the others import defines the record they join (a part imports it; the other way round would be
+  // a cycle), then the larger record goes first.
+  const importedBy = (candidate: ScopeCandidate) => candidates.filter((other) => other !== candidate && importsTransitively(other.file, candidate.file)).length;
+  const queue = [...candidates].filter((candidate) => !copied.has(candidate)).sort((a, b) => importedBy(b) - importedBy(a) || b.members.length - a.members.length);
   const failedFiles = new Set<SourceFile>();
   for (let index = 0; index < queue.length; index++) {
     const candidate = queue[index]!;
     const path = relativeOf(candidate.file);
     const shared = candidate.tools.find((r) => claimed.has(r.call));
     if (shared) {
-      const other = claimed.get(shared.call)!;
-      fileOf(candidate.file).markers.push(marker(candidate.members[0]!.declaration, `${stateList(candidate.members)} ${candidate.members.length === 1 ? 'serves' : 'serve'} ${shared.label} together with the state of ${other}; move them into ${other} to share its handle, or give them one by hand`));
+      // The same tools' state in another module: this module keeps its part of that record, under the same id.
+      const home = claimed.get(shared.call)!;
+      const trial = new Map<string, TextEdits>();
+      const editsOf = (file: SourceFile) => {
+        const key = relativeOf(file);
+        if (!trial.has(key)) trial.set(key, fileOf(file).edits.clone());
+        return trial.get(key)!;
+      };
+      const notes: PlannedMarker[] = [];
+      const style = styleOf(candidate.file, model.files.find((info) => info.sourceFile === candidate.file)?.sdk, options);
+      const reason = planPart(candidate, home, { model, options, style, editsOf, notes });
+      const other = relativeOf(home.file);
+      if (reason) {
+        fileOf(candidate.file).markers.push(marker(candidate.members[0]!.declaration, `${stateList(candidate.members)} ${candidate.members.length === 1 ? 'serves' : 'serve'} ${shared.label} together with the state of ${other}, and cannot join its record (${reason}); move them into ${other} to share its handle, or give them one by hand`));
+        continue;
+      }
+      for (const [key, edits] of trial) files.get(key)!.edits = edits;
+      for (const note of notes) fileOf(note.file ?? candidate.file).markers.push(note);
+      fileOf(candidate.file).results.push({
+        pattern: 'P2',
+        rule: 'SL006',
+        state: stateList(candidate.members),
+        file: path,
+        line: candidate.members[0]!.declaration.getStartLineNumber(),
+        summary: `${stateList(candidate.members)}: part of the record of ${other}, behind its ${home.idParam}`,
+      });
       continue;
     }
     if (isCommonJs(candidate.file)) {
@@ -125,21 +154,21 @@ export function planScopes(project: Project, options: HandleOptions): ScopePlan 
     };
     const notes: PlannedMarker[] = [];
     const planned = planCandidate(candidate, model, options, toolNames, editsOf, { storePath, scopePath }, notes, nouns);
-    if (typeof planned === 'object' && planned.resources && !failedFiles.has(candidate.file)) {
+    if (typeof planned === 'object' && 'resources' in planned && !failedFiles.has(candidate.file)) {
       // The record goes ahead without the state its resources read; that state keeps its own marker.
       failedFiles.add(candidate.file);
       const retry = strict.candidates.find((c) => c.file === candidate.file);
       if (retry) queue.splice(index + 1, 0, retry);
       continue;
     }
-    const reason = typeof planned === 'object' ? planned.reason : planned;
-    if (reason) {
-      fileOf(candidate.file).markers.push(marker(candidate.members[0]!.declaration, reason));
+    if (typeof planned === 'string' || 'reason' in planned) {
+      fileOf(candidate.file).markers.push(marker(candidate.members[0]!.declaration, typeof planned === 'string' ? planned : planned.reason));
       continue;
     }
     for (const [key, edits] of trial) files.get(key)!.edits = edits;
-    fileOf(candidate.file).markers.push(...notes);
-    for (const registration of candidate.tools) claimed.set(registration.call, path);
+    for (const note of notes) fileOf(note.file ?? candidate.file).markers.push(note);
+    const home: RecordHome = { file: candidate.file, ...planned, tools: new Set(candidate.tools.map((registration) => registration.call)) };
+    for (const registration of candidate.tools) claimed.set(registration.call, home);
     fileOf(candidate.file).results.push({
       pattern: 'P2',
       rule: 'SL006',
@@ -217,7 +246,7 @@ function planCandidate(
   paths: { storePath: string; scopePath: string },
   notes: PlannedMarker[],
   nouns: Set<string>,
-): string | { reason: string; resources: true } | undefined {
+): string | { reason: string; resources: true } | Omit<RecordHome, 'file' | 'tools'> {
   const names = recordNames(candidate, options, toolNames);
   nouns.add(names.noun);
   const file = candidate.file;
@@ -228,7 +257,8 @@ function planCandidate(
   // Resources the state is read by: served from templates keyed by the record's id.
   const resources = planRecordResources(candidate, model, names, editsOf, { resourceLinks: style.supports('resource-link') });
   if (typeof resources === 'string') return { reason: resources, resources: true };
-  for (const item of resources?.unlinked ?? []) notes.push({ pos: item.node.getStart(), rule: 'SL004', pattern: 'P8', message: item.message });
+  for (const item of resources?.unlinked ?? []) notes.push({ pos: item.node.getStart(), file: item.node.getSourceFile(), rule: 'SL004', pattern: 'P8', message: item.message });
+  for (const note of candidate.notes) notes.push({ ...marker(note.node, note.message), file: note.node.getSourceFile() });
 
   // Declarations: the first becomes the scope, the others go (objects a factory builds stay, built per record).
   const statements = [...new Set(candidate.members.filter((m) => m.kind !== 'factory-instance' && m.kind !== 'field').map((m) => statementOf(m.declaration)!))];
@@ -341,19 +371,7 @@ function planCandidate(
     ...candidate.members.flatMap((m) => heldClasses(m).map((c) => c.getSourceFile())),
   ]);
   for (const fieldFile of fieldFiles) if (fieldFile !== file) removeStaleMarkers(editsOf(fieldFile), candidate.members);
-  return undefined;
-}
-
-/** What a reference to the state becomes: `page` → `browser.page`; `{ page }` → `{ page: browser.page }`; `this.page` → `browser.page`. */
-function recordReference(ref: Identifier | PropertyAccessExpression, record: string): string {
-  if (Node.isPropertyAccessExpression(ref)) return `${record}.${ref.getName()}`;
-  const name = ref.getText();
-  return Node.isShorthandPropertyAssignment(ref.getParent()) ? `${name}: ${record}.${name}` : `${record}.${name}`;
-}
-
-/** The state a reference names: `page`, or `page` of `this.page`. */
-function referenceName(ref: Identifier | PropertyAccessExpression): string {
-  return Node.isPropertyAccessExpression(ref) ? ref.getName() : ref.getText();
+  return { scope: names.scope, noun: names.noun, idParam: names.idParam, exported, importers: new Set(imports.files()) };
 }
 
 /** A node's text with the state references in it made record properties (for code copied elsewhere). */
@@ -368,30 +386,6 @@ function substitutedText(node: Node, refs: ReadonlyArray<Identifier | PropertyAc
   return text;
 }
 
-/** The initial value of one state in a fresh record, typed as the variable was. */
-function initialValue(member: ScopeMember, typed: boolean): string {
-  // Built on the record's first use, by the factory that serves the call.
-  if (member.kind === 'factory-instance') return typed ? `undefined as ${member.className} | undefined` : 'undefined';
-  // A JavaScript field: the value its constructor sets when that needs nothing of the constructor; otherwise the
-  // constructor's write stays and sets it on start-up's record (see ScopeSpec.startup).
-  if (member.kind === 'field' && !Node.isPropertyDeclaration(member.declaration)) {
-    const value = constructorInitializer(member)?.getText() ?? 'undefined';
-    return typed ? `${value} as any` : value;
-  }
-  const declaration = member.declaration as Node & { getInitializer(): Node | undefined; getTypeNode(): Node | undefined };
-  const initializer = declaration.getInitializer();
-  const annotation = declaration.getTypeNode()?.getText();
-  const value = initializer ? initializer.getText() : 'undefined';
-  if (!typed) return value;
-  // `let page: Page | null;` starts undefined although its type says otherwise: keep both as they were.
-  if (annotation && !initializer) return /\bundefined\b/.test(annotation) ? `undefined as ${annotation}` : `undefined as unknown as ${annotation}`;
-  if (annotation) return `${value} as ${annotation}`;
-  // What `let x;`, `let x = null` and `let x = []` evolve into.
-  if (!initializer || isNullish(initializer) || initializer.getKind() === SyntaxKind.NullKeyword) return `${value} as any`;
-  if (Node.isArrayLiteralExpression(initializer) && initializer.getElements().length === 0) return '[] as any[]';
-  return value;
-}
-
 function scopeDefinition(
   candidate: ScopeCandidate,
   names: RecordNames,
@@ -403,16 +397,7 @@ function scopeDefinition(
   const u = style.unit;
   const i1 = indent + u;
   const i2 = i1 + u;
-  // A value written over several lines keeps its inner indentation, shifted to the record's.
-  const record = candidate.members.map((member) => {
-    const value = initialValue(member, style.typed);
-    const holder = Node.isVariableDeclaration(member.declaration) ? (member.declaration.getVariableStatement() ?? member.declaration) : member.declaration;
-    const shifted = spansLinesInLiteral(member.declaration) ? value : reindent(value, indentOf(holder), i2);
-    // A field's own comment said what it holds: it goes with it into the record.
-    const commented = member.kind === 'field' ? (Node.isPropertyDeclaration(member.declaration) ? member.declaration : constructorInitializer(member) ? member.declaration.getParentOrThrow() : undefined) : undefined;
-    const comments = commented ? commented.getLeadingCommentRanges().filter((range) => !range.getText().includes(TODO_MARKER)).map((range) => `${i2}${reindent(range.getText(), indentOf(holder), i2)}\n`) : [];
-    return `${comments.join('')}${i2}${member.name}: ${shifted},`;
-  });
+  const record = recordLines(candidate.members, style.typed, i2);
   // Variables become record properties; a singleton's name already stands for the record's instance.
   const variables = new Set(candidate.members.filter((m) => (m.kind === 'variable' && !standsInForRecord(m)) || m.kind === 'field').map((m) => m.name));
   const cleanupReferences = candidate.cleanupReferences.filter((ref) => variables.has(referenceName(ref)));
@@ -422,7 +407,7 @@ function scopeDefinition(
     // Lines after a statement's first keep their indentation relative to it. The same statement in several
     // handlers (`await cleanup()` on SIGINT and on SIGTERM) runs once per record.
     ...new Set(
-      candidate.shutdown.map((use) => {
+      candidate.shutdown.filter((use) => !use.disposeOnly).map((use) => {
         const text = substitutedText(use.statement, cleanupReferences, names.state);
         return spansLinesInLiteral(use.statement) ? text : reindent(text, indentOf(use.statement), i2);
       }),
@@ -479,19 +464,6 @@ function heldClasses(member: ScopeMember): ClassDeclaration[] {
     const built = projectClassBuilt(access.value);
     return built?.getName() ? [built] : [];
   });
-}
-
-/** Whether a template literal in the node spans lines: its indentation is content, not layout. */
-function spansLinesInLiteral(node: Node): boolean {
-  return [...node.getDescendantsOfKind(SyntaxKind.NoSubstitutionTemplateLiteral), ...node.getDescendantsOfKind(SyntaxKind.TemplateExpression)].some((literal) => literal.getText().includes('\n'));
-}
-
-/** A statement's text moved from one indentation to another: its later lines keep their depth relative to the first. */
-function reindent(text: string, from: string, to: string): string {
-  return text
-    .split('\n')
-    .map((line, index) => (index === 0 ? line : line.startsWith(from) ? to + line.slice(from.length) : to + line.trimStart()))
-    .join('\n');
 }
 
 /**

@@ -17,7 +17,8 @@ import { additions, derivedMappings, substitute, uriTemplateOf, type Mapping } f
 import { importSplice, indentUnit, insertAfter } from '../lists/edit.js';
 import { listChangedStatements, standaloneStatement } from '../lists/gates.js';
 import { contentAfter, linkItem, propertyText, returnedObject } from '../lists/resource-links.js';
-import type { ScopeCandidate, ScopeMember } from './candidates.js';
+import { standsInForRecord, type ScopeCandidate, type ScopeMember } from './candidates.js';
+import { referencesTo } from '../shared/declarations.js';
 
 /** What the record rewrite needs to know about the resources it now serves. */
 export interface RecordResources {
@@ -78,19 +79,37 @@ export function planRecordResources(
 ): RecordResources | string | undefined {
   const members = candidate.members.filter(readByResources);
   if (members.length === 0) return undefined;
-  if (members.some((m) => m.kind !== 'variable' && m.kind !== 'field')) return `${members.map((m) => m.name).join(', ')} are served as resources through an object's fields; serve them from a resource template keyed by the handle by hand`;
+  if (members.some((m) => m.kind !== 'variable' && m.kind !== 'field' && m.kind !== 'factory-instance')) return `${members.map((m) => m.name).join(', ')} are served as resources through an object's fields; serve them from a resource template keyed by the handle by hand`;
   const file = candidate.file;
-  const edits = editsOf(file);
-  const refs = [...[...candidate.references.values()].flat(), ...candidate.fieldReferences];
-  const touches = reachesRecord(file, refs);
-  // The state is read in its own module; readers elsewhere reach it through that module's functions.
+  const refs: Node[] = [...[...candidate.references.values()].flat(), ...candidate.fieldReferences];
+  // The state is read in its own module, where readers elsewhere reach it through that module's functions; an
+  // object handed to other modules (`setupResourceHandlers(server, state)`) is read there too, through the
+  // parameter it was handed as.
+  const files = [file];
   for (const member of members) {
     if (member.kind !== 'variable' && member.kind !== 'field') continue;
     for (const access of member.state.accesses) {
-      if (access.node.getSourceFile() !== file) return `${member.name} is read by resources in another module; serve it from a resource template keyed by the handle by hand`;
+      const elsewhere = access.node.getSourceFile();
+      if (elsewhere === file) continue;
+      if (!standsInForRecord(member)) return `${member.name} is read by resources in another module; serve it from a resource template keyed by the handle by hand`;
+      refs.push(access.node);
+      if (!files.includes(elsewhere)) files.push(elsewhere);
     }
   }
-  const registrations = model.registrations.filter((r) => r.kind === 'resource' && r.call.getSourceFile() === file && ((r.handler !== undefined && touches(r.handler)) || (r.listCallback !== undefined && touches(r.listCallback))));
+  // An object a server factory builds and hands to the function that registers the resources
+  // (`registerResources(server, browserManager)`): they read it through that function's parameter.
+  for (const member of members) {
+    if (member.kind !== 'factory-instance') continue;
+    const handed = handedParameterReferences(member.declaration, member.name);
+    if (handed.length === 0) return `${member.name} is read by resources in a way this cannot follow; serve them from a resource template keyed by the handle by hand`;
+    for (const reference of handed) {
+      refs.push(reference);
+      if (!files.includes(reference.getSourceFile())) files.push(reference.getSourceFile());
+    }
+  }
+  const touches = reachesRecord(refs);
+  // Registered anywhere: a module of resources reaches the state through the state module's functions (`getPool()`).
+  const registrations = model.registrations.filter((r) => r.kind === 'resource' && ((r.handler !== undefined && touches(r.handler)) || (r.listCallback !== undefined && touches(r.listCallback))));
   const uris: string[] = [];
   const mappings: Mapping[] = [];
   const unlinked: RecordResources['unlinked'] = [];
@@ -134,10 +153,13 @@ export function planRecordResources(
     return 'resources/list shows the state but no resources/read handler serves it';
   }
 
-  let templateName: string | undefined;
-  const template = () => (templateName ??= importedName(file, 'ResourceTemplate', 'McpServer', edits));
+  const templateNames = new Map<SourceFile, string>();
   for (const registration of registrations) {
-    const found = registrationEdits(file, registration.call, names, edits, template);
+    const registering = registration.call.getSourceFile();
+    const registeringEdits = editsOf(registering);
+    const template = () => templateNames.get(registering) ?? templateNames.set(registering, importedName(registering, 'ResourceTemplate', 'McpServer', registeringEdits)).get(registering)!;
+    if (registering !== file) readers.add(registering);
+    const found = registrationEdits(registering, registration.call, names, registeringEdits, template);
     if (typeof found === 'string') return found;
     uris.push(found.uri);
     removed.push(...found.removed);
@@ -154,38 +176,46 @@ export function planRecordResources(
   for (const mapping of mappings) {
     const template = uriTemplateOf(propertyText(mapping.entry, 'uri'), mapping.param);
     if (!template || !served(uris, template.slice(0, template.indexOf('{') >>> 0))) continue;
-    for (const addition of additions(file, mapping.collection)) {
-      const statement = standaloneStatement(addition.call);
-      const fn = enclosingFunction(addition.call);
-      if (!statement || !fn || skip.some((s) => contains(s, addition.call))) continue;
-      creators.push(fn, ...callersOf(fn));
-      // An item known by its position: the tool names its URI itself (keyed below), there is no item to link.
-      if (positional.has(mapping)) continue;
-      const link = linkOf(file, mapping, addition, names, options.resourceLinks);
-      const content = contentAfter(statement, fn);
-      const built = content ? undefined : contentBuiltIn(statement, fn);
-      if (link && content) appendTo(file, content, link, edits);
-      else if (link && built) edits.insert(statement.getEnd(), `\n${indentOf(statement)}${built}.push(${link});`);
-      else unlinked.push({ node: statement, message: `this adds a ${keyed(template, names.idParam)} resource: return ${options.resourceLinks ? 'a resource_link to it' : 'its URI'} (${names.scope}.uriOf(…)) in the tool's content` });
+    for (const adding of files) {
+      for (const addition of additions(adding, mapping.collection)) {
+        const statement = standaloneStatement(addition.call);
+        const fn = enclosingFunction(addition.call);
+        if (!statement || !fn || skip.some((s) => contains(s, addition.call))) continue;
+        creators.push(fn, ...callersOf(fn));
+        // An item known by its position: the tool names its URI itself (keyed below), there is no item to link.
+        if (positional.has(mapping)) continue;
+        const link = linkOf(adding, mapping, addition, names, options.resourceLinks);
+        const content = contentAfter(statement, fn);
+        const built = content ? undefined : contentBuiltIn(statement, fn);
+        if (link && adding !== file && (content || built)) readers.add(adding);
+        if (link && content) appendTo(adding, content, link, editsOf(adding));
+        else if (link && built) editsOf(adding).insert(statement.getEnd(), `\n${indentOf(statement)}${built}.push(${link});`);
+        else unlinked.push({ node: statement, message: `this adds a ${keyed(template, names.idParam)} resource: return ${options.resourceLinks ? 'a resource_link to it' : 'its URI'} (${names.scope}.uriOf(…)) in the tool's content` });
+      }
     }
   }
-  for (const statement of listChangedStatements(creators, 'resource')) edits.removeStatement(statement);
+  for (const statement of listChangedStatements(creators, 'resource')) editsOf(statement.getSourceFile()).removeStatement(statement);
   // Items kept in the fields of an object the record holds (a tool class's `this.screenshots`): the list no
   // longer shows them, so the tools that add one stop announcing a changed list.
   for (const statement of fieldCreatorNotifications(model, candidate)) editsOf(statement.getSourceFile()).removeStatement(statement);
 
-  // Notifications about a record's resource name it with the record's id.
-  for (const literal of file.getDescendantsOfKind(SyntaxKind.StringLiteral)) {
-    const property = literal.getParent();
-    if (!Node.isPropertyAssignment(property) || property.getName() !== 'uri' || property.getInitializer() !== literal) continue;
-    if (!uris.includes(literal.getLiteralText()) || skip.some((s) => contains(s, literal)) || !enclosingFunction(literal)) continue;
-    if (isPrefix(literal.getLiteralText())) continue;
-    edits.replaceNode(literal, `${names.scope}.uriOf(${literal.getText()})`);
-  }
-  // URIs a tool builds for an item (`research://screenshots/${index}`, alone or told in a sentence) too.
-  for (const template of file.getDescendantsOfKind(SyntaxKind.TemplateExpression)) {
-    if (skip.some((s) => contains(s, template)) || !enclosingFunction(template) || template.getFirstAncestorByKind(SyntaxKind.TemplateExpression)) continue;
-    keyItemUris(template, uris.filter(isPrefix), names.scope, edits);
+  for (const naming of files) {
+    const namingEdits = editsOf(naming);
+    const before = namingEdits.size;
+    // Notifications about a record's resource name it with the record's id.
+    for (const literal of naming.getDescendantsOfKind(SyntaxKind.StringLiteral)) {
+      const property = literal.getParent();
+      if (!Node.isPropertyAssignment(property) || property.getName() !== 'uri' || property.getInitializer() !== literal) continue;
+      if (!uris.includes(literal.getLiteralText()) || skip.some((s) => contains(s, literal)) || !enclosingFunction(literal)) continue;
+      if (isPrefix(literal.getLiteralText())) continue;
+      namingEdits.replaceNode(literal, `${names.scope}.uriOf(${literal.getText()})`);
+    }
+    // URIs a tool builds for an item (`research://screenshots/${index}`, alone or told in a sentence) too.
+    for (const template of naming.getDescendantsOfKind(SyntaxKind.TemplateExpression)) {
+      if (skip.some((s) => contains(s, template)) || !enclosingFunction(template) || template.getFirstAncestorByKind(SyntaxKind.TemplateExpression)) continue;
+      keyItemUris(template, uris.filter(isPrefix), names.scope, namingEdits);
+    }
+    if (naming !== file && namingEdits.size > before) readers.add(naming);
   }
   return { uris: [...new Set(uris)], unlinked, removed, readers: [...readers] };
 }
@@ -194,11 +224,11 @@ export function planRecordResources(
  * Whether code reaches the record: it names the state, or calls a function of the state's module that does
  * (`getScreenshots()` imported from the module that keeps the screenshots).
  */
-function reachesRecord(file: SourceFile, refs: readonly Node[]): (node: Node) => boolean {
+function reachesRecord(refs: readonly Node[]): (node: Node) => boolean {
   const reaching = new Set<Node>();
   for (const ref of refs) {
     // A module function, or a method of the class whose fields the record holds (`this.ensureClient()`).
-    const fn = ref.getFirstAncestor((a) => (Node.isFunctionDeclaration(a) && a.getParent() === file) || Node.isMethodDeclaration(a));
+    const fn = ref.getFirstAncestor((a) => (Node.isFunctionDeclaration(a) && a.getParent() === ref.getSourceFile()) || Node.isMethodDeclaration(a));
     if (fn) reaching.add(fn);
   }
   const callsReaching = (node: Node) =>
@@ -637,3 +667,30 @@ function addImport(file: SourceFile, module: string, name: string, edits: TextEd
   if (splice) edits.replace(splice.start, splice.end, splice.text);
 }
 
+/**
+ * The references, inside the functions it is handed to, of the parameter an object comes in as:
+ * `registerResources(server, browserManager)` → each `browser` in `registerResources(server, browser)`.
+ */
+function handedParameterReferences(holder: Node, name: string): Node[] {
+  const references = Node.isVariableDeclaration(holder)
+    ? referencesTo(holder)
+    : (holder.getFirstAncestor((n) => Node.isClassDeclaration(n) || Node.isClassExpression(n))?.getDescendantsOfKind(SyntaxKind.PropertyAccessExpression) ?? []).filter(
+        (access) => access.getName() === name && access.getExpression().getKind() === SyntaxKind.ThisKeyword && access !== (Node.isBinaryExpression(holder) ? holder.getLeft() : undefined),
+      );
+  const out: Node[] = [];
+  for (const reference of references) {
+    const call = reference.getParent();
+    if (!call || !Node.isCallExpression(call)) continue;
+    const index = call.getArguments().indexOf(reference as never);
+    const callee = call.getExpression();
+    if (index < 0 || !Node.isIdentifier(callee)) continue;
+    const symbol = callee.getSymbol();
+    const target = symbol?.isAlias() ? symbol.getAliasedSymbol() : symbol;
+    const declaration = target?.getDeclarations()[0];
+    const fn = declaration && Node.isVariableDeclaration(declaration) ? declaration.getInitializer() : declaration;
+    if (!fn || !(Node.isFunctionDeclaration(fn) || Node.isArrowFunction(fn) || Node.isFunctionExpression(fn))) continue;
+    const parameter = fn.getParameters()[index];
+    if (parameter && Node.isIdentifier(parameter.getNameNode())) out.push(...referencesTo(parameter));
+  }
+  return out;
+}

@@ -47,6 +47,11 @@ export class ImportNeeds {
     return entry;
   }
 
+  /** The files that import something. */
+  files(): SourceFile[] {
+    return [...this.entries.keys()];
+  }
+
   apply(editsOf: (file: SourceFile) => TextEdits, options: HandleOptions): void {
     for (const [target, entry] of this.entries) {
       const targetEdits = editsOf(target);
