@@ -4,7 +4,7 @@
  * after it) or state the server shares across every client on purpose (a pool, a cache, its configuration).
  */
 import { Node, SyntaxKind } from 'ts-morph';
-import { CONVERSATIONAL_CREATORS, CONVERSATIONAL_NAMES, SHARED_WORDS } from '../rules/scope-state.js';
+import { CONVERSATIONAL_CREATORS, CONVERSATIONAL_NAMES, RELEASE_METHODS, SHARED_WORDS } from '../rules/scope-state.js';
 import type { StateVariable } from './model.js';
 import { projectClassBuilt } from './syntax.js';
 
@@ -51,6 +51,17 @@ function setFromToolArguments(state: StateVariable): boolean {
 export function isConversationalLazyValue(state: StateVariable): boolean {
   if (state.kind !== 'module' || state.dependence !== 'lazy-global' || isSharedState(state)) return false;
   if (CONVERSATIONAL_NAMES.some((test) => test.test(state.name))) return true;
+  // A tool resets it (`restart_kernel` → `kernel = undefined`), apart from the code that makes it (an
+  // in-flight lookup clears itself when done): the conversation decides when it starts over.
+  // A reset right after releasing the value (`await browser?.close(); browser = undefined`) tears down a shared
+  // resource instead.
+  const makers = state.accesses.filter((access) => access.lazyInit).map((access) => functionOf(access.node));
+  const restarted = state.accesses.some((access) => {
+    if (access.mode !== 'write' || access.reset !== true || !access.by.some((r) => r.kind === 'tool')) return false;
+    const fn = functionOf(access.node);
+    return !makers.includes(fn) && !(fn && releases(fn, state.name));
+  });
+  if (restarted) return true;
   return state.accesses.some((access) => access.value !== undefined && (CONVERSATIONAL_CREATORS.some((test) => test.test(access.value!.getText())) || holdsConversation(access.value)));
 }
 
@@ -94,4 +105,17 @@ const CONTENT_READERS = new Set(['resources/read', 'prompts/get']);
 export function readersOf(state: StateVariable): string[] {
   const others = state.accesses.flatMap((a) => (a.mode === 'read' || a.alsoReads ? a.byOther.filter((label) => CONTENT_READERS.has(label)) : []));
   return [...new Set([...state.readers, ...others])];
+}
+
+/** The function a node is in (undefined at a module's top level). */
+function functionOf(node: Node): Node | undefined {
+  return node.getFirstAncestor((ancestor) => Node.isFunctionDeclaration(ancestor) || Node.isArrowFunction(ancestor) || Node.isFunctionExpression(ancestor) || Node.isMethodDeclaration(ancestor));
+}
+
+/** Whether a function releases the value named `name` (`browser.close()`, `await client?.disconnect()`). */
+function releases(fn: Node, name: string): boolean {
+  return fn.getDescendantsOfKind(SyntaxKind.CallExpression).some((call) => {
+    const callee = call.getExpression();
+    return Node.isPropertyAccessExpression(callee) && RELEASE_METHODS.includes(callee.getName()) && callee.getExpression().getText() === name;
+  });
 }

@@ -219,3 +219,39 @@ await server.connect(new StdioServerTransport());
     expect(client?.sharedPurpose).toBeUndefined();
   });
 });
+
+describe('a value made lazily that a tool resets', () => {
+  it('is a conversation’s: the tool that resets it decides when the conversation starts over', () => {
+    const { state, findings } = analyse(`
+interface Kernel { variables: Map<string, number> }
+let kernel: Kernel | undefined;
+function ensureKernel(): Kernel {
+  if (!kernel) kernel = { variables: new Map() };
+  return kernel;
+}
+server.tool('assign', { name: z.string(), value: z.number() }, async ({ name, value }) => {
+  ensureKernel().variables.set(name, value);
+  return { content: [{ type: 'text', text: 'ok' }] };
+});
+server.tool('read', { name: z.string() }, async ({ name }) => ({ content: [{ type: 'text', text: String(ensureKernel().variables.get(name)) }] }));
+server.tool('restart', {}, async () => {
+  kernel = undefined;
+  return { content: [{ type: 'text', text: 'restarted' }] };
+});
+`);
+    expect(state('kernel').dependence).toBe('lazy-global');
+    expect(findings.some((f) => f.endsWith(' kernel'))).toBe(true);
+  });
+
+  it('made lazily and never reset by a tool, it stays the server’s own', () => {
+    const { findings } = analyse(`
+let index: Map<string, string> | undefined;
+function ensureIndex(): Map<string, string> {
+  if (!index) index = new Map([['a', 'b']]);
+  return index;
+}
+server.tool('lookup', { key: z.string() }, async ({ key }) => ({ content: [{ type: 'text', text: ensureIndex().get(key) ?? '' }] }));
+`);
+    expect(findings.some((f) => f.endsWith(' index'))).toBe(false);
+  });
+});
