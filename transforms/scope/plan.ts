@@ -100,6 +100,19 @@ export function planScopes(project: Project, options: HandleOptions): ScopePlan 
   // A module the others import defines the record they join (a part imports it; the other way round would be
   // a cycle), then the larger record goes first.
   const importedBy = (candidate: ScopeCandidate) => candidates.filter((other) => other !== candidate && importsTransitively(other.file, candidate.file)).length;
+  /** A planned record (or part) goes ahead: its trial edits become the files' edits, its notes their markers. */
+  const land = (trial: ReadonlyMap<string, TextEdits>, notes: readonly PlannedMarker[], candidate: ScopeCandidate, what: string) => {
+    for (const [key, edits] of trial) files.get(key)!.edits = edits;
+    for (const note of notes) fileOf(note.file ?? candidate.file).markers.push(note);
+    fileOf(candidate.file).results.push({
+      pattern: 'P2',
+      rule: 'SL006',
+      state: stateList(candidate.members),
+      file: relativeOf(candidate.file),
+      line: candidate.members[0]!.declaration.getStartLineNumber(),
+      summary: `${stateList(candidate.members)}: ${what}`,
+    });
+  };
   const queue = [...candidates].filter((candidate) => !copied.has(candidate)).sort((a, b) => importedBy(b) - importedBy(a) || b.members.length - a.members.length);
   const failedFiles = new Set<SourceFile>();
   for (let index = 0; index < queue.length; index++) {
@@ -123,16 +136,7 @@ export function planScopes(project: Project, options: HandleOptions): ScopePlan 
         fileOf(candidate.file).markers.push(marker(candidate.members[0]!.declaration, `${stateList(candidate.members)} ${candidate.members.length === 1 ? 'serves' : 'serve'} ${shared.label} together with the state of ${other}, and cannot join its record (${reason}); move them into ${other} to share its handle, or give them one by hand`));
         continue;
       }
-      for (const [key, edits] of trial) files.get(key)!.edits = edits;
-      for (const note of notes) fileOf(note.file ?? candidate.file).markers.push(note);
-      fileOf(candidate.file).results.push({
-        pattern: 'P2',
-        rule: 'SL006',
-        state: stateList(candidate.members),
-        file: path,
-        line: candidate.members[0]!.declaration.getStartLineNumber(),
-        summary: `${stateList(candidate.members)}: part of the record of ${other}, behind its ${home.idParam}`,
-      });
+      land(trial, notes, candidate, `part of the record of ${other}, behind its ${home.idParam}`);
       continue;
     }
     if (isCommonJs(candidate.file)) {
@@ -165,18 +169,9 @@ export function planScopes(project: Project, options: HandleOptions): ScopePlan 
       fileOf(candidate.file).markers.push(marker(candidate.members[0]!.declaration, typeof planned === 'string' ? planned : planned.reason));
       continue;
     }
-    for (const [key, edits] of trial) files.get(key)!.edits = edits;
-    for (const note of notes) fileOf(note.file ?? candidate.file).markers.push(note);
+    land(trial, notes, candidate, `one record per conversation behind a handle, for ${toolList(uniqueLabels(candidate))}`);
     const home: RecordHome = { file: candidate.file, ...planned, tools: new Set(candidate.tools.map((registration) => registration.call)) };
     for (const registration of candidate.tools) claimed.set(registration.call, home);
-    fileOf(candidate.file).results.push({
-      pattern: 'P2',
-      rule: 'SL006',
-      state: stateList(candidate.members),
-      file: path,
-      line: candidate.members[0]!.declaration.getStartLineNumber(),
-      summary: `${stateList(candidate.members)}: one record per conversation behind a handle, for ${toolList(uniqueLabels(candidate))}`,
-    });
   }
   markDeclines([...declinesOf(looseDeclines, (file) => !failedFiles.has(file)), ...declinesOf(strict.declines, (file) => failedFiles.has(file))]);
 
