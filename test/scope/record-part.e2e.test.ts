@@ -33,7 +33,7 @@ describe('record-part-across-modules-v1: one record for state kept in two module
   it('the committed output is what the transform produces; the entry keeps its part of the kernel module’s record', () => {
     expect(outputDifferences(running().migrated)).toEqual([]);
     const entry = running().migrated.files['src/index.ts']!;
-    expect(entry).toContain("const sessionPart = sessions.part('index', () => ({");
+    expect(entry).toContain("const sessionPart = sessions.part('src/index', () => ({");
     expect(entry).toContain("const journal = sessionPart.member('journal');");
     expect(entry).not.toContain('@mcp-sessionless-todo(SL006)');
   });

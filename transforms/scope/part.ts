@@ -6,7 +6,6 @@
  * templates/handle-scope), the references properties of the current record's part; the tools are already run
  * inside the record by the module that defines it.
  */
-import { posix } from 'node:path';
 import { Node, type SourceFile } from 'ts-morph';
 import type { ServerModel } from '../../src/analysis/index.js';
 import { relativeOf } from '../../src/engine/parse.js';
@@ -80,7 +79,8 @@ export function planPart(
   const first = statements[0]!;
   const indent = indentOf(first);
   const unit = style.unit;
-  const key = posix.basename(relativeOf(file)).replace(/\.[cm]?[jt]sx?$/, '');
+  // The module's path names its part: unique in the project (two `index` modules in different folders).
+  const key = relativeOf(file).replace(/\.[cm]?[jt]sx?$/, '');
   const uris = resources?.uris ?? [];
   const lines = [
     `/** This module's part of a ${home.noun.replace(/_/g, ' ')}'s record (${toolList(taken)}), behind the ${home.idParam} of ${homePath}. */`,
