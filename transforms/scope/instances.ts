@@ -171,8 +171,9 @@ export function usesOutsideCalls(instance: FactoryInstance, model: ServerModel, 
   const inside = (node: Node) => handlers.some((handler) => handler.getStart() <= node.getStart() && node.getEnd() <= handler.getEnd() && handler.getSourceFile() === node.getSourceFile());
   return referencesOf(instance).filter((reference) => {
     const call = reference.getParent();
-    // Handed to a function (`registerTools(server, this.client)`): what that function does is its tools' business.
-    if (call && Node.isCallExpression(call) && call.getArguments().includes(reference as never)) return false;
+    // Handed to a function or an object (`registerTools(server, this.client)`, `new ExecTools(this.guard)`): what
+    // they do with it is their tools' business.
+    if (call && (Node.isCallExpression(call) || Node.isNewExpression(call)) && (call.getArguments() as Node[]).includes(reference)) return false;
     return !inside(reference) && !atShutdown(reference);
   });
 }
