@@ -6,7 +6,7 @@
 import { Node, SyntaxKind } from 'ts-morph';
 import { CONVERSATIONAL_CREATORS, CONVERSATIONAL_NAMES, RELEASE_METHODS, SHARED_WORDS } from '../rules/scope-state.js';
 import type { StateVariable } from './model.js';
-import { projectClassBuilt } from './syntax.js';
+import { enclosingFunction, projectClassBuilt } from './syntax.js';
 
 /** `cachedChromePath` → cached, chrome, path. */
 function wordsOf(name: string): string[] {
@@ -55,10 +55,10 @@ export function isConversationalLazyValue(state: StateVariable): boolean {
   // in-flight lookup clears itself when done): the conversation decides when it starts over.
   // A reset right after releasing the value (`await browser?.close(); browser = undefined`) tears down a shared
   // resource instead.
-  const makers = state.accesses.filter((access) => access.lazyInit).map((access) => functionOf(access.node));
+  const makers = state.accesses.filter((access) => access.lazyInit).map((access) => enclosingFunction(access.node));
   const restarted = state.accesses.some((access) => {
     if (access.mode !== 'write' || access.reset !== true || !access.by.some((r) => r.kind === 'tool')) return false;
-    const fn = functionOf(access.node);
+    const fn = enclosingFunction(access.node);
     return !makers.includes(fn) && !(fn && releases(fn, state.name));
   });
   if (restarted) return true;
@@ -105,11 +105,6 @@ const CONTENT_READERS = new Set(['resources/read', 'prompts/get']);
 export function readersOf(state: StateVariable): string[] {
   const others = state.accesses.flatMap((a) => (a.mode === 'read' || a.alsoReads ? a.byOther.filter((label) => CONTENT_READERS.has(label)) : []));
   return [...new Set([...state.readers, ...others])];
-}
-
-/** The function a node is in (undefined at a module's top level). */
-function functionOf(node: Node): Node | undefined {
-  return node.getFirstAncestor((ancestor) => Node.isFunctionDeclaration(ancestor) || Node.isArrowFunction(ancestor) || Node.isFunctionExpression(ancestor) || Node.isMethodDeclaration(ancestor));
 }
 
 /** Whether a function releases the value named `name` (`browser.close()`, `await client?.disconnect()`). */

@@ -169,7 +169,7 @@ export function usesOutsideCalls(instance: FactoryInstance, model: ServerModel, 
     ...model.requestHandlers.flatMap((handler) => (handler.handler ? [handler.handler] : [])),
   ];
   const inside = (node: Node) => handlers.some((handler) => handler.getStart() <= node.getStart() && node.getEnd() <= handler.getEnd() && handler.getSourceFile() === node.getSourceFile());
-  return referencesOf(instance).filter((reference) => {
+  return holderReferences(instance).filter((reference) => {
     const call = reference.getParent();
     // Handed to a function or an object (`registerTools(server, this.client)`, `new ExecTools(this.guard)`): what
     // they do with it is their tools' business.
@@ -179,7 +179,7 @@ export function usesOutsideCalls(instance: FactoryInstance, model: ServerModel, 
 }
 
 /** The references to what holds the object: the variable, or `this.x` in the class whose constructor sets it. */
-function referencesOf(instance: FactoryInstance): Node[] {
+export function holderReferences(instance: Pick<FactoryInstance, 'declaration' | 'name'>): Node[] {
   const holder = instance.declaration;
   if (Node.isVariableDeclaration(holder)) return referencesTo(holder);
   const owner = holder.getFirstAncestor((node) => Node.isClassDeclaration(node) || Node.isClassExpression(node));

@@ -99,7 +99,7 @@ export function planScopes(project: Project, options: HandleOptions): ScopePlan 
   }
   // A module the others import defines the record they join (a part imports it; the other way round would be
   // a cycle), then the larger record goes first.
-  const importedBy = (candidate: ScopeCandidate) => candidates.filter((other) => other !== candidate && importsTransitively(other.file, candidate.file)).length;
+  const importedBy = new Map(candidates.map((candidate) => [candidate, candidates.filter((other) => other !== candidate && importsTransitively(other.file, candidate.file)).length]));
   /** A planned record (or part) goes ahead: its trial edits become the files' edits, its notes their markers. */
   const land = (trial: ReadonlyMap<string, TextEdits>, notes: readonly PlannedMarker[], candidate: ScopeCandidate, what: string) => {
     for (const [key, edits] of trial) files.get(key)!.edits = edits;
@@ -113,7 +113,7 @@ export function planScopes(project: Project, options: HandleOptions): ScopePlan 
       summary: `${stateList(candidate.members)}: ${what}`,
     });
   };
-  const queue = [...candidates].filter((candidate) => !copied.has(candidate)).sort((a, b) => importedBy(b) - importedBy(a) || b.members.length - a.members.length);
+  const queue = [...candidates].filter((candidate) => !copied.has(candidate)).sort((a, b) => importedBy.get(b)! - importedBy.get(a)! || b.members.length - a.members.length);
   const failedFiles = new Set<SourceFile>();
   for (let index = 0; index < queue.length; index++) {
     const candidate = queue[index]!;

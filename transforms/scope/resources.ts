@@ -19,6 +19,7 @@ import { listChangedStatements, standaloneStatement } from '../lists/gates.js';
 import { contentAfter, linkItem, propertyText, returnedObject } from '../lists/resource-links.js';
 import { standsInForRecord, type ScopeCandidate, type ScopeMember } from './candidates.js';
 import { referencesTo } from '../shared/declarations.js';
+import { holderReferences, type FactoryInstance } from './instances.js';
 
 /** What the record rewrite needs to know about the resources it now serves. */
 export interface RecordResources {
@@ -100,7 +101,7 @@ export function planRecordResources(
   // (`registerResources(server, browserManager)`): they read it through that function's parameter.
   for (const member of members) {
     if (member.kind !== 'factory-instance') continue;
-    const handed = handedParameterReferences(member.declaration, member.name);
+    const handed = handedParameterReferences(member);
     if (handed.length === 0) return `${member.name} is read by resources in a way this cannot follow; serve them from a resource template keyed by the handle by hand`;
     for (const reference of handed) {
       refs.push(reference);
@@ -157,7 +158,11 @@ export function planRecordResources(
   for (const registration of registrations) {
     const registering = registration.call.getSourceFile();
     const registeringEdits = editsOf(registering);
-    const template = () => templateNames.get(registering) ?? templateNames.set(registering, importedName(registering, 'ResourceTemplate', 'McpServer', registeringEdits)).get(registering)!;
+    const template = () => {
+      let name = templateNames.get(registering);
+      if (name === undefined) templateNames.set(registering, (name = importedName(registering, 'ResourceTemplate', 'McpServer', registeringEdits)));
+      return name;
+    };
     if (registering !== file) readers.add(registering);
     const found = registrationEdits(registering, registration.call, names, registeringEdits, template);
     if (typeof found === 'string') return found;
@@ -671,12 +676,8 @@ function addImport(file: SourceFile, module: string, name: string, edits: TextEd
  * The references, inside the functions it is handed to, of the parameter an object comes in as:
  * `registerResources(server, browserManager)` → each `browser` in `registerResources(server, browser)`.
  */
-function handedParameterReferences(holder: Node, name: string): Node[] {
-  const references = Node.isVariableDeclaration(holder)
-    ? referencesTo(holder)
-    : (holder.getFirstAncestor((n) => Node.isClassDeclaration(n) || Node.isClassExpression(n))?.getDescendantsOfKind(SyntaxKind.PropertyAccessExpression) ?? []).filter(
-        (access) => access.getName() === name && access.getExpression().getKind() === SyntaxKind.ThisKeyword && access !== (Node.isBinaryExpression(holder) ? holder.getLeft() : undefined),
-      );
+function handedParameterReferences(instance: Pick<FactoryInstance, 'declaration' | 'name'>): Node[] {
+  const references = holderReferences(instance);
   const out: Node[] = [];
   for (const reference of references) {
     const call = reference.getParent();
