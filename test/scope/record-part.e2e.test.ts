@@ -3,10 +3,12 @@
  * variables in one, a journal object the entry hands to the tools and to the resource handlers in the other):
  * the original and the migrated record-part-across-modules-v1 fixture as stdio children of the real v1 Client.
  * The entry's journal becomes its part of the kernel module's record, behind the same session_id, and its
- * resources are read under that id; two conversations on one migrated process each keep their own.
+ * resources are read under that id; two conversations on one migrated process each keep their own. The helper
+ * that announced a changed resources/list after a save is no longer called: the list no longer changes.
  */
 import { describe, expect, it } from 'vitest';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { ResourceListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { textOf, type ToolResult } from '../handles/e2e/support.js';
 import { outputDifferences, scopeCase, stdioPairFor } from './stdio-pair.js';
 
@@ -39,6 +41,9 @@ describe('record-part-across-modules-v1: one record for state kept in two module
   });
 
   it('answers the original conversation the same way, twice at once on one process, each reading only its own resources', async () => {
+    const announced = { before: 0, after: 0 };
+    running().before.setNotificationHandler(ResourceListChangedNotificationSchema, () => void announced.before++);
+    running().after.setNotificationHandler(ResourceListChangedNotificationSchema, () => void announced.after++);
     const expected = await converse(running().before, 2);
     expect(expected).toEqual({ cells: ['[1] x = 2', '[2] y = 1', '[3] 3'], saved: 'saved ex', journal: 'x = 2\ny = 1\nx + y', output: '2' });
     const [first, second] = await Promise.all([running().create(), running().create()]);
@@ -49,5 +54,10 @@ describe('record-part-across-modules-v1: one record for state kept in two module
     await expect(running().after.readResource({ uri: 'notebook://journal' })).rejects.toThrow(/belongs to a session/);
     const templates = (await running().after.listResourceTemplates()).resourceTemplates.map((t) => t.uriTemplate);
     expect(templates).toEqual(['notebook://{session_id}/journal', 'output://{session_id}/{name}']);
+    // The original announced its changed list through a helper (announceOutputs); the migrated list is static,
+    // so the call went and nothing is announced.
+    await running().before.listTools();
+    expect(announced).toEqual({ before: 1, after: 0 });
+    expect(running().migrated.files['src/tools.ts']).not.toContain('announceOutputs');
   });
 });

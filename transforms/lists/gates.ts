@@ -106,6 +106,44 @@ export function listChangedStatements(fns: readonly FunctionLike[], kind: ListKi
   return [...seen];
 }
 
+/**
+ * Calls in `fns` of a notifier helper whose whole body announces a changed list of `kind`
+ * (`function notifyScreenshotUpdate(server) { server.notification({ method: '…/list_changed' }) }`), with the
+ * statement each call stands alone in and the name it is called by. Removing the call removes the
+ * announcement and nothing else; the helper stays for its other callers.
+ */
+export function notifierStatements(fns: readonly FunctionLike[], kind: ListKind): Array<{ statement: Statement; name: string }> {
+  const found = new Map<Statement, string>();
+  for (const fn of fns) {
+    for (const call of nodesOfKind(fn, SyntaxKind.CallExpression)) {
+      const callee = call.getExpression();
+      if (!Node.isIdentifier(callee)) continue;
+      const statement = standaloneStatement(call);
+      if (statement && announcesOnly(callee, kind)) found.set(statement, callee.getText());
+    }
+  }
+  return [...found].map(([statement, name]) => ({ statement, name }));
+}
+
+/** Whether the function an identifier names (here or through an import) does nothing but send list_changed of `kind`. */
+function announcesOnly(callee: Node, kind: ListKind): boolean {
+  const symbol = callee.getSymbol();
+  const target = symbol?.isAlias() ? symbol.getAliasedSymbol() : symbol;
+  const declarations = target?.getDeclarations() ?? [];
+  if (declarations.length !== 1) return false;
+  const declaration = declarations[0]!;
+  const fn = Node.isVariableDeclaration(declaration) ? declaration.getInitializer() : declaration;
+  if (!fn || !(Node.isFunctionDeclaration(fn) || Node.isArrowFunction(fn) || Node.isFunctionExpression(fn))) return false;
+  const body = fn.getBody();
+  if (!body) return false;
+  if (!Node.isBlock(body)) return Node.isCallExpression(body) && listChangedKind(body) === kind;
+  const statements = body.getStatements();
+  if (statements.length !== 1 || !Node.isExpressionStatement(statements[0])) return false;
+  let expression: Node = statements[0].getExpression();
+  while (Node.isAwaitExpression(expression) || Node.isVoidExpression(expression)) expression = expression.getExpression();
+  return Node.isCallExpression(expression) && listChangedKind(expression) === kind;
+}
+
 /** The guard that makes a gated handler answer helpfully before its precondition holds. */
 function guardText(file: SourceFile, kind: ListKind, condition: GateCondition, message: string, unit: string): string {
   const test = condition.positive ? `!${condition.target}` : condition.target;

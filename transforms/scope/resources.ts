@@ -7,15 +7,16 @@
  * Shapes: the low-level `resources/list` + `resources/read` handlers (a branch per URI), and `McpServer`
  * `resource()`/`registerResource()` with a fixed URI or a `ResourceTemplate`.
  */
-import { Node, SyntaxKind, type Block, type PropertyAccessExpression, type TemplateExpression, type ArrayLiteralExpression, type CallExpression, type Expression, type ObjectLiteralExpression, type SourceFile } from 'ts-morph';
+import { Node, SyntaxKind, type Block, type PropertyAccessExpression, type TemplateExpression, type ArrayLiteralExpression, type CallExpression, type Expression, type ObjectLiteralExpression, type SourceFile, type Statement } from 'ts-morph';
 import type { ServerModel } from '../../src/analysis/index.js';
 import { requestSchemaFor, V1_TYPES_MODULE } from '../../src/rules/lists-sdk.js';
 import type { TextEdits } from '../handles/edits.js';
+import { dropImportIfUnused } from '../handles/imports.js';
 import { indentOf } from '../handles/layout.js';
 import { contains, enclosingFunction, importedFrom, quote, stringValue, type FunctionLike } from '../lists/ast.js';
 import { additions, derivedMappings, substitute, uriTemplateOf, type Mapping } from '../lists/derived-lists.js';
 import { importSplice, indentUnit, insertAfter } from '../lists/edit.js';
-import { listChangedStatements, standaloneStatement } from '../lists/gates.js';
+import { listChangedStatements, notifierStatements, standaloneStatement } from '../lists/gates.js';
 import { contentAfter, linkItem, propertyText, returnedObject } from '../lists/resource-links.js';
 import { standsInForRecord, type ScopeCandidate, type ScopeMember } from './candidates.js';
 import { referencesTo } from '../shared/declarations.js';
@@ -200,6 +201,7 @@ export function planRecordResources(
     }
   }
   for (const statement of listChangedStatements(creators, 'resource')) editsOf(statement.getSourceFile()).removeStatement(statement);
+  removeNotifierCalls(creators, editsOf);
   // Items kept in the fields of an object the record holds (a tool class's `this.screenshots`): the list no
   // longer shows them, so the tools that add one stop announcing a changed list.
   for (const statement of fieldCreatorNotifications(model, candidate)) editsOf(statement.getSourceFile()).removeStatement(statement);
@@ -248,6 +250,24 @@ function reachesRecord(refs: readonly Node[]): (node: Node) => boolean {
       return (target?.getDeclarations() ?? []).some((declaration) => reaching.has(declaration));
     });
   return (node) => refs.some((ref) => contains(node, ref)) || callsReaching(node);
+}
+
+/**
+ * Calls of a helper that only announces a changed resource list (`notifyScreenshotUpdate(server)`), made where
+ * a tool adds an item the list no longer shows: the call goes, and the helper's import when nothing else uses it.
+ */
+function removeNotifierCalls(creators: readonly FunctionLike[], editsOf: (file: SourceFile) => TextEdits): void {
+  const byFile = new Map<SourceFile, Array<{ statement: Statement; name: string }>>();
+  for (const call of notifierStatements(creators, 'resource')) {
+    const file = call.statement.getSourceFile();
+    byFile.set(file, [...(byFile.get(file) ?? []), call]);
+  }
+  for (const [file, calls] of byFile) {
+    const edits = editsOf(file);
+    for (const { statement } of calls) edits.removeStatement(statement);
+    const removed = calls.map((c) => c.statement);
+    for (const name of new Set(calls.map((c) => c.name))) dropImportIfUnused(edits, file, name, removed);
+  }
 }
 
 /**
