@@ -61,6 +61,9 @@ const CASES: readonly Case[] = [
   // The caller built its server with a factory call: the starter is handed that factory.
   { name: 'server-parameter-factory-call-v1', line: 'v1', rejects: ['GET', 'DELETE'] },
   { name: 'server-parameter-v2', line: 'v2', rejects: ['GET', 'DELETE'] },
+  // A starter that kept one transport for the whole process (one session at a time) and closed it in a shutdown
+  // helper taking the signal's name: one server and transport per request, the helper keeps its other work.
+  { name: 'server-parameter-one-transport-v1', line: 'v1', rejects: ['GET', 'DELETE'] },
   // One HTTP+SSE stream at a time on SDK 1.0.1, which has no Streamable HTTP transport: served on that release
   // through the stateless transport module the migration wrote.
   { name: 'sse-old-sdk-v1', line: 'v1', rejects: ['GET', 'DELETE'] },

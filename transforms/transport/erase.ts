@@ -2,7 +2,8 @@ import { placeOf } from '../shared/place.js';
 import { Node, SyntaxKind, type CallExpression, type IfStatement, type ts } from 'ts-morph';
 import { SESSION_ERROR_TEXT } from '../../src/analysis/vocabulary.js';
 import type { Plumbing } from './plumbing.js';
-import { referencesIn } from '../shared/declarations.js';
+import { referencesIn, referencesTo } from '../shared/declarations.js';
+import { SHUTDOWN_EVENTS } from '../../src/rules/scope-state.js';
 import { enclosingFunction, isFunctionLike, isPure, within, type FunctionLike } from './syntax.js';
 import { isExported } from '../shared/exports.js';
 import { nodesOfKind } from '../shared/file-index.js';
@@ -433,8 +434,9 @@ export function planModule(statements: readonly Node[], plumbing: Plumbing, entr
       if (fn) {
         const body = fn.getBody();
         const holdsEntry = entry.some((e) => within(e, fn));
-        // Setup functions (`main`) and argument-less cleanup helpers (`shutdown`) are split; request helpers are not.
-        if (body && Node.isBlock(body) && (holdsEntry || fn.getParameters().length === 0)) visit(body.getStatements());
+        // Setup functions (`main`) and cleanup helpers (`shutdown()`, or `stop(signal)` that only process events
+        // call) are split; request helpers are not.
+        if (body && Node.isBlock(body) && (holdsEntry || fn.getParameters().length === 0 || calledOnShutdownOnly(statement))) visit(body.getStatements());
         else plan.problems.push(`the helper ${placeOf(statement)} uses session plumbing`);
         continue;
       }
@@ -484,6 +486,36 @@ export function planModule(statements: readonly Node[], plumbing: Plumbing, entr
 }
 
 /** The function a statement declares: `function f() {}` or `const f = () => {}`. */
+/**
+ * Whether every use of a function declared by `statement` is a call inside a process event callback
+ * (`process.on('SIGTERM', () => stop('SIGTERM'))`): a shutdown helper, whatever its parameters say.
+ */
+function calledOnShutdownOnly(statement: Node): boolean {
+  const declaration = Node.isVariableStatement(statement) ? statement.getDeclarations()[0] : statement;
+  if (!declaration) return false;
+  const uses = referencesTo(declaration);
+  return (
+    uses.length > 0 &&
+    uses.every((use) => {
+      const call = use.getParent();
+      if (!Node.isCallExpression(call) || call.getExpression() !== use) return false;
+      const registration = call.getFirstAncestor((a) => Node.isCallExpression(a) && isProcessEvent(a));
+      return registration !== undefined;
+    })
+  );
+}
+
+/** `process.on('SIGTERM', …)` and its kin: a listener for an event that ends the process. */
+function isProcessEvent(call: CallExpression): boolean {
+  const callee = call.getExpression();
+  if (!Node.isPropertyAccessExpression(callee) || callee.getExpression().getText() !== 'process') return false;
+  if (!PROCESS_LISTENERS.includes(callee.getName())) return false;
+  const [event] = call.getArguments();
+  return event !== undefined && Node.isStringLiteral(event) && SHUTDOWN_EVENTS.includes(event.getLiteralValue());
+}
+
+const PROCESS_LISTENERS: readonly string[] = ['on', 'once', 'addListener', 'prependListener'];
+
 export function declaredFunction(statement: Node): FunctionLike | undefined {
   if (Node.isFunctionDeclaration(statement)) return statement;
   if (!Node.isVariableStatement(statement)) return undefined;
