@@ -31,6 +31,8 @@ describe('server-class-startup-use-v1: a client a server class builds, also used
     expect(server).toContain("this.client = connections.instance('client', () => new LedgerClient());");
     expect(server.match(/@mcp-sessionless-todo/g)).toHaveLength(1);
     expect(server).toMatch(/@mcp-sessionless-todo\(SL006\): client is used here outside any tool call[^\n]*\n\s+if \(this\.autoConnect\)/);
+    // shutdown() only runs on SIGINT: it releases every record's client, then the one start-up opened, as before.
+    expect(server).toContain('await connections.disposeAll();\n    if (this.client.isOpen()) await this.client.disconnect();');
   });
 
   it('answers the original conversation the same way, twice at once on one process', async () => {

@@ -35,6 +35,8 @@ export interface ShutdownUse {
   handler: Node;
   /** It releases an object the record holds and releases itself (`await browserManager.close()`): it only becomes disposeAll(). */
   disposeOnly?: true;
+  /** Start-up code still uses the run's own instance (marked where it does): its release stays, after disposeAll(). */
+  keepsOwn?: true;
 }
 
 /** One thing the record holds. */
@@ -79,6 +81,12 @@ export function isConversational(state: StateVariable): boolean {
   return state.kind === 'module';
 }
 
+/** Source order across a project: by file, then by position. */
+function writtenOrder(a: Node, b: Node): number {
+  const files = a.getSourceFile().getFilePath().localeCompare(b.getSourceFile().getFilePath());
+  return files !== 0 ? files : a.getStart() - b.getStart();
+}
+
 /** `process.on('SIGINT', …)`: the call registering a shutdown handler, when `node` is its handler argument. */
 function isShutdownRegistration(node: Node): boolean {
   const call = node.getParent();
@@ -103,7 +111,7 @@ function shutdownHandlerOf(node: Node, depth = 0): Node | undefined {
       const holder = ancestor.getParent();
       if (holder && Node.isVariableDeclaration(holder) && holder.getInitializer() === ancestor && onlyUsedAtShutdown(holder, depth)) return ancestor;
       if (handedToShutdown(ancestor, depth)) return ancestor;
-    } else if (Node.isFunctionDeclaration(ancestor) && onlyUsedAtShutdown(ancestor, depth)) {
+    } else if ((Node.isFunctionDeclaration(ancestor) || Node.isMethodDeclaration(ancestor)) && onlyUsedAtShutdown(ancestor, depth)) {
       return ancestor;
     }
   }
@@ -140,11 +148,17 @@ function onlyUsedAtShutdown(declaration: Node, depth: number): boolean {
   if (depth > 2) return false;
   // An exported `closeBrowser()` is called from the entry's signal handlers, in another module.
   const named = declaration as Node & { findReferencesAsNodes?(): Node[] };
-  const uses = withoutImports(isExportedDeclaration(declaration) && named.findReferencesAsNodes ? named.findReferencesAsNodes() : referencesTo(declaration));
+  // Methods are reached through `this`, and exported functions from other modules: ask the language service.
+  const wide = Node.isMethodDeclaration(declaration) || isExportedDeclaration(declaration);
+  const own = (declaration as Node & { getNameNode?(): Node | undefined }).getNameNode?.();
+  const uses = withoutImports(wide && named.findReferencesAsNodes ? named.findReferencesAsNodes() : referencesTo(declaration)).filter((use) => use !== own);
   return uses.length > 0 && uses.every((use) => {
-    if (isShutdownRegistration(use)) return true;
-    const call = use.getParent();
-    return call !== undefined && Node.isCallExpression(call) && call.getExpression() === use && shutdownHandlerOf(call, depth + 1) !== undefined;
+    // A method is named through its receiver: `this.cleanup()`, `process.on('SIGINT', this.cleanup)`.
+    const parent = use.getParent();
+    const callee = parent && Node.isPropertyAccessExpression(parent) && parent.getNameNode() === use ? parent : use;
+    if (isShutdownRegistration(callee)) return true;
+    const call = callee.getParent();
+    return call !== undefined && Node.isCallExpression(call) && call.getExpression() === callee && shutdownHandlerOf(call, depth + 1) !== undefined;
   });
 }
 
@@ -386,14 +400,8 @@ export function findCandidates(model: ServerModel, options: { resources: boolean
           if (field.kind !== 'class-field' || !owners.has(field.ownerClass)) continue;
           for (const access of field.accesses) for (const registration of access.by) tools.add(registration);
         }
-        // Released where the process stops (`process.on('SIGINT', async () => { await browserManager.close(); … })`):
-        // every record's object is released there instead (the record's cleanup releases it).
-        for (const use of usesOutsideCalls(member, model, () => false)) {
-          const handler = isReleaseCall(use) ? shutdownHandlerOf(use) : undefined;
-          const statement = handler ? bodyStatementOf(use, handler) : undefined;
-          if (handler && statement && member.release) shutdown.set(statement, { statement, handler, disposeOnly: true });
-        }
         // One marker per function that uses it outside tool calls, at its first use there.
+        const notesBefore = notes.length;
         const seen = new Set<Node | undefined>();
         for (const use of usesOutsideCalls(member, model, (node) => shutdownHandlerOf(node) !== undefined)) {
           const fn = enclosingFunction(use);
@@ -405,6 +413,15 @@ export function findCandidates(model: ServerModel, options: { resources: boolean
             node: use,
             message: `${member.name} is used here outside any tool call, and each conversation's record now builds its own ${member.className}: what this does to the one built at start-up (a connection it opens, a setting it makes) reaches no conversation; do it in the record's tools by hand, or keep one ${member.className} shared on purpose`,
           });
+        }
+        // Released where the process stops (`process.on('SIGINT', async () => { await browserManager.close(); … })`):
+        // every record's object is released there (the record's cleanup releases it), and the run's own instance
+        // too when start-up code opened it.
+        const keepsOwn = notes.length > notesBefore;
+        for (const use of usesOutsideCalls(member, model, () => false)) {
+          const handler = isReleaseCall(use) ? shutdownHandlerOf(use) : undefined;
+          const statement = handler ? bodyStatementOf(use, handler) : undefined;
+          if (handler && statement && member.release) shutdown.set(statement, { statement, handler, disposeOnly: true, ...(keepsOwn ? { keepsOwn: true as const } : {}) });
         }
         continue;
       }
@@ -525,7 +542,9 @@ export function findCandidates(model: ServerModel, options: { resources: boolean
       declines.push(recordDeclined(members, problems[0]!));
       continue;
     }
-    candidates.push({ file, members, references, cleanupReferences, fieldReferences: ownReferences, tools: [...tools].filter((r) => r.kind === 'tool'), shutdown: [...shutdown.values()], startup: [...startup], notes });
+    // The cleanup runs in the order the shutdown code was written (page, then context, then browser), not member order.
+    const inWrittenOrder = [...shutdown.values()].sort((a, b) => writtenOrder(a.statement, b.statement));
+    candidates.push({ file, members, references, cleanupReferences, fieldReferences: ownReferences, tools: [...tools].filter((r) => r.kind === 'tool'), shutdown: inWrittenOrder, startup: [...startup], notes });
   }
   return { candidates, declines };
 }

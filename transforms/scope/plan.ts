@@ -325,6 +325,7 @@ function planCandidate(
   // Shutdown code: the first statement disposes every record; the state's statements become the cleanup.
   const shutdownByHandler = new Map<Node, Node[]>();
   for (const use of candidate.shutdown) shutdownByHandler.set(use.handler, [...(shutdownByHandler.get(use.handler) ?? []), use.statement]);
+  const kept = new Set(candidate.shutdown.filter((use) => use.keepsOwn).map((use) => use.statement));
   for (const [handler, list] of shutdownByHandler) {
     const sorted = list.sort((a, b) => a.getStart() - b.getStart());
     const isAsync = (Node.isArrowFunction(handler) || Node.isFunctionExpression(handler) || Node.isFunctionDeclaration(handler) || Node.isMethodDeclaration(handler)) && handler.isAsync();
@@ -335,8 +336,11 @@ function planCandidate(
       const entry = need(handlerFile, relativeOf(file), names.scope);
       for (const member of candidate.members) if (!usedOutside(handlerFile, member.name, sorted)) entry.drop.add(member.name);
     }
-    edits.replace(sorted[0]!.getStart(), sorted[0]!.getEnd(), `${isAsync ? 'await' : 'void'} ${names.scope}.disposeAll();`);
-    const rest = sorted.slice(1);
+    const disposeAll = `${isAsync ? 'await' : 'void'} ${names.scope}.disposeAll();`;
+    // A release of the run's own instance stays after it; anything else the first statement was gives way to it.
+    if (kept.has(sorted[0]!)) edits.insert(sorted[0]!.getStart(), `${disposeAll}\n${indentOf(sorted[0]!)}`);
+    else edits.replace(sorted[0]!.getStart(), sorted[0]!.getEnd(), disposeAll);
+    const rest = sorted.slice(1).filter((statement) => !kept.has(statement));
     // `finally { browser = undefined; }` left empty goes whole when a `catch` keeps the `try` valid.
     const emptied = new Set<Node>();
     for (const statement of rest) {
