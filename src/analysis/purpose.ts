@@ -387,8 +387,12 @@ function empties(access: StateAccess): boolean {
   return parent !== undefined && Node.isPropertyAccessExpression(parent) && ['splice', 'length'].includes(parent.getName());
 }
 
-/** A path no call decides: no parameter flows into it, its fields are set only when the object is built, its variables are constants. */
-function fixedPath(ctx: AnalysisContext, origins: Origins, path: Node, owner: ClassDeclaration | ClassExpression | undefined): boolean {
+/**
+ * A path no call decides: no parameter flows into it, its fields are set only when the object is built, its variables
+ * are constants, and a local it names is computed from such values (`const file = await getProjectTodosFile()`,
+ * whose helpers read a `let currentProjectId` that a tool switches, is decided by the calls).
+ */
+function fixedPath(ctx: AnalysisContext, origins: Origins, path: Node, owner: ClassDeclaration | ClassExpression | undefined, depth = 0): boolean {
   if (origins.fromInput(path)) return false;
   for (const access of [path, ...path.getDescendantsOfKind(SyntaxKind.PropertyAccessExpression)]) {
     if (!Node.isPropertyAccessExpression(access) || access.getExpression().getKind() !== SyntaxKind.ThisKeyword) continue;
@@ -400,8 +404,34 @@ function fixedPath(ctx: AnalysisContext, origins: Origins, path: Node, owner: Cl
     if (binding?.kind !== 'declaration' || !Node.isVariableDeclaration(binding.node)) continue;
     const statement = binding.node.getVariableStatement();
     if (statement && statement.getDeclarationKind() !== 'const' && !enclosingFunction(binding.node)) return false;
+    const value = binding.node.getInitializer();
+    if (enclosingFunction(binding.node) && value && (depth >= PATH_DEPTH || !fixedPath(ctx, origins, value, owner, depth + 1) || readsMutableModuleState(ctx, value, depth + 1))) return false;
   }
   return true;
+}
+
+/** How far a path is followed through locals and the project functions computing them. */
+const PATH_DEPTH = 4;
+
+/** Whether the project functions an expression calls (and the ones they call) read a module `let` or `var`. */
+function readsMutableModuleState(ctx: AnalysisContext, expression: Node, depth: number): boolean {
+  if (depth > PATH_DEPTH) return true;
+  const calls = [...(Node.isCallExpression(unwrap(expression)) ? [unwrap(expression) as CallExpression] : []), ...expression.getDescendantsOfKind(SyntaxKind.CallExpression)];
+  return calls.some((call) => {
+    const callee = unwrap(call.getExpression());
+    const binding = Node.isIdentifier(callee) ? ctx.resolver.resolve(callee) : undefined;
+    if (binding?.kind !== 'declaration') return false;
+    const fn = Node.isVariableDeclaration(binding.node) ? binding.node.getInitializer() : binding.node;
+    if (!fn || !(Node.isFunctionDeclaration(fn) || Node.isArrowFunction(fn) || Node.isFunctionExpression(fn))) return false;
+    const body = fn.getBody();
+    if (!body) return false;
+    const readsLet = body.getDescendantsOfKind(SyntaxKind.Identifier).some((id) => {
+      const target = ctx.resolver.resolve(id);
+      if (target?.kind !== 'declaration' || !Node.isVariableDeclaration(target.node) || enclosingFunction(target.node)) return false;
+      return target.node.getVariableStatement()?.getDeclarationKind() !== 'const';
+    });
+    return readsLet || readsMutableModuleState(ctx, body, depth + 1);
+  });
 }
 
 /** Whether `this.name` is assigned only by its declaration and the constructor. */

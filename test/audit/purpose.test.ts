@@ -131,6 +131,46 @@ server.tool('export_notes', 'Export notes', { path: z.string() }, async ({ path 
   });
 });
 
+describe('state kept in a file a helper names', () => {
+  const server = (dirOf: string) => `import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+const BASE = '/var/lib/boards';
+let items: string[] = [];
+let board = 'inbox';
+async function boardDir(): Promise<string> {
+  return ${dirOf};
+}
+async function boardFile(): Promise<string> {
+  const dir = await boardDir();
+  return join(dir, 'items.json');
+}
+async function load() {
+  const file = await boardFile();
+  try { items = JSON.parse(await readFile(file, 'utf8')); } catch { items = []; }
+}
+async function save() {
+  const file = await boardFile();
+  await writeFile(file, JSON.stringify(items));
+}
+server.tool('use_board', 'Switch boards', { name: z.string() }, async ({ name }) => { await save(); board = name; await load(); return { content: [{ type: 'text', text: board }] }; });
+server.tool('add_item', 'Add an item', { text: z.string() }, async ({ text }) => { items.push(text); await save(); return { content: [] }; });
+server.tool('list_items', 'List items', {}, async () => ({ content: [{ type: 'text', text: items.join('\\n') }] }));
+void load();
+`;
+
+  it('a path helpers build from a selection a tool switches (board): the file is the conversation’s choice, both are findings', () => {
+    const { state, findings } = analyse(server('join(BASE, board)'));
+    expect(state('items').sharedPurpose).toBeUndefined();
+    expect(state('board').sharedPurpose).toBeUndefined();
+    expect(findings).toEqual(expect.arrayContaining(['SL006 items', 'SL006 board']));
+  });
+
+  it('a path helpers build from constants only: the items are the machine’s store', () => {
+    const { state } = analyse(server("join(BASE, 'inbox')"));
+    expect(state('items').sharedPurpose).toBe('persisted');
+  });
+});
+
 describe('per-call flags', () => {
   const server = (branches: string) => `import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { CallToolRequestSchema } from '@modelcontextprotocol/sdk/types.js';
