@@ -205,7 +205,24 @@ function runsAtStartUp(node: Node, model: ServerModel, depth = 0): boolean {
  */
 function holdsPlainValue(member: ScopeMember): boolean {
   if (member.kind !== 'variable' || member.state.container) return false;
-  return isPlainValueType(member.declaration.getType());
+  const type = member.declaration.getType();
+  // Without the project's type definitions (`process.env` unknown) the type says nothing: the value written says it.
+  if (type.isAny() && !member.declaration.getTypeNode()) return plainByText(member.declaration.getInitializer());
+  return isPlainValueType(type);
+}
+
+/** `process.env.DB_PATH || DEFAULT_PATH`, a literal, or a constant holding one: a string, number or boolean by its text. */
+function plainByText(value: Node | undefined, depth = 0): boolean {
+  if (!value || depth > 3) return false;
+  const node = unwrap(value);
+  if (Node.isStringLiteral(node) || Node.isNoSubstitutionTemplateLiteral(node) || Node.isNumericLiteral(node) || Node.isTrueLiteral(node) || Node.isFalseLiteral(node)) return true;
+  if (Node.isPropertyAccessExpression(node)) return node.getExpression().getText() === 'process.env';
+  if (Node.isBinaryExpression(node) && ['||', '??'].includes(node.getOperatorToken().getText())) return plainByText(node.getLeft(), depth + 1) && plainByText(node.getRight(), depth + 1);
+  if (Node.isIdentifier(node)) {
+    const declaration = node.getSymbol()?.getDeclarations()[0];
+    return declaration !== undefined && Node.isVariableDeclaration(declaration) && declaration.getVariableStatement()?.getDeclarationKind() === 'const' && plainByText(declaration.getInitializer(), depth + 1);
+  }
+  return false;
 }
 
 /** Inside a named function nothing calls (`getCurrentPage()`, imported but unused): not a use of the state. */
