@@ -35,9 +35,24 @@ function namesOf(state: StateVariable): string[] {
  * see purpose.ts).
  */
 export function isSharedState(state: StateVariable): boolean {
-  if (state.sharedPurpose !== undefined) return true;
+  if (state.sharedPurpose !== undefined || writesOnlyThroughSharedMembers(state)) return true;
   // A name is no excuse where a tool sets the value from what its caller passed (`connect_db` setting `config`).
   return namesOf(state).some(isSharedByName) && !setFromToolArguments(state);
+}
+
+/**
+ * An object the tools change only through members shared by name (`ctx.cache?.set(url, html)` on a context that
+ * also hands out a logger and a tab registry): what changes is the cache, the server's, not a conversation's.
+ */
+function writesOnlyThroughSharedMembers(state: StateVariable): boolean {
+  const writes = state.accesses.filter((access) => access.mode === 'write');
+  return (
+    writes.length > 0 &&
+    writes.every((access) => {
+      const member = access.node.getParent();
+      return member !== undefined && Node.isPropertyAccessExpression(member) && member.getExpression() === access.node && isSharedByName(member.getName());
+    })
+  );
 }
 
 function setFromToolArguments(state: StateVariable): boolean {

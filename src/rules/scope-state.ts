@@ -39,7 +39,7 @@ export const RELEASERS: ReadonlyArray<{ made: RegExp; typed: RegExp; release: 'c
  * (`cachedChromePath`, `poolPromise`, `ConfigManager`, `browserCircuitBreaker`, `globalLogs`), not substrings
  * (`configured`).
  */
-export const SHARED_WORDS: ReadonlySet<string> = new Set(['config', 'configuration', 'settings', 'cache', 'cached', 'registry', 'pool', 'telemetry', 'metrics', 'logger', 'analytics', 'usage', 'tracker', 'breaker', 'limiter', 'global']);
+export const SHARED_WORDS: ReadonlySet<string> = new Set(['config', 'configuration', 'settings', 'cache', 'cached', 'registry', 'pool', 'telemetry', 'metrics', 'logger', 'analytics', 'usage', 'tracker', 'breaker', 'limiter', 'semaphore', 'mutex', 'throttle', 'global']);
 
 /**
  * Calls that write a file: state a server flushes to a file at a path of its own choosing (a call history in

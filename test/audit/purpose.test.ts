@@ -171,6 +171,42 @@ void load();
   });
 });
 
+describe('objects shared by what the tools change in them', () => {
+  const context = (member: string) => `interface Context { cache: Map<string, string>; history: string[]; label: string }
+const ctx: Context = { cache: new Map(), history: [], label: 'fetcher' };
+server.tool('fetch_page', 'Fetch a page', { url: z.string() }, async ({ url }) => {
+  const text = ctx.cache.get(url) ?? 'body of ' + url;
+  ctx.${member};
+  return { content: [{ type: 'text', text: ctx.label + ': ' + text }] };
+});
+`;
+
+  it('a context the tools change only through its cache: the server’s cache, no finding', () => {
+    const { findings } = analyse(context('cache.set(url, text)'));
+    expect(findings).toEqual([]);
+  });
+
+  it('the same context with a history the tools append to: a conversation’s, a finding', () => {
+    const { findings } = analyse(context('history.push(url)'));
+    expect(findings).toEqual(['SL006 ctx']);
+  });
+
+  it('a semaphore limiting concurrent pages: the process’s, no finding', () => {
+    const { findings } = analyse(`class Semaphore {
+  private count = 2;
+  async acquire() { while (this.count === 0) await new Promise((r) => setTimeout(r, 10)); this.count--; }
+  release() { this.count++; }
+}
+const slots = new Semaphore();
+server.tool('render', 'Render a page', { url: z.string() }, async ({ url }) => {
+  await slots.acquire();
+  try { return { content: [{ type: 'text', text: url }] }; } finally { slots.release(); }
+});
+`);
+    expect(findings).toEqual([]);
+  });
+});
+
 describe('per-call flags', () => {
   const server = (branches: string) => `import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { CallToolRequestSchema } from '@modelcontextprotocol/sdk/types.js';
