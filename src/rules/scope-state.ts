@@ -76,6 +76,9 @@ export const FALLBACK_SCOPE_NOUNS: readonly string[] = ['session', 'conversation
 /** Calls that register process shutdown work, whose statements about the state become the record's cleanup. */
 export const SHUTDOWN_EVENTS: readonly string[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR2', 'exit', 'beforeExit', 'uncaughtException', 'unhandledRejection'];
 
+/** Methods that register an event listener on `process` (or `process.stdin`). */
+export const SHUTDOWN_LISTENERS: readonly string[] = ['on', 'once', 'addListener', 'prependListener'];
+
 /** Events of the standard input that end a stdio server (the client closed its end): shutdown too. */
 export const STDIN_SHUTDOWN_EVENTS: readonly string[] = ['close', 'end'];
 

@@ -20,7 +20,7 @@ import { enclosingFunction, isPlainValueType, literalText, unwrap } from '../../
 import { resolveRelative } from '../../src/engine/components.js';
 import { relativeOf } from '../../src/engine/parse.js';
 import { carriesConversation, isSharedByName, isSharedState } from '../../src/analysis/conversational.js';
-import { CONVERSATIONAL_CLASSES, RELEASE_METHODS, SHUTDOWN_EVENTS, STDIN_SHUTDOWN_EVENTS, STOPPING_NAME } from '../../src/rules/scope-state.js';
+import { CONVERSATIONAL_CLASSES, RELEASE_METHODS, SHUTDOWN_EVENTS, SHUTDOWN_LISTENERS, STDIN_SHUTDOWN_EVENTS, STOPPING_NAME } from '../../src/rules/scope-state.js';
 import { declarationOf, isReference, referencesTo } from '../shared/declarations.js';
 import { onlyResourceReaders, readByResources } from './resources.js';
 import { isExported } from '../shared/exports.js';
@@ -92,7 +92,7 @@ function isShutdownRegistration(node: Node): boolean {
   const call = node.getParent();
   if (!call || !Node.isCallExpression(call) || !call.getArguments().includes(node)) return false;
   const callee = unwrap(call.getExpression());
-  if (!Node.isPropertyAccessExpression(callee) || !['on', 'once', 'addListener'].includes(callee.getName())) return false;
+  if (!Node.isPropertyAccessExpression(callee) || !SHUTDOWN_LISTENERS.includes(callee.getName())) return false;
   const event = literalText(call.getArguments()[0]);
   if (event === undefined) return false;
   const emitter = callee.getExpression().getText();

@@ -3,7 +3,7 @@ import { Node, SyntaxKind, type CallExpression, type IfStatement, type ts } from
 import { SESSION_ERROR_TEXT } from '../../src/analysis/vocabulary.js';
 import type { Plumbing } from './plumbing.js';
 import { referencesIn, referencesTo } from '../shared/declarations.js';
-import { SHUTDOWN_EVENTS } from '../../src/rules/scope-state.js';
+import { SHUTDOWN_EVENTS, SHUTDOWN_LISTENERS } from '../../src/rules/scope-state.js';
 import { enclosingFunction, isFunctionLike, isPure, within, type FunctionLike } from './syntax.js';
 import { isExported } from '../shared/exports.js';
 import { nodesOfKind } from '../shared/file-index.js';
@@ -485,7 +485,6 @@ export function planModule(statements: readonly Node[], plumbing: Plumbing, entr
   return plan;
 }
 
-/** The function a statement declares: `function f() {}` or `const f = () => {}`. */
 /**
  * Whether every use of a function declared by `statement` is a call inside a process event callback
  * (`process.on('SIGTERM', () => stop('SIGTERM'))`): a shutdown helper, whatever its parameters say.
@@ -499,8 +498,7 @@ function calledOnShutdownOnly(statement: Node): boolean {
     uses.every((use) => {
       const call = use.getParent();
       if (!Node.isCallExpression(call) || call.getExpression() !== use) return false;
-      const registration = call.getFirstAncestor((a) => Node.isCallExpression(a) && isProcessEvent(a));
-      return registration !== undefined;
+      return call.getFirstAncestor((a) => Node.isCallExpression(a) && isProcessEvent(a)) !== undefined;
     })
   );
 }
@@ -509,13 +507,12 @@ function calledOnShutdownOnly(statement: Node): boolean {
 function isProcessEvent(call: CallExpression): boolean {
   const callee = call.getExpression();
   if (!Node.isPropertyAccessExpression(callee) || callee.getExpression().getText() !== 'process') return false;
-  if (!PROCESS_LISTENERS.includes(callee.getName())) return false;
+  if (!SHUTDOWN_LISTENERS.includes(callee.getName())) return false;
   const [event] = call.getArguments();
   return event !== undefined && Node.isStringLiteral(event) && SHUTDOWN_EVENTS.includes(event.getLiteralValue());
 }
 
-const PROCESS_LISTENERS: readonly string[] = ['on', 'once', 'addListener', 'prependListener'];
-
+/** The function a statement declares: `function f() {}` or `const f = () => {}`. */
 export function declaredFunction(statement: Node): FunctionLike | undefined {
   if (Node.isFunctionDeclaration(statement)) return statement;
   if (!Node.isVariableStatement(statement)) return undefined;
