@@ -75,6 +75,23 @@ function functionOfBinding(resolver: Resolver, binding: Binding | undefined, dep
   return undefined;
 }
 
+/**
+ * The functions a wrapper returns around what it was given, when `expression` names the result
+ * (`const listSchemasWithRetry = withConnectionRetry(listSchemas)`): calling it runs the wrapper's own closure
+ * (its retry code) as well as the wrapped function that resolveFunction finds.
+ */
+export function wrapperClosures(resolver: Resolver, expression: Node): FunctionNode[] {
+  const callee = unwrap(expression);
+  const binding = Node.isIdentifier(callee) ? resolver.resolve(callee) : undefined;
+  if (binding?.kind !== 'declaration' || !Node.isVariableDeclaration(binding.node)) return [];
+  const initializer = binding.node.getInitializer();
+  const made = initializer ? unwrap(initializer) : undefined;
+  if (!made || !Node.isCallExpression(made)) return [];
+  const wrapper = resolveFunction(resolver, made.getExpression());
+  if (!wrapper || !made.getArguments().some((arg) => resolveFunction(resolver, arg) !== undefined)) return [];
+  return returnedValues(wrapper).flatMap((value) => (value && isFunctionNode(unwrap(value)) ? [unwrap(value) as FunctionNode] : []));
+}
+
 /** A method, or a property holding an arrow function, of a class (own members only). */
 export function classMember(owner: ClassDeclaration | ClassExpression, name: string): FunctionNode | undefined {
   const method = owner.getMethod(name);

@@ -6,7 +6,7 @@
  */
 import { Node, SyntaxKind, ts, type CallExpression, type ClassDeclaration, type ClassExpression, type ObjectLiteralExpression, type SourceFile } from 'ts-morph';
 import type { AnalysisContext } from './context.js';
-import { classOfNew, elementFunctions, fieldInitializer, resolveFunction, returnedValues } from './functions.js';
+import { classOfNew, elementFunctions, fieldInitializer, resolveFunction, returnedValues, wrapperClosures } from './functions.js';
 import type { Registration } from './model.js';
 import { accessorsOf, isClassMemberName, methodsOf, reachableThrough } from './classes.js';
 import { isWriteTarget, unwrap, wrapNode } from './syntax.js';
@@ -128,7 +128,7 @@ export class Reach {
         // the origin of what those calls pass).
         for (const member of members) if (call) this.recordCallSite(member, call);
         if (call && target) {
-          out.push(target, ...members);
+          out.push(target, ...members, ...wrapperClosures(this.ctx.resolver, call.getExpression()));
           this.recordCallSite(target, call);
         } else if (call && (table = dispatchTable(this.ctx, node.expression, file))) {
           // `handlers[request.params.name](args)`, or `const handler = handlers[name]; handler(args)`: every
