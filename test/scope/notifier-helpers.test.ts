@@ -1,10 +1,12 @@
 /**
  * Which calls announce a changed list through a helper (transforms/lists/gates.ts notifierStatements): only a
- * helper whose whole body sends list_changed of that kind, called as a statement of its own, here or imported.
+ * helper whose whole body sends list_changed of that kind, called as a statement of its own, here or imported;
+ * and what the record rewrite makes of them (the committed fixture outputs).
  */
 import { describe, expect, it } from 'vitest';
 import { createMemoryProject } from '../../src/engine/parse.js';
 import { notifierStatements } from '../../transforms/lists/gates.js';
+import { loadFixtureCases } from '../helpers/fixtures.js';
 
 const HELPERS = `import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 export function announce(server: Server) {
@@ -50,4 +52,14 @@ describe('notifierStatements', () => {
     expect(removedIn('  announceAndCount(server, counter);\n  touch(server);\n  const sent = announce(server);\n  void sent;')).toEqual([]);
   });
 
+});
+
+describe('a notifier helper in the migrated server', () => {
+  it('a list_changed sent through a local helper migrates exactly like one sent inline: call and helper go', () => {
+    const cases = loadFixtureCases('session-scope');
+    const inline = cases.find((c) => c.name === 'lowlevel-screenshots-v1')!;
+    const helper = cases.find((c) => c.name === 'lowlevel-screenshots-notifier-v1')!;
+    expect(helper.input['src/index.ts']).toContain('announceScreenshots();');
+    expect(helper.output['src/index.ts']).toBe(inline.output['src/index.ts']);
+  });
 });

@@ -112,36 +112,40 @@ export function listChangedStatements(fns: readonly FunctionLike[], kind: ListKi
  * statement each call stands alone in and the name it is called by. Removing the call removes the
  * announcement and nothing else; the helper stays for its other callers.
  */
-export function notifierStatements(fns: readonly FunctionLike[], kind: ListKind): Array<{ statement: Statement; name: string }> {
-  const found = new Map<Statement, string>();
+export function notifierStatements(fns: readonly FunctionLike[], kind: ListKind): Array<{ statement: Statement; name: string; helper: Node }> {
+  const found = new Map<Statement, { name: string; helper: Node }>();
   for (const fn of fns) {
     for (const call of nodesOfKind(fn, SyntaxKind.CallExpression)) {
       const callee = call.getExpression();
       if (!Node.isIdentifier(callee)) continue;
       const statement = standaloneStatement(call);
-      if (statement && announcesOnly(callee, kind)) found.set(statement, callee.getText());
+      const helper = statement ? announcingHelper(callee, kind) : undefined;
+      if (statement && helper) found.set(statement, { name: callee.getText(), helper });
     }
   }
-  return [...found].map(([statement, name]) => ({ statement, name }));
+  return [...found].map(([statement, { name, helper }]) => ({ statement, name, helper }));
 }
 
-/** Whether the function an identifier names (here or through an import) does nothing but send list_changed of `kind`. */
-function announcesOnly(callee: Node, kind: ListKind): boolean {
+/**
+ * The declaration of the function an identifier names (here or through an import), when that function does
+ * nothing but send list_changed of `kind`.
+ */
+function announcingHelper(callee: Node, kind: ListKind): Node | undefined {
   const symbol = callee.getSymbol();
   const target = symbol?.isAlias() ? symbol.getAliasedSymbol() : symbol;
   const declarations = target?.getDeclarations() ?? [];
-  if (declarations.length !== 1) return false;
+  if (declarations.length !== 1) return undefined;
   const declaration = declarations[0]!;
   const fn = Node.isVariableDeclaration(declaration) ? declaration.getInitializer() : declaration;
-  if (!fn || !(Node.isFunctionDeclaration(fn) || Node.isArrowFunction(fn) || Node.isFunctionExpression(fn))) return false;
+  if (!fn || !(Node.isFunctionDeclaration(fn) || Node.isArrowFunction(fn) || Node.isFunctionExpression(fn))) return undefined;
   const body = fn.getBody();
-  if (!body) return false;
-  if (!Node.isBlock(body)) return Node.isCallExpression(body) && listChangedKind(body) === kind;
+  if (!body) return undefined;
+  if (!Node.isBlock(body)) return Node.isCallExpression(body) && listChangedKind(body) === kind ? declaration : undefined;
   const statements = body.getStatements();
-  if (statements.length !== 1 || !Node.isExpressionStatement(statements[0])) return false;
+  if (statements.length !== 1 || !Node.isExpressionStatement(statements[0])) return undefined;
   let expression: Node = statements[0].getExpression();
   while (Node.isAwaitExpression(expression) || Node.isVoidExpression(expression)) expression = expression.getExpression();
-  return Node.isCallExpression(expression) && listChangedKind(expression) === kind;
+  return Node.isCallExpression(expression) && listChangedKind(expression) === kind ? declaration : undefined;
 }
 
 /** The guard that makes a gated handler answer helpfully before its precondition holds. */

@@ -11,7 +11,7 @@ import { Node, SyntaxKind, type Block, type PropertyAccessExpression, type Templ
 import type { ServerModel } from '../../src/analysis/index.js';
 import { requestSchemaFor, V1_TYPES_MODULE } from '../../src/rules/lists-sdk.js';
 import type { TextEdits } from '../handles/edits.js';
-import { dropImportIfUnused } from '../handles/imports.js';
+import { dropImportIfUnused, usedOutside } from '../handles/imports.js';
 import { indentOf } from '../handles/layout.js';
 import { contains, enclosingFunction, importedFrom, quote, stringValue, type FunctionLike } from '../lists/ast.js';
 import { additions, derivedMappings, substitute, uriTemplateOf, type Mapping } from '../lists/derived-lists.js';
@@ -20,6 +20,7 @@ import { listChangedStatements, notifierStatements, standaloneStatement } from '
 import { contentAfter, linkItem, propertyText, returnedObject } from '../lists/resource-links.js';
 import { standsInForRecord, type ScopeCandidate, type ScopeMember } from './candidates.js';
 import { referencesTo } from '../shared/declarations.js';
+import { isExported } from '../shared/exports.js';
 import { holderReferences, type FactoryInstance } from './instances.js';
 
 /** What the record rewrite needs to know about the resources it now serves. */
@@ -254,10 +255,11 @@ function reachesRecord(refs: readonly Node[]): (node: Node) => boolean {
 
 /**
  * Calls of a helper that only announces a changed resource list (`notifyScreenshotUpdate(server)`), made where
- * a tool adds an item the list no longer shows: the call goes, and the helper's import when nothing else uses it.
+ * a tool adds an item the list no longer shows: the call goes, and the helper's import when nothing else uses
+ * it, or the helper itself when it is a function of that module nothing else calls or exports.
  */
 function removeNotifierCalls(creators: readonly FunctionLike[], editsOf: (file: SourceFile) => TextEdits): void {
-  const byFile = new Map<SourceFile, Array<{ statement: Statement; name: string }>>();
+  const byFile = new Map<SourceFile, Array<{ statement: Statement; name: string; helper: Node }>>();
   for (const call of notifierStatements(creators, 'resource')) {
     const file = call.statement.getSourceFile();
     byFile.set(file, [...(byFile.get(file) ?? []), call]);
@@ -266,8 +268,16 @@ function removeNotifierCalls(creators: readonly FunctionLike[], editsOf: (file: 
     const edits = editsOf(file);
     for (const { statement } of calls) edits.removeStatement(statement);
     const removed = calls.map((c) => c.statement);
-    for (const name of new Set(calls.map((c) => c.name))) dropImportIfUnused(edits, file, name, removed);
+    for (const { name, helper } of new Map(calls.map((c) => [c.name, c])).values()) {
+      if (helper.getSourceFile() !== file) dropImportIfUnused(edits, file, name, removed);
+      else if (!usedOutside(file, name, [...removed, helper]) && !isExported(declarationStatement(helper))) edits.removeDeclaration(declarationStatement(helper));
+    }
   }
+}
+
+/** The statement that declares a function: the function itself, or the `const` holding an arrow. */
+function declarationStatement(declaration: Node): Node {
+  return Node.isVariableDeclaration(declaration) ? (declaration.getVariableStatement() ?? declaration) : declaration;
 }
 
 /**
