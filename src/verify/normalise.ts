@@ -18,6 +18,10 @@ const VOLATILE: ReadonlyArray<[RegExp, string]> = [
   [/\b[a-z][a-z0-9]{1,31}_(?:(?=[A-Za-z0-9_-]*\d)[A-Za-z0-9_-]{6,}|[A-Za-z0-9_-]{16,})(?![A-Za-z0-9_-])/g, '<handle>'],
   // Epoch seconds or milliseconds.
   [/\b1\d{9}(\d{3})?\b/g, '<time>'],
+  // How long something took, as a JSON number under a name that says so (`"executionTimeMs": 2.26`,
+  // `"duration_ms": 40`, `"elapsed": 1.5`; not `timeout` or `timestamp`) or as text (`in 12.3 ms`).
+  [/("[A-Za-z_]*(?:[Tt]ime|[Dd]uration|[Ee]lapsed|[Ll]atency|[Tt]ook)(?:_?[Mm]s|_?[Ss]ec(?:ond)?s?)?"\s*:\s*)\d+(?:\.\d+)?/g, '$1<duration>'],
+  [/\b\d+(?:\.\d+)?\s?ms\b/g, '<duration>'],
   [/\b[0-9a-f]{24,}\b/gi, '<id>'],
 ];
 

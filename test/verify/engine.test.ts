@@ -134,6 +134,16 @@ describe('normalising results', () => {
     expect(saved('reports')).not.toBe(saved('exports'));
   });
 
+  it('replaces how long something took, under a name that says so or in milliseconds, and nothing else', () => {
+    const ran = (ms: string, rows = 1, timeout = 30) => normaliseResult({ content: [{ type: 'text', text: `{ "rows": ${rows}, "executionTimeMs": ${ms}, "timeout": ${timeout}, "note": "ran in ${ms} ms" }` }] });
+    expect(ran('2.26')).toBe(ran('0.83'));
+    expect(ran('2.26')).not.toBe(ran('2.26', 2));
+    expect(ran('2.26')).not.toBe(ran('2.26', 1, 60));
+    const took = (key: string, value: number) => normaliseResult({ content: [], structuredContent: { [key]: value, table: 'ledger' } });
+    for (const key of ['duration_ms', 'elapsed', 'latencyMs', 'queryTimeSeconds']) expect(took(key, 12)).toBe(took(key, 340));
+    expect(took('count', 12)).not.toBe(took('count', 340));
+  });
+
   it('replaces a whole handle whatever base64url character it ends with', () => {
     for (const id of ['cart_AAAAAAAAAAAAAAAAAAAAAAA-', 'cart_AAAAAAAAAAAAAAAAAAAAAAA_', 'cart_-AAAAAAAAAAAAAAAAAAAAAA']) {
       expect(normaliseResult({ content: [{ type: 'text', text: `cart ${id} ready` }] })).toBe(normaliseResult({ content: [{ type: 'text', text: 'cart cart_Bbbbbbbbbbbbbbbbbbbbbbbb ready' }] }));
