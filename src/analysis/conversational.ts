@@ -55,8 +55,9 @@ function writesOnlyThroughSharedMembers(state: StateVariable): boolean {
   );
 }
 
+/** A tool sets it from what its caller passed; an id minted for the call (a request id a logger keeps) is no such value. */
 function setFromToolArguments(state: StateVariable): boolean {
-  return state.accesses.some((access) => access.mode === 'write' && access.op === 'assign' && access.valueFromInput === true && !access.lazyInit && access.by.some((r) => r.kind === 'tool'));
+  return state.accesses.some((access) => access.mode === 'write' && access.op === 'assign' && access.valueFromInput === true && !access.valueMinted && !access.lazyInit && access.by.some((r) => r.kind === 'tool'));
 }
 
 /**

@@ -167,6 +167,8 @@ export interface StateAccess {
   value?: Node;
   /** Whether the assigned/stored value comes from the handler's inputs (arguments, context). */
   valueFromInput?: boolean;
+  /** The assigned value is an id minted for the write (`randomUUID()`, also through a helper's parameter whose callers pass one). */
+  valueMinted?: boolean;
   /** The assigned value is `null`/`undefined` (a reset). */
   reset?: boolean;
   /** Inside a lazy-initialisation guard (`if (!x) x = …`, `x ??= …`). */

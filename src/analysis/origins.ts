@@ -248,6 +248,30 @@ export class Origins {
     return 'other';
   }
 
+  /**
+   * Whether a value is an id minted for it on every path: minted here, or a helper's parameter every caller of
+   * which passes one (`setRequestId(randomUUID())` from a wrapper, but not also `setRequestId(tag)` from a tool).
+   */
+  isMinted(node: Node, depth = 0): boolean {
+    if (depth > 4) return false;
+    const inner = unwrap(node);
+    if (Node.isIdentifier(inner)) {
+      const binding = this.ctx.resolver.resolve(inner);
+      const declaration = binding?.kind === 'declaration' ? binding.node : undefined;
+      if (declaration && Node.isParameterDeclaration(declaration) && !this.roles.has(declaration.compilerNode)) {
+        const fn = declaration.getParent();
+        const index = isFunctionBoundary(fn) ? (fn as unknown as { getParameters(): ParameterDeclaration[] }).getParameters().indexOf(declaration) : -1;
+        const passed = (this.reach.callSites.get(fn.compilerNode) ?? []).map((call) => call.getArguments()[index]);
+        return passed.length > 0 && passed.every((arg) => arg !== undefined && this.isMinted(arg, depth + 1));
+      }
+      if (declaration && Node.isVariableDeclaration(declaration)) {
+        const initializer = declaration.getInitializer();
+        return initializer !== undefined && this.isMinted(initializer, depth + 1);
+      }
+    }
+    return this.origin(inner, depth) === 'minted';
+  }
+
   /** A helper's parameter takes the origin of the arguments its callers pass. */
   private parameterOriginFromCalls(parameter: ParameterDeclaration, depth: number): KeyOrigin {
     const fn = parameter.getParent();

@@ -585,6 +585,7 @@ function classify(ctx: AnalysisContext, reach: Reach, origins: Origins, referenc
       op: 'assign',
       value,
       valueFromInput: origins.fromInput(value),
+      ...(value !== undefined && origins.isMinted(value) ? { valueMinted: true } : {}),
       reset: operator === SyntaxKind.EqualsToken && isNullish(value),
       lazyInit: lazy,
       inGetter: lazy && returnsItself(reference),

@@ -191,6 +191,35 @@ server.tool('fetch_page', 'Fetch a page', { url: z.string() }, async ({ url }) =
     expect(findings).toEqual(['SL006 ctx']);
   });
 
+  const logger = (tagTool: boolean) => `import { randomUUID } from 'node:crypto';
+class Logger {
+  private requestId?: string;
+  setRequestId(id: string) { this.requestId = id; }
+  info(message: string) { console.error(JSON.stringify({ requestId: this.requestId, message })); }
+}
+const logger = new Logger();
+function withLogging<A extends unknown[], R>(handler: (...args: A) => Promise<R>): (...args: A) => Promise<R> {
+  return async (...args: A) => {
+    const requestId = randomUUID();
+    logger.setRequestId(requestId);
+    logger.info('call');
+    return handler(...args);
+  };
+}
+async function echo(text: string) { return { content: [{ type: 'text' as const, text }] }; }
+const loggedEcho = withLogging(echo);
+server.tool('echo', 'Echo', { text: z.string() }, async ({ text }) => loggedEcho(text));
+${tagTool ? "server.tool('tag', 'Tag later log lines', { tag: z.string() }, async ({ tag }) => { logger.setRequestId(tag); return { content: [] }; });" : ''}
+`;
+
+  it('a logger the tools hand a fresh request id through a wrapper: the server’s log, no finding', () => {
+    expect(analyse(logger(false)).findings).toEqual([]);
+  });
+
+  it('the same logger where a tool sets the id from its arguments: later calls log what that call passed, a finding', () => {
+    expect(analyse(logger(true)).findings).toEqual(['SL006 this.requestId']);
+  });
+
   it('a semaphore limiting concurrent pages: the process’s, no finding', () => {
     const { findings } = analyse(`class Semaphore {
   private count = 2;
