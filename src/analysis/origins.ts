@@ -259,9 +259,7 @@ export class Origins {
       const binding = this.ctx.resolver.resolve(inner);
       const declaration = binding?.kind === 'declaration' ? binding.node : undefined;
       if (declaration && Node.isParameterDeclaration(declaration) && !this.roles.has(declaration.compilerNode)) {
-        const fn = declaration.getParent();
-        const index = isFunctionBoundary(fn) ? (fn as unknown as { getParameters(): ParameterDeclaration[] }).getParameters().indexOf(declaration) : -1;
-        const passed = (this.reach.callSites.get(fn.compilerNode) ?? []).map((call) => call.getArguments()[index]);
+        const passed = this.passedTo(declaration);
         return passed.length > 0 && passed.every((arg) => arg !== undefined && this.isMinted(arg, depth + 1));
       }
       if (declaration && Node.isVariableDeclaration(declaration)) {
@@ -274,11 +272,16 @@ export class Origins {
 
   /** A helper's parameter takes the origin of the arguments its callers pass. */
   private parameterOriginFromCalls(parameter: ParameterDeclaration, depth: number): KeyOrigin {
+    const origins = this.passedTo(parameter).filter((a): a is Node => a !== undefined).map((a) => this.origin(a, depth + 1));
+    return origins.length ? strongest(origins) : 'other';
+  }
+
+  /** What each known call of a parameter's function passes for it (undefined where a call passes nothing). */
+  private passedTo(parameter: ParameterDeclaration): Array<Node | undefined> {
     const fn = parameter.getParent();
     const index = fn && isFunctionBoundary(fn) ? (fn as unknown as { getParameters(): ParameterDeclaration[] }).getParameters().indexOf(parameter) : -1;
     const sites = fn ? (this.reach.callSites.get(fn.compilerNode) ?? []) : [];
-    const origins = sites.map((call) => call.getArguments()[index]).filter((a): a is Node => a !== undefined).map((a) => this.origin(a, depth + 1));
-    return origins.length ? strongest(origins) : 'other';
+    return sites.map((call) => call.getArguments()[index]);
   }
 
   /**

@@ -4,9 +4,10 @@
  * the start of every call. Tools write such state, yet no conversation owns it: the audit reports nothing and
  * no transform gives it a handle (see SharedPurpose and conversational.ts).
  */
-import { Node, SyntaxKind, type CallExpression, type ClassDeclaration, type ClassExpression } from 'ts-morph';
+import { Node, SyntaxKind, type CallExpression, type ClassDeclaration, type ClassExpression, type Identifier } from 'ts-morph';
 import { FILE_READS, FILE_WRITES, ID_NAMES } from '../rules/scope-state.js';
 import { ENVELOPE_READ } from './vocabulary.js';
+import { resolveFunction } from './functions.js';
 import type { AnalysisContext } from './context.js';
 import type { Registration, SharedPurpose, StateAccess, StateVariable } from './model.js';
 import type { Origins } from './origins.js';
@@ -402,8 +403,7 @@ function fixedPath(ctx: AnalysisContext, origins: Origins, path: Node, owner: Cl
     if (!Node.isIdentifier(identifier)) continue;
     const binding = ctx.resolver.resolve(identifier);
     if (binding?.kind !== 'declaration' || !Node.isVariableDeclaration(binding.node)) continue;
-    const statement = binding.node.getVariableStatement();
-    if (statement && statement.getDeclarationKind() !== 'const' && !enclosingFunction(binding.node)) return false;
+    if (isModuleLet(ctx, identifier)) return false;
     const value = binding.node.getInitializer();
     if (enclosingFunction(binding.node) && value && (depth >= PATH_DEPTH || !fixedPath(ctx, origins, value, owner, depth + 1) || readsMutableModuleState(ctx, value, depth + 1))) return false;
   }
@@ -416,22 +416,21 @@ const PATH_DEPTH = 4;
 /** Whether the project functions an expression calls (and the ones they call) read a module `let` or `var`. */
 function readsMutableModuleState(ctx: AnalysisContext, expression: Node, depth: number): boolean {
   if (depth > PATH_DEPTH) return true;
-  const calls = [...(Node.isCallExpression(unwrap(expression)) ? [unwrap(expression) as CallExpression] : []), ...expression.getDescendantsOfKind(SyntaxKind.CallExpression)];
+  const inner = unwrap(expression);
+  const calls = [...(Node.isCallExpression(inner) ? [inner] : []), ...expression.getDescendantsOfKind(SyntaxKind.CallExpression)];
   return calls.some((call) => {
-    const callee = unwrap(call.getExpression());
-    const binding = Node.isIdentifier(callee) ? ctx.resolver.resolve(callee) : undefined;
-    if (binding?.kind !== 'declaration') return false;
-    const fn = Node.isVariableDeclaration(binding.node) ? binding.node.getInitializer() : binding.node;
-    if (!fn || !(Node.isFunctionDeclaration(fn) || Node.isArrowFunction(fn) || Node.isFunctionExpression(fn))) return false;
-    const body = fn.getBody();
+    const body = resolveFunction(ctx.resolver, call.getExpression())?.getBody();
     if (!body) return false;
-    const readsLet = body.getDescendantsOfKind(SyntaxKind.Identifier).some((id) => {
-      const target = ctx.resolver.resolve(id);
-      if (target?.kind !== 'declaration' || !Node.isVariableDeclaration(target.node) || enclosingFunction(target.node)) return false;
-      return target.node.getVariableStatement()?.getDeclarationKind() !== 'const';
-    });
-    return readsLet || readsMutableModuleState(ctx, body, depth + 1);
+    return body.getDescendantsOfKind(SyntaxKind.Identifier).some((id) => isModuleLet(ctx, id)) || readsMutableModuleState(ctx, body, depth + 1);
   });
+}
+
+/** Whether an identifier names a `let` or `var` declared at the top of a module. */
+function isModuleLet(ctx: AnalysisContext, identifier: Identifier): boolean {
+  const binding = ctx.resolver.resolve(identifier);
+  if (binding?.kind !== 'declaration' || !Node.isVariableDeclaration(binding.node) || enclosingFunction(binding.node)) return false;
+  const statement = binding.node.getVariableStatement();
+  return statement !== undefined && statement.getDeclarationKind() !== 'const';
 }
 
 /** Whether `this.name` is assigned only by its declaration and the constructor. */
