@@ -9,10 +9,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { handleOf, textOf, type ToolResult } from '../handles/e2e/support.js';
-import { outputDifferences, scopeCase, stdioPairFor } from './stdio-pair.js';
+import { connectStdio, outputDifferences, scopeCase, stdioPairFor } from './stdio-pair.js';
 
 const CASE = scopeCase('class-shutdown-method-v1', 'create_session', 'session_id');
 
@@ -55,15 +54,7 @@ describe('class-shutdown-method-v1: state released in a class method that signal
     const dir = mkdtempSync(join(tmpdir(), 'ledger-audit-'));
     const log = join(dir, 'audit.log');
     const built = running().migrated;
-    const transport = new StdioClientTransport({
-      command: process.execPath,
-      args: [built.path('src/index.ts')],
-      cwd: built.dir,
-      env: { ...(process.env as Record<string, string>), MCP_HANDLE_STORE: 'memory', LEDGER_AUDIT_LOG: log },
-      stderr: 'pipe',
-    });
-    const client = new Client({ name: 'scope-e2e', version: '1.0.0' });
-    await client.connect(transport);
+    const { client, transport } = await connectStdio(built, { env: { LEDGER_AUDIT_LOG: log } });
     try {
       for (const name of ['may', 'june']) {
         const id = handleOf((await client.callTool({ name: 'create_session', arguments: {} })) as ToolResult, 'session_id') as string;

@@ -7,12 +7,11 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { sessionScopeTransform as transform } from '../../transforms/session-scope.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { Client as ClientV2, StreamableHTTPClientTransport as StreamableHTTPClientTransportV2 } from '@modelcontextprotocol/client';
 import { buildCase, handleOf, startHttp, type Built, type E2ECase, type HttpServer, type ToolResult } from '../handles/e2e/support.js';
-import { outputDifferences } from './stdio-pair.js';
+import { connectStdio, outputDifferences } from './stdio-pair.js';
 
 const CASE: E2ECase = {
   transform,
@@ -40,9 +39,7 @@ for (const [fixture, links] of [
   let client: Client;
   beforeAll(async () => {
     built = buildCase({ ...CASE, fixture });
-    client = new Client({ name: 'resources-e2e', version: '1.0.0' });
-    const env = { ...(process.env as Record<string, string>), MCP_HANDLE_STORE: 'memory' };
-    await client.connect(new StdioClientTransport({ command: process.execPath, args: [built.path('src/index.ts')], cwd: built.dir, env, stderr: 'pipe' }));
+    ({ client } = await connectStdio(built));
   });
   afterAll(async () => {
     await client?.close().catch(() => undefined);
@@ -192,9 +189,7 @@ describe("lowlevel-mixed-resources-v1: the server's own resources stay as they w
   let client: Client;
   beforeAll(async () => {
     built = buildCase({ ...CASE, fixture: 'lowlevel-mixed-resources-v1' });
-    client = new Client({ name: 'resources-e2e', version: '1.0.0' });
-    const env = { ...(process.env as Record<string, string>), MCP_HANDLE_STORE: 'memory' };
-    await client.connect(new StdioClientTransport({ command: process.execPath, args: [built.path('src/index.ts')], cwd: built.dir, env, stderr: 'pipe' }));
+    ({ client } = await connectStdio(built));
   });
   afterAll(async () => {
     await client?.close().catch(() => undefined);

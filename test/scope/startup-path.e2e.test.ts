@@ -8,10 +8,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { buildCase, buildInput, handleOf, textOf, type Built, type ToolResult } from '../handles/e2e/support.js';
-import { outputDifferences, scopeCase } from './stdio-pair.js';
+import { connectStdio, outputDifferences, scopeCase } from './stdio-pair.js';
 
 const CASE = scopeCase('startup-path-from-env-v1', 'create_session', 'session_id');
 
@@ -22,9 +21,7 @@ describe('startup-path-from-env-v1: a path set at start-up that a tool switches'
   const clients: Client[] = [];
 
   async function start(built: Built, name: string): Promise<Client> {
-    const client = new Client({ name: 'scope-e2e', version: '1.0.0' });
-    const env = { ...(process.env as Record<string, string>), MCP_HANDLE_STORE: 'memory', NOTES_FILE: join(dir, `${name}-env.txt`) };
-    await client.connect(new StdioClientTransport({ command: process.execPath, args: [built.path('src/index.ts'), `--file=${join(dir, `${name}-start.txt`)}`], cwd: built.dir, env, stderr: 'pipe' }));
+    const { client } = await connectStdio(built, { env: { NOTES_FILE: join(dir, `${name}-env.txt`) }, args: [`--file=${join(dir, `${name}-start.txt`)}`] });
     clients.push(client);
     return client;
   }

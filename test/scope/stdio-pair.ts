@@ -36,11 +36,20 @@ export function scopeCase(fixture: string, creator: string, idParam: string): E2
   };
 }
 
-async function connect(built: Built): Promise<Client> {
+/**
+ * A real v1 Client over stdio to a built server (the memory handle store), with the process's own environment
+ * plus `env` and the entry's arguments plus `args`; the transport too, for tests that signal the process.
+ */
+export async function connectStdio(built: Built, extra: { env?: Record<string, string>; args?: string[] } = {}): Promise<{ client: Client; transport: StdioClientTransport }> {
   const client = new Client({ name: 'scope-e2e', version: '1.0.0' });
-  const env = { ...(process.env as Record<string, string>), MCP_HANDLE_STORE: 'memory' };
-  await client.connect(new StdioClientTransport({ command: process.execPath, args: [built.path('src/index.ts')], cwd: built.dir, env, stderr: 'pipe' }));
-  return client;
+  const env = { ...(process.env as Record<string, string>), MCP_HANDLE_STORE: 'memory', ...extra.env };
+  const transport = new StdioClientTransport({ command: process.execPath, args: [built.path('src/index.ts'), ...(extra.args ?? [])], cwd: built.dir, env, stderr: 'pipe' });
+  await client.connect(transport);
+  return { client, transport };
+}
+
+async function connect(built: Built): Promise<Client> {
+  return (await connectStdio(built)).client;
 }
 
 export async function startStdioPair(testCase: E2ECase): Promise<StdioPair> {
