@@ -9,9 +9,11 @@ export interface FoundHandle {
 
 /**
  * An opaque `kind_…` token in text: a lowercase kind, an underscore, then at least 6 characters with a digit
- * or at least 16 characters (so `list_tables` and other tool names are not taken for handles).
+ * or at least 16 characters (so `list_tables` and other tool names are not taken for handles). It ends where
+ * the base64url alphabet ends, not at a word boundary: a random token may end in `-`, which a boundary
+ * would cut off.
  */
-const TEXT_TOKEN = /\b([a-z][a-z0-9]{1,31})_((?=[A-Za-z0-9_-]*\d)[A-Za-z0-9_-]{1,}|[A-Za-z0-9_-]{16,})\b/g;
+const TEXT_TOKEN = /\b([a-z][a-z0-9]{1,31})_((?=[A-Za-z0-9_-]*\d)[A-Za-z0-9_-]{1,}|[A-Za-z0-9_-]{16,})(?![A-Za-z0-9_-])/g;
 
 /** Handles in a result: string `*_id` fields of structuredContent first, then `kind_…` tokens in text. */
 export function findHandles(result: ToolResult, tools: readonly ToolInfo[], creator: string): FoundHandle[] {

@@ -68,6 +68,12 @@ describe('handles in results', () => {
     expect(findHandles({ content: [{ type: 'text', text: 'call list_tables or read_table' }] }, tools, 'connect_database')).toEqual([]);
   });
 
+  it('takes a token whole when base64url put `-` or `_` at its end', () => {
+    for (const value of ['conn_Zm9vYmFyYmF6cXV4cXV1e-', 'conn_Zm9vYmFyYmF6cXV4cXV1e_', 'conn_Zm9v-mFyYmF6cXV4cXV--']) {
+      expect(findHandles({ content: [{ type: 'text', text: `Connected: ${value}. Its tables are at db://${value}/tables` }] }, tools, 'connect_database')[0]).toEqual({ param: 'connection_id', value });
+    }
+  });
+
   it('makes an unknown id of the same shape', () => {
     const id = `cart_${randomBytes(18).toString('base64url')}`;
     const other = unknownLike(id);
