@@ -85,6 +85,9 @@ export const STDIN_SHUTDOWN_EVENTS: readonly string[] = ['close', 'end'];
 /** Methods that release an object a record holds (`await context.close()`), run when the record ends. */
 export const RELEASE_METHODS: readonly string[] = ['close', 'dispose', 'destroy', 'shutdown', 'cleanup', 'disconnect', 'quit', 'terminate'];
 
+/** Transport callbacks that run when the connection ends or fails (`transport.onclose = () => shutdown()`). */
+export const TRANSPORT_END_CALLBACKS: readonly string[] = ['onclose', 'onerror'];
+
 /** What a logging object is called: `console`, `logger`, `this.logger`, `browserLogger`, `log` (not `catalog`). */
 export const LOG_RECEIVERS = /^(?:console|(?:this\.)?(?:logger|log|[A-Za-z_$][\w$]*(?:Logger|Log|_logger|_log)))$/;
 

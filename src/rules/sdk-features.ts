@@ -16,7 +16,7 @@ export const SDK_PACKAGE_OF: Readonly<Record<SdkLine, SdkPackage>> = {
   v2: '@modelcontextprotocol/server',
 };
 
-export type SdkFeature = 'resource-link' | 'structured-output' | 'register-tool' | 'streamable-http' | 'request-notification';
+export type SdkFeature = 'resource-link' | 'structured-output' | 'register-tool' | 'no-input-tool-callback' | 'streamable-http' | 'request-notification';
 
 export interface SdkFeatureSpec {
   /** What the feature is, for messages ("`resource_link` content needs …"). */
@@ -40,6 +40,13 @@ export const SDK_FEATURES: Readonly<Record<SdkFeature, SdkFeatureSpec>> = {
   'register-tool': {
     what: '`McpServer.registerTool`',
     since: { '@modelcontextprotocol/sdk': '1.11.4', '@modelcontextprotocol/server': '2.0.0' },
+  },
+  // registerTool's callback for a tool without inputSchema, typed `(extra) => …`: InputArgs defaults to undefined
+  // from 1.24.0; 1.22.0 and 1.23.1 infer a union (an implicit-any `extra`), and 1.11.4 to 1.21 type the callback
+  // `(args, extra)` (server/mcp.d.ts).
+  'no-input-tool-callback': {
+    what: 'a registerTool callback written for a tool without an input schema',
+    since: { '@modelcontextprotocol/sdk': '1.24.0', '@modelcontextprotocol/server': '2.0.0' },
   },
   // server/streamableHttp.js (StreamableHTTPServerTransport): absent from 1.9.0, present from 1.10.0.
   'streamable-http': {

@@ -124,6 +124,16 @@ export function toolRegistration(style: Style, spec: { receiver: string; name: s
   return [`${spec.receiver}.${method}(`, `${i1}${str(style, spec.name)},`, ...head, ...spec.handler, `${spec.indent});`].join('\n');
 }
 
+/**
+ * How a generated tool without arguments takes its request context: `(extra)` where the SDK release types that
+ * callback; on registerTool releases before it (see 'no-input-tool-callback') the tool declares an empty input
+ * schema and takes `(_args, extra)`, which every release types and calls alike.
+ */
+export function noArgumentsForm(style: Style, context: string): { input?: string; params: string } {
+  if (style.sdk === 'v2' || !style.supports('register-tool') || style.supports('no-input-tool-callback')) return { params: context };
+  return { input: '{}', params: `_args, ${context}` };
+}
+
 /** Which registration form generated tools take: the SDK's, or FastMCP's `addTool({ … })`. */
 export type ToolForm = 'sdk' | 'fastmcp';
 
@@ -180,13 +190,15 @@ export function creatorTool(
     });
   }
   const context = style.sdk === 'v2' ? 'ctx' : 'extra';
+  const form = noArgumentsForm(style, context);
   return toolRegistration(style, {
     receiver: spec.receiver,
     name: names.creator,
     description,
+    ...(form.input ? { input: form.input } : {}),
     ...(style.supports('structured-output') ? { output: outputSchema(style, names) } : {}),
     handler: [
-      `${i1}async (${context}) => {`,
+      `${i1}async (${form.params}) => {`,
       `${i2}const ${names.idParam} = await handles.mint(${names.kindConst}, ${spec.initial}, ${principal(context)});`,
       `${i2}return ${handleResult(style, names)};`,
       `${i1}},`,

@@ -1,5 +1,5 @@
 import { posix } from 'node:path';
-import { Node, SyntaxKind, type SourceFile } from 'ts-morph';
+import { Node, SyntaxKind, type ImportDeclaration, type SourceFile } from 'ts-morph';
 import type { TextEdits } from './edits.js';
 import { isExported } from '../shared/exports.js';
 import { identifiersOf } from '../shared/file-index.js';
@@ -25,14 +25,18 @@ export function isCommonJs(file: SourceFile): boolean {
   return /\brequire\(\s*['"]/.test(file.getFullText()) || /\bmodule\.exports\b/.test(file.getFullText());
 }
 
-/** Names a file already imports from `specifier`. */
+/** Names a file already imports from `specifier` as values (`import type { … }` brings no value). */
 function importedFrom(file: SourceFile, specifier: string): Set<string> {
   const names = new Set<string>();
-  for (const declaration of file.getImportDeclarations()) {
-    if (declaration.getModuleSpecifierValue() !== specifier) continue;
-    for (const named of declaration.getNamedImports()) names.add((named.getAliasNode() ?? named.getNameNode()).getText());
+  for (const declaration of valueImportsOf(file, specifier)) {
+    for (const named of declaration.getNamedImports()) if (!named.isTypeOnly()) names.add((named.getAliasNode() ?? named.getNameNode()).getText());
   }
   return names;
+}
+
+/** A file's imports of `specifier` that bring values: names added there can be used as values. */
+export function valueImportsOf(file: SourceFile, specifier: string): ImportDeclaration[] {
+  return file.getImportDeclarations().filter((d) => d.getModuleSpecifierValue() === specifier && !d.isTypeOnly());
 }
 
 /**
@@ -43,7 +47,7 @@ export function addNamedImports(edits: TextEdits, file: SourceFile, specifier: s
   const have = importedFrom(file, specifier);
   const missing = [...new Set(names)].filter((name) => !have.has(name)).sort();
   if (missing.length === 0) return;
-  const existing = file.getImportDeclarations().find((d) => d.getModuleSpecifierValue() === specifier && d.getNamedImports().length > 0);
+  const existing = valueImportsOf(file, specifier).find((d) => d.getNamedImports().length > 0);
   if (existing) {
     const named = existing.getNamedImports();
     const all = [...named.map((n) => n.getText()), ...missing].sort((a, b) => a.localeCompare(b));

@@ -20,11 +20,11 @@ import { enclosingFunction, isPlainValueType, literalText, unwrap } from '../../
 import { resolveRelative } from '../../src/engine/components.js';
 import { relativeOf } from '../../src/engine/parse.js';
 import { carriesConversation, isSharedByName, isSharedState } from '../../src/analysis/conversational.js';
-import { CONVERSATIONAL_CLASSES, RELEASE_METHODS, SHUTDOWN_EVENTS, SHUTDOWN_LISTENERS, STDIN_SHUTDOWN_EVENTS, STOPPING_NAME } from '../../src/rules/scope-state.js';
+import { CONVERSATIONAL_CLASSES, RELEASE_METHODS, SHUTDOWN_EVENTS, SHUTDOWN_LISTENERS, STDIN_SHUTDOWN_EVENTS, STOPPING_NAME, TRANSPORT_END_CALLBACKS } from '../../src/rules/scope-state.js';
 import { declarationOf, isReference, referencesTo } from '../shared/declarations.js';
 import { onlyResourceReaders, readByResources } from './resources.js';
 import { isExported } from '../shared/exports.js';
-import { factoryInstances, isDirectIn, newExpressionsOf, usesOutsideCalls, type InstanceHolder } from './instances.js';
+import { factoryInstances, isDirectIn, isReleaseCall, singletonOf, usesOutsideCalls, type InstanceHolder } from './instances.js';
 import { fieldReferences, fieldUsesOutsideTools, serverClasses, serverClassFields, type FieldMember } from './fields.js';
 import { toolList } from '../handles/generate.js';
 
@@ -287,22 +287,6 @@ function bodyStatementOf(node: Node, handler: Node): Node | undefined {
   });
 }
 
-/** `const x = new C()` at the top of a module: the one instance of `owner` the tools share. */
-function singletonOf(owner: ClassDeclaration | ClassExpression, model: ServerModel): VariableDeclaration | undefined {
-  const name = Node.isClassDeclaration(owner) ? owner.getName() : undefined;
-  if (!name) return undefined;
-  const found: VariableDeclaration[] = [];
-  for (const info of model.files) {
-    for (const statement of info.sourceFile.getVariableStatements()) {
-      for (const declaration of statement.getDeclarations()) {
-        const value = declaration.getInitializer();
-        if (value && Node.isNewExpression(unwrap(value)) && (unwrap(value) as Node & { getExpression(): Node }).getExpression().getText() === name) found.push(declaration);
-      }
-    }
-  }
-  return found.length === 1 && newExpressionsOf(name, model).length === 1 ? found[0] : undefined;
-}
-
 /** Class-field state of a module singleton, by the singleton's declaration. */
 function singletonStates(model: ServerModel): Map<VariableDeclaration, StateVariable[]> {
   const out = new Map<VariableDeclaration, StateVariable[]>();
@@ -322,7 +306,20 @@ function singletonStates(model: ServerModel): Map<VariableDeclaration, StateVari
     if (!names.some((name) => CONVERSATIONAL_CLASSES.some((test) => test.test(name)))) continue;
     out.set(singleton, [...(out.get(singleton) ?? []), state]);
   }
+  // One that start-up code uses (`await connectionManager.connect(config)` in main) keeps what start-up opened in a
+  // record built whole by nobody: its fields move one by one instead (see ./fields.ts).
+  for (const singleton of [...out.keys()]) if (usedAtStartUp(singleton, model)) out.delete(singleton);
   return out;
+}
+
+function usedAtStartUp(singleton: VariableDeclaration, model: ServerModel): boolean {
+  return singletonReferences(singleton, model).some(
+    (reference) =>
+      reference !== singleton.getNameNode() &&
+      !reference.getFirstAncestor((a) => Node.isImportDeclaration(a) || Node.isExportDeclaration(a)) &&
+      !model.isHandled(reference) &&
+      runsAtStartUp(reference, model),
+  );
 }
 
 /** Every reference to a module singleton: in its own module, and through named imports of it elsewhere. */
@@ -363,11 +360,13 @@ export function findCandidates(model: ServerModel, options: { resources: boolean
     }
     add({ kind: 'variable', name: state.name, declaration: node, state });
   }
-  for (const [declaration, fields] of singletonStates(model)) add({ kind: 'instance', name: declaration.getName(), declaration, fields });
+  const instances = singletonStates(model);
+  for (const [declaration, fields] of instances) add({ kind: 'instance', name: declaration.getName(), declaration, fields });
   for (const found of factoryInstances(model)) {
     add({ kind: 'factory-instance', name: found.name, declaration: found.declaration, built: found.built, fields: found.fields, factory: found.factory, className: found.className, release: found.release });
   }
-  const ownFields = serverClassFields(model);
+  // A singleton that moves whole (a journal) is not also split field by field.
+  const ownFields = serverClassFields(model, new Set([...instances.values()].flatMap((fields) => fields.flatMap((field) => (field.ownerClass ? [field.ownerClass] : [])))));
   for (const member of ownFields.members) add(member);
   declines.push(...ownFields.declines);
   if (options.resources) {
@@ -384,7 +383,7 @@ export function findCandidates(model: ServerModel, options: { resources: boolean
     // A member that cannot join the record stays as it was, with its own marker; the others still move.
     const members = all.filter((member) => {
       // State resources read can join the record: they are then served from templates keyed by its id.
-      const problem = options.resources && readByResources(member) && onlyResourceReaders(member) ? undefined : memberProblem(member);
+      const problem = options.resources && readByResources(member) && onlyResourceReaders(member, (access) => clearedAtTransportEnd(member, access)) ? undefined : memberProblem(member);
       if (problem) declines.push(problem);
       return !problem;
     });
@@ -445,7 +444,7 @@ export function findCandidates(model: ServerModel, options: { resources: boolean
       if (member.kind === 'field') {
         for (const access of member.state.accesses) for (const registration of access.by) tools.add(registration);
         const recordFields = new Set(members.flatMap((m) => (m.kind === 'field' && m.owner === member.owner ? [m.name] : [])));
-        const uses = fieldUsesOutsideTools(member, model, recordFields, (node) => shutdownHandlerOf(node) !== undefined);
+        const uses = fieldUsesOutsideTools(member, model, recordFields, { shutdown: (node) => shutdownHandlerOf(node) !== undefined, startUp: (node) => runsAtStartUp(node, model) });
         if (uses.problem) problems.push(uses.problem);
         if (uses.startup) startup.add(member.name);
         // The release method's statements about the record become the record's cleanup (see ./fields.ts).
@@ -608,6 +607,14 @@ function resourceCollections(model: ServerModel, files: ReadonlySet<SourceFile>)
   });
 }
 
+/**
+ * A field cleared where the transport closes or fails (`this.db = null` in the disconnect() that `transport.onclose`
+ * calls): that clears start-up's record, as it cleared the instance's, and reads nothing.
+ */
+function clearedAtTransportEnd(member: ScopeMember, access: StateAccess): boolean {
+  return member.kind === 'field' && access.reset === true && access.byOther.length > 0 && access.byOther.every((label) => TRANSPORT_END_CALLBACKS.includes(label));
+}
+
 /** Why one member cannot join a record: read where no handle can be passed (resources, prompts, other handlers). */
 function memberProblem(member: ScopeMember): ScopeDecline | undefined {
   const fields = member.kind === 'variable' ? [member.state] : member.fields;
@@ -622,6 +629,7 @@ function memberProblem(member: ScopeMember): ScopeDecline | undefined {
       if (reader) {
         return { node, message: `${name} is also read by ${reader.label}, which cannot take a handle, so it stays shared by every conversation; serve it as a resource template keyed by the handle if it belongs to one` };
       }
+      if (clearedAtTransportEnd(member, access)) continue;
       if (access.byOther.length > 0) {
         return { node, message: `${name} is also used by ${access.byOther.join(', ')}, which cannot take a handle, so it stays shared by every conversation; decide whether it belongs to one` };
       }
@@ -696,9 +704,3 @@ function nameOfFunction(fn: Node): string | undefined {
   return holder && Node.isVariableDeclaration(holder) ? holder.getName() : undefined;
 }
 
-/** `x.close()`, `x.dispose()`: a release of the object `reference` names. */
-function isReleaseCall(reference: Node): boolean {
-  const access = reference.getParent();
-  const call = access?.getParent();
-  return access !== undefined && Node.isPropertyAccessExpression(access) && RELEASE_METHODS.includes(access.getName()) && call !== undefined && Node.isCallExpression(call) && call.getExpression() === access;
-}

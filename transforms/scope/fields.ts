@@ -8,7 +8,8 @@
  */
 import { Node, SyntaxKind, type BinaryExpression, type ClassDeclaration, type ClassExpression, type MethodDeclaration, type PropertyAccessExpression, type PropertyDeclaration } from 'ts-morph';
 import type { ServerModel, StateAccess, StateVariable } from '../../src/analysis/index.js';
-import { carriesConversation, isSharedState } from '../../src/analysis/conversational.js';
+import { carriesConversation, isSharedByName, isSharedState } from '../../src/analysis/conversational.js';
+import { isReleaseCall, singletonOf } from './instances.js';
 import { isNullish, isPlainValueType } from '../../src/analysis/syntax.js';
 import { placeOf } from '../shared/place.js';
 
@@ -35,9 +36,32 @@ export function serverClasses(model: ServerModel): Set<ClassNode> {
   return new Set(model.servers.flatMap((server) => (server.ownerClass ? [server.ownerClass] : [])));
 }
 
-/** The conversational fields of server classes that tools reach, each as a member or with why it cannot be one. */
-export function serverClassFields(model: ServerModel): { members: FieldMember[]; declines: Decline[] } {
-  const owners = serverClasses(model);
+/**
+ * Classes whose one instance the tools share: a module's `export const link = new StoreLink()`, the only place the
+ * class is built (the usual connection or state manager). Like a server class, the instance is the process's, so
+ * what its fields keep between tool calls is one conversation's; the rest of it (a client opened at start-up)
+ * stays shared. Names that say a field is shared on purpose (`pool`, `cache`) keep it out.
+ */
+function singletonClasses(model: ServerModel, taken: ReadonlySet<ClassNode>): Set<ClassNode> {
+  const out = new Set<ClassNode>();
+  const checked = new Set<ClassNode>();
+  const servers = serverClasses(model);
+  for (const state of model.states) {
+    const owner = state.ownerClass;
+    if (state.kind !== 'class-field' || !owner || state.perConnectionClass || servers.has(owner) || taken.has(owner) || checked.has(owner)) continue;
+    checked.add(owner);
+    const singleton = singletonOf(owner, model);
+    if (singleton && ![singleton.getName(), Node.isClassDeclaration(owner) ? (owner.getName() ?? '') : ''].some(isSharedByName)) out.add(owner);
+  }
+  return out;
+}
+
+/**
+ * The conversational fields of server classes, and of classes the tools share one instance of, that tools reach,
+ * each as a member or with why it cannot be one. `taken`: singleton classes whose instance moves whole.
+ */
+export function serverClassFields(model: ServerModel, taken: ReadonlySet<ClassNode> = new Set()): { members: FieldMember[]; declines: Decline[] } {
+  const owners = new Set([...serverClasses(model), ...singletonClasses(model, taken)]);
   const members: FieldMember[] = [];
   const declines: Decline[] = [];
   for (const state of model.states) {
@@ -73,7 +97,8 @@ export function serverClassFields(model: ServerModel): { members: FieldMember[];
 function companionFields(model: ServerModel, members: readonly FieldMember[]): FieldMember[] {
   const out: FieldMember[] = [];
   const taken = new Set(members.map((member) => member.state));
-  const writers = (state: StateVariable) => new Set(state.accesses.filter((access) => access.mode === 'write').map((access) => classMemberOf(access.node)).filter((holder): holder is Node => holder !== undefined && !Node.isConstructorDeclaration(holder)));
+  // Writes in code the tools run: start-up code (`open()` setting the client beside the database) sets the process's.
+  const writers = (state: StateVariable) => new Set(state.accesses.filter((access) => access.mode === 'write' && access.by.length > 0).map((access) => classMemberOf(access.node)).filter((holder): holder is Node => holder !== undefined && !Node.isConstructorDeclaration(holder)));
   for (let grown = true; grown; ) {
     grown = false;
     for (const state of model.states) {
@@ -141,10 +166,19 @@ export interface FieldUses {
  * nothing yet); in a method only shutdown handlers call, the statements about the record become its cleanup (see
  * releaseStatements); a member nothing calls is no use. Anything else needs a person's decision.
  */
-export function fieldUsesOutsideTools(member: FieldMember, model: ServerModel, recordFields: ReadonlySet<string>, atShutdown: (node: Node) => boolean): FieldUses {
+export function fieldUsesOutsideTools(
+  member: FieldMember,
+  model: ServerModel,
+  recordFields: ReadonlySet<string>,
+  runsAt: { shutdown: (node: Node) => boolean; startUp: (node: Node) => boolean },
+): FieldUses {
   const uses: FieldUses = { startup: false };
   const label = `${member.owner.getName()}.${member.name}`;
+  const atShutdown = runsAt.shutdown;
   const methods = new Set<Node>();
+  // Methods only start-up and shutdown code call (`open()` from main, `close()` from a signal handler): they act on
+  // start-up's record, as they acted on the instance before.
+  const lifetime = new Set<Node>();
   const fail = (node: Node, message: string): FieldUses => ({ ...uses, problem: { node, message: `${label} ${message}` } });
   for (const access of member.state.accesses) {
     const holder = classMemberOf(access.node);
@@ -168,16 +202,30 @@ export function fieldUsesOutsideTools(member: FieldMember, model: ServerModel, r
       uses.release = { method: holder, statements };
       continue;
     }
+    if (holder && Node.isMethodDeclaration(holder) && callers.every((call) => runsAt.startUp(call) || atShutdown(call)) && (startsPlain(member, access) || onlyReplaced(member))) {
+      uses.startup = true;
+      lifetime.add(holder);
+      continue;
+    }
     const where = holder && (Node.isMethodDeclaration(holder) || Node.isGetAccessorDeclaration(holder) || Node.isSetAccessorDeclaration(holder)) ? ` in ${holder.getName()}()` : '';
     return fail(access.node, `is used${where}, which runs outside any tool call; decide whether it belongs to one conversation or to the whole server`);
   }
   // A method the tools call may also run from start-up or shutdown code, where there is no record to use.
+  const startsFromStartUp = isPlainValueType(member.declaration.getType()) || onlyReplaced(member);
   for (const method of methods) {
-    if (method === uses.release?.method) continue;
+    if (method === uses.release?.method || lifetime.has(method)) continue;
+    // A method that only clears the field (`this.db = null` in disconnect()) clears start-up's record when it runs
+    // outside a tool call, wherever that is.
+    const onlyClears = member.state.accesses.filter((access) => classMemberOf(access.node) === method).every((access) => access.mode === 'write' && access.reset === true);
     for (const call of callersOf(method)) {
       if (model.isHandled(call) || within(call, method)) continue;
       const caller = classMemberOf(call);
       if (caller && caller !== method && (callersOf(caller).length === 0 || caller === uses.release?.method)) continue;
+      // Start-up code (main() calling it) acts on start-up's record, which later records start from.
+      if (onlyClears || (startsFromStartUp && runsAt.startUp(call))) {
+        uses.startup = true;
+        continue;
+      }
       const name = Node.isMethodDeclaration(method) || Node.isGetAccessorDeclaration(method) || Node.isSetAccessorDeclaration(method) ? method.getName() : 'a member';
       return fail(call, `is used in ${name}(), which also runs outside any tool call (called ${placeOf(call)}); decide whether it belongs to one conversation or to the whole server`);
     }
@@ -275,6 +323,15 @@ function within(node: Node, container: Node): boolean {
 }
 
 /** A constructor use a record can start from: the field holds plain values, or the constructor sets it to a literal. */
+/**
+ * Whether the tools only ever replace the field's value (`this.database = client.database(name)`), never change
+ * it in place or release it: every record may then start from the value start-up left, shared, since no
+ * conversation changes or closes it for the others.
+ */
+function onlyReplaced(member: FieldMember): boolean {
+  return member.state.accesses.every((access) => access.mode !== 'write' || access.op === 'assign') && !member.state.accesses.some((access) => access.mode === 'read' && isReleaseCall(access.node));
+}
+
 function startsPlain(member: FieldMember, access: StateAccess): boolean {
   if (isPlainValueType(member.declaration.getType())) return true;
   if (access.mode !== 'write' || access.op !== 'assign') return false;

@@ -133,6 +133,22 @@ function builtBy(holder: InstanceHolder): NewExpression | undefined {
   return inner && Node.isNewExpression(inner) ? inner : undefined;
 }
 
+/** `const x = new C()` at the top of a module: the one instance of `owner` the tools share. */
+export function singletonOf(owner: ClassDeclaration | ClassExpression, model: ServerModel): VariableDeclaration | undefined {
+  const name = Node.isClassDeclaration(owner) ? owner.getName() : undefined;
+  if (!name) return undefined;
+  const found: VariableDeclaration[] = [];
+  for (const info of model.files) {
+    for (const statement of info.sourceFile.getVariableStatements()) {
+      for (const declaration of statement.getDeclarations()) {
+        const value = declaration.getInitializer();
+        if (value && Node.isNewExpression(unwrap(value)) && (unwrap(value) as Node & { getExpression(): Node }).getExpression().getText() === name) found.push(declaration);
+      }
+    }
+  }
+  return found.length === 1 && newExpressionsOf(name, model).length === 1 ? found[0] : undefined;
+}
+
 /** Every `new <name>(…)` in the model's server files (a test builds its own instances, which the server never serves). */
 export function newExpressionsOf(name: string, model: ServerModel): NewExpression[] {
   return model.files
@@ -187,4 +203,11 @@ export function holderReferences(instance: Pick<FactoryInstance, 'declaration' |
   return owner
     .getDescendantsOfKind(SyntaxKind.PropertyAccessExpression)
     .filter((access) => access !== holder.getLeft() && access.getName() === instance.name && access.getExpression().getKind() === SyntaxKind.ThisKeyword);
+}
+
+/** `x.close()`, `x.dispose()`: a release of the object `reference` names. */
+export function isReleaseCall(reference: Node): boolean {
+  const access = reference.getParent();
+  const call = access?.getParent();
+  return access !== undefined && Node.isPropertyAccessExpression(access) && RELEASE_METHODS.includes(access.getName()) && call !== undefined && Node.isCallExpression(call) && call.getExpression() === access;
 }

@@ -8,7 +8,7 @@
  * `resource()`/`registerResource()` with a fixed URI or a `ResourceTemplate`.
  */
 import { Node, SyntaxKind, type Block, type PropertyAccessExpression, type TemplateExpression, type ArrayLiteralExpression, type CallExpression, type Expression, type ObjectLiteralExpression, type SourceFile, type Statement } from 'ts-morph';
-import type { ServerModel } from '../../src/analysis/index.js';
+import type { ServerModel, StateAccess } from '../../src/analysis/index.js';
 import { requestSchemaFor, V1_TYPES_MODULE } from '../../src/rules/lists-sdk.js';
 import type { TextEdits } from '../handles/edits.js';
 import { dropImportIfUnused, usedOutside } from '../handles/imports.js';
@@ -48,10 +48,10 @@ export function readByResources(member: ScopeMember): boolean {
   return fields.some((field) => field.accesses.some((a) => a.by.some((r) => r.kind === 'resource') || a.byOther.some((label) => RESOURCE_READERS.has(label))));
 }
 
-/** Whether the only readers a member has besides tools are resources, which a record can serve. */
-export function onlyResourceReaders(member: ScopeMember): boolean {
+/** Whether the only readers a member has besides tools are resources, which a record can serve (`ignored`: uses that are no reading). */
+export function onlyResourceReaders(member: ScopeMember, ignored: (access: StateAccess) => boolean = () => false): boolean {
   const fields = member.kind === 'variable' ? [member.state] : member.fields;
-  return fields.every((field) => field.accesses.every((a) => a.by.every((r) => r.kind === 'tool' || r.kind === 'resource') && a.byOther.every((label) => RESOURCE_READERS.has(label))));
+  return fields.every((field) => field.accesses.every((a) => ignored(a) || (a.by.every((r) => r.kind === 'tool' || r.kind === 'resource') && a.byOther.every((label) => RESOURCE_READERS.has(label)))));
 }
 
 /** `scheme://rest` → `scheme://{id}/rest`. */
@@ -242,7 +242,8 @@ function reachesRecord(refs: readonly Node[]): (node: Node) => boolean {
   const callsReaching = (node: Node) =>
     node.getDescendantsOfKind(SyntaxKind.CallExpression).some((call) => {
       const callee = call.getExpression();
-      if (Node.isPropertyAccessExpression(callee) && callee.getExpression().getKind() === SyntaxKind.ThisKeyword) {
+      // `this.ensureClient()`, or a method of the one instance the tools share (`connectionManager.getDb()`).
+      if (Node.isPropertyAccessExpression(callee)) {
         return (callee.getNameNode().getSymbol()?.getDeclarations() ?? []).some((declaration) => reaching.has(declaration));
       }
       if (!Node.isIdentifier(callee)) return false;
@@ -662,7 +663,7 @@ function registrationEdits(file: SourceFile, call: CallExpression, names: Resour
   const target = args[1];
   const callback = args.at(-1);
   if (!target || !callback || args.length < 3) return `the resource registration \`${call.getText().split('\n')[0]}\` is not one this can read`;
-  const fixed = stringValue(target);
+  const fixed = stringValue(target) ?? constantString(target);
   if (fixed !== undefined) {
     if (!/^[A-Za-z][\w+.-]*:\/\/./.test(fixed)) return `the resource ${fixed} has no scheme to key by the handle; serve it from a resource template by hand`;
     edits.replaceNode(target, `new ${template()}(${quote(file, keyed(fixed, names.idParam))}, { list: undefined })`);
@@ -680,6 +681,15 @@ function registrationEdits(file: SourceFile, call: CallExpression, names: Resour
   else if (list) return 'the resource template lists its resources in a way this cannot remove';
   wrap(edits, callback, `${names.scope}.resourceTemplate(`);
   return { uri: prefix, removed: list && Node.isPropertyAssignment(list) ? [list.getInitializer()!] : [] };
+}
+
+/** The string a `const` names (`SCHEMA_OVERVIEW_URI`, here or imported): a fixed URI written once. */
+function constantString(node: Node): string | undefined {
+  if (!Node.isIdentifier(node)) return undefined;
+  const symbol = node.getSymbol();
+  const declaration = (symbol?.isAlias() ? symbol.getAliasedSymbol() : symbol)?.getDeclarations()[0];
+  if (!declaration || !Node.isVariableDeclaration(declaration) || declaration.getVariableStatement()?.getDeclarationKind() !== 'const') return undefined;
+  return stringValue(declaration.getInitializer());
 }
 
 function wrap(edits: TextEdits, node: Node, open: string): void {

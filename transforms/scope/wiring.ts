@@ -9,8 +9,8 @@ import { type CallExpression, type SourceFile } from 'ts-morph';
 import type { Registration, ServerModel } from '../../src/analysis/index.js';
 import { relativeOf } from '../../src/engine/parse.js';
 import type { TextEdits } from '../handles/edits.js';
-import { toolRegistration, type Style } from '../handles/generate.js';
-import { addNamedImports, ensureZod, specifierFor } from '../handles/imports.js';
+import { noArgumentsForm, toolRegistration, type Style } from '../handles/generate.js';
+import { addNamedImports, ensureZod, specifierFor, valueImportsOf } from '../handles/imports.js';
 import { indentOf } from '../handles/layout.js';
 import { styleOf } from '../handles/site.js';
 import type { HandleOptions } from '../handles/store-file.js';
@@ -57,7 +57,7 @@ export class ImportNeeds {
       const targetEdits = editsOf(target);
       const quote = styleOf(target, undefined, options).quote;
       for (const [specifier, wanted] of entry.names) {
-        const declaration = target.getImportDeclarations().find((d) => d.getModuleSpecifierValue() === specifier && d.getNamedImports().length > 0);
+        const declaration = valueImportsOf(target, specifier).find((d) => d.getNamedImports().length > 0);
         const dropped = declaration?.getNamedImports().filter((n) => entry.drop.has(n.getName())) ?? [];
         if (declaration && dropped.length > 0) {
           const named = declaration.getNamedImports();
@@ -121,12 +121,14 @@ function lifecycleTools(style: Style, names: LifecycleNames, receiver: string, i
   const i1 = indent + style.unit;
   const context = style.sdk === 'v2' ? 'ctx' : 'extra';
   const shape = (inner: string) => (style.sdk === 'v2' ? `z.object({ ${inner} })` : `{ ${inner} }`);
+  const form = noArgumentsForm(style, context);
   const creator = toolRegistration(style, {
     receiver,
     name: names.creator,
     description: `${names.scope}.creatorDescription`,
+    ...(form.input ? { input: form.input } : {}),
     ...(style.supports('structured-output') ? { output: shape(`${names.idParam}: z.string()`) } : {}),
-    handler: [`${i1}async (${context}) => ${names.scope}.create(principalOf(${context})),`],
+    handler: [`${i1}async (${form.params}) => ${names.scope}.create(principalOf(${context})),`],
     indent,
   });
   const destroyer = toolRegistration(style, {
