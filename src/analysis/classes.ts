@@ -89,7 +89,8 @@ function classesOfValue(ctx: AnalysisContext, value: Node | undefined, element: 
   const inner = unwrap(value);
   if (!element) {
     const cls = classOfNew(ctx.resolver, inner);
-    return cls ? [cls] : Node.isIdentifier(inner) ? classesOfReceiver(ctx, inner, depth + 1) : [];
+    // `const printer = this.printer`: what the field holds.
+    return cls ? [cls] : Node.isIdentifier(inner) || Node.isPropertyAccessExpression(inner) ? classesOfReceiver(ctx, inner, depth + 1) : [];
   }
   if (Node.isArrayLiteralExpression(inner)) return inner.getElements().flatMap((e) => classesOfValue(ctx, e, false, depth + 1));
   if (Node.isIdentifier(inner)) {

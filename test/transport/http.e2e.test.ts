@@ -69,6 +69,8 @@ const CASES: readonly Case[] = [
   { name: 'sse-old-sdk-v1', line: 'v1', rejects: ['GET', 'DELETE'] },
   // The project's own src/server.ts beside the entry: the SDK transport is imported from the SDK, not from it.
   { name: 'own-server-module-v1', line: 'v1', rejects: ['GET', 'DELETE'] },
+  // Routes mounted on a path kept in a constant (`app.post(MCP_ENDPOINT_PATH, …)`) inside a starter function.
+  { name: 'route-path-constant-v1', line: 'v1', rejects: ['GET', 'DELETE'] },
   // Stateless already, but with one module-wide server connected by every request: now one server per request.
   { name: 'shared-server-per-request-v1', line: 'v1', rejects: [] },
 ];

@@ -362,11 +362,13 @@ export function findCandidates(model: ServerModel, options: { resources: boolean
   }
   const instances = singletonStates(model);
   for (const [declaration, fields] of instances) add({ kind: 'instance', name: declaration.getName(), declaration, fields });
-  for (const found of factoryInstances(model)) {
+  const built = factoryInstances(model);
+  for (const found of built) {
     add({ kind: 'factory-instance', name: found.name, declaration: found.declaration, built: found.built, fields: found.fields, factory: found.factory, className: found.className, release: found.release });
   }
-  // A singleton that moves whole (a journal) is not also split field by field.
-  const ownFields = serverClassFields(model, new Set([...instances.values()].flatMap((fields) => fields.flatMap((field) => (field.ownerClass ? [field.ownerClass] : [])))));
+  // An object that moves whole (a journal, what a server factory builds) is not also split field by field.
+  const whole = [...[...instances.values()].flat(), ...built.flatMap((found) => found.fields)];
+  const ownFields = serverClassFields(model, new Set(whole.flatMap((field) => (field.ownerClass ? [field.ownerClass] : []))));
   for (const member of ownFields.members) add(member);
   declines.push(...ownFields.declines);
   if (options.resources) {

@@ -9,7 +9,7 @@
 import { Node, SyntaxKind, type BinaryExpression, type ClassDeclaration, type ClassExpression, type MethodDeclaration, type PropertyAccessExpression, type PropertyDeclaration } from 'ts-morph';
 import type { ServerModel, StateAccess, StateVariable } from '../../src/analysis/index.js';
 import { carriesConversation, isSharedByName, isSharedState } from '../../src/analysis/conversational.js';
-import { isReleaseCall, singletonOf } from './instances.js';
+import { isReleaseCall, newExpressionsOf, singletonOf } from './instances.js';
 import { isNullish, isPlainValueType } from '../../src/analysis/syntax.js';
 import { placeOf } from '../shared/place.js';
 
@@ -50,10 +50,33 @@ function singletonClasses(model: ServerModel, taken: ReadonlySet<ClassNode>): Se
     const owner = state.ownerClass;
     if (state.kind !== 'class-field' || !owner || state.perConnectionClass || servers.has(owner) || taken.has(owner) || checked.has(owner)) continue;
     checked.add(owner);
+    const className = Node.isClassDeclaration(owner) ? (owner.getName() ?? '') : '';
     const singleton = singletonOf(owner, model);
-    if (singleton && ![singleton.getName(), Node.isClassDeclaration(owner) ? (owner.getName() ?? '') : ''].some(isSharedByName)) out.add(owner);
+    const names = singleton ? [singleton.getName(), className] : ownInstanceOnly(owner, model) ? [className] : [];
+    if (names.length > 0 && !names.some(isSharedByName)) out.add(owner);
   }
   return out;
+}
+
+/**
+ * A class with one instance that no module variable holds: it builds it itself (`static getInstance() { if
+ * (!C.instance) C.instance = new C(); … }`, with a private constructor), or the one instance of another class
+ * builds it once. Either way the only `new C()` of the project is that one.
+ */
+function ownInstanceOnly(owner: ClassNode, model: ServerModel, depth = 0): boolean {
+  const name = Node.isClassDeclaration(owner) ? owner.getName() : undefined;
+  if (!name || depth > 3) return false;
+  const built = newExpressionsOf(name, model);
+  if (built.length !== 1) return false;
+  const member = built[0]!.getFirstAncestor((a) => Node.isMethodDeclaration(a) || Node.isGetAccessorDeclaration(a) || Node.isPropertyDeclaration(a) || Node.isConstructorDeclaration(a));
+  if (!member) return false;
+  if (member.getParent() === owner) return !Node.isConstructorDeclaration(member) && (member as Node & { isStatic(): boolean }).isStatic();
+  // Built once by the one instance of another class (`this.api = new MySqlApi()` in its constructor, or a field's
+  // initialiser), not in a callback or a method that may run again.
+  const holder = member.getParent();
+  const once = Node.isConstructorDeclaration(member) ? built[0]!.getFirstAncestor((a) => Node.isFunctionLikeDeclaration(a) || Node.isArrowFunction(a) || Node.isFunctionExpression(a)) === member : Node.isPropertyDeclaration(member) && !member.isStatic();
+  if (!once || !holder || !(Node.isClassDeclaration(holder) || Node.isClassExpression(holder))) return false;
+  return serverClasses(model).has(holder) || singletonOf(holder, model) !== undefined || ownInstanceOnly(holder, model, depth + 1);
 }
 
 /**

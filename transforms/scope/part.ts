@@ -17,9 +17,10 @@ import { freeLocalName } from '../handles/local-names.js';
 import { camelCase } from '../handles/naming.js';
 import type { PlannedMarker } from '../handles/project-plan.js';
 import type { HandleOptions } from '../handles/store-file.js';
-import { statementOf } from '../handles/site.js';
+import { aboveTopLevel, statementOf } from '../handles/site.js';
 import { standsInForRecord, type ScopeCandidate } from './candidates.js';
 import { recordLines, recordReference } from './record-text.js';
+import { constructorInitializer } from './fields.js';
 import { planRecordResources } from './resources.js';
 import { isExported } from '../shared/exports.js';
 import { ImportNeeds } from './wiring.js';
@@ -54,11 +55,13 @@ export function planPart(
   if (importsTransitively(home.file, file)) return `${homePath} imports this module, which would then import it back`;
   const others = candidate.tools.filter((registration) => !home.tools.has(registration.call));
   if (others.length > 0) return `they also serve ${toolList(others.map((r) => r.name ?? r.label))}, which the record of ${homePath} does not`;
-  // Module variables only: a part holds values, not objects a factory builds or a class's fields.
-  if (candidate.members.some((member) => member.kind !== 'variable' || member.state.factory)) return 'they are not module variables';
+  // Module variables, or the fields of one class: a part holds values, not objects a factory builds.
+  const owners = new Set(candidate.members.map((member) => (member.kind === 'field' ? member.owner : undefined)));
+  const fields = candidate.members.every((member) => member.kind === 'field') && owners.size === 1;
+  if (!fields && candidate.members.some((member) => member.kind !== 'variable' || member.state.factory)) return 'they are not module variables';
   if (candidate.shutdown.length > 0) return 'shutdown code here uses them';
   if (candidate.startup.length > 0) return 'code that runs while the server starts uses them';
-  const statements = [...new Set(candidate.members.map((member) => statementOf(member.declaration)!))].sort((a, b) => a.getStart() - b.getStart());
+  const statements = fields ? [] : [...new Set(candidate.members.map((member) => statementOf(member.declaration)!))].sort((a, b) => a.getStart() - b.getStart());
   for (const statement of statements) {
     if (!Node.isVariableStatement(statement)) return 'they are declared in a way this cannot rewrite';
     if (!statement.getDeclarations().every((d) => candidate.members.some((member) => member.name === d.getName()))) return 'they are declared together with other values';
@@ -76,7 +79,9 @@ export function planPart(
   const standIns = candidate.members.filter(standsInForRecord);
   const variables = candidate.members.filter((member) => !standsInForRecord(member));
   const state = variables.length > 0 ? freeLocalName(camelCase(home.noun), [file], [...taken, part]) : undefined;
-  const first = statements[0]!;
+  // A class's fields: the part goes above the class, whose `this.x` become the part's properties.
+  const owner = fields ? [...owners][0]! : undefined;
+  const first = owner ?? statements[0]!;
   const indent = indentOf(first);
   const unit = style.unit;
   // The module's path names its part: unique in the project (two `index` modules in different folders).
@@ -91,8 +96,23 @@ export function planPart(
     ...standIns.map((member) => `${indent}${isExported(statementOf(member.declaration)!) ? 'export ' : ''}const ${member.name} = ${part}.member(${str(style, member.name)});`),
     ...(state ? [`${indent}const ${state} = ${part}.state;`] : []),
   ];
-  edits.replace(first.getStart(), first.getEnd(), lines.join(`\n${indent}`));
-  for (const statement of statements.slice(1)) edits.removeStatement(statement);
+  // Imported first: a module without imports gets its import at the top, where the part may go too.
+  const imports = new ImportNeeds();
+  for (const importer of new Set([file, ...(resources?.readers ?? [])])) if (importer !== home.file && !home.importers.has(importer)) imports.need(importer, homePath, home.scope);
+  imports.apply(editsOf, options);
+  for (const importer of imports.files()) home.importers.add(importer);
+  if (owner) {
+    edits.insert(aboveTopLevel(owner), `${lines.join(`\n${indent}`)}\n\n`);
+    for (const member of candidate.members) {
+      if (member.kind !== 'field') continue;
+      if (Node.isPropertyDeclaration(member.declaration)) edits.removeStatement(member.declaration);
+      else if (constructorInitializer(member)) edits.removeStatement(member.declaration.getParentOrThrow());
+    }
+    for (const access of candidate.fieldReferences) edits.replaceNode(access, recordReference(access, state!));
+  } else {
+    edits.replace(first.getStart(), first.getEnd(), lines.join(`\n${indent}`));
+    for (const statement of statements.slice(1)) edits.removeStatement(statement);
+  }
 
   const removed = resources?.removed ?? [];
   for (const member of variables) {
@@ -101,10 +121,6 @@ export function planPart(
       edits.replaceNode(ref, recordReference(ref, state!));
     }
   }
-  const imports = new ImportNeeds();
-  for (const importer of new Set([file, ...(resources?.readers ?? [])])) if (importer !== home.file && !home.importers.has(importer)) imports.need(importer, homePath, home.scope);
-  imports.apply(editsOf, options);
-  for (const importer of imports.files()) home.importers.add(importer);
   return undefined;
 }
 

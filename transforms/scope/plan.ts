@@ -113,7 +113,11 @@ export function planScopes(project: Project, options: HandleOptions): ScopePlan 
       summary: `${stateList(candidate.members)}: ${what}`,
     });
   };
-  const queue = [...candidates].filter((candidate) => !copied.has(candidate)).sort((a, b) => importedBy.get(b)! - importedBy.get(a)! || b.members.length - a.members.length);
+  // Among equals, a record only a home can hold (with start-up or shutdown code) goes first, so the others can join it.
+  const homeOnly = (candidate: ScopeCandidate) => (candidate.startup.length > 0 || candidate.shutdown.length > 0 ? 1 : 0);
+  const queue = [...candidates]
+    .filter((candidate) => !copied.has(candidate))
+    .sort((a, b) => importedBy.get(b)! - importedBy.get(a)! || homeOnly(b) - homeOnly(a) || b.members.length - a.members.length);
   const failedFiles = new Set<SourceFile>();
   for (let index = 0; index < queue.length; index++) {
     const candidate = queue[index]!;

@@ -110,7 +110,7 @@ export function planRecordResources(
       if (!files.includes(reference.getSourceFile())) files.push(reference.getSourceFile());
     }
   }
-  const touches = reachesRecord(refs);
+  const touches = reachesRecord(refs, model.files.map((info) => info.sourceFile));
   // Registered anywhere: a module of resources reaches the state through the state module's functions (`getPool()`).
   const registrations = model.registrations.filter((r) => r.kind === 'resource' && ((r.handler !== undefined && touches(r.handler)) || (r.listCallback !== undefined && touches(r.listCallback))));
   const uris: string[] = [];
@@ -232,11 +232,12 @@ export function planRecordResources(
  * Whether code reaches the record: it names the state, or calls a function of the state's module that does
  * (`getScreenshots()` imported from the module that keeps the screenshots).
  */
-function reachesRecord(refs: readonly Node[]): (node: Node) => boolean {
+function reachesRecord(refs: readonly Node[], files: readonly SourceFile[] = []): (node: Node) => boolean {
   const reaching = new Set<Node>();
+  const holderOf = (node: Node) => node.getFirstAncestor((a) => (Node.isFunctionDeclaration(a) && a.getParent() === node.getSourceFile()) || Node.isMethodDeclaration(a));
   for (const ref of refs) {
     // A module function, or a method of the class whose fields the record holds (`this.ensureClient()`).
-    const fn = ref.getFirstAncestor((a) => (Node.isFunctionDeclaration(a) && a.getParent() === ref.getSourceFile()) || Node.isMethodDeclaration(a));
+    const fn = holderOf(ref);
     if (fn) reaching.add(fn);
   }
   const callsReaching = (node: Node) =>
@@ -251,6 +252,16 @@ function reachesRecord(refs: readonly Node[]): (node: Node) => boolean {
       const target = symbol?.isAlias() ? symbol.getAliasedSymbol() : symbol;
       return (target?.getDeclarations() ?? []).some((declaration) => reaching.has(declaration));
     });
+  // Through the methods and functions that call those (`mysqlServer.listResources()` calling `this.api.listResources()`).
+  const holders = files.flatMap((file) => [...file.getFunctions(), ...file.getClasses().flatMap((cls) => cls.getMethods())]);
+  for (let round = 0, grew = true; grew && round < 4; round++) {
+    grew = false;
+    for (const holder of holders) {
+      if (reaching.has(holder) || !callsReaching(holder)) continue;
+      reaching.add(holder);
+      grew = true;
+    }
+  }
   return (node) => refs.some((ref) => contains(node, ref)) || callsReaching(node);
 }
 

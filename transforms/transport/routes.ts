@@ -78,7 +78,7 @@ export function findRegistrations(file: SourceFile, resolver: Resolver): Registr
     if (!Node.isPropertyAccessExpression(callee) || args.length < 2) continue;
     const method = ROUTE_METHODS[callee.getName()];
     const pathNode = args[0];
-    const path = stringValue(pathNode);
+    const path = stringValue(pathNode) ?? constantPath(pathNode, resolver);
     if (!method || path === undefined || !path.startsWith('/')) continue;
     const handler = functionOfArgument(last, resolver);
     if (!handler) continue;
@@ -95,6 +95,14 @@ export function findRegistrations(file: SourceFile, resolver: Resolver): Registr
     });
   }
   return out;
+}
+
+/** A route path kept in a constant of the file (`const MCP_ENDPOINT_PATH = '/mcp'`). */
+function constantPath(node: Node | undefined, resolver: Resolver): string | undefined {
+  if (!node || !Node.isIdentifier(node)) return undefined;
+  const declaration = resolver.of(node);
+  if (!declaration || !Node.isVariableDeclaration(declaration) || declaration.getVariableStatement()?.getDeclarationKind() !== 'const') return undefined;
+  return stringValue(declaration.getInitializer());
 }
 
 /** Whether `arg` is the parameter `parameter` itself (not an expression built from it). */

@@ -1,0 +1,129 @@
+/**
+ * Classes with one instance that no module variable holds, as real servers write them: a `getInstance()` singleton
+ * with a private constructor (singleton-get-instance-v1, a low-level Server whose SIGINT handler cleans it up), and
+ * a class the server class builds once in its constructor and hands to its tools through a local
+ * (built-once-by-server-v1); and both kinds in two modules serving the same tools (singleton-fields-two-modules-v1),
+ * where the module without shutdown code keeps its part of the other's record. Each original and migrated server
+ * runs as a stdio child of the real v1 Client; the fields move into one record per conversation, and on SIGINT
+ * every record's connection is closed.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { handleOf, textOf, type ToolResult } from '../handles/e2e/support.js';
+import { connectStdio, outputDifferences, scopeCase, stdioPairFor } from './stdio-pair.js';
+
+const call = async (client: Client, name: string, args: Record<string, unknown>) => textOf((await client.callTool({ name, arguments: args })) as ToolResult);
+
+describe('singleton-get-instance-v1: a connection kept by a getInstance() singleton', () => {
+  const CASE = scopeCase('singleton-get-instance-v1', 'create_connection', 'connection_id');
+  const running = stdioPairFor(CASE);
+
+  async function converse(client: Client, store: string, id?: string) {
+    const handle = id ? { connection_id: id } : {};
+    return {
+      early: await call(client, 'list_shelf', handle),
+      connected: await call(client, 'connect_store', { ...handle, store }),
+      shelved: [await call(client, 'shelve', { ...handle, item: 'jar' }), await call(client, 'shelve', { ...handle, item: 'tin' })],
+      listed: await call(client, 'list_shelf', handle),
+    };
+  }
+
+  it('the committed output is what the transform produces; the singleton keeps building itself', () => {
+    expect(outputDifferences(running().migrated)).toEqual([]);
+    const database = running().migrated.files['src/database.ts']!;
+    expect(database).toContain('ShelfDatabase.instance = new ShelfDatabase();');
+    expect(database).toContain('await connections.disposeAll();');
+    expect(Object.values(running().migrated.files).join('\n')).not.toContain('@mcp-sessionless-todo');
+  });
+
+  it('answers the original conversation the same way, twice at once on one process, each on its own store', async () => {
+    const expected = await converse(running().before, 'pantry');
+    expect(expected).toEqual({ early: 'Error: Not connected. Call connect_store first.', connected: 'connected to pantry', shelved: ['1 on the shelf', '2 on the shelf'], listed: 'jar; tin' });
+    const [one, two] = await Promise.all([running().create(), running().create()]);
+    const [a, b] = await Promise.all([converse(running().after, 'pantry', one), converse(running().after, 'cellar', two)]);
+    expect(a).toEqual(expected);
+    expect(b).toEqual({ ...expected, connected: 'connected to cellar' });
+  });
+
+  it('on SIGINT closes every record’s connection', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'shelf-log-'));
+    const log = join(dir, 'closed.log');
+    const { client, transport } = await connectStdio(running().migrated, { env: { SHELF_LOG: log } });
+    try {
+      for (const store of ['attic', 'garage']) {
+        const id = handleOf((await client.callTool({ name: 'create_connection', arguments: {} })) as ToolResult, 'connection_id') as string;
+        expect(await call(client, 'connect_store', { connection_id: id, store })).toBe(`connected to ${store}`);
+      }
+      const exited = new Promise<void>((resolve) => transport['_process']?.once('exit', () => resolve()));
+      process.kill(transport.pid!, 'SIGINT');
+      await exited;
+      expect(readFileSync(log, 'utf8').trim().split('\n').sort()).toEqual(['closed attic', 'closed garage']);
+    } finally {
+      await client.close().catch(() => undefined);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('built-once-by-server-v1: state in an object the server class builds once and hands to its tools', () => {
+  const CASE = scopeCase('built-once-by-server-v1', 'create_session', 'session_id');
+  const running = stdioPairFor(CASE);
+
+  async function converse(client: Client, prefix: string, id?: string) {
+    const handle = id ? { session_id: id } : {};
+    return {
+      first: await call(client, 'print_label', { ...handle, item: 'jar' }),
+      picked: await call(client, 'use_prefix', { ...handle, prefix }),
+      labels: [await call(client, 'print_label', { ...handle, item: 'tin' }), await call(client, 'print_label', { ...handle, item: 'box' })],
+    };
+  }
+
+  it('the committed output is what the transform produces', () => {
+    expect(outputDifferences(running().migrated)).toEqual([]);
+    expect(Object.values(running().migrated.files).join('\n')).not.toContain('@mcp-sessionless-todo');
+  });
+
+  it('answers the original conversation the same way; one conversation’s prefix and count leave the other’s alone', async () => {
+    const expected = await converse(running().before, 'dry');
+    expect(expected).toEqual({ first: 'item-1: jar', picked: 'labels now start with dry', labels: ['dry-1: tin', 'dry-2: box'] });
+    const [one, two] = await Promise.all([running().create(), running().create()]);
+    const [a, b] = await Promise.all([converse(running().after, 'dry', one), converse(running().after, 'cold', two)]);
+    expect(a).toEqual(expected);
+    expect(b).toEqual({ ...expected, picked: 'labels now start with cold', labels: ['cold-1: tin', 'cold-2: box'] });
+  });
+});
+
+describe('singleton-fields-two-modules-v1: a getInstance() connection and a module singleton, in two modules, for the same tools', () => {
+  const CASE = scopeCase('singleton-fields-two-modules-v1', 'create_connection', 'connection_id');
+  const running = stdioPairFor(CASE);
+
+  async function converse(client: Client, store: string, prefix: string, id?: string) {
+    const handle = id ? { connection_id: id } : {};
+    return {
+      connected: await call(client, 'connect_store', { ...handle, store }),
+      picked: await call(client, 'use_prefix', { ...handle, prefix }),
+      shelved: [await call(client, 'shelve', { ...handle, item: 'jar' }), await call(client, 'shelve', { ...handle, item: 'tin' })],
+      listed: await call(client, 'list_shelf', handle),
+    };
+  }
+
+  it('the committed output is what the transform produces; the labels join the record as a part', () => {
+    expect(outputDifferences(running().migrated)).toEqual([]);
+    const labels = running().migrated.files['src/labels.ts']!;
+    expect(labels).toContain("const connectionPart = connections.part('src/labels', () => ({");
+    expect(labels).toContain('connection.printed += 1;');
+    expect(Object.values(running().migrated.files).join('\n')).not.toContain('@mcp-sessionless-todo');
+  });
+
+  it('answers the original conversation the same way; each conversation has its own store, prefix and count', async () => {
+    const expected = await converse(running().before, 'pantry', 'dry');
+    expect(expected).toEqual({ connected: 'connected to pantry', picked: 'labels now start with dry', shelved: ['1 on the shelf', '2 on the shelf'], listed: 'dry-1: jar; dry-2: tin' });
+    const [one, two] = await Promise.all([running().create(), running().create()]);
+    const [a, b] = await Promise.all([converse(running().after, 'pantry', 'dry', one), converse(running().after, 'freezer', 'cold', two)]);
+    expect(a).toEqual(expected);
+    expect(b).toEqual({ connected: 'connected to freezer', picked: 'labels now start with cold', shelved: ['1 on the shelf', '2 on the shelf'], listed: 'cold-1: jar; cold-2: tin' });
+  });
+});
