@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { handleOf, textOf, type ToolResult } from '../handles/e2e/support.js';
-import { connectStdio, outputDifferences, scopeCase, stdioPairFor } from './stdio-pair.js';
+import { connectStdio, interrupt, outputDifferences, scopeCase, stdioPairFor } from './stdio-pair.js';
 
 const CASE = scopeCase('class-shutdown-method-v1', 'create_session', 'session_id');
 
@@ -60,9 +60,7 @@ describe('class-shutdown-method-v1: state released in a class method that signal
         const id = handleOf((await client.callTool({ name: 'create_session', arguments: {} })) as ToolResult, 'session_id') as string;
         await client.callTool({ name: 'open_ledger', arguments: { session_id: id, name } });
       }
-      const exited = new Promise<void>((resolve) => transport['_process']?.once('exit', () => resolve()));
-      process.kill(transport.pid!, 'SIGINT');
-      await exited;
+      await interrupt(transport);
       const lines = readFileSync(log, 'utf8').trim().split('\n');
       expect(lines.sort()).toEqual(['closed ledger june', 'closed ledger may', 'closed reader of june', 'closed reader of may']);
       for (const name of ['may', 'june']) {

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { handleOf, textOf, type ToolResult } from '../handles/e2e/support.js';
-import { connectStdio, outputDifferences, scopeCase, stdioPairFor } from './stdio-pair.js';
+import { connectStdio, interrupt, outputDifferences, scopeCase, stdioPairFor } from './stdio-pair.js';
 
 const call = async (client: Client, name: string, args: Record<string, unknown>) => textOf((await client.callTool({ name, arguments: args })) as ToolResult);
 
@@ -57,9 +57,7 @@ describe('singleton-get-instance-v1: a connection kept by a getInstance() single
         const id = handleOf((await client.callTool({ name: 'create_connection', arguments: {} })) as ToolResult, 'connection_id') as string;
         expect(await call(client, 'connect_store', { connection_id: id, store })).toBe(`connected to ${store}`);
       }
-      const exited = new Promise<void>((resolve) => transport['_process']?.once('exit', () => resolve()));
-      process.kill(transport.pid!, 'SIGINT');
-      await exited;
+      await interrupt(transport);
       expect(readFileSync(log, 'utf8').trim().split('\n').sort()).toEqual(['closed attic', 'closed garage']);
     } finally {
       await client.close().catch(() => undefined);

@@ -48,6 +48,13 @@ export async function connectStdio(built: Built, extra: { env?: Record<string, s
   return { client, transport };
 }
 
+/** Send the server process SIGINT, as a terminal's Ctrl-C does, and wait until it has exited. */
+export async function interrupt(transport: StdioClientTransport): Promise<void> {
+  const exited = new Promise<void>((resolve) => transport['_process']?.once('exit', () => resolve()));
+  process.kill(transport.pid!, 'SIGINT');
+  await exited;
+}
+
 async function connect(built: Built): Promise<Client> {
   return (await connectStdio(built)).client;
 }
