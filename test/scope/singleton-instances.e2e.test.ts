@@ -125,3 +125,37 @@ describe('singleton-fields-two-modules-v1: a getInstance() connection and a modu
     expect(b).toEqual({ connected: 'connected to freezer', picked: 'labels now start with cold', shelved: ['1 on the shelf', '2 on the shelf'], listed: 'cold-1: jar; cold-2: tin' });
   });
 });
+
+describe('singleton-two-shutdowns-v1: a singleton released by two shutdown handlers, in a module written without semicolons', () => {
+  const CASE = scopeCase('singleton-two-shutdowns-v1', 'create_connection', 'connection_id');
+  const running = stdioPairFor(CASE);
+
+  it('the committed output is what the transform produces; both handlers dispose every record, and the unused import goes', () => {
+    expect(outputDifferences(running().migrated)).toEqual([]);
+    const entry = running().migrated.files['src/index.ts']!;
+    expect(entry).toContain("import { connections } from './connection-manager.js'\n");
+    expect(entry.match(/await connections\.disposeAll\(\)\n/g)).toHaveLength(2);
+  });
+
+  it('answers the original conversation the same way; on SIGINT every record’s ledger is closed', async () => {
+    const converse = async (client: Client, ledger: string, id?: string) => {
+      const handle = id ? { connection_id: id } : {};
+      return [await call(client, 'current_ledger', handle), await call(client, 'connect_ledger', { ...handle, ledger }), await call(client, 'current_ledger', handle)];
+    };
+    const expected = await converse(running().before, 'march');
+    expect(expected).toEqual(['Not connected. Call connect_ledger first.', 'connected to march', 'march']);
+    const dir = mkdtempSync(join(tmpdir(), 'ledger-log-'));
+    const log = join(dir, 'closed.log');
+    const { client, transport } = await connectStdio(running().migrated, { env: { LEDGER_LOG: log } });
+    try {
+      const [one, two] = await Promise.all([0, 1].map(async () => handleOf((await client.callTool({ name: 'create_connection', arguments: {} })) as ToolResult, 'connection_id') as string));
+      expect(await converse(client, 'march', one)).toEqual(expected);
+      expect(await converse(client, 'april', two)).toEqual([expected[0], 'connected to april', 'april']);
+      await interrupt(transport);
+      expect(readFileSync(log, 'utf8').trim().split('\n').sort()).toEqual(['closed april', 'closed march']);
+    } finally {
+      await client.close().catch(() => undefined);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

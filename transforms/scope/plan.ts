@@ -17,13 +17,14 @@ import { TextEdits, withTrailingComment } from '../handles/edits.js';
 import { str, toolList, ttlText, type Style } from '../handles/generate.js';
 import { isExported } from '../shared/exports.js';
 import { isCommonJs, usedOutside } from '../handles/imports.js';
-import { indentOf } from '../handles/layout.js';
+import { indentOf, usesSemicolons } from '../handles/layout.js';
 import { freeLocalName } from '../handles/local-names.js';
 import { camelCase, plural } from '../handles/naming.js';
 import type { FilePlan, PlannedMarker, ProjectPlan } from '../handles/project-plan.js';
 import { aboveTopLevel, statementOf, styleOf } from '../handles/site.js';
 import { storePathFor, type HandleOptions } from '../handles/store-file.js';
 import { findCandidates, standsInForRecord, type ScopeCandidate, type ScopeMember } from './candidates.js';
+import { singletonOf } from './instances.js';
 import { constructorInitializer } from './fields.js';
 import { planRecordResources } from './resources.js';
 import type { ScopeNames } from './tool-sites.js';
@@ -173,7 +174,7 @@ export function planScopes(project: Project, options: HandleOptions): ScopePlan 
       fileOf(candidate.file).markers.push(marker(candidate.members[0]!.declaration, typeof planned === 'string' ? planned : planned.reason));
       continue;
     }
-    land(trial, notes, candidate, `one record per conversation behind a handle, for ${toolList(uniqueLabels(candidate))}`);
+    land(trial, notes, candidate, `one record per conversation behind a handle, for ${toolsServed(candidate)}`);
     const home: RecordHome = { file: candidate.file, ...planned, tools: new Set(candidate.tools.map((registration) => registration.call)) };
     for (const registration of candidate.tools) claimed.set(registration.call, home);
   }
@@ -205,6 +206,13 @@ function marker(node: Node, message: string): PlannedMarker {
 
 function stateList(members: readonly ScopeMember[]): string {
   return toolList(members.map((m) => m.name));
+}
+
+/** The tools a record serves, for the summary: `a, b and c`, and those registered by an expression named once. */
+function toolsServed(candidate: ScopeCandidate): string {
+  const named = [...new Set(candidate.tools.flatMap((r) => (r.name ? [r.name] : [])))];
+  const labelled = [...new Set(candidate.tools.flatMap((r) => (r.name ? [] : [r.label])))];
+  return toolList([...named, ...(labelled.length > 0 ? [`the tools registered as ${toolList(labelled)}`] : [])]);
 }
 
 function uniqueLabels(candidate: ScopeCandidate): string[] {
@@ -338,9 +346,13 @@ function planCandidate(
     if (handlerFile !== file) {
       // The singleton's import may have served only the shutdown code that moved into the cleanup.
       const entry = need(handlerFile, relativeOf(file), names.scope);
-      for (const member of candidate.members) if (!usedOutside(handlerFile, member.name, sorted)) entry.drop.add(member.name);
+      // Every shutdown statement that moves counts, in this handler and the others (SIGINT and uncaughtException).
+      const moving = candidate.shutdown.filter((use) => !use.keepsOwn).map((use) => use.statement);
+      for (const name of importedNames(candidate, model)) if (!usedOutside(handlerFile, name, moving)) entry.drop.add(name);
     }
-    const disposeAll = `${isAsync ? 'await' : 'void'} ${names.scope}.disposeAll();`;
+    // Written as the module writes its statements: with or without semicolons.
+    const semicolon = usesSemicolons(handlerFile) ? ';' : '';
+    const disposeAll = `${isAsync ? 'await' : 'void'} ${names.scope}.disposeAll()${semicolon}`;
     // A release of the run's own instance stays after it; anything else the first statement was gives way to it.
     if (kept.has(sorted[0]!)) edits.insert(sorted[0]!.getStart(), `${disposeAll}\n${indentOf(sorted[0]!)}`);
     else edits.replace(sorted[0]!.getStart(), sorted[0]!.getEnd(), disposeAll);
@@ -375,6 +387,15 @@ function planCandidate(
   ]);
   for (const fieldFile of fieldFiles) if (fieldFile !== file) removeStaleMarkers(editsOf(fieldFile), candidate.members);
   return { scope: names.scope, noun: names.noun, idParam: names.idParam, exported, importers: new Set(imports.files()) };
+}
+
+/**
+ * The names other modules import the record's state by: its variables, and for fields the variable holding the
+ * one instance of their class (`connectionManager`, whose `disconnect()` in the entry's shutdown code went).
+ */
+function importedNames(candidate: ScopeCandidate, model: ServerModel): string[] {
+  const holders = candidate.members.flatMap((member) => (member.kind === 'field' ? [singletonOf(member.owner, model)?.getName()] : []));
+  return [...new Set([...candidate.members.map((member) => member.name), ...holders.filter((name): name is string => name !== undefined)])];
 }
 
 /** A node's text with the state references in it made record properties (for code copied elsewhere). */

@@ -254,10 +254,15 @@ function reachesRecord(refs: readonly Node[], files: readonly SourceFile[] = [])
     });
   // Through the methods and functions that call those (`mysqlServer.listResources()` calling `this.api.listResources()`).
   const holders = files.flatMap((file) => [...file.getFunctions(), ...file.getClasses().flatMap((cls) => cls.getMethods())]);
+  const nameOf = (holder: Node) => (holder as Node & { getName(): string | undefined }).getName();
   for (let round = 0, grew = true; grew && round < 4; round++) {
     grew = false;
+    // Resolving calls is slow: only holders whose text names a reaching function are looked at.
+    const names = [...reaching].map(nameOf).filter((name): name is string => name !== undefined);
     for (const holder of holders) {
-      if (reaching.has(holder) || !callsReaching(holder)) continue;
+      if (reaching.has(holder)) continue;
+      const text = holder.getText();
+      if (!names.some((name) => text.includes(name)) || !callsReaching(holder)) continue;
       reaching.add(holder);
       grew = true;
     }
