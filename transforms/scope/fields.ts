@@ -345,7 +345,6 @@ function within(node: Node, container: Node): boolean {
   return node.getAncestors().includes(container);
 }
 
-/** A constructor use a record can start from: the field holds plain values, or the constructor sets it to a literal. */
 /**
  * Whether the tools only ever replace the field's value (`this.database = client.database(name)`), never change
  * it in place or release it: every record may then start from the value start-up left, shared, since no
@@ -355,6 +354,7 @@ function onlyReplaced(member: FieldMember): boolean {
   return member.state.accesses.every((access) => access.mode !== 'write' || access.op === 'assign') && !member.state.accesses.some((access) => access.mode === 'read' && isReleaseCall(access.node));
 }
 
+/** A constructor use a record can start from: the field holds plain values, or the constructor sets it to a literal. */
 function startsPlain(member: FieldMember, access: StateAccess): boolean {
   if (isPlainValueType(member.declaration.getType())) return true;
   if (access.mode !== 'write' || access.op !== 'assign') return false;
