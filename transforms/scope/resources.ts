@@ -7,7 +7,7 @@
  * Shapes: the low-level `resources/list` + `resources/read` handlers (a branch per URI), and `McpServer`
  * `resource()`/`registerResource()` with a fixed URI or a `ResourceTemplate`.
  */
-import { Node, SyntaxKind, type Block, type PropertyAccessExpression, type TemplateExpression, type ArrayLiteralExpression, type CallExpression, type Expression, type ObjectLiteralExpression, type SourceFile, type Statement } from 'ts-morph';
+import { Node, SyntaxKind, type Block, type Identifier, type PropertyAccessExpression, type TemplateExpression, type ArrayLiteralExpression, type CallExpression, type Expression, type ObjectLiteralExpression, type SourceFile, type Statement } from 'ts-morph';
 import type { ServerModel, StateAccess } from '../../src/analysis/index.js';
 import { requestSchemaFor, V1_TYPES_MODULE } from '../../src/rules/lists-sdk.js';
 import type { TextEdits } from '../handles/edits.js';
@@ -19,7 +19,7 @@ import { importSplice, indentUnit, insertAfter } from '../lists/edit.js';
 import { listChangedStatements, notifierStatements, standaloneStatement } from '../lists/gates.js';
 import { contentAfter, linkItem, propertyText, returnedObject } from '../lists/resource-links.js';
 import { standsInForRecord, type ScopeCandidate, type ScopeMember } from './candidates.js';
-import { referencesTo } from '../shared/declarations.js';
+import { constantString, referencesTo } from '../shared/declarations.js';
 import { isExported } from '../shared/exports.js';
 import { holderReferences, type FactoryInstance } from './instances.js';
 
@@ -679,7 +679,8 @@ function registrationEdits(file: SourceFile, call: CallExpression, names: Resour
   const target = args[1];
   const callback = args.at(-1);
   if (!target || !callback || args.length < 3) return `the resource registration \`${call.getText().split('\n')[0]}\` is not one this can read`;
-  const fixed = stringValue(target) ?? constantString(target);
+  // Also a URI kept in a constant, here or imported (`SCHEMA_OVERVIEW_URI`).
+  const fixed = stringValue(target) ?? constantString(target, aliasedDeclaration);
   if (fixed !== undefined) {
     if (!/^[A-Za-z][\w+.-]*:\/\/./.test(fixed)) return `the resource ${fixed} has no scheme to key by the handle; serve it from a resource template by hand`;
     edits.replaceNode(target, `new ${template()}(${quote(file, keyed(fixed, names.idParam))}, { list: undefined })`);
@@ -699,13 +700,10 @@ function registrationEdits(file: SourceFile, call: CallExpression, names: Resour
   return { uri: prefix, removed: list && Node.isPropertyAssignment(list) ? [list.getInitializer()!] : [] };
 }
 
-/** The string a `const` names (`SCHEMA_OVERVIEW_URI`, here or imported): a fixed URI written once. */
-function constantString(node: Node): string | undefined {
-  if (!Node.isIdentifier(node)) return undefined;
-  const symbol = node.getSymbol();
-  const declaration = (symbol?.isAlias() ? symbol.getAliasedSymbol() : symbol)?.getDeclarations()[0];
-  if (!declaration || !Node.isVariableDeclaration(declaration) || declaration.getVariableStatement()?.getDeclarationKind() !== 'const') return undefined;
-  return stringValue(declaration.getInitializer());
+/** The declaration an identifier names, through an import to the module that declares it. */
+function aliasedDeclaration(identifier: Identifier): Node | undefined {
+  const symbol = identifier.getSymbol();
+  return (symbol?.isAlias() ? symbol.getAliasedSymbol() : symbol)?.getDeclarations()[0];
 }
 
 function wrap(edits: TextEdits, node: Node, open: string): void {

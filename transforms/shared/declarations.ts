@@ -1,4 +1,4 @@
-import { ts, type Identifier, type Node, type SourceFile } from 'ts-morph';
+import { Node, ts, type Identifier, type SourceFile } from 'ts-morph';
 import { fileIndex, identifiersIn, identifierText, indexCache, wrap, type FileIndex } from './file-index.js';
 
 /**
@@ -183,4 +183,16 @@ export function referencesTo(declaration: Node): Identifier[] {
   return referenceNodesIn(file)
     .filter((id) => id !== (target as ts.Node & { name?: ts.Node }).name && declarationNodeOf(file, id) === target)
     .map((id) => wrap<Identifier>(file, id));
+}
+
+/**
+ * The string a `const` holds when `node` names one (`MCP_ENDPOINT_PATH`, `SCHEMA_OVERVIEW_URI`): a path or URI
+ * written once. `declarationOf` finds the declaration, lexically or through the checker as the caller can afford.
+ */
+export function constantString(node: Node | undefined, declarationOf: (identifier: Identifier) => Node | undefined): string | undefined {
+  if (!node || !Node.isIdentifier(node)) return undefined;
+  const declaration = declarationOf(node);
+  if (!declaration || !Node.isVariableDeclaration(declaration) || declaration.getVariableStatement()?.getDeclarationKind() !== 'const') return undefined;
+  const value = declaration.getInitializer();
+  return value && (Node.isStringLiteral(value) || Node.isNoSubstitutionTemplateLiteral(value)) ? value.getLiteralValue() : undefined;
 }

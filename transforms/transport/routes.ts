@@ -3,6 +3,7 @@ import { NODE_HTTP_MODULES, ROUTE_METHODS } from '../../src/rules/transport-symb
 import { importedBindings } from './imports.js';
 import { isFunctionLike, statementOf, stringValue, type FunctionLike, type Resolver } from './syntax.js';
 import { nodesOfKind } from '../shared/file-index.js';
+import { constantString } from '../shared/declarations.js';
 
 export type RouteMethod = 'post' | 'get' | 'delete' | 'all';
 
@@ -78,7 +79,8 @@ export function findRegistrations(file: SourceFile, resolver: Resolver): Registr
     if (!Node.isPropertyAccessExpression(callee) || args.length < 2) continue;
     const method = ROUTE_METHODS[callee.getName()];
     const pathNode = args[0];
-    const path = stringValue(pathNode) ?? constantPath(pathNode, resolver);
+    // Also a path kept in a constant of the file (`const MCP_ENDPOINT_PATH = '/mcp'`).
+    const path = stringValue(pathNode) ?? constantString(pathNode, (id) => resolver.of(id));
     if (!method || path === undefined || !path.startsWith('/')) continue;
     const handler = functionOfArgument(last, resolver);
     if (!handler) continue;
@@ -95,14 +97,6 @@ export function findRegistrations(file: SourceFile, resolver: Resolver): Registr
     });
   }
   return out;
-}
-
-/** A route path kept in a constant of the file (`const MCP_ENDPOINT_PATH = '/mcp'`). */
-function constantPath(node: Node | undefined, resolver: Resolver): string | undefined {
-  if (!node || !Node.isIdentifier(node)) return undefined;
-  const declaration = resolver.of(node);
-  if (!declaration || !Node.isVariableDeclaration(declaration) || declaration.getVariableStatement()?.getDeclarationKind() !== 'const') return undefined;
-  return stringValue(declaration.getInitializer());
 }
 
 /** Whether `arg` is the parameter `parameter` itself (not an expression built from it). */
