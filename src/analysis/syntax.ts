@@ -160,6 +160,13 @@ export function identifiersUnder(node: Node): Identifier[] {
   return out;
 }
 
+/** What a name is declared as, through the import that brought it in (the checker's symbol, followed). */
+export function declarationsThroughImport(node: Node): Node[] {
+  const symbol = node.getSymbol();
+  const target = symbol?.isAlias() ? symbol.getAliasedSymbol() : symbol;
+  return target?.getDeclarations() ?? [];
+}
+
 /**
  * The project class a value builds (`new BrowserManager()`, also awaited, parenthesised or cast), through an
  * import; undefined for classes of dependencies and for anything else.
@@ -168,8 +175,7 @@ export function projectClassBuilt(value: Node | undefined): ClassDeclaration | u
   let inner = value;
   while (inner && (Node.isAwaitExpression(inner) || Node.isParenthesizedExpression(inner) || Node.isAsExpression(inner))) inner = inner.getExpression();
   if (!inner || !Node.isNewExpression(inner)) return undefined;
-  const symbol = inner.getExpression().getSymbol();
-  const declaration = (symbol?.isAlias() ? symbol.getAliasedSymbol() : symbol)?.getDeclarations()[0];
+  const declaration = declarationsThroughImport(inner.getExpression())[0];
   if (!declaration || !Node.isClassDeclaration(declaration)) return undefined;
   const file = declaration.getSourceFile();
   return file.isInNodeModules() || file.isDeclarationFile() ? undefined : declaration;

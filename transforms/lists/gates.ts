@@ -1,6 +1,7 @@
 import { Node, SyntaxKind, type CallExpression, type ExpressionStatement, type SourceFile, type Statement, type VariableDeclaration } from 'ts-morph';
 import { LIST_CHANGED_NOTIFICATIONS, LIST_CHANGED_SENDERS, lookup, TOGGLE_METHODS, type ListKind, type ToggleMethod } from '../../src/rules/lists-sdk.js';
 import { gateDescription, gateError, MARKERS, withSentence } from '../../src/rules/lists-messages.js';
+import { declarationsThroughImport } from '../../src/analysis/syntax.js';
 import { capturedFrom, declarationOf, enclosingFunction, methodCall, quote, referencesTo, rootIdentifier, statementOf, stringValue, type FunctionLike } from './ast.js';
 import { appendMember, indentAt, indentUnit, insertAfter, insertAtBodyStart, reindent, removeStatements, spliceText, type Splice } from './edit.js';
 import { agreed, conditionsNear, initiallyTruthy, locateDeclaration, resolvesHandle, visibleAt, type GateCondition } from './gate-condition.js';
@@ -131,9 +132,7 @@ export function notifierStatements(fns: readonly FunctionLike[], kind: ListKind)
  * nothing but send list_changed of `kind`.
  */
 function announcingHelper(callee: Node, kind: ListKind): Node | undefined {
-  const symbol = callee.getSymbol();
-  const target = symbol?.isAlias() ? symbol.getAliasedSymbol() : symbol;
-  const declarations = target?.getDeclarations() ?? [];
+  const declarations = declarationsThroughImport(callee);
   if (declarations.length !== 1) return undefined;
   const declaration = declarations[0]!;
   const fn = Node.isVariableDeclaration(declaration) ? declaration.getInitializer() : declaration;

@@ -16,7 +16,7 @@
 import { posix } from 'node:path';
 import { Node, SyntaxKind, type ClassDeclaration, type ClassExpression, type FunctionDeclaration, type Identifier, type NewExpression, type PropertyAccessExpression, type SourceFile, type VariableDeclaration } from 'ts-morph';
 import type { Registration, ServerModel, StateAccess, StateVariable } from '../../src/analysis/index.js';
-import { enclosingFunction, isPlainValueType, literalText, unwrap } from '../../src/analysis/syntax.js';
+import { declarationsThroughImport, enclosingFunction, isPlainValueType, literalText, unwrap } from '../../src/analysis/syntax.js';
 import { resolveRelative } from '../../src/engine/components.js';
 import { relativeOf } from '../../src/engine/parse.js';
 import { carriesConversation, isSharedByName, isSharedState } from '../../src/analysis/conversational.js';
@@ -128,7 +128,7 @@ function handedToShutdown(callback: Node, depth: number): boolean {
   const index = call.getArguments().indexOf(callback);
   const callee = unwrap(call.getExpression());
   if (index < 0 || !Node.isIdentifier(callee)) return false;
-  const declaration = declarationsOf(callee)[0];
+  const declaration = declarationsThroughImport(callee)[0];
   const fn = declaration && Node.isVariableDeclaration(declaration) ? declaration.getInitializer() : declaration;
   if (!fn || !(Node.isFunctionDeclaration(fn) || Node.isArrowFunction(fn) || Node.isFunctionExpression(fn))) return false;
   const parameter = fn.getParameters()[index];
@@ -681,17 +681,10 @@ function cleanupIsPortable(statement: Node, stateReferences: ReadonlyArray<Ident
 
 /** Whether a name (imported or not) resolves to a top-level declaration of `file`. */
 function declaredAtTopOf(id: Identifier, file: SourceFile): boolean {
-  return declarationsOf(id).some((declaration) => {
+  return declarationsThroughImport(id).some((declaration) => {
     const statement = Node.isVariableDeclaration(declaration) ? declaration.getVariableStatement() : declaration;
     return declaration.getSourceFile() === file && statement?.getParent() === file;
   });
-}
-
-/** What a name is declared as, through the import that brought it in. */
-function declarationsOf(id: Identifier): Node[] {
-  const symbol = id.getSymbol();
-  const target = symbol?.isAlias() ? symbol.getAliasedSymbol() : symbol;
-  return target?.getDeclarations() ?? [];
 }
 
 function isPropertyName(id: Identifier): boolean {

@@ -7,8 +7,9 @@
  * Shapes: the low-level `resources/list` + `resources/read` handlers (a branch per URI), and `McpServer`
  * `resource()`/`registerResource()` with a fixed URI or a `ResourceTemplate`.
  */
-import { Node, SyntaxKind, type Block, type Identifier, type PropertyAccessExpression, type TemplateExpression, type ArrayLiteralExpression, type CallExpression, type Expression, type ObjectLiteralExpression, type SourceFile, type Statement } from 'ts-morph';
+import { Node, SyntaxKind, type Block, type PropertyAccessExpression, type TemplateExpression, type ArrayLiteralExpression, type CallExpression, type Expression, type ObjectLiteralExpression, type SourceFile, type Statement } from 'ts-morph';
 import type { ServerModel, StateAccess } from '../../src/analysis/index.js';
+import { declarationsThroughImport } from '../../src/analysis/syntax.js';
 import { requestSchemaFor, V1_TYPES_MODULE } from '../../src/rules/lists-sdk.js';
 import type { TextEdits } from '../handles/edits.js';
 import { dropImportIfUnused, usedOutside } from '../handles/imports.js';
@@ -248,9 +249,7 @@ function reachesRecord(refs: readonly Node[], files: readonly SourceFile[] = [])
         return (callee.getNameNode().getSymbol()?.getDeclarations() ?? []).some((declaration) => reaching.has(declaration));
       }
       if (!Node.isIdentifier(callee)) return false;
-      const symbol = callee.getSymbol();
-      const target = symbol?.isAlias() ? symbol.getAliasedSymbol() : symbol;
-      return (target?.getDeclarations() ?? []).some((declaration) => reaching.has(declaration));
+      return declarationsThroughImport(callee).some((declaration) => reaching.has(declaration));
     });
   // Through the methods and functions that call those (`mysqlServer.listResources()` calling `this.api.listResources()`).
   const holders = files.flatMap((file) => [...file.getFunctions(), ...file.getClasses().flatMap((cls) => cls.getMethods())]);
@@ -446,8 +445,7 @@ function heldCollection(source: Node): { name: string; view: 'keys' | 'values' }
     node = (node.getExpression() as PropertyAccessExpression).getExpression();
   }
   if (!Node.isCallExpression(node) || node.getArguments().length > 0 || !Node.isIdentifier(node.getExpression())) return undefined;
-  const symbol = node.getExpression().getSymbol();
-  const getter = (symbol?.isAlias() ? symbol.getAliasedSymbol() : symbol)?.getDeclarations()[0];
+  const getter = declarationsThroughImport(node.getExpression())[0];
   if (!getter || !Node.isFunctionDeclaration(getter)) return undefined;
   const statements = getter.getBody() && Node.isBlock(getter.getBody()!) ? (getter.getBody() as Block).getStatements() : [];
   const returned = statements.length === 1 && Node.isReturnStatement(statements[0]) ? statements[0].getExpression() : undefined;
@@ -680,7 +678,7 @@ function registrationEdits(file: SourceFile, call: CallExpression, names: Resour
   const callback = args.at(-1);
   if (!target || !callback || args.length < 3) return `the resource registration \`${call.getText().split('\n')[0]}\` is not one this can read`;
   // Also a URI kept in a constant, here or imported (`SCHEMA_OVERVIEW_URI`).
-  const fixed = stringValue(target) ?? constantString(target, aliasedDeclaration);
+  const fixed = stringValue(target) ?? constantString(target, (id) => declarationsThroughImport(id)[0]);
   if (fixed !== undefined) {
     if (!/^[A-Za-z][\w+.-]*:\/\/./.test(fixed)) return `the resource ${fixed} has no scheme to key by the handle; serve it from a resource template by hand`;
     edits.replaceNode(target, `new ${template()}(${quote(file, keyed(fixed, names.idParam))}, { list: undefined })`);
@@ -698,12 +696,6 @@ function registrationEdits(file: SourceFile, call: CallExpression, names: Resour
   else if (list) return 'the resource template lists its resources in a way this cannot remove';
   wrap(edits, callback, `${names.scope}.resourceTemplate(`);
   return { uri: prefix, removed: list && Node.isPropertyAssignment(list) ? [list.getInitializer()!] : [] };
-}
-
-/** The declaration an identifier names, through an import to the module that declares it. */
-function aliasedDeclaration(identifier: Identifier): Node | undefined {
-  const symbol = identifier.getSymbol();
-  return (symbol?.isAlias() ? symbol.getAliasedSymbol() : symbol)?.getDeclarations()[0];
 }
 
 function wrap(edits: TextEdits, node: Node, open: string): void {
@@ -739,9 +731,7 @@ function handedParameterReferences(instance: Pick<FactoryInstance, 'declaration'
     const index = call.getArguments().indexOf(reference as never);
     const callee = call.getExpression();
     if (index < 0 || !Node.isIdentifier(callee)) continue;
-    const symbol = callee.getSymbol();
-    const target = symbol?.isAlias() ? symbol.getAliasedSymbol() : symbol;
-    const declaration = target?.getDeclarations()[0];
+    const declaration = declarationsThroughImport(callee)[0];
     const fn = declaration && Node.isVariableDeclaration(declaration) ? declaration.getInitializer() : declaration;
     if (!fn || !(Node.isFunctionDeclaration(fn) || Node.isArrowFunction(fn) || Node.isFunctionExpression(fn))) continue;
     const parameter = fn.getParameters()[index];
