@@ -338,6 +338,9 @@ function planCandidate(
   const shutdownByHandler = new Map<Node, Node[]>();
   for (const use of candidate.shutdown) shutdownByHandler.set(use.handler, [...(shutdownByHandler.get(use.handler) ?? []), use.statement]);
   const kept = new Set(candidate.shutdown.filter((use) => use.keepsOwn).map((use) => use.statement));
+  // Every shutdown statement that moves counts, in this handler and the others (SIGINT and uncaughtException).
+  const moving = candidate.shutdown.filter((use) => !use.keepsOwn).map((use) => use.statement);
+  const imported = shutdownByHandler.size > 0 ? importedNames(candidate, model) : [];
   for (const [handler, list] of shutdownByHandler) {
     const sorted = list.sort((a, b) => a.getStart() - b.getStart());
     const isAsync = (Node.isArrowFunction(handler) || Node.isFunctionExpression(handler) || Node.isFunctionDeclaration(handler) || Node.isMethodDeclaration(handler)) && handler.isAsync();
@@ -346,9 +349,7 @@ function planCandidate(
     if (handlerFile !== file) {
       // The singleton's import may have served only the shutdown code that moved into the cleanup.
       const entry = need(handlerFile, relativeOf(file), names.scope);
-      // Every shutdown statement that moves counts, in this handler and the others (SIGINT and uncaughtException).
-      const moving = candidate.shutdown.filter((use) => !use.keepsOwn).map((use) => use.statement);
-      for (const name of importedNames(candidate, model)) if (!usedOutside(handlerFile, name, moving)) entry.drop.add(name);
+      for (const name of imported) if (!usedOutside(handlerFile, name, moving)) entry.drop.add(name);
     }
     // Written as the module writes its statements: with or without semicolons.
     const semicolon = usesSemicolons(handlerFile) ? ';' : '';
