@@ -19,6 +19,7 @@ import { handleOf, textOf, type ToolResult } from '../handles/e2e/support.js';
 import { recordingFetch, startServer, type RunningServer } from '../transport/e2e-support.js';
 
 const fixture = loadFixtureCases('session-scope').find((c) => c.name === 'session-keyed-notes-v1')!;
+const confirmations = loadFixtureCases('session-scope').find((c) => c.name === 'session-keyed-confirmations-v1')!;
 const root = join(REPO_ROOT, 'test', 'handles', '.tmp', `session-ids-${process.pid}-${randomBytes(3).toString('hex')}`);
 
 /** The files transpiled into a folder of their own (inside the repository, so the SDK resolves); the entry's path. */
@@ -111,6 +112,65 @@ describe('session-keyed-notes-v1: state keyed by the session id, after the whole
       expect(textOf(ended)).toMatch(/create_session/);
     } finally {
       await a.client.close();
+    }
+  });
+});
+
+describe('session-keyed-confirmations-v1: configs kept in consts, a gated registration, a per-session timer', () => {
+  let original: RunningServer;
+  let migrated: RunningServer;
+  const pipeline = transformFiles(confirmations.input, { transforms: TRANSFORMS });
+  beforeAll(async () => {
+    [original, migrated] = await Promise.all([
+      startServer(build('confirmations-input', confirmations.input)),
+      startServer(build('confirmations-migrated', { ...confirmations.input, ...pipeline.changed })),
+    ]);
+  });
+  afterAll(async () => {
+    await Promise.all([original?.stop(), migrated?.stop()]);
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  it('keeps one marker, at the heartbeat timer no handle can serve, and serves statelessly', () => {
+    const all = Object.values({ ...confirmations.input, ...pipeline.changed }).join('\n');
+    expect(all.match(/@mcp-sessionless-todo/g)).toHaveLength(1);
+    expect(pipeline.changed['src/tools/heartbeat.ts']).toMatch(/@mcp-sessionless-todo\(SL005\): heartbeats/);
+    expect(pipeline.changed['src/main.ts']).toContain('sessionIdGenerator: undefined');
+    // The lifecycle tools sit beside the registration that always runs, not behind the tally's switch.
+    expect(pipeline.changed['src/tools/confirm.ts']).toContain("'create_session'");
+  });
+
+  it('before: a repeated call confirms within one connection only', async () => {
+    const [a, b] = await Promise.all([connect(original.url), connect(original.url)]);
+    try {
+      expect(textOf(await a.call('confirm_action', { action: 'deploy' }))).toBe('call again to confirm deploy');
+      expect(textOf(await b.call('confirm_action', { action: 'deploy' }))).toBe('call again to confirm deploy');
+      expect(textOf(await a.call('confirm_action', { action: 'deploy' }))).toBe('done: deploy');
+      expect(textOf(await a.call('tally'))).toBe('1 call(s)');
+      expect(textOf(await a.call('tally'))).toBe('2 call(s)');
+      expect(textOf(await b.call('tally'))).toBe('1 call(s)');
+    } finally {
+      await Promise.all([a.client.close(), b.client.close()]);
+    }
+  });
+
+  it('after: the same answers per session_id, from any connection', async () => {
+    const recorder = recordingFetch();
+    const [a, b] = await Promise.all([connect(migrated.url, recorder.fetch), connect(migrated.url, recorder.fetch)]);
+    try {
+      const first = handleOf(await a.call('create_session'), 'session_id') as string;
+      const second = handleOf(await b.call('create_session'), 'session_id') as string;
+      expect(textOf(await a.call('confirm_action', { session_id: first, action: 'deploy' }))).toBe('call again to confirm deploy');
+      expect(textOf(await b.call('confirm_action', { session_id: second, action: 'deploy' }))).toBe('call again to confirm deploy');
+      // The repeated call arrives on another connection: the session_id carries the conversation.
+      expect(textOf(await b.call('confirm_action', { session_id: first, action: 'deploy' }))).toBe('done: deploy');
+      expect(textOf(await a.call('tally', { session_id: first }))).toBe('1 call(s)');
+      expect(textOf(await a.call('tally', { session_id: first }))).toBe('2 call(s)');
+      expect(textOf(await b.call('tally', { session_id: second }))).toBe('1 call(s)');
+      expect((await a.call('confirm_action', { action: 'deploy' })).isError).toBe(true);
+      expect(recorder.sessionHeaders).toEqual([]);
+    } finally {
+      await Promise.all([a.client.close(), b.client.close()]);
     }
   });
 });

@@ -99,13 +99,25 @@ export function storePathFor(project: Project, options: HandleOptions, stateFile
     return options.storePath;
   }
   const files = project.getSourceFiles().map(relativeOf);
-  const dir = files.some((path) => path.startsWith('src/')) ? 'src/' : stateFile.includes('/') ? stateFile.slice(0, stateFile.lastIndexOf('/') + 1) : '';
+  // A project whose sources all sit in one folder below src/ (`src/everything/`, its tsconfig's rootDir) keeps it there.
+  const common = commonFolder(files);
+  const dir = common.startsWith('src/') ? common : files.some((path) => path.startsWith('src/')) ? 'src/' : stateFile.includes('/') ? stateFile.slice(0, stateFile.lastIndexOf('/') + 1) : '';
   const name = handleStoreDefaultPath(language).replace(/^src\//, '');
   // An unrelated module already at the usual path (the project's own "handle store") is never assumed to be ours.
   for (const candidate of [name, `mcp-${name}`, `mcp-sessionless-${name}`]) {
     if (!isForeign(project, options, `${dir}${candidate}`)) return `${dir}${candidate}`;
   }
   throw new Error(`${dir}${name} and the alternatives mcp-${name}, mcp-sessionless-${name} all hold other modules; set handle-store-path`);
+}
+
+/** The deepest folder every path is in, with its trailing slash ('' for the project root). */
+function commonFolder(paths: readonly string[]): string {
+  if (paths.length === 0) return '';
+  let prefix = paths[0]!.slice(0, paths[0]!.lastIndexOf('/') + 1);
+  for (const path of paths) {
+    while (prefix && !path.startsWith(prefix)) prefix = prefix.slice(0, prefix.slice(0, -1).lastIndexOf('/') + 1);
+  }
+  return prefix;
 }
 
 /** Whether `path` holds a module that is not the generated handle store (absent: not foreign). */

@@ -92,9 +92,13 @@ export function findRegistrations(file: SourceFile): Registration[] {
     const callback = args[args.length - 1];
     const config = row.style === 'config' && Node.isObjectLiteralExpression(args[row.kind === 'resource' ? 2 : 1]) ? (args[row.kind === 'resource' ? 2 : 1] as ObjectLiteralExpression) : undefined;
     const template = row.kind === 'resource' && Node.isNewExpression(args[1]) && args[1].getExpression().getText() === 'ResourceTemplate';
+    // A handler the record's scope wraps (`browsers.tool(async (args, extra) => …)`) still gets what it got.
+    const handler = inlineFunction(callback) ?? wrappedHandler(callback);
+    const withoutArgs = handler !== undefined && handler !== callback && /\.toolWithoutArgs$/.test((callback as CallExpression).getExpression().getText());
     let ctxIndex: number;
     if (row.kind === 'resource') ctxIndex = template ? 2 : 1;
-    else if (row.style === 'config') ctxIndex = takesArgs(args[1], row.argsProperty, inlineFunction(callback)) ? 1 : 0;
+    else if (withoutArgs) ctxIndex = 0;
+    else if (row.style === 'config') ctxIndex = takesArgs(args[1], row.argsProperty, handler) ? 1 : 0;
     else ctxIndex = legacyTakesArgs(call, row.kind) ? 1 : 0;
     found.push({
       call,
@@ -104,7 +108,7 @@ export function findRegistrations(file: SourceFile): Registration[] {
       name: stringValue(args[0]),
       receiver: parts.receiver,
       config,
-      handler: inlineFunction(callback),
+      handler,
       ctxIndex,
       template,
     });

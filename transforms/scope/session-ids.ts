@@ -20,6 +20,7 @@ import { SESSION_SCOPED_TASK_CALLS } from '../../src/rules/sdk.js';
 import { readsOwnCopy } from '../../src/analysis/origins.js';
 import { removeMarkersNaming } from './stale-markers.js';
 import { freeNoun, ImportNeeds, wireTools, type LifecycleNames, type ScopePaths } from './wiring.js';
+import { firstConfigConstant } from './tool-sites.js';
 
 /** Session plumbing that shows the server hands out session ids (over stdio there are none to key by). */
 const SESSIONFUL_PLUMBING = new Set(['session-id-generator', 'transport-map', 'framework-sessions', 'initialize-routing', 'session-header-read']);
@@ -88,7 +89,9 @@ export function planSessionIds(
     ...(ending.length > 0 ? [`${u}cleanup: () => {`, ...ending.map((moved) => `${u}${u}${moved.text}`), `${u}},`] : []),
     `});`,
   ].join('\n');
-  editsOf(home).insert(aboveTopLevel(tools[0]!.call), `${definition}\n\n`);
+  const config = firstConfigConstant(tools, home);
+  const anchor = config && config.getStart() < tools[0]!.call.getStart() ? config : tools[0]!.call;
+  editsOf(home).insert(aboveTopLevel(anchor), `${definition}\n\n`);
   imports.apply(editsOf, options);
   const first = reads[0]!.node;
   return {
@@ -112,6 +115,8 @@ export function planSessionIds(
  */
 function keysState(read: SessionIdRead): boolean {
   if (read.source !== 'context' || read.leadsNowhere || read.by.length === 0) return false;
+  // A timer per session that pushes outside any request has no channel sessionless: an id cannot fix it, its marker stays.
+  if (read.keyOf?.push) return false;
   if (!read.by.every((r) => r.kind === 'tool')) return false;
   // State the session's own code fills or reads (who signed in, set in onsessioninitialized; an elicitation the
   // session's start sends) is keyed by the transport's session id there: a handle id cannot stand in. Removing an

@@ -6,13 +6,14 @@
  * schema gains the id (in the literal, or through `scope.inputShape(…)`), and low-level handlers are wrapped
  * whole. The handlers' own code is never restructured.
  */
-import { Node, SyntaxKind, type CallExpression, type Expression, type PropertyAssignment, type ShorthandPropertyAssignment } from 'ts-morph';
+import { Node, SyntaxKind, type CallExpression, type Expression, type PropertyAssignment, type ShorthandPropertyAssignment, type SourceFile } from 'ts-morph';
 import type { Registration, RequestHandler } from '../../src/analysis/index.js';
 import { returnedValues } from '../../src/analysis/functions.js';
 import { isStringExpression, literalText, unwrap } from '../../src/analysis/syntax.js';
 import type { SdkLine } from '../../src/rules/sdk.js';
 import type { TextEdits } from '../handles/edits.js';
 import { addProperties, propertyNamed } from '../handles/layout.js';
+import { soleConstantObject } from '../shared/declarations.js';
 
 /** Keys only tool annotations have: tell `tool(name, annotations, cb)` from `tool(name, shape, cb)`. */
 const ANNOTATION_KEYS = new Set(['title', 'readOnlyHint', 'destructiveHint', 'idempotentHint', 'openWorldHint']);
@@ -51,7 +52,9 @@ function readServerToolCall(call: CallExpression): ServerToolCall | undefined {
   const handler = args[args.length - 1]!;
   const middle = args.slice(1, -1);
   if (method === 'registerTool') {
-    const config = middle[0];
+    const written = middle[0];
+    // A config kept in a const only this registration uses is edited where it is written.
+    const config = soleConstantObject(written && unwrap(written)) ?? written;
     const literal = config && unwrap(config);
     const schemaProperty = literal && Node.isObjectLiteralExpression(literal) ? propertyNamed(literal, 'inputSchema') : undefined;
     const schema = schemaProperty && Node.isPropertyAssignment(schemaProperty) ? schemaProperty.getInitializer() : undefined;
@@ -81,17 +84,42 @@ function legacyArguments(middle: readonly Expression[]): { schema: Expression | 
   return { schema, annotations };
 }
 
+/**
+ * Where the scope must be defined by, in `file`: above the first config a registration keeps in a module const
+ * (`const config = { inputSchema: … }`, edited to name the scope), which runs when the module loads.
+ */
+export function firstConfigConstant(tools: readonly Registration[], file: SourceFile): Node | undefined {
+  const configs = tools
+    .filter((registration) => registration.call.getSourceFile() === file)
+    .flatMap((registration) => {
+      const tool = readServerToolCall(registration.call);
+      const config = tool?.config;
+      return config && !registration.call.getArguments().includes(config) ? [config] : [];
+    });
+  return configs.sort((a, b) => a.getStart() - b.getStart())[0];
+}
+
 /** The statement to put the creator and destroyer registrations before: outside any loop over the tools. */
 export function registrationStatement(call: CallExpression): Node | undefined {
   let statement: Node | undefined = call;
   for (const ancestor of call.getAncestors()) {
-    if (Node.isIterationStatement(ancestor)) statement = ancestor;
+    // Outside loops over the tools and outside the gates some tools are registered behind: the lifecycle tools serve them all.
+    if (Node.isIterationStatement(ancestor) || Node.isIfStatement(ancestor)) statement = ancestor;
     else if ((Node.isArrowFunction(ancestor) || Node.isFunctionExpression(ancestor)) && isIterationCallback(ancestor)) statement = ancestor;
     else if (Node.isFunctionDeclaration(ancestor) || Node.isMethodDeclaration(ancestor) || Node.isSourceFile(ancestor)) break;
   }
   let current: Node | undefined = statement;
   while (current && !(current.getParent() && (Node.isBlock(current.getParent()!) || Node.isSourceFile(current.getParent()!)))) current = current.getParent();
   return current;
+}
+
+/** Whether a registration runs only on some condition in its function (`if (clientSupportsRoots) { … }`). */
+export function isGatedRegistration(call: CallExpression): boolean {
+  for (const ancestor of call.getAncestors()) {
+    if (Node.isIfStatement(ancestor) || Node.isConditionalExpression(ancestor)) return true;
+    if (Node.isFunctionLikeDeclaration(ancestor) || Node.isSourceFile(ancestor)) return false;
+  }
+  return false;
 }
 
 function isIterationCallback(fn: Node): boolean {

@@ -14,7 +14,7 @@ import { addNamedImports, ensureZod, specifierFor, valueImportsOf } from '../han
 import { indentOf } from '../handles/layout.js';
 import { styleOf } from '../handles/site.js';
 import type { HandleOptions } from '../handles/store-file.js';
-import { isLowLevel, listHandlerFor, registrationStatement, scopeRequestHandler, scopeServerTool, type ScopeNames } from './tool-sites.js';
+import { isGatedRegistration, isLowLevel, listHandlerFor, registrationStatement, scopeRequestHandler, scopeServerTool, type ScopeNames } from './tool-sites.js';
 
 /** The names a scope's generated code uses. */
 export interface LifecycleNames extends ScopeNames {
@@ -98,7 +98,9 @@ export function wireTools(
       const failed = scopeServerTool(toolEdits, registration.call, names, registration.sdk);
       if (failed) return failed;
       imports.need(toolFile, paths.storePath).zod = true;
-      if (!creatorAt || (toolFile === creatorAt.call.getSourceFile() && registration.call.getStart() < creatorAt.call.getStart())) {
+      // The lifecycle tools go beside a registration that always runs, when there is one.
+      const better = creatorAt && isGatedRegistration(creatorAt.call) && !isGatedRegistration(registration.call);
+      if (!creatorAt || better || (toolFile === creatorAt.call.getSourceFile() && registration.call.getStart() < creatorAt.call.getStart() && isGatedRegistration(registration.call) === isGatedRegistration(creatorAt.call))) {
         creatorAt = { call: registration.call, receiver: registration.receiver?.getText() ?? 'server' };
       }
     }

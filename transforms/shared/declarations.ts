@@ -1,4 +1,4 @@
-import { Node, ts, type Identifier, type SourceFile } from 'ts-morph';
+import { Node, ts, type Identifier, type ObjectLiteralExpression, type SourceFile } from 'ts-morph';
 import { fileIndex, identifiersIn, identifierText, indexCache, wrap, type FileIndex } from './file-index.js';
 
 /**
@@ -195,4 +195,19 @@ export function constantString(node: Node | undefined, declarationOf: (identifie
   if (!declaration || !Node.isVariableDeclaration(declaration) || declaration.getVariableStatement()?.getDeclarationKind() !== 'const') return undefined;
   const value = declaration.getInitializer();
   return value && (Node.isStringLiteral(value) || Node.isNoSubstitutionTemplateLiteral(value)) ? value.getLiteralValue() : undefined;
+}
+
+/**
+ * The object literal a module's own `const` holds when `node` names one that nothing else uses
+ * (`const config = { title, inputSchema, … }` handed to one `registerTool`): editing it edits that one use.
+ */
+export function soleConstantObject(node: Node | undefined): ObjectLiteralExpression | undefined {
+  if (!node || !Node.isIdentifier(node)) return undefined;
+  const declaration = declarationOf(node);
+  const statement = declaration && Node.isVariableDeclaration(declaration) ? declaration.getVariableStatement() : undefined;
+  if (!statement || statement.getDeclarationKind() !== 'const' || statement.isExported()) return undefined;
+  const value = declaration!.asKindOrThrow(ts.SyntaxKind.VariableDeclaration).getInitializer();
+  const literal = value && Node.isAsExpression(value) ? value.getExpression() : value;
+  if (!literal || !Node.isObjectLiteralExpression(literal)) return undefined;
+  return referencesTo(declaration!).length === 1 ? literal : undefined;
 }
