@@ -21,7 +21,7 @@ export const sessionScopeTransform: Transform<ScopePlan> = {
     'Gather module state that tools keep between calls (and that no finer handle took over) into one record per conversation: a creator tool returns its id, every tool that reaches the state takes it and runs inside that record.',
   rules: ['SL006', 'SL003'],
   patterns: ['P2'],
-  vocabulary: /registerTool|\.tool\(|setRequestHandler|McpServer|new Server\b|ServerTransport/,
+  vocabulary: /registerTool|\.tool\(|\.addTool\(|setRequestHandler|McpServer|new Server\b|ServerTransport/,
   options: HANDLE_OPTIONS,
   prepare: (context) => planScopes(context.project, { ...readOptions(context), supports: context.supports }),
   apply(context) {

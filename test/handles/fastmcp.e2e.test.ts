@@ -8,6 +8,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sessionStateToHandlesTransform as transform } from '../../transforms/session-state-to-handles.js';
+import { sessionScopeTransform } from '../../transforms/session-scope.js';
+import type { Transform } from '../../src/engine/transform.js';
 import { buildCase, connectHttp, handleOf, textOf, type Built, type Connection, type E2ECase } from './e2e/support.js';
 
 const HOST = `
@@ -22,10 +24,10 @@ process.stdout.write('LISTENING ' + port + '\\n');
 `;
 
 /** A migrated fixture built and served by FastMCP in a child process, stateless, on a free port of 127.0.0.1. */
-function serveFixture(fixture: string) {
+function serveFixture(fixture: string, using: Transform = transform) {
   const state = { built: undefined as Built | undefined, child: undefined as ChildProcess | undefined, url: undefined as URL | undefined };
   beforeAll(async () => {
-    const built = buildCase({ transform, fixture } as E2ECase);
+    const built = buildCase({ transform: using, fixture } as E2ECase);
     state.built = built;
     writeFileSync(join(built.dir, 'host.mjs'), HOST);
     const child = spawn(process.execPath, ['host.mjs'], { cwd: built.dir, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -132,5 +134,40 @@ describe('migrated FastMCP word game (its own creator tool) over stateless HTTP 
     const unknown = await bob.call('guess', { game_id: `game_${'A'.repeat(24)}`, letter: 'a' });
     expect(unknown.isError).toBe(true);
     expect(textOf(unknown)).toContain('call start_game() again');
+  });
+});
+
+describe('migrated FastMCP visit log (state keyed by the session id, listed by an operator) over stateless HTTP stream', () => {
+  const served = serveFixture('fastmcp-visit-log-v1', sessionScopeTransform);
+  const open: Connection[] = [];
+  afterAll(async () => {
+    await Promise.all(open.map((c) => c.close().catch(() => undefined)));
+  });
+  const connect = async (user: string) => {
+    const connection = await connectHttp('v1', served.url!, user);
+    open.push(connection);
+    return connection;
+  };
+
+  it('builds the committed output', () => expect(served.built!.differences.every((line) => /ttlSeconds: /.test(line))).toBe(true));
+
+  it('keeps each session_id its own pages, across connections, bound to its user', async () => {
+    const [alice, bob] = await Promise.all([connect('alice'), connect('bob')]);
+    const aliceId = handleOf(await alice.call('create_session'), 'session_id') as string;
+    const bobId = handleOf(await bob.call('create_session'), 'session_id') as string;
+    expect(aliceId).toMatch(/^session_[A-Za-z0-9_-]{22,}$/);
+    expect(textOf(await alice.call('visit', { session_id: aliceId, page: 'home' }))).toBe('1 page(s) visited');
+    expect(textOf(await bob.call('visit', { session_id: bobId, page: 'pricing' }))).toBe('1 page(s) visited');
+    expect(textOf(await alice.call('visit', { session_id: aliceId, page: 'about' }))).toBe('2 page(s) visited');
+    const aliceAgain = await connect('alice');
+    expect(textOf(await aliceAgain.call('history', { session_id: aliceId }))).toBe('home > about');
+    expect(textOf(await bob.call('history', { session_id: bobId }))).toBe('pricing');
+    const stolen = await bob.call('history', { session_id: aliceId });
+    expect(stolen.isError).toBe(true);
+    // FastMCP validates parameters before the tool runs: a missing id is refused there, naming it.
+    await expect(alice.call('visit', { page: 'nowhere' })).rejects.toThrow(/session_id/);
+    // The operator's review still sees every conversation, as it saw every session.
+    const operator = await connect('operator');
+    expect(textOf(await operator.call('review')).split('\n')).toHaveLength(2);
   });
 });

@@ -6,7 +6,8 @@
  * the id of the record the call was given (`sessions.currentId()`). What the server kept per session it keeps
  * per session id as before, its own code unchanged; only where the id comes from changes.
  */
-import { Node, SyntaxKind, type SourceFile } from 'ts-morph';
+import { Node, SyntaxKind, type ParameterDeclaration, type SourceFile } from 'ts-morph';
+import { declarationOf, referencesTo } from '../shared/declarations.js';
 import type { Registration, ServerModel, SessionIdRead } from '../../src/analysis/index.js';
 import { relativeOf } from '../../src/engine/parse.js';
 import type { TextEdits } from '../handles/edits.js';
@@ -57,12 +58,11 @@ export function planSessionIds(
   const names = sessionNames(noun, home, options, toolNames);
   const scopePaths = paths();
   const imports = new ImportNeeds();
-  const failed = wireTools(tools, names, home, { model, options, paths: scopePaths, editsOf, imports });
-  if (failed) return failed;
   for (const read of reads) {
     editsOf(read.node.getSourceFile()).replaceNode(withFallback(read.node), `${names.scope}.currentId()`);
     if (read.node.getSourceFile() !== home) imports.need(read.node.getSourceFile(), relativeOf(home), names.scope);
   }
+  for (const parameter of contextsLeftUnused(reads)) editsOf(parameter.getSourceFile()).replaceNode(parameter.getNameNode(), `_${parameter.getName()}`);
   const ending = sessionEndCode(model, names.scope);
   for (const moved of ending) {
     editsOf(moved.statement.getSourceFile()).removeStatement(moved.statement);
@@ -92,6 +92,9 @@ export function planSessionIds(
   const config = firstConfigConstant(tools, home);
   const anchor = config && config.getStart() < tools[0]!.call.getStart() ? config : tools[0]!.call;
   editsOf(home).insert(aboveTopLevel(anchor), `${definition}\n\n`);
+  // After the definition: top-level code wireTools adds at the same place (FastMCP's wrapAddTool) runs after it.
+  const failed = wireTools(tools, names, home, { model, options, paths: scopePaths, editsOf, imports });
+  if (failed) return failed;
   imports.apply(editsOf, options);
   const first = reads[0]!.node;
   return {
@@ -159,6 +162,26 @@ function sessionEndCode(model: ServerModel, scope: string): Array<{ statement: N
     }
   }
   return out;
+}
+
+/**
+ * Handler context parameters (`extra`, `context`) read only for the session id: with those reads gone they are
+ * unused, and a project with noUnusedParameters would fail to compile until they say so (`_context`).
+ */
+function contextsLeftUnused(reads: readonly SessionIdRead[]): ParameterDeclaration[] {
+  const replaced = reads.map((read) => withFallback(read.node));
+  const found = new Set<ParameterDeclaration>();
+  for (const read of reads) {
+    const receiver = Node.isPropertyAccessExpression(read.node) ? unwrapOptional(read.node.getExpression()) : undefined;
+    const declaration = receiver && Node.isIdentifier(receiver) ? declarationOf(receiver) : undefined;
+    if (!declaration || !Node.isParameterDeclaration(declaration) || !Node.isIdentifier(declaration.getNameNode()) || declaration.getName().startsWith('_')) continue;
+    if (referencesTo(declaration).every((ref) => replaced.some((node) => node.getStart() <= ref.getStart() && ref.getEnd() <= node.getEnd()))) found.add(declaration);
+  }
+  return [...found];
+}
+
+function unwrapOptional(node: Node): Node {
+  return Node.isNonNullExpression(node) || Node.isParenthesizedExpression(node) ? unwrapOptional(node.getExpression()) : node;
 }
 
 /** `extra.sessionId || fallback`: a session's id is always there, so the fallback goes with the read. */

@@ -6,7 +6,7 @@
  * schema gains the id (in the literal, or through `scope.inputShape(…)`), and low-level handlers are wrapped
  * whole. The handlers' own code is never restructured.
  */
-import { Node, SyntaxKind, type CallExpression, type Expression, type PropertyAssignment, type ShorthandPropertyAssignment, type SourceFile } from 'ts-morph';
+import { Node, SyntaxKind, type CallExpression, type Expression, type ObjectLiteralExpression, type PropertyAssignment, type ShorthandPropertyAssignment, type SourceFile } from 'ts-morph';
 import type { Registration, RequestHandler } from '../../src/analysis/index.js';
 import { returnedValues } from '../../src/analysis/functions.js';
 import { isStringExpression, literalText, unwrap } from '../../src/analysis/syntax.js';
@@ -28,7 +28,7 @@ export interface ScopeNames {
 /** An `McpServer` registration call, read for editing. */
 interface ServerToolCall {
   call: CallExpression;
-  method: 'tool' | 'registerTool';
+  method: 'tool' | 'registerTool' | 'addTool';
   nameArg: Expression;
   /** The name, when it is a literal (registrations in loops pass an expression). */
   name: string | undefined;
@@ -45,6 +45,7 @@ function readServerToolCall(call: CallExpression): ServerToolCall | undefined {
   const callee = call.getExpression();
   if (!Node.isPropertyAccessExpression(callee)) return undefined;
   const method = callee.getName();
+  if (method === 'addTool') return readFastMcpTool(call);
   if (method !== 'tool' && method !== 'registerTool') return undefined;
   const args = call.getArguments() as Expression[];
   if (args.length < 2) return undefined;
@@ -62,6 +63,34 @@ function readServerToolCall(call: CallExpression): ServerToolCall | undefined {
   }
   const { schema, annotations } = legacyArguments(middle);
   return { call, method, nameArg, name: literalText(nameArg), handler, config: undefined, schema, annotations };
+}
+
+/** FastMCP's `server.addTool({ name, parameters?, execute })`: one object holds it all. */
+function readFastMcpTool(call: CallExpression): ServerToolCall | undefined {
+  const [object] = call.getArguments();
+  const config = object && unwrap(object);
+  if (!config || !Node.isObjectLiteralExpression(config) || call.getArguments().length !== 1) return undefined;
+  const nameArg = initializerOf(config, 'name');
+  const handler = initializerOf(config, 'execute');
+  if (!nameArg || !handler) return undefined;
+  return { call, method: 'addTool', nameArg, name: literalText(nameArg), handler, config, schema: initializerOf(config, 'parameters'), annotations: undefined };
+}
+
+function initializerOf(object: ObjectLiteralExpression, key: string): Expression | undefined {
+  const property = propertyNamed(object, key);
+  return property && Node.isPropertyAssignment(property) ? property.getInitializer() : undefined;
+}
+
+/**
+ * A FastMCP tool's `parameters` gain the id; its `execute` stays as written (the server's `addTool` runs it in the
+ * record, see `wrapAddTool`), so FastMCP still infers its arguments from `parameters`.
+ */
+function scopeFastMcpTool(edits: TextEdits, tool: ServerToolCall, names: ScopeNames): void {
+  const schema = tool.schema && unwrap(tool.schema);
+  const shape = schema && isZodObjectCall(schema) ? unwrap((schema as CallExpression).getArguments()[0]!) : undefined;
+  if (shape && Node.isObjectLiteralExpression(shape)) addProperties(edits, shape, [idProperty(names)], true);
+  else if (tool.schema) wrapSchema(edits, tool.schema, names, '');
+  else addProperties(edits, tool.config as ObjectLiteralExpression, [`parameters: z.object({ ${idProperty(names)} })`]);
 }
 
 /**
@@ -113,6 +142,11 @@ export function registrationStatement(call: CallExpression): Node | undefined {
   return current;
 }
 
+/** Whether a registration is FastMCP's `server.addTool({ … })`. */
+export function isFastMcpRegistration(call: CallExpression): boolean {
+  return readServerToolCall(call)?.method === 'addTool';
+}
+
 /** Whether a registration runs only on some condition in its function (`if (clientSupportsRoots) { … }`). */
 export function isGatedRegistration(call: CallExpression): boolean {
   for (const ancestor of call.getAncestors()) {
@@ -144,7 +178,10 @@ export function scopeServerTool(edits: TextEdits, call: CallExpression, names: S
   const nameHint = tool.name === undefined ? `, ${tool.nameArg.getText()}` : '';
   let withoutArgs = false;
   const schema = tool.schema ? unwrap(tool.schema) : undefined;
-  if (schema && Node.isObjectLiteralExpression(schema)) {
+  if (tool.method === 'addTool') {
+    scopeFastMcpTool(edits, tool, names);
+    return undefined;
+  } else if (schema && Node.isObjectLiteralExpression(schema)) {
     addProperties(edits, schema, [idProperty(names)], true);
   } else if (schema && isZodObjectCall(schema)) {
     const shape = unwrap((schema as CallExpression).getArguments()[0]!);

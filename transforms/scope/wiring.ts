@@ -9,12 +9,12 @@ import { type CallExpression, type SourceFile } from 'ts-morph';
 import type { Registration, ServerModel } from '../../src/analysis/index.js';
 import { relativeOf } from '../../src/engine/parse.js';
 import type { TextEdits } from '../handles/edits.js';
-import { noArgumentsForm, toolRegistration, type Style } from '../handles/generate.js';
+import { fastmcpToolRegistration, noArgumentsForm, toolRegistration, type Style } from '../handles/generate.js';
 import { addNamedImports, ensureZod, specifierFor, valueImportsOf } from '../handles/imports.js';
 import { indentOf } from '../handles/layout.js';
 import { styleOf } from '../handles/site.js';
 import type { HandleOptions } from '../handles/store-file.js';
-import { isGatedRegistration, isLowLevel, listHandlerFor, registrationStatement, scopeRequestHandler, scopeServerTool, type ScopeNames } from './tool-sites.js';
+import { isFastMcpRegistration, isGatedRegistration, isLowLevel, listHandlerFor, registrationStatement, scopeRequestHandler, scopeServerTool, type ScopeNames } from './tool-sites.js';
 
 /** The names a scope's generated code uses. */
 export interface LifecycleNames extends ScopeNames {
@@ -111,7 +111,18 @@ export function wireTools(
     const toolFile = creatorAt.call.getSourceFile();
     const statement = registrationStatement(creatorAt.call)!;
     const sdkLine = model.files.find((info) => info.sourceFile === toolFile)?.sdk;
-    editsOf(toolFile).insert(statement.getStart(), `${lifecycleTools(styleOf(toolFile, sdkLine, options), names, creatorAt.receiver, indentOf(statement))}\n\n${indentOf(statement)}`);
+    const style = styleOf(toolFile, sdkLine, options);
+    const indent = indentOf(statement);
+    let lifecycle: string;
+    if (isFastMcpRegistration(creatorAt.call)) {
+      // FastMCP tools are wrapped where the server adds them: every one must be added after that.
+      const fastmcp = tools.filter((registration) => isFastMcpRegistration(registration.call));
+      if (fastmcp.some((r) => r.call.getSourceFile() !== toolFile || r.call.getStart() < statement.getStart() || r.receiver?.getText() !== creatorAt!.receiver)) {
+        return `the FastMCP tools that take the ${names.idParam} are added in several places; add them after one ${names.scope}.wrapAddTool(server) by hand`;
+      }
+      lifecycle = `${names.scope}.wrapAddTool(${creatorAt.receiver});\n${indent}${fastmcpLifecycleTools(style, names, creatorAt.receiver, indent)}`;
+    } else lifecycle = lifecycleTools(style, names, creatorAt.receiver, indent);
+    editsOf(toolFile).insert(statement.getStart(), `${lifecycle}\n\n${indent}`);
     imports.need(toolFile, paths.storePath, 'describeHandleParam', 'principalOf');
   }
   imports.need(home, paths.scopePath, 'defineScope');
@@ -139,6 +150,28 @@ function lifecycleTools(style: Style, names: LifecycleNames, receiver: string, i
     description: `${names.scope}.destroyerDescription`,
     input: shape(`${names.idParam}: z.string().describe(describeHandleParam(${names.scope}.kind))`),
     handler: [`${i1}async ({ ${names.idParam} }, ${context}) => ${names.scope}.destroy(${names.idParam}, principalOf(${context})),`],
+    indent,
+  });
+  return `${creator}\n${indent}${destroyer}`;
+}
+
+/** The same two tools in FastMCP's `addTool({ … })` form, whose `execute` always gets `(args, context)`. */
+function fastmcpLifecycleTools(style: Style, names: LifecycleNames, receiver: string, indent: string): string {
+  const creator = fastmcpToolRegistration(style, {
+    receiver,
+    name: names.creator,
+    description: `${names.scope}.creatorDescription`,
+    params: '_args, context',
+    body: [`return ${names.scope}.create(principalOf(context));`],
+    indent,
+  });
+  const destroyer = fastmcpToolRegistration(style, {
+    receiver,
+    name: names.destroyer,
+    description: `${names.scope}.destroyerDescription`,
+    input: `z.object({ ${names.idParam}: z.string().describe(describeHandleParam(${names.scope}.kind)) })`,
+    params: `{ ${names.idParam} }, context`,
+    body: [`return ${names.scope}.destroy(${names.idParam}, principalOf(context));`],
     indent,
   });
   return `${creator}\n${indent}${destroyer}`;
