@@ -58,7 +58,8 @@ export function toMarkdown(rows) {
     else lines.push(`| ${COLUMNS.map(([, cell]) => String(cell(row))).join(' | ')} |`);
   }
   const t = totals(rows);
-  const share = t.stateSites ? ` (${Math.round((100 * t.migrated) / t.stateSites)}%)` : '';
+  // One decimal, rounded down: a share just under a bar must not print as the bar.
+  const share = t.stateSites ? ` (${(Math.floor((1000 * t.migrated) / t.stateSites) / 10).toFixed(1)}%)` : '';
   lines.push(
     `| **total** (${t.servers} servers, ${t.failed} failed) | ${t.stateSites} | ${t.migrated}${share} | ${t.stateSitesLeft} | ${t.markers} | ${t.tscBefore} | ${t.tscAfter} | ${t.introduced} | ${t.idempotent}/${t.servers - t.failed} | ${t.transportMigrated}/${t.transportSessionful} | ${t.verifyRun > 0 ? `${t.verifyPassed}/${t.verifyRun} pass` : ''} | ${t.replayRun > 0 ? `${t.replayPassed}/${t.replayRun} pass` : ''} |`,
   );

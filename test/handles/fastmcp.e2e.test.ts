@@ -57,18 +57,22 @@ function serveFixture(fixture: string, using: Transform = transform) {
   return state;
 }
 
-describe('migrated FastMCP tally server over stateless HTTP stream', () => {
-  const served = serveFixture('fastmcp-counter');
+/** Connecting to a served fixture as a bearer user; every connection is closed after the suite. */
+function connectionsTo(served: { url: URL | undefined }) {
   const open: Connection[] = [];
   afterAll(async () => {
     await Promise.all(open.map((c) => c.close().catch(() => undefined)));
   });
-
-  const connect = async (user: string) => {
+  return async (user: string) => {
     const connection = await connectHttp('v1', served.url!, user);
     open.push(connection);
     return connection;
   };
+}
+
+describe('migrated FastMCP tally server over stateless HTTP stream', () => {
+  const served = serveFixture('fastmcp-counter');
+  const connect = connectionsTo(served);
 
   // The build differs from the committed output only in the short lifetime the e2e cases use.
   it('builds the committed output', () => expect(served.built!.differences.every((line) => /ttlSeconds: /.test(line))).toBe(true));
@@ -139,15 +143,7 @@ describe('migrated FastMCP word game (its own creator tool) over stateless HTTP 
 
 describe('migrated FastMCP visit log (state keyed by the session id, listed by an operator) over stateless HTTP stream', () => {
   const served = serveFixture('fastmcp-visit-log-v1', sessionScopeTransform);
-  const open: Connection[] = [];
-  afterAll(async () => {
-    await Promise.all(open.map((c) => c.close().catch(() => undefined)));
-  });
-  const connect = async (user: string) => {
-    const connection = await connectHttp('v1', served.url!, user);
-    open.push(connection);
-    return connection;
-  };
+  const connect = connectionsTo(served);
 
   it('builds the committed output', () => expect(served.built!.differences.every((line) => /ttlSeconds: /.test(line))).toBe(true));
 
@@ -169,5 +165,29 @@ describe('migrated FastMCP visit log (state keyed by the session id, listed by a
     // The operator's review still sees every conversation, as it saw every session.
     const operator = await connect('operator');
     expect(textOf(await operator.call('review')).split('\n')).toHaveLength(2);
+  });
+});
+
+describe('migrated FastMCP page reader (module state the tools set) over stateless HTTP stream', () => {
+  const served = serveFixture('fastmcp-open-page-v1', sessionScopeTransform);
+  const connect = connectionsTo(served);
+
+  it('builds the committed output', () => expect(served.built!.differences.every((line) => /ttlSeconds: /.test(line))).toBe(true));
+
+  it('keeps each conversation its own open page and scroll position, from any connection', async () => {
+    const [alice, bob] = await Promise.all([connect('alice'), connect('bob')]);
+    const aliceId = handleOf(await alice.call('create_browser'), 'browser_id') as string;
+    const bobId = handleOf(await bob.call('create_browser'), 'browser_id') as string;
+    expect(textOf(await alice.call('scroll', { browser_id: aliceId, by: 1 }))).toBe('open a page first');
+    expect(textOf(await alice.call('open_page', { browser_id: aliceId, url: 'https://a.example' }))).toBe('opened https://a.example');
+    expect(textOf(await bob.call('open_page', { browser_id: bobId, url: 'https://b.example' }))).toBe('opened https://b.example');
+    expect(textOf(await alice.call('scroll', { browser_id: aliceId, by: 2 }))).toBe('https://a.example at screen 2');
+    const aliceAgain = await connect('alice');
+    expect(textOf(await aliceAgain.call('scroll', { browser_id: aliceId, by: 1 }))).toBe('https://a.example at screen 3');
+    expect(textOf(await bob.call('scroll', { browser_id: bobId, by: 1 }))).toBe('https://b.example at screen 1');
+    // No authentication here: every caller is one principal, so only an id nobody minted is refused.
+    const unknown = await bob.call('scroll', { browser_id: `browser_${'A'.repeat(24)}`, by: 1 });
+    expect(unknown.isError).toBe(true);
+    expect(textOf(unknown)).toContain('call create_browser() again');
   });
 });

@@ -41,6 +41,18 @@ async function connect(url: string, fetch?: typeof globalThis.fetch) {
   return { client, call };
 }
 
+type Conversation = Awaited<ReturnType<typeof connect>>;
+
+/** Two connections to one server at once, closed when `use` is done. */
+async function withTwo(url: string, use: (a: Conversation, b: Conversation) => Promise<void>, fetch?: typeof globalThis.fetch): Promise<void> {
+  const [a, b] = await Promise.all([connect(url, fetch), connect(url, fetch)]);
+  try {
+    await use(a, b);
+  } finally {
+    await Promise.all([a.client.close(), b.client.close()]);
+  }
+}
+
 describe('session-keyed-notes-v1: state keyed by the session id, after the whole pipeline', () => {
   let original: RunningServer;
   let migrated: RunningServer;
@@ -64,22 +76,18 @@ describe('session-keyed-notes-v1: state keyed by the session id, after the whole
   });
 
   it('before: each connection is a session with its own notes', async () => {
-    const [a, b] = await Promise.all([connect(original.url), connect(original.url)]);
-    try {
+    await withTwo(original.url, async (a, b) => {
       expect(textOf(await a.call('append_note', { text: 'first' }))).toBe('1 note(s)');
       expect(textOf(await b.call('append_note', { text: 'other' }))).toBe('1 note(s)');
       expect(textOf(await a.call('append_note', { text: 'second' }))).toBe('2 note(s)');
       expect(textOf(await a.call('read_notes'))).toBe('user: first\nuser: second');
       expect(textOf(await b.call('read_notes'))).toBe('user: other');
-    } finally {
-      await Promise.all([a.client.close(), b.client.close()]);
-    }
+    });
   });
 
   it('after: the same answers, each conversation behind its own session_id, across connections', async () => {
     const recorder = recordingFetch();
-    const [a, b] = await Promise.all([connect(migrated.url, recorder.fetch), connect(migrated.url, recorder.fetch)]);
-    try {
+    await withTwo(migrated.url, async (a, b) => {
       const first = handleOf(await a.call('create_session'), 'session_id') as string;
       const second = handleOf(await b.call('create_session'), 'session_id') as string;
       expect(first).toMatch(/^session_/);
@@ -94,9 +102,7 @@ describe('session-keyed-notes-v1: state keyed by the session id, after the whole
       expect(textOf(await c.call('read_notes', { session_id: first }))).toBe('user: first\nuser: second');
       await c.client.close();
       expect(recorder.sessionHeaders).toEqual([]);
-    } finally {
-      await Promise.all([a.client.close(), b.client.close()]);
-    }
+    }, recorder.fetch);
   });
 
   it('after: a call without a session_id, or with an ended one, is a tool error that says what to do', async () => {
@@ -141,23 +147,19 @@ describe('session-keyed-confirmations-v1: configs kept in consts, a gated regist
   });
 
   it('before: a repeated call confirms within one connection only', async () => {
-    const [a, b] = await Promise.all([connect(original.url), connect(original.url)]);
-    try {
+    await withTwo(original.url, async (a, b) => {
       expect(textOf(await a.call('confirm_action', { action: 'deploy' }))).toBe('call again to confirm deploy');
       expect(textOf(await b.call('confirm_action', { action: 'deploy' }))).toBe('call again to confirm deploy');
       expect(textOf(await a.call('confirm_action', { action: 'deploy' }))).toBe('done: deploy');
       expect(textOf(await a.call('tally'))).toBe('1 call(s)');
       expect(textOf(await a.call('tally'))).toBe('2 call(s)');
       expect(textOf(await b.call('tally'))).toBe('1 call(s)');
-    } finally {
-      await Promise.all([a.client.close(), b.client.close()]);
-    }
+    });
   });
 
   it('after: the same answers per session_id, from any connection', async () => {
     const recorder = recordingFetch();
-    const [a, b] = await Promise.all([connect(migrated.url, recorder.fetch), connect(migrated.url, recorder.fetch)]);
-    try {
+    await withTwo(migrated.url, async (a, b) => {
       const first = handleOf(await a.call('create_session'), 'session_id') as string;
       const second = handleOf(await b.call('create_session'), 'session_id') as string;
       expect(textOf(await a.call('confirm_action', { session_id: first, action: 'deploy' }))).toBe('call again to confirm deploy');
@@ -169,8 +171,6 @@ describe('session-keyed-confirmations-v1: configs kept in consts, a gated regist
       expect(textOf(await b.call('tally', { session_id: second }))).toBe('1 call(s)');
       expect((await a.call('confirm_action', { action: 'deploy' })).isError).toBe(true);
       expect(recorder.sessionHeaders).toEqual([]);
-    } finally {
-      await Promise.all([a.client.close(), b.client.close()]);
-    }
+    }, recorder.fetch);
   });
 });

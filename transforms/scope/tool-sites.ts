@@ -175,13 +175,14 @@ function idProperty(names: ScopeNames): string {
 export function scopeServerTool(edits: TextEdits, call: CallExpression, names: ScopeNames, sdk: SdkLine | undefined): string | undefined {
   const tool = readServerToolCall(call);
   if (!tool) return `the registration at line ${call.getStartLineNumber()} is not a tool registration this can read`;
-  const nameHint = tool.name === undefined ? `, ${tool.nameArg.getText()}` : '';
-  let withoutArgs = false;
-  const schema = tool.schema ? unwrap(tool.schema) : undefined;
   if (tool.method === 'addTool') {
     scopeFastMcpTool(edits, tool, names);
     return undefined;
-  } else if (schema && Node.isObjectLiteralExpression(schema)) {
+  }
+  const nameHint = tool.name === undefined ? `, ${tool.nameArg.getText()}` : '';
+  let withoutArgs = false;
+  const schema = tool.schema ? unwrap(tool.schema) : undefined;
+  if (schema && Node.isObjectLiteralExpression(schema)) {
     addProperties(edits, schema, [idProperty(names)], true);
   } else if (schema && isZodObjectCall(schema)) {
     const shape = unwrap((schema as CallExpression).getArguments()[0]!);
