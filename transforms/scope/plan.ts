@@ -27,7 +27,7 @@ import { findCandidates, standsInForRecord, type ScopeCandidate, type ScopeMembe
 import { singletonOf } from './instances.js';
 import { constructorInitializer } from './fields.js';
 import { planRecordResources } from './resources.js';
-import { firstConfigConstant, type ScopeNames } from './tool-sites.js';
+import { firstConfigConstant, toolNameOf, type ScopeNames } from './tool-sites.js';
 import { freeNoun, ImportNeeds, wireTools } from './wiring.js';
 import { planSessionIds } from './session-ids.js';
 import { importsTransitively, planPart, type RecordHome } from './part.js';
@@ -82,7 +82,7 @@ export function planScopes(project: Project, options: HandleOptions): ScopePlan 
   };
   let storePath: string | undefined;
   let scopePath: string | undefined;
-  const toolNames = new Set(model.registrations.flatMap((r) => (r.kind === 'tool' && r.name ? [r.name] : [])));
+  const toolNames = new Set(model.registrations.flatMap((r) => (r.kind === 'tool' && toolNameOf(r) ? [toolNameOf(r)!] : [])));
   // One record per tool: where two modules' state reaches the same tools, the larger record takes them and
   // the other is marked (two ids on one tool would be two handles for one conversation).
   const claimed = new Map<Node, RecordHome>();
@@ -210,13 +210,13 @@ function stateList(members: readonly ScopeMember[]): string {
 
 /** The tools a record serves, for the summary: `a, b and c`, and those registered by an expression named once. */
 function toolsServed(candidate: ScopeCandidate): string {
-  const named = [...new Set(candidate.tools.flatMap((r) => (r.name ? [r.name] : [])))];
-  const labelled = [...new Set(candidate.tools.flatMap((r) => (r.name ? [] : [r.label])))];
+  const named = [...new Set(candidate.tools.flatMap((r) => (toolNameOf(r) ? [toolNameOf(r)!] : [])))];
+  const labelled = [...new Set(candidate.tools.flatMap((r) => (toolNameOf(r) ? [] : [r.label])))];
   return toolList([...named, ...(labelled.length > 0 ? [`the tools registered as ${toolList(labelled)}`] : [])]);
 }
 
 function uniqueLabels(candidate: ScopeCandidate): string[] {
-  return [...new Set(candidate.tools.map((r) => r.name ?? `the tools registered as ${r.label}`))];
+  return [...new Set(candidate.tools.map((r) => toolNameOf(r) ?? `the tools registered as ${r.label}`))];
 }
 
 function recordNames(candidate: ScopeCandidate, options: HandleOptions, toolNames: ReadonlySet<string>): RecordNames {
@@ -290,7 +290,7 @@ function planCandidate(
   if (!factory && !first && !ownerClass) return `${stateList(candidate.members)} are declared in a way this cannot rewrite`;
   const exported =
     candidate.tools.some((r) => r.call.getSourceFile() !== file) || candidate.shutdown.some((use) => use.statement.getSourceFile() !== file) || (resources?.readers.length ?? 0) > 0;
-  const dynamicNames = candidate.tools.some((r) => !r.name);
+  const dynamicNames = candidate.tools.some((r) => !toolNameOf(r));
   // Factory variables: the definition goes to the module's top level, unindented.
   const definition = scopeDefinition(candidate, names, style, { tools: dynamicNames ? 'all' : uniqueLabels(candidate), exported, ttlSeconds: options.ttlSeconds, resources: resources?.uris ?? [] }, factory || !first ? '' : indentOf(first));
   // A singleton keeps its exported name: it now stands for the current record's instance.

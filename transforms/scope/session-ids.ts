@@ -21,7 +21,7 @@ import { SESSION_SCOPED_TASK_CALLS } from '../../src/rules/sdk.js';
 import { readsOwnCopy } from '../../src/analysis/origins.js';
 import { removeMarkersNaming } from './stale-markers.js';
 import { freeNoun, ImportNeeds, wireTools, type LifecycleNames, type ScopePaths } from './wiring.js';
-import { firstConfigConstant } from './tool-sites.js';
+import { firstConfigConstant, toolNameOf } from './tool-sites.js';
 
 /** Session plumbing that shows the server hands out session ids (over stdio there are none to key by). */
 const SESSIONFUL_PLUMBING = new Set(['session-id-generator', 'transport-map', 'framework-sessions', 'initialize-routing', 'session-header-read']);
@@ -72,8 +72,8 @@ export function planSessionIds(
   for (const state of new Set(reads.flatMap((read) => (read.keyOf ? [read.keyOf] : [])))) removeMarkersNaming(editsOf(state.declaration.getSourceFile()), [state.name], ['SL003']);
   const exported = tools.some((r) => r.call.getSourceFile() !== home) || reads.some((read) => read.node.getSourceFile() !== home);
   const style = styleOf(home, model.files.find((info) => info.sourceFile === home)?.sdk, options);
-  const labels = [...new Set(tools.map((r) => r.name ?? `the tools registered as ${r.label}`))];
-  const dynamic = tools.some((r) => !r.name);
+  const labels = [...new Set(tools.map((r) => toolNameOf(r) ?? `the tools registered as ${r.label}`))];
+  const dynamic = tools.some((r) => !toolNameOf(r));
   const u = style.unit;
   const definition = [
     `/** What the tools kept per MCP session, now kept per ${names.idParam}: ${names.creator}() starts one, and the tools that used the session take its id. */`,

@@ -13,7 +13,7 @@ import { isStringExpression, literalText, unwrap } from '../../src/analysis/synt
 import type { SdkLine } from '../../src/rules/sdk.js';
 import type { TextEdits } from '../handles/edits.js';
 import { addProperties, propertyNamed } from '../handles/layout.js';
-import { soleConstantObject } from '../shared/declarations.js';
+import { constantString, declarationOf, soleConstantObject } from '../shared/declarations.js';
 
 /** Keys only tool annotations have: tell `tool(name, annotations, cb)` from `tool(name, shape, cb)`. */
 const ANNOTATION_KEYS = new Set(['title', 'readOnlyHint', 'destructiveHint', 'idempotentHint', 'openWorldHint']);
@@ -140,6 +140,11 @@ export function registrationStatement(call: CallExpression): Node | undefined {
   let current: Node | undefined = statement;
   while (current && !(current.getParent() && (Node.isBlock(current.getParent()!) || Node.isSourceFile(current.getParent()!)))) current = current.getParent();
   return current;
+}
+
+/** A tool's name, also when it is registered by a `const` that holds it (`const name = 'tally'`). */
+export function toolNameOf(registration: Registration): string | undefined {
+  return registration.name ?? constantString(registration.nameNode, declarationOf);
 }
 
 /** Whether a registration is FastMCP's `server.addTool({ … })`. */
