@@ -1,7 +1,8 @@
 import { Node, SyntaxKind, type CallExpression, type Expression, type ObjectLiteralExpression, type SourceFile } from 'ts-morph';
 import { lookup, REGISTRATION_METHODS, REQUEST_METHODS, type ListKind } from '../../src/rules/lists-sdk.js';
-import { contains, declarationOf, enclosingFunction, isFunctionLike, methodCall, stringValue, type FunctionLike } from './ast.js';
+import { contains, enclosingFunction, isFunctionLike, methodCall, stringValue, type FunctionLike } from './ast.js';
 import { nodesOfKind } from '../shared/file-index.js';
+import { constantObject } from '../shared/declarations.js';
 
 /** One `server.registerTool(...)`-style call. */
 export interface Registration {
@@ -61,22 +62,13 @@ function legacyTakesArgs(call: CallExpression, kind: ListKind): boolean {
   return middle.some((arg) => stringValue(arg) === undefined);
 }
 
-/** `const config = { … }` in the same file, for a config passed by name. */
-function constObject(node: Node | undefined): ObjectLiteralExpression | undefined {
-  if (!node || !Node.isIdentifier(node)) return undefined;
-  const declaration = declarationOf(node);
-  if (!declaration || !Node.isVariableDeclaration(declaration) || declaration.getVariableStatement()?.getDeclarationKind() !== 'const') return undefined;
-  const init = declaration.getInitializer();
-  return init && Node.isObjectLiteralExpression(init) ? init : undefined;
-}
-
 /**
  * Does a config-style callback get parsed arguments before its context? When the config declares the
  * schema (inline or in a const of the file); when the config cannot be seen, when the callback takes two.
  */
 function takesArgs(config: Node | undefined, argsProperty: string | undefined, callback: FunctionLike | undefined): boolean {
   if (!argsProperty) return false;
-  const literal = config && Node.isObjectLiteralExpression(config) ? config : constObject(config);
+  const literal = config && Node.isObjectLiteralExpression(config) ? config : constantObject(config);
   if (literal) return !!literal.getProperty(argsProperty);
   return (callback?.getParameters().length ?? 0) >= 2;
 }

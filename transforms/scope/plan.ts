@@ -82,7 +82,7 @@ export function planScopes(project: Project, options: HandleOptions): ScopePlan 
   };
   let storePath: string | undefined;
   let scopePath: string | undefined;
-  const toolNames = new Set(model.registrations.flatMap((r) => (r.kind === 'tool' && toolNameOf(r) ? [toolNameOf(r)!] : [])));
+  const toolNames = new Set(model.registrations.filter((r) => r.kind === 'tool').map(toolNameOf).filter((name): name is string => name !== undefined));
   // One record per tool: where two modules' state reaches the same tools, the larger record takes them and
   // the other is marked (two ids on one tool would be two handles for one conversation).
   const claimed = new Map<Node, RecordHome>();
@@ -210,7 +210,7 @@ function stateList(members: readonly ScopeMember[]): string {
 
 /** The tools a record serves, for the summary: `a, b and c`, and those registered by an expression named once. */
 function toolsServed(candidate: ScopeCandidate): string {
-  const named = [...new Set(candidate.tools.flatMap((r) => (toolNameOf(r) ? [toolNameOf(r)!] : [])))];
+  const named = [...new Set(candidate.tools.map(toolNameOf).filter((name): name is string => name !== undefined))];
   const labelled = [...new Set(candidate.tools.flatMap((r) => (toolNameOf(r) ? [] : [r.label])))];
   return toolList([...named, ...(labelled.length > 0 ? [`the tools registered as ${toolList(labelled)}`] : [])]);
 }

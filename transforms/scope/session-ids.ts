@@ -19,6 +19,7 @@ import type { HandleOptions } from '../handles/store-file.js';
 import type { SiteResult } from '../handles/site.js';
 import { SESSION_SCOPED_TASK_CALLS } from '../../src/rules/sdk.js';
 import { readsOwnCopy } from '../../src/analysis/origins.js';
+import { unwrap } from '../../src/analysis/syntax.js';
 import { removeMarkersNaming } from './stale-markers.js';
 import { freeNoun, ImportNeeds, wireTools, type LifecycleNames, type ScopePaths } from './wiring.js';
 import { firstConfigConstant, toolNameOf } from './tool-sites.js';
@@ -172,16 +173,12 @@ function contextsLeftUnused(reads: readonly SessionIdRead[]): ParameterDeclarati
   const replaced = reads.map((read) => withFallback(read.node));
   const found = new Set<ParameterDeclaration>();
   for (const read of reads) {
-    const receiver = Node.isPropertyAccessExpression(read.node) ? unwrapOptional(read.node.getExpression()) : undefined;
+    const receiver = Node.isPropertyAccessExpression(read.node) ? unwrap(read.node.getExpression()) : undefined;
     const declaration = receiver && Node.isIdentifier(receiver) ? declarationOf(receiver) : undefined;
     if (!declaration || !Node.isParameterDeclaration(declaration) || !Node.isIdentifier(declaration.getNameNode()) || declaration.getName().startsWith('_')) continue;
     if (referencesTo(declaration).every((ref) => replaced.some((node) => node.getStart() <= ref.getStart() && ref.getEnd() <= node.getEnd()))) found.add(declaration);
   }
   return [...found];
-}
-
-function unwrapOptional(node: Node): Node {
-  return Node.isNonNullExpression(node) || Node.isParenthesizedExpression(node) ? unwrapOptional(node.getExpression()) : node;
 }
 
 /** `extra.sessionId || fallback`: a session's id is always there, so the fallback goes with the read. */

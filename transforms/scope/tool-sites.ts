@@ -57,8 +57,7 @@ function readServerToolCall(call: CallExpression): ServerToolCall | undefined {
     // A config kept in a const only this registration uses is edited where it is written.
     const config = soleConstantObject(written && unwrap(written)) ?? written;
     const literal = config && unwrap(config);
-    const schemaProperty = literal && Node.isObjectLiteralExpression(literal) ? propertyNamed(literal, 'inputSchema') : undefined;
-    const schema = schemaProperty && Node.isPropertyAssignment(schemaProperty) ? schemaProperty.getInitializer() : undefined;
+    const schema = literal && Node.isObjectLiteralExpression(literal) ? initializerOf(literal, 'inputSchema') : undefined;
     return { call, method, nameArg, name: literalText(nameArg), handler, config, schema, annotations: undefined };
   }
   const { schema, annotations } = legacyArguments(middle);

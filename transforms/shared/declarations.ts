@@ -1,4 +1,4 @@
-import { Node, ts, type Identifier, type ObjectLiteralExpression, type SourceFile } from 'ts-morph';
+import { Node, ts, type Identifier, type ObjectLiteralExpression, type SourceFile, type VariableDeclaration } from 'ts-morph';
 import { fileIndex, identifiersIn, identifierText, indexCache, wrap, type FileIndex } from './file-index.js';
 
 /**
@@ -202,12 +202,21 @@ export function constantString(node: Node | undefined, declarationOf: (identifie
  * (`const config = { title, inputSchema, … }` handed to one `registerTool`): editing it edits that one use.
  */
 export function soleConstantObject(node: Node | undefined): ObjectLiteralExpression | undefined {
+  const held = constantObjectDeclaration(node);
+  if (!held || held.declaration.getVariableStatement()?.isExported()) return undefined;
+  return referencesTo(held.declaration).length === 1 ? held.literal : undefined;
+}
+
+/** The object literal a `const` of the module holds (`as const` or not), when `node` names one. */
+export function constantObject(node: Node | undefined): ObjectLiteralExpression | undefined {
+  return constantObjectDeclaration(node)?.literal;
+}
+
+function constantObjectDeclaration(node: Node | undefined): { declaration: VariableDeclaration; literal: ObjectLiteralExpression } | undefined {
   if (!node || !Node.isIdentifier(node)) return undefined;
   const declaration = declarationOf(node);
-  const statement = declaration && Node.isVariableDeclaration(declaration) ? declaration.getVariableStatement() : undefined;
-  if (!statement || statement.getDeclarationKind() !== 'const' || statement.isExported()) return undefined;
-  const value = declaration!.asKindOrThrow(ts.SyntaxKind.VariableDeclaration).getInitializer();
+  if (!declaration || !Node.isVariableDeclaration(declaration) || declaration.getVariableStatement()?.getDeclarationKind() !== 'const') return undefined;
+  const value = declaration.getInitializer();
   const literal = value && Node.isAsExpression(value) ? value.getExpression() : value;
-  if (!literal || !Node.isObjectLiteralExpression(literal)) return undefined;
-  return referencesTo(declaration!).length === 1 ? literal : undefined;
+  return literal && Node.isObjectLiteralExpression(literal) ? { declaration, literal } : undefined;
 }
