@@ -53,20 +53,29 @@ async function withTwo(url: string, use: (a: Conversation, b: Conversation) => P
   }
 }
 
-describe('session-keyed-notes-v1: state keyed by the session id, after the whole pipeline', () => {
-  let original: RunningServer;
-  let migrated: RunningServer;
-  const pipeline = transformFiles(fixture.input, { transforms: TRANSFORMS });
+/**
+ * A fixture's original server and the one the whole migrate pipeline made of it, both running for the suite;
+ * `pipeline` is what migrate changed.
+ */
+function originalAndMigrated(name: string, input: Record<string, string>) {
+  const pipeline = transformFiles(input, { transforms: TRANSFORMS });
+  const running = { pipeline, original: undefined as unknown as RunningServer, migrated: undefined as unknown as RunningServer };
   beforeAll(async () => {
-    [original, migrated] = await Promise.all([
-      startServer(build('input', fixture.input)),
-      startServer(build('migrated', { ...fixture.input, ...pipeline.changed })),
+    [running.original, running.migrated] = await Promise.all([
+      startServer(build(`${name}-input`, input)),
+      startServer(build(`${name}-migrated`, { ...input, ...pipeline.changed })),
     ]);
   });
   afterAll(async () => {
-    await Promise.all([original?.stop(), migrated?.stop()]);
+    await Promise.all([running.original?.stop(), running.migrated?.stop()]);
     rmSync(root, { recursive: true, force: true });
   });
+  return running;
+}
+
+describe('session-keyed-notes-v1: state keyed by the session id, after the whole pipeline', () => {
+  const served = originalAndMigrated('notes', fixture.input);
+  const { pipeline } = served;
 
   it('leaves no marker and no session transport', () => {
     const main = pipeline.changed['src/main.ts']!;
@@ -76,7 +85,7 @@ describe('session-keyed-notes-v1: state keyed by the session id, after the whole
   });
 
   it('before: each connection is a session with its own notes', async () => {
-    await withTwo(original.url, async (a, b) => {
+    await withTwo(served.original.url, async (a, b) => {
       expect(textOf(await a.call('append_note', { text: 'first' }))).toBe('1 note(s)');
       expect(textOf(await b.call('append_note', { text: 'other' }))).toBe('1 note(s)');
       expect(textOf(await a.call('append_note', { text: 'second' }))).toBe('2 note(s)');
@@ -87,7 +96,7 @@ describe('session-keyed-notes-v1: state keyed by the session id, after the whole
 
   it('after: the same answers, each conversation behind its own session_id, across connections', async () => {
     const recorder = recordingFetch();
-    await withTwo(migrated.url, async (a, b) => {
+    await withTwo(served.migrated.url, async (a, b) => {
       const first = handleOf(await a.call('create_session'), 'session_id') as string;
       const second = handleOf(await b.call('create_session'), 'session_id') as string;
       expect(first).toMatch(/^session_/);
@@ -98,7 +107,7 @@ describe('session-keyed-notes-v1: state keyed by the session id, after the whole
       expect(textOf(await a.call('read_notes', { session_id: first }))).toBe('user: first\nuser: second');
       expect(textOf(await b.call('read_notes', { session_id: second }))).toBe('user: other');
       // A new connection reaches a conversation by its id alone.
-      const c = await connect(migrated.url, recorder.fetch);
+      const c = await connect(served.migrated.url, recorder.fetch);
       expect(textOf(await c.call('read_notes', { session_id: first }))).toBe('user: first\nuser: second');
       await c.client.close();
       expect(recorder.sessionHeaders).toEqual([]);
@@ -106,7 +115,7 @@ describe('session-keyed-notes-v1: state keyed by the session id, after the whole
   });
 
   it('after: a call without a session_id, or with an ended one, is a tool error that says what to do', async () => {
-    const a = await connect(migrated.url);
+    const a = await connect(served.migrated.url);
     try {
       const missing = await a.call('read_notes', {});
       expect(missing.isError).toBe(true);
@@ -123,19 +132,8 @@ describe('session-keyed-notes-v1: state keyed by the session id, after the whole
 });
 
 describe('session-keyed-confirmations-v1: configs kept in consts, a gated registration, a per-session timer', () => {
-  let original: RunningServer;
-  let migrated: RunningServer;
-  const pipeline = transformFiles(confirmations.input, { transforms: TRANSFORMS });
-  beforeAll(async () => {
-    [original, migrated] = await Promise.all([
-      startServer(build('confirmations-input', confirmations.input)),
-      startServer(build('confirmations-migrated', { ...confirmations.input, ...pipeline.changed })),
-    ]);
-  });
-  afterAll(async () => {
-    await Promise.all([original?.stop(), migrated?.stop()]);
-    rmSync(root, { recursive: true, force: true });
-  });
+  const served = originalAndMigrated('confirmations', confirmations.input);
+  const { pipeline } = served;
 
   it('keeps one marker, at the heartbeat timer no handle can serve, and serves statelessly', () => {
     const all = Object.values({ ...confirmations.input, ...pipeline.changed }).join('\n');
@@ -147,7 +145,7 @@ describe('session-keyed-confirmations-v1: configs kept in consts, a gated regist
   });
 
   it('before: a repeated call confirms within one connection only', async () => {
-    await withTwo(original.url, async (a, b) => {
+    await withTwo(served.original.url, async (a, b) => {
       expect(textOf(await a.call('confirm_action', { action: 'deploy' }))).toBe('call again to confirm deploy');
       expect(textOf(await b.call('confirm_action', { action: 'deploy' }))).toBe('call again to confirm deploy');
       expect(textOf(await a.call('confirm_action', { action: 'deploy' }))).toBe('done: deploy');
@@ -159,7 +157,7 @@ describe('session-keyed-confirmations-v1: configs kept in consts, a gated regist
 
   it('after: the same answers per session_id, from any connection', async () => {
     const recorder = recordingFetch();
-    await withTwo(migrated.url, async (a, b) => {
+    await withTwo(served.migrated.url, async (a, b) => {
       const first = handleOf(await a.call('create_session'), 'session_id') as string;
       const second = handleOf(await b.call('create_session'), 'session_id') as string;
       expect(textOf(await a.call('confirm_action', { session_id: first, action: 'deploy' }))).toBe('call again to confirm deploy');
