@@ -27,7 +27,7 @@ import { findCandidates, standsInForRecord, type ScopeCandidate, type ScopeMembe
 import { singletonOf } from './instances.js';
 import { constructorInitializer } from './fields.js';
 import { planRecordResources } from './resources.js';
-import { firstConfigConstant, toolNameOf, type ScopeNames } from './tool-sites.js';
+import { definitionAnchor, toolNameOf, type ScopeNames } from './tool-sites.js';
 import { freeNoun, ImportNeeds, wireTools } from './wiring.js';
 import { planSessionIds } from './session-ids.js';
 import { importsTransitively, planPart, type RecordHome } from './part.js';
@@ -299,9 +299,7 @@ function planCandidate(
       .filter((m) => (m.kind === 'instance' || standsInForRecord(m)) && statementOf(m.declaration) === statement)
       .map((m) => `${isExported(statement) ? 'export ' : ''}const ${m.name} = ${names.scope}.member(${str(style, m.name)});`);
   if (factory || !first) {
-    const owner = (factory ?? ownerClass)!;
-    const config = firstConfigConstant(candidate.tools, file);
-    edits.insert(aboveTopLevel(config && config.getStart() < owner.getStart() ? config : owner), `${definition}\n\n`);
+    edits.insert(aboveTopLevel(definitionAnchor(candidate.tools, file, (factory ?? ownerClass)!)), `${definition}\n\n`);
     if (first) edits.removeStatement(first);
   } else edits.replace(first!.getStart(), withTrailingComment(file.getFullText(), first!.getEnd()), [definition, ...memberLines(first!)].join(`\n${indentOf(first!)}`));
   for (const member of candidate.members) {

@@ -22,7 +22,7 @@ import { readsOwnCopy } from '../../src/analysis/origins.js';
 import { unwrap } from '../../src/analysis/syntax.js';
 import { removeMarkersNaming } from './stale-markers.js';
 import { freeNoun, ImportNeeds, wireTools, type LifecycleNames, type ScopePaths } from './wiring.js';
-import { firstConfigConstant, toolNameOf } from './tool-sites.js';
+import { definitionAnchor, toolNameOf } from './tool-sites.js';
 
 /** Session plumbing that shows the server hands out session ids (over stdio there are none to key by). */
 const SESSIONFUL_PLUMBING = new Set(['session-id-generator', 'transport-map', 'framework-sessions', 'initialize-routing', 'session-header-read']);
@@ -90,9 +90,7 @@ export function planSessionIds(
     ...(ending.length > 0 ? [`${u}cleanup: () => {`, ...ending.map((moved) => `${u}${u}${moved.text}`), `${u}},`] : []),
     `});`,
   ].join('\n');
-  const config = firstConfigConstant(tools, home);
-  const anchor = config && config.getStart() < tools[0]!.call.getStart() ? config : tools[0]!.call;
-  editsOf(home).insert(aboveTopLevel(anchor), `${definition}\n\n`);
+  editsOf(home).insert(aboveTopLevel(definitionAnchor(tools, home, tools[0]!.call)), `${definition}\n\n`);
   // After the definition: top-level code wireTools adds at the same place (FastMCP's wrapAddTool) runs after it.
   const failed = wireTools(tools, names, home, { model, options, paths: scopePaths, editsOf, imports });
   if (failed) return failed;

@@ -113,18 +113,18 @@ function legacyArguments(middle: readonly Expression[]): { schema: Expression | 
 }
 
 /**
- * Where the scope must be defined by, in `file`: above the first config a registration keeps in a module const
- * (`const config = { inputSchema: … }`, edited to name the scope), which runs when the module loads.
+ * What the scope's definition goes above in `file`: `anchor`, or the first config a registration keeps in a module
+ * const when that comes earlier (`const config = { inputSchema: … }`, edited to name the scope, runs when the
+ * module loads).
  */
-export function firstConfigConstant(tools: readonly Registration[], file: SourceFile): Node | undefined {
+export function definitionAnchor(tools: readonly Registration[], file: SourceFile, anchor: Node): Node {
   const configs = tools
     .filter((registration) => registration.call.getSourceFile() === file)
     .flatMap((registration) => {
-      const tool = readServerToolCall(registration.call);
-      const config = tool?.config;
+      const config = readServerToolCall(registration.call)?.config;
       return config && !registration.call.getArguments().includes(config) ? [config] : [];
     });
-  return configs.sort((a, b) => a.getStart() - b.getStart())[0];
+  return [anchor, ...configs].sort((a, b) => a.getStart() - b.getStart())[0]!;
 }
 
 /** The statement to put the creator and destroyer registrations before: outside any loop over the tools. */

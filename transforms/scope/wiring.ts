@@ -83,7 +83,7 @@ export function wireTools(
 ): string | undefined {
   const { model, options, paths, editsOf, imports } = context;
   const seen = new Set<CallExpression>();
-  let creatorAt: { call: CallExpression; receiver: string } | undefined;
+  const serverTools: Registration[] = [];
   for (const registration of tools) {
     if (seen.has(registration.call)) continue;
     seen.add(registration.call);
@@ -98,15 +98,12 @@ export function wireTools(
       const failed = scopeServerTool(toolEdits, registration.call, names, registration.sdk);
       if (failed) return failed;
       imports.need(toolFile, paths.storePath).zod = true;
-      // The lifecycle tools go beside a registration that always runs, when there is one.
-      const better = creatorAt && isGatedRegistration(creatorAt.call) && !isGatedRegistration(registration.call);
-      if (!creatorAt || better || (toolFile === creatorAt.call.getSourceFile() && registration.call.getStart() < creatorAt.call.getStart() && isGatedRegistration(registration.call) === isGatedRegistration(creatorAt.call))) {
-        creatorAt = { call: registration.call, receiver: registration.receiver?.getText() ?? 'server' };
-      }
+      serverTools.push(registration);
     }
     if (toolFile !== home) imports.need(toolFile, relativeOf(home), names.scope);
     if (!isLowLevel(registration)) imports.need(toolFile, paths.storePath, 'describeHandleParam');
   }
+  const creatorAt = lifecycleSite(serverTools);
   if (creatorAt) {
     const toolFile = creatorAt.call.getSourceFile();
     const statement = registrationStatement(creatorAt.call)!;
@@ -117,7 +114,7 @@ export function wireTools(
     if (isFastMcpRegistration(creatorAt.call)) {
       // FastMCP tools are wrapped where the server adds them: every one must be added after that.
       const fastmcp = tools.filter((registration) => isFastMcpRegistration(registration.call));
-      if (fastmcp.some((r) => r.call.getSourceFile() !== toolFile || r.call.getStart() < statement.getStart() || r.receiver?.getText() !== creatorAt!.receiver)) {
+      if (fastmcp.some((r) => r.call.getSourceFile() !== toolFile || r.call.getStart() < statement.getStart() || r.receiver?.getText() !== creatorAt.receiver)) {
         return `the FastMCP tools that take the ${names.idParam} are added in several places; add them after one ${names.scope}.wrapAddTool(server) by hand`;
       }
       lifecycle = `${names.scope}.wrapAddTool(${creatorAt.receiver});\n${indent}${fastmcpLifecycleTools(style, names, creatorAt.receiver, indent)}`;
@@ -127,6 +124,18 @@ export function wireTools(
   }
   imports.need(home, paths.scopePath, 'defineScope');
   return undefined;
+}
+
+/**
+ * Where the lifecycle tools go: beside a registration that always runs when there is one (not behind an
+ * `if (clientSupportsRoots)`), the earliest such in the first module that has one.
+ */
+function lifecycleSite(tools: readonly Registration[]): { call: CallExpression; receiver: string } | undefined {
+  const always = tools.filter((registration) => !isGatedRegistration(registration.call));
+  const pool = always.length > 0 ? always : tools;
+  const file = pool[0]?.call.getSourceFile();
+  const first = pool.filter((registration) => registration.call.getSourceFile() === file).sort((a, b) => a.call.getStart() - b.call.getStart())[0];
+  return first && { call: first.call, receiver: first.receiver?.getText() ?? 'server' };
 }
 
 /** `create_browser` and `destroy_browser` as `McpServer` tools (`tool(…)` on an SDK release without registerTool). */

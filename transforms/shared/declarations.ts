@@ -190,11 +190,15 @@ export function referencesTo(declaration: Node): Identifier[] {
  * written once. `declarationOf` finds the declaration, lexically or through the checker as the caller can afford.
  */
 export function constantString(node: Node | undefined, declarationOf: (identifier: Identifier) => Node | undefined): string | undefined {
+  const value = constDeclaration(node, declarationOf)?.getInitializer();
+  return value && (Node.isStringLiteral(value) || Node.isNoSubstitutionTemplateLiteral(value)) ? value.getLiteralValue() : undefined;
+}
+
+/** The `const` declaration `node` names, found by `declarationOf`. */
+function constDeclaration(node: Node | undefined, declarationOf: (identifier: Identifier) => Node | undefined): VariableDeclaration | undefined {
   if (!node || !Node.isIdentifier(node)) return undefined;
   const declaration = declarationOf(node);
-  if (!declaration || !Node.isVariableDeclaration(declaration) || declaration.getVariableStatement()?.getDeclarationKind() !== 'const') return undefined;
-  const value = declaration.getInitializer();
-  return value && (Node.isStringLiteral(value) || Node.isNoSubstitutionTemplateLiteral(value)) ? value.getLiteralValue() : undefined;
+  return declaration && Node.isVariableDeclaration(declaration) && declaration.getVariableStatement()?.getDeclarationKind() === 'const' ? declaration : undefined;
 }
 
 /**
@@ -213,9 +217,8 @@ export function constantObject(node: Node | undefined): ObjectLiteralExpression 
 }
 
 function constantObjectDeclaration(node: Node | undefined): { declaration: VariableDeclaration; literal: ObjectLiteralExpression } | undefined {
-  if (!node || !Node.isIdentifier(node)) return undefined;
-  const declaration = declarationOf(node);
-  if (!declaration || !Node.isVariableDeclaration(declaration) || declaration.getVariableStatement()?.getDeclarationKind() !== 'const') return undefined;
+  const declaration = constDeclaration(node, declarationOf);
+  if (!declaration) return undefined;
   const value = declaration.getInitializer();
   const literal = value && Node.isAsExpression(value) ? value.getExpression() : value;
   return literal && Node.isObjectLiteralExpression(literal) ? { declaration, literal } : undefined;
