@@ -116,6 +116,8 @@ export function classesOfReceiver(ctx: AnalysisContext, receiver: Node, depth = 
   }
   if (!Node.isIdentifier(inner) || depth > 4) return [];
   const binding = ctx.resolver.resolve(inner);
+  // `import service from './service'` where that module ends `export default new Service()`.
+  if (binding?.kind === 'expression') return withSubclasses(ctx, classesOfValue(ctx, binding.node, false, depth));
   if (binding?.kind !== 'declaration') return [];
   const node = binding.node;
   let found: ClassNode[] = [];

@@ -3,7 +3,7 @@
  * a literal, or something else. Keys of state accesses are classified with this; so is "was the stored value
  * derived from the handler's inputs".
  */
-import { Node, SyntaxKind, ts, type Identifier, type ParameterDeclaration } from 'ts-morph';
+import { Node, SyntaxKind, VariableDeclarationKind, ts, type Identifier, type ParameterDeclaration, type VariableDeclaration } from 'ts-morph';
 import type { AnalysisContext } from './context.js';
 import { resolveFunction, returnedValues } from './functions.js';
 import { printed } from './dead-ends.js';
@@ -307,10 +307,25 @@ export class Origins {
       if ((Node.isVariableDeclaration(declaration) || Node.isBindingElement(declaration)) && declaration.getFirstAncestor(isFunctionBoundary)) {
         const variable = Node.isVariableDeclaration(declaration) ? declaration : declaration.getFirstAncestorByKind(SyntaxKind.VariableDeclaration);
         if (variable && variable.getInitializer() && this.fromInput(variable.getInitializer(), depth + 1)) return true;
+        // `let next = null; if (args.url) next = parse(args.url);`: a local filled in later from the inputs.
+        if (variable && Node.isVariableDeclaration(declaration) && laterValues(declaration).some((value) => this.fromInput(value, depth + 1))) return true;
       }
     }
     return false;
   }
+}
+
+/** What a `let` local is set to after its declaration, in the function declaring it (`next = parse(args.url)`). */
+function laterValues(declaration: VariableDeclaration): Node[] {
+  const list = declaration.getParent();
+  if (!Node.isVariableDeclarationList(list) || list.getDeclarationKind() !== VariableDeclarationKind.Let) return [];
+  const scope = declaration.getFirstAncestor(isFunctionBoundary);
+  if (!scope) return [];
+  const name = declaration.getName();
+  return scope
+    .getDescendantsOfKind(SyntaxKind.BinaryExpression)
+    .filter((assignment) => assignment.getOperatorToken().getKind() === SyntaxKind.EqualsToken && assignment.getLeft().getText() === name && assignment.getFirstAncestor(isFunctionBoundary) === scope)
+    .map((assignment) => assignment.getRight());
 }
 
 /** `x.sessionId = value`: the value, when the access is an assignment's target. */

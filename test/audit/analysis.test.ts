@@ -147,4 +147,31 @@ module.exports = { BrowserServer };
     const page = state(model, 'page');
     expect(page).toMatchObject({ kind: 'class-field', dependence: 'implicit', writers: ['navigate'], readers: ['screenshot'], perConnectionClass: true });
   });
+
+  it('follows a default import to the one instance a module exports (`export default new Tracker()`) into its fields', () => {
+    const { model } = analyzeSources({
+      'src/tracker.ts': `class Tracker {
+  private current: string | null = null;
+  start(label: string) {
+    this.current = label;
+  }
+  describe() {
+    return this.current ?? 'idle';
+  }
+}
+export default new Tracker();
+`,
+      'src/index.ts': `import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { z } from 'zod';
+import tracker from './tracker';
+const server = new McpServer({ name: 't', version: '1.0.0' });
+server.registerTool('start', { inputSchema: { label: z.string() } }, async ({ label }) => {
+  tracker.start(label);
+  return { content: [] };
+});
+server.registerTool('status', {}, async () => ({ content: [{ type: 'text', text: tracker.describe() }] }));
+`,
+    });
+    expect(state(model, 'current')).toMatchObject({ kind: 'class-field', dependence: 'implicit', writers: ['start'], readers: ['status'] });
+  });
 });

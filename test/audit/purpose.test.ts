@@ -360,3 +360,33 @@ server.tool('lookup', { key: z.string() }, async ({ key }) => ({ content: [{ typ
     expect(findings.some((f) => f.endsWith(' index'))).toBe(false);
   });
 });
+
+describe('a setting a tool fills in from its arguments', () => {
+  // The settings start from the environment; `use_warehouse` replaces them through a local it fills in branch by branch.
+  const warehouse = (fromArguments: boolean) => `
+interface WarehouseSettings { region: string; bucket: string }
+class WarehouseServer {
+  private settings: WarehouseSettings | null = process.env.BUCKET ? { region: 'eu', bucket: process.env.BUCKET } : null;
+  register() {
+    server.registerTool('use_warehouse', { inputSchema: { bucket: z.string().optional(), region: z.string().optional() } }, async (args) => {
+      let next: WarehouseSettings | null = null;
+      if (args.bucket) {
+        next = ${fromArguments ? "{ region: args.region ?? 'eu', bucket: args.bucket }" : "{ region: 'eu', bucket: 'archive' }"};
+      }
+      if (next) this.settings = next;
+      return { content: [{ type: 'text' as const, text: 'ok' }] };
+    });
+    server.registerTool('list_objects', { inputSchema: {} }, async () => ({ content: [{ type: 'text' as const, text: this.settings?.bucket ?? 'none' }] }));
+  }
+}
+new WarehouseServer().register();
+`;
+
+  it('filled in from the arguments after its declaration: what that call passed reaches the later calls, a finding', () => {
+    expect(analyse(warehouse(true)).findings).toEqual(['SL006 this.settings']);
+  });
+
+  it('filled in only from constants: the server’s own settings, no finding', () => {
+    expect(analyse(warehouse(false)).findings).toEqual([]);
+  });
+});
