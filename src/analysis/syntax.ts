@@ -189,3 +189,26 @@ export function isPlainValueType(type: Type): boolean {
   const parts = type.isUnion() ? type.getUnionTypes() : [type];
   return parts.every((part) => part.isString() || part.isNumber() || part.isBoolean() || part.isLiteral() || part.isBooleanLiteral() || part.isNull() || part.isUndefined() || part.isEnum() || part.isEnumLiteral());
 }
+
+/**
+ * Whether every value of a type is plain data: plain values, and objects and arrays made only of plain data
+ * (`{ host: string; port?: number } | null`, a configuration). Unlike a live object (a connection, a class with
+ * methods), such a value means the same wherever it is read; a reference to it is shared, so it is a copy only
+ * while nobody changes it in place.
+ */
+export function isPlainDataType(type: Type, depth = 0): boolean {
+  if (depth > 4) return false;
+  const parts = type.isUnion() ? type.getUnionTypes() : [type];
+  return parts.every((part) => {
+    if (isPlainValueType(part)) return true;
+    if (part.isArray()) return isPlainDataType(part.getArrayElementTypeOrThrow(), depth + 1);
+    if (!part.isObject() || part.isClass() || part.getCallSignatures().length > 0 || part.getConstructSignatures().length > 0) return false;
+    // A project interface or type literal: each property's declared type must be plain data as well.
+    const declaration = part.getSymbol()?.getDeclarations()[0];
+    if (!declaration || declaration.getSourceFile().isInNodeModules() || declaration.getSourceFile().isDeclarationFile()) return false;
+    return part.getProperties().every((property) => {
+      const declared = property.getDeclarations()[0];
+      return declared !== undefined && isPlainDataType(property.getTypeAtLocation(declared), depth + 1);
+    });
+  });
+}

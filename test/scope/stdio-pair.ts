@@ -55,14 +55,11 @@ export async function interrupt(transport: StdioClientTransport): Promise<void> 
   await exited;
 }
 
-async function connect(built: Built): Promise<Client> {
-  return (await connectStdio(built)).client;
-}
-
-export async function startStdioPair(testCase: E2ECase): Promise<StdioPair> {
+/** Both servers start with the same environment (`env`), and the same arguments (`args`), added to the process's own. */
+export async function startStdioPair(testCase: E2ECase, extra: { env?: Record<string, string>; args?: string[] } = {}): Promise<StdioPair> {
   const original = buildInput(testCase);
   const migrated = buildCase(testCase);
-  const [before, after] = await Promise.all([connect(original), connect(migrated)]);
+  const [before, after] = await Promise.all([connectStdio(original, extra), connectStdio(migrated, extra)].map(async (connecting) => (await connecting).client));
   return {
     original,
     migrated,
@@ -78,10 +75,10 @@ export async function startStdioPair(testCase: E2ECase): Promise<StdioPair> {
 }
 
 /** Start the pair before a file's tests and stop it after them; the getter gives the running pair. */
-export function stdioPairFor(testCase: E2ECase): () => StdioPair {
+export function stdioPairFor(testCase: E2ECase, extra: { env?: Record<string, string>; args?: string[] } = {}): () => StdioPair {
   let pair: StdioPair | undefined;
   beforeAll(async () => {
-    pair = await startStdioPair(testCase);
+    pair = await startStdioPair(testCase, extra);
   });
   afterAll(async () => {
     await pair?.stop();

@@ -14,7 +14,7 @@
  * templates keyed by its id (see ./resources.ts), or, where it cannot, is planned again without that state.
  */
 import { posix } from 'node:path';
-import { Node, SyntaxKind, type ClassDeclaration, type ClassExpression, type FunctionDeclaration, type Identifier, type NewExpression, type PropertyAccessExpression, type SourceFile, type VariableDeclaration } from 'ts-morph';
+import { Node, SyntaxKind, type ClassDeclaration, type ClassExpression, type FunctionDeclaration, type Identifier, type MethodDeclaration, type PropertyAccessExpression, type SourceFile, type VariableDeclaration } from 'ts-morph';
 import type { Registration, ServerModel, StateAccess, StateVariable } from '../../src/analysis/index.js';
 import { declarationsThroughImport, enclosingFunction, isPlainValueType, literalText, unwrap } from '../../src/analysis/syntax.js';
 import { resolveRelative } from '../../src/engine/components.js';
@@ -24,7 +24,7 @@ import { CONVERSATIONAL_CLASSES, RELEASE_METHODS, SHUTDOWN_EVENTS, SHUTDOWN_LIST
 import { declarationOf, isReference, referencesTo } from '../shared/declarations.js';
 import { onlyResourceReaders, readByResources } from './resources.js';
 import { isExported } from '../shared/exports.js';
-import { factoryInstances, isDirectIn, isReleaseCall, singletonOf, usesOutsideCalls, type InstanceHolder } from './instances.js';
+import { factoryInstances, isDirectIn, isReleaseCall, singletonOf, usesOutsideCalls, type FactoryInstance, type InstanceHolder } from './instances.js';
 import { fieldReferences, fieldUsesOutsideTools, serverClasses, serverClassFields, type FieldMember } from './fields.js';
 import { toolList } from '../handles/generate.js';
 
@@ -37,6 +37,8 @@ export interface ShutdownUse {
   disposeOnly?: true;
   /** Start-up code still uses the run's own instance (marked where it does): its release stays, after disposeAll(). */
   keepsOwn?: true;
+  /** It releases what an object of state holds (`this.state.browser`, see objectInstances): the record's object now. */
+  instance?: string;
 }
 
 /** One thing the record holds. */
@@ -44,7 +46,7 @@ export type ScopeMember =
   | { kind: 'variable'; name: string; declaration: VariableDeclaration; state: StateVariable }
   | { kind: 'instance'; name: string; declaration: VariableDeclaration; fields: StateVariable[] }
   /** An object a server factory builds per connection (`const context = new Context(…)`): the record holds it. */
-  | { kind: 'factory-instance'; name: string; declaration: InstanceHolder; built: NewExpression; fields: StateVariable[]; factory: Node; className: string; release: string | undefined }
+  | { kind: 'factory-instance'; name: string; declaration: InstanceHolder; built: FactoryInstance['built']; fields: StateVariable[]; factory: Node; className: string; release: string | undefined; shared?: string[] }
   /** A field of the class that builds its own server (`private sshConnection: Client | null = null`): `this.x` becomes a record property. */
   | FieldMember;
 
@@ -362,13 +364,13 @@ export function findCandidates(model: ServerModel, options: { resources: boolean
   }
   const instances = singletonStates(model);
   for (const [declaration, fields] of instances) add({ kind: 'instance', name: declaration.getName(), declaration, fields });
-  const built = factoryInstances(model);
+  const built = factoryInstances(model, (node) => stoppingMethodOf(node) !== undefined);
   for (const found of built) {
-    add({ kind: 'factory-instance', name: found.name, declaration: found.declaration, built: found.built, fields: found.fields, factory: found.factory, className: found.className, release: found.release });
+    add({ kind: 'factory-instance', name: found.name, declaration: found.declaration, built: found.built, fields: found.fields, factory: found.factory, className: found.className, release: found.release, ...(found.shared ? { shared: found.shared } : {}) });
   }
   // An object that moves whole (a journal, what a server factory builds) is not also split field by field.
   const whole = [...[...instances.values()].flat(), ...built.flatMap((found) => found.fields)];
-  const ownFields = serverClassFields(model, new Set(whole.flatMap((field) => (field.ownerClass ? [field.ownerClass] : []))));
+  const ownFields = serverClassFields(model, new Set(whole.flatMap((field) => (field.ownerClass ? [field.ownerClass] : []))), new Set(whole));
   for (const member of ownFields.members) add(member);
   declines.push(...ownFields.declines);
   if (options.resources) {
@@ -422,6 +424,8 @@ export function findCandidates(model: ServerModel, options: { resources: boolean
         const notesBefore = notes.length;
         const seen = new Set<Node | undefined>();
         for (const use of usesOutsideCalls(member, model, (node) => shutdownHandlerOf(node) !== undefined)) {
+          // A property the process keeps (a flag a signal handler sets) is the one every record shares.
+          if (usesShared(use, member.shared)) continue;
           const fn = enclosingFunction(use);
           // Releasing it where the server or its connection stops releases that run's own instance, as before
           // (records release theirs when they end).
@@ -440,6 +444,13 @@ export function findCandidates(model: ServerModel, options: { resources: boolean
           const handler = isReleaseCall(use) ? shutdownHandlerOf(use) : undefined;
           const statement = handler ? bodyStatementOf(use, handler) : undefined;
           if (handler && statement && member.release) shutdown.set(statement, { statement, handler, disposeOnly: true, ...(keepsOwn ? { keepsOwn: true as const } : {}) });
+        }
+        // An object of state has no method to release it: the statements of the method that stops the server about
+        // what it holds (`if (this.state.browser) await this.state.browser.close()`) become the record's cleanup.
+        if (member.shared) {
+          const released = objectReleaseStatements(member, model);
+          if (typeof released === 'string') problems.push({ node: member.declaration, message: released });
+          else for (const use of released) shutdown.set(use.statement, use);
         }
         continue;
       }
@@ -693,6 +704,36 @@ function isPropertyName(id: Identifier): boolean {
 }
 
 /** The name of a function, method or function-valued variable, when it has one. */
+/** `this.state.flag` where `flag` is one of the properties the process keeps. */
+function usesShared(use: Node, shared: readonly string[] | undefined): boolean {
+  const access = use.getParent();
+  return shared !== undefined && access !== undefined && Node.isPropertyAccessExpression(access) && access.getExpression() === use && shared.includes(access.getName());
+}
+
+/**
+ * The statements of the methods that stop the server (`cleanup()`, or one only shutdown code calls) that use an
+ * object of state, outermost only; why they cannot move when one of them sits where no statement can be taken.
+ */
+function objectReleaseStatements(member: Extract<ScopeMember, { kind: 'factory-instance' }>, model: ServerModel): ShutdownUse[] | string {
+  const found = new Map<Node, ShutdownUse>();
+  for (const use of usesOutsideCalls(member, model, () => false)) {
+    if (usesShared(use, member.shared)) continue;
+    const method = stoppingMethodOf(use);
+    if (!method) continue;
+    const statement = bodyStatementOf(use, method);
+    if (!statement) return `${member.name} is released in ${method.getName()}() in a way that cannot be moved to the record's cleanup`;
+    found.set(statement, { statement, handler: method, instance: member.name });
+  }
+  const statements = [...found.keys()];
+  return [...found.values()].filter((use) => !statements.some((other) => other !== use.statement && other.getStart() <= use.statement.getStart() && use.statement.getEnd() <= other.getEnd()));
+}
+
+/** The method a node is written in, when that method stops the server (`cleanup()`, or one only shutdown code calls). */
+function stoppingMethodOf(node: Node): MethodDeclaration | undefined {
+  const method = enclosingFunction(node);
+  return method && Node.isMethodDeclaration(method) && (STOPPING_NAME.test(method.getName()) || shutdownHandlerOf(method) !== undefined) ? method : undefined;
+}
+
 function nameOfFunction(fn: Node): string | undefined {
   if (Node.isFunctionDeclaration(fn) || Node.isMethodDeclaration(fn)) return fn.getName();
   const holder = fn.getParent();

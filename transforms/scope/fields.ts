@@ -10,7 +10,7 @@ import { Node, SyntaxKind, type BinaryExpression, type ClassDeclaration, type Cl
 import type { ServerModel, StateAccess, StateVariable } from '../../src/analysis/index.js';
 import { carriesConversation, isSharedByName, isSharedState } from '../../src/analysis/conversational.js';
 import { isReleaseCall, newExpressionsOf, singletonOf } from './instances.js';
-import { isNullish, isPlainValueType } from '../../src/analysis/syntax.js';
+import { isNullish, isPlainDataType, isPlainValueType } from '../../src/analysis/syntax.js';
 import { placeOf } from '../shared/place.js';
 
 type ClassNode = ClassDeclaration | ClassExpression;
@@ -81,14 +81,15 @@ function ownInstanceOnly(owner: ClassNode, model: ServerModel, depth = 0): boole
 
 /**
  * The conversational fields of server classes, and of classes the tools share one instance of, that tools reach,
- * each as a member or with why it cannot be one. `taken`: singleton classes whose instance moves whole.
+ * each as a member or with why it cannot be one. `taken`: singleton classes whose instance moves whole;
+ * `movedWhole`: fields holding an object that moves whole (see objectInstances in ./instances.ts).
  */
-export function serverClassFields(model: ServerModel, taken: ReadonlySet<ClassNode> = new Set()): { members: FieldMember[]; declines: Decline[] } {
+export function serverClassFields(model: ServerModel, taken: ReadonlySet<ClassNode> = new Set(), movedWhole: ReadonlySet<StateVariable> = new Set()): { members: FieldMember[]; declines: Decline[] } {
   const owners = new Set([...serverClasses(model), ...singletonClasses(model, taken)]);
   const members: FieldMember[] = [];
   const declines: Decline[] = [];
   for (const state of model.states) {
-    if (state.kind !== 'class-field' || !state.ownerClass || !owners.has(state.ownerClass) || !carriesConversation(state)) continue;
+    if (state.kind !== 'class-field' || !state.ownerClass || !owners.has(state.ownerClass) || movedWhole.has(state) || !carriesConversation(state)) continue;
     if (!state.accesses.some((access) => access.by.some((registration) => registration.kind === 'tool'))) continue;
     const owner = state.ownerClass;
     const label = `${Node.isClassDeclaration(owner) ? (owner.getName() ?? 'the class') : 'the class'}.${state.name}`;
@@ -357,6 +358,8 @@ function onlyReplaced(member: FieldMember): boolean {
 /** A constructor use a record can start from: the field holds plain values, or the constructor sets it to a literal. */
 function startsPlain(member: FieldMember, access: StateAccess): boolean {
   if (isPlainValueType(member.declaration.getType())) return true;
+  // Data only ever replaced whole (a configuration parsed at start-up): records may share start-up's value.
+  if (isPlainDataType(member.declaration.getType()) && onlyReplaced(member)) return true;
   if (access.mode !== 'write' || access.op !== 'assign') return false;
   const value = access.value;
   return access.reset === true || (value !== undefined && (isNullish(value) || Node.isStringLiteral(value) || Node.isNumericLiteral(value) || value.getKind() === SyntaxKind.TrueKeyword || value.getKind() === SyntaxKind.FalseKeyword));

@@ -5,7 +5,7 @@
  * move those fields one by one, the conversation's record holds the whole object instead: the factory builds
  * it lazily for the record of the id the running tool call passed (see templates/handle-scope, `instance`).
  */
-import { Node, SyntaxKind, type BinaryExpression, type ClassDeclaration, type ClassExpression, type NewExpression, type PropertyAccessExpression, type VariableDeclaration } from 'ts-morph';
+import { Node, SyntaxKind, type BinaryExpression, type CallExpression, type ClassDeclaration, type ClassExpression, type NewExpression, type ObjectLiteralExpression, type PropertyAccessExpression, type VariableDeclaration } from 'ts-morph';
 import type { ServerModel, StateVariable } from '../../src/analysis/index.js';
 import { carriesConversation } from '../../src/analysis/conversational.js';
 import { enclosingFunction, outermostWrapper, unwrap } from '../../src/analysis/syntax.js';
@@ -28,8 +28,8 @@ export interface FactoryInstance {
   declaration: InstanceHolder;
   /** What it is called: the variable, or the field. */
   name: string;
-  /** The `new …(…)` that builds it. */
-  built: NewExpression;
+  /** What builds it: `new …(…)`, or for an object of state a project function's call or a literal (see objectInstances). */
+  built: NewExpression | CallExpression | ObjectLiteralExpression;
   /** The function that builds the server and this object. */
   factory: Node;
   className: string;
@@ -37,10 +37,15 @@ export interface FactoryInstance {
   fields: StateVariable[];
   /** The method that releases the object (`close`, `dispose`), when its class has one. */
   release: string | undefined;
+  /**
+   * For an object of state (no class of its own): the properties code outside any tool call writes
+   * (`this.state.pipeDisconnected = true` in a signal handler). They stay the process's, in one object every record shares.
+   */
+  shared?: string[];
 }
 
 /** Every per-connection object a server factory builds whose fields (or whose objects' fields) tools change. */
-export function factoryInstances(model: ServerModel): FactoryInstance[] {
+export function factoryInstances(model: ServerModel, stopping: (node: Node) => boolean = () => false): FactoryInstance[] {
   const builders = new Set(model.servers.map((server) => enclosingFunction(server.node)).filter((fn): fn is Node => fn !== undefined));
   const roots = new Map<ClassNode, InstanceHolder | null>();
   const byRoot = new Map<InstanceHolder, StateVariable[]>();
@@ -50,13 +55,78 @@ export function factoryInstances(model: ServerModel): FactoryInstance[] {
     const root = rootOf(state.ownerClass, model, builders, roots, new Set());
     if (root) byRoot.set(root, [...(byRoot.get(root) ?? []), state]);
   }
-  return [...byRoot].map(([declaration, fields]) => {
+  const classInstances = [...byRoot].map(([declaration, fields]) => {
     const created = builtBy(declaration)!;
     const className = created.getExpression().getText();
     const cls = fields.find((field) => field.ownerClass && nameOf(field.ownerClass) === className)?.ownerClass ?? classNamed(className, model);
     const name = Node.isVariableDeclaration(declaration) ? declaration.getName() : (declaration.getLeft() as PropertyAccessExpression).getName();
     return { declaration, name, built: created, factory: enclosingFunction(declaration)!, className, fields, release: cls ? releaseMethodOf(cls) : undefined };
   });
+  return [...classInstances, ...objectInstances(model, new Set(classInstances.map((instance) => instance.declaration)), stopping)];
+}
+
+/**
+ * An object of state a server class builds in its constructor and hands to its tools (`this.state = createState()`,
+ * where `createState()` returns an object literal, then `registerTools(this.server, this.state)`): the record holds
+ * one per conversation, built on its first use, as it would an object of a class. What code outside any tool call
+ * writes in it (a flag a signal handler sets) is the process's and stays in one object every record shares.
+ */
+function objectInstances(model: ServerModel, taken: ReadonlySet<Node>, stopping: (node: Node) => boolean): FactoryInstance[] {
+  const serverClasses = new Set(model.servers.flatMap((server) => (server.ownerClass ? [server.ownerClass] : [])));
+  const out: FactoryInstance[] = [];
+  for (const state of model.states) {
+    const owner = state.ownerClass;
+    if (state.kind !== 'class-field' || state.container !== 'object' || !owner || !serverClasses.has(owner) || !carriesConversation(state)) continue;
+    if (!state.accesses.some((access) => access.by.some((registration) => registration.kind === 'tool'))) continue;
+    const field = state.declaration;
+    if (!Node.isPropertyDeclaration(field) || field.hasInitializer() || field.isStatic()) continue;
+    const ctor = owner.getConstructors()[0];
+    const writes = thisReferences(owner, state.name).filter((reference) => {
+      const parent = reference.getParent();
+      return Node.isBinaryExpression(parent) && parent.getLeft() === reference && parent.getOperatorToken().getKind() === SyntaxKind.EqualsToken;
+    });
+    // Set once, in the constructor's own statements; never replaced whole afterwards.
+    const holder = writes.length === 1 ? (writes[0]!.getParent() as BinaryExpression) : undefined;
+    if (!ctor || !holder || taken.has(holder) || !isDirectIn(holder, ctor)) continue;
+    const value = unwrap(holder.getRight());
+    if (!(Node.isCallExpression(value) || Node.isObjectLiteralExpression(value))) continue;
+    const typeName = field.getTypeNode()?.getText();
+    if (!typeName) continue;
+    out.push({ declaration: holder, name: state.name, built: value, factory: ctor, className: typeName, fields: [state], release: undefined, shared: propertiesSetOutsideCalls({ declaration: holder, name: state.name }, model, stopping) });
+  }
+  return out;
+}
+
+/**
+ * `this.state.flag = …` where no tool call runs: in neither a handler nor the constructor, nor where the server
+ * stops (`this.state.browser = null` after closing it is releasing the conversation's, see objectReleaseStatements).
+ */
+function propertiesSetOutsideCalls(instance: Pick<FactoryInstance, 'declaration' | 'name'>, model: ServerModel, stopping: (node: Node) => boolean): string[] {
+  const handlers = handlerBodies(model);
+  const out = new Set<string>();
+  for (const reference of holderReferences(instance)) {
+    const access = reference.getParent();
+    if (!access || !Node.isPropertyAccessExpression(access) || access.getExpression() !== reference) continue;
+    const assignment = access.getParent();
+    const assigned = Node.isBinaryExpression(assignment) && assignment.getLeft() === access && assignment.getOperatorToken().getKind() === SyntaxKind.EqualsToken;
+    if (!assigned || handlers.some((handler) => within(reference, handler)) || stopping(reference)) continue;
+    const fn = enclosingFunction(reference);
+    if (fn && Node.isConstructorDeclaration(fn)) continue;
+    out.add(access.getName());
+  }
+  return [...out];
+}
+
+/** The handler functions of tools and of low-level requests: code that runs inside a call. */
+function handlerBodies(model: ServerModel): Node[] {
+  return [
+    ...model.registrations.flatMap((registration) => (registration.handler ? [registration.handler] : [])),
+    ...model.requestHandlers.flatMap((handler) => (handler.handler ? [handler.handler] : [])),
+  ];
+}
+
+function within(node: Node, outer: Node): boolean {
+  return outer.getSourceFile() === node.getSourceFile() && outer.getStart() <= node.getStart() && node.getEnd() <= outer.getEnd();
 }
 
 /**
@@ -180,11 +250,8 @@ function releaseMethodOf(cls: ClassNode): string | undefined {
  * object, so what such code does to the start-up instance (a connection it opens) reaches no conversation.
  */
 export function usesOutsideCalls(instance: FactoryInstance, model: ServerModel, atShutdown: (node: Node) => boolean): Node[] {
-  const handlers = [
-    ...model.registrations.flatMap((registration) => (registration.handler ? [registration.handler] : [])),
-    ...model.requestHandlers.flatMap((handler) => (handler.handler ? [handler.handler] : [])),
-  ];
-  const inside = (node: Node) => handlers.some((handler) => handler.getStart() <= node.getStart() && node.getEnd() <= handler.getEnd() && handler.getSourceFile() === node.getSourceFile());
+  const handlers = handlerBodies(model);
+  const inside = (node: Node) => handlers.some((handler) => within(node, handler));
   return holderReferences(instance).filter((reference) => {
     const call = reference.getParent();
     // Handed to a function or an object (`registerTools(server, this.client)`, `new ExecTools(this.guard)`): what
@@ -198,11 +265,13 @@ export function usesOutsideCalls(instance: FactoryInstance, model: ServerModel, 
 export function holderReferences(instance: Pick<FactoryInstance, 'declaration' | 'name'>): Node[] {
   const holder = instance.declaration;
   if (Node.isVariableDeclaration(holder)) return referencesTo(holder);
-  const owner = holder.getFirstAncestor((node) => Node.isClassDeclaration(node) || Node.isClassExpression(node));
-  if (!owner) return [];
-  return owner
-    .getDescendantsOfKind(SyntaxKind.PropertyAccessExpression)
-    .filter((access) => access !== holder.getLeft() && access.getName() === instance.name && access.getExpression().getKind() === SyntaxKind.ThisKeyword);
+  const owner = holder.getFirstAncestor((node): node is ClassNode => Node.isClassDeclaration(node) || Node.isClassExpression(node));
+  return owner ? thisReferences(owner, instance.name).filter((access) => access !== holder.getLeft()) : [];
+}
+
+/** `this.name` anywhere in a class. */
+function thisReferences(owner: ClassNode, name: string): PropertyAccessExpression[] {
+  return owner.getDescendantsOfKind(SyntaxKind.PropertyAccessExpression).filter((access) => access.getName() === name && access.getExpression().getKind() === SyntaxKind.ThisKeyword);
 }
 
 /** `x.close()`, `x.dispose()`: a release of the object `reference` names. */

@@ -6,7 +6,7 @@
  * code around them keeps its control flow exactly as written.
  */
 import { posix } from 'node:path';
-import { Node, type ClassDeclaration, type TryStatement, type Identifier, type Project, type PropertyAccessExpression, type SourceFile } from 'ts-morph';
+import { Node, SyntaxKind, type ClassDeclaration, type TryStatement, type Identifier, type Project, type PropertyAccessExpression, type SourceFile } from 'ts-morph';
 import { analyzeProject, type ServerModel } from '../../src/analysis/index.js';
 import { projectClassBuilt } from '../../src/analysis/syntax.js';
 import { relativeOf } from '../../src/engine/parse.js';
@@ -305,7 +305,9 @@ function planCandidate(
   for (const member of candidate.members) {
     if (member.kind !== 'factory-instance') continue;
     const built = member.built;
-    edits.replace(built.getStart(), built.getEnd(), `${names.scope}.instance(${str(style, member.name)}, () => ${built.getText()})`);
+    const shared = member.shared && member.shared.length > 0 ? `, { shared: [${member.shared.map((name) => str(style, name)).join(', ')}] }` : '';
+    const build = Node.isObjectLiteralExpression(built) ? `(${built.getText()})` : built.getText();
+    edits.replace(built.getStart(), built.getEnd(), `${names.scope}.instance(${str(style, member.name)}, () => ${build}${shared})`);
   }
   // A class's fields go; `this.x` in its members becomes the current record's property.
   for (const member of candidate.members) {
@@ -399,6 +401,22 @@ function importedNames(candidate: ScopeCandidate, model: ServerModel): string[] 
   return [...new Set([...candidate.members.map((member) => member.name), ...holders.filter((name): name is string => name !== undefined)])];
 }
 
+/**
+ * A stopping method's statement about an object of state, as the record's cleanup: `this.state` is the record's
+ * object, which a record whose tools never used it has not built.
+ */
+function objectRelease(statement: Node, name: string, unit: string, indent: string): string {
+  const start = statement.getStart();
+  let text = statement.getText();
+  const uses = statement
+    .getDescendantsOfKind(SyntaxKind.PropertyAccessExpression)
+    .filter((access) => access.getName() === name && access.getExpression().getKind() === SyntaxKind.ThisKeyword)
+    .sort((a, b) => b.getStart() - a.getStart());
+  for (const use of uses) text = `${text.slice(0, use.getStart() - start)}record.${name}${text.slice(use.getEnd() - start)}`;
+  const body = spansLinesInLiteral(statement) ? text : reindent(text, indentOf(statement), indent + unit);
+  return `if (record.${name}) {\n${spansLinesInLiteral(statement) ? '' : indent + unit}${body}\n${indent}}`;
+}
+
 /** A node's text with the state references in it made record properties (for code copied elsewhere). */
 function substitutedText(node: Node, refs: ReadonlyArray<Identifier | PropertyAccessExpression>, record: string): string {
   const start = node.getStart();
@@ -433,6 +451,7 @@ function scopeDefinition(
     // handlers (`await cleanup()` on SIGINT and on SIGTERM) runs once per record.
     ...new Set(
       candidate.shutdown.filter((use) => !use.disposeOnly).map((use) => {
+        if (use.instance) return objectRelease(use.statement, use.instance, style.unit, i2);
         const text = substitutedText(use.statement, cleanupReferences, names.state);
         return spansLinesInLiteral(use.statement) ? text : reindent(text, indentOf(use.statement), i2);
       }),
@@ -458,7 +477,7 @@ function scopeDefinition(
     // Set while the server starts: each record starts from what start-up left there.
     ...(candidate.startup.length > 0 ? [`${i1}startup: [${candidate.startup.map((name) => str(style, name)).join(', ')}],`] : []),
     ...(cleanup.length > 0
-      ? [`${i1}cleanup: async (${candidate.members.some((m) => m.kind === 'factory-instance' && m.release) || releases.length > 0 ? 'record' : ''})${style.typed ? ': Promise<void>' : ''} => {`, ...cleanup.map((text) => `${i2}${text}`), `${i1}},`]
+      ? [`${i1}cleanup: async (${candidate.members.some((m) => m.kind === 'factory-instance' && m.release) || releases.length > 0 || candidate.shutdown.some((use) => use.instance) ? 'record' : ''})${style.typed ? ': Promise<void>' : ''} => {`, ...cleanup.map((text) => `${i2}${text}`), `${i1}},`]
       : []),
     ...(resources.length > 0 ? [`${i1}resources: [${resources.map((uri) => str(style, uri)).join(', ')}],`] : []),
     `${indent}});`,

@@ -42,7 +42,8 @@ interface ServerToolCall {
 }
 
 function readServerToolCall(call: CallExpression): ServerToolCall | undefined {
-  const callee = call.getExpression();
+  // `(server.registerTool as any)(…)`: a helper that opts out of the SDK's typings still registers a tool.
+  const callee = unwrap(call.getExpression());
   if (!Node.isPropertyAccessExpression(callee)) return undefined;
   const method = callee.getName();
   if (method === 'addTool') return readFastMcpTool(call);
@@ -77,6 +78,7 @@ function readFastMcpTool(call: CallExpression): ServerToolCall | undefined {
 
 function initializerOf(object: ObjectLiteralExpression, key: string): Expression | undefined {
   const property = propertyNamed(object, key);
+  if (property && Node.isShorthandPropertyAssignment(property)) return property.getNameNode();
   return property && Node.isPropertyAssignment(property) ? property.getInitializer() : undefined;
 }
 
@@ -215,6 +217,12 @@ function isZodObjectCall(node: Node): boolean {
 }
 
 function wrapSchema(edits: TextEdits, schema: Expression, names: ScopeNames, nameHint: string): void {
+  // `{ description, inputSchema }`: the shorthand is written out to take the wrapper.
+  const shorthand = schema.getParent();
+  if (shorthand && Node.isShorthandPropertyAssignment(shorthand)) {
+    edits.replaceNode(shorthand, `${shorthand.getName()}: ${names.scope}.inputShape(${shorthand.getName()}, z${nameHint})`);
+    return;
+  }
   edits.insert(schema.getStart(), `${names.scope}.inputShape(`);
   edits.insert(schema.getEnd(), `, z${nameHint})`);
 }

@@ -5,7 +5,7 @@
  * and `tools/call` handlers wrapped whole), a creator and a destroyer tool are registered beside the first of
  * them, and the imports each touched file needs are added once per file at the end.
  */
-import { type CallExpression, type SourceFile } from 'ts-morph';
+import { Node, type CallExpression, type SourceFile } from 'ts-morph';
 import type { Registration, ServerModel } from '../../src/analysis/index.js';
 import { relativeOf } from '../../src/engine/parse.js';
 import type { TextEdits } from '../handles/edits.js';
@@ -103,7 +103,8 @@ export function wireTools(
     if (toolFile !== home) imports.need(toolFile, relativeOf(home), names.scope);
     if (!isLowLevel(registration)) imports.need(toolFile, paths.storePath, 'describeHandleParam');
   }
-  const creatorAt = lifecycleSite(serverTools);
+  const creatorAt = lifecycleSite(tools.filter((registration) => serverTools.some((tool) => tool.call === registration.call)));
+  if (typeof creatorAt === 'string') return creatorAt;
   if (creatorAt) {
     const toolFile = creatorAt.call.getSourceFile();
     const statement = registrationStatement(creatorAt.call)!;
@@ -130,12 +131,39 @@ export function wireTools(
  * Where the lifecycle tools go: beside a registration that always runs when there is one (not behind an
  * `if (clientSupportsRoots)`), the earliest such in the first module that has one.
  */
-function lifecycleSite(tools: readonly Registration[]): { call: CallExpression; receiver: string } | undefined {
-  const always = tools.filter((registration) => !isGatedRegistration(registration.call));
-  const pool = always.length > 0 ? always : tools;
+function lifecycleSite(tools: readonly Registration[]): { call: CallExpression; receiver: string } | string | undefined {
+  const placed: Array<{ call: CallExpression; receiver: string }> = [];
+  for (const registration of tools) {
+    const placement = placementOf(registration);
+    if (typeof placement === 'string') return placement;
+    placed.push(placement);
+  }
+  const always = placed.filter((placement) => !isGatedRegistration(placement.call));
+  const pool = always.length > 0 ? always : placed;
   const file = pool[0]?.call.getSourceFile();
-  const first = pool.filter((registration) => registration.call.getSourceFile() === file).sort((a, b) => a.call.getStart() - b.call.getStart())[0];
-  return first && { call: first.call, receiver: first.receiver?.getText() ?? 'server' };
+  return pool.filter((placement) => placement.call.getSourceFile() === file).sort((a, b) => a.call.getStart() - b.call.getStart())[0];
+}
+
+/**
+ * Where a registration is written, for code that goes beside it: its own call, or for a tool registered through a
+ * helper (`tool(server, 'launch', …)` whose body calls `server.registerTool(name, …)`) the helper's call naming
+ * it, on the server that call passes. Beside the helper's own `registerTool` the lifecycle tools would be
+ * registered again with every tool.
+ */
+function placementOf(registration: Registration): { call: CallExpression; receiver: string } | string {
+  const receiver = registration.receiver?.getText() ?? 'server';
+  const nameNode = registration.nameNode;
+  const site = nameNode?.getParent();
+  if (!nameNode || within(nameNode, registration.call) || !site || !Node.isCallExpression(site) || !site.getArguments().includes(nameNode)) return { call: registration.call, receiver };
+  const helper = registration.call.getFirstAncestor((node) => Node.isFunctionDeclaration(node) || Node.isArrowFunction(node) || Node.isFunctionExpression(node));
+  const parameter = helper?.getParameters().find((p) => p.getName() === receiver);
+  const passed = parameter ? site.getArguments()[helper!.getParameters().indexOf(parameter)] : undefined;
+  if (!passed) return `${registration.label} is registered through a helper whose server is not one of its parameters; register the creator and destroyer tools beside its calls by hand`;
+  return { call: site, receiver: passed.getText() };
+}
+
+function within(node: Node, outer: Node): boolean {
+  return node.getSourceFile() === outer.getSourceFile() && outer.getStart() <= node.getStart() && node.getEnd() <= outer.getEnd();
 }
 
 /** `create_browser` and `destroy_browser` as `McpServer` tools (`tool(…)` on an SDK release without registerTool). */
