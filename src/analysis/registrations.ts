@@ -59,8 +59,17 @@ export function findRegistrations(ctx: AnalysisContext): { registrations: Regist
 
 /** Whether a receiver plausibly is an MCP server (avoids `router.tool(…)`-style lookalikes in non-SDK files). */
 function plausibleServer(info: FileInfo, receiver: Expression): boolean {
+  // `this.tool(…)` in a class with a `tool` method of its own calls that helper (which registers on its server).
+  if (receiver.getKind() === SyntaxKind.ThisKeyword && ownMethodCalled(receiver)) return false;
   if (info.sdk) return true;
   return /server|mcp/i.test(receiver.getText());
+}
+
+function ownMethodCalled(self: Expression): boolean {
+  const access = self.getParent();
+  const owner = self.getFirstAncestor((node) => Node.isClassDeclaration(node) || Node.isClassExpression(node));
+  if (!access || !Node.isPropertyAccessExpression(access) || !owner || !(Node.isClassDeclaration(owner) || Node.isClassExpression(owner))) return false;
+  return owner.getMethods().some((method) => method.getName() === access.getName());
 }
 
 function readRegistration(
@@ -415,8 +424,10 @@ function tableEntries(ctx: AnalysisContext, args: readonly Node[]): Node[][] | u
  * standing for the helper's parameters (the name literal, the handler written at the call).
  */
 function wrapperEntries(call: CallExpression): Node[][] | undefined {
-  const helper = call.getFirstAncestor((a) => Node.isFunctionDeclaration(a));
-  if (!helper || !Node.isFunctionDeclaration(helper) || !helper.getName()) return undefined;
+  // A function, or a method of the class the tools are registered in (`this.tool('add', shape, handler)`).
+  const helper = call.getFirstAncestor((a) => Node.isFunctionDeclaration(a) || Node.isMethodDeclaration(a));
+  if (!helper || !(Node.isFunctionDeclaration(helper) || Node.isMethodDeclaration(helper)) || !helper.getName()) return undefined;
+  const callee = Node.isMethodDeclaration(helper) ? `this.${helper.getName()}` : helper.getName();
   const parameters = helper.getParameters();
   const indexOf = (arg: Node) => {
     const inner = unwrap(arg);
@@ -426,8 +437,8 @@ function wrapperEntries(call: CallExpression): Node[][] | undefined {
   if (!args.some((arg) => indexOf(arg) >= 0)) return undefined;
   const sites = helper
     .findReferencesAsNodes()
-    .map((ref) => ref.getParent())
-    .filter((site): site is CallExpression => site !== undefined && Node.isCallExpression(site) && site.getExpression().getText() === helper.getName());
+    .map((ref) => (Node.isPropertyAccessExpression(ref.getParent()) ? ref.getParent()!.getParent() : ref.getParent()))
+    .filter((site): site is CallExpression => site !== undefined && Node.isCallExpression(site) && site.getExpression().getText() === callee);
   if (sites.length === 0) return undefined;
   return sites.map((site) => args.map((arg) => (indexOf(arg) >= 0 ? (site.getArguments()[indexOf(arg)] ?? arg) : arg)));
 }

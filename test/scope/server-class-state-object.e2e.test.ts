@@ -42,7 +42,7 @@ describe('server-class-state-object-v1: an object of state a server class builds
     expect(index).toContain("this.state = sessions.instance('state', () => createState(), { shared: ['muted'] });");
     // The helper registers every tool once: the lifecycle tools go beside its first call, not into it.
     const tools = running().migrated.files['src/tools.ts']!;
-    expect(tools.match(/'create_session'/g)).toHaveLength(1);
+    expect(tools.match(/registerTool\(\s*'create_session'/g)).toHaveLength(1);
     expect(tools.indexOf("'create_session'")).toBeGreaterThan(tools.indexOf('export function registerTools'));
   });
 

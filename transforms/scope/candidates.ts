@@ -364,7 +364,7 @@ export function findCandidates(model: ServerModel, options: { resources: boolean
   }
   const instances = singletonStates(model);
   for (const [declaration, fields] of instances) add({ kind: 'instance', name: declaration.getName(), declaration, fields });
-  const built = factoryInstances(model, (node) => stoppingMethodOf(node) !== undefined);
+  const built = factoryInstances(model, (node) => stoppingMethodOf(node) !== undefined || shutdownHandlerOf(node) !== undefined);
   for (const found of built) {
     add({ kind: 'factory-instance', name: found.name, declaration: found.declaration, built: found.built, fields: found.fields, factory: found.factory, className: found.className, release: found.release, ...(found.shared ? { shared: found.shared } : {}) });
   }
@@ -703,7 +703,6 @@ function isPropertyName(id: Identifier): boolean {
   return parent !== undefined && Node.isPropertyAccessExpression(parent) && parent.getNameNode() === id;
 }
 
-/** The name of a function, method or function-valued variable, when it has one. */
 /** `this.state.flag` where `flag` is one of the properties the process keeps. */
 function usesShared(use: Node, shared: readonly string[] | undefined): boolean {
   const access = use.getParent();
@@ -711,21 +710,20 @@ function usesShared(use: Node, shared: readonly string[] | undefined): boolean {
 }
 
 /**
- * The statements of the methods that stop the server (`cleanup()`, or one only shutdown code calls) that use an
- * object of state, outermost only; why they cannot move when one of them sits where no statement can be taken.
+ * The statements that use an object of state where the server stops (a `cleanup()` method, a method only shutdown
+ * code calls, a shutdown handler); why they cannot move when one of them sits where no statement can be taken.
  */
 function objectReleaseStatements(member: Extract<ScopeMember, { kind: 'factory-instance' }>, model: ServerModel): ShutdownUse[] | string {
   const found = new Map<Node, ShutdownUse>();
   for (const use of usesOutsideCalls(member, model, () => false)) {
     if (usesShared(use, member.shared)) continue;
-    const method = stoppingMethodOf(use);
-    if (!method) continue;
-    const statement = bodyStatementOf(use, method);
-    if (!statement) return `${member.name} is released in ${method.getName()}() in a way that cannot be moved to the record's cleanup`;
-    found.set(statement, { statement, handler: method, instance: member.name });
+    const handler = stoppingMethodOf(use) ?? shutdownHandlerOf(use);
+    if (!handler) continue;
+    const statement = bodyStatementOf(use, handler);
+    if (!statement) return `${member.name} is released where the server stops in a way that cannot be moved to the record's cleanup`;
+    found.set(statement, { statement, handler, instance: member.name });
   }
-  const statements = [...found.keys()];
-  return [...found.values()].filter((use) => !statements.some((other) => other !== use.statement && other.getStart() <= use.statement.getStart() && use.statement.getEnd() <= other.getEnd()));
+  return [...found.values()];
 }
 
 /** The method a node is written in, when that method stops the server (`cleanup()`, or one only shutdown code calls). */
@@ -734,6 +732,7 @@ function stoppingMethodOf(node: Node): MethodDeclaration | undefined {
   return method && Node.isMethodDeclaration(method) && (STOPPING_NAME.test(method.getName()) || shutdownHandlerOf(method) !== undefined) ? method : undefined;
 }
 
+/** The name of a function, method or function-valued variable, when it has one. */
 function nameOfFunction(fn: Node): string | undefined {
   if (Node.isFunctionDeclaration(fn) || Node.isMethodDeclaration(fn)) return fn.getName();
   const holder = fn.getParent();

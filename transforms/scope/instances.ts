@@ -98,23 +98,30 @@ function objectInstances(model: ServerModel, taken: ReadonlySet<Node>, stopping:
 }
 
 /**
- * `this.state.flag = …` where no tool call runs: in neither a handler nor the constructor, nor where the server
- * stops (`this.state.browser = null` after closing it is releasing the conversation's, see objectReleaseStatements).
+ * Flags the process keeps in the object: `this.state.stdoutGone = true` where no tool call runs (in neither a
+ * handler nor the constructor, nor where the server stops: `this.state.browser = null` there releases the
+ * conversation's, see objectReleaseStatements). Only flags (a literal set): a live value set there (a browser
+ * launched at start-up) is no flag, and its use is marked instead.
  */
 function propertiesSetOutsideCalls(instance: Pick<FactoryInstance, 'declaration' | 'name'>, model: ServerModel, stopping: (node: Node) => boolean): string[] {
   const handlers = handlerBodies(model);
-  const out = new Set<string>();
+  const flags = new Set<string>();
+  const other = new Set<string>();
   for (const reference of holderReferences(instance)) {
     const access = reference.getParent();
     if (!access || !Node.isPropertyAccessExpression(access) || access.getExpression() !== reference) continue;
     const assignment = access.getParent();
-    const assigned = Node.isBinaryExpression(assignment) && assignment.getLeft() === access && assignment.getOperatorToken().getKind() === SyntaxKind.EqualsToken;
-    if (!assigned || handlers.some((handler) => within(reference, handler)) || stopping(reference)) continue;
+    if (!Node.isBinaryExpression(assignment) || assignment.getLeft() !== access || assignment.getOperatorToken().getKind() !== SyntaxKind.EqualsToken) continue;
+    if (handlers.some((handler) => within(reference, handler)) || stopping(reference)) continue;
     const fn = enclosingFunction(reference);
     if (fn && Node.isConstructorDeclaration(fn)) continue;
-    out.add(access.getName());
+    (isLiteral(unwrap(assignment.getRight())) ? flags : other).add(access.getName());
   }
-  return [...out];
+  return [...flags].filter((name) => !other.has(name));
+}
+
+function isLiteral(value: Node): boolean {
+  return Node.isTrueLiteral(value) || Node.isFalseLiteral(value) || Node.isNullLiteral(value) || Node.isNumericLiteral(value) || Node.isStringLiteral(value) || Node.isNoSubstitutionTemplateLiteral(value);
 }
 
 /** The handler functions of tools and of low-level requests: code that runs inside a call. */

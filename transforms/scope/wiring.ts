@@ -155,11 +155,14 @@ function placementOf(registration: Registration): { call: CallExpression; receiv
   const nameNode = registration.nameNode;
   const site = nameNode?.getParent();
   if (!nameNode || within(nameNode, registration.call) || !site || !Node.isCallExpression(site) || !site.getArguments().includes(nameNode)) return { call: registration.call, receiver };
-  const helper = registration.call.getFirstAncestor((node) => Node.isFunctionDeclaration(node) || Node.isArrowFunction(node) || Node.isFunctionExpression(node));
+  const helper = registration.call.getFirstAncestor((node) => Node.isFunctionDeclaration(node) || Node.isMethodDeclaration(node) || Node.isArrowFunction(node) || Node.isFunctionExpression(node));
   const parameter = helper?.getParameters().find((p) => p.getName() === receiver);
   const passed = parameter ? site.getArguments()[helper!.getParameters().indexOf(parameter)] : undefined;
-  if (!passed) return `${registration.label} is registered through a helper whose server is not one of its parameters; register the creator and destroyer tools beside its calls by hand`;
-  return { call: site, receiver: passed.getText() };
+  if (passed) return { call: site, receiver: passed.getText() };
+  // A method helper on the class's own server (`this.server.registerTool(…)` in `private tool(…)`), called in that class.
+  const ownClass = (node: Node) => node.getFirstAncestor((a) => Node.isClassDeclaration(a) || Node.isClassExpression(a));
+  if (receiver.startsWith('this.') && helper && Node.isMethodDeclaration(helper) && ownClass(site) === ownClass(helper)) return { call: site, receiver };
+  return `${registration.label} is registered through a helper whose server is not one of its parameters; register the creator and destroyer tools beside its calls by hand`;
 }
 
 function within(node: Node, outer: Node): boolean {
