@@ -13,6 +13,7 @@ import { RELEASE_METHODS } from '../../src/rules/scope-state.js';
 import { relativeOf } from '../../src/engine/parse.js';
 import { isTestPath } from '../../src/engine/scope.js';
 import { referencesTo } from '../shared/declarations.js';
+import { within } from '../shared/place.js';
 
 type ClassNode = ClassDeclaration | ClassExpression;
 
@@ -130,10 +131,6 @@ function handlerBodies(model: ServerModel): Node[] {
     ...model.registrations.flatMap((registration) => (registration.handler ? [registration.handler] : [])),
     ...model.requestHandlers.flatMap((handler) => (handler.handler ? [handler.handler] : [])),
   ];
-}
-
-function within(node: Node, outer: Node): boolean {
-  return outer.getSourceFile() === node.getSourceFile() && outer.getStart() <= node.getStart() && node.getEnd() <= outer.getEnd();
 }
 
 /**

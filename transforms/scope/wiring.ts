@@ -13,6 +13,7 @@ import { fastmcpToolRegistration, noArgumentsForm, toolRegistration, type Style 
 import { addNamedImports, ensureZod, specifierFor, valueImportsOf } from '../handles/imports.js';
 import { indentOf } from '../handles/layout.js';
 import { styleOf } from '../handles/site.js';
+import { within } from '../shared/place.js';
 import type { HandleOptions } from '../handles/store-file.js';
 import { isFastMcpRegistration, isGatedRegistration, isLowLevel, listHandlerFor, registrationStatement, scopeRequestHandler, scopeServerTool, type ScopeNames } from './tool-sites.js';
 
@@ -163,10 +164,6 @@ function placementOf(registration: Registration): { call: CallExpression; receiv
   const ownClass = (node: Node) => node.getFirstAncestor((a) => Node.isClassDeclaration(a) || Node.isClassExpression(a));
   if (receiver.startsWith('this.') && helper && Node.isMethodDeclaration(helper) && ownClass(site) === ownClass(helper)) return { call: site, receiver };
   return `${registration.label} is registered through a helper whose server is not one of its parameters; register the creator and destroyer tools beside its calls by hand`;
-}
-
-function within(node: Node, outer: Node): boolean {
-  return node.getSourceFile() === outer.getSourceFile() && outer.getStart() <= node.getStart() && node.getEnd() <= outer.getEnd();
 }
 
 /** `create_browser` and `destroy_browser` as `McpServer` tools (`tool(…)` on an SDK release without registerTool). */

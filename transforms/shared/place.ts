@@ -25,3 +25,8 @@ export function enclosingFunctionName(node: Node): string | undefined {
   }
   return undefined;
 }
+
+/** Whether `inner` lies within `outer` (or is it). */
+export function within(inner: Node, outer: Node): boolean {
+  return inner.getStart() >= outer.getStart() && inner.getEnd() <= outer.getEnd() && inner.getSourceFile() === outer.getSourceFile();
+}

@@ -51,10 +51,7 @@ export function stringValue(node: Node | undefined): string | undefined {
   return undefined;
 }
 
-/** Whether `inner` lies within `outer` (or is it). */
-export function within(inner: Node, outer: Node): boolean {
-  return inner.getStart() >= outer.getStart() && inner.getEnd() <= outer.getEnd() && inner.getSourceFile() === outer.getSourceFile();
-}
+export { within } from '../shared/place.js';
 
 /** Every identifier text used anywhere in a file, to pick names that cannot collide. */
 export function freshName(file: SourceFile, preferred: readonly string[], taken: ReadonlySet<string> = new Set()): string {
