@@ -15,6 +15,14 @@ interface Desk { open: string | null; drawers: string[]; quiet: boolean }
 function createDesk(): Desk {
   return { open: null, drawers: [], quiet: false };
 }
+function watchQuiet(desk: Desk) {
+  setInterval(() => {
+    if (!desk.quiet) process.stderr.write('.');
+  }, 60_000).unref();
+}
+function countTicks(desk: Desk) {
+  setInterval(() => desk.drawers.push('tick'), 60_000).unref();
+}
 function registerTools(server: McpServer, desk: Desk) {
   server.registerTool('open', { inputSchema: { name: z.string() } }, async ({ name }) => {
     desk.open = name;
@@ -51,6 +59,17 @@ describe('an object of state a server class builds', () => {
     const { member, candidate } = candidateFor(`    process.on('SIGINT', () => {\n      this.desk.open = null;\n      process.exit(0);\n    });`);
     expect(member?.shared).toEqual([]);
     expect(candidate?.shutdown.map((use) => use.statement.getText())).toEqual(['this.desk.open = null;']);
+  });
+
+  it('handed to a timer that only reads the process’s flag: no marker', () => {
+    const { member, candidate } = candidateFor(`    process.stdout.on('error', () => { this.desk.quiet = true; });\n    watchQuiet(this.desk);`);
+    expect(member?.shared).toEqual(['quiet']);
+    expect(candidate?.notes).toEqual([]);
+  });
+
+  it('handed to a timer that changes what the tools keep: marked there', () => {
+    const { candidate } = candidateFor(`    countTicks(this.desk);`);
+    expect(candidate?.notes.map((note) => [note.node.getText(), note.message])).toEqual([['desk', expect.stringContaining('desk is handed to code that runs outside any tool call')]]);
   });
 
   it('a live value set outside any tool call is no flag: its use there is marked', () => {

@@ -445,6 +445,13 @@ export function findCandidates(model: ServerModel, options: { resources: boolean
           const statement = handler ? bodyStatementOf(use, handler) : undefined;
           if (handler && statement && member.release) shutdown.set(statement, { statement, handler, disposeOnly: true, ...(keepsOwn ? { keepsOwn: true as const } : {}) });
         }
+        // An object of state handed to code that runs outside any tool call (a timer that counts into it): what that
+        // code does to anything but the process's flags reaches no conversation now.
+        for (const use of member.shared ? handedUsesOutsideCalls(member) : []) {
+          if (seen.has(enclosingFunction(use))) continue;
+          seen.add(enclosingFunction(use));
+          notes.push({ node: use, message: `${member.name} is handed to code that runs outside any tool call, and each conversation's record now builds its own ${member.className}: what this code does to it reaches no conversation; do it in the record's tools by hand, or keep one ${member.className} shared on purpose` });
+        }
         // An object of state has no method to release it: the statements of the method that stops the server about
         // what it holds (`if (this.state.browser) await this.state.browser.close()`) become the record's cleanup.
         if (member.shared) {
@@ -707,6 +714,20 @@ function isPropertyName(id: Identifier): boolean {
 function usesShared(use: Node, shared: readonly string[] | undefined): boolean {
   const access = use.getParent();
   return shared !== undefined && access !== undefined && Node.isPropertyAccessExpression(access) && access.getExpression() === use && shared.includes(access.getName());
+}
+
+/**
+ * Where code the object of state is handed to (`startHeartbeat(this.state)`, outside its class) uses a property
+ * other than the process's flags, in code no handler reaches and that does not stop the server.
+ */
+function handedUsesOutsideCalls(member: Extract<ScopeMember, { kind: 'factory-instance' }>): Node[] {
+  const owner = member.declaration.getFirstAncestor((node) => Node.isClassDeclaration(node) || Node.isClassExpression(node));
+  return member.fields.flatMap((state) =>
+    state.accesses
+      .filter((access) => access.by.length === 0 && access.byOther.length === 0 && !usesShared(access.node, member.shared))
+      .map((access) => access.node)
+      .filter((node) => !(owner && node.getAncestors().includes(owner)) && stoppingMethodOf(node) === undefined && shutdownHandlerOf(node) === undefined && !inUncalledFunction(node)),
+  );
 }
 
 /**
