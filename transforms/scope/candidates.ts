@@ -14,7 +14,7 @@
  * templates keyed by its id (see ./resources.ts), or, where it cannot, is planned again without that state.
  */
 import { posix } from 'node:path';
-import { Node, SyntaxKind, type ClassDeclaration, type ClassExpression, type FunctionDeclaration, type Identifier, type MethodDeclaration, type PropertyAccessExpression, type SourceFile, type VariableDeclaration } from 'ts-morph';
+import { Node, SyntaxKind, type ClassDeclaration, type ClassExpression, type FunctionDeclaration, type Identifier, type PropertyAccessExpression, type SourceFile, type VariableDeclaration } from 'ts-morph';
 import type { Registration, ServerModel, StateAccess, StateVariable } from '../../src/analysis/index.js';
 import { declarationsThroughImport, enclosingFunction, isPlainValueType, literalText, unwrap } from '../../src/analysis/syntax.js';
 import { resolveRelative } from '../../src/engine/components.js';
@@ -364,7 +364,7 @@ export function findCandidates(model: ServerModel, options: { resources: boolean
   }
   const instances = singletonStates(model);
   for (const [declaration, fields] of instances) add({ kind: 'instance', name: declaration.getName(), declaration, fields });
-  const built = factoryInstances(model, (node) => stoppingMethodOf(node) !== undefined || shutdownHandlerOf(node) !== undefined);
+  const built = factoryInstances(model, (node) => stoppingPlaceOf(node) !== undefined);
   for (const found of built) {
     add({ kind: 'factory-instance', name: found.name, declaration: found.declaration, built: found.built, fields: found.fields, factory: found.factory, className: found.className, release: found.release, ...(found.shared ? { shared: found.shared } : {}) });
   }
@@ -726,7 +726,7 @@ function handedUsesOutsideCalls(member: Extract<ScopeMember, { kind: 'factory-in
     state.accesses
       .filter((access) => access.by.length === 0 && access.byOther.length === 0 && !usesShared(access.node, member.shared))
       .map((access) => access.node)
-      .filter((node) => !(owner && node.getAncestors().includes(owner)) && stoppingMethodOf(node) === undefined && shutdownHandlerOf(node) === undefined && !inUncalledFunction(node)),
+      .filter((node) => !(owner && node.getAncestors().includes(owner)) && stoppingPlaceOf(node) === undefined && !inUncalledFunction(node)),
   );
 }
 
@@ -738,7 +738,7 @@ function objectReleaseStatements(member: Extract<ScopeMember, { kind: 'factory-i
   const found = new Map<Node, ShutdownUse>();
   for (const use of usesOutsideCalls(member, model, () => false)) {
     if (usesShared(use, member.shared)) continue;
-    const handler = stoppingMethodOf(use) ?? shutdownHandlerOf(use);
+    const handler = stoppingPlaceOf(use);
     if (!handler) continue;
     const statement = bodyStatementOf(use, handler);
     if (!statement) return `${member.name} is released where the server stops in a way that cannot be moved to the record's cleanup`;
@@ -747,10 +747,14 @@ function objectReleaseStatements(member: Extract<ScopeMember, { kind: 'factory-i
   return [...found.values()];
 }
 
-/** The method a node is written in, when that method stops the server (`cleanup()`, or one only shutdown code calls). */
-function stoppingMethodOf(node: Node): MethodDeclaration | undefined {
+/**
+ * Where a node runs as the server stops: the method it is written in when that method is named so (`cleanup()`)
+ * or only shutdown code calls it, else the shutdown handler around it.
+ */
+function stoppingPlaceOf(node: Node): Node | undefined {
   const method = enclosingFunction(node);
-  return method && Node.isMethodDeclaration(method) && (STOPPING_NAME.test(method.getName()) || shutdownHandlerOf(method) !== undefined) ? method : undefined;
+  if (method && Node.isMethodDeclaration(method) && (STOPPING_NAME.test(method.getName()) || shutdownHandlerOf(method) !== undefined)) return method;
+  return shutdownHandlerOf(node);
 }
 
 /** The name of a function, method or function-valued variable, when it has one. */
