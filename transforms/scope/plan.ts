@@ -406,13 +406,8 @@ function importedNames(candidate: ScopeCandidate, model: ServerModel): string[] 
  * object, which a record whose tools never used it has not built.
  */
 function objectRelease(statement: Node, name: string, unit: string, indent: string): string {
-  const start = statement.getStart();
-  let text = statement.getText();
-  const uses = statement
-    .getDescendantsOfKind(SyntaxKind.PropertyAccessExpression)
-    .filter((access) => access.getName() === name && access.getExpression().getKind() === SyntaxKind.ThisKeyword)
-    .sort((a, b) => b.getStart() - a.getStart());
-  for (const use of uses) text = `${text.slice(0, use.getStart() - start)}record.${name}${text.slice(use.getEnd() - start)}`;
+  const uses = statement.getDescendantsOfKind(SyntaxKind.PropertyAccessExpression).filter((access) => access.getName() === name && access.getExpression().getKind() === SyntaxKind.ThisKeyword);
+  const text = substitutedText(statement, uses, 'record');
   const body = spansLinesInLiteral(statement) ? text : reindent(text, indentOf(statement), indent + unit);
   return `if (record.${name}) {\n${spansLinesInLiteral(statement) ? '' : indent + unit}${body}\n${indent}}`;
 }
