@@ -67,9 +67,8 @@ function plausibleServer(info: FileInfo, receiver: Expression): boolean {
 
 function ownMethodCalled(self: Expression): boolean {
   const access = self.getParent();
-  const owner = self.getFirstAncestor((node) => Node.isClassDeclaration(node) || Node.isClassExpression(node));
-  if (!access || !Node.isPropertyAccessExpression(access) || !owner || !(Node.isClassDeclaration(owner) || Node.isClassExpression(owner))) return false;
-  return owner.getMethods().some((method) => method.getName() === access.getName());
+  const owner = self.getFirstAncestor((node): node is ClassDeclaration | ClassExpression => Node.isClassDeclaration(node) || Node.isClassExpression(node));
+  return access !== undefined && Node.isPropertyAccessExpression(access) && owner !== undefined && owner.getMethods().some((method) => method.getName() === access.getName());
 }
 
 function readRegistration(

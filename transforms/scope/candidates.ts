@@ -24,8 +24,8 @@ import { CONVERSATIONAL_CLASSES, RELEASE_METHODS, SHUTDOWN_EVENTS, SHUTDOWN_LIST
 import { declarationOf, isReference, referencesTo } from '../shared/declarations.js';
 import { onlyResourceReaders, readByResources } from './resources.js';
 import { isExported } from '../shared/exports.js';
-import { factoryInstances, isDirectIn, isReleaseCall, singletonOf, usesOutsideCalls, type FactoryInstance, type InstanceHolder } from './instances.js';
-import { fieldReferences, fieldUsesOutsideTools, serverClasses, serverClassFields, type FieldMember } from './fields.js';
+import { factoryInstances, isDirectIn, isReleaseCall, serverClasses, singletonOf, usesOutsideCalls, type FactoryInstance, type InstanceHolder } from './instances.js';
+import { fieldReferences, fieldUsesOutsideTools, serverClassFields, type FieldMember } from './fields.js';
 import { toolList } from '../handles/generate.js';
 
 /** A statement of a shutdown handler that uses the state: it becomes the record's cleanup. */

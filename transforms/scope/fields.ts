@@ -9,7 +9,7 @@
 import { Node, SyntaxKind, type BinaryExpression, type ClassDeclaration, type ClassExpression, type MethodDeclaration, type PropertyAccessExpression, type PropertyDeclaration } from 'ts-morph';
 import type { ServerModel, StateAccess, StateVariable } from '../../src/analysis/index.js';
 import { carriesConversation, isSharedByName, isSharedState } from '../../src/analysis/conversational.js';
-import { isReleaseCall, newExpressionsOf, singletonOf } from './instances.js';
+import { isReleaseCall, newExpressionsOf, serverClasses, singletonOf } from './instances.js';
 import { isNullish, isPlainDataType, isPlainValueType } from '../../src/analysis/syntax.js';
 import { placeOf } from '../shared/place.js';
 
@@ -29,11 +29,6 @@ export interface FieldMember {
 interface Decline {
   node: Node;
   message: string;
-}
-
-/** Classes that build an SDK server in their own code (a field initialiser, the constructor, a method). */
-export function serverClasses(model: ServerModel): Set<ClassNode> {
-  return new Set(model.servers.flatMap((server) => (server.ownerClass ? [server.ownerClass] : [])));
 }
 
 /**

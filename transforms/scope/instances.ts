@@ -66,6 +66,11 @@ export function factoryInstances(model: ServerModel, stopping: (node: Node) => b
   return [...classInstances, ...objectInstances(model, new Set(classInstances.map((instance) => instance.declaration)), stopping)];
 }
 
+/** Classes that build an SDK server in their own code (a field initialiser, the constructor, a method). */
+export function serverClasses(model: ServerModel): Set<ClassNode> {
+  return new Set(model.servers.flatMap((server) => (server.ownerClass ? [server.ownerClass] : [])));
+}
+
 /**
  * An object of state a server class builds in its constructor and hands to its tools (`this.state = createState()`,
  * where `createState()` returns an object literal, then `registerTools(this.server, this.state)`): the record holds
@@ -73,11 +78,11 @@ export function factoryInstances(model: ServerModel, stopping: (node: Node) => b
  * writes in it (a flag a signal handler sets) is the process's and stays in one object every record shares.
  */
 function objectInstances(model: ServerModel, taken: ReadonlySet<Node>, stopping: (node: Node) => boolean): FactoryInstance[] {
-  const serverClasses = new Set(model.servers.flatMap((server) => (server.ownerClass ? [server.ownerClass] : [])));
+  const owners = serverClasses(model);
   const out: FactoryInstance[] = [];
   for (const state of model.states) {
     const owner = state.ownerClass;
-    if (state.kind !== 'class-field' || state.container !== 'object' || !owner || !serverClasses.has(owner) || !carriesConversation(state)) continue;
+    if (state.kind !== 'class-field' || state.container !== 'object' || !owner || !owners.has(owner) || !carriesConversation(state)) continue;
     if (!state.accesses.some((access) => access.by.some((registration) => registration.kind === 'tool'))) continue;
     const field = state.declaration;
     if (!Node.isPropertyDeclaration(field) || field.hasInitializer() || field.isStatic()) continue;
