@@ -73,6 +73,8 @@ const CASES: readonly Case[] = [
   { name: 'route-path-constant-v1', line: 'v1', rejects: ['GET', 'DELETE'] },
   // Stateless already, but with one module-wide server connected by every request: now one server per request.
   { name: 'shared-server-per-request-v1', line: 'v1', rejects: [] },
+  // A module-wide server that takes resources after start-up (from an admin route): every server built replays them.
+  { name: 'late-registrations-v1', line: 'v1', rejects: ['GET'] },
 ];
 
 const SUITE = 'http';
@@ -265,6 +267,55 @@ describe('shared-server-per-request-v1: requests served at once', () => {
       } finally {
         await server.stop();
         removeRunnables(`${SUITE}-burst`);
+      }
+    });
+  }
+});
+
+// Resources the one module-wide server took while it ran (an editor's notice posted to the admin route): before,
+// the open session saw them at once (this SDK connects one server to one session only, so a second one is refused);
+// migrated, every request's server replays them, so a conversation under way and one that starts later both list and
+// read the new notices.
+describe('late-registrations-v1: what the server took after start-up, every request sees', () => {
+  const publish = async (url: string, slug: string, body: string) => {
+    const response = await fetch(new URL('/admin/notices', url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ slug, body }) });
+    expect(response.status).toBe(201);
+  };
+  const connect = async (url: string) => {
+    const client = new ClientV1({ name: 'e2e-board', version: '1.0.0' });
+    await client.connect(new StreamableHTTPClientTransportV1(new URL(url)));
+    return client;
+  };
+  const names = async (client: ClientV1) => (await client.listResources()).resources.map((r) => r.name).sort();
+  const ALL = ['drill', 'lunch', 'welcome'];
+  const LUNCH = [{ uri: 'notice://board/lunch', text: 'Lunch at noon' }];
+
+  for (const which of ['input', 'output'] as const) {
+    it(which === 'input' ? 'before migration: the open session sees each notice' : 'migrated: every conversation sees each notice', async () => {
+      const server = await startServer(runnableFixture(`${SUITE}-late`, 'late-registrations-v1', which));
+      const early = await connect(server.url);
+      try {
+        expect(await names(early)).toEqual(['welcome']);
+        await publish(server.url, 'lunch', 'Lunch at noon');
+        await publish(server.url, 'drill', 'Fire drill at three');
+        expect(await names(early)).toEqual(ALL);
+        expect((await early.readResource({ uri: 'notice://board/lunch' })).contents).toEqual(LUNCH);
+        if (which === 'input') {
+          await expect(connect(server.url)).rejects.toThrow(/Already connected/);
+          return;
+        }
+        const late = await connect(server.url);
+        try {
+          const [lateNames, earlyNames] = await Promise.all([names(late), names(early)]);
+          expect([lateNames, earlyNames]).toEqual([ALL, ALL]);
+          expect((await late.readResource({ uri: 'notice://board/lunch' })).contents).toEqual(LUNCH);
+        } finally {
+          await late.close();
+        }
+      } finally {
+        await early.close();
+        await server.stop();
+        removeRunnables(`${SUITE}-late`);
       }
     });
   }

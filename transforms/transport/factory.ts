@@ -39,6 +39,11 @@ export type ServerFactory =
       configure: Node[];
       /** A module-wide server still used outside the sessions (a stdio connect, an export): one instance the factory builds stays for them. */
       keep?: boolean;
+      /**
+       * Registrations on a module-wide server made after start-up (a helper a timer or an admin route calls): each
+       * server the factory builds replays them, so every request sees what the one server offered at that moment.
+       */
+      replayed?: CallExpression[];
     }
   /**
    * `parameter`: the function that starts the HTTP server was handed the server (`startSSEServer(server)`); the
@@ -175,6 +180,16 @@ function registersInLoop(statement: Node, variable: Node, resolver: Resolver): b
   if (!Node.isForOfStatement(statement) && !Node.isForStatement(statement) && !Node.isForInStatement(statement)) return false;
   const uses = referencesIn(statement).filter((id) => resolver.of(id)?.compilerNode === variable.compilerNode);
   return uses.length > 0 && uses.every(registersOn);
+}
+
+/**
+ * `board.registerResource(…)` as a statement of its own inside a function (a helper, a timer's callback): a
+ * registration on the module-wide server made after start-up, whose result nobody keeps. The call, or undefined.
+ */
+export function lateRegistration(id: Node): CallExpression | undefined {
+  if (!registersOn(id)) return undefined;
+  const call = id.getParentOrThrow().getParentOrThrow() as CallExpression;
+  return Node.isExpressionStatement(call.getParent()) && enclosingFunction(call) !== undefined ? call : undefined;
 }
 
 /** `server.tool(…)`, `server.registerTool(…)`: a use of the server that only registers what it offers. */

@@ -1,6 +1,6 @@
 import { placeOf } from '../shared/place.js';
 import { ASKS_MID_CALL, transportKept, transportKeptBecause } from '../../src/rules/marker-messages.js';
-import { Node } from 'ts-morph';
+import { Node, type CallExpression } from 'ts-morph';
 import { V1_STREAMABLE, V2_ENTRY_IMPORTS } from '../../src/rules/transport-symbols.js';
 import { factoryReference, movedStatements, usesOnlyOuterNames } from './factory.js';
 import type { HttpPlan, Serving } from './http-entry.js';
@@ -69,9 +69,15 @@ export function buildHttpEdits(plan: HttpPlan, style: Style): PhaseOutput {
     const statement = factory.declaration.getParentOrThrow().getParentOrThrow();
     const indent = indentOf(text, statement.getStart());
     const pieces = movedStatements([statement, ...factory.configure], () => indent, `${indent}${style.unit}`);
+    const replay = factory.replayed ? replayedRegistrations(plan, factory.replayed, factory.variable, style, indent) : undefined;
+    if (replay) {
+      pieces.push(replay.piece);
+      nodeEdits.push(...replay.edits);
+      plan.notes.push(`what \`${factory.variable}\` registers after start-up is replayed on every server built per request: clients see it at their next list, with no stream left to announce it (list_changed)`);
+    }
     // Still connected to stdio, closed or exported: one instance built by the factory serves those uses.
     const instance = factory.keep ? `\n${indent}${Node.isVariableStatement(statement) ? statement.getDeclarationKind() : 'const'} ${factory.variable} = ${factoryName}()${style.semi}` : '';
-    act(statement, { kind: 'replace', text: `${factoryFunction(factoryName, pieces, factory.variable, style, indent)}${instance}` });
+    act(statement, { kind: 'replace', text: `${replay?.declaration ?? ''}${factoryFunction(factoryName, pieces, factory.variable, style, indent)}${instance}` });
     for (const configure of factory.configure) act(configure, remove);
   } else if (factory.kind === 'parameter') {
     // The starter is handed a factory now; what it configured on the server it was handed, it configures on each one built.
@@ -531,4 +537,24 @@ function packageServerMarker(markers: MarkerRequest[], pos: number, callee: stri
   if (other < 0) return { pos, rule: 'SL003', message };
   const [taken] = markers.splice(other, 1);
   return { pos, rule: 'SL003', message: `${message}. Also: ${taken!.message}` };
+}
+
+/**
+ * Registrations a module-wide server took after start-up (`publish(…)` from a timer or a route): the module keeps
+ * them in a list, and every server the factory builds replays it, so each request sees all that the one server
+ * offered by then. The list is declared above the factory, which a kept instance calls at once.
+ */
+function replayedRegistrations(plan: HttpPlan, calls: readonly CallExpression[], variable: string, style: Style, indent: string) {
+  const { file } = plan;
+  const list = freshName(file, ['lateRegistrations', 'registeredLater']);
+  const declaration = plan.factory.kind === 'singleton' ? plan.factory.declaration : undefined;
+  const initializer = declaration && Node.isVariableDeclaration(declaration) ? declaration.getInitializer() : undefined;
+  const serverClass = initializer && Node.isNewExpression(initializer) ? initializer.getExpression().getText() : undefined;
+  const typed = !/\.[cm]?jsx?$/.test(file.getFilePath()) && serverClass !== undefined;
+  const type = typed ? `: Array<(${variable}: ${serverClass}) => void>` : '';
+  return {
+    declaration: `${indent}// Registered after start-up: every server built replays them, in order.\n${indent}const ${list}${type} = []${style.semi}\n\n`,
+    piece: { text: `for (const register of ${list}) register(${variable})${style.semi}`, blankBefore: true },
+    edits: calls.map((call) => ({ node: call as Node, text: `${list}.push((${variable}) => ${call.getText()})` })),
+  };
 }

@@ -1,11 +1,11 @@
 import { placeOf } from '../shared/place.js';
 import { transportKeptBecause } from '../../src/rules/marker-messages.js';
-import { Node, type SourceFile } from 'ts-morph';
+import { Node, type PropertyAccessExpression, type SourceFile } from 'ts-morph';
 import { DEFAULT_STREAMABLE_PATH } from '../../src/rules/transport-symbols.js';
 import { missingFeature, supportsFeature } from '../../src/rules/sdk-features.js';
 import { ownTransportNote, planOwnTransport, type OwnTransport } from './own-transport.js';
 import { planHandler, planModule, serveCalls, type HandlerPlan } from './erase.js';
-import { resolveFactory, resolveFactoryFunction, usesOnlyOuterNames, type ParameterPolicy, type ServerFactory } from './factory.js';
+import { lateRegistration, resolveFactory, resolveFactoryFunction, usesOnlyOuterNames, type ParameterPolicy, type ServerFactory } from './factory.js';
 import { configurationState, starterOf } from './starters.js';
 import { guardState } from './http-guards.js';
 import { projectLookup, reachableModules } from './followed.js';
@@ -391,11 +391,17 @@ function checkFactory(factory: ServerFactory, file: SourceFile, resolver: Resolv
   const strays = referencesIn(file).filter(
     (id) => resolver.of(id)?.compilerNode === factory.declaration.compilerNode && ![...moved, ...going].some((g) => within(id, g)),
   );
+  // Registrations a module-wide server took after start-up are replayed on every server the factory builds.
+  const replayed = factory.kind === 'singleton' ? strays.map(lateRegistration).filter((call) => call !== undefined) : [];
+  const others = strays.filter((id) => !replayed.some((call) => (call.getExpression() as PropertyAccessExpression).getExpression() === id));
   // A module-wide server the module also connects to stdio, closes or exports keeps one instance for those uses.
-  const kept = factory.kind === 'singleton' && strays.length > 0 && strays.every(isInstanceUse);
-  const stray = kept ? undefined : strays[0];
+  const kept = factory.kind === 'singleton' && others.length > 0 && others.every(isInstanceUse);
+  const stray = kept ? undefined : others[0];
   if (stray) return `the server \`${factory.variable}\` is also used ${placeOf(stray)}`;
-  if (kept && factory.kind === 'singleton') factory.keep = true;
+  if (factory.kind === 'singleton') {
+    if (kept) factory.keep = true;
+    if (replayed.length > 0) factory.replayed = replayed;
+  }
   if (factory.kind === 'inline') {
     for (const node of moved) {
       const local = usesOnlyOuterNames(node, handlers, resolver, moved);
