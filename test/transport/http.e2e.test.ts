@@ -75,6 +75,8 @@ const CASES: readonly Case[] = [
   { name: 'shared-server-per-request-v1', line: 'v1', rejects: [] },
   // A module-wide server that takes resources after start-up (from an admin route): every server built replays them.
   { name: 'late-registrations-v1', line: 'v1', rejects: ['GET'] },
+  // Routes set up in a method of a class whose other method builds each session's server (`this.createMcpServer()`).
+  { name: 'class-method-factory-v1', line: 'v1', rejects: ['GET'] },
 ];
 
 const SUITE = 'http';
@@ -139,7 +141,7 @@ for (const testCase of CASES) {
 }
 
 // The recorder must be able to see a session: the unmigrated servers hand one out (FastMCP's framework too).
-for (const name of ['express-v1', 'transport-resolver-v1', 'destructured-factory-v1', 'fastmcp-http-stream']) {
+for (const name of ['express-v1', 'transport-resolver-v1', 'destructured-factory-v1', 'fastmcp-http-stream', 'class-method-factory-v1']) {
   describe(`${name} before migration (control)`, () => {
     let server: RunningServer;
     beforeAll(async () => {

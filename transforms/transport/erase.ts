@@ -430,6 +430,17 @@ export function planModule(statements: readonly Node[], plumbing: Plumbing, entr
     const container = list[0]?.getParent();
     for (const statement of list) {
       if (entrySet.has(statement.compilerNode) || Node.isImportDeclaration(statement) || !outside(statement)) continue;
+      // A class whose method sets up the routes (`listen(port) { const app = express(); … }`): that method is
+      // split like a setup function; any other member using the plumbing is a helper this pass cannot split.
+      if (Node.isClassDeclaration(statement)) {
+        for (const member of statement.getMembers()) {
+          if (!outside(member)) continue;
+          const body = Node.isMethodDeclaration(member) || Node.isConstructorDeclaration(member) ? member.getBody() : undefined;
+          if (body && Node.isBlock(body) && entry.some((e) => within(e, member))) visit(body.getStatements());
+          else plan.problems.push(`the class member ${placeOf(member)} uses session plumbing`);
+        }
+        continue;
+      }
       const fn = declaredFunction(statement);
       if (fn) {
         const body = fn.getBody();

@@ -386,8 +386,10 @@ function destructuredFactory(element: BindingElement, name: string, handlers: re
 
 function callFactory(call: CallExpression | NewExpression, awaited: boolean): FactoryResult {
   const callee = call.getExpression();
-  // A method of a named object (`serverList.create()`) is called the same way per request as per session.
-  const method = Node.isPropertyAccessExpression(callee) && Node.isIdentifier(callee.getExpression()) ? callee : undefined;
+  // A method of a named object (`serverList.create()`), or of the class whose method serves the requests
+  // (`this.createMcpServer(id)`), is called the same way per request as per session.
+  const receiver = Node.isPropertyAccessExpression(callee) ? callee.getExpression() : undefined;
+  const method = receiver && (Node.isIdentifier(receiver) || Node.isThisExpression(receiver)) ? (callee as PropertyAccessExpression) : undefined;
   const named = Node.isIdentifier(callee) ? callee : method;
   if (!named) return { problem: `the server comes from \`${callee.getText()}\`, which is not a plain function or method call` };
   return { factory: { kind: 'call', call, callee: named, awaited, text: `${awaited ? 'await ' : ''}${call.getText()}` } };

@@ -100,8 +100,10 @@ function receiverClass(receiver: Identifier, resolver: Resolver, lookup: Project
 /** The method a call like `app.createConnection(…)` runs, when the receiver's class can be found. */
 export function methodCalled(callee: PropertyAccessExpression, resolver: Resolver, lookup: ProjectLookup): FunctionLike | undefined {
   const receiver = callee.getExpression();
-  if (!Node.isIdentifier(receiver)) return undefined;
-  const method = receiverClass(receiver, resolver, lookup)?.getMethod(callee.getName());
+  // `this.createMcpServer()`: a method of the class whose code makes the call.
+  const own = Node.isThisExpression(receiver) ? receiver.getFirstAncestorByKind(SyntaxKind.ClassDeclaration) : undefined;
+  if (!own && !Node.isIdentifier(receiver)) return undefined;
+  const method = (own ?? receiverClass(receiver as Identifier, resolver, lookup))?.getMethod(callee.getName());
   return method?.getBody() ? method : undefined;
 }
 
