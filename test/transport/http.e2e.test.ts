@@ -77,6 +77,10 @@ const CASES: readonly Case[] = [
   { name: 'late-registrations-v1', line: 'v1', rejects: ['GET'] },
   // Routes set up in a method of a class whose other method builds each session's server (`this.createMcpServer()`).
   { name: 'class-method-factory-v1', line: 'v1', rejects: ['GET'] },
+  // Sessions rebuilt on any node from a shared list (a helper rebuilding a session's transport from its id), with a
+  // cache swept by a timer and a gauge of open sessions: the helper, the cache and the gauge go, the sweep keeps its
+  // other work.
+  { name: 'rebuilt-sessions-v1', line: 'v1', rejects: ['GET', 'DELETE'] },
 ];
 
 const SUITE = 'http';
@@ -321,4 +325,30 @@ describe('late-registrations-v1: what the server took after start-up, every requ
       }
     });
   }
+});
+
+// What the rebuilt-sessions server did besides sessions still happens: the tools count what they serve for the
+// metrics route, and SIGTERM still runs the shutdown's own work and exits, where the rewrite could have dropped
+// the whole callback with the session loop inside it.
+describe('rebuilt-sessions-v1: the work around the sessions stays', () => {
+  it('counts two conversations at once and exits on SIGTERM after its own shutdown work', async () => {
+    const server = await startServer(runnableFixture(`${SUITE}-rebuilt`, 'rebuilt-sessions-v1'));
+    const clients = [new ClientV1({ name: 'a', version: '1.0.0' }), new ClientV1({ name: 'b', version: '1.0.0' })];
+    try {
+      await Promise.all(clients.map((client) => client.connect(new StreamableHTTPClientTransportV1(new URL(server.url)))));
+      const answers = await Promise.all(clients.map((client, i) => client.callTool({ name: 'echo', arguments: { message: `m${i}` } })));
+      expect(answers.map((a) => a.content)).toEqual([[{ type: 'text', text: 'm0' }], [{ type: 'text', text: 'm1' }]]);
+      const metrics = await (await fetch(new URL('/metrics', server.url))).text();
+      expect(metrics).toBe('mcp_requests_served 2');
+    } finally {
+      await Promise.all(clients.map((client) => client.close()));
+    }
+    let stderr = '';
+    server.child.stderr?.on('data', (chunk) => (stderr += String(chunk)));
+    const exit = new Promise<number | null>((resolve) => server.child.once('exit', (code) => resolve(code)));
+    server.child.kill('SIGTERM');
+    expect(await exit).toBe(0);
+    expect(stderr).toContain('served 0 notices');
+    removeRunnables(`${SUITE}-rebuilt`);
+  });
 });

@@ -393,7 +393,13 @@ function callbackArguments(statement: Node, plumbing: Plumbing): FunctionLike[] 
         : undefined;
   if (!held) return undefined;
   let expression: Node = held;
-  if (Node.isAwaitExpression(expression)) expression = expression.getExpression();
+  if (Node.isAwaitExpression(expression) || Node.isVoidExpression(expression)) expression = expression.getExpression();
+  // `void (async () => { … })()`: a function called at once holds its statements like any callback.
+  if (Node.isCallExpression(expression) && expression.getArguments().length === 0) {
+    let callee: Node = expression.getExpression();
+    while (Node.isParenthesizedExpression(callee)) callee = callee.getExpression();
+    if (isFunctionLike(callee)) return plumbing.touches(callee) ? [callee] : undefined;
+  }
   if (Node.isNewExpression(expression)) {
     const args = expression.getArguments();
     const functions = args.filter((a): a is FunctionLike => isFunctionLike(a));
@@ -448,7 +454,10 @@ export function planModule(statements: readonly Node[], plumbing: Plumbing, entr
         // Setup functions (`main`) and cleanup helpers (`shutdown()`, or `stop(signal)` that only process events
         // call) are split; request helpers are not.
         if (body && Node.isBlock(body) && (holdsEntry || fn.getParameters().length === 0 || calledOnShutdownOnly(statement))) visit(body.getStatements());
-        else plan.problems.push(`the helper ${placeOf(statement)} uses session plumbing`);
+        // A helper only the session routing calls (`getOrCreateInstances(sessionId)` rebuilding a session's transport
+        // on another node) goes with its callers: the orphan pass removes it once they are rewritten, and the
+        // safety check keeps the transport if a rewritten handler still calls it.
+        else if (!calledOnlyFrom(statement, handlers)) plan.problems.push(`the helper ${placeOf(statement)} uses session plumbing`);
         continue;
       }
       const callbacks = callbackArguments(statement, plumbing);
@@ -512,6 +521,14 @@ function calledOnShutdownOnly(statement: Node): boolean {
       return call.getFirstAncestor((a) => Node.isCallExpression(a) && isProcessEvent(a)) !== undefined;
     })
   );
+}
+
+/** Whether every use of the function `statement` declares is a call inside one of `handlers`. */
+function calledOnlyFrom(statement: Node, handlers: readonly FunctionLike[]): boolean {
+  const declaration = Node.isVariableStatement(statement) ? statement.getDeclarations()[0] : statement;
+  if (!declaration || (Node.isExportable(statement) && isExported(statement))) return false;
+  const uses = referencesTo(declaration);
+  return uses.length > 0 && uses.every((use) => Node.isCallExpression(use.getParent()) && handlers.some((h) => within(use, h)));
 }
 
 /** `process.on('SIGTERM', …)` and its kin: a listener for an event that ends the process. */

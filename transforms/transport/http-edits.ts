@@ -1,21 +1,22 @@
 import { placeOf } from '../shared/place.js';
 import { ASKS_MID_CALL, transportKept, transportKeptBecause } from '../../src/rules/marker-messages.js';
-import { Node, type CallExpression } from 'ts-morph';
+import { Node, SyntaxKind, type CallExpression, type SourceFile } from 'ts-morph';
 import { V1_STREAMABLE, V2_ENTRY_IMPORTS } from '../../src/rules/transport-symbols.js';
 import { factoryReference, movedStatements, usesOnlyOuterNames } from './factory.js';
 import type { HttpPlan, Serving } from './http-entry.js';
 import { importedBindings, v1Specifier } from './imports.js';
-import { serveCalls } from './erase.js';
+import { declaredFunction, serveCalls } from './erase.js';
 import { describeSites, inSessionCallback } from './server-requests.js';
 import { parameterNames, planSessionCounts, planSseEdits, type EditSink } from './sse-edits.js';
 import { markedAlready } from './http-guards.js';
-import { droppedWrites } from './state-guard.js';
+import { countsSessions, droppedWrites, sessionMetricsCountedIn } from './state-guard.js';
 import { blocked, type PhaseOutput } from './phase.js';
 import { findRegistrations } from './routes.js';
 import { keptCollection } from './followed.js';
 import { conciseHandler, factoryFunction, methodNotAllowedNode, serveLines, sessionBranchLines, sessionRouteHandler, v2HandlerDeclaration } from './snippets.js';
 import { indentOf, render, type Style } from './style.js';
-import { referencesIn } from '../shared/declarations.js';
+import { referencesIn, referencesTo } from '../shared/declarations.js';
+import { isExported } from '../shared/exports.js';
 import { freshName, isFunctionLike, markerPosition, within } from './syntax.js';
 import { applyStatementActions, statementStart, TextEdits, type MarkerRequest, type StatementAction } from './text-edits.js';
 
@@ -172,7 +173,14 @@ export function buildHttpEdits(plan: HttpPlan, style: Style): PhaseOutput {
   const moved = movedNodes();
   const routeCallees = findRegistrations(file, resolver).map((r) => r.call.getExpression());
   const dropped = droppedWrites(goingNodes().filter((n) => !moved.includes(n)), plan.plumbing, handlers, resolver, routeCallees);
-  const unmarked = dropped.filter((finding) => !markedAlready(finding));
+  // A metric of the sessions (`activeSessionsGauge.inc()`) has nothing left to count: its writes go with them.
+  const counted = sessionMetricsCountedIn(goingNodes().filter((n) => !moved.includes(n)), resolver);
+  const metrics = [...dropped.filter(countsSessions), ...counted.filter((c) => !dropped.some((d) => d.name === c.name))];
+  if (metrics.length > 0) {
+    const one = metrics.length === 1;
+    plan.notes.push(`${metrics.map((f) => `\`${f.name}\``).join(', ')} counted sessions, and there are none any more: ${one ? 'its' : 'their'} counting went with them, and ${one ? 'the metric goes' : 'the metrics go'} too where nothing else uses ${one ? 'it' : 'them'}`);
+  }
+  const unmarked = dropped.filter((finding) => !markedAlready(finding) && !metrics.some((m) => m.name === finding.name));
   if (!problem && unmarked.length > 0 && firstConstruction) {
     const names = unmarked.map((f) => `\`${f.name}\``).join(', ');
     const blockers = [`${names} (written by the session code that goes: ${unmarked.length === 1 ? 'it' : 'they'} would never change again)`];
@@ -458,10 +466,12 @@ export function buildHttpEdits(plan: HttpPlan, style: Style): PhaseOutput {
 
   /** A surviving use of something declared in code that goes, or a new expression that would use one. */
   function safetyProblem(): string | undefined {
-    const going = goingNodes();
+    // A function only the code that goes calls goes too (the orphan pass removes it once the edits are in).
+    const going = withOrphanedFunctions(file, goingNodes(), `${factoryCall} ${factoryRef}`);
     const moved = movedNodes();
     for (const id of referencesIn(file)) {
-      if (going.some((g) => within(id, g))) continue;
+      // A JSDoc `@param sessionId` sits before its function, and goes with it.
+      if (going.some((g) => within(id, g)) || id.getFirstAncestor((a) => Node.isJSDoc(a)) !== undefined) continue;
       const declaration = resolver.of(id);
       if (declaration && going.some((g) => within(declaration, g)) && !moved.some((m) => within(declaration, m))) {
         return `\`${id.getText()}\` (${placeOf(id)}) is declared in the session routing that goes away`;
@@ -557,4 +567,28 @@ function replayedRegistrations(plan: HttpPlan, calls: readonly CallExpression[],
     piece: { text: `for (const register of ${list}) register(${variable})${style.semi}`, blankBefore: true },
     edits: calls.map((call) => ({ node: call as Node, text: `${list}.push((${variable}) => ${call.getText()})` })),
   };
+}
+
+/**
+ * `going`, with the functions of the file whose every use is inside it: they become orphans with it. A function
+ * the new code calls (`newCode`, the factory call) lives on.
+ */
+function withOrphanedFunctions(file: SourceFile, going: readonly Node[], newCode: string): Node[] {
+  const called = new Set(newCode.match(/[A-Za-z_$][\w$]*/g) ?? []);
+  const out = [...going];
+  const functions = [...file.getDescendantsOfKind(SyntaxKind.FunctionDeclaration), ...file.getDescendantsOfKind(SyntaxKind.VariableStatement).filter((s) => declaredFunction(s) !== undefined)];
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const fn of functions) {
+      if (out.some((g) => within(fn, g)) || isExported(fn)) continue;
+      const declaration = Node.isVariableStatement(fn) ? fn.getDeclarations()[0] : fn;
+      if (declaration?.getName() !== undefined && called.has(declaration.getName() ?? '')) continue;
+      const uses = declaration ? referencesTo(declaration) : [];
+      if (uses.length > 0 && uses.every((use) => out.some((g) => within(use, g)))) {
+        out.push(fn);
+        grew = true;
+      }
+    }
+  }
+  return out;
 }

@@ -21,7 +21,9 @@ export function transportOptions(constructions: readonly Construction[], target:
     for (const property of argument.getProperties()) {
       // v1 keeps a spread of other options as written (the entry puts it before sessionIdGenerator: undefined).
       if (Node.isSpreadAssignment(property) && target === 'v1') {
-        out.set(property.getText(), property.getText());
+        // Keyed without whitespace: the same spread written at two depths (two transports) is one option.
+        const key = property.getText().replace(/\s+/g, '');
+        if (!out.has(key)) out.set(key, property.getText());
         continue;
       }
       if (!Node.isPropertyAssignment(property) && !Node.isShorthandPropertyAssignment(property)) return 'the transport options use spreads or methods';

@@ -77,6 +77,22 @@ function constructsSessions(construction: Construction): boolean | undefined {
   return false;
 }
 
+/**
+ * The function around a construction whose session id generator answers the id the function was handed
+ * (`sessionIdGenerator: () => sessionId`, `sessionId` a parameter), with the declaration that names it.
+ */
+function sessionRebuilder(construction: Construction, resolver: Resolver): { fn: FunctionLike; declaration: Node } | undefined {
+  const generator = optionsOf(construction)?.getProperty('sessionIdGenerator');
+  const value = generator && Node.isPropertyAssignment(generator) ? generator.getInitializer() : undefined;
+  const answered = value && Node.isArrowFunction(value) ? value.getBody() : undefined;
+  if (!answered || !Node.isIdentifier(answered)) return undefined;
+  const parameter = resolver.of(answered);
+  const fn = parameter && Node.isParameterDeclaration(parameter) ? parameter.getParent() : undefined;
+  if (!fn || !isFunctionLike(fn) || !within(construction.node, fn)) return undefined;
+  const declaration = Node.isFunctionDeclaration(fn) ? fn : fn.getParent();
+  return declaration && (Node.isFunctionDeclaration(declaration) || Node.isVariableDeclaration(declaration)) ? { fn, declaration } : undefined;
+}
+
 /** The variable a value is stored into: `const x = value` or `x = value`. */
 function storedInto(value: Node, resolver: Resolver): Node | undefined {
   let node = value;
@@ -168,6 +184,12 @@ export function analysePlumbing(file: SourceFile, resolver: Resolver, registrati
     return grew;
   };
   addMaps();
+  // A function that rebuilds the transport of a session it is handed (`getOrCreateInstances(sessionId)` with
+  // `sessionIdGenerator: () => sessionId`, serving a session another node opened): calling it is session routing.
+  for (const construction of constructions) {
+    const rebuilder = sessionRebuilder(construction, resolver);
+    if (rebuilder && !registrations.some((r) => r.handler === rebuilder.fn)) add(rebuilder.declaration, true);
+  }
 
   const handlerNodes = () => registrations.filter((r) => touches(r.handler)).map((r) => r.handler);
   const insideHandler = (node: Node, handlers: readonly FunctionLike[]) => handlers.some((h) => within(node, h));

@@ -1,6 +1,6 @@
 import { Node, SyntaxKind, VariableDeclarationKind, type SourceFile, type ts } from 'ts-morph';
 import { CONTAINER_CONSTRUCTORS, KEYED_METHODS, MUTATING_METHODS, SESSION_ID_PROPERTIES } from '../../src/rules/transport-state.js';
-import { referencesIn } from '../shared/declarations.js';
+import { referencesIn, referencesTo } from '../shared/declarations.js';
 import type { Plumbing } from './plumbing.js';
 import { enclosingFunction, within, type FunctionLike, type Resolver } from './syntax.js';
 import { nodesOfKind } from '../shared/file-index.js';
@@ -71,6 +71,38 @@ export function droppedWrites(going: readonly Node[], plumbing: Plumbing, handle
       if (!declaration || !Node.isVariableDeclaration(declaration) || plumbing.seeds.has(declaration.compilerNode)) continue;
       if (going.some((g) => within(declaration, g)) || handlers.some((h) => within(declaration, h))) continue;
       if (!findings.has(id.getText())) findings.set(id.getText(), { node: id, name: id.getText(), declaration });
+    }
+  }
+  return [...findings.values()];
+}
+
+/** Counter methods of metrics libraries (prom-client's Gauge and Counter, StatsD clients). */
+const COUNTING_METHODS = ['inc', 'dec', 'set', 'increment', 'decrement', 'gauge'];
+
+/**
+ * A metric that counts sessions (`activeSessionsGauge.inc()` in `onsessioninitialized`): its name says so and
+ * every write is a count. With the sessions gone it has nothing left to count, so its writes go with them.
+ */
+export function countsSessions(finding: StateFinding): boolean {
+  if (!/sessions?/i.test(finding.name) || !finding.declaration) return false;
+  return referencesTo(finding.declaration).every((ref) => {
+    const parent = ref.getParent();
+    if (Node.isPrefixUnaryExpression(parent) || Node.isPostfixUnaryExpression(parent)) return true;
+    if (Node.isBinaryExpression(parent) && parent.getLeft() === ref) return [SyntaxKind.PlusEqualsToken, SyntaxKind.MinusEqualsToken].includes(parent.getOperatorToken().getKind());
+    const call = parent?.getParent();
+    return Node.isPropertyAccessExpression(parent) && COUNTING_METHODS.includes(parent.getName()) && Node.isCallExpression(call) && call.getExpression() === parent && call.getArguments().length <= 1;
+  });
+}
+
+/** Metrics of the sessions (`activeSessions.inc()`) that code about to go counts with: one finding per metric. */
+export function sessionMetricsCountedIn(going: readonly Node[], resolver: Resolver): StateFinding[] {
+  const findings = new Map<string, StateFinding>();
+  for (const node of going) {
+    for (const id of referencesIn(node)) {
+      const declaration = resolver.of(id);
+      if (!declaration || !Node.isVariableDeclaration(declaration) || going.some((g) => within(declaration, g))) continue;
+      const finding = { node: id, name: id.getText(), declaration };
+      if (!findings.has(finding.name) && countsSessions(finding)) findings.set(finding.name, finding);
     }
   }
   return [...findings.values()];
@@ -174,7 +206,9 @@ export function sessionKeyedState(file: SourceFile, resolver: Resolver, plumbing
   };
   for (const call of nodesOfKind(file, SyntaxKind.CallExpression)) {
     const callee = call.getExpression();
-    if (Node.isPropertyAccessExpression(callee) && KEYED_METHODS.includes(callee.getName())) consider(callee.getExpression(), call.getArguments()[0], call);
+    // A one-argument `set` (`activeSessionsGauge.set(sessions.size)`) sets a value, it keys nothing.
+    const keyed = Node.isPropertyAccessExpression(callee) && KEYED_METHODS.includes(callee.getName()) && !(callee.getName() === 'set' && call.getArguments().length < 2);
+    if (keyed) consider(callee.getExpression(), call.getArguments()[0], call);
   }
   for (const access of nodesOfKind(file, SyntaxKind.ElementAccessExpression)) {
     consider(access.getExpression(), access.getArgumentExpression(), access);
