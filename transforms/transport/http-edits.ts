@@ -175,10 +175,12 @@ export function buildHttpEdits(plan: HttpPlan, style: Style): PhaseOutput {
   const dropped = droppedWrites(goingNodes().filter((n) => !moved.includes(n)), plan.plumbing, handlers, resolver, routeCallees);
   // A metric of the sessions (`activeSessionsGauge.inc()`) has nothing left to count: its writes go with them.
   const counted = sessionMetricsCountedIn(goingNodes().filter((n) => !moved.includes(n)), resolver);
-  const metrics = [...dropped.filter(countsSessions), ...counted.filter((c) => !dropped.some((d) => d.name === c.name))];
-  if (metrics.length > 0) {
-    const one = metrics.length === 1;
-    plan.notes.push(`${metrics.map((f) => `\`${f.name}\``).join(', ')} counted sessions, and there are none any more: ${one ? 'its' : 'their'} counting went with them, and ${one ? 'the metric goes' : 'the metrics go'} too where nothing else uses ${one ? 'it' : 'them'}`);
+  const metrics = [...counted, ...dropped.filter((d) => countsSessions(d) && !counted.some((c) => c.name === d.name))];
+  for (const metric of metrics) {
+    // Only counted, it goes with its counting (the orphan pass); read elsewhere, it stays at its first value, which a
+    // person should see, like a health route's session count.
+    if (countsSessions(metric)) plan.notes.push(`\`${metric.name}\` counted sessions, and there are none any more: its counting went with them, and the metric goes too where nothing else uses it`);
+    else markers.push({ pos: markerPosition(metric.declaration ?? metric.node), rule: 'SL002', message: `\`${metric.name}\` counted open MCP sessions, which no longer exist: it now stays at its first value; count something that still means something, or drop it.` });
   }
   const unmarked = dropped.filter((finding) => !markedAlready(finding) && !metrics.some((m) => m.name === finding.name));
   if (!problem && unmarked.length > 0 && firstConstruction) {

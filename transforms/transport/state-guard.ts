@@ -85,24 +85,27 @@ const COUNTING_METHODS = ['inc', 'dec', 'set', 'increment', 'decrement', 'gauge'
  */
 export function countsSessions(finding: StateFinding): boolean {
   if (!/sessions?/i.test(finding.name) || !finding.declaration) return false;
-  return referencesTo(finding.declaration).every((ref) => {
-    const parent = ref.getParent();
-    if (Node.isPrefixUnaryExpression(parent) || Node.isPostfixUnaryExpression(parent)) return true;
-    if (Node.isBinaryExpression(parent) && parent.getLeft() === ref) return [SyntaxKind.PlusEqualsToken, SyntaxKind.MinusEqualsToken].includes(parent.getOperatorToken().getKind());
-    const call = parent?.getParent();
-    return Node.isPropertyAccessExpression(parent) && COUNTING_METHODS.includes(parent.getName()) && Node.isCallExpression(call) && call.getExpression() === parent && call.getArguments().length <= 1;
-  });
+  return referencesTo(finding.declaration).every(counts);
 }
 
-/** Metrics of the sessions (`activeSessions.inc()`) that code about to go counts with: one finding per metric. */
+/** `gauge.inc()`, `gauge.set(n)`, `count++`, `count -= 1`: a reference that only counts. */
+function counts(ref: Node): boolean {
+  const parent = ref.getParent();
+  if (Node.isPrefixUnaryExpression(parent) || Node.isPostfixUnaryExpression(parent)) return true;
+  if (Node.isBinaryExpression(parent) && parent.getLeft() === ref) return [SyntaxKind.PlusEqualsToken, SyntaxKind.MinusEqualsToken].includes(parent.getOperatorToken().getKind());
+  const call = parent?.getParent();
+  return Node.isPropertyAccessExpression(parent) && COUNTING_METHODS.includes(parent.getName()) && Node.isCallExpression(call) && call.getExpression() === parent && call.getArguments().length <= 1;
+}
+
+/** Counts of the sessions (`activeSessions.inc()`, `openSessions++`) that code about to go makes: one finding per count. */
 export function sessionMetricsCountedIn(going: readonly Node[], resolver: Resolver): StateFinding[] {
   const findings = new Map<string, StateFinding>();
   for (const node of going) {
     for (const id of referencesIn(node)) {
       const declaration = resolver.of(id);
       if (!declaration || !Node.isVariableDeclaration(declaration) || going.some((g) => within(declaration, g))) continue;
-      const finding = { node: id, name: id.getText(), declaration };
-      if (!findings.has(finding.name) && countsSessions(finding)) findings.set(finding.name, finding);
+      if (findings.has(id.getText()) || !/sessions?/i.test(id.getText()) || !counts(id)) continue;
+      findings.set(id.getText(), { node: id, name: id.getText(), declaration });
     }
   }
   return [...findings.values()];

@@ -1,0 +1,101 @@
+import { describe, expect, it } from 'vitest';
+import { transformFiles } from '../../src/engine/run-transforms.js';
+import { TRANSPORT_KEPT } from '../../src/rules/marker-messages.js';
+import { statelessTransport } from '../../transforms/stateless-transport.js';
+
+/**
+ * Counts of the open sessions (a gauge the session callbacks move, a counter a health route reads) have nothing to
+ * count once sessions go. They must neither keep the transport on sessions nor change silently: a count only the
+ * session code touched goes with a note; a count something else reads stays, with a marker.
+ */
+const entry = (count: string, read: string) => `import express from 'express';
+import { randomUUID } from 'node:crypto';
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
+
+class Gauge {
+  static readonly all: Gauge[] = [];
+  private value = 0;
+  constructor(readonly name: string) {
+    Gauge.all.push(this);
+  }
+  inc() {
+    this.value++;
+  }
+  dec() {
+    this.value--;
+  }
+  set(value: number) {
+    this.value = value;
+  }
+}
+
+${count}
+
+function buildServer() {
+  return new McpServer({ name: 'counted', version: '1.0.0' });
+}
+
+const transports: Record<string, StreamableHTTPServerTransport> = {};
+const app = express();
+app.use(express.json());
+
+app.post('/mcp', async (req, res) => {
+  const sessionId = req.headers['mcp-session-id'] as string | undefined;
+  let transport = sessionId ? transports[sessionId] : undefined;
+  if (!transport && isInitializeRequest(req.body)) {
+    const opened = new StreamableHTTPServerTransport({
+      sessionIdGenerator: () => randomUUID(),
+      onsessioninitialized: (id) => {
+        transports[id] = opened;
+        openSessions.inc();
+      },
+      onsessionclosed: (id) => {
+        delete transports[id];
+        openSessions.dec();
+      },
+    });
+    await buildServer().connect(opened);
+    transport = opened;
+  }
+  if (!transport) {
+    res.status(400).json({ jsonrpc: '2.0', error: { code: -32000, message: 'Bad Request: No valid session ID provided' }, id: null });
+    return;
+  }
+  await transport.handleRequest(req, res, req.body);
+});
+
+setInterval(() => openSessions.set(Object.keys(transports).length), 60_000);
+${read}
+app.listen(3000);
+`;
+
+function migrate(text: string) {
+  const result = transformFiles({ 'index.ts': text }, { transforms: [statelessTransport] });
+  return { text: result.changed['index.ts'] ?? text, notes: result.diagnostics.map((d) => d.message) };
+}
+
+describe('counts of the open sessions', () => {
+  it('a gauge only the session code moves goes with the sessions, with a note', () => {
+    const { text, notes } = migrate(entry("const openSessions = new Gauge('mcp_open_sessions');", ''));
+    expect(text).toContain('sessionIdGenerator: undefined');
+    expect(text).not.toContain(TRANSPORT_KEPT);
+    expect(text).not.toContain('openSessions');
+    expect(text).not.toContain('@mcp-sessionless-todo');
+    expect(notes).toContainEqual(expect.stringContaining('`openSessions` counted sessions, and there are none any more'));
+  });
+
+  it('a gauge a route also reads stays, with a marker saying it no longer counts anything', () => {
+    const read = "app.get('/health', (_req, res) => res.json({ open: openSessions }));";
+    const { text } = migrate(entry("const openSessions = new Gauge('mcp_open_sessions');", read));
+    expect(text).toContain('sessionIdGenerator: undefined');
+    expect(text).toContain("// @mcp-sessionless-todo(SL002): `openSessions` counted open MCP sessions, which no longer exist: it now stays at its first value; count something that still means something, or drop it.\nconst openSessions = new Gauge('mcp_open_sessions');");
+    expect(text).toContain(read);
+  });
+
+  it('a count whose name says nothing about sessions is not taken for one', () => {
+    const { text } = migrate(entry("const openSessions = new Gauge('mcp_open_sessions');\nconst handshakes = openSessions;", '').replace(/openSessions\.(inc|dec|set)/g, 'handshakes.$1'));
+    expect(text).toContain(TRANSPORT_KEPT);
+  });
+});
