@@ -81,6 +81,9 @@ const CASES: readonly Case[] = [
   // cache swept by a timer and a gauge of open sessions: the helper, the cache and the gauge go, the sweep keeps its
   // other work.
   { name: 'rebuilt-sessions-v1', line: 'v1', rejects: ['GET', 'DELETE'] },
+  // A store opened from the caller's header when a session opened (chosen by `const isInit = …`), closed when the
+  // session ended, and the open session's requests served after the routing in a try: opened and closed per request.
+  { name: 'session-resource-v1', line: 'v1', rejects: [] },
 ];
 
 const SUITE = 'http';
@@ -351,4 +354,33 @@ describe('rebuilt-sessions-v1: the work around the sessions stays', () => {
     expect(stderr).toContain('served 0 notices');
     removeRunnables(`${SUITE}-rebuilt`);
   });
+});
+
+// What a session opened from its caller's header and closed when it ended is opened and closed with each request:
+// every caller still works in its own namespace, and no store outlives the request that opened it.
+describe('session-resource-v1: what the session opened and closed, the request opens and closes', () => {
+  const connect = async (url: string, namespace: string) => {
+    const client = new ClientV1({ name: namespace, version: '1.0.0' });
+    await client.connect(new StreamableHTTPClientTransportV1(new URL(url), { requestInit: { headers: { 'x-namespace': namespace } } }));
+    return client;
+  };
+  const openStores = async (url: string) => ((await (await fetch(new URL('/stores', url))).json()) as { open: number }).open;
+
+  for (const which of ['input', 'output'] as const) {
+    it(which === 'input' ? 'before migration: a store per open session' : 'migrated: a store per request, closed when it ends', async () => {
+      const server = await startServer(runnableFixture(`${SUITE}-resource`, 'session-resource-v1', which));
+      const [red, blue] = [await connect(server.url, 'red'), await connect(server.url, 'blue')];
+      try {
+        const answers = await Promise.all([red, blue].map((client) => client.callTool({ name: 'namespace', arguments: {} })));
+        expect(answers.map((a) => a.content)).toEqual([[{ type: 'text', text: 'red' }], [{ type: 'text', text: 'blue' }]]);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        expect(await openStores(server.url)).toBe(which === 'input' ? 2 : 0);
+      } finally {
+        await red.close();
+        await blue.close();
+        await server.stop();
+        removeRunnables(`${SUITE}-resource`);
+      }
+    });
+  }
 });

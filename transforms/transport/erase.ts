@@ -4,7 +4,7 @@ import { SESSION_ERROR_TEXT } from '../../src/analysis/vocabulary.js';
 import type { Plumbing } from './plumbing.js';
 import { referencesIn, referencesTo } from '../shared/declarations.js';
 import { SHUTDOWN_EVENTS, SHUTDOWN_LISTENERS } from '../../src/rules/scope-state.js';
-import { enclosingFunction, isFunctionLike, isPure, within, type FunctionLike } from './syntax.js';
+import { enclosingFunction, isFunctionLike, isPure, within, type FunctionLike, type Resolver } from './syntax.js';
 import { isExported } from '../shared/exports.js';
 import { nodesOfKind } from '../shared/file-index.js';
 
@@ -38,9 +38,19 @@ function inTransportConstruction(node: Node): boolean {
   return node.getAncestors().some((a) => Node.isNewExpression(a) && /Transport$/.test(a.getExpression().getText()));
 }
 
-/** Whether a test selects the session-opening request (not its negation: `!isInitializeRequest(body)` is the error path). */
-function selectsOpening(test: Node): boolean {
-  const mention = [test, ...test.getDescendants()].find((node) => (Node.isIdentifier(node) || Node.isStringLiteral(node)) && OPENS_SESSION.test(node.getText()));
+/**
+ * Whether a test selects the session-opening request (not its negation: `!isInitializeRequest(body)` is the error
+ * path). A local named for it counts as what it holds (`const isInit = body.method === 'initialize'`).
+ */
+function selectsOpening(test: Node, resolver: Resolver): boolean {
+  const names = (node: Node) => (Node.isIdentifier(node) || Node.isStringLiteral(node)) && OPENS_SESSION.test(node.getText());
+  const opens = (node: Node): boolean => {
+    if (names(node)) return true;
+    const declaration = Node.isIdentifier(node) ? resolver.of(node) : undefined;
+    const value = declaration && Node.isVariableDeclaration(declaration) && declaration.getVariableStatement()?.getDeclarationKind() === 'const' ? declaration.getInitializer() : undefined;
+    return value !== undefined && [value, ...value.getDescendants()].some(names);
+  };
+  const mention = [test, ...test.getDescendants()].find(opens);
   if (!mention) return false;
   for (let node: Node | undefined = mention; node && node !== test.getParent(); node = node.getParent()) {
     if (Node.isPrefixUnaryExpression(node) && node.getOperatorToken() === SyntaxKind.ExclamationToken) return false;
@@ -245,7 +255,7 @@ export function planHandler(handler: FunctionLike, plumbing: Plumbing): HandlerP
       }
       if (Node.isIfStatement(statement)) {
         branches(statement, (branch, test) => {
-          if (test && selectsOpening(test) && Node.isBlock(branch)) plan.opening.push(...ownStatements(branch, plumbing));
+          if (test && selectsOpening(test, plumbing.resolver) && Node.isBlock(branch)) plan.opening.push(...ownStatements(branch, plumbing));
         });
       }
       plan.removed.push(statement);

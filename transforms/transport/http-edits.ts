@@ -10,6 +10,7 @@ import { describeSites, inSessionCallback } from './server-requests.js';
 import { parameterNames, planSessionCounts, planSseEdits, type EditSink } from './sse-edits.js';
 import { markedAlready } from './http-guards.js';
 import { countsSessions, droppedWrites, sessionMetricsCountedIn } from './state-guard.js';
+import { closingStatements } from './session-resources.js';
 import { blocked, type PhaseOutput } from './phase.js';
 import { findRegistrations } from './routes.js';
 import { keptCollection } from './followed.js';
@@ -268,6 +269,8 @@ export function buildHttpEdits(plan: HttpPlan, style: Style): PhaseOutput {
     const whole = handlerPlan.whole || (target === 'v2' && handlerPlan.wholeWithGuards);
     // The application's own session-opening code, kept to run per request ahead of the new serving code.
     const opening = openingKept(handlerPlan.opening, handlerPlan.removed);
+    // What the end of a session did to what its opening made, the end of the request does now.
+    const closing = target === 'v1' ? closingStatements(opening, handlerPlan.removed) : [];
     if (target === 'v2' && inline && whole && registration && params.length > 0 && opening.length === 0) {
       nodeEdits.push({ node: registration.handlerArg, text: conciseHandler({ kind, handler: handlerName, params, req, res, body, webOptions }) });
       return;
@@ -299,6 +302,7 @@ export function buildHttpEdits(plan: HttpPlan, style: Style): PhaseOutput {
         resolver: handlerPlan.resolver,
         pattern: binding?.pattern,
         closeCalls,
+        closeStatements: closing,
         connectCall: connectorCall(transport),
       },
       style,

@@ -207,6 +207,13 @@ export function analysePlumbing(file: SourceFile, resolver: Resolver, registrati
       const sessionId = inHandler && mentionsSessionId(initializer);
       if (derived || sessionId) grew = add(declaration, sessionId) || grew;
     }
+    // `let session; … session = sessions.get(id)!`: a handler's local given a value out of the plumbing is plumbing.
+    for (const assignment of nodesOfKind(file, SyntaxKind.BinaryExpression)) {
+      const left = assignment.getLeft();
+      if (assignment.getOperatorToken().getKind() !== SyntaxKind.EqualsToken || !Node.isIdentifier(left) || !insideHandler(assignment, handlers)) continue;
+      const declaration = resolver.of(left);
+      if (declaration && Node.isVariableDeclaration(declaration) && !declaration.getInitializer() && insideHandler(declaration, handlers) && refersToSeed(assignment.getRight())) grew = add(declaration) || grew;
+    }
     // A server connected to a per-request transport inside a handler is per-session plumbing too.
     for (const call of nodesOfKind(file, SyntaxKind.CallExpression)) {
       const callee = call.getExpression();

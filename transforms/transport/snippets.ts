@@ -34,6 +34,8 @@ export interface ServeInput {
   pattern?: string;
   /** v1: functions to call once the request's server closes (a destructured factory's `cleanup`). */
   closeCalls?: readonly string[];
+  /** v1: statements, as written from column 0, that end what the request opened (`dbManager.disconnectAll()`). */
+  closeStatements?: readonly string[];
   /** v1: the application's own call that builds a server and connects it to the transport (no server variable). */
   connectCall?: string;
 }
@@ -91,7 +93,7 @@ export function serveLines(i: ServeInput, s: Style): string[] {
   }
   if (i.connectCall === undefined) lines.push(`const ${i.pattern ?? i.server} = ${i.factoryCall}${s.semi}`);
   lines.push(...transportConstruction(i, s));
-  const cleanup = (i.closeCalls ?? []).map((name) => `  ${name}()${s.semi}`);
+  const cleanup = [...(i.closeCalls ?? []).map((name) => `  ${name}()${s.semi}`), ...(i.closeStatements ?? []).flatMap((statement) => asSnippetLines(statement, s).map((line) => `  ${line}`))];
   // A connector's server is not ours to hold: closing the transport ends its connection.
   const closeServer = i.connectCall === undefined ? [`  void ${i.server}.close()${s.semi}`] : [];
   if (i.kind === 'node') {
@@ -105,6 +107,15 @@ export function serveLines(i: ServeInput, s: Style): string[] {
       : `return ${i.transport}.handleRequest(${args(i.req, i.webOptions)})${s.semi}`,
   );
   return [...lines, ...end];
+}
+
+/** A statement the file wrote, its continuation lines re-indented in the two spaces per level snippets are written with. */
+function asSnippetLines(statement: string, s: Style): string[] {
+  const width = s.unit === '\t' ? 1 : s.unit.length;
+  return statement.split('\n').map((line) => {
+    const indent = /^[ \t]*/.exec(line)?.[0] ?? '';
+    return `${'  '.repeat(Math.round(indent.replace(/\t/g, ' ').length / width))}${line.slice(indent.length)}`;
+  });
 }
 
 /** The body of a GET/DELETE branch of a method dispatch: 405 on v1, the v2 entry otherwise. */
