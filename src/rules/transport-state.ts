@@ -18,3 +18,15 @@ export const SERVER_REQUEST_METHODS: readonly string[] = ['elicitInput', 'create
 
 /** Property names that hold a session id on request contexts and transports. */
 export const SESSION_ID_PROPERTIES: readonly string[] = ['sessionId'];
+
+/**
+ * Counting methods of metrics libraries (prom-client's Gauge and Counter, StatsD clients): a session count moved
+ * only through them (`activeSessionsGauge.inc()`) has nothing left to count once sessions go.
+ */
+export const COUNTING_METHODS: readonly string[] = ['inc', 'dec', 'set', 'increment', 'decrement', 'gauge'];
+
+/** A name that says it counts sessions (`activeSessionsGauge`, `openSessions`). */
+export const SESSION_COUNT_NAME = /sessions?/i;
+
+/** Session lifecycle hooks whose function runs when a session ends (`transport.onclose`, `onsessionclosed`). */
+export const SESSION_CLOSE_HOOKS: readonly string[] = ['onclose', 'onsessionclosed'];

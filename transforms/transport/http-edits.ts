@@ -588,8 +588,9 @@ function withOrphanedFunctions(file: SourceFile, going: readonly Node[], newCode
     for (const fn of functions) {
       if (out.some((g) => within(fn, g)) || isExported(fn)) continue;
       const declaration = Node.isVariableStatement(fn) ? fn.getDeclarations()[0] : fn;
-      if (declaration?.getName() !== undefined && called.has(declaration.getName() ?? '')) continue;
-      const uses = declaration ? referencesTo(declaration) : [];
+      const name = declaration?.getName();
+      if (!declaration || (name !== undefined && called.has(name))) continue;
+      const uses = referencesTo(declaration);
       if (uses.length > 0 && uses.every((use) => out.some((g) => within(use, g)))) {
         out.push(fn);
         grew = true;

@@ -1,9 +1,7 @@
 import { Node, SyntaxKind, type ExpressionStatement } from 'ts-morph';
+import { SESSION_CLOSE_HOOKS } from '../../src/rules/transport-state.js';
 import { nodesOfKind } from '../shared/file-index.js';
 import { isFunctionLike, type FunctionLike } from './syntax.js';
-
-/** Session lifecycle hooks whose function runs when a session ends. */
-const CLOSE_HOOKS = new Set(['onclose', 'onsessionclosed']);
 
 /**
  * Functions in `nodes` that run when a session ends: `transport.onclose = () => …`, `onsessionclosed: (id) => …`,
@@ -15,8 +13,8 @@ function closeCallbacks(nodes: readonly Node[]): FunctionLike[] {
     for (const fn of [node, ...node.getDescendants()].filter(isFunctionLike)) {
       const parent = fn.getParent();
       const left = Node.isBinaryExpression(parent) && parent.getRight().compilerNode === fn.compilerNode ? parent.getLeft() : undefined;
-      const assigned = Node.isPropertyAccessExpression(left) && CLOSE_HOOKS.has(left.getName());
-      const option = Node.isPropertyAssignment(parent) && CLOSE_HOOKS.has(parent.getName());
+      const assigned = Node.isPropertyAccessExpression(left) && SESSION_CLOSE_HOOKS.includes(left.getName());
+      const option = Node.isPropertyAssignment(parent) && SESSION_CLOSE_HOOKS.includes(parent.getName());
       const listener = Node.isCallExpression(parent) && /\.on$/.test(parent.getExpression().getText()) && parent.getArguments()[0]?.getText().slice(1, -1) === 'close';
       if (assigned || option || listener) out.push(fn);
     }

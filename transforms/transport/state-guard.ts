@@ -1,5 +1,5 @@
 import { Node, SyntaxKind, VariableDeclarationKind, type SourceFile, type ts } from 'ts-morph';
-import { CONTAINER_CONSTRUCTORS, KEYED_METHODS, MUTATING_METHODS, SESSION_ID_PROPERTIES } from '../../src/rules/transport-state.js';
+import { CONTAINER_CONSTRUCTORS, COUNTING_METHODS, KEYED_METHODS, MUTATING_METHODS, SESSION_COUNT_NAME, SESSION_ID_PROPERTIES } from '../../src/rules/transport-state.js';
 import { referencesIn, referencesTo } from '../shared/declarations.js';
 import type { Plumbing } from './plumbing.js';
 import { enclosingFunction, within, type FunctionLike, type Resolver } from './syntax.js';
@@ -76,15 +76,12 @@ export function droppedWrites(going: readonly Node[], plumbing: Plumbing, handle
   return [...findings.values()];
 }
 
-/** Counter methods of metrics libraries (prom-client's Gauge and Counter, StatsD clients). */
-const COUNTING_METHODS = ['inc', 'dec', 'set', 'increment', 'decrement', 'gauge'];
-
 /**
  * A metric that counts sessions (`activeSessionsGauge.inc()` in `onsessioninitialized`): its name says so and
  * every write is a count. With the sessions gone it has nothing left to count, so its writes go with them.
  */
 export function countsSessions(finding: StateFinding): boolean {
-  if (!/sessions?/i.test(finding.name) || !finding.declaration) return false;
+  if (!SESSION_COUNT_NAME.test(finding.name) || !finding.declaration) return false;
   return referencesTo(finding.declaration).every(counts);
 }
 
@@ -104,7 +101,7 @@ export function sessionMetricsCountedIn(going: readonly Node[], resolver: Resolv
     for (const id of referencesIn(node)) {
       const declaration = resolver.of(id);
       if (!declaration || !Node.isVariableDeclaration(declaration) || going.some((g) => within(declaration, g))) continue;
-      if (findings.has(id.getText()) || !/sessions?/i.test(id.getText()) || !counts(id)) continue;
+      if (findings.has(id.getText()) || !SESSION_COUNT_NAME.test(id.getText()) || !counts(id)) continue;
       findings.set(id.getText(), { node: id, name: id.getText(), declaration });
     }
   }
