@@ -126,6 +126,8 @@ function isReferenceNode(node: ts.Identifier): boolean {
   if (ts.isExportSpecifier(parent)) return parent.propertyName ? parent.propertyName === node : parent.name === node;
   if (ts.isLabeledStatement(parent) || ts.isBreakOrContinueStatement(parent)) return false;
   if (ts.isJsxAttribute(parent)) return false;
+  // `@param sessionId` names a parameter in a comment; it refers to nothing the code could lose.
+  if (ts.isJSDocParameterTag(parent) && parent.name === node) return false;
   const named = parent as ts.Node & { name?: ts.Node };
   if (named.name === node) {
     return !(

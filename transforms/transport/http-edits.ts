@@ -173,9 +173,10 @@ export function buildHttpEdits(plan: HttpPlan, style: Style): PhaseOutput {
   // Application state that only the session code wrote: removing that code would stop the writes without a word.
   const moved = movedNodes();
   const routeCallees = findRegistrations(file, resolver).map((r) => r.call.getExpression());
-  const dropped = droppedWrites(goingNodes().filter((n) => !moved.includes(n)), plan.plumbing, handlers, resolver, routeCallees);
+  const dropping = goingNodes().filter((n) => !moved.includes(n));
+  const dropped = droppedWrites(dropping, plan.plumbing, handlers, resolver, routeCallees);
   // A metric of the sessions (`activeSessionsGauge.inc()`) has nothing left to count: its writes go with them.
-  const counted = sessionMetricsCountedIn(goingNodes().filter((n) => !moved.includes(n)), resolver);
+  const counted = sessionMetricsCountedIn(dropping, resolver);
   const metrics = [...counted, ...dropped.filter((d) => countsSessions(d) && !counted.some((c) => c.name === d.name))];
   for (const metric of metrics) {
     // Only counted, it goes with its counting (the orphan pass); read elsewhere, it stays at its first value, which a
@@ -476,8 +477,7 @@ export function buildHttpEdits(plan: HttpPlan, style: Style): PhaseOutput {
     const going = withOrphanedFunctions(file, goingNodes(), `${factoryCall} ${factoryRef}`);
     const moved = movedNodes();
     for (const id of referencesIn(file)) {
-      // A JSDoc `@param sessionId` sits before its function, and goes with it.
-      if (going.some((g) => within(id, g)) || id.getFirstAncestor((a) => Node.isJSDoc(a)) !== undefined) continue;
+      if (going.some((g) => within(id, g))) continue;
       const declaration = resolver.of(id);
       if (declaration && going.some((g) => within(declaration, g)) && !moved.some((m) => within(declaration, m))) {
         return `\`${id.getText()}\` (${placeOf(id)}) is declared in the session routing that goes away`;
