@@ -17,7 +17,7 @@ import { blocked, type PhaseInput, type PhaseOutput } from './phase.js';
 import { analysePlumbing, findConstructions, type Construction, type Plumbing } from './plumbing.js';
 import { findRegistrations, findRequestHelpers, type Registration } from './routes.js';
 import { referencesIn } from '../shared/declarations.js';
-import { enclosingFunction, type FunctionLike, markerPosition, Resolver, within } from './syntax.js';
+import { enclosingFunction, type FunctionLike, markerPosition, Resolver, statementOf, within } from './syntax.js';
 import { isExported } from '../shared/exports.js';
 
 /**
@@ -217,6 +217,8 @@ function analyse(input: PhaseInput, resolver: Resolver, constructions: readonly 
       continue;
     }
     const plan = planHandler(registration.handler, plumbing);
+    const answer = answerAfterServing(plan);
+    if (answer) return `the handler answers its framework after the transport served the request (\`${answer}\`), which the per-request code does not carry over`;
     if (plan.problems.length > 0 && registration.kind === 'helper' && !plan.serveCall) {
       return `the request helper \`${registration.handlerArg.getText()}\` hands the session's transport back to its caller instead of serving the request`;
     }
@@ -345,6 +347,20 @@ function helperParameters(file: SourceFile, plumbing: Plumbing, resolver: Resolv
     }
   }
   return out;
+}
+
+/**
+ * `await transport.handleRequest(req, res); …; return c.body(null)`: a handler that hands the framework a value of
+ * its own once the transport has answered (Hono serving through the Node response). The per-request code ends
+ * with the serve call, so that value, and whatever guarded the response before it, would be lost: the expression.
+ */
+function answerAfterServing(plan: HandlerPlan): string | undefined {
+  const served = plan.serveCall ? statementOf(plan.serveCall) : undefined;
+  const block = served?.getParent();
+  if (!served || !block || !Node.isBlock(block)) return undefined;
+  const after = block.getStatements().slice(block.getStatements().indexOf(served as never) + 1);
+  const answer = after.find((statement) => Node.isReturnStatement(statement) && statement.getExpression() !== undefined);
+  return answer && Node.isReturnStatement(answer) ? answer.getExpressionOrThrow().getText() : undefined;
 }
 
 /** Why no handler was found: where the transports are built, named so that a person can find it. */

@@ -99,3 +99,48 @@ describe('counts of the open sessions', () => {
     expect(text).toContain(TRANSPORT_KEPT);
   });
 });
+
+/**
+ * A Hono route that serves through the Node response and then hands Hono a value of its own (`return c.body(null)`,
+ * after sealing the response so Hono writes nothing more): the per-request code ends with the serve call and would
+ * drop that answer, so the transport stays, with the reason.
+ */
+describe('a handler that answers its framework after serving', () => {
+  it('keeps the transport, naming the answer', () => {
+    const text = `import { Hono } from 'hono';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+
+const sessions = new Map<string, StreamableHTTPServerTransport>();
+const app = new Hono();
+
+app.all('/mcp', async (c) => {
+  const req = (c.env as { incoming: IncomingMessage }).incoming;
+  const res = (c.env as { outgoing: ServerResponse }).outgoing;
+  const sessionId = c.req.header('mcp-session-id');
+  let transport = sessionId ? sessions.get(sessionId) : undefined;
+  if (!transport) {
+    const opened = new StreamableHTTPServerTransport({
+      sessionIdGenerator: () => randomUUID(),
+      onsessioninitialized: (id) => {
+        sessions.set(id, opened);
+      },
+    });
+    await new McpServer({ name: 'hybrid', version: '1.0.0' }).connect(opened);
+    transport = opened;
+  }
+  await transport.handleRequest(req, res);
+  return c.body(null);
+});
+
+export default app;
+`;
+    const result = transformFiles({ 'index.ts': text }, { transforms: [statelessTransport] });
+    const out = result.changed['index.ts'] ?? text;
+    expect(out).toContain(TRANSPORT_KEPT);
+    expect(out).toContain('the handler answers its framework after the transport served the request (`c.body(null)`)');
+    expect(out).toContain('sessionIdGenerator: () => randomUUID()');
+  });
+});
