@@ -2,10 +2,11 @@ import { placeOf } from '../shared/place.js';
 import { Node, SyntaxKind, type CallExpression, type IfStatement, type ts } from 'ts-morph';
 import { SESSION_ERROR_TEXT } from '../../src/analysis/vocabulary.js';
 import type { Plumbing } from './plumbing.js';
-import { referencesIn, referencesTo } from '../shared/declarations.js';
+import { referencesIn } from '../shared/declarations.js';
 import { SHUTDOWN_EVENTS, SHUTDOWN_LISTENERS } from '../../src/rules/scope-state.js';
 import { enclosingFunction, isFunctionLike, isPure, within, type FunctionLike, type Resolver } from './syntax.js';
 import { isExported } from '../shared/exports.js';
+import { usedOnlyWhere } from '../shared/local-uses.js';
 import { nodesOfKind } from '../shared/file-index.js';
 
 /**
@@ -520,25 +521,20 @@ export function planModule(statements: readonly Node[], plumbing: Plumbing, entr
  * (`process.on('SIGTERM', () => stop('SIGTERM'))`): a shutdown helper, whatever its parameters say.
  */
 function calledOnShutdownOnly(statement: Node): boolean {
-  const declaration = Node.isVariableStatement(statement) ? statement.getDeclarations()[0] : statement;
-  if (!declaration) return false;
-  const uses = referencesTo(declaration);
-  return (
-    uses.length > 0 &&
-    uses.every((use) => {
+  return usedOnlyWhere(
+    statement,
+    (use) => {
       const call = use.getParent();
       if (!Node.isCallExpression(call) || call.getExpression() !== use) return false;
       return call.getFirstAncestor((a) => Node.isCallExpression(a) && isProcessEvent(a)) !== undefined;
-    })
+    },
+    { exportedToo: true },
   );
 }
 
 /** Whether every use of the function `statement` declares is a call inside one of `handlers`. */
 function calledOnlyFrom(statement: Node, handlers: readonly FunctionLike[]): boolean {
-  const declaration = Node.isVariableStatement(statement) ? statement.getDeclarations()[0] : statement;
-  if (!declaration || (Node.isExportable(statement) && isExported(statement))) return false;
-  const uses = referencesTo(declaration);
-  return uses.length > 0 && uses.every((use) => Node.isCallExpression(use.getParent()) && handlers.some((h) => within(use, h)));
+  return usedOnlyWhere(statement, (use) => Node.isCallExpression(use.getParent()) && handlers.some((h) => within(use, h)));
 }
 
 /** `process.on('SIGTERM', …)` and its kin: a listener for an event that ends the process. */

@@ -16,8 +16,8 @@ import { findRegistrations } from './routes.js';
 import { keptCollection } from './followed.js';
 import { conciseHandler, factoryFunction, methodNotAllowedNode, serveLines, sessionBranchLines, sessionRouteHandler, v2HandlerDeclaration } from './snippets.js';
 import { indentOf, render, type Style } from './style.js';
-import { referencesIn, referencesTo } from '../shared/declarations.js';
-import { isExported } from '../shared/exports.js';
+import { referencesIn } from '../shared/declarations.js';
+import { usedOnlyWhere } from '../shared/local-uses.js';
 import { freshName, isFunctionLike, markerPosition, within } from './syntax.js';
 import { applyStatementActions, statementStart, TextEdits, type MarkerRequest, type StatementAction } from './text-edits.js';
 
@@ -586,12 +586,10 @@ function withOrphanedFunctions(file: SourceFile, going: readonly Node[], newCode
   for (let grew = true; grew; ) {
     grew = false;
     for (const fn of functions) {
-      if (out.some((g) => within(fn, g)) || isExported(fn)) continue;
-      const declaration = Node.isVariableStatement(fn) ? fn.getDeclarations()[0] : fn;
-      const name = declaration?.getName();
-      if (!declaration || (name !== undefined && called.has(name))) continue;
-      const uses = referencesTo(declaration);
-      if (uses.length > 0 && uses.every((use) => out.some((g) => within(use, g)))) {
+      if (out.some((g) => within(fn, g))) continue;
+      const name = (Node.isVariableStatement(fn) ? fn.getDeclarations()[0] : fn)?.getName();
+      if (name !== undefined && called.has(name)) continue;
+      if (usedOnlyWhere(fn, (use) => out.some((g) => within(use, g)))) {
         out.push(fn);
         grew = true;
       }
