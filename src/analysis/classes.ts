@@ -5,7 +5,7 @@
  * loop over tool classes (`for (const tool of tools) server.registerTool(tool.name, …, (a) => tool.execute(a))`)
  * reaches each subclass's `execute`, and how `connections.current` reaches a getter.
  */
-import { Node, SyntaxKind, type ClassDeclaration, type ClassExpression } from 'ts-morph';
+import { Node, SyntaxKind, type CallExpression, type ClassDeclaration, type ClassExpression } from 'ts-morph';
 import type { AnalysisContext } from './context.js';
 import { classOfNew } from './functions.js';
 import type { FunctionNode } from './model.js';
@@ -89,8 +89,11 @@ function classesOfValue(ctx: AnalysisContext, value: Node | undefined, element: 
   const inner = unwrap(value);
   if (!element) {
     const cls = classOfNew(ctx.resolver, inner);
+    if (cls) return [cls];
+    // `const db = getDatabaseManager()`, `DatabaseManager.getInstance()`: what the function returns.
+    if (Node.isCallExpression(inner)) return classesReturnedBy(ctx, inner, depth + 1);
     // `const printer = this.printer`: what the field holds.
-    return cls ? [cls] : Node.isIdentifier(inner) || Node.isPropertyAccessExpression(inner) ? classesOfReceiver(ctx, inner, depth + 1) : [];
+    return Node.isIdentifier(inner) || Node.isPropertyAccessExpression(inner) ? classesOfReceiver(ctx, inner, depth + 1) : [];
   }
   if (Node.isArrayLiteralExpression(inner)) return inner.getElements().flatMap((e) => classesOfValue(ctx, e, false, depth + 1));
   if (Node.isIdentifier(inner)) {
@@ -100,6 +103,77 @@ function classesOfValue(ctx: AnalysisContext, value: Node | undefined, element: 
     return annotated.length > 0 ? annotated : classesOfValue(ctx, binding.node.getInitializer(), true, depth + 1);
   }
   return [];
+}
+
+/**
+ * Classes a call's result can be an instance of: what the called project function declares it returns
+ * (`getDatabaseManager(): DatabaseManager`, `static getInstance(): DatabaseManager`, `Promise<C>` once awaited),
+ * or else what its return statements build or hold (`return DatabaseManager.instance`). This is how a singleton
+ * reached through an accessor, not a module variable, is seen as the one object every tool shares.
+ */
+function classesReturnedBy(ctx: AnalysisContext, call: CallExpression, depth: number): ClassNode[] {
+  if (depth > 4) return [];
+  const out = new Set<ClassNode>();
+  for (const fn of calledFunctions(ctx, call)) {
+    const declared = fn.getReturnTypeNode();
+    const typed = declared ? classesOfType(ctx, promisedType(declared) ?? declared, false) : [];
+    const returned = typed.length > 0 ? typed : returnedValues(fn).flatMap((value) => classesOfValue(ctx, value, false, depth));
+    for (const cls of returned) out.add(cls);
+  }
+  return [...out];
+}
+
+/** The project functions a call can run: a function by name, a class's static method, or a method of a receiver. */
+function calledFunctions(ctx: AnalysisContext, call: CallExpression): FunctionNode[] {
+  const callee = unwrap(call.getExpression());
+  if (Node.isIdentifier(callee)) {
+    const binding = ctx.resolver.resolve(callee);
+    if (binding?.kind !== 'declaration') return [];
+    if (Node.isFunctionDeclaration(binding.node)) return [binding.node];
+    const value = Node.isVariableDeclaration(binding.node) ? binding.node.getInitializer() : undefined;
+    const fn = value && unwrap(value);
+    return fn && (Node.isArrowFunction(fn) || Node.isFunctionExpression(fn)) ? [fn] : [];
+  }
+  if (!Node.isPropertyAccessExpression(callee)) return [];
+  const name = callee.getName();
+  const statics = classesNamed(ctx, indexOf(ctx).byName, callee.getExpression()).flatMap((cls) => {
+    const method = cls.getStaticMethod(name);
+    return method?.getBody() ? [method] : [];
+  });
+  return statics.length > 0 ? statics : methodsOf(ctx, callee.getExpression(), name);
+}
+
+/** The classes a static field is declared as (`static instance: C | null`) or assigned (`C.instance = new C()`). */
+function staticFieldClasses(ctx: AnalysisContext, owner: ClassNode, name: string): ClassNode[] {
+  const property = owner.getStaticProperty(name);
+  if (!property || !Node.isPropertyDeclaration(property)) return [];
+  const typed = classesOfType(ctx, property.getTypeNode(), false);
+  if (typed.length > 0) return typed;
+  const built = new Set<ClassNode>();
+  for (const assignment of owner.getDescendantsOfKind(SyntaxKind.BinaryExpression)) {
+    const left = assignment.getLeft();
+    if (assignment.getOperatorToken().getKind() !== SyntaxKind.EqualsToken || !Node.isPropertyAccessExpression(left) || left.getName() !== name) continue;
+    const cls = classOfNew(ctx.resolver, unwrap(assignment.getRight()));
+    if (cls) built.add(cls);
+  }
+  return [...built];
+}
+
+/** `T` of a declared `Promise<T>`: what awaiting the call gives. */
+function promisedType(type: Node): Node | undefined {
+  if (!Node.isTypeReference(type) || type.getTypeName().getText() !== 'Promise') return undefined;
+  return type.getTypeArguments()[0];
+}
+
+/** The values a function returns: its concise body, or the expressions of its own return statements. */
+function returnedValues(fn: FunctionNode): Node[] {
+  const body = fn.getBody();
+  if (!body) return [];
+  if (!Node.isBlock(body)) return [body];
+  return body
+    .getDescendantsOfKind(SyntaxKind.ReturnStatement)
+    .filter((statement) => statement.getFirstAncestor((a) => Node.isFunctionLikeDeclaration(a) || Node.isArrowFunction(a) || Node.isFunctionExpression(a)) === fn)
+    .flatMap((statement) => statement.getExpression() ?? []);
 }
 
 /** Classes a receiver expression can be an instance of (subclasses included), as far as the syntax tells. */
@@ -113,6 +187,13 @@ export function classesOfReceiver(ctx: AnalysisContext, receiver: Node, depth = 
   if (Node.isPropertyAccessExpression(inner) && unwrap(inner.getExpression()).getKind() === SyntaxKind.ThisKeyword && depth <= 4) {
     const owner = inner.getFirstAncestor((a): a is ClassNode => Node.isClassDeclaration(a) || Node.isClassExpression(a));
     return owner ? withSubclasses(ctx, fieldClasses(ctx, owner, inner.getName())) : [];
+  }
+  // `getStore().current()`: what the call returns.
+  if (Node.isCallExpression(inner)) return withSubclasses(ctx, classesReturnedBy(ctx, inner, depth + 1));
+  // `DatabaseManager.instance`: what a static field holds.
+  if (Node.isPropertyAccessExpression(inner) && depth <= 4) {
+    const owners = classesNamed(ctx, indexOf(ctx).byName, inner.getExpression());
+    return withSubclasses(ctx, owners.flatMap((owner) => staticFieldClasses(ctx, owner, inner.getName())));
   }
   if (!Node.isIdentifier(inner) || depth > 4) return [];
   const binding = ctx.resolver.resolve(inner);

@@ -174,4 +174,46 @@ server.registerTool('status', {}, async () => ({ content: [{ type: 'text', text:
     });
     expect(state(model, 'current')).toMatchObject({ kind: 'class-field', dependence: 'implicit', writers: ['start'], readers: ['status'] });
   });
+
+  it('follows an instance a call returns into its fields: a declared return type, an awaited Promise<T>, a static field returned', () => {
+    const store = `export class Store {
+  private static instance: Store | undefined;
+  private open: string | null = null;
+  static getInstance() {
+    if (!Store.instance) Store.instance = new Store();
+    return Store.instance;
+  }
+  use(name: string) {
+    this.open = name;
+  }
+  current() {
+    return this.open ?? 'none';
+  }
+}
+export function getStore(): Store {
+  return Store.getInstance();
+}
+export async function loadStore(): Promise<Store> {
+  return Store.getInstance();
+}
+`;
+    const tools = (reach: string) => `import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { z } from 'zod';
+import { Store, getStore, loadStore } from './store.js';
+const server = new McpServer({ name: 's', version: '1.0.0' });
+async function pick(name: string) {
+  const store = ${reach};
+  store.use(name);
+}
+server.registerTool('pick', { inputSchema: { name: z.string() } }, async ({ name }) => {
+  await pick(name);
+  return { content: [] };
+});
+server.registerTool('show', {}, async () => ({ content: [{ type: 'text', text: (${reach}).current() }] }));
+`;
+    for (const reach of ['getStore()', 'await loadStore()', 'Store.getInstance()']) {
+      const { model } = analyzeSources({ 'src/store.ts': store, 'src/index.ts': tools(reach) });
+      expect(state(model, 'open'), reach).toMatchObject({ kind: 'class-field', dependence: 'implicit', writers: ['pick'], readers: ['show'] });
+    }
+  });
 });

@@ -3,7 +3,9 @@
  * with a private constructor (singleton-get-instance-v1, a low-level Server whose SIGINT handler cleans it up), and
  * a class the server class builds once in its constructor and hands to its tools through a local
  * (built-once-by-server-v1); and both kinds in two modules serving the same tools (singleton-fields-two-modules-v1),
- * where the module without shutdown code keeps its part of the other's record. Each original and migrated server
+ * where the module without shutdown code keeps its part of the other's record; and a singleton the tools reach only
+ * through an accessor (`const ledger = getLedger()` in helper functions, `getInstance()` with no declared type),
+ * whose release method the tools call too (singleton-accessor-v1). Each original and migrated server
  * runs as a stdio child of the real v1 Client; the fields move into one record per conversation, and on SIGINT
  * every record's connection is closed.
  */
@@ -153,6 +155,60 @@ describe('singleton-two-shutdowns-v1: a singleton released by two shutdown handl
       expect(await converse(client, 'april', two)).toEqual([expected[0], 'connected to april', 'april']);
       await interrupt(transport);
       expect(readFileSync(log, 'utf8').trim().split('\n').sort()).toEqual(['closed april', 'closed march']);
+    } finally {
+      await client.close().catch(() => undefined);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('singleton-accessor-v1: a singleton reached through an accessor, released by a method the tools also call', () => {
+  const CASE = scopeCase('singleton-accessor-v1', 'create_session', 'session_id');
+  const running = stdioPairFor(CASE);
+
+  async function converse(client: Client, book: string, id?: string) {
+    const handle = id ? { session_id: id } : {};
+    return {
+      early: await call(client, 'ledger_total', handle),
+      opened: await call(client, 'open_ledger', { ...handle, name: book }),
+      added: [await call(client, 'add_entry', { ...handle, amount: 5 }), await call(client, 'add_entry', { ...handle, amount: 7 })],
+      total: await call(client, 'ledger_total', handle),
+    };
+  }
+
+  it('the committed output is what the transform produces; open() still closes the book in use, and the cleanup runs a copy', () => {
+    expect(outputDifferences(running().migrated)).toEqual([]);
+    const ledger = running().migrated.files['src/ledger.ts']!;
+    expect(ledger).toContain('await this.close();');
+    expect(ledger.match(/await session\.book\.close\(\);/g)).toHaveLength(2);
+    expect(running().migrated.files['src/index.ts']).toContain('await sessions.disposeAll();');
+    expect(Object.values(running().migrated.files).join('\n')).not.toContain('@mcp-sessionless-todo');
+  });
+
+  it('answers the original conversation the same way, twice at once on one process, each in its own book', async () => {
+    const expected = await converse(running().before, 'rent');
+    expect(expected).toEqual({ early: 'Error: No book open. Call open_ledger first.', opened: 'opened rent', added: ['entry 1', 'entry 2'], total: 'total 12' });
+    const [one, two] = await Promise.all([running().create(), running().create()]);
+    const [a, b] = await Promise.all([converse(running().after, 'food', one), converse(running().after, 'fuel', two)]);
+    expect(a).toEqual({ ...expected, opened: 'opened food' });
+    expect(b).toEqual({ ...expected, opened: 'opened fuel' });
+  });
+
+  it('reopening in one conversation closes only its own book; on SIGINT every record’s book is closed', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'book-log-'));
+    const log = join(dir, 'closed.log');
+    const { client, transport } = await connectStdio(running().migrated, { env: { BOOK_LOG: log } });
+    try {
+      const ids: string[] = [];
+      for (const book of ['tea', 'ink']) {
+        const id = handleOf((await client.callTool({ name: 'create_session', arguments: {} })) as ToolResult, 'session_id') as string;
+        expect(await call(client, 'open_ledger', { session_id: id, name: book })).toBe(`opened ${book}`);
+        ids.push(id);
+      }
+      expect(await call(client, 'open_ledger', { session_id: ids[0], name: 'oil' })).toBe('opened oil');
+      expect(readFileSync(log, 'utf8').trim().split('\n')).toEqual(['closed tea']);
+      await interrupt(transport);
+      expect(readFileSync(log, 'utf8').trim().split('\n').sort()).toEqual(['closed ink', 'closed oil', 'closed tea']);
     } finally {
       await client.close().catch(() => undefined);
       rmSync(dir, { recursive: true, force: true });

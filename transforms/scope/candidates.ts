@@ -24,6 +24,7 @@ import { CONVERSATIONAL_CLASSES, RELEASE_METHODS, SHUTDOWN_EVENTS, SHUTDOWN_LIST
 import { declarationOf, isReference, referencesTo } from '../shared/declarations.js';
 import { onlyResourceReaders, readByResources } from './resources.js';
 import { isExported } from '../shared/exports.js';
+import { placeOf } from '../shared/place.js';
 import { factoryInstances, isDirectIn, isReleaseCall, serverClasses, singletonOf, usesOutsideCalls, type FactoryInstance, type InstanceHolder } from './instances.js';
 import { fieldReferences, fieldUsesOutsideTools, serverClassFields, type FieldMember } from './fields.js';
 import { toolList } from '../handles/generate.js';
@@ -39,6 +40,8 @@ export interface ShutdownUse {
   keepsOwn?: true;
   /** It releases what an object of state holds (`this.state.browser`, see objectInstances): the record's object now. */
   instance?: string;
+  /** It stays where it is too: a release method the tools also call keeps its statements (see FieldUses.sharedRelease). */
+  inPlace?: true;
 }
 
 /** One thing the record holds. */
@@ -469,6 +472,17 @@ export function findCandidates(model: ServerModel, options: { resources: boolean
         if (uses.startup) startup.add(member.name);
         // The release method's statements about the record become the record's cleanup (see ./fields.ts).
         for (const statement of uses.release?.statements ?? []) shutdown.set(statement, { statement, handler: uses.release!.method });
+        const shared = uses.sharedRelease;
+        for (const statement of shared?.statements ?? []) shutdown.set(statement, { statement, handler: shared!.method, inPlace: true });
+        for (const call of shared?.shutdownCalls ?? []) {
+          const handler = shutdownHandlerOf(call);
+          const statement = handler && bodyStatementOf(call, handler);
+          // Only a statement that is the call itself becomes disposeAll(): anything else it does would go with it.
+          // `close` in `getLedger().close()`: the call it names.
+          const invoked = call.getParent()?.getParent();
+          if (handler && statement && Node.isExpressionStatement(statement) && invoked && unwrap(statement.getExpression()) === invoked) shutdown.set(statement, { statement, handler, disposeOnly: true });
+          else problems.push({ node: call, message: `${member.owner.getName()}.${member.name} is released ${placeOf(call)} in a shutdown statement that does more than that; release it in a statement of its own, then run migrate again` });
+        }
         continue;
       }
       const statement = member.declaration.getVariableStatement();
@@ -560,7 +574,14 @@ export function findCandidates(model: ServerModel, options: { resources: boolean
       if (member.kind === 'field') {
         const found = fieldReferences(member);
         if (!Array.isArray(found)) problems.push(found);
-        else for (const access of found) (statements.some((statement) => access.getAncestors().includes(statement)) ? cleanupReferences : ownReferences).push(access);
+        else {
+          for (const access of found) {
+            const moved = [...shutdown.values()].filter((use) => access.getAncestors().includes(use.statement));
+            // In a statement that moves into the cleanup, or one that also stays (inPlace): both places rewrite it.
+            if (moved.length > 0) cleanupReferences.push(access);
+            if (moved.length === 0 || moved.every((use) => use.inPlace)) ownReferences.push(access);
+          }
+        }
         continue;
       }
       const all = member.kind === 'variable' ? referencesTo(member.declaration) : singletonReferences(member.declaration, model);

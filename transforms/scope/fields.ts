@@ -177,6 +177,12 @@ export interface FieldUses {
   startup: boolean;
   /** A method only shutdown code calls (`cleanup()`), and its statements about the record: the record's cleanup now. */
   release?: { method: MethodDeclaration; statements: Node[] };
+  /**
+   * A release method the tools call too (`open()` closing the book in use before opening another) and shutdown
+   * code calls (`await getLedger().close()` on SIGINT): its statements stay for the tools, and the record's cleanup
+   * runs a copy of them for every record; the shutdown calls release every record.
+   */
+  sharedRelease?: { method: MethodDeclaration; statements: Node[]; shutdownCalls: Node[] };
   problem?: Decline;
 }
 
@@ -240,6 +246,13 @@ export function fieldUsesOutsideTools(
       if (model.isHandled(call) || within(call, method)) continue;
       const caller = classMemberOf(call);
       if (caller && caller !== method && (callersOf(caller).length === 0 || caller === uses.release?.method)) continue;
+      if (atShutdown(call) && Node.isMethodDeclaration(method) && (!uses.sharedRelease || uses.sharedRelease.method === method)) {
+        const statements = releaseStatements(method, member.owner, recordFields);
+        if (Array.isArray(statements) && statements.length > 0) {
+          uses.sharedRelease = { method, statements, shutdownCalls: [...(uses.sharedRelease?.shutdownCalls ?? []), call] };
+          continue;
+        }
+      }
       // Start-up code (main() calling it) acts on start-up's record, which later records start from.
       if (onlyClears || (startsFromStartUp && runsAt.startUp(call))) {
         uses.startup = true;

@@ -338,10 +338,12 @@ function planCandidate(
 
   // Shutdown code: the first statement disposes every record; the state's statements become the cleanup.
   const shutdownByHandler = new Map<Node, Node[]>();
-  for (const use of candidate.shutdown) shutdownByHandler.set(use.handler, [...(shutdownByHandler.get(use.handler) ?? []), use.statement]);
-  const kept = new Set(candidate.shutdown.filter((use) => use.keepsOwn).map((use) => use.statement));
+  // A statement that stays in place (a release method the tools also call) is only copied into the cleanup.
+  const edited = candidate.shutdown.filter((use) => !use.inPlace);
+  for (const use of edited) shutdownByHandler.set(use.handler, [...(shutdownByHandler.get(use.handler) ?? []), use.statement]);
+  const kept = new Set(edited.filter((use) => use.keepsOwn).map((use) => use.statement));
   // Every shutdown statement that moves counts, in this handler and the others (SIGINT and uncaughtException).
-  const moving = candidate.shutdown.filter((use) => !use.keepsOwn).map((use) => use.statement);
+  const moving = edited.filter((use) => !use.keepsOwn).map((use) => use.statement);
   const imported = shutdownByHandler.size > 0 ? importedNames(candidate, model) : [];
   for (const [handler, list] of shutdownByHandler) {
     const sorted = list.sort((a, b) => a.getStart() - b.getStart());
