@@ -6,6 +6,7 @@ import { addImports, pruneImports } from './transport/imports.js';
 import { removeOrphans } from './transport/orphans.js';
 import type { PhaseInput, PhaseOutput, TransportOptions } from './transport/phase.js';
 import { planStdioEntry } from './transport/stdio-entry.js';
+import { planUnusedMaps } from './transport/unused-maps.js';
 import { planStarterCallers, planStarters, type StarterDecisions } from './transport/starters.js';
 import { detectStyle } from './transport/style.js';
 import { TextEdits, type MarkerRequest } from './transport/text-edits.js';
@@ -31,7 +32,7 @@ import { ASKS_MID_CALL, TRANSPORT_KEPT } from '../src/rules/marker-messages.js';
  */
 
 /** Phases run in order over the same file; each sees the previous one's result. */
-const PHASES: ReadonlyArray<(input: PhaseInput) => PhaseOutput | undefined> = [planHttpEntry, planStdioEntry, planFrameworkEntry, planStarterCallers];
+const PHASES: ReadonlyArray<(input: PhaseInput) => PhaseOutput | undefined> = [planUnusedMaps, planHttpEntry, planStdioEntry, planFrameworkEntry, planStarterCallers];
 
 /** Write edits into the file; returns the markers mapped onto the new text. */
 function commit(context: TransformContext, edits: TextEdits, markers: readonly MarkerRequest[]): MarkerRequest[] {

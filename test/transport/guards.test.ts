@@ -144,3 +144,27 @@ export default app;
     expect(out).toContain('sessionIdGenerator: () => randomUUID()');
   });
 });
+
+/**
+ * A map of session transports nothing uses goes with the sessions (see transforms/transport/unused-maps.ts); one
+ * that any code names, in its module or another (even only importing it), stays for that code to settle.
+ */
+describe('session transport maps nothing uses', () => {
+  const registry = `import type { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+
+export const transportsById = new Map<string, StreamableHTTPServerTransport>();
+export const retries = new Map<string, number>();
+`;
+
+  it('goes, with its type import, and a note names it', () => {
+    const result = transformFiles({ 'registry.ts': registry }, { transforms: [statelessTransport] });
+    expect(result.changed['registry.ts']).toBe('export const retries = new Map<string, number>();\n');
+    expect(result.diagnostics.map((d) => d.message)).toContain('transportsById kept transports by session id, and no code used it: it went with the sessions');
+  });
+
+  it('stays while another module imports it', () => {
+    const user = `import { transportsById } from './registry.js';\nexport const open = () => transportsById.size;\n`;
+    const result = transformFiles({ 'registry.ts': registry, 'stats.ts': user }, { transforms: [statelessTransport] });
+    expect(result.changed['registry.ts']).toBeUndefined();
+  });
+});

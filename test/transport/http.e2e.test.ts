@@ -71,6 +71,8 @@ const CASES: readonly Case[] = [
   { name: 'own-server-module-v1', line: 'v1', rejects: ['GET', 'DELETE'] },
   // Routes mounted on a path kept in a constant (`app.post(MCP_ENDPOINT_PATH, …)`) inside a starter function.
   { name: 'route-path-constant-v1', line: 'v1', rejects: ['GET', 'DELETE'] },
+  // Stateless already, with a session transport map nothing uses left in a helper module: the map goes.
+  { name: 'unused-transport-map-v1', line: 'v1', rejects: ['GET', 'DELETE'] },
   // Stateless already, but with one module-wide server connected by every request: now one server per request.
   { name: 'shared-server-per-request-v1', line: 'v1', rejects: [] },
   // A module-wide server that takes resources after start-up (from an admin route): every server built replays them.

@@ -23,6 +23,8 @@ export interface MarkerInText {
   offset: number;
   rule: RuleId;
   message: string;
+  /** `info`: a note for the report only (one about code the edit removes has nowhere else to stand). */
+  level?: 'info';
 }
 
 /** Two planned edits touch the same code: the plan is wrong, and the rewrite that made it is declined. */
@@ -116,7 +118,7 @@ export class TextEdits {
       out += this.text.slice(cursor, edit.start);
       const at = out.length;
       out += edit.text;
-      for (const marker of edit.markers) placed.push({ pos: at + marker.offset, rule: marker.rule, message: marker.message });
+      for (const marker of edit.markers) placed.push({ pos: at + marker.offset, rule: marker.rule, message: marker.message, ...(marker.level ? { level: marker.level } : {}) });
       cursor = Math.max(cursor, edit.end);
     }
     out += this.text.slice(cursor);

@@ -10,10 +10,10 @@ export type { MarkerRequest } from '../shared/text-edits.js';
  */
 export class TextEdits extends SharedTextEdits {
   /** Remove whole statements (one run of adjacent ones) with their own comments and lines, then tidy blank lines. */
-  removeRun(statements: readonly Node[]): void {
+  removeRun(statements: readonly Node[], markers: readonly MarkerInText[] = []): void {
     const [start, end] = runRange(this.text, statements);
     const [s, e] = tidyBlankLines(this.text, start, end);
-    this.replace(s, e, '');
+    this.replace(s, e, '', markers);
   }
 
   /** Replace a run of adjacent statements with new lines (`text` ends without a newline; one is added). */
