@@ -3,7 +3,7 @@
  * server factory, and fields of classes whose instances own a server or serve its handlers. Every access is
  * classified (read/write, keyed by what) and attributed to the handlers that run it.
  */
-import { Node, SyntaxKind, type Block, type ClassDeclaration, type ClassExpression, type Identifier, type VariableDeclaration } from 'ts-morph';
+import { Node, SyntaxKind, type Block, type ClassDeclaration, type ClassExpression, type Identifier, type ObjectLiteralExpression, type VariableDeclaration } from 'ts-morph';
 import type { AnalysisContext } from './context.js';
 import type { KeyOrigin, Registration, ServerFactory, ServerInstance, StateAccess, StateDependence, StateKind, StateVariable } from './model.js';
 import type { Origins } from './origins.js';
@@ -69,9 +69,46 @@ export function findStates(
   for (const owner of stateClasses(ctx, reach, servers, registrations)) if (!heldPerRecord(ctx, owner)) candidates.push(...fieldCandidates(ctx, owner, servers));
 
   const perConnection = perConnectionClasses(ctx, servers);
-  const states = candidates.map((candidate) => buildState(ctx, reach, origins, candidate, servers, perConnection));
+  const states = candidates.map((candidate) => buildState(ctx, reach, origins, candidate, servers, perConnection)).filter((state) => !writesLandInModuleValues(ctx, state));
   linkHolders(ctx, states);
   return states;
+}
+
+/**
+ * An object a server factory builds only to hand module values to its tools (`const toolContext = { sessions,
+ * log }`, where `sessions` is the module's map of shells under ids the tools pass): the tools change those values
+ * through it (`context.sessions.set(id, shell)`), never the object's own properties, so it keeps nothing per
+ * connection; the module values are state of their own.
+ */
+function writesLandInModuleValues(ctx: AnalysisContext, state: StateVariable): boolean {
+  if (state.kind !== 'factory-closure' || !Node.isVariableDeclaration(state.declaration)) return false;
+  const initializer = state.declaration.getInitializer();
+  const literal = initializer && unwrap(initializer);
+  if (!literal || !Node.isObjectLiteralExpression(literal)) return false;
+  const writes = state.accesses.filter((access) => access.mode === 'write');
+  return (
+    writes.length > 0 &&
+    writes.every((access) => {
+      const property = access.node.getParent();
+      if (!property || !Node.isPropertyAccessExpression(property) || property.getExpression() !== access.node) return false;
+      // `context.sessions = …` (or `++`, `delete`) changes the object itself.
+      const outer = property.getParent();
+      if (outer && Node.isBinaryExpression(outer) && outer.getLeft() === property) return false;
+      if (outer && (Node.isPrefixUnaryExpression(outer) || Node.isPostfixUnaryExpression(outer) || Node.isDeleteExpression(outer))) return false;
+      return holdsModuleValue(ctx, literal, property.getName());
+    })
+  );
+}
+
+/** Whether an object literal's property is set from a module-level binding: `{ sessions }` or `{ sessions: shells }`. */
+function holdsModuleValue(ctx: AnalysisContext, literal: ObjectLiteralExpression, name: string): boolean {
+  const member = literal.getProperty(name);
+  const value = member && Node.isShorthandPropertyAssignment(member) ? member.getNameNode() : member && Node.isPropertyAssignment(member) ? member.getInitializer() : undefined;
+  const inner = value && unwrap(value);
+  if (!inner || !Node.isIdentifier(inner)) return false;
+  const binding = ctx.resolver.resolve(inner);
+  if (binding?.kind !== 'declaration') return false;
+  return Node.isVariableDeclaration(binding.node) && binding.node.getVariableStatement()?.getParent() === binding.node.getSourceFile();
 }
 
 function variableCandidate(declaration: VariableDeclaration, kind: StateKind, file: string, serverHolders: ReadonlySet<Node>): Candidate | undefined {

@@ -216,4 +216,26 @@ server.registerTool('show', {}, async () => ({ content: [{ type: 'text', text: (
       expect(state(model, 'open'), reach).toMatchObject({ kind: 'class-field', dependence: 'implicit', writers: ['pick'], readers: ['show'] });
     }
   });
+
+  it('an object a factory builds to hand module values to its tools is no state of its own; one whose own properties tools set is', () => {
+    const entry = (write: string) => `import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { z } from 'zod';
+const shells = new Map<string, string>();
+let counter = 0;
+export function buildServer(label: () => string | undefined) {
+  const server = new McpServer({ name: 'f', version: '1.0.0' });
+  const context = { shells, label, current: '' };
+  server.registerTool('open', { inputSchema: { name: z.string() } }, async ({ name }) => {
+    ${write}
+    return { content: [] };
+  });
+  server.registerTool('peek', { inputSchema: { id: z.string() } }, async ({ id }) => ({ content: [{ type: 'text', text: context.shells.get(id) ?? context.current }] }));
+  return server;
+}
+`;
+    const handing = analyzeSources({ 'src/index.ts': entry('context.shells.set(String(++counter), name);') }).model;
+    expect(handing.states.find((s) => s.name === 'context')).toBeUndefined();
+    const own = analyzeSources({ 'src/index.ts': entry('context.current = name;') }).model;
+    expect(state(own, 'context')).toMatchObject({ kind: 'factory-closure', writers: ['open'] });
+  });
 });

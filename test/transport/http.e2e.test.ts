@@ -73,6 +73,8 @@ const CASES: readonly Case[] = [
   { name: 'route-path-constant-v1', line: 'v1', rejects: ['GET', 'DELETE'] },
   // Stateless already, with a session transport map nothing uses left in a helper module: the map goes.
   { name: 'unused-transport-map-v1', line: 'v1', rejects: ['GET', 'DELETE'] },
+  // The factory was handed a getter of the session id (`() => transport.sessionId`): it gets `() => undefined` now.
+  { name: 'factory-session-id-getter-v1', line: 'v1', rejects: ['GET'] },
   // Stateless already, but with one module-wide server connected by every request: now one server per request.
   { name: 'shared-server-per-request-v1', line: 'v1', rejects: [] },
   // A module-wide server that takes resources after start-up (from an admin route): every server built replays them.

@@ -1,7 +1,7 @@
 import { placeOf } from '../shared/place.js';
 import { ASKS_MID_CALL, transportKept, transportKeptBecause } from '../../src/rules/marker-messages.js';
-import { Node, SyntaxKind, type CallExpression, type SourceFile } from 'ts-morph';
-import { V1_STREAMABLE, V2_ENTRY_IMPORTS } from '../../src/rules/transport-symbols.js';
+import { Node, SyntaxKind, type CallExpression, type Identifier, type PropertyAccessExpression, type SourceFile } from 'ts-morph';
+import { TRANSPORT_CLASSES, V1_STREAMABLE, V2_ENTRY_IMPORTS } from '../../src/rules/transport-symbols.js';
 import { factoryReference, movedStatements, usesOnlyOuterNames } from './factory.js';
 import type { HttpPlan, Serving } from './http-entry.js';
 import { importedBindings, v1Specifier } from './imports.js';
@@ -18,7 +18,7 @@ import { conciseHandler, factoryFunction, methodNotAllowedNode, serveLines, sess
 import { indentOf, render, type Style } from './style.js';
 import { referencesIn } from '../shared/declarations.js';
 import { usedOnlyWhere } from '../shared/local-uses.js';
-import { freshName, isFunctionLike, markerPosition, within } from './syntax.js';
+import { freshName, isFunctionLike, markerPosition, within, type Resolver } from './syntax.js';
 import { applyStatementActions, statementStart, TextEdits, type MarkerRequest, type StatementAction } from './text-edits.js';
 
 /**
@@ -61,10 +61,13 @@ export function buildHttpEdits(plan: HttpPlan, style: Style): PhaseOutput {
       message: `\`${factory.callee.getText()}\` keeps what it builds in \`${kept}\`, which now grows with every request: drop each entry when its request ends, or stop keeping them`,
     });
   }
+  // The session id a factory was handed (`createServer(() => transport.sessionId)`) is what a stateless
+  // transport has: undefined.
+  const handedIds = factory.kind === 'call' ? sessionIdsHanded(factory.call, resolver) : [];
   if (factory.kind === 'call') {
-    factoryCall = factory.text;
+    factoryCall = withoutSessionIds(factory.call, handedIds);
     const firstRoute = Math.min(...plan.plumbing.registrations.map((r) => r.statement.getStart()));
-    factoryRef = factoryReference(factory, resolver, firstRoute, plan.factoryFn);
+    factoryRef = factoryReference(factory, resolver, firstRoute, plan.factoryFn).replace(factory.call.getText(), withoutSessionIds(factory.call, handedIds));
     if (factory.declaration) act(factory.declaration.getParentOrThrow().getParentOrThrow(), remove);
   } else if (factory.kind === 'singleton') {
     // The module-wide server becomes a factory where it stands; its configuration moves in with it.
@@ -221,6 +224,13 @@ export function buildHttpEdits(plan: HttpPlan, style: Style): PhaseOutput {
           }
         : packageServerMarker(markers, markerPosition(route), factory.callee.getText(), module),
     );
+  }
+  if (route && factory.kind === 'call' && handedIds.length > 0) {
+    markers.push({
+      pos: markerPosition(route),
+      rule: 'SL003',
+      message: `\`${factory.callee.getText()}\` was handed the session id (\`${handedIds[0]!.getText()}\`), which is undefined without sessions, as a stateless transport's is: what it kept apart per session is now kept together; where that is state the tools need per conversation, give them a handle`,
+    });
   }
   if (route && factory.kind === 'call' && !plan.factoryFn && Node.isIdentifier(factory.callee) && Node.isParameterDeclaration(resolver.of(factory.callee) ?? file)) {
     markers.push({
@@ -497,7 +507,7 @@ export function buildHttpEdits(plan: HttpPlan, style: Style): PhaseOutput {
       if (local) return `the server factory call uses \`${local}\`, a variable of the request handler`;
       const handed = factory.connects !== undefined && Node.isCallExpression(factory.call) ? factory.call.getArguments()[factory.connects] : undefined;
       for (const id of referencesIn(factory.call)) {
-        if (handed && within(id, handed)) continue;
+        if ((handed && within(id, handed)) || handedIds.some((access) => within(id, access))) continue;
         const declaration = resolver.of(id);
         if (declaration && going.some((g) => within(declaration, g)) && !moved.some((m) => within(declaration, m)) && !isFunctionLike(declaration)) return `the server factory call uses \`${id.getText()}\`, which goes away`;
       }
@@ -596,4 +606,25 @@ function withOrphanedFunctions(file: SourceFile, going: readonly Node[], newCode
     }
   }
   return out;
+}
+
+/** `transport.sessionId` in a factory call's arguments, read off an SDK transport: the session id it is handed. */
+function sessionIdsHanded(call: Node, resolver: Resolver): PropertyAccessExpression[] {
+  return call.getDescendantsOfKind(SyntaxKind.PropertyAccessExpression).filter((access) => {
+    if (access.getName() !== 'sessionId' || !Node.isIdentifier(access.getExpression())) return false;
+    const declaration = resolver.of(access.getExpression() as Identifier);
+    if (!declaration || !Node.isVariableDeclaration(declaration)) return false;
+    const declared = [declaration.getTypeNode()?.getText() ?? '', declaration.getInitializer()?.getText() ?? ''].join(' ');
+    return TRANSPORT_CLASSES.some((cls) => new RegExp(`\\b${cls.name}\\b`).test(declared));
+  });
+}
+
+/** A factory call's text with the session ids it was handed read as undefined. */
+function withoutSessionIds(call: Node, handed: readonly PropertyAccessExpression[]): string {
+  const start = call.getStart();
+  let text = call.getText();
+  for (const access of [...handed].sort((a, b) => b.getStart() - a.getStart())) {
+    text = `${text.slice(0, access.getStart() - start)}undefined${text.slice(access.getEnd() - start)}`;
+  }
+  return text;
 }
