@@ -65,9 +65,10 @@ export function buildHttpEdits(plan: HttpPlan, style: Style): PhaseOutput {
   // transport has: undefined.
   const handedIds = factory.kind === 'call' ? sessionIdsHanded(factory.call, resolver) : [];
   if (factory.kind === 'call') {
-    factoryCall = withoutSessionIds(factory.call, handedIds);
+    const handedUndefined = (text: string) => (handedIds.length > 0 ? text.replace(factory.call.getText(), withoutSessionIds(factory.call, handedIds)) : text);
+    factoryCall = handedUndefined(factory.text);
     const firstRoute = Math.min(...plan.plumbing.registrations.map((r) => r.statement.getStart()));
-    factoryRef = factoryReference(factory, resolver, firstRoute, plan.factoryFn).replace(factory.call.getText(), withoutSessionIds(factory.call, handedIds));
+    factoryRef = handedUndefined(factoryReference(factory, resolver, firstRoute, plan.factoryFn));
     if (factory.declaration) act(factory.declaration.getParentOrThrow().getParentOrThrow(), remove);
   } else if (factory.kind === 'singleton') {
     // The module-wide server becomes a factory where it stands; its configuration moves in with it.
