@@ -7,6 +7,7 @@ import { Node, SyntaxKind, type Block, type ClassDeclaration, type ClassExpressi
 import type { AnalysisContext } from './context.js';
 import type { KeyOrigin, Registration, ServerFactory, ServerInstance, StateAccess, StateDependence, StateKind, StateVariable } from './model.js';
 import type { Origins } from './origins.js';
+import { classesOfReceiver } from './classes.js';
 import { classOfNew, elementFunctions, resolveFunction } from './functions.js';
 import { perConnectionClasses } from './per-connection.js';
 import { sharedPurposeOf } from './purpose.js';
@@ -225,7 +226,7 @@ function buildState(
   servers: readonly ServerInstance[],
   perConnection: ReadonlySet<ClassDeclaration | ClassExpression>,
 ): StateVariable {
-  const direct = candidate.kind === 'class-field' ? fieldReferences(candidate) : variableReferences(ctx, candidate);
+  const direct = candidate.kind === 'class-field' ? fieldReferences(ctx, candidate) : variableReferences(ctx, candidate);
   // An object of state handed to the functions that register tools (`registerTools(server, state)`) is used there.
   const handed = candidate.container === 'object' ? handedUses(ctx, direct) : [];
   const references = [...direct, ...handed.map((use) => use.node)];
@@ -584,13 +585,26 @@ function handedUses(ctx: AnalysisContext, references: readonly Node[], depth = 0
   return out;
 }
 
-/** `this.name` accesses inside the owning class. */
-function fieldReferences(candidate: Candidate): Node[] {
+/**
+ * `this.name` accesses inside the owning class, and `projects.name` where a variable or parameter holds an instance
+ * of it (a module the class hands itself to: `registerFolderTools(this)`, then `projects.workspace = …` there).
+ */
+function fieldReferences(ctx: AnalysisContext, candidate: Candidate): Node[] {
   const owner = candidate.ownerClass;
   if (!owner) return [];
-  return owner
+  const own = owner
     .getDescendantsOfKind(SyntaxKind.PropertyAccessExpression)
     .filter((access) => access.getName() === candidate.name && access.getExpression().getKind() === SyntaxKind.ThisKeyword);
+  const handed: Node[] = [];
+  for (const info of ctx.files) {
+    if (!ctx.resolver.mentions(info.sourceFile, candidate.name)) continue;
+    for (const access of info.sourceFile.getDescendantsOfKind(SyntaxKind.PropertyAccessExpression)) {
+      const receiver = access.getExpression();
+      if (access.getName() !== candidate.name || !Node.isIdentifier(receiver)) continue;
+      if (classesOfReceiver(ctx, receiver).includes(owner)) handed.push(access);
+    }
+  }
+  return [...own, ...handed];
 }
 
 /** Read or write, and through which key. */

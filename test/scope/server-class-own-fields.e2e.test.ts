@@ -74,3 +74,39 @@ describe('server-class-own-fields-v1: the fields of a class that builds its serv
     expect(await call(after, 'kv_status', {})).toBe('this tool needs a connection_id; call create_connection() first and pass the connection_id it returns');
   });
 });
+
+/**
+ * A server class that hands itself to its tool modules (`registerFolderTools(this)`), which keep their state on the
+ * instance (`projects.workspace = …`): the fields become accessors onto the record, so the modules' own code stays.
+ */
+describe('server-class-handed-v1: fields tool modules set on the instance they were handed', () => {
+  const running = stdioPairFor(scopeCase('server-class-handed-v1', 'create_session', 'session_id'));
+
+  it('the committed output is what the transform produces: accessors onto the record, the tool modules untouched inside', () => {
+    expect(outputDifferences(running().migrated)).toEqual([]);
+    const server = running().migrated.files['src/server.ts']!;
+    expect(server).toContain('public get workspace(): Workspace | null {');
+    expect(server).toContain('public set lookups(value: number) {');
+    expect(running().migrated.files['src/tools/folders.ts']).toContain('projects.workspace = { root, trail: [] };');
+  });
+
+  it('answers the original conversation the same way, twice at once on one process', async () => {
+    const conversation = async (client: Client, root: string, id: Record<string, unknown>) => [
+      await call(client, 'where_am_i', id),
+      await call(client, 'enter', { ...id, folder: 'src' }),
+      await call(client, 'open_workspace', { ...id, root }),
+      await call(client, 'enter', { ...id, folder: 'src' }),
+      await call(client, 'enter', { ...id, folder: 'lib' }),
+      await call(client, 'where_am_i', id),
+    ];
+    const original = await conversation(running().before, '/srv/app', {});
+    expect(original).toEqual(['no workspace, lookup 1', 'Error: open a workspace first', 'working in /srv/app', '/srv/app/src', '/srv/app/src/lib', '/srv/app (2 steps), lookup 2']);
+    const [first, second] = await Promise.all([running().create(), running().create()]);
+    const [a, b] = await Promise.all([
+      conversation(running().after, '/srv/app', { session_id: first }),
+      conversation(running().after, '/home/docs', { session_id: second }),
+    ]);
+    expect(a).toEqual(original);
+    expect(b).toEqual(original.map((line) => line.replace('/srv/app', '/home/docs')));
+  });
+});

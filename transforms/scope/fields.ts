@@ -24,6 +24,11 @@ export interface FieldMember {
   state: StateVariable;
   fields: StateVariable[];
   owner: ClassDeclaration;
+  /**
+   * Code outside the class reaches the field through the instance (`server.activeProject` in a module the server
+   * class hands itself to): the field becomes accessors onto the record, so those uses stay as written.
+   */
+  handed?: true;
 }
 
 interface Decline {
@@ -165,10 +170,42 @@ export function fieldReferences(member: FieldMember): PropertyAccessExpression[]
       access.getNameNode() === use &&
       access.getExpression().getKind() === SyntaxKind.ThisKeyword &&
       thisClassOf(access) === member.owner;
-    if (!isOwn) return { node: use, message: `${label} is used as \`${(access ?? use).getText().slice(0, 60)}\` ${placeOf(use)}, not as this.${member.name} in its class; give the tools that use it a handle by hand` };
-    out.push(access);
+    if (isOwn) {
+      out.push(access);
+      continue;
+    }
+    if (!isInstanceAccess(access, use, member)) return { node: use, message: `${label} is used as \`${(access ?? use).getText().slice(0, 60)}\` ${placeOf(use)}, not as this.${member.name} in its class; give the tools that use it a handle by hand` };
+    member.handed = true;
   }
   return out;
+}
+
+/** `server.activeProject`, read or set on an instance of the field's class (TypeScript's checker says which). */
+function isInstanceAccess(access: Node | undefined, use: Node, member: FieldMember): boolean {
+  if (!access || !Node.isPropertyAccessExpression(access) || access.getNameNode() !== use || !Node.isPropertyDeclaration(member.declaration)) return false;
+  const receiver = access.getExpression();
+  if (receiver.getKind() === SyntaxKind.ThisKeyword) return false;
+  return (receiver.getType().getSymbol()?.getDeclarations() ?? []).includes(member.owner);
+}
+
+/**
+ * What becomes of a field's declaration once its value lives in the record: it goes, or, for a field code outside
+ * the class reaches through the instance, it becomes a getter (and a setter, unless readonly) onto the record.
+ */
+export function fieldDeclarationEdit(member: FieldMember, record: string, options: { typed: boolean; unit: string }): { node: Node; text: string } | { node: Node; text?: undefined } | undefined {
+  const declaration = member.declaration;
+  if (!Node.isPropertyDeclaration(declaration)) return constructorInitializer(member) ? { node: declaration.getParentOrThrow() } : undefined;
+  if (!member.handed) return { node: declaration };
+  const name = declaration.getName();
+  const scope = declaration.hasScopeKeyword() ? `${declaration.getScope()} ` : '';
+  const typeText = options.typed ? (declaration.getTypeNode()?.getText() ?? declaration.getType().getText(declaration)) : undefined;
+  const type = typeText ? `: ${typeText}` : '';
+  // The declaration's own line indentation (getIndentationText() counts the class body's level again).
+  const text = declaration.getSourceFile().getFullText();
+  const indent = text.slice(text.lastIndexOf('\n', declaration.getStart() - 1) + 1, declaration.getStart()).replace(/\S.*$/, '');
+  const getter = [`${scope}get ${name}()${type} {`, `${indent}${options.unit}return ${record}.${name};`, `${indent}}`];
+  const setter = declaration.isReadonly() ? [] : [`${indent}${scope}set ${name}(value${type}) {`, `${indent}${options.unit}${record}.${name} = value;`, `${indent}}`];
+  return { node: declaration, text: [...getter, ...setter].join('\n') };
 }
 
 /** What the field's uses outside tool calls come to; see {@link fieldUsesOutsideTools}. */
@@ -245,7 +282,8 @@ export function fieldUsesOutsideTools(
     for (const call of callersOf(method)) {
       if (model.isHandled(call) || within(call, method)) continue;
       const caller = classMemberOf(call);
-      if (caller && caller !== method && (callersOf(caller).length === 0 || caller === uses.release?.method)) continue;
+      // A constructor has no callers by name, yet runs whenever the class is built.
+      if (caller && caller !== method && !Node.isConstructorDeclaration(caller) && (callersOf(caller).length === 0 || caller === uses.release?.method)) continue;
       if (atShutdown(call) && Node.isMethodDeclaration(method) && (!uses.sharedRelease || uses.sharedRelease.method === method)) {
         const statements = releaseStatements(method, member.owner, recordFields);
         if (Array.isArray(statements) && statements.length > 0) {

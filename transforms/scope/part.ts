@@ -20,7 +20,7 @@ import type { HandleOptions } from '../handles/store-file.js';
 import { aboveTopLevel, statementOf } from '../handles/site.js';
 import { standsInForRecord, type ScopeCandidate } from './candidates.js';
 import { recordLines, recordReference } from './record-text.js';
-import { constructorInitializer } from './fields.js';
+import { fieldDeclarationEdit } from './fields.js';
 import { planRecordResources } from './resources.js';
 import { isExported } from '../shared/exports.js';
 import { ImportNeeds } from './wiring.js';
@@ -105,8 +105,9 @@ export function planPart(
     edits.insert(aboveTopLevel(owner), `${lines.join(`\n${indent}`)}\n\n`);
     for (const member of candidate.members) {
       if (member.kind !== 'field') continue;
-      if (Node.isPropertyDeclaration(member.declaration)) edits.removeStatement(member.declaration);
-      else if (constructorInitializer(member)) edits.removeStatement(member.declaration.getParentOrThrow());
+      const edit = fieldDeclarationEdit(member, state!, { typed: style.typed, unit: style.unit });
+      if (edit?.text !== undefined) edits.replaceNode(edit.node, edit.text);
+      else if (edit) edits.removeStatement(edit.node);
     }
     for (const access of candidate.fieldReferences) edits.replaceNode(access, recordReference(access, state!));
   } else {

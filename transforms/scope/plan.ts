@@ -25,7 +25,7 @@ import { aboveTopLevel, statementOf, styleOf } from '../handles/site.js';
 import { storePathFor, type HandleOptions } from '../handles/store-file.js';
 import { findCandidates, standsInForRecord, type ScopeCandidate, type ScopeMember } from './candidates.js';
 import { singletonOf } from './instances.js';
-import { constructorInitializer } from './fields.js';
+import { fieldDeclarationEdit } from './fields.js';
 import { planRecordResources } from './resources.js';
 import { definitionAnchor, toolNameOf, type ScopeNames } from './tool-sites.js';
 import { freeNoun, ImportNeeds, wireTools } from './wiring.js';
@@ -284,7 +284,9 @@ function planCandidate(
   // Fields of a class that builds its server: the scope goes above the class (or the module's own state above it).
   const owners = [...new Set(candidate.members.flatMap((m) => (m.kind === 'field' ? [m.owner] : [])))].sort((a, b) => a.getStart() - b.getStart());
   const ownerClass = owners[0];
-  if (ownerClass && (factory || (first && first.getStart() > ownerClass.getStart()))) {
+  // Objects the class's own constructor builds (`this.paths = new PathManager(…)`) sit beside its fields: one scope above the class.
+  const builtByOwner = factory !== undefined && Node.isConstructorDeclaration(factory) && factory.getParent() === ownerClass;
+  if (ownerClass && ((factory && !builtByOwner) || (first && first.getStart() > ownerClass.getStart()))) {
     return `${stateList(candidate.members)} are kept partly in ${ownerClass.getName()}'s fields and partly in variables declared ${factory ? 'in a server factory' : 'below it'}; declare the variables above the class, then run migrate again`;
   }
   if (!factory && !first && !ownerClass) return `${stateList(candidate.members)} are declared in a way this cannot rewrite`;
@@ -312,8 +314,9 @@ function planCandidate(
   // A class's fields go; `this.x` in its members becomes the current record's property.
   for (const member of candidate.members) {
     if (member.kind !== 'field') continue;
-    if (Node.isPropertyDeclaration(member.declaration)) edits.removeStatement(member.declaration);
-    else if (constructorInitializer(member)) edits.removeStatement(member.declaration.getParentOrThrow());
+    const edit = fieldDeclarationEdit(member, names.state, { typed: style.typed, unit: style.unit });
+    if (edit?.text !== undefined) edits.replaceNode(edit.node, edit.text);
+    else if (edit) edits.removeStatement(edit.node);
   }
   for (const access of candidate.fieldReferences) edits.replaceNode(access, recordReference(access, names.state));
   for (const statement of statements.slice(1)) {
