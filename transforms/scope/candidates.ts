@@ -477,9 +477,9 @@ export function findCandidates(model: ServerModel, options: { resources: boolean
         for (const call of shared?.shutdownCalls ?? []) {
           const handler = shutdownHandlerOf(call);
           const statement = handler && bodyStatementOf(call, handler);
-          // Only a statement that is the call itself becomes disposeAll(): anything else it does would go with it.
           // `close` in `getLedger().close()`: the call it names.
           const invoked = call.getParent()?.getParent();
+          // Only a statement that is the call itself becomes disposeAll(): anything else it does would go with it.
           if (handler && statement && Node.isExpressionStatement(statement) && invoked && unwrap(statement.getExpression()) === invoked) shutdown.set(statement, { statement, handler, disposeOnly: true });
           else problems.push({ node: call, message: `${member.owner.getName()}.${member.name} is released ${placeOf(call)} in a shutdown statement that does more than that; release it in a statement of its own, then run migrate again` });
         }

@@ -147,7 +147,10 @@ function companionFields(model: ServerModel, members: readonly FieldMember[]): F
   return out;
 }
 
-/** Every `this.x` of the field in its class, or the first use that is not one (`server.connection` from outside). */
+/**
+ * Every `this.x` of the field in its class, or the first use that is neither that nor a use on an instance of the class
+ * (`projects.workspace` in a tool module the class handed itself to), which marks the member `handed` instead.
+ */
 export function fieldReferences(member: FieldMember): PropertyAccessExpression[] | Decline {
   const out: PropertyAccessExpression[] = [];
   const label = `${member.owner.getName()}.${member.name}`;
