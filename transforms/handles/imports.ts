@@ -1,5 +1,5 @@
 import { posix } from 'node:path';
-import { Node, SyntaxKind, type ImportDeclaration, type SourceFile } from 'ts-morph';
+import { Node, SyntaxKind, type ImportDeclaration, type Project, type SourceFile } from 'ts-morph';
 import type { TextEdits } from './edits.js';
 import { isExported } from '../shared/exports.js';
 import { identifiersOf } from '../shared/file-index.js';
@@ -13,9 +13,29 @@ export function specifierFor(file: SourceFile, fromPath: string, targetPath: str
   let relative = posix.relative(posix.dirname(fromPath), targetPath);
   if (!relative.startsWith('.')) relative = `./${relative}`;
   const withoutExt = relative.replace(/\.[cm]?[jt]sx?$/, '');
-  const relatives = file.getImportDeclarations().map((d) => d.getModuleSpecifierValue()).filter((s) => s.startsWith('.'));
-  const bare = relatives.length > 0 && relatives.every((s) => !/\.[cm]?[jt]sx?$/.test(s));
+  const own = relativeSpecifiers(file);
+  // A module whose relative imports name no extension may import only types (`from './types'`, gone once compiled);
+  // where any module of the project names one, Node needs it at run time, and the new import is a value.
+  const bare = own.length > 0 && own.every((s) => !HAS_EXTENSION.test(s)) && !projectNamesExtensions(file.getProject());
   return bare ? withoutExt : `${withoutExt}.js`;
+}
+
+const HAS_EXTENSION = /\.[cm]?[jt]sx?$/;
+
+function relativeSpecifiers(file: SourceFile): string[] {
+  return file.getImportDeclarations().map((d) => d.getModuleSpecifierValue()).filter((s) => s.startsWith('.'));
+}
+
+const namesExtensions = new WeakMap<Project, boolean>();
+
+/** Whether any module of the project imports a relative path with its extension (`./tools.js`). */
+function projectNamesExtensions(project: Project): boolean {
+  let known = namesExtensions.get(project);
+  if (known === undefined) {
+    known = project.getSourceFiles().some((file) => relativeSpecifiers(file).some((s) => HAS_EXTENSION.test(s)));
+    namesExtensions.set(project, known);
+  }
+  return known;
 }
 
 /** Whether a file is CommonJS (requires, no ESM imports or exports). */
