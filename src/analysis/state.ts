@@ -3,7 +3,7 @@
  * server factory, and fields of classes whose instances own a server or serve its handlers. Every access is
  * classified (read/write, keyed by what) and attributed to the handlers that run it.
  */
-import { Node, SyntaxKind, type Block, type ClassDeclaration, type ClassExpression, type Identifier, type ObjectLiteralExpression, type VariableDeclaration } from 'ts-morph';
+import { Node, SyntaxKind, type Block, type ClassDeclaration, type ClassExpression, type Identifier, type ObjectLiteralExpression, type PropertyAccessExpression, type VariableDeclaration } from 'ts-morph';
 import type { AnalysisContext } from './context.js';
 import type { KeyOrigin, Registration, ServerFactory, ServerInstance, StateAccess, StateDependence, StateKind, StateVariable } from './model.js';
 import type { Origins } from './origins.js';
@@ -595,16 +595,40 @@ function fieldReferences(ctx: AnalysisContext, candidate: Candidate): Node[] {
   const own = owner
     .getDescendantsOfKind(SyntaxKind.PropertyAccessExpression)
     .filter((access) => access.getName() === candidate.name && access.getExpression().getKind() === SyntaxKind.ThisKeyword);
-  const handed: Node[] = [];
+  const handed = (accessesByName(ctx).get(candidate.name) ?? []).filter((access) => receiverClasses(ctx, access.getExpression() as Identifier).includes(owner));
+  return [...own, ...handed];
+}
+
+/** Per analysis: `x.name` accesses on a plain identifier, by name (one pass over the project, not one per field). */
+const accessIndexes = new WeakMap<AnalysisContext, Map<string, PropertyAccessExpression[]>>();
+
+function accessesByName(ctx: AnalysisContext): Map<string, PropertyAccessExpression[]> {
+  let index = accessIndexes.get(ctx);
+  if (index) return index;
+  index = new Map();
   for (const info of ctx.files) {
-    if (!ctx.resolver.mentions(info.sourceFile, candidate.name)) continue;
     for (const access of info.sourceFile.getDescendantsOfKind(SyntaxKind.PropertyAccessExpression)) {
-      const receiver = access.getExpression();
-      if (access.getName() !== candidate.name || !Node.isIdentifier(receiver)) continue;
-      if (classesOfReceiver(ctx, receiver).includes(owner)) handed.push(access);
+      if (!Node.isIdentifier(access.getExpression())) continue;
+      const name = access.getName();
+      index.set(name, [...(index.get(name) ?? []), access]);
     }
   }
-  return [...own, ...handed];
+  accessIndexes.set(ctx, index);
+  return index;
+}
+
+/** Per analysis: the classes an identifier's binding holds, worked out once per binding (many accesses share one). */
+const receiverMemos = new WeakMap<AnalysisContext, Map<Node, ReturnType<typeof classesOfReceiver>>>();
+
+function receiverClasses(ctx: AnalysisContext, receiver: Identifier): ReturnType<typeof classesOfReceiver> {
+  const binding = ctx.resolver.resolve(receiver);
+  // A namespace import or a package's export is no instance of a project class.
+  if (!binding || (binding.kind !== 'declaration' && binding.kind !== 'expression')) return [];
+  let memo = receiverMemos.get(ctx);
+  if (!memo) receiverMemos.set(ctx, (memo = new Map()));
+  let classes = memo.get(binding.node);
+  if (!classes) memo.set(binding.node, (classes = classesOfReceiver(ctx, receiver)));
+  return classes;
 }
 
 /** Read or write, and through which key. */
