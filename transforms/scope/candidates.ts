@@ -573,9 +573,11 @@ export function findCandidates(model: ServerModel, options: { resources: boolean
       if (member.kind === 'factory-instance') continue;
       if (member.kind === 'field') {
         const found = fieldReferences(member);
-        if (!Array.isArray(found)) problems.push(found);
+        if ('message' in found) problems.push(found);
         else {
-          for (const access of found) {
+          // Reached on an instance elsewhere: the field becomes accessors onto the record (see fieldDeclarationEdit).
+          if (found.handed) member.handed = true;
+          for (const access of found.own) {
             const moved = [...shutdown.values()].filter((use) => access.getAncestors().includes(use.statement));
             // In a statement that moves into the cleanup, or one that also stays (inPlace): both places rewrite it.
             if (moved.length > 0) cleanupReferences.push(access);

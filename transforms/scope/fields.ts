@@ -148,11 +148,12 @@ function companionFields(model: ServerModel, members: readonly FieldMember[]): F
 }
 
 /**
- * Every `this.x` of the field in its class, or the first use that is neither that nor a use on an instance of the class
- * (`projects.workspace` in a tool module the class handed itself to), which marks the member `handed` instead.
+ * Every `this.x` of the field in its class, and whether code reaches it on an instance of the class too
+ * (`projects.workspace` in a tool module the class handed itself to); or the first use that is neither.
  */
-export function fieldReferences(member: FieldMember): PropertyAccessExpression[] | Decline {
+export function fieldReferences(member: FieldMember): { own: PropertyAccessExpression[]; handed: boolean } | Decline {
   const out: PropertyAccessExpression[] = [];
+  let handed = false;
   const label = `${member.owner.getName()}.${member.name}`;
   // A constructor's `this.x = …` is one of the uses: it now sets the record's value.
   const declaration = member.declaration;
@@ -178,9 +179,9 @@ export function fieldReferences(member: FieldMember): PropertyAccessExpression[]
       continue;
     }
     if (!isInstanceAccess(access, use, member)) return { node: use, message: `${label} is used as \`${(access ?? use).getText().slice(0, 60)}\` ${placeOf(use)}, not as this.${member.name} in its class; give the tools that use it a handle by hand` };
-    member.handed = true;
+    handed = true;
   }
-  return out;
+  return { own: out, handed };
 }
 
 /** `server.activeProject`, read or set on an instance of the field's class (TypeScript's checker says which). */
