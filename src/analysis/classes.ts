@@ -7,7 +7,7 @@
  */
 import { Node, SyntaxKind, type CallExpression, type ClassDeclaration, type ClassExpression } from 'ts-morph';
 import type { AnalysisContext } from './context.js';
-import { classOfNew } from './functions.js';
+import { classOfNew, returnedValues } from './functions.js';
 import type { FunctionNode } from './model.js';
 import { unwrap } from './syntax.js';
 
@@ -117,7 +117,7 @@ function classesReturnedBy(ctx: AnalysisContext, call: CallExpression, depth: nu
   for (const fn of calledFunctions(ctx, call)) {
     const declared = fn.getReturnTypeNode();
     const typed = declared ? classesOfType(ctx, promisedType(declared) ?? declared, false) : [];
-    const returned = typed.length > 0 ? typed : returnedValues(fn).flatMap((value) => classesOfValue(ctx, value, false, depth));
+    const returned = typed.length > 0 ? typed : returnedValues(fn).flatMap((value) => (value ? classesOfValue(ctx, value, false, depth) : []));
     for (const cls of returned) out.add(cls);
   }
   return [...out];
@@ -163,17 +163,6 @@ function staticFieldClasses(ctx: AnalysisContext, owner: ClassNode, name: string
 function promisedType(type: Node): Node | undefined {
   if (!Node.isTypeReference(type) || type.getTypeName().getText() !== 'Promise') return undefined;
   return type.getTypeArguments()[0];
-}
-
-/** The values a function returns: its concise body, or the expressions of its own return statements. */
-function returnedValues(fn: FunctionNode): Node[] {
-  const body = fn.getBody();
-  if (!body) return [];
-  if (!Node.isBlock(body)) return [body];
-  return body
-    .getDescendantsOfKind(SyntaxKind.ReturnStatement)
-    .filter((statement) => statement.getFirstAncestor((a) => Node.isFunctionLikeDeclaration(a) || Node.isArrowFunction(a) || Node.isFunctionExpression(a)) === fn)
-    .flatMap((statement) => statement.getExpression() ?? []);
 }
 
 /** Classes a receiver expression can be an instance of (subclasses included), as far as the syntax tells. */
