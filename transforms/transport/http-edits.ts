@@ -1,7 +1,8 @@
 import { placeOf } from '../shared/place.js';
 import { ASKS_MID_CALL, transportKept, transportKeptBecause } from '../../src/rules/marker-messages.js';
 import { Node, SyntaxKind, type CallExpression, type Identifier, type PropertyAccessExpression, type SourceFile } from 'ts-morph';
-import { TRANSPORT_CLASSES, V1_STREAMABLE, V2_ENTRY_IMPORTS } from '../../src/rules/transport-symbols.js';
+import { V1_STREAMABLE, V2_ENTRY_IMPORTS } from '../../src/rules/transport-symbols.js';
+import { namesTransportClass } from './plumbing.js';
 import { factoryReference, movedStatements, usesOnlyOuterNames } from './factory.js';
 import type { HttpPlan, Serving } from './http-entry.js';
 import { importedBindings, v1Specifier } from './imports.js';
@@ -616,7 +617,7 @@ function sessionIdsHanded(call: Node, resolver: Resolver): PropertyAccessExpress
     const declaration = resolver.of(access.getExpression() as Identifier);
     if (!declaration || !Node.isVariableDeclaration(declaration)) return false;
     const declared = [declaration.getTypeNode()?.getText() ?? '', declaration.getInitializer()?.getText() ?? ''].join(' ');
-    return TRANSPORT_CLASSES.some((cls) => new RegExp(`\\b${cls.name}\\b`).test(declared));
+    return namesTransportClass(declared);
   });
 }
 

@@ -38,6 +38,14 @@ export interface Plumbing {
   resolver: Resolver;
 }
 
+/** The SDK's transport class names, and a test for text that names one (a type, a construction). */
+export const TRANSPORT_CLASS_NAMES: ReadonlySet<string> = new Set(TRANSPORT_CLASSES.map((cls) => cls.name));
+const NAMES_TRANSPORT_CLASS = new RegExp(`\\b(?:${[...TRANSPORT_CLASS_NAMES].join('|')})\\b`);
+
+export function namesTransportClass(text: string): boolean {
+  return NAMES_TRANSPORT_CLASS.test(text);
+}
+
 export function findConstructions(file: SourceFile, kinds: ReadonlyArray<TransportClass['kind']>): Construction[] {
   const classes = bindingsFor(file, TRANSPORT_CLASSES.filter((c) => kinds.includes(c.kind)));
   if (classes.size === 0) return [];

@@ -1,10 +1,8 @@
 import { Node, type VariableDeclaration, type VariableStatement } from 'ts-morph';
-import { TRANSPORT_CLASSES } from '../../src/rules/transport-symbols.js';
 import { unwrap } from '../../src/analysis/syntax.js';
 import type { PhaseInput, PhaseOutput } from './phase.js';
 import { TextEdits } from './text-edits.js';
-
-const TRANSPORT_NAMES = new Set(TRANSPORT_CLASSES.map((cls) => cls.name));
+import { namesTransportClass, TRANSPORT_CLASS_NAMES } from './plumbing.js';
 
 /**
  * A module-level map of session transports that no code reads or writes (`export const TransportsCache = new
@@ -37,7 +35,7 @@ function holdsTransports(declaration: VariableDeclaration): boolean {
   const container = value !== undefined && (Node.isNewExpression(value) || Node.isObjectLiteralExpression(value) || Node.isArrayLiteralExpression(value));
   if (!initializer || !container) return false;
   const typeText = [declaration.getTypeNode()?.getText() ?? '', Node.isNewExpression(value) ? value.getTypeArguments().map((t) => t.getText()).join(',') : '', initializer.getText()].join(' ');
-  return [...TRANSPORT_NAMES].some((name) => new RegExp(`\\b${name}\\b`).test(typeText));
+  return namesTransportClass(typeText);
 }
 
 /** Whether anything but the declaration itself names it, in this module or another (an import counts). */
@@ -48,5 +46,5 @@ function usedAnywhere(declaration: VariableDeclaration): boolean {
 
 /** The identifiers a removed statement's types named: their imports may now be dead. */
 function typeNames(statement: VariableStatement): string[] {
-  return statement.getDescendants().flatMap((node) => (Node.isIdentifier(node) && TRANSPORT_NAMES.has(node.getText()) ? [node.getText()] : []));
+  return statement.getDescendants().flatMap((node) => (Node.isIdentifier(node) && TRANSPORT_CLASS_NAMES.has(node.getText()) ? [node.getText()] : []));
 }
