@@ -15,6 +15,8 @@ export interface TransportClass {
   module: string;
   line: SdkLine;
   kind: TransportKind;
+  /** `handleRequest` takes the web framework's context (Hono's `c`), whose request is `c.req`. */
+  takesContext?: boolean;
 }
 
 export const TRANSPORT_CLASSES: readonly TransportClass[] = [
@@ -22,6 +24,8 @@ export const TRANSPORT_CLASSES: readonly TransportClass[] = [
   { name: 'WebStandardStreamableHTTPServerTransport', module: '@modelcontextprotocol/sdk/server/webStandardStreamableHttp', line: 'v1', kind: 'web' },
   { name: 'SSEServerTransport', module: '@modelcontextprotocol/sdk/server/sse', line: 'v1', kind: 'sse' },
   { name: 'StdioServerTransport', module: '@modelcontextprotocol/sdk/server/stdio', line: 'v1', kind: 'stdio' },
+  // Hono's middleware package: the v1 SDK's web-standard transport behind `handleRequest(c)` on a Hono context.
+  { name: 'StreamableHTTPTransport', module: '@hono/mcp', line: 'v1', kind: 'web', takesContext: true },
   { name: 'NodeStreamableHTTPServerTransport', module: '@modelcontextprotocol/node', line: 'v2', kind: 'node' },
   { name: 'WebStandardStreamableHTTPServerTransport', module: '@modelcontextprotocol/server', line: 'v2', kind: 'web' },
   { name: 'StdioServerTransport', module: '@modelcontextprotocol/server/stdio', line: 'v2', kind: 'stdio' },
@@ -36,6 +40,9 @@ export const SERVER_CLASSES: ReadonlyArray<{ name: string; module: string }> = [
   { name: 'McpServer', module: '@modelcontextprotocol/server' },
   { name: 'Server', module: '@modelcontextprotocol/server' },
 ];
+
+/** Transport methods that serve one request (`transport.handleRequest(req, res)`, HTTP+SSE's `handlePostMessage`). */
+export const SERVE_METHODS: readonly string[] = ['handleRequest', 'handlePostMessage'];
 
 /** SDK helpers that only exist to route sessions; every use of them is session plumbing. */
 export const SESSION_HELPERS: ReadonlyArray<{ name: string; module: string }> = [

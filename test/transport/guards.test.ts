@@ -168,3 +168,92 @@ export const retries = new Map<string, number>();
     expect(result.changed['registry.ts']).toBeUndefined();
   });
 });
+
+/**
+ * Sessions kept in a registry of their ids (`sessions.add(id)` when one opens) and a GET route that
+ * answers requests without a session id itself: the registry goes with the sessions when nothing but the session
+ * code used it; the answer without a session id is what every request gets now. Each rule holds only as far as
+ * stated: an alias, a reader elsewhere, or an answer about the missing session keep the old behaviour's guard.
+ */
+describe('session registries and answers without a session id', () => {
+  const hono = (registry: string, extra: string, getGuard: string) => `import { randomUUID } from 'node:crypto';
+import { StreamableHTTPTransport } from '@hono/mcp';
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { Hono } from 'hono';
+
+const config = { mcpPath: '/mcp' };
+const transports = new Map<string, StreamableHTTPTransport>();
+${registry}
+const app = new Hono();
+
+app.get(config.mcpPath, async (c) => {
+  const sessionId = c.req.header('mcp-session-id');
+  if (!sessionId) {
+    ${getGuard}
+  }
+  const transport = transports.get(sessionId);
+  if (!transport) return c.json({ error: 'Session not found' }, 404);
+  return (await transport.handleRequest(c)) ?? c.body(null, 204);
+});
+
+app.post(config.mcpPath, async (c) => {
+  const sessionId = c.req.header('mcp-session-id');
+  const existing = sessionId ? transports.get(sessionId) : undefined;
+  if (existing) {
+    const response = await existing.handleRequest(c);
+    return response ?? c.body(null, 204);
+  }
+  const transport = new StreamableHTTPTransport({
+    sessionIdGenerator: () => randomUUID(),
+    onsessioninitialized: (id) => {
+      transports.set(id, transport);
+      sessions.add(id);
+    },
+  });
+  await new McpServer({ name: 'kept', version: '1.0.0' }).connect(transport);
+  const response = await transport.handleRequest(c);
+  return response ?? c.body(null, 204);
+});
+${extra}
+export default app;
+`;
+  const run = (text: string) => {
+    const result = transformFiles({ 'index.ts': text }, { transforms: [statelessTransport] });
+    return { out: result.changed['index.ts'] ?? text, notes: result.diagnostics.map((d) => d.message) };
+  };
+  const status = "return c.json({ status: 'ok' });";
+
+  it('serves on a configured path, drops a registry only the sessions used, and keeps the GET answer', () => {
+    const { out, notes } = run(hono('const sessions = new Set<string>();', '', status));
+    expect(out).not.toContain(TRANSPORT_KEPT);
+    expect(out).toContain('new StreamableHTTPTransport({ sessionIdGenerator: undefined })');
+    expect(out).toContain("app.get(config.mcpPath, async (c) => {\n  return c.json({ status: 'ok' });\n});");
+    expect(out).toContain('const response = await transport.handleRequest(c);\n  return response ?? c.body(null, 204);');
+    expect(out).not.toMatch(/sessions|randomUUID/);
+    expect(notes).toContainEqual(expect.stringContaining('`sessions` kept track of the sessions and nothing else'));
+  });
+
+  it('keeps the transport when the registry is read elsewhere too', () => {
+    const { out } = run(hono('const sessions = new Set<string>();', "app.get('/live', (c) => c.json({ live: sessions.has(c.req.query('id') ?? '') }));", status));
+    expect(out).toContain(TRANSPORT_KEPT);
+    expect(out).toContain('`sessions` (written by the session code that goes');
+  });
+
+  it('keeps the transport when the registry is another name for a shared object', () => {
+    const { out } = run(hono('const shared = new Set<string>();\nconst sessions = shared;', '', status));
+    expect(out).toContain(TRANSPORT_KEPT);
+  });
+
+  it('answers GET with 405 where its answer without a session id was an error about the session', () => {
+    const { out } = run(hono('const sessions = new Set<string>();', '', "return c.json({ error: 'Mcp-Session-Id header required' }, 400);"));
+    expect(out).not.toContain(TRANSPORT_KEPT);
+    expect(out).toContain('status: 405');
+    expect(out).not.toContain('header required');
+  });
+
+  it('reads a route path from a name that says it is a path, never from any other name', () => {
+    const { out } = run(hono('const sessions = new Set<string>();', '', status).replaceAll('config.mcpPath', 'config.mcp'));
+    expect(out).toContain(TRANSPORT_KEPT);
+    expect(out).toContain('sessionIdGenerator: () => randomUUID()');
+  });
+});

@@ -88,6 +88,9 @@ const CASES: readonly Case[] = [
   // A store opened from the caller's header when a session opened (chosen by `const isInit = …`), closed when the
   // session ended, and the open session's requests served after the routing in a try: opened and closed per request.
   { name: 'session-resource-v1', line: 'v1', rejects: [] },
+  // Hono with `@hono/mcp`'s transport on a configured path, a session registry only the routing used, a GET status
+  // page for requests without a session, and the POST served inside a closure run in the caller's context.
+  { name: 'hono-mcp-package-v1', line: 'v1', rejects: ['DELETE'] },
 ];
 
 const SUITE = 'http';
@@ -212,6 +215,40 @@ describe('key-at-initialize-v1: what ran when a session opened runs per request'
       });
     });
   }
+});
+
+// What the original answered a conversation is what the migrated one answers: the status page without a session,
+// and the caller's context (an AsyncLocalStorage run around the serving closure) reaching the tools.
+describe('hono-mcp-package-v1: the original conversation, answered the same way', () => {
+  const converse = async (url: string) => {
+    const status = await fetch(url, { headers: { accept: 'application/json' } });
+    const page = { code: status.status, body: await status.json() };
+    const client = new ClientV1({ name: 'e2e-hono', version: '1.0.0' });
+    await client.connect(new StreamableHTTPClientTransportV1(new URL(url), { requestInit: { headers: { 'x-caller': 'ada' } } }));
+    try {
+      const echo = await client.callTool({ name: 'echo', arguments: { message: 'hello' } });
+      const who = await client.callTool({ name: 'whoami', arguments: {} });
+      return { page, echo: echo.content, who: who.content };
+    } finally {
+      await client.close();
+    }
+  };
+  const answers: Record<'input' | 'output', Awaited<ReturnType<typeof converse>> | undefined> = { input: undefined, output: undefined };
+  for (const which of ['input', 'output'] as const) {
+    it(which === 'input' ? 'before migration' : 'migrated', async () => {
+      const server = await startServer(runnableFixture(SUITE, 'hono-mcp-package-v1', which));
+      try {
+        answers[which] = await converse(server.url);
+      } finally {
+        await server.stop();
+      }
+      expect(answers[which]?.page).toEqual({ code: 200, body: { status: 'ok', server: { name: 'hono-package-tools', endpoint: '/mcp' } } });
+      expect(answers[which]?.who).toEqual([{ type: 'text', text: 'ada' }]);
+    });
+  }
+  it('gives the same answers', () => {
+    expect(answers.output).toEqual(answers.input);
+  });
 });
 
 // The release the fixture pins really serves: SDK 1.0.1 knows no protocol version newer than 2024-11-05.

@@ -4,6 +4,7 @@ import { SESSION_ERROR_TEXT } from '../../src/analysis/vocabulary.js';
 import type { Plumbing } from './plumbing.js';
 import { referencesIn } from '../shared/declarations.js';
 import { SHUTDOWN_EVENTS, SHUTDOWN_LISTENERS } from '../../src/rules/scope-state.js';
+import { SERVE_METHODS } from '../../src/rules/transport-symbols.js';
 import { enclosingFunction, isFunctionLike, isPure, within, type FunctionLike, type Resolver } from './syntax.js';
 import { isExported } from '../shared/exports.js';
 import { usedOnlyWhere } from '../shared/local-uses.js';
@@ -61,7 +62,6 @@ function selectsOpening(test: Node, resolver: Resolver): boolean {
 }
 
 /** Calls that hand a request to a transport. */
-const SERVE_METHODS = ['handleRequest', 'handlePostMessage'];
 
 /** A `GET`/`DELETE` branch of a method dispatch (`if (req.method === 'GET') { …session stream… }`). */
 export interface SessionBranch {
@@ -111,6 +111,12 @@ export interface HandlerPlan {
    * stream and end no session, so on v1 they become the 405 a sessionless endpoint answers.
    */
   otherMethods: { statements: Node[]; response?: string };
+  /**
+   * Web transports: the variable the served response is kept in when the handler answers through it afterwards
+   * (`const response = await transport.handleRequest(c); return response ?? c.body(null, 204);`); the new code
+   * keeps it under that name, so the answer that follows stays as written.
+   */
+  answerInto?: string;
   problems: string[];
 }
 
@@ -193,6 +199,21 @@ function returnsAtTop(node: Node, fn: FunctionLike): boolean {
   return [node, ...nodesOfKind(node, SyntaxKind.ReturnStatement)].some((r) => Node.isReturnStatement(r) && enclosingFunction(r) === fn);
 }
 
+/**
+ * A function a handler declares and then calls, or hands to a wrapper (`authContext.run(store, handleRequest)`),
+ * that serves the request: its body is planned like the handler's own, so the calls around it stay.
+ */
+function servingClosure(statement: Node, plumbing: Plumbing): FunctionLike | undefined {
+  const fn = declaredFunction(statement);
+  const body = fn?.getBody();
+  if (!fn || !body || !Node.isBlock(body) || serveCalls(body, plumbing).length === 0) return undefined;
+  const calledOrHanded = (use: Node) => {
+    const parent = use.getParent();
+    return Node.isCallExpression(parent) && (parent.getExpression() === use || parent.getArguments().includes(use as never));
+  };
+  return usedOnlyWhere(statement, calledOrHanded) ? fn : undefined;
+}
+
 /** Plan the body of a handler that serves MCP requests. */
 export function planHandler(handler: FunctionLike, plumbing: Plumbing): HandlerPlan {
   const plan: HandlerPlan = { removed: [], whole: false, postOnly: false, returnAfter: false, sessionBranches: [], sessionGuards: [], wholeWithGuards: false, opening: [], otherMethods: { statements: [] }, problems: [] };
@@ -228,6 +249,13 @@ export function planHandler(handler: FunctionLike, plumbing: Plumbing): HandlerP
       }
       if (Node.isTryStatement(statement) && ![statement.getCatchClause(), statement.getFinallyBlock()].some((h) => h && plumbing.touches(h))) {
         visit(statement.getTryBlock());
+        continue;
+      }
+      // `const handleRequest = async () => { …serves… }`, then `authContext.run(store, handleRequest)`: the
+      // closure is where the request is served; its callers stay as written.
+      const closure = servingClosure(statement, plumbing);
+      if (closure) {
+        visit(closure.getBody()!);
         continue;
       }
       const condition = Node.isIfStatement(statement) ? statement.getExpression() : undefined;
@@ -277,7 +305,7 @@ export function planHandler(handler: FunctionLike, plumbing: Plumbing): HandlerP
   plan.serveCall = last.call;
   plan.postOnly = postBlocks.some((b) => within(last.statement, b));
   if (plan.postOnly) plan.otherMethods = clientErrorAfter(body, postBlocks.find((b) => within(last.statement, b))!, handler);
-  plan.returnAfter = codeFollows(last.statement, body, removedSet) && returnsAtTop(last.statement, handler);
+  plan.returnAfter = codeFollows(last.statement, body, removedSet) && returnsAtTop(last.statement, enclosingFunction(last.statement) ?? handler);
   for (const block of visited) {
     const statements = Node.isBlock(block) ? block.getStatements() : [];
     const emptied = block !== body && statements.length > 0 && statements.every((s) => removedSet.has(s.compilerNode));

@@ -10,8 +10,9 @@ import { declaredFunction, serveCalls } from './erase.js';
 import { describeSites, inSessionCallback } from './server-requests.js';
 import { parameterNames, planSessionCounts, planSseEdits, type EditSink } from './sse-edits.js';
 import { markedAlready } from './http-guards.js';
-import { countsSessions, droppedWrites, sessionMetricsCountedIn } from './state-guard.js';
+import { countsSessions, droppedWrites, sessionBookkeeping, sessionMetricsCountedIn } from './state-guard.js';
 import { closingStatements } from './session-resources.js';
+import { keptText, sessionlessAnswer } from './sessionless-answer.js';
 import { blocked, type PhaseOutput } from './phase.js';
 import { findRegistrations } from './routes.js';
 import { keptCollection } from './followed.js';
@@ -142,6 +143,14 @@ export function buildHttpEdits(plan: HttpPlan, style: Style): PhaseOutput {
   for (const registration of plan.sessions) {
     const { statement, handlerArg } = registration;
     const indent = indentOf(text, statement.getStart());
+    // What the route answered without a session id is what every request gets now.
+    const answer = target === 'v1' ? sessionlessAnswer(registration, plan.plumbing) : undefined;
+    if (answer) {
+      for (const removed of answer.removed) act(removed, remove);
+      act(answer.guard, { kind: 'replace', text: keptText(answer, text, indentOf(text, answer.guard.getStart()), style.unit) });
+      plan.notes.push(`the ${registration.method.toUpperCase()} ${registration.path} route now gives every request the answer it gave one without a session id (${firstLine(answer.kept[0]!)}): requests carry none any more`);
+      continue;
+    }
     const handler = routeFor(parameterNames(registration.handler), indent);
     if (handler === undefined) {
       problems.push(`cannot tell how the ${registration.method.toUpperCase()} handler reaches the request and response`);
@@ -189,7 +198,17 @@ export function buildHttpEdits(plan: HttpPlan, style: Style): PhaseOutput {
     if (countsSessions(metric)) plan.notes.push(`\`${metric.name}\` counted sessions, and there are none any more: its counting went with them, and the metric goes too where nothing else uses it`);
     else markers.push({ pos: markerPosition(metric.declaration ?? metric.node), rule: 'SL002', message: `\`${metric.name}\` counted open MCP sessions, which no longer exist: it now stays at its first value; count something that still means something, or drop it.` });
   }
-  const unmarked = dropped.filter((finding) => !markedAlready(finding) && !metrics.some((m) => m.name === finding.name));
+  // Bookkeeping only the sessions used (a session manager's create/touch/terminate) goes with them.
+  // A marked one is a decision left to a person: it stays with its marker.
+  const bookkeeping = dropped.flatMap((finding) => {
+    const statement = markedAlready(finding) ? undefined : sessionBookkeeping(finding, dropping);
+    return statement ? [{ finding, statement }] : [];
+  });
+  for (const { finding, statement } of bookkeeping) {
+    act(statement, remove);
+    plan.notes.push(`\`${finding.name}\` kept track of the sessions and nothing else (every use of it went with the session code): it goes with them`);
+  }
+  const unmarked = dropped.filter((finding) => !markedAlready(finding) && !metrics.some((m) => m.name === finding.name) && !bookkeeping.some((b) => b.finding === finding));
   if (!problem && unmarked.length > 0 && firstConstruction) {
     const names = unmarked.map((f) => `\`${f.name}\``).join(', ');
     const blockers = [`${names} (written by the session code that goes: ${unmarked.length === 1 ? 'it' : 'they'} would never change again)`];
@@ -312,6 +331,8 @@ export function buildHttpEdits(plan: HttpPlan, style: Style): PhaseOutput {
         options: plan.options,
         handler: handlerName,
         returnAfter: handlerPlan.returnAfter,
+        answerInto: handlerPlan.answerInto,
+        methodOf: plan.plumbing.constructions.some((c) => c.cls.takesContext) ? `${req}.req` : undefined,
         resolver: handlerPlan.resolver,
         pattern: binding?.pattern,
         closeCalls,
@@ -488,10 +509,15 @@ export function buildHttpEdits(plan: HttpPlan, style: Style): PhaseOutput {
     // A function only the code that goes calls goes too (the orphan pass removes it once the edits are in).
     const going = withOrphanedFunctions(file, goingNodes(), `${factoryCall} ${factoryRef}`);
     const moved = movedNodes();
+    // A web transport's response the new code declares again under its name (`const response = …`).
+    const redeclared: unknown[] = plan.serving.flatMap((s) => {
+      const served = s.plan.answerInto !== undefined ? s.plan.serveCall?.getFirstAncestorByKind(SyntaxKind.VariableDeclaration) : undefined;
+      return served ? [served.compilerNode] : [];
+    });
     for (const id of referencesIn(file)) {
       if (going.some((g) => within(id, g))) continue;
       const declaration = resolver.of(id);
-      if (declaration && going.some((g) => within(declaration, g)) && !moved.some((m) => within(declaration, m))) {
+      if (declaration && going.some((g) => within(declaration, g)) && !moved.some((m) => within(declaration, m)) && !redeclared.includes(declaration.compilerNode)) {
         return `\`${id.getText()}\` (${placeOf(id)}) is declared in the session routing that goes away`;
       }
     }

@@ -1,6 +1,6 @@
 import { placeOf } from '../shared/place.js';
 import { transportKeptBecause } from '../../src/rules/marker-messages.js';
-import { Node, type PropertyAccessExpression, type SourceFile } from 'ts-morph';
+import { Node, type PropertyAccessExpression, type ReturnStatement, type SourceFile } from 'ts-morph';
 import { DEFAULT_STREAMABLE_PATH } from '../../src/rules/transport-symbols.js';
 import { missingFeature, supportsFeature } from '../../src/rules/sdk-features.js';
 import { ownTransportNote, planOwnTransport, type OwnTransport } from './own-transport.js';
@@ -218,7 +218,10 @@ function analyse(input: PhaseInput, resolver: Resolver, constructions: readonly 
     }
     const plan = planHandler(registration.handler, plumbing);
     const answer = answerAfterServing(plan);
-    if (answer) return `the handler answers its framework after the transport served the request (\`${answer}\`), which the per-request code does not carry over`;
+    if (answer && kind === 'web') plan.answerInto = responseKeptFor(plan, resolver);
+    // The answer reads the response the new code keeps under the same name: it stays as written.
+    if (plan.answerInto) plan.removed = plan.removed.filter((statement) => statement !== answerStatement(plan));
+    if (answer && !plan.answerInto) return `the handler answers its framework after the transport served the request (\`${answer}\`), which the per-request code does not carry over`;
     if (plan.problems.length > 0 && registration.kind === 'helper' && !plan.serveCall) {
       return `the request helper \`${registration.handlerArg.getText()}\` hands the session's transport back to its caller instead of serving the request`;
     }
@@ -355,12 +358,35 @@ function helperParameters(file: SourceFile, plumbing: Plumbing, resolver: Resolv
  * with the serve call, so that value, and whatever guarded the response before it, would be lost: the expression.
  */
 function answerAfterServing(plan: HandlerPlan): string | undefined {
+  return answerStatement(plan)?.getExpressionOrThrow().getText();
+}
+
+function answerStatement(plan: HandlerPlan): ReturnStatement | undefined {
   const served = plan.serveCall ? statementOf(plan.serveCall) : undefined;
   const block = served?.getParent();
   if (!served || !block || !Node.isBlock(block)) return undefined;
   const after = block.getStatements().slice(block.getStatements().indexOf(served as never) + 1);
   const answer = after.find((statement) => Node.isReturnStatement(statement) && statement.getExpression() !== undefined);
-  return answer && Node.isReturnStatement(answer) ? answer.getExpressionOrThrow().getText() : undefined;
+  return answer && Node.isReturnStatement(answer) ? answer : undefined;
+}
+
+/**
+ * A web transport's response kept in a variable that the answer reads (`const response = await
+ * transport.handleRequest(c)`, then `return response ?? c.body(null, 204)`): its name, so the new code keeps the
+ * response under it and the answer stays. Any other answer (built apart from the response) is not carried over.
+ */
+function responseKeptFor(plan: HandlerPlan, resolver: Resolver): string | undefined {
+  const call = plan.serveCall;
+  const served = call ? statementOf(call) : undefined;
+  if (!call || !served || !Node.isVariableStatement(served)) return undefined;
+  const [declaration, ...more] = served.getDeclarations();
+  if (!declaration || more.length > 0 || !Node.isIdentifier(declaration.getNameNode())) return undefined;
+  const initializer = declaration.getInitializer();
+  const value = initializer && Node.isAwaitExpression(initializer) ? initializer.getExpression() : initializer;
+  if (value !== call) return undefined;
+  const answer = answerStatement(plan);
+  const reads = answer !== undefined && referencesIn(answer).some((id) => resolver.of(id) === declaration);
+  return reads ? declaration.getName() : undefined;
 }
 
 /** Why no handler was found: where the transports are built, named so that a person can find it. */

@@ -1,5 +1,5 @@
 import { Node, SyntaxKind, ts, type NewExpression, type ObjectLiteralExpression, type SourceFile } from 'ts-morph';
-import { SESSION_HEADER, SESSION_HELPERS, SSE_SESSION_PARAM, TRANSPORT_CLASSES, type TransportClass } from '../../src/rules/transport-symbols.js';
+import { SERVE_METHODS, SESSION_HEADER, SESSION_HELPERS, SSE_SESSION_PARAM, TRANSPORT_CLASSES, type TransportClass } from '../../src/rules/transport-symbols.js';
 import { bindingsFor } from './imports.js';
 import type { Registration } from './routes.js';
 import { declarationNodeOf, referencesIn } from '../shared/declarations.js';
@@ -130,6 +130,14 @@ function mentionsSessionId(initializer: Node): boolean {
     .some((access) => access.getName() === SSE_SESSION_PARAM && /(^|\.)query$/.test(access.getExpression().getText()));
 }
 
+/** Whether a function hands a request to a transport itself (`transport.handleRequest(c)`). */
+function servesRequests(fn: Node): boolean {
+  return nodesOfKind(fn, SyntaxKind.CallExpression).some((call) => {
+    const callee = call.getExpression();
+    return Node.isPropertyAccessExpression(callee) && SERVE_METHODS.includes(callee.getName());
+  });
+}
+
 export function analysePlumbing(file: SourceFile, resolver: Resolver, registrations: readonly Registration[], constructions: readonly Construction[]): Plumbing {
   const seeds = new Set<ts.Node>();
   // Maps and session-id variables are what make an entry sessionful; the rest only follows from them.
@@ -199,7 +207,14 @@ export function analysePlumbing(file: SourceFile, resolver: Resolver, registrati
     if (rebuilder && !registrations.some((r) => r.handler === rebuilder.fn)) add(rebuilder.declaration, true);
   }
 
-  const handlerNodes = () => registrations.filter((r) => touches(r.handler)).map((r) => r.handler);
+  // A handler that reads the session header routes sessions, even when the map lives behind a helper it calls
+  // (`const transport = getSessionTransport(c.req.header('mcp-session-id'))`).
+  const readsSessionHeader = (handler: FunctionLike) =>
+    nodesOfKind(handler, SyntaxKind.VariableDeclaration).some((declaration) => {
+      const initializer = declaration.getInitializer();
+      return initializer !== undefined && mentionsSessionId(initializer);
+    });
+  const handlerNodes = () => registrations.filter((r) => touches(r.handler) || readsSessionHeader(r.handler)).map((r) => r.handler);
   const insideHandler = (node: Node, handlers: readonly FunctionLike[]) => handlers.some((h) => within(node, h));
   for (let grew = true; grew; ) {
     grew = false;
@@ -209,6 +224,8 @@ export function analysePlumbing(file: SourceFile, resolver: Resolver, registrati
       const initializer = declaration.getInitializer();
       if (!initializer) continue;
       const inHandler = insideHandler(declaration, handlers);
+      // A closure of the handler that serves the request is code the rewrite changes in place, not a value.
+      if (inHandler && isFunctionLike(initializer) && servesRequests(initializer)) continue;
       // Outside handlers only direct uses count: `createServer(handler)` is not plumbing because its handler is.
       const direct = referencesIn(initializer).some((id) => seeds.has(resolver.of(id)?.compilerNode as ts.Node) && !id.getFirstAncestor((a) => isFunctionLike(a) && within(a, initializer)));
       const derived = inHandler ? refersToSeed(initializer) : direct;

@@ -18,7 +18,10 @@ export interface Registration {
   method: RouteMethod;
   /** Text of the router expression (`app`, `router`); undefined for createServer. */
   router?: string;
+  /** The path's value, or for a path kept in configuration (`config.mcpHttpEndpointPath`) the expression's text. */
   path?: string;
+  /** Whether `path` is an expression's text rather than a literal value. */
+  pathIsExpression?: boolean;
   pathNode?: Node;
   /** The argument that is (or names) the handler: always the last one; earlier ones are middleware. */
   handlerArg: Node;
@@ -80,8 +83,10 @@ export function findRegistrations(file: SourceFile, resolver: Resolver): Registr
     const method = ROUTE_METHODS[callee.getName()];
     const pathNode = args[0];
     // Also a path kept in a constant of the file (`const MCP_ENDPOINT_PATH = '/mcp'`).
-    const path = stringValue(pathNode) ?? constantString(pathNode, (id) => resolver.of(id));
-    if (!method || path === undefined || !path.startsWith('/')) continue;
+    const literal = stringValue(pathNode) ?? constantString(pathNode, (id) => resolver.of(id));
+    const configured = literal === undefined && namesAPath(pathNode);
+    const path = configured ? pathNode!.getText() : literal;
+    if (!method || path === undefined || (!configured && !path.startsWith('/'))) continue;
     const handler = functionOfArgument(last, resolver);
     if (!handler) continue;
     out.push({
@@ -90,6 +95,7 @@ export function findRegistrations(file: SourceFile, resolver: Resolver): Registr
       method,
       router: callee.getExpression().getText(),
       path,
+      ...(configured ? { pathIsExpression: true } : {}),
       pathNode,
       handlerArg: last,
       handler,
@@ -98,6 +104,18 @@ export function findRegistrations(file: SourceFile, resolver: Resolver): Registr
   }
   return out;
 }
+
+/**
+ * A path read from configuration, not written in the file (`config.mcpHttpEndpointPath`, `MCP_PATH`): a name
+ * or property whose last word says it is a path, so `cache.get(key, fallback)` never reads as a route.
+ */
+function namesAPath(node: Node | undefined): boolean {
+  if (!node || !(Node.isIdentifier(node) || Node.isPropertyAccessExpression(node))) return false;
+  const name = Node.isIdentifier(node) ? node.getText() : node.getName();
+  return PATH_NAME.test(name);
+}
+
+const PATH_NAME = /(?:path|endpoint|route)$/i;
 
 /** Whether `arg` is the parameter `parameter` itself (not an expression built from it). */
 function passes(arg: Node, parameter: Node | undefined, resolver: Resolver): boolean {

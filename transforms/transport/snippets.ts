@@ -28,6 +28,10 @@ export interface ServeInput {
   handler?: string;
   /** Code follows that the old code returned before: end with `return`. */
   returnAfter?: boolean;
+  /** Web: keep the response in this variable instead of returning it (the handler's own answer reads it). */
+  answerInto?: string;
+  /** The expression whose `.method` is the request's method, when not `req` itself (a Hono context's `c.req`). */
+  methodOf?: string;
   /** A transport resolver: return the connected transport (its callers serve the request), `failure` after a 405. */
   resolver?: { failure?: string };
   /** v1: the factory's result is destructured with this pattern (`{ server, cleanup }`), binding `server`. */
@@ -89,7 +93,7 @@ export function serveLines(i: ServeInput, s: Style): string[] {
   }
   if (i.guard && i.kind === 'web') {
     const response = methodNotAllowedWeb(s);
-    lines.push(`if (${i.req}.method !== ${quoted(s, 'POST')}) {`, `  return ${response[0]}`, ...response.slice(1, -1).map((l) => `  ${l}`), `  ${response[response.length - 1]}${s.semi}`, '}');
+    lines.push(`if (${i.methodOf ?? i.req}.method !== ${quoted(s, 'POST')}) {`, `  return ${response[0]}`, ...response.slice(1, -1).map((l) => `  ${l}`), `  ${response[response.length - 1]}${s.semi}`, '}');
   }
   if (i.connectCall === undefined) lines.push(`const ${i.pattern ?? i.server} = ${i.factoryCall}${s.semi}`);
   lines.push(...transportConstruction(i, s));
@@ -104,7 +108,9 @@ export function serveLines(i: ServeInput, s: Style): string[] {
   lines.push(
     i.kind === 'node'
       ? `await ${i.transport}.handleRequest(${args(i.req, i.res, i.body)})${s.semi}`
-      : `return ${i.transport}.handleRequest(${args(i.req, i.webOptions)})${s.semi}`,
+      : i.answerInto !== undefined
+        ? `const ${i.answerInto} = await ${i.transport}.handleRequest(${args(i.req, i.webOptions)})${s.semi}`
+        : `return ${i.transport}.handleRequest(${args(i.req, i.webOptions)})${s.semi}`,
   );
   return [...lines, ...end];
 }

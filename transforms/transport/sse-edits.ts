@@ -63,7 +63,7 @@ export function planSseEdits(input: {
         continue;
       }
       const key = `${route.router} ${route.path}`;
-      const path = quoted(style, route.path);
+      const path = route.pathIsExpression ? route.path : quoted(style, route.path);
       const lines = [`${indent}${route.router}.get(${path}, ${handler})${style.semi}`];
       if (postPaths.has(key) && !deleteTaken.has(key)) {
         lines.push(`${indent}${route.router}.delete(${path}, ${handler})${style.semi}`);

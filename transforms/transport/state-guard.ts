@@ -5,6 +5,7 @@ import type { Plumbing } from './plumbing.js';
 import { enclosingFunction, within, type FunctionLike, type Resolver } from './syntax.js';
 import { nodesOfKind } from '../shared/file-index.js';
 import { classKeepsState, classNamed, type ProjectLookup } from './followed.js';
+import { usedOnlyWhere } from '../shared/local-uses.js';
 
 /**
  * The checks that keep the transport rewrite from silently changing what a server does:
@@ -83,6 +84,44 @@ export function droppedWrites(going: readonly Node[], plumbing: Plumbing, handle
 export function countsSessions(finding: StateFinding): boolean {
   if (!SESSION_COUNT_NAME.test(finding.name) || !finding.declaration) return false;
   return referencesTo(finding.declaration).every(counts);
+}
+
+/**
+ * Bookkeeping of the sessions and nothing else (`sessionManager.createSession(sid)`, `.touchSession(sid)`,
+ * `.terminateSession(sid)`, `sessionManager.onSessionExpired = …`): a variable of the entry whose every use goes
+ * with the session code, directly or inside a helper only that code calls. With the sessions gone nothing reads
+ * it, so its declaration goes too. The statement declaring it, or undefined when it is anything more.
+ */
+export function sessionBookkeeping(finding: StateFinding, going: readonly Node[]): Node | undefined {
+  const declaration = finding.declaration;
+  if (!declaration || !Node.isVariableDeclaration(declaration)) return undefined;
+  const statement = declaration.getVariableStatement();
+  if (!statement || statement.getDeclarations().length !== 1 || statement.isExported()) return undefined;
+  if (!ownsItsValue(declaration.getInitializer())) return undefined;
+  const goes = (node: Node) => going.some((g) => within(node, g));
+  const uses = referencesTo(declaration);
+  return uses.length > 0 && uses.every((use) => goes(use) || insideHelperOf(use, goes)) ? statement : undefined;
+}
+
+/**
+ * A value the variable alone holds: one it builds (`new SessionRegistry(…)`), or one a sessions class hands out
+ * (`SessionManager.getInstance(…)`). Writes through an alias (`const handshakes = openSessions`) change what
+ * another name holds.
+ */
+function ownsItsValue(initializer: Node | undefined): boolean {
+  if (!initializer) return false;
+  if (Node.isNewExpression(initializer)) return true;
+  return Node.isCallExpression(initializer) && /session/i.test(initializer.getExpression().getText());
+}
+
+/** Whether a use sits in a function declared by a statement whose every use `goes` (a helper of the session code). */
+function insideHelperOf(use: Node, goes: (node: Node) => boolean): boolean {
+  for (let fn = enclosingFunction(use); fn; fn = enclosingFunction(fn)) {
+    const holder = Node.isFunctionDeclaration(fn) ? fn : fn.getParent()?.getParent()?.getParent();
+    if (!holder || !(Node.isFunctionDeclaration(holder) || Node.isVariableStatement(holder))) continue;
+    if (usedOnlyWhere(holder, goes)) return true;
+  }
+  return false;
 }
 
 /** `gauge.inc()`, `gauge.set(n)`, `count++`, `count -= 1`: a reference that only counts. */
