@@ -257,3 +257,44 @@ export default app;
     expect(out).toContain('sessionIdGenerator: () => randomUUID()');
   });
 });
+
+/** `@hono/mcp`'s transport is handed the Hono context: its method is `c.req.method`, and a v2 entry takes `c.req.raw`. */
+describe('a Hono context handed to the transport', () => {
+  const text = `import { randomUUID } from 'node:crypto';
+import { StreamableHTTPTransport } from '@hono/mcp';
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { Hono } from 'hono';
+
+const transports = new Map<string, StreamableHTTPTransport>();
+const app = new Hono();
+
+app.all('/mcp', async (c) => {
+  const sessionId = c.req.header('mcp-session-id');
+  let transport = sessionId ? transports.get(sessionId) : undefined;
+  if (!transport) {
+    const created = new StreamableHTTPTransport({
+      sessionIdGenerator: () => randomUUID(),
+      onsessioninitialized: (id) => {
+        transports.set(id, created);
+      },
+    });
+    await new McpServer({ name: 'all', version: '1.0.0' }).connect(created);
+    transport = created;
+  }
+  return transport.handleRequest(c);
+});
+
+export default app;
+`;
+  it('v1: checks the method on the context request and serves the context', () => {
+    const out = transformFiles({ 'index.ts': text }, { transforms: [statelessTransport] }).changed['index.ts'] ?? text;
+    expect(out).toContain("if (c.req.method !== 'POST') {");
+    expect(out).toContain('const transport = new StreamableHTTPTransport({ sessionIdGenerator: undefined });');
+    expect(out).toContain('return transport.handleRequest(c);');
+  });
+
+  it('v2: hands the entry the web request the context holds', () => {
+    const out = transformFiles({ 'index.ts': text }, { transforms: [statelessTransport], options: { 'stateless-transport': { output: 'v2' } } }).changed['index.ts'] ?? text;
+    expect(out).toContain("app.all('/mcp', (c) => mcpHandler.fetch(c.req.raw));");
+  });
+});

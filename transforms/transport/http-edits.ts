@@ -30,6 +30,8 @@ import { applyStatementActions, statementStart, TextEdits, type MarkerRequest, t
  */
 export function buildHttpEdits(plan: HttpPlan, style: Style): PhaseOutput {
   const { file, resolver, target, kind } = plan;
+  // `@hono/mcp`'s transport is handed the Hono context (`handleRequest(c)`), not the request.
+  const takesContext = plan.plumbing.constructions.some((c) => c.cls.takesContext);
   const text = file.getFullText();
   const edits = new TextEdits(text);
   const actions = new Map<unknown, { node: Node; action: StatementAction }>();
@@ -134,7 +136,8 @@ export function buildHttpEdits(plan: HttpPlan, style: Style): PhaseOutput {
   const defaults = kind === 'web' ? ['c'] : ['req', 'res'];
   const routeFor = (own: readonly string[], indent: string): string | undefined => {
     const params = own.length >= servingParams.length && own.length > 0 ? own : servingParams.length > 0 ? servingParams : defaults;
-    const [servingReq = defaults[0] ?? 'req', servingRes] = servingArgs;
+    const [servingArg = defaults[0] ?? 'req', servingRes] = servingArgs;
+    const servingReq = requestOf(servingArg);
     const req = mapOnto(servingReq, servingParams, params);
     const res = kind === 'node' ? mapOnto(servingRes ?? 'res', servingParams, params) : undefined;
     if (req === undefined || (kind === 'node' && res === undefined)) return undefined;
@@ -287,7 +290,8 @@ export function buildHttpEdits(plan: HttpPlan, style: Style): PhaseOutput {
     const exchange = registration?.exchange;
     const own = parameterNames(fn);
     const args = call ? call.getArguments().map((a) => a.getText()) : exchange ? [own[exchange.request], own[exchange.response]] : [];
-    const [req = 'req', second, third] = args;
+    const [served = 'req', second, third] = args;
+    const req = requestOf(served);
     const res = kind === 'node' ? second : undefined;
     const body = kind === 'node' ? third : undefined;
     const webOptions = kind === 'web' ? second : undefined;
@@ -332,7 +336,7 @@ export function buildHttpEdits(plan: HttpPlan, style: Style): PhaseOutput {
         handler: handlerName,
         returnAfter: handlerPlan.returnAfter,
         answerInto: handlerPlan.answerInto,
-        methodOf: plan.plumbing.constructions.some((c) => c.cls.takesContext) ? `${req}.req` : undefined,
+        methodOf: takesContext ? `${req}.req` : undefined,
         resolver: handlerPlan.resolver,
         pattern: binding?.pattern,
         closeCalls,
@@ -453,6 +457,14 @@ export function buildHttpEdits(plan: HttpPlan, style: Style): PhaseOutput {
     if (factory.kind !== 'call' || factory.connects === undefined || !Node.isCallExpression(factory.call)) return undefined;
     const args = factory.call.getArguments().map((a, i) => (i === factory.connects ? transportName : a.getText()));
     return `${factory.awaited ? 'await ' : ''}${factory.callee.getText()}(${args.join(', ')})`;
+  }
+
+  /**
+   * What the new code hands on as the request, from what the old code handed its transport: the same, except that
+   * a v2 entry takes the web request a framework context holds (`c.req.raw` for `@hono/mcp`'s `handleRequest(c)`).
+   */
+  function requestOf(handed: string): string {
+    return takesContext && target === 'v2' ? `${handed}.req.raw` : handed;
   }
 
   function transportClassName(): string {
