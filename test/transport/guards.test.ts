@@ -102,11 +102,12 @@ describe('counts of the open sessions', () => {
 
 /**
  * A Hono route that serves through the Node response and then hands Hono a value of its own (`return c.body(null)`,
- * after sealing the response so Hono writes nothing more): the per-request code ends with the serve call and would
- * drop that answer, so the transport stays, with the reason.
+ * after sealing the response so Hono writes nothing more): the per-request code keeps that answer after serving, and
+ * the 405 it writes for other methods ends the same way. An answer built from the session routing cannot be kept:
+ * the transport stays, with the reason.
  */
 describe('a handler that answers its framework after serving', () => {
-  it('keeps the transport, naming the answer', () => {
+  it('keeps the answer after serving and after the 405', () => {
     const text = `import { Hono } from 'hono';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
@@ -139,9 +140,14 @@ export default app;
 `;
     const result = transformFiles({ 'index.ts': text }, { transforms: [statelessTransport] });
     const out = result.changed['index.ts'] ?? text;
-    expect(out).toContain(TRANSPORT_KEPT);
-    expect(out).toContain('the handler answers its framework after the transport served the request (`c.body(null)`)');
-    expect(out).toContain('sessionIdGenerator: () => randomUUID()');
+    expect(out).not.toContain(TRANSPORT_KEPT);
+    expect(out).toContain(".end(JSON.stringify({ jsonrpc: '2.0', error: { code: -32000, message: 'Method not allowed.' }, id: null }));\n    return c.body(null);\n  }");
+    expect(out).toContain('  await transport.handleRequest(req, res);\n  return c.body(null);\n});');
+    const answered = text.replace('return c.body(null);', 'return c.json({ session: transport.sessionId });');
+    const kept = transformFiles({ 'index.ts': answered }, { transforms: [statelessTransport] }).changed['index.ts'] ?? answered;
+    expect(kept).toContain(TRANSPORT_KEPT);
+    expect(kept).toContain('the handler answers its framework after the transport served the request (`c.json({ session: transport.sessionId })`)');
+    expect(kept).toContain('sessionIdGenerator: () => randomUUID()');
   });
 });
 

@@ -91,6 +91,9 @@ const CASES: readonly Case[] = [
   // Hono with `@hono/mcp`'s transport on a configured path, a session registry only the routing used, a GET status
   // page for requests without a session, and the POST served inside a closure run in the caller's context.
   { name: 'hono-mcp-package-v1', line: 'v1', rejects: ['DELETE'] },
+  // Hono handing the SDK's Node transport its Node request and response, then sealing the response and answering
+  // Hono itself (`return c.body(null)`): the 405 for other methods ends the same way.
+  { name: 'hono-node-response-v1', line: 'v1', rejects: ['GET', 'DELETE'] },
 ];
 
 const SUITE = 'http';
@@ -155,7 +158,7 @@ for (const testCase of CASES) {
 }
 
 // The recorder must be able to see a session: the unmigrated servers hand one out (FastMCP's framework too).
-for (const name of ['express-v1', 'transport-resolver-v1', 'destructured-factory-v1', 'fastmcp-http-stream', 'class-method-factory-v1']) {
+for (const name of ['express-v1', 'transport-resolver-v1', 'destructured-factory-v1', 'fastmcp-http-stream', 'class-method-factory-v1', 'hono-node-response-v1']) {
   describe(`${name} before migration (control)`, () => {
     let server: RunningServer;
     beforeAll(async () => {

@@ -69,6 +69,7 @@ export function planScopes(project: Project, options: HandleOptions): ScopePlan 
       // One marker per decision: a finer handle transform may have marked this state already.
       const file = decline.node.getSourceFile();
       const name = Node.isVariableDeclaration(decline.node) || Node.isPropertyDeclaration(decline.node) ? decline.node.getName() : undefined;
+      if (process.env.DBG) console.error("SCOPE-DECLINE", name, decline.message);
       if (name && markedAlready(file.getFullText(), name)) continue;
       const owner = Node.isPropertyDeclaration(decline.node) ? decline.node.getParent() : undefined;
       if (owner && Node.isClassDeclaration(owner) && owner.getName() && markedAlready(file.getFullText(), owner.getName()!)) continue;

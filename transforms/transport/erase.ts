@@ -117,6 +117,12 @@ export interface HandlerPlan {
    * keeps it under that name, so the answer that follows stays as written.
    */
   answerInto?: string;
+  /**
+   * Node transports behind a web framework: the statements after the serve call that end in the handler's own
+   * answer (`sealResponse(); return c.body(null);`, Hono after the SDK wrote the Node response), written from
+   * column 0. They stay after the new code, and an answer the new code writes itself (the 405) ends with them too.
+   */
+  answerAfter?: string[];
   problems: string[];
 }
 

@@ -336,6 +336,7 @@ export function buildHttpEdits(plan: HttpPlan, style: Style): PhaseOutput {
         handler: handlerName,
         returnAfter: handlerPlan.returnAfter,
         answerInto: handlerPlan.answerInto,
+        answerAfter: handlerPlan.answerAfter,
         methodOf: takesContext ? `${req}.req` : undefined,
         resolver: handlerPlan.resolver,
         pattern: binding?.pattern,

@@ -219,9 +219,10 @@ function analyse(input: PhaseInput, resolver: Resolver, constructions: readonly 
     const plan = planHandler(registration.handler, plumbing);
     const answer = answerAfterServing(plan);
     if (answer && kind === 'web') plan.answerInto = responseKeptFor(plan, resolver);
+    if (answer && kind === 'node') plan.answerAfter = answerApartFromServing(plan, plumbing);
     // The answer reads the response the new code keeps under the same name: it stays as written.
     if (plan.answerInto) plan.removed = plan.removed.filter((statement) => statement !== answerStatement(plan));
-    if (answer && !plan.answerInto) return `the handler answers its framework after the transport served the request (\`${answer}\`), which the per-request code does not carry over`;
+    if (answer && !plan.answerInto && !plan.answerAfter) return `the handler answers its framework after the transport served the request (\`${answer}\`), which the per-request code does not carry over`;
     if (plan.problems.length > 0 && registration.kind === 'helper' && !plan.serveCall) {
       return `the request helper \`${registration.handlerArg.getText()}\` hands the session's transport back to its caller instead of serving the request`;
     }
@@ -387,6 +388,29 @@ function responseKeptFor(plan: HandlerPlan, resolver: Resolver): string | undefi
   const answer = answerStatement(plan);
   const reads = answer !== undefined && referencesIn(answer).some((id) => resolver.of(id) === declaration);
   return reads ? declaration.getName() : undefined;
+}
+
+/**
+ * Node transports: the statements from the serve call to the handler's answer (`sealResponse(); return
+ * c.body(null);`) when none of them touches the session routing, so they mean the same after the new serving code:
+ * their text, written from column 0. Undefined when any of them does.
+ */
+function answerApartFromServing(plan: HandlerPlan, plumbing: Plumbing): string[] | undefined {
+  const served = plan.serveCall ? statementOf(plan.serveCall) : undefined;
+  const block = served?.getParent();
+  const answer = answerStatement(plan);
+  if (!served || !block || !Node.isBlock(block) || !answer) return undefined;
+  const statements = block.getStatements();
+  const between = statements.slice(statements.indexOf(served as never) + 1, statements.indexOf(answer as never) + 1);
+  if (between.some((statement) => plumbing.touches(statement))) return undefined;
+  return between.map((statement) => {
+    const column = statement.getStart() - statement.getStartLinePos();
+    return statement
+      .getText()
+      .split('\n')
+      .map((line, i) => (i === 0 ? line : line.slice(Math.min(column, line.length - line.trimStart().length))))
+      .join('\n');
+  });
 }
 
 /** Why no handler was found: where the transports are built, named so that a person can find it. */

@@ -28,6 +28,8 @@ export interface ServeInput {
   handler?: string;
   /** Code follows that the old code returned before: end with `return`. */
   returnAfter?: boolean;
+  /** Node behind a framework: how the handler ends after the response is written (`return c.body(null);`), as written from column 0. */
+  answerAfter?: readonly string[];
   /** Web: keep the response in this variable instead of returning it (the handler's own answer reads it). */
   answerInto?: string;
   /** The expression whose `.method` is the request's method, when not `req` itself (a Hono context's `c.req`). */
@@ -88,8 +90,10 @@ export function serveLines(i: ServeInput, s: Style): string[] {
   const lines: string[] = [];
   const failure = i.resolver?.failure;
   if (i.guard && i.kind === 'node') {
-    const leave = failure === undefined || failure === 'undefined' ? `return${s.semi}` : `return ${failure}${s.semi}`;
-    lines.push(`if (${i.req}.method !== ${quoted(s, 'POST')}) {`, ...methodNotAllowedNode(i.res ?? 'res', s).map((l) => `  ${l}`), `  ${leave}`, '}');
+    // After the 405 the handler answers its framework as it does after serving (`return c.body(null)`).
+    const after = i.answerAfter?.flatMap((statement) => asSnippetLines(statement, s));
+    const leave = after ?? [failure === undefined || failure === 'undefined' ? `return${s.semi}` : `return ${failure}${s.semi}`];
+    lines.push(`if (${i.req}.method !== ${quoted(s, 'POST')}) {`, ...methodNotAllowedNode(i.res ?? 'res', s).map((l) => `  ${l}`), ...leave.map((l) => `  ${l}`), '}');
   }
   if (i.guard && i.kind === 'web') {
     const response = methodNotAllowedWeb(s);
