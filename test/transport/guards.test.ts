@@ -304,3 +304,70 @@ export default app;
     expect(out).toContain("app.all('/mcp', (c) => mcpHandler.fetch(c.req.raw));");
   });
 });
+
+/**
+ * Transports a class keeps in a field (`this.transports[id] = transport`): the field goes with the routing where
+ * nothing else keeps it; a route or a method with parameters that still reads it keeps the transport, with a marker.
+ */
+describe('session transports kept in a class field', () => {
+  const server = (extraRoute: string, extraMember: string) => `import express from 'express';
+import { randomUUID } from 'node:crypto';
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
+
+export class HttpServer {
+  private app = express();
+  private transports: Record<string, StreamableHTTPServerTransport> = {};
+
+  constructor(private readonly createServer: () => McpServer) {
+    this.app.use(express.json());
+    this.setupRoutes();
+  }
+
+  private setupRoutes(): void {
+    this.app.post('/mcp', async (req, res) => {
+      const sessionId = req.headers['mcp-session-id'] as string | undefined;
+      let transport: StreamableHTTPServerTransport;
+      if (sessionId && this.transports[sessionId]) {
+        transport = this.transports[sessionId];
+      } else if (!sessionId && isInitializeRequest(req.body)) {
+        transport = new StreamableHTTPServerTransport({
+          sessionIdGenerator: () => randomUUID(),
+          onsessioninitialized: (id) => {
+            this.transports[id] = transport;
+          },
+        });
+        await this.createServer().connect(transport);
+      } else {
+        res.status(400).json({ error: 'No valid session ID provided' });
+        return;
+      }
+      await transport.handleRequest(req, res, req.body);
+    });
+    ${extraRoute}
+  }
+  ${extraMember}
+}
+`;
+  const run = (text: string) => transformFiles({ 'index.ts': text }, { transforms: [statelessTransport] }).changed['index.ts'] ?? text;
+
+  it('goes with the routing', () => {
+    const out = run(server('', ''));
+    expect(out).not.toContain(TRANSPORT_KEPT);
+    expect(out).not.toContain('this.transports');
+    expect(out).toContain('const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });');
+  });
+
+  it('stays, with the transport, where another route reads it', () => {
+    const out = run(server("this.app.get('/stats', (_req, res) => res.json({ open: Object.keys(this.transports).length }));", ''));
+    expect(out).toContain(`${TRANSPORT_KEPT}: the GET /stats route reads the session map`);
+    expect(out).toContain('private transports: Record<string, StreamableHTTPServerTransport> = {};');
+  });
+
+  it('stays, with the transport, where a method with parameters reads it', () => {
+    const out = run(server('', 'close(id: string) {\n    void this.transports[id]?.close();\n  }'));
+    expect(out).toContain(TRANSPORT_KEPT);
+    expect(out).toContain('void this.transports[id]?.close();');
+  });
+});

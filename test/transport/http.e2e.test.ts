@@ -94,6 +94,9 @@ const CASES: readonly Case[] = [
   // Hono handing the SDK's Node transport its Node request and response, then sealing the response and answering
   // Hono itself (`return c.body(null)`): the 405 for other methods ends the same way.
   { name: 'hono-node-response-v1', line: 'v1', rejects: ['GET', 'DELETE'] },
+  // The transports map a class keeps in a field (`this.transports[id] = transport`), routes set up in one of its
+  // methods and a `stop()` that closed every session: the field goes, `stop()` keeps closing the listener.
+  { name: 'class-held-transports-v1', line: 'v1', rejects: ['GET', 'DELETE'] },
 ];
 
 const SUITE = 'http';
@@ -158,7 +161,7 @@ for (const testCase of CASES) {
 }
 
 // The recorder must be able to see a session: the unmigrated servers hand one out (FastMCP's framework too).
-for (const name of ['express-v1', 'transport-resolver-v1', 'destructured-factory-v1', 'fastmcp-http-stream', 'class-method-factory-v1', 'hono-node-response-v1']) {
+for (const name of ['express-v1', 'transport-resolver-v1', 'destructured-factory-v1', 'fastmcp-http-stream', 'class-method-factory-v1', 'hono-node-response-v1', 'class-held-transports-v1']) {
   describe(`${name} before migration (control)`, () => {
     let server: RunningServer;
     beforeAll(async () => {

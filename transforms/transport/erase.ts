@@ -486,8 +486,16 @@ export function planModule(statements: readonly Node[], plumbing: Plumbing, entr
       if (Node.isClassDeclaration(statement)) {
         for (const member of statement.getMembers()) {
           if (!outside(member)) continue;
+          // A field that holds the plumbing (`private transports: Record<string, …> = {}`) goes with it; the
+          // constructor is split like a setup function (`this.transports = {}` goes, the rest stays).
+          if (Node.isPropertyDeclaration(member) && plumbing.touchingNodes(member).includes(member)) {
+            plan.removed.push(member);
+            continue;
+          }
           const body = Node.isMethodDeclaration(member) || Node.isConstructorDeclaration(member) ? member.getBody() : undefined;
-          if (body && Node.isBlock(body) && entry.some((e) => within(e, member))) visit(body.getStatements());
+          // Like module functions: setup and cleanup methods (`async stop() { … }`, no parameters) are split too.
+          const splits = Node.isConstructorDeclaration(member) || entry.some((e) => within(e, member)) || (Node.isMethodDeclaration(member) && member.getParameters().length === 0);
+          if (body && Node.isBlock(body) && splits) visit(body.getStatements());
           else plan.problems.push(`the class member ${placeOf(member)} uses session plumbing`);
         }
         continue;

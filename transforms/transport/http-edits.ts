@@ -20,7 +20,7 @@ import { conciseHandler, factoryFunction, methodNotAllowedNode, serveLines, sess
 import { indentOf, render, type Style } from './style.js';
 import { referencesIn } from '../shared/declarations.js';
 import { usedOnlyWhere } from '../shared/local-uses.js';
-import { freshName, isFunctionLike, markerPosition, within, type Resolver } from './syntax.js';
+import { freshName, isFunctionLike, markerPosition, thisAccessesIn, thisField, within, type Resolver } from './syntax.js';
 import { applyStatementActions, statementStart, TextEdits, type MarkerRequest, type StatementAction } from './text-edits.js';
 
 /**
@@ -533,6 +533,12 @@ export function buildHttpEdits(plan: HttpPlan, style: Style): PhaseOutput {
       if (declaration && going.some((g) => within(declaration, g)) && !moved.some((m) => within(declaration, m)) && !redeclared.includes(declaration.compilerNode)) {
         return `\`${id.getText()}\` (${placeOf(id)}) is declared in the session routing that goes away`;
       }
+    }
+    // `this.transports` where the class's field goes with the routing.
+    for (const access of thisAccessesIn(file)) {
+      if (going.some((g) => within(access, g))) continue;
+      const field = thisField(access);
+      if (field && going.some((g) => within(field, g))) return `\`${access.getText()}\` (${placeOf(access)}) is a field of the session routing that goes away`;
     }
     for (const serving of plan.serving) {
       for (const arg of serving.plan.serveCall?.getArguments() ?? []) {

@@ -4,7 +4,7 @@ import { bindingsFor } from './imports.js';
 import type { Registration } from './routes.js';
 import { declarationNodeOf, referencesIn } from '../shared/declarations.js';
 import { descendantsOfKind, fileIndex, nodesOfKind, wrap } from '../shared/file-index.js';
-import { enclosingFunction, isFunctionLike, within, type FunctionLike, type Resolver } from './syntax.js';
+import { enclosingFunction, isFunctionLike, thisAccessesIn, thisField, within, type FunctionLike, type Resolver } from './syntax.js';
 
 /** A `new <SDK transport>(…)` in the file. */
 export interface Construction {
@@ -150,11 +150,16 @@ export function analysePlumbing(file: SourceFile, resolver: Resolver, registrati
     }
     return false;
   };
-  const refersToSeed = (node: Node) => referencesIn(node).some((id) => seeds.has(resolver.of(id)?.compilerNode as ts.Node));
-  const touchingNodes = (node: Node): Node[] => [
+  // Uses of seeds: names of variables, and `this.transports` where a class keeps the plumbing in a field.
+  const seedUses = (node: Node): Node[] => [
     ...referencesIn(node).filter((id) => seeds.has(resolver.of(id)?.compilerNode as ts.Node)),
+    ...thisAccessesIn(node).filter((access) => seeds.has(thisField(access)?.compilerNode as ts.Node)),
+  ];
+  const refersToSeed = (node: Node) => seedUses(node).length > 0;
+  const touchingNodes = (node: Node): Node[] => [
+    ...seedUses(node),
     ...constructions.filter((c) => within(c.node, node)).map((c) => c.node),
-    ...[node, ...nodesOfKind(node, SyntaxKind.VariableDeclaration)].filter((d) => seeds.has(d.compilerNode)),
+    ...[node, ...nodesOfKind(node, SyntaxKind.VariableDeclaration), ...(Node.isClassDeclaration(node) ? node.getProperties() : [])].filter((d) => seeds.has(d.compilerNode)),
   ];
   const touches = (node: Node) => touchingNodes(node).length > 0;
 
@@ -175,27 +180,29 @@ export function analysePlumbing(file: SourceFile, resolver: Resolver, registrati
     let node = value;
     while (Node.isAsExpression(node) || Node.isParenthesizedExpression(node) || Node.isNonNullExpression(node) || Node.isSatisfiesExpression(node)) node = node.getExpression();
     if (Node.isIdentifier(node)) return seeds.has(resolver.of(node)?.compilerNode as ts.Node);
+    if (Node.isPropertyAccessExpression(node) && thisField(node)) return seeds.has(thisField(node)!.compilerNode);
     if (Node.isArrayLiteralExpression(node)) return node.getElements().some(storesPlumbing);
     if (Node.isObjectLiteralExpression(node)) {
       return node.getProperties().some((p) => (Node.isShorthandPropertyAssignment(p) ? storesPlumbing(p.getNameNode()) : Node.isPropertyAssignment(p) && p.getInitializer() !== undefined && storesPlumbing(p.getInitializerOrThrow())));
     }
     return false;
   };
-  // Maps that store transports: `transports[id] = transport`, `sessions.set(id, { transport, … })`.
+  /** Where a map is declared: a variable (`transports`), or a field of the class (`this.transports`). */
+  const mapDeclaration = (target: Node): Node | undefined => (Node.isIdentifier(target) ? resolver.of(target) : thisField(target));
+  // Maps that store transports: `transports[id] = transport`, `sessions.set(id, { transport, … })`, `this.transports[id] = …`.
   const addMaps = () => {
     let grew = false;
     for (const assignment of nodesOfKind(file, SyntaxKind.BinaryExpression)) {
       const left = assignment.getLeft();
       if (assignment.getOperatorToken().getKind() !== SyntaxKind.EqualsToken || !Node.isElementAccessExpression(left)) continue;
       const target = left.getExpression();
-      if (Node.isIdentifier(target) && storesPlumbing(assignment.getRight())) grew = add(resolver.of(target), true) || grew;
+      if (storesPlumbing(assignment.getRight())) grew = add(mapDeclaration(target), true) || grew;
     }
     for (const call of nodesOfKind(file, SyntaxKind.CallExpression)) {
       const callee = call.getExpression();
       const value = call.getArguments()[1];
       if (!Node.isPropertyAccessExpression(callee) || callee.getName() !== 'set' || !value || !storesPlumbing(value)) continue;
-      const target = callee.getExpression();
-      if (Node.isIdentifier(target)) grew = add(resolver.of(target), true) || grew;
+      grew = add(mapDeclaration(callee.getExpression()), true) || grew;
     }
     return grew;
   };

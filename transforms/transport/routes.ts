@@ -1,7 +1,7 @@
 import { Node, SyntaxKind, type CallExpression, type SourceFile } from 'ts-morph';
 import { NODE_HTTP_MODULES, ROUTE_METHODS } from '../../src/rules/transport-symbols.js';
 import { importedBindings } from './imports.js';
-import { isFunctionLike, statementOf, stringValue, type FunctionLike, type Resolver } from './syntax.js';
+import { isFunctionLike, statementOf, stringValue, thisField, type FunctionLike, type Resolver } from './syntax.js';
 import { nodesOfKind } from '../shared/file-index.js';
 import { constantString } from '../shared/declarations.js';
 
@@ -37,6 +37,10 @@ export interface Registration {
 /** The function an argument is or names (`async (req, res) => …`, `handlePost`, `const h = function …`). */
 export function functionOfArgument(arg: Node, resolver: Resolver): FunctionLike | undefined {
   if (isFunctionLike(arg)) return arg;
+  // `this.post` naming an arrow-function field (`private post = async (req, res) => { … }`): `this` stays bound.
+  const field = thisField(arg);
+  const value = field?.getInitializer();
+  if (value && isFunctionLike(value)) return value;
   if (!Node.isIdentifier(arg)) return undefined;
   const declaration = resolver.of(arg);
   if (declaration && Node.isFunctionDeclaration(declaration)) return declaration;
@@ -134,7 +138,7 @@ export function findRequestHelpers(file: SourceFile, resolver: Resolver, registr
     if (!request || !response) continue;
     for (const call of nodesOfKind(registration.handler, SyntaxKind.CallExpression)) {
       const callee = call.getExpression();
-      if (!Node.isIdentifier(callee)) continue;
+      if (!Node.isIdentifier(callee) && !thisField(callee)) continue;
       const helper = functionOfArgument(callee, resolver);
       if (!helper || helper.getSourceFile() !== file || out.some((h) => h.call === call)) continue;
       const args = call.getArguments();

@@ -2,7 +2,7 @@ import { Node, SyntaxKind, VariableDeclarationKind, type SourceFile, type ts } f
 import { CONTAINER_CONSTRUCTORS, COUNTING_METHODS, KEYED_METHODS, MUTATING_METHODS, SESSION_COUNT_NAME, SESSION_ID_PROPERTIES } from '../../src/rules/transport-state.js';
 import { referencesIn, referencesTo } from '../shared/declarations.js';
 import type { Plumbing } from './plumbing.js';
-import { enclosingFunction, within, type FunctionLike, type Resolver } from './syntax.js';
+import { enclosingFunction, thisField, within, type FunctionLike, type Resolver } from './syntax.js';
 import { nodesOfKind } from '../shared/file-index.js';
 import { classKeepsState, classNamed, type ProjectLookup } from './followed.js';
 import { usedOnlyWhere } from '../shared/local-uses.js';
@@ -238,7 +238,7 @@ export function sessionKeyedState(file: SourceFile, resolver: Resolver, plumbing
   const findings = new Map<string, StateFinding>();
   const consider = (target: Node, key: Node | undefined, at: Node) => {
     if (!key || !mentionsSessionId(key, sessionVariables, resolver)) return;
-    const root = Node.isIdentifier(target) ? resolver.of(target) : undefined;
+    const root = Node.isIdentifier(target) ? resolver.of(target) : thisField(target);
     if (root && plumbing.has(root.compilerNode)) return;
     const name = target.getText();
     if (!findings.has(name)) findings.set(name, { node: at, name, declaration: root });

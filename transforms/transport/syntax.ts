@@ -1,6 +1,6 @@
-import { Node, SyntaxKind, ts, type Identifier, type SourceFile } from 'ts-morph';
+import { Node, SyntaxKind, ts, type Identifier, type PropertyAccessExpression, type PropertyDeclaration, type SourceFile } from 'ts-morph';
 import { declarationOf } from '../shared/declarations.js';
-import { fileIndex, identifierText } from '../shared/file-index.js';
+import { fileIndex, identifierText, nodesOfKind } from '../shared/file-index.js';
 
 /**
  * Small AST questions the transport transforms ask everywhere: is this identifier a use of a binding,
@@ -125,4 +125,27 @@ export function markerPosition(node: Node): number {
     if (/^[ \t]*$/.test(text.slice(lineStart, start)) || !parent || Node.isSourceFile(parent)) return start;
     current = statementOf(parent);
   }
+}
+
+/**
+ * The field a `this.name` access reads, declared in the class the access runs in (arrow functions keep the
+ * class's `this`; any other function has its own): `this.transports` → `private transports = {}`.
+ */
+export function thisField(node: Node): PropertyDeclaration | undefined {
+  if (!Node.isPropertyAccessExpression(node) || node.getExpression().getKind() !== SyntaxKind.ThisKeyword) return undefined;
+  for (let current = node.getParent(); current; current = current.getParent()) {
+    if (Node.isClassDeclaration(current) || Node.isClassExpression(current)) {
+      const member = current.getProperty(node.getName());
+      return member && Node.isPropertyDeclaration(member) ? member : undefined;
+    }
+    if (Node.isFunctionDeclaration(current) || Node.isFunctionExpression(current)) return undefined;
+  }
+  return undefined;
+}
+
+/** `this.name` accesses inside a node (the node itself included). */
+export function thisAccessesIn(node: Node): PropertyAccessExpression[] {
+  return [node, ...nodesOfKind(node, SyntaxKind.PropertyAccessExpression)].filter(
+    (access): access is PropertyAccessExpression => Node.isPropertyAccessExpression(access) && access.getExpression().getKind() === SyntaxKind.ThisKeyword,
+  );
 }
