@@ -168,6 +168,8 @@ function promisedType(type: Node): Node | undefined {
 /** Classes a receiver expression can be an instance of (subclasses included), as far as the syntax tells. */
 export function classesOfReceiver(ctx: AnalysisContext, receiver: Node, depth = 0): ClassNode[] {
   const inner = unwrap(receiver);
+  // `new UiServer()`: exactly the class built.
+  if (Node.isNewExpression(inner)) return classesOfValue(ctx, inner, false, depth);
   if (inner.getKind() === SyntaxKind.ThisKeyword) {
     const owner = inner.getFirstAncestor((a): a is ClassNode => Node.isClassDeclaration(a) || Node.isClassExpression(a));
     return owner ? withSubclasses(ctx, [owner]) : [];

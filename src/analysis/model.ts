@@ -211,7 +211,7 @@ export type StateDependence = 'session-keyed' | 'routing' | 'implicit' | 'handle
  * - `call-scoped`: a field one method sets and releases in its `finally`, used only while that method runs;
  * - `never-filled`: a collection calls only take from, while what adds to it is in code nothing calls.
  */
-export type SharedPurpose = 'id-counter' | 'persisted' | 'per-call' | 'client-context' | 'rebuilt' | 'set-once' | 'call-scoped' | 'never-filled';
+export type SharedPurpose = 'id-counter' | 'persisted' | 'per-call' | 'client-context' | 'rebuilt' | 'set-once' | 'call-scoped' | 'never-filled' | 'listener';
 
 /** A piece of state the server keeps between requests. */
 export interface StateVariable {

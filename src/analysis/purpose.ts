@@ -5,7 +5,8 @@
  * no transform gives it a handle (see SharedPurpose and conversational.ts).
  */
 import { Node, SyntaxKind, type CallExpression, type ClassDeclaration, type ClassExpression, type Identifier } from 'ts-morph';
-import { FILE_READS, FILE_WRITES, ID_NAMES } from '../rules/scope-state.js';
+import { FILE_READS, FILE_WRITES, ID_NAMES, LISTENING_MODULES, PORT_NAMES } from '../rules/scope-state.js';
+import { classesOfReceiver, membersOf } from './classes.js';
 import { ENVELOPE_READ } from './vocabulary.js';
 import { resolveFunction } from './functions.js';
 import type { AnalysisContext } from './context.js';
@@ -15,10 +16,14 @@ import type { Reach } from './reach.js';
 import { enclosingFunction, isFunctionBoundary, nameText, outermostWrapper, unwrap } from './syntax.js';
 
 export function sharedPurposeOf(ctx: AnalysisContext, reach: Reach, origins: Origins, state: StateVariable): SharedPurpose | undefined {
+  // What a web server of the project's own keeps (its WebSocket server, its connected sockets) is that server's.
+  if (state.kind === 'class-field' && state.ownerClass && !state.holdsTransports && state.dependence !== 'session-keyed' && isOwnWebServer(state.ownerClass)) return 'listener';
   if (state.holdsTransports || state.holdsUpstreams || state.dependence === 'session-keyed' || state.container === 'map' || state.container === 'set') return undefined;
   if (state.accesses.every((a) => a.mode === 'read') || !state.accesses.some((a) => a.by.length > 0)) return undefined;
   // Before the per-connection rule below: a connection's copy of the client's info is the client's, not a conversation's.
   if (isClientCopy(ctx, reach, state)) return 'client-context';
+  // A port is the process's, whatever object holds the server listening on it.
+  if (isListener(ctx, state)) return 'listener';
   // What one conversation's object holds (a notebook's next cell id) is that conversation's, whatever its shape.
   if (state.kind === 'factory-closure' || state.perConnectionClass) return undefined;
   if (isIdCounter(state)) return 'id-counter';
@@ -29,6 +34,71 @@ export function sharedPurposeOf(ctx: AnalysisContext, reach: Reach, origins: Ori
   if (isCallScoped(state) || isInFlightGuard(state)) return 'call-scoped';
   if (isNeverFilled(state)) return 'never-filled';
   return undefined;
+}
+
+// ---- listeners -----------------------------------------------------------------------------------------
+
+/**
+ * A server the process listens with (`this.server = new WebUIServer(…)`, whose `start(port)` calls `listen`;
+ * `this.httpServer = http.createServer(app)`), or the port it took, written where such a server is started
+ * (`this.currentPort = port` beside it): only one listener can hold a port, so no conversation owns it.
+ */
+function isListener(ctx: AnalysisContext, state: StateVariable): boolean {
+  if (state.container) return false;
+  const writes = state.accesses.filter((a) => a.mode === 'write' && a.value !== undefined && !isNullish(a.value));
+  if (writes.length === 0) return false;
+  if (writes.every((w) => listens(ctx, w.value!))) return true;
+  return PORT_NAMES.test(state.name) && writes.every((w) => {
+    const holder = enclosingFunction(w.node);
+    return holder !== undefined && startsListener(ctx, holder);
+  });
+}
+
+function isNullish(value: Node): boolean {
+  const inner = unwrap(value);
+  return inner.getKind() === SyntaxKind.NullKeyword || (Node.isIdentifier(inner) && inner.getText() === 'undefined');
+}
+
+/** A value that is a listening server: made by a listen call, or an instance of a class that listens. */
+function listens(ctx: AnalysisContext, value: Node): boolean {
+  const inner = unwrap(Node.isAwaitExpression(value) ? value.getExpression() : value);
+  if (Node.isCallExpression(inner)) return isListenCall(inner) || isNodeServerMade(inner);
+  if (!Node.isNewExpression(inner)) return false;
+  return classesOfReceiver(ctx, inner).some((cls) => membersOf(ctx, cls).some((member) => callsListen(member)));
+}
+
+/** Whether a function starts a listener itself: a listen call, or a listening value it builds. */
+function startsListener(ctx: AnalysisContext, fn: Node): boolean {
+  return callsListen(fn) || fn.getDescendantsOfKind(SyntaxKind.NewExpression).some((made) => listens(ctx, made));
+}
+
+function callsListen(node: Node): boolean {
+  return node.getDescendantsOfKind(SyntaxKind.CallExpression).some(isListenCall);
+}
+
+/**
+ * A class that listens on a port itself (a method calls `listen`) and has nothing of MCP in it: a web UI or an
+ * admin server beside the MCP server, not the MCP server (whose tools may keep a conversation's state).
+ */
+function isOwnWebServer(cls: ClassDeclaration | ClassExpression): boolean {
+  return callsListen(cls) && !MCP_WORDS.test(cls.getText());
+}
+
+const MCP_WORDS = /McpServer|registerTool|setRequestHandler|\.tool\(|\.resource\(|\.prompt\(|@modelcontextprotocol|Transport\b/;
+
+/** `server.listen(port)`, `app.listen(port)`: what it returns (and what it is called on) listens. */
+function isListenCall(call: CallExpression): boolean {
+  const callee = unwrap(call.getExpression());
+  return Node.isPropertyAccessExpression(callee) && callee.getName() === 'listen';
+}
+
+/** `http.createServer(app)`, `net.createServer()`: Node's own servers, not an MCP server factory of the same name. */
+function isNodeServerMade(call: CallExpression): boolean {
+  const callee = unwrap(call.getExpression());
+  if (Node.isPropertyAccessExpression(callee)) return callee.getName() === 'createServer' && LISTENING_MODULES.test(callee.getExpression().getText());
+  // `import { createServer } from 'http'`.
+  const imported = Node.isIdentifier(callee) ? callee.getSymbol()?.getDeclarations()[0] : undefined;
+  return imported !== undefined && Node.isImportSpecifier(imported) && imported.getName() === 'createServer' && LISTENING_MODULES.test(imported.getImportDeclaration().getModuleSpecifierValue());
 }
 
 // ---- rebuilt values ------------------------------------------------------------------------------------

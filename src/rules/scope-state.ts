@@ -53,6 +53,12 @@ export const FILE_READS: ReadonlySet<string> = new Set(['readFile', 'readFileSyn
 /** Names a minted identifier is stored or returned under (`sessionId`, `virtualPid`, `nextRequestId()`). */
 export const ID_NAMES = /(?:id|Id|ID)s?$/;
 
+/** Node's modules whose `createServer(…)` makes a server that listens on a port (not an MCP server factory). */
+export const LISTENING_MODULES = /^(?:node:)?(?:http|https|http2|net|tls)$/;
+
+/** Names of the port a listener took (`currentPort`, `port`, `uiPort`). */
+export const PORT_NAMES = /(?:^|[a-z])(?:port|Port|PORT)$/;
+
 /** A module singleton (`const x = new C()`) holds a conversation's state only when its class or name says so. */
 export const CONVERSATIONAL_CLASSES: readonly RegExp[] = [/browser|page|tab|connection|database|terminal|shell|ssh|workspace|notebook|cart|repl|thinking|thought|conversation|chat|dialog|transcript/i];
 

@@ -390,3 +390,89 @@ new WarehouseServer().register();
     expect(analyse(warehouse(false)).findings).toEqual([]);
   });
 });
+
+describe('listeners', () => {
+  const uiServer = `
+import http from 'node:http';
+class UiServer {
+  private httpServer: http.Server | null = null;
+  async start(port: number): Promise<void> {
+    this.httpServer = http.createServer((_req, res) => res.end('ui'));
+    await new Promise<void>((resolve) => this.httpServer!.listen(port, '127.0.0.1', () => resolve()));
+  }
+}
+`;
+
+  it('a server the process listens with, and the port it took, are the process', () => {
+    const { state, findings } = analyse(`${uiServer}
+class UiManager {
+  private webServer: UiServer | null = null;
+  private currentPort: number | null = null;
+  async open(port: number) {
+    if (this.webServer && this.currentPort) return this.currentPort;
+    this.webServer = new UiServer();
+    await this.webServer.start(port);
+    this.currentPort = port;
+    return port;
+  }
+}
+const ui = new UiManager();
+server.tool('open_ui', 'Open the web UI', { port: z.number() }, async ({ port }) => ({ content: [{ type: 'text', text: String(await ui.open(port)) }] }));`);
+    expect(state('webServer').sharedPurpose).toBe('listener');
+    expect(state('httpServer').sharedPurpose).toBe('listener');
+    expect(state('currentPort').sharedPurpose).toBe('listener');
+    expect(findings.filter((f) => /webServer|httpServer|currentPort/.test(f))).toEqual([]);
+  });
+
+  it('an object that listens nowhere, and a port set where nothing listens, stay findings', () => {
+    const { state } = analyse(`
+class Page { goto(url: string) { return url; } }
+class Browser {
+  private page: Page | null = null;
+  private debugPort: number | null = null;
+  async open(port: number) {
+    this.page = new Page();
+    this.debugPort = port;
+    return port;
+  }
+  read() { return this.debugPort; }
+}
+const browser = new Browser();
+server.tool('open', 'Open', { port: z.number() }, async ({ port }) => ({ content: [{ type: 'text', text: String(await browser.open(port)) }] }));
+server.tool('port', 'Port', {}, async () => ({ content: [{ type: 'text', text: String(browser.read()) }] }));`);
+    expect(state('page').sharedPurpose).toBeUndefined();
+    expect(state('debugPort').sharedPurpose).toBeUndefined();
+  });
+});
+
+describe('a web server of the project own', () => {
+  it('keeps its sockets for the process, and an MCP server class that listens is not one', () => {
+    const { state } = analyse(`
+import { createServer, type Server as HttpServer } from 'node:http';
+class UiServer {
+  private httpServer: HttpServer | null = null;
+  private socketServer: { clients: number } | null = null;
+  start(port: number) {
+    this.httpServer = createServer((_req, res) => res.end('ui'));
+    this.httpServer.listen(port);
+    this.socketServer = { clients: 0 };
+  }
+  count() { return this.socketServer?.clients ?? 0; }
+}
+class Workspace {
+  private current: string | undefined;
+  private app = { listen: (_port: number) => undefined };
+  constructor(private readonly mcp: typeof server) {
+    this.mcp.tool('open', 'Open', { path: z.string() }, async ({ path }) => { this.current = path; return { content: [] }; });
+    this.mcp.tool('where', 'Where', {}, async () => ({ content: [{ type: 'text', text: String(this.current) }] }));
+  }
+  listen(port: number) { this.app.listen(port); }
+}
+const ui = new UiServer();
+new Workspace(server);
+server.tool('open_ui', 'Open the web UI', { port: z.number() }, async ({ port }) => { ui.start(port); return { content: [{ type: 'text', text: String(ui.count()) }] }; });`);
+    expect(state('httpServer').sharedPurpose).toBe('listener');
+    expect(state('socketServer').sharedPurpose).toBe('listener');
+    expect(state('current').sharedPurpose).toBeUndefined();
+  });
+});
