@@ -5,7 +5,7 @@
 import { Node, SyntaxKind, type CallExpression, type ClassDeclaration, type ClassExpression, type Expression, type Identifier, type ObjectLiteralExpression } from 'ts-morph';
 import type { AnalysisContext } from './context.js';
 import type { FileInfo, FunctionNode, Registration, RequestHandler } from './model.js';
-import { resolveFunction } from './functions.js';
+import { resolveFunction, returnedValues } from './functions.js';
 import { isStringExpression, literalText, outermostWrapper, unwrap } from './syntax.js';
 import {
   CLIENT_NOTIFICATIONS,
@@ -169,21 +169,56 @@ function readObjectRegistration(
   receiver: Expression,
 ): Registration | undefined {
   const [arg] = call.getArguments();
-  const object = arg ? unwrap(arg) : undefined;
-  if (!object || !Node.isObjectLiteralExpression(object) || call.getArguments().length !== 1) return undefined;
-  const member = (key: string): Node | undefined => {
-    const property = object.getProperty(key);
-    if (property && Node.isPropertyAssignment(property)) return property.getInitializer();
-    if (property && Node.isShorthandPropertyAssignment(property)) return property.getNameNode();
-    if (property && Node.isMethodDeclaration(property)) return property;
-    return undefined;
-  };
-  const handlerNode = member(shape.handlerProperty);
-  const nameNode = member(shape.nameProperty);
+  const object = arg && call.getArguments().length === 1 ? toolObject(ctx, arg) : undefined;
+  if (!object) return undefined;
+  const handlerNode = object.member(shape.handlerProperty);
+  const nameNode = object.member(shape.nameProperty);
   if (!handlerNode || !nameNode) return undefined;
   const handler = Node.isMethodDeclaration(handlerNode) ? handlerNode : resolveFunction(ctx.resolver, handlerNode);
   if (!handler && !Node.isIdentifier(handlerNode)) return undefined;
-  return registrationOf(ctx, info, { call, method, kind: shape.kind, receiver, nameNode, handler, config: object, argsIndex: shape.argsIndex, contextIndex: shape.contextIndex });
+  return registrationOf(ctx, info, { call, method, kind: shape.kind, receiver, nameNode, handler, config: object.config, argsIndex: shape.argsIndex, contextIndex: shape.contextIndex });
+}
+
+/** A member of an object literal: its value, a shorthand's name, or a method. */
+function literalMember(object: ObjectLiteralExpression, key: string): Node | undefined {
+  const property = object.getProperty(key);
+  if (property && Node.isPropertyAssignment(property)) return property.getInitializer();
+  if (property && Node.isShorthandPropertyAssignment(property)) return property.getNameNode();
+  if (property && Node.isMethodDeclaration(property)) return property;
+  return undefined;
+}
+
+/**
+ * The object a registration is handed: written in place, held by a variable (`server.addTool(searchTool)`, imported
+ * or not), or built by a project helper from its arguments (`createTool('search', 'Search', schema, async (args) =>
+ * …)`, whose body returns `{ name, description, parameters, execute }`). Each member is the node that gives its value
+ * at the registration: a member the helper passes on from a parameter is the argument the call gave it.
+ */
+function toolObject(ctx: AnalysisContext, node: Node, depth = 0): { config: Node; member: (key: string) => Node | undefined } | undefined {
+  const inner = unwrap(node);
+  if (Node.isObjectLiteralExpression(inner)) return { config: inner, member: (key) => literalMember(inner, key) };
+  if (depth > 3) return undefined;
+  if (Node.isIdentifier(inner)) {
+    const binding = ctx.resolver.resolve(inner);
+    const initializer = binding?.kind === 'declaration' && Node.isVariableDeclaration(binding.node) ? binding.node.getInitializer() : undefined;
+    return initializer ? toolObject(ctx, initializer, depth + 1) : undefined;
+  }
+  if (!Node.isCallExpression(inner)) return undefined;
+  const helper = resolveFunction(ctx.resolver, inner.getExpression());
+  const returned = helper ? returnedValues(helper).map((value) => value && unwrap(value)) : [];
+  const [literal] = returned;
+  if (!helper || returned.length !== 1 || !literal || !Node.isObjectLiteralExpression(literal)) return undefined;
+  const parameters = helper.getParameters();
+  const args = inner.getArguments();
+  return {
+    config: inner,
+    member: (key) => {
+      const value = literalMember(literal, key);
+      if (!value || !Node.isIdentifier(value)) return value;
+      const index = parameters.findIndex((parameter) => parameter.getName() === value.getText());
+      return index >= 0 ? args[index] : value;
+    },
+  };
 }
 
 /** Where the arguments and the context sit among a handler's parameters. */

@@ -239,3 +239,44 @@ export function buildServer(label: () => string | undefined) {
     expect(state(own, 'context')).toMatchObject({ kind: 'factory-closure', writers: ['open'] });
   });
 });
+
+describe('analysis: tool objects handed by name', () => {
+  it('follows addTool(x) to an object a variable holds, or one a project helper builds from its arguments', () => {
+    const { model } = analyzeSources({
+      'src/config.ts': `let region = 'eu';
+export const setRegion = (next: string) => { region = next; };
+export const baseUrl = () => \`https://\${region}.example.com\`;
+`,
+      'src/tool.ts': `import { z } from 'zod';
+export function createTool<P extends z.ZodTypeAny>(name: string, description: string, parameters: P, execute: (args: z.infer<P>) => Promise<string>) {
+  return { name, description, parameters, execute };
+}
+`,
+      'src/tools.ts': `import { z } from 'zod';
+import { createTool } from './tool.js';
+import { baseUrl, setRegion } from './config.js';
+export const selectRegion = createTool('select_region', 'Pick the region', z.object({ region: z.string() }), async ({ region }) => {
+  setRegion(region);
+  return region;
+});
+export const fetchStatus = {
+  name: 'status',
+  description: 'Status of the region',
+  parameters: z.object({}),
+  execute: async () => (await fetch(baseUrl())).statusText,
+};
+`,
+      'src/index.ts': `import { FastMCP } from 'fastmcp';
+import { fetchStatus, selectRegion } from './tools.js';
+const server = new FastMCP({ name: 'regions', version: '1.0.0' });
+server.addTool(selectRegion);
+server.addTool(fetchStatus);
+await server.start({ transportType: 'stdio' });
+`,
+    });
+    expect(model.registrations.map((r) => r.label).sort()).toEqual(['select_region', 'status']);
+    const region = state(model, 'region');
+    expect(region.accesses.filter((a) => a.mode === 'write').flatMap((a) => a.by.map((r) => r.label))).toEqual(['select_region']);
+    expect(region.accesses.filter((a) => a.mode === 'read').flatMap((a) => a.by.map((r) => r.label))).toContain('status');
+  });
+});
