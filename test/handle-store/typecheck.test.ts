@@ -195,6 +195,20 @@ describe('rendered handle-store module type-checks in a strict project', () => {
     }
   });
 
+  it("takes the v1 handler's extra of releases without authInfo (1.0 to 1.7: only its signal, and a session id)", () => {
+    const dir = join(scratch.dir, 'old-extra');
+    writeFile(join(dir, 'handle-store.ts'), renderHandleStore({ language: 'ts', store: 'memory', redis: false }));
+    const usage = writeFile(
+      join(dir, 'usage.ts'),
+      `import type { RequestHandlerExtra } from 'mcp-sdk-1.0.1/shared/protocol.js';
+import { principalOf } from './handle-store.js';
+export const principal = (extra: RequestHandlerExtra): string => principalOf(extra);
+export const withSession = (extra: { signal: AbortSignal; sessionId?: string }): string => principalOf(extra);
+`,
+    );
+    expect(typecheck([usage], CHECKED)).toEqual([]);
+  });
+
   it('compiles the checks it claims: a broken call is reported', () => {
     const dir = join(scratch.dir, 'broken');
     writeFile(join(dir, 'handle-store.ts'), renderHandleStore({ language: 'ts', store: 'memory' }));
