@@ -4,9 +4,9 @@
  */
 import { Node, SyntaxKind, type ClassDeclaration, type ClassExpression, type Identifier, type NewExpression } from 'ts-morph';
 import type { AnalysisContext } from './context.js';
-import type { FactoryInvocation, FunctionNode, Registration, ServerFactory, ServerInstance, TransportSite } from './model.js';
+import type { FactoryInvocation, FileInfo, FunctionNode, Registration, ServerFactory, ServerInstance, TransportSite } from './model.js';
 import { enclosingFunction, isFunctionNode, literalText, outermostWrapper, unwrap } from './syntax.js';
-import { ROUTE_METHODS, SERVER_CLASSES, SESSION_OPTIONS, SESSION_ROUTING_HELPERS, STATELESS_HELPERS, TRANSPORT_CLASSES, lookup } from './vocabulary.js';
+import { FRAMEWORK_TRANSPORTS, ROUTE_METHODS, SERVER_CLASSES, SESSION_OPTIONS, SESSION_ROUTING_HELPERS, STATELESS_HELPERS, TRANSPORT_CLASSES, lookup, type TransportKind } from './vocabulary.js';
 
 /** The class name a `new` expression instantiates, as written (`McpServer`, `sdk.McpServer` → `McpServer`). */
 function constructedName(node: NewExpression): string | undefined {
@@ -78,7 +78,7 @@ export function findTransports(ctx: AnalysisContext): TransportSite[] {
     for (const node of ctx.nodesOf(info).news) {
       const local = constructedName(node);
       const name = local ? (ctx.sdkName(info, local) ?? local) : undefined;
-      const kind = name ? lookup(TRANSPORT_CLASSES, name) : undefined;
+      const kind = name ? (lookup(TRANSPORT_CLASSES, name) ?? frameworkTransport(info, local!)) : undefined;
       if (!name || !kind) continue;
       const options = optionsOf(ctx, node, kind === 'sse' ? -1 : 0);
       const generator = options?.getProperty(SESSION_OPTIONS.generator);
@@ -100,6 +100,18 @@ export function findTransports(ctx: AnalysisContext): TransportSite[] {
     }
   }
   return out;
+}
+
+/** The kind of a transport imported from a package other than the SDK (`import { StreamableHTTPTransport } from '@hono/mcp'`). */
+function frameworkTransport(info: FileInfo, local: string): TransportKind | undefined {
+  for (const declaration of info.sourceFile.getImportDeclarations()) {
+    const module = declaration.getModuleSpecifierValue();
+    for (const specifier of declaration.getNamedImports()) {
+      if ((specifier.getAliasNode()?.getText() ?? specifier.getName()) !== local) continue;
+      return FRAMEWORK_TRANSPORTS.find((entry) => entry.module === module && entry.name === specifier.getName())?.kind;
+    }
+  }
+  return undefined;
 }
 
 function isUndefined(node: Node): boolean {

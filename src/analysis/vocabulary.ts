@@ -128,6 +128,12 @@ export const TRANSPORT_CLASSES: Readonly<Record<string, TransportKind>> = {
   StdioServerTransport: 'stdio',
 };
 
+/**
+ * Transports other packages ship around the SDK's, by the module they are imported from: `@hono/mcp`'s
+ * `StreamableHTTPTransport` is the v1 SDK's web-standard transport behind `handleRequest(c)` on a Hono context.
+ */
+export const FRAMEWORK_TRANSPORTS: ReadonlyArray<{ module: string; name: string; kind: TransportKind }> = [{ module: '@hono/mcp', name: 'StreamableHTTPTransport', kind: 'web-standard' }];
+
 /** Transport constructor options that belong to the session lifecycle. */
 export const SESSION_OPTIONS = {
   generator: 'sessionIdGenerator',

@@ -18,6 +18,28 @@ export interface SharedServerConnect {
 /** Methods that serve one HTTP request on a transport: their presence makes the function a request handler. */
 const SERVE_METHODS = new Set(['handleRequest']);
 
+function moduleServerNamed(receiver: Node, moduleServers: ReadonlyMap<Node, string>): string | undefined {
+  const declaration = receiver.getSymbol()?.getDeclarations()[0];
+  return declaration ? moduleServers.get(declaration) : undefined;
+}
+
+/**
+ * A server an object the module keeps holds (`container.mcpServer`, built once where the container is): the
+ * receiver is a property chain whose root is a top-level variable or import, so every request reaches the same
+ * server. A chain the handler built (`const session = …; session.server`) is not one.
+ */
+function heldServer(receiver: Node, handler: Node): string | undefined {
+  if (!Node.isPropertyAccessExpression(receiver)) return undefined;
+  let root: Node = receiver;
+  while (Node.isPropertyAccessExpression(root)) root = root.getExpression();
+  if (!Node.isIdentifier(root)) return undefined;
+  const declaration = root.getSymbol()?.getDeclarations()[0];
+  const inHandler = declaration !== undefined && declaration.getSourceFile() === handler.getSourceFile() && declaration.getStart() >= handler.getStart() && declaration.getEnd() <= handler.getEnd();
+  if (!declaration || inHandler) return undefined;
+  const topLevel = Node.isImportSpecifier(declaration) || Node.isImportClause(declaration) || (Node.isVariableDeclaration(declaration) && Node.isSourceFile(declaration.getVariableStatement()?.getParent()));
+  return topLevel && /server/i.test(receiver.getName()) ? receiver.getText() : undefined;
+}
+
 export function sharedServerConnects(model: ServerModel): SharedServerConnect[] {
   const out: SharedServerConnect[] = [];
   const moduleServers = new Map<Node, string>();
@@ -26,7 +48,6 @@ export function sharedServerConnects(model: ServerModel): SharedServerConnect[] 
     const statement = server.holder.node.getVariableStatement();
     if (statement && Node.isSourceFile(statement.getParent())) moduleServers.set(server.holder.node, server.holder.name);
   }
-  if (moduleServers.size === 0) return out;
   for (const site of model.transports) {
     // A sessionful entry's shared server is part of its transport's decision (one marker there).
     if (site.kind === 'stdio' || site.kind === 'sse' || site.sessionful) continue;
@@ -42,9 +63,7 @@ export function sharedServerConnects(model: ServerModel): SharedServerConnect[] 
       const callee = call.getExpression();
       if (!Node.isPropertyAccessExpression(callee) || callee.getName() !== 'connect') continue;
       const receiver = callee.getExpression();
-      if (!Node.isIdentifier(receiver)) continue;
-      const declaration = receiver.getSymbol()?.getDeclarations()[0];
-      const name = declaration ? moduleServers.get(declaration) : undefined;
+      const name = Node.isIdentifier(receiver) ? moduleServerNamed(receiver, moduleServers) : heldServer(receiver, handler);
       if (name && !out.some((found) => found.call === call)) out.push({ call, server: name });
     }
   }
