@@ -115,6 +115,9 @@ export const V1_STREAMABLE = {
 /** Node HTTP modules whose `createServer(handler)` makes a request handler. */
 export const NODE_HTTP_MODULES: readonly string[] = ['node:http', 'http', 'node:https', 'https'];
 
+/** Names of a route path kept in configuration (`config.mcpHttpEndpointPath`, `MCP_PATH`, `settings.endpoint`). */
+export const ROUTE_PATH_NAME = /(?:path|endpoint|route)$/i;
+
 /** Route registration methods (Express, Hono, Fastify-style routers) an MCP endpoint is mounted with. */
 export const ROUTE_METHODS: Readonly<Record<string, 'post' | 'get' | 'delete' | 'all'>> = {
   post: 'post',

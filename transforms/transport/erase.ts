@@ -61,8 +61,6 @@ function selectsOpening(test: Node, resolver: Resolver): boolean {
   return true;
 }
 
-/** Calls that hand a request to a transport. */
-
 /** A `GET`/`DELETE` branch of a method dispatch (`if (req.method === 'GET') { …session stream… }`). */
 export interface SessionBranch {
   block: Node;

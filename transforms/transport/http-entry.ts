@@ -17,7 +17,7 @@ import { blocked, type PhaseInput, type PhaseOutput } from './phase.js';
 import { analysePlumbing, findConstructions, type Construction, type Plumbing } from './plumbing.js';
 import { findRegistrations, findRequestHelpers, type Registration } from './routes.js';
 import { referencesIn } from '../shared/declarations.js';
-import { enclosingFunction, type FunctionLike, markerPosition, Resolver, statementOf, within } from './syntax.js';
+import { enclosingFunction, fromColumnZero, type FunctionLike, markerPosition, Resolver, statementOf, within } from './syntax.js';
 import { isExported } from '../shared/exports.js';
 
 /**
@@ -403,14 +403,7 @@ function answerApartFromServing(plan: HandlerPlan, plumbing: Plumbing): string[]
   const statements = block.getStatements();
   const between = statements.slice(statements.indexOf(served as never) + 1, statements.indexOf(answer as never) + 1);
   if (between.some((statement) => plumbing.touches(statement))) return undefined;
-  return between.map((statement) => {
-    const column = statement.getStart() - statement.getStartLinePos();
-    return statement
-      .getText()
-      .split('\n')
-      .map((line, i) => (i === 0 ? line : line.slice(Math.min(column, line.length - line.trimStart().length))))
-      .join('\n');
-  });
+  return between.map((statement) => fromColumnZero(statement));
 }
 
 /** Why no handler was found: where the transports are built, named so that a person can find it. */

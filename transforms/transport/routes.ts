@@ -1,5 +1,5 @@
 import { Node, SyntaxKind, type CallExpression, type SourceFile } from 'ts-morph';
-import { NODE_HTTP_MODULES, ROUTE_METHODS } from '../../src/rules/transport-symbols.js';
+import { NODE_HTTP_MODULES, ROUTE_METHODS, ROUTE_PATH_NAME } from '../../src/rules/transport-symbols.js';
 import { importedBindings } from './imports.js';
 import { isFunctionLike, statementOf, stringValue, thisField, type FunctionLike, type Resolver } from './syntax.js';
 import { nodesOfKind } from '../shared/file-index.js';
@@ -116,10 +116,8 @@ export function findRegistrations(file: SourceFile, resolver: Resolver): Registr
 function namesAPath(node: Node | undefined): boolean {
   if (!node || !(Node.isIdentifier(node) || Node.isPropertyAccessExpression(node))) return false;
   const name = Node.isIdentifier(node) ? node.getText() : node.getName();
-  return PATH_NAME.test(name);
+  return ROUTE_PATH_NAME.test(name);
 }
-
-const PATH_NAME = /(?:path|endpoint|route)$/i;
 
 /** Whether `arg` is the parameter `parameter` itself (not an expression built from it). */
 function passes(arg: Node, parameter: Node | undefined, resolver: Resolver): boolean {

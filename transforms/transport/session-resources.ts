@@ -1,7 +1,7 @@
 import { Node, SyntaxKind, type ExpressionStatement } from 'ts-morph';
 import { SESSION_CLOSE_HOOKS } from '../../src/rules/transport-state.js';
 import { nodesOfKind } from '../shared/file-index.js';
-import { isFunctionLike, type FunctionLike } from './syntax.js';
+import { fromColumnZero, isFunctionLike, type FunctionLike } from './syntax.js';
 
 /**
  * Functions in `nodes` that run when a session ends: `transport.onclose = () => …`, `onsessionclosed: (id) => …`,
@@ -57,9 +57,7 @@ export function closingStatements(opening: readonly Node[], going: readonly Node
       const text = statement.getText();
       const start = access.node.getStart() - statement.getStart();
       const rewritten = `${text.slice(0, start)}${access.name}${text.slice(start + access.node.getText().length)}`;
-      const column = statement.getStartLinePos() === statement.getStart() ? 0 : statement.getStart() - statement.getStartLinePos();
-      const lines = rewritten.split('\n').map((line, i) => (i === 0 ? line : line.slice(Math.min(column, line.length - line.trimStart().length))));
-      const joined = lines.join('\n');
+      const joined = fromColumnZero(statement, rewritten);
       if (!out.includes(joined)) out.push(joined);
     }
   }

@@ -149,3 +149,15 @@ export function thisAccessesIn(node: Node): PropertyAccessExpression[] {
     (access): access is PropertyAccessExpression => Node.isPropertyAccessExpression(access) && access.getExpression().getKind() === SyntaxKind.ThisKeyword,
   );
 }
+
+/**
+ * A statement's text (or a rewrite of it) as if written from column 0: continuation lines lose the indentation the
+ * statement's first line had, so the text can be placed at any depth.
+ */
+export function fromColumnZero(statement: Node, text = statement.getText()): string {
+  const column = statement.getStart() - statement.getStartLinePos();
+  return text
+    .split('\n')
+    .map((line, i) => (i === 0 ? line : line.slice(Math.min(column, line.length - line.trimStart().length))))
+    .join('\n');
+}
