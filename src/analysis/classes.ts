@@ -5,7 +5,7 @@
  * loop over tool classes (`for (const tool of tools) server.registerTool(tool.name, …, (a) => tool.execute(a))`)
  * reaches each subclass's `execute`, and how `connections.current` reaches a getter.
  */
-import { Node, SyntaxKind, type CallExpression, type ClassDeclaration, type ClassExpression } from 'ts-morph';
+import { Node, SyntaxKind, type CallExpression, type ClassDeclaration, type ClassExpression, type NewExpression } from 'ts-morph';
 import type { AnalysisContext } from './context.js';
 import { classOfNew, returnedValues } from './functions.js';
 import type { FunctionNode } from './model.js';
@@ -165,11 +165,14 @@ function promisedType(type: Node): Node | undefined {
   return type.getTypeArguments()[0];
 }
 
+/** The project class a `new C(…)` builds. */
+export function classesBuilt(ctx: AnalysisContext, made: NewExpression): ClassNode[] {
+  return classesOfValue(ctx, made, false, 0);
+}
+
 /** Classes a receiver expression can be an instance of (subclasses included), as far as the syntax tells. */
 export function classesOfReceiver(ctx: AnalysisContext, receiver: Node, depth = 0): ClassNode[] {
   const inner = unwrap(receiver);
-  // `new UiServer()`: exactly the class built.
-  if (Node.isNewExpression(inner)) return classesOfValue(ctx, inner, false, depth);
   if (inner.getKind() === SyntaxKind.ThisKeyword) {
     const owner = inner.getFirstAncestor((a): a is ClassNode => Node.isClassDeclaration(a) || Node.isClassExpression(a));
     return owner ? withSubclasses(ctx, [owner]) : [];

@@ -6,7 +6,7 @@
  */
 import { Node, SyntaxKind, type CallExpression, type ClassDeclaration, type ClassExpression, type Identifier } from 'ts-morph';
 import { FILE_READS, FILE_WRITES, ID_NAMES, LISTENING_MODULES, PORT_NAMES } from '../rules/scope-state.js';
-import { classesOfReceiver, membersOf } from './classes.js';
+import { classesBuilt, membersOf } from './classes.js';
 import { ENVELOPE_READ } from './vocabulary.js';
 import { resolveFunction } from './functions.js';
 import type { AnalysisContext } from './context.js';
@@ -64,7 +64,7 @@ function listens(ctx: AnalysisContext, value: Node): boolean {
   const inner = unwrap(Node.isAwaitExpression(value) ? value.getExpression() : value);
   if (Node.isCallExpression(inner)) return isListenCall(inner) || isNodeServerMade(inner);
   if (!Node.isNewExpression(inner)) return false;
-  return classesOfReceiver(ctx, inner).some((cls) => membersOf(ctx, cls).some((member) => callsListen(member)));
+  return classesBuilt(ctx, inner).some((cls) => membersOf(ctx, cls).some((member) => callsListen(member)));
 }
 
 /** Whether a function starts a listener itself: a listen call, or a listening value it builds. */
