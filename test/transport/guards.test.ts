@@ -143,6 +143,11 @@ export default app;
     expect(out).not.toContain(TRANSPORT_KEPT);
     expect(out).toContain(".end(JSON.stringify({ jsonrpc: '2.0', error: { code: -32000, message: 'Method not allowed.' }, id: null }));\n    return c.body(null);\n  }");
     expect(out).toContain('  await transport.handleRequest(req, res);\n  return c.body(null);\n});');
+    // Served inside a try whose catch reads the session id: the try goes whole, its ending with it.
+    const wrapped = text.replace('  await transport.handleRequest(req, res);\n  return c.body(null);', '  try {\n    await transport.handleRequest(req, res);\n    return c.body(null);\n  } catch (error) {\n    console.error(sessionId, error);\n    return c.body(null);\n  }');
+    expect(wrapped).not.toBe(text);
+    const inTry = transformFiles({ 'index.ts': wrapped }, { transforms: [statelessTransport] }).changed['index.ts'] ?? wrapped;
+    expect(inTry).toContain(`${TRANSPORT_KEPT}: the handler answers its framework after the transport served the request`);
     const answered = text.replace('return c.body(null);', 'return c.json({ session: transport.sessionId });');
     const kept = transformFiles({ 'index.ts': answered }, { transforms: [statelessTransport] }).changed['index.ts'] ?? answered;
     expect(kept).toContain(TRANSPORT_KEPT);

@@ -372,6 +372,14 @@ function answerStatement(plan: HandlerPlan): ReturnStatement | undefined {
 }
 
 /**
+ * Whether the serve call's statement is the one the new code replaces, so what follows it stays where it was. One
+ * inside a statement that goes whole (a try whose catch reads the session id) takes its answer with it.
+ */
+function answersBeside(plan: HandlerPlan): boolean {
+  return plan.serveCall !== undefined && statementOf(plan.serveCall) === plan.anchor;
+}
+
+/**
  * A web transport's response kept in a variable that the answer reads (`const response = await
  * transport.handleRequest(c)`, then `return response ?? c.body(null, 204)`): its name, so the new code keeps the
  * response under it and the answer stays. Any other answer (built apart from the response) is not carried over.
@@ -379,7 +387,7 @@ function answerStatement(plan: HandlerPlan): ReturnStatement | undefined {
 function responseKeptFor(plan: HandlerPlan, resolver: Resolver): string | undefined {
   const call = plan.serveCall;
   const served = call ? statementOf(call) : undefined;
-  if (!call || !served || !Node.isVariableStatement(served)) return undefined;
+  if (!call || !served || !Node.isVariableStatement(served) || !answersBeside(plan)) return undefined;
   const [declaration, ...more] = served.getDeclarations();
   if (!declaration || more.length > 0 || !Node.isIdentifier(declaration.getNameNode())) return undefined;
   const initializer = declaration.getInitializer();
@@ -399,7 +407,7 @@ function answerApartFromServing(plan: HandlerPlan, plumbing: Plumbing): string[]
   const served = plan.serveCall ? statementOf(plan.serveCall) : undefined;
   const block = served?.getParent();
   const answer = answerStatement(plan);
-  if (!served || !block || !Node.isBlock(block) || !answer) return undefined;
+  if (!served || !block || !Node.isBlock(block) || !answer || !answersBeside(plan)) return undefined;
   const statements = block.getStatements();
   const between = statements.slice(statements.indexOf(served as never) + 1, statements.indexOf(answer as never) + 1);
   if (between.some((statement) => plumbing.touches(statement))) return undefined;
