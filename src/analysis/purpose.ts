@@ -64,7 +64,14 @@ function listens(ctx: AnalysisContext, value: Node): boolean {
   const inner = unwrap(Node.isAwaitExpression(value) ? value.getExpression() : value);
   if (Node.isCallExpression(inner)) return isListenCall(inner) || isNodeServerMade(inner);
   if (!Node.isNewExpression(inner)) return false;
-  return classesBuilt(ctx, inner).some((cls) => membersOf(ctx, cls).some((member) => callsListen(member)));
+  return classesBuilt(ctx, inner).some((cls) => {
+    let known = listeningClasses.get(cls);
+    if (known === undefined) {
+      known = membersOf(ctx, cls).some((member) => callsListen(member));
+      listeningClasses.set(cls, known);
+    }
+    return known;
+  });
 }
 
 /** Whether a function starts a listener itself: a listen call, or a listening value it builds. */
@@ -81,8 +88,17 @@ function callsListen(node: Node): boolean {
  * admin server beside the MCP server, not the MCP server (whose tools may keep a conversation's state).
  */
 function isOwnWebServer(cls: ClassDeclaration | ClassExpression): boolean {
-  return callsListen(cls) && !MCP_WORDS.test(cls.getText());
+  let known = ownWebServers.get(cls);
+  if (known === undefined) {
+    known = callsListen(cls) && !MCP_WORDS.test(cls.getText());
+    ownWebServers.set(cls, known);
+  }
+  return known;
 }
+
+/** Answers per class: every field of a class asks the same question. */
+const ownWebServers = new WeakMap<Node, boolean>();
+const listeningClasses = new WeakMap<Node, boolean>();
 
 const MCP_WORDS = /McpServer|registerTool|setRequestHandler|\.tool\(|\.resource\(|\.prompt\(|@modelcontextprotocol|Transport\b/;
 
