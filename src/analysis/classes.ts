@@ -5,7 +5,7 @@
  * loop over tool classes (`for (const tool of tools) server.registerTool(tool.name, …, (a) => tool.execute(a))`)
  * reaches each subclass's `execute`, and how `connections.current` reaches a getter.
  */
-import { Node, SyntaxKind, type CallExpression, type ClassDeclaration, type ClassExpression, type NewExpression } from 'ts-morph';
+import { Node, SyntaxKind, type CallExpression, type ClassDeclaration, type ClassExpression } from 'ts-morph';
 import type { AnalysisContext } from './context.js';
 import { classOfNew, returnedValues } from './functions.js';
 import type { FunctionNode } from './model.js';
@@ -163,11 +163,6 @@ function staticFieldClasses(ctx: AnalysisContext, owner: ClassNode, name: string
 function promisedType(type: Node): Node | undefined {
   if (!Node.isTypeReference(type) || type.getTypeName().getText() !== 'Promise') return undefined;
   return type.getTypeArguments()[0];
-}
-
-/** The project class a `new C(…)` builds. */
-export function classesBuilt(ctx: AnalysisContext, made: NewExpression): ClassNode[] {
-  return classesOfValue(ctx, made, false, 0);
 }
 
 /** Classes a receiver expression can be an instance of (subclasses included), as far as the syntax tells. */

@@ -6,14 +6,14 @@
  */
 import { Node, SyntaxKind, type CallExpression, type ClassDeclaration, type ClassExpression, type Identifier } from 'ts-morph';
 import { FILE_READS, FILE_WRITES, ID_NAMES, LISTENING_MODULES, PORT_NAMES } from '../rules/scope-state.js';
-import { classesBuilt, membersOf } from './classes.js';
+import { membersOf } from './classes.js';
 import { ENVELOPE_READ } from './vocabulary.js';
 import { resolveFunction } from './functions.js';
 import type { AnalysisContext } from './context.js';
 import type { Registration, SharedPurpose, StateAccess, StateVariable } from './model.js';
 import type { Origins } from './origins.js';
 import type { Reach } from './reach.js';
-import { enclosingFunction, isFunctionBoundary, nameText, outermostWrapper, unwrap } from './syntax.js';
+import { enclosingFunction, isFunctionBoundary, isNullish, nameText, outermostWrapper, projectClassBuilt, unwrap } from './syntax.js';
 
 export function sharedPurposeOf(ctx: AnalysisContext, reach: Reach, origins: Origins, state: StateVariable): SharedPurpose | undefined {
   // What a web server of the project's own keeps (its WebSocket server, its connected sockets) is that server's.
@@ -54,24 +54,18 @@ function isListener(ctx: AnalysisContext, state: StateVariable): boolean {
   });
 }
 
-function isNullish(value: Node): boolean {
-  const inner = unwrap(value);
-  return inner.getKind() === SyntaxKind.NullKeyword || (Node.isIdentifier(inner) && inner.getText() === 'undefined');
-}
-
 /** A value that is a listening server: made by a listen call, or an instance of a class that listens. */
 function listens(ctx: AnalysisContext, value: Node): boolean {
   const inner = unwrap(Node.isAwaitExpression(value) ? value.getExpression() : value);
   if (Node.isCallExpression(inner)) return isListenCall(inner) || isNodeServerMade(inner);
-  if (!Node.isNewExpression(inner)) return false;
-  return classesBuilt(ctx, inner).some((cls) => {
-    let known = listeningClasses.get(cls);
-    if (known === undefined) {
-      known = membersOf(ctx, cls).some((member) => callsListen(member));
-      listeningClasses.set(cls, known);
-    }
-    return known;
-  });
+  const cls = projectClassBuilt(inner);
+  if (!cls) return false;
+  let known = listeningClasses.get(cls);
+  if (known === undefined) {
+    known = membersOf(ctx, cls).some((member) => callsListen(member));
+    listeningClasses.set(cls, known);
+  }
+  return known;
 }
 
 /** Whether a function starts a listener itself: a listen call, or a listening value it builds. */

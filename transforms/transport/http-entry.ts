@@ -217,12 +217,14 @@ function analyse(input: PhaseInput, resolver: Resolver, constructions: readonly 
       continue;
     }
     const plan = planHandler(registration.handler, plumbing);
-    const answer = answerAfterServing(plan);
-    if (answer && kind === 'web') plan.answerInto = responseKeptFor(plan, resolver);
-    if (answer && kind === 'node') plan.answerAfter = answerApartFromServing(plan, plumbing);
+    const answer = answerStatement(plan);
+    // Only an answer beside the statement the new code replaces can stay where it was.
+    const beside = answer !== undefined && answersBeside(plan);
+    if (beside && kind === 'web') plan.answerInto = responseKeptFor(plan, answer, resolver);
+    if (beside && kind === 'node') plan.answerAfter = answerApartFromServing(plan, answer, plumbing);
     // The answer reads the response the new code keeps under the same name: it stays as written.
-    if (plan.answerInto) plan.removed = plan.removed.filter((statement) => statement !== answerStatement(plan));
-    if (answer && !plan.answerInto && !plan.answerAfter) return `the handler answers its framework after the transport served the request (\`${answer}\`), which the per-request code does not carry over`;
+    if (plan.answerInto) plan.removed = plan.removed.filter((statement) => statement !== answer);
+    if (answer && !plan.answerInto && !plan.answerAfter) return `the handler answers its framework after the transport served the request (\`${answer.getExpressionOrThrow().getText()}\`), which the per-request code does not carry over`;
     if (plan.problems.length > 0 && registration.kind === 'helper' && !plan.serveCall) {
       return `the request helper \`${registration.handlerArg.getText()}\` hands the session's transport back to its caller instead of serving the request`;
     }
@@ -355,13 +357,9 @@ function helperParameters(file: SourceFile, plumbing: Plumbing, resolver: Resolv
 
 /**
  * `await transport.handleRequest(req, res); …; return c.body(null)`: a handler that hands the framework a value of
- * its own once the transport has answered (Hono serving through the Node response). The per-request code ends
- * with the serve call, so that value, and whatever guarded the response before it, would be lost: the expression.
+ * its own once the transport has answered (Hono serving through the Node response). Unless the per-request code
+ * keeps it, that value, and whatever guarded the response before it, would be lost: the return statement.
  */
-function answerAfterServing(plan: HandlerPlan): string | undefined {
-  return answerStatement(plan)?.getExpressionOrThrow().getText();
-}
-
 function answerStatement(plan: HandlerPlan): ReturnStatement | undefined {
   const served = plan.serveCall ? statementOf(plan.serveCall) : undefined;
   const block = served?.getParent();
@@ -384,18 +382,16 @@ function answersBeside(plan: HandlerPlan): boolean {
  * transport.handleRequest(c)`, then `return response ?? c.body(null, 204)`): its name, so the new code keeps the
  * response under it and the answer stays. Any other answer (built apart from the response) is not carried over.
  */
-function responseKeptFor(plan: HandlerPlan, resolver: Resolver): string | undefined {
+function responseKeptFor(plan: HandlerPlan, answer: ReturnStatement, resolver: Resolver): string | undefined {
   const call = plan.serveCall;
   const served = call ? statementOf(call) : undefined;
-  if (!call || !served || !Node.isVariableStatement(served) || !answersBeside(plan)) return undefined;
+  if (!call || !served || !Node.isVariableStatement(served)) return undefined;
   const [declaration, ...more] = served.getDeclarations();
   if (!declaration || more.length > 0 || !Node.isIdentifier(declaration.getNameNode())) return undefined;
   const initializer = declaration.getInitializer();
   const value = initializer && Node.isAwaitExpression(initializer) ? initializer.getExpression() : initializer;
   if (value !== call) return undefined;
-  const answer = answerStatement(plan);
-  const reads = answer !== undefined && referencesIn(answer).some((id) => resolver.of(id) === declaration);
-  return reads ? declaration.getName() : undefined;
+  return referencesIn(answer).some((id) => resolver.of(id) === declaration) ? declaration.getName() : undefined;
 }
 
 /**
@@ -403,11 +399,10 @@ function responseKeptFor(plan: HandlerPlan, resolver: Resolver): string | undefi
  * c.body(null);`) when none of them touches the session routing, so they mean the same after the new serving code:
  * their text, written from column 0. Undefined when any of them does.
  */
-function answerApartFromServing(plan: HandlerPlan, plumbing: Plumbing): string[] | undefined {
+function answerApartFromServing(plan: HandlerPlan, answer: ReturnStatement, plumbing: Plumbing): string[] | undefined {
   const served = plan.serveCall ? statementOf(plan.serveCall) : undefined;
   const block = served?.getParent();
-  const answer = answerStatement(plan);
-  if (!served || !block || !Node.isBlock(block) || !answer || !answersBeside(plan)) return undefined;
+  if (!served || !block || !Node.isBlock(block)) return undefined;
   const statements = block.getStatements();
   const between = statements.slice(statements.indexOf(served as never) + 1, statements.indexOf(answer as never) + 1);
   if (between.some((statement) => plumbing.touches(statement))) return undefined;
