@@ -5,7 +5,9 @@
  * (built-once-by-server-v1); and both kinds in two modules serving the same tools (singleton-fields-two-modules-v1),
  * where the module without shutdown code keeps its part of the other's record; and a singleton the tools reach only
  * through an accessor (`const ledger = getLedger()` in helper functions, `getInstance()` with no declared type),
- * whose release method the tools call too (singleton-accessor-v1). Each original and migrated server
+ * whose release method the tools call too (singleton-accessor-v1); and a service class whose one instance is a
+ * module's default export (`export default new LedgerService()`), imported by default where the tools are, with a
+ * creator that catches its own failure (default-export-singleton-v1). Each original and migrated server
  * runs as a stdio child of the real v1 Client; the fields move into one record per conversation, and on SIGINT
  * every record's connection is closed.
  */
@@ -209,6 +211,71 @@ describe('singleton-accessor-v1: a singleton reached through an accessor, releas
       expect(readFileSync(log, 'utf8').trim().split('\n')).toEqual(['closed tea']);
       await interrupt(transport);
       expect(readFileSync(log, 'utf8').trim().split('\n').sort()).toEqual(['closed ink', 'closed oil', 'closed tea']);
+    } finally {
+      await client.close().catch(() => undefined);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('default-export-singleton-v1: a connection kept by a default-exported service instance', () => {
+  const CASE = scopeCase('default-export-singleton-v1', 'create_session', 'session_id');
+  const running = stdioPairFor(CASE);
+
+  async function converse(client: Client, book: string, id?: string) {
+    const handle = id ? { session_id: id } : {};
+    return {
+      early: await call(client, 'entries', handle),
+      refused: await call(client, 'connect', { ...handle, book: 'No Such Book' }),
+      stillClosed: await call(client, 'record', { ...handle, entry: 'lost' }),
+      connected: await call(client, 'connect', { ...handle, book }),
+      recorded: [await call(client, 'record', { ...handle, entry: 'rent' }), await call(client, 'record', { ...handle, entry: 'coal' })],
+      listed: await call(client, 'entries', handle),
+      status: JSON.parse(await call(client, 'status', handle)),
+      closed: await call(client, 'disconnect', handle),
+      after: await call(client, 'entries', handle),
+    };
+  }
+
+  it('the committed output is what the transform produces; the importer takes the scope beside its default import', () => {
+    expect(outputDifferences(running().migrated)).toEqual([]);
+    const index = running().migrated.files['src/index.ts']!;
+    expect(index).toContain("import ledgerService, { sessions } from './ledgerService.js';");
+    expect(index).toContain('await sessions.disposeAll();');
+    expect(running().migrated.files['src/ledgerService.ts']).toContain('export default new LedgerService();');
+    expect(Object.values(running().migrated.files).join('\n')).not.toContain('@mcp-sessionless-todo');
+  });
+
+  it('answers the original conversation the same way, twice at once on one process, each in its own book', async () => {
+    const expected = await converse(running().before, 'cash');
+    expect(expected).toEqual({
+      early: 'Error: Not connected; call connect first',
+      refused: 'could not connect: no book named No Such Book',
+      stillClosed: 'Error: Not connected; call connect first',
+      connected: 'connected to cash',
+      recorded: ['entry 1', 'entry 2'],
+      listed: 'rent; coal',
+      status: { connected: true, book: 'cash', since: 'connected' },
+      closed: 'disconnected',
+      after: 'Error: Not connected; call connect first',
+    });
+    const [one, two] = await Promise.all([running().create(), running().create()]);
+    const [a, b] = await Promise.all([converse(running().after, 'cash', one), converse(running().after, 'bank', two)]);
+    expect(a).toEqual(expected);
+    expect(b).toEqual({ ...expected, connected: 'connected to bank', status: { ...expected.status, book: 'bank' } });
+  });
+
+  it('on SIGINT closes every record’s driver', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ledger-log-'));
+    const log = join(dir, 'closed.log');
+    const { client, transport } = await connectStdio(running().migrated, { env: { LEDGER_LOG: log } });
+    try {
+      for (const book of ['attic', 'garage']) {
+        const id = handleOf((await client.callTool({ name: 'create_session', arguments: {} })) as ToolResult, 'session_id') as string;
+        expect(await call(client, 'connect', { session_id: id, book })).toBe(`connected to ${book}`);
+      }
+      await interrupt(transport);
+      expect(readFileSync(log, 'utf8').trim().split('\n').sort()).toEqual(['closed attic', 'closed garage']);
     } finally {
       await client.close().catch(() => undefined);
       rmSync(dir, { recursive: true, force: true });

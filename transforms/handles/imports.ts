@@ -60,8 +60,8 @@ export function valueImportsOf(file: SourceFile, specifier: string): ImportDecla
 }
 
 /**
- * Import `names` from `specifier`: added to an existing named import of that module, else as a new import
- * after the last one (or at the top). Names already imported are skipped.
+ * Import `names` from `specifier`: added to an existing named import of that module (or beside its default
+ * import), else as a new import after the last one (or at the top). Names already imported are skipped.
  */
 export function addNamedImports(edits: TextEdits, file: SourceFile, specifier: string, names: readonly string[], quote: string): void {
   const have = importedFrom(file, specifier);
@@ -72,6 +72,12 @@ export function addNamedImports(edits: TextEdits, file: SourceFile, specifier: s
     const named = existing.getNamedImports();
     const all = [...named.map((n) => n.getText()), ...missing].sort((a, b) => a.localeCompare(b));
     edits.replace(named[0]!.getStart(), named[named.length - 1]!.getEnd(), all.join(', '));
+    return;
+  }
+  // `import service from './service.js'` takes the names beside its default: `import service, { sessions } from …`.
+  const defaultOnly = valueImportsOf(file, specifier).find((d) => d.getDefaultImport() && !d.getNamespaceImport() && !d.getImportClause()?.getNamedBindings());
+  if (defaultOnly) {
+    edits.insert(defaultOnly.getDefaultImport()!.getEnd(), `, { ${missing.join(', ')} }`);
     return;
   }
   const line = `import { ${missing.join(', ')} } from ${quote}${specifier}${quote};`;

@@ -60,14 +60,17 @@ function singletonClasses(model: ServerModel, taken: ReadonlySet<ClassNode>): Se
 
 /**
  * A class with one instance that no module variable holds: it builds it itself (`static getInstance() { if
- * (!C.instance) C.instance = new C(); … }`, with a private constructor), or the one instance of another class
- * builds it once. Either way the only `new C()` of the project is that one.
+ * (!C.instance) C.instance = new C(); … }`, with a private constructor), the one instance of another class
+ * builds it once, or a module default-exports it (`export default new C()`). Either way the only `new C()` of
+ * the project is that one.
  */
 function ownInstanceOnly(owner: ClassNode, model: ServerModel, depth = 0): boolean {
   const name = Node.isClassDeclaration(owner) ? owner.getName() : undefined;
   if (!name || depth > 3) return false;
   const built = newExpressionsOf(name, model);
   if (built.length !== 1) return false;
+  // A module's `export default new C()`: the one instance every importer of the module shares.
+  if (isDefaultExported(built[0]!)) return true;
   const member = built[0]!.getFirstAncestor((a) => Node.isMethodDeclaration(a) || Node.isGetAccessorDeclaration(a) || Node.isPropertyDeclaration(a) || Node.isConstructorDeclaration(a));
   if (!member) return false;
   if (member.getParent() === owner) return !Node.isConstructorDeclaration(member) && (member as Node & { isStatic(): boolean }).isStatic();
@@ -77,6 +80,13 @@ function ownInstanceOnly(owner: ClassNode, model: ServerModel, depth = 0): boole
   const once = Node.isConstructorDeclaration(member) ? built[0]!.getFirstAncestor((a) => Node.isFunctionLikeDeclaration(a) || Node.isArrowFunction(a) || Node.isFunctionExpression(a)) === member : Node.isPropertyDeclaration(member) && !member.isStatic();
   if (!once || !holder || !(Node.isClassDeclaration(holder) || Node.isClassExpression(holder))) return false;
   return serverClasses(model).has(holder) || singletonOf(holder, model) !== undefined || ownInstanceOnly(holder, model, depth + 1);
+}
+
+/** `export default new C(…)` at a module's top level. */
+function isDefaultExported(built: Node): boolean {
+  let holder = built.getParent();
+  while (holder && (Node.isParenthesizedExpression(holder) || Node.isAsExpression(holder) || Node.isSatisfiesExpression(holder))) holder = holder.getParent();
+  return holder !== undefined && Node.isExportAssignment(holder) && !holder.isExportEquals() && Node.isSourceFile(holder.getParent());
 }
 
 /**
