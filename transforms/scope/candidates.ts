@@ -76,6 +76,8 @@ export interface ScopeCandidate {
 export interface ScopeDecline {
   node: Node;
   message: string;
+  /** The record declined whole: what it would have held, the tools reaching it, and why it cannot be built. */
+  record?: { names: string[]; tools: Registration[]; problem: string };
 }
 
 /** Module state that carries a conversation: set by tools, or created lazily as a live per-conversation object. */
@@ -598,7 +600,7 @@ export function findCandidates(model: ServerModel, options: { resources: boolean
       }
     }
     if (problems.length > 0) {
-      declines.push(recordDeclined(members, problems[0]!));
+      declines.push({ ...recordDeclined(members, problems[0]!), record: { names: members.map((member) => member.name), tools: [...tools], problem: problems[0]!.message } });
       continue;
     }
     // The cleanup runs in the order the shutdown code was written (page, then context, then browser), not member order.
@@ -618,14 +620,16 @@ function withCompanions(members: readonly StateVariable[], states: readonly Stat
   for (let grown = true; grown; ) {
     grown = false;
     const functions = new Set([...out].flatMap((state) => [...writers(state)]));
-    const names = new Set([...out].map((state) => state.name));
-    const writerNames = new Set([...functions].flatMap((fn) => (Node.isFunctionDeclaration(fn) && fn.getName() ? [fn.getName()!] : [])));
-    // Built from a member (`new AnalyzePageTool(await getBrowserManager())`): it holds that record's object.
-    const builtFromMember = (fn: Node) =>
-      fn.getDescendantsOfKind(SyntaxKind.Identifier).some((id) => names.has(id.getText()) || (writerNames.has(id.getText()) && Node.isCallExpression(id.getParent())));
     for (const state of states) {
       if (out.has(state) || state.kind !== 'module' || state.dependence !== 'lazy-global' || isSharedState(state)) continue;
-      if (state.file !== [...out][0]?.file) continue;
+      // Names mean something within one module only (every tool module may have its own `browserContext`).
+      const neighbours = [...out].filter((member) => member.file === state.file);
+      if (neighbours.length === 0) continue;
+      const names = new Set(neighbours.map((member) => member.name));
+      const writerNames = new Set(neighbours.flatMap((member) => [...writers(member)]).flatMap((fn) => (Node.isFunctionDeclaration(fn) && fn.getName() ? [fn.getName()!] : [])));
+      // Built from a member (`new AnalyzePageTool(await getBrowserManager())`): it holds that record's object.
+      const builtFromMember = (fn: Node) =>
+        fn.getDescendantsOfKind(SyntaxKind.Identifier).some((id) => names.has(id.getText()) || (writerNames.has(id.getText()) && Node.isCallExpression(id.getParent())));
       if ([...writers(state)].some((fn) => functions.has(fn) || builtFromMember(fn))) {
         out.add(state);
         grown = true;

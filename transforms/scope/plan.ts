@@ -7,7 +7,7 @@
  */
 import { posix } from 'node:path';
 import { Node, SyntaxKind, type ClassDeclaration, type TryStatement, type Identifier, type Project, type PropertyAccessExpression, type SourceFile } from 'ts-morph';
-import { analyzeProject, type ServerModel } from '../../src/analysis/index.js';
+import { analyzeProject, type Registration, type ServerModel } from '../../src/analysis/index.js';
 import { projectClassBuilt } from '../../src/analysis/syntax.js';
 import { relativeOf } from '../../src/engine/parse.js';
 import { TODO_MARKER } from '../../src/rules/rules.js';
@@ -23,7 +23,7 @@ import { camelCase, plural } from '../handles/naming.js';
 import type { FilePlan, PlannedMarker, ProjectPlan } from '../handles/project-plan.js';
 import { aboveTopLevel, statementOf, styleOf } from '../handles/site.js';
 import { storePathFor, type HandleOptions } from '../handles/store-file.js';
-import { findCandidates, standsInForRecord, type ScopeCandidate, type ScopeMember } from './candidates.js';
+import { findCandidates, standsInForRecord, type ScopeCandidate, type ScopeDecline, type ScopeMember } from './candidates.js';
 import { singletonOf } from './instances.js';
 import { fieldDeclarationEdit } from './fields.js';
 import { planRecordResources } from './resources.js';
@@ -49,6 +49,40 @@ interface RecordNames extends ScopeNames {
 
 export function planScopes(project: Project, options: HandleOptions): ScopePlan {
   const model = analyzeProject(project);
+  // Try with the state resources read in the records; a file whose resources cannot be keyed by the handle
+  // falls back to its record without that state, which stays shared with its marker.
+  const found = { loose: findCandidates(model, { resources: true }), strict: findCandidates(model, { resources: false }) };
+  // Copies of one value kept in several modules the same tools use (`browserContext` handed by a setter to each)
+  // move together or not at all: a record for some copies would leave the others shared.
+  const { copies, declined } = copiedAcrossModules(found.loose);
+  // A copy that is no candidate at all (used outside any tool call) stays shared whatever the others do.
+  const first = declined ? undefined : planRecords(project, model, options, found, new Map());
+  const failure = declined ? `${relativeOf(declined.node.getSourceFile())} keeps its copy: ${declined.record!.problem.replace(/;.*$/, '')}` : copyFailure(copies, first!.failures);
+  if (!failure) return first!.plan;
+  return planRecords(project, model, options, found, new Map([...copies].map(([candidate, copy]) => [candidate, { ...copy, failure }]))).plan;
+}
+
+/** What kept the copies from one record: the first module of theirs whose record or part could not be planned, and why. */
+function copyFailure(copies: ReadonlyMap<ScopeCandidate, CopiedState>, failures: ReadonlyMap<SourceFile, string>): string | undefined {
+  for (const candidate of copies.keys()) {
+    const failed = failures.get(candidate.file);
+    if (failed !== undefined) return `${relativeOf(candidate.file)} cannot join it (${failed})`;
+  }
+  return undefined;
+}
+
+/**
+ * The records and parts of every candidate but `excluded` (copies that cannot all move, each marked with why), and
+ * the files whose candidate was planned and did not land, with the reason.
+ */
+function planRecords(
+  project: Project,
+  model: ServerModel,
+  options: HandleOptions,
+  found: { loose: ReturnType<typeof findCandidates>; strict: ReturnType<typeof findCandidates> },
+  excluded: ReadonlyMap<ScopeCandidate, CopiedState & { failure: string }>,
+): { plan: ScopePlan; failures: Map<SourceFile, string> } {
+  const failures = new Map<SourceFile, string>();
   const files = new Map<string, FilePlan>();
   const fileOf = (sourceFile: SourceFile): FilePlan => {
     const path = relativeOf(sourceFile);
@@ -59,17 +93,14 @@ export function planScopes(project: Project, options: HandleOptions): ScopePlan 
     }
     return plan;
   };
-  // Try with the state resources read in the records; a file whose resources cannot be keyed by the handle
-  // falls back to its record without that state, which stays shared with its marker.
-  const { candidates, declines: looseDeclines } = findCandidates(model, { resources: true });
-  const strict = findCandidates(model, { resources: false });
+  const { candidates, declines: looseDeclines } = found.loose;
+  const strict = found.strict;
   const declinesOf = (list: typeof looseDeclines, keep: (file: SourceFile) => boolean) => list.filter((d) => keep(d.node.getSourceFile()));
   const markDeclines = (list: typeof looseDeclines) => {
     for (const decline of list) {
       // One marker per decision: a finer handle transform may have marked this state already.
       const file = decline.node.getSourceFile();
       const name = Node.isVariableDeclaration(decline.node) || Node.isPropertyDeclaration(decline.node) ? decline.node.getName() : undefined;
-      if (process.env.DBG) console.error("SCOPE-DECLINE", name, decline.message);
       if (name && markedAlready(file.getFullText(), name)) continue;
       const owner = Node.isPropertyDeclaration(decline.node) ? decline.node.getParent() : undefined;
       if (owner && Node.isClassDeclaration(owner) && owner.getName() && markedAlready(file.getFullText(), owner.getName()!)) continue;
@@ -89,13 +120,11 @@ export function planScopes(project: Project, options: HandleOptions): ScopePlan 
   const claimed = new Map<Node, RecordHome>();
   // What the records are called (`browser`, `session`): the session-id scope takes a name none of them has.
   const nouns = new Set<string>();
-  // Copies of one value kept in several modules the same tools use (`browserContext` handed by a setter to each):
-  // a record for one copy would leave the others shared, so none moves and each copy gets the one reason.
-  const copied = copiedAcrossModules(candidates);
-  for (const [candidate, others] of copied) {
+  // Copies that cannot all move: none does, and each copy gets the one reason.
+  for (const [candidate, others] of excluded) {
     const copies = toolList(others.names);
     const message = others.names.length > 0
-      ? `${stateList(candidate.members)} stay${candidate.members.length === 1 ? 's' : ''} shared: ${copies} ${others.names.length === 1 ? 'is' : 'are'} kept as copies in several modules the same tools use (this one, ${others.modules.join(', ')}), and one record could take only one copy; keep each value in one module that the others import, then run migrate again`
+      ? `${stateList(candidate.members)} stay${candidate.members.length === 1 ? 's' : ''} shared: ${copies} ${others.names.length === 1 ? 'is' : 'are'} kept as copies in several modules the same tools use (this one, ${others.modules.join(', ')}), which one record must take all of or none, and ${others.failure}; keep each value in one module that the others import, then run migrate again`
       : `${stateList(candidate.members)} ${candidate.members.length === 1 ? 'serves' : 'serve'} the same tools as state kept as copies in ${others.modules.join(', ')}: decided with it, so no record for now`;
     fileOf(candidate.file).markers.push(marker(candidate.members[0]!.declaration, message));
   }
@@ -118,7 +147,7 @@ export function planScopes(project: Project, options: HandleOptions): ScopePlan 
   // Among equals, a record only a home can hold (with start-up or shutdown code) goes first, so the others can join it.
   const homeOnly = (candidate: ScopeCandidate) => (candidate.startup.length > 0 || candidate.shutdown.length > 0 ? 1 : 0);
   const queue = [...candidates]
-    .filter((candidate) => !copied.has(candidate))
+    .filter((candidate) => !excluded.has(candidate))
     .sort((a, b) => importedBy.get(b)! - importedBy.get(a)! || homeOnly(b) - homeOnly(a) || b.members.length - a.members.length);
   const failedFiles = new Set<SourceFile>();
   for (let index = 0; index < queue.length; index++) {
@@ -139,6 +168,7 @@ export function planScopes(project: Project, options: HandleOptions): ScopePlan 
       const reason = planPart(candidate, home, { model, options, style, editsOf, notes });
       const other = relativeOf(home.file);
       if (reason) {
+        failures.set(candidate.file, reason);
         fileOf(candidate.file).markers.push(marker(candidate.members[0]!.declaration, `${stateList(candidate.members)} ${candidate.members.length === 1 ? 'serves' : 'serve'} ${shared.label} together with the state of ${other}, and cannot join its record (${reason}); move them into ${other} to share its handle, or give them one by hand`));
         continue;
       }
@@ -146,6 +176,7 @@ export function planScopes(project: Project, options: HandleOptions): ScopePlan 
       continue;
     }
     if (isCommonJs(candidate.file)) {
+      failures.set(candidate.file, 'a CommonJS module cannot import the ESM handle store');
       fileOf(candidate.file).markers.push(marker(candidate.members[0]!.declaration, `${stateList(candidate.members)} span tool calls; this CommonJS module cannot import the ESM handle store: give them a handle by hand or convert the module to ESM`));
       continue;
     }
@@ -172,7 +203,9 @@ export function planScopes(project: Project, options: HandleOptions): ScopePlan 
       continue;
     }
     if (typeof planned === 'string' || 'reason' in planned) {
-      fileOf(candidate.file).markers.push(marker(candidate.members[0]!.declaration, typeof planned === 'string' ? planned : planned.reason));
+      const reason = typeof planned === 'string' ? planned : planned.reason;
+      failures.set(candidate.file, reason);
+      fileOf(candidate.file).markers.push(marker(candidate.members[0]!.declaration, reason));
       continue;
     }
     land(trial, notes, candidate, `one record per conversation behind a handle, for ${toolsServed(candidate)}`);
@@ -198,7 +231,7 @@ export function planScopes(project: Project, options: HandleOptions): ScopePlan 
     for (const [key, edits] of trial) files.get(key)!.edits = edits;
     fileOf(sessions.home).results.push(sessions.result);
   }
-  return { files, storePath: scopePath ? storePath : undefined, scopePath };
+  return { plan: { files, storePath: scopePath ? storePath : undefined, scopePath }, failures };
 }
 
 function marker(node: Node, message: string): PlannedMarker {
@@ -547,24 +580,47 @@ function hasMethod(declaration: Node, method: string): boolean | undefined {
   return parts.every((part) => part.getProperty(method) !== undefined);
 }
 
+/** The names a module's state keeps copies of (none: it only serves the same tools), and the other modules keeping them. */
+interface CopiedState {
+  names: string[];
+  modules: string[];
+}
+
+/** A module's state for the tools: a candidate record, or one declined whole. */
+interface ModuleState {
+  file: SourceFile;
+  names: string[];
+  tools: readonly Registration[];
+  candidate?: ScopeCandidate;
+  decline?: ScopeDecline;
+}
+
 /**
- * Candidates of different modules that share a tool and a member name (copies of one value), with the other
- * modules' paths; then every candidate sharing a tool with one of them, whose state goes with those copies.
+ * Module states of different modules that share a tool and a name (copies of one value), with the other modules'
+ * paths; then every candidate sharing a tool with one of them, whose state goes with those copies. Declined records
+ * count (a copy used outside any tool call stays shared, so the others cannot move); only candidates are returned,
+ * with the first declined copy, if any.
  */
-function copiedAcrossModules(candidates: readonly ScopeCandidate[]): Map<ScopeCandidate, { names: string[]; modules: string[] }> {
-  const out = new Map<ScopeCandidate, { names: string[]; modules: string[] }>();
-  const sharesTool = (a: ScopeCandidate, b: ScopeCandidate) => a.file !== b.file && a.tools.some((tool) => b.tools.some((other) => other.call === tool.call));
-  for (const candidate of candidates) {
-    const names = new Set(candidate.members.map((member) => member.name));
-    const others = candidates.filter((other) => sharesTool(candidate, other) && other.members.some((member) => names.has(member.name)));
-    const copied = [...names].filter((name) => others.some((other) => other.members.some((member) => member.name === name)));
-    if (others.length > 0) out.set(candidate, { names: copied, modules: [...new Set(others.map((other) => relativeOf(other.file)))] });
+function copiedAcrossModules(found: ReturnType<typeof findCandidates>): { copies: Map<ScopeCandidate, CopiedState>; declined: ScopeDecline | undefined } {
+  const states: ModuleState[] = [
+    ...found.candidates.map((candidate) => ({ file: candidate.file, names: candidate.members.map((member) => member.name), tools: candidate.tools, candidate })),
+    ...found.declines.flatMap((decline) => (decline.record ? [{ file: decline.node.getSourceFile(), names: decline.record.names, tools: decline.record.tools, decline }] : [])),
+  ];
+  const sharesTool = (a: ModuleState, b: ModuleState) => a.file !== b.file && a.tools.some((tool) => b.tools.some((other) => other.call === tool.call));
+  const copied = new Map<ModuleState, CopiedState>();
+  for (const state of states) {
+    const others = states.filter((other) => sharesTool(state, other) && other.names.some((name) => state.names.includes(name)));
+    const names = state.names.filter((name) => others.some((other) => other.names.includes(name)));
+    if (others.length > 0) copied.set(state, { names, modules: [...new Set(others.map((other) => relativeOf(other.file)))] });
   }
-  const copies = [...out.keys()];
-  for (const candidate of candidates) {
-    if (out.has(candidate)) continue;
-    const sharing = copies.filter((copy) => sharesTool(candidate, copy));
-    if (sharing.length > 0) out.set(candidate, { names: [], modules: [...new Set(sharing.map((copy) => relativeOf(copy.file)))] });
+  const copies = [...copied.keys()];
+  const out = new Map<ScopeCandidate, CopiedState>();
+  for (const state of states) {
+    if (!state.candidate) continue;
+    const own = copied.get(state);
+    const sharing = copies.filter((copy) => sharesTool(state, copy));
+    if (own) out.set(state.candidate, own);
+    else if (sharing.length > 0) out.set(state.candidate, { names: [], modules: [...new Set(sharing.map((copy) => relativeOf(copy.file)))] });
   }
-  return out;
+  return { copies: out, declined: copies.find((copy) => copy.decline)?.decline };
 }
