@@ -1,7 +1,9 @@
 /**
  * A migrated FastMCP server, run for real: FastMCP serving HTTP stream on 127.0.0.1 in its stateless mode, two
  * real SDK clients (each its own bearer user), each with its own tally handle. Each increments only its own
- * tally, neither can use the other's handle, and no response carries a session id.
+ * tally, neither can use the other's handle, and no response carries a session id. Also servers whose module
+ * state became one record per conversation, one of them read by a fixed resource that is now a template keyed
+ * by the record's id, against the original's conversation over stdio.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -10,7 +12,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sessionStateToHandlesTransform as transform } from '../../transforms/session-state-to-handles.js';
 import { sessionScopeTransform } from '../../transforms/session-scope.js';
 import type { Transform } from '../../src/engine/transform.js';
-import { buildCase, connectHttp, handleOf, textOf, type Built, type Connection, type E2ECase } from './e2e/support.js';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { buildCase, buildInput, connectHttp, handleOf, textOf, type Built, type Connection, type E2ECase, type ToolResult } from './e2e/support.js';
 
 const HOST = `
 import { createServer } from 'node:net';
@@ -189,5 +194,59 @@ describe('migrated FastMCP page reader (module state the tools set) over statele
     const unknown = await bob.call('scroll', { browser_id: `browser_${'A'.repeat(24)}`, by: 1 });
     expect(unknown.isError).toBe(true);
     expect(textOf(unknown)).toContain('call create_browser() again');
+  });
+});
+
+describe('migrated FastMCP shelf server (a current shelf a fixed resource reads) over stateless HTTP stream', () => {
+  const FIXTURE = 'fastmcp-current-shelf-v1';
+  const served = serveFixture(FIXTURE, sessionScopeTransform);
+  const clients: Client[] = [];
+  afterAll(async () => {
+    await Promise.all(clients.map((client) => client.close().catch(() => undefined)));
+  });
+  const call = async (client: Client, name: string, args: Record<string, unknown>) => textOf((await client.callTool({ name, arguments: args })) as ToolResult);
+  const read = async (client: Client, uri: string) => {
+    const { contents } = await client.readResource({ uri });
+    return contents.map((item) => ('text' in item ? item.text : '')).join('\n');
+  };
+  async function converse(client: Client, shelf: string, title: string, summaryUri: (id?: string) => string, id?: string) {
+    const handle = id ? { session_id: id } : {};
+    return {
+      used: await call(client, 'use_shelf', { ...handle, shelf }),
+      added: await call(client, 'add_book', { ...handle, title }),
+      summary: await read(client, summaryUri(id)),
+    };
+  }
+
+  it('builds the committed output; the fixed resource becomes a template keyed by the id', () => {
+    expect(served.built!.differences.every((line) => /ttlSeconds: /.test(line))).toBe(true);
+    expect(served.built!.files['src/server.ts']).toContain('server.addResourceTemplate(sessions.fastResource({');
+  });
+
+  it('answers the original conversation the same way, each conversation reading its own shelf', async () => {
+    const original = buildInput({ transform: sessionScopeTransform, fixture: FIXTURE } as E2ECase);
+    const before = new Client({ name: 'shelf-e2e', version: '1.0.0' });
+    clients.push(before);
+    await before.connect(new StdioClientTransport({ command: process.execPath, args: [original.path('src/server.ts')], cwd: original.dir, env: { ...(process.env as Record<string, string>), SHELVES_STDIO: '1' }, stderr: 'pipe' }));
+    try {
+      const expected = await converse(before, 'poems', 'Odes', () => 'shelf://current/summary');
+      expect(expected).toEqual({ used: 'now on poems', added: '1 book(s) on poems', summary: 'poems: Odes' });
+
+      const [alice, bob] = [new Client({ name: 'alice', version: '1.0.0' }), new Client({ name: 'bob', version: '1.0.0' })];
+      clients.push(alice, bob);
+      await Promise.all([alice, bob].map((client) => client.connect(new StreamableHTTPClientTransport(served.url!))));
+      const keyed = (id?: string) => `shelf://${id}/current/summary`;
+      const aliceId = handleOf((await alice.callTool({ name: 'create_session', arguments: {} })) as ToolResult, 'session_id') as string;
+      const bobId = handleOf((await bob.callTool({ name: 'create_session', arguments: {} })) as ToolResult, 'session_id') as string;
+      expect(await converse(alice, 'poems', 'Odes', keyed, aliceId)).toEqual(expected);
+      expect(await converse(bob, 'novels', 'Emma', keyed, bobId)).toEqual({ used: 'now on novels', added: '1 book(s) on novels', summary: 'novels: Emma' });
+      // Each record keeps its own shelf: Alice's summary is still hers after Bob's calls.
+      expect(await read(bob, keyed(aliceId))).toBe('poems: Odes');
+      // The list no longer shows a resource whose content depends on earlier calls; the template names the id.
+      expect((await alice.listResources()).resources.map((r) => r.uri)).not.toContain('shelf://current/summary');
+      expect((await alice.listResourceTemplates()).resourceTemplates.map((t) => t.uriTemplate)).toContain('shelf://{session_id}/current/summary');
+    } finally {
+      original.remove();
+    }
   });
 });

@@ -22,7 +22,7 @@ import { relativeOf } from '../../src/engine/parse.js';
 import { carriesConversation, isSharedByName, isSharedState } from '../../src/analysis/conversational.js';
 import { CONVERSATIONAL_CLASSES, RELEASE_METHODS, SHUTDOWN_EVENTS, SHUTDOWN_LISTENERS, STDIN_SHUTDOWN_EVENTS, STOPPING_NAME, TRANSPORT_END_CALLBACKS } from '../../src/rules/scope-state.js';
 import { declarationOf, isReference, referencesTo } from '../shared/declarations.js';
-import { onlyResourceReaders, readByResources } from './resources.js';
+import { onlyResourceReaders, readByResources, RESOURCE_READERS } from './resources.js';
 import { isExported } from '../shared/exports.js';
 import { placeOf } from '../shared/place.js';
 import { factoryInstances, isDirectIn, isReleaseCall, serverClasses, singletonOf, usesOutsideCalls, type FactoryInstance, type InstanceHolder } from './instances.js';
@@ -390,12 +390,25 @@ export function findCandidates(model: ServerModel, options: { resources: boolean
   for (const [file, unordered] of byFile) {
     const all = [...unordered].sort((a, b) => a.declaration.getStart() - b.declaration.getStart());
     // A member that cannot join the record stays as it was, with its own marker; the others still move.
-    const members = all.filter((member) => {
+    const staying = new Map<ScopeMember, ScopeDecline>();
+    for (const member of all) {
       // State resources read can join the record: they are then served from templates keyed by its id.
-      const problem = options.resources && readByResources(member) && onlyResourceReaders(member, (access) => clearedAtTransportEnd(member, access)) ? undefined : memberProblem(member);
-      if (problem) declines.push(problem);
-      return !problem;
-    });
+      const problem = options.resources && readByResources(member) && onlyResourceReaders(member, (access) => clearedAtTransportEnd(member, access)) ? undefined : memberProblem(member, options.resources && readByResources(member));
+      if (problem) staying.set(member, problem);
+    }
+    // Unless it is set together with one that stays (`books` loaded where `currentShelf` is switched): a record
+    // holding one of them would pair one conversation's value with everyone's.
+    for (let grown = true; grown; ) {
+      grown = false;
+      for (const member of all) {
+        const partner = staying.has(member) ? undefined : all.find((other) => staying.has(other) && setTogether(member, other));
+        if (!partner) continue;
+        staying.set(member, { node: member.declaration, message: `${member.name} is set together with ${partner.name}, which stays shared by every conversation (see its marker), so it stays shared too` });
+        grown = true;
+      }
+    }
+    declines.push(...staying.values());
+    const members = all.filter((member) => !staying.has(member));
     if (members.length === 0) continue;
     const problems: ScopeDecline[] = [];
     const tools = new Set<Registration>();
@@ -610,6 +623,14 @@ export function findCandidates(model: ServerModel, options: { resources: boolean
   return { candidates, declines };
 }
 
+/** Two module variables some function sets both of. */
+function setTogether(a: ScopeMember, b: ScopeMember): boolean {
+  if (a.kind !== 'variable' || b.kind !== 'variable') return false;
+  const writers = (member: ScopeMember & { kind: 'variable' }) => new Set(member.state.accesses.filter((access) => access.mode === 'write').map((access) => enclosingFunction(access.node)).filter((fn) => fn !== undefined));
+  const first = writers(a);
+  return [...writers(b)].some((fn) => first.has(fn));
+}
+
 /**
  * Module values written in the same function as a conversation's state join its record: `ensureBrowser()`
  * launches the browser and opens its page together, so a record holding only the page would never get one.
@@ -662,9 +683,13 @@ function clearedAtTransportEnd(member: ScopeMember, access: StateAccess): boolea
   return member.kind === 'field' && access.reset === true && access.byOther.length > 0 && access.byOther.every((label) => TRANSPORT_END_CALLBACKS.includes(label));
 }
 
-/** Why one member cannot join a record: read where no handle can be passed (resources, prompts, other handlers). */
-function memberProblem(member: ScopeMember): ScopeDecline | undefined {
+/**
+ * Why one member cannot join a record: read where no handle can be passed (resources, prompts, other handlers).
+ * `resourcesServed`: resources can be served from the record, so only another reader is the reason.
+ */
+function memberProblem(member: ScopeMember, resourcesServed = false): ScopeDecline | undefined {
   const fields = member.kind === 'variable' ? [member.state] : member.fields;
+  const servedHere = (kind: string) => kind === 'tool' || (resourcesServed && kind === 'resource');
   for (const field of fields) {
     for (const access of field.accesses) {
       // Releasing an object held whole: outside a tool call it releases an instance of its own (see instances.ts).
@@ -672,13 +697,15 @@ function memberProblem(member: ScopeMember): ScopeDecline | undefined {
       // An object's state is decided where its class keeps it, beside what the finer transforms said about it.
       const node = member.kind === 'factory-instance' ? field.declaration : member.declaration;
       const name = member.kind === 'factory-instance' ? `${member.className}.${field.name}` : member.name;
-      const reader = access.by.find((r) => r.kind !== 'tool');
+      const reader = access.by.find((r) => !servedHere(r.kind));
       if (reader) {
-        return { node, message: `${name} is also read by ${reader.label}, which cannot take a handle, so it stays shared by every conversation; serve it as a resource template keyed by the handle if it belongs to one` };
+        const instead = reader.kind === 'resource' ? 'serve it as a resource template keyed by the handle' : reader.kind === 'prompt' ? 'give the prompt the handle as an argument' : 'pass it the handle';
+        return { node, message: `${name} is also read by ${reader.label}, which cannot take a handle, so it stays shared by every conversation; ${instead} if it belongs to one` };
       }
       if (clearedAtTransportEnd(member, access)) continue;
-      if (access.byOther.length > 0) {
-        return { node, message: `${name} is also used by ${access.byOther.join(', ')}, which cannot take a handle, so it stays shared by every conversation; decide whether it belongs to one` };
+      const others = access.byOther.filter((label) => !(resourcesServed && RESOURCE_READERS.has(label)));
+      if (others.length > 0) {
+        return { node, message: `${name} is also used by ${others.join(', ')}, which cannot take a handle, so it stays shared by every conversation; decide whether it belongs to one` };
       }
     }
   }

@@ -41,7 +41,8 @@ export interface ResourceNames {
   idParam: string;
 }
 
-const RESOURCE_READERS = new Set(['resources/list', 'resources/read']);
+/** The low-level handlers that read resources. */
+export const RESOURCE_READERS: ReadonlySet<string> = new Set(['resources/list', 'resources/read']);
 
 /** Whether a member is read by resources (low-level list/read handlers, or McpServer resource callbacks). */
 export function readByResources(member: ScopeMember): boolean {
@@ -673,6 +674,8 @@ function fieldOf(entry: ObjectLiteralExpression, name: string): Node | undefined
 
 /** `resource(name, uri | template, …, read)` / `registerResource(…)`: the URI becomes a template keyed by the id. */
 function registrationEdits(file: SourceFile, call: CallExpression, names: ResourceNames, edits: TextEdits, template: () => string): { uri: string; removed: Node[] } | string {
+  const fast = fastResourceEdits(call, names, edits);
+  if (fast !== undefined) return fast;
   const args = call.getArguments();
   const target = args[1];
   const callback = args.at(-1);
@@ -696,6 +699,25 @@ function registrationEdits(file: SourceFile, call: CallExpression, names: Resour
   else if (list) return 'the resource template lists its resources in a way this cannot remove';
   wrap(edits, callback, `${names.scope}.resourceTemplate(`);
   return { uri: prefix, removed: list && Node.isPropertyAssignment(list) ? [list.getInitializer()!] : [] };
+}
+
+/**
+ * FastMCP's `addResource({ uri, load, … })` with a fixed URI: `addResourceTemplate(scope.fastResource({ … }))`, the
+ * object as written (see templates/handle-scope). Undefined when the call is not FastMCP's.
+ */
+function fastResourceEdits(call: CallExpression, names: ResourceNames, edits: TextEdits): { uri: string; removed: Node[] } | string | undefined {
+  const callee = call.getExpression();
+  const [resource, ...others] = call.getArguments();
+  if (!Node.isPropertyAccessExpression(callee) || !resource || !Node.isObjectLiteralExpression(resource) || others.length > 0) return undefined;
+  if (callee.getName() === 'addResourceTemplate') return 'the FastMCP resource template is read through its own arguments; add the id to them by hand';
+  if (callee.getName() !== 'addResource') return undefined;
+  const uri = fieldOf(resource, 'uri');
+  const fixed = uri && (stringValue(uri) ?? constantString(uri, (id) => declarationsThroughImport(id)[0]));
+  if (fixed === undefined || fixed === null) return `the FastMCP resource's uri \`${uri?.getText() ?? '(none)'}\` is not a literal`;
+  if (!/^[A-Za-z][\w+.-]*:\/\/./.test(fixed)) return `the resource ${fixed} has no scheme to key by the handle; serve it from a resource template by hand`;
+  edits.replaceNode(callee.getNameNode(), 'addResourceTemplate');
+  wrap(edits, resource, `${names.scope}.fastResource(`);
+  return { uri: fixed, removed: [] };
 }
 
 function wrap(edits: TextEdits, node: Node, open: string): void {
