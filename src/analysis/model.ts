@@ -209,9 +209,10 @@ export type StateDependence = 'session-keyed' | 'routing' | 'implicit' | 'handle
  * - `set-once`: written only by a function that runs its body once per process (a flag it returns on, then sets),
  *   from nothing a call passes (a module loaded on first use);
  * - `call-scoped`: a field one method sets and releases in its `finally`, used only while that method runs;
- * - `never-filled`: a collection calls only take from, while what adds to it is in code nothing calls.
+ * - `never-filled`: a collection calls only take from, while what adds to it is in code nothing calls;
+ * - `warn-once`: a set that only remembers what a warning was given for, so it is given once per process.
  */
-export type SharedPurpose = 'id-counter' | 'persisted' | 'per-call' | 'client-context' | 'rebuilt' | 'set-once' | 'call-scoped' | 'never-filled' | 'listener';
+export type SharedPurpose = 'id-counter' | 'persisted' | 'per-call' | 'client-context' | 'rebuilt' | 'set-once' | 'call-scoped' | 'never-filled' | 'listener' | 'warn-once';
 
 /** A piece of state the server keeps between requests. */
 export interface StateVariable {

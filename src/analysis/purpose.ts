@@ -4,8 +4,8 @@
  * the start of every call. Tools write such state, yet no conversation owns it: the audit reports nothing and
  * no transform gives it a handle (see SharedPurpose and conversational.ts).
  */
-import { Node, SyntaxKind, type CallExpression, type ClassDeclaration, type ClassExpression, type Identifier } from 'ts-morph';
-import { FILE_READS, FILE_WRITES, ID_NAMES, LISTENING_MODULES, PORT_NAMES } from '../rules/scope-state.js';
+import { Node, SyntaxKind, type CallExpression, type ClassDeclaration, type ClassExpression, type Identifier, type IfStatement } from 'ts-morph';
+import { FILE_READS, FILE_WRITES, ID_NAMES, LISTENING_MODULES, PORT_NAMES, REPORTING_CALLS } from '../rules/scope-state.js';
 import { membersOf } from './classes.js';
 import { ENVELOPE_READ } from './vocabulary.js';
 import { resolveFunction } from './functions.js';
@@ -18,7 +18,10 @@ import { enclosingFunction, isFunctionBoundary, isNullish, nameText, outermostWr
 export function sharedPurposeOf(ctx: AnalysisContext, reach: Reach, origins: Origins, state: StateVariable): SharedPurpose | undefined {
   // What a web server of the project's own keeps (its WebSocket server, its connected sockets) is that server's.
   if (state.kind === 'class-field' && state.ownerClass && !state.holdsTransports && state.dependence !== 'session-keyed' && isOwnWebServer(state.ownerClass)) return 'listener';
-  if (state.holdsTransports || state.holdsUpstreams || state.dependence === 'session-keyed' || state.container === 'map' || state.container === 'set') return undefined;
+  if (state.holdsTransports || state.holdsUpstreams || state.dependence === 'session-keyed') return undefined;
+  // Before the per-connection rule below: a warning given once per process is the process's wherever the set lives.
+  if (isWarnOnce(state)) return 'warn-once';
+  if (state.container === 'map' || state.container === 'set') return undefined;
   if (state.accesses.every((a) => a.mode === 'read') || !state.accesses.some((a) => a.by.length > 0)) return undefined;
   // Before the per-connection rule below: a connection's copy of the client's info is the client's, not a conversation's.
   if (isClientCopy(ctx, reach, state)) return 'client-context';
@@ -34,6 +37,54 @@ export function sharedPurposeOf(ctx: AnalysisContext, reach: Reach, origins: Ori
   if (isCallScoped(state) || isInFlightGuard(state)) return 'call-scoped';
   if (isNeverFilled(state)) return 'never-filled';
   return undefined;
+}
+
+// ---- warnings given once -----------------------------------------------------------------------------
+
+/**
+ * A set whose every use is a guard that says something once per key (`if (!warned.has(host)) { warned.add(host);
+ * console.warn(…) }`): what it keeps decides only whether a message is repeated, never what a call does.
+ */
+function isWarnOnce(state: StateVariable): boolean {
+  if (state.container !== 'set' || state.accesses.length === 0) return false;
+  return state.accesses.every((access) => {
+    const member = access.node.getParent();
+    const call = member?.getParent();
+    if (!member || !Node.isPropertyAccessExpression(member) || member.getExpression() !== access.node || !call || !Node.isCallExpression(call) || call.getExpression() !== member) return false;
+    const guard = member.getName() === 'has' ? guardTestedBy(call) : member.getName() === 'add' ? guardAround(call) : undefined;
+    return guard !== undefined && onlyReportsOnce(guard, access.node.getText());
+  });
+}
+
+/** The `if` whose condition tests `call` (`!warned.has(key)` among other conditions). */
+function guardTestedBy(call: Node): IfStatement | undefined {
+  const statement = call.getFirstAncestor((a) => Node.isIfStatement(a));
+  return statement && Node.isIfStatement(statement) && statement.getExpression().getDescendants().includes(call) ? statement : undefined;
+}
+
+/** The `if` whose then-block holds `call` as a statement of its own. */
+function guardAround(call: Node): IfStatement | undefined {
+  const statement = call.getParent();
+  const block = statement?.getParent();
+  const guard = block?.getParent();
+  return statement && Node.isExpressionStatement(statement) && block && Node.isBlock(block) && guard && Node.isIfStatement(guard) && guard.getThenStatement() === block ? guard : undefined;
+}
+
+/** The guard tests `!set.has(…)`, has no else, and its block adds to the set and otherwise only reports. */
+function onlyReportsOnce(guard: IfStatement, set: string): boolean {
+  const then = guard.getThenStatement();
+  if (guard.getElseStatement() || !Node.isBlock(then)) return false;
+  const tests = guard.getExpression().getDescendantsOfKind(SyntaxKind.PrefixUnaryExpression).some((not) => /^!\s*/.test(not.getText()) && not.getOperand().getText().startsWith(`${set}.has(`));
+  if (!tests) return false;
+  let adds = false;
+  for (const statement of then.getStatements()) {
+    const expression = Node.isExpressionStatement(statement) ? unwrap(statement.getExpression()) : undefined;
+    if (!expression || !Node.isCallExpression(expression)) return false;
+    const callee = expression.getExpression().getText();
+    if (callee === `${set}.add`) adds = true;
+    else if (!REPORTING_CALLS.test(callee)) return false;
+  }
+  return adds;
 }
 
 // ---- listeners -----------------------------------------------------------------------------------------

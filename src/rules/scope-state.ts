@@ -56,6 +56,9 @@ export const ID_NAMES = /(?:id|Id|ID)s?$/;
 /** Node's modules whose `createServer(…)` makes a server that listens on a port (not an MCP server factory). */
 export const LISTENING_MODULES = /^(?:node:)?(?:http|https|http2|net|tls)$/;
 
+/** Calls that only report something (`console.warn(…)`, `process.stderr.write(…)`, `logger.info(…)`), by the callee's text. */
+export const REPORTING_CALLS = /^(?:console\.\w+|process\.(?:stderr|stdout)\.write|(?:this\.)?(?:\w*[lL]ogger|log)\.\w+|log|warn)$/;
+
 /** Names of the port a listener took (`currentPort`, `port`, `uiPort`). */
 export const PORT_NAMES = /(?:^|[a-z])(?:port|Port|PORT)$/;
 

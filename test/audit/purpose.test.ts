@@ -476,3 +476,39 @@ server.tool('open_ui', 'Open the web UI', { port: z.number() }, async ({ port })
     expect(state('current').sharedPurpose).toBeUndefined();
   });
 });
+
+describe('warnings given once', () => {
+  const tools = (guard: string) => `
+const hosts = new Map<string, { password?: string }>([['a', {}], ['b', { password: 'p' }]]);
+let active = 'a';
+const warned = new Set<string>();
+function profile() {
+  const chosen = hosts.get(active)!;
+${guard}
+  return chosen;
+}
+server.tool('use_host', 'Pick the host', { name: z.string() }, async ({ name }) => {
+  active = name;
+  return { content: [{ type: 'text', text: 'ok' }] };
+});
+server.tool('run', 'Run on the host', {}, async () => ({ content: [{ type: 'text', text: JSON.stringify(profile()) }] }));
+`;
+
+  it('a set that only remembers which warnings were given is the process, and the selection beside it stays a finding', () => {
+    const { state, findings } = analyse(tools(`  if (!chosen.password && !warned.has(active)) {
+    warned.add(active);
+    process.stderr.write(\`WARN: \${active} has no password\\n\`);
+  }`));
+    expect(state('warned').sharedPurpose).toBe('warn-once');
+    expect(findings).not.toContain('SL006 warned');
+    expect(findings.some((f) => f.endsWith(' active'))).toBe(true);
+  });
+
+  it('a set guarding work other than a message is still a conversation’s (a later call skips what an earlier one did)', () => {
+    const { state } = analyse(tools(`  if (!warned.has(active)) {
+    warned.add(active);
+    hosts.set(active, { ...chosen, password: 'default' });
+  }`));
+    expect(state('warned').sharedPurpose).toBeUndefined();
+  });
+});
