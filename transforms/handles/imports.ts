@@ -1,5 +1,5 @@
 import { posix } from 'node:path';
-import { Node, SyntaxKind, type ImportDeclaration, type Project, type SourceFile } from 'ts-morph';
+import { Node, SyntaxKind, type ImportDeclaration, type ImportSpecifier, type Project, type SourceFile } from 'ts-morph';
 import type { TextEdits } from './edits.js';
 import { isExported } from '../shared/exports.js';
 import { identifiersOf } from '../shared/file-index.js';
@@ -71,7 +71,7 @@ export function addNamedImports(edits: TextEdits, file: SourceFile, specifier: s
   if (existing) {
     const named = existing.getNamedImports();
     const all = [...named.map((n) => n.getText()), ...missing].sort((a, b) => a.localeCompare(b));
-    edits.replace(named[0]!.getStart(), named[named.length - 1]!.getEnd(), all.join(', '));
+    edits.replace(named[0]!.getStart(), named[named.length - 1]!.getEnd(), all.join(namedImportSeparator(named)));
     return;
   }
   // `import service from './service.js'` takes the names beside its default: `import service, { sessions } from …`.
@@ -82,6 +82,19 @@ export function addNamedImports(edits: TextEdits, file: SourceFile, specifier: s
   }
   const line = `import { ${missing.join(', ')} } from ${quote}${specifier}${quote};`;
   insertImportLine(edits, file, line);
+}
+
+/**
+ * What separates the names of an import list as the file writes it: `, ` on one line, or a line break and the
+ * list's indentation when each name has a line of its own.
+ */
+export function namedImportSeparator(named: readonly ImportSpecifier[]): string {
+  const [first, second] = named;
+  if (!first) return ', ';
+  const text = first.getSourceFile().getFullText();
+  if (second) return text.slice(first.getEnd(), second.getStart());
+  const before = text.slice(text.lastIndexOf('\n', first.getStart()) + 1, first.getStart());
+  return /^\s+$/.test(before) && text.lastIndexOf('\n', first.getStart()) > first.getParentOrThrow().getStart() ? `,\n${before}` : ', ';
 }
 
 /** Import `z` from zod when the file has no `z` binding yet. */

@@ -7,7 +7,7 @@
  */
 import { posix } from 'node:path';
 import { Node, SyntaxKind, type ClassDeclaration, type TryStatement, type Identifier, type Project, type PropertyAccessExpression, type SourceFile } from 'ts-morph';
-import { analyzeProject, type Registration, type ServerModel } from '../../src/analysis/index.js';
+import { analyzeProject, type ServerModel } from '../../src/analysis/index.js';
 import { projectClassBuilt } from '../../src/analysis/syntax.js';
 import { relativeOf } from '../../src/engine/parse.js';
 import { TODO_MARKER } from '../../src/rules/rules.js';
@@ -23,7 +23,7 @@ import { camelCase, plural } from '../handles/naming.js';
 import type { FilePlan, PlannedMarker, ProjectPlan } from '../handles/project-plan.js';
 import { aboveTopLevel, statementOf, styleOf } from '../handles/site.js';
 import { storePathFor, type HandleOptions } from '../handles/store-file.js';
-import { findCandidates, standsInForRecord, type ScopeCandidate, type ScopeDecline, type ScopeMember } from './candidates.js';
+import { findCandidates, standsInForRecord, type ScopeCandidate, type ScopeMember } from './candidates.js';
 import { singletonOf } from './instances.js';
 import { fieldDeclarationEdit } from './fields.js';
 import { planRecordResources } from './resources.js';
@@ -31,6 +31,7 @@ import { definitionAnchor, toolNameOf, type ScopeNames } from './tool-sites.js';
 import { freeNoun, ImportNeeds, wireTools } from './wiring.js';
 import { planSessionIds } from './session-ids.js';
 import { importsTransitively, planPart, type RecordHome } from './part.js';
+import { builtOnByShared, copiedAcrossModules, copyMessage, type CopiedState } from './kept-together.js';
 import { recordLines, recordReference, referenceName, reindent, spansLinesInLiteral } from './record-text.js';
 import { removeMarkersNaming } from './stale-markers.js';
 
@@ -52,14 +53,17 @@ export function planScopes(project: Project, options: HandleOptions): ScopePlan 
   // Try with the state resources read in the records; a file whose resources cannot be keyed by the handle
   // falls back to its record without that state, which stays shared with its marker.
   const found = { loose: findCandidates(model, { resources: true }), strict: findCandidates(model, { resources: false }) };
+  // State another module builds shared state from stays shared with it.
+  const builtOn = builtOnByShared(found.loose, model);
   // Copies of one value kept in several modules the same tools use (`browserContext` handed by a setter to each)
   // move together or not at all: a record for some copies would leave the others shared.
   const { copies, declined } = copiedAcrossModules(found.loose);
   // A copy that is no candidate at all (used outside any tool call) stays shared whatever the others do.
-  const first = declined ? undefined : planRecords(project, model, options, found, new Map());
+  const first = declined ? undefined : planRecords(project, model, options, found, builtOn);
   const failure = declined ? `${relativeOf(declined.node.getSourceFile())} keeps its copy: ${declined.record!.problem.replace(/;.*$/, '')}` : copyFailure(copies, first!.failures);
   if (!failure) return first!.plan;
-  return planRecords(project, model, options, found, new Map([...copies].map(([candidate, copy]) => [candidate, { ...copy, failure }]))).plan;
+  const kept = new Map([...builtOn, ...[...copies].map(([candidate, copy]) => [candidate, copyMessage(candidate, copy, failure)] as const)]);
+  return planRecords(project, model, options, found, kept).plan;
 }
 
 /** What kept the copies from one record: the first module of theirs whose record or part could not be planned, and why. */
@@ -72,15 +76,15 @@ function copyFailure(copies: ReadonlyMap<ScopeCandidate, CopiedState>, failures:
 }
 
 /**
- * The records and parts of every candidate but `excluded` (copies that cannot all move, each marked with why), and
- * the files whose candidate was planned and did not land, with the reason.
+ * The records and parts of every candidate but `excluded` (state other modules' state keeps shared, each marked with
+ * why), and the files whose candidate was planned and did not land, with the reason.
  */
 function planRecords(
   project: Project,
   model: ServerModel,
   options: HandleOptions,
   found: { loose: ReturnType<typeof findCandidates>; strict: ReturnType<typeof findCandidates> },
-  excluded: ReadonlyMap<ScopeCandidate, CopiedState & { failure: string }>,
+  excluded: ReadonlyMap<ScopeCandidate, string>,
 ): { plan: ScopePlan; failures: Map<SourceFile, string> } {
   const failures = new Map<SourceFile, string>();
   const files = new Map<string, FilePlan>();
@@ -120,14 +124,8 @@ function planRecords(
   const claimed = new Map<Node, RecordHome>();
   // What the records are called (`browser`, `session`): the session-id scope takes a name none of them has.
   const nouns = new Set<string>();
-  // Copies that cannot all move: none does, and each copy gets the one reason.
-  for (const [candidate, others] of excluded) {
-    const copies = toolList(others.names);
-    const message = others.names.length > 0
-      ? `${stateList(candidate.members)} stay${candidate.members.length === 1 ? 's' : ''} shared: ${copies} ${others.names.length === 1 ? 'is' : 'are'} kept as copies in several modules the same tools use (this one, ${others.modules.join(', ')}), which one record must take all of or none, and ${others.failure}; keep each value in one module that the others import, then run migrate again`
-      : `${stateList(candidate.members)} ${candidate.members.length === 1 ? 'serves' : 'serve'} the same tools as state kept as copies in ${others.modules.join(', ')}: decided with it, so no record for now`;
-    fileOf(candidate.file).markers.push(marker(candidate.members[0]!.declaration, message));
-  }
+  // State other modules' state keeps shared: none of it moves, and each gets the one reason.
+  for (const [candidate, message] of excluded) fileOf(candidate.file).markers.push(marker(candidate.members[0]!.declaration, message));
   // A module the others import defines the record they join (a part imports it; the other way round would be
   // a cycle), then the larger record goes first.
   const importedBy = new Map(candidates.map((candidate) => [candidate, candidates.filter((other) => other !== candidate && importsTransitively(other.file, candidate.file)).length]));
@@ -267,7 +265,9 @@ function recordNames(candidate: ScopeCandidate, options: HandleOptions, toolName
   const scopes = [candidate.file];
   const taken = new Set(names);
   const state = freeLocalName(camelCase(noun), scopes, taken);
-  const scope = freeLocalName(plural(camelCase(noun)), scopes, [...taken, state]);
+  // The scope is imported where the tools and the shutdown code are: its name must be free there too.
+  const importers = [...new Set([...candidate.tools.map((r) => r.call.getSourceFile()), ...candidate.shutdown.map((use) => use.statement.getSourceFile())])];
+  const scope = freeLocalName(plural(camelCase(noun)), [...new Set([...scopes, ...importers])], [...taken, state]);
   return {
     noun,
     idParam: `${noun}_id`,
@@ -580,47 +580,3 @@ function hasMethod(declaration: Node, method: string): boolean | undefined {
   return parts.every((part) => part.getProperty(method) !== undefined);
 }
 
-/** The names a module's state keeps copies of (none: it only serves the same tools), and the other modules keeping them. */
-interface CopiedState {
-  names: string[];
-  modules: string[];
-}
-
-/** A module's state for the tools: a candidate record, or one declined whole. */
-interface ModuleState {
-  file: SourceFile;
-  names: string[];
-  tools: readonly Registration[];
-  candidate?: ScopeCandidate;
-  decline?: ScopeDecline;
-}
-
-/**
- * Module states of different modules that share a tool and a name (copies of one value), with the other modules'
- * paths; then every candidate sharing a tool with one of them, whose state goes with those copies. Declined records
- * count (a copy used outside any tool call stays shared, so the others cannot move); only candidates are returned,
- * with the first declined copy, if any.
- */
-function copiedAcrossModules(found: ReturnType<typeof findCandidates>): { copies: Map<ScopeCandidate, CopiedState>; declined: ScopeDecline | undefined } {
-  const states: ModuleState[] = [
-    ...found.candidates.map((candidate) => ({ file: candidate.file, names: candidate.members.map((member) => member.name), tools: candidate.tools, candidate })),
-    ...found.declines.flatMap((decline) => (decline.record ? [{ file: decline.node.getSourceFile(), names: decline.record.names, tools: decline.record.tools, decline }] : [])),
-  ];
-  const sharesTool = (a: ModuleState, b: ModuleState) => a.file !== b.file && a.tools.some((tool) => b.tools.some((other) => other.call === tool.call));
-  const copied = new Map<ModuleState, CopiedState>();
-  for (const state of states) {
-    const others = states.filter((other) => sharesTool(state, other) && other.names.some((name) => state.names.includes(name)));
-    const names = state.names.filter((name) => others.some((other) => other.names.includes(name)));
-    if (others.length > 0) copied.set(state, { names, modules: [...new Set(others.map((other) => relativeOf(other.file)))] });
-  }
-  const copies = [...copied.keys()];
-  const out = new Map<ScopeCandidate, CopiedState>();
-  for (const state of states) {
-    if (!state.candidate) continue;
-    const own = copied.get(state);
-    const sharing = copies.filter((copy) => sharesTool(state, copy));
-    if (own) out.set(state.candidate, own);
-    else if (sharing.length > 0) out.set(state.candidate, { names: [], modules: [...new Set(sharing.map((copy) => relativeOf(copy.file)))] });
-  }
-  return { copies: out, declined: copies.find((copy) => copy.decline)?.decline };
-}

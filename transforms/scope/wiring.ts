@@ -10,7 +10,7 @@ import type { Registration, ServerModel } from '../../src/analysis/index.js';
 import { relativeOf } from '../../src/engine/parse.js';
 import type { TextEdits } from '../handles/edits.js';
 import { fastmcpToolRegistration, noArgumentsForm, toolRegistration, type Style } from '../handles/generate.js';
-import { addNamedImports, ensureZod, specifierFor, valueImportsOf } from '../handles/imports.js';
+import { addNamedImports, ensureZod, namedImportSeparator, specifierFor, valueImportsOf } from '../handles/imports.js';
 import { indentOf } from '../handles/layout.js';
 import { styleOf } from '../handles/site.js';
 import { within } from '../shared/place.js';
@@ -64,7 +64,7 @@ export class ImportNeeds {
           const named = declaration.getNamedImports();
           const kept = named.filter((n) => !dropped.includes(n)).map((n) => n.getText());
           const all = [...new Set([...kept, ...wanted])].sort((x, y) => x.localeCompare(y));
-          targetEdits.replace(named[0]!.getStart(), named.at(-1)!.getEnd(), all.join(', '));
+          targetEdits.replace(named[0]!.getStart(), named.at(-1)!.getEnd(), all.join(namedImportSeparator(named)));
         } else addNamedImports(targetEdits, target, specifier, [...wanted], quote);
       }
       if (entry.zod) ensureZod(targetEdits, target, quote);
