@@ -162,6 +162,9 @@ function pinnedV1Release(fixture: FixtureCase): string | undefined {
   return fixture.facts?.sdks.find((sdk) => sdk.package === '@modelcontextprotocol/sdk')?.version;
 }
 
+/** How long one transform's outputs may take to type-check: one program per fixture, minutes on a busy 2-core machine. */
+export const TYPECHECK_TIMEOUT = 300_000;
+
 /**
  * Type-check every TypeScript output of a transform's fixtures against the real SDK packages in
  * node_modules (strict). Outputs are copied under test/.typecheck/ so module resolution finds the

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeTransformFixtures, typecheckFixtureOutputs } from '../helpers/fixtures.js';
+import { describeTransformFixtures, typecheckFixtureOutputs, TYPECHECK_TIMEOUT } from '../helpers/fixtures.js';
 import { getTransform } from '../../transforms/index.js';
 import { statelessTransport } from '../../transforms/stateless-transport.js';
 
@@ -9,5 +9,5 @@ describeTransformFixtures('stateless-transport', getTransform('stateless-transpo
 describe('stateless-transport outputs', () => {
   it('type-check against the real SDK packages', () => {
     expect(typecheckFixtureOutputs('stateless-transport')).toEqual([]);
-  });
+  }, TYPECHECK_TIMEOUT);
 });

@@ -1,8 +1,9 @@
 /**
  * Records that state in other modules ties to, so they move with it or not at all: copies of one value kept in
  * several tool modules (a browser context a setter hands to each) move into one record together; and state another
- * module builds state of its own from, state that stays shared (an SFTP session opened on the SSH connection), stays
- * shared with it: a record of its own would hand one conversation's connection to everyone's session.
+ * module builds state of its own from, state that stays shared (an SFTP session opened on the SSH connection, a
+ * channel created once on first use), stays shared with it: a record of its own would hand one conversation's
+ * connection to everyone's session.
  */
 import { Node, SyntaxKind, type SourceFile } from 'ts-morph';
 import type { Registration, ServerModel, StateVariable } from '../../src/analysis/index.js';
@@ -72,21 +73,25 @@ export function copyMessage(candidate: ScopeCandidate, others: CopiedState, fail
 }
 
 /**
- * Candidates whose state another module builds shared state from: a declined state of that module is written in a
- * function that calls a function of the candidate's module reading the candidate's state (`session = sftp` in
- * `getSftp()`, which calls `getConnection()`), with the marker saying so.
+ * Candidates whose state another module builds shared state from: a declined state of that module, or one it creates
+ * once on first use, is written in a function that calls a function of the candidate's module reading the
+ * candidate's state (`session = sftp` in `getSftp()`, which calls `getConnection()`), with the marker saying so.
  */
 export function builtOnByShared(found: Found, model: ServerModel): Map<ScopeCandidate, string> {
   const out = new Map<ScopeCandidate, string>();
   const declined = found.declines.flatMap((decline: ScopeDecline) => model.states.filter((state) => state.declaration === decline.node));
+  // What the process creates once, on first use, and keeps (a channel opened over the link), unless a record takes it.
+  const moving = new Set(found.candidates.flatMap((candidate) => candidate.members.map((member) => member.declaration as Node)));
+  const lazy = model.states.filter((state) => state.kind === 'module' && state.dependence === 'lazy-global' && !moving.has(state.declaration));
+  const shared = [...declined.map((state) => ({ state, why: 'stays shared (see its marker)' })), ...lazy.map((state) => ({ state, why: 'is created once, on first use, for the whole process' }))];
   for (const candidate of found.candidates) {
     const names = new Set(candidate.members.map((member) => member.name));
-    for (const state of declined) {
+    for (const { state, why } of shared) {
       if (state.declaration.getSourceFile() === candidate.file) continue;
       const through = writersOf(state).flatMap((fn) => callsReading(fn, candidate.file, names));
       if (through.length === 0) continue;
       const members = stateList(candidate.members);
-      out.set(candidate, `${members} stay${candidate.members.length === 1 ? 's' : ''} shared: ${relativeOf(state.declaration.getSourceFile())} builds ${state.name} from ${candidate.members.length === 1 ? 'it' : 'them'} (through ${through[0]}()), and ${state.name} stays shared (see its marker); a record of ${candidate.members.length === 1 ? 'its' : 'their'} own would hand one conversation's ${members} to every conversation's ${state.name}`);
+      out.set(candidate, `${members} stay${candidate.members.length === 1 ? 's' : ''} shared: ${relativeOf(state.declaration.getSourceFile())} builds ${state.name} from ${candidate.members.length === 1 ? 'it' : 'them'} (through ${through[0]}()), and ${state.name} ${why}; a record of ${candidate.members.length === 1 ? 'its' : 'their'} own would hand one conversation's ${members} to every conversation's ${state.name}`);
       break;
     }
   }
