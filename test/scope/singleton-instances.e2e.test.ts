@@ -21,6 +21,24 @@ import { connectStdio, interrupt, outputDifferences, scopeCase, stdioPairFor } f
 
 const call = async (client: Client, name: string, args: Record<string, unknown>) => textOf((await client.callTool({ name, arguments: args })) as ToolResult);
 
+/**
+ * Open two records of a migrated server (`open` creates one and connects it to the store or book it is given), send
+ * the process SIGINT, and check that the log the fixture writes to (`logEnv` names it) shows both closed.
+ */
+async function closesEveryRecordOnSigint(migrated: Parameters<typeof connectStdio>[0], logEnv: string, open: (client: Client, name: string) => Promise<void>) {
+  const dir = mkdtempSync(join(tmpdir(), 'closed-log-'));
+  const log = join(dir, 'closed.log');
+  const { client, transport } = await connectStdio(migrated, { env: { [logEnv]: log } });
+  try {
+    for (const name of ['attic', 'garage']) await open(client, name);
+    await interrupt(transport);
+    expect(readFileSync(log, 'utf8').trim().split('\n').sort()).toEqual(['closed attic', 'closed garage']);
+  } finally {
+    await client.close().catch(() => undefined);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 describe('singleton-get-instance-v1: a connection kept by a getInstance() singleton', () => {
   const CASE = scopeCase('singleton-get-instance-v1', 'create_connection', 'connection_id');
   const running = stdioPairFor(CASE);
@@ -53,20 +71,10 @@ describe('singleton-get-instance-v1: a connection kept by a getInstance() single
   });
 
   it('on SIGINT closes every record’s connection', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'shelf-log-'));
-    const log = join(dir, 'closed.log');
-    const { client, transport } = await connectStdio(running().migrated, { env: { SHELF_LOG: log } });
-    try {
-      for (const store of ['attic', 'garage']) {
-        const id = handleOf((await client.callTool({ name: 'create_connection', arguments: {} })) as ToolResult, 'connection_id') as string;
-        expect(await call(client, 'connect_store', { connection_id: id, store })).toBe(`connected to ${store}`);
-      }
-      await interrupt(transport);
-      expect(readFileSync(log, 'utf8').trim().split('\n').sort()).toEqual(['closed attic', 'closed garage']);
-    } finally {
-      await client.close().catch(() => undefined);
-      rmSync(dir, { recursive: true, force: true });
-    }
+    await closesEveryRecordOnSigint(running().migrated, 'SHELF_LOG', async (client, store) => {
+      const id = handleOf((await client.callTool({ name: 'create_connection', arguments: {} })) as ToolResult, 'connection_id') as string;
+      expect(await call(client, 'connect_store', { connection_id: id, store })).toBe(`connected to ${store}`);
+    });
   });
 });
 
@@ -266,19 +274,9 @@ describe('default-export-singleton-v1: a connection kept by a default-exported s
   });
 
   it('on SIGINT closes every record’s driver', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'ledger-log-'));
-    const log = join(dir, 'closed.log');
-    const { client, transport } = await connectStdio(running().migrated, { env: { LEDGER_LOG: log } });
-    try {
-      for (const book of ['attic', 'garage']) {
-        const id = handleOf((await client.callTool({ name: 'create_session', arguments: {} })) as ToolResult, 'session_id') as string;
-        expect(await call(client, 'connect', { session_id: id, book })).toBe(`connected to ${book}`);
-      }
-      await interrupt(transport);
-      expect(readFileSync(log, 'utf8').trim().split('\n').sort()).toEqual(['closed attic', 'closed garage']);
-    } finally {
-      await client.close().catch(() => undefined);
-      rmSync(dir, { recursive: true, force: true });
-    }
+    await closesEveryRecordOnSigint(running().migrated, 'LEDGER_LOG', async (client, book) => {
+      const id = handleOf((await client.callTool({ name: 'create_session', arguments: {} })) as ToolResult, 'session_id') as string;
+      expect(await call(client, 'connect', { session_id: id, book })).toBe(`connected to ${book}`);
+    });
   });
 });
