@@ -626,9 +626,13 @@ export function findCandidates(model: ServerModel, options: { resources: boolean
 /** Two module variables some function sets both of. */
 function setTogether(a: ScopeMember, b: ScopeMember): boolean {
   if (a.kind !== 'variable' || b.kind !== 'variable') return false;
-  const writers = (member: ScopeMember & { kind: 'variable' }) => new Set(member.state.accesses.filter((access) => access.mode === 'write').map((access) => enclosingFunction(access.node)).filter((fn) => fn !== undefined));
-  const first = writers(a);
-  return [...writers(b)].some((fn) => first.has(fn));
+  const first = writingFunctions(a.state);
+  return [...writingFunctions(b.state)].some((fn) => first.has(fn));
+}
+
+/** The functions that write a state (a callback's write counts for the callback). */
+function writingFunctions(state: StateVariable): Set<Node> {
+  return new Set(state.accesses.filter((access) => access.mode === 'write').flatMap((access) => access.node.getFirstAncestor((n) => Node.isFunctionLikeDeclaration(n)) ?? []));
 }
 
 /**
@@ -637,21 +641,20 @@ function setTogether(a: ScopeMember, b: ScopeMember): boolean {
  */
 function withCompanions(members: readonly StateVariable[], states: readonly StateVariable[]): StateVariable[] {
   const out = new Set(members);
-  const writers = (state: StateVariable) => new Set(state.accesses.filter((a) => a.mode === 'write').flatMap((a) => (a.node.getFirstAncestor((n) => Node.isFunctionLikeDeclaration(n)) ? [a.node.getFirstAncestor((n) => Node.isFunctionLikeDeclaration(n))!] : [])));
   for (let grown = true; grown; ) {
     grown = false;
-    const functions = new Set([...out].flatMap((state) => [...writers(state)]));
+    const functions = new Set([...out].flatMap((state) => [...writingFunctions(state)]));
     for (const state of states) {
       if (out.has(state) || state.kind !== 'module' || state.dependence !== 'lazy-global' || isSharedState(state)) continue;
       // Names mean something within one module only (every tool module may have its own `browserContext`).
       const neighbours = [...out].filter((member) => member.file === state.file);
       if (neighbours.length === 0) continue;
       const names = new Set(neighbours.map((member) => member.name));
-      const writerNames = new Set(neighbours.flatMap((member) => [...writers(member)]).flatMap((fn) => (Node.isFunctionDeclaration(fn) && fn.getName() ? [fn.getName()!] : [])));
+      const writerNames = new Set(neighbours.flatMap((member) => [...writingFunctions(member)]).flatMap((fn) => (Node.isFunctionDeclaration(fn) && fn.getName() ? [fn.getName()!] : [])));
       // Built from a member (`new AnalyzePageTool(await getBrowserManager())`): it holds that record's object.
       const builtFromMember = (fn: Node) =>
         fn.getDescendantsOfKind(SyntaxKind.Identifier).some((id) => names.has(id.getText()) || (writerNames.has(id.getText()) && Node.isCallExpression(id.getParent())));
-      if ([...writers(state)].some((fn) => functions.has(fn) || builtFromMember(fn))) {
+      if ([...writingFunctions(state)].some((fn) => functions.has(fn) || builtFromMember(fn))) {
         out.add(state);
         grown = true;
       }

@@ -10,13 +10,10 @@ import type { Registration, ServerModel, StateVariable } from '../../src/analysi
 import { declarationsThroughImport } from '../../src/analysis/syntax.js';
 import { relativeOf } from '../../src/engine/parse.js';
 import { toolList } from '../handles/generate.js';
-import type { findCandidates, ScopeCandidate, ScopeDecline, ScopeMember } from './candidates.js';
+import type { findCandidates, ScopeCandidate, ScopeDecline } from './candidates.js';
+import { stateList } from './record-text.js';
 
 type Found = ReturnType<typeof findCandidates>;
-
-function stateList(members: readonly ScopeMember[]): string {
-  return toolList(members.map((m) => m.name));
-}
 
 /** The names a module's state keeps copies of (none: it only serves the same tools), and the other modules keeping them. */
 export interface CopiedState {

@@ -32,7 +32,7 @@ import { freeNoun, ImportNeeds, wireTools } from './wiring.js';
 import { planSessionIds } from './session-ids.js';
 import { importsTransitively, planPart, type RecordHome } from './part.js';
 import { builtOnByShared, copiedAcrossModules, copyMessage, type CopiedState } from './kept-together.js';
-import { recordLines, recordReference, referenceName, reindent, spansLinesInLiteral } from './record-text.js';
+import { recordLines, recordReference, referenceName, reindent, spansLinesInLiteral, stateList } from './record-text.js';
 import { removeMarkersNaming } from './stale-markers.js';
 
 /** The plan, plus where the scope module goes. */
@@ -234,10 +234,6 @@ function planRecords(
 
 function marker(node: Node, message: string): PlannedMarker {
   return { pos: node.getStart(), rule: 'SL006', pattern: 'P2', message };
-}
-
-function stateList(members: readonly ScopeMember[]): string {
-  return toolList(members.map((m) => m.name));
 }
 
 /** The tools a record serves, for the summary: `a, b and c`, and those registered by an expression named once. */

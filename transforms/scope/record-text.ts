@@ -5,9 +5,15 @@
 import { Node, SyntaxKind, type Identifier, type PropertyAccessExpression } from 'ts-morph';
 import { isNullish } from '../../src/analysis/syntax.js';
 import { TODO_MARKER } from '../../src/rules/rules.js';
+import { toolList } from '../handles/generate.js';
 import { indentOf } from '../handles/layout.js';
 import type { ScopeMember } from './candidates.js';
 import { constructorInitializer } from './fields.js';
+
+/** The members a record holds, for messages: `browser, page and context`. */
+export function stateList(members: readonly ScopeMember[]): string {
+  return toolList(members.map((member) => member.name));
+}
 
 /** The lines of a fresh record's literal, one per member at `indent`: `page: undefined as Page | undefined,`. */
 export function recordLines(members: readonly ScopeMember[], typed: boolean, indent: string): string[] {
