@@ -74,7 +74,7 @@ function guardAround(call: Node): IfStatement | undefined {
 function onlyReportsOnce(guard: IfStatement, set: string): boolean {
   const then = guard.getThenStatement();
   if (guard.getElseStatement() || !Node.isBlock(then)) return false;
-  const tests = guard.getExpression().getDescendantsOfKind(SyntaxKind.PrefixUnaryExpression).some((not) => /^!\s*/.test(not.getText()) && not.getOperand().getText().startsWith(`${set}.has(`));
+  const tests = guard.getExpression().getDescendantsOfKind(SyntaxKind.PrefixUnaryExpression).some((not) => not.getOperatorToken() === SyntaxKind.ExclamationToken && not.getOperand().getText().startsWith(`${set}.has(`));
   if (!tests) return false;
   let adds = false;
   for (const statement of then.getStatements()) {

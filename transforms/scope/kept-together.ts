@@ -80,12 +80,16 @@ export function builtOnByShared(found: Found, model: ServerModel): Map<ScopeCand
   // What the process creates once, on first use, and keeps (a channel opened over the link), unless a record takes it.
   const moving = new Set(found.candidates.flatMap((candidate) => candidate.members.map((member) => member.declaration as Node)));
   const lazy = model.states.filter((state) => state.kind === 'module' && state.dependence === 'lazy-global' && !moving.has(state.declaration));
-  const shared = [...declined.map((state) => ({ state, why: 'stays shared (see its marker)' })), ...lazy.map((state) => ({ state, why: 'is created once, on first use, for the whole process' }))];
+  // Each shared state's project calls are resolved once, whatever number of candidates they are checked against.
+  const shared = [...declined.map((state) => ({ state, why: 'stays shared (see its marker)' })), ...lazy.map((state) => ({ state, why: 'is created once, on first use, for the whole process' }))].map((entry) => ({
+    ...entry,
+    callees: writersOf(entry.state).flatMap(resolvedCallees),
+  }));
   for (const candidate of found.candidates) {
     const names = new Set(candidate.members.map((member) => member.name));
-    for (const { state, why } of shared) {
+    for (const { state, why, callees } of shared) {
       if (state.declaration.getSourceFile() === candidate.file) continue;
-      const through = writersOf(state).flatMap((fn) => callsReading(fn, candidate.file, names));
+      const through = callees.filter((callee) => callee.declaration.getSourceFile() === candidate.file && reads(callee.declaration, names)).map((callee) => callee.name);
       if (through.length === 0) continue;
       const members = stateList(candidate.members);
       out.set(candidate, `${members} stay${candidate.members.length === 1 ? 's' : ''} shared: ${relativeOf(state.declaration.getSourceFile())} builds ${state.name} from ${candidate.members.length === 1 ? 'it' : 'them'} (through ${through[0]}()), and ${state.name} ${why}; a record of ${candidate.members.length === 1 ? 'its' : 'their'} own would hand one conversation's ${members} to every conversation's ${state.name}`);
@@ -106,17 +110,16 @@ function writersOf(state: StateVariable): Node[] {
   return [...out];
 }
 
-/** Names of the functions of `home` that `fn` calls and that read any of `names`. */
-function callsReading(fn: Node, home: SourceFile, names: ReadonlySet<string>): string[] {
-  const out = new Set<string>();
-  for (const call of fn.getDescendantsOfKind(SyntaxKind.CallExpression)) {
+/** The functions `fn` calls by name, with where each is declared (through imports). */
+function resolvedCallees(fn: Node): Array<{ name: string; declaration: Node }> {
+  return fn.getDescendantsOfKind(SyntaxKind.CallExpression).flatMap((call) => {
     const callee = call.getExpression();
-    if (!Node.isIdentifier(callee)) continue;
-    for (const declaration of declarationsThroughImport(callee)) {
-      if (declaration.getSourceFile() !== home) continue;
-      const body = Node.isVariableDeclaration(declaration) ? declaration.getInitializer() : declaration;
-      if (body && body.getDescendantsOfKind(SyntaxKind.Identifier).some((id) => names.has(id.getText()))) out.add(callee.getText());
-    }
-  }
-  return [...out];
+    return Node.isIdentifier(callee) ? declarationsThroughImport(callee).map((declaration) => ({ name: callee.getText(), declaration })) : [];
+  });
+}
+
+/** Whether a declared function reads any of `names`. */
+function reads(declaration: Node, names: ReadonlySet<string>): boolean {
+  const body = Node.isVariableDeclaration(declaration) ? declaration.getInitializer() : declaration;
+  return body !== undefined && body.getDescendantsOfKind(SyntaxKind.Identifier).some((id) => names.has(id.getText()));
 }

@@ -680,10 +680,9 @@ function registrationEdits(file: SourceFile, call: CallExpression, names: Resour
   const target = args[1];
   const callback = args.at(-1);
   if (!target || !callback || args.length < 3) return `the resource registration \`${call.getText().split('\n')[0]}\` is not one this can read`;
-  // Also a URI kept in a constant, here or imported (`SCHEMA_OVERVIEW_URI`).
-  const fixed = stringValue(target) ?? constantString(target, (id) => declarationsThroughImport(id)[0]);
+  const fixed = fixedUri(target);
   if (fixed !== undefined) {
-    if (!/^[A-Za-z][\w+.-]*:\/\/./.test(fixed)) return `the resource ${fixed} has no scheme to key by the handle; serve it from a resource template by hand`;
+    if (!hasScheme(fixed)) return unkeyable(fixed);
     edits.replaceNode(target, `new ${template()}(${quote(file, keyed(fixed, names.idParam))}, { list: undefined })`);
     wrap(edits, callback, `${names.scope}.resource(`);
     return { uri: fixed, removed: [] };
@@ -712,12 +711,26 @@ function fastResourceEdits(call: CallExpression, names: ResourceNames, edits: Te
   if (callee.getName() === 'addResourceTemplate') return 'the FastMCP resource template is read through its own arguments; add the id to them by hand';
   if (callee.getName() !== 'addResource') return undefined;
   const uri = fieldOf(resource, 'uri');
-  const fixed = uri && (stringValue(uri) ?? constantString(uri, (id) => declarationsThroughImport(id)[0]));
-  if (fixed === undefined || fixed === null) return `the FastMCP resource's uri \`${uri?.getText() ?? '(none)'}\` is not a literal`;
-  if (!/^[A-Za-z][\w+.-]*:\/\/./.test(fixed)) return `the resource ${fixed} has no scheme to key by the handle; serve it from a resource template by hand`;
+  const fixed = uri && fixedUri(uri);
+  if (fixed === undefined) return `the FastMCP resource's uri \`${uri?.getText() ?? '(none)'}\` is not a literal`;
+  if (!hasScheme(fixed)) return unkeyable(fixed);
   edits.replaceNode(callee.getNameNode(), 'addResourceTemplate');
   wrap(edits, resource, `${names.scope}.fastResource(`);
   return { uri: fixed, removed: [] };
+}
+
+/** A resource's URI written in place or kept in a constant, here or imported (`SCHEMA_OVERVIEW_URI`). */
+function fixedUri(node: Node): string | undefined {
+  return stringValue(node) ?? constantString(node, (id) => declarationsThroughImport(id)[0]);
+}
+
+/** Whether a URI names a scheme the handle can be keyed under (`scheme://…`). */
+function hasScheme(uri: string): boolean {
+  return /^[A-Za-z][\w+.-]*:\/\/./.test(uri);
+}
+
+function unkeyable(uri: string): string {
+  return `the resource ${uri} has no scheme to key by the handle; serve it from a resource template by hand`;
 }
 
 function wrap(edits: TextEdits, node: Node, open: string): void {
