@@ -69,7 +69,7 @@ export const CATALOG: Record<FindingKind, CatalogEntry> = {
     pattern: 'P3',
     fixedBy: 'stateless-transport',
     category: 'routing-map-only',
-    message: 'the server `{state}` is built once for the module and connected to a new transport on every request: requests served at once share its one connection, and the SDK refuses a second connect while one is open ("Already connected"); build a server per request (v1: a factory called in the handler; v2: createMcpHandler)',
+    message: 'the server `{state}` is one instance for every request (the module\'s, or a field of the handler\'s object), connected to a new transport by each: requests served at once share its one connection, and the SDK refuses a second connect while one is open ("Already connected"); build a server per request (v1: a factory called in the handler; v2: createMcpHandler)',
   },
   'unsolicited-request': {
     rule: 'SL005',

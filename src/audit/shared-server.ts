@@ -1,5 +1,7 @@
-import { Node, SyntaxKind, type CallExpression } from 'ts-morph';
+import { Node, SyntaxKind, type CallExpression, type PropertyAccessExpression } from 'ts-morph';
 import type { ServerModel } from '../analysis/index.js';
+import { inTurn } from '../analysis/turns.js';
+import { thisFieldAssignments } from '../analysis/this-fields.js';
 
 /**
  * A server built once for the module and connected to a fresh transport inside a request handler
@@ -29,7 +31,9 @@ function moduleServerNamed(receiver: Node, moduleServers: ReadonlyMap<Node, stri
  * server. A chain the handler built (`const session = …; session.server`) is not one.
  */
 function heldServer(receiver: Node, handler: Node): string | undefined {
+  while (Node.isNonNullExpression(receiver) || Node.isParenthesizedExpression(receiver)) receiver = receiver.getExpression();
   if (!Node.isPropertyAccessExpression(receiver)) return undefined;
+  if (receiver.getExpression().getKind() === SyntaxKind.ThisKeyword) return fieldServer(receiver, handler);
   let root: Node = receiver;
   while (Node.isPropertyAccessExpression(root)) root = root.getExpression();
   if (!Node.isIdentifier(root)) return undefined;
@@ -38,6 +42,16 @@ function heldServer(receiver: Node, handler: Node): string | undefined {
   if (!declaration || inHandler) return undefined;
   const topLevel = Node.isImportSpecifier(declaration) || Node.isImportClause(declaration) || (Node.isVariableDeclaration(declaration) && Node.isSourceFile(declaration.getVariableStatement()?.getParent()));
   return topLevel && /server/i.test(receiver.getName()) ? receiver.getText() : undefined;
+}
+
+/**
+ * A server a field of the handler's object holds (`this.mcpServer`, handed in by a setter or built by the
+ * constructor): one server for every request, unless the handler assigns the field itself.
+ */
+function fieldServer(receiver: PropertyAccessExpression, handler: Node): string | undefined {
+  const name = receiver.getName();
+  if (!/server/i.test(name)) return undefined;
+  return thisFieldAssignments(handler, name).length > 0 ? undefined : `this.${name}`;
 }
 
 export function sharedServerConnects(model: ServerModel): SharedServerConnect[] {
@@ -62,6 +76,7 @@ export function sharedServerConnects(model: ServerModel): SharedServerConnect[] 
     for (const call of calls) {
       const callee = call.getExpression();
       if (!Node.isPropertyAccessExpression(callee) || callee.getName() !== 'connect') continue;
+      if (inTurn(call)) continue;
       const receiver = callee.getExpression();
       const name = Node.isIdentifier(receiver) ? moduleServerNamed(receiver, moduleServers) : heldServer(receiver, handler);
       if (name && !out.some((found) => found.call === call)) out.push({ call, server: name });

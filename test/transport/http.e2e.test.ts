@@ -97,6 +97,13 @@ const CASES: readonly Case[] = [
   // The transports map a class keeps in a field (`this.transports[id] = transport`), routes set up in one of its
   // methods and a `stop()` that closed every session: the field goes, `stop()` keeps closing the listener.
   { name: 'class-held-transports-v1', line: 'v1', rejects: ['GET', 'DELETE'] },
+  // A class handed its one server by a setter (`this.mcpServer`), which nothing can build again per request: the
+  // requests take turns with it.
+  { name: 'field-server-in-turns-v1', line: 'v1', rejects: ['GET'] },
+  // Stateless already, with the one server the class built in its constructor connected by every request: turns too.
+  { name: 'field-server-stateless-v1', line: 'v1', rejects: [] },
+  // Routes mounted on class methods: POST hands the request to a method, GET and DELETE mount a bound one.
+  { name: 'class-method-handlers-v1', line: 'v1', rejects: ['GET', 'DELETE'] },
 ];
 
 const SUITE = 'http';
@@ -257,6 +264,42 @@ describe('hono-mcp-package-v1: the original conversation, answered the same way'
   });
 });
 
+// Routes mounted on class methods: the original conversation (a session the POST method opened, reused by the next
+// calls) gets the same answers from the migrated methods, where every request is served on its own, and two at once.
+describe('class-method-handlers-v1: the original conversation, answered the same way', () => {
+  const converse = async (url: string, message: string) => {
+    const client = new ClientV1({ name: 'e2e-methods', version: '1.0.0' });
+    const transport = new StreamableHTTPClientTransportV1(new URL(url));
+    await client.connect(transport);
+    try {
+      const { tools } = await client.listTools();
+      const first = await client.callTool({ name: 'echo', arguments: { message } });
+      const second = await client.callTool({ name: 'echo', arguments: { message: `${message} again` } });
+      return { tools: tools.map((t) => t.name), first: first.content, second: second.content, session: transport.sessionId !== undefined };
+    } finally {
+      await client.close();
+    }
+  };
+  const answers: Record<'input' | 'output', Array<Awaited<ReturnType<typeof converse>>>> = { input: [], output: [] };
+  for (const which of ['input', 'output'] as const) {
+    it(which === 'input' ? 'before migration, in a session' : 'migrated, without one, two conversations at once', async () => {
+      const server = await startServer(runnableFixture(`${SUITE}-methods`, 'class-method-handlers-v1', which));
+      try {
+        answers[which] = which === 'input' ? [await converse(server.url, 'hello')] : await Promise.all([converse(server.url, 'hello'), converse(server.url, 'hello')]);
+      } finally {
+        await server.stop();
+      }
+      for (const answer of answers[which]) expect(answer.session).toBe(which === 'input');
+    });
+  }
+  it('gives the same answers', () => {
+    const strip = ({ session: _session, ...rest }: Awaited<ReturnType<typeof converse>>) => rest;
+    expect(answers.input).toHaveLength(1);
+    for (const answer of answers.output) expect(strip(answer)).toEqual(strip(answers.input[0]!));
+    removeRunnables(`${SUITE}-methods`);
+  });
+});
+
 // The release the fixture pins really serves: SDK 1.0.1 knows no protocol version newer than 2024-11-05.
 describe('sse-old-sdk-v1: served by SDK 1.0.1 through the written transport', () => {
   let server: RunningServer;
@@ -299,33 +342,116 @@ describe('sse-old-sdk-v1: served by SDK 1.0.1 through the written transport', ()
 
 // One module-wide server connected by every request: requests at once collide on its one connection ("Already
 // connected"); migrated, each request builds its own server and all of them are answered.
-describe('shared-server-per-request-v1: requests served at once', () => {
-  const burst = async (url: string) =>
-    Promise.all(
-      Array.from({ length: 8 }, async (_, index) => {
-        const response = await fetch(url, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
-          body: JSON.stringify({ jsonrpc: '2.0', id: index, method: 'tools/call', params: { name: 'echo', arguments: { message: `m${index}` } } }),
-        });
-        const text = await response.text();
-        return response.ok && text.includes(`m${index}`);
-      }),
-    );
+// The same with the one server a class built in its constructor (`this.server`): migrated, the requests take turns.
+const burst = async (url: string, extra: Record<string, unknown> = {}) =>
+  Promise.all(
+    Array.from({ length: 8 }, async (_, index) => {
+      const response = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+        body: JSON.stringify({ jsonrpc: '2.0', id: index, method: 'tools/call', params: { name: 'echo', arguments: { message: `m${index}`, ...extra } } }),
+      });
+      const text = await response.text();
+      return response.ok && text.includes(`m${index}`);
+    }),
+  );
 
-  for (const which of ['input', 'output'] as const) {
-    it(which === 'input' ? 'before migration, some of 8 concurrent calls fail' : 'migrated, all 8 concurrent calls are answered', async () => {
-      const server = await startServer(runnableFixture(`${SUITE}-burst`, 'shared-server-per-request-v1', which));
-      try {
-        const answered = await burst(server.url);
-        if (which === 'input') expect(answered.filter(Boolean).length).toBeLessThan(8);
-        else expect(answered).toEqual(Array(8).fill(true));
-      } finally {
-        await server.stop();
-        removeRunnables(`${SUITE}-burst`);
+for (const [name, extra] of [
+  ['shared-server-per-request-v1', {}],
+  ['field-server-stateless-v1', { pauseMs: 50 }],
+] as const) {
+  describe(`${name}: requests served at once`, () => {
+    for (const which of ['input', 'output'] as const) {
+      it(which === 'input' ? 'before migration, some of 8 concurrent calls fail' : 'migrated, all 8 concurrent calls are answered', async () => {
+        const server = await startServer(runnableFixture(`${SUITE}-burst`, name, which));
+        try {
+          const answered = await burst(server.url, extra);
+          if (which === 'input') expect(answered.filter(Boolean).length).toBeLessThan(8);
+          else expect(answered).toEqual(Array(8).fill(true));
+        } finally {
+          await server.stop();
+          removeRunnables(`${SUITE}-burst`);
+        }
+      });
+    }
+  });
+}
+
+// A class handed its one server by a setter: before, that server stays connected to the first conversation and a
+// second one is refused ("Already connected"); migrated, requests take turns with it, so conversations at once are
+// all answered as the first one was, and a client that leaves while it waits does not hold up the turns after it.
+describe('field-server-in-turns-v1: one server the handler cannot rebuild, served in turns', () => {
+  const conversation = async (url: string, message: string, pauseMs: number) => {
+    const client = new ClientV1({ name: 'e2e', version: '1.0.0' });
+    const transport = new StreamableHTTPClientTransportV1(new URL(url));
+    await client.connect(transport);
+    try {
+      const { tools } = await client.listTools();
+      const result = await client.callTool({ name: 'echo', arguments: { message, pauseMs } });
+      return { tools: tools.map((t) => t.name), content: result.content, sessionId: transport.sessionId };
+    } finally {
+      await client.close();
+    }
+  };
+
+  it('before migration, one conversation is served and a second one is refused', async () => {
+    const server = await startServer(runnableFixture(`${SUITE}-turns`, 'field-server-in-turns-v1', 'input'));
+    try {
+      const first = await conversation(server.url, 'first', 0);
+      expect(first.content).toEqual([{ type: 'text', text: 'first' }]);
+      expect(first.sessionId).toBeDefined();
+      await expect(conversation(server.url, 'second', 0)).rejects.toThrow();
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('migrated, conversations at once are each answered the way the first one was', async () => {
+    const original = await startServer(runnableFixture(`${SUITE}-turns`, 'field-server-in-turns-v1', 'input'));
+    let expected: Awaited<ReturnType<typeof conversation>>;
+    try {
+      expected = await conversation(original.url, 'm0', 0);
+    } finally {
+      await original.stop();
+    }
+    const server = await startServer(runnableFixture(`${SUITE}-turns`, 'field-server-in-turns-v1'));
+    try {
+      const answers = await Promise.all(Array.from({ length: 4 }, (_, index) => conversation(server.url, `m${index}`, 100)));
+      for (const [index, answer] of answers.entries()) {
+        expect(answer.tools).toEqual(expected.tools);
+        expect(answer.content).toEqual([{ type: 'text', text: `m${index}` }]);
+        expect(answer.sessionId).toBeUndefined();
       }
-    });
-  }
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('migrated, a client that leaves while waiting for its turn does not hold up the next', async () => {
+    const server = await startServer(runnableFixture(`${SUITE}-turns`, 'field-server-in-turns-v1'));
+    const call = (id: number, pauseMs: number, signal?: AbortSignal) =>
+      fetch(server.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+        body: JSON.stringify({ jsonrpc: '2.0', id, method: 'tools/call', params: { name: 'echo', arguments: { message: `m${id}`, pauseMs } } }),
+        signal,
+      });
+    try {
+      const slow = call(1, 300);
+      const leaving = new AbortController();
+      const left = call(2, 0, leaving.signal).catch((error: unknown) => error);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      leaving.abort();
+      expect(await left).toBeInstanceOf(Error);
+      expect(await (await slow).text()).toContain('m1');
+      const after = await call(3, 0);
+      expect(after.ok).toBe(true);
+      expect(await after.text()).toContain('m3');
+    } finally {
+      await server.stop();
+      removeRunnables(`${SUITE}-turns`);
+    }
+  });
 });
 
 // Resources the one module-wide server took while it ran (an editor's notice posted to the admin route): before,

@@ -10,6 +10,8 @@ import { enclosingFunction, isFunctionLike, within, type FunctionLike, type Reso
 import { isExported } from '../shared/exports.js';
 import { functionNamed, methodCalled, type ProjectLookup } from './followed.js';
 import { nodesOfKind } from '../shared/file-index.js';
+import { placeOf } from '../shared/place.js';
+import { thisFieldAssignments } from '../../src/analysis/this-fields.js';
 
 /**
  * Where the per-request server comes from. Serving statelessly needs a factory: a function that builds a
@@ -50,7 +52,14 @@ export type ServerFactory =
    * parameter becomes a factory every caller passes (see starters.ts), and the statements at the top of the
    * function that configure the server (`setupServer(server)`) move into a local factory around it.
    */
-  | { kind: 'parameter'; declaration: ParameterDeclaration; fn: FunctionLike; variable: string; configure: Node[] };
+  | { kind: 'parameter'; declaration: ParameterDeclaration; fn: FunctionLike; variable: string; configure: Node[] }
+  /**
+   * `shared`: a server the handler reaches through a field of its object (`this.mcpServer`, handed in by a setter or
+   * built by the constructor), which nothing here can build again per request. It stays the one server; requests take
+   * turns with it, each connecting its own transport and closing it before the next (a server holds one transport at
+   * a time, and the SDK refuses a second connect while one is open). `expression` is the receiver as written.
+   */
+  | { kind: 'shared'; expression: string; field: string };
 
 /**
  * Whether a function's server parameter may become a factory: undefined allows it, a string says why not. The
@@ -219,13 +228,13 @@ export function resolveFactory(
     const callee = connect.getExpression();
     if (!Node.isPropertyAccessExpression(callee)) continue;
     const receiver = unwrap(callee.getExpression());
-    const result = factoryOf(receiver.node, file, plumbing, resolver, handlers, parameters);
+    const result = factoryOf(receiver.node, callee.getExpression(), file, plumbing, resolver, handlers, parameters);
     if ('problem' in result) return result;
     found.push(result.factory);
   }
   const [first] = found;
   if (!first) return { problem: 'no server is connected to the session transports' };
-  const key = (f: ServerFactory) => (f.kind === 'call' ? `call:${f.callee.getText()}:${f.text}` : `${f.kind}:${f.declaration.getStart()}`);
+  const key = (f: ServerFactory) => (f.kind === 'call' ? `call:${f.callee.getText()}:${f.text}` : f.kind === 'shared' ? `shared:${f.field}` : `${f.kind}:${f.declaration.getStart()}`);
   if (found.some((f) => key(f) !== key(first))) return { problem: 'sessions are connected to servers built in different ways' };
   return { factory: first };
 }
@@ -268,10 +277,11 @@ function isTransportVariable(id: Identifier, plumbing: Plumbing, resolver: Resol
   return initializer !== undefined && plumbing.constructions.some((c) => within(c.node, initializer));
 }
 
-function factoryOf(receiver: Node, file: SourceFile, plumbing: Plumbing, resolver: Resolver, handlers: readonly FunctionLike[], parameters?: ParameterPolicy): FactoryResult {
+function factoryOf(receiver: Node, connect: Node, file: SourceFile, plumbing: Plumbing, resolver: Resolver, handlers: readonly FunctionLike[], parameters?: ParameterPolicy): FactoryResult {
   if (Node.isCallExpression(receiver)) return callFactory(receiver, false);
   // `await new McpServer(…).connect(transport)`: the construction itself is the factory.
   if (isServerClass(receiver, file, resolver)) return callFactory(receiver as NewExpression, false);
+  if (Node.isPropertyAccessExpression(receiver) && receiver.getExpression().getKind() === SyntaxKind.ThisKeyword) return fieldFactory(receiver, connect, handlers);
   if (!Node.isIdentifier(receiver)) return { problem: `cannot tell which server \`${receiver.getText()}\` is` };
   const declaration = resolver.of(receiver);
   if (declaration && Node.isBindingElement(declaration)) return destructuredFactory(declaration, receiver.getText(), handlers);
@@ -297,6 +307,19 @@ function factoryOf(receiver: Node, file: SourceFile, plumbing: Plumbing, resolve
   return {
     factory: { kind: inHandler ? 'inline' : 'singleton', declaration, variable: receiver.getText(), configure: configuring(declaration, declaration, plumbing, resolver) },
   };
+}
+
+/**
+ * `await this.mcpServer!.connect(transport)`: the server a field of the handler's object holds. It is the one server
+ * only if no request handler assigns the field (a handler that does builds one per session, which is not this shape).
+ */
+function fieldFactory(access: PropertyAccessExpression, connect: Node, handlers: readonly FunctionLike[]): FactoryResult {
+  const name = access.getName();
+  const owner = access.getFirstAncestor((a) => Node.isClassDeclaration(a) || Node.isClassExpression(a));
+  if (!owner) return { problem: `cannot tell which server \`${access.getText()}\` is` };
+  const assigned = thisFieldAssignments(owner, name).find((binary) => handlers.some((h) => within(binary, h)));
+  if (assigned) return { problem: `the server \`${access.getText()}\` is assigned while a request is served (${placeOf(assigned)}), so it cannot be told apart from one built per session` };
+  return { factory: { kind: 'shared', expression: connect.getText(), field: name } };
 }
 
 /**

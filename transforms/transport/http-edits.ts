@@ -16,7 +16,7 @@ import { keptText, sessionlessAnswer } from './sessionless-answer.js';
 import { blocked, type PhaseOutput } from './phase.js';
 import { findRegistrations } from './routes.js';
 import { keptCollection } from './followed.js';
-import { conciseHandler, factoryFunction, methodNotAllowedNode, serveLines, sessionBranchLines, sessionRouteHandler, v2HandlerDeclaration } from './snippets.js';
+import { conciseHandler, factoryFunction, inTurnHelper, methodNotAllowedNode, serveLines, sessionBranchLines, sessionRouteHandler, v2HandlerDeclaration } from './snippets.js';
 import { indentOf, render, type Style } from './style.js';
 import { referencesIn } from '../shared/declarations.js';
 import { usedOnlyWhere } from '../shared/local-uses.js';
@@ -45,7 +45,10 @@ export function buildHttpEdits(plan: HttpPlan, style: Style): PhaseOutput {
 
   const handlerName = target === 'v2' ? freshName(file, ['mcpHandler']) : '';
   const parameterName = plan.factory.kind === 'parameter' ? freshName(file, ['createServer', 'newServer', 'serverFactory']) : '';
-  const needsFunction = plan.factory.kind !== 'call' && !(plan.factory.kind === 'parameter' && plan.factory.configure.length === 0);
+  const needsFunction = plan.factory.kind !== 'call' && plan.factory.kind !== 'shared' && !(plan.factory.kind === 'parameter' && plan.factory.configure.length === 0);
+  // A server nothing here can build again: requests take turns with it through one module-level helper.
+  const shared = plan.factory.kind === 'shared' ? plan.factory : undefined;
+  const turns = shared ? { helper: freshName(file, ['inTurn', 'serveInTurn']), queue: freshName(file, ['mcpTurns', 'mcpServerTurns']) } : undefined;
   const factoryName = needsFunction ? freshName(file, ['buildServer', 'buildMcpServer'], new Set([parameterName])) : '';
   for (const statement of [...plan.moduleRemoved, ...plan.handlerDeclarations]) act(statement, remove);
 
@@ -184,6 +187,7 @@ export function buildHttpEdits(plan: HttpPlan, style: Style): PhaseOutput {
   }
   if (target === 'v2') preamble.push(v2HandlerDeclaration({ kind, name: handlerName, factory: factoryRef, options: plan.options }, style));
   if (preamble.length > 0) placePreamble(preamble);
+  if (shared && turns) placeAtModuleLevel(render(inTurnHelper(turns, `this.${shared.field}`, /\.[cm]?tsx?$/.test(file.getFilePath()), style), style, ''));
 
   const problem = problems[0] ?? safetyProblem();
   const [firstConstruction] = plan.plumbing.constructions;
@@ -273,6 +277,10 @@ export function buildHttpEdits(plan: HttpPlan, style: Style): PhaseOutput {
     });
   }
   if (route) for (const note of plan.notes) markers.push({ pos: markerPosition(route), rule: 'SL003', level: 'info', message: note });
+  if (route && shared) {
+    const message = `requests now take turns with \`this.${shared.field}\`, the one server this code cannot build again: one is served at a time, so a long tool call holds up the others; build a server per request (a factory the routes call) to serve them at once`;
+    markers.push({ pos: markerPosition(route), rule: 'SL002', level: 'info', message });
+  }
   const asks = serverRequestsMessage();
   if (route && asks && !askedAbove) markers.push({ pos: markerPosition(route), rule: 'SL005', message: asks });
   const own = plan.ownTransport;
@@ -295,6 +303,10 @@ export function buildHttpEdits(plan: HttpPlan, style: Style): PhaseOutput {
     const res = kind === 'node' ? second : undefined;
     const body = kind === 'node' ? third : undefined;
     const webOptions = kind === 'web' ? second : undefined;
+    if (shared && (handlerPlan.resolver || res === undefined)) {
+      problems.push(`the server \`${shared.expression}\` is one object the handler cannot build again, and this handler hands its transport on rather than serving the request itself`);
+      return;
+    }
     if (handlerPlan.resolver && (args[0] === undefined || res === undefined)) {
       problems.push('cannot tell which parameters of the request helper are the request and the response');
       return;
@@ -343,6 +355,7 @@ export function buildHttpEdits(plan: HttpPlan, style: Style): PhaseOutput {
         closeCalls,
         closeStatements: closing,
         connectCall: connectorCall(transport),
+        inTurn: shared && turns ? { ...turns, server: shared.expression, closed: ['responseClosed', 'mcpResponseClosed'].find((n) => !kept.has(n)) ?? 'mcpResponseClosed' } : undefined,
       },
       style,
     );
@@ -505,10 +518,27 @@ export function buildHttpEdits(plan: HttpPlan, style: Style): PhaseOutput {
     edits.replace(start, start, `${block}\n\n`);
   }
 
+  /** Module-level code ahead of the top-level statement holding the first route (a class's routes see it too). */
+  function placeAtModuleLevel(block: string): void {
+    const routes = [...plan.serving.flatMap((s) => s.registrations), ...plan.sessions].sort((a, b) => a.statement.getStart() - b.statement.getStart());
+    const first = routes[0]?.statement;
+    if (!first) return;
+    const top = first.getParent() === file ? first : first.getFirstAncestor((a) => a.getParent() === file);
+    if (!top) return;
+    const own = actions.get(top.compilerNode);
+    if (own?.action.kind === 'replace') {
+      own.action = { ...own.action, text: `${block}\n\n${own.action.text}` };
+      return;
+    }
+    const start = statementStart(text, top);
+    edits.replace(start, start, `${block}\n\n`);
+  }
+
   /** The statements that move into a factory function (they go from where they were, but live on). */
   function movedNodes(): Node[] {
     if (factory.kind === 'call') return openingNodes;
     if (factory.kind === 'parameter') return factory.configure;
+    if (factory.kind === 'shared') return [];
     return [factory.declaration.getParentOrThrow().getParentOrThrow(), ...factory.configure];
   }
 

@@ -1,6 +1,6 @@
 import { placeOf } from '../shared/place.js';
 import { transportKeptBecause } from '../../src/rules/marker-messages.js';
-import { Node, type PropertyAccessExpression, type ReturnStatement, type SourceFile } from 'ts-morph';
+import { Node, SyntaxKind, type PropertyAccessExpression, type ReturnStatement, type SourceFile } from 'ts-morph';
 import { DEFAULT_STREAMABLE_PATH } from '../../src/rules/transport-symbols.js';
 import { missingFeature, supportsFeature } from '../../src/rules/sdk-features.js';
 import { ownTransportNote, planOwnTransport, type OwnTransport } from './own-transport.js';
@@ -17,7 +17,8 @@ import { blocked, type PhaseInput, type PhaseOutput } from './phase.js';
 import { analysePlumbing, findConstructions, type Construction, type Plumbing } from './plumbing.js';
 import { findRegistrations, findRequestHelpers, type Registration } from './routes.js';
 import { referencesIn } from '../shared/declarations.js';
-import { enclosingFunction, fromColumnZero, type FunctionLike, markerPosition, Resolver, statementOf, within } from './syntax.js';
+import { enclosingFunction, fromColumnZero, type FunctionLike, markerPosition, Resolver, statementOf, thisField, thisMethod, within } from './syntax.js';
+import { nodesOfKind } from '../shared/file-index.js';
 import { isExported } from '../shared/exports.js';
 
 /**
@@ -240,7 +241,8 @@ function analyse(input: PhaseInput, resolver: Resolver, constructions: readonly 
   const sessionRoles = withRole('session');
   // Only GET/DELETE on the MCP endpoint itself are session routes; another route that reads session state
   // (a health check counting sessions) is application code we must not replace.
-  const endpoint = new Set(servingRegistrations.map((r) => `${r.router} ${r.path}`));
+  // A request helper serves the route that hands it the request (`app.post('/mcp', (req, res) => this.handleMcp(req, res))`).
+  const endpoint = new Set(servingRegistrations.map((r) => r.via ?? r).map((r) => `${r.router} ${r.path}`));
   const strays = sessionRoles.filter((r) => !endpoint.has(`${r.router} ${r.path}`));
   // A route that only counts the open sessions (a health check) keeps working: there are none any more.
   const sessionCounts: SessionCount[] = [];
@@ -261,6 +263,14 @@ function analyse(input: PhaseInput, resolver: Resolver, constructions: readonly 
   const replacedArgs = [...sessions, ...(sseMode === 'none' ? [] : open), ...(sseMode === 'drop' ? posts : [])].map((r) => r.handlerArg);
   const handlerDeclarations: Node[] = [];
   for (const arg of replacedArgs) {
+    // `this.handleSessionRequest.bind(this)`, `this.post`: a member of the class, gone when only these mounts used it.
+    const member = mountedMember(arg);
+    if (member) {
+      if (handlerDeclarations.includes(member.declaration)) continue;
+      if (member.uses.some((use) => !replacedArgs.some((a) => within(use, a)))) return `the handler \`${arg.getText()}\` is used elsewhere too`;
+      handlerDeclarations.push(member.declaration);
+      continue;
+    }
     if (!Node.isIdentifier(arg)) continue;
     const declaration = resolver.of(arg);
     const statement = declaration && (Node.isFunctionDeclaration(declaration) ? declaration : declaration.getParent()?.getParent());
@@ -284,6 +294,11 @@ function analyse(input: PhaseInput, resolver: Resolver, constructions: readonly 
   }
   if (factoryResult.factory.kind === 'call' && factoryResult.factory.connects !== undefined && target === 'v2') {
     return `\`${factoryResult.factory.callee.getText()}\` builds and connects a server itself, and createMcpHandler needs a function that returns one`;
+  }
+  if (factoryResult.factory.kind === 'shared' && (target === 'v2' || kind !== 'node')) {
+    return target === 'v2'
+      ? `the server \`${factoryResult.factory.expression}\` is one object the handler cannot build again, and createMcpHandler needs a function that builds one per request`
+      : `the server \`${factoryResult.factory.expression}\` is one object the handler cannot build again, and only Node handlers can take turns with it`;
   }
   const factoryProblem = checkFactory(factoryResult.factory, file, resolver, handlers, [...modulePlan.removed, ...handlers]);
   if (factoryProblem) return factoryProblem;
@@ -409,6 +424,19 @@ function answerApartFromServing(plan: HandlerPlan, answer: ReturnStatement, plum
   return between.map((statement) => fromColumnZero(statement));
 }
 
+/**
+ * A handler mounted as a member of the class (`this.handleSessionRequest.bind(this)`, or `this.post` naming an
+ * arrow-function field): its declaration and every `this.<name>` use of it in the class.
+ */
+function mountedMember(arg: Node): { declaration: Node; uses: Node[] } | undefined {
+  const bound = Node.isCallExpression(arg) && Node.isPropertyAccessExpression(arg.getExpression()) ? (arg.getExpression() as PropertyAccessExpression).getExpression() : arg;
+  const declaration = thisMethod(bound) ?? thisField(bound);
+  if (!declaration || !Node.isPropertyAccessExpression(bound)) return undefined;
+  const owner = declaration.getParentOrThrow();
+  const uses = nodesOfKind(owner, SyntaxKind.PropertyAccessExpression).filter((access) => access.getExpression().getKind() === SyntaxKind.ThisKeyword && access.getName() === bound.getName());
+  return { declaration, uses };
+}
+
 /** Why no handler was found: where the transports are built, named so that a person can find it. */
 function unmountedRouting(constructions: readonly Construction[]): string {
   const first = constructions.find((c) => c.cls.kind !== 'stdio');
@@ -439,6 +467,8 @@ function isInstanceUse(id: Node): boolean {
  * handler's own variables; a factory call the v2 entry makes at module level must not either.
  */
 function checkFactory(factory: ServerFactory, file: SourceFile, resolver: Resolver, handlers: readonly FunctionLike[], going: readonly Node[]): string | undefined {
+  // A shared server stays where it is: nothing moves.
+  if (factory.kind === 'shared') return undefined;
   if (factory.kind === 'call') {
     if (factory.declaration) {
       const statement = factory.declaration.getParentOrThrow().getParentOrThrow();

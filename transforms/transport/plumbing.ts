@@ -5,6 +5,7 @@ import type { Registration } from './routes.js';
 import { declarationNodeOf, referencesIn } from '../shared/declarations.js';
 import { descendantsOfKind, fileIndex, nodesOfKind, wrap } from '../shared/file-index.js';
 import { enclosingFunction, isFunctionLike, thisAccessesIn, thisField, within, type FunctionLike, type Resolver } from './syntax.js';
+import { inTurn } from '../../src/analysis/turns.js';
 
 /** A `new <SDK transport>(…)` in the file. */
 export interface Construction {
@@ -266,7 +267,12 @@ export function analysePlumbing(file: SourceFile, resolver: Resolver, registrati
     const callee = call.getExpression();
     const [arg] = call.getArguments();
     if (!Node.isPropertyAccessExpression(callee) || callee.getName() !== 'connect' || !arg || !touches(arg) || !insideHandler(call, handlers)) return false;
-    const receiver = callee.getExpression();
+    // Requests that take turns with the one server already (what this transform writes for it).
+    if (inTurn(call)) return false;
+    let receiver: Node = callee.getExpression();
+    while (Node.isNonNullExpression(receiver) || Node.isParenthesizedExpression(receiver)) receiver = receiver.getExpression();
+    // `this.mcpServer.connect(transport)`: the one server a field of the handler's object holds.
+    if (Node.isPropertyAccessExpression(receiver) && receiver.getExpression().getKind() === SyntaxKind.ThisKeyword) return true;
     const declaration = Node.isIdentifier(receiver) ? resolver.of(receiver) : undefined;
     return declaration !== undefined && Node.isVariableDeclaration(declaration) && enclosingFunction(declaration) === undefined;
   });

@@ -1,7 +1,7 @@
 import { Node, SyntaxKind, type CallExpression, type SourceFile } from 'ts-morph';
 import { NODE_HTTP_MODULES, ROUTE_METHODS, ROUTE_PATH_NAME } from '../../src/rules/transport-symbols.js';
 import { importedBindings } from './imports.js';
-import { isFunctionLike, statementOf, stringValue, thisField, type FunctionLike, type Resolver } from './syntax.js';
+import { isFunctionLike, statementOf, stringValue, thisField, thisMethod, type FunctionLike, type Resolver } from './syntax.js';
 import { nodesOfKind } from '../shared/file-index.js';
 import { constantString } from '../shared/declarations.js';
 
@@ -41,6 +41,9 @@ export function functionOfArgument(arg: Node, resolver: Resolver): FunctionLike 
   const field = thisField(arg);
   const value = field?.getInitializer();
   if (value && isFunctionLike(value)) return value;
+  // `this.handleMcp.bind(this)`: the method, with `this` bound to the object that mounts it.
+  const bound = boundMethod(arg);
+  if (bound) return bound;
   if (!Node.isIdentifier(arg)) return undefined;
   const declaration = resolver.of(arg);
   if (declaration && Node.isFunctionDeclaration(declaration)) return declaration;
@@ -49,6 +52,15 @@ export function functionOfArgument(arg: Node, resolver: Resolver): FunctionLike 
     if (initializer && isFunctionLike(initializer)) return initializer;
   }
   return undefined;
+}
+
+/** `this.method.bind(this)`: the method it binds. */
+function boundMethod(arg: Node): FunctionLike | undefined {
+  if (!Node.isCallExpression(arg)) return undefined;
+  const callee = arg.getExpression();
+  const [self, ...rest] = arg.getArguments();
+  if (!Node.isPropertyAccessExpression(callee) || callee.getName() !== 'bind' || rest.length > 0 || self?.getKind() !== SyntaxKind.ThisKeyword) return undefined;
+  return thisMethod(callee.getExpression());
 }
 
 function isCreateServer(call: CallExpression, resolver: Resolver, httpBindings: Map<unknown, string>): boolean {
@@ -136,8 +148,9 @@ export function findRequestHelpers(file: SourceFile, resolver: Resolver, registr
     if (!request || !response) continue;
     for (const call of nodesOfKind(registration.handler, SyntaxKind.CallExpression)) {
       const callee = call.getExpression();
-      if (!Node.isIdentifier(callee) && !thisField(callee)) continue;
-      const helper = functionOfArgument(callee, resolver);
+      if (!Node.isIdentifier(callee) && !thisField(callee) && !thisMethod(callee)) continue;
+      // A method of the handler's own object (`await this.handleMcp(req, res)`) is a helper like a function.
+      const helper = functionOfArgument(callee, resolver) ?? thisMethod(callee);
       if (!helper || helper.getSourceFile() !== file || out.some((h) => h.call === call)) continue;
       const args = call.getArguments();
       const exchange = { request: args.findIndex((a) => passes(a, request, resolver)), response: args.findIndex((a) => passes(a, response, resolver)) };

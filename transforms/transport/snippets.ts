@@ -44,6 +44,11 @@ export interface ServeInput {
   closeStatements?: readonly string[];
   /** v1: the application's own call that builds a server and connects it to the transport (no server variable). */
   connectCall?: string;
+  /**
+   * v1, Node: the one server the handler cannot build again (`this.mcpServer!`), served in turns through the module's
+   * `helper`; `closed` names the promise of the response's end, which ends the turn.
+   */
+  inTurn?: { server: string; helper: string; closed: string };
 }
 
 /** A Node response's 405 answer for every method but POST. */
@@ -99,6 +104,7 @@ export function serveLines(i: ServeInput, s: Style): string[] {
     const response = methodNotAllowedWeb(s);
     lines.push(`if (${i.methodOf ?? i.req}.method !== ${quoted(s, 'POST')}) {`, `  return ${response[0]}`, ...response.slice(1, -1).map((l) => `  ${l}`), `  ${response[response.length - 1]}${s.semi}`, '}');
   }
+  if (i.inTurn && i.kind === 'node') return [...lines, ...inTurnLines(i, i.inTurn, s), ...end];
   if (i.connectCall === undefined) lines.push(`const ${i.pattern ?? i.server} = ${i.factoryCall}${s.semi}`);
   lines.push(...transportConstruction(i, s));
   const cleanup = [...(i.closeCalls ?? []).map((name) => `  ${name}()${s.semi}`), ...(i.closeStatements ?? []).flatMap((statement) => asSnippetLines(statement, s).map((line) => `  ${line}`))];
@@ -117,6 +123,46 @@ export function serveLines(i: ServeInput, s: Style): string[] {
         : `return ${i.transport}.handleRequest(${args(i.req, i.webOptions)})${s.semi}`,
   );
   return [...lines, ...end];
+}
+
+/**
+ * One request's turn with a shared server: its own transport is connected, serves the request, and is closed once the
+ * response has ended (the listener is added first, so a client that leaves while waiting still ends its turn).
+ */
+function inTurnLines(i: ServeInput, turn: NonNullable<ServeInput['inTurn']>, s: Style): string[] {
+  const res = i.res ?? 'res';
+  const args = [i.req, i.res, i.body].filter((p): p is string => p !== undefined).join(', ');
+  return [
+    `const ${turn.closed} = new Promise((resolve) => ${res}.once(${quoted(s, 'close')}, resolve))${s.semi}`,
+    `await ${turn.helper}(async () => {`,
+    ...transportConstruction(i, s).map((line) => `  ${line}`),
+    `  await ${turn.server}.connect(${i.transport})${s.semi}`,
+    '  try {',
+    `    await ${i.transport}.handleRequest(${args})${s.semi}`,
+    `    await ${turn.closed}${s.semi}`,
+    '  } finally {',
+    `    await ${i.transport}.close()${s.semi}`,
+    '  }',
+    `})${s.semi}`,
+  ];
+}
+
+/**
+ * The module-level queue requests take turns in: `serve` runs once every earlier turn has ended, whatever its outcome.
+ * Written typed in TypeScript files, plain in JavaScript ones.
+ */
+export function inTurnHelper(names: { helper: string; queue: string }, server: string, typed: boolean, s: Style): string[] {
+  const serve = typed ? 'serve: () => Promise<void>' : 'serve';
+  const returns = typed ? ': Promise<void>' : '';
+  return [
+    `// \`${server}\` holds one transport at a time (the SDK refuses a second connect while one is open): requests take turns with it.`,
+    `let ${names.queue} = Promise.resolve()${s.semi}`,
+    `function ${names.helper}(${serve})${returns} {`,
+    `  const turn = ${names.queue}.then(serve)${s.semi}`,
+    `  ${names.queue} = turn.catch(() => {})${s.semi}`,
+    `  return turn${s.semi}`,
+    '}',
+  ];
 }
 
 /** A statement the file wrote, its continuation lines re-indented in the two spaces per level snippets are written with. */

@@ -53,6 +53,7 @@ export function planStdioEntry(input: PhaseInput): PhaseOutput | undefined {
   const result = resolveFactory(file, plumbing, resolver, [statement], []);
   if ('problem' in result) return fail(result.problem);
   const factory = result.factory;
+  if (factory.kind === 'shared') return fail(`the server \`${factory.expression}\` is one object this code cannot build again, and serveStdio needs a function that builds one`);
   if (factory.kind === 'call' && factory.connects !== undefined) return fail(`\`${factory.callee.getText()}\` builds and connects a server itself, and serveStdio needs a function that returns one`);
   const actions = new Map<unknown, { node: Node; action: StatementAction }>();
   const act = (node: Node, action: StatementAction) => actions.set(node.compilerNode, { node, action });

@@ -1,4 +1,4 @@
-import { Node, SyntaxKind, ts, type Identifier, type PropertyAccessExpression, type PropertyDeclaration, type SourceFile } from 'ts-morph';
+import { Node, SyntaxKind, ts, type Identifier, type MethodDeclaration, type PropertyAccessExpression, type PropertyDeclaration, type SourceFile } from 'ts-morph';
 import { declarationOf } from '../shared/declarations.js';
 import { fileIndex, identifierText, nodesOfKind } from '../shared/file-index.js';
 
@@ -137,6 +137,23 @@ export function thisField(node: Node): PropertyDeclaration | undefined {
     if (Node.isClassDeclaration(current) || Node.isClassExpression(current)) {
       const member = current.getProperty(node.getName());
       return member && Node.isPropertyDeclaration(member) ? member : undefined;
+    }
+    if (Node.isFunctionDeclaration(current) || Node.isFunctionExpression(current)) return undefined;
+  }
+  return undefined;
+}
+
+/**
+ * The method a `this.name` access names, declared in the class the access runs in (arrow functions keep the class's
+ * `this`; any other function has its own): `this.handleMcp` → `private async handleMcp(req, res) { … }`.
+ */
+export function thisMethod(node: Node): MethodDeclaration | undefined {
+  if (!Node.isPropertyAccessExpression(node) || node.getExpression().getKind() !== SyntaxKind.ThisKeyword) return undefined;
+  for (let current = node.getParent(); current; current = current.getParent()) {
+    if (Node.isClassDeclaration(current) || Node.isClassExpression(current)) {
+      const methods = current.getInstanceMethods().filter((m) => m.getName() === node.getName());
+      // Overloads: the one with a body.
+      return methods.find((m) => m.getBody() !== undefined);
     }
     if (Node.isFunctionDeclaration(current) || Node.isFunctionExpression(current)) return undefined;
   }

@@ -1,4 +1,4 @@
-import type { Node } from 'ts-morph';
+import { Node } from 'ts-morph';
 import { lineStart, removalStart } from '../shared/statement-comments.js';
 import { TextEdits as SharedTextEdits, type MarkerInText } from '../shared/text-edits.js';
 
@@ -87,7 +87,8 @@ export function applyStatementActions(edits: TextEdits, actions: ReadonlyMap<unk
   for (const nodes of byParent.values()) {
     const parent = nodes[0]?.getParentOrThrow();
     if (!parent) continue;
-    const siblings = 'getStatements' in parent ? (parent as unknown as { getStatements(): Node[] }).getStatements() : nodes;
+    // Class members are siblings too: two removed members with others between them are two runs, not one.
+    const siblings = 'getStatements' in parent ? (parent as unknown as { getStatements(): Node[] }).getStatements() : Node.isClassDeclaration(parent) || Node.isClassExpression(parent) ? parent.getMembers() : nodes;
     for (const run of adjacentRuns(nodes, siblings)) {
       const replacements = run.map((n) => actions.get(n.compilerNode)?.action).filter((a): a is Extract<StatementAction, { kind: 'replace' }> => a?.kind === 'replace');
       if (replacements.length === 0) {
