@@ -501,7 +501,11 @@ export function buildHttpEdits(plan: HttpPlan, style: Style): PhaseOutput {
     if (!first) return;
     const at = first.statement;
     const indent = indentOf(text, at.getStart());
-    const block = lines.map((l) => l.split('\n').map((line) => (line.length > 0 ? `${indent}${line}` : line)).join('\n')).join('\n\n');
+    insertBefore(at, lines.map((l) => l.split('\n').map((line) => (line.length > 0 ? `${indent}${line}` : line)).join('\n')).join('\n\n'));
+  }
+
+  /** New statements ahead of `at`: in its replacement or its removed neighbour's place when it has one, else inserted. */
+  function insertBefore(at: Node, block: string): void {
     const own = actions.get(at.compilerNode);
     if (own?.action.kind === 'replace') {
       own.action = { ...own.action, text: `${block}\n\n${own.action.text}` };
@@ -524,14 +528,7 @@ export function buildHttpEdits(plan: HttpPlan, style: Style): PhaseOutput {
     const first = routes[0]?.statement;
     if (!first) return;
     const top = first.getParent() === file ? first : first.getFirstAncestor((a) => a.getParent() === file);
-    if (!top) return;
-    const own = actions.get(top.compilerNode);
-    if (own?.action.kind === 'replace') {
-      own.action = { ...own.action, text: `${block}\n\n${own.action.text}` };
-      return;
-    }
-    const start = statementStart(text, top);
-    edits.replace(start, start, `${block}\n\n`);
+    if (top) insertBefore(top, block);
   }
 
   /** The statements that move into a factory function (they go from where they were, but live on). */
