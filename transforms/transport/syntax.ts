@@ -1,4 +1,4 @@
-import { Node, SyntaxKind, ts, type Identifier, type MethodDeclaration, type PropertyAccessExpression, type PropertyDeclaration, type SourceFile } from 'ts-morph';
+import { Node, SyntaxKind, ts, type ClassDeclaration, type ClassExpression, type Identifier, type MethodDeclaration, type PropertyAccessExpression, type PropertyDeclaration, type SourceFile } from 'ts-morph';
 import { declarationOf } from '../shared/declarations.js';
 import { fileIndex, identifierText, nodesOfKind } from '../shared/file-index.js';
 
@@ -128,36 +128,31 @@ export function markerPosition(node: Node): number {
 }
 
 /**
- * The field a `this.name` access reads, declared in the class the access runs in (arrow functions keep the
- * class's `this`; any other function has its own): `this.transports` → `private transports = {}`.
+ * The class whose object `this` is where `node` runs (arrow functions keep the class's `this`; any other function has
+ * its own, so there is none).
  */
-export function thisField(node: Node): PropertyDeclaration | undefined {
-  if (!Node.isPropertyAccessExpression(node) || node.getExpression().getKind() !== SyntaxKind.ThisKeyword) return undefined;
+function thisClass(node: Node): ClassDeclaration | ClassExpression | undefined {
   for (let current = node.getParent(); current; current = current.getParent()) {
-    if (Node.isClassDeclaration(current) || Node.isClassExpression(current)) {
-      const member = current.getProperty(node.getName());
-      return member && Node.isPropertyDeclaration(member) ? member : undefined;
-    }
+    if (Node.isClassDeclaration(current) || Node.isClassExpression(current)) return current;
     if (Node.isFunctionDeclaration(current) || Node.isFunctionExpression(current)) return undefined;
   }
   return undefined;
 }
 
-/**
- * The method a `this.name` access names, declared in the class the access runs in (arrow functions keep the class's
- * `this`; any other function has its own): `this.handleMcp` → `private async handleMcp(req, res) { … }`.
- */
+/** The field a `this.name` access reads, declared in its class: `this.transports` → `private transports = {}`. */
+export function thisField(node: Node): PropertyDeclaration | undefined {
+  if (!Node.isPropertyAccessExpression(node) || node.getExpression().getKind() !== SyntaxKind.ThisKeyword) return undefined;
+  const member = thisClass(node)?.getProperty(node.getName());
+  return member && Node.isPropertyDeclaration(member) ? member : undefined;
+}
+
+/** The method a `this.name` access names, declared in its class: `this.handleMcp` → `private async handleMcp(req, res) { … }`. */
 export function thisMethod(node: Node): MethodDeclaration | undefined {
   if (!Node.isPropertyAccessExpression(node) || node.getExpression().getKind() !== SyntaxKind.ThisKeyword) return undefined;
-  for (let current = node.getParent(); current; current = current.getParent()) {
-    if (Node.isClassDeclaration(current) || Node.isClassExpression(current)) {
-      const methods = current.getInstanceMethods().filter((m) => m.getName() === node.getName());
-      // Overloads: the one with a body.
-      return methods.find((m) => m.getBody() !== undefined);
-    }
-    if (Node.isFunctionDeclaration(current) || Node.isFunctionExpression(current)) return undefined;
-  }
-  return undefined;
+  // Overloads: the one with a body.
+  return thisClass(node)
+    ?.getInstanceMethods()
+    .find((m) => m.getName() === node.getName() && m.getBody() !== undefined);
 }
 
 /** `this.name` accesses inside a node (the node itself included). */
