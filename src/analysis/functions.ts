@@ -3,6 +3,7 @@ import { Node, SyntaxKind, type ClassDeclaration, type ClassExpression, type Obj
 import type { FunctionNode } from './model.js';
 import type { Binding, Resolver } from './scope.js';
 import { isFunctionBoundary, isFunctionNode, unwrap } from './syntax.js';
+import { thisFieldAssignments } from './this-fields.js';
 
 /** The function an expression denotes: an inline function, a name bound to one, `this.method`, `module.fn`, `obj.method`. */
 export function resolveFunction(resolver: Resolver, expression: Node | undefined, depth = 0): FunctionNode | undefined {
@@ -106,17 +107,8 @@ export function fieldInitializer(owner: ClassDeclaration | ClassExpression, name
   const initializer = owner.getProperty(name)?.getInitializer();
   if (initializer) return unwrap(initializer);
   for (const ctor of owner.getConstructors()) {
-    for (const assignment of ctor.getDescendantsOfKind(SyntaxKind.BinaryExpression)) {
-      const left = assignment.getLeft();
-      if (
-        assignment.getOperatorToken().getKind() === SyntaxKind.EqualsToken &&
-        Node.isPropertyAccessExpression(left) &&
-        left.getExpression().getKind() === SyntaxKind.ThisKeyword &&
-        left.getName() === name
-      ) {
-        return unwrap(assignment.getRight());
-      }
-    }
+    const [assignment] = thisFieldAssignments(ctor, name);
+    if (assignment) return unwrap(assignment.getRight());
   }
   return undefined;
 }
