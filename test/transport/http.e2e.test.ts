@@ -104,6 +104,11 @@ const CASES: readonly Case[] = [
   { name: 'field-server-stateless-v1', line: 'v1', rejects: [] },
   // Routes mounted on class methods: POST hands the request to a method, GET and DELETE mount a bound one.
   { name: 'class-method-handlers-v1', line: 'v1', rejects: ['GET', 'DELETE'] },
+  // The handler another module mounts for every method (`router.get('/mcp', auth, handleStreamable)`, imported): it
+  // serves POSTs per request and answers the GET and DELETE that module still routes to it with 405.
+  { name: 'handler-elsewhere-v1', line: 'v1', rejects: ['GET', 'DELETE'] },
+  // A method of a service class that another module's route hands its request to (`transportService.handleRequest(req, res)`).
+  { name: 'service-elsewhere-v1', line: 'v1', rejects: ['GET', 'DELETE'] },
 ];
 
 const SUITE = 'http';
@@ -264,41 +269,44 @@ describe('hono-mcp-package-v1: the original conversation, answered the same way'
   });
 });
 
-// Routes mounted on class methods: the original conversation (a session the POST method opened, reused by the next
-// calls) gets the same answers from the migrated methods, where every request is served on its own, and two at once.
-describe('class-method-handlers-v1: the original conversation, answered the same way', () => {
-  const converse = async (url: string, message: string) => {
-    const client = new ClientV1({ name: 'e2e-methods', version: '1.0.0' });
-    const transport = new StreamableHTTPClientTransportV1(new URL(url));
-    await client.connect(transport);
-    try {
-      const { tools } = await client.listTools();
-      const first = await client.callTool({ name: 'echo', arguments: { message } });
-      const second = await client.callTool({ name: 'echo', arguments: { message: `${message} again` } });
-      return { tools: tools.map((t) => t.name), first: first.content, second: second.content, session: transport.sessionId !== undefined };
-    } finally {
-      await client.close();
-    }
-  };
-  const answers: Record<'input' | 'output', Array<Awaited<ReturnType<typeof converse>>>> = { input: [], output: [] };
-  for (const which of ['input', 'output'] as const) {
-    it(which === 'input' ? 'before migration, in a session' : 'migrated, without one, two conversations at once', async () => {
-      const server = await startServer(runnableFixture(`${SUITE}-methods`, 'class-method-handlers-v1', which));
+// Routes mounted on class methods, and handlers another module mounts or hands its requests to: the original
+// conversation (a session the POST handler opened, reused by the next calls) gets the same answers from the migrated
+// handlers, where every request is served on its own, and two at once.
+for (const name of ['class-method-handlers-v1', 'handler-elsewhere-v1', 'service-elsewhere-v1']) {
+  describe(`${name}: the original conversation, answered the same way`, () => {
+    const converse = async (url: string, message: string) => {
+      const client = new ClientV1({ name: 'e2e-methods', version: '1.0.0' });
+      const transport = new StreamableHTTPClientTransportV1(new URL(url));
+      await client.connect(transport);
       try {
-        answers[which] = which === 'input' ? [await converse(server.url, 'hello')] : await Promise.all([converse(server.url, 'hello'), converse(server.url, 'hello')]);
+        const { tools } = await client.listTools();
+        const first = await client.callTool({ name: 'echo', arguments: { message } });
+        const second = await client.callTool({ name: 'echo', arguments: { message: `${message} again` } });
+        return { tools: tools.map((t) => t.name), first: first.content, second: second.content, session: transport.sessionId !== undefined };
       } finally {
-        await server.stop();
+        await client.close();
       }
-      for (const answer of answers[which]) expect(answer.session).toBe(which === 'input');
+    };
+    const answers: Record<'input' | 'output', Array<Awaited<ReturnType<typeof converse>>>> = { input: [], output: [] };
+    for (const which of ['input', 'output'] as const) {
+      it(which === 'input' ? 'before migration, in a session' : 'migrated, without one, two conversations at once', async () => {
+        const server = await startServer(runnableFixture(`${SUITE}-methods`, name, which));
+        try {
+          answers[which] = which === 'input' ? [await converse(server.url, 'hello')] : await Promise.all([converse(server.url, 'hello'), converse(server.url, 'hello')]);
+        } finally {
+          await server.stop();
+        }
+        for (const answer of answers[which]) expect(answer.session).toBe(which === 'input');
+      });
+    }
+    it('gives the same answers', () => {
+      const strip = ({ session: _session, ...rest }: Awaited<ReturnType<typeof converse>>) => rest;
+      expect(answers.input).toHaveLength(1);
+      for (const answer of answers.output) expect(strip(answer)).toEqual(strip(answers.input[0]!));
+      removeRunnables(`${SUITE}-methods`);
     });
-  }
-  it('gives the same answers', () => {
-    const strip = ({ session: _session, ...rest }: Awaited<ReturnType<typeof converse>>) => rest;
-    expect(answers.input).toHaveLength(1);
-    for (const answer of answers.output) expect(strip(answer)).toEqual(strip(answers.input[0]!));
-    removeRunnables(`${SUITE}-methods`);
   });
-});
+}
 
 // The release the fixture pins really serves: SDK 1.0.1 knows no protocol version newer than 2024-11-05.
 describe('sse-old-sdk-v1: served by SDK 1.0.1 through the written transport', () => {

@@ -16,6 +16,8 @@ import { transportOptions } from './http-options.js';
 import { blocked, type PhaseInput, type PhaseOutput } from './phase.js';
 import { analysePlumbing, findConstructions, type Construction, type Plumbing } from './plumbing.js';
 import { findRegistrations, findRequestHelpers, type Registration } from './routes.js';
+import { findMountedElsewhere } from './mounted-elsewhere.js';
+import { relativeOf } from '../../src/engine/parse.js';
 import { referencesIn } from '../shared/declarations.js';
 import { enclosingFunction, fromColumnZero, type FunctionLike, markerPosition, Resolver, statementOf, thisField, thisMethod, within } from './syntax.js';
 import { nodesOfKind } from '../shared/file-index.js';
@@ -96,6 +98,12 @@ export function planHttpEntry(input: PhaseInput): PhaseOutput | undefined {
   if (helpers.length > 0) {
     const deeper = analysePlumbing(file, resolver, [...registrations, ...helpers], constructions);
     if (deeper.registrations.some((r) => r.kind === 'helper')) plumbing = deeper;
+  }
+  // Nothing here serves the requests: another module may mount this file's handler or hand it its requests.
+  if (plumbing.registrations.length === 0) {
+    const elsewhere = findMountedElsewhere(file, projectLookup(input));
+    const deeper = elsewhere.length > 0 ? analysePlumbing(file, resolver, [...registrations, ...elsewhere], constructions) : undefined;
+    if (deeper && deeper.registrations.length > 0) plumbing = deeper;
   }
   const outcome = analyse(input, resolver, constructions, plumbing);
   if (outcome === undefined) return undefined;
@@ -183,6 +191,8 @@ function analyse(input: PhaseInput, resolver: Resolver, constructions: readonly 
   const routedHelpers = sseHelper !== undefined && streamable.length === 0 && [...open, ...posts].every((r) => r.kind === 'helper' && r.via?.kind === 'route');
   if (sseHelper && streamable.length === 0 && !routedHelpers) return `HTTP+SSE is served through the request helper \`${sseHelper.handlerArg.getText()}\`, which this transform does not convert`;
   if ([...open, ...posts].some((r) => r.kind === 'createServer')) return 'HTTP+SSE is served from a plain node:http handler';
+  const sseElsewhere = [...open, ...posts].find((r) => r.elsewhere);
+  if (sseElsewhere?.elsewhere) return `HTTP+SSE is served through \`${sseElsewhere.handlerArg.getText()}\`, which ${relativeOf(sseElsewhere.elsewhere)} routes to, and this rewrite changes only the file that builds the transports`;
   const helper = plumbing.registrations.find((r) => r.kind === 'helper');
   if (helper && target === 'v2') return `the session routing lives in the request helper \`${helper.handlerArg.getText()}\`, and a v2 entry is only written into mounted handlers`;
   const path = input.options.path || DEFAULT_STREAMABLE_PATH;
@@ -255,7 +265,8 @@ function analyse(input: PhaseInput, resolver: Resolver, constructions: readonly 
   }
   const sessions = sessionRoles.filter((r) => !strays.includes(r));
   const handlers = plumbing.registrations.map((r) => r.handler);
-  const entry = plumbing.registrations.map((r) => r.statement);
+  // Statements that mount routes here (a function another module mounts stands where it is declared: not a route).
+  const entry = plumbing.registrations.filter((r) => !r.elsewhere).map((r) => r.statement);
   const modulePlan = planModule(file.getStatements(), plumbing, entry, handlers);
   if (modulePlan.problems[0]) return modulePlan.problems[0];
 
@@ -355,7 +366,10 @@ function helperParameters(file: SourceFile, plumbing: Plumbing, resolver: Resolv
   for (const helper of helpers) {
     const parameters = helper.getParameters().filter((p) => plumbing.seeds.has(p.compilerNode));
     if (parameters.length === 0) continue;
-    const name = plumbing.registrations.find((r) => r.handler === helper)?.handlerArg.getText() ?? 'the helper';
+    const registration = plumbing.registrations.find((r) => r.handler === helper);
+    const name = registration?.handlerArg.getText() ?? 'the helper';
+    // Its callers are in another module, which this rewrite does not change.
+    if (registration?.elsewhere) return `the request helper \`${name}\` is handed session plumbing by ${relativeOf(registration.elsewhere)}, which this file's rewrite does not change`;
     const declaration = Node.isFunctionDeclaration(helper) ? helper : helper.getParent();
     const uses = referencesIn(file).filter((id) => declaration && resolver.of(id)?.compilerNode === declaration.compilerNode && !within(id, declaration));
     const calls = uses.map((id) => id.getParent()).filter((call) => call && Node.isCallExpression(call) && call.getExpression().getText() === name);

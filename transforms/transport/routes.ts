@@ -32,6 +32,12 @@ export interface Registration {
   exchange?: { request: number; response: number };
   /** Request helpers: the mounted handler that calls the helper (its route gives method and path). */
   via?: Registration;
+  /**
+   * A function of this file that another module of the project mounts or hands its request to: that module.
+   * `call` is there; `statement` is the function's own top-level statement here, where new module code and
+   * markers go, since nothing in the other module changes.
+   */
+  elsewhere?: SourceFile;
 }
 
 /** The function an argument is or names (`async (req, res) => …`, `handlePost`, `const h = function …`). */
@@ -89,36 +95,33 @@ export function findRegistrations(file: SourceFile, resolver: Resolver): Registr
     const args = call.getArguments();
     const last = args[args.length - 1];
     if (!last) continue;
-    const callee = call.getExpression();
     if (isCreateServer(call, resolver, httpBindings)) {
       const handler = functionOfArgument(last, resolver);
       if (handler) out.push({ call, kind: 'createServer', method: 'all', handlerArg: last, handler, statement: statementOf(call) });
       continue;
     }
-    if (!Node.isPropertyAccessExpression(callee) || args.length < 2) continue;
-    const method = ROUTE_METHODS[callee.getName()];
-    const pathNode = args[0];
-    // Also a path kept in a constant of the file (`const MCP_ENDPOINT_PATH = '/mcp'`).
-    const literal = stringValue(pathNode) ?? constantString(pathNode, (id) => resolver.of(id));
-    const configured = literal === undefined && namesAPath(pathNode);
-    const path = configured ? pathNode!.getText() : literal;
-    if (!method || path === undefined || (!configured && !path.startsWith('/'))) continue;
-    const handler = functionOfArgument(last, resolver);
-    if (!handler) continue;
-    out.push({
-      call,
-      kind: 'route',
-      method,
-      router: callee.getExpression().getText(),
-      path,
-      ...(configured ? { pathIsExpression: true } : {}),
-      pathNode,
-      handlerArg: last,
-      handler,
-      statement: statementOf(call),
-    });
+    const route = routeMount(call, resolver);
+    const handler = route && functionOfArgument(last, resolver);
+    if (route && handler) out.push({ ...route, handlerArg: last, handler, statement: statementOf(call) });
   }
   return out;
+}
+
+/** What a route mount (`app.post('/mcp', auth, handler)`) says about its route, whatever its handler is. */
+export type RouteMount = Pick<Registration, 'call' | 'kind' | 'method' | 'router' | 'path' | 'pathIsExpression' | 'pathNode'>;
+
+export function routeMount(call: CallExpression, resolver: Resolver): RouteMount | undefined {
+  const callee = call.getExpression();
+  const args = call.getArguments();
+  if (!Node.isPropertyAccessExpression(callee) || args.length < 2) return undefined;
+  const method = ROUTE_METHODS[callee.getName()];
+  const pathNode = args[0];
+  // Also a path kept in a constant of the file (`const MCP_ENDPOINT_PATH = '/mcp'`).
+  const literal = stringValue(pathNode) ?? constantString(pathNode, (id) => resolver.of(id));
+  const configured = literal === undefined && namesAPath(pathNode);
+  const path = configured ? pathNode!.getText() : literal;
+  if (!method || path === undefined || (!configured && !path.startsWith('/'))) return undefined;
+  return { call, kind: 'route', method, router: callee.getExpression().getText(), path, ...(configured ? { pathIsExpression: true } : {}), pathNode };
 }
 
 /**
