@@ -104,6 +104,8 @@ export interface RunningServer {
   url: string;
   child: ChildProcess;
   stop(): Promise<void>;
+  /** What the server printed so far (stdout and stderr). */
+  output(): string;
 }
 
 /** Start a server module with PORT set and wait until it accepts connections (10 s at most). */
@@ -128,7 +130,7 @@ export async function startServer(file: string): Promise<RunningServer> {
     }
     await new Promise((r) => setTimeout(r, 100));
   }
-  return { url: `http://127.0.0.1:${port}/mcp`, child, stop };
+  return { url: `http://127.0.0.1:${port}/mcp`, child, stop, output: () => output };
 }
 
 /** A fetch that remembers every response's session header (there must never be one). */

@@ -109,6 +109,10 @@ const CASES: readonly Case[] = [
   { name: 'handler-elsewhere-v1', line: 'v1', rejects: ['GET', 'DELETE'] },
   // A method of a service class that another module's route hands its request to (`transportService.handleRequest(req, res)`).
   { name: 'service-elsewhere-v1', line: 'v1', rejects: ['GET', 'DELETE'] },
+  // The one server of a class another module hands its requests to, connected by each: turns.
+  { name: 'field-server-elsewhere-v1', line: 'v1', rejects: [] },
+  // A sessionful handler whose response close listener did more than close the transport.
+  { name: 'close-listener-work-v1', line: 'v1', rejects: ['GET'] },
 ];
 
 const SUITE = 'http';
@@ -460,6 +464,68 @@ describe('field-server-in-turns-v1: one server the handler cannot rebuild, serve
       removeRunnables(`${SUITE}-turns`);
     }
   });
+});
+
+// A class another module hands its requests to, whose one server's tools read who is asking from a field the request
+// sets (`this.caller = …`): migrated, that field is set in the request's turn, so a caller waiting for its turn never
+// overwrites the name the caller being served reads; what the response's close listener did still runs.
+describe('field-server-elsewhere-v1: what a request sets on the shared object is set in its turn', () => {
+  const whoami = async (url: string, caller: string) => {
+    const client = new ClientV1({ name: 'e2e-desk', version: '1.0.0' });
+    await client.connect(new StreamableHTTPClientTransportV1(new URL(url), { requestInit: { headers: { 'x-caller': caller } } }));
+    try {
+      const result = await client.callTool({ name: 'whoami', arguments: { pauseMs: 150 } });
+      return result.content;
+    } finally {
+      await client.close();
+    }
+  };
+
+  it('before migration, two callers at once are not both answered with their own names', async () => {
+    const server = await startServer(runnableFixture(`${SUITE}-desk`, 'field-server-elsewhere-v1', 'input'));
+    try {
+      const answers = await Promise.allSettled([whoami(server.url, 'ada'), whoami(server.url, 'bob')]);
+      const own = answers.filter((a, i) => a.status === 'fulfilled' && JSON.stringify(a.value) === JSON.stringify([{ type: 'text', text: ['ada', 'bob'][i] }]));
+      expect(own.length).toBeLessThan(2);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('migrated, each of four callers at once is answered with their own name', async () => {
+    const server = await startServer(runnableFixture(`${SUITE}-desk`, 'field-server-elsewhere-v1'));
+    try {
+      const callers = ['ada', 'bob', 'cy', 'dee'];
+      const answers = await Promise.all(callers.map((caller) => whoami(server.url, caller)));
+      expect(answers).toEqual(callers.map((caller) => [{ type: 'text', text: caller }]));
+      expect(server.output()).toContain('request from ada closed');
+    } finally {
+      await server.stop();
+      removeRunnables(`${SUITE}-desk`);
+    }
+  });
+});
+
+// A sessionful POST handler whose response close listener also counted the request out of the health check's figure:
+// migrated, the listener still does, so the count is back at zero after a conversation, as it was before.
+describe('close-listener-work-v1: what the close listener did besides closing the transport still runs', () => {
+  for (const which of ['input', 'output'] as const) {
+    it(which === 'input' ? 'before migration' : 'migrated', async () => {
+      const server = await startServer(runnableFixture(`${SUITE}-meter`, 'close-listener-work-v1', which));
+      try {
+        const client = new ClientV1({ name: 'e2e-meter', version: '1.0.0' });
+        await client.connect(new StreamableHTTPClientTransportV1(new URL(server.url)));
+        const result = await client.callTool({ name: 'echo', arguments: { message: 'counted' } });
+        await client.close();
+        expect(result.content).toEqual([{ type: 'text', text: 'counted' }]);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        const health = await fetch(new URL('/health', server.url));
+        expect(await health.json()).toEqual({ requestsInFlight: 0 });
+      } finally {
+        await server.stop();
+      }
+    });
+  }
 });
 
 // Resources the one module-wide server took while it ran (an editor's notice posted to the admin route): before,

@@ -465,6 +465,12 @@ export function movedStatements(statements: readonly Node[], from: (node: Node) 
     const start = statementStart(text, statement);
     const previous = statements[i - 1];
     const gap = previous ? text.slice(previous.getEnd(), start) : '';
-    return { text: reindent(statement, from(statement), to, start), blankBefore: /\n[ \t]*\n/.test(gap) };
+    // A comment ending the statement's last line (`this.user = null; // Clear user after request`) goes with it.
+    const trailing = statement
+      .getTrailingCommentRanges()
+      .filter((range) => !text.slice(statement.getEnd(), range.getPos()).includes('\n'))
+      .map((range) => ` ${range.getText()}`)
+      .join('');
+    return { text: `${reindent(statement, from(statement), to, start)}${trailing}`, blankBefore: /\n[ \t]*\n/.test(gap) };
   });
 }

@@ -12,6 +12,7 @@ import { parameterNames, planSessionCounts, planSseEdits, type EditSink } from '
 import { markedAlready } from './http-guards.js';
 import { countsSessions, droppedWrites, sessionBookkeeping, sessionMetricsCountedIn } from './state-guard.js';
 import { closingStatements } from './session-resources.js';
+import { responseEndWork } from './response-end.js';
 import { keptText, sessionlessAnswer } from './sessionless-answer.js';
 import { blocked, type PhaseOutput } from './phase.js';
 import { findRegistrations } from './routes.js';
@@ -21,6 +22,7 @@ import { indentOf, render, type Style } from './style.js';
 import { referencesIn } from '../shared/declarations.js';
 import { usedOnlyWhere } from '../shared/local-uses.js';
 import { freshName, isFunctionLike, markerPosition, thisAccessesIn, thisField, within, type Resolver } from './syntax.js';
+import { fieldsSetBefore } from './turn-setup.js';
 import { applyStatementActions, statementStart, TextEdits, type MarkerRequest, type StatementAction } from './text-edits.js';
 
 /**
@@ -113,6 +115,8 @@ export function buildHttpEdits(plan: HttpPlan, style: Style): PhaseOutput {
   let askedAbove = false;
   // Statements of a session-opening branch kept as per-request code: what they declare lives on.
   const openingNodes: Node[] = [];
+  // Statements of a response's close listener that go with it and run at the end of the new code's request.
+  const endWorkNodes: Node[] = [];
   const route = plan.serving[0]?.registrations[0]?.statement;
   for (const serving of plan.serving) planServing(serving);
   for (const dropped of plan.droppedParameters) {
@@ -195,7 +199,7 @@ export function buildHttpEdits(plan: HttpPlan, style: Style): PhaseOutput {
   const moved = movedNodes();
   const routeCallees = findRegistrations(file, resolver).map((r) => r.call.getExpression());
   const dropping = goingNodes().filter((n) => !moved.includes(n));
-  const dropped = droppedWrites(dropping, plan.plumbing, handlers, resolver, routeCallees);
+  const dropped = droppedWrites(dropping, plan.plumbing, handlers, resolver, [...routeCallees, ...endWorkNodes]);
   // A metric of the sessions (`activeSessionsGauge.inc()`) has nothing left to count: its writes go with them.
   const counted = sessionMetricsCountedIn(dropping, resolver);
   const metrics = [...counted, ...dropped.filter((d) => countsSessions(d) && !counted.some((c) => c.name === d.name))];
@@ -318,7 +322,18 @@ export function buildHttpEdits(plan: HttpPlan, style: Style): PhaseOutput {
     // The application's own session-opening code, kept to run per request ahead of the new serving code.
     const opening = openingKept(handlerPlan.opening, handlerPlan.removed);
     // What the end of a session did to what its opening made, the end of the request does now.
-    const closing = target === 'v1' ? closingStatements(opening, handlerPlan.removed) : [];
+    // What the request sets on the shared server's object (`this.currentUser = req.user`) is set in its turn, or a
+    // request still waiting would overwrite what the served one's tools read.
+    const turnSetup = shared ? fieldsSetBefore(anchor, shared.field) : [];
+    for (const statement of turnSetup) act(statement, remove);
+    const endWork = res ? responseEndWork(handlerPlan.removed, plan.plumbing, res) : { kept: [] };
+    const endProblem = endWork.problem ?? endWorkProblem(endWork.kept, handlerPlan.removed);
+    if (endProblem) {
+      problems.push(endProblem);
+      return;
+    }
+    endWorkNodes.push(...endWork.kept);
+    const closing = [...(target === 'v1' ? closingStatements(opening, handlerPlan.removed) : []), ...endWork.kept.map((s) => (Node.isExpression(s) ? `${s.getText()}${style.semi}` : movedStatements([s], (n) => indentOf(text, n.getStart()), '')[0]!.text))];
     if (target === 'v2' && inline && whole && registration && params.length > 0 && opening.length === 0) {
       nodeEdits.push({ node: registration.handlerArg, text: conciseHandler({ kind, handler: handlerName, params, req, res, body, webOptions }) });
       return;
@@ -355,7 +370,7 @@ export function buildHttpEdits(plan: HttpPlan, style: Style): PhaseOutput {
         closeCalls,
         closeStatements: closing,
         connectCall: connectorCall(transport),
-        inTurn: shared && turns ? { ...turns, server: shared.expression, closed: ['responseClosed', 'mcpResponseClosed'].find((n) => !kept.has(n)) ?? 'mcpResponseClosed' } : undefined,
+        inTurn: shared && turns ? { ...turns, server: shared.expression, closed: ['responseClosed', 'mcpResponseClosed'].find((n) => !kept.has(n)) ?? 'mcpResponseClosed', setup: movedStatements(turnSetup, (n) => indentOf(text, n.getStart()), '').map((m) => m.text) } : undefined,
       },
       style,
     );
@@ -421,6 +436,23 @@ export function buildHttpEdits(plan: HttpPlan, style: Style): PhaseOutput {
     }
     openingNodes.push(...statements);
     return [...statements];
+  }
+
+  /**
+   * Why what a response's end listener also did (`log.info('closed')`, `this.currentUser = null`) cannot run at the
+   * end of the new code's request: only v1 Node code ends the request itself, and a name it uses must live on.
+   */
+  function endWorkProblem(kept: readonly Node[], removed: readonly Node[]): string | undefined {
+    const [first] = kept;
+    if (!first) return undefined;
+    if (target !== 'v1' || kind !== 'node') return `the response's close listener also runs \`${firstLine(first)}\`, and ${target === 'v2' ? 'createMcpHandler' : 'a web-standard handler'} has no per-request hook to run it from`;
+    for (const id of kept.flatMap((statement) => referencesIn(statement))) {
+      const declaration = resolver.of(id);
+      if (declaration && removed.some((r) => within(declaration, r)) && !kept.some((k) => within(declaration, k))) {
+        return `the response's close listener also runs \`${firstLine(first)}\`, which uses \`${id.getText()}\` from the session code`;
+      }
+    }
+    return undefined;
   }
 
   /**

@@ -48,7 +48,8 @@ export interface ServeInput {
    * v1, Node: the one server the handler cannot build again (`this.mcpServer!`), served in turns through the module's
    * `helper`; `closed` names the promise of the response's end, which ends the turn.
    */
-  inTurn?: { server: string; helper: string; closed: string };
+  /** Taking turns with one shared server; `setup`: statements that set the server's object up for this request. */
+  inTurn?: { server: string; helper: string; closed: string; setup?: readonly string[] };
 }
 
 /** A Node response's 405 answer for every method but POST. */
@@ -135,6 +136,7 @@ function inTurnLines(i: ServeInput, turn: NonNullable<ServeInput['inTurn']>, s: 
   return [
     `const ${turn.closed} = new Promise((resolve) => ${res}.once(${quoted(s, 'close')}, resolve))${s.semi}`,
     `await ${turn.helper}(async () => {`,
+    ...(turn.setup ?? []).flatMap((statement) => asSnippetLines(statement, s).map((line) => `  ${line}`)),
     ...transportConstruction(i, s).map((line) => `  ${line}`),
     `  await ${turn.server}.connect(${i.transport})${s.semi}`,
     '  try {',
@@ -142,6 +144,7 @@ function inTurnLines(i: ServeInput, turn: NonNullable<ServeInput['inTurn']>, s: 
     `    await ${turn.closed}${s.semi}`,
     '  } finally {',
     `    await ${i.transport}.close()${s.semi}`,
+    ...(i.closeStatements ?? []).flatMap((statement) => asSnippetLines(statement, s).map((line) => `    ${line}`)),
     '  }',
     `})${s.semi}`,
   ];

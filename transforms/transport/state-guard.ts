@@ -60,13 +60,14 @@ export function mutatedThrough(ref: Node): boolean {
  * Application state the session code wrote (`needsElicitation[id] = …` in `onsessioninitialized`, `delete
  * registry[sid]` in `onclose`): the rewrite removes that code, so those writes would silently stop. Plumbing,
  * the handlers' own variables and parameters (`res.statusCode = 404`) and what goes with the code are not state.
+ * `kept`: parts of the going code that live on: route registrations (`app.delete('/mcp', …)` is rewritten, not
+ * dropped, and does not change `app`) and what a response's close listener did besides closing the transport.
  */
-export function droppedWrites(going: readonly Node[], plumbing: Plumbing, handlers: readonly FunctionLike[], resolver: Resolver, routes: readonly Node[]): StateFinding[] {
+export function droppedWrites(going: readonly Node[], plumbing: Plumbing, handlers: readonly FunctionLike[], resolver: Resolver, kept: readonly Node[]): StateFinding[] {
   const findings = new Map<string, StateFinding>();
   for (const node of going) {
     for (const id of referencesIn(node)) {
-      // `app.delete('/mcp', …)` registers a route (it is rewritten, not dropped), it does not change `app`.
-      if (routes.some((route) => within(id, route))) continue;
+      if (kept.some((part) => within(id, part))) continue;
       if (!assignedIn(id) && !mutatedThrough(id)) continue;
       const declaration = resolver.of(id);
       if (!declaration || !Node.isVariableDeclaration(declaration) || plumbing.seeds.has(declaration.compilerNode)) continue;
