@@ -113,6 +113,7 @@ const CASES: readonly Case[] = [
   { name: 'field-server-elsewhere-v1', line: 'v1', rejects: [] },
   // A sessionful handler whose response close listener did more than close the transport.
   { name: 'close-listener-work-v1', line: 'v1', rejects: ['GET'] },
+  { name: 'close-listener-work-v2', line: 'v2', rejects: ['GET'] },
 ];
 
 const SUITE = 'http';
@@ -507,11 +508,12 @@ describe('field-server-elsewhere-v1: what a request sets on the shared object is
 });
 
 // A sessionful POST handler whose response close listener also counted the request out of the health check's figure:
-// migrated, the listener still does, so the count is back at zero after a conversation, as it was before.
-describe('close-listener-work-v1: what the close listener did besides closing the transport still runs', () => {
+// migrated (per-request v1 transport, or the v2 entry), the listener still does, so the count is back at zero after a
+// conversation, as it was before.
+describe.each(['close-listener-work-v1', 'close-listener-work-v2'])('%s: what the close listener did besides closing the transport still runs', (name) => {
   for (const which of ['input', 'output'] as const) {
     it(which === 'input' ? 'before migration' : 'migrated', async () => {
-      const server = await startServer(runnableFixture(`${SUITE}-meter`, 'close-listener-work-v1', which));
+      const server = await startServer(runnableFixture(`${SUITE}-meter`, name, which));
       try {
         const client = new ClientV1({ name: 'e2e-meter', version: '1.0.0' });
         await client.connect(new StreamableHTTPClientTransportV1(new URL(server.url)));

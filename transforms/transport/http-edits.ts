@@ -334,7 +334,7 @@ export function buildHttpEdits(plan: HttpPlan, style: Style): PhaseOutput {
     }
     endWorkNodes.push(...endWork.kept);
     const closing = [...(target === 'v1' ? closingStatements(opening, handlerPlan.removed) : []), ...endWork.kept.map((s) => (Node.isExpression(s) ? `${s.getText()}${style.semi}` : movedStatements([s], (n) => indentOf(text, n.getStart()), '')[0]!.text))];
-    if (target === 'v2' && inline && whole && registration && params.length > 0 && opening.length === 0) {
+    if (target === 'v2' && inline && whole && registration && params.length > 0 && opening.length === 0 && closing.length === 0) {
       nodeEdits.push({ node: registration.handlerArg, text: conciseHandler({ kind, handler: handlerName, params, req, res, body, webOptions }) });
       return;
     }
@@ -440,12 +440,12 @@ export function buildHttpEdits(plan: HttpPlan, style: Style): PhaseOutput {
 
   /**
    * Why what a response's end listener also did (`log.info('closed')`, `this.currentUser = null`) cannot run at the
-   * end of the new code's request: only v1 Node code ends the request itself, and a name it uses must live on.
+   * end of the new code's request: only Node code sees the response end, and a name it uses must live on.
    */
   function endWorkProblem(kept: readonly Node[], removed: readonly Node[]): string | undefined {
     const [first] = kept;
     if (!first) return undefined;
-    if (target !== 'v1' || kind !== 'node') return `the response's close listener also runs \`${firstLine(first)}\`, and ${target === 'v2' ? 'createMcpHandler' : 'a web-standard handler'} has no per-request hook to run it from`;
+    if (kind !== 'node') return `the response's close listener also runs \`${firstLine(first)}\`, and a web-standard handler has no per-request hook to run it from`;
     for (const id of kept.flatMap((statement) => referencesIn(statement))) {
       const declaration = resolver.of(id);
       if (declaration && removed.some((r) => within(declaration, r)) && !kept.some((k) => within(declaration, k))) {

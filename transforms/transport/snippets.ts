@@ -89,8 +89,11 @@ export function serveLines(i: ServeInput, s: Style): string[] {
   const args = (...parts: Array<string | undefined>) => parts.filter((p): p is string => p !== undefined).join(', ');
   const end = i.returnAfter && i.kind === 'node' ? [`return${s.semi}`] : [];
   if (i.target === 'v2') {
+    // What the old code also did when the response ended runs when it ends now.
+    const onClose = (i.closeStatements ?? []).flatMap((statement) => asSnippetLines(statement, s).map((line) => `  ${line}`));
+    const listener = onClose.length > 0 ? [`${i.res}.on(${quoted(s, 'close')}, () => {`, ...onClose, `})${s.semi}`] : [];
     return i.kind === 'node'
-      ? [`await ${i.handler}(${args(i.req, i.res, i.body)})${s.semi}`, ...end]
+      ? [...listener, `await ${i.handler}(${args(i.req, i.res, i.body)})${s.semi}`, ...end]
       : [`return ${i.handler}.fetch(${args(i.req, i.webOptions)})${s.semi}`];
   }
   const lines: string[] = [];
