@@ -1,10 +1,11 @@
 /**
  * Lexical name resolution without a type checker: an identifier is resolved by walking its enclosing scopes,
- * and imports are followed through relative module specifiers to the exporting file (ESM and CommonJS).
+ * and imports are followed through relative module specifiers (and the project's path aliases) to the exporting file
+ * (ESM and CommonJS).
  * All caches live on the `Resolver` instance, one per analysis run.
  */
 import { Node, SyntaxKind, ts, type Identifier, type SourceFile } from 'ts-morph';
-import { resolveRelative } from '../engine/components.js';
+import { pathAliasesOf, resolveModule, type PathAlias } from '../engine/module-paths.js';
 import { relativeOf } from '../engine/parse.js';
 import { literalText, unwrap, wrapNode } from './syntax.js';
 
@@ -27,9 +28,14 @@ export class Resolver {
   private readonly scopes = new Map<ts.Node, ScopeTable>();
   private readonly identifierIndex = new Map<string, Map<string, ts.Identifier[]>>();
 
+  /** The project's path aliases (`@/services/x`), which name its modules like relative specifiers do. */
+  private readonly aliases: readonly PathAlias[];
+
   constructor(files: readonly SourceFile[]) {
     this.files = new Map(files.map((file) => [relativeOf(file), file]));
     this.known = new Set(this.files.keys());
+    const [first] = files;
+    this.aliases = first ? pathAliasesOf(first.getProject()) : [];
   }
 
   fileAt(relPath: string): SourceFile | undefined {
@@ -160,7 +166,7 @@ export class Resolver {
       const importDeclaration = declaration.getFirstAncestorByKind(SyntaxKind.ImportDeclaration);
       const specifier = importDeclaration?.getModuleSpecifierValue() ?? '';
       const imported = Node.isImportSpecifier(declaration) ? declaration.getName() : Node.isImportClause(declaration) ? 'default' : '*';
-      const target = specifier.startsWith('.') ? resolveRelative(file, specifier, this.known) : undefined;
+      const target = resolveModule(file, specifier, this.known, this.aliases);
       if (!target) return { kind: 'external', module: specifier, name: imported };
       if (imported === '*') return { kind: 'module', file: target };
       return this.exported(target, imported, depth + 1) ?? { kind: 'external', module: specifier, name: imported };
@@ -168,7 +174,7 @@ export class Resolver {
     if (Node.isVariableDeclaration(declaration) || Node.isBindingElement(declaration)) {
       const required = this.requireOf(declaration);
       if (required) {
-        const target = required.specifier.startsWith('.') ? resolveRelative(file, required.specifier, this.known) : undefined;
+        const target = resolveModule(file, required.specifier, this.known, this.aliases);
         if (!target) return { kind: 'external', module: required.specifier, name: required.property ?? '*' };
         if (!required.property) return { kind: 'module', file: target };
         return this.exported(target, required.property, depth + 1) ?? { kind: 'external', module: required.specifier, name: required.property };
@@ -215,7 +221,7 @@ export class Resolver {
         }
       } else if (Node.isExportDeclaration(statement)) {
         const specifier = statement.getModuleSpecifierValue();
-        const target = specifier?.startsWith('.') ? resolveRelative(relPath, specifier, this.known) : undefined;
+        const target = specifier === undefined ? undefined : resolveModule(relPath, specifier, this.known, this.aliases);
         if (statement.isNamespaceExport() && !statement.getNamespaceExport()) {
           if (target) {
             const found = this.exported(target, name, depth + 1);

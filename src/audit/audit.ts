@@ -7,6 +7,7 @@ import { basename, dirname, resolve } from 'node:path';
 import type { Project, SourceFile } from 'ts-morph';
 import { analyzeProject, mayNeedAnalysis } from '../analysis/index.js';
 import { groupByImports } from '../engine/components.js';
+import { readPathAliases, setPathAliases, type PathAlias } from '../engine/module-paths.js';
 import { discoverFiles } from '../engine/discover.js';
 import { isClientGroup, isTestPath, splitTests } from '../engine/scope.js';
 import { readSources } from '../engine/disk.js';
@@ -37,7 +38,7 @@ export async function auditProject(root: string, options: AuditOptions = {}): Pr
   const paths = isFile ? [basename(target)] : await discoverFiles(base, options);
   const { texts, diagnostics } = await readSources(base, paths);
   const readErrors: AuditError[] = diagnostics.map((d) => ({ file: d.file, line: 0, column: 0, code: 'read-error', message: d.message }));
-  return auditTexts(texts, paths.length, readErrors, started, options.includeTests === true);
+  return auditTexts(texts, paths.length, readErrors, started, options.includeTests === true, readPathAliases(base));
 }
 
 /** Audit in-memory sources (root-relative path → text): used by tests and to check migrated output. */
@@ -45,23 +46,24 @@ export function auditFiles(files: Readonly<Record<string, string>>, options: Pic
   return auditTexts(new Map(Object.entries(files)), Object.keys(files).length, [], performance.now(), options.includeTests === true);
 }
 
-function auditTexts(texts: ReadonlyMap<string, string>, discovered: number, errors: AuditError[], started: number, includeTests: boolean): AuditReport {
+function auditTexts(texts: ReadonlyMap<string, string>, discovered: number, errors: AuditError[], started: number, includeTests: boolean, aliases: readonly PathAlias[] = []): AuditReport {
   // Server code only: tests and MCP client code would otherwise flip the classification (a test forging
   // Mcp-Session-Id headers is not a gateway). They are grouped apart, never with the server files they import.
   const { tests, rest } = splitTests(texts.keys());
   const serverTexts = new Map(rest.map((path) => [path, texts.get(path) ?? '']));
   // The pre-filter: files without MCP/session vocabulary are parsed only when a matching file imports them.
   const seeds = rest.filter((path) => mayNeedAnalysis(texts.get(path) ?? ''));
-  const connected = groupByImports(seeds, serverTexts);
+  const connected = groupByImports(seeds, serverTexts, aliases);
   const groups = connected.filter((group) => !isClientGroup(group, texts));
   const clientGroups = connected.filter((group) => isClientGroup(group, texts));
   const project = createMemoryProject();
+  setPathAliases(project, aliases);
   const findings: Finding[] = [];
   const projects: ProjectAudit[] = [];
   const separate: Finding[] = [];
   if (includeTests) {
     for (const group of clientGroups) separate.push(...analyseGroup(project, group, texts, errors).findings.map((f) => ({ ...f, scope: 'client' as const })));
-    const testGroups = groupByImports(tests.filter((path) => mayNeedAnalysis(texts.get(path) ?? '')), texts);
+    const testGroups = groupByImports(tests.filter((path) => mayNeedAnalysis(texts.get(path) ?? '')), texts, aliases);
     for (const group of testGroups) {
       const own = analyseGroup(project, group, texts, errors).findings.filter((f) => isTestPath(f.file));
       separate.push(...own.map((f) => ({ ...f, scope: 'test' as const })));
@@ -71,7 +73,7 @@ function auditTexts(texts: ReadonlyMap<string, string>, discovered: number, erro
     const result = analyseGroup(project, group, texts, errors);
     if (!result.project) continue;
     // One verdict with migrate: what it fixes today, and the marker text of what it leaves.
-    const judged = result.findings.length > 0 ? withVerdicts(result.findings, Object.fromEntries(group.map((path) => [path, texts.get(path) ?? '']))) : [];
+    const judged = result.findings.length > 0 ? withVerdicts(result.findings, Object.fromEntries(group.map((path) => [path, texts.get(path) ?? ''])), aliases) : [];
     findings.push(...judged);
     projects.push(result.project);
   }

@@ -6,6 +6,8 @@
  * audit after `migrate --write` does not promise it again.
  */
 import { TRANSFORMS } from '../../transforms/index.js';
+import { setPathAliases, type PathAlias } from '../engine/module-paths.js';
+import { UNKNOWN_PROJECT } from '../engine/project-facts.js';
 import { analyzeProject } from '../analysis/index.js';
 import { createMemoryProject, projectPath, syntaxErrors } from '../engine/parse.js';
 import { transformFiles } from '../engine/run-transforms.js';
@@ -24,9 +26,9 @@ const keyOf = (f: Finding) => `${f.file}\u0000${f.kind}\u0000${f.state ?? ''}`;
  * The findings of one group with their verdict: `fixedBy` kept only where the migration removes the finding,
  * `manual` otherwise, and `decision` set where the marker left for it says more than its own message.
  */
-export function withVerdicts(findings: readonly Finding[], files: Readonly<Record<string, string>>): Finding[] {
+export function withVerdicts(findings: readonly Finding[], files: Readonly<Record<string, string>>, aliases: readonly PathAlias[] = []): Finding[] {
   const automated = findings.some((f) => f.fixedBy !== 'manual');
-  const migrated = automated ? migrateInMemory(files) : { findings, kept: new Map<string, string>() };
+  const migrated = automated ? migrateInMemory(files, aliases) : { findings, kept: new Map<string, string>() };
   if (!migrated) return findings.map((f) => ({ ...f, fixedBy: 'manual' }));
   const after = migrated.findings;
   const remaining = new Set(after.map(keyOf));
@@ -53,8 +55,8 @@ export function withVerdicts(findings: readonly Finding[], files: Readonly<Recor
  * Migrate the group in memory and audit the result, with the "session transport kept" marker the transport
  * transform left per file; undefined when the migration itself failed somewhere.
  */
-function migrateInMemory(files: Readonly<Record<string, string>>): { findings: Finding[]; kept: Map<string, string> } | undefined {
-  const result = transformFiles(files, { transforms: FIXING });
+function migrateInMemory(files: Readonly<Record<string, string>>, aliases: readonly PathAlias[]): { findings: Finding[]; kept: Map<string, string> } | undefined {
+  const result = transformFiles(files, { transforms: FIXING, facts: { ...UNKNOWN_PROJECT, aliases } });
   if (result.diagnostics.some((d) => d.level === 'error')) return undefined;
   const kept = new Map<string, string>();
   for (const d of result.diagnostics) {
@@ -62,6 +64,7 @@ function migrateInMemory(files: Readonly<Record<string, string>>): { findings: F
     if (d.transform === 'stateless-transport' && text.startsWith(TRANSPORT_KEPT) && !kept.has(d.file)) kept.set(d.file, text);
   }
   const project = createMemoryProject();
+  setPathAliases(project, aliases);
   const sources = Object.entries(files).map(([path, text]) => project.createSourceFile(projectPath(path), result.changed[path] ?? text, { overwrite: true }));
   const parsed = sources.filter((file) => syntaxErrors(file).length === 0);
   return { findings: detectFindings(analyzeProject(project, { files: parsed })), kept };

@@ -1,14 +1,15 @@
-import { posix } from 'node:path';
 import { ts } from 'ts-morph';
+import { resolveModule, type PathAlias } from './module-paths.js';
 
 /**
- * Group files into independent units of work: a file and every file it reaches through relative imports
- * (either way) land in the same group, with the modules that import them (entry points), so cross-file analysis (state declared in one module, used by
- * handlers registered in another) always sees both sides. Groups can then run in parallel.
+ * Group files into independent units of work: a file and every file it reaches through its imports (relative, or
+ * through the project's path aliases), either way, land in the same group, with the modules that import them (entry
+ * points), so cross-file analysis (state declared in one module, used by handlers registered in another) always sees
+ * both sides. Groups can then run in parallel.
  *
  * Imports are read with `ts.preProcessFile`, a scanner that does not build an AST: much cheaper than parsing.
  */
-export function groupByImports(seeds: readonly string[], texts: ReadonlyMap<string, string>): string[][] {
+export function groupByImports(seeds: readonly string[], texts: ReadonlyMap<string, string>, aliases: readonly PathAlias[] = []): string[][] {
   const known = new Set(texts.keys());
   const parent = new Map<string, string>();
   const find = (x: string): string => {
@@ -24,7 +25,7 @@ export function groupByImports(seeds: readonly string[], texts: ReadonlyMap<stri
   for (const seed of seeds) parent.set(seed, seed);
   while (queue.length > 0) {
     const file = queue.pop() as string;
-    for (const target of relativeImports(file, texts.get(file) ?? '', known)) {
+    for (const target of localImports(file, texts.get(file) ?? '', known, aliases)) {
       if (!parent.has(target)) {
         parent.set(target, target);
         queue.push(target);
@@ -36,7 +37,7 @@ export function groupByImports(seeds: readonly string[], texts: ReadonlyMap<stri
   // are pulled in too, one level up: what they call outside any request is part of the analysis.
   for (const file of known) {
     if (parent.has(file)) continue;
-    const imported = relativeImports(file, texts.get(file) ?? '', known).filter((target) => parent.has(target));
+    const imported = localImports(file, texts.get(file) ?? '', known, aliases).filter((target) => parent.has(target));
     if (imported.length === 0) continue;
     parent.set(file, file);
     for (const target of imported) union(file, target);
@@ -49,27 +50,13 @@ export function groupByImports(seeds: readonly string[], texts: ReadonlyMap<stri
   return [...groups.values()].map((g) => g.sort()).sort((a, b) => (a[0] ?? '').localeCompare(b[0] ?? ''));
 }
 
-/** Extensions an import specifier may resolve to, in TypeScript's order ('./x.js' may name './x.ts'). */
-const RESOLUTION_SUFFIXES = ['', '.ts', '.tsx', '.mts', '.cts', '.js', '.jsx', '.mjs', '.cjs', '/index.ts', '/index.js'];
-const JS_TO_TS: Record<string, string[]> = { '.js': ['.ts', '.tsx'], '.mjs': ['.mts'], '.cjs': ['.cts'], '.jsx': ['.tsx'] };
-
-export function relativeImports(file: string, text: string, known: ReadonlySet<string>): string[] {
+/** The project files a file imports: by relative specifiers, and through the project's path aliases (`@/services/x`). */
+export function localImports(file: string, text: string, known: ReadonlySet<string>, aliases: readonly PathAlias[] = []): string[] {
   const info = ts.preProcessFile(text, true, true);
   const out: string[] = [];
   for (const { fileName } of info.importedFiles) {
-    if (!fileName.startsWith('.')) continue;
-    const resolved = resolveRelative(file, fileName, known);
+    const resolved = resolveModule(file, fileName, known, aliases);
     if (resolved) out.push(resolved);
   }
   return out;
-}
-
-export function resolveRelative(fromFile: string, specifier: string, known: ReadonlySet<string>): string | undefined {
-  const base = posix.normalize(posix.join(posix.dirname(fromFile), specifier));
-  const ext = posix.extname(base);
-  for (const replacement of JS_TO_TS[ext] ?? []) {
-    const candidate = base.slice(0, -ext.length) + replacement;
-    if (known.has(candidate)) return candidate;
-  }
-  return RESOLUTION_SUFFIXES.map((suffix) => base + suffix).find((candidate) => known.has(candidate));
 }

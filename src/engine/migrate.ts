@@ -6,6 +6,7 @@ import { fileError, type Diagnostic } from './diagnostics.js';
 import { discoverFiles } from './discover.js';
 import { flushToDisk, readSources, readTextIfPresent, type SourceFormat } from './disk.js';
 import { groupByImports } from './components.js';
+import { readPathAliases } from './module-paths.js';
 import { isClientGroup, splitTests } from './scope.js';
 import { staleTests } from './stale-tests.js';
 import { findProjectFormatter, formatText } from './formatters.js';
@@ -145,7 +146,9 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
   const scoped = new Map(rest.map((path) => [path, texts.get(path) ?? '']));
   // The cheap pre-filter: a file no selected transform's vocabulary matches is never parsed.
   const seeds = rest.filter((path) => selected.some((t) => t.vocabulary.test(texts.get(path) ?? '')));
-  const connected = groupByImports(seeds, scoped);
+  // Modules also import each other through the tsconfig's path aliases (`@/services/x`).
+  const aliases = readPathAliases(root);
+  const connected = groupByImports(seeds, scoped, aliases);
   const groups = options.includeTests ? connected : connected.filter((group) => !isClientGroup(group, texts));
   const excluded = { tests: tests.length, client: connected.filter((group) => !groups.includes(group)).reduce((sum, g) => sum + g.length, 0) };
   const factsOf = factsReader(root);
@@ -158,7 +161,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
     recordSteps: options.recordSteps,
     onlyWithFindings: options.registry.auditCovers === true,
     root,
-    facts: factsOf(group),
+    facts: { ...factsOf(group), aliases },
   }));
   const parsed = groups.reduce((sum, group) => sum + group.length, 0);
   // Workers load transforms from the registry's module; a registry without one runs in this thread.
@@ -181,7 +184,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
     formatter = await formatChanges(root, tree, diagnostics, progress);
   }
 
-  diagnostics.push(...staleTests(tests, (path) => texts.get(path), tree.list()));
+  diagnostics.push(...staleTests(tests, (path) => texts.get(path), tree.list(), aliases));
 
   const steps = options.recordSteps ? mergeSteps(results, selected.map((t) => t.id)) : undefined;
   const changes = options.write && options.selectChanges ? await options.selectChanges({ root, changes: tree.list(), diagnostics, steps }) : tree.list();

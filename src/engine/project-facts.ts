@@ -3,12 +3,15 @@
  * Read once per folder in the main thread and handed to transforms as plain data (it crosses worker threads).
  */
 import { readFileSync } from 'node:fs';
+import type { PathAlias } from './module-paths.js';
 import { dirname, join } from 'node:path';
 import { atLeast, SDK_PACKAGE_OF, type SdkPackage, type SdkVersionFact } from '../rules/sdk-features.js';
 
 export interface ProjectFacts {
   /** The SDK packages the project uses, each with its release; a package the project does not name is absent. */
   readonly sdks: readonly SdkVersionFact[];
+  /** How its modules import each other besides relative paths (tsconfig `paths`, root-relative); none when absent. */
+  readonly aliases?: readonly PathAlias[];
 }
 
 /** Nothing known (memory-only runs): transforms write for the current SDK releases. */

@@ -1,4 +1,5 @@
 import type { SourceFile } from 'ts-morph';
+import { setPathAliases } from './module-paths.js';
 import { analyzeProject } from '../analysis/index.js';
 import { detectFindings } from '../audit/detectors.js';
 import { fileError, todo, type Diagnostic } from './diagnostics.js';
@@ -72,6 +73,7 @@ export function resolveOptions(transform: Transform, given: OptionValues | undef
  */
 export function transformFiles(files: FileMap, settings: TransformFilesOptions): TransformFilesResult {
   const project = createMemoryProject();
+  setPathAliases(project, settings.facts?.aliases ?? []);
   const diagnostics: Diagnostic[] = [];
   const original = new Map<string, string>();
   const emitted = new Map<string, { text: string; by: string }>();

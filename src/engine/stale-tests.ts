@@ -5,12 +5,12 @@
  * files, says nothing. One warning per such test file names what it uses and where that changed.
  */
 import { ts } from 'ts-morph';
-import { resolveRelative } from './components.js';
+import { resolveModule, type PathAlias } from './module-paths.js';
 import type { Diagnostic } from './diagnostics.js';
 import type { FileChange } from './vfs.js';
 
 /** The warnings for `tests` (paths and texts the run left alone) about the user's files in `changes`. */
-export function staleTests(tests: readonly string[], textOf: (path: string) => string | undefined, changes: readonly FileChange[]): Diagnostic[] {
+export function staleTests(tests: readonly string[], textOf: (path: string) => string | undefined, changes: readonly FileChange[], aliases: readonly PathAlias[] = []): Diagnostic[] {
   const rewritten = new Map<string, Set<string>>();
   for (const change of changes) {
     if (change.before === undefined || change.transforms.length === 0) continue;
@@ -28,8 +28,7 @@ export function staleTests(tests: readonly string[], textOf: (path: string) => s
     for (const statement of source.statements) {
       if (!ts.isImportDeclaration(statement) || !ts.isStringLiteral(statement.moduleSpecifier)) continue;
       const specifier = statement.moduleSpecifier.text;
-      if (!specifier.startsWith('.')) continue;
-      const module = resolveRelative(test, specifier, known);
+      const module = resolveModule(test, specifier, known, aliases);
       const changed = module ? rewritten.get(module) : undefined;
       if (!module || !changed) continue;
       const names = importedNames(statement).filter((name) => name === '*' || changed.has(name));

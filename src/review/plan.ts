@@ -4,7 +4,7 @@
  * a file importing a module the run creates, or files one cross-file transform planned together, break if
  * only some of them change.
  */
-import { relativeImports } from '../engine/components.js';
+import { localImports } from '../engine/components.js';
 import type { Diagnostic } from '../engine/diagnostics.js';
 import type { PendingChanges } from '../engine/migrate.js';
 import type { Transform } from '../engine/transform.js';
@@ -103,7 +103,7 @@ function unitsOf(files: readonly ReviewFile[], pending: PendingChanges, registry
   const created = new Set(files.filter((f) => f.change.before === undefined).map((f) => f.change.path));
   const links = new Map<string, string[]>();
   for (const { change } of files) {
-    const imported = new Set([...relativeImports(change.path, change.after, paths), ...relativeImports(change.path, change.before ?? '', paths)]);
+    const imported = new Set([...localImports(change.path, change.after, paths), ...localImports(change.path, change.before ?? '', paths)]);
     links.set(change.path, [...imported]);
     for (const target of imported) if (created.has(target)) join(change.path, target, `${change.path} imports ${target}, which this run creates`);
   }

@@ -8,7 +8,7 @@ import { placeOf } from '../shared/place.js';
 import { Node, SyntaxKind, type CallExpression, type Expression, type ParameterDeclaration, type SourceFile, type Statement } from 'ts-morph';
 import type { Registration, ServerModel, StateAccess } from '../../src/analysis/index.js';
 import { unwrap } from '../../src/analysis/syntax.js';
-import { resolveRelative } from '../../src/engine/components.js';
+import { pathAliasesOf, resolveModule } from '../../src/engine/module-paths.js';
 import { relativeOf } from '../../src/engine/parse.js';
 import { referencesTo } from '../shared/declarations.js';
 import { nearestFunction, Undecided } from './site.js';
@@ -109,16 +109,17 @@ function importsOf(name: string, home: SourceFile, model: ServerModel): Array<{ 
   const homePath = relativeOf(home);
   const files = model.files.map((f) => f.sourceFile);
   const known = new Set(files.map(relativeOf));
+  const aliases = pathAliasesOf(home.getProject());
   const found: Array<{ file: SourceFile; specifier: Node }> = [];
   for (const file of files) {
     if (file === home) continue;
     for (const declaration of file.getImportDeclarations()) {
-      if (resolveRelative(relativeOf(file), declaration.getModuleSpecifierValue(), known) !== homePath) continue;
+      if (resolveModule(relativeOf(file), declaration.getModuleSpecifierValue(), known, aliases) !== homePath) continue;
       for (const named of declaration.getNamedImports()) if (named.getName() === name) found.push({ file, specifier: named });
     }
     for (const declaration of file.getExportDeclarations()) {
       const specifier = declaration.getModuleSpecifierValue();
-      if (specifier && resolveRelative(relativeOf(file), specifier, known) === homePath && declaration.getNamedExports().some((e) => e.getName() === name)) {
+      if (specifier && resolveModule(relativeOf(file), specifier, known, aliases) === homePath && declaration.getNamedExports().some((e) => e.getName() === name)) {
         throw new Undecided(declaration, `${name} is re-exported by ${relativeOf(file)}`);
       }
     }

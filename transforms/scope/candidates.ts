@@ -17,7 +17,7 @@ import { posix } from 'node:path';
 import { Node, SyntaxKind, type ClassDeclaration, type ClassExpression, type FunctionDeclaration, type Identifier, type PropertyAccessExpression, type SourceFile, type VariableDeclaration } from 'ts-morph';
 import type { Registration, ServerModel, StateAccess, StateVariable } from '../../src/analysis/index.js';
 import { declarationsThroughImport, enclosingFunction, isPlainValueType, literalText, unwrap } from '../../src/analysis/syntax.js';
-import { resolveRelative } from '../../src/engine/components.js';
+import { pathAliasesOf, resolveModule } from '../../src/engine/module-paths.js';
 import { relativeOf } from '../../src/engine/parse.js';
 import { carriesConversation, isSharedByName, isSharedState } from '../../src/analysis/conversational.js';
 import { CONVERSATIONAL_CLASSES, RELEASE_METHODS, SHUTDOWN_EVENTS, SHUTDOWN_LISTENERS, STDIN_SHUTDOWN_EVENTS, STOPPING_NAME, TRANSPORT_END_CALLBACKS } from '../../src/rules/scope-state.js';
@@ -333,11 +333,12 @@ function usedAtStartUp(singleton: VariableDeclaration, model: ServerModel): bool
 function singletonReferences(declaration: VariableDeclaration, model: ServerModel): Identifier[] {
   const home = relativeOf(declaration.getSourceFile());
   const known = new Set(model.files.map((info) => info.file));
+  const aliases = pathAliasesOf(declaration.getProject());
   const out = referencesTo(declaration);
   for (const info of model.files) {
     for (const importDeclaration of info.sourceFile.getImportDeclarations()) {
       const specifier = importDeclaration.getModuleSpecifierValue();
-      if (!specifier.startsWith('.') || resolveRelative(info.file, specifier, known) !== home) continue;
+      if (resolveModule(info.file, specifier, known, aliases) !== home) continue;
       for (const named of importDeclaration.getNamedImports()) {
         if (named.getName() !== declaration.getName()) continue;
         out.push(...referencesTo(named));

@@ -1,5 +1,5 @@
 import { Node, SyntaxKind, type ClassDeclaration, type Identifier, type PropertyAccessExpression, type SourceFile } from 'ts-morph';
-import { resolveRelative } from '../../src/engine/components.js';
+import { pathAliasesOf, resolveModule } from '../../src/engine/module-paths.js';
 import { relativeOf } from '../../src/engine/parse.js';
 import { isExported } from '../shared/exports.js';
 import { nodesOfKind } from '../shared/file-index.js';
@@ -8,20 +8,19 @@ import { enclosingFunction, isFunctionLike, type FunctionLike, type Resolver } f
 
 /**
  * Following the code that builds a server across this project's modules, by syntax alone: a function or class
- * exported from a relatively imported module, the method a typed receiver calls (`app.createConnection(…)` with
+ * exported from an imported module of the project, the method a typed receiver calls (`app.createConnection(…)` with
  * `app: App`), the functions a factory calls. Only what resolves without a type checker is followed.
  */
 export interface ProjectLookup {
-  /** The module a relative specifier of `from` names, when it is part of the project. */
+  /** The module a specifier of `from` names (relative, or one of the project's path aliases), when it is part of the project. */
   module(from: SourceFile, specifier: string): SourceFile | undefined;
 }
 
 export function projectLookup(input: Pick<PhaseInput, 'project'>): ProjectLookup {
   return {
     module(from, specifier) {
-      if (!specifier.startsWith('.')) return undefined;
       const known = new Set(input.project.getSourceFiles().map((f) => relativeOf(f)));
-      const target = resolveRelative(relativeOf(from), specifier, known);
+      const target = resolveModule(relativeOf(from), specifier, known, pathAliasesOf(input.project));
       return target ? input.project.getSourceFile(`/${target}`) : undefined;
     },
   };

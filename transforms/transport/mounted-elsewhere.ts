@@ -46,11 +46,11 @@ export function findMountedElsewhere(file: SourceFile, lookup: ProjectLookup): R
   return out;
 }
 
-/** The modules of the project that import `file` by a relative specifier. */
+/** The modules of the project that import `file` (by a relative specifier or a path alias). */
 function importersOf(file: SourceFile, lookup: ProjectLookup): SourceFile[] {
   const base = file.getBaseNameWithoutExtension();
   // Only a specifier ending in the file's name (or a folder's, for an index) can name it: the rest is not resolved.
-  const mayName = (specifier: string) => specifier.startsWith('.') && (base === 'index' || specifier.replace(/\.[cm]?[jt]sx?$/, '').endsWith(base));
+  const mayName = (specifier: string) => base === 'index' || specifier.replace(/\.[cm]?[jt]sx?$/, '').endsWith(base);
   return file
     .getProject()
     .getSourceFiles()
