@@ -89,6 +89,7 @@ export function pathAliasesOf(project: Project): PathAlias[] {
 const RESOLUTION_SUFFIXES = ['', '.ts', '.tsx', '.mts', '.cts', '.js', '.jsx', '.mjs', '.cjs', '/index.ts', '/index.js'];
 const JS_TO_TS: Record<string, string[]> = { '.js': ['.ts', '.tsx'], '.mjs': ['.mts'], '.cjs': ['.cts'], '.jsx': ['.tsx'] };
 
+/** The project file a relative specifier of `fromFile` names. */
 export function resolveRelative(fromFile: string, specifier: string, known: ReadonlySet<string>): string | undefined {
   return resolvePath(posix.normalize(posix.join(posix.dirname(fromFile), specifier)), known);
 }

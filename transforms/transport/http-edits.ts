@@ -324,7 +324,7 @@ export function buildHttpEdits(plan: HttpPlan, style: Style): PhaseOutput {
     // What the end of a session did to what its opening made, the end of the request does now.
     // What the request sets on the shared server's object (`this.currentUser = req.user`) is set in its turn, or a
     // request still waiting would overwrite what the served one's tools read.
-    const turnSetup = shared ? fieldsSetBefore(anchor, shared.field) : [];
+    const turnSetup = shared ? fieldsSetBefore(anchor, shared.field).filter((statement) => !plan.plumbing.touches(statement)) : [];
     for (const statement of turnSetup) act(statement, remove);
     const endWork = res ? responseEndWork(handlerPlan.removed, plan.plumbing, res) : { kept: [] };
     const endProblem = endWork.problem ?? endWorkProblem(endWork.kept, handlerPlan.removed);
@@ -333,7 +333,7 @@ export function buildHttpEdits(plan: HttpPlan, style: Style): PhaseOutput {
       return;
     }
     endWorkNodes.push(...endWork.kept);
-    const closing = [...(target === 'v1' ? closingStatements(opening, handlerPlan.removed) : []), ...endWork.kept.map((s) => (Node.isExpression(s) ? `${s.getText()}${style.semi}` : movedStatements([s], (n) => indentOf(text, n.getStart()), '')[0]!.text))];
+    const closing = [...(target === 'v1' ? closingStatements(opening, handlerPlan.removed) : []), ...endWork.kept.map(asStatementText)];
     if (target === 'v2' && inline && whole && registration && params.length > 0 && opening.length === 0 && closing.length === 0) {
       nodeEdits.push({ node: registration.handlerArg, text: conciseHandler({ kind, handler: handlerName, params, req, res, body, webOptions }) });
       return;
@@ -370,7 +370,7 @@ export function buildHttpEdits(plan: HttpPlan, style: Style): PhaseOutput {
         closeCalls,
         closeStatements: closing,
         connectCall: connectorCall(transport),
-        inTurn: shared && turns ? { ...turns, server: shared.expression, closed: ['responseClosed', 'mcpResponseClosed'].find((n) => !kept.has(n)) ?? 'mcpResponseClosed', setup: movedStatements(turnSetup, (n) => indentOf(text, n.getStart()), '').map((m) => m.text) } : undefined,
+        inTurn: shared && turns ? { ...turns, server: shared.expression, closed: ['responseClosed', 'mcpResponseClosed'].find((n) => !kept.has(n)) ?? 'mcpResponseClosed', setup: turnSetup.map(asStatementText) } : undefined,
       },
       style,
     );
@@ -436,6 +436,12 @@ export function buildHttpEdits(plan: HttpPlan, style: Style): PhaseOutput {
     }
     openingNodes.push(...statements);
     return [...statements];
+  }
+
+  /** A statement (or an arrow's expression body) as a line of new code: from column 0, with its comments. */
+  function asStatementText(node: Node): string {
+    if (Node.isExpression(node)) return `${node.getText()}${style.semi}`;
+    return movedStatements([node], (n) => indentOf(text, n.getStart()), '')[0]?.text ?? node.getText();
   }
 
   /**

@@ -46,9 +46,9 @@ export interface ServeInput {
   connectCall?: string;
   /**
    * v1, Node: the one server the handler cannot build again (`this.mcpServer!`), served in turns through the module's
-   * `helper`; `closed` names the promise of the response's end, which ends the turn.
+   * `helper`; `closed` names the promise of the response's end, which ends the turn; `setup`, statements that set
+   * the server's object up for this request, run first in the turn.
    */
-  /** Taking turns with one shared server; `setup`: statements that set the server's object up for this request. */
   inTurn?: { server: string; helper: string; closed: string; setup?: readonly string[] };
 }
 
