@@ -9,6 +9,7 @@ import type { Origins } from './origins.js';
 import type { Reach } from './reach.js';
 import { frameworkHttpStarts, keepsSessions } from './frameworks.js';
 import { resolveFunction } from './functions.js';
+import { onlyMeasured } from './counts.js';
 import { enclosingFunction, literalText, unwrap } from './syntax.js';
 import { RESPONSE_RECEIVERS, ROUTE_METHODS, SESSION_ERROR_TEXT, SESSION_HEADER, SESSION_ROUTING_HELPERS, lookup } from './vocabulary.js';
 
@@ -165,13 +166,21 @@ function sessionRoute(ctx: AnalysisContext, call: CallExpression, transportMaps:
   const path = literalText(args[0]);
   if (path === undefined || !path.startsWith('/')) return undefined;
   const handlers = args.slice(1).map((a) => resolveFunction(ctx.resolver, a)).filter((f): f is NonNullable<typeof f> => f !== undefined);
-  return handlers.some((h) => routesBySession(h, transportMaps)) ? method : undefined;
+  return handlers.some((h) => routesBySession(ctx, h, transportMaps)) ? method : undefined;
 }
 
-function routesBySession(node: Node, transportMaps: readonly StateVariable[]): boolean {
+function routesBySession(ctx: AnalysisContext, node: Node, transportMaps: readonly StateVariable[]): boolean {
   const text = node.getText();
   if (text.toLowerCase().includes(SESSION_HEADER)) return true;
-  return transportMaps.some((map) => new RegExp(`\\b${map.name}\\b`).test(text));
+  return node.getDescendantsOfKind(SyntaxKind.Identifier).some((id) => {
+    const map = transportMaps.find((m) => m.name === id.getText());
+    // A route that only counts the open sessions (`transports.size` in a health check) or checks that the map exists
+    // (a readiness probe) serves none of them.
+    if (!map || onlyMeasured(id)) return false;
+    // A local of the same name (`const activeTransports = manager.getActiveTransports()`) is not the map.
+    const binding = ctx.resolver.resolve(id);
+    return binding?.kind !== 'declaration' || binding.node === map.declaration;
+  });
 }
 
 function dedupe(sites: PlumbingSite[]): PlumbingSite[] {

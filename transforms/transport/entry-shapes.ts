@@ -1,4 +1,5 @@
-import { Node, SyntaxKind, type PropertyAccessExpression } from 'ts-morph';
+import { Node, SyntaxKind } from 'ts-morph';
+import { countedMap } from '../../src/analysis/counts.js';
 import { referencesIn } from '../shared/declarations.js';
 import type { DroppedParameter } from './http-entry.js';
 import type { Construction, Plumbing } from './plumbing.js';
@@ -16,7 +17,6 @@ export interface SessionCount {
   counts: Node[];
 }
 
-const COUNTING = /^Object\.(keys|values|entries)$/;
 
 /**
  * The session-map counts in a route's handler, when counting is all it does with session plumbing: `m.size`,
@@ -26,7 +26,7 @@ export function sessionCountsIn(route: Registration, plumbing: Plumbing): Node[]
   const counts: Node[] = [];
   const touching = plumbing.touchingNodes(route.handler);
   // `const activeSessions = Object.keys(transports).length`: a local holding a count is a count too.
-  const countLocals = new Set(touching.filter((node) => Node.isVariableDeclaration(node) && isCount(node.getInitializer())));
+  const countLocals = new Set(touching.filter((node) => Node.isVariableDeclaration(node) && countedMap(node.getInitializer()) !== undefined));
   // By name: in `{ activeSessions }` the shorthand's symbol is the property's, not the local's.
   const countNames = new Set([...countLocals].map((d) => (d as Node & { getName(): string }).getName()));
   const holdsCount = (node: Node) => Node.isIdentifier(node) && countNames.has(node.getText());
@@ -35,25 +35,11 @@ export function sessionCountsIn(route: Registration, plumbing: Plumbing): Node[]
     if (!Node.isIdentifier(node)) return undefined;
     // The map itself counted: `m.size` is its parent, `Object.keys(m).length` its grandparent.
     const parent = node.getParent();
-    const count = [parent, parent?.getParent()].find((around) => isCount(around) && countedMap(around!) === node);
+    const count = [parent, parent?.getParent()].find((around) => around !== undefined && countedMap(around) === node);
     if (!count) return undefined;
     counts.push(count);
   }
   return counts.length > 0 ? counts : undefined;
-}
-
-/** The map a count counts: `m` of `m.size` or of `Object.keys(m).length`. */
-function countedMap(count: Node): Node | undefined {
-  const target = (count as PropertyAccessExpression).getExpression();
-  return Node.isCallExpression(target) ? target.getArguments()[0] : target;
-}
-
-/** `m.size`, `Object.keys(m).length`. */
-function isCount(node: Node | undefined): boolean {
-  if (!node || !Node.isPropertyAccessExpression(node)) return false;
-  const target = node.getExpression();
-  if (node.getName() === 'size') return Node.isIdentifier(target);
-  return node.getName() === 'length' && Node.isCallExpression(target) && target.getArguments().length === 1 && COUNTING.test(target.getExpression().getText());
 }
 
 /**
