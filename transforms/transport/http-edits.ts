@@ -21,7 +21,7 @@ import { conciseHandler, factoryFunction, inTurnHelper, methodNotAllowedNode, se
 import { indentOf, render, type Style } from './style.js';
 import { referencesIn } from '../shared/declarations.js';
 import { usedOnlyWhere } from '../shared/local-uses.js';
-import { freshName, isFunctionLike, markerPosition, thisAccessesIn, thisField, within, type Resolver } from './syntax.js';
+import { freshName, isFunctionLike, markerPosition, thisAccessesIn, thisField, topLevelStatement, within, type Resolver } from './syntax.js';
 import { fieldsSetBefore } from './turn-setup.js';
 import { applyStatementActions, statementStart, TextEdits, type MarkerRequest, type StatementAction } from './text-edits.js';
 
@@ -565,8 +565,7 @@ export function buildHttpEdits(plan: HttpPlan, style: Style): PhaseOutput {
     const routes = [...plan.serving.flatMap((s) => s.registrations), ...plan.sessions].sort((a, b) => a.statement.getStart() - b.statement.getStart());
     const first = routes[0]?.statement;
     if (!first) return;
-    const top = first.getParent() === file ? first : first.getFirstAncestor((a) => a.getParent() === file);
-    if (top) insertBefore(top, block);
+    insertBefore(topLevelStatement(first), block);
   }
 
   /** The statements that move into a factory function (they go from where they were, but live on). */

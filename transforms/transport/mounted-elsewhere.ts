@@ -1,8 +1,8 @@
 import { Node, SyntaxKind, type CallExpression, type SourceFile } from 'ts-morph';
 import { nodesOfKind } from '../shared/file-index.js';
 import { functionNamed, methodCalled, type ProjectLookup } from './followed.js';
-import { findRegistrations, routeMount, type Registration } from './routes.js';
-import { Resolver, type FunctionLike } from './syntax.js';
+import { exchangeOf, findRegistrations, routeMount, type Registration } from './routes.js';
+import { Resolver, topLevelStatement, type FunctionLike } from './syntax.js';
 
 /**
  * Request handlers of this file that another module of the project serves requests with: a function it mounts
@@ -25,21 +25,16 @@ export function findMountedElsewhere(file: SourceFile, lookup: ProjectLookup): R
       const last = call.getArguments().at(-1);
       const mounted = route && last && Node.isIdentifier(last) ? functionNamed(last, resolver, lookup) : undefined;
       if (route && ours(mounted) && mounted.getParameters().length >= 2) {
-        add({ ...route, kind: 'helper', method: 'all', handlerArg: last!, handler: mounted, statement: topLevelOf(mounted), exchange: { request: 0, response: 1 }, elsewhere: other });
+        add({ ...route, kind: 'helper', method: 'all', handlerArg: last!, handler: mounted, statement: topLevelStatement(mounted), exchange: { request: 0, response: 1 }, elsewhere: other });
       }
     }
     // Handlers of that module's routes that pass their request and response on to a function of this file.
     for (const route of findRegistrations(other, resolver)) {
-      const [request, response] = route.handler.getParameters();
-      if (!request || !response) continue;
       for (const call of nodesOfKind(route.handler, SyntaxKind.CallExpression)) {
         const helper = calledFunction(call, resolver, lookup);
-        if (!ours(helper)) continue;
-        const args = call.getArguments();
-        const passes = (parameter: Node) => args.findIndex((a) => Node.isIdentifier(a) && resolver.of(a)?.compilerNode === parameter.compilerNode);
-        const exchange = { request: passes(request), response: passes(response) };
-        if (exchange.request < 0 || exchange.response < 0) continue;
-        add({ call, kind: 'helper', method: 'all', handlerArg: call.getExpression(), handler: helper, statement: topLevelOf(helper), exchange, via: route, elsewhere: other });
+        const exchange = ours(helper) ? exchangeOf(call, route.handler, resolver) : undefined;
+        if (!helper || !exchange) continue;
+        add({ call, kind: 'helper', method: 'all', handlerArg: call.getExpression(), handler: helper, statement: topLevelStatement(helper), exchange, via: route, elsewhere: other });
       }
     }
   }
@@ -63,9 +58,4 @@ function calledFunction(call: CallExpression, resolver: Resolver, lookup: Projec
   if (Node.isIdentifier(callee)) return functionNamed(callee, resolver, lookup);
   if (Node.isPropertyAccessExpression(callee) && Node.isIdentifier(callee.getExpression())) return methodCalled(callee, resolver, lookup);
   return undefined;
-}
-
-/** The statement of its file that holds a function: the function itself, its `const`, or its class. */
-function topLevelOf(fn: Node): Node {
-  return fn.getParent() === fn.getSourceFile() ? fn : (fn.getFirstAncestor((a) => a.getParent() === fn.getSourceFile()) ?? fn);
 }

@@ -139,6 +139,14 @@ function passes(arg: Node, parameter: Node | undefined, resolver: Resolver): boo
   return parameter !== undefined && Node.isIdentifier(arg) && resolver.of(arg)?.compilerNode === parameter.compilerNode;
 }
 
+/** Where a call inside `handler` passes the handler's own request and response on, if it passes both. */
+export function exchangeOf(call: CallExpression, handler: FunctionLike, resolver: Resolver): Registration['exchange'] {
+  const [request, response] = handler.getParameters();
+  const args = call.getArguments();
+  const exchange = { request: args.findIndex((a) => passes(a, request, resolver)), response: args.findIndex((a) => passes(a, response, resolver)) };
+  return exchange.request < 0 || exchange.response < 0 ? undefined : exchange;
+}
+
 /**
  * Request helpers: functions of this file that a mounted handler calls with its own request and response
  * (`await handleStreamable(server, req, res, sessions)`). Such a helper sees whatever requests its caller
@@ -147,17 +155,14 @@ function passes(arg: Node, parameter: Node | undefined, resolver: Resolver): boo
 export function findRequestHelpers(file: SourceFile, resolver: Resolver, registrations: readonly Registration[]): Registration[] {
   const out: Registration[] = [];
   for (const registration of registrations) {
-    const [request, response] = registration.handler.getParameters();
-    if (!request || !response) continue;
     for (const call of nodesOfKind(registration.handler, SyntaxKind.CallExpression)) {
       const callee = call.getExpression();
       if (!Node.isIdentifier(callee) && !thisField(callee) && !thisMethod(callee)) continue;
       // A method of the handler's own object (`await this.handleMcp(req, res)`) is a helper like a function.
       const helper = functionOfArgument(callee, resolver) ?? thisMethod(callee);
       if (!helper || helper.getSourceFile() !== file || out.some((h) => h.call === call)) continue;
-      const args = call.getArguments();
-      const exchange = { request: args.findIndex((a) => passes(a, request, resolver)), response: args.findIndex((a) => passes(a, response, resolver)) };
-      if (exchange.request < 0 || exchange.response < 0) continue;
+      const exchange = exchangeOf(call, registration.handler, resolver);
+      if (!exchange) continue;
       out.push({ call, kind: 'helper', method: 'all', handlerArg: callee, handler: helper, statement: statementOf(call), exchange, via: registration });
     }
   }

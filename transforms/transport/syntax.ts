@@ -45,6 +45,12 @@ export function statementOf(node: Node): Node {
   }
 }
 
+/** The statement directly in its file that holds `node` (the node itself, its `const`, its class). */
+export function topLevelStatement(node: Node): Node {
+  const file = node.getSourceFile();
+  return node.getParent() === file ? node : (node.getFirstAncestor((a) => a.getParent() === file) ?? node);
+}
+
 /** A string literal's value (plain quotes or a template without substitutions). */
 export function stringValue(node: Node | undefined): string | undefined {
   if (node && (Node.isStringLiteral(node) || Node.isNoSubstitutionTemplateLiteral(node))) return node.getLiteralValue();
