@@ -6,6 +6,7 @@ import { addImports, pruneImports } from './transport/imports.js';
 import { removeOrphans } from './transport/orphans.js';
 import type { PhaseInput, PhaseOutput, TransportOptions } from './transport/phase.js';
 import { planStdioEntry } from './transport/stdio-entry.js';
+import { planOwnSessionHeader } from './transport/own-session-header.js';
 import { planUnusedMaps } from './transport/unused-maps.js';
 import { planStarterCallers, planStarters, type StarterDecisions } from './transport/starters.js';
 import { detectStyle } from './transport/style.js';
@@ -24,6 +25,7 @@ import { ASKS_MID_CALL, TRANSPORT_KEPT } from '../src/rules/marker-messages.js';
  *   release older than the Streamable HTTP transport);
  * - stdio on v2: `server.connect(new StdioServerTransport())` becomes `serveStdio(factory)`;
  * - frameworks that keep sessions themselves (FastMCP) get their own stateless switch (`httpStream.stateless: true`);
+ * - an Mcp-Session-Id the application hands out itself around serving that keeps no sessions goes (own-session-header.ts);
  * - a starter handed the server (`startSSEServer(server)`) is handed a factory instead, by every caller (starters.ts).
  * Auth middleware, CORS, host validation, custom routes and logging are statements we never touch.
  * State the old one-server-per-session model kept alive (factory closures, per-connection objects, session-keyed
@@ -32,7 +34,7 @@ import { ASKS_MID_CALL, TRANSPORT_KEPT } from '../src/rules/marker-messages.js';
  */
 
 /** Phases run in order over the same file; each sees the previous one's result. */
-const PHASES: ReadonlyArray<(input: PhaseInput) => PhaseOutput | undefined> = [planUnusedMaps, planHttpEntry, planStdioEntry, planFrameworkEntry, planStarterCallers];
+const PHASES: ReadonlyArray<(input: PhaseInput) => PhaseOutput | undefined> = [planUnusedMaps, planHttpEntry, planOwnSessionHeader, planStdioEntry, planFrameworkEntry, planStarterCallers];
 
 /** Write edits into the file; returns the markers mapped onto the new text. */
 function commit(context: TransformContext, edits: TextEdits, markers: readonly MarkerRequest[]): MarkerRequest[] {

@@ -68,7 +68,7 @@ export function findPlumbing(
         out.push({ kind: 'initialize-routing', node: call, file: info.file });
         continue;
       }
-      const header = headerWrite(call);
+      const header = sessionHeaderWrite(call);
       if (header) {
         out.push({ kind: header, node: call, file: info.file });
         continue;
@@ -100,7 +100,18 @@ export function findPlumbing(
       if (literal === 'initialize' && /\.method$/.test(unwrap(other).getText())) out.push({ kind: 'initialize-routing', node: binary, file: info.file });
     }
   }
-  return dedupe(out);
+  return dedupe(withoutLoneInitializeChecks(out, transports));
+}
+
+/**
+ * A check for the initialize request (`body.method === 'initialize'`, `isInitializeRequest(body)`) routes sessions
+ * only where something keeps them: in a project with no session id minted, read or set, no transport map and no
+ * session transport, it looks at the request for its own ends (the client's info, a log line), as a stateless
+ * server serving both protocol eras may.
+ */
+function withoutLoneInitializeChecks(sites: PlumbingSite[], transports: readonly TransportSite[]): PlumbingSite[] {
+  const sessions = transports.some((t) => t.sessionful || t.kind === 'sse') || sites.some((site) => site.kind !== 'initialize-routing');
+  return sessions ? sites : sites.filter((site) => site.kind !== 'initialize-routing');
 }
 
 /**
@@ -124,7 +135,7 @@ function callbackName(node: Node): string {
 }
 
 /** `res.setHeader('mcp-session-id', id)` (serving a session) vs `proxyReq.setHeader('mcp-session-id', id)` (forwarding it). */
-function headerWrite(call: CallExpression): 'session-header-write' | 'session-header-forward' | undefined {
+export function sessionHeaderWrite(call: CallExpression): 'session-header-write' | 'session-header-forward' | undefined {
   const callee = call.getExpression();
   if (!Node.isPropertyAccessExpression(callee)) return undefined;
   const args = call.getArguments();

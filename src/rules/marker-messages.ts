@@ -9,6 +9,23 @@ import type { PushKind } from '../analysis/model.js';
 /** How every "the session transport stays" marker begins. */
 export const TRANSPORT_KEPT = 'session transport kept';
 
+/** An Mcp-Session-Id the application handed out itself and read back: the read is undefined now. */
+export const OWN_SESSION_HEADER_READ =
+  "this server handed out its own Mcp-Session-Id and read it back here to find what it kept for the client; sessionless clients send none, so it is undefined now and what was kept under it is not found again (a client of the 2026-07-28 revision sends its own info with every request, in `params._meta`)";
+
+/** Tools keyed by session ids the application mints for its own sessions: a handle's id cannot stand in. */
+export function appSessionIds(source: string): string {
+  return `the tools key what they keep by the session id, and the session ids here are the application's own (the transport's sessionIdGenerator answers what ${source} gave): its session registry knows only those, so a session_id handed to the tools cannot stand in; open the application's session in a creator tool and pass its id to these tools, then run migrate again`;
+}
+
+/** Why a transport whose session ids the application mints stays (after "session transport kept: "). */
+export function appSessionIdsKept(source: string): string {
+  return `the session ids are the application's own (the transport's sessionIdGenerator answers what ${source} gave), and what it keeps under them would be lost without sessions; give what each session opened a handle that a creator tool returns`;
+}
+
+/** The same header, set but never read back: nothing depended on it. */
+export const OWN_SESSION_HEADER_GONE = 'the Mcp-Session-Id this server set on its responses went: no transport of the project routed by it';
+
 /** How the marker for tools that ask the client mid-call begins: one per group, however many entries serve them. */
 export const ASKS_MID_CALL = 'tools ask the client mid-call';
 

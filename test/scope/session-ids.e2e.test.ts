@@ -20,6 +20,7 @@ import { recordingFetch, startServer, type RunningServer } from '../transport/e2
 
 const fixture = loadFixtureCases('session-scope').find((c) => c.name === 'session-keyed-notes-v1')!;
 const confirmations = loadFixtureCases('session-scope').find((c) => c.name === 'session-keyed-confirmations-v1')!;
+const appRegistry = loadFixtureCases('session-scope').find((c) => c.name === 'app-session-registry-v1')!;
 const root = join(REPO_ROOT, 'test', 'handles', '.tmp', `session-ids-${process.pid}-${randomBytes(3).toString('hex')}`);
 
 /** The files transpiled into a folder of their own (inside the repository, so the SDK resolves); the entry's path. */
@@ -170,5 +171,44 @@ describe('session-keyed-confirmations-v1: configs kept in consts, a gated regist
       expect((await a.call('confirm_action', { action: 'deploy' })).isError).toBe(true);
       expect(recorder.sessionHeaders).toEqual([]);
     }, recorder.fetch);
+  });
+});
+
+// Session ids the application mints itself (`sessionIdGenerator: () => sessionId`, opened by its own registry first):
+// the registry knows only its ids, so no session_id can stand in and a stateless transport would find none. The
+// whole pipeline keeps the sessions, with markers saying so, and the conversation gets the original's answers.
+describe('app-session-registry-v1: session ids the application mints, after the whole pipeline', () => {
+  const served = originalAndMigrated('app-registry', appRegistry.input);
+  const { pipeline } = served;
+  const converse = async (url: string) => {
+    const recorder = recordingFetch();
+    const answers: string[] = [];
+    await withTwo(
+      url,
+      async (a, b) => {
+        answers.push(textOf(await a.call('run', { command: 'ls' })));
+        answers.push(textOf(await b.call('run', { command: 'pwd' })));
+        answers.push(textOf(await a.call('run', { command: 'make' })));
+        answers.push(textOf(await a.call('history')));
+        answers.push(textOf(await b.call('history')));
+      },
+      recorder.fetch,
+    );
+    return { answers, sessions: recorder.sessionHeaders.length > 0 };
+  };
+
+  it('keeps the session transport and the tools as they were, with markers naming the registry', () => {
+    const main = pipeline.changed['src/main.ts']!;
+    expect(main).toContain('sessionIdGenerator: () => sessionId');
+    expect(main).toMatch(/@mcp-sessionless-todo\(SL002\): session transport kept: the session ids are the application's own .*`registry\.openSession\(\)`/);
+    expect(main).toContain('runCommand(command, { registry, sessionId: extra.sessionId })');
+    expect(main).not.toContain('create_session');
+  });
+
+  it('answers the original conversation the same way', async () => {
+    const original = await converse(served.original.url);
+    const migrated = await converse(served.migrated.url);
+    expect(original.answers).toEqual(['ran ls (1 so far)', 'ran pwd (1 so far)', 'ran make (2 so far)', 'ls\nmake', 'pwd']);
+    expect(migrated).toEqual(original);
   });
 });

@@ -114,6 +114,8 @@ const CASES: readonly Case[] = [
   // A sessionful handler whose response close listener did more than close the transport.
   { name: 'close-listener-work-v1', line: 'v1', rejects: ['GET'] },
   { name: 'close-listener-work-v2', line: 'v2', rejects: ['GET'] },
+  // Stateless serving wrapped by code that handed out its own Mcp-Session-Id to find its usage records again.
+  { name: 'own-session-header-v1', line: 'v1', rejects: [] },
 ];
 
 const SUITE = 'http';
@@ -178,7 +180,7 @@ for (const testCase of CASES) {
 }
 
 // The recorder must be able to see a session: the unmigrated servers hand one out (FastMCP's framework too).
-for (const name of ['express-v1', 'transport-resolver-v1', 'destructured-factory-v1', 'fastmcp-http-stream', 'class-method-factory-v1', 'hono-node-response-v1', 'class-held-transports-v1']) {
+for (const name of ['express-v1', 'transport-resolver-v1', 'destructured-factory-v1', 'fastmcp-http-stream', 'class-method-factory-v1', 'hono-node-response-v1', 'class-held-transports-v1', 'own-session-header-v1']) {
   describe(`${name} before migration (control)`, () => {
     let server: RunningServer;
     beforeAll(async () => {
@@ -274,10 +276,10 @@ describe('hono-mcp-package-v1: the original conversation, answered the same way'
   });
 });
 
-// Routes mounted on class methods, and handlers another module mounts or hands its requests to: the original
-// conversation (a session the POST handler opened, reused by the next calls) gets the same answers from the migrated
-// handlers, where every request is served on its own, and two at once.
-for (const name of ['class-method-handlers-v1', 'handler-elsewhere-v1', 'service-elsewhere-v1']) {
+// Routes mounted on class methods, handlers another module mounts or hands its requests to, and a wrapper that handed
+// out its own session id: the original conversation (a session the POST handler opened, reused by the next calls)
+// gets the same answers from the migrated handlers, where every request is served on its own, and two at once.
+for (const name of ['class-method-handlers-v1', 'handler-elsewhere-v1', 'service-elsewhere-v1', 'own-session-header-v1']) {
   describe(`${name}: the original conversation, answered the same way`, () => {
     const converse = async (url: string, message: string) => {
       const client = new ClientV1({ name: 'e2e-methods', version: '1.0.0' });

@@ -23,9 +23,17 @@ import { unwrap } from '../../src/analysis/syntax.js';
 import { removeMarkersNaming } from './stale-markers.js';
 import { freeNoun, ImportNeeds, wireTools, type LifecycleNames, type ScopePaths } from './wiring.js';
 import { definitionAnchor, toolNameOf } from './tool-sites.js';
+import { appSessionIdSource } from '../shared/minted-ids.js';
+import { appSessionIds } from '../../src/rules/marker-messages.js';
 
 /** Session plumbing that shows the server hands out session ids (over stdio there are none to key by). */
 const SESSIONFUL_PLUMBING = new Set(['session-id-generator', 'transport-map', 'framework-sessions', 'initialize-routing', 'session-header-read']);
+
+/** Reads no session scope can take, each with the marker that says why. */
+export interface SessionIdDecline {
+  declined: string;
+  reads: Node[];
+}
 
 export interface SessionIdPlan {
   /** The file the scope is defined in, its notes and the tools now behind it. */
@@ -46,10 +54,13 @@ export function planSessionIds(
   editsOf: (file: SourceFile) => TextEdits,
   toolNames: ReadonlySet<string>,
   takenNouns: ReadonlySet<string>,
-): SessionIdPlan | string | undefined {
+): SessionIdPlan | SessionIdDecline | string | undefined {
   if (!model.plumbing.some((site) => SESSIONFUL_PLUMBING.has(site.kind))) return undefined;
   const reads = model.sessionIdReads.filter((read) => keysState(read) && !read.by.some((r) => claimed.has(r.call)));
   if (reads.length === 0) return undefined;
+  // Ids the application minted for its own sessions key what it keeps in its own registry: a session_id cannot stand in.
+  const appIds = appSessionIdSource(model.transports.map((transport) => transport.generator));
+  if (appIds) return { declined: appSessionIds(appIds), reads: reads.map((read) => read.node) };
   const tools = [...new Set(reads.flatMap((read) => read.by))].sort((a, b) => relativeOf(a.call.getSourceFile()).localeCompare(relativeOf(b.call.getSourceFile())) || a.call.getStart() - b.call.getStart());
   const home = tools[0]!.call.getSourceFile();
   // A CommonJS module cannot import the ESM scope; the finer transforms' markers say so already.

@@ -1,5 +1,5 @@
 import { placeOf } from '../shared/place.js';
-import { transportKeptBecause } from '../../src/rules/marker-messages.js';
+import { appSessionIdsKept, transportKeptBecause } from '../../src/rules/marker-messages.js';
 import { Node, SyntaxKind, type PropertyAccessExpression, type ReturnStatement, type SourceFile } from 'ts-morph';
 import { DEFAULT_STREAMABLE_PATH } from '../../src/rules/transport-symbols.js';
 import { missingFeature, supportsFeature } from '../../src/rules/sdk-features.js';
@@ -14,7 +14,8 @@ import { redirectCall, sessionCountsIn, sessionStoreOf, STORE_STEP, type Session
 import { buildHttpEdits } from './http-edits.js';
 import { transportOptions } from './http-options.js';
 import { blocked, type PhaseInput, type PhaseOutput } from './phase.js';
-import { analysePlumbing, findConstructions, type Construction, type Plumbing } from './plumbing.js';
+import { analysePlumbing, findConstructions, optionsOf, type Construction, type Plumbing } from './plumbing.js';
+import { appSessionIdSource } from '../shared/minted-ids.js';
 import { findRegistrations, findRequestHelpers, type Registration } from './routes.js';
 import { findMountedElsewhere } from './mounted-elsewhere.js';
 import { relativeOf } from '../../src/engine/parse.js';
@@ -105,9 +106,12 @@ export function planHttpEntry(input: PhaseInput): PhaseOutput | undefined {
     const deeper = elsewhere.length > 0 ? analysePlumbing(file, resolver, [...registrations, ...elsewhere], constructions) : undefined;
     if (deeper && deeper.registrations.length > 0) plumbing = deeper;
   }
-  const outcome = analyse(input, resolver, constructions, plumbing);
+  let outcome = analyse(input, resolver, constructions, plumbing);
   if (outcome === undefined) return undefined;
   const [first] = constructions;
+  // Session ids the application mints for its own sessions key what it keeps: serving without them loses it.
+  const appIds = typeof outcome === 'object' && !('markers' in outcome) ? appSessionIdSource(constructions.map((c) => optionsOf(c)?.getProperty('sessionIdGenerator'))) : undefined;
+  if (appIds) outcome = appSessionIdsKept(appIds);
   if (typeof outcome === 'string') {
     if (!plumbing.sessionful || !first) return undefined;
     return blocked(file, [{ pos: markerPosition(first.node), rule: 'SL002', message: transportKeptBecause(outcome, 'serve each request statelessly by hand') }]);

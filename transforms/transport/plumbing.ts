@@ -68,7 +68,8 @@ export function optionsOf(construction: Construction): ObjectLiteralExpression |
 
 const SESSION_OPTIONS = ['onsessioninitialized', 'onsessionclosed', 'eventStore'];
 
-function constructsSessions(construction: Construction): boolean | undefined {
+/** Whether a construction keeps sessions (a session id generator, session callbacks, HTTP+SSE); undefined when its options are not written in place. */
+export function constructsSessions(construction: Construction): boolean | undefined {
   if (construction.cls.kind === 'sse') return true;
   const args = construction.node.getArguments();
   if (args.length === 0) return false;
