@@ -175,40 +175,51 @@ describe('session-keyed-confirmations-v1: configs kept in consts, a gated regist
 });
 
 // Session ids the application mints itself (`sessionIdGenerator: () => sessionId`, opened by its own registry first):
-// the registry knows only its ids, so no session_id can stand in and a stateless transport would find none. The
-// whole pipeline keeps the sessions, with markers saying so, and the conversation gets the original's answers.
+// the registry knows only its ids, so a session_id cannot stand in for one, but the record behind it can hold one.
+// create_session opens the application's session with the same call, the tools key by the id the record holds,
+// destroying the record closes it, and the transport serves statelessly.
 describe('app-session-registry-v1: session ids the application mints, after the whole pipeline', () => {
   const served = originalAndMigrated('app-registry', appRegistry.input);
   const { pipeline } = served;
-  const converse = async (url: string) => {
+
+  it('opens the application session in the creator and serves without sessions', () => {
+    const main = pipeline.changed['src/main.ts']!;
+    expect(Object.values(pipeline.changed).join('\n')).not.toContain('@mcp-sessionless-todo');
+    expect(main).toContain('init: () => ({ sessionId: registry.openSession() })');
+    expect(main).toContain('registry.closeSession(sessions.state.sessionId)');
+    expect(main).toContain('runCommand(command, { registry, sessionId: sessions.state.sessionId })');
+    expect(main).toContain('sessionIdGenerator: undefined');
+  });
+
+  it('before: each connection is a session with its own history', async () => {
+    await withTwo(served.original.url, async (a, b) => {
+      expect(textOf(await a.call('run', { command: 'ls' }))).toBe('ran ls (1 so far)');
+      expect(textOf(await b.call('run', { command: 'pwd' }))).toBe('ran pwd (1 so far)');
+      expect(textOf(await a.call('run', { command: 'make' }))).toBe('ran make (2 so far)');
+      expect(textOf(await a.call('history'))).toBe('ls\nmake');
+      expect(textOf(await b.call('history'))).toBe('pwd');
+    });
+  });
+
+  it('after: the same answers behind each session_id, from any connection, and an ended one is closed', async () => {
     const recorder = recordingFetch();
-    const answers: string[] = [];
     await withTwo(
-      url,
+      served.migrated.url,
       async (a, b) => {
-        answers.push(textOf(await a.call('run', { command: 'ls' })));
-        answers.push(textOf(await b.call('run', { command: 'pwd' })));
-        answers.push(textOf(await a.call('run', { command: 'make' })));
-        answers.push(textOf(await a.call('history')));
-        answers.push(textOf(await b.call('history')));
+        const first = handleOf(await a.call('create_session'), 'session_id') as string;
+        const second = handleOf(await b.call('create_session'), 'session_id') as string;
+        expect(textOf(await a.call('run', { session_id: first, command: 'ls' }))).toBe('ran ls (1 so far)');
+        expect(textOf(await b.call('run', { session_id: second, command: 'pwd' }))).toBe('ran pwd (1 so far)');
+        expect(textOf(await b.call('run', { session_id: first, command: 'make' }))).toBe('ran make (2 so far)');
+        expect(textOf(await a.call('history', { session_id: first }))).toBe('ls\nmake');
+        expect(textOf(await b.call('history', { session_id: second }))).toBe('pwd');
+        expect((await a.call('destroy_session', { session_id: second })).isError).toBeFalsy();
+        const ended = await b.call('history', { session_id: second });
+        expect(ended.isError).toBe(true);
+        expect(textOf(ended)).toMatch(/create_session/);
       },
       recorder.fetch,
     );
-    return { answers, sessions: recorder.sessionHeaders.length > 0 };
-  };
-
-  it('keeps the session transport and the tools as they were, with markers naming the registry', () => {
-    const main = pipeline.changed['src/main.ts']!;
-    expect(main).toContain('sessionIdGenerator: () => sessionId');
-    expect(main).toMatch(/@mcp-sessionless-todo\(SL002\): session transport kept: the session ids are the application's own .*`registry\.openSession\(\)`/);
-    expect(main).toContain('runCommand(command, { registry, sessionId: extra.sessionId })');
-    expect(main).not.toContain('create_session');
-  });
-
-  it('answers the original conversation the same way', async () => {
-    const original = await converse(served.original.url);
-    const migrated = await converse(served.migrated.url);
-    expect(original.answers).toEqual(['ran ls (1 so far)', 'ran pwd (1 so far)', 'ran make (2 so far)', 'ls\nmake', 'pwd']);
-    expect(migrated).toEqual(original);
+    expect(recorder.sessionHeaders).toEqual([]);
   });
 });

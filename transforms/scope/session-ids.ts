@@ -23,7 +23,7 @@ import { unwrap } from '../../src/analysis/syntax.js';
 import { removeMarkersNaming } from './stale-markers.js';
 import { freeNoun, ImportNeeds, wireTools, type LifecycleNames, type ScopePaths } from './wiring.js';
 import { definitionAnchor, toolNameOf } from './tool-sites.js';
-import { appSessionIdSource } from '../shared/minted-ids.js';
+import { APP_SESSION_FIELD, appSessionIdOrigin, openingIn, openingRecord } from '../shared/minted-ids.js';
 import { appSessionIds } from '../../src/rules/marker-messages.js';
 
 /** Session plumbing that shows the server hands out session ids (over stdio there are none to key by). */
@@ -58,11 +58,15 @@ export function planSessionIds(
   if (!model.plumbing.some((site) => SESSIONFUL_PLUMBING.has(site.kind))) return undefined;
   const reads = model.sessionIdReads.filter((read) => keysState(read) && !read.by.some((r) => claimed.has(r.call)));
   if (reads.length === 0) return undefined;
-  // Ids the application minted for its own sessions key what it keeps in its own registry: a session_id cannot stand in.
-  const appIds = appSessionIdSource(model.transports.map((transport) => transport.generator));
-  if (appIds) return { declined: appSessionIds(appIds), reads: reads.map((read) => read.node) };
+  // Ids the application minted for its own sessions key what it keeps in its own registry: a session_id cannot stand
+  // in for one, but a record can hold one, opened by the creator with the application's own call.
+  const origin = appSessionIdOrigin(model.transports.map((transport) => transport.generator));
   const tools = [...new Set(reads.flatMap((read) => read.by))].sort((a, b) => relativeOf(a.call.getSourceFile()).localeCompare(relativeOf(b.call.getSourceFile())) || a.call.getStart() - b.call.getStart());
   const home = tools[0]!.call.getSourceFile();
+  const opening = origin && openingIn(origin, home);
+  if (origin && !opening) return { declined: appSessionIds(origin.text), reads: reads.map((read) => read.node) };
+  // The id the tools key by: the record's own id, or the application's session the record opened.
+  const idOf = (scope: string) => (opening ? `${scope}.state.${APP_SESSION_FIELD}` : `${scope}.currentId()`);
   // A CommonJS module cannot import the ESM scope; the finer transforms' markers say so already.
   if ([...tools.map((r) => r.call.getSourceFile()), ...reads.map((read) => read.node.getSourceFile())].some(isCommonJs)) return undefined;
   const noun = freeNoun(['session', 'conversation', 'chat'].filter((candidate) => !takenNouns.has(candidate)), tools, toolNames, options.creatorTemplate);
@@ -71,11 +75,11 @@ export function planSessionIds(
   const scopePaths = paths();
   const imports = new ImportNeeds();
   for (const read of reads) {
-    editsOf(read.node.getSourceFile()).replaceNode(withFallback(read.node), `${names.scope}.currentId()`);
+    editsOf(read.node.getSourceFile()).replaceNode(withFallback(read.node), idOf(names.scope));
     if (read.node.getSourceFile() !== home) imports.need(read.node.getSourceFile(), relativeOf(home), names.scope);
   }
   for (const parameter of contextsLeftUnused(reads)) editsOf(parameter.getSourceFile()).replaceNode(parameter.getNameNode(), `_${parameter.getName()}`);
-  const ending = sessionEndCode(model, names.scope);
+  const ending = sessionEndCode(model, idOf(names.scope));
   for (const moved of ending) {
     editsOf(moved.statement.getSourceFile()).removeStatement(moved.statement);
     if (moved.statement.getSourceFile() !== home) return `the code a session's end ran (${moved.statement.getText().split('\n')[0]}) is in another module than the tools; move it into ${names.scope}'s cleanup by hand`;
@@ -97,7 +101,7 @@ export function planSessionIds(
     `${u}summary: ${str(style, `Start a ${noun}: what the tools keep between calls is kept under its id`)},`,
     `${u}ttlSeconds: ${ttlText(options.ttlSeconds)},`,
     `${u}tools: ${dynamic ? str(style, 'all') : `[${labels.map((t) => str(style, t)).join(', ')}]`},`,
-    `${u}init: () => ({}),`,
+    `${u}init: () => (${opening ? `{ ${openingRecord(opening)} }` : '{}'}),`,
     ...(ending.length > 0 ? [`${u}cleanup: () => {`, ...ending.map((moved) => `${u}${u}${moved.text}`), `${u}},`] : []),
     `});`,
   ].join('\n');
@@ -116,7 +120,7 @@ export function planSessionIds(
       state: 'the MCP session id',
       file: relativeOf(first.getSourceFile()),
       line: first.getStartLineNumber(),
-      summary: `what ${toolList(labels)} kept per MCP session is kept per ${names.idParam} (${names.creator}() starts one)`,
+      summary: `what ${toolList(labels)} kept per MCP session is kept per ${names.idParam} (${names.creator}() starts one${opening ? `, opening the application's session with ${opening}` : ''})`,
     },
   };
 }
@@ -149,9 +153,10 @@ function keysState(read: SessionIdRead): boolean {
 
 /**
  * What the server ran when a session ended (`onsessionclosed: (id) => { delete transports[id]; dropNotes(id); }`),
- * apart from tending its transports: it now runs when a session_id ends (destroyed or expired), with that id.
+ * apart from tending its transports: it now runs when a session_id ends (destroyed or expired), with that id (or the
+ * application session its record opened).
  */
-function sessionEndCode(model: ServerModel, scope: string): Array<{ statement: Node; text: string }> {
+function sessionEndCode(model: ServerModel, idText: string): Array<{ statement: Node; text: string }> {
   const maps = new Set(model.states.filter((state) => state.holdsTransports).map((state) => state.name));
   const out: Array<{ statement: Node; text: string }> = [];
   for (const transport of model.transports) {
@@ -166,7 +171,7 @@ function sessionEndCode(model: ServerModel, scope: string): Array<{ statement: N
       for (const statement of body.getStatements()) {
         const names = statement.getDescendantsOfKind(SyntaxKind.Identifier).map((id) => id.getText());
         if (names.some((name) => maps.has(name) || /transport/i.test(name))) continue;
-        const text = statement.getText().replace(new RegExp(`\\b${param.getText()}\\b`, 'g'), `${scope}.currentId()`);
+        const text = statement.getText().replace(new RegExp(`\\b${param.getText()}\\b`, 'g'), idText);
         out.push({ statement, text });
       }
     }

@@ -1,4 +1,4 @@
-import { Node, SyntaxKind, type Expression, type Identifier, type ParameterDeclaration, type VariableDeclaration } from 'ts-morph';
+import { Node, SyntaxKind, type CallExpression, type Expression, type Project, type SourceFile, type Identifier, type ParameterDeclaration, type VariableDeclaration } from 'ts-morph';
 import { unwrap } from '../../src/analysis/syntax.js';
 import { SESSION_HEADER } from '../../src/analysis/vocabulary.js';
 import { declarationOf } from './declarations.js';
@@ -17,14 +17,59 @@ const RESHAPING_CALL = new Set(['toString', 'slice', 'substring', 'replace', 're
  * a fresh random id (the SDK's own sessions, nothing of the application's behind them).
  */
 export function appSessionIdSource(generators: ReadonlyArray<Node | undefined>): string | undefined {
+  return appSessionIdOrigin(generators)?.text;
+}
+
+/** Where the application's session ids come from: as a marker names it, and the call that opens a session when one does. */
+export interface AppSessionIdOrigin {
+  text: string;
+  /** The application's own call that opens a session and answers its id (`registry.openSession()`). */
+  opening?: CallExpression;
+}
+
+export function appSessionIdOrigin(generators: ReadonlyArray<Node | undefined>): AppSessionIdOrigin | undefined {
   for (const generator of generators) {
     const value = generator && Node.isPropertyAssignment(generator) ? generator.getInitializer() : undefined;
     if (!value || !(Node.isArrowFunction(value) || Node.isFunctionExpression(value))) continue;
     const sources = returnedBy(value).flatMap((answer) => sourcesOf(answer, 0));
+    if (sources.length === 0) continue;
     // The application's own call (`sessionManager.createSession()`) says most; else whatever it is handed.
-    if (sources.length > 0) return sources.find((s) => s.endsWith('()`')) ?? sources[0];
+    const calls = sources.filter((source): source is CallExpression => typeof source !== 'string' && Node.isCallExpression(source));
+    const named = calls[0] ?? sources[0]!;
+    const opening = calls.length > 0 && calls.every((call) => call.getText() === calls[0]!.getText()) && sources.length === calls.length ? calls[0] : undefined;
+    return { text: typeof named === 'string' ? named : `\`${named.getText()}\``, ...(opening ? { opening } : {}) };
   }
   return undefined;
+}
+
+/** The member of a session record that holds the application's session id (`{ sessionId: registry.openSession() }`). */
+export const APP_SESSION_FIELD = 'sessionId';
+
+/** A session record's initial members when its creator opens the application's session with `call`. */
+export function openingRecord(call: string): string {
+  return `${APP_SESSION_FIELD}: ${call}`;
+}
+
+/**
+ * The application's opening call as code of `home` can make it: no arguments, and the object it is called on (or
+ * the function itself) declared at the top of `home` or imported there. Undefined when it cannot be.
+ */
+export function openingIn(origin: AppSessionIdOrigin, home: SourceFile): string | undefined {
+  const call = origin.opening;
+  if (!call || call.getArguments().length > 0) return undefined;
+  let root: Node = unwrap(call.getExpression());
+  while (Node.isPropertyAccessExpression(root)) root = unwrap(root.getExpression());
+  if (!Node.isIdentifier(root)) return undefined;
+  const declaration = declarationOf(root);
+  if (!declaration || declaration.getSourceFile() !== home) return undefined;
+  const topLevel = Node.isImportSpecifier(declaration) || Node.isImportClause(declaration) || Node.isNamespaceImport(declaration) || declaration.getParent()?.getParent()?.getParent() === home || declaration.getParent() === home;
+  return topLevel ? call.getText() : undefined;
+}
+
+/** Whether a session scope of the project opens the application's sessions with this call (its creator now does). */
+export function scopeOpensSessions(project: Project, origin: AppSessionIdOrigin): boolean {
+  const call = origin.opening?.getText();
+  return call !== undefined && project.getSourceFiles().some((file) => file.getFullText().includes('defineScope(') && file.getFullText().includes(openingRecord(call)));
 }
 
 /** What a function answers: its expression body, or the values of its return statements. */
@@ -38,9 +83,9 @@ function returnedBy(fn: Node): Expression[] {
 }
 
 /** The code the ids an expression answers come from, where that is not a fresh random id (none: all fresh). */
-function sourcesOf(expression: Expression, depth: number): string[] {
+function sourcesOf(expression: Expression, depth: number): Array<Node | string> {
   const node = unwrap(expression);
-  const itself = [`\`${node.getText()}\``];
+  const itself = [node];
   if (depth > 4) return itself;
   if (Node.isCallExpression(node)) {
     const callee = unwrap(node.getExpression());
@@ -85,7 +130,7 @@ function assignedTo(declaration: VariableDeclaration): Expression[] {
 }
 
 /** What the callers of a function hand it for one of its parameters (in its own module). */
-function callersSources(parameter: ParameterDeclaration, depth: number): string[] {
+function callersSources(parameter: ParameterDeclaration, depth: number): Array<Node | string> {
   const unknown = [`the caller's \`${parameter.getName()}\``];
   const fn = parameter.getParent();
   const holder = Node.isArrowFunction(fn) || Node.isFunctionExpression(fn) ? fn.getParent() : fn;

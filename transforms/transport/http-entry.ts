@@ -15,7 +15,7 @@ import { buildHttpEdits } from './http-edits.js';
 import { transportOptions } from './http-options.js';
 import { blocked, type PhaseInput, type PhaseOutput } from './phase.js';
 import { analysePlumbing, findConstructions, optionsOf, type Construction, type Plumbing } from './plumbing.js';
-import { appSessionIdSource } from '../shared/minted-ids.js';
+import { appSessionIdOrigin, scopeOpensSessions } from '../shared/minted-ids.js';
 import { findRegistrations, findRequestHelpers, type Registration } from './routes.js';
 import { findMountedElsewhere } from './mounted-elsewhere.js';
 import { relativeOf } from '../../src/engine/parse.js';
@@ -110,8 +110,9 @@ export function planHttpEntry(input: PhaseInput): PhaseOutput | undefined {
   if (outcome === undefined) return undefined;
   const [first] = constructions;
   // Session ids the application mints for its own sessions key what it keeps: serving without them loses it.
-  const appIds = typeof outcome === 'object' && !('markers' in outcome) ? appSessionIdSource(constructions.map((c) => optionsOf(c)?.getProperty('sessionIdGenerator'))) : undefined;
-  if (appIds) outcome = appSessionIdsKept(appIds);
+  const appIds = typeof outcome === 'object' && !('markers' in outcome) ? appSessionIdOrigin(constructions.map((c) => optionsOf(c)?.getProperty('sessionIdGenerator'))) : undefined;
+  // Unless a session scope's creator opens them now (the tools take its session_id).
+  if (appIds && !scopeOpensSessions(input.project, appIds)) outcome = appSessionIdsKept(appIds.text);
   if (typeof outcome === 'string') {
     if (!plumbing.sessionful || !first) return undefined;
     return blocked(file, [{ pos: markerPosition(first.node), rule: 'SL002', message: transportKeptBecause(outcome, 'serve each request statelessly by hand') }]);
