@@ -116,6 +116,7 @@ const CASES: readonly Case[] = [
   { name: 'close-listener-work-v2', line: 'v2', rejects: ['GET'] },
   // Stateless serving wrapped by code that handed out its own Mcp-Session-Id to find its usage records again.
   { name: 'own-session-header-v1', line: 'v1', rejects: [] },
+  { name: 'own-session-header-express-v1', line: 'v1', rejects: [] },
 ];
 
 const SUITE = 'http';
@@ -180,7 +181,7 @@ for (const testCase of CASES) {
 }
 
 // The recorder must be able to see a session: the unmigrated servers hand one out (FastMCP's framework too).
-for (const name of ['express-v1', 'transport-resolver-v1', 'destructured-factory-v1', 'fastmcp-http-stream', 'class-method-factory-v1', 'hono-node-response-v1', 'class-held-transports-v1', 'own-session-header-v1']) {
+for (const name of ['express-v1', 'transport-resolver-v1', 'destructured-factory-v1', 'fastmcp-http-stream', 'class-method-factory-v1', 'hono-node-response-v1', 'class-held-transports-v1', 'own-session-header-v1', 'own-session-header-express-v1']) {
   describe(`${name} before migration (control)`, () => {
     let server: RunningServer;
     beforeAll(async () => {
@@ -279,7 +280,7 @@ describe('hono-mcp-package-v1: the original conversation, answered the same way'
 // Routes mounted on class methods, handlers another module mounts or hands its requests to, and a wrapper that handed
 // out its own session id: the original conversation (a session the POST handler opened, reused by the next calls)
 // gets the same answers from the migrated handlers, where every request is served on its own, and two at once.
-for (const name of ['class-method-handlers-v1', 'handler-elsewhere-v1', 'service-elsewhere-v1', 'own-session-header-v1']) {
+for (const name of ['class-method-handlers-v1', 'handler-elsewhere-v1', 'service-elsewhere-v1', 'own-session-header-v1', 'own-session-header-express-v1']) {
   describe(`${name}: the original conversation, answered the same way`, () => {
     const converse = async (url: string, message: string) => {
       const client = new ClientV1({ name: 'e2e-methods', version: '1.0.0' });
@@ -631,6 +632,27 @@ describe('session-resource-v1: what the session opened and closed, the request o
         await blue.close();
         await server.stop();
         removeRunnables(`${SUITE}-resource`);
+      }
+    });
+  }
+});
+
+// The application's own bookkeeping around the id it handed out stays: each request is now a visitor it has not seen
+// (the marker says so), where the original counted the returning one.
+describe('own-session-header-express-v1: the code around the header is kept', () => {
+  for (const which of ['input', 'output'] as const) {
+    it(which === 'input' ? 'before migration, the returning visitor is counted' : 'migrated, every request is a new visitor', async () => {
+      const server = await startServer(runnableFixture(`${SUITE}-visitors`, 'own-session-header-express-v1', which));
+      try {
+        const client = new ClientV1({ name: 'e2e-visitor', version: '1.0.0' });
+        await client.connect(new StreamableHTTPClientTransportV1(new URL(server.url)));
+        await client.callTool({ name: 'echo', arguments: { message: 'hi' } });
+        await client.close();
+        expect(server.output()).toContain('new visitor');
+        if (which === 'input') expect(server.output()).toContain('returning visitor');
+        else expect(server.output()).not.toContain('returning visitor');
+      } finally {
+        await server.stop();
       }
     });
   }

@@ -14,7 +14,8 @@ import { redirectCall, sessionCountsIn, sessionStoreOf, STORE_STEP, type Session
 import { buildHttpEdits } from './http-edits.js';
 import { transportOptions } from './http-options.js';
 import { blocked, type PhaseInput, type PhaseOutput } from './phase.js';
-import { analysePlumbing, findConstructions, optionsOf, type Construction, type Plumbing } from './plumbing.js';
+import { analysePlumbing, constructsSessions, findConstructions, optionsOf, type Construction, type Plumbing } from './plumbing.js';
+import { setsOwnSessionHeader } from './own-session-header.js';
 import { appSessionIdOrigin, scopeOpensSessions } from '../shared/minted-ids.js';
 import { findRegistrations, findRequestHelpers, type Registration } from './routes.js';
 import { findMountedElsewhere } from './mounted-elsewhere.js';
@@ -92,6 +93,8 @@ export function planHttpEntry(input: PhaseInput): PhaseOutput | undefined {
   const resolver = new Resolver();
   const constructions = findConstructions(file, ['node', 'web', 'sse']);
   if (constructions.length === 0) return undefined;
+  // Serving that keeps no sessions, around an Mcp-Session-Id the application hands out itself: own-session-header.ts.
+  if (constructions.every((c) => constructsSessions(c) === false) && setsOwnSessionHeader(file)) return undefined;
   const registrations = findRegistrations(file, resolver);
   let plumbing = analysePlumbing(file, resolver, registrations, constructions);
   // Mounted handlers that do not route sessions themselves may hand the request to a helper that does.

@@ -44,6 +44,12 @@ export function planOwnSessionHeader(input: PhaseInput): PhaseOutput | undefined
   return { edits, markers, candidates: new Set(), imports: [] };
 }
 
+/** Whether the file sets the session header on a response of its own (`res.setHeader('Mcp-Session-Id', id)`). */
+export function setsOwnSessionHeader(file: SourceFile): boolean {
+  if (!file.getFullText().toLowerCase().includes(SESSION_HEADER)) return false;
+  return file.getDescendantsOfKind(SyntaxKind.CallExpression).some((call) => sessionHeaderWrite(call) === 'session-header-write');
+}
+
 type HeaderUse =
   | { kind: 'write' | 'response-has'; node: Node; statement: Node }
   | { kind: 'request-read'; node: Node; statement: Node; target: Node }
