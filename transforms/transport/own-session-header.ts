@@ -101,6 +101,8 @@ function readUse(read: Node, owner: Node | undefined): HeaderUse {
   const statement = statementAround(read);
   const kind = owner && ownerKind(owner);
   const parent = read.getParent();
+  // `req.headers['mcp-session-id'] = id` sets it on the request (for code downstream): not a read.
+  if (Node.isBinaryExpression(parent) && parent.getLeft() === read && parent.getOperatorToken().getKind() === SyntaxKind.EqualsToken) return { kind: 'other', node: read, statement };
   const defaulted = Node.isBinaryExpression(parent) && parent.getLeft() === read && [SyntaxKind.BarBarToken, SyntaxKind.QuestionQuestionToken].includes(parent.getOperatorToken().getKind()) ? parent : undefined;
   if (kind === 'request') {
     // `request.headers.get(…) || undefined` is `undefined` as a whole.
