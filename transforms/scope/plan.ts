@@ -227,7 +227,7 @@ function planRecords(
   const sessions = planSessionIds(model, options, new Set(claimed.keys()), paths, editsOf, toolNames, nouns);
   if (typeof sessions === 'object' && 'declined' in sessions) {
     // One marker per statement that reads the id (`extra.sessionId || context.sessionId` is one).
-    const statements = new Set(sessions.reads.map((read) => read.getFirstAncestor((a) => Node.isStatement(a) && !Node.isBlock(a)) ?? read));
+    const statements = new Set(sessions.reads.map((read) => statementOf(read) ?? read));
     for (const statement of statements) fileOf(statement.getSourceFile()).markers.push({ pos: statement.getStart(), rule: 'SL001', pattern: 'P3', message: sessions.declined });
   } else if (typeof sessions === 'object') {
     for (const [key, edits] of trial) files.get(key)!.edits = edits;

@@ -6,7 +6,8 @@ import { OWN_SESSION_HEADER_GONE, OWN_SESSION_HEADER_READ } from '../../src/rule
 import { declarationOf } from '../shared/declarations.js';
 import type { PhaseInput, PhaseOutput } from './phase.js';
 import { constructsSessions, findConstructions } from './plumbing.js';
-import { adjacentRuns, TextEdits, type MarkerRequest } from './text-edits.js';
+import { applyStatementActions, TextEdits, type MarkerRequest } from './text-edits.js';
+import { statementOf } from './syntax.js';
 
 /**
  * An Mcp-Session-Id the application hands out itself, around serving that keeps no sessions (a wrapper that sets
@@ -31,7 +32,7 @@ export function planOwnSessionHeader(input: PhaseInput): PhaseOutput | undefined
   const insideRemoved = (node: Node) => removals.some(({ statement }) => statement !== node && node.getStart() >= statement.getStart() && node.getEnd() <= statement.getEnd());
   const edits = new TextEdits(file.getFullText());
   const gone = removals.map((use) => use.statement).filter((statement) => !insideRemoved(statement));
-  for (const run of runsOf(gone)) edits.removeRun(run);
+  applyStatementActions(edits, new Map(gone.map((node) => [node.compilerNode, { node, action: { kind: 'remove' } as const }])));
   for (const use of uses) {
     if (insideRemoved(use.node)) continue;
     if (use.kind === 'request-read') edits.replaceNode(use.target, 'undefined');
@@ -66,7 +67,7 @@ function headerUses(file: SourceFile): HeaderUse[] {
     else if (Node.isElementAccessExpression(parent) && parent.getArgumentExpression() === literal) uses.push(readUse(parent, ownerOfElement(parent)));
     // CORS settings (`exposeHeaders: ['mcp-session-id']`, `'Access-Control-Expose-Headers': 'Mcp-Session-Id'`) name
     // the header without using it.
-    else if (!Node.isArrayLiteralExpression(parent) && !namesCorsHeader(parent)) uses.push({ kind: 'other', node: literal, statement: statementAround(literal) });
+    else if (!Node.isArrayLiteralExpression(parent) && !namesCorsHeader(parent)) uses.push({ kind: 'other', node: literal, statement: statementOf(literal) });
   }
   return uses;
 }
@@ -77,7 +78,7 @@ function namesCorsHeader(node: Node | undefined): boolean {
 
 function callUse(call: CallExpression): HeaderUse {
   const callee = call.getExpression();
-  const statement = statementAround(call);
+  const statement = statementOf(call);
   if (!Node.isPropertyAccessExpression(callee)) return { kind: 'other', node: call, statement };
   const args = call.getArguments();
   if (args.length >= 2) {
@@ -98,7 +99,7 @@ function callUse(call: CallExpression): HeaderUse {
 }
 
 function readUse(read: Node, owner: Node | undefined): HeaderUse {
-  const statement = statementAround(read);
+  const statement = statementOf(read);
   const kind = owner && ownerKind(owner);
   const parent = read.getParent();
   // `req.headers['mcp-session-id'] = id` sets it on the request (for code downstream): not a read.
@@ -136,16 +137,3 @@ function ownerKind(owner: Node): 'request' | 'response' | undefined {
   return undefined;
 }
 
-/** Statements to remove, as runs of neighbours (one removal each, so their blank lines are settled once). */
-function runsOf(statements: readonly Node[]): Node[][] {
-  const byParent = new Map<Node, Node[]>();
-  for (const statement of statements) {
-    const parent = statement.getParentOrThrow();
-    byParent.set(parent, [...(byParent.get(parent) ?? []), statement]);
-  }
-  return [...byParent].flatMap(([parent, chosen]) => adjacentRuns(chosen, Node.isBlock(parent) || Node.isSourceFile(parent) ? parent.getStatements() : chosen));
-}
-
-function statementAround(node: Node): Node {
-  return node.getFirstAncestor((a) => Node.isStatement(a) && !Node.isBlock(a)) ?? node;
-}
