@@ -28,7 +28,7 @@ export function findSessionIdReads(ctx: AnalysisContext, reach: Reach, origins: 
 }
 
 /** `headers['mcp-session-id'] = …` is a header write, not a read. */
-function isWrittenHeader(node: Node): boolean {
+export function isWrittenHeader(node: Node): boolean {
   const parent = node.getParent();
   return Boolean(parent && Node.isBinaryExpression(parent) && parent.getLeft() === node && parent.getOperatorToken().getKind() === SyntaxKind.EqualsToken);
 }

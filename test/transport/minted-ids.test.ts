@@ -6,13 +6,13 @@
 import { describe, expect, it } from 'vitest';
 import { Node, SyntaxKind } from 'ts-morph';
 import { createMemoryProject } from '../../src/engine/parse.js';
-import { appSessionIdSource } from '../../transforms/shared/minted-ids.js';
+import { appSessionIdOrigin } from '../../transforms/shared/minted-ids.js';
 
 function sourceIn(code: string): string | undefined {
   const file = createMemoryProject().createSourceFile('/server.ts', code);
   const generators = file.getDescendantsOfKind(SyntaxKind.PropertyAssignment).filter((p) => p.getName() === 'sessionIdGenerator');
   expect(generators.length).toBeGreaterThan(0);
-  return appSessionIdSource(generators.filter(Node.isPropertyAssignment));
+  return appSessionIdOrigin(generators.filter(Node.isPropertyAssignment))?.text;
 }
 
 const transport = (generator: string, before = '') => `import { randomUUID } from 'node:crypto';

@@ -9,17 +9,6 @@ const FRESH_ID_CALL = /random|^uuid|^v4$|nanoid|ulid|cuid|^createId$/i;
 /** Calls that only reshape the id they are called on (`randomBytes(16).toString('hex')`). */
 const RESHAPING_CALL = new Set(['toString', 'slice', 'substring', 'replace', 'replaceAll', 'toLowerCase', 'toUpperCase']);
 
-/**
- * Where the session ids of a server come from, when not from fresh randomness: `sessionIdGenerator: () => sessionId`
- * with `sessionId` handed in by code that opened the application's own session (`sessionManager.createSession()`)
- * or read from the request. What the tools keep under such an id is kept by the application's session registry,
- * which knows only the ids it minted: a handle's id cannot stand in for it. Undefined when every generator answers
- * a fresh random id (the SDK's own sessions, nothing of the application's behind them).
- */
-export function appSessionIdSource(generators: ReadonlyArray<Node | undefined>): string | undefined {
-  return appSessionIdOrigin(generators)?.text;
-}
-
 /** Where the application's session ids come from: as a marker names it, and the call that opens a session when one does. */
 export interface AppSessionIdOrigin {
   text: string;
@@ -27,6 +16,13 @@ export interface AppSessionIdOrigin {
   opening?: CallExpression;
 }
 
+/**
+ * Where the session ids of a server come from, when not from fresh randomness: `sessionIdGenerator: () => sessionId`
+ * with `sessionId` handed in by code that opened the application's own session (`sessionManager.createSession()`)
+ * or read from the request. What the tools keep under such an id is kept by the application's session registry,
+ * which knows only the ids it minted: a handle's id cannot stand in for it. Undefined when every generator answers
+ * a fresh random id (the SDK's own sessions, nothing of the application's behind them).
+ */
 export function appSessionIdOrigin(generators: ReadonlyArray<Node | undefined>): AppSessionIdOrigin | undefined {
   for (const generator of generators) {
     const value = generator && Node.isPropertyAssignment(generator) ? generator.getInitializer() : undefined;
@@ -87,13 +83,13 @@ function sourcesOf(expression: Expression, depth: number): Array<Node | string> 
   const node = unwrap(expression);
   const itself = [node];
   if (depth > 4) return itself;
+  // The client's echo of an id minted before (`req.headers.get('mcp-session-id')`): the SDK's, not the application's.
+  if (readsSessionHeader(node)) return [];
   if (Node.isCallExpression(node)) {
     const callee = unwrap(node.getExpression());
     const name = Node.isPropertyAccessExpression(callee) ? callee.getName() : callee.getText();
     if (FRESH_ID_CALL.test(name)) return [];
     if (Node.isPropertyAccessExpression(callee) && RESHAPING_CALL.has(name)) return sourcesOf(callee.getExpression(), depth + 1);
-    // The client's echo of an id minted before (`req.headers.get('mcp-session-id')`): the SDK's, not the application's.
-    if (readsSessionHeader(node)) return [];
     // A function of the project's (`newSessionId()`): what it answers.
     const fn = Node.isIdentifier(callee) ? declarationOf(callee) : undefined;
     const value = fn && Node.isVariableDeclaration(fn) ? fn.getInitializer() : fn;
@@ -107,7 +103,6 @@ function sourcesOf(expression: Expression, depth: number): Array<Node | string> 
   if (Node.isBinaryExpression(node) && ['??', '||'].includes(node.getOperatorToken().getText())) {
     return [...sourcesOf(node.getLeft(), depth + 1), ...sourcesOf(node.getRight(), depth + 1)];
   }
-  if (readsSessionHeader(node)) return [];
   if (!Node.isIdentifier(node)) return itself;
   const declaration = declarationOf(node);
   if (declaration && Node.isVariableDeclaration(declaration)) {

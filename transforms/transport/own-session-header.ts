@@ -1,7 +1,7 @@
 import { Node, SyntaxKind, type CallExpression, type ElementAccessExpression, type SourceFile } from 'ts-morph';
 import { unwrap } from '../../src/analysis/syntax.js';
 import { SESSION_HEADER } from '../../src/analysis/vocabulary.js';
-import { sessionHeaderWrite } from '../../src/analysis/plumbing.js';
+import { isWrittenHeader, sessionHeaderWrite } from '../../src/analysis/plumbing.js';
 import { OWN_SESSION_HEADER_GONE, OWN_SESSION_HEADER_READ } from '../../src/rules/marker-messages.js';
 import { declarationOf } from '../shared/declarations.js';
 import type { PhaseInput, PhaseOutput } from './phase.js';
@@ -103,7 +103,7 @@ function readUse(read: Node, owner: Node | undefined): HeaderUse {
   const kind = owner && ownerKind(owner);
   const parent = read.getParent();
   // `req.headers['mcp-session-id'] = id` sets it on the request (for code downstream): not a read.
-  if (Node.isBinaryExpression(parent) && parent.getLeft() === read && parent.getOperatorToken().getKind() === SyntaxKind.EqualsToken) return { kind: 'other', node: read, statement };
+  if (isWrittenHeader(read)) return { kind: 'other', node: read, statement };
   const defaulted = Node.isBinaryExpression(parent) && parent.getLeft() === read && [SyntaxKind.BarBarToken, SyntaxKind.QuestionQuestionToken].includes(parent.getOperatorToken().getKind()) ? parent : undefined;
   if (kind === 'request') {
     // `request.headers.get(…) || undefined` is `undefined` as a whole.
